@@ -1,0 +1,43 @@
+# Thin wrapper over Meson for the README's commands.
+# gnu11: the sources use the GNU cleanup attribute for locals.
+BUILD      ?= build
+TESTBUILD  ?= build-test
+DEMO_DIR   ?= demo
+
+.PHONY: all demo test bench format format-check clean bootstrap
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+bootstrap:
+	@sh scripts/bootstrap
+
+$(BUILD)/build.ninja: | bootstrap
+	meson setup $(BUILD) --buildtype=release -Db_ndebug=false >/dev/null
+	ln -sf $(BUILD)/compile_commands.json compile_commands.json
+
+$(TESTBUILD)/build.ninja: | bootstrap
+	meson setup $(TESTBUILD) --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+demo: all
+	./$(BUILD)/stockbridge demo --dir $(DEMO_DIR)
+
+test: $(TESTBUILD)/build.ninja format-check
+	ninja -C $(TESTBUILD)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2 --suite unit --suite e2e
+
+bench: all
+	ninja -C $(BUILD) bench-sales
+	./$(BUILD)/bench-sales
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check: | bootstrap
+	@files=$$(git ls-files '*.c' '*.h'); \
+	if [ -n "$$files" ]; then clang-format --dry-run -Werror $$files; fi
+	@echo "format-check: ok"
+
+clean:
+	rm -rf $(BUILD) $(TESTBUILD) compile_commands.json

@@ -1,0 +1,9 @@
+/* placeholder */
+#include "cli/cli.h"
+
+int cmd_items(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return 1;
+}

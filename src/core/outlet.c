@@ -1,0 +1,22 @@
+/*
+ * Outlet rules: a name, and an ISO 4217 currency that never changes once
+ * sales exist (enforced by the store, which refuses the update).
+ */
+#include "core/outlet.h"
+#include "core/money.h"
+
+sb_err sb_outlet_validate(const struct sb_outlet *o, bool create)
+{
+    if (create && !o->name.set)
+        return sb_fail(SB_EMISSING_FIELD, "name", "name is required");
+    if (create && !o->currency.set)
+        return sb_fail(SB_EMISSING_FIELD, "currency", "currency is required");
+    if (o->name.set && (!o->name.v || !o->name.v[0]))
+        return sb_fail(SB_EINVALID_FIELD, "name", "name must not be empty");
+    if (o->currency.set && !sb_currency_valid(o->currency.v))
+        return sb_fail(SB_EINVALID_FIELD, "currency",
+                       "currency must be an ISO 4217 code such as USD");
+    if (o->timezone.set && (!o->timezone.v || !o->timezone.v[0]))
+        return sb_fail(SB_EINVALID_FIELD, "timezone", "timezone must not be empty");
+    return SB_OK;
+}

@@ -1,0 +1,33 @@
+/* placeholder: replaced by the resource implementation */
+#include "http/api.h"
+
+sb_err sb_api_customers_list(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_customers_create(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_customers_get(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_customers_update(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_customers_sales(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+

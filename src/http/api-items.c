@@ -1,0 +1,33 @@
+/* placeholder: replaced by the resource implementation */
+#include "http/api.h"
+
+sb_err sb_api_items_list(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_items_create(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_items_get(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_items_update(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_items_import(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+

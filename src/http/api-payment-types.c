@@ -1,0 +1,27 @@
+/* placeholder: replaced by the resource implementation */
+#include "http/api.h"
+
+sb_err sb_api_payment_types_list(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_payment_types_create(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_payment_types_get(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+
+sb_err sb_api_payment_types_update(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}
+

@@ -1,0 +1,62 @@
+/*
+ * Every API handler, one group per resource file (api-<resource>.c). The
+ * route table in routes.c is the only place that says which URL reaches
+ * which handler and what role it needs.
+ */
+#ifndef SB_API_H
+#define SB_API_H
+
+#include "http/request.h"
+
+#define SB_API_RESOURCE(name)                                                                      \
+    sb_err sb_api_##name##_list(struct sb_req *r);                                                 \
+    sb_err sb_api_##name##_create(struct sb_req *r);                                               \
+    sb_err sb_api_##name##_get(struct sb_req *r);                                                  \
+    sb_err sb_api_##name##_update(struct sb_req *r);
+
+/* api-health.c */
+sb_err sb_api_healthz(struct sb_req *r);
+sb_err sb_api_metrics(struct sb_req *r);
+sb_err sb_api_me(struct sb_req *r);
+
+SB_API_RESOURCE(outlets)        /* api-outlets.c */
+SB_API_RESOURCE(registers)      /* api-registers.c */
+SB_API_RESOURCE(employees)      /* api-employees.c */
+SB_API_RESOURCE(users)          /* api-users.c */
+SB_API_RESOURCE(price_levels)   /* api-price-levels.c */
+SB_API_RESOURCE(payment_types)  /* api-payment-types.c */
+SB_API_RESOURCE(items)          /* api-items.c */
+sb_err sb_api_items_import(struct sb_req *r);
+SB_API_RESOURCE(customers)      /* api-customers.c */
+sb_err sb_api_customers_sales(struct sb_req *r);
+
+/* api-stock.c */
+sb_err sb_api_stock_list(struct sb_req *r);
+sb_err sb_api_stock_adjust(struct sb_req *r);
+sb_err sb_api_stock_receive(struct sb_req *r);
+sb_err sb_api_stock_ledger(struct sb_req *r);
+
+/* api-sales.c */
+sb_err sb_api_sales_list(struct sb_req *r);
+sb_err sb_api_sales_create(struct sb_req *r);
+sb_err sb_api_sales_get(struct sb_req *r);
+sb_err sb_api_sales_pay(struct sb_req *r);
+sb_err sb_api_sales_void(struct sb_req *r);
+sb_err sb_api_sales_return(struct sb_req *r);
+
+/* api-shipments.c */
+sb_err sb_api_shipments_list(struct sb_req *r);
+sb_err sb_api_shipments_get(struct sb_req *r);
+sb_err sb_api_shipments_update(struct sb_req *r);
+
+/* api-fulfillments.c */
+sb_err sb_api_fulfillments_list(struct sb_req *r);
+sb_err sb_api_fulfillments_get(struct sb_req *r);
+sb_err sb_api_fulfillments_status(struct sb_req *r);
+
+/* api-notifications.c */
+sb_err sb_api_notifications_list(struct sb_req *r);
+sb_err sb_api_notifications_read(struct sb_req *r);
+sb_err sb_api_notifications_read_all(struct sb_req *r);
+
+#endif

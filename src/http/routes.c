@@ -1,0 +1,64 @@
+/*
+ * The route table: method, pattern, handler, flags (least role, body kind).
+ * To add a route: declare the handler in api.h, add a row here, and
+ * describe it in docs/api/openapi.yaml (test-openapi fails otherwise).
+ */
+#include "http/api.h"
+
+#define V1 "/api/v1"
+
+#define CRUD(path, name, read_role, write_role)                                                    \
+    { "GET", V1 path, sb_api_##name##_list, read_role },                                           \
+        { "POST", V1 path, sb_api_##name##_create, write_role },                                   \
+        { "GET", V1 path "/{id}", sb_api_##name##_get, read_role },                                \
+        { "PATCH", V1 path "/{id}", sb_api_##name##_update, write_role }
+
+static const struct sb_route routes[] = {
+    { "GET", "/healthz", sb_api_healthz, SB_AUTH_NONE },
+    { "GET", "/metrics", sb_api_metrics, SB_AUTH_NONE },
+    { "GET", V1 "/me", sb_api_me, SB_AUTH_STAFF },
+
+    CRUD("/outlets", outlets, SB_AUTH_STAFF, SB_AUTH_ADMIN),
+    CRUD("/registers", registers, SB_AUTH_STAFF, SB_AUTH_ADMIN),
+    CRUD("/employees", employees, SB_AUTH_STAFF, SB_AUTH_MANAGER),
+    CRUD("/users", users, SB_AUTH_ADMIN, SB_AUTH_ADMIN),
+    CRUD("/price-levels", price_levels, SB_AUTH_STAFF, SB_AUTH_ADMIN),
+    CRUD("/payment-types", payment_types, SB_AUTH_STAFF, SB_AUTH_ADMIN),
+
+    { "POST", V1 "/items/import", sb_api_items_import,
+      SB_AUTH_MANAGER | SB_BODY_CSV | SB_BODY_LARGE },
+    CRUD("/items", items, SB_AUTH_STAFF, SB_AUTH_MANAGER),
+
+    { "GET", V1 "/stock", sb_api_stock_list, SB_AUTH_STAFF },
+    { "POST", V1 "/stock/adjustments", sb_api_stock_adjust, SB_AUTH_MANAGER },
+    { "POST", V1 "/stock/receipts", sb_api_stock_receive, SB_AUTH_STAFF },
+    { "GET", V1 "/stock/ledger", sb_api_stock_ledger, SB_AUTH_STAFF },
+
+    CRUD("/customers", customers, SB_AUTH_STAFF, SB_AUTH_STAFF),
+    { "GET", V1 "/customers/{id}/sales", sb_api_customers_sales, SB_AUTH_STAFF },
+
+    { "GET", V1 "/sales", sb_api_sales_list, SB_AUTH_STAFF },
+    { "POST", V1 "/sales", sb_api_sales_create, SB_AUTH_STAFF },
+    { "GET", V1 "/sales/{id}", sb_api_sales_get, SB_AUTH_STAFF },
+    { "POST", V1 "/sales/{id}/payments", sb_api_sales_pay, SB_AUTH_STAFF },
+    { "POST", V1 "/sales/{id}/void", sb_api_sales_void, SB_AUTH_MANAGER },
+    { "POST", V1 "/sales/{id}/returns", sb_api_sales_return, SB_AUTH_STAFF },
+
+    { "GET", V1 "/shipments", sb_api_shipments_list, SB_AUTH_STAFF },
+    { "GET", V1 "/shipments/{id}", sb_api_shipments_get, SB_AUTH_STAFF },
+    { "PATCH", V1 "/shipments/{id}", sb_api_shipments_update, SB_AUTH_STAFF },
+
+    { "GET", V1 "/fulfillments", sb_api_fulfillments_list, SB_AUTH_STAFF },
+    { "GET", V1 "/fulfillments/{id}", sb_api_fulfillments_get, SB_AUTH_STAFF },
+    { "POST", V1 "/fulfillments/{id}/status", sb_api_fulfillments_status, SB_AUTH_STAFF },
+
+    { "GET", V1 "/notifications", sb_api_notifications_list, SB_AUTH_STAFF },
+    { "POST", V1 "/notifications/read-all", sb_api_notifications_read_all, SB_AUTH_STAFF },
+    { "POST", V1 "/notifications/{id}/read", sb_api_notifications_read, SB_AUTH_STAFF },
+};
+
+const struct sb_route *sb_routes(size_t *ret_count)
+{
+    *ret_count = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}

@@ -1,0 +1,434 @@
+/*
+ * libmicrohttpd glue. One request, start to end:
+ *   1. first callback: allocate the request's arena, match the route, refuse
+ *      a declared Content-Length over the route's limit (413) at once;
+ *   2. body callbacks: append to a buffer bounded by that limit;
+ *   3. last callback: authenticate (bearer token -> scope), check the role,
+ *      borrow a database connection, run the handler, send JSON;
+ *   4. completion: log one line, count metrics, free the arena, give the
+ *      connection back.
+ * User errors always get a JSON 4xx; MHD_NO (drop the connection) is kept
+ * for failures to allocate.
+ */
+#include "http/server.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "util/log.h"
+#include "util/secret.h"
+#include "util/timeutil.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct sb_server {
+    struct MHD_Daemon *daemon;
+    struct sb_server_config cfg;
+    uint16_t port;
+    struct sb_metrics metrics;
+};
+
+struct conn_state {
+    struct sb_req req;
+    int route_index;
+    bool method_mismatch;
+    bool too_large;
+    size_t limit;
+    size_t cap;
+    uint64_t start_ns;
+    char *path;
+    const char *method;
+};
+
+static sb_err parse_size(const char *s, size_t *ret)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || v == 0)
+        return sb_fail(SB_EINVALID_FIELD, NULL, "not a positive number: %s", s);
+    *ret = (size_t)v;
+    return SB_OK;
+}
+
+sb_err sb_server_config_defaults(struct sb_server_config *cfg)
+{
+    const char *listen = getenv("STOCKBRIDGE_LISTEN");
+    static char host[64];
+    if (listen && !cfg->host) {
+        const char *colon = strrchr(listen, ':');
+        if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof(host))
+            return sb_fail(SB_EINVALID_FIELD, "listen", "STOCKBRIDGE_LISTEN must be host:port");
+        memcpy(host, listen, (size_t)(colon - listen));
+        host[colon - listen] = '\0';
+        char *end;
+        long port = strtol(colon + 1, &end, 10);
+        if (*end || port < 0 || port > 65535)
+            return sb_fail(SB_EINVALID_FIELD, "listen", "bad port in STOCKBRIDGE_LISTEN");
+        cfg->host = host;
+        cfg->port = (uint16_t)port;
+    }
+    const char *limit = getenv("STOCKBRIDGE_BODY_LIMIT");
+    if (limit && !cfg->body_limit) {
+        sb_err err = parse_size(limit, &cfg->body_limit);
+        if (err)
+            return err;
+    }
+    if (!cfg->host)
+        cfg->host = "127.0.0.1";
+    if (!cfg->threads)
+        cfg->threads = 4;
+    if (!cfg->max_connections)
+        cfg->max_connections = 1024;
+    if (!cfg->timeout_s)
+        cfg->timeout_s = 30;
+    if (!cfg->conn_memory_limit)
+        cfg->conn_memory_limit = 64 * 1024;
+    if (!cfg->body_limit)
+        cfg->body_limit = 1024 * 1024;
+    if (!cfg->import_limit)
+        cfg->import_limit = 32 * 1024 * 1024;
+    return SB_OK;
+}
+
+static void json_free(void *p)
+{
+    json_decref(p);
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, int status, const char *ctype,
+                                 const char *body, size_t len, const char *allow)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (allow)
+        MHD_add_response_header(resp, "Allow", allow);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct conn_state *cs, sb_err err, const char *allow)
+{
+    const struct sb_errinfo *info = sb_err_last();
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_string(sb_err_code(err)));
+    json_object_set_new(e, "message", json_string(info->err == err && info->message[0]
+                                                      ? info->message
+                                                      : sb_err_message(err)));
+    if (info->err == err && info->field[0])
+        json_object_set_new(e, "field", json_string(info->field));
+    json_t *doc = json_pack("{s:o}", "error", e);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    cs->req.status = sb_err_status(err);
+    enum MHD_Result ret = send_text(cs->req.conn, cs->req.status, "application/json",
+                                    text ? text : "{}", text ? strlen(text) : 2, allow);
+    free(text);
+    return ret;
+}
+
+/* Resolves "Authorization: Bearer <token>" to the caller's scope. */
+static sb_err authenticate(struct sb_req *r)
+{
+    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >= SB_TOKEN_LEN)
+        return sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
+    char hash[SB_TOKEN_HASH_LEN];
+    sb_token_hash(h + 7, hash);
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, r->db,
+                           "SELECT u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                           " WHERE t.token_hash = ? AND t.revoked = 0 AND u.active = 1",
+                           "s", hash);
+    if (err)
+        return err;
+    bool found = sb_q_next(&q);
+    if (found) {
+        r->scope.user_id = sb_q_int(&q, 0);
+        r->scope.role = sb_role_parse(sb_q_text(&q, 1));
+        r->scope.all_outlets = r->scope.role == SB_ROLE_ADMIN;
+    }
+    err = sb_q_close(&q);
+    if (err)
+        return err;
+    return found ? SB_OK : sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
+}
+
+static bool content_type_ok(struct sb_req *r)
+{
+    if (r->body_len == 0)
+        return true;
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ct)
+        return true;
+    const char *want = (r->route->flags & SB_BODY_CSV) ? "text/csv" : "application/json";
+    size_t n = strlen(want);
+    return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
+{
+    struct sb_req *r = &cs->req;
+    if (!content_type_ok(r))
+        return sb_fail(SB_EUNSUPPORTED_MEDIA, NULL, "Content-Type must be %s",
+                       (r->route->flags & SB_BODY_CSV) ? "text/csv" : "application/json");
+    unsigned need = r->route->flags & SB_AUTH_MASK;
+    sb_err err = SB_OK;
+    if (need != SB_AUTH_NONE || r->route->handler == NULL) {
+        err = sb_store_acquire(s->cfg.store, &r->db);
+        if (!err)
+            err = authenticate(r);
+        if (!err && (unsigned)r->scope.role < need)
+            err = sb_fail(SB_EFORBIDDEN, NULL, "this needs the %s role",
+                          sb_role_name((enum sb_role)need));
+    } else {
+        err = sb_store_acquire(s->cfg.store, &r->db);
+    }
+    if (err)
+        return err;
+    return r->route->handler(r);
+}
+
+static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
+{
+    struct sb_req *r = &cs->req;
+    if (cs->route_index < 0) {
+        if (cs->method_mismatch) {
+            char allow[128];
+            sb_router_allow(cs->path, allow, sizeof(allow));
+            return send_error(cs, sb_fail(SB_EMETHOD_NOT_ALLOWED, NULL, "%s is not allowed here",
+                                          cs->method),
+                              allow);
+        }
+        return send_error(cs, sb_fail(SB_ENOT_FOUND, NULL, "no such route: %s", cs->path),
+                          NULL);
+    }
+    if (cs->too_large)
+        return send_error(cs, sb_fail(SB_ETOO_LARGE, NULL, "request body exceeds %zu bytes",
+                                      cs->limit),
+                          NULL);
+    sb_err err = dispatch(s, cs);
+    if (err) {
+        if (err == SB_ESTORAGE || err == SB_EBUSY)
+            sb_metrics_storage_error(&s->metrics);
+        if (sb_err_status(err) >= 500) {
+            const struct sb_errinfo *info = sb_err_last();
+            sb_log(SB_LOG_ERROR, "http.failure", "method", cs->method, "route", r->route->pattern,
+                   "code", sb_err_code(err), "detail", info->message, NULL);
+        }
+        return send_error(cs, err, NULL);
+    }
+    if (r->raw)
+        return send_text(r->conn, r->status, r->content_type, r->raw, r->raw_len, NULL);
+    char *text = r->resp ? json_dumps(r->resp, JSON_COMPACT) : NULL;
+    enum MHD_Result ret;
+    if (r->status == 204)
+        ret = send_text(r->conn, 204, "application/json", "", 0, NULL);
+    else
+        ret = send_text(r->conn, r->status ? r->status : 200, "application/json",
+                        text ? text : "{}", text ? strlen(text) : 2, NULL);
+    free(text);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct sb_server *s = cls;
+    struct conn_state *cs = *con_cls;
+    if (!cs) {
+        struct sb_arena *a = sb_arena_new();
+        if (!a)
+            return MHD_NO;
+        cs = sb_arena_alloc(a, sizeof(*cs));
+        if (!cs) {
+            sb_arena_free(a);
+            return MHD_NO;
+        }
+        sb_err_clear();
+        cs->start_ns = sb_clock_ns();
+        cs->req.arena = a;
+        cs->req.server = s;
+        cs->req.conn = conn;
+        cs->method = sb_arena_strdup(a, method);
+        cs->path = sb_arena_strdup(a, url);
+        cs->route_index = sb_router_match(method, cs->path, cs->req.params, a,
+                                          &cs->method_mismatch);
+        if (cs->route_index >= 0) {
+            size_t n;
+            cs->req.route = &sb_routes(&n)[cs->route_index];
+        }
+        cs->limit = cs->req.route && (cs->req.route->flags & SB_BODY_LARGE) ? s->cfg.import_limit
+                                                                          : s->cfg.body_limit;
+        *con_cls = cs;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > cs->limit) {
+            cs->too_large = true;
+            return respond(s, cs);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (cs->too_large || cs->route_index < 0)
+            return MHD_YES;
+        if (cs->req.body_len + n > cs->limit) {
+            cs->too_large = true;
+            return MHD_YES;
+        }
+        if (cs->req.body_len + n + 1 > cs->cap) {
+            size_t cap = cs->cap ? cs->cap : 4096;
+            while (cap < cs->req.body_len + n + 1)
+                cap *= 2;
+            char *nb = realloc(cs->req.body, cap);
+            if (!nb)
+                return MHD_NO;
+            cs->req.body = nb;
+            cs->cap = cap;
+        }
+        memcpy(cs->req.body + cs->req.body_len, upload_data, n);
+        cs->req.body_len += n;
+        cs->req.body[cs->req.body_len] = '\0';
+        return MHD_YES;
+    }
+    if (cs->req.status)
+        return MHD_YES; /* already answered */
+    return respond(s, cs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct sb_server *s = cls;
+    struct conn_state *cs = *con_cls;
+    if (!cs)
+        return;
+    uint64_t us = (sb_clock_ns() - cs->start_ns) / 1000;
+    int status = cs->req.status ? cs->req.status : (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 0);
+    sb_metrics_observe(&s->metrics, cs->route_index, status, us);
+    char st[8], dur[24], uid[24];
+    snprintf(st, sizeof(st), "%d", status);
+    snprintf(dur, sizeof(dur), "%llu", (unsigned long long)us);
+    snprintf(uid, sizeof(uid), "%lld", (long long)cs->req.scope.user_id);
+    sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path", cs->path, "status", st,
+           "us", dur, "user", uid, NULL);
+    sb_store_release(s->cfg.store, cs->req.db);
+    free(cs->req.body);
+    cs->req.body = NULL;
+    sb_arena_free(cs->req.arena);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    sb_log(SB_LOG_WARN, "http.mhd", "message", msg, NULL);
+}
+
+sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **ret)
+{
+    struct sb_server *s = calloc(1, sizeof(*s));
+    if (!s)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    s->cfg = *cfg;
+    sb_err err = sb_server_config_defaults(&s->cfg);
+    if (err) {
+        free(s);
+        return err;
+    }
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(s->cfg.port) };
+    if (inet_pton(AF_INET, s->cfg.host, &addr.sin_addr) != 1) {
+        err = sb_fail(SB_EINVALID_FIELD, "listen", "not an IPv4 address: %s", s->cfg.host);
+        free(s);
+        return err;
+    }
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.conn_memory_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    if (!s->daemon) {
+        free(s);
+        return sb_fail(SB_EIO, "listen", "cannot listen on %s:%u", cfg->host ? cfg->host : "",
+                       (unsigned)cfg->port);
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : s->cfg.port;
+    *ret = s;
+    return SB_OK;
+}
+
+uint16_t sb_server_port(const struct sb_server *s)
+{
+    return s->port;
+}
+
+struct sb_store *sb_server_store(const struct sb_server *s)
+{
+    return s->cfg.store;
+}
+
+void sb_server_stop(struct sb_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
+
+char *sb_server_metrics_text(struct sb_server *s, struct sb_arena *a, size_t *ret_len)
+{
+    return sb_metrics_render(&s->metrics, a, ret_len);
+}
+
+/* Shared request helpers (request.h) that need no knowledge of a resource. */
+
+sb_err sb_reply(struct sb_req *r, int status, json_t *doc)
+{
+    r->status = status;
+    r->resp = doc ? sb_arena_defer(r->arena, json_free, doc) : NULL;
+    return doc || status == 204 ? SB_OK : sb_fail(SB_ENOMEM, NULL, NULL);
+}
+
+sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body,
+                    size_t len)
+{
+    if (!body)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    r->status = status;
+    r->content_type = content_type;
+    r->raw = body;
+    r->raw_len = len;
+    return SB_OK;
+}
+
+const char *sb_req_query(struct sb_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}

@@ -1,0 +1,42 @@
+/*
+ * The HTTP server: libmicrohttpd with a thread pool, bounded connections,
+ * timeouts for slow clients, a memory limit per connection and a body limit
+ * per route. It routes, authenticates, hands each request its arena and a
+ * database connection, and turns handler errors into JSON.
+ */
+#ifndef SB_SERVER_H
+#define SB_SERVER_H
+
+#include "store/store.h"
+#include "util/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sb_server_config {
+    const char *host; /* "127.0.0.1" */
+    uint16_t port;    /* 0: an ephemeral port, see sb_server_port() */
+    struct sb_store *store;
+    unsigned threads;          /* worker threads; default 4 */
+    unsigned max_connections;  /* default 1024 */
+    unsigned timeout_s;        /* idle or slow client; default 30 */
+    size_t conn_memory_limit;  /* per connection, for headers and buffers; default 64 KiB */
+    size_t body_limit;         /* default 1 MiB */
+    size_t import_limit;       /* bodies of bulk imports; default 32 MiB */
+};
+
+struct sb_server;
+struct sb_arena;
+
+/* Fills unset fields of cfg with defaults and environment overrides
+ * (STOCKBRIDGE_LISTEN=host:port, STOCKBRIDGE_BODY_LIMIT=bytes). */
+sb_err sb_server_config_defaults(struct sb_server_config *cfg);
+sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **ret);
+uint16_t sb_server_port(const struct sb_server *s);
+struct sb_store *sb_server_store(const struct sb_server *s);
+void sb_server_stop(struct sb_server *s); /* accepts NULL */
+
+/* Prometheus text for /metrics, in the arena. */
+char *sb_server_metrics_text(struct sb_server *s, struct sb_arena *a, size_t *ret_len);
+
+#endif

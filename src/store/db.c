@@ -1,0 +1,243 @@
+/*
+ * Backend selection by URL scheme, and the query helpers every repository
+ * uses. Only the driver calls in struct sb_db_ops touch the backend.
+ */
+#include "store/db.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static const struct sb_db_ops *const backends[] = { &sb_db_sqlite };
+
+sb_err sb_db_open(const char *url, struct sb_db **ret)
+{
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+        size_t n = strlen(backends[i]->scheme);
+        if (strncmp(url, backends[i]->scheme, n) == 0)
+            return backends[i]->open(url + n, ret);
+    }
+    return sb_fail(SB_EINVALID_FIELD, "db", "unsupported database URL (use sqlite:PATH)");
+}
+
+void sb_db_close(struct sb_db *db)
+{
+    if (db)
+        db->ops->close(db);
+}
+
+static sb_err bindv(struct sb_db *db, struct sb_stmt *st, const char *fmt, va_list ap)
+{
+    const struct sb_db_ops *ops = db->ops;
+    sb_err err = SB_OK;
+    for (int i = 1; fmt && *fmt && !err; fmt++, i++) {
+        switch (*fmt) {
+        case 'i':
+            err = ops->bind_i64(st, i, va_arg(ap, int64_t));
+            break;
+        case 'n': {
+            int64_t v = va_arg(ap, int64_t);
+            err = v ? ops->bind_i64(st, i, v) : ops->bind_null(st, i);
+            break;
+        }
+        case 'b':
+            err = ops->bind_i64(st, i, va_arg(ap, int) ? 1 : 0);
+            break;
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            err = s ? ops->bind_text(st, i, s) : ops->bind_null(st, i);
+            break;
+        }
+        default:
+            err = sb_fail(SB_EINTERNAL, NULL, "bad bind format '%c'", *fmt);
+        }
+    }
+    return err;
+}
+
+static sb_err q_openv(struct sb_q *q, struct sb_db *db, const char *sql, const char *fmt,
+                      va_list ap)
+{
+    q->db = db;
+    q->st = NULL;
+    q->err = db->ops->prepare(db, sql, &q->st);
+    if (q->err)
+        return q->err;
+    q->err = bindv(db, q->st, fmt, ap);
+    if (q->err) {
+        db->ops->finish(q->st);
+        q->st = NULL;
+    }
+    return q->err;
+}
+
+sb_err sb_q_open(struct sb_q *q, struct sb_db *db, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sb_err err = q_openv(q, db, sql, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+bool sb_q_next(struct sb_q *q)
+{
+    if (q->err || !q->st)
+        return false;
+    bool row = false;
+    q->err = q->db->ops->step(q->st, &row);
+    return !q->err && row;
+}
+
+int64_t sb_q_int(struct sb_q *q, int col)
+{
+    return q->db->ops->column_i64(q->st, col);
+}
+
+const char *sb_q_text(struct sb_q *q, int col)
+{
+    return q->db->ops->column_text(q->st, col);
+}
+
+bool sb_q_null(struct sb_q *q, int col)
+{
+    return q->db->ops->column_kind(q->st, col) == SB_COL_NULL;
+}
+
+json_t *sb_q_row_json(struct sb_q *q)
+{
+    const struct sb_db_ops *ops = q->db->ops;
+    json_t *o = json_object();
+    int n = ops->column_count(q->st);
+    for (int i = 0; i < n; i++) {
+        json_t *v;
+        switch (ops->column_kind(q->st, i)) {
+        case SB_COL_INT:
+            v = json_integer(ops->column_i64(q->st, i));
+            break;
+        case SB_COL_BOOL:
+            v = json_boolean(ops->column_i64(q->st, i) != 0);
+            break;
+        case SB_COL_TEXT:
+            v = json_string(ops->column_text(q->st, i));
+            break;
+        default:
+            v = json_null();
+        }
+        json_object_set_new(o, ops->column_name(q->st, i), v);
+    }
+    return o;
+}
+
+sb_err sb_q_close(struct sb_q *q)
+{
+    if (q->st)
+        q->db->ops->finish(q->st);
+    q->st = NULL;
+    return q->err;
+}
+
+sb_err sb_db_exec(struct sb_db *db, const char *sql, const char *fmt, ...)
+{
+    struct sb_q q;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_err err = q_openv(&q, db, sql, fmt, ap);
+    va_end(ap);
+    if (err)
+        return err;
+    while (sb_q_next(&q))
+        ;
+    return sb_q_close(&q);
+}
+
+sb_err sb_db_int(struct sb_db *db, int64_t *ret, const char *sql, const char *fmt, ...)
+{
+    struct sb_q q;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_err err = q_openv(&q, db, sql, fmt, ap);
+    va_end(ap);
+    if (err)
+        return err;
+    bool found = sb_q_next(&q);
+    int64_t v = found ? sb_q_int(&q, 0) : 0;
+    err = sb_q_close(&q);
+    if (err)
+        return err;
+    if (!found)
+        return sb_fail(SB_ENOT_FOUND, NULL, NULL);
+    *ret = v;
+    return SB_OK;
+}
+
+sb_err sb_db_json_one(struct sb_db *db, json_t **ret, const char *sql, const char *fmt, ...)
+{
+    struct sb_q q;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_err err = q_openv(&q, db, sql, fmt, ap);
+    va_end(ap);
+    if (err)
+        return err;
+    json_t *row = sb_q_next(&q) ? sb_q_row_json(&q) : NULL;
+    err = sb_q_close(&q);
+    if (err) {
+        json_decref(row);
+        return err;
+    }
+    if (!row)
+        return sb_fail(SB_ENOT_FOUND, NULL, NULL);
+    *ret = row;
+    return SB_OK;
+}
+
+sb_err sb_db_json_all(struct sb_db *db, json_t **ret, const char *sql, const char *fmt, ...)
+{
+    struct sb_q q;
+    va_list ap;
+    va_start(ap, fmt);
+    sb_err err = q_openv(&q, db, sql, fmt, ap);
+    va_end(ap);
+    if (err)
+        return err;
+    json_t *arr = json_array();
+    while (sb_q_next(&q))
+        json_array_append_new(arr, sb_q_row_json(&q));
+    err = sb_q_close(&q);
+    if (err) {
+        json_decref(arr);
+        return err;
+    }
+    *ret = arr;
+    return SB_OK;
+}
+
+sb_err sb_db_begin(struct sb_db *db)
+{
+    if (db->tx_depth++ > 0)
+        return SB_OK;
+    sb_err err = db->ops->begin(db);
+    if (err)
+        db->tx_depth = 0;
+    return err;
+}
+
+sb_err sb_db_end(struct sb_db *db, sb_err err)
+{
+    if (db->tx_depth <= 0)
+        return err ? err : sb_fail(SB_EINTERNAL, NULL, "sb_db_end without sb_db_begin");
+    if (--db->tx_depth > 0)
+        return err;
+    if (err) {
+        /* keep the caller's error details: a rollback failure changes nothing for them */
+        struct sb_errinfo saved = *sb_err_last();
+        (void)db->ops->rollback(db);
+        sb_fail(saved.err ? saved.err : err, saved.field[0] ? saved.field : NULL, "%s",
+                saved.message[0] ? saved.message : sb_err_message(err));
+        return err;
+    }
+    err = db->ops->commit(db);
+    if (err)
+        (void)db->ops->rollback(db);
+    return err;
+}

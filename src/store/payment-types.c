@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int sb_placeholder_store_payment_types_c;

@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int sb_placeholder_store_sales_c;

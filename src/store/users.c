@@ -1,0 +1,133 @@
+/*
+ * Users and tokens. The outlet list is replaced whole when given.
+ */
+#include "store/users.h"
+#include "util/timeutil.h"
+
+#include <string.h>
+
+#define COLS "id, username, name, email, role, employee_id, active, created_at, updated_at"
+
+static sb_err set_outlets(struct sb_db *db, int64_t user_id, const struct sb_user *u)
+{
+    if (!u->outlets_set)
+        return SB_OK;
+    sb_err err = sb_db_exec(db, "DELETE FROM user_outlets WHERE user_id = ?", "i", user_id);
+    for (size_t i = 0; !err && i < u->n_outlets; i++) {
+        err = sb_db_exec(db, "INSERT INTO user_outlets (user_id, outlet_id) VALUES (?, ?)", "ii",
+                         user_id, u->outlet_ids[i]);
+        if (err == SB_EUNKNOWN_REFERENCE)
+            err = sb_fail(err, "outlet_ids", "no outlet %lld", (long long)u->outlet_ids[i]);
+    }
+    return err;
+}
+
+static sb_err name_reference(sb_err err)
+{
+    if (err == SB_EUNKNOWN_REFERENCE && !sb_err_last()->field[0])
+        return sb_fail(err, "employee_id", "no such employee");
+    if (err == SB_EDUPLICATE)
+        return sb_fail(err, "username", "this username is taken");
+    return err;
+}
+
+sb_err sb_store_user_create(struct sb_db *db, const struct sb_user *u, int64_t *ret_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    int64_t id = 0;
+    sb_err err = sb_db_begin(db);
+    if (err)
+        return err;
+    err = sb_db_int(db, &id,
+                    "INSERT INTO users (username, name, email, role, employee_id, active,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "ssssnbss", u->username.v, u->name.v, u->email.v, u->role.v, u->employee_id,
+                    u->active_set ? u->active : 1, now, now);
+    if (!err)
+        err = set_outlets(db, id, u);
+    err = name_reference(sb_db_end(db, err));
+    if (!err)
+        *ret_id = id;
+    return err;
+}
+
+sb_err sb_store_user_update(struct sb_db *db, int64_t id, const struct sb_user *u)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    int64_t got;
+    sb_err err = sb_db_begin(db);
+    if (err)
+        return err;
+    err = sb_db_int(db, &got,
+                    "UPDATE users SET"
+                    " username = CASE WHEN ? THEN ? ELSE username END,"
+                    " name = CASE WHEN ? THEN ? ELSE name END,"
+                    " email = CASE WHEN ? THEN ? ELSE email END,"
+                    " role = CASE WHEN ? THEN ? ELSE role END,"
+                    " employee_id = CASE WHEN ? THEN ? ELSE employee_id END,"
+                    " active = CASE WHEN ? THEN ? ELSE active END,"
+                    " updated_at = ? WHERE id = ? RETURNING id",
+                    "bsbsbsbsbnbbsi", u->username.set, u->username.v, u->name.set, u->name.v,
+                    u->email.set, u->email.v, u->role.set, u->role.v, u->employee_set,
+                    u->employee_id, u->active_set, u->active, now, id);
+    if (!err)
+        err = set_outlets(db, id, u);
+    return name_reference(sb_db_end(db, err));
+}
+
+sb_err sb_store_user_get(struct sb_db *db, int64_t id, json_t **ret)
+{
+    json_t *user, *rows;
+    sb_err err = sb_db_json_one(db, &user, "SELECT " COLS " FROM users WHERE id = ?", "i", id);
+    if (err)
+        return err;
+    err = sb_db_json_all(db, &rows,
+                         "SELECT outlet_id FROM user_outlets WHERE user_id = ? ORDER BY outlet_id",
+                         "i", id);
+    if (err) {
+        json_decref(user);
+        return err;
+    }
+    json_t *ids = json_array();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        json_array_append(ids, json_object_get(row, "outlet_id"));
+    }
+    json_decref(rows);
+    json_object_set_new(user, "outlet_ids", ids);
+    *ret = user;
+    return SB_OK;
+}
+
+sb_err sb_store_user_list(struct sb_db *db, int64_t after, int64_t limit, json_t **ret)
+{
+    return sb_db_json_all(db, ret, "SELECT " COLS " FROM users WHERE id > ? ORDER BY id LIMIT ?",
+                          "ii", after, limit);
+}
+
+sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id)
+{
+    return sb_db_int(db, ret_id, "SELECT id FROM users WHERE username = ?", "s", username);
+}
+
+sb_err sb_store_token_create(struct sb_db *db, int64_t user_id, const char *name,
+                             char out[SB_TOKEN_LEN])
+{
+    char token[SB_TOKEN_LEN], hash[SB_TOKEN_HASH_LEN], now[SB_TIME_LEN];
+    sb_token_generate(token);
+    sb_token_hash(token, hash);
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    sb_err err = sb_db_exec(db,
+                            "INSERT INTO api_tokens (user_id, name, token_hash, created_at)"
+                            " VALUES (?, ?, ?, ?)",
+                            "isss", user_id, name, hash, now);
+    if (err == SB_EUNKNOWN_REFERENCE)
+        return sb_fail(err, "user", "no such user");
+    if (!err)
+        memcpy(out, token, SB_TOKEN_LEN);
+    return err;
+}

@@ -1,0 +1,23 @@
+/*
+ * Users, their outlet access, and API tokens.
+ */
+#ifndef SB_STORE_USERS_H
+#define SB_STORE_USERS_H
+
+#include "core/user.h"
+#include "store/db.h"
+#include "util/secret.h"
+
+/* Creates the user and its outlet list in one transaction. Unknown outlets or
+ * employee: SB_EUNKNOWN_REFERENCE; a taken username: SB_EDUPLICATE. */
+sb_err sb_store_user_create(struct sb_db *db, const struct sb_user *u, int64_t *ret_id);
+sb_err sb_store_user_update(struct sb_db *db, int64_t id, const struct sb_user *u);
+/* The user with "outlet_ids": [..]. */
+sb_err sb_store_user_get(struct sb_db *db, int64_t id, json_t **ret);
+sb_err sb_store_user_list(struct sb_db *db, int64_t after, int64_t limit, json_t **ret);
+sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id);
+/* Creates a token for the user; the clear token is written to out, only its hash is stored. */
+sb_err sb_store_token_create(struct sb_db *db, int64_t user_id, const char *name,
+                             char out[SB_TOKEN_LEN]);
+
+#endif

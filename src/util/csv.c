@@ -1,0 +1,2 @@
+/* placeholder */
+typedef int sb_placeholder_util_csv_c;

@@ -1,0 +1,25 @@
+/*
+ * Times are UTC. Stored and sent as ISO 8601 "YYYY-MM-DDTHH:MM:SSZ", which
+ * sorts as text; held in memory as seconds since the epoch.
+ */
+#ifndef SB_TIMEUTIL_H
+#define SB_TIMEUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define SB_TIME_LEN 21 /* "2026-11-22T14:01:44Z" + NUL */
+
+int64_t sb_time_now(void);
+/* Monotonic clock in nanoseconds, for durations. */
+uint64_t sb_clock_ns(void);
+void sb_time_format(int64_t t, char *buf, size_t cap);
+/*
+ * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS", with an optional fraction and
+ * "Z" or "+HH:MM"/"-HH:MM" offset (no offset means UTC). Returns false on
+ * anything else.
+ */
+bool sb_time_parse(const char *s, int64_t *ret_t);
+
+#endif

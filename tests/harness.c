@@ -1,0 +1,370 @@
+/*
+ * Test harness implementation. The server runs in the test process (the
+ * same code as `stockbridge serve`); the CLI checks run the built binary,
+ * whose path meson passes in $SB_BIN.
+ */
+#include "harness.h"
+#include "store/users.h"
+#include "util/log.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+void th_start(struct th *t)
+{
+    memset(t, 0, sizeof(*t));
+    cr_assert_eq(sb_secret_init(), SB_OK);
+    sb_log_level_from_env();
+    snprintf(t->dir, sizeof(t->dir), "/tmp/sbtest-XXXXXX");
+    cr_assert_not_null(mkdtemp(t->dir));
+    snprintf(t->db_path, sizeof(t->db_path), "%s/test.db", t->dir);
+    snprintf(t->db_url, sizeof(t->db_url), "sqlite:%s", t->db_path);
+    sb_err err = sb_store_open(t->db_url, 8, &t->store);
+    cr_assert_eq(err, SB_OK, "store open: %s", sb_err_last()->message);
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t->store, &db), SB_OK);
+    struct sb_user u = { .username = { "admin", true }, .role = { "admin", true } };
+    int64_t uid;
+    cr_assert_eq(sb_store_user_create(db, &u, &uid), SB_OK);
+    cr_assert_eq(sb_store_token_create(db, uid, "test", t->admin), SB_OK);
+    sb_store_release(t->store, db);
+    struct sb_server_config cfg = { .host = "127.0.0.1", .port = 0, .store = t->store,
+                                    .threads = 2, .body_limit = 64 * 1024 };
+    err = sb_server_start(&cfg, &t->server);
+    cr_assert_eq(err, SB_OK, "server start: %s", sb_err_last()->message);
+    t->port = sb_server_port(t->server);
+    cr_assert_neq(t->port, 0);
+}
+
+static void cleanup_files(struct th *t)
+{
+    char path[400];
+    const char *suffixes[] = { "", "-wal", "-shm" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s%s", t->db_path, suffixes[i]);
+        unlink(path);
+    }
+    rmdir(t->dir);
+}
+
+void th_stop_nocheck(struct th *t)
+{
+    sb_server_stop(t->server);
+    sb_store_close(t->store);
+    t->server = NULL;
+    t->store = NULL;
+    cleanup_files(t);
+}
+
+void th_stop(struct th *t)
+{
+    sb_server_stop(t->server);
+    sb_store_close(t->store);
+    t->server = NULL;
+    t->store = NULL;
+    char out[4096];
+    int rc = th_run_cli(t, out, sizeof(out), "check", NULL);
+    cr_expect_eq(rc, 0, "stockbridge check found violations:\n%s", out);
+    cleanup_files(t);
+}
+
+struct buf {
+    char *p;
+    size_t n;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct buf *b = ud;
+    size_t n = size * nmemb;
+    char *np = realloc(b->p, b->n + n + 1);
+    if (!np)
+        return 0;
+    b->p = np;
+    memcpy(b->p + b->n, ptr, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+    return n;
+}
+
+struct th_resp th_req_raw(struct th *t, const char *method, const char *path, const char *token,
+                          const char *ctype, const char *body, size_t len)
+{
+    struct th_resp r = { 0 };
+    CURL *c = curl_easy_init();
+    cr_assert_not_null(c);
+    char url[2048];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)t->port, path);
+    struct curl_slist *h = NULL;
+    char auth[128];
+    if (token) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, auth);
+    }
+    char ct[128];
+    if (ctype) {
+        snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
+        h = curl_slist_append(h, ct);
+    } else {
+        h = curl_slist_append(h, "Content-Type:");
+    }
+    h = curl_slist_append(h, "Expect:");
+    struct buf b = { 0 };
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    CURLcode rc = curl_easy_perform(c);
+    cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    char *got_ct = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &got_ct);
+    r.content_type = got_ct ? strdup(got_ct) : NULL;
+    r.body = b.p ? b.p : strdup("");
+    r.json = json_loads(r.body, JSON_DECODE_ANY, NULL);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return r;
+}
+
+struct th_resp th_req(struct th *t, const char *method, const char *path, const char *token,
+                      const char *body)
+{
+    return th_req_raw(t, method, path, token, body ? "application/json" : NULL, body,
+                      body ? strlen(body) : 0);
+}
+
+void th_resp_free(struct th_resp *r)
+{
+    json_decref(r->json);
+    free(r->body);
+    free(r->content_type);
+    memset(r, 0, sizeof(*r));
+}
+
+int64_t th_create(struct th *t, const char *token, const char *path, const char *fmt, ...)
+{
+    char body[16384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof(body), fmt, ap);
+    va_end(ap);
+    struct th_resp r = th_req(t, "POST", path, token, body);
+    cr_assert_eq(r.status, 201, "POST %s %s -> %ld %s", path, body, r.status, r.body);
+    json_t *id = json_object_get(r.json, "id");
+    cr_assert(json_is_integer(id), "no id in %s", r.body);
+    int64_t v = json_integer_value(id);
+    th_resp_free(&r);
+    return v;
+}
+
+json_t *th_get(struct th *t, const char *token, const char *fmt, ...)
+{
+    char path[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    struct th_resp r = th_req(t, "GET", path, token, NULL);
+    cr_assert_eq(r.status, 200, "GET %s -> %ld %s", path, r.status, r.body);
+    json_t *j = json_incref(r.json);
+    th_resp_free(&r);
+    return j;
+}
+
+void th_user(struct th *t, const char *username, const char *role, const int64_t *outlets,
+             char out_token[SB_TOKEN_LEN])
+{
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t->store, &db), SB_OK);
+    struct sb_user u = { .username = { username, true }, .role = { role, true },
+                         .outlets_set = true };
+    for (; outlets && *outlets; outlets++)
+        u.outlet_ids[u.n_outlets++] = *outlets;
+    int64_t uid;
+    cr_assert_eq(sb_store_user_create(db, &u, &uid), SB_OK, "user: %s", sb_err_last()->message);
+    cr_assert_eq(sb_store_token_create(db, uid, "test", out_token), SB_OK);
+    sb_store_release(t->store, db);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ull;
+    return h;
+}
+
+uint64_t th_fingerprint(struct th *t)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open_v2(t->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *tables;
+    cr_assert_eq(sqlite3_prepare_v2(db,
+                                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                    " ORDER BY name",
+                                    -1, &tables, NULL),
+                 SQLITE_OK);
+    uint64_t h = 1469598103934665603ull;
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        h = fnv(h, name, strlen(name));
+        char sql[256];
+        snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY 1", name);
+        sqlite3_stmt *rows;
+        cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
+        while (sqlite3_step(rows) == SQLITE_ROW) {
+            for (int i = 0; i < sqlite3_column_count(rows); i++) {
+                const unsigned char *v = sqlite3_column_text(rows, i);
+                h = fnv(h, v ? (const char *)v : "\x01NULL", v ? strlen((const char *)v) : 6);
+                h = fnv(h, "|", 1);
+            }
+        }
+        sqlite3_finalize(rows);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    return h;
+}
+
+void th_expect_error(struct th *t, const char *method, const char *path, const char *token,
+                     const char *body, long status, const char *code)
+{
+    uint64_t before = th_fingerprint(t);
+    struct th_resp r = th_req(t, method, path, token, body);
+    cr_expect_eq(r.status, status, "%s %s %s: want %ld, got %ld %s", method, path,
+                 body ? body : "", status, r.status, r.body);
+    json_t *c = json_object_get(json_object_get(r.json, "error"), "code");
+    cr_expect(json_is_string(c) && strcmp(json_string_value(c), code) == 0,
+              "%s %s %s: want code %s, got %s", method, path, body ? body : "", code, r.body);
+    cr_expect(json_is_string(json_object_get(json_object_get(r.json, "error"), "message")),
+              "error without message: %s", r.body);
+    cr_expect_eq(th_fingerprint(t), before, "%s %s %s changed the database", method, path,
+                 body ? body : "");
+    th_resp_free(&r);
+}
+
+int th_run_cli(struct th *t, char *out, size_t cap, ...)
+{
+    const char *bin = getenv("SB_BIN");
+    cr_assert_not_null(bin, "SB_BIN is not set (run the tests through meson)");
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = bin;
+    va_list ap;
+    va_start(ap, cap);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL && n < 28)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n++] = "--db";
+    argv[n++] = t->db_url;
+    argv[n] = NULL;
+    int pipefd[2];
+    cr_assert_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    size_t len = 0;
+    char tmp[4096];
+    ssize_t got;
+    while ((got = read(pipefd[0], tmp, sizeof(tmp))) > 0) {
+        if (out && len + 1 < cap) {
+            size_t k = (size_t)got < cap - len - 1 ? (size_t)got : cap - len - 1;
+            memcpy(out + len, tmp, k);
+            len += k;
+        }
+    }
+    if (out)
+        out[len] = '\0';
+    close(pipefd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int64_t th_sql_int(struct th *t, const char *sql)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open_v2(t->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MIN;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+void th_sql_exec(struct th *t, const char *sql)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open_v2(t->db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, msg ? msg : "");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+}
+
+void th_fixture(struct th *t, struct th_fixture *f)
+{
+    const char *now = "'2026-01-01T00:00:00Z'";
+    char sql[8192];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
+             " (1, 'Downtown', 'USD', %1$s, %1$s), (2, 'Uptown', 'USD', %1$s, %1$s);"
+             "INSERT INTO registers (id, outlet_id, name, created_at, updated_at) VALUES"
+             " (1, 1, 'Till 1', %1$s, %1$s), (2, 2, 'Till 1', %1$s, %1$s);"
+             "INSERT INTO employees (id, name, created_at, updated_at) VALUES"
+             " (1, 'Erin', %1$s, %1$s);"
+             "INSERT INTO price_levels (id, name, created_at, updated_at) VALUES"
+             " (1, 'Default', %1$s, %1$s), (2, 'Sale', %1$s, %1$s);"
+             "INSERT INTO payment_types (id, name, name_norm, integrated, created_at, updated_at)"
+             " VALUES (1, 'Cash', 'cash', 0, %1$s, %1$s), (2, 'Card', 'card', 1, %1$s, %1$s);"
+             "INSERT INTO items (id, sku, upc, ean, manufacturer_sku, name, default_cost, msrp,"
+             " track_stock, created_at, updated_at) VALUES"
+             " (1, 'TEE', '012345678905', '4006381333931', 'MFR-TEE', 'T-shirt', 800, 2500, 1,"
+             " %1$s, %1$s),"
+             " (2, 'MUG', '036000291452', NULL, 'MFR-MUG', 'Mug', 400, 1500, 1, %1$s, %1$s),"
+             " (3, 'GIFTWRAP', NULL, NULL, NULL, 'Gift wrap', 0, 0, 0, %1$s, %1$s);"
+             "INSERT INTO item_prices (item_id, price_level_id, amount) VALUES"
+             " (1, 1, 2000), (1, 2, 1500), (2, 1, 1250), (3, 1, 500);"
+             "INSERT INTO stock (item_id, outlet_id, on_hand, reserved, updated_at) VALUES"
+             " (1, 1, 10, 0, %1$s), (1, 2, 5, 0, %1$s), (2, 1, 3, 0, %1$s), (2, 2, 0, 0, %1$s);"
+             "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta, reserved_delta,"
+             " on_hand_after, reserved_after, reference, created_at) VALUES"
+             " (1, 1, 'receipt', 10, 0, 10, 0, 'fixture', %1$s),"
+             " (1, 2, 'receipt', 5, 0, 5, 0, 'fixture', %1$s),"
+             " (2, 1, 'receipt', 3, 0, 3, 0, 'fixture', %1$s);",
+             now);
+    th_sql_exec(t, sql);
+    *f = (struct th_fixture){ .outlet1 = 1, .outlet2 = 2, .register1 = 1, .register2 = 2,
+                              .employee = 1, .level_default = 1, .level_sale = 2, .cash = 1,
+                              .card = 2, .tee = 1, .mug = 2, .giftwrap = 3 };
+    int64_t o1[] = { 1, 0 }, o2[] = { 2, 0 }, both[] = { 1, 2, 0 };
+    th_user(t, "staff1", "staff", o1, f->staff1);
+    th_user(t, "staff2", "staff", o2, f->staff2);
+    th_user(t, "manager", "manager", both, f->manager);
+}

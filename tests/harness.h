@@ -1,0 +1,100 @@
+/*
+ * The end-to-end test harness: each test gets a fresh SQLite file in a
+ * temporary directory, the real server on an ephemeral loopback port, an
+ * admin token, and an HTTP client (libcurl). th_expect_error() checks the
+ * exact status and error code of a bad request and that the database did
+ * not change at all (a fingerprint of every row of every table).
+ */
+#ifndef SB_TEST_HARNESS_H
+#define SB_TEST_HARNESS_H
+
+#include "http/server.h"
+#include "store/store.h"
+#include "util/secret.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct th {
+    char dir[256];
+    char db_path[320];
+    char db_url[340];
+    struct sb_store *store;
+    struct sb_server *server;
+    uint16_t port;
+    char admin[SB_TOKEN_LEN]; /* admin token */
+};
+
+struct th_resp {
+    long status;
+    json_t *json; /* NULL when the body is not JSON */
+    char *body;
+    char *content_type;
+};
+
+/* Starts everything; cr_assert on failure. */
+void th_start(struct th *t);
+/* Stops the server and store, runs `stockbridge check` (must pass) and removes the files. */
+void th_stop(struct th *t);
+/* Stops without the invariant check (for tests that damage the database on purpose). */
+void th_stop_nocheck(struct th *t);
+
+/* A request with an optional JSON body and bearer token (NULL for none). */
+struct th_resp th_req(struct th *t, const char *method, const char *path, const char *token,
+                      const char *body);
+/* The same with a body and content type of your choosing (NULL ctype: none). */
+struct th_resp th_req_raw(struct th *t, const char *method, const char *path, const char *token,
+                          const char *ctype, const char *body, size_t len);
+void th_resp_free(struct th_resp *r);
+
+/* POST that must answer 201; returns the new record's "id". Path and body may be printf
+ * formats: th_create(t, t->admin, "/api/v1/registers", "{\"outlet_id\":%lld}", id). */
+int64_t th_create(struct th *t, const char *token, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* GET that must answer 200; returns the JSON (caller decrefs). */
+json_t *th_get(struct th *t, const char *token, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Creates a user with a role and outlets (a 0-terminated list) and returns a token for it
+ * (static storage per call site is the caller's; copy it). */
+void th_user(struct th *t, const char *username, const char *role, const int64_t *outlets,
+             char out_token[SB_TOKEN_LEN]);
+
+/* A digest of every row in every table. */
+uint64_t th_fingerprint(struct th *t);
+
+/* Sends the request and asserts the status, error code, and an unchanged database. */
+void th_expect_error(struct th *t, const char *method, const char *path, const char *token,
+                     const char *body, long status, const char *code);
+
+/* Runs the stockbridge binary with arguments (NULL-terminated) and --db for this test's
+ * database; returns its exit status; its stdout goes to out (may be NULL). */
+int th_run_cli(struct th *t, char *out, size_t cap, ...) __attribute__((sentinel));
+
+/* A scalar from the database, for assertions: th_sql_int(t, "SELECT COUNT(*) FROM sales"). */
+int64_t th_sql_int(struct th *t, const char *sql);
+
+/* Runs SQL against the test database directly (fixtures only; assert on success). */
+void th_sql_exec(struct th *t, const char *sql);
+
+/*
+ * A small store, written straight into the database so suites do not
+ * depend on each other's routes:
+ *   outlets 1 "Downtown" and 2 "Uptown" (USD), register 1 in outlet 1 and
+ *   register 2 in outlet 2, employee 1 "Erin", price levels 1 "Default" and
+ *   2 "Sale", payment types 1 "Cash" and 2 "Card" (integrated);
+ *   item 1 TEE (2000, on hand 10 at outlet 1 and 5 at outlet 2),
+ *   item 2 MUG (1250, on hand 3 at outlet 1, 0 at outlet 2),
+ *   item 3 GIFTWRAP (500, does not track stock);
+ *   tokens: staff1 (staff, outlet 1 only), staff2 (staff, outlet 2 only),
+ *   manager (manager, both outlets).
+ * Stock comes with matching ledger entries, so `stockbridge check` holds.
+ */
+struct th_fixture {
+    int64_t outlet1, outlet2, register1, register2, employee, level_default, level_sale, cash,
+        card, tee, mug, giftwrap;
+    char staff1[SB_TOKEN_LEN], staff2[SB_TOKEN_LEN], manager[SB_TOKEN_LEN];
+};
+void th_fixture(struct th *t, struct th_fixture *f);
+
+#endif

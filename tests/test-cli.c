@@ -1,0 +1,2 @@
+/* placeholder: tests arrive with their module */
+#include <criterion/criterion.h>
