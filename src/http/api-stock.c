@@ -25,3 +25,8 @@ sb_err sb_api_stock_ledger(struct sb_req *r)
     return sb_fail(SB_EINTERNAL, NULL, "not built yet");
 }
 
+sb_err sb_api_stock_levels(struct sb_req *r)
+{
+    (void)r;
+    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+}

@@ -35,6 +35,7 @@ sb_err sb_api_stock_list(struct sb_req *r);
 sb_err sb_api_stock_adjust(struct sb_req *r);
 sb_err sb_api_stock_receive(struct sb_req *r);
 sb_err sb_api_stock_ledger(struct sb_req *r);
+sb_err sb_api_stock_levels(struct sb_req *r);
 
 /* api-sales.c */
 sb_err sb_api_sales_list(struct sb_req *r);

@@ -130,6 +130,13 @@ json_t *sb_page_json(json_t *rows, const struct sb_page *page)
     return json_pack("{s:o,s:o}", "data", rows, "next_after", next);
 }
 
+void sb_req_error_details(struct sb_req *r, json_t *details)
+{
+    if (r->error_details)
+        json_decref(r->error_details);
+    r->error_details = details;
+}
+
 sb_err sb_req_role(struct sb_req *r, enum sb_role least)
 {
     if (r->scope.role >= least)

@@ -53,6 +53,7 @@ struct sb_req {
     struct sb_scope scope;
     struct sb_db *db;
     /* the response */
+    json_t *error_details; /* set with sb_req_error_details(); sent as error.details */
     int status;
     json_t *resp;
     const char *content_type; /* for raw responses */
@@ -91,6 +92,10 @@ sb_err sb_req_page(struct sb_req *r, struct sb_page *ret);
 /* {"data": rows, "next_after": id-of-last-row-or-null}; rows are stolen. A full page
  * means there may be more. */
 json_t *sb_page_json(json_t *rows, const struct sb_page *page);
+
+/* Attaches details (stolen) to the error the handler is about to return, e.g. the
+ * rows of a CSV import that failed: {"error":{"code",...,"details":[...]}}. */
+void sb_req_error_details(struct sb_req *r, json_t *details);
 
 sb_err sb_req_role(struct sb_req *r, enum sb_role least);
 /* SB_EOUTLET_FORBIDDEN unless the caller may act in outlet_id. */

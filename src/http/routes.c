@@ -33,6 +33,7 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/stock/adjustments", sb_api_stock_adjust, SB_AUTH_MANAGER },
     { "POST", V1 "/stock/receipts", sb_api_stock_receive, SB_AUTH_STAFF },
     { "GET", V1 "/stock/ledger", sb_api_stock_ledger, SB_AUTH_STAFF },
+    { "POST", V1 "/stock/levels", sb_api_stock_levels, SB_AUTH_MANAGER },
 
     CRUD("/customers", customers, SB_AUTH_STAFF, SB_AUTH_STAFF),
     { "GET", V1 "/customers/{id}/sales", sb_api_customers_sales, SB_AUTH_STAFF },

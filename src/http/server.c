@@ -126,6 +126,10 @@ static enum MHD_Result send_error(struct conn_state *cs, sb_err err, const char 
                                                       : sb_err_message(err)));
     if (info->err == err && info->field[0])
         json_object_set_new(e, "field", json_string(info->field));
+    if (cs->req.error_details) {
+        json_object_set_new(e, "details", cs->req.error_details);
+        cs->req.error_details = NULL;
+    }
     json_t *doc = json_pack("{s:o}", "error", e);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -330,6 +334,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path", cs->path, "status", st,
            "us", dur, "user", uid, NULL);
     sb_store_release(s->cfg.store, cs->req.db);
+    json_decref(cs->req.error_details);
     free(cs->req.body);
     cs->req.body = NULL;
     sb_arena_free(cs->req.arena);
