@@ -24,11 +24,13 @@ demo: all
 
 test: $(TESTBUILD)/build.ninja format-check
 	ninja -C $(TESTBUILD)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2 --suite unit --suite e2e
+	@rc=0; ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2 --suite unit --suite e2e \
+	  || rc=$$?; sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; exit $$rc
 
 bench: all
-	ninja -C $(BUILD) bench-sales
+	ninja -C $(BUILD) bench/bench-sales
 	./$(BUILD)/bench-sales
 
 format:

@@ -1,5 +1,7 @@
 /*
- * Fulfillments per outlet, their lines and status history.
+ * Fulfillments per outlet, their lines and status history. A fulfillment
+ * belongs to its own outlet for access (scope): staff see the work their
+ * outlet has to do.
  */
 #ifndef SB_STORE_FULFILLMENTS_H
 #define SB_STORE_FULFILLMENTS_H
@@ -18,5 +20,29 @@ sb_err sb_store_fulfillments_cancel_sale(struct sb_db *db, int64_t sale_id, int6
 /* The sale's fulfillments as a JSON array (each with its lines), honouring the scope. */
 sb_err sb_store_fulfillments_for_sale(struct sb_db *db, const struct sb_scope *scope,
                                       int64_t sale_id, json_t **ret);
+
+struct sb_ff_filter {
+    bool status_set;
+    enum sb_ff_status status;
+    int64_t outlet_id; /* 0: every outlet in scope */
+    int64_t after, limit;
+};
+
+/* Rows: the fulfillment's columns, its sale's summary ("external_number", "customer_name",
+ * "sale_status", "order_date") and "lines". */
+sb_err sb_store_fulfillment_list(struct sb_db *db, const struct sb_scope *scope,
+                                 const struct sb_ff_filter *f, json_t **ret);
+/* One row as in the list, with "events" and the sale's "shipment" (or null); another
+ * outlet's fulfillment is SB_ENOT_FOUND. */
+sb_err sb_store_fulfillment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,
+                                json_t **ret);
+/* Moves a fulfillment to a new status (SPEC F2) in one transaction, recording the event
+ * by the scope's user; when the sale's shipping is then complete, its shipment is marked
+ * shipped. SB_EINVALID_TRANSITION when the rule refuses. */
+sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *scope,
+                                       int64_t id, enum sb_ff_status to);
+/* Moves every non-final shipping fulfillment of the sale to shipped, recording the events;
+ * inside the caller's transaction. */
+sb_err sb_store_fulfillments_ship_sale(struct sb_db *db, int64_t sale_id, int64_t user_id);
 
 #endif

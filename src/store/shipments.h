@@ -1,11 +1,13 @@
 /*
  * Shipments: the ship-to record of a sale (one per sale), with the
  * shipping method, shipment notes, the shipped flag and tracking number.
+ * A shipment belongs to its sale's outlet for access (scope).
  */
 #ifndef SB_STORE_SHIPMENTS_H
 #define SB_STORE_SHIPMENTS_H
 
 #include "core/address.h"
+#include "core/outlet.h"
 #include "core/scope.h"
 #include "store/db.h"
 
@@ -14,5 +16,39 @@ sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct 
                                 const char *method, const char *note, int64_t *ret_id);
 /* The sale's shipment as JSON, or SB_ENOT_FOUND. */
 sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **ret);
+
+/* The longest search text the list accepts. */
+#define SB_SHIPMENT_Q_MAX 200
+
+struct sb_shipment_filter {
+    bool shipped;  /* false: the unfulfilled list (SH1); true: shipped ones */
+    const char *q; /* NULL or a case-insensitive search over name, order number, address */
+    int64_t after, limit;
+};
+
+/* Rows with "order_date", "customer_name", "sale_status", "external_number", "outlet_id",
+ * "fulfillment_status" and "lines", honouring the scope (the sale's outlet). */
+sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
+                              const struct sb_shipment_filter *f, json_t **ret);
+/* One row as in the list; another outlet's shipment is SB_ENOT_FOUND. */
+sb_err sb_store_shipment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,
+                             json_t **ret);
+
+struct sb_shipment_patch {
+    struct sb_opt_str name, company, line1, line2, city, region, postcode, country, phone, email,
+        method, note, tracking_number, carrier;
+    bool shipped, shipped_set;
+};
+
+/* Applies a PATCH in one transaction. shipped=true sets shipped_at and ships every
+ * non-final shipping fulfillment of the sale (events by user_id); shipped=false on a
+ * shipped shipment, or shipping a voided sale's, is SB_ECONFLICT. */
+sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, int64_t id,
+                                const struct sb_shipment_patch *p);
+
+/* Marks the sale's shipment shipped when the sale has shipped shipping fulfillments and no
+ * open (non-final) ones, and the sale is not voided. Inside the caller's transaction; a sale
+ * without a shipment is left alone. */
+sb_err sb_store_shipment_sync(struct sb_db *db, int64_t sale_id);
 
 #endif

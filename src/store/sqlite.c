@@ -7,6 +7,7 @@
 #include "store/sqlite-migrations.h"
 #include "util/timeutil.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,22 +106,39 @@ static sb_err sq_open(const char *path, struct sb_db **ret)
     return SB_OK;
 }
 
+/*
+ * SQLite admits one writer at a time. Writers of this process queue on a
+ * mutex instead of on SQLite's busy handler, which sleeps in growing steps
+ * and would waste most of the disk's commit rate under load. The busy
+ * timeout still covers writers in other processes (the CLI beside a server).
+ */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static sb_err sq_begin(struct sb_db *db)
 {
-    return exec_raw((struct sqlite_db *)db, "BEGIN IMMEDIATE");
+    pthread_mutex_lock(&write_lock);
+    sb_err err = exec_raw((struct sqlite_db *)db, "BEGIN IMMEDIATE");
+    if (err)
+        pthread_mutex_unlock(&write_lock);
+    return err;
 }
 
 static sb_err sq_commit(struct sb_db *db)
 {
-    return exec_raw((struct sqlite_db *)db, "COMMIT");
+    sb_err err = exec_raw((struct sqlite_db *)db, "COMMIT");
+    if (!err)
+        pthread_mutex_unlock(&write_lock);
+    return err; /* on failure sb_db_end rolls back, which unlocks */
 }
 
 static sb_err sq_rollback(struct sb_db *db)
 {
     struct sqlite_db *d = (struct sqlite_db *)db;
-    if (sqlite3_get_autocommit(d->h))
-        return SB_OK; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
-    return exec_raw(d, "ROLLBACK");
+    sb_err err = SB_OK;
+    if (!sqlite3_get_autocommit(d->h)) /* else SQLite already rolled back (e.g. SQLITE_FULL) */
+        err = exec_raw(d, "ROLLBACK");
+    pthread_mutex_unlock(&write_lock);
+    return err;
 }
 
 static uint32_t hash(const char *s)
