@@ -136,17 +136,19 @@ sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
 sb_err sb_store_shipment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                              json_t **ret)
 {
-    json_t *row;
+    json_t *row = NULL;
     sb_err err = sb_db_json_one(db, &row,
                                 ROW_SELECT " WHERE sh.id = ? AND " SB_SQL_SCOPE("s.outlet_id"),
                                 "ibi", id, scope->all_outlets, scope->user_id);
-    if (!err)
-        err = add_lines(db, row);
-    if (err && err != SB_ENOT_FOUND)
+    if (err)
+        return err;
+    err = add_lines(db, row);
+    if (err) {
         json_decref(row);
-    if (!err)
-        *ret = row;
-    return err;
+        return err;
+    }
+    *ret = row;
+    return SB_OK;
 }
 
 sb_err sb_store_shipment_sync(struct sb_db *db, int64_t sale_id)
