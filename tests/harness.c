@@ -35,8 +35,9 @@ void th_start(struct th *t)
     cr_assert_eq(sb_store_user_create(db, &u, &uid), SB_OK);
     cr_assert_eq(sb_store_token_create(db, uid, "test", t->admin), SB_OK);
     sb_store_release(t->store, db);
-    struct sb_server_config cfg = { .host = "127.0.0.1", .port = 0, .store = t->store,
-                                    .threads = 2, .body_limit = 64 * 1024 };
+    struct sb_server_config cfg = {
+        .host = "127.0.0.1", .port = 0, .store = t->store, .threads = 2, .body_limit = 64 * 1024
+    };
     err = sb_server_start(&cfg, &t->server);
     cr_assert_eq(err, SB_OK, "server start: %s", sb_err_last()->message);
     t->port = sb_server_port(t->server);
@@ -191,7 +192,8 @@ void th_user(struct th *t, const char *username, const char *role, const int64_t
 {
     struct sb_db *db;
     cr_assert_eq(sb_store_acquire(t->store, &db), SB_OK);
-    struct sb_user u = { .username = { username, true }, .role = { role, true },
+    struct sb_user u = { .username = { username, true },
+                         .role = { role, true },
                          .outlets_set = true };
     for (; outlets && *outlets; outlets++)
         u.outlet_ids[u.n_outlets++] = *outlets;
@@ -246,8 +248,8 @@ void th_expect_error(struct th *t, const char *method, const char *path, const c
 {
     uint64_t before = th_fingerprint(t);
     struct th_resp r = th_req(t, method, path, token, body);
-    cr_expect_eq(r.status, status, "%s %s %s: want %ld, got %ld %s", method, path,
-                 body ? body : "", status, r.status, r.body);
+    cr_expect_eq(r.status, status, "%s %s %s: want %ld, got %ld %s", method, path, body ? body : "",
+                 status, r.status, r.body);
     json_t *c = json_object_get(json_object_get(r.json, "error"), "code");
     cr_expect(json_is_string(c) && strcmp(json_string_value(c), code) == 0,
               "%s %s %s: want code %s, got %s", method, path, body ? body : "", code, r.body);
@@ -360,9 +362,18 @@ void th_fixture(struct th *t, struct th_fixture *f)
              " (2, 1, 'receipt', 3, 0, 3, 0, 'fixture', %1$s);",
              now);
     th_sql_exec(t, sql);
-    *f = (struct th_fixture){ .outlet1 = 1, .outlet2 = 2, .register1 = 1, .register2 = 2,
-                              .employee = 1, .level_default = 1, .level_sale = 2, .cash = 1,
-                              .card = 2, .tee = 1, .mug = 2, .giftwrap = 3 };
+    *f = (struct th_fixture){ .outlet1 = 1,
+                              .outlet2 = 2,
+                              .register1 = 1,
+                              .register2 = 2,
+                              .employee = 1,
+                              .level_default = 1,
+                              .level_sale = 2,
+                              .cash = 1,
+                              .card = 2,
+                              .tee = 1,
+                              .mug = 2,
+                              .giftwrap = 3 };
     int64_t o1[] = { 1, 0 }, o2[] = { 2, 0 }, both[] = { 1, 2, 0 };
     th_user(t, "staff1", "staff", o1, f->staff1);
     th_user(t, "staff2", "staff", o2, f->staff2);

@@ -11,6 +11,7 @@
 #include "http/server.h"
 #include "store/store.h"
 #include "util/secret.h"
+#include "util/timeutil.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -91,8 +92,8 @@ void th_sql_exec(struct th *t, const char *sql);
  * Stock comes with matching ledger entries, so `stockbridge check` holds.
  */
 struct th_fixture {
-    int64_t outlet1, outlet2, register1, register2, employee, level_default, level_sale, cash,
-        card, tee, mug, giftwrap;
+    int64_t outlet1, outlet2, register1, register2, employee, level_default, level_sale, cash, card,
+        tee, mug, giftwrap;
     char staff1[SB_TOKEN_LEN], staff2[SB_TOKEN_LEN], manager[SB_TOKEN_LEN];
 };
 void th_fixture(struct th *t, struct th_fixture *f);

@@ -64,9 +64,9 @@ Test(outlets, staff_see_only_their_outlets)
     th_user(&t, "sam", "staff", only_a, staff);
     json_t *list = th_get(&t, staff, "/api/v1/outlets");
     cr_expect_eq(json_array_size(json_object_get(list, "data")), 1);
-    cr_expect_eq(json_integer_value(json_object_get(json_array_get(json_object_get(list, "data"), 0),
-                                                    "id")),
-                 a);
+    cr_expect_eq(
+        json_integer_value(json_object_get(json_array_get(json_object_get(list, "data"), 0), "id")),
+        a);
     json_decref(list);
     char path[64];
     snprintf(path, sizeof(path), "/api/v1/outlets/%lld", (long long)b);

@@ -31,14 +31,13 @@ TestSuite(cli, .init = setup, .fini = teardown);
 
 Test(cli, every_command_has_help)
 {
-    static const char *const cmds[] = { "serve", "demo", "migrate", "user", "token",
-                                        "items", "check", NULL };
+    static const char *const cmds[] = { "serve", "demo",  "migrate", "user",
+                                        "token", "items", "check",   NULL };
     char out[4096];
     for (int i = 0; cmds[i]; i++) {
         cr_expect_eq(th_run_cli(&t, out, sizeof(out), cmds[i], "--help", NULL), 0, "%s --help",
                      cmds[i]);
-        cr_expect(strstr(out, "usage: stockbridge") != NULL, "%s --help printed: %s", cmds[i],
-                  out);
+        cr_expect(strstr(out, "usage: stockbridge") != NULL, "%s --help printed: %s", cmds[i], out);
     }
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "--help", NULL), 0);
     cr_expect(strstr(out, "commands:") != NULL);
@@ -62,11 +61,10 @@ Test(cli, user_add_and_token_create)
                             "--outlet", "1", NULL),
                  0);
     cr_expect(strstr(out, "user casey created") != NULL, "%s", out);
-    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "user", "add", "casey", "--role", "staff",
-                            NULL),
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "user", "add", "casey", "--role", "staff", NULL),
                  1, "a taken username fails");
-    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "user", "add", "dana", "--role", "boss", NULL),
-                 1, "an unknown role fails");
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "user", "add", "dana", "--role", "boss", NULL), 1,
+                 "an unknown role fails");
     cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey", NULL), 0);
     out[strcspn(out, "\n")] = '\0';
     cr_expect_eq(strncmp(out, "sb_", 3), 0);
@@ -76,8 +74,8 @@ Test(cli, user_add_and_token_create)
     cr_expect_eq(json_array_size(json_object_get(me, "outlets")), 1);
     json_decref(me);
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "nobody", NULL), 1);
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM api_tokens WHERE token_hash LIKE 'sb_%'"),
-                 0, "tokens are stored hashed");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM api_tokens WHERE token_hash LIKE 'sb_%'"), 0,
+                 "tokens are stored hashed");
 }
 
 Test(cli, check_reports_violations)
@@ -111,8 +109,8 @@ Test(cli, serve_answers_until_sigterm)
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);
-        execl(getenv("SB_BIN"), "stockbridge", "serve", "--db", t.db_url, "--listen",
-              "127.0.0.1:0", (char *)NULL);
+        execl(getenv("SB_BIN"), "stockbridge", "serve", "--db", t.db_url, "--listen", "127.0.0.1:0",
+              (char *)NULL);
         _exit(127);
     }
     close(pipefd[1]);

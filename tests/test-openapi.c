@@ -42,8 +42,7 @@ static size_t load(struct op *ops, size_t cap)
             *colon = '\0';
             snprintf(path, sizeof(path), "%s", line + 2);
         } else if (strncmp(line, "    ", 4) == 0 && line[4] != ' ' && path[0]) {
-            static const char *const methods[] = { "get", "post", "put", "patch", "delete",
-                                                   NULL };
+            static const char *const methods[] = { "get", "post", "put", "patch", "delete", NULL };
             for (int m = 0; methods[m]; m++) {
                 size_t len = strlen(methods[m]);
                 if (strncmp(line + 4, methods[m], len) == 0 && line[4 + len] == ':') {
@@ -71,8 +70,8 @@ Test(openapi, every_route_is_described)
         for (size_t k = 0; k < nops && !found; k++)
             found = strcmp(ops[k].method, routes[i].method) == 0 &&
                     strcmp(ops[k].path, routes[i].pattern) == 0;
-        cr_expect(found, "route %s %s is not described in docs/api/openapi.yaml",
-                  routes[i].method, routes[i].pattern);
+        cr_expect(found, "route %s %s is not described in docs/api/openapi.yaml", routes[i].method,
+                  routes[i].pattern);
     }
 }
 

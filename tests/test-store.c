@@ -79,8 +79,9 @@ Test(store, constraint_errors_are_mapped)
     struct sb_outlet dup = { .name = { "A", true }, .currency = { "USD", true } };
     int64_t id;
     cr_expect_eq(sb_store_outlet_create(db, &dup, &id), SB_EDUPLICATE);
-    cr_expect_eq(sb_db_exec(db, "INSERT INTO registers (outlet_id, name, created_at, updated_at)"
-                                " VALUES (999, 'x', 'now', 'now')",
+    cr_expect_eq(sb_db_exec(db,
+                            "INSERT INTO registers (outlet_id, name, created_at, updated_at)"
+                            " VALUES (999, 'x', 'now', 'now')",
                             NULL),
                  SB_EUNKNOWN_REFERENCE);
     cr_expect_eq(sb_db_int(db, &id, "SELECT id FROM outlets WHERE name = ?", "s", "nope"),
@@ -105,9 +106,9 @@ Test(store, json_rows_keep_types)
     int64_t o = outlet("Typed");
     item("SKU1", 1);
     json_t *row;
-    cr_assert_eq(sb_db_json_one(db, &row,
-                                "SELECT id, name, track_stock, description FROM items", NULL),
-                 SB_OK);
+    cr_assert_eq(
+        sb_db_json_one(db, &row, "SELECT id, name, track_stock, description FROM items", NULL),
+        SB_OK);
     cr_expect(json_is_integer(json_object_get(row, "id")));
     cr_expect(json_is_string(json_object_get(row, "name")));
     cr_expect(json_is_true(json_object_get(row, "track_stock")));
@@ -139,8 +140,11 @@ Test(store, stock_moves_write_the_ledger)
     int64_t o = outlet("S"), i = item("TRACKED", 1), u = item("UNTRACKED", 0);
     int64_t on_hand = 0;
     bool applied = false;
-    struct sb_stock_move m = { .item_id = i, .outlet_id = o, .reason = SB_STOCK_RECEIPT,
-                               .quantity = 7, .reference = "receipt:PO-1" };
+    struct sb_stock_move m = { .item_id = i,
+                               .outlet_id = o,
+                               .reason = SB_STOCK_RECEIPT,
+                               .quantity = 7,
+                               .reference = "receipt:PO-1" };
     cr_assert_eq(sb_store_stock_move(db, &m, &on_hand, &applied), SB_OK);
     cr_expect(applied);
     cr_expect_eq(on_hand, 7);
@@ -170,8 +174,9 @@ Test(store, stock_moves_write_the_ledger)
 Test(store, ledger_is_append_only)
 {
     int64_t o = outlet("L"), i = item("LEDGER", 1);
-    struct sb_stock_move m = { .item_id = i, .outlet_id = o, .reason = SB_STOCK_RECEIPT,
-                               .quantity = 1 };
+    struct sb_stock_move m = {
+        .item_id = i, .outlet_id = o, .reason = SB_STOCK_RECEIPT, .quantity = 1
+    };
     cr_assert_eq(sb_store_stock_move(db, &m, NULL, NULL), SB_OK);
     cr_expect_eq(sb_db_exec(db, "UPDATE stock_ledger SET on_hand_delta = 5", NULL), SB_ECONFLICT);
     cr_expect_eq(sb_db_exec(db, "DELETE FROM stock_ledger", NULL), SB_ECONFLICT);
@@ -191,8 +196,9 @@ static void count(void *ud, enum sb_invariant inv, const char *detail)
 Test(store, check_finds_each_broken_invariant)
 {
     int64_t o = outlet("C"), i = item("CHECK", 1);
-    struct sb_stock_move m = { .item_id = i, .outlet_id = o, .reason = SB_STOCK_RECEIPT,
-                               .quantity = 4 };
+    struct sb_stock_move m = {
+        .item_id = i, .outlet_id = o, .reason = SB_STOCK_RECEIPT, .quantity = 4
+    };
     cr_assert_eq(sb_store_stock_move(db, &m, NULL, NULL), SB_OK);
     int64_t n = -1;
     violations = 0;

@@ -26,10 +26,10 @@ int cmd_token(int argc, char **argv)
         return usage(stderr);
     }
     static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
-                                           { "user", required_argument, NULL, 'u' },
-                                           { "name", required_argument, NULL, 'n' },
-                                           { "help", no_argument, NULL, 'h' },
-                                           { NULL, 0, NULL, 0 } };
+                                          { "user", required_argument, NULL, 'u' },
+                                          { "name", required_argument, NULL, 'n' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
     const char *db = NULL, *user = NULL, *label = NULL;
     int c;
     argc--;

@@ -11,10 +11,11 @@
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: stockbridge user add USERNAME --role admin|manager|staff\n"
-               "                  [--outlet ID]... [--name NAME] [--email EMAIL] [--db URL]\n\n"
-               "Adds a user. Managers and staff see only the outlets given with --outlet;\n"
-               "admins see every outlet. Create a token for them with `stockbridge token create`.\n");
+    fprintf(f,
+            "usage: stockbridge user add USERNAME --role admin|manager|staff\n"
+            "                  [--outlet ID]... [--name NAME] [--email EMAIL] [--db URL]\n\n"
+            "Adds a user. Managers and staff see only the outlets given with --outlet;\n"
+            "admins see every outlet. Create a token for them with `stockbridge token create`.\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -26,12 +27,13 @@ int cmd_user(int argc, char **argv)
         fprintf(stderr, "stockbridge user: unknown action '%s'\n", argv[1]);
         return usage(stderr);
     }
-    static const struct option opts[] = {
-        { "db", required_argument, NULL, 'd' },    { "role", required_argument, NULL, 'r' },
-        { "outlet", required_argument, NULL, 'o' }, { "name", required_argument, NULL, 'n' },
-        { "email", required_argument, NULL, 'e' },  { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "role", required_argument, NULL, 'r' },
+                                          { "outlet", required_argument, NULL, 'o' },
+                                          { "name", required_argument, NULL, 'n' },
+                                          { "email", required_argument, NULL, 'e' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
     struct sb_user u = { 0 };
     u.outlets_set = true;
     const char *db = NULL;

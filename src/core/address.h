@@ -5,8 +5,7 @@
 #define SB_ADDRESS_H
 
 struct sb_address {
-    const char *name, *company, *line1, *line2, *city, *region, *postcode, *country, *phone,
-        *email;
+    const char *name, *company, *line1, *line2, *city, *region, *postcode, *country, *phone, *email;
 };
 
 #endif

@@ -13,7 +13,11 @@
 
 #include <stdint.h>
 
-enum sb_invariant { SB_INV_SALE_TOTAL, SB_INV_SALE_BALANCE, SB_INV_STOCK_LEDGER };
+enum sb_invariant {
+    SB_INV_SALE_TOTAL,
+    SB_INV_SALE_BALANCE,
+    SB_INV_STOCK_LEDGER
+};
 
 const char *sb_invariant_name(enum sb_invariant inv);
 

@@ -9,7 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum sb_role { SB_ROLE_NONE = 0, SB_ROLE_STAFF = 1, SB_ROLE_MANAGER = 2, SB_ROLE_ADMIN = 3 };
+enum sb_role {
+    SB_ROLE_NONE = 0,
+    SB_ROLE_STAFF = 1,
+    SB_ROLE_MANAGER = 2,
+    SB_ROLE_ADMIN = 3
+};
 
 struct sb_scope {
     int64_t user_id;

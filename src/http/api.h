@@ -8,10 +8,10 @@
 
 #include "http/request.h"
 
-#define SB_API_RESOURCE(name)                                                                      \
-    sb_err sb_api_##name##_list(struct sb_req *r);                                                 \
-    sb_err sb_api_##name##_create(struct sb_req *r);                                               \
-    sb_err sb_api_##name##_get(struct sb_req *r);                                                  \
+#define SB_API_RESOURCE(name)                        \
+    sb_err sb_api_##name##_list(struct sb_req *r);   \
+    sb_err sb_api_##name##_create(struct sb_req *r); \
+    sb_err sb_api_##name##_get(struct sb_req *r);    \
     sb_err sb_api_##name##_update(struct sb_req *r);
 
 /* api-health.c */
@@ -19,15 +19,15 @@ sb_err sb_api_healthz(struct sb_req *r);
 sb_err sb_api_metrics(struct sb_req *r);
 sb_err sb_api_me(struct sb_req *r);
 
-SB_API_RESOURCE(outlets)        /* api-outlets.c */
-SB_API_RESOURCE(registers)      /* api-registers.c */
-SB_API_RESOURCE(employees)      /* api-employees.c */
-SB_API_RESOURCE(users)          /* api-users.c */
-SB_API_RESOURCE(price_levels)   /* api-price-levels.c */
-SB_API_RESOURCE(payment_types)  /* api-payment-types.c */
-SB_API_RESOURCE(items)          /* api-items.c */
+SB_API_RESOURCE(outlets)       /* api-outlets.c */
+SB_API_RESOURCE(registers)     /* api-registers.c */
+SB_API_RESOURCE(employees)     /* api-employees.c */
+SB_API_RESOURCE(users)         /* api-users.c */
+SB_API_RESOURCE(price_levels)  /* api-price-levels.c */
+SB_API_RESOURCE(payment_types) /* api-payment-types.c */
+SB_API_RESOURCE(items)         /* api-items.c */
 sb_err sb_api_items_import(struct sb_req *r);
-SB_API_RESOURCE(customers)      /* api-customers.c */
+SB_API_RESOURCE(customers) /* api-customers.c */
 sb_err sb_api_customers_sales(struct sb_req *r);
 
 /* api-stock.c */

@@ -11,9 +11,9 @@
 
 static const int statuses[SB_METRICS_STATUSES] = { 200, 201, 204, 400, 401, 403, 404, 405,
                                                    409, 413, 415, 422, 500, 503, 0,   0 };
-static const uint64_t bounds_us[SB_METRICS_BUCKETS] = { 250,   500,    1000,   2500,
-                                                       5000,  10000,  25000,  50000,
-                                                       100000, 250000, 500000, 1000000 };
+static const uint64_t bounds_us[SB_METRICS_BUCKETS] = { 250,    500,    1000,   2500,
+                                                        5000,   10000,  25000,  50000,
+                                                        100000, 250000, 500000, 1000000 };
 
 static int status_index(int status)
 {
@@ -89,12 +89,14 @@ char *sb_metrics_render(struct sb_metrics *m, struct sb_arena *a, size_t *ret_le
             else
                 snprintf(status, sizeof(status), "other");
             if (r < nroutes)
-                put(&o, "stockbridge_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} "
-                        "%llu\n",
+                put(&o,
+                    "stockbridge_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} "
+                    "%llu\n",
                     routes[r].method, routes[r].pattern, status, (unsigned long long)n);
             else
-                put(&o, "stockbridge_http_requests_total{method=\"\",route=\"unmatched\","
-                        "status=\"%s\"} %llu\n",
+                put(&o,
+                    "stockbridge_http_requests_total{method=\"\",route=\"unmatched\","
+                    "status=\"%s\"} %llu\n",
                     status, (unsigned long long)n);
         }
     }
@@ -114,9 +116,10 @@ char *sb_metrics_render(struct sb_metrics *m, struct sb_arena *a, size_t *ret_le
     put(&o, "stockbridge_http_request_duration_seconds_sum %llu.%06llu\n",
         (unsigned long long)(sum / 1000000), (unsigned long long)(sum % 1000000));
     put(&o, "stockbridge_http_request_duration_seconds_count %llu\n", (unsigned long long)cum);
-    put(&o, "# HELP stockbridge_storage_errors_total Storage failures seen by requests.\n"
-            "# TYPE stockbridge_storage_errors_total counter\n"
-            "stockbridge_storage_errors_total %llu\n",
+    put(&o,
+        "# HELP stockbridge_storage_errors_total Storage failures seen by requests.\n"
+        "# TYPE stockbridge_storage_errors_total counter\n"
+        "stockbridge_storage_errors_total %llu\n",
         (unsigned long long)atomic_load_explicit(&m->storage_errors, memory_order_relaxed));
     char *text = sb_arena_strndup(a, o.buf, o.len);
     *ret_len = o.len;

@@ -22,8 +22,8 @@ sb_err sb_req_json(struct sb_req *r, struct sb_jctx *ret)
     json_error_t jerr;
     json_t *doc = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc)
-        return sb_fail(SB_EINVALID_JSON, NULL, "invalid JSON at line %d column %d: %s",
-                       jerr.line, jerr.column, jerr.text);
+        return sb_fail(SB_EINVALID_JSON, NULL, "invalid JSON at line %d column %d: %s", jerr.line,
+                       jerr.column, jerr.text);
     sb_arena_defer(r->arena, json_free, doc);
     if (!json_is_object(doc))
         return sb_fail(SB_EINVALID_JSON, NULL, "the body must be a JSON object");
@@ -53,8 +53,8 @@ sb_err sb_req_id(struct sb_req *r, int i, int64_t *ret)
     return SB_OK;
 }
 
-sb_err sb_req_query_int(struct sb_req *r, const char *name, int64_t min, int64_t max,
-                        int64_t *ret, bool *ret_present)
+sb_err sb_req_query_int(struct sb_req *r, const char *name, int64_t min, int64_t max, int64_t *ret,
+                        bool *ret_present)
 {
     const char *s = sb_req_query(r, name);
     if (ret_present)
@@ -149,9 +149,9 @@ sb_err sb_req_outlet(struct sb_req *r, int64_t outlet_id)
     if (r->scope.all_outlets)
         return SB_OK;
     int64_t one;
-    sb_err err = sb_db_int(r->db, &one,
-                           "SELECT 1 FROM user_outlets WHERE user_id = ? AND outlet_id = ?", "ii",
-                           r->scope.user_id, outlet_id);
+    sb_err err =
+        sb_db_int(r->db, &one, "SELECT 1 FROM user_outlets WHERE user_id = ? AND outlet_id = ?",
+                  "ii", r->scope.user_id, outlet_id);
     if (err == SB_ENOT_FOUND)
         return sb_fail(SB_EOUTLET_FORBIDDEN, "outlet_id", "you have no access to outlet %lld",
                        (long long)outlet_id);

@@ -24,7 +24,7 @@ typedef sb_err (*sb_handler)(struct sb_req *r);
 
 /* Route flags: the least role that may call it, and what the body may hold. */
 enum {
-    SB_AUTH_NONE = 0,       /* public: /healthz, /metrics */
+    SB_AUTH_NONE = 0, /* public: /healthz, /metrics */
     SB_AUTH_STAFF = 1,
     SB_AUTH_MANAGER = 2,
     SB_AUTH_ADMIN = 3,
@@ -67,8 +67,7 @@ const struct sb_route *sb_routes(size_t *ret_count);
 /* Replies with status and a JSON document (the reference is stolen). */
 sb_err sb_reply(struct sb_req *r, int status, json_t *doc);
 /* Replies with a non-JSON body held in the arena. */
-sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body,
-                    size_t len);
+sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body, size_t len);
 
 /* The body as a JSON object; SB_EINVALID_JSON otherwise. */
 sb_err sb_req_json(struct sb_req *r, struct sb_jctx *ret);
@@ -77,8 +76,8 @@ sb_err sb_req_id(struct sb_req *r, int i, int64_t *ret);
 /* A query-string value, or NULL. */
 const char *sb_req_query(struct sb_req *r, const char *name);
 sb_err sb_req_query_id(struct sb_req *r, const char *name, int64_t *ret, bool *ret_present);
-sb_err sb_req_query_int(struct sb_req *r, const char *name, int64_t min, int64_t max,
-                        int64_t *ret, bool *ret_present);
+sb_err sb_req_query_int(struct sb_req *r, const char *name, int64_t min, int64_t max, int64_t *ret,
+                        bool *ret_present);
 sb_err sb_req_query_bool(struct sb_req *r, const char *name, bool *ret, bool *ret_present);
 /* ?from= and ?to= as ISO 8601 dates or times, returned as ISO 8601 UTC text. */
 sb_err sb_req_query_time(struct sb_req *r, const char *name, const char **ret);

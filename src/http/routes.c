@@ -7,6 +7,8 @@
 
 #define V1 "/api/v1"
 
+/* One route per line reads best as a table. */
+/* clang-format off */
 #define CRUD(path, name, read_role, write_role)                                                    \
     { "GET", V1 path, sb_api_##name##_list, read_role },                                           \
         { "POST", V1 path, sb_api_##name##_create, write_role },                                   \
@@ -57,6 +59,8 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/notifications/read-all", sb_api_notifications_read_all, SB_AUTH_STAFF },
     { "POST", V1 "/notifications/{id}/read", sb_api_notifications_read, SB_AUTH_STAFF },
 };
+
+/* clang-format on */
 
 const struct sb_route *sb_routes(size_t *ret_count)
 {

@@ -121,9 +121,9 @@ static enum MHD_Result send_error(struct conn_state *cs, sb_err err, const char 
     const struct sb_errinfo *info = sb_err_last();
     json_t *e = json_object();
     json_object_set_new(e, "code", json_string(sb_err_code(err)));
-    json_object_set_new(e, "message", json_string(info->err == err && info->message[0]
-                                                      ? info->message
-                                                      : sb_err_message(err)));
+    json_object_set_new(
+        e, "message",
+        json_string(info->err == err && info->message[0] ? info->message : sb_err_message(err)));
     if (info->err == err && info->field[0])
         json_object_set_new(e, "field", json_string(info->field));
     if (cs->req.error_details) {
@@ -143,8 +143,8 @@ static enum MHD_Result send_error(struct conn_state *cs, sb_err err, const char 
 /* Resolves "Authorization: Bearer <token>" to the caller's scope. */
 static sb_err authenticate(struct sb_req *r)
 {
-    const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *h =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     if (!h || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >= SB_TOKEN_LEN)
         return sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
     char hash[SB_TOKEN_HASH_LEN];
@@ -172,8 +172,8 @@ static bool content_type_ok(struct sb_req *r)
 {
     if (r->body_len == 0)
         return true;
-    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *ct =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!ct)
         return true;
     const char *want = (r->route->flags & SB_BODY_CSV) ? "text/csv" : "application/json";
@@ -211,17 +211,15 @@ static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
         if (cs->method_mismatch) {
             char allow[128];
             sb_router_allow(cs->path, allow, sizeof(allow));
-            return send_error(cs, sb_fail(SB_EMETHOD_NOT_ALLOWED, NULL, "%s is not allowed here",
-                                          cs->method),
-                              allow);
+            return send_error(
+                cs, sb_fail(SB_EMETHOD_NOT_ALLOWED, NULL, "%s is not allowed here", cs->method),
+                allow);
         }
-        return send_error(cs, sb_fail(SB_ENOT_FOUND, NULL, "no such route: %s", cs->path),
-                          NULL);
+        return send_error(cs, sb_fail(SB_ENOT_FOUND, NULL, "no such route: %s", cs->path), NULL);
     }
     if (cs->too_large)
-        return send_error(cs, sb_fail(SB_ETOO_LARGE, NULL, "request body exceeds %zu bytes",
-                                      cs->limit),
-                          NULL);
+        return send_error(
+            cs, sb_fail(SB_ETOO_LARGE, NULL, "request body exceeds %zu bytes", cs->limit), NULL);
     sb_err err = dispatch(s, cs);
     if (err) {
         if (err == SB_ESTORAGE || err == SB_EBUSY)
@@ -247,9 +245,8 @@ static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct sb_server *s = cls;
@@ -270,17 +267,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs->req.conn = conn;
         cs->method = sb_arena_strdup(a, method);
         cs->path = sb_arena_strdup(a, url);
-        cs->route_index = sb_router_match(method, cs->path, cs->req.params, a,
-                                          &cs->method_mismatch);
+        cs->route_index =
+            sb_router_match(method, cs->path, cs->req.params, a, &cs->method_mismatch);
         if (cs->route_index >= 0) {
             size_t n;
             cs->req.route = &sb_routes(&n)[cs->route_index];
         }
         cs->limit = cs->req.route && (cs->req.route->flags & SB_BODY_LARGE) ? s->cfg.import_limit
-                                                                          : s->cfg.body_limit;
+                                                                            : s->cfg.body_limit;
         *con_cls = cs;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > cs->limit) {
             cs->too_large = true;
             return respond(s, cs);
@@ -325,14 +322,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!cs)
         return;
     uint64_t us = (sb_clock_ns() - cs->start_ns) / 1000;
-    int status = cs->req.status ? cs->req.status : (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 0);
+    int status =
+        cs->req.status ? cs->req.status : (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 0);
     sb_metrics_observe(&s->metrics, cs->route_index, status, us);
     char st[8], dur[24], uid[24];
     snprintf(st, sizeof(st), "%d", status);
     snprintf(dur, sizeof(dur), "%llu", (unsigned long long)us);
     snprintf(uid, sizeof(uid), "%lld", (long long)cs->req.scope.user_id);
-    sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path", cs->path, "status", st,
-           "us", dur, "user", uid, NULL);
+    sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path", cs->path, "status", st, "us",
+           dur, "user", uid, NULL);
     sb_store_release(s->cfg.store, cs->req.db);
     json_decref(cs->req.error_details);
     free(cs->req.body);
@@ -371,13 +369,12 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
     }
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.conn_memory_limit,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.conn_memory_limit, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return sb_fail(SB_EIO, "listen", "cannot listen on %s:%u", cfg->host ? cfg->host : "",
@@ -421,8 +418,7 @@ sb_err sb_reply(struct sb_req *r, int status, json_t *doc)
     return doc || status == 204 ? SB_OK : sb_fail(SB_ENOMEM, NULL, NULL);
 }
 
-sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body,
-                    size_t len)
+sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body, size_t len)
 {
     if (!body)
         return sb_fail(SB_ENOMEM, NULL, NULL);

@@ -17,12 +17,12 @@ struct sb_server_config {
     const char *host; /* "127.0.0.1" */
     uint16_t port;    /* 0: an ephemeral port, see sb_server_port() */
     struct sb_store *store;
-    unsigned threads;          /* worker threads; default 4 */
-    unsigned max_connections;  /* default 1024 */
-    unsigned timeout_s;        /* idle or slow client; default 30 */
-    size_t conn_memory_limit;  /* per connection, for headers and buffers; default 64 KiB */
-    size_t body_limit;         /* default 1 MiB */
-    size_t import_limit;       /* bodies of bulk imports; default 32 MiB */
+    unsigned threads;         /* worker threads; default 4 */
+    unsigned max_connections; /* default 1024 */
+    unsigned timeout_s;       /* idle or slow client; default 30 */
+    size_t conn_memory_limit; /* per connection, for headers and buffers; default 64 KiB */
+    size_t body_limit;        /* default 1 MiB */
+    size_t import_limit;      /* bodies of bulk imports; default 32 MiB */
 };
 
 struct sb_server;

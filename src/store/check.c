@@ -60,13 +60,13 @@ sb_err sb_store_check(struct sb_db *db, sb_violation_fn fn, void *ud, int64_t *r
                   " WHERE sale_id = s.id), 0)",
                   "sale %lld: tax_total %lld, but its taxes add up to %lld", fn, ud, &n);
     if (!err)
-        err = run(db, SB_INV_SALE_TOTAL,
-                  "SELECT s.id, s.adjustment_total, COALESCE((SELECT SUM(amount)"
-                  " FROM sale_adjustments WHERE sale_id = s.id), 0), 0 FROM sales s"
-                  " WHERE s.adjustment_total <> COALESCE((SELECT SUM(amount)"
-                  " FROM sale_adjustments WHERE sale_id = s.id), 0)",
-                  "sale %lld: adjustment_total %lld, but its adjustments add up to %lld", fn, ud,
-                  &n);
+        err =
+            run(db, SB_INV_SALE_TOTAL,
+                "SELECT s.id, s.adjustment_total, COALESCE((SELECT SUM(amount)"
+                " FROM sale_adjustments WHERE sale_id = s.id), 0), 0 FROM sales s"
+                " WHERE s.adjustment_total <> COALESCE((SELECT SUM(amount)"
+                " FROM sale_adjustments WHERE sale_id = s.id), 0)",
+                "sale %lld: adjustment_total %lld, but its adjustments add up to %lld", fn, ud, &n);
     if (!err)
         err = run(db, SB_INV_SALE_BALANCE,
                   "SELECT id, balance_due, total - paid_total, 0 FROM sales"
@@ -86,8 +86,8 @@ sb_err sb_store_check(struct sb_db *db, sb_violation_fn fn, void *ud, int64_t *r
                   " ON l.item_id = s.item_id AND l.outlet_id = s.outlet_id"
                   " GROUP BY s.item_id, s.outlet_id, s.on_hand"
                   " HAVING s.on_hand <> COALESCE(SUM(l.on_hand_delta), 0)",
-                  "item %lld at outlet %lld: on hand %lld, but its ledger adds up to %lld", fn,
-                  ud, &n);
+                  "item %lld at outlet %lld: on hand %lld, but its ledger adds up to %lld", fn, ud,
+                  &n);
     if (!err)
         err = run(db, SB_INV_STOCK_LEDGER,
                   "SELECT s.item_id, s.outlet_id, s.reserved, COALESCE(SUM(l.reserved_delta), 0)"
@@ -95,8 +95,8 @@ sb_err sb_store_check(struct sb_db *db, sb_violation_fn fn, void *ud, int64_t *r
                   " ON l.item_id = s.item_id AND l.outlet_id = s.outlet_id"
                   " GROUP BY s.item_id, s.outlet_id, s.reserved"
                   " HAVING s.reserved <> COALESCE(SUM(l.reserved_delta), 0)",
-                  "item %lld at outlet %lld: reserved %lld, but its ledger adds up to %lld", fn,
-                  ud, &n);
+                  "item %lld at outlet %lld: reserved %lld, but its ledger adds up to %lld", fn, ud,
+                  &n);
     if (!err)
         *ret_count = n;
     return err;

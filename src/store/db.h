@@ -29,7 +29,12 @@
 struct sb_db;
 struct sb_stmt;
 
-enum sb_col_kind { SB_COL_NULL, SB_COL_INT, SB_COL_TEXT, SB_COL_BOOL };
+enum sb_col_kind {
+    SB_COL_NULL,
+    SB_COL_INT,
+    SB_COL_TEXT,
+    SB_COL_BOOL
+};
 
 struct sb_db_ops {
     const char *name;

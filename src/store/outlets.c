@@ -47,15 +47,13 @@ sb_err sb_store_outlet_update(struct sb_db *db, int64_t id, const struct sb_outl
                         " phone = CASE WHEN ? THEN ? ELSE phone END,"
                         " email = CASE WHEN ? THEN ? ELSE email END,"
                         " updated_at = ? WHERE id = ? RETURNING id",
-                        "bsbsbsbsbsbssi", o->name.set, o->name.v, o->currency.set,
-                        o->currency.v, o->timezone.set, o->timezone.v, o->address.set,
-                        o->address.v, o->phone.set, o->phone.v, o->email.set, o->email.v, now,
-                        id);
+                        "bsbsbsbsbsbssi", o->name.set, o->name.v, o->currency.set, o->currency.v,
+                        o->timezone.set, o->timezone.v, o->address.set, o->address.v, o->phone.set,
+                        o->phone.v, o->email.set, o->email.v, now, id);
     return sb_db_end(db, err);
 }
 
-sb_err sb_store_outlet_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,
-                           json_t **ret)
+sb_err sb_store_outlet_get(struct sb_db *db, const struct sb_scope *scope, int64_t id, json_t **ret)
 {
     return sb_db_json_one(db, ret,
                           "SELECT " COLS " FROM outlets WHERE id = ? AND " SB_SQL_SCOPE("id"),
@@ -65,8 +63,8 @@ sb_err sb_store_outlet_get(struct sb_db *db, const struct sb_scope *scope, int64
 sb_err sb_store_outlet_list(struct sb_db *db, const struct sb_scope *scope, int64_t after,
                             int64_t limit, json_t **ret)
 {
-    return sb_db_json_all(db, ret,
-                          "SELECT " COLS " FROM outlets WHERE id > ? AND " SB_SQL_SCOPE("id")
-                          " ORDER BY id LIMIT ?",
-                          "ibii", after, scope->all_outlets, scope->user_id, limit);
+    return sb_db_json_all(
+        db, ret,
+        "SELECT " COLS " FROM outlets WHERE id > ? AND " SB_SQL_SCOPE("id") " ORDER BY id LIMIT ?",
+        "ibii", after, scope->all_outlets, scope->user_id, limit);
 }

@@ -81,9 +81,8 @@ static sb_err sq_open(const char *path, struct sb_db **ret)
     if (!d)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     d->base.ops = &sb_db_sqlite;
-    int rc = sqlite3_open_v2(path, &d->h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         sb_err err = sb_fail(SB_ESTORAGE, "db", "cannot open %s: %s", path,
                              d->h ? sqlite3_errmsg(d->h) : "out of memory");
@@ -279,8 +278,10 @@ static sb_err sq_migrate(struct sb_db *db, int *ret_version)
     size_t n;
     const char *const *migrations = sb_sqlite_migrations(&n);
     if ((size_t)have > n)
-        return sb_fail(SB_ESTORAGE, "db", "database schema version %lld is newer than this "
-                       "program (%zu)", (long long)have, n);
+        return sb_fail(SB_ESTORAGE, "db",
+                       "database schema version %lld is newer than this "
+                       "program (%zu)",
+                       (long long)have, n);
     for (size_t v = (size_t)have + 1; v <= n; v++) {
         char ts[SB_TIME_LEN];
         sb_time_format(sb_time_now(), ts, sizeof(ts));
@@ -288,8 +289,9 @@ static sb_err sq_migrate(struct sb_db *db, int *ret_version)
         if (!err)
             err = exec_raw(d, migrations[v - 1]);
         if (!err)
-            err = sb_db_exec(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                             "is", (int64_t)v, ts);
+            err =
+                sb_db_exec(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                           "is", (int64_t)v, ts);
         err = sb_db_end(db, err);
         if (err)
             return err;

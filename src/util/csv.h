@@ -31,13 +31,13 @@ struct sb_csv {
     char *buf;
     size_t len, cap;
     size_t *off;
-    const char **fields;
+    char **fields;
     size_t nfields, fields_cap;
     size_t field_max, record_max, fields_max;
 };
 
 struct sb_csv_record {
-    const char *const *fields; /* valid until the next sb_csv_next() or sb_csv_free() */
+    char *const *fields; /* writable; valid until the next sb_csv_next() or sb_csv_free() */
     size_t n;
     size_t line; /* where the record starts */
 };

@@ -9,36 +9,36 @@
 #ifndef SB_ERR_H
 #define SB_ERR_H
 
-#define SB_ERRORS(XX)                                                                              \
-    XX(OK, 200, "ok", "ok")                                                                        \
-    XX(INVALID_JSON, 400, "invalid_json", "request body is not valid JSON")                       \
-    XX(INVALID_QUERY, 400, "invalid_query", "invalid query parameter")                             \
-    XX(INVALID_CSV, 400, "invalid_csv", "CSV rows are invalid")                                    \
-    XX(UNAUTHORIZED, 401, "unauthorized", "missing or invalid bearer token")                       \
-    XX(FORBIDDEN, 403, "forbidden", "your role may not do this")                                   \
-    XX(OUTLET_FORBIDDEN, 403, "outlet_forbidden", "you have no access to this outlet")             \
-    XX(NOT_FOUND, 404, "not_found", "not found")                                                   \
-    XX(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "method not allowed")                        \
-    XX(CONFLICT, 409, "conflict", "conflicts with the current state")                              \
-    XX(DUPLICATE, 409, "duplicate", "already exists")                                              \
-    XX(INVALID_TRANSITION, 409, "invalid_transition", "status change not allowed")                 \
-    XX(TOO_LARGE, 413, "payload_too_large", "request body too large")                              \
-    XX(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "unsupported content type")               \
-    XX(MISSING_FIELD, 422, "missing_field", "a required field is missing")                         \
-    XX(INVALID_FIELD, 422, "invalid_field", "a field has an invalid type or value")                \
-    XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist")          \
-    XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                                 \
-    XX(NOMEM, 500, "out_of_memory", "out of memory")                                               \
-    XX(STORAGE, 500, "storage_error", "storage error")                                             \
-    XX(BUSY, 503, "busy", "storage is busy, retry")                                                \
-    XX(INTERNAL, 500, "internal", "internal error")                                                \
+#define SB_ERRORS(XX)                                                                     \
+    XX(OK, 200, "ok", "ok")                                                               \
+    XX(INVALID_JSON, 400, "invalid_json", "request body is not valid JSON")               \
+    XX(INVALID_QUERY, 400, "invalid_query", "invalid query parameter")                    \
+    XX(INVALID_CSV, 400, "invalid_csv", "CSV rows are invalid")                           \
+    XX(UNAUTHORIZED, 401, "unauthorized", "missing or invalid bearer token")              \
+    XX(FORBIDDEN, 403, "forbidden", "your role may not do this")                          \
+    XX(OUTLET_FORBIDDEN, 403, "outlet_forbidden", "you have no access to this outlet")    \
+    XX(NOT_FOUND, 404, "not_found", "not found")                                          \
+    XX(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "method not allowed")               \
+    XX(CONFLICT, 409, "conflict", "conflicts with the current state")                     \
+    XX(DUPLICATE, 409, "duplicate", "already exists")                                     \
+    XX(INVALID_TRANSITION, 409, "invalid_transition", "status change not allowed")        \
+    XX(TOO_LARGE, 413, "payload_too_large", "request body too large")                     \
+    XX(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "unsupported content type")      \
+    XX(MISSING_FIELD, 422, "missing_field", "a required field is missing")                \
+    XX(INVALID_FIELD, 422, "invalid_field", "a field has an invalid type or value")       \
+    XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist") \
+    XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                        \
+    XX(NOMEM, 500, "out_of_memory", "out of memory")                                      \
+    XX(STORAGE, 500, "storage_error", "storage error")                                    \
+    XX(BUSY, 503, "busy", "storage is busy, retry")                                       \
+    XX(INTERNAL, 500, "internal", "internal error")                                       \
     XX(IO, 500, "io_error", "input/output error")
 
 typedef enum {
 #define XX(name, status, code, msg) SB_E##name,
     SB_ERRORS(XX)
 #undef XX
-        SB_E__COUNT
+    SB_E__COUNT
 } sb_err;
 
 #define SB_OK SB_EOK

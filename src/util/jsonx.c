@@ -31,8 +31,7 @@ sb_err sb_json_str(struct sb_jctx *c, const char *key, bool required, size_t max
     if (ret_present)
         *ret_present = v != NULL;
     if (!v)
-        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD())
-                        : SB_OK;
+        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD()) : SB_OK;
     if (!json_is_string(v))
         return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s must be a string", FIELD());
     size_t len = json_string_length(v);
@@ -40,8 +39,7 @@ sb_err sb_json_str(struct sb_jctx *c, const char *key, bool required, size_t max
     if (strlen(s) != len)
         return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s contains a NUL character", FIELD());
     if (len > max_len)
-        return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s is longer than %zu bytes", FIELD(),
-                       max_len);
+        return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s is longer than %zu bytes", FIELD(), max_len);
     if (required && len == 0)
         return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s must not be empty", FIELD());
     *ret = s;
@@ -69,8 +67,7 @@ sb_err sb_json_int(struct sb_jctx *c, const char *key, bool required, int64_t mi
     if (ret_present)
         *ret_present = v != NULL;
     if (!v)
-        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD())
-                        : SB_OK;
+        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD()) : SB_OK;
     if (!json_is_integer(v))
         return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s must be an integer", FIELD());
     json_int_t n = json_integer_value(v);
@@ -87,16 +84,14 @@ sb_err sb_json_id(struct sb_jctx *c, const char *key, bool required, int64_t *re
     return sb_json_int(c, key, required, 1, INT64_MAX, ret, ret_present);
 }
 
-sb_err sb_json_bool(struct sb_jctx *c, const char *key, bool required, bool *ret,
-                    bool *ret_present)
+sb_err sb_json_bool(struct sb_jctx *c, const char *key, bool required, bool *ret, bool *ret_present)
 {
     char pbuf[128];
     json_t *v = get(c, key);
     if (ret_present)
         *ret_present = v != NULL;
     if (!v)
-        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD())
-                        : SB_OK;
+        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD()) : SB_OK;
     if (!json_is_boolean(v))
         return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s must be true or false", FIELD());
     *ret = json_is_true(v);
@@ -109,8 +104,7 @@ sb_err sb_json_array(struct sb_jctx *c, const char *key, bool required, size_t m
     char pbuf[128];
     json_t *v = get(c, key);
     if (!v)
-        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD())
-                        : SB_OK;
+        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD()) : SB_OK;
     if (!json_is_array(v))
         return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s must be an array", FIELD());
     if (json_array_size(v) > max_items)
@@ -125,8 +119,7 @@ sb_err sb_json_object(struct sb_jctx *c, const char *key, bool required, json_t 
     char pbuf[128];
     json_t *v = get(c, key);
     if (!v)
-        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD())
-                        : SB_OK;
+        return required ? sb_fail(SB_EMISSING_FIELD, FIELD(), "%s is required", FIELD()) : SB_OK;
     if (!json_is_object(v))
         return sb_fail(SB_EINVALID_FIELD, FIELD(), "%s must be an object", FIELD());
     *ret = v;
@@ -150,8 +143,8 @@ sb_err sb_json_only(struct sb_jctx *c, const char *const *allowed)
     return SB_OK;
 }
 
-struct sb_jctx sb_jctx_child(struct sb_jctx *c, const char *key, long index, json_t *obj,
-                             char *buf, size_t cap)
+struct sb_jctx sb_jctx_child(struct sb_jctx *c, const char *key, long index, json_t *obj, char *buf,
+                             size_t cap)
 {
     const char *p = c->prefix && *c->prefix ? c->prefix : NULL;
     if (index >= 0)

@@ -41,8 +41,8 @@ sb_err sb_json_object(struct sb_jctx *c, const char *key, bool required, json_t 
 /* Rejects keys not in the NULL-terminated allowed list. */
 sb_err sb_json_only(struct sb_jctx *c, const char *const *allowed);
 /* A child context for obj inside c: prefix "parent[index]" or "parent.key". */
-struct sb_jctx sb_jctx_child(struct sb_jctx *c, const char *key, long index, json_t *obj,
-                             char *buf, size_t cap);
+struct sb_jctx sb_jctx_child(struct sb_jctx *c, const char *key, long index, json_t *obj, char *buf,
+                             size_t cap);
 
 /* Sets key to a string, or to null when s is NULL. */
 void sb_json_set_str(json_t *obj, const char *key, const char *s);

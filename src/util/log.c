@@ -56,8 +56,8 @@ void sb_log(enum sb_log_level level, const char *event, ...)
         return;
     char buf[2048], ts[32];
     sb_time_format(sb_time_now(), ts, sizeof(ts));
-    size_t len = (size_t)snprintf(buf, sizeof(buf), "ts=%s level=%s event=%s", ts, names[level],
-                                  event);
+    size_t len =
+        (size_t)snprintf(buf, sizeof(buf), "ts=%s level=%s event=%s", ts, names[level], event);
     va_list ap;
     va_start(ap, event);
     for (;;) {

@@ -6,7 +6,12 @@
 #ifndef SB_LOG_H
 #define SB_LOG_H
 
-enum sb_log_level { SB_LOG_DEBUG, SB_LOG_INFO, SB_LOG_WARN, SB_LOG_ERROR };
+enum sb_log_level {
+    SB_LOG_DEBUG,
+    SB_LOG_INFO,
+    SB_LOG_WARN,
+    SB_LOG_ERROR
+};
 
 void sb_log_set_level(enum sb_log_level level);
 /* Applies $STOCKBRIDGE_LOG_LEVEL (debug, info, warn, error) when set. */

@@ -17,7 +17,9 @@ void sb_progress_start(struct sb_progress *p, const char *label, uint64_t total)
 
 static void draw(struct sb_progress *p, uint64_t done)
 {
-    enum { WIDTH = 40 };
+    enum {
+        WIDTH = 40
+    };
     if (done > p->total)
         done = p->total;
     unsigned filled = (unsigned)(done * WIDTH / p->total);
@@ -25,9 +27,8 @@ static void draw(struct sb_progress *p, uint64_t done)
     for (unsigned i = 0; i < WIDTH; i++)
         bar[i] = i < filled ? '#' : '-';
     bar[WIDTH] = '\0';
-    fprintf(stderr, "\r%s [%s] %3u%% %llu/%llu", p->label, bar,
-            (unsigned)(done * 100 / p->total), (unsigned long long)done,
-            (unsigned long long)p->total);
+    fprintf(stderr, "\r%s [%s] %3u%% %llu/%llu", p->label, bar, (unsigned)(done * 100 / p->total),
+            (unsigned long long)done, (unsigned long long)p->total);
     fflush(stderr);
 }
 

@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#define SB_TOKEN_LEN      64  /* room for "sb_" + 43 base64url chars + NUL */
-#define SB_TOKEN_HASH_LEN 65  /* 32 bytes as hex + NUL */
+#define SB_TOKEN_LEN      64 /* room for "sb_" + 43 base64url chars + NUL */
+#define SB_TOKEN_HASH_LEN 65 /* 32 bytes as hex + NUL */
 
 sb_err sb_secret_init(void);
 void sb_token_generate(char out[SB_TOKEN_LEN]);
