@@ -136,3 +136,35 @@ Test(cli, serve_answers_until_sigterm)
     cr_expect(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "serve did not stop cleanly on SIGTERM");
     fclose(f);
 }
+
+Test(cli, demo_creates_a_store_that_passes_check)
+{
+    char out[1024];
+    char dir[300];
+    snprintf(dir, sizeof(dir), "%s/demo", t.dir);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "demo", "--no-serve", "--dir", dir, NULL), 0,
+                 "%s", out);
+    cr_expect(strstr(out, "admin token: sb_") != NULL, "%s", out);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM outlets"), 2);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM registers"), 2);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM employees"), 2);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(DISTINCT role) FROM users"), 3);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM items WHERE upc IS NOT NULL AND ean IS NOT"
+                                " NULL AND manufacturer_sku IS NOT NULL AND default_cost > 0"
+                                " AND msrp > 0"),
+                 50);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM item_prices"), 100);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM stock WHERE on_hand > 0"), 100);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 4);
+    /* the staff user sees one outlet, the manager two */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM user_outlets u JOIN users s ON s.id ="
+                                " u.user_id WHERE s.username = 'tom'"),
+                 1);
+    /* a second run keeps the store and only makes a new token */
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "demo", "--no-serve", "--dir", dir, NULL), 0);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM items"), 50);
+    snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/admin-token");
+    unlink(dir);
+    dir[strlen(dir) - strlen("/admin-token")] = '\0';
+    rmdir(dir);
+}

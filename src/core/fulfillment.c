@@ -10,13 +10,17 @@
 #include <string.h>
 
 static const char *const status_names[] = {
-    [SB_FF_NEW] = "new",         [SB_FF_IN_PROGRESS] = "in_progress",
-    [SB_FF_PACKED] = "packed",   [SB_FF_SHIPPED] = "shipped",
-    [SB_FF_PICKED_UP] = "picked_up", [SB_FF_CANCELLED] = "cancelled",
+    [SB_FF_NEW] = "new",
+    [SB_FF_IN_PROGRESS] = "in_progress",
+    [SB_FF_PACKED] = "packed",
+    [SB_FF_SHIPPED] = "shipped",
+    [SB_FF_PICKED_UP] = "picked_up",
+    [SB_FF_CANCELLED] = "cancelled",
 };
 
-static const char *const kind_names[] = { [SB_FF_SHIPPING] = "shipping",
-                                          [SB_FF_PICKUP] = "pickup" };
+static const char *const kind_names[] = {
+    [SB_FF_SHIPPING] = "shipping", [SB_FF_PICKUP] = "pickup"
+};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -89,7 +93,7 @@ sb_err sb_ff_transition(enum sb_ff_kind kind, enum sb_ff_status from, enum sb_ff
         return sb_fail(SB_EINVALID_TRANSITION, "status",
                        "a shipping fulfillment is completed as shipped, not picked_up");
     if (step(to) < step(from))
-        return sb_fail(SB_EINVALID_TRANSITION, "status", "a fulfillment cannot go from %s back to %s",
-                       f, t);
+        return sb_fail(SB_EINVALID_TRANSITION, "status",
+                       "a fulfillment cannot go from %s back to %s", f, t);
     return SB_OK;
 }

@@ -23,7 +23,10 @@ enum sb_ff_status {
     SB_FF_CANCELLED,
 };
 
-enum sb_ff_kind { SB_FF_SHIPPING, SB_FF_PICKUP };
+enum sb_ff_kind {
+    SB_FF_SHIPPING,
+    SB_FF_PICKUP
+};
 
 const char *sb_ff_status_name(enum sb_ff_status s);
 bool sb_ff_status_parse(const char *s, enum sb_ff_status *ret);

@@ -105,9 +105,8 @@ sb_err sb_sale_validate(const struct sb_sale_input *in)
         if (l->unit_price_set && (l->unit_price < 0 || l->unit_price > SB_MONEY_MAX))
             return fail_at(SB_EINVALID_FIELD, "lines", i, "unit_price", "must not be negative");
         if (l->line_discount < 0 || l->line_discount > SB_MONEY_MAX)
-            return fail_at(SB_EINVALID_FIELD, "lines", i, "line_discount",
-                           "must not be negative");
-        char array[32];
+            return fail_at(SB_EINVALID_FIELD, "lines", i, "line_discount", "must not be negative");
+        char array[48];
         snprintf(array, sizeof(array), "lines[%zu].taxes", i);
         sb_err err = check_taxes(array, l->taxes, l->n_taxes);
         if (err)
@@ -252,6 +251,26 @@ sb_err sb_sale_return_check(const char *field, int64_t quantity, int64_t returne
             return sb_fail(SB_EINVALID_FIELD, f,
                            "%s is more than the %lld left to refund on the line", f,
                            (long long)(left > 0 ? left : 0));
+    }
+    return SB_OK;
+}
+
+sb_err sb_return_validate(const struct sb_return_input *in)
+{
+    if (in->n_lines == 0)
+        return sb_fail(SB_EINVALID_FIELD, "lines", "a return needs at least one line");
+    if (in->n_lines > SB_SALE_MAX_LINES)
+        return sb_fail(SB_EINVALID_FIELD, "lines", "a return has at most %d lines",
+                       SB_SALE_MAX_LINES);
+    for (size_t i = 0; i < in->n_lines; i++) {
+        const struct sb_return_line *l = &in->lines[i];
+        if (l->sale_line_id <= 0)
+            return fail_at(SB_EMISSING_FIELD, "lines", i, "sale_line_id", "is required");
+        if (l->quantity <= 0 || l->quantity > SB_QTY_MAX)
+            return fail_at(SB_EINVALID_FIELD, "lines", i, "quantity",
+                           "must be a positive whole number of units");
+        if (l->amount_set && (l->amount < 0 || l->amount > SB_MONEY_MAX))
+            return fail_at(SB_EINVALID_FIELD, "lines", i, "amount", "must not be negative");
     }
     return SB_OK;
 }

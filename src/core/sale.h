@@ -20,6 +20,7 @@
 #define SB_SALE_H
 
 #include "core/address.h"
+#include "core/money.h"
 #include "core/outlet.h"
 #include "util/err.h"
 
@@ -30,10 +31,17 @@
 /* Input bounds: what one request (or one web order) may carry. */
 #define SB_SALE_MAX_LINES 500
 #define SB_SALE_MAX_PARTS 50 /* taxes per line, order taxes, discounts, adjustments, payments */
-#define SB_QTY_MAX 1000000   /* units on one line */
+#define SB_QTY_MAX        1000000 /* units on one line */
 
-enum sb_sale_status { SB_SALE_OPEN, SB_SALE_COMPLETED, SB_SALE_VOIDED };
-enum sb_sale_source { SB_SALE_SOURCE_POS, SB_SALE_SOURCE_CHANNEL };
+enum sb_sale_status {
+    SB_SALE_OPEN,
+    SB_SALE_COMPLETED,
+    SB_SALE_VOIDED
+};
+enum sb_sale_source {
+    SB_SALE_SOURCE_POS,
+    SB_SALE_SOURCE_CHANNEL
+};
 
 const char *sb_sale_status_name(enum sb_sale_status s);
 bool sb_sale_status_parse(const char *s, enum sb_sale_status *ret);
@@ -47,13 +55,13 @@ struct sb_sale_tax {
 };
 
 struct sb_sale_line {
-    int64_t item_id;  /* 0: a non-inventory line (free text, or a channel product the POS
+    int64_t item_id;         /* 0: a non-inventory line (free text, or a channel product the POS
                          does not know, SPEC O5) */
-    const char *sku;  /* NULL: the item's SKU */
+    const char *sku;         /* NULL: the item's SKU */
     const char *description; /* NULL: the item's name; required without an item */
     int64_t quantity;
     int64_t unit_price;
-    bool unit_price_set; /* false: the item's price at the sale's price level */
+    bool unit_price_set;   /* false: the item's price at the sale's price level */
     int64_t line_discount; /* for the whole line, not per unit */
     const struct sb_sale_tax *taxes;
     size_t n_taxes;
@@ -117,8 +125,7 @@ struct sb_sale_line_calc {
 };
 
 struct sb_sale_totals {
-    int64_t subtotal, discount_total, tax_total, adjustment_total, total, paid_total,
-        balance_due;
+    int64_t subtotal, discount_total, tax_total, adjustment_total, total, paid_total, balance_due;
 };
 
 /* Shape checks that need no database: line count, quantities, non-inventory lines
@@ -156,6 +163,27 @@ int64_t sb_sale_return_share(int64_t line_total, int64_t quantity, int64_t retur
 sb_err sb_sale_return_check(const char *field, int64_t quantity, int64_t returned_qty,
                             int64_t line_total, int64_t refunded, int64_t qty, bool amount_set,
                             int64_t amount);
+
+/* A return: some units of some lines come back, with a refund (SPEC S2). */
+struct sb_return_line {
+    int64_t sale_line_id;
+    int64_t quantity;
+    int64_t amount; /* the refund for these units, when amount_set */
+    bool amount_set;
+    bool restock; /* put the units back in stock at the line's outlet */
+};
+
+struct sb_return_input {
+    const char *reason;
+    int64_t payment_type_id; /* how the refund was given; 0: not said */
+    int64_t user_id;         /* 0: none */
+    const char *external_id; /* the channel's refund id, may be NULL */
+    const struct sb_return_line *lines;
+    size_t n_lines;
+};
+
+/* Shape checks for a return: 1..SB_SALE_MAX_LINES lines, quantities > 0, amounts >= 0. */
+sb_err sb_return_validate(const struct sb_return_input *in);
 
 /* Payment types: a name unique case-insensitively, and whether the till's terminal
  * takes it (integrated). */

@@ -15,6 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The largest quantity one request may move or set. */
+#define SB_STOCK_QTY_MAX 1000000000
+
 enum sb_stock_reason {
     SB_STOCK_SALE,
     SB_STOCK_VOID,
@@ -39,5 +42,36 @@ struct sb_stock_move {
     int64_t user_id;       /* 0: none */
     const char *note;
 };
+
+/*
+ * A manual correction: either a signed change ("delta", reason adjustment) or a
+ * count of what is on the shelf ("count", reason count), whose ledger entry is the
+ * difference from what the system held (zero too: it records that a count
+ * happened).
+ */
+struct sb_stock_adjustment {
+    int64_t item_id, outlet_id;
+    bool is_count;
+    int64_t delta; /* non-zero, when !is_count */
+    int64_t count; /* >= 0, when is_count */
+    const char *reference, *note;
+    int64_t user_id;
+};
+
+/* The ledger quantity for an adjustment given what is on hand now. A decrease may
+ * not take on hand below zero (SB_EINSUFFICIENT on "delta"): stock that is not
+ * there is corrected with a count. */
+sb_err sb_stock_adjustment_quantity(const struct sb_stock_adjustment *a, int64_t on_hand,
+                                    int64_t *ret);
+
+/* Levels that are not on hand and so move without the ledger. */
+struct sb_stock_levels {
+    int64_t item_id, outlet_id;
+    int64_t on_order, reorder_point, max_level;
+    bool on_order_set, reorder_point_set, max_level_set;
+};
+
+/* A maximum level, when set (non-zero), is at least the reorder point. */
+sb_err sb_stock_levels_check(int64_t reorder_point, int64_t max_level);
 
 #endif

@@ -24,4 +24,21 @@ struct sb_user {
 
 sb_err sb_user_validate(const struct sb_user *u, bool create);
 
+/* Whether an update takes away an admin: the target is an active admin and the update
+ * makes it another role or inactive. */
+bool sb_user_update_drops_admin(const struct sb_user *u, bool target_is_active_admin);
+/* A store never loses its last admin by accident: an admin may not demote or deactivate
+ * themself (self), nor anyone the last active admin. SB_ECONFLICT when refused. */
+sb_err sb_user_check_admin_change(const struct sb_user *u, bool self, bool target_is_active_admin,
+                                  int64_t other_active_admins);
+
+/* Employees are the people on the shop floor (sales record who served); a user may be
+ * linked to one. The code (a badge or PIN label) is unique when given. */
+struct sb_employee {
+    struct sb_opt_str name, email, code;
+    bool active, active_set;
+};
+
+sb_err sb_employee_validate(const struct sb_employee *e, bool create);
+
 #endif

@@ -1,21 +1,71 @@
-/* placeholder: replaced by the resource implementation */
+/*
+ * /api/v1/fulfillments: the work each outlet has to do for orders to be
+ * shipped or picked up (SPEC F1, F2). Staff see their outlets' fulfillments
+ * and move them through the statuses; the rule lives in core/fulfillment.c.
+ */
 #include "http/api.h"
+#include "store/fulfillments.h"
+
+static const char *const status_fields[] = { "status", NULL };
 
 sb_err sb_api_fulfillments_list(struct sb_req *r)
 {
-    (void)r;
-    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+    struct sb_page page;
+    struct sb_ff_filter f = { 0 };
+    json_t *rows;
+    bool present = false;
+    sb_err err = sb_req_page(r, &page);
+    if (!err) {
+        const char *s = sb_req_query(r, "status");
+        if (s && !sb_ff_status_parse(s, &f.status))
+            err = sb_fail(SB_EINVALID_QUERY, "status",
+                          "status must be one of new, in_progress, packed, shipped, picked_up,"
+                          " cancelled");
+        f.status_set = s != NULL;
+    }
+    if (!err)
+        err = sb_req_query_id(r, "outlet_id", &f.outlet_id, &present);
+    if (!err && present)
+        err = sb_req_outlet(r, f.outlet_id);
+    if (err)
+        return err;
+    f.after = page.after;
+    f.limit = page.limit;
+    err = sb_store_fulfillment_list(r->db, &r->scope, &f, &rows);
+    return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 
 sb_err sb_api_fulfillments_get(struct sb_req *r)
 {
-    (void)r;
-    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+    int64_t id;
+    json_t *doc;
+    sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_fulfillment_get(r->db, &r->scope, id, &doc);
+    return err ? err : sb_reply(r, 200, doc);
 }
 
 sb_err sb_api_fulfillments_status(struct sb_req *r)
 {
-    (void)r;
-    return sb_fail(SB_EINTERNAL, NULL, "not built yet");
+    int64_t id;
+    struct sb_jctx c;
+    const char *s = NULL;
+    enum sb_ff_status to;
+    json_t *doc;
+    sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_req_json(r, &c);
+    if (!err)
+        err = sb_json_only(&c, status_fields);
+    if (!err)
+        err = sb_json_str(&c, "status", true, 32, &s, NULL);
+    if (!err && !sb_ff_status_parse(s, &to))
+        err = sb_fail(SB_EINVALID_FIELD, "status",
+                      "status must be one of new, in_progress, packed, shipped, picked_up,"
+                      " cancelled");
+    if (!err)
+        err = sb_store_fulfillment_set_status(r->db, &r->scope, id, to);
+    if (!err)
+        err = sb_store_fulfillment_get(r->db, &r->scope, id, &doc);
+    return err ? err : sb_reply(r, 200, doc);
 }
-

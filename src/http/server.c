@@ -184,24 +184,18 @@ static bool content_type_ok(struct sb_req *r)
 static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
 {
     struct sb_req *r = &cs->req;
-    if (!content_type_ok(r))
-        return sb_fail(SB_EUNSUPPORTED_MEDIA, NULL, "Content-Type must be %s",
-                       (r->route->flags & SB_BODY_CSV) ? "text/csv" : "application/json");
     unsigned need = r->route->flags & SB_AUTH_MASK;
-    sb_err err = SB_OK;
-    if (need != SB_AUTH_NONE || r->route->handler == NULL) {
-        err = sb_store_acquire(s->cfg.store, &r->db);
-        if (!err)
-            err = authenticate(r);
+    sb_err err = sb_store_acquire(s->cfg.store, &r->db);
+    if (!err && need != SB_AUTH_NONE) {
+        err = authenticate(r);
         if (!err && (unsigned)r->scope.role < need)
             err = sb_fail(SB_EFORBIDDEN, NULL, "this needs the %s role",
                           sb_role_name((enum sb_role)need));
-    } else {
-        err = sb_store_acquire(s->cfg.store, &r->db);
     }
-    if (err)
-        return err;
-    return r->route->handler(r);
+    if (!err && !content_type_ok(r))
+        err = sb_fail(SB_EUNSUPPORTED_MEDIA, NULL, "Content-Type must be %s",
+                      (r->route->flags & SB_BODY_CSV) ? "text/csv" : "application/json");
+    return err ? err : r->route->handler(r);
 }
 
 static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)

@@ -39,8 +39,8 @@ sb_err sb_store_fulfillment_get(struct sb_db *db, const struct sb_scope *scope, 
 /* Moves a fulfillment to a new status (SPEC F2) in one transaction, recording the event
  * by the scope's user; when the sale's shipping is then complete, its shipment is marked
  * shipped. SB_EINVALID_TRANSITION when the rule refuses. */
-sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *scope,
-                                       int64_t id, enum sb_ff_status to);
+sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *scope, int64_t id,
+                                       enum sb_ff_status to);
 /* Moves every non-final shipping fulfillment of the sale to shipped, recording the events;
  * inside the caller's transaction. */
 sb_err sb_store_fulfillments_ship_sale(struct sb_db *db, int64_t sale_id, int64_t user_id);

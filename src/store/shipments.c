@@ -11,28 +11,47 @@
 
 #include <string.h>
 
-#define SHIP_COLS                                                                                  \
-    "sh.id, sh.sale_id, sh.name, sh.company, sh.line1, sh.line2, sh.city, sh.region,"              \
-    " sh.postcode, sh.country, sh.phone, sh.email, sh.method, sh.note, sh.shipped,"                \
+#define SHIP_COLS                                                                     \
+    "sh.id, sh.sale_id, sh.name, sh.company, sh.line1, sh.line2, sh.city, sh.region," \
+    " sh.postcode, sh.country, sh.phone, sh.email, sh.method, sh.note, sh.shipped,"   \
     " sh.tracking_number, sh.carrier, sh.shipped_at, sh.created_at, sh.updated_at"
 
 /* The customer's name when the sale has a customer, else the ship-to name (C5). */
-#define CUSTOMER_NAME                                                                              \
-    "COALESCE(NULLIF(TRIM(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')), ''),"  \
+#define CUSTOMER_NAME                                                                            \
+    "COALESCE(NULLIF(TRIM(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')), '')," \
     " sh.name)"
 
 /* One status when every fulfillment of the sale agrees, "split" when they differ. */
-#define FF_STATUS                                                                                  \
-    "CASE WHEN (SELECT COUNT(DISTINCT f.status) FROM fulfillments f WHERE f.sale_id = s.id) > 1"  \
+#define FF_STATUS                                                                                \
+    "CASE WHEN (SELECT COUNT(DISTINCT f.status) FROM fulfillments f WHERE f.sale_id = s.id) > 1" \
     " THEN 'split' ELSE (SELECT MIN(f.status) FROM fulfillments f WHERE f.sale_id = s.id) END"
 
-#define ROW_SELECT                                                                                 \
-    "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name,"        \
-    " s.status AS sale_status, s.external_number, s.outlet_id, " FF_STATUS                         \
-    " AS fulfillment_status FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                   \
+#define ROW_SELECT                                                                          \
+    "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name," \
+    " s.status AS sale_status, s.external_number, s.outlet_id, " FF_STATUS                  \
+    " AS fulfillment_status FROM shipments sh JOIN sales s ON s.id = sh.sale_id"            \
     " LEFT JOIN customers c ON c.id = s.customer_id"
 
 #define LIKE_Q(col) "lower(" col ") LIKE ? ESCAPE '\\'"
+
+/* The search (SH1), bound as: skip-flag, 5 patterns, the exact text, 6 patterns. Customer
+ * name: the ship-to name and the customer's names; order number: the channel's number, or
+ * the sale id exactly (a search for "1" should not list sales 10 to 19); then the address. */
+/* clang-format off */
+#define SEARCH                                                                                     \
+    "(? OR " LIKE_Q("sh.name")                                                                     \
+    " OR " LIKE_Q("c.first_name")                                                                  \
+    " OR " LIKE_Q("c.last_name")                                                                   \
+    " OR " LIKE_Q("c.first_name || ' ' || c.last_name")                                            \
+    " OR " LIKE_Q("s.external_number")                                                             \
+    " OR CAST(s.id AS TEXT) = ?"                                                                   \
+    " OR " LIKE_Q("sh.line1")                                                                      \
+    " OR " LIKE_Q("sh.line2")                                                                      \
+    " OR " LIKE_Q("sh.city")                                                                       \
+    " OR " LIKE_Q("sh.region")                                                                     \
+    " OR " LIKE_Q("sh.postcode")                                                                   \
+    " OR " LIKE_Q("sh.country") ")"
+/* clang-format on */
 
 sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct sb_address *to,
                                 const char *method, const char *note, int64_t *ret_id)
@@ -47,9 +66,9 @@ sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct 
                            " region, postcode, country, phone, email, method, note, created_at,"
                            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                            " RETURNING id",
-                           "issssssssssssss", sale_id, to->name, to->company, to->line1,
-                           to->line2, to->city, to->region, to->postcode, to->country, to->phone,
-                           to->email, method, note, now, now);
+                           "issssssssssssss", sale_id, to->name, to->company, to->line1, to->line2,
+                           to->city, to->region, to->postcode, to->country, to->phone, to->email,
+                           method, note, now, now);
     if (err == SB_EDUPLICATE)
         return sb_fail(err, "ship_to", "sale %lld already has a shipment", (long long)sale_id);
     if (err == SB_EUNKNOWN_REFERENCE)
@@ -103,18 +122,12 @@ sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
     if (err)
         return err;
     json_t *rows;
-    /* The order number is matched as text (the channel's number) or as the sale id. */
-    err = sb_db_json_all(
-        db, &rows,
-        ROW_SELECT " WHERE sh.id > ? AND sh.shipped = ? AND " SB_SQL_SCOPE("s.outlet_id")
-                   " AND (? OR " LIKE_Q("sh.name") " OR " LIKE_Q("c.first_name") " OR " LIKE_Q(
-                       "c.last_name") " OR " LIKE_Q("c.first_name || ' ' || c.last_name")
-                       " OR " LIKE_Q("s.external_number") " OR CAST(s.id AS TEXT) = ?"
-                       " OR " LIKE_Q("sh.line1") " OR " LIKE_Q("sh.line2") " OR " LIKE_Q(
-                           "sh.city") " OR " LIKE_Q("sh.region") " OR " LIKE_Q("sh.postcode")
-                           " OR " LIKE_Q("sh.country") ") ORDER BY sh.id LIMIT ?",
-        "ibbibssssssssssssi", f->after, f->shipped, scope->all_outlets, scope->user_id, !q, pat,
-        pat, pat, pat, pat, q ? q : "", pat, pat, pat, pat, pat, pat, f->limit);
+    err = sb_db_json_all(db, &rows,
+                         ROW_SELECT " WHERE sh.id > ? AND sh.shipped = ? AND " SB_SQL_SCOPE(
+                             "s.outlet_id") " AND " SEARCH " ORDER BY sh.id LIMIT ?",
+                         "ibbibssssssssssssi", f->after, f->shipped, scope->all_outlets,
+                         scope->user_id, !q, pat, pat, pat, pat, pat, q ? q : "", pat, pat, pat,
+                         pat, pat, pat, f->limit);
     if (err)
         return err;
     size_t i;
@@ -137,9 +150,9 @@ sb_err sb_store_shipment_get(struct sb_db *db, const struct sb_scope *scope, int
                              json_t **ret)
 {
     json_t *row = NULL;
-    sb_err err = sb_db_json_one(db, &row,
-                                ROW_SELECT " WHERE sh.id = ? AND " SB_SQL_SCOPE("s.outlet_id"),
-                                "ibi", id, scope->all_outlets, scope->user_id);
+    sb_err err =
+        sb_db_json_one(db, &row, ROW_SELECT " WHERE sh.id = ? AND " SB_SQL_SCOPE("s.outlet_id"),
+                       "ibi", id, scope->all_outlets, scope->user_id);
     if (err)
         return err;
     err = add_lines(db, row);
@@ -241,11 +254,10 @@ sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, 
                          "bsbsbsbsbsbsbsbsbsbsbsbsbsbsbbssi", p->name.set, p->name.v,
                          p->company.set, p->company.v, p->line1.set, p->line1.v, p->line2.set,
                          p->line2.v, p->city.set, p->city.v, p->region.set, p->region.v,
-                         p->postcode.set, p->postcode.v, p->country.set, p->country.v,
-                         p->phone.set, p->phone.v, p->email.set, p->email.v, p->method.set,
-                         p->method.v, p->note.set, p->note.v, p->tracking_number.set,
-                         p->tracking_number.v, p->carrier.set, p->carrier.v, ship_now, ship_now,
-                         now, now, id);
+                         p->postcode.set, p->postcode.v, p->country.set, p->country.v, p->phone.set,
+                         p->phone.v, p->email.set, p->email.v, p->method.set, p->method.v,
+                         p->note.set, p->note.v, p->tracking_number.set, p->tracking_number.v,
+                         p->carrier.set, p->carrier.v, ship_now, ship_now, now, now, id);
     if (!err && ship_now)
         err = sb_store_fulfillments_ship_sale(db, sale_id, scope->user_id);
     return sb_db_end(db, err);

@@ -12,13 +12,13 @@
 
 #include <stdio.h>
 
-#define ROW_COLS                                                                                   \
-    "s.item_id, i.sku, i.name, s.outlet_id, s.on_hand, s.reserved,"                                \
-    " s.on_hand - s.reserved AS available, s.on_order, s.reorder_point, s.max_level,"              \
+#define ROW_COLS                                                                      \
+    "s.item_id, i.sku, i.name, s.outlet_id, s.on_hand, s.reserved,"                   \
+    " s.on_hand - s.reserved AS available, s.on_order, s.reorder_point, s.max_level," \
     " s.updated_at"
 
-#define LEDGER_COLS                                                                                \
-    "id, item_id, outlet_id, reason, on_hand_delta, reserved_delta, on_hand_after,"               \
+#define LEDGER_COLS                                                                 \
+    "id, item_id, outlet_id, reason, on_hand_delta, reserved_delta, on_hand_after," \
     " reserved_after, reference, sale_id, user_id, note, created_at"
 
 static sb_err no_outlet(sb_err err, int64_t outlet_id)
@@ -32,8 +32,8 @@ static sb_err move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret
                    bool *ret_applied, int64_t *ret_ledger_id)
 {
     int64_t track = 0;
-    sb_err err = sb_db_int(db, &track, "SELECT track_stock FROM items WHERE id = ?", "i",
-                           m->item_id);
+    sb_err err =
+        sb_db_int(db, &track, "SELECT track_stock FROM items WHERE id = ?", "i", m->item_id);
     if (err == SB_ENOT_FOUND)
         return sb_fail(SB_EUNKNOWN_REFERENCE, "item_id", "no item %lld", (long long)m->item_id);
     if (err)
@@ -71,8 +71,8 @@ static sb_err move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret
                     " reserved_delta, on_hand_after, reserved_after, reference, sale_id, user_id,"
                     " note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     "iisiiiisnnss", m->item_id, m->outlet_id, sb_stock_reason_name(m->reason),
-                    d_on_hand, d_reserved, on_hand, reserved, m->reference, m->sale_id,
-                    m->user_id, m->note, now);
+                    d_on_hand, d_reserved, on_hand, reserved, m->reference, m->sale_id, m->user_id,
+                    m->note, now);
     if (err)
         return err;
     if (ret_on_hand)
@@ -196,13 +196,12 @@ sb_err sb_store_ledger_list(struct sb_db *db, const struct sb_scope *scope, int6
 static sb_err stocked_item(struct sb_db *db, int64_t item_id, const char *field)
 {
     int64_t track;
-    sb_err err = sb_db_int(db, &track, "SELECT track_stock FROM items WHERE id = ?", "i",
-                           item_id);
+    sb_err err = sb_db_int(db, &track, "SELECT track_stock FROM items WHERE id = ?", "i", item_id);
     if (err == SB_ENOT_FOUND)
         return sb_fail(SB_EUNKNOWN_REFERENCE, field, "no item %lld", (long long)item_id);
     if (!err && !track)
-        err = sb_fail(SB_EINVALID_FIELD, field, "item %lld does not track stock",
-                      (long long)item_id);
+        err =
+            sb_fail(SB_EINVALID_FIELD, field, "item %lld does not track stock", (long long)item_id);
     return err;
 }
 
@@ -211,8 +210,7 @@ static sb_err outlet_exists(struct sb_db *db, int64_t outlet_id)
     int64_t one;
     sb_err err = sb_db_int(db, &one, "SELECT 1 FROM outlets WHERE id = ?", "i", outlet_id);
     if (err == SB_ENOT_FOUND)
-        return sb_fail(SB_EUNKNOWN_REFERENCE, "outlet_id", "no outlet %lld",
-                       (long long)outlet_id);
+        return sb_fail(SB_EUNKNOWN_REFERENCE, "outlet_id", "no outlet %lld", (long long)outlet_id);
     return err;
 }
 
@@ -333,7 +331,7 @@ sb_err sb_store_stock_set_levels(struct sb_db *db, const struct sb_stock_levels 
             " max_level = CASE WHEN ? THEN excluded.max_level ELSE stock.max_level END,"
             " updated_at = excluded.updated_at",
             "iiiiisbbb", l->item_id, l->outlet_id, l->on_order_set ? l->on_order : 0,
-            l->reorder_point_set ? l->reorder_point : 0, l->max_level_set ? l->max_level : 0,
-            now, l->on_order_set, l->reorder_point_set, l->max_level_set);
+            l->reorder_point_set ? l->reorder_point : 0, l->max_level_set ? l->max_level : 0, now,
+            l->on_order_set, l->reorder_point_set, l->max_level_set);
     return sb_db_end(db, no_outlet(err, l->outlet_id));
 }

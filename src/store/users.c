@@ -77,19 +77,15 @@ sb_err sb_store_user_update(struct sb_db *db, int64_t id, const struct sb_user *
     return name_reference(sb_db_end(db, err));
 }
 
-sb_err sb_store_user_get(struct sb_db *db, int64_t id, json_t **ret)
+/* Adds "outlet_ids" to a user row. */
+static sb_err add_outlets(struct sb_db *db, json_t *user)
 {
-    json_t *user, *rows;
-    sb_err err = sb_db_json_one(db, &user, "SELECT " COLS " FROM users WHERE id = ?", "i", id);
+    json_t *rows;
+    sb_err err = sb_db_json_all(
+        db, &rows, "SELECT outlet_id FROM user_outlets WHERE user_id = ? ORDER BY outlet_id", "i",
+        (int64_t)json_integer_value(json_object_get(user, "id")));
     if (err)
         return err;
-    err = sb_db_json_all(db, &rows,
-                         "SELECT outlet_id FROM user_outlets WHERE user_id = ? ORDER BY outlet_id",
-                         "i", id);
-    if (err) {
-        json_decref(user);
-        return err;
-    }
     json_t *ids = json_array();
     size_t i;
     json_t *row;
@@ -99,6 +95,20 @@ sb_err sb_store_user_get(struct sb_db *db, int64_t id, json_t **ret)
     }
     json_decref(rows);
     json_object_set_new(user, "outlet_ids", ids);
+    return SB_OK;
+}
+
+sb_err sb_store_user_get(struct sb_db *db, int64_t id, json_t **ret)
+{
+    json_t *user;
+    sb_err err = sb_db_json_one(db, &user, "SELECT " COLS " FROM users WHERE id = ?", "i", id);
+    if (err)
+        return err;
+    err = add_outlets(db, user);
+    if (err) {
+        json_decref(user);
+        return err;
+    }
     *ret = user;
     return SB_OK;
 }
@@ -107,6 +117,53 @@ sb_err sb_store_user_list(struct sb_db *db, int64_t after, int64_t limit, json_t
 {
     return sb_db_json_all(db, ret, "SELECT " COLS " FROM users WHERE id > ? ORDER BY id LIMIT ?",
                           "ii", after, limit);
+}
+
+sb_err sb_store_user_list_full(struct sb_db *db, int64_t after, int64_t limit, json_t **ret)
+{
+    json_t *rows;
+    sb_err err = sb_store_user_list(db, after, limit, &rows);
+    if (err)
+        return err;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        err = add_outlets(db, row);
+        if (err) {
+            json_decref(rows);
+            return err;
+        }
+    }
+    *ret = rows;
+    return SB_OK;
+}
+
+sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t id,
+                                    const struct sb_user *u)
+{
+    int64_t target_admin = 0, others = 0;
+    sb_err err = sb_db_begin(db);
+    if (err)
+        return err;
+    /* Read and write in one transaction, so two admins demoting each other at once
+     * cannot both pass the last-admin check. */
+    err = sb_db_int(db, &target_admin,
+                    "SELECT CASE WHEN role = 'admin' AND active = 1 THEN 1 ELSE 0 END"
+                    " FROM users WHERE id = ?",
+                    "i", id);
+    if (err == SB_ENOT_FOUND)
+        err = sb_fail(err, NULL, "no such user");
+    if (!err)
+        err = sb_db_int(db, &others,
+                        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"
+                        " AND id <> ?",
+                        "i", id);
+    if (!err)
+        err = sb_user_check_admin_change(u, id == actor_id, target_admin != 0, others);
+    if (!err)
+        err = sb_store_user_update(db, id, u);
+    return sb_db_end(db, err);
 }
 
 sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id)

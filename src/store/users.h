@@ -15,6 +15,13 @@ sb_err sb_store_user_update(struct sb_db *db, int64_t id, const struct sb_user *
 /* The user with "outlet_ids": [..]. */
 sb_err sb_store_user_get(struct sb_db *db, int64_t id, json_t **ret);
 sb_err sb_store_user_list(struct sb_db *db, int64_t after, int64_t limit, json_t **ret);
+/* As sb_store_user_list, each row with "outlet_ids" as in sb_store_user_get. */
+sb_err sb_store_user_list_full(struct sb_db *db, int64_t after, int64_t limit, json_t **ret);
+/* sb_store_user_update on behalf of actor_id, in one transaction with the admin guard
+ * (sb_user_check_admin_change): SB_ENOT_FOUND for an unknown user, SB_ECONFLICT when
+ * the change would demote or deactivate the actor or the last active admin. */
+sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t id,
+                                    const struct sb_user *u);
 sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id);
 /* Creates a token for the user; the clear token is written to out, only its hash is stored. */
 sb_err sb_store_token_create(struct sb_db *db, int64_t user_id, const char *name,

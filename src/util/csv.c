@@ -6,9 +6,12 @@
  *
  * Quotes inside an unquoted field (12" pipe) are kept as they are, as most
  * readers do; text after the closing quote of a quoted field is an error.
+ * Text must be UTF-8 (a file saved as Windows-1252 is refused with a line
+ * number rather than stored as bytes no JSON reply could carry).
  */
 #include "util/csv.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +149,44 @@ static sb_err unquoted(struct sb_csv *c)
     return append(c, s, (size_t)(c->p - s), c->line);
 }
 
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static bool utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned char b = s[i];
+        size_t len;
+        uint32_t cp;
+        if (b < 0x80) {
+            i++;
+            continue;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            len = 2;
+            cp = b & 0x1F;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+            cp = b & 0x0F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+            cp = b & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > n)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 sb_err sb_csv_next(struct sb_csv *c, struct sb_csv_record *ret, bool *ret_more)
 {
     if (c->p >= c->end) {
@@ -177,6 +218,9 @@ sb_err sb_csv_next(struct sb_csv *c, struct sb_csv_record *ret, bool *ret_more)
         }
         break;
     }
+    /* the text goes on into JSON, which is UTF-8 only */
+    if (!utf8_valid((const unsigned char *)c->buf, c->len))
+        return fail(c, line, "text is not valid UTF-8 (save the file as UTF-8)");
     for (size_t i = 0; i < c->nfields; i++)
         c->fields[i] = c->buf + c->off[i];
     *ret = (struct sb_csv_record){ .fields = c->fields, .n = c->nfields, .line = line };

@@ -6,7 +6,8 @@
  * physical line it starts on, so that errors can point at the file.
  *
  * The input is untrusted (an HTTP body): a field, a record and the number of
- * fields in a record are bounded, and NUL bytes are refused. Structural
+ * fields in a record are bounded, and NUL bytes and text that is not UTF-8
+ * are refused. Structural
  * problems answer SB_EINVALID_CSV with the line in the message and in
  * sb_csv.err_line.
  */

@@ -1,0 +1,256 @@
+/*
+ * Demo store contents: two outlets with a register each, two employees,
+ * three users with different outlet access (admin: all; manager: both;
+ * staff: Old Town only), two price levels, two payment types, 50 items
+ * (imported as CSV, so every identifier passes the same checks as a real
+ * import) with stock received into both outlets, a few customers and a
+ * few of today's sales, one of them to be shipped and one still unpaid.
+ */
+#include "cli/demo-data.h"
+#include "core/item.h"
+#include "core/money.h"
+#include "core/sale.h"
+#include "store/customers.h"
+#include "store/employees.h"
+#include "store/items.h"
+#include "store/outlets.h"
+#include "store/payment-types.h"
+#include "store/price-levels.h"
+#include "store/registers.h"
+#include "store/sales.h"
+#include "store/stock.h"
+#include "store/users.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const products[] = { "Tee",  "Hoodie", "Cap",   "Mug",      "Poster",
+                                        "Tote", "Bottle", "Socks", "Notebook", "Stickers" };
+static const int64_t base_price[] = { 2400, 5900, 2200, 1400, 1800, 1600, 2800, 1200, 1500, 600 };
+static const char *const codes[] = { "TEE",  "HOOD", "CAP",  "MUG",  "POST",
+                                     "TOTE", "BOTL", "SOCK", "NOTE", "STIK" };
+static const char *const colours[] = { "Red", "Navy", "Sand", "Black", "Green" };
+static const char *const colour_codes[] = { "RED", "NVY", "SND", "BLK", "GRN" };
+
+/* The GS1 check digit of the first n digits. */
+static char check_digit(const char *d, size_t n)
+{
+    int sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        int w = ((n - i) % 2 == 1) ? 3 : 1; /* weight 3 on the digit next to the check */
+        sum += (d[i] - '0') * w;
+    }
+    return (char)('0' + (10 - sum % 10) % 10);
+}
+
+/* Appends the 50-item CSV to buf. */
+static size_t items_csv(char *buf, size_t cap)
+{
+    size_t len = (size_t)snprintf(buf, cap,
+                                  "sku,name,upc,ean,manufacturer_sku,default_cost,msrp,tax_class,"
+                                  "price:Default,price:Sale\n");
+    for (int p = 0; p < 10; p++) {
+        for (int c = 0; c < 5; c++) {
+            int n = p * 5 + c + 1;
+            char upc[13], ean[14], price[32], sale[32], cost[32], msrp[32];
+            snprintf(upc, sizeof(upc), "06141410%03d", n);
+            upc[11] = check_digit(upc, 11);
+            upc[12] = '\0';
+            snprintf(ean, sizeof(ean), "400638100%03d", n);
+            ean[12] = check_digit(ean, 12);
+            ean[13] = '\0';
+            int64_t amount = base_price[p] + c * 100;
+            sb_money_format(amount, price, sizeof(price));
+            sb_money_format(amount * 8 / 10, sale, sizeof(sale));
+            sb_money_format(amount * 45 / 100, cost, sizeof(cost));
+            sb_money_format(amount + 500, msrp, sizeof(msrp));
+            len += (size_t)snprintf(buf + len, cap - len,
+                                    "%s-%s,%s %s,%s,%s,MFR-%s-%s,%s,%s,standard,%s,%s\n", codes[p],
+                                    colour_codes[c], colours[c], products[p], upc, ean, codes[p],
+                                    colour_codes[c], cost, msrp, price, sale);
+        }
+    }
+    return len;
+}
+
+#define TRY(expr)       \
+    do {                \
+        err = (expr);   \
+        if (err)        \
+            return err; \
+    } while (0)
+
+static sb_err seed(struct sb_db *db)
+{
+    sb_err err;
+    int64_t n = 0;
+    TRY(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets", NULL));
+    if (n > 0)
+        return sb_fail(SB_ECONFLICT, NULL, "the database already holds a store");
+
+    int64_t harbour, oldtown, reg1, reg2, alex, sam, cash, card, uid;
+    struct sb_outlet o1 = { .name = { "Harbour Street", true },
+                            .currency = { "USD", true },
+                            .timezone = { "America/New_York", true },
+                            .address = { "12 Harbour Street, Portland ME", true } };
+    struct sb_outlet o2 = { .name = { "Old Town", true },
+                            .currency = { "USD", true },
+                            .timezone = { "America/New_York", true },
+                            .address = { "3 Mill Lane, Portland ME", true } };
+    TRY(sb_store_outlet_create(db, &o1, &harbour));
+    TRY(sb_store_outlet_create(db, &o2, &oldtown));
+    struct sb_register r1 = { .outlet_id = harbour,
+                              .outlet_set = true,
+                              .name = { "Front counter", true } };
+    struct sb_register r2 = { .outlet_id = oldtown,
+                              .outlet_set = true,
+                              .name = { "Front counter", true } };
+    TRY(sb_store_register_create(db, &r1, &reg1));
+    TRY(sb_store_register_create(db, &r2, &reg2));
+    struct sb_employee e1 = { .name = { "Alex Rivera", true },
+                              .code = { "A1", true },
+                              .email = { "alex@example.com", true } };
+    struct sb_employee e2 = { .name = { "Sam Chen", true },
+                              .code = { "S2", true },
+                              .email = { "sam@example.com", true } };
+    TRY(sb_store_employee_create(db, &e1, &alex));
+    TRY(sb_store_employee_create(db, &e2, &sam));
+
+    struct sb_user admin = { .username = { "admin", true },
+                             .name = { "Store owner", true },
+                             .role = { "admin", true } };
+    if (sb_store_user_find(db, "admin", &uid) == SB_ENOT_FOUND) /* kept if it exists */
+        TRY(sb_store_user_create(db, &admin, &uid));
+    struct sb_user maria = { .username = { "maria", true },
+                             .name = { "Maria (manager)", true },
+                             .role = { "manager", true },
+                             .employee_id = alex,
+                             .outlet_ids = { harbour, oldtown },
+                             .n_outlets = 2,
+                             .outlets_set = true };
+    TRY(sb_store_user_create(db, &maria, &uid));
+    struct sb_user tom = { .username = { "tom", true },
+                           .name = { "Tom (staff, Old Town)", true },
+                           .role = { "staff", true },
+                           .employee_id = sam,
+                           .outlet_ids = { oldtown },
+                           .n_outlets = 1,
+                           .outlets_set = true };
+    TRY(sb_store_user_create(db, &tom, &uid));
+
+    int64_t level;
+    TRY(sb_store_price_level_create(db, "Default", &level));
+    TRY(sb_store_price_level_create(db, "Sale", &level));
+    TRY(sb_store_payment_type_ensure(db, "Cash", false, &cash));
+    TRY(sb_store_payment_type_ensure(db, "Card", true, &card));
+
+    static char csv[16384];
+    size_t len = items_csv(csv, sizeof(csv));
+    struct sb_item_import imp = { 0 };
+    err = sb_store_items_import(db, csv, len, &imp);
+    json_decref(imp.details);
+    if (err)
+        return err;
+
+    for (int64_t item = 1; item <= SB_DEMO_ITEMS; item++) {
+        struct sb_stock_move m = { .item_id = item,
+                                   .reason = SB_STOCK_RECEIPT,
+                                   .reference = "receipt:DEMO-OPENING" };
+        m.outlet_id = harbour;
+        m.quantity = (item * 7) % 23 + 4;
+        TRY(sb_store_stock_move(db, &m, NULL, NULL));
+        m.outlet_id = oldtown;
+        m.quantity = (item * 5) % 17 + 2;
+        TRY(sb_store_stock_move(db, &m, NULL, NULL));
+    }
+
+    int64_t jo, priya, lee;
+    TRY(sb_customer_match_or_create(db, "jo.bloggs@example.com", "Jo", "Bloggs", &jo));
+    TRY(sb_customer_match_or_create(db, "priya@example.com", "Priya", "Natarajan", &priya));
+    TRY(sb_customer_match_or_create(db, "lee@example.com", "Lee", "Martin", &lee));
+
+    /* A few of today's sales. Prices come from the Default level. */
+    struct sb_sale_line l1[] = { { .item_id = 1, .quantity = 2 },
+                                 { .item_id = 16, .quantity = 1 } };
+    struct sb_sale_payment p1 = { .payment_type_id = card, .amount = 2400 * 2 + 1400 };
+    struct sb_sale_input s1 = { .outlet_id = harbour,
+                                .register_id = reg1,
+                                .employee_id = alex,
+                                .customer_id = jo,
+                                .lines = l1,
+                                .n_lines = 2,
+                                .payments = &p1,
+                                .n_payments = 1 };
+    int64_t sale;
+    TRY(sb_store_sale_create(db, &s1, &sale));
+
+    struct sb_sale_line l2[] = { { .item_id = 6, .quantity = 1, .line_discount = 590 } };
+    struct sb_sale_tax t2 = { .name = "Maine sales tax", .rate = "5.5", .amount = 292 };
+    struct sb_sale_payment p2 = { .payment_type_id = cash, .amount = 5900 - 590 + 292 };
+    struct sb_sale_input s2 = { .outlet_id = oldtown,
+                                .register_id = reg2,
+                                .employee_id = sam,
+                                .customer_id = priya,
+                                .lines = l2,
+                                .n_lines = 1,
+                                .taxes = &t2,
+                                .n_taxes = 1,
+                                .payments = &p2,
+                                .n_payments = 1,
+                                .note = "10% staff-friend discount" };
+    TRY(sb_store_sale_create(db, &s2, &sale));
+
+    /* ordered at the counter, to be shipped: shows on the Shipping list */
+    struct sb_sale_line l3[] = { { .item_id = 21, .quantity = 1 },
+                                 { .item_id = 31, .quantity = 3 } };
+    struct sb_address to = { .name = "Lee Martin",
+                             .line1 = "88 Ocean Ave",
+                             .city = "Kennebunk",
+                             .region = "ME",
+                             .postcode = "04043",
+                             .country = "US",
+                             .email = "lee@example.com" };
+    struct sb_sale_payment p3 = { .payment_type_id = card, .amount = 1800 + 2800 * 3 };
+    struct sb_sale_input s3 = { .outlet_id = harbour,
+                                .register_id = reg1,
+                                .employee_id = alex,
+                                .customer_id = lee,
+                                .lines = l3,
+                                .n_lines = 2,
+                                .payments = &p3,
+                                .n_payments = 1,
+                                .ship_to = &to,
+                                .ship_method = "USPS Ground",
+                                .ship_note = "Leave with the neighbour if out" };
+    TRY(sb_store_sale_create(db, &s3, &sale));
+
+    /* a layaway: half paid, balance due */
+    struct sb_sale_line l4[] = { { .item_id = 7, .quantity = 1 } };
+    struct sb_sale_payment p4 = { .payment_type_id = cash, .amount = 3000 };
+    struct sb_sale_input s4 = { .outlet_id = oldtown,
+                                .register_id = reg2,
+                                .employee_id = sam,
+                                .lines = l4,
+                                .n_lines = 1,
+                                .payments = &p4,
+                                .n_payments = 1,
+                                .note = "Layaway: balance on pick-up" };
+    TRY(sb_store_sale_create(db, &s4, &sale));
+    return SB_OK;
+}
+
+sb_err sb_demo_seed(struct sb_db *db)
+{
+    sb_err err = sb_db_begin(db);
+    if (err)
+        return err;
+    return sb_db_end(db, seed(db));
+}
+
+sb_err sb_demo_admin_token(struct sb_db *db, char out[SB_TOKEN_LEN])
+{
+    int64_t uid;
+    sb_err err = sb_store_user_find(db, "admin", &uid);
+    return err ? err : sb_store_token_create(db, uid, "demo", out);
+}

@@ -1,2 +1,0 @@
-/* placeholder */
-typedef int sb_placeholder_core_demo_c;

@@ -1,0 +1,75 @@
+/*
+ * Sales, payments, voids and returns (portable SQL). Each function that
+ * changes something is one business action: one transaction, joining the
+ * caller's when there is one (the order pipeline wraps a whole web order).
+ * Sale reads honour the caller's scope: a sale of another outlet is
+ * SB_ENOT_FOUND, exactly as if it did not exist.
+ */
+#ifndef SB_STORE_SALES_H
+#define SB_STORE_SALES_H
+
+#include "core/sale.h"
+#include "core/scope.h"
+#include "store/db.h"
+
+#include <jansson.h>
+
+/*
+ * Records a sale from the till or from a channel: the sale and its lines,
+ * taxes, discounts, adjustments and payments; stock leaving each line's outlet
+ * (ledger reason sale, reference "sale:<id>"); and with in->ship_to a
+ * shipment, one fulfillment at the sale's outlet (unless own_fulfillments) and
+ * a "fulfillment.new" notification (unless no_notification). References that
+ * do not exist are SB_EUNKNOWN_REFERENCE naming the field ("lines[2].item_id");
+ * a register of another outlet is SB_EINVALID_FIELD "register_id"; a channel
+ * order already recorded is SB_EDUPLICATE "external_id" (SPEC O2).
+ */
+sb_err sb_store_sale_create(struct sb_db *db, const struct sb_sale_input *in, int64_t *ret_id);
+
+/* The whole sale: its columns with "lines" (each with "taxes"), "taxes" (order
+ * level), "discounts", "adjustments", "payments" (with payment_type_name),
+ * "returns" (each with "lines"), "customer" (or null), "shipment" (or null) and
+ * "fulfillments". */
+sb_err sb_store_sale_get(struct sb_db *db, const struct sb_scope *scope, int64_t id, json_t **ret);
+
+struct sb_sale_filter {
+    const char *from, *to; /* created_at >= from, < to; ISO 8601 UTC text, NULL: open */
+    int64_t outlet_id;     /* 0: any (within the scope) */
+    int64_t customer_id;   /* 0: any */
+    bool pos_only;         /* sales made in the POS (source pos) */
+    int64_t channel_id;    /* 0: any */
+    bool status_set;
+    enum sb_sale_status status;
+};
+
+/* Sale rows (columns plus "customer_name"), keyset-paginated by id. */
+sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
+                          const struct sb_sale_filter *f, int64_t after, int64_t limit,
+                          json_t **ret);
+
+/* Adds a payment to an open sale (completed or voided: SB_ECONFLICT); an amount
+ * above the balance due is SB_EINVALID_FIELD "amount". Completes the sale when
+ * nothing is left to pay. A repeated external_id is SB_EDUPLICATE (SPEC P4). */
+sb_err sb_store_sale_pay(struct sb_db *db, const struct sb_scope *scope, int64_t sale_id,
+                         const struct sb_sale_payment *p, int64_t user_id, int64_t *ret_id);
+
+/* Voids an open or completed sale without returns (else SB_ECONFLICT): its stock
+ * comes back (reason void, reference "void:<id>"), its open fulfillments are
+ * cancelled; payments stay as they were. The reason (may be NULL) is appended to
+ * the sale's note as "Voided: <reason>". */
+sb_err sb_store_sale_void(struct sb_db *db, const struct sb_scope *scope, int64_t sale_id,
+                          int64_t user_id, const char *reason);
+
+/* Records a return on a sale that is not voided (else SB_ECONFLICT): return and
+ * return_lines rows, returned quantities, the sale's refunded_total, and stock
+ * back where asked (reason return, reference "return:<return id>"). Lines of
+ * another sale are SB_EINVALID_FIELD, too many units SB_EINSUFFICIENT. Refunds
+ * never exceed what was paid: a default amount stops there, an explicit amount
+ * above it is SB_EINVALID_FIELD "lines[i].amount". */
+sb_err sb_store_sale_return(struct sb_db *db, const struct sb_scope *scope, int64_t sale_id,
+                            const struct sb_return_input *in, int64_t *ret_return_id);
+
+/* One return with its "lines". */
+sb_err sb_store_return_get(struct sb_db *db, int64_t return_id, json_t **ret);
+
+#endif
