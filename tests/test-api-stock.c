@@ -70,6 +70,7 @@ static struct th_resp post(const char *path, const char *token, const char *body
     return r;
 }
 
+/* I2/I6: "available" is on hand less reserved (what channels are sent, floored at zero). */
 static void expect_stock_row(json_t *s, int64_t item, int64_t outlet, int64_t oh, int64_t on_order,
                              int64_t reorder, int64_t max)
 {
@@ -519,6 +520,8 @@ Test(stock, ledger_listing)
 
 /* ---- the invariant ---- */
 
+/* I1/I3: stock changes only through the ledger, so every change (receipt, count,
+ * adjustment) is one entry that explains it and on hand is their sum. */
 Test(stock, on_hand_equals_the_sum_of_the_ledger)
 {
     static const struct {
