@@ -27,7 +27,12 @@ test: $(TESTBUILD)/build.ninja format-check
 	@rc=0; ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2 --suite unit --suite e2e \
-	  || rc=$$?; sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; exit $$rc
+	  || rc=$$?; \
+	if grep -q -E 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt; then \
+	  echo "sanitizer reports in $(TESTBUILD)/meson-logs/testlog.txt:"; \
+	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
+	  rc=1; fi; \
+	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; exit $$rc
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales

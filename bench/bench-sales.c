@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 static double seconds = 5.0;
-static int clients = 8;
+static int clients = 32;
 static char token[SB_TOKEN_LEN];
 static uint16_t port;
 static atomic_int stop_flag;

@@ -36,7 +36,7 @@ void th_start(struct th *t)
     cr_assert_eq(sb_store_token_create(db, uid, "test", t->admin), SB_OK);
     sb_store_release(t->store, db);
     struct sb_server_config cfg = {
-        .host = "127.0.0.1", .port = 0, .store = t->store, .threads = 2, .body_limit = 64 * 1024
+        .host = "127.0.0.1", .port = 0, .store = t->store, .body_limit = 64 * 1024
     };
     err = sb_server_start(&cfg, &t->server);
     cr_assert_eq(err, SB_OK, "server start: %s", sb_err_last()->message);

@@ -9,6 +9,8 @@
 #include "store/store.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +224,63 @@ Test(store, check_finds_each_broken_invariant)
                  SB_OK);
     cr_assert_eq(sb_store_check(db, count, NULL, &n), SB_OK);
     cr_expect_eq(n, 2);
+}
+
+/* Group commit: jobs share a transaction but not each other's failures. */
+struct job_ctx {
+    const char *name;
+    bool fail;
+};
+
+static sb_err insert_outlet(struct sb_db *d, void *ctx)
+{
+    struct job_ctx *j = ctx;
+    struct sb_outlet o = { .name = { j->name, true }, .currency = { "USD", true } };
+    int64_t id;
+    sb_err err = sb_store_outlet_create(d, &o, &id);
+    if (!err && j->fail)
+        return sb_fail(SB_ECONFLICT, "name", "refused %s on purpose", j->name);
+    return err;
+}
+
+static void *writer_thread(void *arg)
+{
+    struct job_ctx *j = arg;
+    sb_err err = sb_store_write(store, insert_outlet, j);
+    return (void *)(intptr_t)err;
+}
+
+Test(store, group_commit_isolates_failures)
+{
+    enum {
+        N = 24
+    };
+    struct job_ctx jobs[N];
+    char names[N][16];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof(names[i]), "G%d", i);
+        jobs[i] = (struct job_ctx){ .name = names[i], .fail = i % 5 == 0 };
+        pthread_create(&th[i], NULL, writer_thread, &jobs[i]);
+    }
+    int failed = 0;
+    for (int i = 0; i < N; i++) {
+        void *ret;
+        pthread_join(th[i], &ret);
+        sb_err err = (sb_err)(intptr_t)ret;
+        cr_expect_eq(err, jobs[i].fail ? SB_ECONFLICT : SB_OK, "job %d", i);
+        failed += jobs[i].fail;
+    }
+    int64_t n;
+    cr_assert_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets", NULL), SB_OK);
+    cr_expect_eq(n, N - failed, "every job that succeeded is committed, no failed one is");
+    cr_assert_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets WHERE name = 'G5'", NULL), SB_OK);
+    cr_expect_eq(n, 0);
+    /* the caller sees the job's own error details */
+    struct job_ctx bad = { .name = "G1", .fail = false }; /* a duplicate name */
+    cr_expect_eq(sb_store_write(store, insert_outlet, &bad), SB_EDUPLICATE);
+    struct job_ctx refused = { .name = "fresh", .fail = true };
+    cr_expect_eq(sb_store_write(store, insert_outlet, &refused), SB_ECONFLICT);
+    cr_expect_str_eq(sb_err_last()->field, "name");
+    cr_expect_str_eq(sb_err_last()->message, "refused fresh on purpose");
 }

@@ -6,7 +6,9 @@
  * calls the same way.
  */
 #include "http/api.h"
+#include "http/server.h"
 #include "store/sales.h"
+#include "store/store.h"
 #include "util/timeutil.h"
 
 #include <string.h>
@@ -233,16 +235,61 @@ static sb_err reply_sale(struct sb_req *r, int status, int64_t id)
     return err ? err : sb_reply(r, status, doc);
 }
 
+/*
+ * The writes of this file run on the store's writer (sb_store_write): a busy
+ * till and a burst of web orders share one commit instead of queueing for one
+ * fsync each. Each write is a small closure: its arguments and its result.
+ */
+struct write {
+    struct sb_req *r;
+    int64_t id;
+    const struct sb_sale_input *sale;
+    const struct sb_sale_payment *payment;
+    const struct sb_return_input *ret;
+    const char *reason;
+    int64_t new_id;
+};
+
+static sb_err create_fn(struct sb_db *db, void *ctx)
+{
+    struct write *w = ctx;
+    return sb_store_sale_create(db, w->sale, &w->new_id);
+}
+
+static sb_err pay_fn(struct sb_db *db, void *ctx)
+{
+    struct write *w = ctx;
+    return sb_store_sale_pay(db, &w->r->scope, w->id, w->payment, w->r->scope.user_id, NULL);
+}
+
+static sb_err void_fn(struct sb_db *db, void *ctx)
+{
+    struct write *w = ctx;
+    return sb_store_sale_void(db, &w->r->scope, w->id, w->r->scope.user_id, w->reason);
+}
+
+static sb_err return_fn(struct sb_db *db, void *ctx)
+{
+    struct write *w = ctx;
+    return sb_store_sale_return(db, &w->r->scope, w->id, w->ret, &w->new_id);
+}
+
+static sb_err run_write(struct sb_req *r, sb_write_fn fn, struct write *w)
+{
+    w->r = r;
+    return sb_store_write(sb_server_store(r->server), fn, w);
+}
+
 sb_err sb_api_sales_create(struct sb_req *r)
 {
     struct sb_sale_input in = { .source = SB_SALE_SOURCE_POS, .user_id = r->scope.user_id };
-    int64_t id;
+    struct write w = { .sale = &in };
     sb_err err = parse_sale(r, &in);
     if (!err)
         err = sb_req_outlet(r, in.outlet_id);
     if (!err)
-        err = sb_store_sale_create(r->db, &in, &id);
-    return err ? err : reply_sale(r, 201, id);
+        err = run_write(r, create_fn, &w);
+    return err ? err : reply_sale(r, 201, w.new_id);
 }
 
 /* ?channel=pos (sales made in the POS) or ?channel=<channel id>. */
@@ -325,7 +372,7 @@ sb_err sb_api_sales_pay(struct sb_req *r)
     static const char *const fields[] = { "payment_type_id", "amount", "reference", NULL };
     struct sb_sale_payment p = { 0 };
     struct sb_jctx c;
-    int64_t id;
+    int64_t id = 0;
     sb_err err = sb_req_id(r, 0, &id);
     if (!err)
         err = sb_req_json(r, &c);
@@ -337,8 +384,9 @@ sb_err sb_api_sales_pay(struct sb_req *r)
         err = sb_json_int(&c, "amount", true, 1, SB_MONEY_MAX, &p.amount, NULL);
     if (!err)
         err = sb_json_str_or_null(&c, "reference", TEXT_MAX, &p.reference, NULL);
+    struct write w = { .id = id, .payment = &p };
     if (!err)
-        err = sb_store_sale_pay(r->db, &r->scope, id, &p, r->scope.user_id, NULL);
+        err = run_write(r, pay_fn, &w);
     return err ? err : reply_sale(r, 201, id);
 }
 
@@ -346,7 +394,7 @@ sb_err sb_api_sales_void(struct sb_req *r)
 {
     static const char *const fields[] = { "reason", NULL };
     const char *reason = NULL;
-    int64_t id;
+    int64_t id = 0;
     sb_err err = sb_req_id(r, 0, &id);
     /* the body is optional: an empty one voids without a reason */
     if (!err && r->body_len > 0) {
@@ -357,8 +405,9 @@ sb_err sb_api_sales_void(struct sb_req *r)
         if (!err)
             err = sb_json_str_or_null(&c, "reason", 500, &reason, NULL);
     }
+    struct write w = { .id = id, .reason = reason };
     if (!err)
-        err = sb_store_sale_void(r->db, &r->scope, id, r->scope.user_id, reason);
+        err = run_write(r, void_fn, &w);
     return err ? err : reply_sale(r, 200, id);
 }
 
@@ -397,15 +446,17 @@ static sb_err parse_return(struct sb_req *r, struct sb_return_input *in)
 sb_err sb_api_sales_return(struct sb_req *r)
 {
     struct sb_return_input in = { .user_id = r->scope.user_id };
-    int64_t id, rid;
+    int64_t id = 0;
     json_t *ret = NULL, *sale = NULL;
     sb_err err = sb_req_id(r, 0, &id);
+    struct write w = { .ret = &in };
     if (!err)
         err = parse_return(r, &in);
+    w.id = id;
     if (!err)
-        err = sb_store_sale_return(r->db, &r->scope, id, &in, &rid);
+        err = run_write(r, return_fn, &w);
     if (!err)
-        err = sb_store_return_get(r->db, rid, &ret);
+        err = sb_store_return_get(r->db, w.new_id, &ret);
     if (!err)
         err = sb_store_sale_get(r->db, &r->scope, id, &sale);
     if (err) {

@@ -79,8 +79,6 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
     }
     if (!cfg->host)
         cfg->host = "127.0.0.1";
-    if (!cfg->threads)
-        cfg->threads = 4;
     if (!cfg->max_connections)
         cfg->max_connections = 1024;
     if (!cfg->timeout_s)
@@ -361,10 +359,18 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
         free(s);
         return err;
     }
+    /*
+     * Handlers block on the database (and, for writes, on the group commit), so
+     * by default every connection gets its own thread: a slow request never holds
+     * up another connection. threads > 0 selects a fixed pool instead.
+     */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    unsigned pool = s->cfg.threads;
+    flags |= pool ? MHD_USE_EPOLL : (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL);
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        pool ? pool : 0u, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(pool ? 0 : 512 * 1024),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.conn_memory_limit, MHD_OPTION_NOTIFY_COMPLETED,

@@ -17,7 +17,7 @@ struct sb_server_config {
     const char *host; /* "127.0.0.1" */
     uint16_t port;    /* 0: an ephemeral port, see sb_server_port() */
     struct sb_store *store;
-    unsigned threads;         /* worker threads; default 4 */
+    unsigned threads;         /* 0 (default): a thread per connection; else a pool */
     unsigned max_connections; /* default 1024 */
     unsigned timeout_s;       /* idle or slow client; default 30 */
     size_t conn_memory_limit; /* per connection, for headers and buffers; default 64 KiB */

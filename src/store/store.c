@@ -2,6 +2,12 @@
  * Connection pool: a mutex-guarded stack of idle connections. A connection
  * is opened on demand when none is idle and closed on release when the
  * stack is full, so the pool never blocks a request.
+ *
+ * Group commit: a writer thread owns one connection and runs queued write
+ * jobs in batches, one savepoint per job and one commit per batch. While a
+ * batch commits, the next one queues up, so under load each fsync carries
+ * many business actions; with a single writer nothing waits longer than one
+ * commit.
  */
 #include "store/store.h"
 
@@ -9,12 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BATCH_MAX 256
+
+struct write_job {
+    struct write_job *next;
+    sb_write_fn fn;
+    void *ctx;
+    sb_err err;
+    struct sb_errinfo info;
+    bool done;
+};
+
 struct sb_store {
     char *url;
     int version;
     pthread_mutex_t lock;
     unsigned nidle, max_idle;
     struct sb_db **idle;
+    /* the writer */
+    pthread_mutex_t wlock;
+    pthread_cond_t wake, finished;
+    struct write_job *head, *tail;
+    struct sb_db *wdb;
+    pthread_t writer;
+    bool writer_started, stopping;
 };
 
 sb_err sb_store_open(const char *url, unsigned max_idle, struct sb_store **ret)
@@ -46,6 +70,9 @@ sb_err sb_store_open(const char *url, unsigned max_idle, struct sb_store **ret)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     }
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->wlock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    pthread_cond_init(&s->finished, NULL);
     s->version = version;
     s->max_idle = max_idle;
     s->idle[s->nidle++] = db;
@@ -57,6 +84,17 @@ void sb_store_close(struct sb_store *s)
 {
     if (!s)
         return;
+    pthread_mutex_lock(&s->wlock);
+    bool started = s->writer_started;
+    s->stopping = true;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->wlock);
+    if (started)
+        pthread_join(s->writer, NULL);
+    sb_db_close(s->wdb);
+    pthread_cond_destroy(&s->wake);
+    pthread_cond_destroy(&s->finished);
+    pthread_mutex_destroy(&s->wlock);
     for (unsigned i = 0; i < s->nidle; i++)
         sb_db_close(s->idle[i]);
     pthread_mutex_destroy(&s->lock);
@@ -99,4 +137,118 @@ void sb_store_release(struct sb_store *s, struct sb_db *db)
 int sb_store_schema_version(const struct sb_store *s)
 {
     return s->version;
+}
+
+/* Runs one batch: every job in its savepoint, one commit for all. */
+static void run_batch(struct sb_store *s, struct write_job *batch)
+{
+    struct sb_db *db = s->wdb;
+    sb_err err = sb_db_begin(db);
+    for (struct write_job *j = batch; j; j = j->next) {
+        if (err) {
+            j->err = err;
+            j->info = *sb_err_last();
+            continue;
+        }
+        sb_err_clear();
+        sb_err e = sb_db_exec(db, "SAVEPOINT sb_job", NULL);
+        if (!e) {
+            e = j->fn(db, j->ctx);
+            if (e) {
+                j->info = *sb_err_last();
+                (void)sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_job", NULL);
+            }
+            sb_err rel = sb_db_exec(db, "RELEASE SAVEPOINT sb_job", NULL);
+            if (!e && rel) {
+                e = rel;
+                j->info = *sb_err_last();
+            }
+        } else {
+            j->info = *sb_err_last();
+        }
+        if (db->tx_depth != 1) {
+            /* fn left a transaction of its own open: refuse its work */
+            db->tx_depth = 1;
+            e = sb_fail(SB_EINTERNAL, NULL, "a write job left its transaction open");
+            j->info = *sb_err_last();
+            (void)sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_job", NULL);
+            (void)sb_db_exec(db, "RELEASE SAVEPOINT sb_job", NULL);
+        }
+        j->err = e;
+    }
+    if (!err) {
+        sb_err c = sb_db_end(db, SB_OK);
+        if (c) {
+            struct sb_errinfo info = *sb_err_last();
+            for (struct write_job *j = batch; j; j = j->next) {
+                if (!j->err) {
+                    j->err = c;
+                    j->info = info;
+                }
+            }
+        }
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct sb_store *s = arg;
+    pthread_mutex_lock(&s->wlock);
+    for (;;) {
+        while (!s->head && !s->stopping)
+            pthread_cond_wait(&s->wake, &s->wlock);
+        if (!s->head && s->stopping)
+            break;
+        struct write_job *batch = s->head, *last = batch;
+        for (int n = 1; n < BATCH_MAX && last->next; n++)
+            last = last->next;
+        s->head = last->next;
+        if (!s->head)
+            s->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&s->wlock);
+
+        run_batch(s, batch);
+
+        pthread_mutex_lock(&s->wlock);
+        for (struct write_job *j = batch; j; j = j->next)
+            j->done = true;
+        pthread_cond_broadcast(&s->finished);
+    }
+    pthread_mutex_unlock(&s->wlock);
+    return NULL;
+}
+
+sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)
+{
+    struct write_job job = { .fn = fn, .ctx = ctx };
+    pthread_mutex_lock(&s->wlock);
+    if (!s->writer_started) {
+        sb_err err = s->stopping ? sb_fail(SB_EINTERNAL, NULL, "the store is closing")
+                                 : sb_db_open(s->url, &s->wdb);
+        if (!err && pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+            sb_db_close(s->wdb);
+            s->wdb = NULL;
+            err = sb_fail(SB_EINTERNAL, NULL, "cannot start the writer thread");
+        }
+        if (err) {
+            pthread_mutex_unlock(&s->wlock);
+            return err;
+        }
+        s->writer_started = true;
+    }
+    if (s->tail)
+        s->tail->next = &job;
+    else
+        s->head = &job;
+    s->tail = &job;
+    pthread_cond_signal(&s->wake);
+    while (!job.done)
+        pthread_cond_wait(&s->finished, &s->wlock);
+    pthread_mutex_unlock(&s->wlock);
+    if (job.err)
+        return sb_fail(job.err, job.info.field[0] ? job.info.field : NULL, "%s",
+                       job.info.err == job.err && job.info.message[0] ? job.info.message
+                                                                      : sb_err_message(job.err));
+    return SB_OK;
 }

@@ -16,4 +16,17 @@ sb_err sb_store_acquire(struct sb_store *s, struct sb_db **ret);
 void sb_store_release(struct sb_store *s, struct sb_db *db); /* accepts NULL db */
 int sb_store_schema_version(const struct sb_store *s);
 
+/*
+ * Group commit. fn(db, ctx) runs on the store's one writer connection inside a
+ * write transaction shared with the other writers queued at the same time, each
+ * in its own savepoint: a failing fn rolls back only its own work. The call
+ * returns once the shared transaction is durably committed, with fn's error (its
+ * field and message restored on the calling thread) or the commit's. One fsync
+ * then serves a whole batch, and the writer's page cache stays warm.
+ * fn may call sb_db_begin/sb_db_end (they join the shared transaction) but must
+ * not call sb_store_write.
+ */
+typedef sb_err (*sb_write_fn)(struct sb_db *db, void *ctx);
+sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
+
 #endif

@@ -27,11 +27,12 @@ void sb_log_level_from_env(void)
             min_level = (enum sb_log_level)i;
 }
 
+/* Appends s, truncating so that one byte always stays free for the newline. */
 static size_t append(char *buf, size_t len, size_t cap, const char *s)
 {
-    size_t n = strlen(s);
-    if (len + n >= cap)
-        n = cap - len - 1;
+    if (len + 1 >= cap)
+        return len;
+    size_t n = strnlen(s, cap - len - 1);
     memcpy(buf + len, s, n);
     return len + n;
 }
@@ -71,7 +72,7 @@ void sb_log(enum sb_log_level level, const char *event, ...)
         len = append_value(buf, len, sizeof(buf), v ? v : "");
     }
     va_end(ap);
-    len = append(buf, len, sizeof(buf), "\n");
+    buf[len++] = '\n'; /* append() always leaves room for it */
     ssize_t w = write(STDERR_FILENO, buf, len);
     (void)w;
 }
