@@ -48,6 +48,8 @@ int sb_cli_serve_until_signal(struct sb_store *store, const char *listen, const 
     struct sb_server_config cfg = { .store = store };
     if (listen)
         setenv("STOCKBRIDGE_LISTEN", listen, 1);
+    else if (!getenv("STOCKBRIDGE_LISTEN"))
+        setenv("STOCKBRIDGE_LISTEN", "127.0.0.1:8080", 1);
     struct sb_server *server;
     sb_err err = sb_server_start(&cfg, &server);
     if (err)
