@@ -379,3 +379,16 @@ void th_fixture(struct th *t, struct th_fixture *f)
     th_user(t, "staff2", "staff", o2, f->staff2);
     th_user(t, "manager", "manager", both, f->manager);
 }
+
+int64_t th_int(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    cr_assert(json_is_integer(v), "%s is not an integer", key);
+    return json_integer_value(v);
+}
+
+const char *th_str(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : "(not a string)";
+}

@@ -75,6 +75,11 @@ int th_run_cli(struct th *t, char *out, size_t cap, ...) __attribute__((sentinel
 /* A scalar from the database, for assertions: th_sql_int(t, "SELECT COUNT(*) FROM sales"). */
 int64_t th_sql_int(struct th *t, const char *sql);
 
+/* A field of a JSON object: th_int asserts an integer; th_str gives "(not a string)" for
+ * anything else, so a string comparison fails with a readable message. */
+int64_t th_int(json_t *o, const char *key);
+const char *th_str(json_t *o, const char *key);
+
 /* Runs SQL against the test database directly (fixtures only; assert on success). */
 void th_sql_exec(struct th *t, const char *sql);
 

@@ -28,19 +28,6 @@ static void teardown(void)
 
 TestSuite(admin, .init = setup, .fini = teardown);
 
-static const char *str(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : "(not a string)";
-}
-
-static json_int_t num(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_integer(v), "%s is not an integer", key);
-    return json_integer_value(v);
-}
-
 /* The ids of a list page, as "1,2,3". */
 static const char *list_ids(const char *token, char *buf, size_t cap, const char *path)
 {
@@ -69,8 +56,8 @@ Test(admin, registers_crud)
     int64_t id =
         th_create(&t, t.admin, "/api/v1/registers", "{\"outlet_id\":1,\"name\":\"Till 2\"}");
     json_t *g = th_get(&t, fx.staff1, "/api/v1/registers/%lld", (long long)id);
-    cr_expect_eq(num(g, "outlet_id"), 1);
-    cr_expect_str_eq(str(g, "name"), "Till 2");
+    cr_expect_eq(th_int(g, "outlet_id"), 1);
+    cr_expect_str_eq(th_str(g, "name"), "Till 2");
     cr_expect(json_is_string(json_object_get(g, "created_at")));
     json_decref(g);
 
@@ -78,13 +65,13 @@ Test(admin, registers_crud)
     snprintf(path, sizeof(path), "/api/v1/registers/%lld", (long long)id);
     struct th_resp r = patch(t.admin, path, "{\"name\":\"Front till\"}");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "name"), "Front till");
-    cr_expect_eq(num(r.json, "outlet_id"), 1);
+    cr_expect_str_eq(th_str(r.json, "name"), "Front till");
+    cr_expect_eq(th_int(r.json, "outlet_id"), 1);
     th_resp_free(&r);
     /* a register without sales may move to another outlet */
     r = patch(t.admin, path, "{\"outlet_id\":2}");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_eq(num(r.json, "outlet_id"), 2);
+    cr_expect_eq(th_int(r.json, "outlet_id"), 2);
     th_resp_free(&r);
 
     /* the same name is fine in another outlet ("Till 1" exists in both) */
@@ -96,7 +83,7 @@ Test(admin, registers_crud)
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/registers?outlet_id=2"), "2,3");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/registers?limit=1&after=2"), "3");
     json_t *page = th_get(&t, t.admin, "/api/v1/registers?limit=2");
-    cr_expect_eq(num(page, "next_after"), 2);
+    cr_expect_eq(th_int(page, "next_after"), 2);
     json_decref(page);
 }
 
@@ -171,7 +158,7 @@ Test(admin, register_with_sales_stays_in_its_outlet)
     /* renaming, or naming its own outlet again, is fine */
     struct th_resp r = patch(t.admin, "/api/v1/registers/1", "{\"outlet_id\":1,\"name\":\"Main\"}");
     cr_expect_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "name"), "Main");
+    cr_expect_str_eq(th_str(r.json, "name"), "Main");
     th_resp_free(&r);
 }
 
@@ -182,9 +169,9 @@ Test(admin, employees_crud)
     int64_t id = th_create(&t, fx.manager, "/api/v1/employees",
                            "{\"name\":\"Sam\",\"email\":\"sam@x.test\",\"code\":\"S1\"}");
     json_t *e = th_get(&t, fx.staff1, "/api/v1/employees/%lld", (long long)id);
-    cr_expect_str_eq(str(e, "name"), "Sam");
-    cr_expect_str_eq(str(e, "email"), "sam@x.test");
-    cr_expect_str_eq(str(e, "code"), "S1");
+    cr_expect_str_eq(th_str(e, "name"), "Sam");
+    cr_expect_str_eq(th_str(e, "email"), "sam@x.test");
+    cr_expect_str_eq(th_str(e, "code"), "S1");
     cr_expect(json_is_true(json_object_get(e, "active")));
     json_decref(e);
 
@@ -194,8 +181,8 @@ Test(admin, employees_crud)
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_expect(json_is_false(json_object_get(r.json, "active")));
     cr_expect(json_is_null(json_object_get(r.json, "email")));
-    cr_expect_str_eq(str(r.json, "name"), "Sam");
-    cr_expect_str_eq(str(r.json, "code"), "S1");
+    cr_expect_str_eq(th_str(r.json, "name"), "Sam");
+    cr_expect_str_eq(th_str(r.json, "code"), "S1");
     th_resp_free(&r);
 
     /* a code may be cleared, and several employees may have none */
@@ -254,11 +241,11 @@ Test(admin, users_crud)
                            "{\"username\":\"kim\",\"name\":\"Kim\",\"email\":\"kim@x.test\","
                            "\"role\":\"staff\",\"employee_id\":1,\"outlet_ids\":[2,1]}");
     json_t *u = th_get(&t, t.admin, "/api/v1/users/%lld", (long long)id);
-    cr_expect_str_eq(str(u, "username"), "kim");
-    cr_expect_str_eq(str(u, "name"), "Kim");
-    cr_expect_str_eq(str(u, "email"), "kim@x.test");
-    cr_expect_str_eq(str(u, "role"), "staff");
-    cr_expect_eq(num(u, "employee_id"), 1);
+    cr_expect_str_eq(th_str(u, "username"), "kim");
+    cr_expect_str_eq(th_str(u, "name"), "Kim");
+    cr_expect_str_eq(th_str(u, "email"), "kim@x.test");
+    cr_expect_str_eq(th_str(u, "role"), "staff");
+    cr_expect_eq(th_int(u, "employee_id"), 1);
     cr_expect(json_is_true(json_object_get(u, "active")));
     json_t *outlets = json_object_get(u, "outlet_ids");
     cr_assert_eq(json_array_size(outlets), 2);
@@ -273,11 +260,11 @@ Test(admin, users_crud)
                              "{\"role\":\"manager\",\"outlet_ids\":[1],\"employee_id\":null,"
                              "\"active\":false}");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "role"), "manager");
+    cr_expect_str_eq(th_str(r.json, "role"), "manager");
     cr_expect(json_is_null(json_object_get(r.json, "employee_id")));
     cr_expect(json_is_false(json_object_get(r.json, "active")));
     cr_expect_eq(json_array_size(json_object_get(r.json, "outlet_ids")), 1);
-    cr_expect_str_eq(str(r.json, "username"), "kim");
+    cr_expect_str_eq(th_str(r.json, "username"), "kim");
     th_resp_free(&r);
     /* an empty list takes every outlet away */
     r = patch(t.admin, path, "{\"outlet_ids\":[]}");
@@ -289,7 +276,7 @@ Test(admin, users_crud)
     json_t *page = th_get(&t, t.admin, "/api/v1/users");
     json_t *rows = json_object_get(page, "data");
     cr_assert_eq(json_array_size(rows), 5);
-    cr_expect_str_eq(str(json_array_get(rows, 1), "username"), "staff1");
+    cr_expect_str_eq(th_str(json_array_get(rows, 1), "username"), "staff1");
     cr_expect_eq(json_array_size(json_object_get(json_array_get(rows, 1), "outlet_ids")), 1);
     cr_expect_eq(json_array_size(json_object_get(json_array_get(rows, 3), "outlet_ids")), 2);
     json_decref(page);
@@ -319,7 +306,7 @@ Test(admin, admin_may_not_demote_or_deactivate_themself)
     struct th_resp r =
         patch(t.admin, "/api/v1/users/1", "{\"name\":\"Boss\",\"role\":\"admin\",\"active\":true}");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "name"), "Boss");
+    cr_expect_str_eq(th_str(r.json, "name"), "Boss");
     th_resp_free(&r);
 
     /* with a second admin, the other may be demoted, but still not oneself */
@@ -331,7 +318,7 @@ Test(admin, admin_may_not_demote_or_deactivate_themself)
                     "conflict");
     r = patch(t.admin, path, "{\"role\":\"manager\"}");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "role"), "manager");
+    cr_expect_str_eq(th_str(r.json, "role"), "manager");
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"),
                  1);

@@ -31,20 +31,6 @@ static void teardown(void)
 
 TestSuite(customers, .init = setup, .fini = teardown);
 
-static int64_t ji(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_integer(v), "%s is not an integer", key);
-    return json_integer_value(v);
-}
-
-static const char *js(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_string(v), "%s is not a string", key);
-    return json_string_value(v);
-}
-
 static json_t *call(const char *method, const char *token, long status, const char *path,
                     const char *body)
 {
@@ -73,7 +59,7 @@ static size_t ids(json_t *page, int64_t *out, size_t cap)
     json_t *data = json_object_get(page, "data");
     size_t n = json_array_size(data);
     for (size_t i = 0; i < n && i + 1 < cap; i++)
-        out[i] = ji(json_array_get(data, i), "id");
+        out[i] = th_int(json_array_get(data, i), "id");
     out[n < cap ? n : cap - 1] = 0;
     return n;
 }
@@ -87,15 +73,15 @@ Test(customers, create_get_update_with_addresses)
              "\"addresses\":[{\"kind\":\"billing\",\"name\":\"Ann Lee\",\"line1\":\"1 Main"
              " St\",\"city\":\"Springfield\",\"postcode\":\"12345\",\"country\":\"US\"},"
              "{\"line1\":\"9 Dock Rd\",\"city\":\"Shelbyville\"}]}");
-    int64_t id = ji(c, "id");
-    cr_expect_str_eq(js(c, "first_name"), "Ann");
-    cr_expect_str_eq(js(c, "email"), "Ann.Lee@Example.com", "kept as given, without spaces");
+    int64_t id = th_int(c, "id");
+    cr_expect_str_eq(th_str(c, "first_name"), "Ann");
+    cr_expect_str_eq(th_str(c, "email"), "Ann.Lee@Example.com", "kept as given, without spaces");
     cr_expect(json_object_get(c, "email_norm") == NULL, "email_norm is internal");
-    cr_expect_str_eq(js(c, "company"), "Acme");
+    cr_expect_str_eq(th_str(c, "company"), "Acme");
     json_t *addrs = json_object_get(c, "addresses");
     cr_expect_eq(json_array_size(addrs), 2);
-    cr_expect_str_eq(js(json_array_get(addrs, 0), "kind"), "billing");
-    cr_expect_str_eq(js(json_array_get(addrs, 1), "kind"), "shipping", "the default kind");
+    cr_expect_str_eq(th_str(json_array_get(addrs, 0), "kind"), "billing");
+    cr_expect_str_eq(th_str(json_array_get(addrs, 1), "kind"), "shipping", "the default kind");
     cr_expect(json_is_null(json_object_get(json_array_get(addrs, 1), "postcode")));
     json_decref(c);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM customers"
@@ -107,8 +93,8 @@ Test(customers, create_get_update_with_addresses)
     c = call("PATCH", f.staff2, 200, path,
              "{\"last_name\":\"Li\",\"phone\":null,\"addresses\":[{\"kind\":\"shipping\","
              "\"line1\":\"2 Elm St\"}]}");
-    cr_expect_str_eq(js(c, "last_name"), "Li");
-    cr_expect_str_eq(js(c, "first_name"), "Ann", "untouched");
+    cr_expect_str_eq(th_str(c, "last_name"), "Li");
+    cr_expect_str_eq(th_str(c, "first_name"), "Ann", "untouched");
     cr_expect(json_is_null(json_object_get(c, "phone")));
     cr_expect_eq(json_array_size(json_object_get(c, "addresses")), 1, "replaced whole");
     json_decref(c);
@@ -124,7 +110,7 @@ Test(customers, create_get_update_with_addresses)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM customers WHERE email_norm IS NULL"), 1);
 
     c = th_get(&t, f.staff2, "%s", path);
-    cr_expect_str_eq(js(c, "note"), "VVIP");
+    cr_expect_str_eq(th_str(c, "note"), "VVIP");
     json_decref(c);
 
     /* a customer keeps a name */
@@ -132,7 +118,7 @@ Test(customers, create_get_update_with_addresses)
                  "{\"first_name\":\"\",\"last_name\":null,\"company\":null}", 422, "invalid_field",
                  "first_name");
     c = call("PATCH", f.staff1, 200, path, "{\"first_name\":\"\",\"last_name\":\"\"}");
-    cr_expect_str_eq(js(c, "first_name"), "");
+    cr_expect_str_eq(th_str(c, "first_name"), "");
     json_decref(c);
 }
 
@@ -151,7 +137,7 @@ Test(customers, email_is_unique_case_and_spaces_ignored)
                  "email");
     /* changing the case of one's own email is fine */
     json_t *c = call("PATCH", f.staff1, 200, path, "{\"email\":\"BO@example.com\"}");
-    cr_expect_str_eq(js(c, "email"), "BO@example.com");
+    cr_expect_str_eq(th_str(c, "email"), "BO@example.com");
     json_decref(c);
     (void)a;
 }
@@ -200,7 +186,7 @@ Test(customers, search_and_email_lookup)
     }
     json_t *page = th_get(&t, f.staff1, "/api/v1/customers?limit=2");
     cr_expect_eq(ids(page, got, 8), 2);
-    cr_expect_eq(ji(page, "next_after"), bob);
+    cr_expect_eq(th_int(page, "next_after"), bob);
     cr_expect(json_is_array(
         json_object_get(json_array_get(json_object_get(page, "data"), 0), "addresses")));
     json_decref(page);
@@ -245,7 +231,8 @@ Test(customers, customer_sales_are_scoped)
     cr_expect_eq(got[0], s1);
     cr_expect_eq(got[1], s2);
     cr_expect_eq(got[2], s3);
-    cr_expect_str_eq(js(json_array_get(json_object_get(page, "data"), 0), "customer_name"), "Ann");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(page, "data"), 0), "customer_name"),
+                     "Ann");
     json_decref(page);
     page = th_get(&t, f.staff1, "/api/v1/customers/%lld/sales", (long long)ann);
     cr_expect_eq(ids(page, got, 8), 2, "staff1 sees outlet 1 only");
@@ -263,8 +250,8 @@ Test(customers, customer_sales_are_scoped)
 
     /* the sale shows its customer */
     json_t *s = th_get(&t, f.staff1, "/api/v1/sales/%lld", (long long)s1);
-    cr_expect_eq(ji(json_object_get(s, "customer"), "id"), ann);
-    cr_expect_str_eq(js(json_object_get(s, "customer"), "first_name"), "Ann");
+    cr_expect_eq(th_int(json_object_get(s, "customer"), "id"), ann);
+    cr_expect_str_eq(th_str(json_object_get(s, "customer"), "first_name"), "Ann");
     json_decref(s);
 
     th_expect_error(&t, "GET", "/api/v1/customers/999/sales", f.staff1, NULL, 404, "not_found");

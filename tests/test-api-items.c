@@ -30,22 +30,9 @@ TestSuite(items, .init = setup, .fini = teardown);
 TestSuite(price_levels, .init = setup, .fini = teardown);
 TestSuite(import, .init = setup, .fini = teardown);
 
-static int64_t jint(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_integer(v), "%s is not an integer", key);
-    return json_integer_value(v);
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static const char *err_field(struct th_resp *r)
 {
-    return jstr(json_object_get(r->json, "error"), "field");
+    return th_str(json_object_get(r->json, "error"), "field");
 }
 
 /* The ids of a list page, comma-separated: "1,2,5". */
@@ -55,7 +42,7 @@ static void ids_of(json_t *page, char *buf, size_t cap)
     json_t *row;
     buf[0] = '\0';
     json_array_foreach(json_object_get(page, "data"), i, row) n +=
-        (size_t)snprintf(buf + n, cap - n, "%s%lld", i ? "," : "", (long long)jint(row, "id"));
+        (size_t)snprintf(buf + n, cap - n, "%s%lld", i ? "," : "", (long long)th_int(row, "id"));
 }
 
 static void expect_list(const char *query, const char *want)
@@ -80,33 +67,33 @@ Test(items, create_and_get_with_prices_and_stock)
                            "{\"price_level_id\":1,\"amount\":1800}]}");
     cr_expect_eq(id, 4);
     json_t *it = th_get(&t, f.staff1, "/api/v1/items/%lld", (long long)id);
-    cr_expect_str_eq(jstr(it, "sku"), "CAP-1");
-    cr_expect_str_eq(jstr(it, "name"), "Cap");
-    cr_expect_str_eq(jstr(it, "upc"), "042100005264");
-    cr_expect_str_eq(jstr(it, "ean"), "5901234123457");
-    cr_expect_str_eq(jstr(it, "manufacturer_sku"), "MFR-CAP");
-    cr_expect_str_eq(jstr(it, "description"), "Blue cap");
-    cr_expect_eq(jint(it, "default_cost"), 650);
-    cr_expect_eq(jint(it, "msrp"), 1999);
-    cr_expect_str_eq(jstr(it, "tax_class"), "reduced");
+    cr_expect_str_eq(th_str(it, "sku"), "CAP-1");
+    cr_expect_str_eq(th_str(it, "name"), "Cap");
+    cr_expect_str_eq(th_str(it, "upc"), "042100005264");
+    cr_expect_str_eq(th_str(it, "ean"), "5901234123457");
+    cr_expect_str_eq(th_str(it, "manufacturer_sku"), "MFR-CAP");
+    cr_expect_str_eq(th_str(it, "description"), "Blue cap");
+    cr_expect_eq(th_int(it, "default_cost"), 650);
+    cr_expect_eq(th_int(it, "msrp"), 1999);
+    cr_expect_str_eq(th_str(it, "tax_class"), "reduced");
     cr_expect(json_is_true(json_object_get(it, "track_stock")));
     cr_expect(json_is_true(json_object_get(it, "active")));
-    cr_expect(jstr(it, "created_at") && jstr(it, "updated_at"));
+    cr_expect(th_str(it, "created_at") && th_str(it, "updated_at"));
     json_t *prices = json_object_get(it, "prices");
     cr_assert_eq(json_array_size(prices), 2);
-    cr_expect_eq(jint(json_array_get(prices, 0), "price_level_id"), 1);
-    cr_expect_str_eq(jstr(json_array_get(prices, 0), "name"), "Default");
-    cr_expect_eq(jint(json_array_get(prices, 0), "amount"), 1800);
-    cr_expect_eq(jint(json_array_get(prices, 1), "price_level_id"), 2);
-    cr_expect_str_eq(jstr(json_array_get(prices, 1), "name"), "Sale");
-    cr_expect_eq(jint(json_array_get(prices, 1), "amount"), 1500);
+    cr_expect_eq(th_int(json_array_get(prices, 0), "price_level_id"), 1);
+    cr_expect_str_eq(th_str(json_array_get(prices, 0), "name"), "Default");
+    cr_expect_eq(th_int(json_array_get(prices, 0), "amount"), 1800);
+    cr_expect_eq(th_int(json_array_get(prices, 1), "price_level_id"), 2);
+    cr_expect_str_eq(th_str(json_array_get(prices, 1), "name"), "Sale");
+    cr_expect_eq(th_int(json_array_get(prices, 1), "amount"), 1500);
     /* staff1 sees the stock of outlet 1 only; a new item has zeros */
     json_t *stock = json_object_get(it, "stock");
     cr_assert_eq(json_array_size(stock), 1);
     json_t *s = json_array_get(stock, 0);
-    cr_expect_eq(jint(s, "outlet_id"), 1);
-    cr_expect_eq(jint(s, "on_hand"), 0);
-    cr_expect_eq(jint(s, "available"), 0);
+    cr_expect_eq(th_int(s, "outlet_id"), 1);
+    cr_expect_eq(th_int(s, "on_hand"), 0);
+    cr_expect_eq(th_int(s, "available"), 0);
     json_decref(it);
 }
 
@@ -115,11 +102,11 @@ Test(items, defaults_and_no_stock_on_create_response)
     struct th_resp r =
         th_req(&t, "POST", "/api/v1/items", f.manager, "{\"sku\":\"PLAIN\",\"name\":\"Plain\"}");
     cr_assert_eq(r.status, 201, "%s", r.body);
-    cr_expect_str_eq(jstr(r.json, "tax_class"), "standard");
+    cr_expect_str_eq(th_str(r.json, "tax_class"), "standard");
     cr_expect(json_is_true(json_object_get(r.json, "track_stock")));
     cr_expect(json_is_true(json_object_get(r.json, "active")));
-    cr_expect_eq(jint(r.json, "default_cost"), 0);
-    cr_expect_eq(jint(r.json, "msrp"), 0);
+    cr_expect_eq(th_int(r.json, "default_cost"), 0);
+    cr_expect_eq(th_int(r.json, "msrp"), 0);
     cr_expect(json_is_null(json_object_get(r.json, "upc")));
     cr_expect(json_is_null(json_object_get(r.json, "description")));
     cr_expect_eq(json_array_size(json_object_get(r.json, "prices")), 0);
@@ -132,21 +119,21 @@ Test(items, get_shows_stock_for_the_callers_outlets)
     json_t *it = th_get(&t, f.manager, "/api/v1/items/%lld", (long long)f.tee);
     json_t *stock = json_object_get(it, "stock");
     cr_assert_eq(json_array_size(stock), 2);
-    cr_expect_eq(jint(json_array_get(stock, 0), "outlet_id"), 1);
-    cr_expect_eq(jint(json_array_get(stock, 0), "on_hand"), 10);
-    cr_expect_eq(jint(json_array_get(stock, 1), "outlet_id"), 2);
-    cr_expect_eq(jint(json_array_get(stock, 1), "on_hand"), 5);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "outlet_id"), 1);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "on_hand"), 10);
+    cr_expect_eq(th_int(json_array_get(stock, 1), "outlet_id"), 2);
+    cr_expect_eq(th_int(json_array_get(stock, 1), "on_hand"), 5);
     json_decref(it);
     it = th_get(&t, f.staff2, "/api/v1/items/%lld", (long long)f.tee);
     stock = json_object_get(it, "stock");
     cr_assert_eq(json_array_size(stock), 1);
-    cr_expect_eq(jint(json_array_get(stock, 0), "outlet_id"), 2);
-    cr_expect_eq(jint(json_array_get(stock, 0), "on_hand"), 5);
-    cr_expect_eq(jint(json_array_get(stock, 0), "reserved"), 0);
-    cr_expect_eq(jint(json_array_get(stock, 0), "available"), 5);
-    cr_expect_eq(jint(json_array_get(stock, 0), "on_order"), 0);
-    cr_expect_eq(jint(json_array_get(stock, 0), "reorder_point"), 0);
-    cr_expect_eq(jint(json_array_get(stock, 0), "max_level"), 0);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "outlet_id"), 2);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "on_hand"), 5);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "reserved"), 0);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "available"), 5);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "on_order"), 0);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "reorder_point"), 0);
+    cr_expect_eq(th_int(json_array_get(stock, 0), "max_level"), 0);
     json_decref(it);
 }
 
@@ -156,12 +143,12 @@ Test(items, patch_changes_given_fields_and_replaces_prices)
     struct th_resp r =
         th_req(&t, "PATCH", path, f.manager, "{\"name\":\"Tee shirt\",\"upc\":null,\"msrp\":2600}");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(jstr(r.json, "name"), "Tee shirt");
+    cr_expect_str_eq(th_str(r.json, "name"), "Tee shirt");
     cr_expect(json_is_null(json_object_get(r.json, "upc")));
-    cr_expect_eq(jint(r.json, "msrp"), 2600);
-    cr_expect_str_eq(jstr(r.json, "sku"), "TEE"); /* untouched */
-    cr_expect_str_eq(jstr(r.json, "ean"), "4006381333931");
-    cr_expect_eq(jint(r.json, "default_cost"), 800);
+    cr_expect_eq(th_int(r.json, "msrp"), 2600);
+    cr_expect_str_eq(th_str(r.json, "sku"), "TEE"); /* untouched */
+    cr_expect_str_eq(th_str(r.json, "ean"), "4006381333931");
+    cr_expect_eq(th_int(r.json, "default_cost"), 800);
     cr_expect_eq(json_array_size(json_object_get(r.json, "prices")), 2); /* untouched */
     th_resp_free(&r);
 
@@ -171,8 +158,8 @@ Test(items, patch_changes_given_fields_and_replaces_prices)
     cr_assert_eq(r.status, 200, "%s", r.body);
     json_t *prices = json_object_get(r.json, "prices");
     cr_assert_eq(json_array_size(prices), 1);
-    cr_expect_eq(jint(json_array_get(prices, 0), "price_level_id"), 2);
-    cr_expect_eq(jint(json_array_get(prices, 0), "amount"), 1400);
+    cr_expect_eq(th_int(json_array_get(prices, 0), "price_level_id"), 2);
+    cr_expect_eq(th_int(json_array_get(prices, 0), "amount"), 1400);
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM item_prices WHERE item_id = 1"), 1);
 
@@ -185,7 +172,7 @@ Test(items, patch_changes_given_fields_and_replaces_prices)
     /* the SKU can change, but not to one that exists */
     r = th_req(&t, "PATCH", path, f.manager, "{\"sku\":\"TEE-2\"}");
     cr_expect_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(jstr(r.json, "sku"), "TEE-2");
+    cr_expect_str_eq(th_str(r.json, "sku"), "TEE-2");
     th_resp_free(&r);
     r = th_req(&t, "PATCH", path, f.manager, "{\"sku\":\"MUG\"}");
     cr_expect_eq(r.status, 409);
@@ -199,7 +186,7 @@ Test(items, duplicate_sku_is_409_on_sku)
     struct th_resp r =
         th_req(&t, "POST", "/api/v1/items", f.manager, "{\"sku\":\"TEE\",\"name\":\"Again\"}");
     cr_expect_eq(r.status, 409);
-    cr_expect_str_eq(jstr(json_object_get(r.json, "error"), "code"), "duplicate");
+    cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "code"), "duplicate");
     cr_expect_str_eq(err_field(&r), "sku");
     th_resp_free(&r);
     cr_expect_eq(th_fingerprint(&t), before);
@@ -213,7 +200,7 @@ Test(items, unknown_price_level_names_the_entry)
                               "{\"price_level_id\":1,\"amount\":100},"
                               "{\"price_level_id\":9,\"amount\":100}]}");
     cr_expect_eq(r.status, 422);
-    cr_expect_str_eq(jstr(json_object_get(r.json, "error"), "code"), "unknown_reference");
+    cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "code"), "unknown_reference");
     cr_expect_str_eq(err_field(&r), "prices[1].price_level_id");
     th_resp_free(&r);
     cr_expect_eq(th_fingerprint(&t), before);
@@ -260,12 +247,12 @@ Test(items, pagination)
     char got[64];
     ids_of(page, got, sizeof(got));
     cr_expect_str_eq(got, "1,2,3");
-    cr_expect_eq(jint(page, "next_after"), 3);
+    cr_expect_eq(th_int(page, "next_after"), 3);
     json_decref(page);
     page = th_get(&t, f.staff1, "/api/v1/items?limit=3&after=3");
     ids_of(page, got, sizeof(got));
     cr_expect_str_eq(got, "4,5,6");
-    cr_expect_eq(jint(page, "next_after"), 6);
+    cr_expect_eq(th_int(page, "next_after"), 6);
     json_decref(page);
     page = th_get(&t, f.staff1, "/api/v1/items?limit=3&after=6");
     ids_of(page, got, sizeof(got));
@@ -394,29 +381,29 @@ Test(price_levels, crud)
     int64_t id = th_create(&t, t.admin, "/api/v1/price-levels", "{\"name\":\"Wholesale\"}");
     cr_expect_eq(id, 3);
     json_t *l = th_get(&t, f.staff1, "/api/v1/price-levels/%lld", (long long)id);
-    cr_expect_str_eq(jstr(l, "name"), "Wholesale");
-    cr_expect(jstr(l, "created_at") && jstr(l, "updated_at"));
+    cr_expect_str_eq(th_str(l, "name"), "Wholesale");
+    cr_expect(th_str(l, "created_at") && th_str(l, "updated_at"));
     json_decref(l);
     struct th_resp r =
         th_req(&t, "PATCH", "/api/v1/price-levels/3", t.admin, "{\"name\":\"Trade\"}");
     cr_expect_eq(r.status, 200);
-    cr_expect_str_eq(jstr(r.json, "name"), "Trade");
-    cr_expect_eq(jint(r.json, "id"), 3);
+    cr_expect_str_eq(th_str(r.json, "name"), "Trade");
+    cr_expect_eq(th_int(r.json, "id"), 3);
     th_resp_free(&r);
     /* a renamed level shows its new name on item prices */
     r = th_req(&t, "PATCH", "/api/v1/price-levels/2", t.admin, "{\"name\":\"Clearance\"}");
     th_resp_free(&r);
     json_t *it = th_get(&t, f.staff1, "/api/v1/items/1");
-    cr_expect_str_eq(jstr(json_array_get(json_object_get(it, "prices"), 1), "name"), "Clearance");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(it, "prices"), 1), "name"), "Clearance");
     json_decref(it);
 
     json_t *page = th_get(&t, f.staff1, "/api/v1/price-levels?limit=2");
     cr_expect_eq(json_array_size(json_object_get(page, "data")), 2);
-    cr_expect_eq(jint(page, "next_after"), 2);
+    cr_expect_eq(th_int(page, "next_after"), 2);
     json_decref(page);
     page = th_get(&t, f.staff1, "/api/v1/price-levels?after=2");
     cr_expect_eq(json_array_size(json_object_get(page, "data")), 1);
-    cr_expect_str_eq(jstr(json_array_get(json_object_get(page, "data"), 0), "name"), "Trade");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(page, "data"), 0), "name"), "Trade");
     cr_expect(json_is_null(json_object_get(page, "next_after")));
     json_decref(page);
 }
@@ -456,7 +443,7 @@ static struct th_resp expect_csv_error(const char *csv, long status, const char 
     uint64_t before = th_fingerprint(&t);
     struct th_resp r = post_csv(f.manager, csv, strlen(csv));
     cr_expect_eq(r.status, status, "%s -> %ld %s", csv, r.status, r.body);
-    cr_expect_str_eq(jstr(json_object_get(r.json, "error"), "code"), code, "%s", r.body);
+    cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "code"), code, "%s", r.body);
     cr_expect_eq(th_fingerprint(&t), before, "the import changed the database");
     return r;
 }
@@ -464,8 +451,8 @@ static struct th_resp expect_csv_error(const char *csv, long status, const char 
 static void expect_counts(struct th_resp *r, int64_t created, int64_t updated)
 {
     cr_expect_eq(r->status, 200, "%s", r->body);
-    cr_expect_eq(jint(r->json, "created"), created, "%s", r->body);
-    cr_expect_eq(jint(r->json, "updated"), updated, "%s", r->body);
+    cr_expect_eq(th_int(r->json, "created"), created, "%s", r->body);
+    cr_expect_eq(th_int(r->json, "updated"), updated, "%s", r->body);
 }
 
 Test(import, creates_and_updates)
@@ -480,28 +467,28 @@ Test(import, creates_and_updates)
     json_t *page = th_get(&t, f.staff1, "/api/v1/items?sku=HAT");
     json_t *hat = json_array_get(json_object_get(page, "data"), 0);
     cr_assert_not_null(hat);
-    cr_expect_eq(jint(hat, "id"), 4);
-    cr_expect_str_eq(jstr(hat, "name"), "Hat");
-    cr_expect_str_eq(jstr(hat, "upc"), "042100005264");
-    cr_expect_eq(jint(hat, "default_cost"), 450);
-    cr_expect_eq(jint(hat, "msrp"), 1200);
-    cr_expect_str_eq(jstr(hat, "tax_class"), "reduced");
+    cr_expect_eq(th_int(hat, "id"), 4);
+    cr_expect_str_eq(th_str(hat, "name"), "Hat");
+    cr_expect_str_eq(th_str(hat, "upc"), "042100005264");
+    cr_expect_eq(th_int(hat, "default_cost"), 450);
+    cr_expect_eq(th_int(hat, "msrp"), 1200);
+    cr_expect_str_eq(th_str(hat, "tax_class"), "reduced");
     cr_expect(json_is_false(json_object_get(hat, "track_stock")));
     json_t *prices = json_object_get(hat, "prices");
     cr_assert_eq(json_array_size(prices), 2);
-    cr_expect_eq(jint(json_array_get(prices, 0), "amount"), 1000);
-    cr_expect_eq(jint(json_array_get(prices, 1), "amount"), 850);
+    cr_expect_eq(th_int(json_array_get(prices, 0), "amount"), 1000);
+    cr_expect_eq(th_int(json_array_get(prices, 1), "amount"), 850);
     json_decref(page);
     /* MUG: name and Default price changed; empty cells left the rest alone */
     json_t *mug = th_get(&t, f.staff1, "/api/v1/items/2");
-    cr_expect_str_eq(jstr(mug, "name"), "Big mug");
-    cr_expect_str_eq(jstr(mug, "upc"), "036000291452");
-    cr_expect_eq(jint(mug, "default_cost"), 400);
-    cr_expect_eq(jint(mug, "msrp"), 1500);
+    cr_expect_str_eq(th_str(mug, "name"), "Big mug");
+    cr_expect_str_eq(th_str(mug, "upc"), "036000291452");
+    cr_expect_eq(th_int(mug, "default_cost"), 400);
+    cr_expect_eq(th_int(mug, "msrp"), 1500);
     cr_expect(json_is_true(json_object_get(mug, "track_stock")));
     prices = json_object_get(mug, "prices");
     cr_assert_eq(json_array_size(prices), 1);
-    cr_expect_eq(jint(json_array_get(prices, 0), "amount"), 1375);
+    cr_expect_eq(th_int(json_array_get(prices, 0), "amount"), 1375);
     json_decref(mug);
     /* TEE, absent from the file, is untouched */
     cr_expect_eq(th_sql_int(&t, "SELECT amount FROM item_prices WHERE item_id = 1"
@@ -523,9 +510,9 @@ Test(import, quoted_fields_bom_crlf_and_column_order)
     json_t *page = th_get(&t, f.staff1, "/api/v1/items?sku=SCARF");
     json_t *it = json_array_get(json_object_get(page, "data"), 0);
     cr_assert_not_null(it);
-    cr_expect_str_eq(jstr(it, "name"), "Scarf, wool");
-    cr_expect_str_eq(jstr(it, "description"), "Soft, warm\r\nand \"cosy\"");
-    cr_expect_str_eq(jstr(it, "tax_class"), "standard");
+    cr_expect_str_eq(th_str(it, "name"), "Scarf, wool");
+    cr_expect_str_eq(th_str(it, "description"), "Soft, warm\r\nand \"cosy\"");
+    cr_expect_str_eq(th_str(it, "tax_class"), "standard");
     cr_expect(json_is_true(json_object_get(it, "track_stock")));
     json_decref(page);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM items WHERE sku = 'SOCKS'"
@@ -567,7 +554,8 @@ Test(import, bad_rows_are_listed_by_line_and_nothing_is_written)
                       "BAD8,Wide,,,,,,,x\n";          /* 14 */
     struct th_resp r = expect_csv_error(csv, 422, "invalid_field");
     json_t *e = json_object_get(r.json, "error");
-    cr_expect(strstr(jstr(e, "message"), "9 rows are invalid") != NULL, "%s", jstr(e, "message"));
+    cr_expect(strstr(th_str(e, "message"), "9 rows are invalid") != NULL, "%s",
+              th_str(e, "message"));
     json_t *d = json_object_get(e, "details");
     cr_assert_eq(json_array_size(d), 9, "%s", r.body);
     static const struct {
@@ -578,12 +566,12 @@ Test(import, bad_rows_are_listed_by_line_and_nothing_is_written)
                  { 11, "track_stock" }, { 12, "price:Sale" }, { 14, NULL } };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         json_t *x = json_array_get(d, i);
-        cr_expect_eq(jint(x, "line"), want[i].line, "detail %zu: %s", i, r.body);
+        cr_expect_eq(th_int(x, "line"), want[i].line, "detail %zu: %s", i, r.body);
         if (want[i].field)
-            cr_expect_str_eq(jstr(x, "field"), want[i].field, "detail %zu", i);
+            cr_expect_str_eq(th_str(x, "field"), want[i].field, "detail %zu", i);
         else
             cr_expect(json_is_null(json_object_get(x, "field")), "detail %zu", i);
-        cr_expect(jstr(x, "message") != NULL);
+        cr_expect(th_str(x, "message") != NULL);
     }
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM items"), 3);
@@ -599,8 +587,8 @@ Test(import, details_are_capped_at_100)
     struct th_resp r = expect_csv_error(csv, 422, "invalid_field");
     json_t *e = json_object_get(r.json, "error");
     cr_expect_eq(json_array_size(json_object_get(e, "details")), 100);
-    cr_expect(strstr(jstr(e, "message"), "150 rows") != NULL, "%s", jstr(e, "message"));
-    cr_expect_eq(jint(json_array_get(json_object_get(e, "details"), 99), "line"), 101);
+    cr_expect(strstr(th_str(e, "message"), "150 rows") != NULL, "%s", th_str(e, "message"));
+    cr_expect_eq(th_int(json_array_get(json_object_get(e, "details"), 99), "line"), 101);
     th_resp_free(&r);
     free(csv);
 }
@@ -609,8 +597,8 @@ Test(import, structural_errors_are_400)
 {
     struct th_resp r = expect_csv_error("sku,name\nA,\"open\nB,x\n", 400, "invalid_csv");
     json_t *e = json_object_get(r.json, "error");
-    cr_expect(strstr(jstr(e, "message"), "line 2") != NULL, "%s", r.body);
-    cr_expect_eq(jint(json_array_get(json_object_get(e, "details"), 0), "line"), 2);
+    cr_expect(strstr(th_str(e, "message"), "line 2") != NULL, "%s", r.body);
+    cr_expect_eq(th_int(json_array_get(json_object_get(e, "details"), 0), "line"), 2);
     th_resp_free(&r);
     r = expect_csv_error("sku,name,colour\nA,B,red\n", 400, "invalid_csv");
     cr_expect_str_eq(err_field(&r), "colour");
@@ -627,7 +615,7 @@ Test(import, structural_errors_are_400)
     th_resp_free((r = expect_csv_error("sku,name\n\"A\"x,B\n", 400, "invalid_csv"), &r));
     /* Windows-1252 text: refused with its line, not stored */
     r = expect_csv_error("sku,name\nA,Caf\xe9\n", 400, "invalid_csv");
-    cr_expect(strstr(jstr(json_object_get(r.json, "error"), "message"), "line 2") != NULL, "%s",
+    cr_expect(strstr(th_str(json_object_get(r.json, "error"), "message"), "line 2") != NULL, "%s",
               r.body);
     th_resp_free(&r);
     /* an unknown column of non-ASCII letters comes back as valid JSON */
@@ -641,7 +629,7 @@ Test(import, structural_errors_are_400)
     uint64_t before = th_fingerprint(&t);
     r = post_csv(f.manager, "", 0);
     cr_expect_eq(r.status, 400, "%s", r.body);
-    cr_expect_str_eq(jstr(json_object_get(r.json, "error"), "code"), "invalid_csv");
+    cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "code"), "invalid_csv");
     th_resp_free(&r);
     cr_expect_eq(th_fingerprint(&t), before);
 }
@@ -655,7 +643,7 @@ Test(import, oversized_fields_and_records)
     len += n;
     memcpy(csv + len, "\n", 2);
     struct th_resp r = expect_csv_error(csv, 400, "invalid_csv");
-    cr_expect(strstr(jstr(json_object_get(r.json, "error"), "message"), "too long") != NULL);
+    cr_expect(strstr(th_str(json_object_get(r.json, "error"), "message"), "too long") != NULL);
     th_resp_free(&r);
     free(csv);
     /* a description that fits a CSV field but not an item */
@@ -667,8 +655,8 @@ Test(import, oversized_fields_and_records)
     memcpy(csv + len, "\n", 2);
     r = expect_csv_error(csv, 422, "invalid_field");
     cr_expect_str_eq(
-        jstr(json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0),
-             "field"),
+        th_str(json_array_get(json_object_get(json_object_get(r.json, "error"), "details"), 0),
+               "field"),
         "description");
     th_resp_free(&r);
     free(csv);

@@ -29,20 +29,6 @@ static void teardown(void)
 TestSuite(sales, .init = setup, .fini = teardown);
 TestSuite(payment_types, .init = setup, .fini = teardown);
 
-static int64_t ji(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_integer(v), "%s is not an integer", key);
-    return json_integer_value(v);
-}
-
-static const char *js(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_string(v), "%s is not a string", key);
-    return json_string_value(v);
-}
-
 static json_t *at(json_t *o, const char *key, size_t i)
 {
     json_t *v = json_array_get(json_object_get(o, key), i);
@@ -119,7 +105,7 @@ static int64_t simple_sale(const char *token, int64_t outlet, int64_t item, int6
                      "{\"outlet_id\":%lld,\"lines\":[{\"item_id\":%lld,\"quantity\":%lld,"
                      "\"unit_price\":%lld}]%s}",
                      (long long)outlet, (long long)item, (long long)qty, (long long)price, pay);
-    int64_t id = ji(s, "id");
+    int64_t id = th_int(s, "id");
     json_decref(s);
     return id;
 }
@@ -142,60 +128,60 @@ Test(sales, three_lines_with_discounts_taxes_and_adjustment)
         "\"adjustments\":[{\"reason\":\"Rounding\",\"amount\":-1}],"
         "\"payments\":[{\"payment_type_id\":1,\"amount\":6000},"
         "{\"payment_type_id\":2,\"amount\":15,\"reference\":\"auth-77\"}]}");
-    int64_t id = ji(s, "id");
+    int64_t id = th_int(s, "id");
     /* subtotal 2x2000 + 1250 + 3x333 = 6249; discounts 100 + 99 + 300 = 499;
      * taxes 119 + 19 + 78 + 50 = 266; adjustment -1; total 6015 */
-    cr_expect_eq(ji(s, "subtotal"), 6249);
-    cr_expect_eq(ji(s, "discount_total"), 499);
-    cr_expect_eq(ji(s, "tax_total"), 266);
-    cr_expect_eq(ji(s, "adjustment_total"), -1);
-    cr_expect_eq(ji(s, "total"), 6015);
-    cr_expect_eq(ji(s, "paid_total"), 6015);
-    cr_expect_eq(ji(s, "balance_due"), 0);
-    cr_expect_eq(ji(s, "refunded_total"), 0);
-    cr_expect_str_eq(js(s, "status"), "completed");
+    cr_expect_eq(th_int(s, "subtotal"), 6249);
+    cr_expect_eq(th_int(s, "discount_total"), 499);
+    cr_expect_eq(th_int(s, "tax_total"), 266);
+    cr_expect_eq(th_int(s, "adjustment_total"), -1);
+    cr_expect_eq(th_int(s, "total"), 6015);
+    cr_expect_eq(th_int(s, "paid_total"), 6015);
+    cr_expect_eq(th_int(s, "balance_due"), 0);
+    cr_expect_eq(th_int(s, "refunded_total"), 0);
+    cr_expect_str_eq(th_str(s, "status"), "completed");
     cr_expect(json_is_string(json_object_get(s, "completed_at")));
     cr_expect(json_is_null(json_object_get(s, "voided_at")));
-    cr_expect_str_eq(js(s, "currency"), "USD");
-    cr_expect_str_eq(js(s, "source"), "pos");
-    cr_expect_str_eq(js(s, "note"), "gift");
-    cr_expect_eq(ji(s, "outlet_id"), 1);
-    cr_expect_eq(ji(s, "register_id"), 1);
-    cr_expect_eq(ji(s, "employee_id"), 1);
+    cr_expect_str_eq(th_str(s, "currency"), "USD");
+    cr_expect_str_eq(th_str(s, "source"), "pos");
+    cr_expect_str_eq(th_str(s, "note"), "gift");
+    cr_expect_eq(th_int(s, "outlet_id"), 1);
+    cr_expect_eq(th_int(s, "register_id"), 1);
+    cr_expect_eq(th_int(s, "employee_id"), 1);
     cr_expect(json_is_integer(json_object_get(s, "user_id")));
     cr_expect(json_is_false(json_object_get(s, "needs_review")));
 
     json_t *l0 = at(s, "lines", 0), *l1 = at(s, "lines", 1), *l2 = at(s, "lines", 2);
     cr_expect_eq(json_array_size(json_object_get(s, "lines")), 3);
-    cr_expect_eq(ji(l0, "line_no"), 1);
-    cr_expect_str_eq(js(l0, "sku"), "TEE");
-    cr_expect_str_eq(js(l0, "description"), "T-shirt");
-    cr_expect_eq(ji(l0, "unit_price"), 2000, "price from the lowest price level");
-    cr_expect_eq(ji(l0, "line_discount"), 100);
-    cr_expect_eq(ji(l0, "tax_total"), 138);
-    cr_expect_eq(ji(l0, "line_total"), 4038);
-    cr_expect_eq(ji(l0, "outlet_id"), 1);
-    cr_expect_eq(ji(l0, "returned_quantity"), 0);
+    cr_expect_eq(th_int(l0, "line_no"), 1);
+    cr_expect_str_eq(th_str(l0, "sku"), "TEE");
+    cr_expect_str_eq(th_str(l0, "description"), "T-shirt");
+    cr_expect_eq(th_int(l0, "unit_price"), 2000, "price from the lowest price level");
+    cr_expect_eq(th_int(l0, "line_discount"), 100);
+    cr_expect_eq(th_int(l0, "tax_total"), 138);
+    cr_expect_eq(th_int(l0, "line_total"), 4038);
+    cr_expect_eq(th_int(l0, "outlet_id"), 1);
+    cr_expect_eq(th_int(l0, "returned_quantity"), 0);
     cr_expect_eq(json_array_size(json_object_get(l0, "taxes")), 2);
-    cr_expect_str_eq(js(at(l0, "taxes", 0), "rate"), "6.25");
-    cr_expect_eq(ji(at(l0, "taxes", 1), "amount"), 19);
-    cr_expect_str_eq(js(l1, "description"), "Mug");
-    cr_expect_eq(ji(l1, "unit_price"), 1250);
-    cr_expect_eq(ji(l1, "line_total"), 1328);
+    cr_expect_str_eq(th_str(at(l0, "taxes", 0), "rate"), "6.25");
+    cr_expect_eq(th_int(at(l0, "taxes", 1), "amount"), 19);
+    cr_expect_str_eq(th_str(l1, "description"), "Mug");
+    cr_expect_eq(th_int(l1, "unit_price"), 1250);
+    cr_expect_eq(th_int(l1, "line_total"), 1328);
     cr_expect(json_is_null(json_object_get(l2, "item_id")));
-    cr_expect_str_eq(js(l2, "sku"), "ENGR");
-    cr_expect_eq(ji(l2, "line_total"), 900);
+    cr_expect_str_eq(th_str(l2, "sku"), "ENGR");
+    cr_expect_eq(th_int(l2, "line_total"), 900);
     cr_expect_eq(json_array_size(json_object_get(l2, "taxes")), 0);
 
     cr_expect_eq(json_array_size(json_object_get(s, "taxes")), 1, "order-level taxes only");
-    cr_expect_eq(ji(at(s, "taxes", 0), "amount"), 50);
-    cr_expect_str_eq(js(at(s, "discounts", 0), "code"), "LOYAL5");
-    cr_expect_eq(ji(at(s, "discounts", 0), "amount"), 300);
-    cr_expect_str_eq(js(at(s, "adjustments", 0), "reason"), "Rounding");
+    cr_expect_eq(th_int(at(s, "taxes", 0), "amount"), 50);
+    cr_expect_str_eq(th_str(at(s, "discounts", 0), "code"), "LOYAL5");
+    cr_expect_eq(th_int(at(s, "discounts", 0), "amount"), 300);
+    cr_expect_str_eq(th_str(at(s, "adjustments", 0), "reason"), "Rounding");
     cr_expect_eq(json_array_size(json_object_get(s, "payments")), 2);
-    cr_expect_str_eq(js(at(s, "payments", 0), "payment_type_name"), "Cash");
-    cr_expect_str_eq(js(at(s, "payments", 1), "payment_type_name"), "Card");
-    cr_expect_str_eq(js(at(s, "payments", 1), "reference"), "auth-77");
+    cr_expect_str_eq(th_str(at(s, "payments", 0), "payment_type_name"), "Cash");
+    cr_expect_str_eq(th_str(at(s, "payments", 1), "payment_type_name"), "Card");
+    cr_expect_str_eq(th_str(at(s, "payments", 1), "reference"), "auth-77");
     cr_expect(json_is_null(json_object_get(s, "customer")));
     cr_expect(json_is_null(json_object_get(s, "shipment")));
     cr_expect_eq(json_array_size(json_object_get(s, "fulfillments")), 0);
@@ -223,7 +209,7 @@ Test(sales, three_lines_with_discounts_taxes_and_adjustment)
 
     /* GET returns the same document */
     json_t *g = th_get(&t, f.staff1, "%s", sale_path(id, ""));
-    cr_expect_eq(ji(g, "total"), 6015);
+    cr_expect_eq(th_int(g, "total"), 6015);
     cr_expect_eq(json_array_size(json_object_get(g, "lines")), 3);
     json_decref(g);
 }
@@ -232,16 +218,16 @@ Test(sales, open_sale_is_paid_off)
 {
     int64_t id = simple_sale(f.staff1, 1, f.tee, 1, 2000, 500);
     json_t *s = th_get(&t, f.staff1, "%s", sale_path(id, ""));
-    cr_expect_str_eq(js(s, "status"), "open");
-    cr_expect_eq(ji(s, "balance_due"), 1500);
+    cr_expect_str_eq(th_str(s, "status"), "open");
+    cr_expect_eq(th_int(s, "balance_due"), 1500);
     cr_expect(json_is_null(json_object_get(s, "completed_at")));
     json_decref(s);
 
     s = call("POST", f.staff1, 201, sale_path(id, "/payments"),
              "{\"payment_type_id\":1,\"amount\":1000}");
-    cr_expect_str_eq(js(s, "status"), "open");
-    cr_expect_eq(ji(s, "paid_total"), 1500);
-    cr_expect_eq(ji(s, "balance_due"), 500);
+    cr_expect_str_eq(th_str(s, "status"), "open");
+    cr_expect_eq(th_int(s, "paid_total"), 1500);
+    cr_expect_eq(th_int(s, "balance_due"), 500);
     json_decref(s);
 
     expect_field("POST", sale_path(id, "/payments"), f.staff1,
@@ -249,9 +235,9 @@ Test(sales, open_sale_is_paid_off)
 
     s = call("POST", f.staff1, 201, sale_path(id, "/payments"),
              "{\"payment_type_id\":2,\"amount\":500,\"reference\":\"visa\"}");
-    cr_expect_str_eq(js(s, "status"), "completed");
-    cr_expect_eq(ji(s, "paid_total"), 2000);
-    cr_expect_eq(ji(s, "balance_due"), 0);
+    cr_expect_str_eq(th_str(s, "status"), "completed");
+    cr_expect_eq(th_int(s, "paid_total"), 2000);
+    cr_expect_eq(th_int(s, "balance_due"), 0);
     cr_expect(json_is_string(json_object_get(s, "completed_at")));
     cr_expect_eq(json_array_size(json_object_get(s, "payments")), 3);
     json_decref(s);
@@ -280,9 +266,9 @@ Test(sales, prices_come_from_the_chosen_price_level)
                      "{\"outlet_id\":1,\"price_level_id\":2,\"lines\":["
                      "{\"item_id\":1,\"quantity\":1},{\"item_id\":1,\"quantity\":1,"
                      "\"unit_price\":1800}]}");
-    cr_expect_eq(ji(at(s, "lines", 0), "unit_price"), 1500);
-    cr_expect_eq(ji(at(s, "lines", 1), "unit_price"), 1800, "a given price wins");
-    cr_expect_eq(ji(s, "total"), 3300);
+    cr_expect_eq(th_int(at(s, "lines", 0), "unit_price"), 1500);
+    cr_expect_eq(th_int(at(s, "lines", 1), "unit_price"), 1800, "a given price wins");
+    cr_expect_eq(th_int(s, "total"), 3300);
     json_decref(s);
     /* the mug has no price at level 2: the till must give one */
     expect_field("POST", "/api/v1/sales", f.staff1,
@@ -300,8 +286,8 @@ Test(sales, item_without_stock_tracking_has_no_ledger_entry)
     int64_t before = sql_int("SELECT COUNT(*) FROM stock_ledger");
     json_t *s = call("POST", f.staff1, 201, "/api/v1/sales",
                      "{\"outlet_id\":1,\"lines\":[{\"item_id\":3,\"quantity\":2}]}");
-    cr_expect_eq(ji(s, "total"), 1000);
-    cr_expect_str_eq(js(s, "status"), "open");
+    cr_expect_eq(th_int(s, "total"), 1000);
+    cr_expect_str_eq(th_str(s, "status"), "open");
     json_decref(s);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM stock_ledger"), before);
 }
@@ -338,18 +324,18 @@ Test(sales, ship_to_creates_shipment_fulfillment_and_notification)
                      "\"ship_to\":{\"name\":\"Ann Lee\",\"line1\":\"1 Main St\","
                      "\"city\":\"Springfield\",\"postcode\":\"12345\",\"country\":\"US\","
                      "\"method\":\"UPS Ground\",\"note\":\"leave at door\"}}");
-    int64_t id = ji(s, "id");
+    int64_t id = th_int(s, "id");
     json_t *sh = json_object_get(s, "shipment");
     cr_assert(json_is_object(sh), "the sale has its shipment");
-    cr_expect_str_eq(js(sh, "name"), "Ann Lee");
-    cr_expect_str_eq(js(sh, "city"), "Springfield");
-    cr_expect_str_eq(js(sh, "method"), "UPS Ground");
+    cr_expect_str_eq(th_str(sh, "name"), "Ann Lee");
+    cr_expect_str_eq(th_str(sh, "city"), "Springfield");
+    cr_expect_str_eq(th_str(sh, "method"), "UPS Ground");
     cr_expect_eq(json_array_size(json_object_get(s, "fulfillments")), 1);
     json_t *ff = at(s, "fulfillments", 0);
-    cr_expect_str_eq(js(ff, "kind"), "shipping");
-    cr_expect_str_eq(js(ff, "status"), "new");
-    cr_expect_eq(ji(ff, "outlet_id"), 1);
-    int64_t ff_id = ji(ff, "id");
+    cr_expect_str_eq(th_str(ff, "kind"), "shipping");
+    cr_expect_str_eq(th_str(ff, "status"), "new");
+    cr_expect_eq(th_int(ff, "outlet_id"), 1);
+    int64_t ff_id = th_int(ff, "id");
     json_decref(s);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM fulfillment_lines WHERE fulfillment_id = %lld",
                          (long long)ff_id),
@@ -363,8 +349,8 @@ Test(sales, ship_to_creates_shipment_fulfillment_and_notification)
     s = call("POST", f.staff1, 201, "/api/v1/sales",
              "{\"outlet_id\":1,\"lines\":[{\"item_id\":2,\"quantity\":1}],"
              "\"ship_to\":{\"name\":\"Bo\",\"pickup\":true}}");
-    int64_t id2 = ji(s, "id");
-    cr_expect_str_eq(js(at(s, "fulfillments", 0), "kind"), "pickup");
+    int64_t id2 = th_int(s, "id");
+    cr_expect_str_eq(th_str(at(s, "fulfillments", 0), "kind"), "pickup");
     json_decref(s);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM notifications WHERE sale_id = %lld"
                          " AND title = 'New pickup order #%lld'",
@@ -380,7 +366,7 @@ Test(sales, void_returns_stock_and_cancels_fulfillments)
                      "{\"item_id\":2,\"quantity\":1},{\"item_id\":3,\"quantity\":1}],"
                      "\"payments\":[{\"payment_type_id\":1,\"amount\":1000}],"
                      "\"ship_to\":{\"name\":\"Ann\",\"city\":\"Springfield\"}}");
-    int64_t id = ji(s, "id");
+    int64_t id = th_int(s, "id");
     json_decref(s);
     cr_expect_eq(on_hand(f.tee, 1), 7);
     cr_expect_eq(on_hand(f.mug, 1), 2);
@@ -388,13 +374,13 @@ Test(sales, void_returns_stock_and_cancels_fulfillments)
     th_expect_error(&t, "POST", sale_path(id, "/void"), f.staff1, "{}", 403, "forbidden");
 
     s = call("POST", f.manager, 200, sale_path(id, "/void"), "{\"reason\":\"wrong items\"}");
-    cr_expect_str_eq(js(s, "status"), "voided");
+    cr_expect_str_eq(th_str(s, "status"), "voided");
     cr_expect(json_is_string(json_object_get(s, "voided_at")));
-    cr_expect_str_eq(js(s, "note"), "Voided: wrong items");
-    cr_expect_eq(ji(s, "paid_total"), 1000, "payments stay recorded");
-    cr_expect_eq(ji(s, "total"), 7750);
+    cr_expect_str_eq(th_str(s, "note"), "Voided: wrong items");
+    cr_expect_eq(th_int(s, "paid_total"), 1000, "payments stay recorded");
+    cr_expect_eq(th_int(s, "total"), 7750);
     cr_expect_eq(json_array_size(json_object_get(s, "payments")), 1);
-    cr_expect_str_eq(js(at(s, "fulfillments", 0), "status"), "cancelled");
+    cr_expect_str_eq(th_str(at(s, "fulfillments", 0), "status"), "cancelled");
     json_decref(s);
 
     cr_expect_eq(on_hand(f.tee, 1), 10);
@@ -412,7 +398,7 @@ Test(sales, void_returns_stock_and_cancels_fulfillments)
     json_t *g = th_get(&t, f.staff1, "%s", sale_path(id, ""));
     char body[256];
     snprintf(body, sizeof(body), "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1}]}",
-             (long long)ji(at(g, "lines", 0), "id"));
+             (long long)th_int(at(g, "lines", 0), "id"));
     json_decref(g);
     th_expect_error(&t, "POST", sale_path(id, "/returns"), f.staff1, body, 409, "conflict");
 }
@@ -421,7 +407,7 @@ Test(sales, void_without_body_and_of_an_open_sale)
 {
     int64_t id = simple_sale(f.staff1, 1, f.tee, 2, 2000, 0);
     json_t *s = call("POST", f.manager, 200, sale_path(id, "/void"), NULL);
-    cr_expect_str_eq(js(s, "status"), "voided");
+    cr_expect_str_eq(th_str(s, "status"), "voided");
     cr_expect(json_is_null(json_object_get(s, "note")));
     json_decref(s);
     cr_expect_eq(on_hand(f.tee, 1), 10);
@@ -432,7 +418,7 @@ Test(sales, sale_with_returns_cannot_be_voided)
     json_t *s = call("POST", f.staff1, 201, "/api/v1/sales",
                      "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":2}],"
                      "\"payments\":[{\"payment_type_id\":1,\"amount\":4000}]}");
-    int64_t id = ji(s, "id"), line = ji(at(s, "lines", 0), "id");
+    int64_t id = th_int(s, "id"), line = th_int(at(s, "lines", 0), "id");
     json_decref(s);
     json_decref(call("POST", f.staff1, 201, sale_path(id, "/returns"),
                      "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1}]}", (long long)line));
@@ -448,8 +434,8 @@ Test(sales, partial_returns_refund_to_the_cent)
                      "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":3,"
                      "\"unit_price\":333,\"taxes\":[{\"name\":\"VAT\",\"amount\":2}]}],"
                      "\"payments\":[{\"payment_type_id\":1,\"amount\":1001}]}");
-    int64_t id = ji(s, "id"), line = ji(at(s, "lines", 0), "id");
-    cr_expect_eq(ji(at(s, "lines", 0), "line_total"), 1001);
+    int64_t id = th_int(s, "id"), line = th_int(at(s, "lines", 0), "id");
+    cr_expect_eq(th_int(at(s, "lines", 0), "line_total"), 1001);
     json_decref(s);
     cr_expect_eq(on_hand(f.tee, 1), 7);
 
@@ -458,18 +444,18 @@ Test(sales, partial_returns_refund_to_the_cent)
                      "\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1}]}",
                      (long long)line);
     json_t *ret = json_object_get(r, "return");
-    int64_t rid = ji(ret, "id");
-    cr_expect_eq(ji(ret, "refund_total"), 333);
-    cr_expect_str_eq(js(ret, "reason"), "too small");
-    cr_expect_str_eq(js(ret, "payment_type_name"), "Cash");
-    cr_expect_eq(ji(at(ret, "lines", 0), "amount"), 333);
+    int64_t rid = th_int(ret, "id");
+    cr_expect_eq(th_int(ret, "refund_total"), 333);
+    cr_expect_str_eq(th_str(ret, "reason"), "too small");
+    cr_expect_str_eq(th_str(ret, "payment_type_name"), "Cash");
+    cr_expect_eq(th_int(at(ret, "lines", 0), "amount"), 333);
     cr_expect(json_is_true(json_object_get(at(ret, "lines", 0), "restock")));
     json_t *sale = json_object_get(r, "sale");
-    cr_expect_eq(ji(sale, "refunded_total"), 333);
-    cr_expect_eq(ji(sale, "total"), 1001, "a return leaves the totals alone");
-    cr_expect_eq(ji(sale, "balance_due"), 0);
-    cr_expect_str_eq(js(sale, "status"), "completed");
-    cr_expect_eq(ji(at(sale, "lines", 0), "returned_quantity"), 1);
+    cr_expect_eq(th_int(sale, "refunded_total"), 333);
+    cr_expect_eq(th_int(sale, "total"), 1001, "a return leaves the totals alone");
+    cr_expect_eq(th_int(sale, "balance_due"), 0);
+    cr_expect_str_eq(th_str(sale, "status"), "completed");
+    cr_expect_eq(th_int(at(sale, "lines", 0), "returned_quantity"), 1);
     cr_expect_eq(json_array_size(json_object_get(sale, "returns")), 1);
     json_decref(r);
     cr_expect_eq(on_hand(f.tee, 1), 8);
@@ -480,12 +466,12 @@ Test(sales, partial_returns_refund_to_the_cent)
 
     r = call("POST", f.staff1, 201, sale_path(id, "/returns"),
              "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1}]}", (long long)line);
-    cr_expect_eq(ji(json_object_get(r, "return"), "refund_total"), 333);
+    cr_expect_eq(th_int(json_object_get(r, "return"), "refund_total"), 333);
     json_decref(r);
     r = call("POST", f.staff1, 201, sale_path(id, "/returns"),
              "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1}]}", (long long)line);
-    cr_expect_eq(ji(json_object_get(r, "return"), "refund_total"), 335, "the remainder");
-    cr_expect_eq(ji(json_object_get(r, "sale"), "refunded_total"), 1001);
+    cr_expect_eq(th_int(json_object_get(r, "return"), "refund_total"), 335, "the remainder");
+    cr_expect_eq(th_int(json_object_get(r, "sale"), "refunded_total"), 1001);
     json_decref(r);
     cr_expect_eq(on_hand(f.tee, 1), 10);
 
@@ -505,9 +491,9 @@ Test(sales, full_return_and_return_without_restock)
                      "\"unit_price\":1000,\"taxes\":[{\"name\":\"VAT\",\"amount\":1}]},"
                      "{\"item_id\":2,\"quantity\":2},{\"item_id\":3,\"quantity\":1}],"
                      "\"payments\":[{\"payment_type_id\":2,\"amount\":6001}]}");
-    int64_t id = ji(s, "id"), tee = ji(at(s, "lines", 0), "id"), mug = ji(at(s, "lines", 1), "id"),
-            wrap = ji(at(s, "lines", 2), "id");
-    cr_expect_eq(ji(s, "total"), 6001);
+    int64_t id = th_int(s, "id"), tee = th_int(at(s, "lines", 0), "id"),
+            mug = th_int(at(s, "lines", 1), "id"), wrap = th_int(at(s, "lines", 2), "id");
+    cr_expect_eq(th_int(s, "total"), 6001);
     json_decref(s);
     cr_expect_eq(on_hand(f.mug, 1), 1);
     int64_t ledger = sql_int("SELECT COUNT(*) FROM stock_ledger");
@@ -515,7 +501,7 @@ Test(sales, full_return_and_return_without_restock)
     /* 1 then 2 units of the tee: 1000, then the remaining 2001 */
     json_t *r = call("POST", f.staff1, 201, sale_path(id, "/returns"),
                      "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1}]}", (long long)tee);
-    cr_expect_eq(ji(json_object_get(r, "return"), "refund_total"), 1000);
+    cr_expect_eq(th_int(json_object_get(r, "return"), "refund_total"), 1000);
     json_decref(r);
     /* the mugs are damaged (no restock), the gift wrap does not track stock */
     r = call("POST", f.staff1, 201, sale_path(id, "/returns"),
@@ -524,15 +510,15 @@ Test(sales, full_return_and_return_without_restock)
              "{\"sale_line_id\":%lld,\"quantity\":1}]}",
              (long long)tee, (long long)mug, (long long)wrap);
     json_t *ret = json_object_get(r, "return");
-    cr_expect_eq(ji(ret, "refund_total"), 2001 + 2500 + 500);
-    cr_expect_eq(ji(at(ret, "lines", 0), "amount"), 2001);
+    cr_expect_eq(th_int(ret, "refund_total"), 2001 + 2500 + 500);
+    cr_expect_eq(th_int(at(ret, "lines", 0), "amount"), 2001);
     cr_expect(json_is_true(json_object_get(at(ret, "lines", 0), "restock")));
     cr_expect(json_is_false(json_object_get(at(ret, "lines", 1), "restock")));
     cr_expect(json_is_false(json_object_get(at(ret, "lines", 2), "restock")),
               "an item that does not track stock is not restocked");
     json_t *sale = json_object_get(r, "sale");
-    cr_expect_eq(ji(sale, "refunded_total"), 6001);
-    cr_expect_eq(ji(sale, "total"), 6001);
+    cr_expect_eq(th_int(sale, "refunded_total"), 6001);
+    cr_expect_eq(th_int(sale, "total"), 6001);
     cr_expect_eq(json_array_size(json_object_get(sale, "returns")), 2);
     cr_expect_eq(json_array_size(json_object_get(at(sale, "returns", 1), "lines")), 3);
     json_decref(r);
@@ -546,11 +532,11 @@ Test(sales, return_rules)
     json_t *s = call("POST", f.staff1, 201, "/api/v1/sales",
                      "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":2}],"
                      "\"payments\":[{\"payment_type_id\":1,\"amount\":4000}]}");
-    int64_t id = ji(s, "id"), line = ji(at(s, "lines", 0), "id");
+    int64_t id = th_int(s, "id"), line = th_int(at(s, "lines", 0), "id");
     json_decref(s);
     int64_t other = simple_sale(f.staff1, 1, f.mug, 1, 1250, 1250);
     json_t *o = th_get(&t, f.staff1, "%s", sale_path(other, ""));
-    int64_t other_line = ji(at(o, "lines", 0), "id");
+    int64_t other_line = th_int(at(o, "lines", 0), "id");
     json_decref(o);
     const char *P = sale_path(id, "/returns");
     char path[128], body[256];
@@ -607,12 +593,12 @@ Test(sales, return_rules)
                      "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1,\"amount\":1500,"
                      "\"restock\":false}]}",
                      (long long)line);
-    cr_expect_eq(ji(json_object_get(r, "return"), "refund_total"), 1500);
+    cr_expect_eq(th_int(json_object_get(r, "return"), "refund_total"), 1500);
     json_decref(r);
     /* the last unit takes what is left of the line: 4000 - 1500 */
     r = call("POST", f.staff1, 201, path, "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1}]}",
              (long long)line);
-    cr_expect_eq(ji(json_object_get(r, "return"), "refund_total"), 2500);
+    cr_expect_eq(th_int(json_object_get(r, "return"), "refund_total"), 2500);
     json_decref(r);
 }
 
@@ -622,13 +608,13 @@ Test(sales, return_on_unpaid_sale_refunds_nothing)
     json_t *s = call("POST", f.staff1, 201, "/api/v1/sales",
                      "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":2}],"
                      "\"payments\":[{\"payment_type_id\":1,\"amount\":1000}]}");
-    int64_t id = ji(s, "id"), line = ji(at(s, "lines", 0), "id");
+    int64_t id = th_int(s, "id"), line = th_int(at(s, "lines", 0), "id");
     json_decref(s);
     json_t *r = call("POST", f.staff1, 201, sale_path(id, "/returns"),
                      "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":2}]}", (long long)line);
-    cr_expect_eq(ji(json_object_get(r, "return"), "refund_total"), 1000);
-    cr_expect_eq(ji(json_object_get(r, "sale"), "refunded_total"), 1000);
-    cr_expect_str_eq(js(json_object_get(r, "sale"), "status"), "open");
+    cr_expect_eq(th_int(json_object_get(r, "return"), "refund_total"), 1000);
+    cr_expect_eq(th_int(json_object_get(r, "sale"), "refunded_total"), 1000);
+    cr_expect_str_eq(th_str(json_object_get(r, "sale"), "status"), "open");
     json_decref(r);
     cr_expect_eq(on_hand(f.tee, 1), 10);
 }
@@ -645,7 +631,7 @@ Test(sales, list_filters)
                      "{\"outlet_id\":1,\"customer_id\":%lld,\"lines\":[{\"item_id\":3,"
                      "\"quantity\":1}]}",
                      (long long)cust);
-    int64_t d = ji(s, "id");
+    int64_t d = th_int(s, "id");
     json_decref(s);
     json_decref(call("POST", f.manager, 200, sale_path(b, "/void"), NULL));
     /* a is from last year; a channel order (O9) came in today */
@@ -701,14 +687,14 @@ Test(sales, list_filters)
         cr_expect_eq(json_array_size(data), n, "%s: %zu rows, want %zu", cases[i].query,
                      json_array_size(data), n);
         for (size_t k = 0; k < n && k < json_array_size(data); k++)
-            cr_expect_eq(ji(json_array_get(data, k), "id"), cases[i].want[k], "%s row %zu",
+            cr_expect_eq(th_int(json_array_get(data, k), "id"), cases[i].want[k], "%s row %zu",
                          cases[i].query, k);
         json_decref(page);
     }
 
     /* rows carry the customer's name */
     json_t *page = th_get(&t, t.admin, "/api/v1/sales?customer_id=%lld", (long long)cust);
-    cr_expect_str_eq(js(json_array_get(json_object_get(page, "data"), 0), "customer_name"),
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(page, "data"), 0), "customer_name"),
                      "Ann Lee");
     json_decref(page);
     page = th_get(&t, t.admin, "/api/v1/sales?limit=1");
@@ -719,11 +705,11 @@ Test(sales, list_filters)
     /* keyset pagination */
     page = th_get(&t, t.admin, "/api/v1/sales?limit=2");
     cr_expect_eq(json_array_size(json_object_get(page, "data")), 2);
-    cr_expect_eq(ji(page, "next_after"), b);
+    cr_expect_eq(th_int(page, "next_after"), b);
     json_decref(page);
     page = th_get(&t, t.admin, "/api/v1/sales?limit=2&after=%lld", (long long)b);
-    cr_expect_eq(ji(json_array_get(json_object_get(page, "data"), 0), "id"), c);
-    cr_expect_eq(ji(page, "next_after"), d);
+    cr_expect_eq(th_int(json_array_get(json_object_get(page, "data"), 0), "id"), c);
+    cr_expect_eq(th_int(page, "next_after"), d);
     json_decref(page);
     page = th_get(&t, t.admin, "/api/v1/sales?limit=2&after=%lld", (long long)d);
     cr_expect_eq(json_array_size(json_object_get(page, "data")), 1);
@@ -749,7 +735,7 @@ Test(sales, outlet_scoping)
 {
     int64_t id = simple_sale(f.staff2, 2, f.tee, 1, 2000, 1000);
     json_t *s = th_get(&t, f.staff2, "%s", sale_path(id, ""));
-    int64_t line = ji(at(s, "lines", 0), "id");
+    int64_t line = th_int(at(s, "lines", 0), "id");
     json_decref(s);
     cr_expect_eq(on_hand(f.tee, 2), 4);
 
@@ -924,15 +910,15 @@ Test(payment_types, crud_and_uniqueness)
 {
     json_t *list = th_get(&t, f.staff1, "/api/v1/payment-types");
     cr_expect_eq(json_array_size(json_object_get(list, "data")), 2);
-    cr_expect_str_eq(js(json_array_get(json_object_get(list, "data"), 0), "name"), "Cash");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(list, "data"), 0), "name"), "Cash");
     cr_expect(json_is_true(
         json_object_get(json_array_get(json_object_get(list, "data"), 1), "integrated")));
     json_decref(list);
 
     json_t *p = call("POST", t.admin, 201, "/api/v1/payment-types",
                      "{\"name\":\"  Gift Card \",\"integrated\":true}");
-    int64_t id = ji(p, "id");
-    cr_expect_str_eq(js(p, "name"), "Gift Card");
+    int64_t id = th_int(p, "id");
+    cr_expect_str_eq(th_str(p, "name"), "Gift Card");
     cr_expect(json_is_true(json_object_get(p, "integrated")));
     cr_expect(json_object_get(p, "name_norm") == NULL);
     json_decref(p);
@@ -948,14 +934,14 @@ Test(payment_types, crud_and_uniqueness)
     char path[64];
     snprintf(path, sizeof(path), "/api/v1/payment-types/%lld", (long long)id);
     p = call("PATCH", t.admin, 200, path, "{\"name\":\"Voucher\",\"integrated\":false}");
-    cr_expect_str_eq(js(p, "name"), "Voucher");
+    cr_expect_str_eq(th_str(p, "name"), "Voucher");
     cr_expect(json_is_false(json_object_get(p, "integrated")));
     json_decref(p);
     p = call("PATCH", t.admin, 200, path, "{\"name\":\"VOUCHER\"}");
-    cr_expect_str_eq(js(p, "name"), "VOUCHER", "its own name in another case");
+    cr_expect_str_eq(th_str(p, "name"), "VOUCHER", "its own name in another case");
     json_decref(p);
     p = th_get(&t, f.staff1, "%s", path);
-    cr_expect_str_eq(js(p, "name"), "VOUCHER");
+    cr_expect_str_eq(th_str(p, "name"), "VOUCHER");
     json_decref(p);
 
     expect_field("PATCH", path, t.admin, "{\"name\":\"card\"}", 409, "duplicate", "name");

@@ -103,19 +103,6 @@ static struct th_resp req(const char *method, const char *token, const char *bod
     return th_req(&t, method, path, token, body);
 }
 
-static const char *str(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : "(not a string)";
-}
-
-static json_int_t num(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_integer(v), "%s is not an integer", key);
-    return json_integer_value(v);
-}
-
 static json_t *data(json_t *page)
 {
     return json_object_get(page, "data");
@@ -163,37 +150,37 @@ Test(shipping, sh1_list_shows_unfulfilled_orders_with_details)
     json_t *page = th_get(&t, t.admin, "/api/v1/shipments");
     cr_assert_eq(json_array_size(data(page)), 1);
     json_t *s = json_array_get(data(page), 0);
-    cr_expect_eq(num(s, "id"), SHIPMENT_ID(1));
-    cr_expect_eq(num(s, "sale_id"), 1);
-    cr_expect_str_eq(str(s, "order_date"), "2026-02-01T10:00:00Z");
-    cr_expect_str_eq(str(s, "customer_name"), "Grace Hopper");
-    cr_expect_str_eq(str(s, "sale_status"), "open");
-    cr_expect_str_eq(str(s, "external_number"), "#1001");
-    cr_expect_eq(num(s, "outlet_id"), 1);
-    cr_expect_str_eq(str(s, "fulfillment_status"), "new");
-    cr_expect_str_eq(str(s, "name"), "Grace Hopper");
-    cr_expect_str_eq(str(s, "line1"), "1 Dock Road");
-    cr_expect_str_eq(str(s, "city"), "Springfield");
-    cr_expect_str_eq(str(s, "region"), "CA");
-    cr_expect_str_eq(str(s, "postcode"), "90210");
-    cr_expect_str_eq(str(s, "country"), "US");
-    cr_expect_str_eq(str(s, "method"), "Ground");
+    cr_expect_eq(th_int(s, "id"), SHIPMENT_ID(1));
+    cr_expect_eq(th_int(s, "sale_id"), 1);
+    cr_expect_str_eq(th_str(s, "order_date"), "2026-02-01T10:00:00Z");
+    cr_expect_str_eq(th_str(s, "customer_name"), "Grace Hopper");
+    cr_expect_str_eq(th_str(s, "sale_status"), "open");
+    cr_expect_str_eq(th_str(s, "external_number"), "#1001");
+    cr_expect_eq(th_int(s, "outlet_id"), 1);
+    cr_expect_str_eq(th_str(s, "fulfillment_status"), "new");
+    cr_expect_str_eq(th_str(s, "name"), "Grace Hopper");
+    cr_expect_str_eq(th_str(s, "line1"), "1 Dock Road");
+    cr_expect_str_eq(th_str(s, "city"), "Springfield");
+    cr_expect_str_eq(th_str(s, "region"), "CA");
+    cr_expect_str_eq(th_str(s, "postcode"), "90210");
+    cr_expect_str_eq(th_str(s, "country"), "US");
+    cr_expect_str_eq(th_str(s, "method"), "Ground");
     cr_expect(json_is_false(json_object_get(s, "shipped")));
     cr_expect(json_is_null(json_object_get(s, "shipped_at")));
     cr_expect(json_is_null(json_object_get(s, "tracking_number")));
     json_t *lines = json_object_get(s, "lines");
     cr_assert_eq(json_array_size(lines), 2);
-    cr_expect_str_eq(str(json_array_get(lines, 0), "sku"), "TEE");
-    cr_expect_str_eq(str(json_array_get(lines, 0), "description"), "T-shirt");
-    cr_expect_eq(num(json_array_get(lines, 0), "quantity"), 2);
-    cr_expect_str_eq(str(json_array_get(lines, 1), "sku"), "MUG");
-    cr_expect_eq(num(json_array_get(lines, 1), "quantity"), 1);
+    cr_expect_str_eq(th_str(json_array_get(lines, 0), "sku"), "TEE");
+    cr_expect_str_eq(th_str(json_array_get(lines, 0), "description"), "T-shirt");
+    cr_expect_eq(th_int(json_array_get(lines, 0), "quantity"), 2);
+    cr_expect_str_eq(th_str(json_array_get(lines, 1), "sku"), "MUG");
+    cr_expect_eq(th_int(json_array_get(lines, 1), "quantity"), 1);
     cr_expect(json_is_null(json_object_get(page, "next_after")));
     json_decref(page);
 
     /* GET one answers the same row */
     json_t *one = th_get(&t, fx.staff1, "/api/v1/shipments/%d", SHIPMENT_ID(1));
-    cr_expect_str_eq(str(one, "customer_name"), "Grace Hopper");
+    cr_expect_str_eq(th_str(one, "customer_name"), "Grace Hopper");
     cr_expect_eq(json_array_size(json_object_get(one, "lines")), 2);
     json_decref(one);
 }
@@ -203,7 +190,7 @@ Test(shipping, sh1_customer_name_falls_back_to_ship_to_name)
     /* C5: an order without a customer keeps its ship-to name */
     order(1, 1, "#1001", 0, "Ada Lovelace", "London", "N1 9GU");
     json_t *one = th_get(&t, t.admin, "/api/v1/shipments/%d", SHIPMENT_ID(1));
-    cr_expect_str_eq(str(one, "customer_name"), "Ada Lovelace");
+    cr_expect_str_eq(th_str(one, "customer_name"), "Ada Lovelace");
     cr_expect(json_is_null(json_object_get(one, "fulfillment_status")),
               "no fulfillment: no status");
     json_decref(one);
@@ -253,7 +240,7 @@ Test(shipping, sh1_list_is_paginated)
     char b[128];
     json_t *page = th_get(&t, t.admin, "/api/v1/shipments?limit=2");
     cr_expect_str_eq(ids(page, b, sizeof(b)), "101,102");
-    cr_expect_eq(num(page, "next_after"), 102);
+    cr_expect_eq(th_int(page, "next_after"), 102);
     json_decref(page);
     page = th_get(&t, t.admin, "/api/v1/shipments?limit=2&after=102");
     cr_expect_str_eq(ids(page, b, sizeof(b)), "103,104");
@@ -277,9 +264,9 @@ Test(shipping, sh1_marking_shipped_moves_it_to_the_shipped_list)
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_expect(json_is_true(json_object_get(r.json, "shipped")));
     cr_expect(json_is_string(json_object_get(r.json, "shipped_at")));
-    cr_expect_str_eq(str(r.json, "tracking_number"), "1Z999");
-    cr_expect_str_eq(str(r.json, "carrier"), "UPS");
-    cr_expect_str_eq(str(r.json, "fulfillment_status"), "shipped");
+    cr_expect_str_eq(th_str(r.json, "tracking_number"), "1Z999");
+    cr_expect_str_eq(th_str(r.json, "carrier"), "UPS");
+    cr_expect_str_eq(th_str(r.json, "fulfillment_status"), "shipped");
     th_resp_free(&r);
 
     char b[128];
@@ -318,7 +305,7 @@ Test(shipping, patch_cascades_to_every_open_shipping_fulfillment)
     fulfillment(11, 1, 1, "shipping", "packed", 1);
     fulfillment(12, 1, 2, "shipping", "new", 1);
     json_t *before = th_get(&t, t.admin, "/api/v1/shipments/%d", SHIPMENT_ID(1));
-    cr_expect_str_eq(str(before, "fulfillment_status"), "split");
+    cr_expect_str_eq(th_str(before, "fulfillment_status"), "split");
     json_decref(before);
     th_sql_exec(&t, "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
                     " (3, 'Harbour', 'USD', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
@@ -329,7 +316,7 @@ Test(shipping, patch_cascades_to_every_open_shipping_fulfillment)
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_expect(json_is_true(json_object_get(r.json, "shipped")));
     /* cancelled and shipped differ: the order still shows as split */
-    cr_expect_str_eq(str(r.json, "fulfillment_status"), "split");
+    cr_expect_str_eq(th_str(r.json, "fulfillment_status"), "split");
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM fulfillments WHERE sale_id = 1"
                                 " AND status = 'shipped'"),
@@ -352,7 +339,7 @@ Test(shipping, shipped_is_final_and_shipping_twice_changes_nothing)
     struct th_resp r = th_req(&t, "PATCH", path, t.admin, "{\"shipped\":true}");
     cr_assert_eq(r.status, 200, "%s", r.body);
     char shipped_at[32];
-    snprintf(shipped_at, sizeof(shipped_at), "%s", str(r.json, "shipped_at"));
+    snprintf(shipped_at, sizeof(shipped_at), "%s", th_str(r.json, "shipped_at"));
     th_resp_free(&r);
 
     /* F2: shipped is final */
@@ -363,8 +350,8 @@ Test(shipping, shipped_is_final_and_shipping_twice_changes_nothing)
     /* shipping again is a no-op for the flag; the tracking number may still be added */
     r = th_req(&t, "PATCH", path, t.admin, "{\"shipped\":true,\"tracking_number\":\"T1\"}");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "shipped_at"), shipped_at);
-    cr_expect_str_eq(str(r.json, "tracking_number"), "T1");
+    cr_expect_str_eq(th_str(r.json, "shipped_at"), shipped_at);
+    cr_expect_str_eq(th_str(r.json, "tracking_number"), "T1");
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM fulfillment_events"
                                 " WHERE fulfillment_id = 11"),
@@ -381,16 +368,16 @@ Test(shipping, patch_edits_ship_to_fields_and_clears_with_null)
                            "\"note\":\"leave at door\",\"region\":null}",
                            "/api/v1/shipments/%d", SHIPMENT_ID(1));
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "name"), "Ada King");
-    cr_expect_str_eq(str(r.json, "company"), "Analytical Ltd");
-    cr_expect_str_eq(str(r.json, "line1"), "1 Dock Road");
-    cr_expect_str_eq(str(r.json, "line2"), "Flat 2");
-    cr_expect_str_eq(str(r.json, "city"), "Leeds");
-    cr_expect_str_eq(str(r.json, "postcode"), "LS1 1AA");
-    cr_expect_str_eq(str(r.json, "phone"), "0113");
-    cr_expect_str_eq(str(r.json, "email"), "ada@x.test");
-    cr_expect_str_eq(str(r.json, "method"), "Express");
-    cr_expect_str_eq(str(r.json, "note"), "leave at door");
+    cr_expect_str_eq(th_str(r.json, "name"), "Ada King");
+    cr_expect_str_eq(th_str(r.json, "company"), "Analytical Ltd");
+    cr_expect_str_eq(th_str(r.json, "line1"), "1 Dock Road");
+    cr_expect_str_eq(th_str(r.json, "line2"), "Flat 2");
+    cr_expect_str_eq(th_str(r.json, "city"), "Leeds");
+    cr_expect_str_eq(th_str(r.json, "postcode"), "LS1 1AA");
+    cr_expect_str_eq(th_str(r.json, "phone"), "0113");
+    cr_expect_str_eq(th_str(r.json, "email"), "ada@x.test");
+    cr_expect_str_eq(th_str(r.json, "method"), "Express");
+    cr_expect_str_eq(th_str(r.json, "note"), "leave at door");
     cr_expect(json_is_null(json_object_get(r.json, "region")));
     cr_expect(json_is_false(json_object_get(r.json, "shipped")));
     th_resp_free(&r);
@@ -406,8 +393,8 @@ Test(shipping, voided_sale_cannot_be_shipped)
     snprintf(path, sizeof(path), "/api/v1/shipments/%d", SHIPMENT_ID(1));
     th_expect_error(&t, "PATCH", path, t.admin, "{\"shipped\":true}", 409, "conflict");
     json_t *one = th_get(&t, t.admin, "%s", path);
-    cr_expect_str_eq(str(one, "sale_status"), "voided");
-    cr_expect_str_eq(str(one, "fulfillment_status"), "cancelled");
+    cr_expect_str_eq(th_str(one, "sale_status"), "voided");
+    cr_expect_str_eq(th_str(one, "fulfillment_status"), "cancelled");
     json_decref(one);
 }
 
@@ -468,7 +455,7 @@ Test(shipping, f2_status_walk_records_every_event)
         snprintf(body, sizeof(body), "{\"status\":\"%s\"}", steps[i]);
         struct th_resp r = req("POST", fx.staff1, body, "/api/v1/fulfillments/11/status");
         cr_assert_eq(r.status, 200, "%s: %s", steps[i], r.body);
-        cr_expect_str_eq(str(r.json, "status"), steps[i]);
+        cr_expect_str_eq(th_str(r.json, "status"), steps[i]);
         cr_expect_eq(json_array_size(json_object_get(r.json, "events")), (size_t)i + 2);
         th_resp_free(&r);
     }
@@ -476,18 +463,18 @@ Test(shipping, f2_status_walk_records_every_event)
     json_t *ev = json_object_get(f, "events");
     cr_assert_eq(json_array_size(ev), 4);
     cr_expect(json_is_null(json_object_get(json_array_get(ev, 0), "from_status")));
-    cr_expect_str_eq(str(json_array_get(ev, 0), "to_status"), "new");
+    cr_expect_str_eq(th_str(json_array_get(ev, 0), "to_status"), "new");
     const char *from[] = { "new", "in_progress", "packed" };
     for (int i = 0; i < 3; i++) {
         json_t *e = json_array_get(ev, (size_t)i + 1);
-        cr_expect_str_eq(str(e, "from_status"), from[i]);
-        cr_expect_str_eq(str(e, "to_status"), steps[i]);
-        cr_expect_str_eq(str(e, "username"), "staff1");
+        cr_expect_str_eq(th_str(e, "from_status"), from[i]);
+        cr_expect_str_eq(th_str(e, "to_status"), steps[i]);
+        cr_expect_str_eq(th_str(e, "username"), "staff1");
         cr_expect(json_is_string(json_object_get(e, "created_at")));
     }
     /* the last shipping fulfillment shipped: the shipment is shipped too */
     json_t *sh = json_object_get(f, "shipment");
-    cr_expect_eq(num(sh, "id"), SHIPMENT_ID(1));
+    cr_expect_eq(th_int(sh, "id"), SHIPMENT_ID(1));
     cr_expect(json_is_true(json_object_get(sh, "shipped")));
     cr_expect(json_is_string(json_object_get(sh, "shipped_at")));
     json_decref(f);
@@ -510,12 +497,12 @@ Test(shipping, f2_skipping_forward_and_cancelling_are_allowed)
     th_resp_free(&r);
     r = req("POST", fx.staff1, "{\"status\":\"picked_up\"}", "/api/v1/fulfillments/21/status");
     cr_expect_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "status"), "picked_up");
-    cr_expect_str_eq(str(r.json, "kind"), "pickup");
+    cr_expect_str_eq(th_str(r.json, "status"), "picked_up");
+    cr_expect_str_eq(th_str(r.json, "kind"), "pickup");
     th_resp_free(&r);
     r = req("POST", fx.staff1, "{\"status\":\"cancelled\"}", "/api/v1/fulfillments/31/status");
     cr_expect_eq(r.status, 200, "%s", r.body);
-    cr_expect_str_eq(str(r.json, "status"), "cancelled");
+    cr_expect_str_eq(th_str(r.json, "status"), "cancelled");
     th_resp_free(&r);
     /* a pickup does not ship the sale's shipment; a cancelled one alone does not either */
     cr_expect_eq(th_sql_int(&t, "SELECT shipped FROM shipments WHERE sale_id = 2"), 0);
@@ -609,27 +596,27 @@ Test(shipping, f1_fulfillment_detail_and_list)
     fulfillment(21, 2, 2, "pickup", "new", 0);
 
     json_t *f = th_get(&t, fx.staff1, "/api/v1/fulfillments/11");
-    cr_expect_eq(num(f, "id"), 11);
-    cr_expect_eq(num(f, "sale_id"), 1);
-    cr_expect_eq(num(f, "outlet_id"), 1);
-    cr_expect_str_eq(str(f, "kind"), "shipping");
-    cr_expect_str_eq(str(f, "status"), "new");
+    cr_expect_eq(th_int(f, "id"), 11);
+    cr_expect_eq(th_int(f, "sale_id"), 1);
+    cr_expect_eq(th_int(f, "outlet_id"), 1);
+    cr_expect_str_eq(th_str(f, "kind"), "shipping");
+    cr_expect_str_eq(th_str(f, "status"), "new");
     cr_expect(json_is_true(json_object_get(f, "is_split")));
     cr_expect(json_is_false(json_object_get(f, "is_backorder")));
-    cr_expect_str_eq(str(f, "external_number"), "#1001");
-    cr_expect_str_eq(str(f, "customer_name"), "Grace Hopper");
-    cr_expect_str_eq(str(f, "sale_status"), "open");
-    cr_expect_str_eq(str(f, "order_date"), "2026-02-01T10:00:00Z");
+    cr_expect_str_eq(th_str(f, "external_number"), "#1001");
+    cr_expect_str_eq(th_str(f, "customer_name"), "Grace Hopper");
+    cr_expect_str_eq(th_str(f, "sale_status"), "open");
+    cr_expect_str_eq(th_str(f, "order_date"), "2026-02-01T10:00:00Z");
     json_t *lines = json_object_get(f, "lines");
     cr_assert_eq(json_array_size(lines), 2);
-    cr_expect_eq(num(json_array_get(lines, 0), "sale_line_id"), LINE_ID(1, 1));
-    cr_expect_eq(num(json_array_get(lines, 0), "quantity"), 2);
-    cr_expect_eq(num(json_array_get(lines, 0), "backorder_quantity"), 0);
-    cr_expect_str_eq(str(json_array_get(lines, 0), "sku"), "TEE");
-    cr_expect_str_eq(str(json_array_get(lines, 0), "description"), "T-shirt");
-    cr_expect_str_eq(str(json_array_get(lines, 1), "sku"), "MUG");
+    cr_expect_eq(th_int(json_array_get(lines, 0), "sale_line_id"), LINE_ID(1, 1));
+    cr_expect_eq(th_int(json_array_get(lines, 0), "quantity"), 2);
+    cr_expect_eq(th_int(json_array_get(lines, 0), "backorder_quantity"), 0);
+    cr_expect_str_eq(th_str(json_array_get(lines, 0), "sku"), "TEE");
+    cr_expect_str_eq(th_str(json_array_get(lines, 0), "description"), "T-shirt");
+    cr_expect_str_eq(th_str(json_array_get(lines, 1), "sku"), "MUG");
     cr_expect_eq(json_array_size(json_object_get(f, "events")), 1);
-    cr_expect_eq(num(json_object_get(f, "shipment"), "id"), SHIPMENT_ID(1));
+    cr_expect_eq(th_int(json_object_get(f, "shipment"), "id"), SHIPMENT_ID(1));
     json_decref(f);
 
     char b[128];
@@ -646,7 +633,7 @@ Test(shipping, f1_fulfillment_detail_and_list)
     cr_expect_str_eq(list_ids(fx.staff2, b, sizeof(b), "%s", F), "12,21");
     json_t *page = th_get(&t, t.admin, "%s?limit=2", F);
     cr_expect_str_eq(ids(page, b, sizeof(b)), "11,12");
-    cr_expect_eq(num(page, "next_after"), 12);
+    cr_expect_eq(th_int(page, "next_after"), 12);
     cr_expect_eq(json_array_size(json_object_get(json_array_get(data(page), 0), "lines")), 2);
     json_decref(page);
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?limit=2&after=12", F), "21");
@@ -722,20 +709,20 @@ Test(shipping, n2_users_see_only_their_outlets_notifications)
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s", N), "3,2,1");
 
     json_t *page = th_get(&t, fx.staff1, "%s", N);
-    cr_expect_eq(num(page, "unread_count"), 2);
+    cr_expect_eq(th_int(page, "unread_count"), 2);
     json_t *n = json_array_get(data(page), 0);
-    cr_expect_eq(num(n, "outlet_id"), 1);
-    cr_expect_str_eq(str(n, "kind"), "fulfillment.new");
-    cr_expect_str_eq(str(n, "title"), "New web order");
-    cr_expect_eq(num(n, "sale_id"), 2);
-    cr_expect_eq(num(n, "fulfillment_id"), 21);
+    cr_expect_eq(th_int(n, "outlet_id"), 1);
+    cr_expect_str_eq(th_str(n, "kind"), "fulfillment.new");
+    cr_expect_str_eq(th_str(n, "title"), "New web order");
+    cr_expect_eq(th_int(n, "sale_id"), 2);
+    cr_expect_eq(th_int(n, "fulfillment_id"), 21);
     cr_expect(json_is_null(json_object_get(n, "item_id")));
     cr_expect(json_is_null(json_object_get(n, "body")));
     cr_expect(json_is_false(json_object_get(n, "read")));
     cr_expect(json_is_null(json_object_get(n, "read_at")));
     json_decref(page);
     page = th_get(&t, fx.staff2, "%s", N);
-    cr_expect_eq(num(page, "unread_count"), 1);
+    cr_expect_eq(th_int(page, "unread_count"), 1);
     json_decref(page);
 
     /* another outlet's notification does not exist for staff2 */
@@ -747,22 +734,22 @@ Test(shipping, notifications_read_is_per_user_and_idempotent)
     three_notifications();
     struct th_resp r = req("POST", fx.staff1, NULL, "/api/v1/notifications/1/read");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_eq(num(r.json, "id"), 1);
+    cr_expect_eq(th_int(r.json, "id"), 1);
     cr_expect(json_is_true(json_object_get(r.json, "read")));
     char read_at[32];
-    snprintf(read_at, sizeof(read_at), "%s", str(r.json, "read_at"));
+    snprintf(read_at, sizeof(read_at), "%s", th_str(r.json, "read_at"));
     th_resp_free(&r);
 
     /* again: same answer, same first read time, one row */
     r = req("POST", fx.staff1, NULL, "/api/v1/notifications/1/read");
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_expect(json_is_true(json_object_get(r.json, "read")));
-    cr_expect_str_eq(str(r.json, "read_at"), read_at);
+    cr_expect_str_eq(th_str(r.json, "read_at"), read_at);
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM notification_reads"), 1);
 
     json_t *page = th_get(&t, fx.staff1, "/api/v1/notifications");
-    cr_expect_eq(num(page, "unread_count"), 1);
+    cr_expect_eq(th_int(page, "unread_count"), 1);
     cr_expect(json_is_false(json_object_get(json_array_get(data(page), 0), "read")));
     cr_expect(json_is_true(json_object_get(json_array_get(data(page), 1), "read")));
     json_decref(page);
@@ -772,7 +759,7 @@ Test(shipping, notifications_read_is_per_user_and_idempotent)
                      "2,1");
     /* the manager has read nothing */
     page = th_get(&t, fx.manager, "/api/v1/notifications");
-    cr_expect_eq(num(page, "unread_count"), 3);
+    cr_expect_eq(th_int(page, "unread_count"), 3);
     json_decref(page);
     cr_expect_str_eq(list_ids(fx.manager, b, sizeof(b), "/api/v1/notifications?unread=true"),
                      "3,2,1");
@@ -785,24 +772,24 @@ Test(shipping, notifications_read_all_marks_only_what_the_user_sees)
     th_resp_free(&r);
     r = req("POST", fx.staff1, NULL, "/api/v1/notifications/read-all");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_eq(num(r.json, "marked"), 1);
+    cr_expect_eq(th_int(r.json, "marked"), 1);
     th_resp_free(&r);
     r = req("POST", fx.staff1, NULL, "/api/v1/notifications/read-all");
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_expect_eq(num(r.json, "marked"), 0);
+    cr_expect_eq(th_int(r.json, "marked"), 0);
     th_resp_free(&r);
     json_t *page = th_get(&t, fx.staff1, "/api/v1/notifications");
-    cr_expect_eq(num(page, "unread_count"), 0);
+    cr_expect_eq(th_int(page, "unread_count"), 0);
     json_decref(page);
     /* outlet 2's notification is still unread for everyone */
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM notification_reads"
                                 " WHERE notification_id = 3"),
                  0);
     page = th_get(&t, fx.staff2, "/api/v1/notifications");
-    cr_expect_eq(num(page, "unread_count"), 1);
+    cr_expect_eq(th_int(page, "unread_count"), 1);
     json_decref(page);
     r = req("POST", fx.manager, NULL, "/api/v1/notifications/read-all");
-    cr_expect_eq(num(r.json, "marked"), 3);
+    cr_expect_eq(th_int(r.json, "marked"), 3);
     th_resp_free(&r);
 }
 
@@ -812,8 +799,8 @@ Test(shipping, notifications_page_downwards)
     char b[64];
     json_t *page = th_get(&t, t.admin, "/api/v1/notifications?limit=2");
     cr_expect_str_eq(ids(page, b, sizeof(b)), "3,2");
-    cr_expect_eq(num(page, "next_after"), 2);
-    cr_expect_eq(num(page, "unread_count"), 3);
+    cr_expect_eq(th_int(page, "next_after"), 2);
+    cr_expect_eq(th_int(page, "unread_count"), 3);
     json_decref(page);
     /* ?after=2 means older than 2 */
     page = th_get(&t, t.admin, "/api/v1/notifications?limit=2&after=2");
@@ -851,37 +838,37 @@ Test(shipping, o7_f1_n1_sale_with_ship_to_is_on_the_shipping_list)
     json_t *page = th_get(&t, fx.staff1, "/api/v1/shipments?q=lovelace");
     cr_assert_eq(json_array_size(data(page)), 1, "%s", json_dumps(page, 0));
     json_t *s = json_array_get(data(page), 0);
-    cr_expect_eq(num(s, "sale_id"), sale);
-    cr_expect_str_eq(str(s, "customer_name"), "Ada Lovelace");
-    cr_expect_str_eq(str(s, "method"), "Courier");
-    cr_expect_str_eq(str(s, "fulfillment_status"), "new");
+    cr_expect_eq(th_int(s, "sale_id"), sale);
+    cr_expect_str_eq(th_str(s, "customer_name"), "Ada Lovelace");
+    cr_expect_str_eq(th_str(s, "method"), "Courier");
+    cr_expect_str_eq(th_str(s, "fulfillment_status"), "new");
     cr_expect_eq(json_array_size(json_object_get(s, "lines")), 1);
-    int64_t shipment = num(s, "id");
+    int64_t shipment = th_int(s, "id");
     json_decref(page);
 
     /* one fulfillment at the sale's outlet, starting new (F1) */
     page = th_get(&t, fx.staff1, "/api/v1/fulfillments?status=new");
     cr_assert_eq(json_array_size(data(page)), 1);
     json_t *f = json_array_get(data(page), 0);
-    cr_expect_eq(num(f, "sale_id"), sale);
-    cr_expect_eq(num(f, "outlet_id"), 1);
-    cr_expect_str_eq(str(f, "kind"), "shipping");
-    cr_expect_eq(num(json_array_get(json_object_get(f, "lines"), 0), "quantity"), 2);
-    int64_t ff = num(f, "id");
+    cr_expect_eq(th_int(f, "sale_id"), sale);
+    cr_expect_eq(th_int(f, "outlet_id"), 1);
+    cr_expect_str_eq(th_str(f, "kind"), "shipping");
+    cr_expect_eq(th_int(json_array_get(json_object_get(f, "lines"), 0), "quantity"), 2);
+    int64_t ff = th_int(f, "id");
     json_decref(page);
 
     /* a notification linked to it, for outlet 1 only (N1, N2) */
     page = th_get(&t, fx.staff1, "/api/v1/notifications");
     cr_assert_eq(json_array_size(data(page)), 1);
     json_t *n = json_array_get(data(page), 0);
-    cr_expect_str_eq(str(n, "kind"), "fulfillment.new");
-    cr_expect_eq(num(n, "fulfillment_id"), ff);
-    cr_expect_eq(num(n, "sale_id"), sale);
-    cr_expect_eq(num(page, "unread_count"), 1);
+    cr_expect_str_eq(th_str(n, "kind"), "fulfillment.new");
+    cr_expect_eq(th_int(n, "fulfillment_id"), ff);
+    cr_expect_eq(th_int(n, "sale_id"), sale);
+    cr_expect_eq(th_int(page, "unread_count"), 1);
     json_decref(page);
     page = th_get(&t, fx.staff2, "/api/v1/notifications");
     cr_expect_eq(json_array_size(data(page)), 0);
-    cr_expect_eq(num(page, "unread_count"), 0);
+    cr_expect_eq(th_int(page, "unread_count"), 0);
     json_decref(page);
 
     /* voiding the sale cancels the fulfillment; its shipment can no longer ship */
@@ -890,8 +877,8 @@ Test(shipping, o7_f1_n1_sale_with_ship_to_is_on_the_shipping_list)
     cr_assert_eq(r.status, 200, "%s", r.body);
     th_resp_free(&r);
     json_t *fj = th_get(&t, fx.staff1, "/api/v1/fulfillments/%lld", (long long)ff);
-    cr_expect_str_eq(str(fj, "status"), "cancelled");
-    cr_expect_str_eq(str(fj, "sale_status"), "voided");
+    cr_expect_str_eq(th_str(fj, "status"), "cancelled");
+    cr_expect_str_eq(th_str(fj, "sale_status"), "voided");
     json_decref(fj);
     char path[64];
     snprintf(path, sizeof(path), "/api/v1/shipments/%lld", (long long)shipment);

@@ -31,19 +31,6 @@ static void teardown(void)
 
 TestSuite(stock, .init = setup, .fini = teardown);
 
-static int64_t jint(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    cr_assert(json_is_integer(v), "%s is not an integer", key);
-    return json_integer_value(v);
-}
-
-static const char *jstr(json_t *o, const char *key)
-{
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static int64_t on_hand(int64_t item, int64_t outlet)
 {
     char sql[160];
@@ -74,14 +61,14 @@ static struct th_resp post(const char *path, const char *token, const char *body
 static void expect_stock_row(json_t *s, int64_t item, int64_t outlet, int64_t oh, int64_t on_order,
                              int64_t reorder, int64_t max)
 {
-    cr_expect_eq(jint(s, "item_id"), item);
-    cr_expect_eq(jint(s, "outlet_id"), outlet);
-    cr_expect_eq(jint(s, "on_hand"), oh);
-    cr_expect_eq(jint(s, "reserved"), 0);
-    cr_expect_eq(jint(s, "available"), oh);
-    cr_expect_eq(jint(s, "on_order"), on_order);
-    cr_expect_eq(jint(s, "reorder_point"), reorder);
-    cr_expect_eq(jint(s, "max_level"), max);
+    cr_expect_eq(th_int(s, "item_id"), item);
+    cr_expect_eq(th_int(s, "outlet_id"), outlet);
+    cr_expect_eq(th_int(s, "on_hand"), oh);
+    cr_expect_eq(th_int(s, "reserved"), 0);
+    cr_expect_eq(th_int(s, "available"), oh);
+    cr_expect_eq(th_int(s, "on_order"), on_order);
+    cr_expect_eq(th_int(s, "reorder_point"), reorder);
+    cr_expect_eq(th_int(s, "max_level"), max);
 }
 
 /* ---- adjustments and counts ---- */
@@ -93,20 +80,20 @@ Test(stock, adjustment_by_delta)
              "{\"item_id\":1,\"outlet_id\":1,\"delta\":5,\"note\":\"found a box\"}", 201);
     json_t *s = json_object_get(r.json, "stock");
     expect_stock_row(s, 1, 1, 15, 0, 0, 0);
-    cr_expect_str_eq(jstr(s, "sku"), "TEE");
-    cr_expect_str_eq(jstr(s, "name"), "T-shirt");
-    cr_expect(jstr(s, "updated_at") != NULL);
+    cr_expect_str_eq(th_str(s, "sku"), "TEE");
+    cr_expect_str_eq(th_str(s, "name"), "T-shirt");
+    cr_expect(th_str(s, "updated_at") != NULL);
     json_t *e = json_object_get(r.json, "ledger_entry");
-    cr_expect_eq(jint(e, "id"), 4); /* after the fixture's three */
-    cr_expect_eq(jint(e, "item_id"), 1);
-    cr_expect_eq(jint(e, "outlet_id"), 1);
-    cr_expect_str_eq(jstr(e, "reason"), "adjustment");
-    cr_expect_eq(jint(e, "on_hand_delta"), 5);
-    cr_expect_eq(jint(e, "reserved_delta"), 0);
-    cr_expect_eq(jint(e, "on_hand_after"), 15);
-    cr_expect_eq(jint(e, "reserved_after"), 0);
-    cr_expect_eq(jint(e, "user_id"), manager_id);
-    cr_expect_str_eq(jstr(e, "note"), "found a box");
+    cr_expect_eq(th_int(e, "id"), 4); /* after the fixture's three */
+    cr_expect_eq(th_int(e, "item_id"), 1);
+    cr_expect_eq(th_int(e, "outlet_id"), 1);
+    cr_expect_str_eq(th_str(e, "reason"), "adjustment");
+    cr_expect_eq(th_int(e, "on_hand_delta"), 5);
+    cr_expect_eq(th_int(e, "reserved_delta"), 0);
+    cr_expect_eq(th_int(e, "on_hand_after"), 15);
+    cr_expect_eq(th_int(e, "reserved_after"), 0);
+    cr_expect_eq(th_int(e, "user_id"), manager_id);
+    cr_expect_str_eq(th_str(e, "note"), "found a box");
     cr_expect(json_is_null(json_object_get(e, "reference")));
     cr_expect(json_is_null(json_object_get(e, "sale_id")));
     th_resp_free(&r);
@@ -115,8 +102,8 @@ Test(stock, adjustment_by_delta)
              "{\"item_id\":1,\"outlet_id\":1,\"delta\":-15,\"reason\":\"adjustment\","
              "\"reference\":\"damaged\"}",
              201);
-    cr_expect_eq(jint(json_object_get(r.json, "stock"), "on_hand"), 0);
-    cr_expect_str_eq(jstr(json_object_get(r.json, "ledger_entry"), "reference"), "damaged");
+    cr_expect_eq(th_int(json_object_get(r.json, "stock"), "on_hand"), 0);
+    cr_expect_str_eq(th_str(json_object_get(r.json, "ledger_entry"), "reference"), "damaged");
     th_resp_free(&r);
     cr_expect_eq(on_hand(1, 1), 0);
     cr_expect_eq(ledger_sum(1, 1), 0);
@@ -136,23 +123,23 @@ Test(stock, count_records_the_difference)
                             "{\"item_id\":1,\"outlet_id\":2,\"count\":2}", 201);
     expect_stock_row(json_object_get(r.json, "stock"), 1, 2, 2, 0, 0, 0);
     json_t *e = json_object_get(r.json, "ledger_entry");
-    cr_expect_str_eq(jstr(e, "reason"), "count");
-    cr_expect_eq(jint(e, "on_hand_delta"), -3);
-    cr_expect_eq(jint(e, "on_hand_after"), 2);
+    cr_expect_str_eq(th_str(e, "reason"), "count");
+    cr_expect_eq(th_int(e, "on_hand_delta"), -3);
+    cr_expect_eq(th_int(e, "on_hand_after"), 2);
     th_resp_free(&r);
 
     /* a count that matches still records that it happened, with 0 */
     r = post("/api/v1/stock/adjustments", f.manager,
              "{\"item_id\":1,\"outlet_id\":2,\"count\":2,\"reason\":\"count\"}", 201);
     e = json_object_get(r.json, "ledger_entry");
-    cr_expect_eq(jint(e, "on_hand_delta"), 0);
-    cr_expect_eq(jint(e, "on_hand_after"), 2);
+    cr_expect_eq(th_int(e, "on_hand_delta"), 0);
+    cr_expect_eq(th_int(e, "on_hand_after"), 2);
     th_resp_free(&r);
 
     /* a count where the item never moved creates the row */
     r = post("/api/v1/stock/adjustments", f.manager, "{\"item_id\":2,\"outlet_id\":2,\"count\":0}",
              201);
-    cr_expect_eq(jint(json_object_get(r.json, "ledger_entry"), "on_hand_delta"), 0);
+    cr_expect_eq(th_int(json_object_get(r.json, "ledger_entry"), "on_hand_delta"), 0);
     th_resp_free(&r);
     int64_t item = th_create(&t, f.manager, "/api/v1/items", "{\"sku\":\"NEW\",\"name\":\"New\"}");
     char body[128];
@@ -160,7 +147,7 @@ Test(stock, count_records_the_difference)
              (long long)item);
     r = post("/api/v1/stock/adjustments", f.manager, body, 201);
     expect_stock_row(json_object_get(r.json, "stock"), item, 1, 12, 0, 0, 0);
-    cr_expect_eq(jint(json_object_get(r.json, "ledger_entry"), "on_hand_delta"), 12);
+    cr_expect_eq(th_int(json_object_get(r.json, "ledger_entry"), "on_hand_delta"), 12);
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM stock_ledger WHERE reason = 'count'"), 4);
 }
@@ -300,7 +287,7 @@ Test(stock, receipt_bad_input_changes_nothing)
                               "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1},"
                               "{\"item_id\":3,\"quantity\":1}]}");
     cr_expect_eq(r.status, 422);
-    cr_expect_str_eq(jstr(json_object_get(r.json, "error"), "field"), "lines[1].item_id");
+    cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "field"), "lines[1].item_id");
     th_resp_free(&r);
     cr_expect_eq(on_hand(1, 1), 10);
     th_expect_error(&t, "POST", P, t.admin,
@@ -352,11 +339,11 @@ Test(stock, levels)
     /* the item's GET shows them */
     json_t *it = th_get(&t, f.staff2, "/api/v1/items/2");
     json_t *s = json_array_get(json_object_get(it, "stock"), 0);
-    cr_expect_eq(jint(s, "outlet_id"), 2);
-    cr_expect_eq(jint(s, "on_hand"), 0);
-    cr_expect_eq(jint(s, "on_order"), 12);
-    cr_expect_eq(jint(s, "reorder_point"), 5);
-    cr_expect_eq(jint(s, "max_level"), 20);
+    cr_expect_eq(th_int(s, "outlet_id"), 2);
+    cr_expect_eq(th_int(s, "on_hand"), 0);
+    cr_expect_eq(th_int(s, "on_order"), 12);
+    cr_expect_eq(th_int(s, "reorder_point"), 5);
+    cr_expect_eq(th_int(s, "max_level"), 20);
     json_decref(it);
 }
 
@@ -400,7 +387,7 @@ static void rows_of(json_t *page, char *buf, size_t cap)
     buf[0] = '\0';
     json_array_foreach(json_object_get(page, "data"), i, row) n +=
         (size_t)snprintf(buf + n, cap - n, "%s%lld@%lld", i ? "," : "",
-                         (long long)jint(row, "item_id"), (long long)jint(row, "outlet_id"));
+                         (long long)th_int(row, "item_id"), (long long)th_int(row, "outlet_id"));
 }
 
 static void expect_rows(const char *token, const char *query, const char *want,
@@ -436,10 +423,10 @@ Test(stock, list_is_scoped_filtered_and_paginated_by_item)
 
     json_t *page = th_get(&t, f.staff1, "/api/v1/stock?item_id=1");
     json_t *row = json_array_get(json_object_get(page, "data"), 0);
-    cr_expect_str_eq(jstr(row, "sku"), "TEE");
-    cr_expect_str_eq(jstr(row, "name"), "T-shirt");
+    cr_expect_str_eq(th_str(row, "sku"), "TEE");
+    cr_expect_str_eq(th_str(row, "name"), "T-shirt");
     expect_stock_row(row, 1, 1, 10, 0, 0, 0);
-    cr_expect_str_eq(jstr(row, "updated_at"), "2026-01-01T00:00:00Z");
+    cr_expect_str_eq(th_str(row, "updated_at"), "2026-01-01T00:00:00Z");
     json_decref(page);
 
     th_expect_error(&t, "GET", "/api/v1/stock?outlet_id=2", f.staff1, NULL, 403,
@@ -474,16 +461,16 @@ Test(stock, ledger_listing)
                  { 5, 1, 4, 14, "receipt" } };
     for (size_t i = 0; i < 4; i++) {
         json_t *e = json_array_get(data, i);
-        cr_expect_eq(jint(e, "id"), want[i].id);
-        cr_expect_eq(jint(e, "item_id"), 1);
-        cr_expect_eq(jint(e, "outlet_id"), want[i].outlet);
-        cr_expect_eq(jint(e, "on_hand_delta"), want[i].delta);
-        cr_expect_eq(jint(e, "on_hand_after"), want[i].after);
-        cr_expect_str_eq(jstr(e, "reason"), want[i].reason);
-        cr_expect(jstr(e, "created_at") != NULL);
+        cr_expect_eq(th_int(e, "id"), want[i].id);
+        cr_expect_eq(th_int(e, "item_id"), 1);
+        cr_expect_eq(th_int(e, "outlet_id"), want[i].outlet);
+        cr_expect_eq(th_int(e, "on_hand_delta"), want[i].delta);
+        cr_expect_eq(th_int(e, "on_hand_after"), want[i].after);
+        cr_expect_str_eq(th_str(e, "reason"), want[i].reason);
+        cr_expect(th_str(e, "created_at") != NULL);
     }
-    cr_expect_str_eq(jstr(json_array_get(data, 3), "reference"), "receipt:PO-7");
-    cr_expect_eq(jint(json_array_get(data, 3), "user_id"), staff1_id);
+    cr_expect_str_eq(th_str(json_array_get(data, 3), "reference"), "receipt:PO-7");
+    cr_expect_eq(th_int(json_array_get(data, 3), "user_id"), staff1_id);
     cr_expect(json_is_null(json_object_get(page, "next_after")));
     json_decref(page);
 
@@ -491,18 +478,18 @@ Test(stock, ledger_listing)
     page = th_get(&t, f.staff1, "/api/v1/stock/ledger?item_id=1");
     data = json_object_get(page, "data");
     cr_assert_eq(json_array_size(data), 2);
-    cr_expect_eq(jint(json_array_get(data, 0), "id"), 1);
-    cr_expect_eq(jint(json_array_get(data, 1), "id"), 5);
+    cr_expect_eq(th_int(json_array_get(data, 0), "id"), 1);
+    cr_expect_eq(th_int(json_array_get(data, 1), "id"), 5);
     json_decref(page);
 
     page = th_get(&t, f.manager, "/api/v1/stock/ledger?item_id=1&outlet_id=2&limit=1");
     data = json_object_get(page, "data");
     cr_assert_eq(json_array_size(data), 1);
-    cr_expect_eq(jint(json_array_get(data, 0), "id"), 2);
-    cr_expect_eq(jint(page, "next_after"), 2);
+    cr_expect_eq(th_int(json_array_get(data, 0), "id"), 2);
+    cr_expect_eq(th_int(page, "next_after"), 2);
     json_decref(page);
     page = th_get(&t, f.manager, "/api/v1/stock/ledger?item_id=1&outlet_id=2&limit=1&after=2");
-    cr_expect_eq(jint(json_array_get(json_object_get(page, "data"), 0), "id"), 4);
+    cr_expect_eq(th_int(json_array_get(json_object_get(page, "data"), 0), "id"), 4);
     json_decref(page);
     page = th_get(&t, f.manager, "/api/v1/stock/ledger?item_id=99");
     cr_expect_eq(json_array_size(json_object_get(page, "data")), 0);

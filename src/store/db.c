@@ -191,6 +191,20 @@ sb_err sb_db_json_one(struct sb_db *db, json_t **ret, const char *sql, const cha
     return SB_OK;
 }
 
+sb_err sb_q_json_all(struct sb_q *q, json_t **ret)
+{
+    json_t *arr = json_array();
+    while (sb_q_next(q))
+        json_array_append_new(arr, sb_q_row_json(q));
+    sb_err err = sb_q_close(q);
+    if (err) {
+        json_decref(arr);
+        return err;
+    }
+    *ret = arr;
+    return SB_OK;
+}
+
 sb_err sb_db_json_all(struct sb_db *db, json_t **ret, const char *sql, const char *fmt, ...)
 {
     struct sb_q q;
@@ -198,18 +212,7 @@ sb_err sb_db_json_all(struct sb_db *db, json_t **ret, const char *sql, const cha
     va_start(ap, fmt);
     sb_err err = q_openv(&q, db, sql, fmt, ap);
     va_end(ap);
-    if (err)
-        return err;
-    json_t *arr = json_array();
-    while (sb_q_next(&q))
-        json_array_append_new(arr, sb_q_row_json(&q));
-    err = sb_q_close(&q);
-    if (err) {
-        json_decref(arr);
-        return err;
-    }
-    *ret = arr;
-    return SB_OK;
+    return err ? err : sb_q_json_all(&q, ret);
 }
 
 sb_err sb_db_begin(struct sb_db *db)

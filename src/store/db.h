@@ -95,6 +95,8 @@ bool sb_q_null(struct sb_q *q, int col);
 json_t *sb_q_row_json(struct sb_q *q);
 /* Finishes the statement; returns the first error seen. */
 sb_err sb_q_close(struct sb_q *q);
+/* Reads every remaining row into a JSON array of objects, then closes the query. */
+sb_err sb_q_json_all(struct sb_q *q, json_t **ret);
 
 /* Runs a statement to completion, ignoring rows. */
 sb_err sb_db_exec(struct sb_db *db, const char *sql, const char *fmt, ...);

@@ -82,18 +82,7 @@ static inline sb_err sb_sqlb_json_all(struct sb_sqlb *b, struct sb_db *db, json_
 {
     struct sb_q q;
     sb_err err = sb_sqlb_open(b, db, &q);
-    if (err)
-        return err;
-    json_t *arr = json_array();
-    while (sb_q_next(&q))
-        json_array_append_new(arr, sb_q_row_json(&q));
-    err = sb_q_close(&q);
-    if (err) {
-        json_decref(arr);
-        return err;
-    }
-    *ret = arr;
-    return SB_OK;
+    return err ? err : sb_q_json_all(&q, ret);
 }
 
 #endif
