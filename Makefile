@@ -36,7 +36,7 @@ test: $(TESTBUILD)/build.ninja format-check
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales
-	./$(BUILD)/bench-sales
+	./$(BUILD)/bench/bench-sales
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
