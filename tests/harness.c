@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 #include "store/users.h"
+#include "util/secretbox.h"
 #include "util/log.h"
 
 #include <criterion/criterion.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +28,9 @@ void th_start(struct th *t)
     cr_assert_not_null(mkdtemp(t->dir));
     snprintf(t->db_path, sizeof(t->db_path), "%s/test.db", t->dir);
     snprintf(t->db_url, sizeof(t->db_url), "sqlite:%s", t->db_path);
-    sb_err err = sb_store_open(t->db_url, 8, &t->store);
+    sb_err err = sb_secretbox_init(t->db_url);
+    cr_assert_eq(err, SB_OK, "secretbox: %s", sb_err_last()->message);
+    err = sb_store_open(t->db_url, 8, &t->store);
     cr_assert_eq(err, SB_OK, "store open: %s", sb_err_last()->message);
     struct sb_db *db;
     cr_assert_eq(sb_store_acquire(t->store, &db), SB_OK);
@@ -35,9 +39,12 @@ void th_start(struct th *t)
     cr_assert_eq(sb_store_user_create(db, &u, &uid), SB_OK);
     cr_assert_eq(sb_store_token_create(db, uid, "test", t->admin), SB_OK);
     sb_store_release(t->store, db);
-    struct sb_server_config cfg = {
-        .host = "127.0.0.1", .port = 0, .store = t->store, .body_limit = 64 * 1024
-    };
+    cr_assert_eq(sb_pipeline_start(t->store, &t->pipeline), SB_OK);
+    struct sb_server_config cfg = { .host = "127.0.0.1",
+                                    .port = 0,
+                                    .store = t->store,
+                                    .pipeline = t->pipeline,
+                                    .body_limit = 64 * 1024 };
     err = sb_server_start(&cfg, &t->server);
     cr_assert_eq(err, SB_OK, "server start: %s", sb_err_last()->message);
     t->port = sb_server_port(t->server);
@@ -47,18 +54,25 @@ void th_start(struct th *t)
 static void cleanup_files(struct th *t)
 {
     char path[400];
-    const char *suffixes[] = { "", "-wal", "-shm" };
-    for (int i = 0; i < 3; i++) {
+    const char *suffixes[] = { "", "-wal", "-shm", ".key" };
+    for (int i = 0; i < 4; i++) {
         snprintf(path, sizeof(path), "%s%s", t->db_path, suffixes[i]);
         unlink(path);
     }
     rmdir(t->dir);
 }
 
+void th_wait_pipeline(struct th *t)
+{
+    cr_assert(sb_pipeline_wait_idle(t->pipeline, 20000), "the pipeline did not settle in 20 s");
+}
+
 void th_stop_nocheck(struct th *t)
 {
     sb_server_stop(t->server);
+    sb_pipeline_stop(t->pipeline);
     sb_store_close(t->store);
+    t->pipeline = NULL;
     t->server = NULL;
     t->store = NULL;
     cleanup_files(t);
@@ -67,7 +81,9 @@ void th_stop_nocheck(struct th *t)
 void th_stop(struct th *t)
 {
     sb_server_stop(t->server);
+    sb_pipeline_stop(t->pipeline);
     sb_store_close(t->store);
+    t->pipeline = NULL;
     t->server = NULL;
     t->store = NULL;
     char out[4096];
@@ -95,14 +111,35 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
+static struct th_resp raw_to(const char *base, const char *method, const char *path,
+                             const char *token, const char *ctype, const char *body, size_t len,
+                             const char *const *extra);
+
 struct th_resp th_req_raw(struct th *t, const char *method, const char *path, const char *token,
                           const char *ctype, const char *body, size_t len)
+{
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%u", (unsigned)t->port);
+    return raw_to(base, method, path, token, ctype, body, len, NULL);
+}
+
+struct th_resp th_post_headers(struct th *t, const char *path, const char *body,
+                               const char *const *headers)
+{
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%u", (unsigned)t->port);
+    return raw_to(base, "POST", path, NULL, "application/json", body, strlen(body), headers);
+}
+
+static struct th_resp raw_to(const char *base, const char *method, const char *path,
+                             const char *token, const char *ctype, const char *body, size_t len,
+                             const char *const *extra)
 {
     struct th_resp r = { 0 };
     CURL *c = curl_easy_init();
     cr_assert_not_null(c);
     char url[2048];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)t->port, path);
+    snprintf(url, sizeof(url), "%s%s", base, path);
     struct curl_slist *h = NULL;
     char auth[128];
     if (token) {
@@ -117,6 +154,8 @@ struct th_resp th_req_raw(struct th *t, const char *method, const char *path, co
         h = curl_slist_append(h, "Content-Type:");
     }
     h = curl_slist_append(h, "Expect:");
+    for (; extra && *extra; extra++)
+        h = curl_slist_append(h, *extra);
     struct buf b = { 0 };
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
@@ -246,6 +285,9 @@ uint64_t th_fingerprint(struct th *t)
 void th_expect_error(struct th *t, const char *method, const char *path, const char *token,
                      const char *body, long status, const char *code)
 {
+    /* background work (events, outbox calls) must not be taken for the request's doing */
+    if (t->pipeline)
+        th_wait_pipeline(t);
     uint64_t before = th_fingerprint(t);
     struct th_resp r = th_req(t, method, path, token, body);
     cr_expect_eq(r.status, status, "%s %s %s: want %ld, got %ld %s", method, path, body ? body : "",
@@ -391,4 +433,63 @@ const char *th_str(json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
     return json_is_string(v) ? json_string_value(v) : "(not a string)";
+}
+
+void th_fake_start(struct th *t, struct th_fake *f, const char *token, const char *secret,
+                   const char *webhook_path)
+{
+    const char *bin = getenv("SB_BIN");
+    cr_assert_not_null(bin, "SB_BIN is not set (run the tests through meson)");
+    char fake[512], hook[256];
+    snprintf(fake, sizeof(fake), "%s", bin);
+    char *slash = strrchr(fake, '/');
+    cr_assert_not_null(slash);
+    snprintf(slash + 1, sizeof(fake) - (size_t)(slash + 1 - fake), "stockbridge-fakestore");
+    snprintf(hook, sizeof(hook), "http://127.0.0.1:%u%s", (unsigned)t->port, webhook_path);
+    int pipefd[2];
+    cr_assert_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execl(fake, "stockbridge-fakestore", "--listen", "127.0.0.1:0", "--token", token,
+              "--secret", secret, "--webhook-url", hook, (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char line[256];
+    size_t n = 0;
+    while (n + 1 < sizeof(line)) { /* the first line, byte by byte: nothing more is read */
+        ssize_t got = read(pipefd[0], line + n, 1);
+        if (got <= 0 || line[n] == '\n')
+            break;
+        n++;
+    }
+    line[n] = '\0';
+    close(pipefd[0]);
+    unsigned port = 0;
+    cr_assert_eq(sscanf(line, "fakestore listening on http://127.0.0.1:%u/", &port), 1,
+                 "the fakestore said: %s", line);
+    f->pid = pid;
+    f->port = (uint16_t)port;
+    snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u", port);
+}
+
+void th_fake_stop(struct th_fake *f)
+{
+    if (f->pid <= 0)
+        return;
+    kill(f->pid, SIGTERM);
+    int status;
+    waitpid(f->pid, &status, 0);
+    f->pid = 0;
+}
+
+struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *path,
+                           const char *body)
+{
+    return raw_to(f->url, method, path, NULL, body ? "application/json" : NULL, body,
+                  body ? strlen(body) : 0, NULL);
 }

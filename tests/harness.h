@@ -9,6 +9,7 @@
 #define SB_TEST_HARNESS_H
 
 #include "http/server.h"
+#include "sync/pipeline.h"
 #include "store/store.h"
 #include "util/secret.h"
 #include "util/timeutil.h"
@@ -22,6 +23,7 @@ struct th {
     char db_url[340];
     struct sb_store *store;
     struct sb_server *server;
+    struct sb_pipeline *pipeline;
     uint16_t port;
     char admin[SB_TOKEN_LEN]; /* admin token */
 };
@@ -35,6 +37,27 @@ struct th_resp {
 
 /* Starts everything; cr_assert on failure. */
 void th_start(struct th *t);
+/* Waits (bounded, on the pipeline's own signal) until every recorded webhook event is
+ * applied and every due outbox call is sent; asserts it happened within 20 s. */
+void th_wait_pipeline(struct th *t);
+
+/* A stockbridge-fakestore process (the simulated Shopify shop) on loopback. */
+struct th_fake {
+    int pid;
+    uint16_t port;
+    char url[64]; /* "http://127.0.0.1:PORT" */
+};
+
+/* Starts the fakestore with this token and webhook secret, sending webhooks to
+ * webhook_path on the test server; returns once it listens. */
+void th_fake_start(struct th *t, struct th_fake *f, const char *token, const char *secret,
+                   const char *webhook_path);
+/* Stops it (SIGTERM) and reaps it. */
+void th_fake_stop(struct th_fake *f);
+/* A request to the fakestore's control API; body may be NULL. */
+struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *path,
+                           const char *body);
+
 /* Stops the server and store, runs `stockbridge check` (must pass) and removes the files. */
 void th_stop(struct th *t);
 /* Stops without the invariant check (for tests that damage the database on purpose). */
@@ -47,6 +70,9 @@ struct th_resp th_req(struct th *t, const char *method, const char *path, const 
 struct th_resp th_req_raw(struct th *t, const char *method, const char *path, const char *token,
                           const char *ctype, const char *body, size_t len);
 void th_resp_free(struct th_resp *r);
+/* A POST with a JSON body and extra headers ("Name: value", NULL-terminated), no token. */
+struct th_resp th_post_headers(struct th *t, const char *path, const char *body,
+                               const char *const *headers);
 
 /* POST that must answer 201; returns the new record's "id". Path and body may be printf
  * formats: th_create(t, t->admin, "/api/v1/registers", "{\"outlet_id\":%lld}", id). */

@@ -3,7 +3,9 @@
  */
 #include "cli/cli.h"
 #include "http/server.h"
+#include "sync/pipeline.h"
 #include "util/log.h"
+#include "util/secretbox.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -31,7 +33,11 @@ int sb_cli_fail(const char *what, sb_err err)
 
 int sb_cli_open(const char *url, struct sb_store **ret)
 {
-    sb_err err = sb_store_open(url, 16, ret);
+    /* the key that seals channel credentials lives beside the database */
+    sb_err err = sb_secretbox_init(url);
+    if (err)
+        return sb_cli_fail("opening the key file", err);
+    err = sb_store_open(url, 16, ret);
     return err ? sb_cli_fail("opening the database", err) : 0;
 }
 
@@ -45,15 +51,21 @@ int sb_cli_serve_until_signal(struct sb_store *store, const char *listen, const 
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct sb_server_config cfg = { .store = store };
+    struct sb_pipeline *pipeline;
+    sb_err err = sb_pipeline_start(store, &pipeline);
+    if (err)
+        return sb_cli_fail("starting the order pipeline", err);
+    struct sb_server_config cfg = { .store = store, .pipeline = pipeline };
     if (listen)
         setenv("STOCKBRIDGE_LISTEN", listen, 1);
     else if (!getenv("STOCKBRIDGE_LISTEN"))
         setenv("STOCKBRIDGE_LISTEN", "127.0.0.1:8080", 1);
     struct sb_server *server;
-    sb_err err = sb_server_start(&cfg, &server);
-    if (err)
+    err = sb_server_start(&cfg, &server);
+    if (err) {
+        sb_pipeline_stop(pipeline);
         return sb_cli_fail("starting the server", err);
+    }
     char port[8];
     snprintf(port, sizeof(port), "%u", (unsigned)sb_server_port(server));
     struct sb_server_config eff = cfg;
@@ -69,5 +81,6 @@ int sb_cli_serve_until_signal(struct sb_store *store, const char *listen, const 
     sigwait(&set, &sig);
     sb_log(SB_LOG_INFO, "server.stop", "signal", sig == SIGINT ? "INT" : "TERM", NULL);
     sb_server_stop(server);
+    sb_pipeline_stop(pipeline);
     return 0;
 }

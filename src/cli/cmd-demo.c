@@ -5,21 +5,69 @@
  */
 #include "cli/cli.h"
 #include "cli/demo-data.h"
+#include "util/secret.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Starts stockbridge-fakestore (beside this program) playing the demo's Shopify shop:
+ * it places orders a few times a minute and sends them to this server's webhook URL. */
+static pid_t start_fakestore(const char *dir, const char *fake_listen, const char *listen,
+                             int64_t channel_id, const char *token, const char *secret,
+                             const char *per_minute)
+{
+    char self[PATH_MAX], catalogue[PATH_MAX], hook[256];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return -1;
+    snprintf(slash + 1, sizeof(self) - (size_t)(slash + 1 - self), "stockbridge-fakestore");
+    snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir);
+    static char csv[16384];
+    size_t len = sb_demo_catalogue_csv(csv, sizeof(csv));
+    FILE *f = fopen(catalogue, "w");
+    if (!f || fwrite(csv, 1, len, f) != len) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    snprintf(hook, sizeof(hook), "http://%s/webhooks/%lld", listen, (long long)channel_id);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, "stockbridge-fakestore", "--listen", fake_listen, "--token", token, "--secret",
+              secret, "--webhook-url", hook, "--skus", catalogue, "--orders-per-minute", per_minute,
+              (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
 
 int cmd_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "dir", required_argument, NULL, 'd' },    { "db", required_argument, NULL, 'b' },
-        { "listen", required_argument, NULL, 'l' }, { "no-serve", no_argument, NULL, 'n' },
-        { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 }
-    };
+    static const struct option opts[] = { { "dir", required_argument, NULL, 'd' },
+                                          { "db", required_argument, NULL, 'b' },
+                                          { "listen", required_argument, NULL, 'l' },
+                                          { "no-serve", no_argument, NULL, 'n' },
+                                          { "fake-listen", required_argument, NULL, 'f' },
+                                          { "orders-per-minute", required_argument, NULL, 'o' },
+                                          { "no-fakestore", no_argument, NULL, 'x' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
     const char *dir = "demo", *listen = NULL, *dburl = NULL;
-    int serve = 1, c;
+    const char *fake_listen = "127.0.0.1:8081", *per_minute = "3";
+    int serve = 1, fake = 1, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
@@ -34,14 +82,30 @@ int cmd_demo(int argc, char **argv)
         case 'n':
             serve = 0;
             break;
+        case 'f':
+            fake_listen = optarg;
+            break;
+        case 'o':
+            per_minute = optarg;
+            break;
+        case 'x':
+            fake = 0;
+            break;
         case 'h':
             printf("usage: stockbridge demo [--dir DIR] [--db URL] [--listen HOST:PORT] "
-                   "[--no-serve]\n\n"
+                   "[--no-serve]\n"
+                   "                        [--fake-listen HOST:PORT] [--orders-per-minute N] "
+                   "[--no-fakestore]\n\n"
                    "Creates a demo store (two outlets, registers, employees, three users, 50\n"
                    "items with prices and stock, customers and a few sales) in\n"
                    "DIR/stockbridge.db (default DIR: demo) unless it exists, prints a fresh\n"
                    "admin token (also saved in DIR/admin-token) and serves the API until\n"
-                   "interrupted. --no-serve stops after the token.\n");
+                   "interrupted. --no-serve stops after the token.\n\n"
+                   "Beside the server, stockbridge-fakestore plays the demo's Shopify shop on\n"
+                   "--fake-listen (default 127.0.0.1:8081) and places --orders-per-minute\n"
+                   "(default 3) web orders, sent as signed webhooks to this server: watch them\n"
+                   "arrive at /api/v1/channels/1/orders, /api/v1/shipments and\n"
+                   "/api/v1/notifications.\n");
             return 0;
         default:
             return 2;
@@ -72,6 +136,11 @@ int cmd_demo(int argc, char **argv)
     }
     if (!err)
         err = sb_demo_admin_token(db, token);
+    int64_t channel = 0;
+    char shop_token[64] = "", shop_secret[64] = "", shop_url[128];
+    snprintf(shop_url, sizeof(shop_url), "http://%s", fake_listen);
+    if (!err && fake)
+        err = sb_demo_channel(db, shop_url, &channel, shop_token, shop_secret);
     sb_store_release(store, db);
     if (err) {
         sb_store_close(store);
@@ -86,7 +155,21 @@ int cmd_demo(int argc, char **argv)
     }
     int rc = 0;
     if (serve) {
+        pid_t shop = -1;
+        if (fake) {
+            shop = start_fakestore(dir, fake_listen, listen ? listen : "127.0.0.1:8080", channel,
+                                   shop_token, shop_secret, per_minute);
+            if (shop > 0)
+                printf("a simulated Shopify shop on http://%s/ places %s orders a minute\n",
+                       fake_listen, per_minute);
+            else
+                fprintf(stderr, "stockbridge demo: could not start stockbridge-fakestore\n");
+        }
         rc = sb_cli_serve_until_signal(store, listen, token);
+        if (shop > 0) {
+            kill(shop, SIGTERM);
+            waitpid(shop, NULL, 0);
+        }
     } else {
         printf("admin token: %s\n", token);
     }

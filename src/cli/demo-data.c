@@ -10,6 +10,7 @@
 #include "core/item.h"
 #include "core/money.h"
 #include "core/sale.h"
+#include "store/channels.h"
 #include "store/customers.h"
 #include "store/employees.h"
 #include "store/items.h"
@@ -44,8 +45,7 @@ static char check_digit(const char *d, size_t n)
     return (char)('0' + (10 - sum % 10) % 10);
 }
 
-/* Appends the 50-item CSV to buf. */
-static size_t items_csv(char *buf, size_t cap)
+size_t sb_demo_catalogue_csv(char *buf, size_t cap)
 {
     size_t len = (size_t)snprintf(buf, cap,
                                   "sku,name,upc,ean,manufacturer_sku,default_cost,msrp,tax_class,"
@@ -146,7 +146,7 @@ static sb_err seed(struct sb_db *db)
     TRY(sb_store_payment_type_ensure(db, "Card", true, &card));
 
     static char csv[16384];
-    size_t len = items_csv(csv, sizeof(csv));
+    size_t len = sb_demo_catalogue_csv(csv, sizeof(csv));
     struct sb_item_import imp = { 0 };
     err = sb_store_items_import(db, csv, len, &imp);
     json_decref(imp.details);
@@ -246,6 +246,76 @@ sb_err sb_demo_seed(struct sb_db *db)
     if (err)
         return err;
     return sb_db_end(db, seed(db));
+}
+
+sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, char token[64],
+                       char secret[64])
+{
+    int64_t id = 0;
+    sb_err err = sb_db_int(db, &id, "SELECT id FROM channels WHERE name = 'Demo webshop'", NULL);
+    if (err == SB_ENOT_FOUND) {
+        char t[SB_TOKEN_LEN], w[SB_TOKEN_LEN];
+        sb_token_generate(t); /* random text: a stand-in for Shopify's own */
+        sb_token_generate(w);
+        json_t *creds = json_pack("{s:s,s:s,s:s,s:s}", "shop_domain", "demo.myshopify.com",
+                                  "access_token", t, "webhook_secret", w, "base_url", shop_url);
+        json_t *settings = json_pack("{s:i}", "poll_interval_seconds", 60);
+        int64_t outlets[2] = { 0, 0 };
+        struct sb_q q;
+        size_t n = 0;
+        err = sb_q_open(&q, db, "SELECT id FROM outlets ORDER BY id LIMIT 2", NULL);
+        while (!err && n < 2 && sb_q_next(&q))
+            outlets[n++] = sb_q_int(&q, 0);
+        if (!err)
+            err = sb_q_close(&q);
+        int64_t reg = 0, emp = 0;
+        if (!err)
+            (void)sb_db_int(db, &reg, "SELECT MIN(id) FROM registers WHERE outlet_id = ?", "i",
+                            outlets[0]);
+        if (!err)
+            (void)sb_db_int(db, &emp, "SELECT MIN(id) FROM employees", NULL);
+        struct sb_channel_method pickup = { .method = "Pickup at Old Town",
+                                            .outlet_id = outlets[1],
+                                            .pickup = true };
+        struct sb_channel_input in = { .kind = "shopify",
+                                       .name = "Demo webshop",
+                                       .name_set = true,
+                                       .settings = settings,
+                                       .credentials = creds,
+                                       .credentials_set = true,
+                                       .outlet_ids = outlets,
+                                       .n_outlets = n,
+                                       .outlets_set = true,
+                                       .default_outlet_id = outlets[0],
+                                       .default_outlet_set = true,
+                                       .register_id = reg,
+                                       .register_set = reg != 0,
+                                       .employee_id = emp,
+                                       .employee_set = emp != 0,
+                                       .methods = &pickup,
+                                       .n_methods = n == 2,
+                                       .methods_set = true };
+        if (!err && (!creds || !settings))
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+        if (!err)
+            err = sb_store_channel_create(db, &in, &id);
+        json_decref(creds);
+        json_decref(settings);
+    }
+    if (err)
+        return err;
+    struct sb_arena *a = sb_arena_new();
+    struct sb_channel_rt *rt;
+    err = a ? sb_store_channel_load(db, id, a, &rt) : sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!err) {
+        snprintf(token, 64, "%s",
+                 json_string_value(json_object_get(rt->ch.credentials, "access_token")));
+        snprintf(secret, 64, "%s",
+                 json_string_value(json_object_get(rt->ch.credentials, "webhook_secret")));
+        *ret_id = id;
+    }
+    sb_arena_free(a);
+    return err;
 }
 
 sb_err sb_demo_admin_token(struct sb_db *db, char out[SB_TOKEN_LEN])

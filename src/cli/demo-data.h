@@ -12,6 +12,16 @@
 
 /* Creates the demo store in an empty database (SB_ECONFLICT when it already has outlets). */
 sb_err sb_demo_seed(struct sb_db *db);
+/* The 50-item catalogue as CSV (sku, name, ..., price:Default), for the fakestore too.
+ * Returns its length; 0 when cap is too small. */
+size_t sb_demo_catalogue_csv(char *buf, size_t cap);
+
+/* The demo's Shopify channel, linked to both outlets, whose shop is the fakestore at
+ * shop_url; created on first use. Returns its id, access token and webhook secret (in
+ * out buffers of 64 bytes). */
+sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, char token[64],
+                       char secret[64]);
+
 /* A fresh bearer token for the demo's admin user. */
 sb_err sb_demo_admin_token(struct sb_db *db, char out[SB_TOKEN_LEN]);
 

@@ -9,6 +9,8 @@
 #include "http/server.h"
 #include "store/sales.h"
 #include "store/store.h"
+#include "sync/outbox.h"
+#include "sync/pipeline.h"
 #include "util/timeutil.h"
 
 #include <string.h>
@@ -265,7 +267,9 @@ static sb_err pay_fn(struct sb_db *db, void *ctx)
 static sb_err void_fn(struct sb_db *db, void *ctx)
 {
     struct write *w = ctx;
-    return sb_store_sale_void(db, &w->r->scope, w->id, w->r->scope.user_id, w->reason);
+    sb_err err = sb_store_sale_void(db, &w->r->scope, w->id, w->r->scope.user_id, w->reason);
+    /* a web order voided in the POS is cancelled on its channel (S1) */
+    return err ? err : sb_outbox_sale_voided(db, w->id);
 }
 
 static sb_err return_fn(struct sb_db *db, void *ctx)
@@ -408,6 +412,8 @@ sb_err sb_api_sales_void(struct sb_req *r)
     struct write w = { .id = id, .reason = reason };
     if (!err)
         err = run_write(r, void_fn, &w);
+    if (!err)
+        sb_pipeline_kick_outbox(sb_server_pipeline(r->server));
     return err ? err : reply_sale(r, 200, id);
 }
 

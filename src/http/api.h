@@ -60,4 +60,13 @@ sb_err sb_api_notifications_list(struct sb_req *r);
 sb_err sb_api_notifications_read(struct sb_req *r);
 sb_err sb_api_notifications_read_all(struct sb_req *r);
 
+/* api-channels.c */
+SB_API_RESOURCE(channels)
+sb_err sb_api_channels_orders(struct sb_req *r);
+sb_err sb_api_channels_log(struct sb_req *r);
+sb_err sb_api_channels_poll(struct sb_req *r);
+
+/* api-webhooks.c */
+sb_err sb_api_webhooks_receive(struct sb_req *r);
+
 #endif

@@ -31,6 +31,7 @@ enum {
     SB_AUTH_MASK = 3,
     SB_BODY_CSV = 1 << 4,   /* body is text/csv, not JSON */
     SB_BODY_LARGE = 1 << 5, /* body may be up to the import limit */
+    SB_BODY_RAW = 1 << 6,   /* any content type: the handler checks the body itself */
 };
 
 struct sb_route {
@@ -66,6 +67,9 @@ const struct sb_route *sb_routes(size_t *ret_count);
 
 /* Replies with status and a JSON document (the reference is stolen). */
 sb_err sb_reply(struct sb_req *r, int status, json_t *doc);
+/* A request header, or NULL. */
+const char *sb_req_header(struct sb_req *r, const char *name);
+
 /* Replies with a non-JSON body held in the arena. */
 sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body, size_t len);
 

@@ -58,6 +58,14 @@ static const struct sb_route routes[] = {
     { "GET", V1 "/notifications", sb_api_notifications_list, SB_AUTH_STAFF },
     { "POST", V1 "/notifications/read-all", sb_api_notifications_read_all, SB_AUTH_STAFF },
     { "POST", V1 "/notifications/{id}/read", sb_api_notifications_read, SB_AUTH_STAFF },
+
+    CRUD("/channels", channels, SB_AUTH_MANAGER, SB_AUTH_ADMIN),
+    { "GET", V1 "/channels/{id}/orders", sb_api_channels_orders, SB_AUTH_STAFF },
+    { "GET", V1 "/channels/{id}/log", sb_api_channels_log, SB_AUTH_STAFF },
+    { "POST", V1 "/channels/{id}/poll", sb_api_channels_poll, SB_AUTH_MANAGER },
+
+    /* Signed by the channel, not by a token: the adapter verifies the raw body. */
+    { "POST", "/webhooks/{id}", sb_api_webhooks_receive, SB_AUTH_NONE | SB_BODY_RAW },
 };
 
 /* clang-format on */

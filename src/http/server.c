@@ -168,7 +168,7 @@ static sb_err authenticate(struct sb_req *r)
 
 static bool content_type_ok(struct sb_req *r)
 {
-    if (r->body_len == 0)
+    if (r->body_len == 0 || (r->route->flags & SB_BODY_RAW))
         return true;
     const char *ct =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -367,10 +367,14 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     unsigned pool = s->cfg.threads;
     flags |= pool ? MHD_USE_EPOLL : (MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL);
+    struct MHD_OptionItem threading[] = {
+        pool ? (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, pool, NULL }
+             : (struct MHD_OptionItem){ MHD_OPTION_THREAD_STACK_SIZE, 512 * 1024, NULL },
+        { MHD_OPTION_END, 0, NULL },
+    };
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
-        pool ? pool : 0u, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(pool ? 0 : 512 * 1024),
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_ARRAY, threading,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.conn_memory_limit, MHD_OPTION_NOTIFY_COMPLETED,
@@ -394,6 +398,11 @@ uint16_t sb_server_port(const struct sb_server *s)
 struct sb_store *sb_server_store(const struct sb_server *s)
 {
     return s->cfg.store;
+}
+
+struct sb_pipeline *sb_server_pipeline(const struct sb_server *s)
+{
+    return s->cfg.pipeline;
 }
 
 void sb_server_stop(struct sb_server *s)
@@ -427,6 +436,11 @@ sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char
     r->raw = body;
     r->raw_len = len;
     return SB_OK;
+}
+
+const char *sb_req_header(struct sb_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *sb_req_query(struct sb_req *r, const char *name)

@@ -17,16 +17,18 @@ struct sb_server_config {
     const char *host; /* "127.0.0.1" */
     uint16_t port;    /* 0: an ephemeral port, see sb_server_port() */
     struct sb_store *store;
-    unsigned threads;         /* 0 (default): a thread per connection; else a pool */
-    unsigned max_connections; /* default 1024 */
-    unsigned timeout_s;       /* idle or slow client; default 30 */
-    size_t conn_memory_limit; /* per connection, for headers and buffers; default 64 KiB */
-    size_t body_limit;        /* default 1 MiB */
-    size_t import_limit;      /* bodies of bulk imports; default 32 MiB */
+    struct sb_pipeline *pipeline; /* receives webhooks; NULL: they are refused (503) */
+    unsigned threads;             /* 0 (default): a thread per connection; else a pool */
+    unsigned max_connections;     /* default 1024 */
+    unsigned timeout_s;           /* idle or slow client; default 30 */
+    size_t conn_memory_limit;     /* per connection, for headers and buffers; default 64 KiB */
+    size_t body_limit;            /* default 1 MiB */
+    size_t import_limit;          /* bodies of bulk imports; default 32 MiB */
 };
 
 struct sb_server;
 struct sb_arena;
+struct sb_pipeline;
 
 /* Fills unset fields of cfg with defaults and environment overrides
  * (STOCKBRIDGE_LISTEN=host:port, STOCKBRIDGE_BODY_LIMIT=bytes). */
@@ -34,6 +36,7 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg);
 sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **ret);
 uint16_t sb_server_port(const struct sb_server *s);
 struct sb_store *sb_server_store(const struct sb_server *s);
+struct sb_pipeline *sb_server_pipeline(const struct sb_server *s);
 void sb_server_stop(struct sb_server *s); /* accepts NULL */
 
 /* Prometheus text for /metrics, in the arena. */

@@ -338,6 +338,106 @@ static const char *const migrations[] = {
     "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     "  read_at TEXT NOT NULL,"
     "  PRIMARY KEY (notification_id, user_id));",
+
+    /* 2: webstores — channel records, their outlets and locations, the raw
+     * events received, every web order seen with its state, the sync log and
+     * the outbox of calls to make to channels. */
+    "ALTER TABLE channels ADD COLUMN enabled BOOLEAN NOT NULL DEFAULT 1;"
+    "ALTER TABLE channels ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';"
+    "ALTER TABLE channels ADD COLUMN credentials TEXT;"
+    "ALTER TABLE channels ADD COLUMN default_outlet_id INTEGER REFERENCES outlets(id);"
+    "ALTER TABLE channels ADD COLUMN register_id INTEGER REFERENCES registers(id);"
+    "ALTER TABLE channels ADD COLUMN employee_id INTEGER REFERENCES employees(id);"
+    "ALTER TABLE channels ADD COLUMN poll_cursor TEXT;"
+    "ALTER TABLE channels ADD COLUMN last_poll_at TEXT;"
+
+    "CREATE TABLE channel_outlets ("
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+    "  outlet_id INTEGER NOT NULL REFERENCES outlets(id),"
+    "  priority INTEGER NOT NULL,"
+    "  PRIMARY KEY (channel_id, outlet_id),"
+    "  UNIQUE (channel_id, priority));"
+
+    "CREATE TABLE channel_locations ("
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+    "  location_id TEXT NOT NULL,"
+    "  outlet_id INTEGER NOT NULL REFERENCES outlets(id),"
+    "  name TEXT,"
+    "  PRIMARY KEY (channel_id, location_id, outlet_id));"
+
+    /* A1: a shipping method (or pickup point) tied to an outlet. */
+    "CREATE TABLE channel_methods ("
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+    "  method TEXT NOT NULL,"
+    "  outlet_id INTEGER NOT NULL REFERENCES outlets(id),"
+    "  pickup BOOLEAN NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (channel_id, method));"
+
+    /* Every event received, recorded before it is acknowledged; the unique key
+     * is the de-duplication (O2). */
+    "CREATE TABLE channel_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    "  event_id TEXT NOT NULL,"
+    "  topic TEXT NOT NULL,"
+    "  order_ref TEXT,"
+    "  body TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at TEXT,"
+    "  error TEXT,"
+    "  received_at TEXT NOT NULL,"
+    "  processed_at TEXT,"
+    "  UNIQUE (channel_id, event_id));"
+    "CREATE INDEX channel_events_pending ON channel_events(status, id);"
+
+    /* Every web order the engine has seen: its state and why (O10), and the
+     * newest version applied (O3). */
+    "CREATE TABLE channel_orders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    "  external_id TEXT NOT NULL,"
+    "  number TEXT,"
+    "  state TEXT NOT NULL CHECK (state IN ('downloaded', 'waiting', 'skipped')),"
+    "  reason TEXT,"
+    "  version TEXT NOT NULL,"
+    "  financial_status TEXT,"
+    "  fulfillment_status TEXT,"
+    "  cancelled BOOLEAN NOT NULL DEFAULT 0,"
+    "  sale_id INTEGER REFERENCES sales(id),"
+    "  total INTEGER,"
+    "  currency TEXT,"
+    "  first_seen_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL,"
+    "  UNIQUE (channel_id, external_id));"
+    "CREATE INDEX channel_orders_state ON channel_orders(channel_id, state, id);"
+
+    "CREATE TABLE channel_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    "  level TEXT NOT NULL CHECK (level IN ('info', 'warn', 'error')),"
+    "  event TEXT NOT NULL,"
+    "  external_id TEXT,"
+    "  message TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE INDEX channel_log_channel ON channel_log(channel_id, id);"
+
+    /* Calls to make to a channel, written in the transaction of the change that
+     * needs them (transactional outbox); the dispatcher sends, retries with
+     * backoff, and parks what keeps failing. */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    "  kind TEXT NOT NULL,"
+    "  ref TEXT NOT NULL,"
+    "  payload TEXT NOT NULL DEFAULT '{}',"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'parked')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at TEXT NOT NULL,"
+    "  last_error TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  done_at TEXT);"
+    "CREATE INDEX outbox_due ON outbox(status, next_attempt_at);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

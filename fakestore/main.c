@@ -1,0 +1,515 @@
+/*
+ * stockbridge-fakestore: a simulated Shopify shop on loopback, for the tests
+ * and `make demo`. This file is the program around the shop: flags, the
+ * catalogue (--skus / --sku), the HTTP listener (libmicrohttpd, a thread per
+ * connection, bodies bounded), the demo timer that places orders, and a
+ * clean stop on SIGTERM or SIGINT. The shop itself is shopify.c; how to drive
+ * it is docs/fakestore.md.
+ *
+ * The first line on stdout is always "fakestore listening on http://HOST:PORT/"
+ * (tests read the port from it); logs go to stderr as key=value lines.
+ */
+#include "shopify.h"
+
+#include "core/money.h"
+#include "util/csv.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define SKU_FILE_MAX     (32 * 1024 * 1024)
+#define DEFAULT_PRICE    2500 /* --sku products: 25.00 */
+#define MAX_SKUS_ON_FLAG 1000
+
+static const char usage[] =
+    "usage: stockbridge-fakestore [options]\n"
+    "  --listen HOST:PORT        loopback address to serve (default 127.0.0.1:0, 0 = any port)\n"
+    "  --token TOKEN             X-Shopify-Access-Token to accept (default shpat_fakestore)\n"
+    "  --secret SECRET           webhook HMAC secret (default fakestore-webhook-secret)\n"
+    "  --webhook-url URL         where webhooks go (also POST /_fake/config)\n"
+    "  --shop-domain DOMAIN      X-Shopify-Shop-Domain (default demo.myshopify.com)\n"
+    "  --budget N                GraphQL cost bucket size (default 1000)\n"
+    "  --restore N               points restored per second (default 50)\n"
+    "  --id-base N               first order id (default 9007199254740993 = 2^53 + 1)\n"
+    "  --skus FILE               catalogue CSV: sku[,title[,price[,barcode]]], or with a header\n"
+    "                            naming sku, title|name, price|price:Default, barcode|upc|ean\n"
+    "  --sku S1,S2,...           catalogue by SKU (price 25.00)\n"
+    "  --orders-per-minute N     demo mode: place random orders from the catalogue\n"
+    "  --seed N                  demo randomness (default: from the clock)\n";
+
+struct conn {
+    char *body;
+    size_t len, cap;
+    bool too_large;
+};
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct fs_shop *shop = cls;
+    struct conn *st = *con_cls;
+    if (!st) {
+        st = calloc(1, sizeof(*st));
+        if (!st)
+            return MHD_NO;
+        *con_cls = st;
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && strtoull(cl, NULL, 10) > FS_BODY_MAX)
+            st->too_large = true;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (st->too_large)
+            return MHD_YES;
+        if (st->len + n > FS_BODY_MAX) {
+            st->too_large = true;
+            return MHD_YES;
+        }
+        if (st->len + n + 1 > st->cap) {
+            size_t cap = st->cap ? st->cap : 4096;
+            while (cap < st->len + n + 1)
+                cap *= 2;
+            char *nb = realloc(st->body, cap);
+            if (!nb)
+                return MHD_NO;
+            st->body = nb;
+            st->cap = cap;
+        }
+        memcpy(st->body + st->len, upload, n);
+        st->len += n;
+        st->body[st->len] = '\0';
+        return MHD_YES;
+    }
+
+    struct fs_response resp = { 0 };
+    if (st->too_large) {
+        resp.status = 413;
+        resp.body = strdup("{\"errors\":\"Request body too large\"}");
+    } else {
+        struct fs_request req = {
+            .method = method,
+            .path = url,
+            .content_type =
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+            .token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Shopify-Access-Token"),
+            .body = st->body ? st->body : "",
+            .body_len = st->len,
+        };
+        fs_shop_handle(shop, &req, &resp);
+    }
+    if (resp.cut) {
+        free(resp.body);
+        return MHD_NO; /* the fault: the connection closes without an answer */
+    }
+    struct MHD_Response *r =
+        resp.body
+            ? MHD_create_response_from_buffer(strlen(resp.body), resp.body, MHD_RESPMEM_MUST_FREE)
+            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        free(resp.body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    if (resp.retry_after[0])
+        MHD_add_response_header(r, "Retry-After", resp.retry_after);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)(resp.status ? resp.status : 500), r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)toe;
+    struct conn *st = *con_cls;
+    if (st)
+        free(st->body);
+    free(st);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    sb_log(SB_LOG_WARN, "fakestore.mhd", "message", msg, NULL);
+}
+
+/* ---------------------------------------------------------------- flags */
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("stockbridge-fakestore: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
+
+static bool parse_double(const char *s, double min, double max, double *ret)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v) || v < min || v > max)
+        return false;
+    *ret = v;
+    return true;
+}
+
+static bool parse_i64(const char *s, long long min, long long max, long long *ret)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno || v < min || v > max)
+        return false;
+    *ret = v;
+    return true;
+}
+
+/* HOST:PORT with HOST an IPv4 loopback address: the control API has no authentication. */
+static bool parse_listen(const char *s, struct sockaddr_in *addr, char *host, size_t cap)
+{
+    const char *colon = strrchr(s, ':');
+    long long port;
+    if (!colon || colon == s || (size_t)(colon - s) >= cap)
+        return false;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = '\0';
+    if (!parse_i64(colon + 1, 0, 65535, &port))
+        return false;
+    *addr = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+        return false;
+    return (ntohl(addr->sin_addr.s_addr) >> 24) == 127;
+}
+
+static int col(struct sb_csv_record *h, const char *const *names)
+{
+    for (size_t i = 0; i < h->n; i++)
+        for (size_t k = 0; names[k]; k++)
+            if (strcasecmp(h->fields[i], names[k]) == 0)
+                return (int)i;
+    return -1;
+}
+
+static const char *field(struct sb_csv_record *r, int i)
+{
+    return i >= 0 && (size_t)i < r->n && r->fields[i][0] ? r->fields[i] : NULL;
+}
+
+/* The catalogue file: positional columns, or a header naming them (the item CSV of
+ * `stockbridge items import` works as is). */
+static int load_skus(struct fs_shop *shop, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail("cannot open %s: %s", path, strerror(errno));
+    char *data = malloc(SKU_FILE_MAX);
+    size_t len = data ? fread(data, 1, SKU_FILE_MAX, f) : 0;
+    bool too_big = data && len == SKU_FILE_MAX;
+    fclose(f);
+    if (!data || too_big) {
+        free(data);
+        return fail("%s: %s", path, data ? "file too large" : "out of memory");
+    }
+    struct sb_csv csv;
+    sb_csv_init(&csv, data, len);
+    struct sb_csv_record r;
+    bool more, first = true;
+    int c_sku = 0, c_title = 1, c_price = 2, c_barcode = 3, c_barcode2 = -1, rc = 0;
+    sb_err err;
+    while (!(err = sb_csv_next(&csv, &r, &more)) && more) {
+        if (first) {
+            first = false;
+            static const char *const n_sku[] = { "sku", NULL };
+            if (col(&r, n_sku) >= 0) {
+                static const char *const n_title[] = { "title", "name", NULL };
+                static const char *const n_price[] = { "price", "price:Default", NULL };
+                static const char *const n_barcode[] = { "barcode", "upc", NULL };
+                static const char *const n_ean[] = { "ean", NULL };
+                c_sku = col(&r, n_sku);
+                c_title = col(&r, n_title);
+                c_price = col(&r, n_price);
+                c_barcode = col(&r, n_barcode);
+                c_barcode2 = col(&r, n_ean);
+                continue;
+            }
+        }
+        const char *sku = field(&r, c_sku);
+        if (!sku || sku[0] == '#')
+            continue;
+        int64_t price = DEFAULT_PRICE;
+        const char *ps = field(&r, c_price);
+        if (ps && (!sb_money_parse(ps, &price) || price < 0)) {
+            rc = fail("%s line %zu: price \"%s\" is not an amount like 19.99", path, r.line, ps);
+            break;
+        }
+        const char *barcode = field(&r, c_barcode) ? field(&r, c_barcode) : field(&r, c_barcode2);
+        if ((err = fs_shop_add_product(shop, sku, field(&r, c_title), price, barcode))) {
+            rc = fail("%s line %zu: %s", path, r.line, sb_err_last()->message);
+            break;
+        }
+    }
+    if (err && !rc)
+        rc = fail("%s: %s", path, sb_err_last()->message);
+    sb_csv_free(&csv);
+    free(data);
+    return rc;
+}
+
+static int add_sku_list(struct fs_shop *shop, const char *list)
+{
+    char *copy = strdup(list);
+    if (!copy)
+        return fail("out of memory");
+    int rc = 0, n = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
+        if (++n > MAX_SKUS_ON_FLAG || fs_shop_add_product(shop, t, NULL, DEFAULT_PRICE, NULL))
+            rc =
+                fail("--sku %s: %s", t, n > MAX_SKUS_ON_FLAG ? "too many" : sb_err_last()->message);
+    }
+    free(copy);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- demo mode */
+
+struct demo {
+    struct fs_shop *shop;
+    double per_minute;
+    uint64_t rng;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+static void *demo_main(void *arg)
+{
+    struct demo *d = arg;
+    pthread_mutex_lock(&d->mu);
+    while (!d->stop) {
+        /* The next order in 0.5 to 1.5 mean intervals, so arrivals look natural. */
+        double mean = 60.0 / d->per_minute;
+        d->rng ^= d->rng << 13, d->rng ^= d->rng >> 7, d->rng ^= d->rng << 17;
+        double wait = mean * (0.5 + (double)(d->rng % 1000) / 1000.0);
+        struct timespec dl;
+        clock_gettime(CLOCK_MONOTONIC, &dl);
+        uint64_t ns = (uint64_t)dl.tv_nsec + (uint64_t)(wait * 1e9);
+        dl.tv_sec += (time_t)(ns / 1000000000u);
+        dl.tv_nsec = (long)(ns % 1000000000u);
+        while (!d->stop && pthread_cond_timedwait(&d->cv, &d->mu, &dl) != ETIMEDOUT)
+            ;
+        if (d->stop)
+            break;
+        pthread_mutex_unlock(&d->mu);
+        if (fs_shop_demo_order(d->shop, &d->rng))
+            sb_log(SB_LOG_WARN, "fakestore.demo", "error", sb_err_last()->message, NULL);
+        pthread_mutex_lock(&d->mu);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        { "listen", required_argument, NULL, 'l' },
+        { "token", required_argument, NULL, 't' },
+        { "secret", required_argument, NULL, 's' },
+        { "webhook-url", required_argument, NULL, 'w' },
+        { "shop-domain", required_argument, NULL, 'd' },
+        { "budget", required_argument, NULL, 'b' },
+        { "restore", required_argument, NULL, 'r' },
+        { "id-base", required_argument, NULL, 'i' },
+        { "skus", required_argument, NULL, 'k' },
+        { "sku", required_argument, NULL, 'K' },
+        { "orders-per-minute", required_argument, NULL, 'o' },
+        { "seed", required_argument, NULL, 'S' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct fs_config cfg = { .budget = 1000, .restore = 50, .id_base = FS_ID_BASE };
+    const char *listen = "127.0.0.1:0", *skus_file = NULL, *sku_list = NULL;
+    double per_minute = 0;
+    long long seed = 0, id_base = 0;
+    bool has_seed = false;
+    int opt;
+    sb_log_level_from_env();
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case 'l':
+            listen = optarg;
+            break;
+        case 't':
+            cfg.token = optarg;
+            break;
+        case 's':
+            cfg.secret = optarg;
+            break;
+        case 'w':
+            cfg.webhook_url = optarg;
+            break;
+        case 'd':
+            cfg.shop_domain = optarg;
+            break;
+        case 'k':
+            skus_file = optarg;
+            break;
+        case 'K':
+            sku_list = optarg;
+            break;
+        case 'b':
+            if (!parse_double(optarg, 1, 1e9, &cfg.budget))
+                return fail("--budget must be a number from 1 to 1e9");
+            break;
+        case 'r':
+            if (!parse_double(optarg, 0, 1e9, &cfg.restore))
+                return fail("--restore must be a number from 0 to 1e9");
+            break;
+        case 'i':
+            if (!parse_i64(optarg, 1, 9000000000000000000LL, &id_base))
+                return fail("--id-base must be a positive integer");
+            cfg.id_base = id_base;
+            break;
+        case 'o':
+            if (!parse_double(optarg, 0.01, 6000, &per_minute))
+                return fail("--orders-per-minute must be a number from 0.01 to 6000");
+            break;
+        case 'S':
+            if (!parse_i64(optarg, 0, 9000000000000000000LL, &seed))
+                return fail("--seed must be a non-negative integer");
+            has_seed = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+    }
+    if (optind < argc)
+        return fail("unexpected argument %s", argv[optind]);
+    if ((cfg.token && !*cfg.token) || (cfg.secret && !*cfg.secret) ||
+        (cfg.shop_domain && !*cfg.shop_domain))
+        return fail("--token, --secret and --shop-domain must not be empty");
+    if (cfg.webhook_url && strncmp(cfg.webhook_url, "http://", 7) != 0 &&
+        strncmp(cfg.webhook_url, "https://", 8) != 0)
+        return fail("--webhook-url must be an http(s) URL");
+    struct sockaddr_in addr;
+    char host[64];
+    if (!parse_listen(listen, &addr, host, sizeof(host)))
+        return fail("--listen must be HOST:PORT with a 127.x.x.x host (the control API is "
+                    "unauthenticated)");
+
+    /* Signals are taken by sigwait() below; every thread started from here on blocks them. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return fail("cannot initialise libcurl");
+
+    struct fs_shop *shop = NULL;
+    int rc = 0;
+    if (fs_shop_new(&cfg, &shop)) {
+        rc = fail("%s", sb_err_last()->message);
+        goto out;
+    }
+    if ((skus_file && (rc = load_skus(shop, skus_file))) ||
+        (sku_list && (rc = add_sku_list(shop, sku_list))))
+        goto out;
+    if (per_minute > 0 && fs_shop_product_count(shop) == 0) {
+        rc = fail("--orders-per-minute needs a catalogue: --skus FILE or --sku S1,S2");
+        goto out;
+    }
+
+    struct MHD_Daemon *daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                             MHD_USE_POLL | MHD_USE_ERROR_LOG,
+                         0, NULL, NULL, on_request, shop, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                         MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!daemon) {
+        rc = fail("cannot listen on %s", listen);
+        goto out;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = info ? info->port : ntohs(addr.sin_port);
+    printf("fakestore listening on http://%s:%u/\n", host, port);
+    fflush(stdout);
+    char port_s[8], n_s[24];
+    snprintf(port_s, sizeof(port_s), "%u", port);
+    snprintf(n_s, sizeof(n_s), "%zu", fs_shop_product_count(shop));
+    sb_log(SB_LOG_INFO, "fakestore.start", "port", port_s, "products", n_s, NULL);
+
+    struct demo demo = { .shop = shop, .per_minute = per_minute };
+    demo.rng = has_seed ? (uint64_t)seed * 2654435761u + 1 : sb_clock_ns() | 1;
+    pthread_t demo_thread;
+    bool demo_running = false;
+    pthread_mutex_init(&demo.mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&demo.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (per_minute > 0)
+        demo_running = pthread_create(&demo_thread, NULL, demo_main, &demo) == 0;
+
+    int sig = 0;
+    while (sigwait(&sigs, &sig) != 0)
+        ;
+    char sig_s[8];
+    snprintf(sig_s, sizeof(sig_s), "%d", sig);
+    sb_log(SB_LOG_INFO, "fakestore.stop", "signal", sig_s, NULL);
+    if (demo_running) {
+        pthread_mutex_lock(&demo.mu);
+        demo.stop = true;
+        pthread_cond_signal(&demo.cv);
+        pthread_mutex_unlock(&demo.mu);
+        pthread_join(demo_thread, NULL);
+    }
+    pthread_cond_destroy(&demo.cv);
+    pthread_mutex_destroy(&demo.mu);
+    MHD_stop_daemon(daemon);
+out:
+    fs_shop_free(shop);
+    curl_global_cleanup();
+    return rc;
+}

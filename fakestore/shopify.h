@@ -1,0 +1,69 @@
+/*
+ * The simulated Shopify shop behind stockbridge-fakestore. main.c owns the
+ * process (flags, the HTTP listener, signals, demo timer); this interface is
+ * the shop itself: state in memory, the Admin GraphQL operations of the
+ * engine's contract, the /_fake/ control API and webhook delivery. Requests
+ * come in as plain method/path/headers/body and go out as status/body, so
+ * the shop knows nothing of libmicrohttpd.
+ */
+#ifndef SB_FAKESTORE_SHOPIFY_H
+#define SB_FAKESTORE_SHOPIFY_H
+
+#include "util/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FS_API_VERSION "2025-01"
+#define FS_BODY_MAX    (1024 * 1024) /* bytes in one request body */
+/* 2^53 + 1: the first order id, so that an engine that reads ids through a double fails. */
+#define FS_ID_BASE ((int64_t)9007199254740993)
+
+struct fs_config {
+    const char *token;       /* X-Shopify-Access-Token the GraphQL endpoint accepts */
+    const char *secret;      /* webhook HMAC key */
+    const char *webhook_url; /* NULL: none until POST /_fake/config sets one */
+    const char *shop_domain;
+    double budget;  /* cost bucket size (maximumAvailable) */
+    double restore; /* points restored per second (restoreRate) */
+    int64_t id_base;
+};
+
+struct fs_request {
+    const char *method;
+    const char *path; /* without the query string */
+    const char *content_type;
+    const char *token; /* X-Shopify-Access-Token, NULL when absent */
+    const char *body;
+    size_t body_len;
+};
+
+struct fs_response {
+    int status;
+    char *body;           /* malloc'd JSON text (the caller frees it); NULL for none */
+    char retry_after[16]; /* "" when the answer carries no Retry-After */
+    bool cut;             /* close the connection without answering (a fault) */
+};
+
+struct fs_shop;
+
+sb_err fs_shop_new(const struct fs_config *cfg, struct fs_shop **ret);
+/* Stops the webhook worker (pending deliveries are recorded as failed) and frees everything.
+ * Call after the HTTP listener has stopped. Accepts NULL. */
+void fs_shop_free(struct fs_shop *shop);
+
+/* Adds a product with one variant and an inventory item at the location. price in minor
+ * units; title and barcode may be NULL. SB_EDUPLICATE when the SKU exists. */
+sb_err fs_shop_add_product(struct fs_shop *shop, const char *sku, const char *title, int64_t price,
+                           const char *barcode);
+size_t fs_shop_product_count(struct fs_shop *shop);
+
+/* Answers one request; thread-safe. */
+void fs_shop_handle(struct fs_shop *shop, const struct fs_request *req, struct fs_response *resp);
+
+/* Places one random order from the catalogue (demo mode), webhooks delivered before it
+ * returns. rng is the caller's xorshift state (never 0). */
+sb_err fs_shop_demo_order(struct fs_shop *shop, uint64_t *rng);
+
+#endif

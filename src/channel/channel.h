@@ -1,0 +1,114 @@
+/*
+ * The channel interface: one const struct of function pointers per kind of
+ * webstore (shopify.c now; magento2.c, ecwid.c, export.c, ecom.c next), the
+ * way curl plugs in TLS backends. The pipeline and the dispatcher test
+ * capability bits and never ask which kind they are talking to.
+ *
+ * A channel at run time is its record (settings, linked outlets) plus its
+ * decrypted credentials. Adapters are stateless: every call gets the channel.
+ */
+#ifndef SB_CHANNEL_H
+#define SB_CHANNEL_H
+
+#include "channel/order.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    SB_CH_WEBHOOKS = 1 << 0,  /* pushes events to POST /webhooks/{channel_id} */
+    SB_CH_POLL = 1 << 1,      /* orders can be listed by update time */
+    SB_CH_LOCATIONS = 1 << 2, /* stock is kept per channel location (SP3) */
+    SB_CH_FULFILL = 1 << 3,   /* accepts fulfillments with tracking (S3) */
+    SB_CH_CANCEL = 1 << 4,    /* accepts cancellations (S1) */
+    SB_CH_STOCK = 1 << 5,     /* accepts stock levels (I1-I9) */
+    SB_CH_PRICES = 1 << 6,    /* accepts prices (PR1-PR4) */
+};
+
+/* A channel as adapters see it. */
+struct sb_channel {
+    int64_t id;
+    const char *kind;
+    const char *name;
+    json_t *settings;     /* the record's settings object (borrowed) */
+    json_t *credentials;  /* decrypted credentials object (borrowed): never log it */
+    const char *base_url; /* where its API lives (credentials "base_url", or the shop's) */
+};
+
+/* What the HTTP layer hands over for a webhook: the raw body, untouched, and a
+ * way to read its headers. */
+struct sb_webhook {
+    const char *body;
+    size_t len;
+    const char *(*header)(void *ud, const char *name);
+    void *ud;
+};
+
+/* What a verified webhook says about itself. Strings live in the arena. */
+struct sb_event_info {
+    const char *event_id;  /* the de-duplication key (X-Shopify-Event-Id) */
+    const char *topic;     /* "orders/create", ... */
+    const char *order_ref; /* the order it concerns, when known */
+};
+
+/* The engine's decision about an order (O10). */
+enum sb_decision {
+    SB_DECIDE_DOWNLOAD,
+    SB_DECIDE_WAIT,
+    SB_DECIDE_SKIP
+};
+
+/* One page of orders changed since a cursor. */
+struct sb_order_page {
+    struct sb_order **orders;
+    size_t n;
+    const char *next_cursor; /* to store: the poll resumes from here */
+    bool more;               /* another page is ready now */
+};
+
+/* A fulfillment to report to the channel (S3). */
+struct sb_fulfillment_push {
+    const char *order_external_id;
+    const char *tracking_number, *tracking_company, *tracking_url;
+    bool notify_customer;
+};
+
+struct sb_channel_ops {
+    const char *kind;
+    unsigned caps;
+    /* Checks the webhook's signature over the raw body before anything is parsed;
+     * SB_EUNAUTHORIZED when it does not verify. Fills info from headers. */
+    sb_err (*verify_webhook)(const struct sb_channel *ch, const struct sb_webhook *wh,
+                             struct sb_arena *a, struct sb_event_info *ret);
+    /* Parses an event body into an order. *ret NULL (and SB_OK) when the event
+     * carries no order (the pipeline then fetches it by info->order_ref). */
+    sb_err (*parse_event)(const struct sb_channel *ch, const char *topic, const char *body,
+                          size_t len, struct sb_arena *a, struct sb_order **ret);
+    /* Lists orders updated since cursor (NULL: from the channel's beginning of time). */
+    sb_err (*poll_orders)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                          struct sb_order_page *ret);
+    sb_err (*fetch_order)(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
+                          struct sb_order **ret);
+    /* Channel rules for downloading (paid only, invoiced only, ...). The reason is a
+     * static string shown to staff. NULL: download everything not cancelled. */
+    enum sb_decision (*decide)(const struct sb_channel *ch, const struct sb_order *o,
+                               const char **ret_reason);
+    /* The payment type name for a gateway (P1), and whether the gateway is
+     * integrated; an unintegrated one leaves the sale unpaid (P3). */
+    const char *(*payment_type)(const struct sb_channel *ch, const char *gateway,
+                                bool *ret_integrated);
+    sb_err (*push_fulfillment)(const struct sb_channel *ch, const struct sb_fulfillment_push *f);
+    sb_err (*push_cancel)(const struct sb_channel *ch, const char *order_external_id,
+                          const char *reason);
+};
+
+extern const struct sb_channel_ops sb_channel_shopify;
+
+/* The ops for a kind, or NULL when stockbridge has no adapter for it. */
+const struct sb_channel_ops *sb_channel_ops_for(const char *kind);
+
+#endif

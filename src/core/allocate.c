@@ -1,0 +1,138 @@
+/*
+ * Allocation of order lines to outlets. The caller's availability callback
+ * is read once per (item, outlet); quantities already promised to earlier
+ * lines of the same order are deducted, so two lines of one item never
+ * count the same units twice.
+ */
+#include "core/allocate.h"
+
+#include <string.h>
+
+#define MAX_ITEMS 512
+
+struct avail {
+    int64_t item_id[MAX_ITEMS];
+    int64_t left[MAX_ITEMS][SB_ALLOC_MAX_OUTLETS];
+    size_t n;
+};
+
+/* Index of item in the table, reading its availability on first sight. */
+static int item_index(const struct sb_alloc_input *in, struct avail *av, int64_t item_id)
+{
+    for (size_t i = 0; i < av->n; i++)
+        if (av->item_id[i] == item_id)
+            return (int)i;
+    if (av->n == MAX_ITEMS)
+        return -1;
+    size_t i = av->n++;
+    av->item_id[i] = item_id;
+    for (size_t o = 0; o < in->n_outlets; o++) {
+        int64_t a = in->available(in->ud, item_id, in->outlets[o]);
+        av->left[i][o] = a > 0 ? a : 0;
+    }
+    return (int)i;
+}
+
+static void add_part(struct sb_alloc_result *r, size_t line, size_t outlet, int64_t qty,
+                     int64_t backorder)
+{
+    for (size_t p = 0; p < r->n_parts; p++) {
+        if (r->parts[p].line == line && r->parts[p].outlet == outlet) {
+            r->parts[p].quantity += qty;
+            r->parts[p].backorder += backorder;
+            return;
+        }
+    }
+    r->parts[r->n_parts++] = (struct sb_alloc_part){
+        .line = line, .outlet = outlet, .quantity = qty, .backorder = backorder
+    };
+}
+
+/* A2: can outlet o give every stocked line in full? */
+static bool fits(const struct sb_alloc_input *in, struct avail *av, size_t o)
+{
+    int64_t need[MAX_ITEMS] = { 0 };
+    for (size_t l = 0; l < in->n_lines; l++) {
+        if (!in->lines[l].item_id)
+            continue;
+        int i = item_index(in, av, in->lines[l].item_id);
+        if (i < 0)
+            return false;
+        need[i] += in->lines[l].quantity;
+        if (need[i] > av->left[i][o])
+            return false;
+    }
+    return true;
+}
+
+sb_err sb_allocate(const struct sb_alloc_input *in, struct sb_alloc_result *ret)
+{
+    if (in->n_outlets == 0 || in->n_outlets > SB_ALLOC_MAX_OUTLETS ||
+        in->default_outlet >= in->n_outlets || (in->forced && in->forced_outlet >= in->n_outlets))
+        return sb_fail(SB_ECONFLICT, "outlets", "the channel has no usable outlets");
+    static _Thread_local struct avail av;
+    av.n = 0;
+    ret->n_parts = 0;
+    ret->split = false;
+    ret->backorder = false;
+
+    /* A1 and A2: one outlet takes the whole order */
+    bool whole = in->forced;
+    size_t chosen = in->forced ? in->forced_outlet : 0;
+    for (size_t o = 0; !whole && o < in->n_outlets; o++) {
+        if (fits(in, &av, o)) {
+            whole = true;
+            chosen = o;
+        }
+    }
+    if (whole) {
+        for (size_t l = 0; l < in->n_lines; l++) {
+            int64_t short_by = 0;
+            if (in->lines[l].item_id) {
+                int i = item_index(in, &av, in->lines[l].item_id);
+                int64_t have = i < 0 ? 0 : av.left[i][chosen];
+                int64_t take = have < in->lines[l].quantity ? have : in->lines[l].quantity;
+                short_by = in->lines[l].quantity - take;
+                if (i >= 0)
+                    av.left[i][chosen] -= take;
+            }
+            add_part(ret, l, chosen, in->lines[l].quantity, short_by);
+            ret->backorder |= short_by > 0;
+        }
+        return SB_OK;
+    }
+
+    /* A3 and A4: split by available stock, backorder the rest at the default outlet */
+    size_t first = SIZE_MAX;
+    for (size_t l = 0; l < in->n_lines; l++) {
+        if (!in->lines[l].item_id)
+            continue;
+        int i = item_index(in, &av, in->lines[l].item_id);
+        int64_t remaining = in->lines[l].quantity;
+        for (size_t o = 0; i >= 0 && o < in->n_outlets && remaining > 0; o++) {
+            int64_t take = av.left[i][o] < remaining ? av.left[i][o] : remaining;
+            if (take > 0) {
+                av.left[i][o] -= take;
+                remaining -= take;
+                add_part(ret, l, o, take, 0);
+                if (first == SIZE_MAX || o < first)
+                    first = o;
+            }
+        }
+        if (remaining > 0) {
+            add_part(ret, l, in->default_outlet, remaining, remaining);
+            ret->backorder = true;
+            if (first == SIZE_MAX)
+                first = in->default_outlet;
+        }
+    }
+    if (first == SIZE_MAX)
+        first = in->default_outlet;
+    for (size_t l = 0; l < in->n_lines; l++)
+        if (!in->lines[l].item_id)
+            add_part(ret, l, first, in->lines[l].quantity, 0);
+    for (size_t p = 1; p < ret->n_parts; p++)
+        if (ret->parts[p].outlet != ret->parts[0].outlet)
+            ret->split = true;
+    return SB_OK;
+}

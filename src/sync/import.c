@@ -1,0 +1,752 @@
+/*
+ * One version of a web order, applied inside a write transaction.
+ *
+ * First download: the customer (C1-C5), lines matched to items by SKU, then
+ * UPC, EAN and manufacturer SKU, unknown ones kept as non-inventory lines
+ * with the sale flagged for review (O5), shipping as a non-inventory line,
+ * discounts and taxes exactly as the channel computed them, an explicit
+ * adjustment for whatever remains between our sum and the channel's total
+ * (O4), the payment under the gateway's payment type (P1-P3), the shipment
+ * with its notes (O1, O7), allocation to outlets (A1-A4), one fulfillment
+ * per outlet (F1), stock (O6) and a notification per fulfillment (N1, N3).
+ *
+ * Later versions: cancelled -> void (S1), paid -> payment (P4), refunds ->
+ * returns (S2), fulfilled on the channel -> shipped when the channel says
+ * so (S4). Each is idempotent: re-applying a version changes nothing.
+ */
+#include "sync/import.h"
+#include "core/allocate.h"
+#include "core/sale.h"
+#include "store/customers.h"
+#include "store/fulfillments.h"
+#include "store/notifications.h"
+#include "store/payment-types.h"
+#include "store/sales.h"
+#include "store/shipments.h"
+#include "util/arena.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool setting(const struct sb_channel_rt *rt, const char *key, bool dflt)
+{
+    json_t *v = json_object_get(rt->ch.settings, key);
+    return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+static const struct sb_scope everything = { .all_outlets = true, .role = SB_ROLE_ADMIN };
+
+/* ---- matching lines to items (O5) ---- */
+
+struct item_match {
+    int64_t id;
+    bool tracked;
+};
+
+static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, struct item_match *ret)
+{
+    static const char *const by[] = {
+        "SELECT id, track_stock FROM items WHERE sku = ? ORDER BY id LIMIT 1",
+        "SELECT id, track_stock FROM items WHERE upc = ? ORDER BY id LIMIT 1",
+        "SELECT id, track_stock FROM items WHERE ean = ? ORDER BY id LIMIT 1",
+        "SELECT id, track_stock FROM items WHERE manufacturer_sku = ? ORDER BY id LIMIT 1",
+    };
+    const char *keys[2] = { l->sku && *l->sku ? l->sku : NULL,
+                            l->barcode && *l->barcode ? l->barcode : NULL };
+    ret->id = 0;
+    for (size_t k = 0; k < 2; k++) {
+        if (!keys[k])
+            continue;
+        /* the SKU is tried in every field, in order; a barcode only as UPC or EAN */
+        for (size_t b = k == 0 ? 0 : 1; b < (k == 0 ? 4u : 3u); b++) {
+            struct sb_q q;
+            sb_err err = sb_q_open(&q, db, by[b], "s", keys[k]);
+            if (err)
+                return err;
+            if (sb_q_next(&q)) {
+                ret->id = sb_q_int(&q, 0);
+                ret->tracked = sb_q_int(&q, 1) != 0;
+            }
+            err = sb_q_close(&q);
+            if (err || ret->id)
+                return err;
+        }
+    }
+    return SB_OK;
+}
+
+/* ---- the first download ---- */
+
+static int64_t available(void *ud, int64_t item_id, int64_t outlet_id)
+{
+    int64_t v = 0;
+    if (sb_db_int(ud, &v,
+                  "SELECT on_hand - reserved FROM stock WHERE item_id = ? AND outlet_id = ?", "ii",
+                  item_id, outlet_id))
+        return 0;
+    return v;
+}
+
+/* Splits amount over a part of quantity q out of Q: floor share, the last part
+ * takes the remainder so the parts add up to the cent. */
+static int64_t share(int64_t amount, int64_t q, int64_t Q, int64_t *given, bool last)
+{
+    int64_t s = last ? amount - *given : (int64_t)((__int128)amount * q / Q);
+    *given += s;
+    return s;
+}
+
+static const char *method_of(const struct sb_order *o)
+{
+    return o->n_shipping && o->shipping[0].title ? o->shipping[0].title : NULL;
+}
+
+/* A1: the outlet tied to the order's shipping method or pickup point, if any. */
+static bool forced_outlet(const struct sb_channel_rt *rt, const struct sb_order *o,
+                          size_t *ret_index, bool *ret_pickup)
+{
+    const char *keys[2] = { o->pickup_location, method_of(o) };
+    for (size_t k = 0; k < 2; k++) {
+        if (!keys[k])
+            continue;
+        for (size_t m = 0; m < rt->n_methods; m++) {
+            if (strcasecmp(rt->methods[m].method, keys[k]) != 0)
+                continue;
+            for (size_t i = 0; i < rt->n_outlets; i++) {
+                if (rt->outlet_ids[i] == rt->methods[m].outlet_id) {
+                    *ret_index = i;
+                    *ret_pickup = rt->methods[m].pickup || k == 0;
+                    return true;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+static bool needs_fulfillment(const struct sb_order *o)
+{
+    if (o->has_ship_to || o->pickup_location)
+        return true;
+    for (size_t i = 0; i < o->n_lines; i++)
+        if (o->lines[i].requires_shipping)
+            return true;
+    return false;
+}
+
+static const char *shipment_note(struct sb_arena *a, const struct sb_channel_rt *rt,
+                                 const struct sb_order *o, const char *payment_type)
+{
+    const char *tracking = o->n_shipments ? o->shipments[0].tracking_number : NULL;
+    return sb_arena_printf(a, "Webstore order %s (%s)%s%s\nPayment: %s (%s)%s%s%s%s",
+                           o->number ? o->number : o->external_id, rt->ch.name,
+                           o->note ? "\nNote: " : "", o->note ? o->note : "", payment_type,
+                           sb_order_financial_name(o->financial),
+                           method_of(o) ? "\nShipping: " : "", method_of(o) ? method_of(o) : "",
+                           tracking ? "\nTracking: " : "", tracking ? tracking : "");
+}
+
+static int64_t paid_amount(const struct sb_order *o)
+{
+    switch (o->financial) {
+    case SB_FIN_PAID:
+    case SB_FIN_PARTIALLY_PAID:
+    case SB_FIN_PARTIALLY_REFUNDED:
+    case SB_FIN_REFUNDED: {
+        int64_t paid = o->total_price - o->total_outstanding;
+        if (paid < 0)
+            paid = 0;
+        return paid > o->total_price ? o->total_price : paid;
+    }
+    default:
+        return 0;
+    }
+}
+
+struct built {
+    struct sb_sale_line *lines;
+    size_t n_lines;
+    size_t *order_line; /* for each sale line, its order line (SIZE_MAX: shipping) */
+    int64_t *backorder; /* for each sale line */
+    int64_t *outlet;    /* for each sale line */
+};
+
+static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
+                     const struct sb_order *o, int64_t *ret_sale)
+{
+    sb_err err;
+    size_t nl = o->n_lines, ns = o->n_shipping, no = rt->n_outlets;
+    bool review = false;
+    const char *review_reason = NULL;
+
+    /* match lines */
+    struct item_match *items = sb_arena_alloc(a, (nl + 1) * sizeof(*items));
+    struct sb_alloc_line *al = sb_arena_alloc(a, (nl + 1) * sizeof(*al));
+    if (!items || !al)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < nl; i++) {
+        err = find_item(db, &o->lines[i], &items[i]);
+        if (err)
+            return err;
+        if (!items[i].id) {
+            review = true;
+            review_reason =
+                sb_arena_printf(a, "unknown product: SKU %s (%s)",
+                                o->lines[i].sku && *o->lines[i].sku ? o->lines[i].sku : "(none)",
+                                o->lines[i].title ? o->lines[i].title : "untitled");
+        }
+        al[i] = (struct sb_alloc_line){ .item_id = items[i].tracked ? items[i].id : 0,
+                                        .quantity = o->lines[i].quantity };
+    }
+
+    /* allocate (A1-A4) */
+    size_t def = 0;
+    for (size_t i = 0; i < no; i++)
+        if (rt->outlet_ids[i] == rt->default_outlet_id)
+            def = i;
+    bool pickup = false;
+    size_t forced = 0;
+    bool is_forced = forced_outlet(rt, o, &forced, &pickup);
+    struct sb_alloc_input ai = { .lines = al,
+                                 .n_lines = nl,
+                                 .outlets = rt->outlet_ids,
+                                 .n_outlets = no,
+                                 .default_outlet = def,
+                                 .forced = is_forced,
+                                 .forced_outlet = forced,
+                                 .available = available,
+                                 .ud = db };
+    struct sb_alloc_result ar = { .parts = sb_arena_alloc(a, (nl * (no + 1) + 1) *
+                                                                 sizeof(struct sb_alloc_part)) };
+    if (!ar.parts)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    err = sb_allocate(&ai, &ar);
+    if (err)
+        return err;
+
+    /* sale lines: one per allocated part, then the shipping lines */
+    size_t cap = ar.n_parts + ns + 1;
+    struct built b = { .lines = sb_arena_alloc(a, cap * sizeof(*b.lines)),
+                       .order_line = sb_arena_alloc(a, cap * sizeof(size_t)),
+                       .backorder = sb_arena_alloc(a, cap * sizeof(int64_t)),
+                       .outlet = sb_arena_alloc(a, cap * sizeof(int64_t)) };
+    if (!b.lines || !b.order_line || !b.backorder || !b.outlet)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < nl; i++) {
+        const struct sb_order_line *l = &o->lines[i];
+        int64_t disc_given = 0;
+        int64_t *tax_given = sb_arena_alloc(a, (l->n_taxes + 1) * sizeof(int64_t));
+        size_t nparts = 0, seen = 0;
+        for (size_t p = 0; p < ar.n_parts; p++)
+            nparts += ar.parts[p].line == i;
+        for (size_t p = 0; p < ar.n_parts; p++) {
+            const struct sb_alloc_part *part = &ar.parts[p];
+            if (part->line != i)
+                continue;
+            bool last = ++seen == nparts;
+            struct sb_sale_tax *taxes = sb_arena_alloc(a, (l->n_taxes + 1) * sizeof(*taxes));
+            if (!taxes || !tax_given)
+                return sb_fail(SB_ENOMEM, NULL, NULL);
+            for (size_t t = 0; t < l->n_taxes; t++)
+                taxes[t] =
+                    (struct sb_sale_tax){ .name = l->taxes[t].title ? l->taxes[t].title : "Tax",
+                                          .rate = l->taxes[t].rate,
+                                          .amount = share(l->taxes[t].amount, part->quantity,
+                                                          l->quantity, &tax_given[t], last) };
+            const char *desc =
+                l->variant_title && *l->variant_title
+                    ? sb_arena_printf(a, "%s - %s", l->title ? l->title : "", l->variant_title)
+                    : l->title;
+            size_t k = b.n_lines++;
+            b.lines[k] = (struct sb_sale_line){
+                .item_id = items[i].id,
+                .sku = l->sku && *l->sku ? l->sku : NULL,
+                .description = desc && *desc ? desc : (l->sku && *l->sku ? l->sku : "Web item"),
+                .quantity = part->quantity,
+                .unit_price = l->unit_price,
+                .unit_price_set = true,
+                .line_discount = share(l->discount, part->quantity, l->quantity, &disc_given, last),
+                .taxes = taxes,
+                .n_taxes = l->n_taxes,
+                .outlet_id = rt->outlet_ids[part->outlet],
+                .external_line_id = l->external_id,
+            };
+            b.order_line[k] = i;
+            b.backorder[k] = part->backorder;
+            b.outlet[k] = rt->outlet_ids[part->outlet];
+        }
+    }
+    int64_t sale_outlet = ar.n_parts ? rt->outlet_ids[ar.parts[0].outlet] : rt->default_outlet_id;
+    for (size_t s = 0; s < ns; s++) {
+        const struct sb_order_shipping *sh = &o->shipping[s];
+        if (sh->price == 0 && sh->discount == 0 && sh->n_taxes == 0)
+            continue;
+        struct sb_sale_tax *taxes = sb_arena_alloc(a, (sh->n_taxes + 1) * sizeof(*taxes));
+        if (!taxes)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        for (size_t t = 0; t < sh->n_taxes; t++)
+            taxes[t] =
+                (struct sb_sale_tax){ .name = sh->taxes[t].title ? sh->taxes[t].title : "Tax",
+                                      .rate = sh->taxes[t].rate,
+                                      .amount = sh->taxes[t].amount };
+        size_t k = b.n_lines++;
+        b.lines[k] = (struct sb_sale_line){
+            .description = sb_arena_printf(a, "Shipping: %s", sh->title ? sh->title : "shipping"),
+            .sku = sh->code,
+            .quantity = 1,
+            .unit_price = sh->price,
+            .unit_price_set = true,
+            .line_discount = sh->discount > sh->price ? sh->price : sh->discount,
+            .taxes = taxes,
+            .n_taxes = sh->n_taxes,
+            .outlet_id = sale_outlet,
+        };
+        b.order_line[k] = SIZE_MAX;
+        b.outlet[k] = sale_outlet;
+    }
+
+    /* payment (P1-P3) */
+    bool integrated = true;
+    const char *ptype = rt->ops->payment_type
+                            ? rt->ops->payment_type(&rt->ch, o->gateway, &integrated)
+                            : rt->ch.kind;
+    struct sb_sale_payment pay = { 0 };
+    int64_t paid = integrated ? paid_amount(o) : 0;
+    if (paid > 0) {
+        err = sb_store_payment_type_ensure(db, ptype, integrated, &pay.payment_type_id);
+        if (err)
+            return err;
+        pay.amount = paid;
+        pay.external_id = sb_arena_printf(a, "paid-to:%lld", (long long)paid);
+        pay.reference = o->gateway;
+    }
+
+    /* customer (C1-C5) */
+    int64_t customer = 0;
+    err = sb_customer_match_or_create(db, o->email, o->first_name, o->last_name, &customer);
+    if (err)
+        return err;
+
+    int64_t reg = 0;
+    if (rt->register_id) {
+        int64_t reg_outlet = 0;
+        if (!sb_db_int(db, &reg_outlet, "SELECT outlet_id FROM registers WHERE id = ?", "i",
+                       rt->register_id) &&
+            reg_outlet == sale_outlet)
+            reg = rt->register_id;
+    }
+
+    struct sb_sale_adjustment adj[2];
+    size_t nadj = 0;
+    if (o->taxes_included && o->total_tax)
+        adj[nadj++] = (struct sb_sale_adjustment){ .reason = "taxes included in prices",
+                                                   .amount = -o->total_tax };
+    struct sb_address to = o->ship_to;
+    bool ship = needs_fulfillment(o);
+    struct sb_sale_input in = {
+        .outlet_id = sale_outlet,
+        .register_id = reg,
+        .employee_id = rt->employee_id,
+        .customer_id = customer,
+        .note = o->note,
+        .source = SB_SALE_SOURCE_CHANNEL,
+        .channel_id = rt->ch.id,
+        .external_id = o->external_id,
+        .external_number = o->number,
+        .needs_review = review,
+        .review_reason = review_reason,
+        .lines = b.lines,
+        .n_lines = b.n_lines,
+        .adjustments = adj,
+        .n_adjustments = nadj,
+        .payments = paid > 0 ? &pay : NULL,
+        .n_payments = paid > 0,
+        .ship_to = ship ? &to : NULL,
+        .ship_method = method_of(o),
+        .ship_note = ship ? shipment_note(a, rt, o, ptype) : NULL,
+        .pickup = pickup,
+        .own_fulfillments = true,
+        .no_notification = true,
+    };
+    if (ship && !o->has_ship_to)
+        to = (struct sb_address){ .name = o->first_name, .email = o->email };
+
+    /* O4: the channel's total stands; what our sum misses is an explicit adjustment */
+    struct sb_sale_line_calc *calc = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(*calc));
+    struct sb_sale_totals t;
+    if (!calc)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    in.n_payments = 0;
+    err = sb_sale_compute(&in, calc, &t);
+    if (err)
+        return err;
+    if (t.total != o->total_price)
+        adj[nadj++] = (struct sb_sale_adjustment){ .reason = "channel total (rounding)",
+                                                   .amount = o->total_price - t.total };
+    in.n_adjustments = nadj;
+    in.n_payments = paid > 0;
+    int64_t sale_id;
+    err = sb_store_sale_create(db, &in, &sale_id);
+    if (err)
+        return err;
+
+    /* fulfillments, one per outlet (F1), and their notifications (N1, N3) */
+    if (ship) {
+        struct sb_q q;
+        int64_t *line_ids = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(int64_t));
+        if (!line_ids)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        err = sb_q_open(&q, db, "SELECT id FROM sale_lines WHERE sale_id = ? ORDER BY line_no", "i",
+                        sale_id);
+        if (err)
+            return err;
+        size_t n = 0;
+        while (sb_q_next(&q) && n < b.n_lines)
+            line_ids[n++] = sb_q_int(&q, 0);
+        err = sb_q_close(&q);
+        if (err)
+            return err;
+        struct sb_ff_line *fl = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(*fl));
+        if (!fl)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        for (size_t oi = 0; oi < no; oi++) {
+            size_t nfl = 0;
+            bool backorder = false;
+            for (size_t k = 0; k < n; k++) {
+                if (b.order_line[k] == SIZE_MAX || b.outlet[k] != rt->outlet_ids[oi])
+                    continue;
+                fl[nfl++] = (struct sb_ff_line){ .sale_line_id = line_ids[k],
+                                                 .quantity = b.lines[k].quantity,
+                                                 .backorder_quantity = b.backorder[k] };
+                backorder |= b.backorder[k] > 0;
+            }
+            if (!nfl)
+                continue;
+            struct sb_ff_new f = { .sale_id = sale_id,
+                                   .outlet_id = rt->outlet_ids[oi],
+                                   .kind = pickup ? SB_FF_PICKUP : SB_FF_SHIPPING,
+                                   .is_split = ar.split,
+                                   .is_backorder = backorder,
+                                   .lines = fl,
+                                   .n_lines = nfl };
+            int64_t ff;
+            err = sb_store_fulfillment_create(db, &f, &ff);
+            if (err)
+                return err;
+            if (setting(rt, "notifications", true)) {
+                struct sb_notification note = {
+                    .outlet_id = rt->outlet_ids[oi],
+                    .kind = "order.new",
+                    .title = sb_arena_printf(a, "New %s order %s%s%s", rt->ch.name,
+                                             o->number ? o->number : o->external_id,
+                                             ar.split ? " (split)" : "",
+                                             backorder ? " (backorder)" : ""),
+                    .body = sb_arena_printf(
+                        a, "%s %s, %s",
+                        o->first_name ? o->first_name : (o->email ? o->email : "A customer"),
+                        o->last_name ? o->last_name : "", pickup ? "pickup" : "to ship"),
+                    .sale_id = sale_id,
+                    .fulfillment_id = ff,
+                };
+                int64_t nid;
+                err = sb_store_notification_create(db, &note, &nid);
+                if (err)
+                    return err;
+            }
+        }
+    }
+    *ret_sale = sale_id;
+    return SB_OK;
+}
+
+/* ---- later changes ---- */
+
+struct sale_state {
+    char status[16];
+    int64_t paid_total, balance_due, total;
+};
+
+static sb_err read_sale(struct sb_db *db, int64_t id, struct sale_state *ret)
+{
+    struct sb_q q;
+    sb_err err = sb_q_open(
+        &q, db, "SELECT status, paid_total, balance_due, total FROM sales WHERE id = ?", "i", id);
+    if (err)
+        return err;
+    bool found = sb_q_next(&q);
+    if (found) {
+        snprintf(ret->status, sizeof(ret->status), "%s", sb_q_text(&q, 0));
+        ret->paid_total = sb_q_int(&q, 1);
+        ret->balance_due = sb_q_int(&q, 2);
+        ret->total = sb_q_int(&q, 3);
+    }
+    err = sb_q_close(&q);
+    return err ? err : found ? SB_OK : sb_fail(SB_ENOT_FOUND, NULL, "sale %lld", (long long)id);
+}
+
+static sb_err log_line(struct sb_db *db, const struct sb_channel_rt *rt, const char *level,
+                       const char *event, const struct sb_order *o, const char *msg)
+{
+    return sb_store_channel_log(db, rt->ch.id, level, event, o->external_id, "%s", msg);
+}
+
+/* S2: each refund becomes a return, once (keyed by the refund's id). */
+static sb_err apply_refund(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
+                           const struct sb_order *o, int64_t sale_id,
+                           const struct sb_order_refund *rf)
+{
+    int64_t seen = 0;
+    sb_err err =
+        sb_db_int(db, &seen, "SELECT COUNT(*) FROM returns WHERE sale_id = ? AND external_id = ?",
+                  "is", sale_id, rf->external_id);
+    if (err || seen)
+        return err;
+    size_t cap = 0;
+    for (size_t i = 0; i < rf->n_lines; i++)
+        cap += 4;
+    struct sb_return_line *rl = sb_arena_alloc(a, (cap + 1) * sizeof(*rl));
+    if (!rl)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    size_t n = 0;
+    for (size_t i = 0; i < rf->n_lines; i++) {
+        const struct sb_order_refund_line *l = &rf->lines[i];
+        int64_t want = l->quantity, amount_left = l->amount;
+        struct sb_q q;
+        err = sb_q_open(&q, db,
+                        "SELECT id, quantity - returned_quantity FROM sale_lines"
+                        " WHERE sale_id = ? AND external_line_id = ? ORDER BY line_no",
+                        "is", sale_id, l->line_external_id);
+        if (err)
+            return err;
+        while (want > 0 && sb_q_next(&q) && n < cap) {
+            int64_t left = sb_q_int(&q, 1);
+            int64_t take = left < want ? left : want;
+            if (take <= 0)
+                continue;
+            int64_t amount =
+                take == want ? amount_left : (int64_t)((__int128)l->amount * take / l->quantity);
+            amount_left -= amount;
+            rl[n++] = (struct sb_return_line){ .sale_line_id = sb_q_int(&q, 0),
+                                               .quantity = take,
+                                               .amount = amount,
+                                               .amount_set = true,
+                                               .restock = l->restock };
+            want -= take;
+        }
+        err = sb_q_close(&q);
+        if (err)
+            return err;
+    }
+    if (!n)
+        return log_line(db, rt, "warn", "refund.unmatched", o,
+                        sb_arena_printf(a,
+                                        "refund %s has no line to return (amount %lld): "
+                                        "recorded here only",
+                                        rf->external_id, (long long)rf->amount));
+    struct sb_return_input in = { .reason = rf->note ? rf->note : "refunded on the channel",
+                                  .external_id = rf->external_id,
+                                  .lines = rl,
+                                  .n_lines = n };
+    int64_t rid;
+    err = sb_store_sale_return(db, &everything, sale_id, &in, &rid);
+    if (err == SB_EINVALID_FIELD || err == SB_EINSUFFICIENT || err == SB_ECONFLICT)
+        return log_line(db, rt, "warn", "refund.refused", o,
+                        sb_arena_printf(a, "refund %s not applied: %s", rf->external_id,
+                                        sb_err_last()->message));
+    return err;
+}
+
+static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
+                     const struct sb_order *o, int64_t sale_id)
+{
+    struct sale_state s;
+    sb_err err = read_sale(db, sale_id, &s);
+    if (err)
+        return err;
+    if (strcmp(s.status, "voided") == 0)
+        return SB_OK; /* a voided sale takes no further updates */
+
+    /* S2 before S1: a refund recorded on a cancelled order still counts */
+    for (size_t i = 0; i < o->n_refunds; i++) {
+        err = apply_refund(db, a, rt, o, sale_id, &o->refunds[i]);
+        if (err)
+            return err;
+    }
+    if (o->cancelled) {
+        err = sb_store_sale_void(db, &everything, sale_id, 0,
+                                 sb_arena_printf(a, "cancelled on %s%s%s", rt->ch.name,
+                                                 o->cancel_reason ? ": " : "",
+                                                 o->cancel_reason ? o->cancel_reason : ""));
+        if (err == SB_ECONFLICT)
+            return log_line(db, rt, "warn", "order.cancel_refused", o,
+                            sb_arena_printf(a,
+                                            "cancelled on the channel, but the sale cannot be "
+                                            "voided: %s",
+                                            sb_err_last()->message));
+        return err ? err : log_line(db, rt, "info", "order.cancelled", o, "sale voided (S1)");
+    }
+
+    /* P4: paid on the channel after download */
+    int64_t paid = paid_amount(o);
+    if (paid > s.paid_total && s.balance_due > 0) {
+        bool integrated = true;
+        const char *ptype = rt->ops->payment_type
+                                ? rt->ops->payment_type(&rt->ch, o->gateway, &integrated)
+                                : rt->ch.kind;
+        struct sb_sale_payment p = { .amount = paid - s.paid_total,
+                                     .external_id =
+                                         sb_arena_printf(a, "paid-to:%lld", (long long)paid),
+                                     .reference = o->gateway };
+        if (p.amount > s.balance_due)
+            p.amount = s.balance_due;
+        err = sb_store_payment_type_ensure(db, ptype, integrated, &p.payment_type_id);
+        if (!err)
+            err = sb_store_sale_pay(db, &everything, sale_id, &p, 0, NULL);
+        if (err == SB_EDUPLICATE)
+            err = SB_OK;
+        if (err)
+            return err;
+        err = log_line(db, rt, "info", "order.paid", o, "payment added (P4)");
+        if (err)
+            return err;
+    }
+
+    /* S4: fulfilled on the channel */
+    if (o->fulfillment == SB_FUL_FULFILLED || o->n_shipments) {
+        int64_t shipment = 0, shipped = 0;
+        struct sb_q q;
+        err =
+            sb_q_open(&q, db, "SELECT id, shipped FROM shipments WHERE sale_id = ?", "i", sale_id);
+        if (err)
+            return err;
+        if (sb_q_next(&q)) {
+            shipment = sb_q_int(&q, 0);
+            shipped = sb_q_int(&q, 1);
+        }
+        err = sb_q_close(&q);
+        if (err || !shipment || shipped)
+            return err;
+        if (!setting(rt, "take_fulfillments", false))
+            return log_line(db, rt, "info", "order.fulfilled_on_channel", o,
+                            "fulfilled on the channel; mark it shipped in the POS (S4: taking "
+                            "fulfillments from the channel is off)");
+        struct sb_shipment_patch patch = { .shipped = true, .shipped_set = true };
+        if (o->n_shipments && o->shipments[0].tracking_number) {
+            patch.tracking_number = (struct sb_opt_str){ o->shipments[0].tracking_number, true };
+            patch.carrier = (struct sb_opt_str){ o->shipments[0].tracking_company, true };
+        }
+        err = sb_store_shipment_update(db, &everything, shipment, &patch);
+        if (err)
+            return err;
+        return log_line(db, rt, "info", "order.shipped", o, "fulfilled on the channel (S4)");
+    }
+    return SB_OK;
+}
+
+/* ---- the entry point ---- */
+
+static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const struct sb_order *o,
+                     const char *state, const char *reason, const char *version, int64_t sale_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    static const char *const fulfillment[] = { "unfulfilled", "partial", "fulfilled" };
+    return sb_db_exec(
+        db,
+        "INSERT INTO channel_orders (channel_id, external_id, number, state, reason, version,"
+        " financial_status, fulfillment_status, cancelled, sale_id, total, currency,"
+        " first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (channel_id, external_id) DO UPDATE SET number = excluded.number,"
+        " state = excluded.state, reason = excluded.reason, version = excluded.version,"
+        " financial_status = excluded.financial_status,"
+        " fulfillment_status = excluded.fulfillment_status, cancelled = excluded.cancelled,"
+        " sale_id = COALESCE(excluded.sale_id, channel_orders.sale_id), total = excluded.total,"
+        " currency = excluded.currency, updated_at = excluded.updated_at",
+        "isssssssbnisss", rt->ch.id, o->external_id, o->number, state, reason, version,
+        sb_order_financial_name(o->financial), fulfillment[o->fulfillment], o->cancelled, sale_id,
+        o->total_price, o->currency, now, now);
+}
+
+sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
+                           const struct sb_order *o, enum sb_apply_outcome *ret)
+{
+    char version[SB_TIME_LEN];
+    sb_time_format(o->updated_at, version, sizeof(version));
+    struct sb_arena *a = sb_arena_new();
+    if (!a)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+
+    char state[16] = "", old_version[SB_TIME_LEN] = "";
+    int64_t sale_id = 0;
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT state, version, sale_id FROM channel_orders"
+                           " WHERE channel_id = ? AND external_id = ?",
+                           "is", rt->ch.id, o->external_id);
+    if (!err) {
+        if (sb_q_next(&q)) {
+            snprintf(state, sizeof(state), "%s", sb_q_text(&q, 0));
+            snprintf(old_version, sizeof(old_version), "%s", sb_q_text(&q, 1));
+            sale_id = sb_q_null(&q, 2) ? 0 : sb_q_int(&q, 2);
+        }
+        err = sb_q_close(&q);
+    }
+    enum sb_apply_outcome outcome = SB_APPLY_UNCHANGED;
+    if (!err && state[0] && strcmp(version, old_version) < 0) {
+        /* O3: an older version never overwrites a newer one */
+        outcome = SB_APPLY_STALE;
+        err = log_line(
+            db, rt, "info", "order.stale", o,
+            sb_arena_printf(a, "version %s ignored: %s already applied", version, old_version));
+    } else if (!err && sale_id) {
+        err = update(db, a, rt, o, sale_id);
+        if (!err)
+            err = record(db, rt, o, "downloaded", NULL, version, sale_id);
+        outcome = strcmp(version, old_version) == 0 ? SB_APPLY_UNCHANGED : SB_APPLY_UPDATED;
+    } else if (!err && strcmp(state, "skipped") == 0) {
+        outcome = SB_APPLY_SKIPPED; /* skipped stays skipped (M2) */
+        err = record(db, rt, o, "skipped", "cancelled before download", version, 0);
+    } else if (!err) {
+        const char *reason = NULL;
+        enum sb_decision d = SB_DECIDE_DOWNLOAD;
+        if (o->cancelled) {
+            d = SB_DECIDE_SKIP;
+            reason = "cancelled before download";
+        } else if (!rt->enabled) {
+            d = SB_DECIDE_WAIT;
+            reason = "the channel is disabled";
+        } else if (!setting(rt, "download_orders", true)) {
+            d = SB_DECIDE_WAIT;
+            reason = "order download is off for this channel";
+        } else if (!rt->n_outlets || !rt->default_outlet_id) {
+            d = SB_DECIDE_WAIT;
+            reason = "the channel has no linked or default outlet";
+        } else if (rt->ops->decide) {
+            d = rt->ops->decide(&rt->ch, o, &reason);
+        }
+        if (d == SB_DECIDE_DOWNLOAD) {
+            err = import(db, a, rt, o, &sale_id);
+            for (size_t i = 0; !err && i < o->n_refunds; i++)
+                err = apply_refund(db, a, rt, o, sale_id, &o->refunds[i]);
+            if (!err)
+                err = record(db, rt, o, "downloaded", NULL, version, sale_id);
+            if (!err)
+                err = log_line(db, rt, "info", "order.downloaded", o,
+                               sb_arena_printf(a, "order %s became sale %lld",
+                                               o->number ? o->number : o->external_id,
+                                               (long long)sale_id));
+            outcome = SB_APPLY_IMPORTED;
+        } else {
+            const char *st = d == SB_DECIDE_SKIP ? "skipped" : "waiting";
+            err = record(db, rt, o, st, reason ? reason : "not downloaded", version, 0);
+            outcome = d == SB_DECIDE_SKIP ? SB_APPLY_SKIPPED : SB_APPLY_WAITING;
+        }
+    }
+    sb_arena_free(a);
+    if (!err && ret)
+        *ret = outcome;
+    return err;
+}

@@ -1,0 +1,26 @@
+/*
+ * Applying one version of a web order to the POS, inside a write
+ * transaction: the first download (a new sale) or the later changes of an
+ * order already down. Used by the pipeline for webhooks and polls alike.
+ */
+#ifndef SB_SYNC_IMPORT_H
+#define SB_SYNC_IMPORT_H
+
+#include "channel/order.h"
+#include "store/channels.h"
+#include "store/db.h"
+
+/* What happened, for the log and the tests. */
+enum sb_apply_outcome {
+    SB_APPLY_IMPORTED,  /* a new sale */
+    SB_APPLY_UPDATED,   /* later changes applied to the sale */
+    SB_APPLY_UNCHANGED, /* nothing new (the same version again) */
+    SB_APPLY_STALE,     /* older than what was applied: ignored (O3) */
+    SB_APPLY_WAITING,   /* not downloaded yet, with a reason (O10) */
+    SB_APPLY_SKIPPED,   /* never to be downloaded, with a reason (O10) */
+};
+
+sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
+                           const struct sb_order *o, enum sb_apply_outcome *ret);
+
+#endif

@@ -1,0 +1,614 @@
+/*
+ * The pipeline's moving parts: recording events (durably, de-duplicated,
+ * through the group-commit writer, so a burst of webhooks shares fsyncs),
+ * the worker that turns recorded events into applied orders in event order,
+ * retries with backoff when a channel cannot be reached, and the poller that
+ * asks each channel for what webhooks missed.
+ *
+ * The worker applies an event and marks it done in one write job: after a
+ * crash the event is still pending and is applied again, which changes
+ * nothing twice (import.c is idempotent per order version).
+ */
+#include "sync/pipeline.h"
+#include "store/channels.h"
+#include "sync/import.h"
+#include "sync/outbox.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH        64
+#define MAX_ATTEMPTS 8
+
+struct sb_pipeline {
+    struct sb_store *store;
+    pthread_t worker, poller, dispatcher;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, idle_cv, poll_wake, send_wake;
+    bool stop, kicked, idle;
+    bool send_kicked, send_idle;
+};
+
+/* ---- recording ---- */
+
+struct record_job {
+    int64_t channel_id;
+    const struct sb_event_info *info;
+    const char *body;
+    bool duplicate;
+};
+
+static sb_err record_fn(struct sb_db *db, void *ctx)
+{
+    struct record_job *j = ctx;
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    int64_t id = 0;
+    sb_err err = sb_db_int(db, &id,
+                           "INSERT INTO channel_events (channel_id, event_id, topic, order_ref,"
+                           " body, received_at) VALUES (?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (channel_id, event_id) DO NOTHING RETURNING id",
+                           "isssss", j->channel_id, j->info->event_id, j->info->topic,
+                           j->info->order_ref, j->body, now);
+    if (err == SB_ENOT_FOUND) { /* the conflict: seen before */
+        j->duplicate = true;
+        return SB_OK;
+    }
+    return err;
+}
+
+static void kick(struct sb_pipeline *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->kicked = true;
+    p->idle = false;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+sb_err sb_pipeline_record(struct sb_pipeline *p, int64_t channel_id,
+                          const struct sb_event_info *info, const char *body, size_t len,
+                          bool *ret_duplicate)
+{
+    if (strlen(body) != len)
+        return sb_fail(SB_EINVALID_JSON, NULL, "the body contains a NUL byte");
+    struct record_job j = { .channel_id = channel_id, .info = info, .body = body };
+    sb_err err = sb_store_write(p->store, record_fn, &j);
+    if (err)
+        return err;
+    if (!j.duplicate)
+        kick(p);
+    *ret_duplicate = j.duplicate;
+    return SB_OK;
+}
+
+bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&p->lock);
+    int rc = 0;
+    while (!(p->idle && p->send_idle) && rc == 0)
+        rc = pthread_cond_timedwait(&p->idle_cv, &p->lock, &until);
+    bool idle = p->idle && p->send_idle;
+    pthread_mutex_unlock(&p->lock);
+    return idle;
+}
+
+/* ---- processing ---- */
+
+struct event {
+    int64_t id, channel_id, attempts;
+    char *topic, *order_ref, *body;
+};
+
+struct apply_job {
+    const struct sb_channel_rt *rt;
+    const struct sb_order *order;
+    int64_t event_id;
+};
+
+static sb_err mark_done(struct sb_db *db, int64_t event_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "UPDATE channel_events SET status = 'done', processed_at = ?, error = NULL"
+                      " WHERE id = ?",
+                      "si", now, event_id);
+}
+
+static sb_err apply_fn(struct sb_db *db, void *ctx)
+{
+    struct apply_job *j = ctx;
+    sb_err err = SB_OK;
+    if (j->order)
+        err = sb_sync_apply_order(db, j->rt, j->order, NULL);
+    if (!err && j->event_id)
+        err = mark_done(db, j->event_id);
+    return err;
+}
+
+struct fail_job {
+    const struct event *e;
+    const char *error;
+    bool permanent;
+};
+
+static sb_err fail_fn(struct sb_db *db, void *ctx)
+{
+    struct fail_job *j = ctx;
+    int64_t attempts = j->e->attempts + 1;
+    bool give_up = j->permanent || attempts >= MAX_ATTEMPTS;
+    /* exponential backoff with jitter: 2, 4, 8 ... seconds, +-25% */
+    int64_t delay = (int64_t)1 << (attempts < 12 ? attempts : 12);
+    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
+    char next[SB_TIME_LEN];
+    sb_time_format(sb_time_now() + delay, next, sizeof(next));
+    sb_err err =
+        sb_db_exec(db,
+                   "UPDATE channel_events SET status = ?, attempts = ?,"
+                   " next_attempt_at = ?, error = ? WHERE id = ?",
+                   "sissi", give_up ? "failed" : "pending", attempts, next, j->error, j->e->id);
+    if (!err)
+        err =
+            sb_store_channel_log(db, j->e->channel_id, give_up ? "error" : "warn",
+                                 give_up ? "event.failed" : "event.retry", j->e->order_ref,
+                                 "%s %s: %s%s", j->e->topic, give_up ? "failed" : "will be retried",
+                                 j->error, give_up ? "" : " (retrying with backoff)");
+    return err;
+}
+
+static bool permanent(sb_err err)
+{
+    return err == SB_EINVALID_FIELD || err == SB_EINVALID_JSON || err == SB_EMISSING_FIELD ||
+           err == SB_ENOT_FOUND || err == SB_EUNKNOWN_REFERENCE;
+}
+
+static void process(struct sb_pipeline *p, const struct event *e)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct sb_db *db = NULL;
+    struct sb_channel_rt *rt = NULL;
+    struct sb_order *order = NULL;
+    sb_err err = a ? sb_store_acquire(p->store, &db) : sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!err) {
+        err = sb_store_channel_load(db, e->channel_id, a, &rt);
+        sb_store_release(p->store, db);
+    }
+    if (!err)
+        err = rt->ops->parse_event(&rt->ch, e->topic, e->body, strlen(e->body), a, &order);
+    if (!err && !order && e->order_ref && rt->ops->fetch_order)
+        err = rt->ops->fetch_order(&rt->ch, e->order_ref, a, &order);
+    if (!err) {
+        struct apply_job j = { .rt = rt, .order = order, .event_id = e->id };
+        err = sb_store_write(p->store, apply_fn, &j);
+    }
+    if (err) {
+        char msg[300];
+        snprintf(msg, sizeof(msg), "%s",
+                 sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(err));
+        struct fail_job j = { .e = e, .error = msg, .permanent = permanent(err) };
+        if (sb_store_write(p->store, fail_fn, &j))
+            sb_log(SB_LOG_ERROR, "pipeline.fail_unrecorded", "error", msg, NULL);
+    }
+    sb_arena_free(a);
+}
+
+/* Reads up to BATCH due events, oldest first. */
+static size_t due_events(struct sb_pipeline *p, struct event *out)
+{
+    struct sb_db *db;
+    if (sb_store_acquire(p->store, &db))
+        return 0;
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    struct sb_q q;
+    size_t n = 0;
+    if (!sb_q_open(&q, db,
+                   "SELECT id, channel_id, attempts, topic, order_ref, body FROM channel_events"
+                   " WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+                   " ORDER BY id LIMIT ?",
+                   "si", now, (int64_t)BATCH)) {
+        while (n < BATCH && sb_q_next(&q)) {
+            const char *ref = sb_q_text(&q, 4);
+            out[n] = (struct event){ .id = sb_q_int(&q, 0),
+                                     .channel_id = sb_q_int(&q, 1),
+                                     .attempts = sb_q_int(&q, 2),
+                                     .topic = strdup(sb_q_text(&q, 3)),
+                                     .order_ref = ref ? strdup(ref) : NULL,
+                                     .body = strdup(sb_q_text(&q, 5)) };
+            if (!out[n].topic || !out[n].body) {
+                free(out[n].topic);
+                free(out[n].order_ref);
+                free(out[n].body);
+                break;
+            }
+            n++;
+        }
+        (void)sb_q_close(&q);
+    }
+    sb_store_release(p->store, db);
+    return n;
+}
+
+static void *worker_main(void *arg)
+{
+    struct sb_pipeline *p = arg;
+    static _Thread_local struct event batch[BATCH];
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        p->kicked = false;
+        pthread_mutex_unlock(&p->lock);
+
+        size_t n;
+        while ((n = due_events(p, batch)) > 0) {
+            for (size_t i = 0; i < n; i++) {
+                process(p, &batch[i]);
+                free(batch[i].topic);
+                free(batch[i].order_ref);
+                free(batch[i].body);
+            }
+        }
+
+        pthread_mutex_lock(&p->lock);
+        if (!p->kicked) {
+            p->idle = true;
+            pthread_cond_broadcast(&p->idle_cv);
+            if (!p->stop) {
+                /* wake for new events, or every second for retries that fall due */
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += 1;
+                pthread_cond_timedwait(&p->wake, &p->lock, &until);
+            }
+        }
+        bool stop = p->stop;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+/* ---- polling ---- */
+
+struct page_job {
+    const struct sb_channel_rt *rt;
+    const struct sb_order_page *page;
+};
+
+static sb_err page_fn(struct sb_db *db, void *ctx)
+{
+    struct page_job *j = ctx;
+    for (size_t i = 0; i < j->page->n; i++) {
+        sb_err err = sb_sync_apply_order(db, j->rt, j->page->orders[i], NULL);
+        if (err)
+            return err;
+    }
+    return sb_store_channel_set_cursor(db, j->rt->ch.id, j->page->next_cursor);
+}
+
+sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t **ret_report)
+{
+    struct sb_arena *a = sb_arena_new();
+    if (!a)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    struct sb_db *db;
+    struct sb_channel_rt *rt = NULL;
+    sb_err err = sb_store_acquire(store, &db);
+    if (!err) {
+        err = sb_store_channel_load(db, channel_id, a, &rt);
+        sb_store_release(store, db);
+    }
+    if (!err && !rt->ops->poll_orders)
+        err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel cannot be polled");
+    int64_t orders = 0, pages = 0;
+    const char *cursor = err ? NULL : rt->poll_cursor;
+    while (!err) {
+        struct sb_order_page page = { 0 };
+        err = rt->ops->poll_orders(&rt->ch, cursor, a, &page);
+        if (err)
+            break;
+        struct page_job j = { .rt = rt, .page = &page };
+        err = sb_store_write(store, page_fn, &j);
+        if (err)
+            break;
+        orders += (int64_t)page.n;
+        pages++;
+        cursor = page.next_cursor;
+        if (!page.more)
+            break;
+    }
+    if (!err && ret_report)
+        *ret_report = json_pack("{s:I,s:I,s:s?}", "orders", (json_int_t)orders, "pages",
+                                (json_int_t)pages, "cursor", cursor);
+    sb_arena_free(a);
+    return err;
+}
+
+static void *poller_main(void *arg)
+{
+    struct sb_pipeline *p = arg;
+    /* tests poll on demand (POST /api/v1/channels/{id}/poll) to stay deterministic */
+    const char *schedule = getenv("STOCKBRIDGE_POLL_SCHEDULE");
+    if (schedule && strcmp(schedule, "off") == 0)
+        return NULL;
+    bool first = true;
+    for (;;) {
+        if (first) { /* let the server and its neighbours come up before the first poll */
+            first = false;
+            pthread_mutex_lock(&p->lock);
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 5;
+            if (!p->stop)
+                pthread_cond_timedwait(&p->poll_wake, &p->lock, &until);
+            bool stop = p->stop;
+            pthread_mutex_unlock(&p->lock);
+            if (stop)
+                break;
+        }
+        struct sb_db *db;
+        int64_t ids[64];
+        size_t n = 0;
+        if (!sb_store_acquire(p->store, &db)) {
+            if (sb_store_channel_poll_due(db, sb_time_now(), ids, 64, &n))
+                n = 0;
+            sb_store_release(p->store, db);
+        }
+        for (size_t i = 0; i < n; i++) {
+            json_t *report = NULL;
+            sb_err err = sb_sync_poll_channel(p->store, ids[i], &report);
+            json_decref(report);
+            if (err) {
+                char id[24];
+                snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
+                sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
+                       NULL);
+            }
+        }
+        pthread_mutex_lock(&p->lock);
+        if (!p->stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 5;
+            pthread_cond_timedwait(&p->poll_wake, &p->lock, &until);
+        }
+        bool stop = p->stop;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+/* ---- the outbox dispatcher ---- */
+
+void sb_pipeline_kick_outbox(struct sb_pipeline *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->send_kicked = true;
+    p->send_idle = false;
+    pthread_cond_signal(&p->send_wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+struct call {
+    int64_t id, channel_id, attempts;
+    char *kind, *ref, *payload;
+};
+
+struct sent_job {
+    const struct call *c;
+    sb_err err;
+    const char *error;
+};
+
+static sb_err sent_fn(struct sb_db *db, void *ctx)
+{
+    struct sent_job *j = ctx;
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    if (!j->err) {
+        sb_err err = sb_db_exec(db,
+                                "UPDATE outbox SET status = 'done', done_at = ?, attempts = ?,"
+                                " last_error = NULL WHERE id = ?",
+                                "sii", now, j->c->attempts + 1, j->c->id);
+        return err ? err
+                   : sb_store_channel_log(db, j->c->channel_id, "info", "push.done", j->c->ref,
+                                          "%s sent", j->c->kind);
+    }
+    int64_t attempts = j->c->attempts + 1;
+    bool park = attempts >= SB_OUTBOX_MAX_ATTEMPTS || j->err == SB_EINVALID_FIELD ||
+                j->err == SB_ENOT_FOUND;
+    int64_t delay = (int64_t)1 << (attempts < 12 ? attempts : 12);
+    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
+    char next[SB_TIME_LEN];
+    sb_time_format(sb_time_now() + delay, next, sizeof(next));
+    sb_err err =
+        sb_db_exec(db,
+                   "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
+                   " last_error = ? WHERE id = ?",
+                   "sissi", park ? "parked" : "pending", attempts, next, j->error, j->c->id);
+    return err ? err
+               : sb_store_channel_log(db, j->c->channel_id, park ? "error" : "warn",
+                                      park ? "push.parked" : "push.retry", j->c->ref,
+                                      "%s failed (attempt %lld): %s", j->c->kind,
+                                      (long long)attempts, j->error);
+}
+
+static sb_err send_call(struct sb_pipeline *p, const struct call *c)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct sb_db *db;
+    struct sb_channel_rt *rt = NULL;
+    sb_err err = a ? sb_store_acquire(p->store, &db) : sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!err) {
+        err = sb_store_channel_load(db, c->channel_id, a, &rt);
+        sb_store_release(p->store, db);
+    }
+    json_t *payload = err ? NULL : json_loads(c->payload, 0, NULL);
+    if (!err && strcmp(c->kind, "fulfillment") == 0 && rt->ops->push_fulfillment) {
+        struct sb_fulfillment_push f = {
+            .order_external_id = c->ref,
+            .tracking_number = json_string_value(json_object_get(payload, "tracking_number")),
+            .tracking_company = json_string_value(json_object_get(payload, "tracking_company")),
+            .notify_customer = true,
+        };
+        err = rt->ops->push_fulfillment(&rt->ch, &f);
+    } else if (!err && strcmp(c->kind, "cancel") == 0 && rt->ops->push_cancel) {
+        err = rt->ops->push_cancel(&rt->ch, c->ref,
+                                   json_string_value(json_object_get(payload, "reason")));
+    } else if (!err) {
+        err = sb_fail(SB_EINVALID_FIELD, "kind", "the channel takes no %s calls", c->kind);
+    }
+    json_decref(payload);
+    sb_arena_free(a);
+    return err;
+}
+
+static size_t due_calls(struct sb_pipeline *p, struct call *out, size_t cap)
+{
+    struct sb_db *db;
+    if (sb_store_acquire(p->store, &db))
+        return 0;
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    struct sb_q q;
+    size_t n = 0;
+    if (!sb_q_open(&q, db,
+                   "SELECT id, channel_id, attempts, kind, ref, payload FROM outbox"
+                   " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                   "si", now, (int64_t)cap)) {
+        while (n < cap && sb_q_next(&q)) {
+            out[n] = (struct call){ .id = sb_q_int(&q, 0),
+                                    .channel_id = sb_q_int(&q, 1),
+                                    .attempts = sb_q_int(&q, 2),
+                                    .kind = strdup(sb_q_text(&q, 3)),
+                                    .ref = strdup(sb_q_text(&q, 4)),
+                                    .payload = strdup(sb_q_text(&q, 5)) };
+            n++;
+        }
+        (void)sb_q_close(&q);
+    }
+    sb_store_release(p->store, db);
+    return n;
+}
+
+static void *dispatcher_main(void *arg)
+{
+    struct sb_pipeline *p = arg;
+    struct call calls[32];
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        p->send_kicked = false;
+        pthread_mutex_unlock(&p->lock);
+        size_t n;
+        while ((n = due_calls(p, calls, 32)) > 0) {
+            for (size_t i = 0; i < n; i++) {
+                struct sent_job j = { .c = &calls[i] };
+                if (calls[i].kind && calls[i].ref && calls[i].payload)
+                    j.err = send_call(p, &calls[i]);
+                else
+                    j.err = sb_fail(SB_ENOMEM, NULL, NULL);
+                char msg[300];
+                snprintf(msg, sizeof(msg), "%s",
+                         sb_err_last()->message[0] ? sb_err_last()->message
+                                                   : sb_err_message(j.err));
+                j.error = msg;
+                if (sb_store_write(p->store, sent_fn, &j))
+                    sb_log(SB_LOG_ERROR, "outbox.unrecorded", "error", sb_err_last()->message,
+                           NULL);
+                free(calls[i].kind);
+                free(calls[i].ref);
+                free(calls[i].payload);
+            }
+        }
+        pthread_mutex_lock(&p->lock);
+        if (!p->send_kicked) {
+            p->send_idle = true;
+            pthread_cond_broadcast(&p->idle_cv);
+            if (!p->stop) {
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_sec += 1;
+                pthread_cond_timedwait(&p->send_wake, &p->lock, &until);
+            }
+        }
+        bool stop = p->stop;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+/* ---- life cycle ---- */
+
+sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
+{
+    struct sb_pipeline *p = calloc(1, sizeof(*p));
+    if (!p)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    p->store = store;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    pthread_cond_init(&p->idle_cv, NULL);
+    pthread_cond_init(&p->poll_wake, NULL);
+    pthread_cond_init(&p->send_wake, NULL);
+    if (pthread_create(&p->worker, NULL, worker_main, p) != 0) {
+        free(p);
+        return sb_fail(SB_EINTERNAL, NULL, "cannot start the pipeline worker");
+    }
+    bool poller = pthread_create(&p->poller, NULL, poller_main, p) == 0;
+    bool dispatcher = poller && pthread_create(&p->dispatcher, NULL, dispatcher_main, p) == 0;
+    if (!dispatcher) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = true;
+        pthread_cond_broadcast(&p->wake);
+        pthread_cond_broadcast(&p->poll_wake);
+        pthread_mutex_unlock(&p->lock);
+        pthread_join(p->worker, NULL);
+        if (poller)
+            pthread_join(p->poller, NULL);
+        free(p);
+        return sb_fail(SB_EINTERNAL, NULL, "cannot start the pipeline threads");
+    }
+    *ret = p;
+    return SB_OK;
+}
+
+void sb_pipeline_stop(struct sb_pipeline *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    pthread_cond_broadcast(&p->wake);
+    pthread_cond_broadcast(&p->poll_wake);
+    pthread_cond_broadcast(&p->send_wake);
+    pthread_mutex_unlock(&p->lock);
+    pthread_join(p->worker, NULL);
+    pthread_join(p->poller, NULL);
+    pthread_join(p->dispatcher, NULL);
+    pthread_cond_destroy(&p->send_wake);
+    pthread_cond_destroy(&p->wake);
+    pthread_cond_destroy(&p->idle_cv);
+    pthread_cond_destroy(&p->poll_wake);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}

@@ -1,0 +1,52 @@
+/*
+ * The order pipeline (SPEC O1-O10 and the rules it applies): web orders come
+ * down from channels into POS sales exactly once.
+ *
+ *   receive -> verify -> record the raw event durably, de-duplicated by event
+ *   id (the HTTP answer is sent here) -> normalize (the channel adapter) ->
+ *   decide (download now, wait, or skip, with the reason) -> apply in one
+ *   transaction: the sale with its customer, lines, discounts, taxes,
+ *   payments, adjustment, shipment, allocation, fulfillments, stock and
+ *   notification — or, for an order already down, its later changes (paid,
+ *   cancelled, refunded, fulfilled) — and the event marked done.
+ *
+ * Exactly-once comes from the database: channel_events is unique on
+ * (channel, event id) and channel_orders and sales on (channel, order id);
+ * everything about one event commits together, so a crash replays the event
+ * and nothing is applied twice. Versions (the channel's updated_at) order
+ * the changes: an older version never overwrites a newer one (O3).
+ */
+#ifndef SB_PIPELINE_H
+#define SB_PIPELINE_H
+
+#include "channel/channel.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct sb_pipeline;
+
+/* Starts the worker (events) and the poller (scheduled polls) threads. */
+sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret);
+void sb_pipeline_stop(struct sb_pipeline *p); /* accepts NULL */
+
+/* Records a verified event durably; *ret_duplicate when this event id was seen
+ * before (then nothing changes). Wakes the worker. */
+sb_err sb_pipeline_record(struct sb_pipeline *p, int64_t channel_id,
+                          const struct sb_event_info *info, const char *body, size_t len,
+                          bool *ret_duplicate);
+
+/* Wakes the dispatcher after an outbox row was committed (it also looks every second). */
+void sb_pipeline_kick_outbox(struct sb_pipeline *p); /* accepts NULL */
+
+/* Blocks until no recorded event is waiting to be processed and no outbox call is due,
+ * at most timeout_ms;
+ * false on time-out. For tests and benchmarks: an event to wait on, not a sleep. */
+bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms);
+
+/* Polls one channel now: every order changed since its cursor is applied, and the
+ * cursor moves with them. *ret_report: {"orders": n, "pages": n, "cursor": "..."}. */
+sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t **ret_report);
+
+#endif

@@ -1,0 +1,1773 @@
+/*
+ * The Shopify adapter and the HTTP client, as units: webhook signatures
+ * (SP1), both order shapes (REST webhook bodies and GraphQL nodes) parsed to
+ * the cent from fixtures in Shopify's documented shapes (O1, O4, O5, C5,
+ * P3, S2), hostile input of every kind, the gateway table (P1, P3), the
+ * throttling arithmetic (SP2, I9), and the GraphQL operations against a
+ * scripted fake Shopify on loopback (libmicrohttpd in this process).
+ */
+#include "channel/shopify.h"
+#include "util/arena.h"
+#include "util/http-client.h"
+#include "util/timeutil.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------ helpers */
+
+static char *read_fixture(const char *name, size_t *ret_len)
+{
+    const char *root = getenv("SB_SOURCE_ROOT");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/tests/fixtures/shopify/%s", root ? root : "..", name);
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    cr_assert(buf);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (ret_len)
+        *ret_len = (size_t)n;
+    return buf;
+}
+
+static json_t *fixture_json(const char *name)
+{
+    char *text = read_fixture(name, NULL);
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+    cr_assert(j, "%s: %s", name, e.text);
+    free(text);
+    return j;
+}
+
+static int64_t t_of(const char *iso)
+{
+    int64_t t = 0;
+    cr_assert(sb_time_parse(iso, &t), "%s", iso);
+    return t;
+}
+
+static void expect_str(const char *got, const char *want, const char *what)
+{
+    if (!want) {
+        cr_expect_null(got, "%s: expected NULL, got \"%s\"", what, got ? got : "");
+        return;
+    }
+    cr_expect(got && strcmp(got, want) == 0, "%s: expected \"%s\", got \"%s\"", what, want,
+              got ? got : "(null)");
+}
+
+static void expect_tax(const struct sb_order_tax *t, const char *title, const char *rate,
+                       int64_t amount)
+{
+    expect_str(t->title, title, "tax title");
+    expect_str(t->rate, rate, "tax rate");
+    cr_expect_eq(t->amount, amount, "tax %s: %lld != %lld", title, (long long)t->amount,
+                 (long long)amount);
+}
+
+/* O4: the fixture's lines, shipping and taxes add up to its totals; the parser kept
+ * every cent Shopify sent. */
+static void expect_adds_up(const struct sb_order *o)
+{
+    int64_t lines = 0, tax = 0, ship = 0;
+    for (size_t i = 0; i < o->n_lines; i++) {
+        lines += o->lines[i].quantity * o->lines[i].unit_price - o->lines[i].discount;
+        for (size_t j = 0; j < o->lines[i].n_taxes; j++)
+            tax += o->lines[i].taxes[j].amount;
+    }
+    for (size_t i = 0; i < o->n_shipping; i++) {
+        ship += o->shipping[i].price - o->shipping[i].discount;
+        for (size_t j = 0; j < o->shipping[i].n_taxes; j++)
+            tax += o->shipping[i].taxes[j].amount;
+    }
+    cr_expect_eq(lines, o->subtotal, "lines %lld != subtotal %lld", (long long)lines,
+                 (long long)o->subtotal);
+    cr_expect_eq(tax, o->total_tax);
+    cr_expect_eq(ship, o->total_shipping);
+    if (o->taxes_included)
+        cr_expect_eq(lines + ship, o->total_price);
+    else
+        cr_expect_eq(lines + ship + tax, o->total_price);
+}
+
+static struct sb_order *parse_rest(struct sb_arena *a, json_t *o)
+{
+    struct sb_order *ord = NULL;
+    sb_err err = sb_shopify_parse_rest_order(o, a, &ord);
+    cr_assert_eq(err, SB_OK, "parse: %s (%s)", sb_err_last()->message, sb_err_last()->field);
+    cr_assert(ord);
+    return ord;
+}
+
+/* ------------------------------------------------------------------ webhooks */
+
+struct hdr {
+    const char *name, *value;
+};
+struct hdrs {
+    struct hdr h[8];
+    size_t n;
+};
+
+static const char *hdr_get(void *ud, const char *name)
+{
+    struct hdrs *hs = ud;
+    for (size_t i = 0; i < hs->n; i++)
+        if (strcasecmp(hs->h[i].name, name) == 0)
+            return hs->h[i].value;
+    return NULL;
+}
+
+static void sign(const char *secret, const char *body, size_t len, char out[64])
+{
+    unsigned char mac[32];
+    unsigned int n = 0;
+    cr_assert(
+        HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, len, mac, &n));
+    sodium_bin2base64(out, 64, mac, 32, sodium_base64_VARIANT_ORIGINAL);
+}
+
+static json_t *creds;
+static struct sb_channel channel(void)
+{
+    if (!creds)
+        creds = json_pack("{s:s, s:s, s:s}", "shop_domain", "demo.myshopify.com", "access_token",
+                          "shpat_test", "webhook_secret", "hush");
+    return (struct sb_channel){ .id = 1, .kind = "shopify", .name = "Demo", .credentials = creds };
+}
+
+static sb_err verify(const char *topic, const char *body, size_t len, const char *sig,
+                     const char *event_id, const char *webhook_id, struct sb_arena *a,
+                     struct sb_event_info *info)
+{
+    struct hdrs hs = { .n = 0 };
+    if (sig)
+        hs.h[hs.n++] = (struct hdr){ "X-Shopify-Hmac-Sha256", sig };
+    if (topic)
+        hs.h[hs.n++] = (struct hdr){ "X-Shopify-Topic", topic };
+    if (event_id)
+        hs.h[hs.n++] = (struct hdr){ "X-Shopify-Event-Id", event_id };
+    if (webhook_id)
+        hs.h[hs.n++] = (struct hdr){ "X-Shopify-Webhook-Id", webhook_id };
+    hs.h[hs.n++] = (struct hdr){ "X-Shopify-Shop-Domain", "demo.myshopify.com" };
+    struct sb_webhook wh = { .body = body, .len = len, .header = hdr_get, .ud = &hs };
+    struct sb_channel ch = channel();
+    return sb_channel_shopify.verify_webhook(&ch, &wh, a, info);
+}
+
+Test(webhook, sp1_good_signature_fills_event)
+{
+    size_t len;
+    char *body = read_fixture("orders-create-multi.json", &len), sig[64];
+    sign("hush", body, len, sig);
+    struct sb_arena *a = sb_arena_new();
+    struct sb_event_info info = { 0 };
+    cr_assert_eq(verify("orders/create", body, len, sig, "e-1", "w-1", a, &info), SB_OK, "%s",
+                 sb_err_last()->message);
+    expect_str(info.topic, "orders/create", "topic");
+    expect_str(info.event_id, "e-1", "event id");
+    /* beyond 2^53: exact, never through a double */
+    expect_str(info.order_ref, "9007199254740993123", "order ref");
+    sb_arena_free(a);
+    free(body);
+}
+
+Test(webhook, sp1_event_id_falls_back_to_webhook_id)
+{
+    size_t len;
+    char *body = read_fixture("orders-create-cod.json", &len), sig[64];
+    sign("hush", body, len, sig);
+    struct sb_arena *a = sb_arena_new();
+    struct sb_event_info info = { 0 };
+    cr_assert_eq(verify("orders/paid", body, len, sig, NULL, "b54557e4-bdd9-4b37", a, &info),
+                 SB_OK);
+    expect_str(info.event_id, "b54557e4-bdd9-4b37", "event id");
+    expect_str(info.order_ref, "5820945612345", "order ref");
+    cr_expect_eq(verify("orders/paid", body, len, sig, NULL, NULL, a, &info), SB_EMISSING_FIELD);
+    expect_str(sb_err_last()->field, "event_id", "field");
+    cr_expect_eq(verify("orders/paid", body, len, sig, "has space", NULL, a, &info),
+                 SB_EINVALID_FIELD);
+    sb_arena_free(a);
+    free(body);
+}
+
+Test(webhook, sp1_refund_and_fulfillment_refer_to_their_order)
+{
+    const char *files[] = { "refunds-create.json", "fulfillments-create.json" };
+    const char *topics[] = { "refunds/create", "fulfillments/create" };
+    for (int i = 0; i < 2; i++) {
+        size_t len;
+        char *body = read_fixture(files[i], &len), sig[64];
+        sign("hush", body, len, sig);
+        struct sb_arena *a = sb_arena_new();
+        struct sb_event_info info = { 0 };
+        cr_assert_eq(verify(topics[i], body, len, sig, "e", NULL, a, &info), SB_OK, "%s",
+                     sb_err_last()->message);
+        expect_str(info.order_ref, "450789469", topics[i]);
+        /* the pipeline fetches the whole order for these */
+        struct sb_order *o = (void *)1;
+        struct sb_channel ch = channel();
+        cr_expect_eq(sb_channel_shopify.parse_event(&ch, topics[i], body, len, a, &o), SB_OK);
+        cr_expect_null(o);
+        sb_arena_free(a);
+        free(body);
+    }
+}
+
+Test(webhook, sp1_bad_missing_and_tampered_signatures_are_refused)
+{
+    size_t len;
+    char *body = read_fixture("orders-create-multi.json", &len), good[64], wrong[64];
+    sign("hush", body, len, good);
+    sign("not the secret", body, len, wrong);
+    struct sb_arena *a = sb_arena_new();
+    struct sb_event_info info = { 0 };
+    cr_expect_eq(verify("orders/create", body, len, wrong, "e", NULL, a, &info), SB_EUNAUTHORIZED);
+    cr_expect_eq(verify("orders/create", body, len, NULL, "e", NULL, a, &info), SB_EUNAUTHORIZED);
+    cr_expect_eq(verify("orders/create", body, len, "", "e", NULL, a, &info), SB_EUNAUTHORIZED);
+    cr_expect_eq(verify("orders/create", body, len, "not base64 at all!", "e", NULL, a, &info),
+                 SB_EUNAUTHORIZED);
+    /* a valid base64 of the wrong length */
+    cr_expect_eq(verify("orders/create", body, len, "aGVsbG8=", "e", NULL, a, &info),
+                 SB_EUNAUTHORIZED);
+    /* one byte changed in the body */
+    char *tampered = strdup(body);
+    char *p = strstr(tampered, "\"81.89\"");
+    cr_assert(p);
+    p[1] = '9';
+    cr_expect_eq(verify("orders/create", tampered, len, good, "e", NULL, a, &info),
+                 SB_EUNAUTHORIZED);
+    /* truncated body */
+    cr_expect_eq(verify("orders/create", body, len - 1, good, "e", NULL, a, &info),
+                 SB_EUNAUTHORIZED);
+    /* the signature is checked before anything else: a bad one with a bad topic is 401 */
+    cr_expect_eq(verify("shop/redact", body, len, wrong, "e", NULL, a, &info), SB_EUNAUTHORIZED);
+    cr_expect_null(info.event_id);
+    free(tampered);
+    sb_arena_free(a);
+    free(body);
+}
+
+Test(webhook, sp1_channel_without_secret_refuses_everything)
+{
+    json_t *c = json_pack("{s:s}", "access_token", "x");
+    struct sb_channel ch = { .id = 2, .kind = "shopify", .credentials = c };
+    struct hdrs hs = { .n = 1, .h = { { "X-Shopify-Hmac-Sha256", "AAAA" } } };
+    struct sb_webhook wh = { .body = "{}", .len = 2, .header = hdr_get, .ud = &hs };
+    struct sb_arena *a = sb_arena_new();
+    struct sb_event_info info = { 0 };
+    cr_expect_eq(sb_channel_shopify.verify_webhook(&ch, &wh, a, &info), SB_EUNAUTHORIZED);
+    sb_arena_free(a);
+    json_decref(c);
+}
+
+Test(webhook, sp1_signed_but_unusable)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct sb_event_info info = { 0 };
+    char sig[64];
+    const char *body = "{\"id\": 1}";
+    sign("hush", body, strlen(body), sig);
+    cr_expect_eq(verify("shop/redact", body, strlen(body), sig, "e", NULL, a, &info),
+                 SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "topic", "field");
+    cr_expect_eq(verify(NULL, body, strlen(body), sig, "e", NULL, a, &info), SB_EMISSING_FIELD);
+
+    const char *broken = "{\"id\": 1, ";
+    sign("hush", broken, strlen(broken), sig);
+    cr_expect_eq(verify("orders/create", broken, strlen(broken), sig, "e", NULL, a, &info),
+                 SB_EINVALID_JSON);
+
+    const char *no_id = "{\"name\": \"#1\"}";
+    sign("hush", no_id, strlen(no_id), sig);
+    cr_expect_eq(verify("orders/create", no_id, strlen(no_id), sig, "e", NULL, a, &info),
+                 SB_EMISSING_FIELD);
+    expect_str(sb_err_last()->field, "id", "field");
+
+    const char *refund_without_order = "{\"id\": 5}";
+    sign("hush", refund_without_order, strlen(refund_without_order), sig);
+    cr_expect_eq(verify("refunds/create", refund_without_order, strlen(refund_without_order), sig,
+                        "e", NULL, a, &info),
+                 SB_EMISSING_FIELD);
+    expect_str(sb_err_last()->field, "order_id", "field");
+
+    const char *float_id = "{\"id\": 4.5e9}";
+    sign("hush", float_id, strlen(float_id), sig);
+    cr_expect_eq(verify("orders/create", float_id, strlen(float_id), sig, "e", NULL, a, &info),
+                 SB_EINVALID_FIELD);
+    sb_arena_free(a);
+}
+
+/* ------------------------------------------------------------------ REST orders */
+
+Test(rest, o1_o4_o5_several_lines_discounts_taxes_shipping)
+{
+    json_t *j = fixture_json("orders-create-multi.json");
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = parse_rest(a, j);
+
+    expect_str(o->external_id, "9007199254740993123", "external id");
+    expect_str(o->number, "#1042", "number");
+    expect_str(o->currency, "USD", "currency");
+    cr_expect_eq(o->created_at, t_of("2026-11-22T14:00:00Z"));
+    cr_expect_eq(o->updated_at, t_of("2026-11-22T14:01:30Z"));
+    expect_str(o->email, "Jane.Doe@Example.com", "email (trimmed)");
+    expect_str(o->first_name, "Jane", "first name");
+    expect_str(o->last_name, "Doe", "last name");
+    expect_str(o->phone, "+12125550101", "phone");
+    cr_expect_eq(o->financial, SB_FIN_PAID);
+    cr_expect_eq(o->fulfillment, SB_FUL_UNFULFILLED);
+    cr_expect_not(o->cancelled);
+    cr_expect_not(o->taxes_included);
+    expect_str(o->gateway, "shopify_payments", "gateway");
+    expect_str(o->note, "Leave at the side door\ngift_wrap: yes\ndelivery_date: 2026-11-25",
+               "note");
+
+    cr_expect_eq(o->subtotal, 6972);
+    cr_expect_eq(o->total_discounts, 875);
+    cr_expect_eq(o->total_tax, 617);
+    cr_expect_eq(o->total_shipping, 600);
+    cr_expect_eq(o->total_price, 8189);
+    cr_expect_eq(o->total_outstanding, 0);
+
+    cr_assert_eq(o->n_lines, 3);
+    const struct sb_order_line *l = o->lines;
+    expect_str(l[0].external_id, "9007199254740993", "line 0 id (2^53 + 1)");
+    expect_str(l[0].sku, "TEE", "sku");
+    expect_str(l[0].title, "Logo tee", "title");
+    expect_str(l[0].variant_title, "M / Navy", "variant");
+    expect_str(l[0].barcode, NULL, "barcode");
+    cr_expect_eq(l[0].quantity, 2);
+    cr_expect_eq(l[0].unit_price, 2000);
+    cr_expect_eq(l[0].discount, 550, "sum of discount_allocations, not total_discount");
+    cr_assert_eq(l[0].n_taxes, 2);
+    expect_tax(&l[0].taxes[0], "NY State Tax", "0.04", 138);
+    expect_tax(&l[0].taxes[1], "NYC Tax", "0.045", 155);
+    cr_expect(l[0].requires_shipping);
+
+    expect_str(l[1].external_id, "9007199254740995", "line 1 id");
+    expect_str(l[1].variant_title, NULL, "variant");
+    cr_expect_eq(l[1].unit_price, 1250);
+    cr_expect_eq(l[1].discount, 125);
+    expect_tax(&l[1].taxes[0], "NY State Tax", "0.04", 45);
+    expect_tax(&l[1].taxes[1], "NYC Tax", "0.045", 51);
+
+    /* O5: an unknown SKU is carried as sent */
+    expect_str(l[2].sku, "NOPE-404", "unknown sku");
+    cr_expect_eq(l[2].quantity, 3);
+    cr_expect_eq(l[2].unit_price, 799);
+    cr_expect_eq(l[2].discount, 0);
+    expect_tax(&l[2].taxes[0], "NY State Tax", "0.04", 96);
+    expect_tax(&l[2].taxes[1], "NYC Tax", "0.045", 108);
+
+    cr_assert_eq(o->n_shipping, 1);
+    expect_str(o->shipping[0].title, "Standard Shipping", "shipping title");
+    expect_str(o->shipping[0].code, "STANDARD", "shipping code");
+    cr_expect_eq(o->shipping[0].price, 800);
+    cr_expect_eq(o->shipping[0].discount, 200);
+    cr_assert_eq(o->shipping[0].n_taxes, 1);
+    expect_tax(&o->shipping[0].taxes[0], "NY State Tax", "0.04", 24);
+
+    cr_assert_eq(o->n_discounts, 1);
+    expect_str(o->discounts[0].code, "SPRING10", "discount code");
+    cr_expect_eq(o->discounts[0].amount, 875);
+    cr_expect_eq(o->n_payments, 0, "REST webhooks carry no transactions");
+    cr_expect_eq(o->n_refunds, 0);
+    cr_expect_eq(o->n_shipments, 0);
+
+    cr_assert(o->has_ship_to);
+    expect_str(o->ship_to.name, "Jane Doe", "ship-to name");
+    expect_str(o->ship_to.company, "Doe & Daughters", "company");
+    expect_str(o->ship_to.line1, "12 Orchard Street", "line1");
+    expect_str(o->ship_to.line2, "Apt 4B", "line2");
+    expect_str(o->ship_to.city, "New York", "city");
+    expect_str(o->ship_to.region, "NY", "region");
+    expect_str(o->ship_to.postcode, "10002", "postcode");
+    expect_str(o->ship_to.country, "US", "country");
+    expect_str(o->ship_to.phone, "+1 212-555-0101", "ship-to phone");
+    expect_str(o->ship_to.email, "Jane.Doe@Example.com", "ship-to email");
+    expect_str(o->pickup_location, NULL, "pickup");
+    expect_adds_up(o);
+
+    const char *reason = "x";
+    struct sb_channel ch = channel();
+    cr_expect_eq(sb_channel_shopify.decide(&ch, o, &reason), SB_DECIDE_DOWNLOAD);
+    sb_arena_free(a);
+    json_decref(j);
+}
+
+Test(rest, c5_p3_no_email_no_customer_no_names_cash_on_delivery_taxes_included)
+{
+    json_t *j = fixture_json("orders-create-cod.json");
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = parse_rest(a, j);
+    expect_str(o->external_id, "5820945612345", "id");
+    expect_str(o->currency, "EUR", "currency");
+    cr_expect_eq(o->created_at, t_of("2026-11-23T09:15:00Z"));
+    expect_str(o->email, NULL, "email");
+    expect_str(o->first_name, NULL, "first");
+    expect_str(o->last_name, NULL, "last");
+    expect_str(o->phone, NULL, "phone");
+    expect_str(o->note, NULL, "note");
+    cr_expect(o->taxes_included);
+    cr_expect_eq(o->financial, SB_FIN_PENDING);
+    expect_str(o->gateway, "Cash on Delivery (COD)", "gateway");
+    bool integrated = true;
+    struct sb_channel ch = channel();
+    sb_channel_shopify.payment_type(&ch, o->gateway, &integrated);
+    cr_expect_not(integrated, "P3: cash on delivery is not integrated");
+
+    cr_assert_eq(o->n_lines, 1);
+    expect_str(o->lines[0].external_id, "14023498712345", "id given as a string");
+    expect_str(o->lines[0].sku, NULL, "empty sku");
+    cr_expect_eq(o->lines[0].unit_price, 2499);
+    cr_expect_eq(o->lines[0].quantity, 2);
+    expect_tax(&o->lines[0].taxes[0], "MwSt", "0.19", 798);
+    cr_assert_eq(o->n_shipping, 1);
+    cr_expect_eq(o->shipping[0].price, 490);
+    expect_tax(&o->shipping[0].taxes[0], "MwSt", "0.19", 78);
+    cr_expect_eq(o->subtotal, 4998);
+    cr_expect_eq(o->total_tax, 876);
+    cr_expect_eq(o->total_shipping, 490);
+    cr_expect_eq(o->total_price, 5488);
+    cr_expect_eq(o->total_outstanding, 5488, "P3: the balance is due");
+    cr_assert(o->has_ship_to);
+    expect_str(o->ship_to.name, NULL, "no name on the address");
+    expect_str(o->ship_to.region, NULL, "region");
+    expect_str(o->ship_to.country, "DE", "country");
+    expect_str(o->ship_to.city, "Berlin", "city");
+    expect_adds_up(o);
+    sb_arena_free(a);
+    json_decref(j);
+}
+
+Test(rest, s2_refunds_fulfillments_and_transactions)
+{
+    json_t *j = fixture_json("orders-updated-refunded.json");
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = parse_rest(a, j);
+    cr_expect_eq(o->financial, SB_FIN_PARTIALLY_REFUNDED);
+    cr_expect_eq(o->fulfillment, SB_FUL_PARTIAL);
+    expect_str(o->first_name, "Bob", "name from the billing address");
+    expect_str(o->last_name, "Norman", "last");
+    expect_str(o->phone, "+1(502)-459-2181", "phone from the address");
+    expect_str(o->note, NULL, "empty note");
+    expect_str(o->gateway, "stripe", "gateway");
+    expect_str(o->ship_to.line2, NULL, "empty line2");
+    cr_expect_not(o->lines[1].requires_shipping);
+    expect_str(o->lines[1].sku, NULL, "null sku");
+
+    cr_assert_eq(o->n_payments, 1, "the capture; not the authorization nor the refund");
+    expect_str(o->payments[0].external_id, "389404470", "payment id");
+    expect_str(o->payments[0].gateway, "stripe", "payment gateway");
+    cr_expect_eq(o->payments[0].amount, 7077);
+
+    cr_assert_eq(o->n_refunds, 2);
+    const struct sb_order_refund *r = o->refunds;
+    expect_str(r[0].external_id, "509562969", "refund id");
+    expect_str(r[0].note, "Arrived scratched", "refund note");
+    cr_assert_eq(r[0].n_lines, 1);
+    expect_str(r[0].lines[0].line_external_id, "466157049", "refunded line");
+    cr_expect_eq(r[0].lines[0].quantity, 1);
+    cr_expect(r[0].lines[0].restock);
+    cr_expect_eq(r[0].lines[0].amount, 2159, "subtotal 19.99 + tax 1.6, sent as numbers");
+    cr_expect_eq(r[0].amount, 2159, "the failed refund transaction does not count");
+    expect_str(r[1].note, NULL, "no note");
+    cr_expect_not(r[1].lines[0].restock, "no_restock");
+    cr_expect_eq(r[1].lines[0].amount, 1134);
+    cr_expect_eq(r[1].amount, 1134);
+
+    cr_assert_eq(o->n_shipments, 2, "the cancelled fulfillment is left out");
+    expect_str(o->shipments[0].external_id, "255858046", "fulfillment id");
+    expect_str(o->shipments[0].tracking_number, "1Z999AA10123456784", "tracking");
+    expect_str(o->shipments[0].tracking_company, "UPS", "company");
+    expect_str(o->shipments[0].tracking_url,
+               "https://www.ups.com/track?tracknum=1Z999AA10123456784", "url");
+    expect_str(o->shipments[1].tracking_number, "LX123456789DE", "from tracking_numbers");
+    expect_str(o->shipments[1].tracking_company, NULL, "no company");
+    cr_expect_eq(o->total_price, 7077);
+    expect_adds_up(o);
+    sb_arena_free(a);
+    json_decref(j);
+}
+
+Test(rest, s1_cancelled_before_download_is_skipped)
+{
+    json_t *j = fixture_json("orders-cancelled.json");
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = parse_rest(a, j);
+    cr_expect(o->cancelled);
+    expect_str(o->cancel_reason, "customer", "reason");
+    cr_expect_eq(o->financial, SB_FIN_VOIDED);
+    cr_expect_not(o->has_ship_to);
+    cr_expect_eq(o->n_shipping, 0);
+    const char *reason = NULL;
+    struct sb_channel ch = channel();
+    cr_expect_eq(sb_channel_shopify.decide(&ch, o, &reason), SB_DECIDE_SKIP);
+    expect_str(reason, "cancelled before download", "reason");
+    sb_arena_free(a);
+    json_decref(j);
+}
+
+Test(rest, parse_event_takes_the_raw_body)
+{
+    size_t len;
+    char *body = read_fixture("orders-create-multi.json", &len);
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    struct sb_channel ch = channel();
+    cr_assert_eq(sb_channel_shopify.parse_event(&ch, "orders/paid", body, len, a, &o), SB_OK);
+    cr_assert(o);
+    cr_expect_eq(o->total_price, 8189);
+    /* truncated anywhere: invalid JSON, never a partial order */
+    for (size_t cut = 0; cut < len; cut += len / 7 + 1) {
+        o = NULL;
+        cr_expect_eq(sb_channel_shopify.parse_event(&ch, "orders/create", body, cut, a, &o),
+                     SB_EINVALID_JSON, "cut at %zu", cut);
+        cr_expect_null(o);
+    }
+    cr_expect_eq(sb_channel_shopify.parse_event(&ch, "orders/create", "[1,2]", 5, a, &o),
+                 SB_EINVALID_JSON);
+    cr_expect_eq(sb_channel_shopify.parse_event(&ch, "orders/edited", body, len, a, &o),
+                 SB_EINVALID_FIELD);
+    const char *dup = "{\"id\": 1, \"id\": 2}";
+    cr_expect_eq(sb_channel_shopify.parse_event(&ch, "orders/create", dup, strlen(dup), a, &o),
+                 SB_EINVALID_JSON);
+    sb_arena_free(a);
+    free(body);
+}
+
+Test(rest, a1_pickup_only_when_the_delivery_category_says_so)
+{
+    json_t *j = fixture_json("orders-create-multi.json");
+    json_t *sl = json_array_get(json_object_get(j, "shipping_lines"), 0);
+    json_object_set_new(sl, "title", json_string("Downtown store"));
+    json_object_set_new(sl, "code", json_string("Downtown store"));
+    json_object_set_new(sl, "delivery_category", json_string("pickup"));
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = parse_rest(a, j);
+    expect_str(o->pickup_location, "Downtown store", "pickup");
+    expect_str(o->shipping[0].title, "Downtown store", "the title is passed as well");
+    /* a carrier's pick-up point is a delivery, not a pickup at an outlet */
+    json_object_set_new(sl, "delivery_category", json_null());
+    json_object_set_new(sl, "code", json_string("Pick-up point"));
+    o = parse_rest(a, j);
+    expect_str(o->pickup_location, NULL, "pick-up point");
+    sb_arena_free(a);
+    json_decref(j);
+}
+
+Test(rest, fallbacks_for_older_payloads)
+{
+    json_t *j = fixture_json("orders-create-multi.json");
+    /* no name: "#" + order_number; no plain amounts: the *_set bags; no total_outstanding */
+    json_object_del(j, "name");
+    json_object_del(j, "total_price");
+    json_object_del(j, "subtotal_price");
+    json_object_del(j, "total_outstanding");
+    json_object_del(j, "total_shipping_price_set");
+    json_object_del(j, "payment_gateway_names");
+    json_object_set_new(j, "gateway", json_string("bogus"));
+    json_t *line = json_array_get(json_object_get(j, "line_items"), 0);
+    json_object_del(line, "price");
+    json_t *alloc = json_array_get(json_object_get(line, "discount_allocations"), 0);
+    json_object_del(alloc, "amount");
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = parse_rest(a, j);
+    expect_str(o->number, "#1042", "number");
+    cr_expect_eq(o->total_price, 8189);
+    cr_expect_eq(o->subtotal, 6972);
+    cr_expect_eq(o->total_outstanding, 0, "paid: nothing outstanding");
+    cr_expect_eq(o->total_shipping, 600, "from the shipping lines");
+    cr_expect_eq(o->lines[0].unit_price, 2000);
+    cr_expect_eq(o->lines[0].discount, 550);
+    expect_str(o->gateway, "bogus", "gateway");
+    sb_arena_free(a);
+    json_decref(j);
+}
+
+/* Hostile input: each mutation of a good order fails with its field's path. */
+struct mutation {
+    const char *what;
+    void (*apply)(json_t *o);
+    sb_err err;
+    const char *field;
+};
+
+static json_t *line(json_t *o, size_t i)
+{
+    return json_array_get(json_object_get(o, "line_items"), i);
+}
+static void m_price_bool(json_t *o)
+{
+    json_object_set_new(line(o, 1), "price", json_true());
+}
+static void m_price_3dp(json_t *o)
+{
+    json_object_set_new(line(o, 2), "price", json_string("7.999"));
+}
+static void m_price_neg(json_t *o)
+{
+    json_object_set_new(line(o, 0), "price", json_string("-1.00"));
+}
+static void m_price_text(json_t *o)
+{
+    json_object_set_new(line(o, 0), "price", json_string("12,50"));
+}
+static void m_price_real_3dp(json_t *o)
+{
+    json_object_set_new(line(o, 0), "price", json_real(1.005));
+}
+static void m_qty_zero(json_t *o)
+{
+    json_object_set_new(line(o, 0), "quantity", json_integer(0));
+}
+static void m_qty_neg(json_t *o)
+{
+    json_object_set_new(line(o, 2), "quantity", json_integer(-3));
+}
+static void m_qty_string(json_t *o)
+{
+    json_object_set_new(line(o, 0), "quantity", json_string("2"));
+}
+static void m_id_text(json_t *o)
+{
+    json_object_set_new(o, "id", json_string("12abc"));
+}
+static void m_id_real(json_t *o)
+{
+    json_object_set_new(o, "id", json_real(4.5e18));
+}
+static void m_id_negative(json_t *o)
+{
+    json_object_set_new(o, "id", json_integer(-5));
+}
+static void m_id_missing(json_t *o)
+{
+    json_object_del(o, "id");
+}
+static void m_line_id_object(json_t *o)
+{
+    json_object_set_new(line(o, 1), "id", json_object());
+}
+static void m_no_lines(json_t *o)
+{
+    json_array_clear(json_object_get(o, "line_items"));
+}
+static void m_lines_not_array(json_t *o)
+{
+    json_object_set_new(o, "line_items", json_string("many"));
+}
+static void m_line_not_object(json_t *o)
+{
+    json_array_set_new(json_object_get(o, "line_items"), 1, json_integer(7));
+}
+static void m_too_many_lines(json_t *o)
+{
+    json_t *lines = json_object_get(o, "line_items");
+    json_t *first = json_array_get(lines, 0);
+    while (json_array_size(lines) <= SB_SHOPIFY_MAX_LINES)
+        json_array_append_new(lines, json_deep_copy(first));
+}
+static void m_alloc_bad(json_t *o)
+{
+    json_t *alloc = json_array_get(json_object_get(line(o, 0), "discount_allocations"), 1);
+    json_object_set_new(alloc, "amount", json_string("x"));
+}
+static void m_tax_price_missing(json_t *o)
+{
+    json_t *tax = json_array_get(json_object_get(line(o, 1), "tax_lines"), 0);
+    json_object_del(tax, "price");
+}
+static void m_tax_rate_bool(json_t *o)
+{
+    json_t *tax = json_array_get(json_object_get(line(o, 1), "tax_lines"), 1);
+    json_object_set_new(tax, "rate", json_false());
+}
+static void m_tax_lines_object(json_t *o)
+{
+    json_object_set_new(line(o, 0), "tax_lines", json_object());
+}
+static void m_title_missing(json_t *o)
+{
+    json_object_del(line(o, 2), "title");
+    json_object_del(line(o, 2), "name");
+}
+static void m_sku_number(json_t *o)
+{
+    json_object_set_new(line(o, 0), "sku", json_integer(42));
+}
+static void m_created_bad(json_t *o)
+{
+    json_object_set_new(o, "created_at", json_string("yesterday"));
+}
+static void m_updated_missing(json_t *o)
+{
+    json_object_del(o, "updated_at");
+}
+static void m_currency_lower(json_t *o)
+{
+    json_object_set_new(o, "currency", json_string("usd"));
+}
+static void m_total_missing(json_t *o)
+{
+    json_object_del(o, "total_price");
+    json_object_del(o, "total_price_set");
+}
+static void m_total_set_broken(json_t *o)
+{
+    json_object_del(o, "total_price");
+    json_object_set_new(o, "total_price_set", json_pack("{s:s}", "shop_money", "81.89"));
+}
+static void m_customer_string(json_t *o)
+{
+    json_object_set_new(o, "customer", json_string("jane"));
+}
+static void m_email_long(json_t *o)
+{
+    char buf[400];
+    memset(buf, 'a', sizeof(buf) - 1);
+    buf[sizeof(buf) - 1] = '\0';
+    json_object_set_new(o, "email", json_string(buf));
+}
+static void m_ship_price_neg(json_t *o)
+{
+    json_t *sl = json_array_get(json_object_get(o, "shipping_lines"), 0);
+    json_object_set_new(sl, "price", json_string("-8.00"));
+}
+static void m_address_number(json_t *o)
+{
+    json_object_set_new(json_object_get(o, "shipping_address"), "zip", json_integer(10002));
+}
+static void m_refund_line_id(json_t *o)
+{
+    json_t *r = json_pack("{s:i, s:[{s:s, s:i}], s:[]}", "id", 1, "refund_line_items",
+                          "line_item_id", "abc", "quantity", 1, "transactions");
+    json_object_set_new(o, "refunds", json_pack("[o]", r));
+}
+static void m_taxes_included_string(json_t *o)
+{
+    json_object_set_new(o, "taxes_included", json_string("true"));
+}
+static void m_gateway_number(json_t *o)
+{
+    json_object_set_new(o, "payment_gateway_names", json_pack("[i]", 3));
+}
+static void m_not_an_object(json_t *o)
+{
+    json_object_set_new(o, "note_attributes", json_pack("[s]", "gift"));
+}
+static void m_amount_huge(json_t *o)
+{
+    json_object_set_new(o, "total_price", json_string("99999999999999999999.00"));
+}
+
+static const struct mutation mutations[] = {
+    { "price is a boolean", m_price_bool, SB_EINVALID_FIELD, "line_items[1].price" },
+    { "price with 3 decimals", m_price_3dp, SB_EINVALID_FIELD, "line_items[2].price" },
+    { "negative price", m_price_neg, SB_EINVALID_FIELD, "line_items[0].price" },
+    { "price with a comma", m_price_text, SB_EINVALID_FIELD, "line_items[0].price" },
+    { "price number with 3 decimals", m_price_real_3dp, SB_EINVALID_FIELD, "line_items[0].price" },
+    { "quantity 0", m_qty_zero, SB_EINVALID_FIELD, "line_items[0].quantity" },
+    { "negative quantity", m_qty_neg, SB_EINVALID_FIELD, "line_items[2].quantity" },
+    { "quantity as text", m_qty_string, SB_EINVALID_FIELD, "line_items[0].quantity" },
+    { "non-numeric id", m_id_text, SB_EINVALID_FIELD, "id" },
+    { "id as a double", m_id_real, SB_EINVALID_FIELD, "id" },
+    { "negative id", m_id_negative, SB_EINVALID_FIELD, "id" },
+    { "no id", m_id_missing, SB_EMISSING_FIELD, "id" },
+    { "line id is an object", m_line_id_object, SB_EINVALID_FIELD, "line_items[1].id" },
+    { "no lines", m_no_lines, SB_EMISSING_FIELD, "line_items" },
+    { "lines not an array", m_lines_not_array, SB_EINVALID_FIELD, "line_items" },
+    { "line not an object", m_line_not_object, SB_EINVALID_FIELD, "line_items[1]" },
+    { "more than 500 lines", m_too_many_lines, SB_EINVALID_FIELD, "line_items" },
+    { "bad discount allocation", m_alloc_bad, SB_EINVALID_FIELD,
+      "line_items[0].discount_allocations[1].amount" },
+    { "tax without price", m_tax_price_missing, SB_EMISSING_FIELD,
+      "line_items[1].tax_lines[0].price" },
+    { "tax rate a boolean", m_tax_rate_bool, SB_EINVALID_FIELD, "line_items[1].tax_lines[1].rate" },
+    { "tax lines an object", m_tax_lines_object, SB_EINVALID_FIELD, "line_items[0].tax_lines" },
+    { "line without title", m_title_missing, SB_EMISSING_FIELD, "line_items[2].title" },
+    { "sku a number", m_sku_number, SB_EINVALID_FIELD, "line_items[0].sku" },
+    { "bad created_at", m_created_bad, SB_EINVALID_FIELD, "created_at" },
+    { "no updated_at", m_updated_missing, SB_EMISSING_FIELD, "updated_at" },
+    { "lower-case currency", m_currency_lower, SB_EINVALID_FIELD, "currency" },
+    { "no total", m_total_missing, SB_EMISSING_FIELD, "total_price" },
+    { "broken money bag", m_total_set_broken, SB_EINVALID_FIELD,
+      "total_price_set.shop_money.amount" },
+    { "customer a string", m_customer_string, SB_EINVALID_FIELD, "customer" },
+    { "email too long", m_email_long, SB_EINVALID_FIELD, "email" },
+    { "negative shipping", m_ship_price_neg, SB_EINVALID_FIELD, "shipping_lines[0].price" },
+    { "zip a number", m_address_number, SB_EINVALID_FIELD, "shipping_address.zip" },
+    { "refund line id", m_refund_line_id, SB_EINVALID_FIELD,
+      "refunds[0].refund_line_items[0].line_item_id" },
+    { "taxes_included a string", m_taxes_included_string, SB_EINVALID_FIELD, "taxes_included" },
+    { "gateway a number", m_gateway_number, SB_EINVALID_FIELD, "payment_gateway_names[0]" },
+    { "note attribute a string", m_not_an_object, SB_EINVALID_FIELD, "note_attributes[0]" },
+    { "absurd amount", m_amount_huge, SB_EINVALID_FIELD, "total_price" },
+};
+
+Test(rest, hostile_fields_fail_with_their_path)
+{
+    json_t *good = fixture_json("orders-create-multi.json");
+    for (size_t i = 0; i < sizeof(mutations) / sizeof(mutations[0]); i++) {
+        json_t *o = json_deep_copy(good);
+        mutations[i].apply(o);
+        struct sb_arena *a = sb_arena_new();
+        struct sb_order *ord = NULL;
+        sb_err_clear();
+        sb_err err = sb_shopify_parse_rest_order(o, a, &ord);
+        cr_expect_eq(err, mutations[i].err, "%s: got %s (%s)", mutations[i].what, sb_err_code(err),
+                     sb_err_last()->message);
+        expect_str(sb_err_last()->field, mutations[i].field, mutations[i].what);
+        cr_expect_null(ord, "%s", mutations[i].what);
+        sb_arena_free(a);
+        json_decref(o);
+    }
+    json_decref(good);
+}
+
+Test(rest, three_decimal_amount_says_why)
+{
+    json_t *o = fixture_json("orders-create-cod.json");
+    json_object_set_new(o, "total_price", json_string("54.880"));
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *ord = NULL;
+    cr_expect_eq(sb_shopify_parse_rest_order(o, a, &ord), SB_EINVALID_FIELD);
+    cr_expect(strstr(sb_err_last()->message, "more than 2 decimals"), "%s", sb_err_last()->message);
+    sb_arena_free(a);
+    json_decref(o);
+}
+
+/* ------------------------------------------------------------------ GraphQL nodes */
+
+Test(graphql, poll_nodes_parse_like_webhooks)
+{
+    json_t *page = fixture_json("graphql-orders-page.json");
+    json_t *nodes =
+        json_object_get(json_object_get(json_object_get(page, "data"), "orders"), "nodes");
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_assert_eq(sb_shopify_parse_gql_order(json_array_get(nodes, 0), a, &o), SB_OK, "%s (%s)",
+                 sb_err_last()->message, sb_err_last()->field);
+    expect_str(o->external_id, "450789469", "legacyResourceId");
+    expect_str(o->number, "#1001", "name");
+    expect_str(o->email, "Bob@Example.com", "email");
+    expect_str(o->first_name, "Bob", "first");
+    cr_expect_eq(o->created_at, t_of("2026-11-20T17:00:00Z"));
+    cr_expect_eq(o->updated_at, t_of("2026-11-24T13:30:00Z"));
+    cr_expect_eq(o->financial, SB_FIN_PARTIALLY_REFUNDED);
+    cr_expect_eq(o->fulfillment, SB_FUL_PARTIAL);
+    expect_str(o->note, "Ring twice\ngift_message: Happy birthday", "note");
+    expect_str(o->gateway, "stripe", "gateway");
+    cr_expect_eq(o->subtotal, 5597);
+    cr_expect_eq(o->total_discounts, 650);
+    cr_expect_eq(o->total_tax, 406);
+    cr_expect_eq(o->total_shipping, 750, "\"7.5\": one decimal");
+    cr_expect_eq(o->total_price, 6753);
+    cr_expect_eq(o->total_outstanding, 0);
+
+    cr_assert_eq(o->n_lines, 2);
+    expect_str(o->lines[0].external_id, "466157049", "gid tail");
+    expect_str(o->lines[0].barcode, "0885909950805", "barcode");
+    cr_expect_eq(o->lines[0].discount, 400);
+    expect_tax(&o->lines[0].taxes[0], "State Tax", "0.06", 216);
+    expect_tax(&o->lines[0].taxes[1], "County Tax", "0.0125", 45);
+    expect_str(o->lines[1].barcode, NULL, "no variant");
+    cr_expect_not(o->lines[1].requires_shipping);
+
+    cr_assert_eq(o->n_shipping, 1);
+    expect_str(o->shipping[0].title, "Express", "shipping");
+    cr_expect_eq(o->shipping[0].price, 1000);
+    cr_expect_eq(o->shipping[0].discount, 250, "original less discounted");
+
+    cr_assert_eq(o->n_payments, 1);
+    expect_str(o->payments[0].external_id, "389404470", "transaction gid tail");
+    cr_expect_eq(o->payments[0].amount, 6753);
+    cr_assert_eq(o->n_refunds, 1);
+    expect_str(o->refunds[0].external_id, "509562969", "refund");
+    expect_str(o->refunds[0].lines[0].line_external_id, "466157049", "refunded line");
+    cr_expect(o->refunds[0].lines[0].restock);
+    cr_expect_eq(o->refunds[0].lines[0].amount, 1930);
+    cr_expect_eq(o->refunds[0].amount, 1930, "the pending refund does not count");
+    cr_assert_eq(o->n_shipments, 1);
+    expect_str(o->shipments[0].tracking_number, "1Z999AA10123456784", "tracking");
+    expect_str(o->shipments[0].tracking_company, "UPS", "company");
+    expect_str(o->ship_to.region, "KY", "region");
+    expect_str(o->ship_to.country, "US", "country");
+    expect_adds_up(o);
+
+    cr_assert_eq(sb_shopify_parse_gql_order(json_array_get(nodes, 1), a, &o), SB_OK);
+    expect_str(o->external_id, "9007199254740993123", "big id");
+    expect_str(o->email, NULL, "no email");
+    expect_str(o->first_name, NULL, "no customer");
+    cr_expect_not(o->has_ship_to);
+    cr_expect_eq(o->n_shipping, 0);
+    cr_expect_eq(o->financial, SB_FIN_PENDING);
+    cr_expect_eq(o->total_outstanding, 1250);
+    expect_str(o->lines[0].external_id, "9007199254740999", "line");
+    expect_adds_up(o);
+    sb_arena_free(a);
+    json_decref(page);
+}
+
+Test(graphql, gid_tails_and_bad_gids)
+{
+    struct sb_arena *a = sb_arena_new();
+    expect_str(sb_shopify_gid_tail("gid://shopify/Order/450789469", "Order", a), "450789469",
+               "order");
+    expect_str(sb_shopify_gid_tail("gid://shopify/LineItem/12?x=1", "LineItem", a), "12", "query");
+    expect_str(sb_shopify_gid_tail("gid://shopify/Order/450789469", "LineItem", a), NULL, "type");
+    expect_str(sb_shopify_gid_tail("gid://shopify/Order/", "Order", a), NULL, "empty");
+    expect_str(sb_shopify_gid_tail("gid://shopify/Order/12a", "Order", a), NULL, "letters");
+    expect_str(sb_shopify_gid_tail("gid://other/Order/12", "Order", a), NULL, "app");
+    expect_str(sb_shopify_gid_tail("gid://shopify/Order/0", "Order", a), NULL, "zero");
+    expect_str(sb_shopify_gid_tail(NULL, "Order", a), NULL, "null");
+
+    json_t *page = fixture_json("graphql-orders-page.json");
+    json_t *node = json_array_get(
+        json_object_get(json_object_get(json_object_get(page, "data"), "orders"), "nodes"), 1);
+    json_t *li = json_array_get(json_object_get(json_object_get(node, "lineItems"), "nodes"), 0);
+    json_object_set_new(li, "id", json_string("gid://shopify/Product/1"));
+    struct sb_order *o = NULL;
+    cr_expect_eq(sb_shopify_parse_gql_order(node, a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "lineItems.nodes[0].id", "field");
+    json_object_set_new(li, "id", json_string("gid://shopify/LineItem/77"));
+    json_object_set_new(li, "quantity", json_integer(-1));
+    cr_expect_eq(sb_shopify_parse_gql_order(node, a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "lineItems.nodes[0].quantity", "field");
+    json_object_set_new(li, "quantity", json_integer(1));
+    json_object_set_new(json_object_get(json_object_get(li, "originalUnitPriceSet"), "shopMoney"),
+                        "amount", json_string("12.505"));
+    cr_expect_eq(sb_shopify_parse_gql_order(node, a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount",
+               "field");
+    json_object_set_new(node, "legacyResourceId", json_null());
+    json_object_set_new(node, "id", json_string("gid://shopify/Order/88"));
+    json_object_set_new(json_object_get(json_object_get(li, "originalUnitPriceSet"), "shopMoney"),
+                        "amount", json_string("12.5"));
+    cr_expect_eq(sb_shopify_parse_gql_order(node, a, &o), SB_OK);
+    expect_str(o->external_id, "88", "id from the gid");
+    sb_arena_free(a);
+    json_decref(page);
+}
+
+/* ------------------------------------------------------------------ gateways */
+
+Test(payment_type, p1_p3_gateway_table)
+{
+    static const struct {
+        const char *gateway, *name;
+        bool integrated;
+    } rows[] = {
+        { NULL, "Shopify", true },
+        { "", "Shopify", true },
+        { "  ", "Shopify", true },
+        { "shopify_payments", "Shopify Payments", true },
+        { "Shopify Payments", "Shopify Payments", true },
+        { "stripe", "Stripe", true },
+        { "paypal", "PayPal", true },
+        { "PayPal Express Checkout", "PayPal", true },
+        { "authorize_net", "Authorize.Net", true },
+        { "bogus", "Shopify", true },
+        { "mollie", "Mollie", true },
+        { "Some New Processor", "Some New Processor", true },
+        { "manual", "manual", false },
+        { "Manual Payment", "Manual Payment", false },
+        { "Cash on Delivery (COD)", "Cash on Delivery (COD)", false },
+        { "cash_on_delivery", "cash_on_delivery", false },
+        { "Bank Deposit", "Bank Deposit", false },
+        { "Money Order", "Money Order", false },
+        { "cash", "cash", false },
+        { "COD", "COD", false },
+        { "Pay by cheque", "Pay by cheque", false },
+        { "Codapay", "Codapay", true }, /* "cod" only as a word */
+        { "checkout_com_direct", "checkout_com_direct", true },
+    };
+    struct sb_channel ch = channel();
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        bool integrated = !rows[i].integrated;
+        const char *name = sb_channel_shopify.payment_type(&ch, rows[i].gateway, &integrated);
+        expect_str(name, rows[i].name, rows[i].gateway ? rows[i].gateway : "(null)");
+        cr_expect_eq(integrated, rows[i].integrated, "%s",
+                     rows[i].gateway ? rows[i].gateway : "(null)");
+    }
+    cr_expect_str_eq(sb_shopify_payment_type("stripe", NULL), "Stripe");
+}
+
+/* ------------------------------------------------------------------ throttling, cursor */
+
+Test(throttle, sp2_wait_is_the_time_to_restore_the_requested_cost)
+{
+    /* 752 requested, 666 available, 50 points/s: 86 points = 1.72 s */
+    cr_expect_eq(sb_shopify_throttle_wait_ms(752, 666, 50), 1720);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(101, 100, 50), 20);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(100, 99.5, 1000), 1, "rounded up");
+    cr_expect_eq(sb_shopify_throttle_wait_ms(100, 100, 50), 0);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(100, 500, 50), 0);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(1000, 0, 50), 10000, "capped at 10 s");
+    cr_expect_eq(sb_shopify_throttle_wait_ms(100000, 0, 1), 10000);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(100, 0, 0), 1000, "no restore rate");
+    cr_expect_eq(sb_shopify_throttle_wait_ms(100, 0, -5), 1000);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(NAN, 0, 50), 1000);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(100, INFINITY, 50), 1000);
+    cr_expect_eq(sb_shopify_throttle_wait_ms(-1, 0, 50), 1000);
+}
+
+Test(throttle, i9_retry_after)
+{
+    cr_expect_eq(sb_shopify_retry_after_ms("2"), 2000);
+    cr_expect_eq(sb_shopify_retry_after_ms("2.0"), 2000);
+    cr_expect_eq(sb_shopify_retry_after_ms("0"), 0);
+    cr_expect_eq(sb_shopify_retry_after_ms(" 3 "), 3000);
+    cr_expect_eq(sb_shopify_retry_after_ms("120"), 10000, "capped");
+    cr_expect_eq(sb_shopify_retry_after_ms("99999999999999999999999"), 10000);
+    cr_expect_eq(sb_shopify_retry_after_ms(NULL), 1000);
+    cr_expect_eq(sb_shopify_retry_after_ms(""), 1000);
+    cr_expect_eq(sb_shopify_retry_after_ms("Wed, 21 Oct 2026 07:28:00 GMT"), 1000);
+    cr_expect_eq(sb_shopify_retry_after_ms("-1"), 1000);
+}
+
+Test(cursor, round_trips)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct sb_shopify_cursor c;
+    cr_assert_eq(sb_shopify_cursor_parse(NULL, a, &c), SB_OK);
+    cr_expect_eq(c.since, 0);
+    cr_expect_null(c.after);
+    cr_assert_eq(sb_shopify_cursor_parse("2026-11-22T14:00:00Z", a, &c), SB_OK);
+    cr_expect_eq(c.since, t_of("2026-11-22T14:00:00Z"));
+    cr_expect_null(c.after);
+    expect_str(sb_shopify_cursor_format(&c, a), "2026-11-22T14:00:00Z", "since only");
+    cr_assert_eq(sb_shopify_cursor_parse("2026-11-22T14:00:00Z|2026-11-23T01:02:03Z|ab|c=", a, &c),
+                 SB_OK);
+    cr_expect_eq(c.max, t_of("2026-11-23T01:02:03Z"));
+    expect_str(c.after, "ab|c=", "after keeps what follows");
+    expect_str(sb_shopify_cursor_format(&c, a),
+               "2026-11-22T14:00:00Z|2026-11-23T01:02:03Z|ab|c=", "paging");
+    cr_assert_eq(sb_shopify_cursor_parse("||xyz", a, &c), SB_OK);
+    cr_expect_eq(c.since, 0);
+    expect_str(c.after, "xyz", "first cycle paging");
+    struct sb_shopify_cursor none = { 0 };
+    expect_str(sb_shopify_cursor_format(&none, a), "", "never polled");
+    cr_expect_eq(sb_shopify_cursor_parse("yesterday", a, &c), SB_EINVALID_FIELD);
+    cr_expect_eq(sb_shopify_cursor_parse("2026-11-22T14:00:00Z|x", a, &c), SB_EINVALID_FIELD);
+    cr_expect_eq(sb_shopify_cursor_parse("2026-11-22T14:00:00Z|bad|x", a, &c), SB_EINVALID_FIELD);
+    sb_arena_free(a);
+}
+
+/* ------------------------------------------------------------------ a fake Shopify */
+
+struct script {
+    long status;
+    char *body;
+    const char *retry_after;
+    bool hold; /* answer only once the test releases it */
+};
+
+struct recorded {
+    char *path, *token, *ctype, *op;
+    json_t *json; /* the request body */
+};
+
+static struct {
+    struct MHD_Daemon *d;
+    uint16_t port;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct script script[16];
+    size_t n_script, next;
+    struct recorded req[16];
+    size_t n_req;
+    bool release;
+    char base_url[64];
+} fk = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+struct conn {
+    char *buf;
+    size_t len;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static enum MHD_Result fk_handler(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *data_size, void **con_cls)
+{
+    struct conn *cn = *con_cls;
+    if (!cn) {
+        cn = calloc(1, sizeof(*cn));
+        *con_cls = cn;
+        return MHD_YES;
+    }
+    if (*data_size) {
+        if (cn->len + *data_size > (1 << 20))
+            return MHD_NO;
+        cn->buf = realloc(cn->buf, cn->len + *data_size + 1);
+        memcpy(cn->buf + cn->len, data, *data_size);
+        cn->len += *data_size;
+        cn->buf[cn->len] = '\0';
+        *data_size = 0;
+        return MHD_YES;
+    }
+    pthread_mutex_lock(&fk.mu);
+    if (fk.n_req < 16) {
+        struct recorded *r = &fk.req[fk.n_req++];
+        r->path = strdup(url);
+        r->token =
+            dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Shopify-Access-Token"));
+        r->ctype = dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"));
+        r->json = cn->buf ? json_loads(cn->buf, 0, NULL) : NULL;
+        r->op = dup_or_null(json_string_value(json_object_get(r->json, "operationName")));
+    }
+    struct script s = { .status = 500, .body = "{\"errors\":\"no script\"}" };
+    if (fk.next < fk.n_script)
+        s = fk.script[fk.next++];
+    if (s.hold) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 5;
+        while (!fk.release && pthread_cond_timedwait(&fk.cv, &fk.mu, &until) != ETIMEDOUT) {
+        }
+    }
+    pthread_mutex_unlock(&fk.mu);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(s.body), s.body, MHD_RESPMEM_MUST_COPY);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    if (s.retry_after)
+        MHD_add_response_header(resp, "Retry-After", s.retry_after);
+    MHD_add_response_header(resp, "X-Shopify-Shop-Api-Call-Limit", "1/40");
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)s.status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void fk_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct conn *cn = *con_cls;
+    if (cn) {
+        free(cn->buf);
+        free(cn);
+        *con_cls = NULL;
+    }
+}
+
+static void fk_start(void)
+{
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = 0 };
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fk.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+                            NULL, NULL, fk_handler, NULL, MHD_OPTION_SOCK_ADDR, &addr,
+                            MHD_OPTION_NOTIFY_COMPLETED, fk_completed, NULL, MHD_OPTION_END);
+    cr_assert(fk.d);
+    fk.port = MHD_get_daemon_info(fk.d, MHD_DAEMON_INFO_BIND_PORT)->port;
+    snprintf(fk.base_url, sizeof(fk.base_url), "http://127.0.0.1:%u", fk.port);
+    json_decref(creds);
+    creds = json_pack("{s:s, s:s, s:s, s:s}", "shop_domain", "demo.myshopify.com", "access_token",
+                      "shpat_test", "webhook_secret", "hush", "base_url", fk.base_url);
+}
+
+static void fk_stop(void)
+{
+    pthread_mutex_lock(&fk.mu);
+    fk.release = true;
+    pthread_cond_broadcast(&fk.cv);
+    pthread_mutex_unlock(&fk.mu);
+    MHD_stop_daemon(fk.d);
+    for (size_t i = 0; i < fk.n_req; i++) {
+        free(fk.req[i].path);
+        free(fk.req[i].token);
+        free(fk.req[i].ctype);
+        free(fk.req[i].op);
+        json_decref(fk.req[i].json);
+    }
+    for (size_t i = 0; i < fk.n_script; i++)
+        free(fk.script[i].body);
+    json_decref(creds);
+    creds = NULL;
+}
+
+static void fk_push(long status, const char *body, const char *retry_after)
+{
+    cr_assert(fk.n_script < 16);
+    fk.script[fk.n_script++] =
+        (struct script){ .status = status, .body = strdup(body), .retry_after = retry_after };
+}
+
+static void fk_push_file(const char *name)
+{
+    char *body = read_fixture(name, NULL);
+    fk_push(200, body, NULL);
+    free(body);
+}
+
+static json_t *vars(size_t i)
+{
+    cr_assert(i < fk.n_req, "request %zu was not made", i);
+    return json_object_get(fk.req[i].json, "variables");
+}
+
+static const char throttled[] =
+    "{\"errors\":[{\"message\":\"Throttled\",\"extensions\":{\"code\":\"THROTTLED\","
+    "\"documentation\":\"https://shopify.dev/api/usage/rate-limits\"}}],\"extensions\":{\"cost\":"
+    "{\"requestedQueryCost\":100,\"actualQueryCost\":null,\"throttleStatus\":{"
+    "\"maximumAvailable\":1000.0,\"currentlyAvailable\":90,\"restoreRate\":1000.0}}}}";
+static const char no_order[] = "{\"data\":{\"order\":null},\"extensions\":{\"cost\":{"
+                               "\"requestedQueryCost\":1,\"actualQueryCost\":1}}}";
+
+TestSuite(http, .init = fk_start, .fini = fk_stop);
+
+Test(http, client_posts_and_captures_headers)
+{
+    fk_push(200, "{\"ok\":true}", "3");
+    char url[128];
+    snprintf(url, sizeof(url), "%s/echo", fk.base_url);
+    struct sb_http_header h[] = { { "X-Shopify-Access-Token", "tok" } };
+    const char *const capture[] = { "Content-Type", NULL };
+    struct sb_http_request req = { .url = url,
+                                   .headers = h,
+                                   .n_headers = 1,
+                                   .body = "{\"a\":1}",
+                                   .body_len = 7,
+                                   .capture = capture };
+    struct sb_http_response resp;
+    cr_assert_eq(sb_http_post_json(&req, &resp), SB_OK, "%s", sb_err_last()->message);
+    cr_expect_eq(resp.status, 200);
+    cr_expect_str_eq(resp.body, "{\"ok\":true}");
+    cr_expect_eq(resp.len, 11);
+    cr_expect_str_eq(resp.retry_after, "3");
+    cr_expect_str_eq(resp.call_limit, "1/40");
+    cr_expect_str_eq(resp.captured[0], "application/json");
+    sb_http_response_free(&resp);
+    cr_assert_eq(fk.n_req, 1);
+    cr_expect_str_eq(fk.req[0].token, "tok");
+    cr_expect_str_eq(fk.req[0].ctype, "application/json");
+    cr_expect_eq(json_integer_value(json_object_get(fk.req[0].json, "a")), 1);
+    sb_http_response_free(NULL);
+}
+
+Test(http, client_bounds_the_response)
+{
+    char big[3000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    fk_push(200, big, NULL);
+    fk_push(200, big, NULL);
+    char url[128];
+    snprintf(url, sizeof(url), "%s/big", fk.base_url);
+    struct sb_http_request req = { .url = url, .body = "{}", .body_len = 2, .max_response = 1000 };
+    struct sb_http_response resp;
+    cr_expect_eq(sb_http_post_json(&req, &resp), SB_ETOO_LARGE);
+    cr_expect_null(resp.body);
+    req.max_response = sizeof(big) - 1;
+    cr_assert_eq(sb_http_post_json(&req, &resp), SB_OK, "exactly at the cap");
+    cr_expect_eq(resp.len, sizeof(big) - 1);
+    sb_http_response_free(&resp);
+}
+
+Test(http, client_transport_failures)
+{
+    struct sb_http_response resp;
+    /* nothing listens on port 1 */
+    struct sb_http_request req = { .url = "http://127.0.0.1:1/x", .body = "{}", .body_len = 2 };
+    cr_expect_eq(sb_http_post_json(&req, &resp), SB_EIO);
+    cr_expect(strlen(sb_err_last()->message) > 0);
+    req.url = "ftp://127.0.0.1/x";
+    cr_expect_eq(sb_http_post_json(&req, &resp), SB_EINVALID_FIELD);
+    req.url = "file:///etc/passwd";
+    cr_expect_eq(sb_http_post_json(&req, &resp), SB_EINVALID_FIELD);
+    /* header injection */
+    char url[128];
+    snprintf(url, sizeof(url), "%s/x", fk.base_url);
+    struct sb_http_header h[] = { { "X-Token", "a\r\nX-Evil: 1" } };
+    struct sb_http_request inj = { .url = url, .headers = h, .n_headers = 1 };
+    cr_expect_eq(sb_http_post_json(&inj, &resp), SB_EINVALID_FIELD);
+    cr_expect_eq(fk.n_req, 0, "nothing was sent");
+}
+
+Test(http, client_times_out)
+{
+    fk_push(200, "{}", NULL);
+    fk.script[0].hold = true;
+    char url[128];
+    snprintf(url, sizeof(url), "%s/slow", fk.base_url);
+    struct sb_http_request req = { .url = url, .body = "{}", .body_len = 2, .timeout_ms = 200 };
+    struct sb_http_response resp;
+    uint64_t t0 = sb_clock_ns();
+    cr_expect_eq(sb_http_post_json(&req, &resp), SB_EIO);
+    uint64_t ms = (sb_clock_ns() - t0) / 1000000;
+    cr_expect(ms >= 150 && ms < 3000, "gave up after %llu ms", (unsigned long long)ms);
+}
+
+static struct sb_channel fk_channel(void)
+{
+    return (struct sb_channel){ .id = 1, .kind = "shopify", .credentials = creds };
+}
+
+Test(http, sp1_poll_reads_a_page_and_keeps_the_cursor)
+{
+    fk_push_file("graphql-orders-page.json");
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order_page page = { 0 };
+    cr_assert_eq(sb_channel_shopify.poll_orders(&ch, NULL, a, &page), SB_OK, "%s",
+                 sb_err_last()->message);
+    cr_assert_eq(page.n, 2);
+    expect_str(page.orders[0]->external_id, "450789469", "first");
+    expect_str(page.orders[1]->external_id, "9007199254740993123", "second");
+    cr_expect(page.more);
+    expect_str(
+        page.next_cursor,
+        "|2026-11-24T14:00:05Z|eyJsYXN0X2lkIjo0NTA3ODk0NjksImxhc3RfdmFsdWUiOiIyMDI2LTExLTI0In0=",
+        "cursor while paging");
+
+    cr_assert_eq(fk.n_req, 1);
+    cr_expect_str_eq(fk.req[0].path, "/admin/api/2025-01/graphql.json");
+    cr_expect_str_eq(fk.req[0].token, "shpat_test");
+    cr_expect_str_eq(fk.req[0].op, "SbOrders");
+    cr_expect(strstr(json_string_value(json_object_get(fk.req[0].json, "query")),
+                     "query SbOrders($first: Int!, $after: String, $query: String)"));
+    cr_expect(
+        strstr(json_string_value(json_object_get(fk.req[0].json, "query")), "sortKey: UPDATED_AT"));
+    cr_expect_eq(json_integer_value(json_object_get(vars(0), "first")), 50);
+    cr_expect(json_is_null(json_object_get(vars(0), "after")));
+    cr_expect(json_is_null(json_object_get(vars(0), "query")));
+
+    /* the next page: same lower bound, after the end cursor; the last page ends the cycle */
+    fk_push(200,
+            "{\"data\":{\"orders\":{\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null},"
+            "\"nodes\":[]}}}",
+            NULL);
+    struct sb_order_page page2 = { 0 };
+    cr_assert_eq(sb_channel_shopify.poll_orders(&ch, page.next_cursor, a, &page2), SB_OK);
+    cr_expect_eq(page2.n, 0);
+    cr_expect_not(page2.more);
+    expect_str(page2.next_cursor, "2026-11-24T14:00:05Z", "newest updatedAt seen");
+    expect_str(json_string_value(json_object_get(vars(1), "after")),
+               "eyJsYXN0X2lkIjo0NTA3ODk0NjksImxhc3RfdmFsdWUiOiIyMDI2LTExLTI0In0=", "after");
+    cr_expect(json_is_null(json_object_get(vars(1), "query")));
+
+    /* the next cycle asks from a second before the newest seen */
+    fk_push(200,
+            "{\"data\":{\"orders\":{\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null},"
+            "\"nodes\":[]}}}",
+            NULL);
+    struct sb_order_page page3 = { 0 };
+    cr_assert_eq(sb_channel_shopify.poll_orders(&ch, page2.next_cursor, a, &page3), SB_OK);
+    expect_str(json_string_value(json_object_get(vars(2), "query")),
+               "updated_at:>'2026-11-24T14:00:04Z'", "query");
+    cr_expect(json_is_null(json_object_get(vars(2), "after")));
+    expect_str(page3.next_cursor, "2026-11-24T14:00:05Z", "unchanged when nothing is new");
+    sb_arena_free(a);
+}
+
+Test(http, poll_skips_an_unparseable_order_but_moves_on)
+{
+    fk_push(200,
+            "{\"data\":{\"orders\":{\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":\"c1\"},"
+            "\"nodes\":[{\"id\":\"gid://shopify/Order/5\",\"updatedAt\":\"2026-12-01T00:00:00Z\","
+            "\"lineItems\":{\"nodes\":[]}}]}}}",
+            NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order_page page = { 0 };
+    cr_assert_eq(sb_channel_shopify.poll_orders(&ch, "2026-11-01T00:00:00Z", a, &page), SB_OK);
+    cr_expect_eq(page.n, 0);
+    expect_str(page.next_cursor, "2026-12-01T00:00:00Z", "moved past it");
+    cr_expect_eq(sb_channel_shopify.poll_orders(&ch, "garbage", a, &page), SB_EINVALID_FIELD);
+    sb_arena_free(a);
+}
+
+Test(http, fetch_order_by_id)
+{
+    char *page = read_fixture("graphql-orders-page.json", NULL);
+    json_t *j = json_loads(page, 0, NULL);
+    json_t *node = json_array_get(
+        json_object_get(json_object_get(json_object_get(j, "data"), "orders"), "nodes"), 0);
+    json_t *answer = json_pack("{s:{s:O}}", "data", "order", node);
+    char *text = json_dumps(answer, 0);
+    fk_push(200, text, NULL);
+    fk_push(200, no_order, NULL);
+    free(text);
+    json_decref(answer);
+    json_decref(j);
+    free(page);
+
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_assert_eq(sb_channel_shopify.fetch_order(&ch, "450789469", a, &o), SB_OK, "%s",
+                 sb_err_last()->message);
+    cr_expect_eq(o->total_price, 6753);
+    cr_expect_str_eq(fk.req[0].op, "SbOrder");
+    expect_str(json_string_value(json_object_get(vars(0), "id")), "gid://shopify/Order/450789469",
+               "gid");
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "1", a, &o), SB_ENOT_FOUND);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "1 OR 1", a, &o), SB_EINVALID_FIELD);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, NULL, a, &o), SB_EINVALID_FIELD);
+    cr_expect_eq(fk.n_req, 2);
+    sb_arena_free(a);
+}
+
+Test(http, sp2_throttled_waits_and_retries)
+{
+    fk_push(200, throttled, NULL);
+    fk_push(429, "{\"errors\":\"Exceeded 2 calls per second for api client.\"}", "0");
+    fk_push(200, no_order, NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_ENOT_FOUND);
+    cr_expect_eq(fk.n_req, 3, "throttled, 429, then the answer");
+    sb_arena_free(a);
+}
+
+Test(http, sp2_throttled_too_often_is_busy)
+{
+    for (int i = 0; i < 5; i++)
+        fk_push(200, throttled, NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EBUSY);
+    cr_expect_eq(fk.n_req, 4, "the first try and 3 retries");
+    sb_arena_free(a);
+}
+
+Test(http, refused_credentials_server_errors_and_graphql_errors)
+{
+    fk_push(401,
+            "{\"errors\":\"[API] Invalid API key or access token (unrecognized login or wrong "
+            "password)\"}",
+            NULL);
+    fk_push(503, "upstream unavailable", NULL);
+    fk_push(200, "{\"errors\":[{\"message\":\"Field 'bogus' doesn't exist on type 'Order'\"}]}",
+            NULL);
+    fk_push(200, "not json", NULL);
+    fk_push(200, "{\"data\":null}", NULL);
+    fk_push(404, "{\"errors\":\"Not Found\"}", NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EUNAUTHORIZED);
+    cr_expect(strstr(sb_err_last()->message, "refused the channel's credentials"), "%s",
+              sb_err_last()->message);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EIO);
+    cr_expect(strstr(sb_err_last()->message, "503"));
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EIO);
+    cr_expect(strstr(sb_err_last()->message, "Field 'bogus' doesn't exist"), "%s",
+              sb_err_last()->message);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EIO);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EIO);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EIO);
+    cr_expect_eq(fk.n_req, 6, "none of these is retried");
+    sb_arena_free(a);
+}
+
+Test(http, credentials_are_checked_before_calling)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    json_t *c = json_pack("{s:s}", "shop_domain", "demo.myshopify.com");
+    struct sb_channel ch = { .id = 3, .kind = "shopify", .credentials = c };
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EMISSING_FIELD);
+    expect_str(sb_err_last()->field, "credentials.access_token", "field");
+    json_object_set_new(c, "access_token", json_string("x"));
+    json_object_set_new(c, "shop_domain", json_string("evil.com/path?"));
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "credentials.shop_domain", "field");
+    json_object_set_new(c, "base_url", json_string("gopher://x"));
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EINVALID_FIELD);
+    /* the channel's base_url wins over the credentials' */
+    fk_push(200, no_order, NULL);
+    ch.base_url = fk.base_url;
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_ENOT_FOUND);
+    cr_expect_eq(fk.n_req, 1);
+    json_decref(c);
+    sb_arena_free(a);
+}
+
+static const char fulfillment_orders[] =
+    "{\"data\":{\"order\":{\"fulfillmentOrders\":{\"nodes\":["
+    "{\"id\":\"gid://shopify/FulfillmentOrder/1\",\"status\":\"CLOSED\",\"lineItems\":{"
+    "\"nodes\":[]}},"
+    "{\"id\":\"gid://shopify/FulfillmentOrder/2\",\"status\":\"OPEN\",\"lineItems\":{\"nodes\":["
+    "{\"id\":\"gid://shopify/FulfillmentOrderLineItem/9\",\"remainingQuantity\":2,\"lineItem\":{"
+    "\"id\":\"gid://shopify/LineItem/466157049\"}}]}},"
+    "{\"id\":\"gid://shopify/FulfillmentOrder/3\",\"status\":\"IN_PROGRESS\",\"lineItems\":{"
+    "\"nodes\":[]}},"
+    "{\"id\":\"gid://shopify/FulfillmentOrder/4\",\"status\":\"ON_HOLD\",\"lineItems\":{"
+    "\"nodes\":[]}}]}}}}";
+static const char created[] =
+    "{\"data\":{\"fulfillmentCreate\":{\"fulfillment\":{\"id\":\"gid://shopify/Fulfillment/1\","
+    "\"status\":\"SUCCESS\",\"trackingInfo\":[]},\"userErrors\":[]}}}";
+
+Test(http, s3_fulfillment_with_tracking_for_each_open_fulfillment_order)
+{
+    fk_push(200, fulfillment_orders, NULL);
+    fk_push(200, created, NULL);
+    fk_push(200, created, NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_fulfillment_push f = { .order_external_id = "450789469",
+                                     .tracking_number = "1Z999AA10123456784",
+                                     .tracking_company = "UPS",
+                                     .tracking_url = NULL,
+                                     .notify_customer = true };
+    cr_assert_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(fk.n_req, 3);
+    cr_expect_str_eq(fk.req[0].op, "SbFulfillmentOrders");
+    expect_str(json_string_value(json_object_get(vars(0), "id")), "gid://shopify/Order/450789469",
+               "order gid");
+    cr_expect_str_eq(fk.req[1].op, "SbFulfillmentCreate");
+    json_t *in = json_object_get(vars(1), "fulfillment");
+    expect_str(json_string_value(json_object_get(
+                   json_array_get(json_object_get(in, "lineItemsByFulfillmentOrder"), 0),
+                   "fulfillmentOrderId")),
+               "gid://shopify/FulfillmentOrder/2", "open one");
+    json_t *ti = json_object_get(in, "trackingInfo");
+    expect_str(json_string_value(json_object_get(ti, "number")), "1Z999AA10123456784", "number");
+    expect_str(json_string_value(json_object_get(ti, "company")), "UPS", "company");
+    cr_expect_null(json_object_get(ti, "url"));
+    cr_expect(json_is_true(json_object_get(in, "notifyCustomer")));
+    json_t *in2 = json_object_get(vars(2), "fulfillment");
+    expect_str(json_string_value(json_object_get(
+                   json_array_get(json_object_get(in2, "lineItemsByFulfillmentOrder"), 0),
+                   "fulfillmentOrderId")),
+               "gid://shopify/FulfillmentOrder/3", "in progress one");
+}
+
+Test(http, s3_fulfillment_refusals)
+{
+    fk_push(200, fulfillment_orders, NULL);
+    fk_push(200,
+            "{\"data\":{\"fulfillmentCreate\":{\"fulfillment\":null,\"userErrors\":[{\"field\":["
+            "\"fulfillment\"],\"message\":\"Fulfillment order 2 has an unfulfillable status\"}]}}}",
+            NULL);
+    /* already fulfilled on Shopify: nothing to do */
+    fk_push(200,
+            "{\"data\":{\"order\":{\"fulfillmentOrders\":{\"nodes\":[{\"id\":\"gid://shopify/"
+            "FulfillmentOrder/1\",\"status\":\"CLOSED\"}]}}}}",
+            NULL);
+    /* only on hold */
+    fk_push(200,
+            "{\"data\":{\"order\":{\"fulfillmentOrders\":{\"nodes\":[{\"id\":\"gid://shopify/"
+            "FulfillmentOrder/1\",\"status\":\"ON_HOLD\"}]}}}}",
+            NULL);
+    fk_push(200, no_order, NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_fulfillment_push f = { .order_external_id = "450789469" };
+    cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_ECONFLICT);
+    cr_expect(strstr(sb_err_last()->message, "unfulfillable status"), "%s", sb_err_last()->message);
+    cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_OK);
+    cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_ECONFLICT);
+    cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_ENOT_FOUND);
+    cr_expect_eq(fk.n_req, 5);
+    /* without tracking, no trackingInfo at all */
+    cr_expect_null(json_object_get(json_object_get(vars(1), "fulfillment"), "trackingInfo"));
+}
+
+Test(http, s1_cancel_on_shopify)
+{
+    fk_push(200,
+            "{\"data\":{\"orderCancel\":{\"job\":{\"id\":\"gid://shopify/Job/1\",\"done\":false},"
+            "\"orderCancelUserErrors\":[]}}}",
+            NULL);
+    fk_push(200,
+            "{\"data\":{\"orderCancel\":{\"job\":null,\"orderCancelUserErrors\":[{\"field\":["
+            "\"orderId\"],\"message\":\"Order has already been cancelled\",\"code\":\"INVALID\"}]}}"
+            "}",
+            NULL);
+    struct sb_channel ch = fk_channel();
+    cr_assert_eq(sb_channel_shopify.push_cancel(&ch, "450789469", "voided in the POS"), SB_OK, "%s",
+                 sb_err_last()->message);
+    cr_expect_str_eq(fk.req[0].op, "SbOrderCancel");
+    json_t *v = vars(0);
+    expect_str(json_string_value(json_object_get(v, "orderId")), "gid://shopify/Order/450789469",
+               "order");
+    expect_str(json_string_value(json_object_get(v, "reason")), "OTHER", "reason");
+    cr_expect(json_is_true(json_object_get(v, "restock")));
+    cr_expect(json_is_true(json_object_get(v, "refund")));
+    cr_expect(json_is_false(json_object_get(v, "notifyCustomer")));
+    cr_expect_eq(sb_channel_shopify.push_cancel(&ch, "450789469", "staff"), SB_ECONFLICT);
+    expect_str(json_string_value(json_object_get(vars(1), "reason")), "STAFF", "enum kept");
+    cr_expect(strstr(sb_err_last()->message, "already been cancelled"));
+    cr_expect_eq(sb_channel_shopify.push_cancel(&ch, "abc", "staff"), SB_EINVALID_FIELD);
+    cr_expect_eq(fk.n_req, 2);
+}
+
+Test(caps, shopify_ops_are_complete)
+{
+    const struct sb_channel_ops *ops = sb_channel_ops_for("shopify");
+    cr_assert_eq(ops, &sb_channel_shopify);
+    cr_expect(ops->caps & SB_CH_WEBHOOKS);
+    cr_expect(ops->caps & SB_CH_POLL);
+    cr_expect(ops->caps & SB_CH_FULFILL);
+    cr_expect(ops->caps & SB_CH_CANCEL);
+    cr_expect(ops->verify_webhook && ops->parse_event && ops->poll_orders && ops->fetch_order &&
+              ops->decide && ops->payment_type && ops->push_fulfillment && ops->push_cancel);
+}
+
+/* ------------------------------------------------------------------ every field, every type */
+
+struct sweep {
+    json_t *root;
+    bool gql;
+    size_t runs, failures;
+};
+
+static void sweep_parse(struct sweep *s, const char *where)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    sb_err_clear();
+    sb_err err = s->gql ? sb_shopify_parse_gql_order(s->root, a, &o)
+                        : sb_shopify_parse_rest_order(s->root, a, &o);
+    s->runs++;
+    if (err == SB_OK) {
+        cr_expect(o, "%s: OK without an order", where);
+    } else {
+        s->failures++;
+        cr_expect(err == SB_EINVALID_FIELD || err == SB_EMISSING_FIELD, "%s: %s", where,
+                  sb_err_code(err));
+        cr_expect(sb_err_last()->field[0], "%s: no field named (%s)", where,
+                  sb_err_last()->message);
+        cr_expect_null(o, "%s", where);
+    }
+    sb_arena_free(a);
+}
+
+/* Replaces every value in the tree, one at a time, by each JSON type, and parses. */
+static void sweep(struct sweep *s, json_t *node, int depth)
+{
+    json_t *repl[] = { json_null(),      json_true(),    json_integer(0),
+                       json_integer(-1), json_real(1.5), json_string(""),
+                       json_string("x"), json_array(),   json_object() };
+    const size_t n_repl = sizeof(repl) / sizeof(repl[0]);
+    if (json_is_object(node)) {
+        /* a snapshot of the keys: deleting and re-adding one moves it to the end */
+        size_t n_keys = json_object_size(node), i = 0;
+        char **keys = calloc(n_keys + 1, sizeof(*keys));
+        const char *key;
+        json_t *v;
+        json_object_foreach(node, key, v)
+        {
+            keys[i++] = strdup(key);
+        }
+        for (i = 0; i < n_keys; i++) {
+            const char *k = keys[i];
+            v = json_incref(json_object_get(node, k));
+            for (size_t r = 0; r < n_repl; r++) {
+                json_object_set(node, k, repl[r]);
+                sweep_parse(s, k);
+            }
+            json_object_del(node, k);
+            sweep_parse(s, k);
+            json_object_set(node, k, v);
+            if (depth < 8)
+                sweep(s, v, depth + 1);
+            json_decref(v);
+            free(keys[i]);
+        }
+        free(keys);
+    } else if (json_is_array(node)) {
+        /* the first element stands for the rest */
+        json_t *v = json_array_get(node, 0);
+        if (v) {
+            json_incref(v);
+            for (size_t i = 0; i < n_repl; i++) {
+                json_array_set(node, 0, repl[i]);
+                sweep_parse(s, "[0]");
+            }
+            json_array_set(node, 0, v);
+            if (depth < 8)
+                sweep(s, v, depth + 1);
+            json_decref(v);
+        }
+    }
+    for (size_t i = 0; i < n_repl; i++)
+        json_decref(repl[i]);
+}
+
+Test(sweep, rest_order_every_field_every_type)
+{
+    json_t *j = fixture_json("orders-updated-refunded.json");
+    struct sweep s = { .root = j };
+    sweep(&s, j, 0);
+    cr_expect(s.runs > 1000, "%zu runs", s.runs);
+    cr_expect(s.failures > 100 && s.failures < s.runs, "%zu of %zu refused", s.failures, s.runs);
+    json_decref(j);
+}
+
+Test(sweep, rest_multi_order_every_field_every_type)
+{
+    json_t *j = fixture_json("orders-create-multi.json");
+    struct sweep s = { .root = j };
+    sweep(&s, j, 0);
+    cr_expect(s.runs > 1000, "%zu runs", s.runs);
+    json_decref(j);
+}
+
+Test(sweep, graphql_node_every_field_every_type)
+{
+    json_t *page = fixture_json("graphql-orders-page.json");
+    json_t *node = json_array_get(
+        json_object_get(json_object_get(json_object_get(page, "data"), "orders"), "nodes"), 0);
+    struct sweep s = { .root = node, .gql = true };
+    sweep(&s, node, 0);
+    cr_expect(s.runs > 1000, "%zu runs", s.runs);
+    json_decref(page);
+}
+
+Test(sweep, random_bytes_never_crash)
+{
+    size_t len;
+    char *body = read_fixture("orders-create-multi.json", &len);
+    struct sb_channel ch = channel();
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int round = 0; round < 400; round++) {
+        char *copy = malloc(len);
+        memcpy(copy, body, len);
+        for (int k = 0; k < 4; k++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            copy[x % len] = (char)(x >> 32);
+        }
+        struct sb_arena *a = sb_arena_new();
+        struct sb_order *o = NULL;
+        char sig[64];
+        sign("hush", copy, len, sig);
+        struct sb_event_info info = { 0 };
+        sb_err err = verify("orders/create", copy, len, sig, "e", NULL, a, &info);
+        cr_expect(err == SB_OK || err == SB_EINVALID_JSON || err == SB_EINVALID_FIELD ||
+                      err == SB_EMISSING_FIELD,
+                  "round %d: %s", round, sb_err_code(err));
+        err = sb_channel_shopify.parse_event(&ch, "orders/create", copy, len, a, &o);
+        cr_expect(err == SB_OK ? o != NULL : o == NULL, "round %d", round);
+        sb_arena_free(a);
+        free(copy);
+    }
+    free(body);
+}
