@@ -44,7 +44,8 @@ static const char usage[] =
     "  --shop-domain DOMAIN      X-Shopify-Shop-Domain (default demo.myshopify.com)\n"
     "  --budget N                GraphQL cost bucket size (default 1000)\n"
     "  --restore N               points restored per second (default 50)\n"
-    "  --id-base N               first order id (default 9007199254740993 = 2^53 + 1)\n"
+    "  --id-base N               first order id (default: 2^53 + 1 + milliseconds since\n"
+    "                            2024-01-01, so that a restarted shop never reuses an id)\n"
     "  --skus FILE               catalogue CSV: sku[,title[,price[,barcode]]], or with a header\n"
     "                            naming sku, title|name, price|price:Default, barcode|upc|ean\n"
     "  --sku S1,S2,...           catalogue by SKU (price 25.00)\n"
@@ -361,7 +362,7 @@ int main(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct fs_config cfg = { .budget = 1000, .restore = 50, .id_base = FS_ID_BASE };
+    struct fs_config cfg = { .budget = 1000, .restore = 50 };
     const char *listen = "127.0.0.1:0", *skus_file = NULL, *sku_list = NULL;
     double per_minute = 0;
     long long seed = 0, id_base = 0;
@@ -423,6 +424,15 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return fail("unexpected argument %s", argv[optind]);
+    if (!cfg.id_base) {
+        /* An engine keeps the orders it saw; a shop restarted against it (make demo keeps its
+         * database) must not hand out those ids again. One id per millisecond of age leaves
+         * room for any order rate the shop can sustain. */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - 1704067200000LL;
+        cfg.id_base = FS_ID_BASE + (ms > 0 ? ms : 0);
+    }
     if ((cfg.token && !*cfg.token) || (cfg.secret && !*cfg.secret) ||
         (cfg.shop_domain && !*cfg.shop_domain))
         return fail("--token, --secret and --shop-domain must not be empty");

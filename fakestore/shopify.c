@@ -37,7 +37,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define MAX_ORDERS         100000
+#define MAX_ORDERS         20000
 #define MAX_PRODUCTS       10000
 #define MAX_DELIVERIES     10000 /* records kept; the oldest finished ones go first */
 #define MAX_LINES          250
@@ -208,6 +208,7 @@ struct delivery {
     bool ok, dropped, bad_signature;
     char error[160];
     int queued; /* sends waiting or in flight: the record is not evicted meanwhile */
+    int pins;   /* control calls about to read it: not evicted either */
 };
 
 struct batch {
@@ -365,10 +366,11 @@ static void rest_time(int64_t t, char *buf, size_t cap)
     time_t lt = (time_t)(t + SHOP_UTC_OFFSET_S);
     struct tm tm;
     gmtime_r(&lt, &tm);
+    size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
     int off = SHOP_UTC_OFFSET_S < 0 ? -SHOP_UTC_OFFSET_S : SHOP_UTC_OFFSET_S;
-    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, SHOP_UTC_OFFSET_S < 0 ? '-' : '+',
-             off / 3600, (off % 3600) / 60);
+    if (n && n < cap)
+        snprintf(buf + n, cap - n, "%c%02u:%02u", SHOP_UTC_OFFSET_S < 0 ? '-' : '+',
+                 (unsigned)(off / 3600) % 100u, (unsigned)(off % 3600) / 60u);
 }
 
 static json_t *jtime_rest(int64_t t)
@@ -906,7 +908,22 @@ static json_t *gql_tracking(const char *number, const char *company, const char 
     return a;
 }
 
-static json_t *gql_order(const struct order *o)
+/* How many entries of each nested list the document asked for: the literal `first` of
+ * lineItems, transactions, refunds, refundLineItems, the refunds' transactions and
+ * fulfillments, in the contract's order; the contract's sizes when not given. */
+struct gql_sizes {
+    size_t lines, txns, refunds, refund_lines, refund_txns, fulfillments;
+};
+
+static const struct gql_sizes contract_sizes = { 250, 50, 50, 250, 20, 20 };
+
+/* A connection's nodes with pageInfo { hasNextPage }, as Shopify answers a cut list. */
+static json_t *gql_connection(json_t *nodes, bool more)
+{
+    return json_pack("{s:{s:b},s:o}", "pageInfo", "hasNextPage", more, "nodes", nodes);
+}
+
+static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
 {
     struct totals t;
     order_totals(o, &t);
@@ -963,7 +980,7 @@ static json_t *gql_order(const struct order *o)
         json_object_set_new(x, "shippingLine", json_null());
     }
     json_t *nodes = json_array();
-    for (size_t i = 0; i < o->n_lines; i++) {
+    for (size_t i = 0; i < o->n_lines && i < sz->lines; i++) {
         const struct line *l = &o->lines[i];
         json_t *y = json_object();
         json_object_set_new(y, "id", jgid("LineItem", l->id));
@@ -985,16 +1002,16 @@ static json_t *gql_order(const struct order *o)
         json_object_set_new(y, "taxLines", gql_tax_lines(l->tax, l->n_tax));
         json_array_append_new(nodes, y);
     }
-    json_object_set_new(x, "lineItems", json_pack("{s:o}", "nodes", nodes));
+    json_object_set_new(x, "lineItems", gql_connection(nodes, o->n_lines > sz->lines));
     json_t *txns = json_array();
-    for (size_t i = 0; i < o->n_txns; i++)
+    for (size_t i = 0; i < o->n_txns && i < sz->txns; i++)
         json_array_append_new(txns, gql_txn(&o->txns[i], true));
     json_object_set_new(x, "transactions", txns);
     json_t *refunds = json_array();
-    for (size_t i = 0; i < o->n_refunds; i++) {
+    for (size_t i = 0; i < o->n_refunds && i < sz->refunds; i++) {
         const struct refund *r = &o->refunds[i];
         json_t *rl = json_array();
-        for (size_t k = 0; k < r->n_lines; k++) {
+        for (size_t k = 0; k < r->n_lines && k < sz->refund_lines; k++) {
             const struct refund_line *y = &r->lines[k];
             json_array_append_new(rl, json_pack("{s:{s:o},s:I,s:o,s:o,s:o}", "lineItem", "id",
                                                 jgid("LineItem", o->lines[y->line].id), "quantity",
@@ -1004,16 +1021,17 @@ static json_t *gql_order(const struct order *o)
                                                 gql_amount(y->tax)));
         }
         json_t *rt = json_array();
-        if (r->txn >= 0)
+        if (r->txn >= 0 && sz->refund_txns > 0)
             json_array_append_new(rt, gql_txn(&o->txns[r->txn], false));
-        json_array_append_new(refunds,
-                              json_pack("{s:o,s:o,s:{s:o},s:{s:o}}", "id", jgid("Refund", r->id),
-                                        "note", jstr(r->note), "refundLineItems", "nodes", rl,
-                                        "transactions", "nodes", rt));
+        json_array_append_new(
+            refunds,
+            json_pack("{s:o,s:o,s:o,s:o}", "id", jgid("Refund", r->id), "note", jstr(r->note),
+                      "refundLineItems", gql_connection(rl, r->n_lines > sz->refund_lines),
+                      "transactions", gql_connection(rt, r->txn >= 0 && sz->refund_txns == 0)));
     }
     json_object_set_new(x, "refunds", refunds);
     json_t *ful = json_array();
-    for (size_t i = 0; i < o->n_fulfillments; i++) {
+    for (size_t i = 0; i < o->n_fulfillments && i < sz->fulfillments; i++) {
         const struct fulfillment *f = &o->fulfillments[i];
         json_array_append_new(
             ful, json_pack("{s:o,s:s,s:o}", "id", jgid("Fulfillment", f->id), "status", "SUCCESS",
@@ -1852,7 +1870,7 @@ static void deliveries_evict(struct fs_shop *s)
     if (s->n_deliveries < MAX_DELIVERIES)
         return;
     for (size_t i = 0; i < s->n_deliveries; i++)
-        if (!s->deliveries[i]->queued) {
+        if (!s->deliveries[i]->queued && !s->deliveries[i]->pins) {
             delivery_free(s->deliveries[i]);
             memmove(&s->deliveries[i], &s->deliveries[i + 1],
                     (s->n_deliveries - i - 1) * sizeof(s->deliveries[0]));
@@ -2205,8 +2223,9 @@ struct cond {
 
 struct gql {
     struct fs_shop *s;
-    json_t *vars;   /* an object, never NULL */
-    json_t *errors; /* top-level GraphQL errors */
+    const char *query; /* the document */
+    json_t *vars;      /* an object, never NULL */
+    json_t *errors;    /* top-level GraphQL errors */
     int requested, actual;
     int64_t first, cur_t, cur_id, id;
     bool has_cursor;
@@ -2524,6 +2543,52 @@ static bool cursor_decode(const char *c, int64_t *ret_t, int64_t *ret_id)
     return ok;
 }
 
+/* The literal N of the nth "name(first: N" in the document, else def. Only the list's own
+ * name matches: "lineItems" is not found inside "refundLineItems". */
+static size_t doc_first(const char *q, const char *name, int nth, size_t def)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(q, name); p; p = strstr(p + n, name)) {
+        if ((p > q && is_ident(p[-1])) || is_ident(p[n]))
+            continue;
+        const char *r = p + n;
+        while (is_space(*r))
+            r++;
+        if (*r++ != '(')
+            continue;
+        while (is_space(*r))
+            r++;
+        if (strncmp(r, "first", 5) != 0)
+            continue;
+        r += 5;
+        while (is_space(*r))
+            r++;
+        if (*r++ != ':')
+            continue;
+        while (is_space(*r))
+            r++;
+        if (nth-- > 0)
+            continue;
+        size_t v = 0, digits = 0;
+        while (*r >= '0' && *r <= '9' && digits < 4)
+            v = v * 10 + (size_t)(*r++ - '0'), digits++;
+        return digits && v >= 1 && v <= 250 ? v : def;
+    }
+    return def;
+}
+
+static struct gql_sizes doc_sizes(const char *q)
+{
+    const struct gql_sizes *d = &contract_sizes;
+    /* Order-level transactions come before the refunds' own, as in the contract. */
+    return (struct gql_sizes){ doc_first(q, "lineItems", 0, d->lines),
+                               doc_first(q, "transactions", 0, d->txns),
+                               doc_first(q, "refunds", 0, d->refunds),
+                               doc_first(q, "refundLineItems", 0, d->refund_lines),
+                               doc_first(q, "transactions", 1, d->refund_txns),
+                               doc_first(q, "fulfillments", 0, d->fulfillments) };
+}
+
 static bool prep_orders(struct gql *g)
 {
     const char *after = NULL, *query = NULL;
@@ -2569,8 +2634,9 @@ static json_t *run_orders(struct gql *g)
                 i++;
     }
     size_t start = i;
+    struct gql_sizes sz = doc_sizes(g->query);
     for (; i < n && taken < (size_t)g->first; i++, taken++)
-        json_array_append_new(nodes, gql_order(sel[i]));
+        json_array_append_new(nodes, gql_order(sel[i], &sz));
     json_t *page =
         json_pack("{s:b,s:b,s:o,s:o}", "hasNextPage", i < n, "hasPreviousPage", g->has_cursor,
                   "startCursor", taken ? cursor_encode(sel[start]) : json_null(), "endCursor",
@@ -2590,7 +2656,8 @@ static json_t *run_order(struct gql *g)
 {
     struct order *o = find_order(g->s, g->id);
     g->actual = o ? 2 : 1;
-    return json_pack("{s:o}", "order", o ? gql_order(o) : json_null());
+    struct gql_sizes sz = doc_sizes(g->query);
+    return json_pack("{s:o}", "order", o ? gql_order(o, &sz) : json_null());
 }
 
 static bool prep_fulfillment_orders(struct gql *g)
@@ -3086,7 +3153,10 @@ static void handle_graphql(struct fs_shop *s, const struct fs_request *req,
         return;
     }
 
-    if (!token_ok(req->token, s->token)) {
+    pthread_mutex_lock(&s->mu);
+    bool authorized = token_ok(req->token, s->token); /* the token may change: compare locked */
+    pthread_mutex_unlock(&s->mu);
+    if (!authorized) {
         pthread_mutex_lock(&s->mu);
         s->gql_unauthorized++;
         remember(s, label, vars, 401, "unauthorized");
@@ -3116,7 +3186,9 @@ static void handle_graphql(struct fs_shop *s, const struct fs_request *req,
     }
 
     json_t *empty = json_object();
-    struct gql g = { .s = s, .vars = json_is_object(vars) ? vars : empty, .errors = json_array() };
+    struct gql g = {
+        .s = s, .query = query, .vars = json_is_object(vars) ? vars : empty, .errors = json_array()
+    };
     const struct gql_op *op = find_op(opname);
     const char *kind = opname[0] ? declared_kind(query, opname) : NULL;
     pthread_mutex_lock(&s->mu);
@@ -3809,9 +3881,11 @@ static void handle_control(struct fs_shop *s, const struct fs_request *req,
         else if (!push_job(s, d, &b, 1))
             err = sb_fail(SB_ENOMEM, NULL, NULL);
         if (!err) {
+            d->pins++;
             pthread_cond_signal(&s->work);
             wait_batch(s, &b);
             out = delivery_json(d);
+            d->pins--;
         }
         pthread_mutex_unlock(&s->mu);
     } else if (SEG(0, "config") && n == 1 && (get || post)) {

@@ -17,7 +17,8 @@
 
 #define FS_API_VERSION "2025-01"
 #define FS_BODY_MAX    (1024 * 1024) /* bytes in one request body */
-/* 2^53 + 1: the first order id, so that an engine that reads ids through a double fails. */
+/* 2^53 + 1: the lowest first order id, so that an engine that reads ids through a double
+ * fails. */
 #define FS_ID_BASE ((int64_t)9007199254740993)
 
 struct fs_config {
@@ -25,9 +26,9 @@ struct fs_config {
     const char *secret;      /* webhook HMAC key */
     const char *webhook_url; /* NULL: none until POST /_fake/config sets one */
     const char *shop_domain;
-    double budget;  /* cost bucket size (maximumAvailable) */
-    double restore; /* points restored per second (restoreRate) */
-    int64_t id_base;
+    double budget;   /* cost bucket size (maximumAvailable) */
+    double restore;  /* points restored per second (restoreRate) */
+    int64_t id_base; /* the first order id; 0: FS_ID_BASE */
 };
 
 struct fs_request {

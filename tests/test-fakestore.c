@@ -534,9 +534,10 @@ static void setup(void)
     rx_start(&R);
     char url[96];
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/hooks", R.port);
-    const char *args[] = { "--token", TOKEN,           "--secret", SECRET,  "--shop-domain",
-                           DOMAIN,    "--webhook-url", url,        "--sku", "TEE,MUG",
-                           NULL };
+    const char *args[] = {
+        "--token", TOKEN,   "--secret", SECRET,      "--shop-domain",    DOMAIN, "--webhook-url",
+        url,       "--sku", "TEE,MUG",  "--id-base", "9007199254740993", NULL
+    };
     fake_start(&F, args);
 }
 
@@ -575,6 +576,31 @@ Test(fakestore, first_line_banner_and_clean_stop_on_sigint)
     kill(F.pid, SIGINT);
     cr_expect_eq(reap(F.pid), 0);
     F.pid = 0;
+}
+
+/* Without --id-base a shop starts its ids where an earlier run cannot have reached, so an
+ * engine that keeps its orders across restarts never sees an id again. */
+Test(fakestore, a_restarted_shop_never_reuses_order_ids)
+{
+    long long first[2];
+    for (int run = 0; run < 2; run++) {
+        struct fake g = { 0 };
+        const char *args[] = { "--sku", "TEE", NULL };
+        fake_start(&g, args);
+        json_t *o =
+            ctl(&g, "POST", "/_fake/orders",
+                "{\"webhooks\":false,\"line_items\":[{\"sku\":\"TEE\",\"quantity\":1}]}", 201);
+        first[run] = ji(o, "id");
+        json_decref(o);
+        for (int i = 0; i < 5; i++)
+            json_decref(ctl(&g, "POST", "/_fake/orders",
+                            "{\"webhooks\":false,\"line_items\":[{\"sku\":\"TEE\","
+                            "\"quantity\":1}]}",
+                            201));
+        fake_stop(&g);
+    }
+    cr_expect_gt(first[0], 9007199254740993LL);
+    cr_expect_geq(first[1], first[0] + 6, "second run %lld, first %lld", first[1], first[0]);
 }
 
 Test(fakestore, bad_flags_exit_2_without_listening)
@@ -807,6 +833,54 @@ Test(fakestore, sp2_updated_at_filter_sees_later_changes_only)
     r = gql(&F, "SbOrders", Q_ORDERS, "{\"first\":10,\"query\":\"updated_at:>'yesterday'\"}");
     cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "BAD_REQUEST");
     resp_free(&r);
+}
+
+/* Nested lists are cut at the document's own `first`, and a cut connection says so in
+ * pageInfo, as Shopify does: the engine learns an order was truncated. */
+Test(fakestore, sp2_nested_lists_honour_their_first)
+{
+    char body[4096];
+    size_t len = (size_t)snprintf(body, sizeof(body), "{\"webhooks\":false,\"line_items\":[");
+    for (int i = 0; i < 12; i++)
+        len += (size_t)snprintf(body + len, sizeof(body) - len,
+                                "%s{\"title\":\"Item %d\",\"price\":\"1.00\",\"quantity\":2}",
+                                i ? "," : "", i);
+    snprintf(body + len, sizeof(body) - len, "]}");
+    json_t *o = ctl(&F, "POST", "/_fake/orders", body, 201);
+    long long id = ji(o, "id"), line11 = ji(o, "line_items[11].id");
+    json_decref(o);
+    char path[96], refund[160];
+    snprintf(path, sizeof(path), "/_fake/orders/%lld/refund", id);
+    snprintf(refund, sizeof(refund),
+             "{\"webhooks\":false,\"lines\":[{\"line_item_id\":%lld,\"quantity\":1}]}", line11);
+    json_decref(ctl(&F, "POST", path, refund, 200));
+
+    const char *q_small = "query SbOrders($first: Int!) { orders(first: $first) { nodes { id "
+                          "lineItems(first: 10) { pageInfo { hasNextPage } nodes { id } } "
+                          "transactions(first: 1) { id } refunds(first: 5) { id "
+                          "refundLineItems(first: 5) { pageInfo { hasNextPage } nodes { quantity } "
+                          "} transactions(first: 3) { pageInfo { hasNextPage } nodes { kind } } } "
+                          "fulfillments(first: 2) { id } } } }";
+    json_t *j = gql_ok(&F, "SbOrders", q_small, "{\"first\":1}");
+    json_t *n = jp(j, "data.orders.nodes[0]");
+    cr_expect_eq(json_array_size(jp(n, "lineItems.nodes")), 10);
+    cr_expect(json_is_true(jp(n, "lineItems.pageInfo.hasNextPage")));
+    cr_expect_eq(json_array_size(jp(n, "transactions")), 1); /* sale and refund: cut to 1 */
+    cr_expect_eq(json_array_size(jp(n, "refunds[0].refundLineItems.nodes")), 1);
+    cr_expect(json_is_false(jp(n, "refunds[0].refundLineItems.pageInfo.hasNextPage")));
+    cr_expect_str_eq(js(n, "refunds[0].transactions.nodes[0].kind"), "REFUND");
+    json_decref(j);
+
+    char vars[96];
+    snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
+    j = gql_ok(&F, "SbOrder",
+               "query SbOrder($id: ID!) { order(id: $id) { lineItems(first: 30) { pageInfo { "
+               "hasNextPage } nodes { id } } transactions(first: 50) { id } } }",
+               vars);
+    cr_expect_eq(json_array_size(jp(j, "data.order.lineItems.nodes")), 12);
+    cr_expect(json_is_false(jp(j, "data.order.lineItems.pageInfo.hasNextPage")));
+    cr_expect_eq(json_array_size(jp(j, "data.order.transactions")), 2);
+    json_decref(j);
 }
 
 Test(fakestore, sp2_single_order_unknown_and_malformed_ids)

@@ -280,7 +280,7 @@ Test(webhook, sp1_channel_without_secret_refuses_everything)
     json_decref(c);
 }
 
-Test(webhook, sp1_signed_but_unusable)
+Test(webhook, sp1_o10_signed_but_unusable_bodies_are_taken)
 {
     struct sb_arena *a = sb_arena_new();
     struct sb_event_info info = { 0 };
@@ -292,28 +292,24 @@ Test(webhook, sp1_signed_but_unusable)
     expect_str(sb_err_last()->field, "topic", "field");
     cr_expect_eq(verify(NULL, body, strlen(body), sig, "e", NULL, a, &info), SB_EMISSING_FIELD);
 
-    const char *broken = "{\"id\": 1, ";
-    sign("hush", broken, strlen(broken), sig);
-    cr_expect_eq(verify("orders/create", broken, strlen(broken), sig, "e", NULL, a, &info),
-                 SB_EINVALID_JSON);
-
-    const char *no_id = "{\"name\": \"#1\"}";
-    sign("hush", no_id, strlen(no_id), sig);
-    cr_expect_eq(verify("orders/create", no_id, strlen(no_id), sig, "e", NULL, a, &info),
-                 SB_EMISSING_FIELD);
-    expect_str(sb_err_last()->field, "id", "field");
-
-    const char *refund_without_order = "{\"id\": 5}";
-    sign("hush", refund_without_order, strlen(refund_without_order), sig);
-    cr_expect_eq(verify("refunds/create", refund_without_order, strlen(refund_without_order), sig,
-                        "e", NULL, a, &info),
-                 SB_EMISSING_FIELD);
-    expect_str(sb_err_last()->field, "order_id", "field");
-
-    const char *float_id = "{\"id\": 4.5e9}";
-    sign("hush", float_id, strlen(float_id), sig);
-    cr_expect_eq(verify("orders/create", float_id, strlen(float_id), sig, "e", NULL, a, &info),
-                 SB_EINVALID_FIELD);
+    /* A genuine event whose body names no usable order is taken, with no order_ref: the
+     * pipeline records it and fails it visibly instead of Shopify retrying it for days. */
+    static const char *const unusable[][2] = {
+        { "orders/create", "{\"id\": 1, " },       /* truncated */
+        { "orders/create", "{\"name\": \"#1\"}" }, /* no id */
+        { "refunds/create", "{\"id\": 5}" },       /* a refund without its order */
+        { "orders/create", "{\"id\": 4.5e9}" },    /* an id that is not an integer */
+        { "orders/create", "[1, 2]" },             /* not an object */
+    };
+    for (size_t i = 0; i < sizeof(unusable) / sizeof(unusable[0]); i++) {
+        const char *b = unusable[i][1];
+        sign("hush", b, strlen(b), sig);
+        info = (struct sb_event_info){ 0 };
+        cr_expect_eq(verify(unusable[i][0], b, strlen(b), sig, "e", NULL, a, &info), SB_OK, "%s",
+                     b);
+        cr_expect_null(info.order_ref, "%s", b);
+        expect_str(info.event_id, "e", "event id");
+    }
     sb_arena_free(a);
 }
 
@@ -1046,6 +1042,193 @@ Test(throttle, i9_retry_after)
     cr_expect_eq(sb_shopify_retry_after_ms("-1"), 1000);
 }
 
+/* ------------------------------------------------------------------ query cost (SP2) */
+
+Test(cost, sp2_order_queries_stay_under_shopifys_single_query_limit)
+{
+    /* the arithmetic written out beside the queries in shopify.c */
+    cr_expect_eq(sb_shopify_query_cost(&sb_shopify_page), 723, "SbOrders: %lld",
+                 (long long)sb_shopify_query_cost(&sb_shopify_page));
+    cr_expect_eq(sb_shopify_query_cost(&sb_shopify_alone), 789, "SbOrder: %lld",
+                 (long long)sb_shopify_query_cost(&sb_shopify_alone));
+    cr_expect_leq(sb_shopify_query_cost(&sb_shopify_page), SB_SHOPIFY_COST_BUDGET);
+    cr_expect_leq(sb_shopify_query_cost(&sb_shopify_alone), SB_SHOPIFY_COST_BUDGET);
+    cr_expect_lt(SB_SHOPIFY_COST_BUDGET, SB_SHOPIFY_MAX_QUERY_COST);
+    /* reading alone holds more of every list than a page does */
+    cr_expect_eq(sb_shopify_alone.orders, 0);
+    cr_expect_gt(sb_shopify_alone.lines, sb_shopify_page.lines);
+    cr_expect_gt(sb_shopify_alone.transactions, sb_shopify_page.transactions);
+    cr_expect_gt(sb_shopify_alone.refunds, sb_shopify_page.refunds);
+    cr_expect_gt(sb_shopify_alone.refund_lines, sb_shopify_page.refund_lines);
+    cr_expect_gt(sb_shopify_alone.refund_transactions, sb_shopify_page.refund_transactions);
+    cr_expect_gt(sb_shopify_alone.fulfillments, sb_shopify_page.fulfillments);
+}
+
+Test(cost, sp2_the_arithmetic_by_hand)
+{
+    /* one of everything: order = 33 + 10 + 3 + (7 + 6 + 3) + 2 = 64 */
+    struct sb_shopify_sizes one = { 0, 1, 1, 1, 1, 1, 1 };
+    cr_expect_eq(sb_shopify_query_cost(&one), 64);
+    one.orders = 1;
+    cr_expect_eq(sb_shopify_query_cost(&one), 3 + 64, "connection 2 + pageInfo 1");
+    one.orders = 2;
+    cr_expect_eq(sb_shopify_query_cost(&one), 3 + 2 * 64);
+    /* each size adds its element's cost */
+    struct sb_shopify_sizes s = { 0, 2, 1, 1, 1, 1, 1 };
+    cr_expect_eq(sb_shopify_query_cost(&s), 64 + 10, "a line item costs 10");
+    s = (struct sb_shopify_sizes){ 0, 1, 2, 1, 1, 1, 1 };
+    cr_expect_eq(sb_shopify_query_cost(&s), 64 + 3, "a transaction costs 3");
+    s = (struct sb_shopify_sizes){ 0, 1, 1, 2, 1, 1, 1 };
+    cr_expect_eq(sb_shopify_query_cost(&s), 64 + 16, "a refund of one line costs 16");
+    s = (struct sb_shopify_sizes){ 0, 1, 1, 2, 2, 1, 1 };
+    cr_expect_eq(sb_shopify_query_cost(&s), 33 + 10 + 3 + 2 * (7 + 2 * 6 + 3) + 2,
+                 "nested: multiplied");
+    s = (struct sb_shopify_sizes){ 0, 1, 1, 1, 1, 2, 1 };
+    cr_expect_eq(sb_shopify_query_cost(&s), 64 + 3);
+    s = (struct sb_shopify_sizes){ 0, 1, 1, 1, 1, 1, 2 };
+    cr_expect_eq(sb_shopify_query_cost(&s), 64 + 2, "a fulfillment costs 2");
+    /* what the adapter asked for at first: Shopify would refuse every poll */
+    struct sb_shopify_sizes first = { 50, 250, 50, 50, 250, 20, 20 };
+    cr_expect_eq(sb_shopify_query_cost(&first), 3 + 50 * (33 + 2500 + 150 + 50 * 1567 + 40));
+    cr_expect_gt(sb_shopify_query_cost(&first), SB_SHOPIFY_MAX_QUERY_COST);
+    /* the largest Shopify allows */
+    struct sb_shopify_sizes most = { 250, 250, 250, 250, 250, 250, 250 };
+    cr_expect_gt(sb_shopify_query_cost(&most), 0, "no overflow");
+}
+
+Test(cost, sizes_out_of_shopifys_bounds)
+{
+    const struct sb_shopify_sizes bad[] = {
+        { 0, 0, 1, 1, 1, 1, 1 },   { 0, 1, 0, 1, 1, 1, 1 },    { 0, 1, 1, 0, 1, 1, 1 },
+        { 0, 1, 1, 1, 0, 1, 1 },   { 0, 1, 1, 1, 1, 0, 1 },    { 0, 1, 1, 1, 1, 1, 0 },
+        { 0, 251, 1, 1, 1, 1, 1 }, { 251, 1, 1, 1, 1, 1, 1 },  { -1, 1, 1, 1, 1, 1, 1 },
+        { 0, -5, 1, 1, 1, 1, 1 },  { 0, 1, 1, 1, 1, 1, 9999 },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        cr_expect_eq(sb_shopify_query_cost(&bad[i]), -1, "sizes %zu", i);
+    cr_expect_eq(sb_shopify_query_cost(NULL), -1);
+}
+
+Test(cost, sp2_the_documents_ask_for_the_sizes_that_were_costed)
+{
+    struct sb_arena *a = sb_arena_new();
+    const char *q = sb_shopify_order_query(&sb_shopify_page, a);
+    cr_assert(q);
+    cr_expect(strstr(q, "query SbOrders($first: Int!, $after: String, $query: String) { "
+                        "orders(first: $first, after: $after, query: $query, sortKey: "
+                        "UPDATED_AT) { pageInfo { hasNextPage endCursor } nodes { id "),
+              "%s", q);
+    cr_expect(strstr(q, "lineItems(first: 10) { pageInfo { hasNextPage } nodes { id sku "));
+    cr_expect(strstr(q, "transactions(first: 5) { id gateway kind status amountSet "));
+    cr_expect(strstr(q, "refunds(first: 2) { id note refundLineItems(first: 5) { pageInfo { "
+                        "hasNextPage } nodes { lineItem { id } "));
+    cr_expect(strstr(q, "transactions(first: 2) { pageInfo { hasNextPage } nodes { kind "));
+    cr_expect(strstr(q, "fulfillments(first: 3) { id status trackingInfo "));
+    cr_expect_null(strstr(q, "250"), "no page of 250 left");
+
+    q = sb_shopify_order_query(&sb_shopify_alone, a);
+    cr_assert(q);
+    cr_expect(strstr(q, "query SbOrder($id: ID!) { order(id: $id) { id legacyResourceId "), "%s",
+              q);
+    cr_expect(strstr(q, "lineItems(first: 30) { pageInfo { hasNextPage } "));
+    cr_expect(strstr(q, "transactions(first: 8) { id "));
+    cr_expect(strstr(q, "refunds(first: 4) { id note refundLineItems(first: 15) { pageInfo"));
+    cr_expect(strstr(q, "transactions(first: 3) { pageInfo { hasNextPage } "));
+    cr_expect(strstr(q, "fulfillments(first: 4) { "));
+    /* every "first:" in the document is one the arithmetic counted: 6 lists, +1 for orders */
+    size_t n = 0;
+    for (const char *p = q; (p = strstr(p, "(first: ")); p++)
+        n++;
+    cr_expect_eq(n, 6);
+    sb_arena_free(a);
+}
+
+/* ------------------------------------------------------------------ truncation (SP2) */
+
+/* An order node with the given lists; pageInfo: -1 none, 0 hasNextPage false, 1 true. */
+static json_t *node_with(int lines, int lines_more, int txns, int refunds, int refund_lines,
+                         int refund_lines_more, int refund_txns, int fulfillments)
+{
+    json_t *li = json_array();
+    for (int i = 0; i < lines; i++)
+        json_array_append_new(li, json_object());
+    json_t *conn = json_pack("{s:o}", "nodes", li);
+    if (lines_more >= 0)
+        json_object_set_new(conn, "pageInfo", json_pack("{s:b}", "hasNextPage", lines_more));
+    json_t *tx = json_array(), *rf = json_array(), *ff = json_array();
+    for (int i = 0; i < txns; i++)
+        json_array_append_new(tx, json_object());
+    for (int i = 0; i < fulfillments; i++)
+        json_array_append_new(ff, json_object());
+    for (int i = 0; i < refunds; i++) {
+        json_t *rl = json_array(), *rt = json_array();
+        for (int k = 0; k < refund_lines; k++)
+            json_array_append_new(rl, json_object());
+        for (int k = 0; k < refund_txns; k++)
+            json_array_append_new(rt, json_object());
+        json_t *rlc = json_pack("{s:o}", "nodes", rl);
+        if (refund_lines_more >= 0)
+            json_object_set_new(rlc, "pageInfo",
+                                json_pack("{s:b}", "hasNextPage", refund_lines_more));
+        json_array_append_new(rf,
+                              json_pack("{s:o, s:{s:o, s:{s:b}}}", "refundLineItems", rlc,
+                                        "transactions", "nodes", rt, "pageInfo", "hasNextPage", 0));
+    }
+    return json_pack("{s:o, s:o, s:o, s:o}", "lineItems", conn, "transactions", tx, "refunds", rf,
+                     "fulfillments", ff);
+}
+
+static void expect_cut(json_t *node, const struct sb_shopify_sizes *s, const char *want,
+                       const char *what)
+{
+    expect_str(sb_shopify_truncated(node, s), want, what);
+    json_decref(node);
+}
+
+Test(truncation, sp2_a_list_cut_short_is_named)
+{
+    const struct sb_shopify_sizes *p = &sb_shopify_page; /* 10 lines, 5 txns, 2 refunds ... */
+    expect_cut(node_with(9, 0, 4, 1, 4, 0, 1, 2), p, NULL, "everything fits");
+    expect_cut(node_with(3, 1, 0, 0, 0, 0, 0, 0), p, "lineItems", "hasNextPage says more");
+    expect_cut(node_with(10, 0, 0, 0, 0, 0, 0, 0), p, NULL, "full page, pageInfo says no more");
+    expect_cut(node_with(10, -1, 0, 0, 0, 0, 0, 0), p, "lineItems", "no pageInfo: full is cut");
+    expect_cut(node_with(9, -1, 0, 0, 0, 0, 0, 0), p, NULL, "no pageInfo, one short of full");
+    expect_cut(node_with(1, 0, 5, 0, 0, 0, 0, 0), p, "transactions", "a list has no pageInfo");
+    expect_cut(node_with(1, 0, 0, 2, 1, 0, 1, 0), p, "refunds", "as many refunds as asked");
+    expect_cut(node_with(1, 0, 0, 1, 2, 1, 1, 0), p, "refunds.refundLineItems", "refund lines");
+    expect_cut(node_with(1, 0, 0, 1, 5, -1, 1, 0), p, "refunds.refundLineItems", "no pageInfo");
+    expect_cut(node_with(1, 0, 0, 1, 1, 0, 2, 0), p, NULL, "refund transactions: pageInfo");
+    expect_cut(node_with(1, 0, 0, 0, 0, 0, 0, 3), p, "fulfillments", "fulfillments");
+    /* the same node fits when read alone */
+    expect_cut(node_with(29, -1, 7, 3, 14, -1, 2, 3), &sb_shopify_alone, NULL, "alone");
+    expect_cut(node_with(30, -1, 0, 0, 0, 0, 0, 0), &sb_shopify_alone, "lineItems", "alone");
+}
+
+Test(truncation, refund_transactions_and_odd_shapes)
+{
+    json_t *n = node_with(1, 0, 0, 1, 1, 0, 1, 0);
+    json_t *rt = json_object_get(json_array_get(json_object_get(n, "refunds"), 0), "transactions");
+    json_object_set_new(json_object_get(rt, "pageInfo"), "hasNextPage", json_true());
+    expect_cut(n, &sb_shopify_page, "refunds.transactions", "refund transactions");
+
+    /* shapes the parser refuses are not truncation: the parser names them */
+    json_t *odd = json_pack("{s:s, s:i, s:n}", "lineItems", "x", "refunds", 3, "fulfillments");
+    expect_cut(odd, &sb_shopify_page, NULL, "wrong types");
+    expect_cut(json_object(), &sb_shopify_page, NULL, "empty");
+    expect_cut(json_string("x"), &sb_shopify_page, NULL, "not an object");
+    /* pageInfo of the wrong type falls back on the count */
+    n = node_with(10, -1, 0, 0, 0, 0, 0, 0);
+    json_object_set_new(json_object_get(n, "lineItems"), "pageInfo", json_string("no"));
+    expect_cut(n, &sb_shopify_page, "lineItems", "pageInfo not an object");
+
+    json_t *page = fixture_json("graphql-orders-page.json");
+    json_t *nodes =
+        json_object_get(json_object_get(json_object_get(page, "data"), "orders"), "nodes");
+    expect_str(sb_shopify_truncated(json_array_get(nodes, 0), &sb_shopify_page), NULL, "fixture");
+    expect_str(sb_shopify_truncated(json_array_get(nodes, 1), &sb_shopify_page), NULL, "fixture");
+    json_decref(page);
+}
+
 Test(cursor, round_trips)
 {
     struct sb_arena *a = sb_arena_new();
@@ -1351,7 +1534,9 @@ Test(http, sp1_poll_reads_a_page_and_keeps_the_cursor)
                      "query SbOrders($first: Int!, $after: String, $query: String)"));
     cr_expect(
         strstr(json_string_value(json_object_get(fk.req[0].json, "query")), "sortKey: UPDATED_AT"));
-    cr_expect_eq(json_integer_value(json_object_get(vars(0), "first")), 50);
+    cr_expect_eq(json_integer_value(json_object_get(vars(0), "first")), sb_shopify_page.orders);
+    cr_expect(strstr(json_string_value(json_object_get(fk.req[0].json, "query")),
+                     "lineItems(first: 10) { pageInfo { hasNextPage }"));
     cr_expect(json_is_null(json_object_get(vars(0), "after")));
     cr_expect(json_is_null(json_object_get(vars(0), "query")));
 
@@ -1428,6 +1613,195 @@ Test(http, fetch_order_by_id)
     cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "1 OR 1", a, &o), SB_EINVALID_FIELD);
     cr_expect_eq(sb_channel_shopify.fetch_order(&ch, NULL, a, &o), SB_EINVALID_FIELD);
     cr_expect_eq(fk.n_req, 2);
+    sb_arena_free(a);
+}
+
+/* The fixture's order node i, a copy (the caller owns it). */
+static json_t *fixture_node(size_t i)
+{
+    json_t *page = fixture_json("graphql-orders-page.json");
+    json_t *node = json_deep_copy(json_array_get(
+        json_object_get(json_object_get(json_object_get(page, "data"), "orders"), "nodes"), i));
+    json_decref(page);
+    cr_assert(node);
+    return node;
+}
+
+/* Cuts a node's line items short the way Shopify does: fewer nodes, hasNextPage. */
+static json_t *cut_lines(json_t *node)
+{
+    json_t *li = json_object_get(node, "lineItems");
+    json_array_remove(json_object_get(li, "nodes"), 1);
+    json_object_set_new(json_object_get(li, "pageInfo"), "hasNextPage", json_true());
+    return node;
+}
+
+static void with_id(json_t *node, const char *id)
+{
+    char gid[64];
+    snprintf(gid, sizeof(gid), "gid://shopify/Order/%s", id);
+    json_object_set_new(node, "id", json_string(gid));
+    json_object_set_new(node, "legacyResourceId", json_string(id));
+}
+
+/* Answers SbOrders with these nodes (stolen), the last page. */
+static void push_page(json_t *nodes)
+{
+    json_t *a = json_pack("{s:{s:{s:{s:b,s:s},s:o}}}", "data", "orders", "pageInfo", "hasNextPage",
+                          0, "endCursor", "c9", "nodes", nodes);
+    char *text = json_dumps(a, 0);
+    fk_push(200, text, NULL);
+    free(text);
+    json_decref(a);
+}
+
+/* Answers SbOrder with this node (stolen; NULL: no such order). */
+static void push_order(json_t *node)
+{
+    json_t *a = json_pack("{s:{s:o}}", "data", "order", node ? node : json_null());
+    char *text = json_dumps(a, 0);
+    fk_push(200, text, NULL);
+    free(text);
+    json_decref(a);
+}
+
+Test(http, sp2_poll_reads_an_order_too_big_for_a_page_alone)
+{
+    push_page(json_pack("[o,o]", cut_lines(fixture_node(0)), fixture_node(1)));
+    push_order(fixture_node(0));
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order_page page = { 0 };
+    cr_assert_eq(sb_channel_shopify.poll_orders(&ch, NULL, a, &page), SB_OK, "%s",
+                 sb_err_last()->message);
+    cr_assert_eq(page.n, 2);
+    expect_str(page.orders[0]->external_id, "450789469", "read alone");
+    cr_expect_eq(page.orders[0]->n_lines, 2, "whole, not the page's one line");
+    expect_str(page.orders[1]->external_id, "9007199254740993123", "from the page");
+    expect_str(page.next_cursor, "2026-11-24T14:00:05Z", "the cursor moves on");
+    cr_assert_eq(fk.n_req, 2);
+    cr_expect_str_eq(fk.req[1].op, "SbOrder");
+    expect_str(json_string_value(json_object_get(vars(1), "id")), "gid://shopify/Order/450789469",
+               "gid");
+    const char *q = json_string_value(json_object_get(fk.req[1].json, "query"));
+    cr_expect(q && strstr(q, "lineItems(first: 30) { pageInfo { hasNextPage }"), "%s", q);
+    sb_arena_free(a);
+}
+
+Test(http, sp2_poll_leaves_out_an_order_it_cannot_read_whole)
+{
+    json_t *gone = cut_lines(fixture_node(0));
+    with_id(gone, "450789470");
+    json_object_del(gone, "legacyResourceId"); /* found by its gid */
+    push_page(json_pack("[o,o,o]", cut_lines(fixture_node(0)), gone, fixture_node(1)));
+    push_order(cut_lines(fixture_node(0))); /* still more lines than SbOrder reads */
+    push_order(NULL);                       /* deleted since the page was read */
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order_page page = { 0 };
+    cr_assert_eq(sb_channel_shopify.poll_orders(&ch, "2026-11-01T00:00:00Z", a, &page), SB_OK, "%s",
+                 sb_err_last()->message);
+    cr_assert_eq(page.n, 1, "never imported in part");
+    expect_str(page.orders[0]->external_id, "9007199254740993123", "the rest come down");
+    expect_str(page.next_cursor, "2026-11-24T14:00:05Z", "moved past them");
+    cr_assert_eq(fk.n_req, 3);
+    expect_str(json_string_value(json_object_get(vars(1), "id")), "gid://shopify/Order/450789469",
+               "first");
+    expect_str(json_string_value(json_object_get(vars(2), "id")), "gid://shopify/Order/450789470",
+               "by gid tail");
+    sb_arena_free(a);
+}
+
+Test(http, sp2_poll_stops_when_shopify_cannot_be_reached_for_an_order_alone)
+{
+    push_page(json_pack("[o]", cut_lines(fixture_node(0))));
+    fk_push(503, "upstream unavailable", NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order_page page = { 0 };
+    cr_expect_eq(sb_channel_shopify.poll_orders(&ch, "2026-11-01T00:00:00Z", a, &page), SB_EIO,
+                 "the cursor stays where it was: the next poll tries again");
+    cr_expect_null(page.next_cursor);
+    cr_expect_eq(fk.n_req, 2);
+    sb_arena_free(a);
+}
+
+Test(http, sp2_o10_fetch_refuses_an_order_it_cannot_read_whole)
+{
+    push_order(cut_lines(fixture_node(0)));
+    json_t *refunds = fixture_node(0), *r0 = json_array_get(json_object_get(refunds, "refunds"), 0);
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(json_object_get(refunds, "refunds"), json_deep_copy(r0));
+    push_order(refunds); /* 4 refunds: as many as SbOrder asks for, maybe more */
+    json_t *more = fixture_node(0);
+    json_t *rli =
+        json_object_get(json_array_get(json_object_get(more, "refunds"), 0), "refundLineItems");
+    json_object_set_new(json_object_get(rli, "pageInfo"), "hasNextPage", json_true());
+    push_order(more);
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "450789469", a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "lineItems", "field");
+    cr_expect(strstr(sb_err_last()->message,
+                     "order 450789469 cannot be read whole from Shopify: its lineItems do not "
+                     "fit in one query"),
+              "%s", sb_err_last()->message);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "450789469", a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "refunds", "field");
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "450789469", a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "refunds.refundLineItems", "field");
+    cr_expect_null(o, "nothing returned");
+    cr_expect_eq(fk.n_req, 3);
+    sb_arena_free(a);
+}
+
+Test(http, sp2_max_cost_exceeded_is_permanent_and_says_why)
+{
+    /* Shopify's answer, as the fakestore gives it */
+    fk_push(200,
+            "{\"errors\":[{\"message\":\"Query cost is 4053653, which exceeds the single query "
+            "max cost limit (1000).\",\"extensions\":{\"code\":\"MAX_COST_EXCEEDED\",\"cost\":"
+            "4053653,\"maxCost\":1000,\"documentation\":\"https://shopify.dev/api/usage/"
+            "rate-limits\"}}],\"extensions\":{\"cost\":{\"requestedQueryCost\":4053653,"
+            "\"actualQueryCost\":null,\"throttleStatus\":{\"maximumAvailable\":1000.0,"
+            "\"currentlyAvailable\":1000,\"restoreRate\":50.0}}}}",
+            NULL);
+    /* the figure only in extensions.cost; and beside a THROTTLED, which must not win */
+    fk_push(200,
+            "{\"errors\":[{\"message\":\"Throttled\",\"extensions\":{\"code\":\"THROTTLED\"}},"
+            "{\"message\":\"too costly\",\"extensions\":{\"code\":\"MAX_COST_EXCEEDED\"}}],"
+            "\"extensions\":{\"cost\":{\"requestedQueryCost\":1200}}}",
+            NULL);
+    /* no figures at all */
+    fk_push(200,
+            "{\"errors\":[{\"message\":\"x\",\"extensions\":{\"code\":\"MAX_COST_EXCEEDED\","
+            "\"cost\":\"lots\"}}]}",
+            NULL);
+    fk_push(200,
+            "{\"errors\":[{\"message\":\"x\",\"extensions\":{\"code\":\"MAX_COST_EXCEEDED\"}}]}",
+            NULL);
+    struct sb_channel ch = fk_channel();
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EINVALID_FIELD);
+    expect_str(sb_err_last()->field, "query", "field");
+    cr_expect(strstr(sb_err_last()->message,
+                     "Shopify refused SbOrder as too costly (MAX_COST_EXCEEDED): it asks for "
+                     "4053653 points, over the single-query limit of 1000"),
+              "%s", sb_err_last()->message);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EINVALID_FIELD);
+    cr_expect(strstr(sb_err_last()->message, "asks for 1200 points, over the single-query limit "
+                                             "of 1000"),
+              "%s", sb_err_last()->message);
+    cr_expect_eq(sb_channel_shopify.fetch_order(&ch, "7", a, &o), SB_EINVALID_FIELD);
+    cr_expect(strstr(sb_err_last()->message, "asks for unknown points"), "%s",
+              sb_err_last()->message);
+    struct sb_order_page page = { 0 };
+    cr_expect_eq(sb_channel_shopify.poll_orders(&ch, NULL, a, &page), SB_EINVALID_FIELD);
+    cr_expect(strstr(sb_err_last()->message, "Shopify refused SbOrders as too costly"), "%s",
+              sb_err_last()->message);
+    cr_expect_eq(fk.n_req, 4, "never retried");
     sb_arena_free(a);
 }
 
@@ -1538,6 +1912,10 @@ Test(http, s3_fulfillment_with_tracking_for_each_open_fulfillment_order)
     cr_assert_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_OK, "%s", sb_err_last()->message);
     cr_assert_eq(fk.n_req, 3);
     cr_expect_str_eq(fk.req[0].op, "SbFulfillmentOrders");
+    cr_expect_str_eq(json_string_value(json_object_get(fk.req[0].json, "query")),
+                     "query SbFulfillmentOrders($id: ID!) { order(id: $id) { "
+                     "fulfillmentOrders(first: 20) { nodes { id status } } } }",
+                     "1 + 2 + 20 x 1 = 23 points, not 10,063");
     expect_str(json_string_value(json_object_get(vars(0), "id")), "gid://shopify/Order/450789469",
                "order gid");
     cr_expect_str_eq(fk.req[1].op, "SbFulfillmentCreate");

@@ -1,8 +1,8 @@
 /*
- * The pieces of the Shopify adapter (shopify.c) that are pure functions,
- * exposed so tests can check them without a network: the two order
- * parsers (REST webhook body, GraphQL node), the gateway table, the
- * throttling arithmetic and the poll cursor.
+ * What the two halves of the Shopify adapter share, and the pure functions
+ * tests check without a network: the order parsers and id helpers
+ * (shopify-order.c); the gateway table, the throttling and query-cost
+ * arithmetic and the poll cursor (shopify.c, which holds the operations).
  */
 #ifndef SB_CHANNEL_SHOPIFY_H
 #define SB_CHANNEL_SHOPIFY_H
@@ -15,14 +15,19 @@
 
 #define SB_SHOPIFY_API_VERSION "2025-01"
 #define SB_SHOPIFY_MAX_LINES   500
-#define SB_SHOPIFY_PAGE_SIZE   50
 #define SB_SHOPIFY_MAX_RETRIES 3     /* throttled or 429: retries before SB_EBUSY */
 #define SB_SHOPIFY_MAX_WAIT_MS 10000 /* one wait never exceeds this */
 
-/* An order in the REST shape (webhook body) or as a GraphQL Order node. The
- * object must stay alive as long as the arena: strings are borrowed from it. */
+/* shopify-order.c: an order in the REST shape (webhook body) or as a GraphQL Order node.
+ * The object must stay alive as long as the arena: strings are borrowed from it. */
 sb_err sb_shopify_parse_rest_order(json_t *obj, struct sb_arena *a, struct sb_order **ret);
 sb_err sb_shopify_parse_gql_order(json_t *node, struct sb_arena *a, struct sb_order **ret);
+
+/* A Shopify numeric id as text: 1 to 20 digits, no leading zero, not 0. */
+bool sb_shopify_numeric_id(const char *s);
+/* A REST id: a positive JSON integer (int64 in jansson, never a double) or a string of
+ * digits, as text in the arena; SB_EINVALID_FIELD naming path otherwise. */
+sb_err sb_shopify_id_value(json_t *v, const char *path, struct sb_arena *a, const char **ret);
 
 /* P1/P3: the payment type for a gateway name (NULL or "": "Shopify"); unknown gateways
  * are named as given. *ret_integrated (may be NULL) false for offline methods. */
@@ -35,6 +40,39 @@ uint64_t sb_shopify_throttle_wait_ms(double requested, double available, double 
 /* The wait a Retry-After header asks for (seconds, capped); 1 s when absent or not a
  * number of seconds. */
 uint64_t sb_shopify_retry_after_ms(const char *retry_after);
+
+/*
+ * The page sizes of an order query (SbOrders when orders > 0, SbOrder for one order when
+ * 0): how many of each list one answer may hold. Every size is Shopify's `first`, 1 to 250.
+ * shopify.c explains the arithmetic and the choice.
+ */
+struct sb_shopify_sizes {
+    int orders;              /* orders per page; 0: one order */
+    int lines;               /* lineItems */
+    int transactions;        /* the order's transactions */
+    int refunds;             /* refunds */
+    int refund_lines;        /* refundLineItems of each refund */
+    int refund_transactions; /* transactions of each refund */
+    int fulfillments;        /* fulfillments */
+};
+extern const struct sb_shopify_sizes sb_shopify_page;  /* the poll's SbOrders */
+extern const struct sb_shopify_sizes sb_shopify_alone; /* SbOrder: one order, larger lists */
+
+#define SB_SHOPIFY_MAX_QUERY_COST 1000 /* Shopify refuses a single query above this */
+#define SB_SHOPIFY_COST_BUDGET    800  /* what ours may request: a fifth to spare */
+
+/* The requested cost Shopify's documented rules give the order query with these sizes;
+ * -1 when a size is out of bounds. */
+int64_t sb_shopify_query_cost(const struct sb_shopify_sizes *s);
+/* The GraphQL document for these sizes (SbOrders or SbOrder), in the arena; NULL: no
+ * memory. */
+const char *sb_shopify_order_query(const struct sb_shopify_sizes *s, struct sb_arena *a);
+/* Why an Order node read with these sizes may be incomplete - the name of the first list
+ * cut short ("lineItems", "refunds", "refunds.refundLineItems", ...) - or NULL when every
+ * list is whole. A connection is cut short when its pageInfo says hasNextPage (lacking
+ * pageInfo: when it holds as many nodes as asked for); a list, which has no pageInfo, when
+ * it holds as many as asked for. */
+const char *sb_shopify_truncated(json_t *node, const struct sb_shopify_sizes *s);
 
 /*
  * The poll cursor, stored by the pipeline between polls. Either empty/NULL

@@ -550,16 +550,21 @@ static sb_err write_links(struct sb_db *db, int64_t id, const struct sb_channel_
 
 /* "name, settings.stock_sync, credentials, outlets": what a change touched, for the log.
  * Never a value: a credential's name at most. */
+/* Appends ", s" (or s first), truncating at cap. */
+static void append(char *buf, size_t cap, size_t *len, const char *s)
+{
+    for (const char *p = *len ? ", " : ""; *p && *len + 1 < cap; p++)
+        buf[(*len)++] = *p;
+    for (const char *p = s; *p && *len + 1 < cap; p++)
+        buf[(*len)++] = *p;
+    buf[*len] = '\0';
+}
+
 static void describe(const struct sb_channel_input *in, char *buf, size_t cap)
 {
     size_t len = 0;
     buf[0] = '\0';
-#define ADD(s)                                                                 \
-    do {                                                                       \
-        int n_ = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", (s)); \
-        if (n_ > 0)                                                            \
-            len = (size_t)n_ < cap - len ? len + (size_t)n_ : cap - 1;         \
-    } while (0)
+#define ADD(s) append(buf, cap, &len, (s))
     if (in->name_set)
         ADD("name");
     if (in->enabled_set)

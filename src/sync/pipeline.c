@@ -113,10 +113,24 @@ struct event {
     char *topic, *order_ref, *body;
 };
 
-struct apply_job {
+/*
+ * A batch of events is prepared outside the database (channel loaded, body
+ * parsed, orders fetched when an event carries none) and then applied in
+ * ONE write job: each event in its own savepoint, so a bad one rolls back
+ * alone, and one commit for all. Under a webhook storm that is one fsync per
+ * batch instead of one per order.
+ */
+struct prepared {
+    const struct event *e;
     const struct sb_channel_rt *rt;
     const struct sb_order *order;
-    int64_t event_id;
+    sb_err err; /* preparing failed: record it */
+    char error[300];
+};
+
+struct batch_job {
+    struct prepared *items;
+    size_t n;
 };
 
 static sb_err mark_done(struct sb_db *db, int64_t event_id)
@@ -129,79 +143,132 @@ static sb_err mark_done(struct sb_db *db, int64_t event_id)
                       "si", now, event_id);
 }
 
-static sb_err apply_fn(struct sb_db *db, void *ctx)
-{
-    struct apply_job *j = ctx;
-    sb_err err = SB_OK;
-    if (j->order)
-        err = sb_sync_apply_order(db, j->rt, j->order, NULL);
-    if (!err && j->event_id)
-        err = mark_done(db, j->event_id);
-    return err;
-}
-
-struct fail_job {
-    const struct event *e;
-    const char *error;
-    bool permanent;
-};
-
-static sb_err fail_fn(struct sb_db *db, void *ctx)
-{
-    struct fail_job *j = ctx;
-    int64_t attempts = j->e->attempts + 1;
-    bool give_up = j->permanent || attempts >= MAX_ATTEMPTS;
-    /* exponential backoff with jitter: 2, 4, 8 ... seconds, +-25% */
-    int64_t delay = (int64_t)1 << (attempts < 12 ? attempts : 12);
-    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
-    char next[SB_TIME_LEN];
-    sb_time_format(sb_time_now() + delay, next, sizeof(next));
-    sb_err err =
-        sb_db_exec(db,
-                   "UPDATE channel_events SET status = ?, attempts = ?,"
-                   " next_attempt_at = ?, error = ? WHERE id = ?",
-                   "sissi", give_up ? "failed" : "pending", attempts, next, j->error, j->e->id);
-    if (!err)
-        err =
-            sb_store_channel_log(db, j->e->channel_id, give_up ? "error" : "warn",
-                                 give_up ? "event.failed" : "event.retry", j->e->order_ref,
-                                 "%s %s: %s%s", j->e->topic, give_up ? "failed" : "will be retried",
-                                 j->error, give_up ? "" : " (retrying with backoff)");
-    return err;
-}
-
 static bool permanent(sb_err err)
 {
     return err == SB_EINVALID_FIELD || err == SB_EINVALID_JSON || err == SB_EMISSING_FIELD ||
            err == SB_ENOT_FOUND || err == SB_EUNKNOWN_REFERENCE;
 }
 
-static void process(struct sb_pipeline *p, const struct event *e)
+/* Records a failure: retried with exponential backoff and jitter (2, 4, 8 ... s,
+ * +-25%), or failed for good when permanent or after MAX_ATTEMPTS; logged either way. */
+static sb_err record_failure(struct sb_db *db, const struct event *e, sb_err why, const char *error)
 {
-    struct sb_arena *a = sb_arena_new();
-    struct sb_db *db = NULL;
-    struct sb_channel_rt *rt = NULL;
-    struct sb_order *order = NULL;
-    sb_err err = a ? sb_store_acquire(p->store, &db) : sb_fail(SB_ENOMEM, NULL, NULL);
-    if (!err) {
-        err = sb_store_channel_load(db, e->channel_id, a, &rt);
-        sb_store_release(p->store, db);
+    int64_t attempts = e->attempts + 1;
+    bool give_up = permanent(why) || attempts >= MAX_ATTEMPTS;
+    int64_t delay = (int64_t)1 << (attempts < 12 ? attempts : 12);
+    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
+    char next[SB_TIME_LEN];
+    sb_time_format(sb_time_now() + delay, next, sizeof(next));
+    sb_err err = sb_db_exec(db,
+                            "UPDATE channel_events SET status = ?, attempts = ?,"
+                            " next_attempt_at = ?, error = ? WHERE id = ?",
+                            "sissi", give_up ? "failed" : "pending", attempts, next, error, e->id);
+    if (!err)
+        err = sb_store_channel_log(db, e->channel_id, give_up ? "error" : "warn",
+                                   give_up ? "event.failed" : "event.retry", e->order_ref,
+                                   "%s %s: %s%s", e->topic, give_up ? "failed" : "will be retried",
+                                   error, give_up ? "" : " (retrying with backoff)");
+    return err;
+}
+
+static sb_err batch_fn(struct sb_db *db, void *ctx)
+{
+    struct batch_job *j = ctx;
+    for (size_t i = 0; i < j->n; i++) {
+        struct prepared *it = &j->items[i];
+        if (it->err) {
+            sb_err err = record_failure(db, it->e, it->err, it->error);
+            if (err)
+                return err;
+            continue;
+        }
+        sb_err err = sb_db_exec(db, "SAVEPOINT sb_event", NULL);
+        if (err)
+            return err;
+        sb_err why = SB_OK;
+        if (it->order)
+            why = sb_sync_apply_order(db, it->rt, it->order, NULL);
+        if (!why)
+            why = mark_done(db, it->e->id);
+        if (why) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "%s",
+                     sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(why));
+            err = sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_event", NULL);
+            if (!err)
+                err = record_failure(db, it->e, why, msg);
+        }
+        sb_err rel = sb_db_exec(db, "RELEASE SAVEPOINT sb_event", NULL);
+        if (err || rel)
+            return err ? err : rel;
     }
+    return SB_OK;
+}
+
+/* Loads the channel (once per batch), parses the event, fetches the order when the
+ * event carries none. */
+static void prepare(struct sb_pipeline *p, struct sb_arena *a, struct prepared *it,
+                    struct sb_channel_rt **cache, size_t *ncache)
+{
+    const struct event *e = it->e;
+    struct sb_channel_rt *rt = NULL;
+    for (size_t c = 0; c < *ncache; c++)
+        if (cache[c]->ch.id == e->channel_id)
+            rt = cache[c];
+    sb_err err = SB_OK;
+    if (!rt) {
+        struct sb_db *db;
+        err = sb_store_acquire(p->store, &db);
+        if (!err) {
+            err = sb_store_channel_load(db, e->channel_id, a, &rt);
+            sb_store_release(p->store, db);
+        }
+        if (!err && *ncache < BATCH)
+            cache[(*ncache)++] = rt;
+    }
+    struct sb_order *order = NULL;
     if (!err)
         err = rt->ops->parse_event(&rt->ch, e->topic, e->body, strlen(e->body), a, &order);
     if (!err && !order && e->order_ref && rt->ops->fetch_order)
         err = rt->ops->fetch_order(&rt->ch, e->order_ref, a, &order);
-    if (!err) {
-        struct apply_job j = { .rt = rt, .order = order, .event_id = e->id };
-        err = sb_store_write(p->store, apply_fn, &j);
-    }
-    if (err) {
-        char msg[300];
-        snprintf(msg, sizeof(msg), "%s",
+    if (!err && !order) /* never mark an event done without knowing which order it meant */
+        err = sb_fail(SB_EINVALID_JSON, NULL, "the event names no order");
+    it->rt = rt;
+    it->order = order;
+    it->err = err;
+    if (err)
+        snprintf(it->error, sizeof(it->error), "%s",
                  sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(err));
-        struct fail_job j = { .e = e, .error = msg, .permanent = permanent(err) };
-        if (sb_store_write(p->store, fail_fn, &j))
-            sb_log(SB_LOG_ERROR, "pipeline.fail_unrecorded", "error", msg, NULL);
+}
+
+static void process_batch(struct sb_pipeline *p, const struct event *events, size_t n)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct prepared *items = a ? sb_arena_alloc(a, n * sizeof(*items)) : NULL;
+    struct sb_channel_rt **cache = a ? sb_arena_alloc(a, BATCH * sizeof(*cache)) : NULL;
+    if (!items || !cache) {
+        sb_log(SB_LOG_ERROR, "pipeline.nomem", NULL);
+        sb_arena_free(a);
+        return;
+    }
+    size_t ncache = 0;
+    for (size_t i = 0; i < n; i++) {
+        items[i].e = &events[i];
+        prepare(p, a, &items[i], cache, &ncache);
+    }
+    struct batch_job j = { .items = items, .n = n };
+    if (sb_store_write(p->store, batch_fn, &j)) {
+        /* something below the savepoints failed: go one by one, and record what still
+         * fails, so no event is retried in a tight loop */
+        for (size_t i = 0; i < n; i++) {
+            struct batch_job one = { .items = &items[i], .n = 1 };
+            if (!sb_store_write(p->store, batch_fn, &one))
+                continue;
+            items[i].err = SB_EINTERNAL;
+            snprintf(items[i].error, sizeof(items[i].error), "%s", sb_err_last()->message);
+            if (sb_store_write(p->store, batch_fn, &one))
+                sb_log(SB_LOG_ERROR, "pipeline.unrecorded", "error", sb_err_last()->message, NULL);
+        }
     }
     sb_arena_free(a);
 }
@@ -254,8 +321,8 @@ static void *worker_main(void *arg)
 
         size_t n;
         while ((n = due_events(p, batch)) > 0) {
+            process_batch(p, batch, n);
             for (size_t i = 0; i < n; i++) {
-                process(p, &batch[i]);
                 free(batch[i].topic);
                 free(batch[i].order_ref);
                 free(batch[i].body);
@@ -300,6 +367,23 @@ static sb_err page_fn(struct sb_db *db, void *ctx)
     return sb_store_channel_set_cursor(db, j->rt->ch.id, j->page->next_cursor);
 }
 
+struct poll_log {
+    int64_t channel_id, orders;
+    sb_err err;
+    char message[300];
+};
+
+static sb_err poll_log_fn(struct sb_db *db, void *ctx)
+{
+    struct poll_log *l = ctx;
+    if (l->err)
+        return sb_store_channel_log(db, l->channel_id, "error", "poll.failed", NULL, "%s",
+                                    l->message);
+    return sb_store_channel_log(db, l->channel_id, "info", "poll.done", NULL,
+                                "%lld order%s changed since the last poll", (long long)l->orders,
+                                l->orders == 1 ? "" : "s");
+}
+
 sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t **ret_report)
 {
     struct sb_arena *a = sb_arena_new();
@@ -319,6 +403,13 @@ sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t *
     while (!err) {
         struct sb_order_page page = { 0 };
         err = rt->ops->poll_orders(&rt->ch, cursor, a, &page);
+        if (err == SB_EUNAUTHORIZED) {
+            /* the channel's credentials were refused, not the caller's token: a 401 would
+             * read as "sign in again"; 409, as for a channel without credentials */
+            char msg[300];
+            snprintf(msg, sizeof(msg), "%s", sb_err_last()->message);
+            err = sb_fail(SB_ECONFLICT, "credentials", "%s", msg);
+        }
         if (err)
             break;
         struct page_job j = { .rt = rt, .page = &page };
@@ -330,6 +421,15 @@ sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t *
         cursor = page.next_cursor;
         if (!page.more)
             break;
+    }
+    if (rt) { /* every poll, good or bad, is in the channel's log (O10) */
+        struct poll_log l = { .channel_id = channel_id, .err = err, .orders = orders };
+        if (err)
+            snprintf(l.message, sizeof(l.message), "%s", sb_err_last()->message);
+        struct sb_errinfo saved = *sb_err_last();
+        (void)sb_store_write(store, poll_log_fn, &l);
+        if (err) /* the poll's error, not the log's, is what the caller gets */
+            sb_fail(saved.err, saved.field[0] ? saved.field : NULL, "%s", saved.message);
     }
     if (!err && ret_report)
         *ret_report = json_pack("{s:I,s:I,s:s?}", "orders", (json_int_t)orders, "pages",
