@@ -3,7 +3,7 @@
  * and `make demo`. This file is the program around the shop: flags, the
  * catalogue (--skus / --sku), the HTTP listener (libmicrohttpd, a thread per
  * connection, bodies bounded), the demo timer that places orders, and a
- * clean stop on SIGTERM or SIGINT. The shop itself is shopify.c; how to drive
+ * clean stop on SIGTERM or SIGINT. The shop itself is the shopify-*.c files (see shopify-shop.h); how to drive
  * it is docs/fakestore.md.
  *
  * The first line on stdout is always "fakestore listening on http://HOST:PORT/"

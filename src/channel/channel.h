@@ -77,6 +77,37 @@ struct sb_fulfillment_push {
     bool notify_customer;
 };
 
+/* Available stock of one item at one channel location (I2), or at the channel when it
+ * keeps no locations. */
+struct sb_stock_level {
+    const char *sku;
+    const char *external_item_id; /* the channel's id for the item/variant, when known */
+    const char *location_id;      /* NULL: the channel as a whole */
+    int64_t available;
+};
+
+/* The price of one item (PR1-PR4): regular, and a sale price when one applies now. */
+struct sb_price {
+    const char *sku;
+    const char *external_item_id;
+    int64_t regular;
+    int64_t sale; /* 0: no sale price */
+};
+
+/* One page of the channel's own stock figures, for reconciliation (I5). */
+struct sb_stock_page {
+    struct sb_stock_level *levels;
+    size_t n;
+    const char *next_cursor;
+    bool more;
+};
+
+/* A status change to report (the channel's status tables, SPEC 8-9). */
+struct sb_status_push {
+    const char *order_external_id;
+    const char *status; /* channel-neutral: "paid", "packed", "picked_up", ... */
+};
+
 struct sb_channel_ops {
     const char *kind;
     unsigned caps;
@@ -104,6 +135,18 @@ struct sb_channel_ops {
     sb_err (*push_fulfillment)(const struct sb_channel *ch, const struct sb_fulfillment_push *f);
     sb_err (*push_cancel)(const struct sb_channel *ch, const char *order_external_id,
                           const char *reason);
+    /* Stock sync (SB_CH_STOCK): sets absolute available quantities, many per call;
+     * *ret_done says how many of levels were accepted before a failure. */
+    sb_err (*push_stock)(const struct sb_channel *ch, const struct sb_stock_level *levels, size_t n,
+                         size_t *ret_done);
+    /* Prices (SB_CH_PRICES), the same way. */
+    sb_err (*push_prices)(const struct sb_channel *ch, const struct sb_price *prices, size_t n,
+                          size_t *ret_done);
+    /* Reads the channel's stock a page at a time (I5); cursor NULL: from the start. */
+    sb_err (*read_stock)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                         struct sb_stock_page *ret);
+    /* Other status changes that travel to the channel (paid, packed/ready for pickup). */
+    sb_err (*push_status)(const struct sb_channel *ch, const struct sb_status_push *s);
 };
 
 extern const struct sb_channel_ops sb_channel_shopify;
