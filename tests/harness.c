@@ -493,3 +493,43 @@ struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *pa
     return raw_to(f->url, method, path, NULL, body ? "application/json" : NULL, body,
                   body ? strlen(body) : 0, NULL);
 }
+
+void th_shop_start(struct th *t, struct th_fixture *f, struct th_fake *fake)
+{
+    th_start(t);
+    th_fixture(t, f);
+    th_fake_start(t, fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1");
+    int64_t id = th_create(t, t->admin, "/api/v1/channels",
+                           "{\"kind\":\"shopify\",\"name\":\"Web shop\","
+                           "\"credentials\":{\"shop_domain\":\"demo.myshopify.com\","
+                           "\"access_token\":\"" TH_SHOP_TOKEN "\","
+                           "\"webhook_secret\":\"" TH_SHOP_SECRET "\",\"base_url\":\"%s\"},"
+                           "\"outlets\":[1,2],\"default_outlet_id\":1,\"register_id\":1,"
+                           "\"employee_id\":1,"
+                           "\"methods\":[{\"method\":\"Pickup at Uptown\",\"outlet_id\":2,"
+                           "\"pickup\":true}]}",
+                           fake->url);
+    cr_assert_eq(id, 1);
+}
+
+void th_shop_place(struct th *t, struct th_fake *fake, const char *body, char *id, size_t cap)
+{
+    struct th_resp r = th_fake_req(fake, "POST", "/_fake/orders", body);
+    cr_assert_eq(r.status, 201, "fakestore: %ld %s", r.status, r.body);
+    json_t *v = json_object_get(r.json, "id");
+    cr_assert(json_is_integer(v), "%s", r.body);
+    snprintf(id, cap, "%lld", (long long)json_integer_value(v));
+    th_resp_free(&r);
+    th_wait_pipeline(t);
+}
+
+void th_shop_act(struct th *t, struct th_fake *fake, const char *id, const char *action,
+                 const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/_fake/orders/%s/%s", id, action);
+    struct th_resp r = th_fake_req(fake, "POST", path, body ? body : "{}");
+    cr_assert_eq(r.status / 100, 2, "fakestore %s: %ld %s", action, r.status, r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(t);
+}

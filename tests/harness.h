@@ -41,6 +41,8 @@ void th_start(struct th *t);
  * applied and every due outbox call is sent; asserts it happened within 20 s. */
 void th_wait_pipeline(struct th *t);
 
+struct th_fixture;
+
 /* A stockbridge-fakestore process (the simulated Shopify shop) on loopback. */
 struct th_fake {
     int pid;
@@ -57,6 +59,22 @@ void th_fake_stop(struct th_fake *f);
 /* A request to the fakestore's control API; body may be NULL. */
 struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *path,
                            const char *body);
+
+/* The credentials the test shop and its channel share. */
+#define TH_SHOP_TOKEN  "shpat_test_token"
+#define TH_SHOP_SECRET "whsec_test_secret"
+
+/* th_start + th_fixture + a fakestore + channel 1: a Shopify channel on that shop, linked
+ * to outlets 1 and 2 (default 1, register 1, employee 1), with "Pickup at Uptown" tied
+ * to outlet 2 as a pickup point. */
+void th_shop_start(struct th *t, struct th_fixture *f, struct th_fake *fake);
+/* Places an order on the shop (POST /_fake/orders, must answer 201), waits for the
+ * pipeline, and returns the order's REST id as text. */
+void th_shop_place(struct th *t, struct th_fake *fake, const char *body, char *id, size_t cap);
+/* POST /_fake/orders/{id}/{action} (pay, cancel, refund, fulfill, update), then waits for
+ * the pipeline. */
+void th_shop_act(struct th *t, struct th_fake *fake, const char *id, const char *action,
+                 const char *body);
 
 /* Stops the server and store, runs `stockbridge check` (must pass) and removes the files. */
 void th_stop(struct th *t);

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TOKEN  "shpat_test_token"
-#define SECRET "whsec_test_secret"
+#define TOKEN  TH_SHOP_TOKEN
+#define SECRET TH_SHOP_SECRET
 
 static struct th t;
 static struct th_fixture f;
@@ -21,20 +21,7 @@ static struct th_fake fake;
 
 static void setup(void)
 {
-    th_start(&t);
-    th_fixture(&t, &f);
-    th_fake_start(&t, &fake, TOKEN, SECRET, "/webhooks/1");
-    int64_t id = th_create(&t, t.admin, "/api/v1/channels",
-                           "{\"kind\":\"shopify\",\"name\":\"Web shop\","
-                           "\"credentials\":{\"shop_domain\":\"demo.myshopify.com\","
-                           "\"access_token\":\"" TOKEN "\",\"webhook_secret\":\"" SECRET "\","
-                           "\"base_url\":\"%s\"},"
-                           "\"outlets\":[1,2],\"default_outlet_id\":1,\"register_id\":1,"
-                           "\"employee_id\":1,"
-                           "\"methods\":[{\"method\":\"Pickup at Uptown\",\"outlet_id\":2,"
-                           "\"pickup\":true}]}",
-                           fake.url);
-    cr_assert_eq(id, 1);
+    th_shop_start(&t, &f, &fake);
 }
 
 static void teardown(void)
@@ -48,23 +35,12 @@ TestSuite(pipeline, .init = setup, .fini = teardown, .timeout = 120);
 /* Places an order on the fake shop; returns its REST id as text. */
 static void place(const char *body, char *id, size_t cap)
 {
-    struct th_resp r = th_fake_req(&fake, "POST", "/_fake/orders", body);
-    cr_assert_eq(r.status, 201, "fakestore: %ld %s", r.status, r.body);
-    json_t *v = json_object_get(r.json, "id");
-    cr_assert(json_is_integer(v), "%s", r.body);
-    snprintf(id, cap, "%lld", (long long)json_integer_value(v));
-    th_resp_free(&r);
-    th_wait_pipeline(&t);
+    th_shop_place(&t, &fake, body, id, cap);
 }
 
 static void act(const char *id, const char *action, const char *body)
 {
-    char path[128];
-    snprintf(path, sizeof(path), "/_fake/orders/%s/%s", id, action);
-    struct th_resp r = th_fake_req(&fake, "POST", path, body ? body : "{}");
-    cr_assert_eq(r.status / 100, 2, "fakestore %s: %ld %s", action, r.status, r.body);
-    th_resp_free(&r);
-    th_wait_pipeline(&t);
+    th_shop_act(&t, &fake, id, action, body);
 }
 
 /* The channel_orders row for an order, as JSON (caller decrefs). */

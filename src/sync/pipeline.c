@@ -25,14 +25,61 @@
 #define BATCH        64
 #define MAX_ATTEMPTS 8
 
+/*
+ * Each background thread is a lane: it works until nothing is due, then rests
+ * (marked idle) until kicked or until its period ends. A kick that arrives
+ * while it works is not lost: the lane only rests when it was not kicked since
+ * it started the pass.
+ */
+struct lane {
+    pthread_t thread;
+    pthread_cond_t wake;
+    bool kicked, idle;
+};
+
 struct sb_pipeline {
     struct sb_store *store;
-    pthread_t worker, poller, dispatcher;
     pthread_mutex_t lock;
-    pthread_cond_t wake, idle_cv, poll_wake, send_wake;
-    bool stop, kicked, idle;
-    bool send_kicked, send_idle;
+    pthread_cond_t idle_cv; /* broadcast when a lane becomes idle */
+    bool stop;
+    struct lane worker, poller, dispatcher;
 };
+
+static void lane_kick(struct sb_pipeline *p, struct lane *l)
+{
+    pthread_mutex_lock(&p->lock);
+    l->kicked = true;
+    l->idle = false;
+    pthread_cond_signal(&l->wake);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Called before a pass: kicks from now on mean "look again". */
+static void lane_begin(struct sb_pipeline *p, struct lane *l)
+{
+    pthread_mutex_lock(&p->lock);
+    l->kicked = false;
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* After a pass: rests up to `seconds` unless kicked meanwhile; false once stopping. */
+static bool lane_rest(struct sb_pipeline *p, struct lane *l, int seconds)
+{
+    pthread_mutex_lock(&p->lock);
+    if (!l->kicked) {
+        l->idle = true;
+        pthread_cond_broadcast(&p->idle_cv);
+        if (!p->stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += seconds;
+            pthread_cond_timedwait(&l->wake, &p->lock, &until);
+        }
+    }
+    bool go_on = !p->stop;
+    pthread_mutex_unlock(&p->lock);
+    return go_on;
+}
 
 /* ---- recording ---- */
 
@@ -62,15 +109,6 @@ static sb_err record_fn(struct sb_db *db, void *ctx)
     return err;
 }
 
-static void kick(struct sb_pipeline *p)
-{
-    pthread_mutex_lock(&p->lock);
-    p->kicked = true;
-    p->idle = false;
-    pthread_cond_signal(&p->wake);
-    pthread_mutex_unlock(&p->lock);
-}
-
 sb_err sb_pipeline_record(struct sb_pipeline *p, int64_t channel_id,
                           const struct sb_event_info *info, const char *body, size_t len,
                           bool *ret_duplicate)
@@ -82,7 +120,7 @@ sb_err sb_pipeline_record(struct sb_pipeline *p, int64_t channel_id,
     if (err)
         return err;
     if (!j.duplicate)
-        kick(p);
+        lane_kick(p, &p->worker);
     *ret_duplicate = j.duplicate;
     return SB_OK;
 }
@@ -99,9 +137,9 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
     }
     pthread_mutex_lock(&p->lock);
     int rc = 0;
-    while (!(p->idle && p->send_idle) && rc == 0)
+    while (!(p->worker.idle && p->dispatcher.idle) && rc == 0)
         rc = pthread_cond_timedwait(&p->idle_cv, &p->lock, &until);
-    bool idle = p->idle && p->send_idle;
+    bool idle = p->worker.idle && p->dispatcher.idle;
     pthread_mutex_unlock(&p->lock);
     return idle;
 }
@@ -314,11 +352,8 @@ static void *worker_main(void *arg)
 {
     struct sb_pipeline *p = arg;
     static _Thread_local struct event batch[BATCH];
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        p->kicked = false;
-        pthread_mutex_unlock(&p->lock);
-
+    do {
+        lane_begin(p, &p->worker);
         size_t n;
         while ((n = due_events(p, batch)) > 0) {
             process_batch(p, batch, n);
@@ -328,24 +363,8 @@ static void *worker_main(void *arg)
                 free(batch[i].body);
             }
         }
-
-        pthread_mutex_lock(&p->lock);
-        if (!p->kicked) {
-            p->idle = true;
-            pthread_cond_broadcast(&p->idle_cv);
-            if (!p->stop) {
-                /* wake for new events, or every second for retries that fall due */
-                struct timespec until;
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_sec += 1;
-                pthread_cond_timedwait(&p->wake, &p->lock, &until);
-            }
-        }
-        bool stop = p->stop;
-        pthread_mutex_unlock(&p->lock);
-        if (stop)
-            break;
-    }
+        /* new events kick; every second, retries that fell due */
+    } while (lane_rest(p, &p->worker, 1));
     return NULL;
 }
 
@@ -445,21 +464,8 @@ static void *poller_main(void *arg)
     const char *schedule = getenv("STOCKBRIDGE_POLL_SCHEDULE");
     if (schedule && strcmp(schedule, "off") == 0)
         return NULL;
-    bool first = true;
-    for (;;) {
-        if (first) { /* let the server and its neighbours come up before the first poll */
-            first = false;
-            pthread_mutex_lock(&p->lock);
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 5;
-            if (!p->stop)
-                pthread_cond_timedwait(&p->poll_wake, &p->lock, &until);
-            bool stop = p->stop;
-            pthread_mutex_unlock(&p->lock);
-            if (stop)
-                break;
-        }
+    /* let the server and its neighbours come up before the first poll */
+    while (lane_rest(p, &p->poller, 5)) {
         struct sb_db *db;
         int64_t ids[64];
         size_t n = 0;
@@ -479,17 +485,6 @@ static void *poller_main(void *arg)
                        NULL);
             }
         }
-        pthread_mutex_lock(&p->lock);
-        if (!p->stop) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 5;
-            pthread_cond_timedwait(&p->poll_wake, &p->lock, &until);
-        }
-        bool stop = p->stop;
-        pthread_mutex_unlock(&p->lock);
-        if (stop)
-            break;
     }
     return NULL;
 }
@@ -498,13 +493,8 @@ static void *poller_main(void *arg)
 
 void sb_pipeline_kick_outbox(struct sb_pipeline *p)
 {
-    if (!p)
-        return;
-    pthread_mutex_lock(&p->lock);
-    p->send_kicked = true;
-    p->send_idle = false;
-    pthread_cond_signal(&p->send_wake);
-    pthread_mutex_unlock(&p->lock);
+    if (p)
+        lane_kick(p, &p->dispatcher);
 }
 
 struct call {
@@ -613,10 +603,8 @@ static void *dispatcher_main(void *arg)
 {
     struct sb_pipeline *p = arg;
     struct call calls[32];
-    for (;;) {
-        pthread_mutex_lock(&p->lock);
-        p->send_kicked = false;
-        pthread_mutex_unlock(&p->lock);
+    do {
+        lane_begin(p, &p->dispatcher);
         size_t n;
         while ((n = due_calls(p, calls, 32)) > 0) {
             for (size_t i = 0; i < n; i++) {
@@ -638,26 +626,33 @@ static void *dispatcher_main(void *arg)
                 free(calls[i].payload);
             }
         }
-        pthread_mutex_lock(&p->lock);
-        if (!p->send_kicked) {
-            p->send_idle = true;
-            pthread_cond_broadcast(&p->idle_cv);
-            if (!p->stop) {
-                struct timespec until;
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_sec += 1;
-                pthread_cond_timedwait(&p->send_wake, &p->lock, &until);
-            }
-        }
-        bool stop = p->stop;
-        pthread_mutex_unlock(&p->lock);
-        if (stop)
-            break;
-    }
+    } while (lane_rest(p, &p->dispatcher, 1));
     return NULL;
 }
 
 /* ---- life cycle ---- */
+
+/* Stops and joins the first n lanes (the ones that were started). */
+static void stop_lanes(struct sb_pipeline *p, struct lane *const *started, size_t n)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    for (size_t i = 0; i < n; i++)
+        pthread_cond_broadcast(&started[i]->wake);
+    pthread_mutex_unlock(&p->lock);
+    for (size_t i = 0; i < n; i++)
+        pthread_join(started[i]->thread, NULL);
+}
+
+static void free_pipeline(struct sb_pipeline *p)
+{
+    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher };
+    for (size_t i = 0; i < 3; i++)
+        pthread_cond_destroy(&lanes[i]->wake);
+    pthread_cond_destroy(&p->idle_cv);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
 
 sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
 {
@@ -666,27 +661,17 @@ sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     p->store = store;
     pthread_mutex_init(&p->lock, NULL);
-    pthread_cond_init(&p->wake, NULL);
     pthread_cond_init(&p->idle_cv, NULL);
-    pthread_cond_init(&p->poll_wake, NULL);
-    pthread_cond_init(&p->send_wake, NULL);
-    if (pthread_create(&p->worker, NULL, worker_main, p) != 0) {
-        free(p);
-        return sb_fail(SB_EINTERNAL, NULL, "cannot start the pipeline worker");
-    }
-    bool poller = pthread_create(&p->poller, NULL, poller_main, p) == 0;
-    bool dispatcher = poller && pthread_create(&p->dispatcher, NULL, dispatcher_main, p) == 0;
-    if (!dispatcher) {
-        pthread_mutex_lock(&p->lock);
-        p->stop = true;
-        pthread_cond_broadcast(&p->wake);
-        pthread_cond_broadcast(&p->poll_wake);
-        pthread_mutex_unlock(&p->lock);
-        pthread_join(p->worker, NULL);
-        if (poller)
-            pthread_join(p->poller, NULL);
-        free(p);
-        return sb_fail(SB_EINTERNAL, NULL, "cannot start the pipeline threads");
+    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher };
+    void *(*mains[])(void *) = { worker_main, poller_main, dispatcher_main };
+    for (size_t i = 0; i < 3; i++)
+        pthread_cond_init(&lanes[i]->wake, NULL);
+    for (size_t i = 0; i < 3; i++) {
+        if (pthread_create(&lanes[i]->thread, NULL, mains[i], p) != 0) {
+            stop_lanes(p, lanes, i);
+            free_pipeline(p);
+            return sb_fail(SB_EINTERNAL, NULL, "cannot start the pipeline threads");
+        }
     }
     *ret = p;
     return SB_OK;
@@ -696,19 +681,7 @@ void sb_pipeline_stop(struct sb_pipeline *p)
 {
     if (!p)
         return;
-    pthread_mutex_lock(&p->lock);
-    p->stop = true;
-    pthread_cond_broadcast(&p->wake);
-    pthread_cond_broadcast(&p->poll_wake);
-    pthread_cond_broadcast(&p->send_wake);
-    pthread_mutex_unlock(&p->lock);
-    pthread_join(p->worker, NULL);
-    pthread_join(p->poller, NULL);
-    pthread_join(p->dispatcher, NULL);
-    pthread_cond_destroy(&p->send_wake);
-    pthread_cond_destroy(&p->wake);
-    pthread_cond_destroy(&p->idle_cv);
-    pthread_cond_destroy(&p->poll_wake);
-    pthread_mutex_destroy(&p->lock);
-    free(p);
+    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher };
+    stop_lanes(p, lanes, 3);
+    free_pipeline(p);
 }
