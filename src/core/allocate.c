@@ -6,6 +6,7 @@
  */
 #include "core/allocate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_ITEMS 512
@@ -65,13 +66,26 @@ static bool fits(const struct sb_alloc_input *in, struct avail *av, size_t o)
     return true;
 }
 
+static sb_err allocate(const struct sb_alloc_input *in, struct avail *av,
+                       struct sb_alloc_result *ret);
+
 sb_err sb_allocate(const struct sb_alloc_input *in, struct sb_alloc_result *ret)
 {
     if (in->n_outlets == 0 || in->n_outlets > SB_ALLOC_MAX_OUTLETS ||
         in->default_outlet >= in->n_outlets || (in->forced && in->forced_outlet >= in->n_outlets))
         return sb_fail(SB_ECONFLICT, "outlets", "the channel has no usable outlets");
-    static _Thread_local struct avail av;
-    av.n = 0;
+    /* on the heap: the table is too big for every thread's TLS or a small stack */
+    struct avail *avp = calloc(1, sizeof(*avp));
+    if (!avp)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    sb_err err = allocate(in, avp, ret);
+    free(avp);
+    return err;
+}
+
+static sb_err allocate(const struct sb_alloc_input *in, struct avail *av,
+                       struct sb_alloc_result *ret)
+{
     ret->n_parts = 0;
     ret->split = false;
     ret->backorder = false;
@@ -80,7 +94,7 @@ sb_err sb_allocate(const struct sb_alloc_input *in, struct sb_alloc_result *ret)
     bool whole = in->forced;
     size_t chosen = in->forced ? in->forced_outlet : 0;
     for (size_t o = 0; !whole && o < in->n_outlets; o++) {
-        if (fits(in, &av, o)) {
+        if (fits(in, av, o)) {
             whole = true;
             chosen = o;
         }
@@ -89,12 +103,12 @@ sb_err sb_allocate(const struct sb_alloc_input *in, struct sb_alloc_result *ret)
         for (size_t l = 0; l < in->n_lines; l++) {
             int64_t short_by = 0;
             if (in->lines[l].item_id) {
-                int i = item_index(in, &av, in->lines[l].item_id);
-                int64_t have = i < 0 ? 0 : av.left[i][chosen];
+                int i = item_index(in, av, in->lines[l].item_id);
+                int64_t have = i < 0 ? 0 : av->left[i][chosen];
                 int64_t take = have < in->lines[l].quantity ? have : in->lines[l].quantity;
                 short_by = in->lines[l].quantity - take;
                 if (i >= 0)
-                    av.left[i][chosen] -= take;
+                    av->left[i][chosen] -= take;
             }
             add_part(ret, l, chosen, in->lines[l].quantity, short_by);
             ret->backorder |= short_by > 0;
@@ -107,12 +121,12 @@ sb_err sb_allocate(const struct sb_alloc_input *in, struct sb_alloc_result *ret)
     for (size_t l = 0; l < in->n_lines; l++) {
         if (!in->lines[l].item_id)
             continue;
-        int i = item_index(in, &av, in->lines[l].item_id);
+        int i = item_index(in, av, in->lines[l].item_id);
         int64_t remaining = in->lines[l].quantity;
         for (size_t o = 0; i >= 0 && o < in->n_outlets && remaining > 0; o++) {
-            int64_t take = av.left[i][o] < remaining ? av.left[i][o] : remaining;
+            int64_t take = av->left[i][o] < remaining ? av->left[i][o] : remaining;
             if (take > 0) {
-                av.left[i][o] -= take;
+                av->left[i][o] -= take;
                 remaining -= take;
                 add_part(ret, l, o, take, 0);
                 if (first == SIZE_MAX || o < first)
