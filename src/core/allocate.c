@@ -9,13 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ITEMS 512
-
+/* Distinct items of the order (at most one per line), each with what is left at every
+ * outlet: left[i * n_outlets + o]. Sized to the order. */
 struct avail {
-    int64_t item_id[MAX_ITEMS];
-    int64_t left[MAX_ITEMS][SB_ALLOC_MAX_OUTLETS];
-    size_t n;
+    int64_t *item_id;
+    int64_t *left;
+    int64_t *need; /* scratch for fits() */
+    size_t n, cap, n_outlets;
 };
+
+#define LEFT(av, i, o) ((av)->left[(size_t)(i) * (av)->n_outlets + (o)])
 
 /* Index of item in the table, reading its availability on first sight. */
 static int item_index(const struct sb_alloc_input *in, struct avail *av, int64_t item_id)
@@ -23,13 +26,13 @@ static int item_index(const struct sb_alloc_input *in, struct avail *av, int64_t
     for (size_t i = 0; i < av->n; i++)
         if (av->item_id[i] == item_id)
             return (int)i;
-    if (av->n == MAX_ITEMS)
+    if (av->n == av->cap)
         return -1;
     size_t i = av->n++;
     av->item_id[i] = item_id;
     for (size_t o = 0; o < in->n_outlets; o++) {
         int64_t a = in->available(in->ud, item_id, in->outlets[o]);
-        av->left[i][o] = a > 0 ? a : 0;
+        LEFT(av, i, o) = a > 0 ? a : 0;
     }
     return (int)i;
 }
@@ -52,7 +55,8 @@ static void add_part(struct sb_alloc_result *r, size_t line, size_t outlet, int6
 /* A2: can outlet o give every stocked line in full? */
 static bool fits(const struct sb_alloc_input *in, struct avail *av, size_t o)
 {
-    int64_t need[MAX_ITEMS] = { 0 };
+    int64_t *need = av->need;
+    memset(need, 0, av->cap * sizeof(*need));
     for (size_t l = 0; l < in->n_lines; l++) {
         if (!in->lines[l].item_id)
             continue;
@@ -60,7 +64,7 @@ static bool fits(const struct sb_alloc_input *in, struct avail *av, size_t o)
         if (i < 0)
             return false;
         need[i] += in->lines[l].quantity;
-        if (need[i] > av->left[i][o])
+        if (need[i] > LEFT(av, i, o))
             return false;
     }
     return true;
@@ -74,12 +78,17 @@ sb_err sb_allocate(const struct sb_alloc_input *in, struct sb_alloc_result *ret)
     if (in->n_outlets == 0 || in->n_outlets > SB_ALLOC_MAX_OUTLETS ||
         in->default_outlet >= in->n_outlets || (in->forced && in->forced_outlet >= in->n_outlets))
         return sb_fail(SB_ECONFLICT, "outlets", "the channel has no usable outlets");
-    /* on the heap: the table is too big for every thread's TLS or a small stack */
-    struct avail *avp = calloc(1, sizeof(*avp));
-    if (!avp)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    sb_err err = allocate(in, avp, ret);
-    free(avp);
+    size_t cap = in->n_lines ? in->n_lines : 1;
+    struct avail av = { .item_id = malloc(cap * sizeof(int64_t)),
+                        .left = malloc(cap * in->n_outlets * sizeof(int64_t)),
+                        .need = malloc(cap * sizeof(int64_t)),
+                        .cap = cap,
+                        .n_outlets = in->n_outlets };
+    sb_err err =
+        av.item_id && av.left && av.need ? allocate(in, &av, ret) : sb_fail(SB_ENOMEM, NULL, NULL);
+    free(av.item_id);
+    free(av.left);
+    free(av.need);
     return err;
 }
 
@@ -104,11 +113,11 @@ static sb_err allocate(const struct sb_alloc_input *in, struct avail *av,
             int64_t short_by = 0;
             if (in->lines[l].item_id) {
                 int i = item_index(in, av, in->lines[l].item_id);
-                int64_t have = i < 0 ? 0 : av->left[i][chosen];
+                int64_t have = i < 0 ? 0 : LEFT(av, i, chosen);
                 int64_t take = have < in->lines[l].quantity ? have : in->lines[l].quantity;
                 short_by = in->lines[l].quantity - take;
                 if (i >= 0)
-                    av->left[i][chosen] -= take;
+                    LEFT(av, i, chosen) -= take;
             }
             add_part(ret, l, chosen, in->lines[l].quantity, short_by);
             ret->backorder |= short_by > 0;
@@ -124,9 +133,9 @@ static sb_err allocate(const struct sb_alloc_input *in, struct avail *av,
         int i = item_index(in, av, in->lines[l].item_id);
         int64_t remaining = in->lines[l].quantity;
         for (size_t o = 0; i >= 0 && o < in->n_outlets && remaining > 0; o++) {
-            int64_t take = av->left[i][o] < remaining ? av->left[i][o] : remaining;
+            int64_t take = LEFT(av, i, o) < remaining ? LEFT(av, i, o) : remaining;
             if (take > 0) {
-                av->left[i][o] -= take;
+                LEFT(av, i, o) -= take;
                 remaining -= take;
                 add_part(ret, l, o, take, 0);
                 if (first == SIZE_MAX || o < first)
