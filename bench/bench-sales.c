@@ -8,6 +8,7 @@
  * Each sale has 3 lines and a payment and is durably committed before the
  * server answers 201. Run with `make bench`; --seconds N and --clients N.
  */
+#include "bench.h"
 #include "http/server.h"
 #include "store/store.h"
 #include "store/users.h"
@@ -24,9 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static double seconds = 5.0;
-static int clients = 32;
 static char token[SB_TOKEN_LEN];
+static struct bench B;
 static uint16_t port;
 static atomic_int stop_flag;
 
@@ -36,17 +36,11 @@ static const char *sale_body = "{\"outlet_id\":1,\"register_id\":1,\"employee_id
                                "{\"item_id\":3,\"quantity\":1,\"unit_price\":500}],"
                                "\"payments\":[{\"payment_type_id\":1,\"amount\":5000}]}";
 
-static void die(const char *what)
-{
-    fprintf(stderr, "bench-sales: %s: %s\n", what, sb_err_last()->message);
-    exit(1);
-}
-
 static void seed(struct sb_store *store)
 {
     struct sb_db *db;
     if (sb_store_acquire(store, &db))
-        die("acquire");
+        bench_die(&B, "acquire");
     static const char *const sql[] = {
         "INSERT INTO outlets (id, name, currency, created_at, updated_at)"
         " VALUES (1, 'Bench', 'USD', 'x', 'x')",
@@ -67,11 +61,11 @@ static void seed(struct sb_store *store)
     };
     for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
         if (sb_db_exec(db, sql[i], NULL))
-            die("seed");
+            bench_die(&B, "seed");
     struct sb_user u = { .username = { "bench", true }, .role = { "admin", true } };
     int64_t uid;
     if (sb_store_user_create(db, &u, &uid) || sb_store_token_create(db, uid, "bench", token))
-        die("token");
+        bench_die(&B, "token");
     sb_store_release(store, db);
 }
 
@@ -81,13 +75,6 @@ struct client {
     long want;
     uint64_t ok, bad;
 };
-
-static size_t discard(char *p, size_t s, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return s * n;
-}
 
 static void *client_main(void *arg)
 {
@@ -101,7 +88,7 @@ static void *client_main(void *arg)
     hdr = curl_slist_append(hdr, "Expect:");
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_discard);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     if (c->body) {
@@ -122,20 +109,20 @@ static void *client_main(void *arg)
     return NULL;
 }
 
-/* Runs `clients` threads against one route for `seconds`; returns requests per second. */
+/* Runs the clients against one route for the measurement time; returns requests per second. */
 static double load(const char *method, const char *path, const char *body, long want)
 {
-    struct client *cs = calloc((size_t)clients, sizeof(*cs));
+    struct client *cs = calloc((size_t)B.clients, sizeof(*cs));
     atomic_store(&stop_flag, 0);
     uint64_t t0 = sb_clock_ns();
-    for (int i = 0; i < clients; i++) {
+    for (int i = 0; i < B.clients; i++) {
         cs[i] = (struct client){ .method = method, .path = path, .body = body, .want = want };
         pthread_create(&cs[i].th, NULL, client_main, &cs[i]);
     }
-    usleep((useconds_t)(seconds * 1e6));
+    usleep((useconds_t)(B.seconds * 1e6));
     atomic_store(&stop_flag, 1);
     uint64_t ok = 0, bad = 0;
-    for (int i = 0; i < clients; i++) {
+    for (int i = 0; i < B.clients; i++) {
         pthread_join(cs[i].th, NULL);
         ok += cs[i].ok;
         bad += cs[i].bad;
@@ -189,7 +176,7 @@ static double raw_sqlite(const char *path)
         "INSERT INTO ledger (item_id, outlet_id, delta, after, ref) VALUES (?, 1, -1, ?, 'sale')",
         -1, &ledger, NULL);
     uint64_t t0 = sb_clock_ns(), n = 0;
-    uint64_t limit = (uint64_t)(seconds * 1e9);
+    uint64_t limit = (uint64_t)(B.seconds * 1e9);
     while (sb_clock_ns() - t0 < limit) {
         sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
         sqlite3_step(sale);
@@ -228,39 +215,24 @@ static double raw_sqlite(const char *path)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--seconds") == 0)
-            seconds = strtod(argv[i + 1], NULL);
-        else if (strcmp(argv[i], "--clients") == 0)
-            clients = (int)strtol(argv[i + 1], NULL, 10);
-    }
-    if (seconds <= 0 || clients <= 0) {
-        fprintf(stderr, "usage: bench-sales [--seconds N] [--clients N]\n");
-        return 2;
-    }
-    sb_log_set_level(SB_LOG_ERROR);
-    if (sb_secret_init())
-        return 1;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    char dir[] = "/tmp/sbbench-XXXXXX";
-    if (!mkdtemp(dir))
-        return 1;
+    bench_begin(&B, "bench-sales", argc, argv);
+    const char *dir = B.dir;
     char url[128], raw[128];
     snprintf(url, sizeof(url), "sqlite:%s/bench.db", dir);
     snprintf(raw, sizeof(raw), "%s/raw.db", dir);
     struct sb_store *store;
     if (sb_store_open(url, 32, &store))
-        die("store");
+        bench_die(&B, "store");
     seed(store);
     struct sb_server_config cfg = { .host = "127.0.0.1", .port = 0, .store = store };
     struct sb_server *server;
     if (sb_server_start(&cfg, &server))
-        die("server");
+        bench_die(&B, "server");
     port = sb_server_port(server);
 
     printf("bench-sales: %d clients, %.0f s per measurement, durable commits (WAL, "
            "synchronous=FULL)\n",
-           clients, seconds);
+           B.clients, B.seconds);
     double http = load("GET", "/healthz", NULL, 200);
     double sales = load("POST", "/api/v1/sales", sale_body, 201);
     sb_server_stop(server);
@@ -272,10 +244,6 @@ int main(int argc, char **argv)
     printf("  stockbridge      POST /api/v1/sales        %10.0f sales/s\n", sales);
     printf("  ratio to HTTP ceiling    %.3f\n", sales / http);
     printf("  ratio to storage ceiling %.3f\n", sales / storage);
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "bench-sales: could not remove %s\n", dir);
-    curl_global_cleanup();
+    bench_end(&B);
     return 0;
 }

@@ -12,6 +12,7 @@
  * with raw SQLite calls, one durable transaction per order (storage).
  * Run with `make bench`; --seconds N, --clients N.
  */
+#include "bench.h"
 #include "http/server.h"
 #include "store/channels.h"
 #include "store/store.h"
@@ -36,25 +37,18 @@
 #define SECRET      "bench-webhook-secret"
 #define MAX_SAMPLES (4 * 1024 * 1024)
 
-static double seconds = 5.0;
-static int clients = 32;
+static struct bench B;
 static uint16_t port;
 static atomic_int stop_flag;
 static atomic_llong next_order = 1;
 static uint32_t *samples; /* latencies in microseconds */
 static atomic_llong nsamples;
 
-static void die(const char *what)
-{
-    fprintf(stderr, "bench-webhooks: %s: %s\n", what, sb_err_last()->message);
-    exit(1);
-}
-
 static void seed(struct sb_store *store)
 {
     struct sb_db *db;
     if (sb_store_acquire(store, &db))
-        die("acquire");
+        bench_die(&B, "acquire");
     static const char *const sql[] = {
         "INSERT INTO outlets (id, name, currency, created_at, updated_at)"
         " VALUES (1, 'Web', 'USD', 'x', 'x')",
@@ -70,7 +64,7 @@ static void seed(struct sb_store *store)
     };
     for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++)
         if (sb_db_exec(db, sql[i], NULL))
-            die("seed");
+            bench_die(&B, "seed");
     json_t *creds = json_pack("{s:s,s:s,s:s}", "shop_domain", "bench.myshopify.com", "access_token",
                               "shpat_bench", "webhook_secret", SECRET);
     int64_t outlets[] = { 1 }, id;
@@ -85,7 +79,7 @@ static void seed(struct sb_store *store)
                                    .default_outlet_id = 1,
                                    .default_outlet_set = true };
     if (sb_store_channel_create(db, &in, &id))
-        die("channel");
+        bench_die(&B, "channel");
     json_decref(creds);
     sb_store_release(store, db);
 }
@@ -118,13 +112,6 @@ static int order_body(char *buf, size_t cap, long long n)
         n, n, n, n, n, n, n, n);
 }
 
-static size_t discard(char *p, size_t s, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return s * n;
-}
-
 struct client {
     pthread_t th;
     bool webhooks;
@@ -139,7 +126,7 @@ static void *client_main(void *arg)
     snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port,
              c->webhooks ? "/webhooks/1" : "/healthz");
     curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_discard);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     while (!atomic_load(&stop_flag)) {
@@ -184,18 +171,18 @@ static void *client_main(void *arg)
 
 static double load(bool webhooks, uint64_t *ret_ok)
 {
-    struct client *cs = calloc((size_t)clients, sizeof(*cs));
+    struct client *cs = calloc((size_t)B.clients, sizeof(*cs));
     atomic_store(&stop_flag, 0);
     atomic_store(&nsamples, 0);
     uint64_t t0 = sb_clock_ns();
-    for (int i = 0; i < clients; i++) {
+    for (int i = 0; i < B.clients; i++) {
         cs[i].webhooks = webhooks;
         pthread_create(&cs[i].th, NULL, client_main, &cs[i]);
     }
-    usleep((useconds_t)(seconds * 1e6));
+    usleep((useconds_t)(B.seconds * 1e6));
     atomic_store(&stop_flag, 1);
     uint64_t ok = 0, bad = 0;
-    for (int i = 0; i < clients; i++) {
+    for (int i = 0; i < B.clients; i++) {
         pthread_join(cs[i].th, NULL);
         ok += cs[i].ok;
         bad += cs[i].bad;
@@ -237,7 +224,7 @@ static double raw_sqlite(const char *path)
                  "CREATE TABLE ledger (id INTEGER PRIMARY KEY, item_id, delta, after);"
                  "INSERT INTO stock VALUES (1, 1000000000), (2, 1000000000), (3, 1000000000);",
                  NULL, NULL, NULL);
-    uint64_t t0 = sb_clock_ns(), n = 0, limit = (uint64_t)(seconds * 1e9);
+    uint64_t t0 = sb_clock_ns(), n = 0, limit = (uint64_t)(B.seconds * 1e9);
     char sql[1024];
     while (sb_clock_ns() - t0 < limit) {
         snprintf(sql, sizeof(sql),
@@ -268,57 +255,44 @@ static double raw_sqlite(const char *path)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--seconds") == 0)
-            seconds = strtod(argv[i + 1], NULL);
-        else if (strcmp(argv[i], "--clients") == 0)
-            clients = (int)strtol(argv[i + 1], NULL, 10);
-    }
-    if (seconds <= 0 || clients <= 0) {
-        fprintf(stderr, "usage: bench-webhooks [--seconds N] [--clients N]\n");
-        return 2;
-    }
-    sb_log_set_level(SB_LOG_ERROR);
+    bench_begin(&B, "bench-webhooks", argc, argv);
     setenv("STOCKBRIDGE_POLL_SCHEDULE", "off", 1);
     samples = malloc(MAX_SAMPLES * sizeof(*samples));
-    if (!samples || sb_secret_init())
+    if (!samples)
         return 1;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    char dir[] = "/tmp/sbbench-XXXXXX";
-    if (!mkdtemp(dir))
-        return 1;
+    const char *dir = B.dir;
     char url[128], raw[128];
     snprintf(url, sizeof(url), "sqlite:%s/bench.db", dir);
     snprintf(raw, sizeof(raw), "%s/raw.db", dir);
     struct sb_store *store;
     struct sb_pipeline *pipeline;
     if (sb_secretbox_init(url) || sb_store_open(url, 64, &store))
-        die("store");
+        bench_die(&B, "store");
     seed(store);
     if (sb_pipeline_start(store, &pipeline))
-        die("pipeline");
+        bench_die(&B, "pipeline");
     struct sb_server_config cfg = { .host = "127.0.0.1", .store = store, .pipeline = pipeline };
     struct sb_server *server;
     if (sb_server_start(&cfg, &server))
-        die("server");
+        bench_die(&B, "server");
     port = sb_server_port(server);
 
     printf("bench-webhooks: %d clients, %.0f s of load, durable commits (WAL, "
            "synchronous=FULL)\n",
-           clients, seconds);
+           B.clients, B.seconds);
     uint64_t n_http, n_hooks;
     double http = load(false, &n_http);
     uint64_t t0 = sb_clock_ns();
     double acked = load(true, &n_hooks);
     long long n = atomic_load(&nsamples) < MAX_SAMPLES ? atomic_load(&nsamples) : MAX_SAMPLES;
     if (!sb_pipeline_wait_idle(pipeline, 600000))
-        die("the pipeline did not settle");
+        bench_die(&B, "the pipeline did not settle");
     double import_s = (double)(sb_clock_ns() - t0) / 1e9;
     struct sb_db *db;
     int64_t sales = 0;
     if (sb_store_acquire(store, &db) ||
         sb_db_int(db, &sales, "SELECT COUNT(*) FROM sales WHERE source = 'channel'", NULL))
-        die("count");
+        bench_die(&B, "count");
     sb_store_release(store, db);
     if ((uint64_t)sales != n_hooks) {
         fprintf(stderr, "bench-webhooks: %llu webhooks acknowledged but %lld sales\n",
@@ -342,11 +316,7 @@ int main(int argc, char **argv)
     printf("  ratio to HTTP ceiling    %.3f\n", (double)sales / import_s / http);
     printf("  ratio to storage ceiling %.3f\n", (double)sales / import_s / storage);
     printf("  target 10000 orders/s: %s\n", (double)sales / import_s >= 10000 ? "met" : "not met");
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "bench-webhooks: could not remove %s\n", dir);
     free(samples);
-    curl_global_cleanup();
+    bench_end(&B);
     return 0;
 }
