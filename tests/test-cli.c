@@ -31,8 +31,8 @@ TestSuite(cli, .init = setup, .fini = teardown);
 
 Test(cli, every_command_has_help)
 {
-    static const char *const cmds[] = { "serve", "demo",  "migrate", "user",
-                                        "token", "items", "check",   NULL };
+    static const char *const cmds[] = { "serve", "demo",  "migrate", "user", "token",
+                                        "items", "check", "sync",    NULL };
     char out[4096];
     for (int i = 0; cmds[i]; i++) {
         cr_expect_eq(th_run_cli(&t, out, sizeof(out), cmds[i], "--help", NULL), 0, "%s --help",

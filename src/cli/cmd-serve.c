@@ -26,7 +26,12 @@ int cmd_serve(int argc, char **argv)
             printf("usage: stockbridge serve [--db URL] [--listen HOST:PORT]\n\n"
                    "Serves the HTTP API. Defaults: --db from $STOCKBRIDGE_DB, --listen from\n"
                    "$STOCKBRIDGE_LISTEN or 127.0.0.1:8080. Request bodies are limited to\n"
-                   "$STOCKBRIDGE_BODY_LIMIT bytes (default 1 MiB).\n");
+                   "$STOCKBRIDGE_BODY_LIMIT bytes (default 1 MiB).\n\n"
+                   "STOCKBRIDGE_PIPELINE_WORKER=off makes an ingest-only server: webhooks are\n"
+                   "verified, recorded and acknowledged, and applied later by\n"
+                   "`stockbridge sync --drain` or a server with the worker on.\n"
+                   "STOCKBRIDGE_POLL_SCHEDULE=off stops scheduled polls (POST\n"
+                   "/api/v1/channels/{id}/poll still polls).\n");
             return 0;
         default:
             return 2;

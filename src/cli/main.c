@@ -25,6 +25,7 @@ static const struct {
     { "token", cmd_token, "create an API token (token create --user NAME)" },
     { "items", cmd_items, "import items from CSV (items import FILE.csv)" },
     { "check", cmd_check, "verify the database's invariants" },
+    { "sync", cmd_sync, "apply pending webstore events now (sync --drain)" },
 };
 
 static void usage(FILE *f)

@@ -352,6 +352,11 @@ static void *worker_main(void *arg)
 {
     struct sb_pipeline *p = arg;
     static _Thread_local struct event batch[BATCH];
+    /* an ingest-only server records and acknowledges events and leaves applying them to
+     * another process (`stockbridge sync --drain`) */
+    const char *worker = getenv("STOCKBRIDGE_PIPELINE_WORKER");
+    if (worker && strcmp(worker, "off") == 0)
+        return NULL;
     do {
         lane_begin(p, &p->worker);
         size_t n;
