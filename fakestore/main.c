@@ -318,12 +318,17 @@ struct demo {
 static void *demo_main(void *arg)
 {
     struct demo *d = arg;
+    bool first = true;
     pthread_mutex_lock(&d->mu);
     while (!d->stop) {
-        /* The next order in 0.5 to 1.5 mean intervals, so arrivals look natural. */
+        /* The next order in 0.5 to 1.5 mean intervals, so arrivals look natural; the
+         * first a few seconds after start, so a newcomer sees one come down at once. */
         double mean = 60.0 / d->per_minute;
         d->rng ^= d->rng << 13, d->rng ^= d->rng >> 7, d->rng ^= d->rng << 17;
         double wait = mean * (0.5 + (double)(d->rng % 1000) / 1000.0);
+        if (first && wait > 3.0)
+            wait = 3.0;
+        first = false;
         struct timespec dl;
         clock_gettime(CLOCK_MONOTONIC, &dl);
         uint64_t ns = (uint64_t)dl.tv_nsec + (uint64_t)(wait * 1e9);

@@ -444,10 +444,12 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
                                              o->number ? o->number : o->external_id,
                                              ar.split ? " (split)" : "",
                                              backorder ? " (backorder)" : ""),
-                    .body = sb_arena_printf(
-                        a, "%s %s, %s",
-                        o->first_name ? o->first_name : (o->email ? o->email : "A customer"),
-                        o->last_name ? o->last_name : "", pickup ? "pickup" : "to ship"),
+                    .body = sb_arena_printf(a, "%s%s%s, %s",
+                                            o->first_name ? o->first_name
+                                                          : (o->email ? o->email : "A customer"),
+                                            o->first_name && o->last_name ? " " : "",
+                                            o->first_name && o->last_name ? o->last_name : "",
+                                            pickup ? "pickup" : "to ship"),
                     .sale_id = sale_id,
                     .fulfillment_id = ff,
                 };
