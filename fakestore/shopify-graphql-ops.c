@@ -1,6 +1,6 @@
 /*
- * The Admin GraphQL operations of the engine's contract (docs/fakestore.md,
- * /work/briefs/shopify-contract.md), answered in Shopify's shapes: SbOrders,
+ * The Admin GraphQL operations of the engine's contract (docs/fakestore.md and
+ * the queries in src/channel/shopify.c), answered in Shopify's shapes: SbOrders,
  * SbOrder, SbFulfillmentOrders, SbFulfillmentCreate and SbOrderCancel. The
  * documents are not parsed: each operation checks its variables against
  * their declared types and sets its requested cost (prepare), then runs
