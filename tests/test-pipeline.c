@@ -382,3 +382,31 @@ Test(pipeline, sp1_signatures_channels_and_bodies_are_checked)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_events WHERE status = 'failed'"), 1);
     cr_expect_gt(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE level = 'error'"), 0);
 }
+
+Test(pipeline, o10_an_order_a_poll_cannot_read_is_shown_with_why)
+{
+    /* 31 lines: more than Shopify will return for one order in a query we can afford */
+    char body[8192];
+    size_t len = (size_t)snprintf(body, sizeof(body),
+                                  "{\"webhooks\":false,\"financial_status\":\"paid\","
+                                  "\"line_items\":[");
+    for (int i = 0; i < 31; i++)
+        len += (size_t)snprintf(body + len, sizeof(body) - len,
+                                "%s{\"sku\":\"BULK-%d\",\"title\":\"Bulk %d\",\"quantity\":1,"
+                                "\"price\":\"1.00\"}",
+                                i ? "," : "", i, i);
+    snprintf(body + len, sizeof(body) - len, "]}");
+    char id[32];
+    place(body, id, sizeof(id));
+    struct th_resp r = th_req(&t, "POST", "/api/v1/channels/1/poll", t.admin, "{}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    json_t *row = seen(id);
+    cr_expect_str_eq(th_str(row, "state"), "waiting");
+    cr_expect(strncmp(th_str(row, "reason"), "unreadable on the channel: ", 27) == 0, "%s",
+              th_str(row, "reason"));
+    cr_expect(json_is_null(json_object_get(row, "sale_id")));
+    json_decref(row);
+    cr_expect_eq(
+        th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'order.unreadable'"), 1);
+}

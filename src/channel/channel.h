@@ -63,9 +63,17 @@ enum sb_decision {
 };
 
 /* One page of orders changed since a cursor. */
+/* An order a poll saw but could not read: kept out, and shown with why (O10). */
+struct sb_order_unreadable {
+    const char *external_id;
+    const char *reason;
+};
+
 struct sb_order_page {
     struct sb_order **orders;
     size_t n;
+    struct sb_order_unreadable *unreadable;
+    size_t n_unreadable;
     const char *next_cursor; /* to store: the poll resumes from here */
     bool more;               /* another page is ready now */
 };

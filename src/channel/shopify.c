@@ -826,22 +826,30 @@ static sb_err shopify_poll_orders(const struct sb_channel *ch, const char *curso
         return sb_fail(SB_EIO, NULL, "Shopify's orders answer has too many nodes");
     size_t n = json_array_size(nodes);
     struct sb_order **list = sb_arena_alloc(a, (n ? n : 1) * sizeof(*list));
-    if (!list)
+    struct sb_order_unreadable *bad = sb_arena_alloc(a, (n ? n : 1) * sizeof(*bad));
+    if (!list || !bad)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    size_t kept = 0;
+    size_t kept = 0, nbad = 0;
     int64_t max = cur.max > cur.since ? cur.max : cur.since;
     for (size_t i = 0; i < n; i++) {
         json_t *node = json_array_get(nodes, i);
         struct sb_order *o = NULL;
         /* An order that does not parse is left out rather than stopping every poll after
-         * it; its webhook records why (O10). The cursor still moves past it. */
+         * it, and reported with why (O10). The cursor still moves past it. */
         json_t *updated = json_object_get(node, "updatedAt");
         int64_t t;
         if (json_is_string(updated) && sb_time_parse(json_string_value(updated), &t) && t > max)
             max = t;
         if (!sb_shopify_truncated(node, &sb_shopify_page)) {
-            if (sb_shopify_parse_gql_order(node, a, &o) == SB_OK)
+            if (sb_shopify_parse_gql_order(node, a, &o) == SB_OK) {
                 list[kept++] = o;
+            } else {
+                const char *id = node_id(node, a);
+                if (id)
+                    bad[nbad++] = (struct sb_order_unreadable){
+                        .external_id = id, .reason = sb_arena_strdup(a, sb_err_last()->message)
+                    };
+            }
             continue;
         }
         /* More than a page holds: never imported in part, but read again alone with the
@@ -854,6 +862,10 @@ static sb_err shopify_poll_orders(const struct sb_channel *ch, const char *curso
             list[kept++] = o;
         else if (!order_fault)
             return err;
+        else
+            bad[nbad++] = (struct sb_order_unreadable){
+                .external_id = id, .reason = sb_arena_strdup(a, sb_err_last()->message)
+            };
     }
     sb_err_clear();
     json_t *has_next = json_object_get(page_info, "hasNextPage");
@@ -871,6 +883,8 @@ static sb_err shopify_poll_orders(const struct sb_channel *ch, const char *curso
         return sb_fail(SB_ENOMEM, NULL, NULL);
     ret->orders = list;
     ret->n = kept;
+    ret->unreadable = bad;
+    ret->n_unreadable = nbad;
     return SB_OK;
 }
 

@@ -752,3 +752,23 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         *ret = outcome;
     return err;
 }
+
+sb_err sb_sync_record_unreadable(struct sb_db *db, const struct sb_channel_rt *rt,
+                                 const char *external_id, const char *reason)
+{
+    char now[SB_TIME_LEN], why[300];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    snprintf(why, sizeof(why), "unreadable on the channel: %s", reason ? reason : "unknown");
+    /* an order already down keeps its state; a new one waits, with the reason */
+    sb_err err = sb_db_exec(db,
+                            "INSERT INTO channel_orders (channel_id, external_id, state, reason,"
+                            " version, first_seen_at, updated_at) VALUES (?, ?, 'waiting', ?,"
+                            " '', ?, ?) ON CONFLICT (channel_id, external_id) DO UPDATE SET"
+                            " reason = CASE WHEN channel_orders.state IN ('downloaded', 'skipped')"
+                            " THEN channel_orders.reason ELSE excluded.reason END,"
+                            " updated_at = excluded.updated_at",
+                            "issss", rt->ch.id, external_id, why, now, now);
+    return err ? err
+               : sb_store_channel_log(db, rt->ch.id, "warn", "order.unreadable", external_id, "%s",
+                                      why);
+}

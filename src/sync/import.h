@@ -23,4 +23,9 @@ enum sb_apply_outcome {
 sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
                            const struct sb_order *o, enum sb_apply_outcome *ret);
 
+/* An order seen (on a poll) but not readable: shown as waiting with why (O10), unless it
+ * is already down; logged either way. */
+sb_err sb_sync_record_unreadable(struct sb_db *db, const struct sb_channel_rt *rt,
+                                 const char *external_id, const char *reason);
+
 #endif

@@ -388,6 +388,12 @@ static sb_err page_fn(struct sb_db *db, void *ctx)
         if (err)
             return err;
     }
+    for (size_t i = 0; i < j->page->n_unreadable; i++) {
+        const struct sb_order_unreadable *u = &j->page->unreadable[i];
+        sb_err err = sb_sync_record_unreadable(db, j->rt, u->external_id, u->reason);
+        if (err)
+            return err;
+    }
     return sb_store_channel_set_cursor(db, j->rt->ch.id, j->page->next_cursor);
 }
 
