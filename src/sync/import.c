@@ -166,6 +166,29 @@ static int64_t paid_amount(const struct sb_order *o)
     }
 }
 
+/* P1, P2: the payment type the channel's gateway maps to, and whether it is integrated. */
+static const char *payment_type_of(const struct sb_channel_rt *rt, const struct sb_order *o,
+                                   bool *ret_integrated)
+{
+    *ret_integrated = true;
+    return rt->ops->payment_type ? rt->ops->payment_type(&rt->ch, o->gateway, ret_integrated)
+                                 : rt->ch.kind;
+}
+
+/* A payment of amount bringing the order's paid total to paid_to: keyed by that total, so
+ * applying the same version again records nothing twice. */
+static sb_err channel_payment(struct sb_db *db, struct sb_arena *a, const char *ptype,
+                              bool integrated, const struct sb_order *o, int64_t paid_to,
+                              int64_t amount, struct sb_sale_payment *ret)
+{
+    *ret = (struct sb_sale_payment){
+        .amount = amount,
+        .external_id = sb_arena_printf(a, "paid-to:%lld", (long long)paid_to),
+        .reference = o->gateway,
+    };
+    return sb_store_payment_type_ensure(db, ptype, integrated, &ret->payment_type_id);
+}
+
 struct built {
     struct sb_sale_line *lines;
     size_t n_lines;
@@ -309,20 +332,12 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     }
 
     /* payment (P1-P3) */
-    bool integrated = true;
-    const char *ptype = rt->ops->payment_type
-                            ? rt->ops->payment_type(&rt->ch, o->gateway, &integrated)
-                            : rt->ch.kind;
+    bool integrated;
+    const char *ptype = payment_type_of(rt, o, &integrated);
     struct sb_sale_payment pay = { 0 };
     int64_t paid = integrated ? paid_amount(o) : 0;
-    if (paid > 0) {
-        err = sb_store_payment_type_ensure(db, ptype, integrated, &pay.payment_type_id);
-        if (err)
-            return err;
-        pay.amount = paid;
-        pay.external_id = sb_arena_printf(a, "paid-to:%lld", (long long)paid);
-        pay.reference = o->gateway;
-    }
+    if (paid > 0 && (err = channel_payment(db, a, ptype, integrated, o, paid, paid, &pay)))
+        return err;
 
     /* customer (C1-C5) */
     int64_t customer = 0;
@@ -344,8 +359,10 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     if (o->taxes_included && o->total_tax)
         adj[nadj++] = (struct sb_sale_adjustment){ .reason = "taxes included in prices",
                                                    .amount = -o->total_tax };
-    struct sb_address to = o->ship_to;
     bool ship = needs_fulfillment(o);
+    struct sb_address to = o->ship_to;
+    if (ship && !o->has_ship_to) /* a pickup, or shipping with no address given */
+        to = (struct sb_address){ .name = o->first_name, .email = o->email };
     struct sb_sale_input in = {
         .outlet_id = sale_outlet,
         .register_id = reg,
@@ -371,8 +388,6 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         .own_fulfillments = true,
         .no_notification = true,
     };
-    if (ship && !o->has_ship_to)
-        to = (struct sb_address){ .name = o->first_name, .email = o->email };
 
     /* O4: the channel's total stands; what our sum misses is an explicit adjustment */
     struct sb_sale_line_calc *calc = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(*calc));
@@ -594,17 +609,12 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     /* P4: paid on the channel after download */
     int64_t paid = paid_amount(o);
     if (paid > s.paid_total && s.balance_due > 0) {
-        bool integrated = true;
-        const char *ptype = rt->ops->payment_type
-                                ? rt->ops->payment_type(&rt->ch, o->gateway, &integrated)
-                                : rt->ch.kind;
-        struct sb_sale_payment p = { .amount = paid - s.paid_total,
-                                     .external_id =
-                                         sb_arena_printf(a, "paid-to:%lld", (long long)paid),
-                                     .reference = o->gateway };
-        if (p.amount > s.balance_due)
-            p.amount = s.balance_due;
-        err = sb_store_payment_type_ensure(db, ptype, integrated, &p.payment_type_id);
+        bool integrated;
+        const char *ptype = payment_type_of(rt, o, &integrated);
+        int64_t amount = paid - s.paid_total;
+        struct sb_sale_payment p;
+        err = channel_payment(db, a, ptype, integrated, o, paid,
+                              amount < s.balance_due ? amount : s.balance_due, &p);
         if (!err)
             err = sb_store_sale_pay(db, &everything, sale_id, &p, 0, NULL);
         if (err == SB_EDUPLICATE)

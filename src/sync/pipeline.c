@@ -181,22 +181,29 @@ static sb_err mark_done(struct sb_db *db, int64_t event_id)
                       "si", now, event_id);
 }
 
+/* When to try again after `attempts` failures: exponential backoff (2, 4, 8 ... s, at
+ * most about an hour) with +-25% jitter, so failed calls do not retry in step. */
+static void retry_time(int64_t attempts, char out[SB_TIME_LEN])
+{
+    int64_t delay = (int64_t)1 << (attempts < 12 ? attempts : 12);
+    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
+    sb_time_format(sb_time_now() + delay, out, SB_TIME_LEN);
+}
+
 static bool permanent(sb_err err)
 {
     return err == SB_EINVALID_FIELD || err == SB_EINVALID_JSON || err == SB_EMISSING_FIELD ||
            err == SB_ENOT_FOUND || err == SB_EUNKNOWN_REFERENCE;
 }
 
-/* Records a failure: retried with exponential backoff and jitter (2, 4, 8 ... s,
- * +-25%), or failed for good when permanent or after MAX_ATTEMPTS; logged either way. */
+/* Records a failure: retried later (retry_time), or failed for good when permanent or
+ * after MAX_ATTEMPTS; logged either way. */
 static sb_err record_failure(struct sb_db *db, const struct event *e, sb_err why, const char *error)
 {
     int64_t attempts = e->attempts + 1;
     bool give_up = permanent(why) || attempts >= MAX_ATTEMPTS;
-    int64_t delay = (int64_t)1 << (attempts < 12 ? attempts : 12);
-    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
     char next[SB_TIME_LEN];
-    sb_time_format(sb_time_now() + delay, next, sizeof(next));
+    retry_time(attempts, next);
     sb_err err = sb_db_exec(db,
                             "UPDATE channel_events SET status = ?, attempts = ?,"
                             " next_attempt_at = ?, error = ? WHERE id = ?",
@@ -536,10 +543,8 @@ static sb_err sent_fn(struct sb_db *db, void *ctx)
     int64_t attempts = j->c->attempts + 1;
     bool park = attempts >= SB_OUTBOX_MAX_ATTEMPTS || j->err == SB_EINVALID_FIELD ||
                 j->err == SB_ENOT_FOUND;
-    int64_t delay = (int64_t)1 << (attempts < 12 ? attempts : 12);
-    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
     char next[SB_TIME_LEN];
-    sb_time_format(sb_time_now() + delay, next, sizeof(next));
+    retry_time(attempts, next);
     sb_err err =
         sb_db_exec(db,
                    "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?,"
