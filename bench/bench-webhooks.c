@@ -23,7 +23,6 @@
 #include "util/secretbox.h"
 #include "util/timeutil.h"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <pthread.h>
@@ -39,10 +38,8 @@
 
 static struct bench B;
 static uint16_t port;
-static atomic_int stop_flag;
 static atomic_llong next_order = 1;
 static uint32_t *samples; /* latencies in microseconds */
-static atomic_llong nsamples;
 
 static void seed(struct sb_store *store)
 {
@@ -112,95 +109,48 @@ static int order_body(char *buf, size_t cap, long long n)
         n, n, n, n, n, n, n, n);
 }
 
-struct client {
-    pthread_t th;
-    bool webhooks;
-    uint64_t ok, bad;
-};
-
-static void *client_main(void *arg)
+static size_t next_healthz(void *ud, char *buf, size_t cap)
 {
-    struct client *c = arg;
-    CURL *h = curl_easy_init();
-    char url[128], body[4096], sig[128], event[96], b64[64];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port,
-             c->webhooks ? "/webhooks/1" : "/healthz");
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, bench_discard);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
-    while (!atomic_load(&stop_flag)) {
-        struct curl_slist *hdr = NULL;
-        if (c->webhooks) {
-            long long n = atomic_fetch_add(&next_order, 1);
-            int len = order_body(body, sizeof(body), n);
-            unsigned char mac[32];
-            unsigned int maclen = 0;
-            HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (unsigned char *)body, (size_t)len, mac,
-                 &maclen);
-            EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
-            snprintf(sig, sizeof(sig), "X-Shopify-Hmac-Sha256: %s", b64);
-            snprintf(event, sizeof(event), "X-Shopify-Event-Id: bench-%lld", n);
-            hdr = curl_slist_append(hdr, "Content-Type: application/json");
-            hdr = curl_slist_append(hdr, "X-Shopify-Topic: orders/create");
-            hdr = curl_slist_append(hdr, sig);
-            hdr = curl_slist_append(hdr, event);
-            hdr = curl_slist_append(hdr, "Expect:");
-            curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
-        }
-        uint64_t t0 = sb_clock_ns();
-        long status = 0;
-        if (curl_easy_perform(h) == CURLE_OK)
-            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        uint64_t us = (sb_clock_ns() - t0) / 1000;
-        curl_slist_free_all(hdr);
-        if (status == 200) {
-            c->ok++;
-            long long i = atomic_fetch_add(&nsamples, 1);
-            if (c->webhooks && i < MAX_SAMPLES)
-                samples[i] = (uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
-        } else {
-            c->bad++;
-        }
-    }
-    curl_easy_cleanup(h);
-    return NULL;
+    (void)ud;
+    return (size_t)snprintf(buf, cap, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
-static double load(bool webhooks, uint64_t *ret_ok)
+/* A new order, signed as Shopify signs it. */
+static size_t next_webhook(void *ud, char *buf, size_t cap)
 {
-    struct client *cs = calloc((size_t)B.clients, sizeof(*cs));
-    atomic_store(&stop_flag, 0);
-    atomic_store(&nsamples, 0);
-    uint64_t t0 = sb_clock_ns();
-    for (int i = 0; i < B.clients; i++) {
-        cs[i].webhooks = webhooks;
-        pthread_create(&cs[i].th, NULL, client_main, &cs[i]);
-    }
-    usleep((useconds_t)(B.seconds * 1e6));
-    atomic_store(&stop_flag, 1);
-    uint64_t ok = 0, bad = 0;
-    for (int i = 0; i < B.clients; i++) {
-        pthread_join(cs[i].th, NULL);
-        ok += cs[i].ok;
-        bad += cs[i].bad;
-    }
-    double elapsed = (double)(sb_clock_ns() - t0) / 1e9;
-    free(cs);
-    if (bad) {
-        fprintf(stderr, "bench-webhooks: %llu unexpected answers\n", (unsigned long long)bad);
+    (void)ud;
+    char body[4096], b64[64];
+    long long n = atomic_fetch_add(&next_order, 1);
+    int len = order_body(body, sizeof(body), n);
+    unsigned char mac[32];
+    unsigned int maclen = 0;
+    HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (unsigned char *)body, (size_t)len, mac,
+         &maclen);
+    EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
+    return (size_t)snprintf(buf, cap,
+                            "POST /webhooks/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            "Content-Type: application/json\r\n"
+                            "X-Shopify-Topic: orders/create\r\n"
+                            "X-Shopify-Hmac-Sha256: %s\r\n"
+                            "X-Shopify-Event-Id: bench-%lld\r\n"
+                            "Content-Length: %d\r\n\r\n%s",
+                            b64, n, len, body);
+}
+
+/* Runs one load; exits when any answer was not 200. */
+static void load(struct bench_load *l, bool webhooks)
+{
+    *l = (struct bench_load){ .port = port,
+                              .conns = B.clients,
+                              .seconds = B.seconds,
+                              .next = webhooks ? next_webhook : next_healthz,
+                              .samples = samples,
+                              .max_samples = MAX_SAMPLES };
+    bench_run_load(l);
+    if (l->bad) {
+        fprintf(stderr, "bench-webhooks: %llu unexpected answers\n", (unsigned long long)l->bad);
         exit(1);
     }
-    *ret_ok = ok;
-    return (double)ok / elapsed;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* The storage ceiling: an import's rows, raw, one durable transaction per order. */
@@ -277,14 +227,13 @@ int main(int argc, char **argv)
         bench_die(&B, "server");
     port = sb_server_port(server);
 
-    printf("bench-webhooks: %d clients, %.0f s of load, durable commits (WAL, "
+    printf("bench-webhooks: %d connections, %.0f s of load, durable commits (WAL, "
            "synchronous=FULL)\n",
            B.clients, B.seconds);
-    uint64_t n_http, n_hooks;
-    double http = load(false, &n_http);
+    struct bench_load http, hooks;
+    load(&http, false);
     uint64_t t0 = sb_clock_ns();
-    double acked = load(true, &n_hooks);
-    long long n = atomic_load(&nsamples) < MAX_SAMPLES ? atomic_load(&nsamples) : MAX_SAMPLES;
+    load(&hooks, true);
     if (!sb_pipeline_wait_idle(pipeline, 600000))
         bench_die(&B, "the pipeline did not settle");
     double import_s = (double)(sb_clock_ns() - t0) / 1e9;
@@ -294,26 +243,27 @@ int main(int argc, char **argv)
         sb_db_int(db, &sales, "SELECT COUNT(*) FROM sales WHERE source = 'channel'", NULL))
         bench_die(&B, "count");
     sb_store_release(store, db);
-    if ((uint64_t)sales != n_hooks) {
+    if ((uint64_t)sales != hooks.ok) {
         fprintf(stderr, "bench-webhooks: %llu webhooks acknowledged but %lld sales\n",
-                (unsigned long long)n_hooks, (long long)sales);
+                (unsigned long long)hooks.ok, (long long)sales);
         return 1;
     }
     sb_server_stop(server);
     sb_pipeline_stop(pipeline);
     sb_store_close(store);
-    qsort(samples, (size_t)n, sizeof(*samples), cmp);
     double storage = raw_sqlite(raw);
 
-    printf("  HTTP ceiling     GET /healthz                    %10.0f req/s\n", http);
+    double http_rate = (double)http.ok / http.elapsed;
+    double p50 = bench_percentile(&hooks, 50), p99 = bench_percentile(&hooks, 99);
+    printf("  HTTP ceiling     GET /healthz                    %10.0f req/s\n", http_rate);
     printf("  storage ceiling  raw SQLite, an import's rows     %10.0f orders/s\n", storage);
-    printf("  webhooks acknowledged (durably recorded)         %10.0f /s\n", acked);
-    printf("  webhook latency  p50 %.2f ms  p99 %.2f ms\n", samples[n / 2] / 1000.0,
-           samples[n * 99 / 100] / 1000.0);
+    printf("  webhooks acknowledged (durably recorded)         %10.0f /s\n",
+           (double)hooks.ok / hooks.elapsed);
+    printf("  webhook latency  p50 %.2f ms  p99 %.2f ms\n", p50, p99);
     printf("  orders durably imported                          %10.0f orders/s "
            "(%lld orders in %.1f s)\n",
            (double)sales / import_s, (long long)sales, import_s);
-    printf("  ratio to HTTP ceiling    %.3f\n", (double)sales / import_s / http);
+    printf("  ratio to HTTP ceiling    %.3f\n", (double)sales / import_s / http_rate);
     printf("  ratio to storage ceiling %.3f\n", (double)sales / import_s / storage);
     printf("  target 10000 orders/s: %s\n", (double)sales / import_s >= 10000 ? "met" : "not met");
     free(samples);

@@ -6,6 +6,7 @@
 #define SB_BENCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct bench {
     const char *name;
@@ -22,5 +23,31 @@ void bench_end(struct bench *b);
 void bench_die(const struct bench *b, const char *what) __attribute__((noreturn));
 /* A curl write callback that drops the body. */
 size_t bench_discard(char *p, size_t size, size_t n, void *ud);
+
+/*
+ * A lean load generator, in the manner of wrk: `conns` keep-alive HTTP/1.1
+ * connections to 127.0.0.1:port driven by one thread with epoll, each with
+ * one request in flight, for `seconds`. It costs far less CPU per request
+ * than libcurl, which matters when generator and server share two cores.
+ * next() writes the next request (whole, with its headers) into buf and
+ * returns its length. Every answer must be 200; latencies are kept in
+ * microseconds (up to max_samples).
+ */
+struct bench_load {
+    uint16_t port;
+    int conns;
+    double seconds;
+    size_t (*next)(void *ud, char *buf, size_t cap);
+    void *ud;
+    uint32_t *samples;
+    size_t max_samples;
+    /* results */
+    uint64_t ok, bad;
+    size_t nsamples;
+    double elapsed; /* seconds */
+};
+void bench_run_load(struct bench_load *l);
+/* The p-th percentile (0-100) of the load's latencies, in milliseconds (sorts them). */
+double bench_percentile(struct bench_load *l, int p);
 
 #endif

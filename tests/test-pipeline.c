@@ -342,13 +342,18 @@ Test(pipeline, s3_shipped_in_the_pos_fulfills_on_the_channel)
     th_resp_free(&r);
 }
 
-static void sign(const char *body, char out[64])
+static void sign_with(const char *secret, const char *body, char out[64])
 {
     unsigned char mac[32];
     unsigned int len = 0;
-    HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (const unsigned char *)body, strlen(body), mac,
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body), mac,
          &len);
     EVP_EncodeBlock((unsigned char *)out, mac, (int)len);
+}
+
+static void sign(const char *body, char out[64])
+{
+    sign_with(SECRET, body, out);
 }
 
 static long post_webhook(const char *path, const char *body, const char *hmac, const char *event)
@@ -409,4 +414,64 @@ Test(pipeline, o10_an_order_a_poll_cannot_read_is_shown_with_why)
     json_decref(row);
     cr_expect_eq(
         th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'order.unreadable'"), 1);
+}
+
+/* The webhook path keeps channels in memory: a change to the channel takes effect on the
+ * very next webhook, whether it changes the secret or how orders are taken. */
+Test(pipeline, sp1_a_changed_channel_takes_effect_on_the_next_webhook)
+{
+    const char *order = "{\"id\":501,\"email\":\"a@example.com\",\"financial_status\":\"paid\","
+                        "\"created_at\":\"2026-11-22T10:00:00Z\",\"updated_at\":\"2026-11-22T10:00:"
+                        "00Z\",\"currency\":\"USD\",\"total_price\":\"12.50\","
+                        "\"line_items\":[{\"id\":9,\"sku\":\"MUG\",\"title\":\"Mug\",\"quantity\":"
+                        "1,\"price\":\"12.50\"}]}";
+    char mac[64], h[128];
+    sign(order, mac);
+    snprintf(h, sizeof(h), "X-Shopify-Hmac-Sha256: %s", mac);
+    cr_assert_eq(post_webhook("/webhooks/1", order, h, "X-Shopify-Event-Id: c-1"), 200);
+
+    /* a new secret: the old signature is refused at once, the new one accepted */
+    struct th_resp r = th_req(&t, "PATCH", "/api/v1/channels/1", t.admin,
+                              "{\"credentials\":{\"shop_domain\":\"demo.myshopify.com\","
+                              "\"access_token\":\"" TH_SHOP_TOKEN "\","
+                              "\"webhook_secret\":\"a-new-secret\"}}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    const char *second = "{\"id\":502,\"email\":\"b@example.com\",\"financial_status\":\"paid\","
+                         "\"created_at\":\"2026-11-22T10:00:00Z\",\"updated_at\":\"2026-11-22T10:"
+                         "00:00Z\",\"currency\":\"USD\",\"total_price\":\"12.50\","
+                         "\"line_items\":[{\"id\":9,\"sku\":\"MUG\",\"title\":\"Mug\",\"quantity\":"
+                         "1,\"price\":\"12.50\"}]}";
+    sign(second, mac);
+    snprintf(h, sizeof(h), "X-Shopify-Hmac-Sha256: %s", mac);
+    cr_expect_eq(post_webhook("/webhooks/1", second, h, "X-Shopify-Event-Id: c-2"), 401);
+    sign_with("a-new-secret", second, mac);
+    snprintf(h, sizeof(h), "X-Shopify-Hmac-Sha256: %s", mac);
+    cr_expect_eq(post_webhook("/webhooks/1", second, h, "X-Shopify-Event-Id: c-2"), 200);
+
+    /* order download turned off: the next order waits, and says why */
+    r = th_req(&t, "PATCH", "/api/v1/channels/1", t.admin,
+               "{\"settings\":{\"download_orders\":false}}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    const char *third = "{\"id\":503,\"email\":\"c@example.com\",\"financial_status\":\"paid\","
+                        "\"created_at\":\"2026-11-22T10:00:00Z\",\"updated_at\":\"2026-11-22T10:00:"
+                        "00Z\",\"currency\":\"USD\",\"total_price\":\"12.50\","
+                        "\"line_items\":[{\"id\":9,\"sku\":\"MUG\",\"title\":\"Mug\",\"quantity\":"
+                        "1,\"price\":\"12.50\"}]}";
+    sign_with("a-new-secret", third, mac);
+    snprintf(h, sizeof(h), "X-Shopify-Hmac-Sha256: %s", mac);
+    cr_expect_eq(post_webhook("/webhooks/1", third, h, "X-Shopify-Event-Id: c-3"), 200);
+    th_wait_pipeline(&t);
+    json_t *row = seen("501");
+    cr_expect_str_eq(th_str(row, "state"), "downloaded");
+    json_decref(row);
+    row = seen("502");
+    cr_expect_str_eq(th_str(row, "state"), "downloaded");
+    json_decref(row);
+    row = seen("503");
+    cr_expect_str_eq(th_str(row, "state"), "waiting");
+    cr_expect_str_eq(th_str(row, "reason"), "order download is off for this channel");
+    json_decref(row);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), 2);
 }

@@ -790,7 +790,7 @@ sb_err sb_store_channel_update(struct sb_db *db, int64_t id, const struct sb_cha
                          "UPDATE channels SET name = ?, enabled = ?, settings = ?,"
                          " credentials = CASE WHEN ? THEN ? ELSE credentials END,"
                          " default_outlet_id = ?, register_id = ?, employee_id = ?,"
-                         " updated_at = ? WHERE id = ?",
+                         " updated_at = ?, revision = revision + 1 WHERE id = ?",
                          "sbsbsnnnsi", f.name, (int)f.enabled, settings, (int)in->credentials_set,
                          f.sealed, f.default_outlet_id, f.register_id, f.employee_id, now, id);
     if (!err)
@@ -1012,7 +1012,7 @@ sb_err sb_store_channel_load(struct sb_db *db, int64_t id, struct sb_arena *a,
     struct sb_q q;
     sb_err err = sb_q_open(&q, db,
                            "SELECT kind, name, enabled, settings, credentials, default_outlet_id,"
-                           " register_id, employee_id, poll_cursor, last_poll_at"
+                           " register_id, employee_id, poll_cursor, last_poll_at, revision"
                            " FROM channels WHERE id = ?",
                            "i", id);
     if (err)
@@ -1033,6 +1033,7 @@ sb_err sb_store_channel_load(struct sb_db *db, int64_t id, struct sb_arena *a,
     rt->employee_id = sb_q_int(&q, 7);
     rt->poll_cursor = sb_q_null(&q, 8) ? NULL : sb_arena_strdup(a, sb_q_text(&q, 8));
     rt->last_poll_at = sb_q_null(&q, 9) ? NULL : sb_arena_strdup(a, sb_q_text(&q, 9));
+    rt->revision = sb_q_int(&q, 10);
     err = sb_q_close(&q);
     if (err)
         return err;
@@ -1125,4 +1126,11 @@ sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, int64_t *ids, si
     if (!err)
         *ret_n = n;
     return err;
+}
+
+sb_err sb_store_channel_revision(struct sb_db *db, int64_t id, int64_t *ret)
+{
+    sb_err err = sb_db_int(db, ret, "SELECT revision FROM channels WHERE id = ?", "i", id);
+    return err == SB_ENOT_FOUND ? sb_fail(SB_ENOT_FOUND, NULL, "no channel %lld", (long long)id)
+                                : err;
 }

@@ -123,7 +123,11 @@ struct sb_channel_rt {
     size_t n_methods;
     const char *poll_cursor;  /* NULL: never polled */
     const char *last_poll_at; /* NULL: never polled */
+    int64_t revision;         /* bumped by every change to the channel's record or links */
 };
+
+/* The channel's current revision (compare with sb_channel_rt.revision). */
+sb_err sb_store_channel_revision(struct sb_db *db, int64_t id, int64_t *ret);
 
 /* SB_ENOT_FOUND for an unknown channel; SB_EINTERNAL when its credentials cannot be
  * opened (wrong key file) or its kind has no adapter. */

@@ -438,6 +438,11 @@ static const char *const migrations[] = {
     "  created_at TEXT NOT NULL,"
     "  done_at TEXT);"
     "CREATE INDEX outbox_due ON outbox(status, next_attempt_at);",
+
+    /* 3: a channel's revision, bumped by every change to its record or links, so a
+     * process may keep the channel in memory and check in one lookup that it is
+     * still current. */
+    "ALTER TABLE channels ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

@@ -13,6 +13,7 @@
 #include "store/channels.h"
 #include "sync/import.h"
 #include "sync/outbox.h"
+#include "sync/rt-cache.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -42,6 +43,9 @@ struct sb_pipeline {
     pthread_mutex_t lock;
     pthread_cond_t idle_cv; /* broadcast when a lane becomes idle */
     bool stop;
+    bool apply_inline;            /* webhooks' orders applied as they are recorded */
+    struct sb_rt_cache *channels; /* for the webhook path */
+    bool retries_waiting;         /* the worker left events pending for later: kick it on news */
     struct lane worker, poller, dispatcher;
 };
 
@@ -83,45 +87,102 @@ static bool lane_rest(struct sb_pipeline *p, struct lane *l, int seconds)
 
 /* ---- recording ---- */
 
+/*
+ * A webhook's event is recorded and, when the handler could parse its order,
+ * applied in the same write job: one commit makes the event durable and its
+ * effects visible, so the 200 means "recorded" and, almost always, "applied"
+ * too. Parsing happens on the handler's thread, beside other requests, not on
+ * the writer's. When the apply fails, its savepoint is rolled back and the
+ * event is left pending: the worker retries it with backoff, as any other.
+ */
 struct record_job {
-    int64_t channel_id;
+    const struct sb_channel_rt *rt;
     const struct sb_event_info *info;
     const char *body;
-    bool duplicate;
+    const struct sb_order *order; /* NULL: recorded only, the worker applies it */
+    bool duplicate, stale;
 };
 
 static sb_err record_fn(struct sb_db *db, void *ctx)
 {
     struct record_job *j = ctx;
+    int64_t revision = 0;
+    sb_err err = sb_store_channel_revision(db, j->rt->ch.id, &revision);
+    if (err)
+        return err;
+    if (revision != j->rt->revision) { /* changed since it was cached: nothing written */
+        j->stale = true;
+        return SB_OK;
+    }
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     int64_t id = 0;
-    sb_err err = sb_db_int(db, &id,
-                           "INSERT INTO channel_events (channel_id, event_id, topic, order_ref,"
-                           " body, received_at) VALUES (?, ?, ?, ?, ?, ?)"
-                           " ON CONFLICT (channel_id, event_id) DO NOTHING RETURNING id",
-                           "isssss", j->channel_id, j->info->event_id, j->info->topic,
-                           j->info->order_ref, j->body, now);
+    err = sb_db_int(db, &id,
+                    "INSERT INTO channel_events (channel_id, event_id, topic, order_ref,"
+                    " body, status, received_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (channel_id, event_id) DO NOTHING RETURNING id",
+                    "isssssss", j->rt->ch.id, j->info->event_id, j->info->topic, j->info->order_ref,
+                    j->body, j->order ? "done" : "pending", now, j->order ? now : NULL);
     if (err == SB_ENOT_FOUND) { /* the conflict: seen before */
         j->duplicate = true;
         return SB_OK;
     }
-    return err;
+    if (err || !j->order)
+        return err;
+    if ((err = sb_db_exec(db, "SAVEPOINT sb_inline", NULL)))
+        return err;
+    sb_err why = sb_sync_apply_order(db, j->rt, j->order, NULL);
+    if (why) {
+        err = sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_inline", NULL);
+        if (!err)
+            err = sb_db_exec(db,
+                             "UPDATE channel_events SET status = 'pending', processed_at = NULL"
+                             " WHERE id = ?",
+                             "i", id);
+    }
+    sb_err rel = sb_db_exec(db, "RELEASE SAVEPOINT sb_inline", NULL);
+    if (!err && why)
+        j->order = NULL; /* left to the worker */
+    return err ? err : rel;
 }
 
-sb_err sb_pipeline_record(struct sb_pipeline *p, int64_t channel_id,
+sb_err sb_pipeline_channel(struct sb_pipeline *p, struct sb_db *db, int64_t id,
+                           const struct sb_channel_rt **ret)
+{
+    return sb_rt_cache_get(p->channels, db, id, ret);
+}
+
+void sb_pipeline_channel_put(struct sb_pipeline *p, const struct sb_channel_rt *rt, bool forget)
+{
+    if (forget)
+        sb_rt_cache_forget(p->channels, rt);
+    sb_rt_cache_put(p->channels, rt);
+}
+
+sb_err sb_pipeline_record(struct sb_pipeline *p, const struct sb_channel_rt *rt,
                           const struct sb_event_info *info, const char *body, size_t len,
-                          bool *ret_duplicate)
+                          struct sb_arena *a, struct sb_record_result *ret)
 {
     if (strlen(body) != len)
         return sb_fail(SB_EINVALID_JSON, NULL, "the body contains a NUL byte");
-    struct record_job j = { .channel_id = channel_id, .info = info, .body = body };
+    struct record_job j = { .rt = rt, .info = info, .body = body };
+    /* an ingest-only server leaves applying to another process; an event that does not
+     * parse, or carries no order, is the worker's to report or fetch */
+    if (p->apply_inline) {
+        struct sb_order *order = NULL;
+        if (!rt->ops->parse_event(&rt->ch, info->topic, body, len, a, &order))
+            j.order = order;
+        sb_err_clear();
+    }
     sb_err err = sb_store_write(p->store, record_fn, &j);
     if (err)
         return err;
-    if (!j.duplicate)
+    pthread_mutex_lock(&p->lock);
+    bool kick = !j.duplicate && !j.stale && (!j.order || p->retries_waiting);
+    pthread_mutex_unlock(&p->lock);
+    if (kick) /* an event applied here needs no worker, unless retries wait for news */
         lane_kick(p, &p->worker);
-    *ret_duplicate = j.duplicate;
+    *ret = (struct sb_record_result){ .duplicate = j.duplicate, .stale = j.stale };
     return SB_OK;
 }
 
@@ -355,14 +416,27 @@ static size_t due_events(struct sb_pipeline *p, struct event *out)
     return n;
 }
 
+/* Whether any event is still pending (due later); true when it cannot tell. */
+static bool pending_events(struct sb_pipeline *p)
+{
+    struct sb_db *db;
+    int64_t n = 1;
+    if (sb_store_acquire(p->store, &db))
+        return true;
+    if (sb_db_int(db, &n,
+                  "SELECT COUNT(*) FROM (SELECT 1 FROM channel_events WHERE status = 'pending'"
+                  " LIMIT 1)",
+                  NULL))
+        n = 1;
+    sb_store_release(p->store, db);
+    return n > 0;
+}
+
 static void *worker_main(void *arg)
 {
     struct sb_pipeline *p = arg;
     static _Thread_local struct event batch[BATCH];
-    /* an ingest-only server records and acknowledges events and leaves applying them to
-     * another process (`stockbridge sync --drain`) */
-    const char *worker = getenv("STOCKBRIDGE_PIPELINE_WORKER");
-    if (worker && strcmp(worker, "off") == 0)
+    if (!p->apply_inline) /* ingest-only */
         return NULL;
     do {
         lane_begin(p, &p->worker);
@@ -375,6 +449,10 @@ static void *worker_main(void *arg)
                 free(batch[i].body);
             }
         }
+        bool waiting = pending_events(p);
+        pthread_mutex_lock(&p->lock);
+        p->retries_waiting = waiting;
+        pthread_mutex_unlock(&p->lock);
         /* new events kick; every second, retries that fell due */
     } while (lane_rest(p, &p->worker, 1));
     return NULL;
@@ -667,6 +745,7 @@ static void free_pipeline(struct sb_pipeline *p)
         pthread_cond_destroy(&lanes[i]->wake);
     pthread_cond_destroy(&p->idle_cv);
     pthread_mutex_destroy(&p->lock);
+    sb_rt_cache_free(p->channels);
     free(p);
 }
 
@@ -676,6 +755,14 @@ sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
     if (!p)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     p->store = store;
+    if (sb_rt_cache_new(&p->channels)) {
+        free(p);
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    /* an ingest-only server records and acknowledges events and leaves applying them to
+     * another process (`stockbridge sync --drain`) */
+    const char *worker = getenv("STOCKBRIDGE_PIPELINE_WORKER");
+    p->apply_inline = !(worker && strcmp(worker, "off") == 0);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->idle_cv, NULL);
     struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher };

@@ -3,7 +3,8 @@
  * down from channels into POS sales exactly once.
  *
  *   receive -> verify -> record the raw event durably, de-duplicated by event
- *   id (the HTTP answer is sent here) -> normalize (the channel adapter) ->
+ *   id (the HTTP answer is sent here, once the commit that records it, and
+ *   usually applies it too, is durable) -> normalize (the channel adapter) ->
  *   decide (download now, wait, or skip, with the reason) -> apply in one
  *   transaction: the sale with its customer, lines, discounts, taxes,
  *   payments, adjustment, shipment, allocation, fulfillments, stock and
@@ -20,6 +21,7 @@
 #define SB_PIPELINE_H
 
 #include "channel/channel.h"
+#include "store/channels.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -31,11 +33,25 @@ struct sb_pipeline;
 sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret);
 void sb_pipeline_stop(struct sb_pipeline *p); /* accepts NULL */
 
-/* Records a verified event durably; *ret_duplicate when this event id was seen
- * before (then nothing changes). Wakes the worker. */
-sb_err sb_pipeline_record(struct sb_pipeline *p, int64_t channel_id,
+/* A channel for the webhook path, kept in memory across requests; hand it back with
+ * sb_pipeline_channel_put, with forget set when it proved out of date (a signature it
+ * refused, or a stale record). */
+sb_err sb_pipeline_channel(struct sb_pipeline *p, struct sb_db *db, int64_t id,
+                           const struct sb_channel_rt **ret);
+void sb_pipeline_channel_put(struct sb_pipeline *p, const struct sb_channel_rt *rt, bool forget);
+
+struct sb_record_result {
+    bool duplicate; /* this event id was seen before: nothing changed */
+    bool stale;     /* rt is out of date (the channel changed): nothing written, load it
+                     * again and retry */
+};
+
+/* Records a verified event durably. When the event carries its order, the order is
+ * parsed here (allocated in a) and applied in the same commit; otherwise, or when
+ * applying fails, the worker is woken to apply or retry it. */
+sb_err sb_pipeline_record(struct sb_pipeline *p, const struct sb_channel_rt *rt,
                           const struct sb_event_info *info, const char *body, size_t len,
-                          bool *ret_duplicate);
+                          struct sb_arena *a, struct sb_record_result *ret);
 
 /* Wakes the dispatcher after an outbox row was committed (it also looks every second). */
 void sb_pipeline_kick_outbox(struct sb_pipeline *p); /* accepts NULL */
