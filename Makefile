@@ -39,7 +39,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 bench: all
 	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks
 	./$(BUILD)/bench/bench-sales
-	./$(BUILD)/bench/bench-webhooks
+	./$(BUILD)/bench/bench-webhooks --clients 64
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
