@@ -44,6 +44,8 @@ static const char usage[] =
     "  --shop-domain DOMAIN      X-Shopify-Shop-Domain (default demo.myshopify.com)\n"
     "  --budget N                GraphQL cost bucket size (default 1000)\n"
     "  --restore N               points restored per second (default 50)\n"
+    "  --plan PLAN               bucket preset: standard (1000, 100/s), advanced (2000, 200/s)\n"
+    "                            or plus (10000, 1000/s); --budget and --restore override it\n"
     "  --id-base N               first order id (default: 2^53 + 1 + milliseconds since\n"
     "                            2024-01-01, so that a restarted shop never reuses an id)\n"
     "  --skus FILE               catalogue CSV: sku[,title[,price[,barcode]]], or with a header\n"
@@ -57,6 +59,11 @@ struct conn {
     size_t len, cap;
     bool too_large;
 };
+
+static const char *request_arg(const struct fs_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
@@ -114,6 +121,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             .token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Shopify-Access-Token"),
             .body = st->body ? st->body : "",
             .body_len = st->len,
+            .arg = request_arg,
+            .conn = c,
         };
         fs_shop_handle(shop, &req, &resp);
     }
@@ -359,6 +368,7 @@ int main(int argc, char **argv)
         { "shop-domain", required_argument, NULL, 'd' },
         { "budget", required_argument, NULL, 'b' },
         { "restore", required_argument, NULL, 'r' },
+        { "plan", required_argument, NULL, 'p' },
         { "id-base", required_argument, NULL, 'i' },
         { "skus", required_argument, NULL, 'k' },
         { "sku", required_argument, NULL, 'K' },
@@ -371,7 +381,8 @@ int main(int argc, char **argv)
     const char *listen = "127.0.0.1:0", *skus_file = NULL, *sku_list = NULL;
     double per_minute = 0;
     long long seed = 0, id_base = 0;
-    bool has_seed = false;
+    bool has_seed = false, has_budget = false, has_restore = false;
+    const char *plan = NULL;
     int opt;
     sb_log_level_from_env();
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -400,10 +411,15 @@ int main(int argc, char **argv)
         case 'b':
             if (!parse_double(optarg, 1, 1e9, &cfg.budget))
                 return fail("--budget must be a number from 1 to 1e9");
+            has_budget = true;
             break;
         case 'r':
             if (!parse_double(optarg, 0, 1e9, &cfg.restore))
                 return fail("--restore must be a number from 0 to 1e9");
+            has_restore = true;
+            break;
+        case 'p':
+            plan = optarg;
             break;
         case 'i':
             if (!parse_i64(optarg, 1, 9000000000000000000LL, &id_base))
@@ -429,6 +445,15 @@ int main(int argc, char **argv)
     }
     if (optind < argc)
         return fail("unexpected argument %s", argv[optind]);
+    if (plan) {
+        double budget, restore;
+        if (!fs_plan_find(plan, &budget, &restore, &cfg.plan))
+            return fail("--plan must be standard, advanced or plus");
+        if (!has_budget)
+            cfg.budget = budget;
+        if (!has_restore)
+            cfg.restore = restore;
+    }
     if (!cfg.id_base) {
         /* An engine keeps the orders it saw; a shop restarted against it (make demo keeps its
          * database) must not hand out those ids again. One id per millisecond of age leaves

@@ -3,7 +3,8 @@
  * and change them (pay, cancel, refund, fulfill, update), each change
  * announced by webhooks (which a body may skip, duplicate, reverse or send
  * concurrently) and answered once they are delivered; add products; set
- * faults and the configuration; and read what the engine did (its
+ * faults and the configuration (the stock, location and price routes are in
+ * shopify-control-inventory.c); and read what the engine did (its
  * fulfillments, cancellations and GraphQL calls, the webhook deliveries).
  * Bodies are JSON objects checked like any input; errors answer
  * {"error":{"code","message","field"}} with the matching status. There is
@@ -92,6 +93,7 @@ sb_err fs_order_place(struct fs_shop *s, json_t *body, json_t **ret)
         return err;
     }
     s->orders[s->n_orders++] = o;
+    fs_stock_take(s, o);
     fs_ev_order(&ev, "orders/create", o);
     if (strcmp(o->financial_status, "paid") == 0)
         fs_ev_order(&ev, "orders/paid", o);
@@ -323,30 +325,64 @@ static sb_err ctl_order_action(struct fs_shop *s, int64_t id, const char *action
 
 /* ---------------------------------------------------------------- products */
 
+#define MAX_PRODUCTS_LISTED 10000
+
 static json_t *product_json(const struct product *p)
 {
-    return json_pack(
+    json_t *x = json_pack(
         "{s:I,s:I,s:I,s:o,s:o,s:s,s:o,s:o,s:o}", "product_id", (json_int_t)p->product_id,
         "variant_id", (json_int_t)p->variant_id, "inventory_item_id",
         (json_int_t)p->inventory_item_id, "variant_gid", fs_jgid("ProductVariant", p->variant_id),
         "inventory_item_gid", fs_jgid("InventoryItem", p->inventory_item_id), "sku", p->sku,
         "title", fs_jstr(p->title), "price", fs_jmoney(p->price), "barcode", fs_jstr(p->barcode));
+    json_object_set_new(x, "product_gid", fs_jgid("Product", p->product_id));
+    json_object_set_new(x, "compare_at_price",
+                        p->compare_at < 0 ? json_null() : fs_jmoney(p->compare_at));
+    json_object_set_new(x, "tracked", json_boolean(p->tracked));
+    json_object_set_new(x, "available",
+                        p->stocked & 1u ? json_integer(p->available[0]) : json_null());
+    return x;
 }
 
 /* ---------------------------------------------------------------- faults and configuration */
 
 static json_t *faults_json(const struct fs_shop *s)
 {
-    return json_pack("{s:{s:i,s:i,s:i,s:b,s:i},s:{s:i,s:i}}", "graphql", "status", s->gfault.status,
-                     "count", s->gfault.count, "delay_ms", s->gfault.delay_ms, "cut", s->gfault.cut,
-                     "throttle", s->gfault.throttle, "webhooks", "drop", s->hfault.drop,
-                     "bad_signature", s->hfault.bad_signature);
+    json_t *ops = json_array();
+    for (size_t i = 0; i < s->gfault.n_ops; i++)
+        json_array_append_new(ops, json_string(s->gfault.ops[i]));
+    return json_pack("{s:{s:i,s:i,s:i,s:b,s:i,s:i,s:o},s:{s:i,s:i}}", "graphql", "status",
+                     s->gfault.status, "count", s->gfault.count, "delay_ms", s->gfault.delay_ms,
+                     "cut", s->gfault.cut, "throttle", s->gfault.throttle, "after", s->gfault.after,
+                     "operations", ops, "webhooks", "drop", s->hfault.drop, "bad_signature",
+                     s->hfault.bad_signature);
+}
+
+/* "operations": the names a GraphQL fault is aimed at. */
+static sb_err fault_ops(struct sb_jctx *g, struct gql_fault *gf)
+{
+    json_t *ops = NULL, *v;
+    size_t i;
+    sb_err err = sb_json_array(g, "operations", false, MAX_FAULT_OPS, &ops);
+    if (err || !ops)
+        return err;
+    json_array_foreach(ops, i, v)
+    {
+        if (!json_is_string(v) || !json_string_length(v) ||
+            json_string_length(v) >= sizeof(gf->ops[0]))
+            return sb_fail(SB_EINVALID_FIELD, "graphql.operations",
+                           "graphql.operations must list operation names (1 to 63 bytes)");
+        snprintf(gf->ops[i], sizeof(gf->ops[i]), "%s", json_string_value(v));
+    }
+    gf->n_ops = json_array_size(ops);
+    return SB_OK;
 }
 
 static sb_err ctl_faults(struct fs_shop *s, json_t *body)
 {
     static const char *const keys[] = { "graphql", "webhooks", NULL };
-    static const char *const gkeys[] = { "status", "count", "delay_ms", "cut", "throttle", NULL };
+    static const char *const gkeys[] = { "status",   "count", "delay_ms",   "cut",
+                                         "throttle", "after", "operations", NULL };
     static const char *const wkeys[] = { "drop", "bad_signature", NULL };
     struct sb_jctx c = { .obj = body, .prefix = NULL };
     json_t *gq = NULL, *wh = NULL;
@@ -358,9 +394,11 @@ static sb_err ctl_faults(struct fs_shop *s, json_t *body)
     struct hook_fault hf = { 0 };
     if (gq) {
         struct sb_jctx g = { .obj = gq, .prefix = "graphql" };
-        int64_t status = 0, count = 1, delay = 0, throttle = 0;
+        int64_t status = 0, count = 1, delay = 0, throttle = 0, after = 0;
         bool has_status = false, has_delay = false;
         if ((err = sb_json_only(&g, gkeys)) ||
+            (err = sb_json_int(&g, "after", false, 0, 1000000, &after, NULL)) ||
+            (err = fault_ops(&g, &gf)) ||
             (err = sb_json_int(&g, "status", false, 400, 599, &status, &has_status)) ||
             (err = sb_json_int(&g, "count", false, 1, 1000, &count, NULL)) ||
             (err = sb_json_int(&g, "delay_ms", false, 0, 60000, &delay, &has_delay)) ||
@@ -370,6 +408,7 @@ static sb_err ctl_faults(struct fs_shop *s, json_t *body)
         gf.status = (int)status;
         gf.delay_ms = (int)delay;
         gf.throttle = (int)throttle;
+        gf.after = (int)after;
         gf.count = (has_status || delay > 0 || gf.cut) ? (int)count : 0;
     }
     if (wh) {
@@ -405,9 +444,9 @@ static sb_err number_field(json_t *body, const char *key, double min, double max
 
 static json_t *config_json(const struct fs_shop *s)
 {
-    return json_pack("{s:o,s:s,s:s,s:f,s:f}", "webhook_url", fs_jstr(s->webhook_url), "shop_domain",
-                     s->shop_domain, "api_version", FS_API_VERSION, "budget", s->budget, "restore",
-                     s->restore);
+    return json_pack("{s:o,s:s,s:s,s:f,s:f,s:o}", "webhook_url", fs_jstr(s->webhook_url),
+                     "shop_domain", s->shop_domain, "api_version", FS_API_VERSION, "budget",
+                     s->budget, "restore", s->restore, "plan", fs_jstr(s->plan));
 }
 
 static sb_err replace_str(char **slot, const char *v)
@@ -423,12 +462,16 @@ static sb_err replace_str(char **slot, const char *v)
 static sb_err ctl_config(struct fs_shop *s, json_t *body)
 {
     static const char *const keys[] = { "webhook_url", "secret",  "token", "shop_domain",
-                                        "budget",      "restore", NULL };
+                                        "budget",      "restore", "plan",  NULL };
     struct sb_jctx c = { .obj = body, .prefix = NULL };
-    const char *url = NULL, *secret = NULL, *token = NULL, *domain = NULL;
-    bool has_url = false, has_secret, has_token, has_domain, has_budget, has_restore;
-    double budget = 0, restore = 0;
+    const char *url = NULL, *secret = NULL, *token = NULL, *domain = NULL, *plan = NULL;
+    bool has_url = false, has_secret, has_token, has_domain, has_budget, has_restore, has_plan;
+    double budget = 0, restore = 0, plan_budget = 0, plan_restore = 0;
     sb_err err;
+    if ((err = sb_json_str(&c, "plan", false, 32, &plan, &has_plan)))
+        return err;
+    if (has_plan && !fs_plan_find(plan, &plan_budget, &plan_restore, &plan))
+        return sb_fail(SB_EINVALID_FIELD, "plan", "plan must be standard, advanced or plus");
     if ((err = sb_json_only(&c, keys)) ||
         (err = sb_json_str_or_null(&c, "webhook_url", 2048, &url, &has_url)) ||
         (err = sb_json_str(&c, "secret", false, STR_MAX, &secret, &has_secret)) ||
@@ -447,6 +490,13 @@ static sb_err ctl_config(struct fs_shop *s, json_t *body)
         (has_domain && (err = replace_str(&s->shop_domain, domain))))
         return err;
     fs_bucket_refill(s);
+    if (has_plan) { /* then budget and restore, when given too, override the preset */
+        s->restore = plan_restore;
+        s->budget = s->available = plan_budget;
+        s->plan = plan;
+    } else if (has_budget || has_restore) {
+        s->plan = NULL;
+    }
     if (has_restore)
         s->restore = restore;
     if (has_budget)
@@ -476,12 +526,15 @@ static json_t *requests_json(struct fs_shop *s)
     for (size_t i = 0; i < s->n_ops; i++)
         json_object_set_new(by, s->ops[i].name, json_integer(s->ops[i].n));
     fs_bucket_refill(s);
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:o,s:O,s:{s:f,s:f,s:f}}", "total",
-                     (json_int_t)s->gql_total, "throttled", (json_int_t)s->gql_throttled, "faulted",
-                     (json_int_t)s->gql_faulted, "unauthorized", (json_int_t)s->gql_unauthorized,
-                     "errors", (json_int_t)s->gql_errors, "by_operation", by, "recent", s->recent,
-                     "bucket", "maximumAvailable", s->budget, "currentlyAvailable", s->available,
-                     "restoreRate", s->restore);
+    json_t *out = json_pack(
+        "{s:I,s:I,s:I,s:I,s:I,s:o,s:O,s:{s:f,s:f,s:f}}", "total", (json_int_t)s->gql_total,
+        "throttled", (json_int_t)s->gql_throttled, "faulted", (json_int_t)s->gql_faulted,
+        "unauthorized", (json_int_t)s->gql_unauthorized, "errors", (json_int_t)s->gql_errors,
+        "by_operation", by, "recent", s->recent, "bucket", "maximumAvailable", s->budget,
+        "currentlyAvailable", s->available, "restoreRate", s->restore);
+    json_object_set_new(out, "inventory_set_calls", json_integer(s->inventory_set_calls));
+    json_object_set_new(out, "inventory_quantities_set", json_integer(s->inventory_quantities_set));
+    return out;
 }
 
 void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct fs_response *resp)
@@ -512,7 +565,9 @@ void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct f
     if (post && (err = parse_body(req, &body)))
         goto done;
     int64_t id = 0;
-    if (SEG(0, "orders") && n == 1) {
+    if (fs_control_inventory(s, req, seg, len, n, body, &out, &status, &err)) {
+        goto done;
+    } else if (SEG(0, "orders") && n == 1) {
         if (post) {
             err = fs_order_place(s, body, &out);
             status = 201;
@@ -550,31 +605,42 @@ void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct f
     } else if (SEG(0, "products") && n == 1) {
         pthread_mutex_lock(&s->mu);
         if (post) {
-            static const char *const keys[] = { "sku", "title", "price", "barcode", NULL };
+            static const char *const keys[] = {
+                "sku", "title", "price", "barcode", "compare_at_price", "available", "tracked", NULL
+            };
             struct sb_jctx c = { .obj = body, .prefix = NULL };
             const char *sku = NULL, *title = NULL, *barcode = NULL;
-            int64_t price = 0;
+            int64_t price = 0, compare_at = -1, available = 0;
+            bool tracked = true;
             struct product *pr = NULL;
             if (!(err = sb_json_only(&c, keys)) &&
                 !(err = sb_json_str(&c, "sku", true, STR_MAX, &sku, NULL)) &&
                 !(err = sb_json_str(&c, "title", false, STR_MAX, &title, NULL)) &&
                 !(err = sb_json_str(&c, "barcode", false, STR_MAX, &barcode, NULL)) &&
                 !(err = fs_get_money(&c, "price", false, PRICE_MAX, &price, NULL)) &&
-                !(err = fs_add_product_locked(s, sku, title, price, barcode, &pr)))
+                !(err =
+                      fs_get_money(&c, "compare_at_price", false, PRICE_MAX, &compare_at, NULL)) &&
+                !(err = sb_json_int(&c, "available", false, -QTY_LIMIT, QTY_LIMIT, &available,
+                                    NULL)) &&
+                !(err = sb_json_bool(&c, "tracked", false, &tracked, NULL)) &&
+                !(err = fs_add_product_locked(s, sku, title, price, barcode, &pr))) {
+                pr->compare_at = compare_at;
+                pr->tracked = tracked;
+                pr->available[0] = (int32_t)available;
                 out = product_json(pr);
+            }
             status = 201;
         } else if (get) {
             json_t *list = json_array();
-            for (size_t i = 0; i < s->n_products; i++)
+            for (size_t i = 0; i < s->n_products && i < MAX_PRODUCTS_LISTED; i++)
                 json_array_append_new(list, product_json(&s->products[i]));
             out = json_pack("{s:o}", "products", list);
+            if (s->n_products > MAX_PRODUCTS_LISTED)
+                json_object_set_new(out, "truncated", json_true());
         }
         pthread_mutex_unlock(&s->mu);
         if (!post && !get)
             goto not_allowed;
-    } else if (SEG(0, "locations") && n == 1 && get) {
-        out = json_pack("{s:[{s:i,s:o,s:s,s:b}]}", "locations", "id", LOCATION_ID, "gid",
-                        fs_jgid("Location", LOCATION_ID), "name", LOCATION_NAME, "active", true);
     } else if ((SEG(0, "fulfillments") || SEG(0, "cancellations")) && n == 1 && get) {
         pthread_mutex_lock(&s->mu);
         bool ful = SEG(0, "fulfillments");
@@ -613,10 +679,9 @@ void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct f
         if (!err)
             out = faults_json(s);
         pthread_mutex_unlock(&s->mu);
-    } else if (n == 1 && (SEG(0, "orders") || SEG(0, "products") || SEG(0, "locations") ||
-                          SEG(0, "fulfillments") || SEG(0, "cancellations") || SEG(0, "requests") ||
-                          SEG(0, "deliveries") || SEG(0, "redeliver") || SEG(0, "config") ||
-                          SEG(0, "faults"))) {
+    } else if (n == 1 && (SEG(0, "orders") || SEG(0, "products") || SEG(0, "fulfillments") ||
+                          SEG(0, "cancellations") || SEG(0, "requests") || SEG(0, "deliveries") ||
+                          SEG(0, "redeliver") || SEG(0, "config") || SEG(0, "faults"))) {
         goto not_allowed;
     } else {
         goto not_found;

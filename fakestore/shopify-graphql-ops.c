@@ -1,7 +1,8 @@
 /*
  * The Admin GraphQL operations of the engine's contract (docs/fakestore.md and
  * the queries in src/channel/shopify.c), answered in Shopify's shapes: SbOrders,
- * SbOrder, SbFulfillmentOrders, SbFulfillmentCreate and SbOrderCancel. The
+ * SbOrder, SbFulfillmentOrders, SbFulfillmentCreate and SbOrderCancel (the stock
+ * and price operations are in shopify-inventory.c, listed in the table below). The
  * documents are not parsed: each operation checks its variables against
  * their declared types and sets its requested cost (prepare), then runs
  * under the lock and sets its actual cost (run). Here too is what they
@@ -993,6 +994,10 @@ static const struct gql_op gql_ops[] = {
     { "SbFulfillmentOrders", "query", prep_fulfillment_orders, run_fulfillment_orders },
     { "SbFulfillmentCreate", "mutation", prep_fulfillment_create, run_fulfillment_create },
     { "SbOrderCancel", "mutation", prep_order_cancel, run_order_cancel },
+    { "SbLocations", "query", fs_inv_prep_locations, fs_inv_run_locations },
+    { "SbInventoryItems", "query", fs_inv_prep_items, fs_inv_run_items },
+    { "SbInventorySet", "mutation", fs_inv_prep_set, fs_inv_run_set },
+    { "SbVariantsPrice", "mutation", fs_inv_prep_prices, fs_inv_run_prices },
 };
 
 const struct gql_op *fs_gql_find_op(const char *name)
@@ -1001,4 +1006,54 @@ const struct gql_op *fs_gql_find_op(const char *name)
         if (strcmp(gql_ops[i].name, name) == 0)
             return &gql_ops[i];
     return NULL;
+}
+
+/* ---------------------------------------------------------------- helpers for the other operation files */
+
+json_t *fs_gql_var(struct gql *g, const char *name)
+{
+    return var(g, name);
+}
+
+void fs_gql_var_error(struct gql *g, const char *name, const char *type, json_t *value,
+                      const char *explanation)
+{
+    var_error(g, name, type, value, explanation);
+}
+
+bool fs_gql_var_int(struct gql *g, const char *name, const char *type, bool required, int64_t min,
+                    int64_t max, int64_t *ret)
+{
+    return var_int(g, name, type, required, min, max, ret);
+}
+
+bool fs_gql_var_str(struct gql *g, const char *name, const char *type, bool required,
+                    size_t max_len, const char **ret)
+{
+    return var_str(g, name, type, required, max_len, ret);
+}
+
+bool fs_gql_var_gid(struct gql *g, const char *name, const char *type, int64_t *ret)
+{
+    return var_gid(g, name, type, ret);
+}
+
+bool fs_gql_parse_gid(const char *s, const char *type, int64_t *ret)
+{
+    return parse_gid(s, type, ret);
+}
+
+void fs_gql_user_error(json_t *errors, json_t *field, const char *code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    user_error(errors, field, code, "%s", msg);
+}
+
+size_t fs_gql_doc_first(const char *q, const char *name, int nth, size_t def)
+{
+    return doc_first(q, name, nth, def);
 }

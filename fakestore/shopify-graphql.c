@@ -7,7 +7,9 @@
  * its variables (checked by the operation; wrong ones cost nothing), then
  * the leaky-bucket cost budget: a query is admitted when its requested cost
  * fits what is available, and the difference to its actual cost is given
- * back; otherwise THROTTLED, or MAX_COST_EXCEEDED when it could never fit.
+ * back; otherwise THROTTLED, or MAX_COST_EXCEEDED when it could never fit
+ * (above the bucket, or above Shopify's 1000 for one query). Faults may be
+ * aimed at some operations and start after a number of their calls.
  * Every call is counted and remembered for GET /_fake/requests. Webhooks a
  * mutation raises are queued, not waited for: on Shopify they are
  * asynchronous.
@@ -24,7 +26,8 @@
 #include <strings.h>
 #include <time.h>
 
-#define MAX_RECENT 100 /* GraphQL calls remembered for GET /_fake/requests */
+#define MAX_RECENT       100  /* GraphQL calls remembered for GET /_fake/requests */
+#define SINGLE_QUERY_MAX 1000 /* Shopify's cap on one query's requested cost */
 
 /* ---------------------------------------------------------------- the operation a document names */
 
@@ -147,6 +150,17 @@ static void remember(struct fs_shop *s, const char *op, json_t *vars, int status
 
 /* ---------------------------------------------------------------- the endpoint */
 
+/* A fault set with "operations" applies to those operations only. */
+static bool fault_applies(const struct gql_fault *f, const char *op)
+{
+    if (!f->n_ops)
+        return true;
+    for (size_t i = 0; i < f->n_ops; i++)
+        if (strcmp(f->ops[i], op) == 0)
+            return true;
+    return false;
+}
+
 static void sleep_ms(int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -183,7 +197,12 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
     s->gql_total++;
     count_op(s, label);
     struct gql_fault f = { 0 };
-    if (s->gfault.count > 0) {
+    bool hit = (s->gfault.count > 0 || s->gfault.throttle > 0) && fault_applies(&s->gfault, label);
+    if (hit && s->gfault.after > 0) {
+        s->gfault.after--;
+        hit = false;
+    }
+    if (hit && s->gfault.count > 0) {
         f = s->gfault;
         if (--s->gfault.count == 0)
             s->gfault.status = s->gfault.delay_ms = 0, s->gfault.cut = false;
@@ -270,19 +289,22 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
         fs_gql_error(&g, "UNSUPPORTED_OPERATION", "%s must be declared as a %s", opname, op->kind);
     } else if (op->prepare(&g)) {
         fs_bucket_refill(s);
-        if (g.requested > s->budget) {
+        /* One query may cost at most 1000 whatever the plan, and never more than the bucket. */
+        double max_cost = s->budget < SINGLE_QUERY_MAX ? s->budget : SINGLE_QUERY_MAX;
+        bool throttle = hit && s->gfault.throttle > 0;
+        if (g.requested > max_cost) {
             char msg[200];
             snprintf(msg, sizeof(msg),
                      "Query cost is %d, which exceeds the single query max cost limit (%.0f).",
-                     g.requested, s->budget);
+                     g.requested, max_cost);
             answer =
                 json_pack("{s:[{s:s,s:{s:s,s:i,s:f,s:s}}],s:o}", "errors", "message", msg,
                           "extensions", "code", "MAX_COST_EXCEEDED", "cost", g.requested, "maxCost",
-                          s->budget, "documentation", "https://shopify.dev/api/usage/rate-limits",
+                          max_cost, "documentation", "https://shopify.dev/api/usage/rate-limits",
                           "extensions", cost_json(s, g.requested, -1));
             outcome = "max_cost_exceeded";
-        } else if (s->gfault.throttle > 0 || (double)g.requested > s->available) {
-            if (s->gfault.throttle > 0)
+        } else if (throttle || (double)g.requested > s->available) {
+            if (throttle)
                 s->gfault.throttle--;
             s->gql_throttled++;
             answer = json_pack("{s:[{s:s,s:{s:s,s:s}}],s:o}", "errors", "message", "Throttled",

@@ -62,5 +62,31 @@ void fs_gql_error(struct gql *g, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The operation the shop models under this name, NULL when none. */
 const struct gql_op *fs_gql_find_op(const char *name);
+/* The operations of shopify-inventory.c, for the table in shopify-graphql-ops.c. */
+bool fs_inv_prep_locations(struct gql *g);
+json_t *fs_inv_run_locations(struct gql *g);
+bool fs_inv_prep_items(struct gql *g);
+json_t *fs_inv_run_items(struct gql *g);
+bool fs_inv_prep_set(struct gql *g);
+json_t *fs_inv_run_set(struct gql *g);
+bool fs_inv_prep_prices(struct gql *g);
+json_t *fs_inv_run_prices(struct gql *g);
+
+/* Variables, gids, userErrors and nested page sizes as shopify-graphql-ops.c reads them
+ * (there as static helpers; these are for the operations in other files). A false answer
+ * has added its GraphQL error to g->errors. */
+json_t *fs_gql_var(struct gql *g, const char *name); /* NULL for null or absent */
+void fs_gql_var_error(struct gql *g, const char *name, const char *type, json_t *value,
+                      const char *explanation);
+bool fs_gql_var_int(struct gql *g, const char *name, const char *type, bool required, int64_t min,
+                    int64_t max, int64_t *ret);
+bool fs_gql_var_str(struct gql *g, const char *name, const char *type, bool required,
+                    size_t max_len, const char **ret);
+bool fs_gql_var_gid(struct gql *g, const char *name, const char *type, int64_t *ret);
+bool fs_gql_parse_gid(const char *s, const char *type, int64_t *ret);
+void fs_gql_user_error(json_t *errors, json_t *field, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The literal N of the nth "name(first: N" in the document (1 to 250), else def. */
+size_t fs_gql_doc_first(const char *q, const char *name, int nth, size_t def);
 
 #endif

@@ -251,6 +251,8 @@ sb_err fs_order_refund(struct fs_shop *s, struct order *o, const struct refund_r
         l->refunded += rq[i].qty;
         rl[i].restock_type = !rq[i].restock ? "no_restock" : c == rq[i].qty ? "cancel" : "return";
         any_restock |= rq[i].restock;
+        if (rq[i].restock)
+            fs_stock_restock(s, l, rq[i].qty);
     }
     struct refund *r = &o->refunds[o->n_refunds++];
     *r = (struct refund){ .id = fs_new_id(s),
@@ -290,6 +292,10 @@ sb_err fs_order_cancel(struct fs_shop *s, struct order *o, const char *reason, b
         if (err)
             return err;
     }
+    /* Without a refund the restock still happens, as on Shopify: the units no refund has
+     * covered yet (the refund above restocks its own). */
+    for (size_t i = 0; restock && !(refund && t.paid > t.refunded) && i < o->n_lines; i++)
+        fs_stock_restock(s, &o->lines[i], o->lines[i].quantity - o->lines[i].refunded);
     const char *fs = o->financial_status;
     if (strcmp(fs, "pending") == 0 || strcmp(fs, "authorized") == 0)
         o->financial_status = "voided";

@@ -1,5 +1,5 @@
 /*
- * The simulated Shopify shop: orders, products, one location, fulfillment
+ * The simulated Shopify shop: orders, products, locations, fulfillment
  * orders, fulfillments and cancellations, held in memory behind one mutex
  * (the model is in shopify-shop.h, which also says which file does what). This file
  * holds the shop itself: creating and freeing it, the ids and the strictly
@@ -21,8 +21,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define MAX_PRODUCTS 10000
-#define DUMP_FLAGS   (JSON_COMPACT | JSON_REAL_PRECISION(15))
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 /* The count is ADDR_N (shopify-shop.h): a table of another size does not compile. */
 const struct fs_addr_field fs_addr_fields[] = {
@@ -127,10 +126,7 @@ struct order *fs_find_order(struct fs_shop *s, int64_t id)
 
 struct product *fs_find_product(struct fs_shop *s, const char *sku)
 {
-    for (size_t i = 0; sku && i < s->n_products; i++)
-        if (strcmp(s->products[i].sku, sku) == 0)
-            return &s->products[i];
-    return NULL;
+    return sku ? fs_sku_find(s, sku) : NULL;
 }
 
 /* The email as the shop compares it: trimmed, lower-case. */
@@ -206,16 +202,20 @@ sb_err fs_add_product_locked(struct fs_shop *s, const char *sku, const char *tit
                          .variant_id = fs_new_id(s),
                          .inventory_item_id = fs_new_id(s),
                          .price = price,
-                         .sku = strdup(sku),
-                         .title = strdup(title && *title ? title : deftitle),
-                         .barcode = barcode && *barcode ? strdup(barcode) : NULL };
-    if (!p.sku || !p.title || (barcode && *barcode && !p.barcode)) {
-        free(p.sku);
-        free(p.title);
-        free(p.barcode);
+                         .compare_at = -1,
+                         .tracked = true,
+                         .sku = sb_arena_strdup(s->strings, sku),
+                         .title = sb_arena_strdup(s->strings, title && *title ? title : deftitle),
+                         .barcode =
+                             barcode && *barcode ? sb_arena_strdup(s->strings, barcode) : NULL };
+    if (!p.sku || !p.title || (barcode && *barcode && !p.barcode))
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    fs_level_set(&p, 0, 0, sb_time_now());
+    s->products[s->n_products++] = p;
+    if (fs_sku_insert(s, s->n_products - 1)) {
+        s->n_products--;
         return sb_fail(SB_ENOMEM, NULL, NULL);
     }
-    s->products[s->n_products++] = p;
     if (ret)
         *ret = &s->products[s->n_products - 1];
     return SB_OK;
@@ -241,6 +241,7 @@ sb_err fs_shop_new(const struct fs_config *cfg, struct fs_shop **ret)
     s->shop_domain = fs_strdup(cfg->shop_domain ? cfg->shop_domain : "demo.myshopify.com");
     s->budget = s->available = cfg->budget > 0 ? cfg->budget : 1000.0;
     s->restore = cfg->restore >= 0 ? cfg->restore : 50.0;
+    s->plan = cfg->plan;
     s->bucket_ns = sb_clock_ns();
     s->next_order_id = cfg->id_base > 0 ? cfg->id_base : FS_ID_BASE;
     s->next_id = s->next_order_id + 1000000000; /* other objects: their own range, also > 2^53 */
@@ -248,8 +249,12 @@ sb_err fs_shop_new(const struct fs_config *cfg, struct fs_shop **ret)
     s->api_fulfillments = json_array();
     s->api_cancellations = json_array();
     s->recent = json_array();
-    if (!s->token || !s->secret || !s->shop_domain || (cfg->webhook_url && !s->webhook_url) ||
-        !s->api_fulfillments || !s->api_cancellations || !s->recent) {
+    s->strings = sb_arena_new();
+    s->n_locations = 1;
+    s->locations[0] = (struct location){ .id = LOCATION_ID, .name = LOCATION_NAME, .active = true };
+    if (!s->strings || !s->token || !s->secret || !s->shop_domain ||
+        (cfg->webhook_url && !s->webhook_url) || !s->api_fulfillments || !s->api_cancellations ||
+        !s->recent) {
         fs_shop_free(s);
         return sb_fail(SB_ENOMEM, NULL, NULL);
     }
@@ -270,12 +275,9 @@ void fs_shop_free(struct fs_shop *s)
     for (size_t i = 0; i < s->n_orders; i++)
         fs_order_free(s->orders[i]);
     free(s->orders);
-    for (size_t i = 0; i < s->n_products; i++) {
-        free(s->products[i].sku);
-        free(s->products[i].title);
-        free(s->products[i].barcode);
-    }
     free(s->products);
+    fs_sku_free(s);
+    sb_arena_free(s->strings);
     for (size_t i = 0; i < s->n_customers; i++)
         free(s->customers[i].email_norm);
     free(s->customers);

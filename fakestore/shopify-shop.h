@@ -11,6 +11,8 @@
  *   shopify-rest.c         the REST shape of an order: rendered for bodies, parsed from the control API
  *   shopify-graphql.c      the Admin GraphQL endpoint: admission, faults, cost budget, throttling
  *   shopify-graphql-ops.c  the GraphQL operations of the engine's contract, in Shopify's shapes
+ *   shopify-inventory.c    locations, stock levels and prices: the SKU index, bulk products, the
+ *                          stock and price GraphQL operations, what orders take and give back
  *   shopify-webhooks.c     events, the delivery worker, headers and HMAC, redelivery
  *   shopify-control.c      the /_fake/ control API
  *   shopify-demo.c         random orders for demo mode
@@ -46,6 +48,10 @@
 #define AMOUNT_MAX       (PRICE_MAX * QTY_MAX)
 #define LOCATION_ID      1
 #define LOCATION_NAME    "Main warehouse"
+#define MAX_LOCATIONS    8 /* a product keeps one level per location in a fixed array */
+#define MAX_PRODUCTS     2000000
+#define QTY_LIMIT        1000000000 /* Shopify: quantities from -1e9 to 1e9 */
+#define MAX_FAULT_OPS    8
 
 /* ---------------------------------------------------------------- the model */
 
@@ -67,6 +73,8 @@ struct line {
     int64_t fulfilled; /* units fulfilled */
     int64_t cancelled; /* unfulfilled units refunded: no longer to fulfil */
     int64_t refunded;  /* all units refunded */
+    int64_t restocked; /* units put back into the main location's stock */
+    bool stock_taken;  /* the order took its units from the main location's stock */
     bool requires_shipping, taxable;
     size_t n_disc, n_tax;
     struct discount disc[MAX_DISCOUNTS];
@@ -157,9 +165,23 @@ struct order {
     struct fulfillment *fulfillments; /* MAX_FULFILLMENTS */
 };
 
+/* One product with one variant and one inventory item. Its ids grow with its index in
+ * s->products, so each id finds its product by binary search. 1M of them must fit in
+ * ~300 MB: the strings live in the shop's arena, levels are 32-bit. */
 struct product {
     int64_t product_id, variant_id, inventory_item_id, price;
-    char *sku, *title, *barcode;
+    int64_t compare_at; /* -1: none */
+    const char *sku, *title, *barcode;
+    int32_t available[MAX_LOCATIONS]; /* indexed like s->locations */
+    uint32_t updated[MAX_LOCATIONS];  /* seconds since the epoch of the level's last change */
+    uint8_t stocked;                  /* bit i: stocked at s->locations[i] */
+    bool tracked;
+};
+
+struct location {
+    int64_t id;
+    char name[STR_MAX + 1];
+    bool active;
 };
 
 struct known_customer {
@@ -178,6 +200,9 @@ struct batch {
 struct gql_fault {
     int status, count, delay_ms, throttle;
     bool cut;
+    int after;    /* matching calls let through before the fault starts */
+    size_t n_ops; /* 0: every operation */
+    char ops[MAX_FAULT_OPS][64];
 };
 
 struct hook_fault {
@@ -207,6 +232,12 @@ struct fs_shop {
     size_t n_orders, cap_orders;
     struct product *products;
     size_t n_products, cap_products;
+    uint32_t *sku_index;      /* open addressing: product index + 1, 0 empty */
+    size_t sku_cap;           /* a power of two, at least twice n_products */
+    struct sb_arena *strings; /* the products' strings */
+    struct location locations[MAX_LOCATIONS];
+    size_t n_locations;
+    const char *plan; /* the last plan preset applied, NULL when none */
     struct known_customer *customers;
     size_t n_customers, cap_customers;
     struct delivery **deliveries;
@@ -216,6 +247,7 @@ struct fs_shop {
     struct op_count ops[MAX_OPS];
     size_t n_ops;
     int64_t gql_total, gql_throttled, gql_faulted, gql_unauthorized, gql_errors;
+    int64_t inventory_set_calls, inventory_quantities_set;
     struct gql_fault gfault;
     struct hook_fault hfault;
 };
@@ -325,6 +357,28 @@ json_t *fs_deliveries_json(struct fs_shop *s);
 sb_err fs_webhooks_start(struct fs_shop *s);
 void fs_webhooks_stop(struct fs_shop *s);
 
+/* ---------------------------------------------------------------- shopify-inventory.c */
+
+/* The SKU index: one slot per product, O(1) lookups; insert fails only out of memory. */
+struct product *fs_sku_find(struct fs_shop *s, const char *sku);
+sb_err fs_sku_insert(struct fs_shop *s, size_t index);
+void fs_sku_free(struct fs_shop *s);
+/* Products by id (binary search: ids grow with the index). */
+struct product *fs_product_by_item(struct fs_shop *s, int64_t inventory_item_id);
+struct product *fs_product_by_id(struct fs_shop *s, int64_t product_id);
+struct product *fs_product_by_variant(struct fs_shop *s, int64_t variant_id);
+/* The index of a location in s->locations, -1 when none. */
+int fs_location_index(const struct fs_shop *s, int64_t id);
+sb_err fs_location_add(struct fs_shop *s, const char *name, struct location **ret);
+/* Sets a level (stocking the product there); clamps to +-QTY_LIMIT. */
+void fs_level_set(struct product *p, int loc, int64_t available, int64_t now);
+/* Creates count products prefix0000001..., stocked at the main location. */
+sb_err fs_products_bulk(struct fs_shop *s, const char *prefix, int64_t count, int64_t price,
+                        int64_t available, json_t **ret);
+/* An order takes its catalogue lines from the main location; a restock gives units back. */
+void fs_stock_take(struct fs_shop *s, struct order *o);
+void fs_stock_restock(struct fs_shop *s, struct line *l, int64_t qty);
+
 /* ---------------------------------------------------------------- shopify-graphql.c */
 
 /* Takes the lock itself. */
@@ -336,5 +390,14 @@ void fs_bucket_refill(struct fs_shop *s);
 /* Both take the lock themselves. */
 void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct fs_response *resp);
 sb_err fs_order_place(struct fs_shop *s, json_t *body, json_t **ret);
+
+/* ---------------------------------------------------------------- shopify-control-inventory.c */
+
+/* The stock and price routes (path split in n segments; body parsed for POST). True when
+ * the route is one of them: then *ret or *ret_err is set (*ret_status only when not 200).
+ * Takes the lock itself. */
+bool fs_control_inventory(struct fs_shop *s, const struct fs_request *req, const char *const *seg,
+                          const size_t *len, size_t n, json_t *body, json_t **ret, int *ret_status,
+                          sb_err *ret_err);
 
 #endif

@@ -26,9 +26,10 @@ struct fs_config {
     const char *secret;      /* webhook HMAC key */
     const char *webhook_url; /* NULL: none until POST /_fake/config sets one */
     const char *shop_domain;
-    double budget;   /* cost bucket size (maximumAvailable) */
-    double restore;  /* points restored per second (restoreRate) */
-    int64_t id_base; /* the first order id; 0: FS_ID_BASE */
+    double budget;    /* cost bucket size (maximumAvailable) */
+    double restore;   /* points restored per second (restoreRate) */
+    int64_t id_base;  /* the first order id; 0: FS_ID_BASE */
+    const char *plan; /* the preset budget and restore came from (fs_plan_find), or NULL */
 };
 
 struct fs_request {
@@ -38,6 +39,9 @@ struct fs_request {
     const char *token; /* X-Shopify-Access-Token, NULL when absent */
     const char *body;
     size_t body_len;
+    /* A query-string argument (?sku=X), NULL when absent; arg may be NULL. */
+    const char *(*arg)(const struct fs_request *req, const char *name);
+    void *conn; /* the listener's connection, for arg */
 };
 
 struct fs_response {
@@ -59,6 +63,10 @@ void fs_shop_free(struct fs_shop *shop);
 sb_err fs_shop_add_product(struct fs_shop *shop, const char *sku, const char *title, int64_t price,
                            const char *barcode);
 size_t fs_shop_product_count(struct fs_shop *shop);
+
+/* A plan preset of the GraphQL cost bucket ("standard", "advanced", "plus"): its size and
+ * restore rate, and the name's static copy. False for an unknown name. */
+bool fs_plan_find(const char *name, double *ret_budget, double *ret_restore, const char **ret_name);
 
 /* Answers one request; thread-safe. */
 void fs_shop_handle(struct fs_shop *shop, const struct fs_request *req, struct fs_response *resp);

@@ -505,7 +505,7 @@ void th_shop_start(struct th *t, struct th_fixture *f, struct th_fake *fake)
                            "\"access_token\":\"" TH_SHOP_TOKEN "\","
                            "\"webhook_secret\":\"" TH_SHOP_SECRET "\",\"base_url\":\"%s\"},"
                            "\"outlets\":[1,2],\"default_outlet_id\":1,\"register_id\":1,"
-                           "\"employee_id\":1,"
+                           "\"employee_id\":1,\"settings\":{\"stock_sync\":false},"
                            "\"methods\":[{\"method\":\"Pickup at Uptown\",\"outlet_id\":2,"
                            "\"pickup\":true}]}",
                            fake->url);

@@ -66,7 +66,8 @@ struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *pa
 
 /* th_start + th_fixture + a fakestore + channel 1: a Shopify channel on that shop, linked
  * to outlets 1 and 2 (default 1, register 1, employee 1), with "Pickup at Uptown" tied
- * to outlet 2 as a pickup point. */
+ * to outlet 2 as a pickup point. Stock sync is off on it: the order tests count the
+ * shop's requests, and stock has its own tests (test-stock-sync.c). */
 void th_shop_start(struct th *t, struct th_fixture *f, struct th_fake *fake);
 /* Places an order on the shop (POST /_fake/orders, must answer 201), waits for the
  * pipeline, and returns the order's REST id as text. */

@@ -920,7 +920,7 @@ Test(fakestore, sp2_malformed_graphql_requests)
     struct resp r = gql(&F, "SbOrders", Q_ORDER, "{\"id\":\"gid://shopify/Order/1\"}");
     cr_expect_str_eq(js(r.json, "errors[0].message"), "Unknown operation named \"SbOrders\".");
     resp_free(&r);
-    r = gql(&F, "SbInventorySet", "mutation SbInventorySet { x }", NULL);
+    r = gql(&F, "SbProductCreate", "mutation SbProductCreate { x }", NULL);
     cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "UNSUPPORTED_OPERATION");
     resp_free(&r);
     r = gql(&F, "SbOrder", "mutation SbOrder($id: ID!) { x }",

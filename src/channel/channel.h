@@ -85,26 +85,47 @@ struct sb_fulfillment_push {
     bool notify_customer;
 };
 
-/* Available stock of one item at one channel location (I2), or at the channel when it
- * keeps no locations. */
+/* An item as the channel knows it, found by SKU (SB_CH_STOCK): what stock and price
+ * pushes address. */
+struct sb_channel_item {
+    const char *sku;         /* in */
+    const char *item_id;     /* out: the channel's id for the item's stock (Shopify: the
+                              * InventoryItem gid); NULL when the channel has no such SKU */
+    const char *variant_id;  /* out: for prices (Shopify: the ProductVariant gid), or NULL */
+    const char *product_id;  /* out: the product the variant belongs to, or NULL */
+    const char *location_id; /* out: the one location the item is stocked at, NULL when it
+                              * is stocked at several (then locations must be linked) */
+};
+
+/* Available stock of one item at one channel location (I2), to set on the channel. */
 struct sb_stock_level {
-    const char *sku;
-    const char *external_item_id; /* the channel's id for the item/variant, when known */
-    const char *location_id;      /* NULL: the channel as a whole */
+    int64_t item_id;              /* the POS item (the engine's bookkeeping) */
+    const char *external_item_id; /* the channel's id for it (sb_channel_item.item_id) */
+    const char *location_id;      /* the channel's location */
     int64_t available;
+    const char *error; /* out: set when the channel refused this level, with why */
 };
 
 /* The price of one item (PR1-PR4): regular, and a sale price when one applies now. */
 struct sb_price {
-    const char *sku;
-    const char *external_item_id;
+    int64_t item_id;
+    const char *variant_id, *product_id; /* the channel's */
     int64_t regular;
-    int64_t sale; /* 0: no sale price */
+    int64_t sale;      /* 0: no sale price now */
+    const char *error; /* out */
 };
 
-/* One page of the channel's own stock figures, for reconciliation (I5). */
+/* The channel's own figures for one item, for reconciliation (I5). */
+struct sb_channel_stock {
+    struct sb_channel_item item; /* sku and ids */
+    const char **location_ids;
+    int64_t *available; /* per location */
+    size_t n_levels;
+};
+
+/* One page of the channel's stock. */
 struct sb_stock_page {
-    struct sb_stock_level *levels;
+    struct sb_channel_stock *items;
     size_t n;
     const char *next_cursor;
     bool more;
@@ -143,13 +164,18 @@ struct sb_channel_ops {
     sb_err (*push_fulfillment)(const struct sb_channel *ch, const struct sb_fulfillment_push *f);
     sb_err (*push_cancel)(const struct sb_channel *ch, const char *order_external_id,
                           const char *reason);
-    /* Stock sync (SB_CH_STOCK): sets absolute available quantities, many per call;
-     * *ret_done says how many of levels were accepted before a failure. */
-    sb_err (*push_stock)(const struct sb_channel *ch, const struct sb_stock_level *levels, size_t n,
-                         size_t *ret_done);
+    /* Stock sync (SB_CH_STOCK). Finds items by SKU, many per call; an unknown SKU leaves
+     * its item_id NULL. */
+    sb_err (*find_items)(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
+                         struct sb_arena *a);
+    /* Sets absolute available quantities, many per call. An error return means nothing is
+     * known to have changed (retry them all); SB_OK with levels[i].error set means the
+     * channel refused those levels, for that reason, and took the others. */
+    sb_err (*push_stock)(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
+                         struct sb_arena *a);
     /* Prices (SB_CH_PRICES), the same way. */
-    sb_err (*push_prices)(const struct sb_channel *ch, const struct sb_price *prices, size_t n,
-                          size_t *ret_done);
+    sb_err (*push_prices)(const struct sb_channel *ch, struct sb_price *prices, size_t n,
+                          struct sb_arena *a);
     /* Reads the channel's stock a page at a time (I5); cursor NULL: from the start. */
     sb_err (*read_stock)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                          struct sb_stock_page *ret);

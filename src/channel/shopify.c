@@ -538,8 +538,8 @@ static const char *first_error(json_t *errors)
  * arena). Throttling (THROTTLED, or HTTP 429) waits as Shopify asks and retries, at most
  * SB_SHOPIFY_MAX_RETRIES times, then SB_EBUSY.
  */
-static sb_err gql(const struct sb_channel *ch, struct sb_arena *a, const char *operation,
-                  const char *query, json_t *variables, json_t **ret_data)
+sb_err sb_shopify_gql(const struct sb_channel *ch, struct sb_arena *a, const char *operation,
+                      const char *query, json_t *variables, json_t **ret_data)
 {
     const char *url = NULL, *token = cred(ch, "access_token");
     sb_err err;
@@ -766,7 +766,7 @@ static sb_err read_alone(const struct sb_channel *ch, const char *external_id, s
     json_t *vars = json_pack("{s:s}", "id", gid), *data = NULL;
     if (!vars)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    if ((err = gql(ch, a, "SbOrder", query, vars, &data)))
+    if ((err = sb_shopify_gql(ch, a, "SbOrder", query, vars, &data)))
         return err;
     *ret_order_fault = true;
     json_t *order = json_object_get(data, "order");
@@ -815,7 +815,7 @@ static sb_err shopify_poll_orders(const struct sb_channel *ch, const char *curso
         json_object_set_new(vars, "query", json_string(q));
     }
     json_t *data = NULL;
-    if ((err = gql(ch, a, "SbOrders", query, vars, &data)))
+    if ((err = sb_shopify_gql(ch, a, "SbOrders", query, vars, &data)))
         return err;
     json_t *orders = json_object_get(data, "orders");
     json_t *page_info = json_object_get(orders, "pageInfo");
@@ -942,7 +942,7 @@ static sb_err push_fulfillment(const struct sb_channel *ch, const struct sb_fulf
     json_t *vars = json_pack("{s:s}", "id", gid), *data = NULL;
     if (!vars)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    if ((err = gql(ch, a, "SbFulfillmentOrders", q_fulfillment_orders, vars, &data)))
+    if ((err = sb_shopify_gql(ch, a, "SbFulfillmentOrders", q_fulfillment_orders, vars, &data)))
         return err;
     json_t *order = json_object_get(data, "order");
     if (!json_is_object(order))
@@ -977,7 +977,8 @@ static sb_err push_fulfillment(const struct sb_channel *ch, const struct sb_fulf
         json_t *mvars = json_pack("{s:o}", "fulfillment", input), *mdata = NULL;
         if (!mvars)
             return sb_fail(SB_ENOMEM, NULL, NULL);
-        if ((err = gql(ch, a, "SbFulfillmentCreate", m_fulfillment_create, mvars, &mdata)))
+        if ((err =
+                 sb_shopify_gql(ch, a, "SbFulfillmentCreate", m_fulfillment_create, mvars, &mdata)))
             return err;
         json_t *payload = json_object_get(mdata, "fulfillmentCreate");
         if (!json_is_object(payload))
@@ -1029,7 +1030,7 @@ static sb_err push_cancel(const struct sb_channel *ch, const char *external_id, 
            *data = NULL;
     if (!vars)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    if ((err = gql(ch, a, "SbOrderCancel", m_order_cancel, vars, &data)))
+    if ((err = sb_shopify_gql(ch, a, "SbOrderCancel", m_order_cancel, vars, &data)))
         return err;
     json_t *payload = json_object_get(data, "orderCancel");
     if (!json_is_object(payload))
@@ -1053,7 +1054,8 @@ static sb_err shopify_push_cancel(const struct sb_channel *ch, const char *exter
 
 const struct sb_channel_ops sb_channel_shopify = {
     .kind = "shopify",
-    .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_LOCATIONS | SB_CH_FULFILL | SB_CH_CANCEL,
+    .caps =
+        SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_LOCATIONS | SB_CH_FULFILL | SB_CH_CANCEL | SB_CH_STOCK,
     .verify_webhook = shopify_verify_webhook,
     .parse_event = shopify_parse_event,
     .poll_orders = shopify_poll_orders,
@@ -1062,4 +1064,7 @@ const struct sb_channel_ops sb_channel_shopify = {
     .payment_type = shopify_payment_type,
     .push_fulfillment = shopify_push_fulfillment,
     .push_cancel = shopify_push_cancel,
+    .find_items = sb_shopify_find_items,
+    .push_stock = sb_shopify_push_stock,
+    .read_stock = sb_shopify_read_stock,
 };

@@ -89,6 +89,25 @@ struct sb_shopify_cursor {
 sb_err sb_shopify_cursor_parse(const char *text, struct sb_arena *a, struct sb_shopify_cursor *ret);
 const char *sb_shopify_cursor_format(const struct sb_shopify_cursor *c, struct sb_arena *a);
 
+/* shopify.c: runs one Admin GraphQL operation (variables are taken) and returns its
+ * "data" object, alive as long as the arena. Throttling (THROTTLED, HTTP 429) waits as
+ * Shopify asks and retries, at most SB_SHOPIFY_MAX_RETRIES times, then SB_EBUSY. */
+sb_err sb_shopify_gql(const struct sb_channel *ch, struct sb_arena *a, const char *operation,
+                      const char *query, json_t *variables, json_t **ret_data);
+
+/* shopify-stock.c: stock sync (the ops of the same names). */
+#define SB_SHOPIFY_ITEMS_PAGE 20  /* inventory items per SbInventoryItems page */
+#define SB_SHOPIFY_LEVELS     10  /* inventory levels read per item */
+#define SB_SHOPIFY_SET_MAX    250 /* quantities per inventorySetQuantities call */
+sb_err sb_shopify_find_items(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
+                             struct sb_arena *a);
+sb_err sb_shopify_push_stock(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
+                             struct sb_arena *a);
+sb_err sb_shopify_read_stock(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                             struct sb_stock_page *ret);
+/* The search query that finds these SKUs ("sku:A OR sku:\"B C\""), in the arena. */
+const char *sb_shopify_sku_query(const char *const *skus, size_t n, struct sb_arena *a);
+
 /* The numeric tail of a gid ("gid://shopify/Order/450789469" -> "450789469"), or NULL. */
 const char *sb_shopify_gid_tail(const char *gid, const char *type, struct sb_arena *a);
 

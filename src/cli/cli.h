@@ -19,6 +19,7 @@ int cmd_token(int argc, char **argv);
 int cmd_items(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_reconcile(int argc, char **argv);
 
 /* The database URL from the flag value (may be NULL) or the environment. */
 const char *sb_cli_db_url(const char *flag);

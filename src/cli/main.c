@@ -26,6 +26,7 @@ static const struct {
     { "items", cmd_items, "import items from CSV (items import FILE.csv)" },
     { "check", cmd_check, "verify the database's invariants" },
     { "sync", cmd_sync, "apply pending webstore events now (sync --drain)" },
+    { "reconcile", cmd_reconcile, "compare a channel's stock with the POS and correct it" },
 };
 
 static void usage(FILE *f)

@@ -65,6 +65,10 @@ SB_API_RESOURCE(channels)
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);
 sb_err sb_api_channels_poll(struct sb_req *r);
+/* api-channel-sync.c */
+sb_err sb_api_channels_sync_status(struct sb_req *r);
+sb_err sb_api_channels_items(struct sb_req *r);
+sb_err sb_api_channels_reconcile(struct sb_req *r);
 
 /* api-webhooks.c */
 sb_err sb_api_webhooks_receive(struct sb_req *r);

@@ -10,6 +10,7 @@
  * sb_store_channel_load.
  */
 #include "store/channels.h"
+#include "store/sync.h"
 #include "util/jsonx.h"
 #include "util/secretbox.h"
 #include "util/timeutil.h"
@@ -633,6 +634,8 @@ sb_err sb_store_channel_create(struct sb_db *db, const struct sb_channel_input *
                         f.default_outlet_id, f.register_id, f.employee_id, now, now);
     if (!err)
         err = write_links(db, id, in);
+    if (!err && f.enabled && f.settings.stock_sync) /* the first sync: every item */
+        err = sb_store_sync_queue_all(db, id, "stock");
     if (!err) {
         char what[512];
         describe(in, what, sizeof(what));
@@ -780,6 +783,7 @@ sb_err sb_store_channel_update(struct sb_db *db, int64_t id, const struct sb_cha
     f.outlet_ids = outlets;
     f.locations = locations;
     f.methods = methods;
+    bool was_syncing = f.enabled && f.settings.stock_sync;
     if (!err)
         err = apply_input(db, in, &f);
     char *settings = NULL;
@@ -795,6 +799,13 @@ sb_err sb_store_channel_update(struct sb_db *db, int64_t id, const struct sb_cha
                          f.sealed, f.default_outlet_id, f.register_id, f.employee_id, now, id);
     if (!err)
         err = write_links(db, id, in);
+    /* new credentials may be another shop: its items are found again */
+    if (!err && in->credentials_set)
+        err = sb_db_exec(db, "DELETE FROM channel_items WHERE channel_id = ?", "i", id);
+    /* stock sync turned on, or what the channel stocks from changed: every item again */
+    if (!err && f.enabled && f.settings.stock_sync &&
+        (!was_syncing || in->outlets_set || in->locations_set || in->credentials_set))
+        err = sb_store_sync_queue_all(db, id, "stock");
     if (!err) {
         char what[512];
         describe(in, what, sizeof(what));
@@ -917,7 +928,7 @@ sb_err sb_store_channel_list(struct sb_db *db, int64_t after, int64_t limit, jso
 }
 
 /* Admins see every channel; others those linked to one of their outlets. */
-static sb_err visible(struct sb_db *db, const struct sb_scope *scope, int64_t id)
+sb_err sb_store_channel_visible(struct sb_db *db, const struct sb_scope *scope, int64_t id)
 {
     int64_t got;
     sb_err err = sb_db_int(db, &got,
@@ -937,7 +948,7 @@ static sb_err visible(struct sb_db *db, const struct sb_scope *scope, int64_t id
 sb_err sb_store_channel_orders(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                                const char *state, int64_t after, int64_t limit, json_t **ret)
 {
-    sb_err err = visible(db, scope, id);
+    sb_err err = sb_store_channel_visible(db, scope, id);
     if (err)
         return err;
     if (state)
@@ -949,7 +960,7 @@ sb_err sb_store_channel_orders(struct sb_db *db, const struct sb_scope *scope, i
 sb_err sb_store_channel_log_list(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                                  int64_t before, int64_t limit, json_t **ret)
 {
-    sb_err err = visible(db, scope, id);
+    sb_err err = sb_store_channel_visible(db, scope, id);
     if (err)
         return err;
     return sb_db_json_all(db, ret,

@@ -126,6 +126,10 @@ struct sb_channel_rt {
     int64_t revision;         /* bumped by every change to the channel's record or links */
 };
 
+/* SB_ENOT_FOUND unless the channel exists and the scope sees it (a user sees a channel
+ * linked to one of their outlets). */
+sb_err sb_store_channel_visible(struct sb_db *db, const struct sb_scope *scope, int64_t id);
+
 /* The channel's current revision (compare with sb_channel_rt.revision). */
 sb_err sb_store_channel_revision(struct sb_db *db, int64_t id, int64_t *ret);
 

@@ -443,6 +443,96 @@ static const char *const migrations[] = {
      * process may keep the channel in memory and check in one lookup that it is
      * still current. */
     "ALTER TABLE channels ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;",
+
+    /* 4: stock and prices to the channels (I1-I9, PR1-PR4). */
+    /* How each channel knows each item, found by SKU: external_item_id NULL when the
+     * channel has no such SKU (the item is then excluded, with that reason). */
+    "CREATE TABLE channel_items ("
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  sku TEXT NOT NULL,"
+    "  external_item_id TEXT,"
+    "  external_variant_id TEXT,"
+    "  external_product_id TEXT,"
+    "  location_id TEXT,"
+    "  checked_at TEXT NOT NULL,"
+    "  PRIMARY KEY (channel_id, item_id));"
+
+    /* The transactional outbox of stock and prices, coalesced: one row per channel, kind
+     * and item, written by the triggers below in the transaction of the change. seq counts
+     * the changes: the dispatcher sends the item's value as it is when it sends, and
+     * deletes the row only if seq did not move meanwhile. */
+    "CREATE TABLE sync_queue ("
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('stock', 'price')),"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  seq INTEGER NOT NULL DEFAULT 1,"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'parked')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at TEXT,"
+    "  last_error TEXT,"
+    "  queued_at TEXT NOT NULL,"
+    "  PRIMARY KEY (channel_id, kind, item_id));"
+    "CREATE INDEX sync_queue_due ON sync_queue(channel_id, status, next_attempt_at);"
+
+    /* Per channel: the last push and reconciliation, for sync-status. */
+    "CREATE TABLE channel_sync ("
+    "  channel_id INTEGER PRIMARY KEY REFERENCES channels(id),"
+    "  last_push_at TEXT,"
+    "  pushed_total INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  last_error_at TEXT,"
+    "  last_reconcile_at TEXT,"
+    "  last_reconcile TEXT);"
+
+    /* Every change to an outlet's stock queues the item for each enabled channel with
+     * stock sync on that the outlet stocks (linked outlets and location links alike). */
+    "CREATE TRIGGER stock_sync_insert AFTER INSERT ON stock BEGIN"
+    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+    "  SELECT channel_id, 'stock', NEW.item_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM ("
+    "    SELECT channel_id FROM channel_outlets WHERE outlet_id = NEW.outlet_id"
+    "    UNION SELECT channel_id FROM channel_locations WHERE outlet_id = NEW.outlet_id) l"
+    "  JOIN channels c ON c.id = l.channel_id"
+    "  WHERE c.enabled AND json_extract(c.settings, '$.stock_sync')"
+    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1,"
+    "    attempts = CASE WHEN status = 'parked' THEN 0 ELSE attempts END,"
+    "    next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END,"
+    "    status = 'pending';"
+    "END;"
+    "CREATE TRIGGER stock_sync_update AFTER UPDATE OF on_hand, reserved, on_order,"
+    "  reorder_point, max_level ON stock BEGIN"
+    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+    "  SELECT channel_id, 'stock', NEW.item_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM ("
+    "    SELECT channel_id FROM channel_outlets WHERE outlet_id = NEW.outlet_id"
+    "    UNION SELECT channel_id FROM channel_locations WHERE outlet_id = NEW.outlet_id) l"
+    "  JOIN channels c ON c.id = l.channel_id"
+    "  WHERE c.enabled AND json_extract(c.settings, '$.stock_sync')"
+    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1,"
+    "    attempts = CASE WHEN status = 'parked' THEN 0 ELSE attempts END,"
+    "    next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END,"
+    "    status = 'pending';"
+    "END;"
+    /* A price change queues the item for every channel (those without POS pricing drop
+     * it); a new SKU means finding the item on the channels again. */
+    "CREATE TRIGGER price_sync_insert AFTER INSERT ON item_prices BEGIN"
+    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+    "  SELECT id, 'price', NEW.item_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM channels"
+    "  WHERE true"
+    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1, status = 'pending';"
+    "END;"
+    "CREATE TRIGGER price_sync_update AFTER UPDATE OF amount ON item_prices BEGIN"
+    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+    "  SELECT id, 'price', NEW.item_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM channels"
+    "  WHERE true"
+    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1, status = 'pending';"
+    "END;"
+    "CREATE TRIGGER item_sku_sync AFTER UPDATE OF sku ON items BEGIN"
+    "  DELETE FROM channel_items WHERE item_id = NEW.id;"
+    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+    "  SELECT id, 'stock', NEW.id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM channels"
+    "  WHERE true"
+    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1, status = 'pending';"
+    "END;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

@@ -39,6 +39,8 @@ struct sb_store {
     struct sb_db *wdb;
     pthread_t writer;
     bool writer_started, stopping;
+    void (*on_commit)(void *); /* called by the writer after each commit (under wlock) */
+    void *on_commit_ud;
 };
 
 sb_err sb_store_open(const char *url, unsigned max_idle, struct sb_store **ret)
@@ -215,9 +217,19 @@ static void *writer_main(void *arg)
         for (struct write_job *j = batch; j; j = j->next)
             j->done = true;
         pthread_cond_broadcast(&s->finished);
+        if (s->on_commit)
+            s->on_commit(s->on_commit_ud);
     }
     pthread_mutex_unlock(&s->wlock);
     return NULL;
+}
+
+void sb_store_on_commit(struct sb_store *s, void (*fn)(void *), void *ud)
+{
+    pthread_mutex_lock(&s->wlock);
+    s->on_commit = fn;
+    s->on_commit_ud = ud;
+    pthread_mutex_unlock(&s->wlock);
 }
 
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)

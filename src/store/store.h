@@ -29,4 +29,8 @@ int sb_store_schema_version(const struct sb_store *s);
 typedef sb_err (*sb_write_fn)(struct sb_db *db, void *ctx);
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
 
+/* fn(ud) is called after every commit of the writer (from its thread; it must be quick
+ * and must not call sb_store_write). NULL fn: none. */
+void sb_store_on_commit(struct sb_store *s, void (*fn)(void *), void *ud);
+
 #endif

@@ -13,7 +13,9 @@
 #include "store/channels.h"
 #include "sync/import.h"
 #include "sync/outbox.h"
+#include "sync/reconcile.h"
 #include "sync/rt-cache.h"
+#include "sync/stock-push.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -46,7 +48,7 @@ struct sb_pipeline {
     bool apply_inline;            /* webhooks' orders applied as they are recorded */
     struct sb_rt_cache *channels; /* for the webhook path */
     bool retries_waiting;         /* the worker left events pending for later: kick it on news */
-    struct lane worker, poller, dispatcher;
+    struct lane worker, poller, dispatcher, stock;
 };
 
 static void lane_kick(struct sb_pipeline *p, struct lane *l)
@@ -66,8 +68,8 @@ static void lane_begin(struct sb_pipeline *p, struct lane *l)
     pthread_mutex_unlock(&p->lock);
 }
 
-/* After a pass: rests up to `seconds` unless kicked meanwhile; false once stopping. */
-static bool lane_rest(struct sb_pipeline *p, struct lane *l, int seconds)
+/* After a pass: rests up to `ms` unless kicked meanwhile; false once stopping. */
+static bool lane_rest(struct sb_pipeline *p, struct lane *l, long ms)
 {
     pthread_mutex_lock(&p->lock);
     if (!l->kicked) {
@@ -76,7 +78,12 @@ static bool lane_rest(struct sb_pipeline *p, struct lane *l, int seconds)
         if (!p->stop) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += seconds;
+            until.tv_sec += ms / 1000;
+            until.tv_nsec += (ms % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
             pthread_cond_timedwait(&l->wake, &p->lock, &until);
         }
     }
@@ -198,9 +205,13 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
     }
     pthread_mutex_lock(&p->lock);
     int rc = 0;
-    while (!(p->worker.idle && p->dispatcher.idle) && rc == 0)
+    /* a stock pass that starts after this call, so changes made before it are pushed */
+    p->stock.kicked = true;
+    p->stock.idle = false;
+    pthread_cond_signal(&p->stock.wake);
+    while (!(p->worker.idle && p->dispatcher.idle && p->stock.idle) && rc == 0)
         rc = pthread_cond_timedwait(&p->idle_cv, &p->lock, &until);
-    bool idle = p->worker.idle && p->dispatcher.idle;
+    bool idle = p->worker.idle && p->dispatcher.idle && p->stock.idle;
     pthread_mutex_unlock(&p->lock);
     return idle;
 }
@@ -454,7 +465,7 @@ static void *worker_main(void *arg)
         p->retries_waiting = waiting;
         pthread_mutex_unlock(&p->lock);
         /* new events kick; every second, retries that fell due */
-    } while (lane_rest(p, &p->worker, 1));
+    } while (lane_rest(p, &p->worker, 1000));
     return NULL;
 }
 
@@ -553,6 +564,47 @@ sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t *
     return err;
 }
 
+/* I5: every channel that keeps stock is reconciled every STOCKBRIDGE_RECONCILE_MINUTES
+ * (default 30; "off": never on a schedule). */
+static void reconcile_due(struct sb_pipeline *p)
+{
+    const char *env = getenv("STOCKBRIDGE_RECONCILE_MINUTES");
+    if (env && strcmp(env, "off") == 0)
+        return;
+    long minutes = env ? strtol(env, NULL, 10) : 30;
+    if (minutes <= 0)
+        minutes = 30;
+    char before[SB_TIME_LEN];
+    sb_time_format(sb_time_now() - minutes * 60, before, sizeof(before));
+    struct sb_db *db;
+    int64_t ids[64];
+    size_t n = 0;
+    if (sb_store_acquire(p->store, &db))
+        return;
+    struct sb_q q;
+    if (!sb_q_open(&q, db,
+                   "SELECT c.id FROM channels c LEFT JOIN channel_sync s ON s.channel_id = c.id"
+                   " WHERE c.enabled AND (s.last_reconcile_at IS NULL OR s.last_reconcile_at <= ?)"
+                   " ORDER BY c.id LIMIT 64",
+                   "s", before)) {
+        while (n < 64 && sb_q_next(&q))
+            ids[n++] = sb_q_int(&q, 0);
+        (void)sb_q_close(&q);
+    }
+    sb_store_release(p->store, db);
+    for (size_t i = 0; i < n; i++) {
+        json_t *report = NULL;
+        sb_err err = sb_sync_reconcile(p->store, ids[i], NULL, &report);
+        json_decref(report);
+        if (err && err != SB_ECONFLICT) { /* conflict: keeps no stock, or sync is off */
+            char id[24];
+            snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
+            sb_log(SB_LOG_WARN, "reconcile.failed", "channel", id, "error", sb_err_last()->message,
+                   NULL);
+        }
+    }
+}
+
 static void *poller_main(void *arg)
 {
     struct sb_pipeline *p = arg;
@@ -561,7 +613,7 @@ static void *poller_main(void *arg)
     if (schedule && strcmp(schedule, "off") == 0)
         return NULL;
     /* let the server and its neighbours come up before the first poll */
-    while (lane_rest(p, &p->poller, 5)) {
+    while (lane_rest(p, &p->poller, 5000)) {
         struct sb_db *db;
         int64_t ids[64];
         size_t n = 0;
@@ -581,6 +633,7 @@ static void *poller_main(void *arg)
                        NULL);
             }
         }
+        reconcile_due(p);
     }
     return NULL;
 }
@@ -720,7 +773,35 @@ static void *dispatcher_main(void *arg)
                 free(calls[i].payload);
             }
         }
-    } while (lane_rest(p, &p->dispatcher, 1));
+    } while (lane_rest(p, &p->dispatcher, 1000));
+    return NULL;
+}
+
+/* ---- stock to the channels ---- */
+
+/* Woken by every commit of the writer (a stock change queues rows in its transaction),
+ * and every STOCK_PERIOD_MS for changes committed elsewhere and retries that fell due. */
+#define STOCK_PERIOD_MS 250
+
+static void on_commit(void *ud)
+{
+    struct sb_pipeline *p = ud;
+    lane_kick(p, &p->stock);
+}
+
+static void *stock_main(void *arg)
+{
+    struct sb_pipeline *p = arg;
+    pthread_setname_np(pthread_self(), "sb-stock");
+    /* tests run passes only when kicked (commits, sb_pipeline_wait_idle), so that no timer
+     * decides what they see */
+    const char *period = getenv("STOCKBRIDGE_SYNC_PERIOD");
+    long ms = period && strcmp(period, "off") == 0 ? 24L * 3600 * 1000 : STOCK_PERIOD_MS;
+    do {
+        lane_begin(p, &p->stock);
+        while (sb_sync_stock_pass(p->store)) {
+        }
+    } while (lane_rest(p, &p->stock, ms));
     return NULL;
 }
 
@@ -740,8 +821,8 @@ static void stop_lanes(struct sb_pipeline *p, struct lane *const *started, size_
 
 static void free_pipeline(struct sb_pipeline *p)
 {
-    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher };
-    for (size_t i = 0; i < 3; i++)
+    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher, &p->stock };
+    for (size_t i = 0; i < 4; i++)
         pthread_cond_destroy(&lanes[i]->wake);
     pthread_cond_destroy(&p->idle_cv);
     pthread_mutex_destroy(&p->lock);
@@ -765,17 +846,18 @@ sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
     p->apply_inline = !(worker && strcmp(worker, "off") == 0);
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->idle_cv, NULL);
-    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher };
-    void *(*mains[])(void *) = { worker_main, poller_main, dispatcher_main };
-    for (size_t i = 0; i < 3; i++)
+    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher, &p->stock };
+    void *(*mains[])(void *) = { worker_main, poller_main, dispatcher_main, stock_main };
+    for (size_t i = 0; i < 4; i++)
         pthread_cond_init(&lanes[i]->wake, NULL);
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < 4; i++) {
         if (pthread_create(&lanes[i]->thread, NULL, mains[i], p) != 0) {
             stop_lanes(p, lanes, i);
             free_pipeline(p);
             return sb_fail(SB_EINTERNAL, NULL, "cannot start the pipeline threads");
         }
     }
+    sb_store_on_commit(store, on_commit, p);
     *ret = p;
     return SB_OK;
 }
@@ -784,7 +866,8 @@ void sb_pipeline_stop(struct sb_pipeline *p)
 {
     if (!p)
         return;
-    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher };
-    stop_lanes(p, lanes, 3);
+    sb_store_on_commit(p->store, NULL, NULL);
+    struct lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher, &p->stock };
+    stop_lanes(p, lanes, 4);
     free_pipeline(p);
 }

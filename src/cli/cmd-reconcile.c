@@ -1,0 +1,73 @@
+/*
+ * stockbridge reconcile CHANNEL_ID: reads the channel's stock, compares it
+ * with the POS, and queues every difference for correction (SPEC I5); prints
+ * the report. A progress bar on a terminal while the channel is read and the
+ * items compared. The corrections are sent by the server's dispatcher (or by
+ * `stockbridge sync --drain`).
+ */
+#include "cli/cli.h"
+#include "store/db.h"
+#include "sync/reconcile.h"
+#include "util/progress.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The channel's size is not known before it is read: the POS catalogue stands in. */
+static void on_read(void *ud, int64_t n)
+{
+    struct sb_progress *p = ud;
+    sb_progress_update(p, (uint64_t)n < p->total ? (uint64_t)n : p->total);
+}
+
+int cmd_reconcile(int argc, char **argv)
+{
+    static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "help", no_argument, NULL, 'h' },
+                                          { NULL, 0, NULL, 0 } };
+    const char *db = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd') {
+            db = optarg;
+        } else if (c == 'h') {
+            printf("usage: stockbridge reconcile CHANNEL_ID [--db URL]\n\n"
+                   "Reads the channel's stock whole, compares it with what the POS says the\n"
+                   "channel should show, and queues every difference for correction; prints\n"
+                   "the report as JSON. A failed read changes nothing (exit status 1).\n");
+            return 0;
+        } else {
+            return 2;
+        }
+    }
+    char *end = NULL;
+    long long id = optind + 1 == argc ? strtoll(argv[optind], &end, 10) : 0;
+    if (id <= 0 || !end || *end) {
+        fprintf(stderr, "usage: stockbridge reconcile CHANNEL_ID [--db URL]\n");
+        return 2;
+    }
+    struct sb_store *store;
+    if (sb_cli_open(sb_cli_db_url(db), &store))
+        return 1;
+    int64_t items = 0;
+    struct sb_db *conn;
+    if (!sb_store_acquire(store, &conn)) {
+        (void)sb_db_int(conn, &items, "SELECT COUNT(*) FROM items", NULL);
+        sb_store_release(store, conn);
+    }
+    struct sb_progress bar;
+    sb_progress_start(&bar, "reading the channel", (uint64_t)items);
+    struct sb_reconcile_progress pr = { .read = on_read, .ud = &bar };
+    json_t *report = NULL;
+    sb_err err = sb_sync_reconcile(store, id, &pr, &report);
+    sb_progress_finish(&bar);
+    sb_store_close(store);
+    if (err)
+        return sb_cli_fail("reconciling", err);
+    char *text = json_dumps(report, JSON_INDENT(2));
+    printf("%s\n", text ? text : "{}");
+    free(text);
+    json_decref(report);
+    return 0;
+}

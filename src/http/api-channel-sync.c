@@ -1,0 +1,64 @@
+/*
+ * How stock (and prices) reach a channel: GET /api/v1/channels/{id}/sync-status
+ * (queue depth, the oldest waiting change, the last push, parked changes with
+ * their errors, the last reconciliation) and GET /api/v1/channels/{id}/items
+ * ?status=excluded (the items that do not reach it, each with why: I8);
+ * POST /api/v1/channels/{id}/reconcile (I5, on the request's thread).
+ */
+#include "http/api.h"
+#include "http/server.h"
+#include "store/channels.h"
+#include "store/sync.h"
+#include "sync/reconcile.h"
+
+#include <stdio.h>
+#include <string.h>
+
+sb_err sb_api_channels_sync_status(struct sb_req *r)
+{
+    int64_t id;
+    json_t *status = NULL;
+    sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_channel_visible(r->db, &r->scope, id);
+    if (!err)
+        err = sb_store_sync_status(r->db, id, &status);
+    return err ? err : sb_reply(r, 200, status);
+}
+
+sb_err sb_api_channels_items(struct sb_req *r)
+{
+    int64_t id;
+    struct sb_page page;
+    json_t *rows = NULL;
+    sb_err err = sb_req_id(r, 0, &id);
+    const char *status = sb_req_query(r, "status");
+    if (!err && (!status || strcmp(status, "excluded") != 0))
+        err = sb_fail(status ? SB_EINVALID_FIELD : SB_EMISSING_FIELD, "status",
+                      "status must be \"excluded\"");
+    if (!err)
+        err = sb_req_page(r, &page);
+    if (!err)
+        err = sb_store_channel_visible(r->db, &r->scope, id);
+    if (!err)
+        err = sb_store_sync_excluded(r->db, id, page.after, page.limit, &rows);
+    return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
+}
+
+sb_err sb_api_channels_reconcile(struct sb_req *r)
+{
+    int64_t id;
+    json_t *report = NULL;
+    sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_channel_visible(r->db, &r->scope, id);
+    if (!err)
+        err = sb_sync_reconcile(sb_server_store(r->server), id, NULL, &report);
+    if (err == SB_EUNAUTHORIZED) {
+        /* the channel's credentials were refused, not the caller's token */
+        char msg[300];
+        snprintf(msg, sizeof(msg), "%s", sb_err_last()->message);
+        err = sb_fail(SB_ECONFLICT, "credentials", "%s", msg);
+    }
+    return err ? err : sb_reply(r, 200, report);
+}

@@ -1,0 +1,333 @@
+/*
+ * The sync tables (migration 4). Portable SQL only: the triggers that fill
+ * sync_queue live in the backend's migrations.
+ */
+#include "store/sync.h"
+#include "core/availability.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DUE_CLAUSE \
+    "status IN ('pending', 'parked') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+
+sb_err sb_store_sync_due_channels(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
+                                  size_t *ret_n)
+{
+    char t[SB_TIME_LEN];
+    sb_time_format(now, t, sizeof(t));
+    struct sb_q q;
+    size_t n = 0;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT DISTINCT channel_id FROM sync_queue WHERE " DUE_CLAUSE
+                           " ORDER BY channel_id LIMIT ?",
+                           "si", t, (int64_t)cap);
+    if (err)
+        return err;
+    while (n < cap && sb_q_next(&q))
+        ids[n++] = sb_q_int(&q, 0);
+    *ret_n = n;
+    return sb_q_close(&q);
+}
+
+sb_err sb_store_sync_due(struct sb_db *db, int64_t channel_id, const char *kind, int64_t now,
+                         struct sb_sync_row *rows, size_t cap, size_t *ret_n)
+{
+    char t[SB_TIME_LEN];
+    sb_time_format(now, t, sizeof(t));
+    struct sb_q q;
+    size_t n = 0;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT item_id, seq, attempts FROM sync_queue"
+                           " WHERE channel_id = ? AND kind = ? AND " DUE_CLAUSE
+                           " ORDER BY queued_at, item_id LIMIT ?",
+                           "issi", channel_id, kind, t, (int64_t)cap);
+    if (err)
+        return err;
+    while (n < cap && sb_q_next(&q)) {
+        rows[n] = (struct sb_sync_row){ .item_id = sb_q_int(&q, 0),
+                                        .seq = sb_q_int(&q, 1),
+                                        .attempts = sb_q_int(&q, 2) };
+        n++;
+    }
+    *ret_n = n;
+    return sb_q_close(&q);
+}
+
+sb_err sb_store_sync_done(struct sb_db *db, int64_t channel_id, const char *kind,
+                          const struct sb_sync_row *row)
+{
+    return sb_db_exec(db,
+                      "DELETE FROM sync_queue WHERE channel_id = ? AND kind = ? AND item_id = ?"
+                      " AND seq = ?",
+                      "isii", channel_id, kind, row->item_id, row->seq);
+}
+
+sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *kind,
+                            const struct sb_sync_row *row, const char *error)
+{
+    int64_t attempts = row->attempts + 1;
+    bool park = attempts >= SB_SYNC_MAX_ATTEMPTS;
+    /* backoff 2, 4, 8 ... s with +-25% jitter; a parked row is tried again in an hour */
+    int64_t delay = park ? 3600 : (int64_t)1 << (attempts < 11 ? attempts : 11);
+    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
+    char next[SB_TIME_LEN];
+    sb_time_format(sb_time_now() + delay, next, sizeof(next));
+    /* a change that arrived meanwhile (seq moved) is a new value: it keeps its chances */
+    return sb_db_exec(db,
+                      "UPDATE sync_queue SET attempts = CASE WHEN seq = ? THEN ? ELSE attempts END,"
+                      " status = CASE WHEN seq = ? AND ? THEN 'parked' ELSE status END,"
+                      " next_attempt_at = ?, last_error = ?"
+                      " WHERE channel_id = ? AND kind = ? AND item_id = ?",
+                      "iiibssisi", row->seq, attempts, row->seq, (int)park, next, error, channel_id,
+                      kind, row->item_id);
+}
+
+sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(
+        db,
+        "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+        " SELECT ?, ?, id, ? FROM items WHERE true"
+        " ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = sync_queue.seq + 1,"
+        " status = 'pending', attempts = 0, next_attempt_at = NULL",
+        "iss", channel_id, kind, now);
+}
+
+sb_err sb_store_sync_items(struct sb_db *db, int64_t channel_id, const int64_t *item_ids, size_t n,
+                           struct sb_arena *a, struct sb_sync_item *items)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sb_q q;
+        sb_err err = sb_q_open(&q, db,
+                               "SELECT i.sku, ci.item_id IS NOT NULL AND ci.sku = i.sku,"
+                               " ci.external_item_id, ci.external_variant_id,"
+                               " ci.external_product_id, ci.location_id FROM items i"
+                               " LEFT JOIN channel_items ci ON ci.item_id = i.id"
+                               " AND ci.channel_id = ? WHERE i.id = ?",
+                               "ii", channel_id, item_ids[i]);
+        if (err)
+            return err;
+        struct sb_sync_item *it = &items[i];
+        *it = (struct sb_sync_item){ .item_id = item_ids[i] };
+        if (sb_q_next(&q)) {
+            it->sku = sb_arena_strdup(a, sb_q_text(&q, 0));
+            it->known = sb_q_int(&q, 1) != 0;
+            it->ref.sku = it->sku;
+            for (int c = 2; c <= 5; c++) {
+                const char *v = sb_q_text(&q, c);
+                const char *copy = v ? sb_arena_strdup(a, v) : NULL;
+                if (v && !copy)
+                    q.err = sb_fail(SB_ENOMEM, NULL, NULL);
+                if (c == 2)
+                    it->ref.item_id = copy;
+                else if (c == 3)
+                    it->ref.variant_id = copy;
+                else if (c == 4)
+                    it->ref.product_id = copy;
+                else
+                    it->ref.location_id = copy;
+            }
+            if (!it->sku)
+                q.err = sb_fail(SB_ENOMEM, NULL, NULL);
+        }
+        if ((err = sb_q_close(&q)))
+            return err;
+    }
+    return SB_OK;
+}
+
+sb_err sb_store_sync_item_set(struct sb_db *db, int64_t channel_id, int64_t item_id,
+                              const struct sb_channel_item *ref)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "INSERT INTO channel_items (channel_id, item_id, sku, external_item_id,"
+                      " external_variant_id, external_product_id, location_id, checked_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                      " ON CONFLICT (channel_id, item_id) DO UPDATE SET sku = excluded.sku,"
+                      " external_item_id = excluded.external_item_id,"
+                      " external_variant_id = excluded.external_variant_id,"
+                      " external_product_id = excluded.external_product_id,"
+                      " location_id = excluded.location_id, checked_at = excluded.checked_at",
+                      "iissssss", channel_id, item_id, ref->sku, ref->item_id, ref->variant_id,
+                      ref->product_id, ref->location_id, now);
+}
+
+/* The item's stock rows, in every outlet (a handful). */
+static sb_err outlet_stock(struct sb_db *db, int64_t item_id, struct sb_arena *a,
+                           struct sb_outlet_stock **ret, size_t *ret_n)
+{
+    int64_t count = 0;
+    sb_err err =
+        sb_db_int(db, &count, "SELECT COUNT(*) FROM stock WHERE item_id = ?", "i", item_id);
+    if (err)
+        return err;
+    struct sb_outlet_stock *rows = sb_arena_alloc(a, (size_t)(count + 1) * sizeof(*rows));
+    if (!rows)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    struct sb_q q;
+    size_t n = 0;
+    if ((err = sb_q_open(&q, db, "SELECT outlet_id, on_hand, reserved FROM stock WHERE item_id = ?",
+                         "i", item_id)))
+        return err;
+    while ((int64_t)n < count && sb_q_next(&q)) {
+        rows[n] = (struct sb_outlet_stock){ .outlet_id = sb_q_int(&q, 0),
+                                            .on_hand = sb_q_int(&q, 1),
+                                            .reserved = sb_q_int(&q, 2) };
+        n++;
+    }
+    *ret = rows;
+    *ret_n = n;
+    return sb_q_close(&q);
+}
+
+sb_err sb_store_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
+                            const struct sb_sync_item *it, struct sb_arena *a,
+                            struct sb_stock_level **ret, size_t *ret_n, const char **ret_error)
+{
+    struct sb_outlet_stock *rows = NULL;
+    size_t n_rows = 0;
+    *ret_n = 0;
+    *ret_error = NULL;
+    sb_err err = outlet_stock(db, it->item_id, a, &rows, &n_rows);
+    if (err)
+        return err;
+    size_t cap = rt->n_locations ? rt->n_locations : 1;
+    struct sb_stock_level *levels = sb_arena_alloc(a, cap * sizeof(*levels));
+    int64_t *outlets = sb_arena_alloc(a, (rt->n_locations + 1) * sizeof(*outlets));
+    if (!levels || !outlets)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    size_t n = 0;
+    if (!rt->n_locations) {
+        if (!it->ref.location_id) {
+            *ret_error = "the item is stocked at several locations on the channel: link the "
+                         "channel's locations to outlets";
+            return SB_OK;
+        }
+        levels[n++] = (struct sb_stock_level){
+            .item_id = it->item_id,
+            .external_item_id = it->ref.item_id,
+            .location_id = it->ref.location_id,
+            .available = sb_available_sum(rows, n_rows, rt->outlet_ids, rt->n_outlets),
+        };
+    } else {
+        /* locations come sorted by location id: one level per run of equal ids */
+        for (size_t i = 0; i < rt->n_locations;) {
+            const char *loc = rt->locations[i].location_id;
+            size_t k = 0;
+            for (; i < rt->n_locations && strcmp(rt->locations[i].location_id, loc) == 0; i++)
+                outlets[k++] = rt->locations[i].outlet_id;
+            levels[n++] = (struct sb_stock_level){
+                .item_id = it->item_id,
+                .external_item_id = it->ref.item_id,
+                .location_id = loc,
+                .available = sb_available_sum(rows, n_rows, outlets, k),
+            };
+        }
+    }
+    *ret = levels;
+    *ret_n = n;
+    return SB_OK;
+}
+
+sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, const char *error)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    sb_err err = sb_db_exec(db,
+                            "INSERT INTO channel_sync (channel_id) VALUES (?)"
+                            " ON CONFLICT (channel_id) DO NOTHING",
+                            "i", channel_id);
+    if (err)
+        return err;
+    if (error)
+        return sb_db_exec(db,
+                          "UPDATE channel_sync SET last_error = ?, last_error_at = ?"
+                          " WHERE channel_id = ?",
+                          "ssi", error, now, channel_id);
+    return sb_db_exec(db,
+                      "UPDATE channel_sync SET last_push_at = ?, pushed_total = pushed_total + ?"
+                      " WHERE channel_id = ?",
+                      "sii", now, n, channel_id);
+}
+
+sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret)
+{
+    json_t *q = NULL, *s = NULL, *parked = NULL;
+    sb_err err = sb_db_json_one(db, &q,
+                                "SELECT COUNT(*) AS queued,"
+                                " COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0)"
+                                " AS pending,"
+                                " COALESCE(SUM(CASE WHEN status = 'parked' THEN 1 ELSE 0 END), 0)"
+                                " AS parked, MIN(queued_at) AS oldest_queued_at"
+                                " FROM sync_queue WHERE channel_id = ?",
+                                "i", channel_id);
+    if (!err)
+        err = sb_db_json_all(db, &parked,
+                             "SELECT q.kind, q.item_id, i.sku, q.attempts, q.last_error AS error,"
+                             " q.queued_at, q.next_attempt_at FROM sync_queue q"
+                             " JOIN items i ON i.id = q.item_id"
+                             " WHERE q.channel_id = ? AND q.status = 'parked'"
+                             " ORDER BY q.queued_at, q.item_id LIMIT 100",
+                             "i", channel_id);
+    if (!err) {
+        err = sb_db_json_one(db, &s,
+                             "SELECT last_push_at, pushed_total, last_error, last_error_at,"
+                             " last_reconcile_at, last_reconcile FROM channel_sync"
+                             " WHERE channel_id = ?",
+                             "i", channel_id);
+        if (err == SB_ENOT_FOUND) {
+            err = SB_OK;
+            s = json_pack("{s:n,s:i,s:n,s:n,s:n,s:n}", "last_push_at", "pushed_total", 0,
+                          "last_error", "last_error_at", "last_reconcile_at", "last_reconcile");
+        }
+    }
+    if (!err && (!q || !s || !parked))
+        err = sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!err) {
+        /* the last reconciliation's report is stored as JSON text */
+        json_t *rep = json_object_get(s, "last_reconcile");
+        if (json_is_string(rep))
+            json_object_set_new(s, "last_reconcile", json_loads(json_string_value(rep), 0, NULL));
+        json_t *oldest = json_object_get(q, "oldest_queued_at");
+        int64_t t;
+        json_object_set_new(q, "oldest_age_seconds",
+                            json_is_string(oldest) && sb_time_parse(json_string_value(oldest), &t)
+                                ? json_integer(sb_time_now() - t > 0 ? sb_time_now() - t : 0)
+                                : json_null());
+        json_object_set_new(s, "queue", q);
+        json_object_set_new(s, "parked_changes", parked);
+        q = parked = NULL;
+        *ret = s;
+        s = NULL;
+    }
+    json_decref(q);
+    json_decref(s);
+    json_decref(parked);
+    return err;
+}
+
+sb_err sb_store_sync_excluded(struct sb_db *db, int64_t channel_id, int64_t after, int64_t limit,
+                              json_t **ret)
+{
+    return sb_db_json_all(
+        db, ret,
+        "SELECT i.id, i.sku, i.name,"
+        " CASE WHEN ci.item_id IS NOT NULL AND ci.external_item_id IS NULL"
+        "  THEN 'the channel has no product with this SKU'"
+        "  ELSE 'its changes keep failing: ' || COALESCE(q.last_error, 'unknown error') END"
+        " AS reason FROM items i"
+        " LEFT JOIN channel_items ci ON ci.channel_id = ? AND ci.item_id = i.id"
+        " LEFT JOIN sync_queue q ON q.channel_id = ? AND q.item_id = i.id AND q.kind = 'stock'"
+        " AND q.status = 'parked'"
+        " WHERE i.id > ? AND ((ci.item_id IS NOT NULL AND ci.external_item_id IS NULL)"
+        "  OR q.item_id IS NOT NULL)"
+        " ORDER BY i.id LIMIT ?",
+        "iiii", channel_id, channel_id, after, limit);
+}

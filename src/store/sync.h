@@ -1,0 +1,77 @@
+/*
+ * Stock and prices on their way to the channels (SPEC I1-I9, PR1-PR4), as the
+ * database holds them: the coalescing outbox (sync_queue, filled by triggers
+ * in the transaction of every stock or price change), how each channel knows
+ * each item (channel_items), the figures a channel should show, and what
+ * sync-status reports (channel_sync).
+ */
+#ifndef SB_STORE_SYNC_H
+#define SB_STORE_SYNC_H
+
+#include "channel/channel.h"
+#include "store/channels.h"
+#include "store/db.h"
+#include "util/arena.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SB_SYNC_BATCH        250 /* rows a push takes at once (Shopify: 250 quantities a call) */
+#define SB_SYNC_MAX_ATTEMPTS 8   /* then parked; parked rows are tried again hourly */
+
+/* One queued change: an item whose figure the channel must be sent. */
+struct sb_sync_row {
+    int64_t item_id, seq, attempts;
+};
+
+/* Channels with rows due now (pending or parked, next attempt reached), up to cap. */
+sb_err sb_store_sync_due_channels(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
+                                  size_t *ret_n);
+/* Up to cap due rows of one channel and kind ("stock" or "price"), oldest first. */
+sb_err sb_store_sync_due(struct sb_db *db, int64_t channel_id, const char *kind, int64_t now,
+                         struct sb_sync_row *rows, size_t cap, size_t *ret_n);
+/* Sent (or no longer to send): the row goes, unless a change arrived meanwhile (its seq
+ * moved), which keeps it for the next pass. */
+sb_err sb_store_sync_done(struct sb_db *db, int64_t channel_id, const char *kind,
+                          const struct sb_sync_row *row);
+/* Failed: tried again with backoff, parked with the error after SB_SYNC_MAX_ATTEMPTS. */
+sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *kind,
+                            const struct sb_sync_row *row, const char *error);
+/* Queues every item for a channel (a channel linked anew, or its stock sync turned on). */
+sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind);
+
+/* How the channel knows an item; known false when it was never looked up. */
+struct sb_sync_item {
+    int64_t item_id;
+    const char *sku;
+    bool known;
+    struct sb_channel_item ref; /* ref.item_id NULL: not on the channel */
+};
+/* Fills items[i] for the item ids (sku from the item, the rest from channel_items). */
+sb_err sb_store_sync_items(struct sb_db *db, int64_t channel_id, const int64_t *item_ids, size_t n,
+                           struct sb_arena *a, struct sb_sync_item *items);
+sb_err sb_store_sync_item_set(struct sb_db *db, int64_t channel_id, int64_t item_id,
+                              const struct sb_channel_item *ref);
+
+/*
+ * The levels the channel should show for an item (I2, I6): one per linked channel
+ * location (the sum over its outlets), or, for a channel without location links, one at
+ * the location the item is stocked at on the channel (ref->location_id) summing every
+ * linked outlet. *ret_error (static text) when it cannot be said where the stock goes.
+ */
+sb_err sb_store_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
+                            const struct sb_sync_item *it, struct sb_arena *a,
+                            struct sb_stock_level **ret, size_t *ret_n, const char **ret_error);
+
+/* Records a push (n levels sent) or a failed one (error) for sync-status. */
+sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, const char *error);
+
+/* GET /api/v1/channels/{id}/sync-status. */
+sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret);
+/* GET /api/v1/channels/{id}/items?status=excluded: the items that do not reach the
+ * channel, each with why; a page after item id `after`. */
+sb_err sb_store_sync_excluded(struct sb_db *db, int64_t channel_id, int64_t after, int64_t limit,
+                              json_t **ret);
+
+#endif

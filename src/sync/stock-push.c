@@ -1,0 +1,250 @@
+#include "sync/stock-push.h"
+#include "store/channels.h"
+#include "store/sync.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_CHANNELS 64
+
+/* How one row ends this pass. */
+struct settle {
+    struct sb_sync_row row;
+    const char *error; /* NULL: sent, or nothing to send */
+};
+
+struct settle_job {
+    int64_t channel_id;
+    const char *kind;
+    struct settle *rows;
+    size_t n;
+    const struct sb_sync_item *found; /* items looked up on the channel this pass */
+    size_t n_found;
+    int64_t sent;      /* levels the channel took */
+    const char *error; /* the call failed as a whole */
+};
+
+static sb_err settle_fn(struct sb_db *db, void *ctx)
+{
+    struct settle_job *j = ctx;
+    sb_err err = SB_OK;
+    for (size_t i = 0; !err && i < j->n_found; i++)
+        err = sb_store_sync_item_set(db, j->channel_id, j->found[i].item_id, &j->found[i].ref);
+    size_t failed = 0;
+    for (size_t i = 0; !err && i < j->n; i++) {
+        if (j->rows[i].error) {
+            failed++;
+            err =
+                sb_store_sync_failed(db, j->channel_id, j->kind, &j->rows[i].row, j->rows[i].error);
+        } else {
+            err = sb_store_sync_done(db, j->channel_id, j->kind, &j->rows[i].row);
+        }
+    }
+    if (!err && (j->sent || j->error))
+        err = sb_store_sync_pushed(db, j->channel_id, j->sent, j->error);
+    if (!err && j->error)
+        err = sb_store_channel_log(db, j->channel_id, "warn", "push.retry", NULL,
+                                   "%s of %zu item%s failed (retrying with backoff): %s", j->kind,
+                                   j->n, j->n == 1 ? "" : "s", j->error);
+    else if (!err && j->sent)
+        err = sb_store_channel_log(db, j->channel_id, "info", "push.stock", NULL,
+                                   "%lld quantit%s set%s", (long long)j->sent,
+                                   j->sent == 1 ? "y" : "ies",
+                                   failed ? " (some refused: see sync-status)" : "");
+    return err;
+}
+
+static void settle(struct sb_store *store, struct settle_job *j)
+{
+    if (sb_store_write(store, settle_fn, j))
+        sb_log(SB_LOG_ERROR, "sync.unrecorded", "error", sb_err_last()->message, NULL);
+}
+
+/* Every row of the pass fails with the same error (the call as a whole failed). */
+static void fail_all(struct sb_store *store, struct settle_job *j, const char *error)
+{
+    for (size_t i = 0; i < j->n; i++)
+        j->rows[i].error = error;
+    j->error = error;
+    j->n_found = 0;
+    j->sent = 0;
+    settle(store, j);
+}
+
+static const char *last_message(struct sb_arena *a)
+{
+    const char *m = sb_err_last()->message;
+    const char *copy = sb_arena_strdup(a, m[0] ? m : sb_err_message(sb_err_last()->err));
+    return copy ? copy : "out of memory";
+}
+
+/* Price rows: this dispatcher sends stock only, so they are settled (dropped) here until
+ * prices travel (PR1-PR4). */
+static sb_err drop_prices(struct sb_store *store, int64_t channel_id, struct sb_arena *a,
+                          bool *ret_more)
+{
+    static _Thread_local struct sb_sync_row rows[SB_SYNC_BATCH];
+    size_t n = 0;
+    struct sb_db *db;
+    sb_err err = sb_store_acquire(store, &db);
+    if (err)
+        return err;
+    err = sb_store_sync_due(db, channel_id, "price", sb_time_now(), rows, SB_SYNC_BATCH, &n);
+    sb_store_release(store, db);
+    if (err || n == 0)
+        return err;
+    struct settle *st = sb_arena_alloc(a, n * sizeof(*st));
+    if (!st)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        st[i] = (struct settle){ .row = rows[i] };
+    struct settle_job j = { .channel_id = channel_id, .kind = "price", .rows = st, .n = n };
+    settle(store, &j);
+    *ret_more = *ret_more || n == SB_SYNC_BATCH;
+    return SB_OK;
+}
+
+/* One batch of stock rows for one channel; *ret_more when a full batch was taken. */
+static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb_arena *a,
+                           bool *ret_more)
+{
+    struct sb_db *db;
+    struct sb_channel_rt *rt = NULL;
+    static _Thread_local struct sb_sync_row rows[SB_SYNC_BATCH];
+    size_t n = 0;
+    sb_err err = sb_store_acquire(store, &db);
+    if (err)
+        return err;
+    err = sb_store_channel_load(db, channel_id, a, &rt);
+    if (!err)
+        err = sb_store_sync_due(db, channel_id, "stock", sb_time_now(), rows, SB_SYNC_BATCH, &n);
+    struct settle *st = NULL;
+    struct sb_sync_item *items = NULL;
+    int64_t *ids = NULL;
+    if (!err && n) {
+        st = sb_arena_alloc(a, n * sizeof(*st));
+        items = sb_arena_alloc(a, n * sizeof(*items));
+        ids = sb_arena_alloc(a, n * sizeof(*ids));
+        if (!st || !items || !ids)
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    for (size_t i = 0; !err && i < n; i++) {
+        st[i] = (struct settle){ .row = rows[i] };
+        ids[i] = rows[i].item_id;
+    }
+    /* a channel without credentials cannot be sent anything; setting them queues every
+     * item again */
+    bool active = !err && rt->enabled && rt->settings.stock_sync && rt->has_credentials &&
+                  (rt->ops->caps & SB_CH_STOCK) && rt->ops->push_stock && rt->ops->find_items;
+    if (!err && n && active)
+        err = sb_store_sync_items(db, channel_id, ids, n, a, items);
+    sb_store_release(store, db);
+    if (err || n == 0)
+        return err;
+    *ret_more = n == SB_SYNC_BATCH;
+    struct settle_job j = { .channel_id = channel_id, .kind = "stock", .rows = st, .n = n };
+    if (!active) { /* I4: stock sync off, the channel disabled or without credentials */
+        settle(store, &j);
+        return SB_OK;
+    }
+
+    /* items never looked up on this channel: found by SKU now */
+    struct sb_sync_item *found = sb_arena_alloc(a, n * sizeof(*found));
+    struct sb_channel_item *refs = sb_arena_alloc(a, n * sizeof(*refs));
+    size_t n_found = 0;
+    if (!found || !refs)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        if (!items[i].known)
+            refs[n_found++] = (struct sb_channel_item){ .sku = items[i].sku };
+    if (n_found && rt->ops->find_items(&rt->ch, refs, n_found, a)) {
+        fail_all(store, &j, last_message(a));
+        return SB_OK;
+    }
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (items[i].known)
+            continue;
+        items[i].ref = refs[k++];
+        items[i].ref.sku = items[i].sku;
+        items[i].known = true;
+        found[j.n_found++] = items[i];
+    }
+    j.found = found;
+
+    /* the figures as they are now */
+    struct sb_stock_level *levels = NULL, **per_item = sb_arena_alloc(a, n * sizeof(*per_item));
+    size_t *n_per_item = sb_arena_alloc(a, n * sizeof(*n_per_item)), total = 0;
+    if (!per_item || !n_per_item || (err = sb_store_acquire(store, &db)))
+        return err ? err : sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; !err && i < n; i++) {
+        n_per_item[i] = 0;
+        if (!items[i].ref.item_id) /* not on the channel: excluded, listed with why */
+            continue;
+        const char *why = NULL;
+        err = sb_store_sync_levels(db, rt, &items[i], a, &per_item[i], &n_per_item[i], &why);
+        if (!err && why)
+            st[i].error = why;
+        total += n_per_item[i];
+    }
+    sb_store_release(store, db);
+    if (err)
+        return err;
+    levels = sb_arena_alloc(a, (total + 1) * sizeof(*levels));
+    if (!levels)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < n_per_item[i]; k++)
+            levels[m++] = per_item[i][k];
+    if (m && rt->ops->push_stock(&rt->ch, levels, m, a)) {
+        const char *why = last_message(a);
+        for (size_t i = 0; i < n; i++)
+            if (n_per_item[i])
+                st[i].error = why;
+        j.error = why;
+        settle(store, &j);
+        return SB_OK;
+    }
+    /* a row fails when any of its levels was refused */
+    for (size_t i = 0, at = 0; i < n; i++) {
+        for (size_t k = 0; k < n_per_item[i]; k++, at++) {
+            if (levels[at].error && !st[i].error)
+                st[i].error = levels[at].error;
+            else if (!levels[at].error)
+                j.sent++;
+        }
+    }
+    settle(store, &j);
+    return SB_OK;
+}
+
+bool sb_sync_stock_pass(struct sb_store *store)
+{
+    int64_t ids[MAX_CHANNELS];
+    size_t n = 0;
+    struct sb_db *db;
+    if (sb_store_acquire(store, &db))
+        return false;
+    sb_err err = sb_store_sync_due_channels(db, sb_time_now(), ids, MAX_CHANNELS, &n);
+    sb_store_release(store, db);
+    if (err)
+        return false;
+    bool more = n == MAX_CHANNELS;
+    for (size_t i = 0; i < n; i++) {
+        struct sb_arena *a = sb_arena_new();
+        if (!a)
+            return false;
+        bool channel_more = false;
+        if (push_channel(store, ids[i], a, &channel_more) ||
+            drop_prices(store, ids[i], a, &channel_more)) {
+            char id[24];
+            snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
+            sb_log(SB_LOG_WARN, "sync.pass", "channel", id, "error", sb_err_last()->message, NULL);
+        }
+        more = more || channel_more;
+        sb_arena_free(a);
+    }
+    return more;
+}

@@ -1,0 +1,19 @@
+/*
+ * The stock dispatcher (SPEC I3, I4, I9): takes the coalesced rows of
+ * sync_queue, finds the items on the channel, computes each one's figures as
+ * they are now (I2, I6), sends them in batches through the channel's adapter,
+ * and settles each row: gone when sent (unless a newer change came in
+ * meanwhile), retried with backoff when the call failed, parked with its
+ * error after too many failures.
+ */
+#ifndef SB_SYNC_STOCK_PUSH_H
+#define SB_SYNC_STOCK_PUSH_H
+
+#include "store/store.h"
+
+#include <stdbool.h>
+
+/* One pass over every channel with rows due: a batch each. True when more is due now. */
+bool sb_sync_stock_pass(struct sb_store *store);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * Stock to the channels, end to end (SPEC I1-I4, I6, I8, I9): the real server
+ * and pipeline over a SQLite file, and a fakestore playing the Shopify shop.
+ * The shop sells TEE and MUG (not GIFTWRAP); the channel stocks from both
+ * outlets. What the shop holds is read back from its control API.
+ */
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct th t;
+static struct th_fixture f;
+static struct th_fake fake;
+
+static void fake_ok(const char *method, const char *path, const char *body)
+{
+    struct th_resp r = th_fake_req(&fake, method, path, body);
+    cr_assert_eq(r.status / 100, 2, "fakestore %s %s: %ld %s", method, path, r.status, r.body);
+    th_resp_free(&r);
+}
+
+static void setup(void)
+{
+    th_start(&t);
+    th_fixture(&t, &f);
+    th_fake_start(&t, &fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1");
+    fake_ok("POST", "/_fake/products",
+            "{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"price\":\"20.00\"}");
+    fake_ok("POST", "/_fake/products", "{\"sku\":\"MUG\",\"title\":\"Mug\",\"price\":\"12.50\"}");
+    int64_t id = th_create(&t, t.admin, "/api/v1/channels",
+                           "{\"kind\":\"shopify\",\"name\":\"Web shop\","
+                           "\"credentials\":{\"shop_domain\":\"demo.myshopify.com\","
+                           "\"access_token\":\"" TH_SHOP_TOKEN "\","
+                           "\"webhook_secret\":\"" TH_SHOP_SECRET "\",\"base_url\":\"%s\"},"
+                           "\"outlets\":[1,2],\"default_outlet_id\":1}",
+                           fake.url);
+    cr_assert_eq(id, 1);
+    th_wait_pipeline(&t);
+}
+
+static void teardown(void)
+{
+    th_fake_stop(&fake);
+    th_stop(&t);
+}
+
+TestSuite(stock_sync, .init = setup, .fini = teardown, .timeout = 120);
+
+/* What the shop shows as available for a SKU at its main location. */
+static int64_t shop_available(const char *sku)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/_fake/inventory?sku=%s", sku);
+    struct th_resp r = th_fake_req(&fake, "GET", path, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *levels = json_object_get(r.json, "levels");
+    cr_assert_eq(json_array_size(levels), 1, "%s", r.body);
+    int64_t v = th_int(json_array_get(levels, 0), "available");
+    th_resp_free(&r);
+    return v;
+}
+
+static int64_t shop_counter(const char *name)
+{
+    struct th_resp r = th_fake_req(&fake, "GET", "/_fake/requests", NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *v = json_object_get(r.json, name);
+    cr_assert(json_is_integer(v), "no counter %s in %s", name, r.body);
+    int64_t n = json_integer_value(v);
+    th_resp_free(&r);
+    return n;
+}
+
+static json_t *sync_status(void)
+{
+    return th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+}
+
+static void sell(int64_t outlet, int64_t item, int64_t qty)
+{
+    th_create(&t, t.admin, "/api/v1/sales",
+              "{\"outlet_id\":%lld,\"lines\":[{\"item_id\":%lld,\"quantity\":%lld}]}",
+              (long long)outlet, (long long)item, (long long)qty);
+    th_wait_pipeline(&t);
+}
+
+static void adjust(int64_t outlet, int64_t item, int64_t delta)
+{
+    char body[128];
+    snprintf(body, sizeof(body), "{\"item_id\":%lld,\"outlet_id\":%lld,\"delta\":%lld}",
+             (long long)item, (long long)outlet, (long long)delta);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/stock/adjustments", t.admin, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+}
+
+Test(stock_sync, i2_i3_the_channel_gets_the_sum_of_its_outlets_and_every_change)
+{
+    /* the first sync, when the channel was created: 10 + 5 T-shirts, 3 + 0 mugs */
+    cr_expect_eq(shop_available("TEE"), 15);
+    cr_expect_eq(shop_available("MUG"), 3);
+    sell(1, 1, 2); /* a sale in the shop */
+    cr_expect_eq(shop_available("TEE"), 13);
+    adjust(2, 2, 4); /* a receipt counted in by hand */
+    cr_expect_eq(shop_available("MUG"), 7);
+    adjust(1, 2, -3);
+    cr_expect_eq(shop_available("MUG"), 4);
+    json_t *s = sync_status();
+    json_t *q = json_object_get(s, "queue");
+    cr_expect_eq(th_int(q, "queued"), 0, "nothing left waiting");
+    cr_expect(json_is_null(json_object_get(q, "oldest_age_seconds")));
+    cr_expect_geq(th_int(s, "pushed_total"), 4);
+    cr_expect(json_is_string(json_object_get(s, "last_push_at")));
+    cr_expect(json_is_null(json_object_get(s, "last_error")));
+    json_decref(s);
+}
+
+Test(stock_sync, i6_reserved_stock_is_not_offered_and_no_outlet_counts_below_zero)
+{
+    /* reserved for orders not yet fulfilled (ledger and all); more than on hand in outlet 1 */
+    th_sql_exec(&t, "UPDATE stock SET reserved = 12 WHERE item_id = 1 AND outlet_id = 1;"
+                    "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta,"
+                    " reserved_delta, on_hand_after, reserved_after, created_at) VALUES"
+                    " (1, 1, 'reservation', 0, 12, 10, 12, '2026-11-22T00:00:00Z')");
+    th_wait_pipeline(&t);
+    cr_expect_eq(shop_available("TEE"), 5, "outlet 1 offers 0 (not -2), outlet 2 offers 5");
+    th_sql_exec(&t, "UPDATE stock SET reserved = 2 WHERE item_id = 1 AND outlet_id = 2;"
+                    "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta,"
+                    " reserved_delta, on_hand_after, reserved_after, created_at) VALUES"
+                    " (1, 2, 'reservation', 0, 2, 5, 2, '2026-11-22T00:00:00Z')");
+    th_wait_pipeline(&t);
+    cr_expect_eq(shop_available("TEE"), 3);
+}
+
+Test(stock_sync, i3_a_burst_of_1000_changes_to_one_item_sends_one_value)
+{
+    int64_t calls = shop_counter("inventory_set_calls");
+    int64_t quantities = shop_counter("inventory_quantities_set");
+    /* 1,000 changes committed together: on hand goes 10, 11, ... 1010, then back to 510 */
+    char *sql = malloc(1000 * 80 + 64);
+    cr_assert_not_null(sql);
+    size_t n = (size_t)sprintf(sql, "BEGIN;");
+    for (int i = 0; i < 999; i++)
+        n += (size_t)sprintf(sql + n, "UPDATE stock SET on_hand = on_hand + 1 WHERE item_id = 1"
+                                      " AND outlet_id = 1;");
+    n += (size_t)sprintf(sql + n, "UPDATE stock SET on_hand = 510 WHERE item_id = 1 AND"
+                                  " outlet_id = 1;"
+                                  "INSERT INTO stock_ledger (item_id, outlet_id, reason,"
+                                  " on_hand_delta, reserved_delta, on_hand_after,"
+                                  " reserved_after, created_at) VALUES (1, 1, 'receipt', 500, 0,"
+                                  " 510, 0, '2026-11-22T00:00:00Z');COMMIT;");
+    th_sql_exec(&t, sql);
+    free(sql);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE kind = 'stock'"), 1,
+                 "one queued change for the item");
+    cr_expect_eq(th_sql_int(&t, "SELECT seq FROM sync_queue WHERE kind = 'stock'"), 1000,
+                 "that counts the thousand changes");
+    th_wait_pipeline(&t);
+    cr_expect_eq(shop_available("TEE"), 515);
+    cr_expect_eq(shop_counter("inventory_set_calls") - calls, 1, "one call");
+    cr_expect_eq(shop_counter("inventory_quantities_set") - quantities, 1, "one value");
+}
+
+Test(stock_sync, i4_stock_sync_can_be_turned_off_and_on_again)
+{
+    struct th_resp r =
+        th_req(&t, "PATCH", "/api/v1/channels/1", t.admin, "{\"settings\":{\"stock_sync\":false}}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    int64_t calls = shop_counter("inventory_set_calls");
+    sell(1, 1, 1);
+    cr_expect_eq(shop_available("TEE"), 15, "nothing sent while off");
+    cr_expect_eq(shop_counter("inventory_set_calls"), calls);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0, "nothing kept either");
+    r = th_req(&t, "PATCH", "/api/v1/channels/1", t.admin, "{\"settings\":{\"stock_sync\":true}}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    cr_expect_eq(shop_available("TEE"), 14, "on again: every item sent");
+}
+
+Test(stock_sync, i1_an_edit_on_the_webstore_is_overwritten_by_the_pos)
+{
+    fake_ok("POST", "/_fake/inventory", "{\"sku\":\"TEE\",\"available\":99}");
+    cr_expect_eq(shop_available("TEE"), 99);
+    sell(2, 1, 1);
+    cr_expect_eq(shop_available("TEE"), 14, "the POS is the source of truth");
+}
+
+Test(stock_sync, i8_an_item_the_channel_does_not_sell_is_listed_with_why)
+{
+    /* the first sync looked every item up on the shop: it has no gift wrap */
+    json_t *page = th_get(&t, t.admin, "/api/v1/channels/1/items?status=excluded");
+    json_t *data = json_object_get(page, "data");
+    cr_assert_eq(json_array_size(data), 1, "%s", json_dumps(page, 0));
+    json_t *row = json_array_get(data, 0);
+    cr_expect_str_eq(th_str(row, "sku"), "GIFTWRAP");
+    cr_expect_str_eq(th_str(row, "reason"), "the channel has no product with this SKU");
+    json_decref(page);
+    th_expect_error(&t, "GET", "/api/v1/channels/1/items", t.admin, NULL, 422, "missing_field");
+    th_expect_error(&t, "GET", "/api/v1/channels/1/items?status=all", t.admin, NULL, 422,
+                    "invalid_field");
+    th_expect_error(&t, "GET", "/api/v1/channels/9/items?status=excluded", t.admin, NULL, 404,
+                    "not_found");
+    th_expect_error(&t, "GET", "/api/v1/channels/9/sync-status", t.admin, NULL, 404, "not_found");
+}
+
+Test(stock_sync, i9_failures_are_retried_with_backoff_then_parked_and_never_lost)
+{
+    /* the shop fails every stock update for now */
+    fake_ok("POST", "/_fake/faults",
+            "{\"graphql\":{\"status\":503,\"count\":1000,\"operations\":[\"SbInventorySet\"]}}");
+    sell(1, 1, 1);
+    cr_expect_eq(shop_available("TEE"), 15, "not taken");
+    cr_expect_eq(th_sql_int(&t, "SELECT attempts FROM sync_queue WHERE item_id = 1"), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE item_id = 1 AND"
+                                " status = 'pending' AND next_attempt_at > queued_at"),
+                 1, "due again later");
+    json_t *s = sync_status();
+    cr_expect_str_eq(th_str(s, "last_error"), "Shopify answered HTTP 503 to SbInventorySet");
+    cr_expect_eq(th_int(json_object_get(s, "queue"), "pending"), 1);
+    json_decref(s);
+    /* the last attempt fails too: parked, with its error, visible */
+    th_sql_exec(&t, "UPDATE sync_queue SET attempts = 7, next_attempt_at = NULL");
+    th_wait_pipeline(&t);
+    s = sync_status();
+    json_t *parked = json_object_get(s, "parked_changes");
+    cr_assert_eq(json_array_size(parked), 1, "%s", json_dumps(s, 0));
+    cr_expect_str_eq(th_str(json_array_get(parked, 0), "sku"), "TEE");
+    cr_expect_str_eq(th_str(json_array_get(parked, 0), "error"),
+                     "Shopify answered HTTP 503 to SbInventorySet");
+    cr_expect_eq(th_int(json_object_get(s, "queue"), "parked"), 1);
+    json_decref(s);
+    json_t *page = th_get(&t, t.admin, "/api/v1/channels/1/items?status=excluded");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(page, "data"), 0), "reason"),
+                     "its changes keep failing: Shopify answered HTTP 503 to SbInventorySet");
+    json_decref(page);
+    /* the shop recovers; a parked change is tried again (hourly, or at once on a new change) */
+    fake_ok("POST", "/_fake/faults", "{\"graphql\":{}}");
+    sell(1, 1, 1);
+    cr_expect_eq(shop_available("TEE"), 13, "nothing lost: the latest figure arrives");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0);
+}
+
+static struct th_resp reconcile(void)
+{
+    struct th_resp r = th_req(&t, "POST", "/api/v1/channels/1/reconcile", t.admin, NULL);
+    th_wait_pipeline(&t);
+    return r;
+}
+
+Test(stock_sync, i5_reconciliation_corrects_what_the_webstore_changed_and_reports_it)
+{
+    fake_ok("POST", "/_fake/inventory", "{\"sku\":\"TEE\",\"available\":99}");
+    struct th_resp r = reconcile();
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "status"), "ok");
+    cr_expect_eq(th_int(r.json, "read"), 2);
+    cr_expect_eq(th_int(r.json, "compared"), 2);
+    cr_expect_eq(th_int(r.json, "corrected"), 1);
+    cr_expect_eq(th_int(r.json, "not_on_channel"), 1, "gift wrap");
+    json_t *d = json_array_get(json_object_get(r.json, "differences"), 0);
+    cr_expect_str_eq(th_str(d, "sku"), "TEE");
+    cr_expect_eq(th_int(d, "channel"), 99);
+    cr_expect_eq(th_int(d, "pos"), 15);
+    cr_expect_eq(json_array_size(json_object_get(r.json, "differences")), 1);
+    th_resp_free(&r);
+    cr_expect_eq(shop_available("TEE"), 15, "corrected");
+    json_t *s = sync_status();
+    json_t *last = json_object_get(s, "last_reconcile");
+    cr_expect_eq(th_int(last, "corrected"), 1);
+    cr_expect(json_is_string(json_object_get(s, "last_reconcile_at")));
+    json_decref(s);
+    /* nothing to correct the second time */
+    r = reconcile();
+    cr_expect_eq(th_int(r.json, "corrected"), 0);
+    th_resp_free(&r);
+}
+
+Test(stock_sync, i5_a_read_that_fails_half_way_changes_nothing)
+{
+    /* 30 more products: the read takes two pages; the second one fails */
+    fake_ok("POST", "/_fake/products/bulk", "{\"count\":30,\"prefix\":\"X\",\"available\":1}");
+    fake_ok("POST", "/_fake/inventory", "{\"sku\":\"TEE\",\"available\":0}");
+    fake_ok("POST", "/_fake/faults",
+            "{\"graphql\":{\"status\":500,\"count\":1,\"after\":1,"
+            "\"operations\":[\"SbInventoryItems\"]}}");
+    int64_t calls = shop_counter("inventory_set_calls");
+    struct th_resp r = reconcile();
+    cr_expect_eq(r.status, 500, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0, "nothing queued");
+    cr_expect_eq(shop_counter("inventory_set_calls"), calls, "nothing sent");
+    cr_expect_eq(shop_available("TEE"), 0, "left as it was, for the next reconciliation");
+    json_t *s = sync_status();
+    json_t *last = json_object_get(s, "last_reconcile");
+    cr_expect_str_eq(th_str(last, "status"), "failed");
+    cr_expect_str_eq(th_str(last, "error"), "Shopify answered HTTP 500 to SbInventoryItems");
+    json_decref(s);
+    /* the next one, whole, corrects it */
+    r = reconcile();
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    cr_expect_eq(th_int(r.json, "read"), 32);
+    th_resp_free(&r);
+    cr_expect_eq(shop_available("TEE"), 15);
+}
