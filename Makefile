@@ -37,9 +37,10 @@ test: $(TESTBUILD)/build.ninja format-check all
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; exit $$rc
 
 bench: all
-	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks
+	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore
 	./$(BUILD)/bench/bench-sales
 	./$(BUILD)/bench/bench-webhooks --clients 64
+	./$(BUILD)/bench/bench-stock
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

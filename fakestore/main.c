@@ -65,6 +65,33 @@ static const char *request_arg(const struct fs_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* A body made as it is sent (a bulk operation's result file): the shop's reader, called
+ * for each block libmicrohttpd sends, and its release when the response is destroyed. */
+#define STREAM_BLOCK (256 * 1024)
+
+struct stream {
+    long (*read)(void *ud, char *buf, size_t max);
+    void (*done)(void *ud);
+    void *ud;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos; /* sequential: libmicrohttpd asks for each block once, in order */
+    struct stream *sm = cls;
+    long n = sm->read(sm->ud, buf, max);
+    if (n < 0)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_done(void *cls)
+{
+    struct stream *sm = cls;
+    sm->done(sm->ud);
+    free(sm);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -119,6 +146,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             .content_type =
                 MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
             .token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Shopify-Access-Token"),
+            .host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
             .body = st->body ? st->body : "",
             .body_len = st->len,
             .arg = request_arg,
@@ -128,17 +156,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (resp.cut) {
         free(resp.body);
+        if (resp.done)
+            resp.done(resp.ud);
         return MHD_NO; /* the fault: the connection closes without an answer */
     }
-    struct MHD_Response *r =
-        resp.body
-            ? MHD_create_response_from_buffer(strlen(resp.body), resp.body, MHD_RESPMEM_MUST_FREE)
-            : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (!r) {
+    struct MHD_Response *r;
+    if (resp.read) {
         free(resp.body);
-        return MHD_NO;
+        struct stream *sm = malloc(sizeof(*sm));
+        if (sm)
+            *sm = (struct stream){ resp.read, resp.done, resp.ud };
+        r = sm ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, sm,
+                                                   stream_done)
+               : NULL;
+        if (!r) {
+            free(sm);
+            resp.done(resp.ud);
+            return MHD_NO;
+        }
+    } else {
+        r = resp.body ? MHD_create_response_from_buffer(strlen(resp.body), resp.body,
+                                                        MHD_RESPMEM_MUST_FREE)
+                      : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (!r) {
+            free(resp.body);
+            return MHD_NO;
+        }
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            resp.content_type ? resp.content_type
+                                              : "application/json; charset=utf-8");
     if (resp.retry_after[0])
         MHD_add_response_header(r, "Retry-After", resp.retry_after);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)(resp.status ? resp.status : 500), r);

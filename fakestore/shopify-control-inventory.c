@@ -3,19 +3,29 @@
  * routes here first): the levels a test reads and hand-edits as a merchant
  * would in the Shopify admin (GET|POST /_fake/inventory), the locations
  * (GET|POST /_fake/locations), a catalogue made in one call for benchmarks
- * (POST /_fake/products/bulk) and a variant's prices (GET /_fake/prices).
- * Same conventions as the other routes: JSON in and out, unknown fields
- * refused, a refused call changes nothing.
+ * (POST /_fake/products/bulk), a variant's prices (GET /_fake/prices) and
+ * a feed of the levels' changes with their times (GET
+ * /_fake/inventory/changes), for benchmarks that time how soon a stock
+ * change reaches the shop. Same conventions as the other routes: JSON in and
+ * out, unknown fields refused, a refused call changes nothing.
  */
 #include "shopify-graphql.h"
 
 #include "util/timeutil.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_LEVELS_LISTED 10000
+#define FEED_KEEP         100000 /* change rows kept */
+#define FEED_LIST_MAX     10000  /* rows in one answer */
+#define FEED_WAIT_MAX_MS  10000
+#define FEED_LOOK_NS      200000  /* while a call waits, it looks this often */
+#define FEED_FULL_LOOK_NS 5000000 /* and compares every level at least this often */
 
 static json_t *level_json(const struct fs_shop *s, const struct product *p, int loc)
 {
@@ -137,6 +147,171 @@ static sb_err get_prices(struct fs_shop *s, const char *sku, json_t **ret)
     return SB_OK;
 }
 
+/* ---------------------------------------------------------------- the change feed */
+
+/*
+ * The levels are changed in several files (GraphQL, orders, hand edits) that
+ * do not announce it, so the feed finds changes by comparing every level
+ * with a copy of what it last saw: at each call, and while a call waits,
+ * every FEED_LOOK_NS when inventorySetQuantities ran since the last look
+ * (its counter moved) and every FEED_FULL_LOOK_NS anyway. A row's at_ns is
+ * the time of the look that saw it: with a call waiting, within about 0.2 ms
+ * of an inventorySetQuantities and 5 ms of other changes. One process plays
+ * one shop, so the feed is this file's; everything in it is guarded by the
+ * shop's mutex.
+ */
+struct feed_row {
+    int64_t seq, at_ns;
+    uint32_t product; /* index into s->products */
+    uint8_t loc;
+    int32_t available;
+};
+
+static struct {
+    int32_t *seen; /* n products x MAX_LOCATIONS levels as last seen */
+    uint8_t *stocked;
+    size_t n, cap;
+    int64_t seq; /* the last row's */
+    int64_t set_calls;
+    uint64_t looked_ns;
+    struct feed_row *rows; /* a ring of FEED_KEEP: row seq is at rows[(seq - 1) % FEED_KEEP] */
+} feed;
+
+static int64_t realtime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Products made since the last look join silently: their first levels are no change. */
+static sb_err feed_grow(const struct fs_shop *s)
+{
+    if (s->n_products > feed.cap) {
+        size_t cap = feed.cap ? feed.cap : 1024;
+        while (cap < s->n_products)
+            cap *= 2;
+        int32_t *seen = realloc(feed.seen, cap * MAX_LOCATIONS * sizeof(*seen));
+        if (!seen)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        feed.seen = seen;
+        uint8_t *stocked = realloc(feed.stocked, cap);
+        if (!stocked)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        feed.stocked = stocked;
+        feed.cap = cap;
+    }
+    for (size_t i = feed.n; i < s->n_products; i++) {
+        memcpy(&feed.seen[i * MAX_LOCATIONS], s->products[i].available,
+               sizeof(s->products[i].available));
+        feed.stocked[i] = s->products[i].stocked;
+    }
+    feed.n = s->n_products;
+    return SB_OK;
+}
+
+/* Compares the levels with the last look and records what changed. */
+static sb_err feed_look(const struct fs_shop *s, bool force)
+{
+    if (!feed.rows) {
+        feed.rows = malloc(FEED_KEEP * sizeof(*feed.rows));
+        if (!feed.rows)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        feed.set_calls = s->inventory_set_calls;
+        feed.looked_ns = sb_clock_ns();
+        return feed_grow(s); /* the feed starts from the levels as they are */
+    }
+    uint64_t mono = sb_clock_ns();
+    if (!force && s->inventory_set_calls == feed.set_calls &&
+        mono - feed.looked_ns < FEED_FULL_LOOK_NS)
+        return SB_OK;
+    int64_t at = realtime_ns();
+    feed.set_calls = s->inventory_set_calls;
+    feed.looked_ns = mono;
+    size_t known = feed.n < s->n_products ? feed.n : s->n_products;
+    for (size_t i = 0; i < known; i++) {
+        const struct product *p = &s->products[i];
+        int32_t *seen = &feed.seen[i * MAX_LOCATIONS];
+        if (p->stocked == feed.stocked[i] && memcmp(seen, p->available, sizeof(p->available)) == 0)
+            continue;
+        for (size_t k = 0; k < s->n_locations; k++) {
+            if (!((p->stocked >> k) & 1u) ||
+                (((feed.stocked[i] >> k) & 1u) && seen[k] == p->available[k]))
+                continue;
+            feed.seq++;
+            feed.rows[(feed.seq - 1) % FEED_KEEP] =
+                (struct feed_row){ .seq = feed.seq,
+                                   .at_ns = at,
+                                   .product = (uint32_t)i,
+                                   .loc = (uint8_t)k,
+                                   .available = p->available[k] };
+        }
+        memcpy(seen, p->available, sizeof(p->available));
+        feed.stocked[i] = p->stocked;
+    }
+    return feed_grow(s);
+}
+
+/* A whole number from the query string within [lo, hi], def when absent. */
+static sb_err int_arg(const struct fs_request *req, const char *name, int64_t lo, int64_t hi,
+                      int64_t def, int64_t *ret)
+{
+    const char *v = arg(req, name);
+    if (!v) {
+        *ret = def;
+        return SB_OK;
+    }
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (!*v || *end || errno || x < lo || x > hi)
+        return sb_fail(SB_EINVALID_FIELD, name, "%s must be a whole number from %lld to %lld", name,
+                       (long long)lo, (long long)hi);
+    *ret = x;
+    return SB_OK;
+}
+
+static json_t *feed_answer(const struct fs_shop *s, int64_t after, int64_t limit)
+{
+    int64_t first = feed.seq > FEED_KEEP ? feed.seq - FEED_KEEP + 1 : 1;
+    json_t *rows = json_array();
+    bool missed = after + 1 < first;
+    for (int64_t q = missed ? first : after + 1; q <= feed.seq && limit > 0; q++, limit--) {
+        const struct feed_row *r = &feed.rows[(q - 1) % FEED_KEEP];
+        json_array_append_new(rows,
+                              json_pack("{s:I,s:s,s:o,s:i,s:I}", "seq", (json_int_t)r->seq, "sku",
+                                        s->products[r->product].sku, "location_id",
+                                        fs_jgid("Location", s->locations[r->loc].id), "available",
+                                        (int)r->available, "at_ns", (json_int_t)r->at_ns));
+    }
+    return json_pack("{s:o,s:I,s:b}", "changes", rows, "last_seq", (json_int_t)feed.seq, "missed",
+                     missed);
+}
+
+/* GET /_fake/inventory/changes?after=SEQ&wait_ms=N&limit=N. Takes the lock itself. */
+static sb_err get_changes(struct fs_shop *s, const struct fs_request *req, json_t **ret)
+{
+    int64_t after, wait_ms, limit;
+    sb_err err;
+    if ((err = int_arg(req, "after", 0, INT64_MAX, 0, &after)) ||
+        (err = int_arg(req, "wait_ms", 0, FEED_WAIT_MAX_MS, 0, &wait_ms)) ||
+        (err = int_arg(req, "limit", 1, FEED_LIST_MAX, 1000, &limit)))
+        return err;
+    uint64_t until = sb_clock_ns() + (uint64_t)wait_ms * 1000000u;
+    for (bool first = true;; first = false) {
+        pthread_mutex_lock(&s->mu);
+        err = feed_look(s, first);
+        bool done = err || feed.seq > after || sb_clock_ns() >= until;
+        if (done && !err)
+            *ret = feed_answer(s, after, limit);
+        pthread_mutex_unlock(&s->mu);
+        if (done)
+            return err;
+        struct timespec ts = { 0, FEED_LOOK_NS };
+        nanosleep(&ts, NULL);
+    }
+}
+
 bool fs_control_inventory(struct fs_shop *s, const struct fs_request *req, const char *const *seg,
                           const size_t *len, size_t n, json_t *body, json_t **ret, int *ret_status,
                           sb_err *ret_err)
@@ -150,6 +325,10 @@ bool fs_control_inventory(struct fs_shop *s, const struct fs_request *req, const
         pthread_mutex_lock(&s->mu);
         err = get ? get_inventory(s, arg(req, "sku"), ret) : set_inventory(s, body, ret);
         pthread_mutex_unlock(&s->mu);
+    } else if (n == 2 && SEG(0, "inventory") && SEG(1, "changes")) {
+        if (!get)
+            goto not_allowed;
+        err = get_changes(s, req, ret);
     } else if (n == 1 && SEG(0, "locations")) {
         if (!get && !post)
             goto not_allowed;

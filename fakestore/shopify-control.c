@@ -351,11 +351,11 @@ static json_t *faults_json(const struct fs_shop *s)
     json_t *ops = json_array();
     for (size_t i = 0; i < s->gfault.n_ops; i++)
         json_array_append_new(ops, json_string(s->gfault.ops[i]));
-    return json_pack("{s:{s:i,s:i,s:i,s:b,s:i,s:i,s:o},s:{s:i,s:i}}", "graphql", "status",
+    return json_pack("{s:{s:i,s:i,s:i,s:b,s:i,s:i,s:o},s:{s:i,s:i},s:o}", "graphql", "status",
                      s->gfault.status, "count", s->gfault.count, "delay_ms", s->gfault.delay_ms,
                      "cut", s->gfault.cut, "throttle", s->gfault.throttle, "after", s->gfault.after,
                      "operations", ops, "webhooks", "drop", s->hfault.drop, "bad_signature",
-                     s->hfault.bad_signature);
+                     s->hfault.bad_signature, "bulk", fs_bulk_faults_json(s));
 }
 
 /* "operations": the names a GraphQL fault is aimed at. */
@@ -380,18 +380,23 @@ static sb_err fault_ops(struct sb_jctx *g, struct gql_fault *gf)
 
 static sb_err ctl_faults(struct fs_shop *s, json_t *body)
 {
-    static const char *const keys[] = { "graphql", "webhooks", NULL };
+    static const char *const keys[] = { "graphql", "webhooks", "bulk", NULL };
     static const char *const gkeys[] = { "status",   "count", "delay_ms",   "cut",
                                          "throttle", "after", "operations", NULL };
     static const char *const wkeys[] = { "drop", "bad_signature", NULL };
     struct sb_jctx c = { .obj = body, .prefix = NULL };
     json_t *gq = NULL, *wh = NULL;
     sb_err err;
+    json_t *bk = NULL;
     if ((err = sb_json_only(&c, keys)) || (err = sb_json_object(&c, "graphql", false, &gq)) ||
-        (err = sb_json_object(&c, "webhooks", false, &wh)))
+        (err = sb_json_object(&c, "webhooks", false, &wh)) ||
+        (err = sb_json_object(&c, "bulk", false, &bk)))
         return err;
     struct gql_fault gf = { 0 };
     struct hook_fault hf = { 0 };
+    struct bulk_fault bf = { 0 };
+    if (bk && (err = fs_bulk_faults_parse(bk, &bf)))
+        return err;
     if (gq) {
         struct sb_jctx g = { .obj = gq, .prefix = "graphql" };
         int64_t status = 0, count = 1, delay = 0, throttle = 0, after = 0;
@@ -425,6 +430,8 @@ static sb_err ctl_faults(struct fs_shop *s, json_t *body)
         s->gfault = gf;
     if (wh)
         s->hfault = hf;
+    if (bk)
+        s->bfault = bf;
     return SB_OK;
 }
 

@@ -998,6 +998,8 @@ static const struct gql_op gql_ops[] = {
     { "SbInventoryItems", "query", fs_inv_prep_items, fs_inv_run_items },
     { "SbInventorySet", "mutation", fs_inv_prep_set, fs_inv_run_set },
     { "SbVariantsPrice", "mutation", fs_inv_prep_prices, fs_inv_run_prices },
+    { "SbBulkStock", "mutation", fs_bulk_prep_run, fs_bulk_run_run },
+    { "SbBulkStatus", "query", fs_bulk_prep_status, fs_bulk_run_status },
 };
 
 const struct gql_op *fs_gql_find_op(const char *name)

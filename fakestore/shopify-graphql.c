@@ -269,7 +269,11 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
 
     json_t *empty = json_object();
     struct gql g = {
-        .s = s, .query = query, .vars = json_is_object(vars) ? vars : empty, .errors = json_array()
+        .s = s,
+        .query = query,
+        .host = req->host,
+        .vars = json_is_object(vars) ? vars : empty,
+        .errors = json_array(),
     };
     const struct gql_op *op = fs_gql_find_op(opname);
     const char *kind = opname[0] ? declared_kind(query, opname) : NULL;

@@ -32,6 +32,7 @@ struct cond {
 struct gql {
     struct fs_shop *s;
     const char *query; /* the document */
+    const char *host;  /* the request's Host header, or NULL (for URLs handed out) */
     json_t *vars;      /* an object, never NULL */
     json_t *errors;    /* top-level GraphQL errors */
     int requested, actual;
@@ -71,6 +72,11 @@ bool fs_inv_prep_set(struct gql *g);
 json_t *fs_inv_run_set(struct gql *g);
 bool fs_inv_prep_prices(struct gql *g);
 json_t *fs_inv_run_prices(struct gql *g);
+/* The bulk operations of shopify-bulk.c: SbBulkStock and SbBulkStatus. */
+bool fs_bulk_prep_run(struct gql *g);
+json_t *fs_bulk_run_run(struct gql *g);
+bool fs_bulk_prep_status(struct gql *g);
+json_t *fs_bulk_run_status(struct gql *g);
 
 /* Variables, gids, userErrors and nested page sizes as shopify-graphql-ops.c reads them
  * (there as static helpers; these are for the operations in other files). A false answer

@@ -272,6 +272,7 @@ void fs_shop_free(struct fs_shop *s)
     if (!s)
         return;
     fs_webhooks_stop(s);
+    fs_bulk_free(s);
     for (size_t i = 0; i < s->n_orders; i++)
         fs_order_free(s->orders[i]);
     free(s->orders);
@@ -338,6 +339,8 @@ void fs_shop_handle(struct fs_shop *s, const struct fs_request *req, struct fs_r
             return;
         }
         fs_handle_graphql(s, req, resp);
+    } else if (strncmp(req->path, "/_fake/bulk/", 12) == 0) {
+        fs_bulk_download(s, req, resp);
     } else if (strncmp(req->path, "/_fake/", 7) == 0) {
         fs_handle_control(s, req, resp);
     } else if (strcmp(req->path, "/") == 0 && strcmp(req->method, "GET") == 0) {

@@ -13,6 +13,8 @@
  *   shopify-graphql-ops.c  the GraphQL operations of the engine's contract, in Shopify's shapes
  *   shopify-inventory.c    locations, stock levels and prices: the SKU index, bulk products, the
  *                          stock and price GraphQL operations, what orders take and give back
+ *   shopify-bulk.c         bulk operations: the one bulk query of the engine's contract (its
+ *                          stock, whole), its status, and its JSONL result, made as it is sent
  *   shopify-webhooks.c     events, the delivery worker, headers and HMAC, redelivery
  *   shopify-control.c      the /_fake/ control API
  *   shopify-demo.c         random orders for demo mode
@@ -209,6 +211,15 @@ struct hook_fault {
     int drop, bad_signature;
 };
 
+/* Faults of the bulk operations (shopify-bulk.c), each for the next N of them. */
+struct bulk_fault {
+    int fail;         /* operations that end FAILED (INTERNAL_SERVER_ERROR) */
+    int cut_download; /* result downloads cut half-way */
+    int delay_ms;     /* how long the next operations stay RUNNING (not counted: it stays) */
+};
+
+struct bulk_op; /* shopify-bulk.c */
+
 struct op_count {
     char name[64];
     int64_t n;
@@ -250,6 +261,9 @@ struct fs_shop {
     int64_t inventory_set_calls, inventory_quantities_set;
     struct gql_fault gfault;
     struct hook_fault hfault;
+    struct bulk_fault bfault;
+    struct bulk_op *bulk; /* the latest bulk query operation, NULL before the first */
+    int64_t next_bulk_id;
 };
 
 /* Events one action raises, delivered in this order (or reversed on request). */
@@ -378,6 +392,17 @@ sb_err fs_products_bulk(struct fs_shop *s, const char *prefix, int64_t count, in
 /* An order takes its catalogue lines from the main location; a restock gives units back. */
 void fs_stock_take(struct fs_shop *s, struct order *o);
 void fs_stock_restock(struct fs_shop *s, struct line *l, int64_t qty);
+
+/* ---------------------------------------------------------------- shopify-bulk.c */
+
+/* GET /_fake/bulk/<id>.jsonl: the result file of a completed operation, streamed (no token:
+ * Shopify's result URLs are signed and need none). Takes the lock itself. */
+void fs_bulk_download(struct fs_shop *s, const struct fs_request *req, struct fs_response *resp);
+/* The "bulk" group of /_fake/faults: parse (all or nothing) and show. */
+sb_err fs_bulk_faults_parse(json_t *v, struct bulk_fault *ret);
+json_t *fs_bulk_faults_json(const struct fs_shop *s);
+/* Drops the shop's reference to its latest operation (a download in flight keeps its own). */
+void fs_bulk_free(struct fs_shop *s);
 
 /* ---------------------------------------------------------------- shopify-graphql.c */
 

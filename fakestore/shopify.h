@@ -37,6 +37,7 @@ struct fs_request {
     const char *path; /* without the query string */
     const char *content_type;
     const char *token; /* X-Shopify-Access-Token, NULL when absent */
+    const char *host;  /* the Host header, NULL when absent (for URLs the shop hands out) */
     const char *body;
     size_t body_len;
     /* A query-string argument (?sku=X), NULL when absent; arg may be NULL. */
@@ -49,6 +50,13 @@ struct fs_response {
     char *body;           /* malloc'd JSON text (the caller frees it); NULL for none */
     char retry_after[16]; /* "" when the answer carries no Retry-After */
     bool cut;             /* close the connection without answering (a fault) */
+    /* A body too large to hold, made as it is sent (status 200, chunked), instead of body:
+     * read() fills buf with at most max bytes and returns how many, 0 at the end, or -1 to
+     * close the connection there (a fault); done(ud) is called once, however it ended. */
+    long (*read)(void *ud, char *buf, size_t max);
+    void (*done)(void *ud);
+    void *ud;
+    const char *content_type; /* NULL: JSON */
 };
 
 struct fs_shop;

@@ -144,12 +144,13 @@ Test(channels, create_minimal_fills_defaults_and_is_not_ready)
     cr_expect_str_eq(th_str(c, "kind"), "shopify");
     cr_expect_str_eq(th_str(c, "name"), "Acme online");
     cr_expect(json_is_true(json_object_get(c, "enabled")));
-    /* N3, S3, S4, I4, PR1: the defaults */
+    /* N3, S3, S4, I4, I7, PR1, PR3: the defaults */
     expect_json(json_object_get(c, "settings"),
                 "{\"download_orders\":true,\"notifications\":true,\"auto_fulfillment\":true,"
                 "\"take_fulfillments\":false,\"stock_sync\":true,\"use_pos_pricing\":false,"
                 "\"regular_price_level_id\":null,\"sale_price_level_id\":null,"
-                "\"poll_interval_seconds\":300}");
+                "\"poll_interval_seconds\":300,\"publish_on_hand\":true,\"publish_on_order\":false,"
+                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null}");
     cr_expect(json_is_false(json_object_get(c, "has_credentials")));
     expect_json(json_object_get(c, "outlets"), "[]");
     expect_json(json_object_get(c, "locations"), "[]");
@@ -193,7 +194,8 @@ Test(channels, create_full_record_is_ready)
                 "{\"download_orders\":true,\"notifications\":true,\"auto_fulfillment\":true,"
                 "\"take_fulfillments\":false,\"stock_sync\":false,\"use_pos_pricing\":true,"
                 "\"regular_price_level_id\":1,\"sale_price_level_id\":2,"
-                "\"poll_interval_seconds\":60}");
+                "\"poll_interval_seconds\":60,\"publish_on_hand\":true,\"publish_on_order\":false,"
+                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null}");
     /* priority order as given */
     expect_json(json_object_get(c, "outlets"),
                 "[{\"outlet_id\":2,\"priority\":1},{\"outlet_id\":1,\"priority\":2}]");
@@ -276,7 +278,8 @@ Test(channels, settings_merge_key_by_key)
                 "{\"download_orders\":true,\"notifications\":false,\"auto_fulfillment\":true,"
                 "\"take_fulfillments\":true,\"stock_sync\":false,\"use_pos_pricing\":false,"
                 "\"regular_price_level_id\":null,\"sale_price_level_id\":null,"
-                "\"poll_interval_seconds\":300}");
+                "\"poll_interval_seconds\":300,\"publish_on_hand\":true,\"publish_on_order\":false,"
+                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null}");
     json_decref(c);
     /* PR2: POS pricing needs a regular price level; null clears a level */
     patch_ok(id, "{\"settings\":{\"use_pos_pricing\":true,\"regular_price_level_id\":1,"
@@ -327,6 +330,15 @@ Test(channels, settings_validation)
           "settings.sale_price_level_id" },
         { "{\"settings\":{\"use_pos_pricing\":true}}", "missing_field",
           "settings.regular_price_level_id" },
+        { "{\"settings\":{\"publish_on_order\":\"yes\"}}", "invalid_field",
+          "settings.publish_on_order" },
+        { "{\"settings\":{\"sale_starts_at\":\"tomorrow\"}}", "invalid_field",
+          "settings.sale_starts_at" },
+        { "{\"settings\":{\"sale_ends_at\":\"2026-12-01T00:00:00Z\"}}", "invalid_field",
+          "settings.sale_ends_at" },
+        { "{\"settings\":{\"sale_starts_at\":\"2026-12-02T00:00:00Z\","
+          "\"sale_ends_at\":\"2026-12-01T00:00:00Z\"}}",
+          "invalid_field", "settings.sale_ends_at" },
         { "{\"settings\":[]}", "invalid_field", "settings" },
         { "{\"settings\":\"all\"}", "invalid_field", "settings" },
     };

@@ -30,7 +30,8 @@ Test(availability, i2_the_sum_over_the_linked_outlets)
     cr_expect_eq(sb_available_sum(rows, 3, two, 1), 4);
     cr_expect_eq(sb_available_sum(rows, 3, none, 1), 0, "an outlet without stock adds nothing");
     cr_expect_eq(sb_available_sum(rows, 3, NULL, 0), 0);
-    struct sb_outlet_stock huge[] = { { 1, INT64_MAX, 0 }, { 2, INT64_MAX, 0 } };
+    struct sb_outlet_stock huge[] = { { .outlet_id = 1, .on_hand = INT64_MAX },
+                                      { .outlet_id = 2, .on_hand = INT64_MAX } };
     cr_expect_eq(sb_available_sum(huge, 2, both, 2), INT64_MAX, "saturates");
 }
 
@@ -43,4 +44,27 @@ Test(availability, i3_shopify_finds_items_by_sku_quoting_what_needs_it)
     cr_expect_str_eq(sb_shopify_sku_query(many, 4, a),
                      "sku:TEE OR sku:MUG-2.0_x OR sku:\"BIG BOX\" OR sku:\"A\\\"B\\\\C\"");
     sb_arena_free(a);
+}
+
+Test(availability, i7_publish_filters)
+{
+    int64_t both[] = { 1, 2 };
+    struct sb_outlet_stock none[] = { { .outlet_id = 1 }, { .outlet_id = 3, .on_hand = 9 } };
+    struct sb_outlet_stock hand[] = { { .outlet_id = 2, .on_hand = 1 } };
+    struct sb_outlet_stock order[] = { { .outlet_id = 1, .on_order = 2 } };
+    struct sb_outlet_stock reorder[] = { { .outlet_id = 2, .max_level = 5 } };
+    struct sb_publish_filters def = { .on_hand = true }, all = { true, true, true }, off = { 0 };
+    cr_expect_null(sb_unpublished_reason(&def, hand, 1, both, 2));
+    cr_expect_str_eq(sb_unpublished_reason(&def, none, 2, both, 2),
+                     "not published: none on hand in the channel's outlets (filter: on hand > 0)",
+                     "stock in an outlet the channel does not use does not count");
+    cr_expect_str_eq(sb_unpublished_reason(&def, order, 1, both, 2),
+                     "not published: none on hand in the channel's outlets (filter: on hand > 0)");
+    cr_expect_null(sb_unpublished_reason(&all, order, 1, both, 2));
+    cr_expect_null(sb_unpublished_reason(&all, reorder, 1, both, 2));
+    cr_expect_str_eq(sb_unpublished_reason(&all, none, 2, both, 2),
+                     "not published: none on hand or on order, and no reorder point or maximum "
+                     "level, in the channel's outlets");
+    cr_expect_str_eq(sb_unpublished_reason(&off, hand, 1, both, 2),
+                     "not published: no publish filter is on for this channel");
 }

@@ -20,6 +20,7 @@
 
 static struct th t;
 static struct th_fixture f;
+static struct th_fake fake; /* for the stock test; stopped by teardown whatever happens */
 
 static void setup(void)
 {
@@ -41,6 +42,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    th_fake_stop(&fake);
     th_stop(&t); /* runs `stockbridge check` on the database */
 }
 
@@ -135,7 +137,7 @@ Test(crash, o2_acknowledged_orders_survive_a_sigkill_exactly_once)
     /* a normal server takes and applies the first orders, then dies */
     pid_t pid = serve(&port, false);
     for (int i = 0; i < APPLIED; i++)
-        cr_assert_eq(post_order(h, port, i), 200);
+        cr_assert_eq(post_order(h, port, i), 200, "order %d", i);
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
 
@@ -169,4 +171,84 @@ Test(crash, o2_acknowledged_orders_survive_a_sigkill_exactly_once)
     cr_expect_eq(th_sql_int(&t, "SELECT 10 - on_hand FROM stock WHERE item_id = 1"
                                 " AND outlet_id = 1"),
                  N, "stock left once per order");
+}
+
+/* A JSON request to a server process; returns the HTTP status. */
+static long http(unsigned port, const char *method, const char *path, const char *body)
+{
+    char url[160], auth[160];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", t.admin);
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    hdr = curl_slist_append(hdr, auth);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    long status = 0;
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+static int64_t shop_available(const char *sku)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/_fake/inventory?sku=%s", sku);
+    struct th_resp r = th_fake_req(&fake, "GET", path, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    int64_t v = th_int(json_array_get(json_object_get(r.json, "levels"), 0), "available");
+    th_resp_free(&r);
+    return v;
+}
+
+Test(crash, i9_stock_committed_but_not_yet_pushed_survives_a_sigkill)
+{
+    th_fake_start(&t, &fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1");
+    const char *setup[] = { "{\"sku\":\"TEE\"}", "{\"sku\":\"MUG\"}" };
+    for (size_t i = 0; i < 2; i++) {
+        struct th_resp r = th_fake_req(&fake, "POST", "/_fake/products", setup[i]);
+        cr_assert_eq(r.status, 201, "%s", r.body);
+        th_resp_free(&r);
+    }
+    /* the shop takes stock calls but never answers them in time */
+    struct th_resp r = th_fake_req(&fake, "POST", "/_fake/faults",
+                                   "{\"graphql\":{\"delay_ms\":5000,\"count\":1000,"
+                                   "\"operations\":[\"SbInventorySet\"]}}");
+    cr_assert_eq(r.status / 100, 2, "%s", r.body);
+    th_resp_free(&r);
+
+    unsigned port;
+    int status;
+    pid_t pid = serve(&port, false);
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"credentials\":{\"shop_domain\":\"crash.myshopify.com\",\"access_token\":"
+             "\"" TH_SHOP_TOKEN "\",\"webhook_secret\":\"" TH_SHOP_SECRET
+             "\",\"base_url\":\"%s\"}}",
+             fake.url);
+    cr_assert_eq(http(port, "PATCH", "/api/v1/channels/1", body), 200); /* queues every item */
+    cr_assert_eq(http(port, "POST", "/api/v1/sales",
+                      "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1}]}"),
+                 201);
+    /* committed; the push cannot have finished: the server dies */
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE kind = 'stock'"
+                                " AND item_id IN (1, 2)"),
+                 2, "both changes still queued");
+
+    /* the shop recovers; draining sends what was queued, as it is now */
+    r = th_fake_req(&fake, "POST", "/_fake/faults", "{\"graphql\":{}}");
+    cr_assert_eq(r.status / 100, 2, "%s", r.body);
+    th_resp_free(&r);
+    char out[256];
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "sync", "--drain", NULL), 0, "%s", out);
+    cr_expect_eq(shop_available("TEE"), 9, "10 in outlet 1, one sold");
+    cr_expect_eq(shop_available("MUG"), 3);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE kind = 'stock'"), 0);
 }

@@ -307,3 +307,127 @@ Test(stock_sync, i5_a_read_that_fails_half_way_changes_nothing)
     th_resp_free(&r);
     cr_expect_eq(shop_available("TEE"), 15);
 }
+
+static void patch_channel(const char *body)
+{
+    struct th_resp r = th_req(&t, "PATCH", "/api/v1/channels/1", t.admin, body);
+    cr_assert_eq(r.status, 200, "PATCH %s: %ld %s", body, r.status, r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+}
+
+/* The shop's price and compare-at price for a SKU, as "20.00|null". */
+static const char *shop_price(const char *sku, char *buf, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/_fake/prices?sku=%s", sku);
+    struct th_resp r = th_fake_req(&fake, "GET", path, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *cmp = json_object_get(r.json, "compare_at_price");
+    snprintf(buf, cap, "%s|%s", th_str(r.json, "price"),
+             json_is_string(cmp) ? json_string_value(cmp) : "null");
+    th_resp_free(&r);
+    return buf;
+}
+
+Test(stock_sync, pr1_pr2_pr4_prices_travel_only_with_pos_pricing)
+{
+    char b[64];
+    th_sql_exec(&t,
+                "UPDATE item_prices SET amount = 2100 WHERE item_id = 1 AND price_level_id = 1");
+    th_wait_pipeline(&t);
+    cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "20.00|null", "the channel owns prices");
+    patch_channel("{\"settings\":{\"use_pos_pricing\":true,\"regular_price_level_id\":1}}");
+    cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "21.00|null");
+    cr_expect_str_eq(shop_price("MUG", b, sizeof(b)), "12.50|null");
+    /* PR4: a price change travels like stock */
+    th_sql_exec(&t,
+                "UPDATE item_prices SET amount = 1399 WHERE item_id = 2 AND price_level_id = 1");
+    th_wait_pipeline(&t);
+    cr_expect_str_eq(shop_price("MUG", b, sizeof(b)), "13.99|null");
+    json_t *page = th_get(&t, t.admin, "/api/v1/channels/1/log?limit=50");
+    bool seen = false;
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(page, "data"), i, row)
+    {
+        seen = seen || strcmp(th_str(row, "event"), "push.price") == 0;
+    }
+    cr_expect(seen, "the log says prices were set");
+    json_decref(page);
+}
+
+Test(stock_sync, pr3_the_sale_price_shows_between_its_start_and_end)
+{
+    char b[64];
+    /* a sale that started, open-ended: the sale price, the regular one as "was" */
+    patch_channel("{\"settings\":{\"use_pos_pricing\":true,\"regular_price_level_id\":1,"
+                  "\"sale_price_level_id\":2,\"sale_starts_at\":\"2020-01-01T00:00:00Z\"}}");
+    cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "15.00|20.00");
+    cr_expect_str_eq(shop_price("MUG", b, sizeof(b)), "12.50|null", "no sale price for mugs");
+    /* a sale that has ended */
+    patch_channel("{\"settings\":{\"sale_ends_at\":\"2021-01-01T00:00:00Z\"}}");
+    cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "20.00|null");
+    /* a sale that starts later; then its start comes (the clock moves: here, the stored
+     * start is moved into the past without touching the channel otherwise) */
+    patch_channel("{\"settings\":{\"sale_starts_at\":\"2999-01-01T00:00:00Z\","
+                  "\"sale_ends_at\":null}}");
+    cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "20.00|null", "not yet");
+    th_sql_exec(&t, "UPDATE channels SET settings = json_set(settings, '$.sale_starts_at',"
+                    " '2020-01-01T00:00:00Z') WHERE id = 1");
+    th_wait_pipeline(&t);
+    cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "15.00|20.00", "sent when the sale starts");
+}
+
+Test(stock_sync, i7_an_item_the_filters_do_not_publish_is_withdrawn_and_listed)
+{
+    patch_channel("{\"settings\":{\"publish_on_hand\":false}}");
+    cr_expect_eq(shop_available("TEE"), 0, "withdrawn, not left at its last figure");
+    json_t *page = th_get(&t, t.admin, "/api/v1/channels/1/items?status=excluded");
+    json_t *data = json_object_get(page, "data");
+    cr_assert_eq(json_array_size(data), 3, "%s", json_dumps(page, 0));
+    cr_expect_str_eq(th_str(json_array_get(data, 0), "reason"),
+                     "not published: no publish filter is on for this channel");
+    json_decref(page);
+    /* on order counts when that filter is on */
+    th_sql_exec(&t, "UPDATE stock SET on_order = 4 WHERE item_id = 1 AND outlet_id = 2");
+    patch_channel("{\"settings\":{\"publish_on_order\":true}}");
+    cr_expect_eq(shop_available("TEE"), 15);
+    cr_expect_eq(shop_available("MUG"), 0);
+    page = th_get(&t, t.admin, "/api/v1/channels/1/items?status=excluded");
+    data = json_object_get(page, "data");
+    cr_assert_eq(json_array_size(data), 2, "%s", json_dumps(page, 0));
+    cr_expect_str_eq(th_str(json_array_get(data, 0), "sku"), "MUG");
+    cr_expect_str_eq(
+        th_str(json_array_get(data, 0), "reason"),
+        "not published: none on order in the channel's outlets (filter: on order > 0)");
+    json_decref(page);
+    patch_channel("{\"settings\":{\"publish_on_hand\":true}}");
+    cr_expect_eq(shop_available("MUG"), 3);
+}
+
+Test(stock_sync, i3_the_last_unit_sold_in_the_shop_and_on_the_web_in_the_same_second)
+{
+    /* one mug left, in outlet 1; the webstore shows 1 */
+    adjust(1, 2, -2);
+    cr_assert_eq(shop_available("MUG"), 1);
+    /* the shop sells it at the till, and in the same second a customer buys it online
+     * (the webstore still showed 1) */
+    struct th_resp r = th_req(&t, "POST", "/api/v1/sales", t.admin,
+                              "{\"outlet_id\":1,\"lines\":[{\"item_id\":2,\"quantity\":1}]}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_resp_free(&r);
+    r = th_fake_req(&fake, "POST", "/_fake/orders",
+                    "{\"email\":\"late@example.com\",\"financial_status\":\"paid\","
+                    "\"line_items\":[{\"sku\":\"MUG\",\"title\":\"Mug\",\"quantity\":1,"
+                    "\"price\":\"12.50\"}]}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    /* both sales stand; the web one is a backorder at the default outlet (A4), no outlet
+     * goes below zero for the channel, and the webstore shows 0, not -1 */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sale_lines WHERE item_id = 2"), 2);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM fulfillments WHERE is_backorder = 1"), 1);
+    cr_expect_eq(shop_available("MUG"), 0);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0);
+}

@@ -179,6 +179,13 @@ struct sb_channel_ops {
     /* Reads the channel's stock a page at a time (I5); cursor NULL: from the start. */
     sb_err (*read_stock)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                          struct sb_stock_page *ret);
+    /* Reads the channel's whole stock at once (I5), for catalogues too large to page
+     * through (Shopify: a bulk operation); optional, NULL when the channel has none. Calls
+     * each() once per item with its levels; the strings and arrays are valid only during
+     * the call, so each() copies what it keeps. An error from each() stops the read and is
+     * returned. Any error means the read is incomplete: the caller discards what it got. */
+    sb_err (*read_stock_all)(const struct sb_channel *ch,
+                             sb_err (*each)(void *ud, const struct sb_channel_stock *st), void *ud);
     /* Other status changes that travel to the channel (paid, packed/ready for pickup). */
     sb_err (*push_status)(const struct sb_channel *ch, const struct sb_status_push *s);
 };

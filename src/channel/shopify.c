@@ -1054,8 +1054,8 @@ static sb_err shopify_push_cancel(const struct sb_channel *ch, const char *exter
 
 const struct sb_channel_ops sb_channel_shopify = {
     .kind = "shopify",
-    .caps =
-        SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_LOCATIONS | SB_CH_FULFILL | SB_CH_CANCEL | SB_CH_STOCK,
+    .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_LOCATIONS | SB_CH_FULFILL | SB_CH_CANCEL |
+            SB_CH_STOCK | SB_CH_PRICES,
     .verify_webhook = shopify_verify_webhook,
     .parse_event = shopify_parse_event,
     .poll_orders = shopify_poll_orders,
@@ -1067,4 +1067,6 @@ const struct sb_channel_ops sb_channel_shopify = {
     .find_items = sb_shopify_find_items,
     .push_stock = sb_shopify_push_stock,
     .read_stock = sb_shopify_read_stock,
+    .read_stock_all = sb_shopify_read_stock_all,
+    .push_prices = sb_shopify_push_prices,
 };

@@ -105,6 +105,13 @@ sb_err sb_shopify_push_stock(const struct sb_channel *ch, struct sb_stock_level 
                              struct sb_arena *a);
 sb_err sb_shopify_read_stock(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                              struct sb_stock_page *ret);
+/* shopify-prices.c: prices (the op of the same name). */
+sb_err sb_shopify_push_prices(const struct sb_channel *ch, struct sb_price *prices, size_t n,
+                              struct sb_arena *a);
+/* shopify-bulk.c: the whole stock through a bulk operation (the op read_stock_all). */
+sb_err sb_shopify_read_stock_all(const struct sb_channel *ch,
+                                 sb_err (*each)(void *ud, const struct sb_channel_stock *st),
+                                 void *ud);
 /* The search query that finds these SKUs ("sku:A OR sku:\"B C\""), in the arena. */
 const char *sb_shopify_sku_query(const char *const *skus, size_t n, struct sb_arena *a);
 

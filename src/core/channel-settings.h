@@ -27,12 +27,18 @@ struct sb_channel_settings {
     int64_t regular_price_level_id; /* PR2: required when use_pos_pricing; 0 = none */
     int64_t sale_price_level_id;    /* PR2: optional; 0 = none */
     int64_t poll_interval_seconds;  /* 60..86400, default 300 */
+    /* I7: which items the channel publishes: on hand > 0 (on), on order > 0 (off),
+     * a reorder point or maximum level > 0 (off); any filter that is on publishes */
+    bool publish_on_hand, publish_on_order, publish_reorder;
+    /* PR3: the sale price level shows from sale_starts_at (none: never) until
+     * sale_ends_at (none: open-ended); Unix seconds, 0 = none */
+    int64_t sale_starts_at, sale_ends_at;
 };
 
 void sb_channel_settings_defaults(struct sb_channel_settings *s);
 
-/* Rules across settings (PR2): a regular price level when POS pricing is on. The
- * price levels' existence is the store's to check. */
+/* Rules across settings (PR2): a regular price level when POS pricing is on; a sale
+ * that ends after it starts (PR3). The price levels' existence is the store's to check. */
 sb_err sb_channel_settings_check(const struct sb_channel_settings *s);
 
 /* A credential a kind of channel needs. */

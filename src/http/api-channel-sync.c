@@ -38,10 +38,13 @@ sb_err sb_api_channels_items(struct sb_req *r)
                       "status must be \"excluded\"");
     if (!err)
         err = sb_req_page(r, &page);
+    struct sb_channel_rt *rt = NULL;
     if (!err)
         err = sb_store_channel_visible(r->db, &r->scope, id);
     if (!err)
-        err = sb_store_sync_excluded(r->db, id, page.after, page.limit, &rows);
+        err = sb_store_channel_load(r->db, id, r->arena, &rt);
+    if (!err)
+        err = sb_store_sync_excluded(r->db, rt, page.after, page.limit, &rows);
     return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 

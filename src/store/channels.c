@@ -35,6 +35,7 @@ void sb_channel_settings_defaults(struct sb_channel_settings *s)
         .use_pos_pricing = false,
         .download_orders = true,
         .poll_interval_seconds = SB_POLL_INTERVAL_DEFAULT,
+        .publish_on_hand = true,
     };
 }
 
@@ -48,13 +49,17 @@ sb_err sb_channel_settings_check(const struct sb_channel_settings *s)
         return sb_fail(SB_EINVALID_FIELD, "settings.poll_interval_seconds",
                        "settings.poll_interval_seconds must be between %d and %d",
                        SB_POLL_INTERVAL_MIN, SB_POLL_INTERVAL_MAX);
+    if (s->sale_ends_at && (!s->sale_starts_at || s->sale_ends_at <= s->sale_starts_at))
+        return sb_fail(SB_EINVALID_FIELD, "settings.sale_ends_at",
+                       "settings.sale_ends_at must come after settings.sale_starts_at");
     return SB_OK;
 }
 
 enum setting_type {
     SET_BOOL,
     SET_LEVEL,
-    SET_INT
+    SET_INT,
+    SET_TIME
 };
 
 /* One row per setting: the JSON name is the field name, in the order records show. */
@@ -76,6 +81,11 @@ static const struct setting {
     S(regular_price_level_id, SET_LEVEL),
     S(sale_price_level_id, SET_LEVEL),
     S(poll_interval_seconds, SET_INT),
+    S(publish_on_hand, SET_BOOL),
+    S(publish_on_order, SET_BOOL),
+    S(publish_reorder, SET_BOOL),
+    S(sale_starts_at, SET_TIME),
+    S(sale_ends_at, SET_TIME),
 #undef S
 };
 #define N_SETTINGS (sizeof(settings_table) / sizeof(settings_table[0]))
@@ -126,6 +136,17 @@ sb_err sb_channel_settings_apply(struct sb_channel_settings *s, json_t *obj, boo
                 return sb_fail(SB_EINVALID_FIELD, field, "%s must be an integer from %d to %d",
                                field, SB_POLL_INTERVAL_MIN, SB_POLL_INTERVAL_MAX);
             break;
+        case SET_TIME: {
+            int64_t t = 0;
+            if (json_is_null(v))
+                *(int64_t *)p = 0;
+            else if (json_is_string(v) && sb_time_parse(json_string_value(v), &t) && t > 0)
+                *(int64_t *)p = t;
+            else if (strict)
+                return sb_fail(SB_EINVALID_FIELD, field,
+                               "%s must be a UTC time (2026-11-27T00:00:00Z) or null", field);
+            break;
+        }
         }
     }
     *s = out;
@@ -149,6 +170,12 @@ json_t *sb_channel_settings_json(const struct sb_channel_settings *s)
         case SET_INT:
             v = json_integer(*(const int64_t *)p);
             break;
+        case SET_TIME: {
+            char t[SB_TIME_LEN];
+            sb_time_format(*(const int64_t *)p, t, sizeof(t));
+            v = *(const int64_t *)p ? json_string(t) : json_null();
+            break;
+        }
         }
         json_object_set_new(o, st->name, v);
     }
@@ -636,6 +663,8 @@ sb_err sb_store_channel_create(struct sb_db *db, const struct sb_channel_input *
         err = write_links(db, id, in);
     if (!err && f.enabled && f.settings.stock_sync) /* the first sync: every item */
         err = sb_store_sync_queue_all(db, id, "stock");
+    if (!err && f.enabled && f.settings.use_pos_pricing)
+        err = sb_store_sync_queue_all(db, id, "price");
     if (!err) {
         char what[512];
         describe(in, what, sizeof(what));
@@ -784,6 +813,8 @@ sb_err sb_store_channel_update(struct sb_db *db, int64_t id, const struct sb_cha
     f.locations = locations;
     f.methods = methods;
     bool was_syncing = f.enabled && f.settings.stock_sync;
+    struct sb_channel_settings before = f.settings;
+    bool was_enabled = f.enabled;
     if (!err)
         err = apply_input(db, in, &f);
     char *settings = NULL;
@@ -802,10 +833,22 @@ sb_err sb_store_channel_update(struct sb_db *db, int64_t id, const struct sb_cha
     /* new credentials may be another shop: its items are found again */
     if (!err && in->credentials_set)
         err = sb_db_exec(db, "DELETE FROM channel_items WHERE channel_id = ?", "i", id);
-    /* stock sync turned on, or what the channel stocks from changed: every item again */
+    /* stock sync turned on, what the channel stocks from or publishes changed: every item
+     * again */
     if (!err && f.enabled && f.settings.stock_sync &&
-        (!was_syncing || in->outlets_set || in->locations_set || in->credentials_set))
+        (!was_syncing || in->outlets_set || in->locations_set || in->credentials_set ||
+         before.publish_on_hand != f.settings.publish_on_hand ||
+         before.publish_on_order != f.settings.publish_on_order ||
+         before.publish_reorder != f.settings.publish_reorder))
         err = sb_store_sync_queue_all(db, id, "stock");
+    /* PR1-PR3: prices on, or what decides them changed: every item's price again */
+    if (!err && f.enabled && f.settings.use_pos_pricing &&
+        (!was_enabled || !before.use_pos_pricing || in->credentials_set ||
+         before.regular_price_level_id != f.settings.regular_price_level_id ||
+         before.sale_price_level_id != f.settings.sale_price_level_id ||
+         before.sale_starts_at != f.settings.sale_starts_at ||
+         before.sale_ends_at != f.settings.sale_ends_at))
+        err = sb_store_sync_queue_all(db, id, "price");
     if (!err) {
         char what[512];
         describe(in, what, sizeof(what));

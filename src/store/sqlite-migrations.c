@@ -483,7 +483,8 @@ static const char *const migrations[] = {
     "  last_error TEXT,"
     "  last_error_at TEXT,"
     "  last_reconcile_at TEXT,"
-    "  last_reconcile TEXT);"
+    "  last_reconcile TEXT,"
+    "  sale_state INTEGER NOT NULL DEFAULT 0);" /* PR3: 0 no sale now, 1 sale on */
 
     /* Every change to an outlet's stock queues the item for each enabled channel with
      * stock sync on that the outlet stocks (linked outlets and location links alike). */

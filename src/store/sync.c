@@ -75,14 +75,15 @@ sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *ki
     delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
     char next[SB_TIME_LEN];
     sb_time_format(sb_time_now() + delay, next, sizeof(next));
-    /* a change that arrived meanwhile (seq moved) is a new value: it keeps its chances */
+    /* a change that arrived meanwhile (seq moved: a new value, or new credentials) keeps
+     * its chances: no attempt counted, no wait */
     return sb_db_exec(db,
                       "UPDATE sync_queue SET attempts = CASE WHEN seq = ? THEN ? ELSE attempts END,"
                       " status = CASE WHEN seq = ? AND ? THEN 'parked' ELSE status END,"
-                      " next_attempt_at = ?, last_error = ?"
-                      " WHERE channel_id = ? AND kind = ? AND item_id = ?",
-                      "iiibssisi", row->seq, attempts, row->seq, (int)park, next, error, channel_id,
-                      kind, row->item_id);
+                      " next_attempt_at = CASE WHEN seq = ? THEN ? ELSE next_attempt_at END,"
+                      " last_error = ? WHERE channel_id = ? AND kind = ? AND item_id = ?",
+                      "iiibissisi", row->seq, attempts, row->seq, (int)park, row->seq, next, error,
+                      channel_id, kind, row->item_id);
 }
 
 sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind)
@@ -173,13 +174,18 @@ static sb_err outlet_stock(struct sb_db *db, int64_t item_id, struct sb_arena *a
         return sb_fail(SB_ENOMEM, NULL, NULL);
     struct sb_q q;
     size_t n = 0;
-    if ((err = sb_q_open(&q, db, "SELECT outlet_id, on_hand, reserved FROM stock WHERE item_id = ?",
+    if ((err = sb_q_open(&q, db,
+                         "SELECT outlet_id, on_hand, reserved, on_order, reorder_point, max_level"
+                         " FROM stock WHERE item_id = ?",
                          "i", item_id)))
         return err;
     while ((int64_t)n < count && sb_q_next(&q)) {
         rows[n] = (struct sb_outlet_stock){ .outlet_id = sb_q_int(&q, 0),
                                             .on_hand = sb_q_int(&q, 1),
-                                            .reserved = sb_q_int(&q, 2) };
+                                            .reserved = sb_q_int(&q, 2),
+                                            .on_order = sb_q_int(&q, 3),
+                                            .reorder_point = sb_q_int(&q, 4),
+                                            .max_level = sb_q_int(&q, 5) };
         n++;
     }
     *ret = rows;
@@ -231,9 +237,110 @@ sb_err sb_store_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
             };
         }
     }
+    /* I7: an item the filters do not publish is withdrawn: 0 everywhere */
+    size_t n_stocked = 0;
+    int64_t *stocked = sb_arena_alloc(a, (rt->n_outlets + rt->n_locations + 1) * sizeof(*stocked));
+    if (!stocked)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < rt->n_outlets; i++)
+        stocked[n_stocked++] = rt->outlet_ids[i];
+    for (size_t i = 0; i < rt->n_locations; i++)
+        stocked[n_stocked++] = rt->locations[i].outlet_id;
+    struct sb_publish_filters pf = { .on_hand = rt->settings.publish_on_hand,
+                                     .on_order = rt->settings.publish_on_order,
+                                     .reorder = rt->settings.publish_reorder };
+    if (sb_unpublished_reason(&pf, rows, n_rows, stocked, n_stocked))
+        for (size_t i = 0; i < n; i++)
+            levels[i].available = 0;
     *ret = levels;
     *ret_n = n;
     return SB_OK;
+}
+
+bool sb_sync_sale_on(const struct sb_channel_settings *s, int64_t now)
+{
+    return s->sale_price_level_id && s->sale_starts_at && now >= s->sale_starts_at &&
+           (!s->sale_ends_at || now < s->sale_ends_at);
+}
+
+static sb_err level_price(struct sb_db *db, int64_t item_id, int64_t level, int64_t *ret)
+{
+    *ret = -1;
+    if (!level)
+        return SB_OK;
+    sb_err err = sb_db_int(
+        db, ret, "SELECT amount FROM item_prices WHERE item_id = ? AND price_level_id = ?", "ii",
+        item_id, level);
+    if (err == SB_ENOT_FOUND) {
+        *ret = -1;
+        return SB_OK;
+    }
+    return err;
+}
+
+sb_err sb_store_sync_price(struct sb_db *db, const struct sb_channel_rt *rt, int64_t item_id,
+                           int64_t now, int64_t *ret_regular, int64_t *ret_sale,
+                           const char **ret_why)
+{
+    int64_t regular, sale = -1;
+    *ret_why = NULL;
+    *ret_sale = 0;
+    sb_err err = level_price(db, item_id, rt->settings.regular_price_level_id, &regular);
+    if (!err && sb_sync_sale_on(&rt->settings, now))
+        err = level_price(db, item_id, rt->settings.sale_price_level_id, &sale);
+    if (err)
+        return err;
+    if (regular < 0) {
+        *ret_why = "the item has no price at the channel's regular price level";
+        return SB_OK;
+    }
+    *ret_regular = regular;
+    if (sale >= 0 && sale < regular)
+        *ret_sale = sale;
+    return SB_OK;
+}
+
+sb_err sb_store_sync_sale_windows(struct sb_db *db, int64_t now, bool apply, size_t *ret_changed)
+{
+    struct sb_q q;
+    int64_t ids[64], states[64];
+    size_t n = 0;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT c.id, c.settings, COALESCE(s.sale_state, 0) FROM channels c"
+                           " LEFT JOIN channel_sync s ON s.channel_id = c.id WHERE c.enabled"
+                           " ORDER BY c.id",
+                           NULL);
+    if (err)
+        return err;
+    while (n < 64 && sb_q_next(&q)) {
+        struct sb_channel_settings st;
+        sb_channel_settings_defaults(&st);
+        json_t *obj = json_loads(sb_q_text(&q, 1), 0, NULL);
+        (void)sb_channel_settings_apply(&st, obj, false);
+        json_decref(obj);
+        int64_t on = st.use_pos_pricing && sb_sync_sale_on(&st, now) ? 1 : 0;
+        if (on != sb_q_int(&q, 2)) {
+            ids[n] = sb_q_int(&q, 0);
+            states[n++] = on;
+        }
+    }
+    if ((err = sb_q_close(&q)))
+        return err;
+    if (ret_changed)
+        *ret_changed = n;
+    for (size_t i = 0; apply && !err && i < n; i++) {
+        err = sb_db_exec(db,
+                         "INSERT INTO channel_sync (channel_id, sale_state) VALUES (?, ?)"
+                         " ON CONFLICT (channel_id) DO UPDATE SET sale_state = excluded.sale_state",
+                         "ii", ids[i], states[i]);
+        if (!err)
+            err = sb_store_sync_queue_all(db, ids[i], "price");
+        if (!err)
+            err = sb_store_channel_log(db, ids[i], "info", "price.sale", NULL,
+                                       "the sale %s: every price is sent again",
+                                       states[i] ? "started" : "ended");
+    }
+    return err;
 }
 
 sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, const char *error)
@@ -313,21 +420,74 @@ sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret)
     return err;
 }
 
-sb_err sb_store_sync_excluded(struct sb_db *db, int64_t channel_id, int64_t after, int64_t limit,
-                              json_t **ret)
+sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_rt *rt, int64_t after,
+                              int64_t limit, json_t **ret)
 {
-    return sb_db_json_all(
-        db, ret,
-        "SELECT i.id, i.sku, i.name,"
-        " CASE WHEN ci.item_id IS NOT NULL AND ci.external_item_id IS NULL"
-        "  THEN 'the channel has no product with this SKU'"
-        "  ELSE 'its changes keep failing: ' || COALESCE(q.last_error, 'unknown error') END"
-        " AS reason FROM items i"
-        " LEFT JOIN channel_items ci ON ci.channel_id = ? AND ci.item_id = i.id"
-        " LEFT JOIN sync_queue q ON q.channel_id = ? AND q.item_id = i.id AND q.kind = 'stock'"
-        " AND q.status = 'parked'"
-        " WHERE i.id > ? AND ((ci.item_id IS NOT NULL AND ci.external_item_id IS NULL)"
-        "  OR q.item_id IS NOT NULL)"
-        " ORDER BY i.id LIMIT ?",
-        "iiii", channel_id, channel_id, after, limit);
+    enum {
+        SCAN = 1000
+    };
+    struct sb_publish_filters pf = { .on_hand = rt->settings.publish_on_hand,
+                                     .on_order = rt->settings.publish_on_order,
+                                     .reorder = rt->settings.publish_reorder };
+    json_t *rows = json_array();
+    if (!rows)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    int64_t id = rt->ch.id;
+    for (;;) {
+        struct sb_q q;
+        size_t scanned = 0;
+        sb_err err = sb_q_open(
+            &q, db,
+            "SELECT i.id, i.sku, i.name,"
+            " ci.item_id IS NOT NULL AND ci.external_item_id IS NULL, q.item_id IS NOT NULL,"
+            " q.last_error,"
+            " COALESCE(SUM(CASE WHEN s.on_hand > 0 THEN s.on_hand ELSE 0 END), 0),"
+            " COALESCE(SUM(s.on_order), 0),"
+            " COALESCE(MAX(CASE WHEN s.reorder_point > 0 OR s.max_level > 0 THEN 1 ELSE 0 END), 0)"
+            " FROM items i"
+            " LEFT JOIN channel_items ci ON ci.channel_id = ? AND ci.item_id = i.id"
+            " LEFT JOIN sync_queue q ON q.channel_id = ? AND q.item_id = i.id AND q.kind = 'stock'"
+            "  AND q.status = 'parked'"
+            " LEFT JOIN stock s ON s.item_id = i.id AND s.outlet_id IN ("
+            "  SELECT outlet_id FROM channel_outlets WHERE channel_id = ?"
+            "  UNION SELECT outlet_id FROM channel_locations WHERE channel_id = ?)"
+            " WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?",
+            "iiiiii", id, id, id, id, after, (int64_t)SCAN);
+        if (err) {
+            json_decref(rows);
+            return err;
+        }
+        while ((int64_t)json_array_size(rows) < limit && sb_q_next(&q)) {
+            scanned++;
+            after = sb_q_int(&q, 0);
+            const char *why = NULL;
+            char buf[600];
+            if (sb_q_int(&q, 3)) {
+                why = "the channel has no product with this SKU";
+            } else if (sb_q_int(&q, 4)) {
+                snprintf(buf, sizeof(buf), "its changes keep failing: %s",
+                         sb_q_text(&q, 5) ? sb_q_text(&q, 5) : "unknown error");
+                why = buf;
+            } else {
+                struct sb_outlet_stock agg = { .outlet_id = 1,
+                                               .on_hand = sb_q_int(&q, 6),
+                                               .on_order = sb_q_int(&q, 7),
+                                               .reorder_point = sb_q_int(&q, 8) };
+                int64_t one = 1;
+                why = sb_unpublished_reason(&pf, &agg, 1, &one, 1);
+            }
+            if (why)
+                json_array_append_new(rows, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)after,
+                                                      "sku", sb_q_text(&q, 1), "name",
+                                                      sb_q_text(&q, 2), "reason", why));
+        }
+        if ((err = sb_q_close(&q))) {
+            json_decref(rows);
+            return err;
+        }
+        if ((int64_t)json_array_size(rows) >= limit || scanned < SCAN)
+            break;
+    }
+    *ret = rows;
+    return SB_OK;
 }

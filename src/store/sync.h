@@ -10,6 +10,7 @@
 
 #include "channel/channel.h"
 #include "store/channels.h"
+#include "core/availability.h"
 #include "store/db.h"
 #include "util/arena.h"
 
@@ -64,14 +65,28 @@ sb_err sb_store_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
                             const struct sb_sync_item *it, struct sb_arena *a,
                             struct sb_stock_level **ret, size_t *ret_n, const char **ret_error);
 
+/* PR1-PR3: the item's prices for the channel at time now: *ret_regular from the regular
+ * price level, *ret_sale from the sale level while the channel's sale is on and lower
+ * than the regular price (else 0). *ret_why (static text) when the item has no regular
+ * price: nothing is sent. */
+sb_err sb_store_sync_price(struct sb_db *db, const struct sb_channel_rt *rt, int64_t item_id,
+                           int64_t now, int64_t *ret_regular, int64_t *ret_sale,
+                           const char **ret_why);
+/* PR3: whether the channel's sale is on at time now. */
+bool sb_sync_sale_on(const struct sb_channel_settings *s, int64_t now);
+/* PR3: counts the channels whose sale started or ended since last seen; with apply (in a
+ * write), queues every item's price again for them. */
+sb_err sb_store_sync_sale_windows(struct sb_db *db, int64_t now, bool apply, size_t *ret_changed);
+
 /* Records a push (n levels sent) or a failed one (error) for sync-status. */
 sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, const char *error);
 
 /* GET /api/v1/channels/{id}/sync-status. */
 sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret);
 /* GET /api/v1/channels/{id}/items?status=excluded: the items that do not reach the
- * channel, each with why; a page after item id `after`. */
-sb_err sb_store_sync_excluded(struct sb_db *db, int64_t channel_id, int64_t after, int64_t limit,
-                              json_t **ret);
+ * channel, each with why (not on the channel, changes parked, not published: I7, I8); up
+ * to limit rows after item id `after`. */
+sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_rt *rt, int64_t after,
+                              int64_t limit, json_t **ret);
 
 #endif

@@ -48,6 +48,10 @@ static sb_err settle_fn(struct sb_db *db, void *ctx)
         err = sb_store_channel_log(db, j->channel_id, "warn", "push.retry", NULL,
                                    "%s of %zu item%s failed (retrying with backoff): %s", j->kind,
                                    j->n, j->n == 1 ? "" : "s", j->error);
+    else if (!err && j->sent && strcmp(j->kind, "price") == 0)
+        err = sb_store_channel_log(
+            db, j->channel_id, "info", "push.price", NULL, "%lld price%s set%s", (long long)j->sent,
+            j->sent == 1 ? "" : "s", failed ? " (some refused: see sync-status)" : "");
     else if (!err && j->sent)
         err = sb_store_channel_log(db, j->channel_id, "info", "push.stock", NULL,
                                    "%lld quantit%s set%s", (long long)j->sent,
@@ -80,29 +84,115 @@ static const char *last_message(struct sb_arena *a)
     return copy ? copy : "out of memory";
 }
 
-/* Price rows: this dispatcher sends stock only, so they are settled (dropped) here until
- * prices travel (PR1-PR4). */
-static sb_err drop_prices(struct sb_store *store, int64_t channel_id, struct sb_arena *a,
+/* Items never looked up on this channel are found by SKU now, and recorded with the
+ * settle (j->found). */
+static sb_err find_unknown(const struct sb_channel_rt *rt, struct sb_sync_item *items, size_t n,
+                           struct sb_arena *a, struct settle_job *j)
+{
+    struct sb_sync_item *found = sb_arena_alloc(a, n * sizeof(*found));
+    struct sb_channel_item *refs = sb_arena_alloc(a, n * sizeof(*refs));
+    size_t n_refs = 0;
+    if (!found || !refs)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++)
+        if (!items[i].known)
+            refs[n_refs++] = (struct sb_channel_item){ .sku = items[i].sku };
+    if (n_refs) {
+        sb_err err = rt->ops->find_items(&rt->ch, refs, n_refs, a);
+        if (err)
+            return err;
+    }
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (items[i].known)
+            continue;
+        items[i].ref = refs[k++];
+        items[i].ref.sku = items[i].sku;
+        items[i].known = true;
+        found[j->n_found++] = items[i];
+    }
+    j->found = found;
+    return SB_OK;
+}
+
+/* PR1-PR4: one batch of price rows for one channel. Prices go only when the channel uses
+ * POS pricing; otherwise the rows are dropped. */
+static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_arena *a,
                           bool *ret_more)
 {
     static _Thread_local struct sb_sync_row rows[SB_SYNC_BATCH];
     size_t n = 0;
     struct sb_db *db;
+    struct sb_channel_rt *rt = NULL;
     sb_err err = sb_store_acquire(store, &db);
     if (err)
         return err;
-    err = sb_store_sync_due(db, channel_id, "price", sb_time_now(), rows, SB_SYNC_BATCH, &n);
+    err = sb_store_channel_load(db, channel_id, a, &rt);
+    if (!err)
+        err = sb_store_sync_due(db, channel_id, "price", sb_time_now(), rows, SB_SYNC_BATCH, &n);
+    struct settle *st = n ? sb_arena_alloc(a, n * sizeof(*st)) : NULL;
+    struct sb_sync_item *items = n ? sb_arena_alloc(a, n * sizeof(*items)) : NULL;
+    int64_t *ids = n ? sb_arena_alloc(a, n * sizeof(*ids)) : NULL;
+    if (!err && n && (!st || !items || !ids))
+        err = sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; !err && i < n; i++) {
+        st[i] = (struct settle){ .row = rows[i] };
+        ids[i] = rows[i].item_id;
+    }
+    bool active = !err && rt->enabled && rt->settings.use_pos_pricing && rt->has_credentials &&
+                  (rt->ops->caps & SB_CH_PRICES) && rt->ops->push_prices && rt->ops->find_items;
+    if (!err && n && active)
+        err = sb_store_sync_items(db, channel_id, ids, n, a, items);
     sb_store_release(store, db);
     if (err || n == 0)
         return err;
-    struct settle *st = sb_arena_alloc(a, n * sizeof(*st));
-    if (!st)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    for (size_t i = 0; i < n; i++)
-        st[i] = (struct settle){ .row = rows[i] };
-    struct settle_job j = { .channel_id = channel_id, .kind = "price", .rows = st, .n = n };
-    settle(store, &j);
     *ret_more = *ret_more || n == SB_SYNC_BATCH;
+    struct settle_job j = { .channel_id = channel_id, .kind = "price", .rows = st, .n = n };
+    if (!active) {
+        settle(store, &j);
+        return SB_OK;
+    }
+    if (find_unknown(rt, items, n, a, &j)) {
+        fail_all(store, &j, last_message(a));
+        return SB_OK;
+    }
+    struct sb_price *prices = sb_arena_alloc(a, n * sizeof(*prices));
+    size_t *row_of = sb_arena_alloc(a, n * sizeof(*row_of)), m = 0;
+    if (!prices || !row_of || (err = sb_store_acquire(store, &db)))
+        return err ? err : sb_fail(SB_ENOMEM, NULL, NULL);
+    int64_t now = sb_time_now();
+    for (size_t i = 0; !err && i < n; i++) {
+        if (!items[i].ref.variant_id || !items[i].ref.product_id)
+            continue; /* not on the channel: excluded, listed with why */
+        int64_t regular = 0, sale = 0;
+        const char *why = NULL;
+        err = sb_store_sync_price(db, rt, items[i].item_id, now, &regular, &sale, &why);
+        if (err || why)
+            continue; /* no regular price: nothing to send */
+        prices[m] = (struct sb_price){ .item_id = items[i].item_id,
+                                       .variant_id = items[i].ref.variant_id,
+                                       .product_id = items[i].ref.product_id,
+                                       .regular = regular,
+                                       .sale = sale };
+        row_of[m++] = i;
+    }
+    sb_store_release(store, db);
+    if (err)
+        return err;
+    if (m && rt->ops->push_prices(&rt->ch, prices, m, a)) {
+        const char *why = last_message(a);
+        for (size_t k = 0; k < m; k++)
+            st[row_of[k]].error = why;
+        j.error = why;
+        settle(store, &j);
+        return SB_OK;
+    }
+    for (size_t k = 0; k < m; k++) {
+        if (prices[k].error)
+            st[row_of[k]].error = prices[k].error;
+        else
+            j.sent++;
+    }
+    settle(store, &j);
     return SB_OK;
 }
 
@@ -150,28 +240,10 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
         return SB_OK;
     }
 
-    /* items never looked up on this channel: found by SKU now */
-    struct sb_sync_item *found = sb_arena_alloc(a, n * sizeof(*found));
-    struct sb_channel_item *refs = sb_arena_alloc(a, n * sizeof(*refs));
-    size_t n_found = 0;
-    if (!found || !refs)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    for (size_t i = 0; i < n; i++)
-        if (!items[i].known)
-            refs[n_found++] = (struct sb_channel_item){ .sku = items[i].sku };
-    if (n_found && rt->ops->find_items(&rt->ch, refs, n_found, a)) {
+    if (find_unknown(rt, items, n, a, &j)) {
         fail_all(store, &j, last_message(a));
         return SB_OK;
     }
-    for (size_t i = 0, k = 0; i < n; i++) {
-        if (items[i].known)
-            continue;
-        items[i].ref = refs[k++];
-        items[i].ref.sku = items[i].sku;
-        items[i].known = true;
-        found[j.n_found++] = items[i];
-    }
-    j.found = found;
 
     /* the figures as they are now */
     struct sb_stock_level *levels = NULL, **per_item = sb_arena_alloc(a, n * sizeof(*per_item));
@@ -220,11 +292,27 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
     return SB_OK;
 }
 
+static sb_err sale_windows_fn(struct sb_db *db, void *ctx)
+{
+    (void)ctx;
+    return sb_store_sync_sale_windows(db, sb_time_now(), true, NULL);
+}
+
 bool sb_sync_stock_pass(struct sb_store *store)
 {
+    /* PR3: a sale that started or ended queues every price of its channels */
+    struct sb_db *db;
+    if (!sb_store_acquire(store, &db)) {
+        size_t changed = 0;
+        sb_err err = sb_store_sync_sale_windows(db, sb_time_now(), false, &changed);
+        sb_store_release(store, db);
+        if (!err && changed)
+            err = sb_store_write(store, sale_windows_fn, NULL);
+        if (err)
+            sb_log(SB_LOG_WARN, "sync.sale_windows", "error", sb_err_last()->message, NULL);
+    }
     int64_t ids[MAX_CHANNELS];
     size_t n = 0;
-    struct sb_db *db;
     if (sb_store_acquire(store, &db))
         return false;
     sb_err err = sb_store_sync_due_channels(db, sb_time_now(), ids, MAX_CHANNELS, &n);
@@ -238,7 +326,7 @@ bool sb_sync_stock_pass(struct sb_store *store)
             return false;
         bool channel_more = false;
         if (push_channel(store, ids[i], a, &channel_more) ||
-            drop_prices(store, ids[i], a, &channel_more)) {
+            push_prices(store, ids[i], a, &channel_more)) {
             char id[24];
             snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
             sb_log(SB_LOG_WARN, "sync.pass", "channel", id, "error", sb_err_last()->message, NULL);

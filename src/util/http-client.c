@@ -281,3 +281,75 @@ sb_err sb_http_post_json(const struct sb_http_request *req, struct sb_http_respo
     };
     return send_with(req, json_headers, 2, "POST", ret);
 }
+
+/* ---------------------------------------------------------------- streaming GET */
+
+struct stream_sink {
+    sb_err (*each)(void *ud, const char *data, size_t len);
+    void *ud;
+    size_t len, limit;
+    sb_err err; /* each() refused, or the cap was passed */
+};
+
+static size_t on_stream(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct stream_sink *s = ud;
+    size_t n = size * nmemb;
+    if (n > s->limit - s->len) {
+        s->err = sb_fail(SB_ETOO_LARGE, NULL, "the response is larger than %zu bytes", s->limit);
+        return 0;
+    }
+    s->len += n;
+    if (n && (s->err = s->each(s->ud, data, n)))
+        return 0;
+    return n;
+}
+
+sb_err sb_http_get_stream(const char *url, sb_err (*each)(void *ud, const char *data, size_t len),
+                          void *ud, size_t max_size, long timeout_ms)
+{
+    if (!url || (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0))
+        return sb_fail(SB_EINVALID_FIELD, "url", "the URL must start with http:// or https://");
+    pthread_once(&global_once, global_init);
+    if (global_rc != CURLE_OK)
+        return sb_fail(SB_EIO, NULL, "libcurl did not initialise: %s",
+                       curl_easy_strerror(global_rc));
+    CURL *h = curl_easy_init();
+    if (!h)
+        return sb_fail(SB_ENOMEM, NULL, "libcurl could not make a handle");
+    struct stream_sink s = { .each = each, .ud = ud, .limit = max_size };
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L); /* an error page is not the file */
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, SB_HTTP_CONNECT_TIMEOUT_MS);
+    if (timeout_ms > 0)
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_size);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_stream);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "stockbridge/0.1");
+    CURLcode rc = curl_easy_perform(h);
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(h);
+    if (s.err)
+        return s.err;
+    if (rc == CURLE_FILESIZE_EXCEEDED)
+        return sb_fail(SB_ETOO_LARGE, NULL, "the response is larger than %zu bytes", max_size);
+    if (rc == CURLE_HTTP_RETURNED_ERROR)
+        return sb_fail(SB_EIO, NULL, "the download was answered with HTTP %ld", status);
+    if (rc != CURLE_OK)
+        /* curl's messages name the host at most, never the path or query of the URL */
+        return sb_fail(SB_EIO, NULL, "the download failed: %s",
+                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    if (status < 200 || status > 299)
+        return sb_fail(SB_EIO, NULL, "the download was answered with HTTP %ld", status);
+    return SB_OK;
+}

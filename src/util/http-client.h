@@ -57,6 +57,18 @@ sb_err sb_http_send(const struct sb_http_request *req, struct sb_http_response *
 /* sb_http_send with "Content-Type: application/json" and "Accept: application/json"
  * added to req's headers; method POST unless req->method says otherwise. */
 sb_err sb_http_post_json(const struct sb_http_request *req, struct sb_http_response *ret);
+/*
+ * GETs url and hands the body to each() as it arrives, in pieces of any size, never holding
+ * it: for files too large to keep (a bulk operation's result). The whole exchange may take
+ * timeout_ms (0: no limit) but must not stall: under 1 KiB/s for 60 s fails it. SB_OK only
+ * when the answer was 2xx and came whole (a connection closed early is SB_EIO); a status
+ * of 400 or more is SB_EIO before each() sees its body; more than max_size bytes is
+ * SB_ETOO_LARGE. When each() returns an error the transfer stops and that error comes
+ * back, its details intact. No headers are sent but the user agent: the URL carries what
+ * access it needs, and no error text includes it (a signed URL is a secret).
+ */
+sb_err sb_http_get_stream(const char *url, sb_err (*each)(void *ud, const char *data, size_t len),
+                          void *ud, size_t max_size, long timeout_ms);
 /* Frees what a response holds and empties it; accepts NULL and empty responses. */
 void sb_http_response_free(struct sb_http_response *r);
 
