@@ -282,12 +282,10 @@ Test(stock_sync, i5_reconciliation_corrects_what_the_webstore_changed_and_report
 
 Test(stock_sync, i5_a_read_that_fails_half_way_changes_nothing)
 {
-    /* 30 more products: the read takes two pages; the second one fails */
+    /* 30 more products; the download of the shop's stock is cut half-way */
     fake_ok("POST", "/_fake/products/bulk", "{\"count\":30,\"prefix\":\"X\",\"available\":1}");
     fake_ok("POST", "/_fake/inventory", "{\"sku\":\"TEE\",\"available\":0}");
-    fake_ok("POST", "/_fake/faults",
-            "{\"graphql\":{\"status\":500,\"count\":1,\"after\":1,"
-            "\"operations\":[\"SbInventoryItems\"]}}");
+    fake_ok("POST", "/_fake/faults", "{\"bulk\":{\"cut_download\":1}}");
     int64_t calls = shop_counter("inventory_set_calls");
     struct th_resp r = reconcile();
     cr_expect_eq(r.status, 500, "%s", r.body);
@@ -298,7 +296,9 @@ Test(stock_sync, i5_a_read_that_fails_half_way_changes_nothing)
     json_t *s = sync_status();
     json_t *last = json_object_get(s, "last_reconcile");
     cr_expect_str_eq(th_str(last, "status"), "failed");
-    cr_expect_str_eq(th_str(last, "error"), "Shopify answered HTTP 500 to SbInventoryItems");
+    cr_expect_str_eq(th_str(last, "error"),
+                     "Shopify's bulk stock result did not download whole: the download failed: "
+                     "transfer closed with outstanding read data remaining");
     json_decref(s);
     /* the next one, whole, corrects it */
     r = reconcile();

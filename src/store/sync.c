@@ -204,6 +204,15 @@ sb_err sb_store_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
     sb_err err = outlet_stock(db, it->item_id, a, &rows, &n_rows);
     if (err)
         return err;
+    return sb_sync_levels_of(rt, it, rows, n_rows, a, ret, ret_n, ret_error);
+}
+
+sb_err sb_sync_levels_of(const struct sb_channel_rt *rt, const struct sb_sync_item *it,
+                         const struct sb_outlet_stock *rows, size_t n_rows, struct sb_arena *a,
+                         struct sb_stock_level **ret, size_t *ret_n, const char **ret_error)
+{
+    *ret_n = 0;
+    *ret_error = NULL;
     size_t cap = rt->n_locations ? rt->n_locations : 1;
     struct sb_stock_level *levels = sb_arena_alloc(a, cap * sizeof(*levels));
     int64_t *outlets = sb_arena_alloc(a, (rt->n_locations + 1) * sizeof(*outlets));

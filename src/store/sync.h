@@ -78,6 +78,12 @@ bool sb_sync_sale_on(const struct sb_channel_settings *s, int64_t now);
  * write), queues every item's price again for them. */
 sb_err sb_store_sync_sale_windows(struct sb_db *db, int64_t now, bool apply, size_t *ret_changed);
 
+/* The same, from the item's stock rows (every outlet's; those the channel does not stock
+ * from are ignored). */
+sb_err sb_sync_levels_of(const struct sb_channel_rt *rt, const struct sb_sync_item *it,
+                         const struct sb_outlet_stock *rows, size_t n_rows, struct sb_arena *a,
+                         struct sb_stock_level **ret, size_t *ret_n, const char **ret_error);
+
 /* Records a push (n levels sent) or a failed one (error) for sync-status. */
 sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, const char *error);
 

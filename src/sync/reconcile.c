@@ -2,11 +2,18 @@
  * Reconciliation (SPEC I5): the channel's stock is read whole, compared with
  * what the POS says each item should show there, and every difference is
  * queued for correction (the dispatcher sends the POS figure, I1). The read
- * comes first and must succeed whole: when any page fails, nothing is
+ * comes first and must succeed whole: when it fails at any point, nothing is
  * written but the report saying so, so a failed or partial read can never
  * zero a channel.
+ *
+ * Built for large catalogues: the read is the channel's bulk read when it has
+ * one (Shopify: a bulk operation, streamed), kept compactly (strings in an
+ * arena, locations interned); the POS side is walked in item id order a batch
+ * at a time (three queries per batch: items, their stock rows, their known
+ * channel ids), and only what changed is written.
  */
 #include "sync/reconcile.h"
+#include "core/availability.h"
 #include "store/channels.h"
 #include "store/sync.h"
 #include "util/timeutil.h"
@@ -15,13 +22,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SHOWN  100  /* differences listed in the report */
-#define WRITE_EACH 2000 /* items per write job */
+#define MAX_SHOWN     100  /* differences listed in the report */
+#define BATCH         5000 /* POS items per batch (and per write job) */
+#define MAX_LOCATIONS 1024 /* distinct channel locations */
 
-/* The channel's items by SKU: open addressing over a power-of-two table. */
-struct sku_map {
-    const struct sb_channel_stock **slots;
-    size_t cap, n;
+/* ---------------------------------------------------------------- the channel's side */
+
+struct rec {
+    struct sb_channel_item item; /* sku and the channel's ids, in the arena */
+    uint32_t first;              /* its levels: lv[first .. first + n) */
+    uint32_t n;
+};
+
+struct level {
+    uint32_t loc; /* index into locs */
+    int64_t available;
+};
+
+struct channel_stock {
+    struct sb_arena *a;
+    struct rec *recs;
+    size_t n, cap;
+    struct level *lv;
+    size_t n_lv, cap_lv;
+    const char *locs[MAX_LOCATIONS];
+    size_t n_locs;
+    struct rec **slots; /* by SKU: open addressing over a power-of-two table */
+    size_t n_slots;
 };
 
 static uint64_t hash(const char *s)
@@ -32,83 +59,361 @@ static uint64_t hash(const char *s)
     return h;
 }
 
-static bool map_grow(struct sku_map *m)
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    size_t cap = m->cap ? m->cap * 2 : 1024;
-    const struct sb_channel_stock **slots = calloc(cap, sizeof(*slots));
-    if (!slots)
+    if (need <= *cap)
+        return true;
+    size_t c = *cap ? *cap * 2 : 4096;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * size);
+    if (!q)
         return false;
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->slots[i])
-            continue;
-        size_t k = hash(m->slots[i]->item.sku) & (cap - 1);
-        while (slots[k])
-            k = (k + 1) & (cap - 1);
-        slots[k] = m->slots[i];
-    }
-    free(m->slots);
-    m->slots = slots;
-    m->cap = cap;
+    *p = q;
+    *cap = c;
     return true;
 }
 
-/* Adds an item; the first one Shopify lists for a SKU is kept. */
-static bool map_put(struct sku_map *m, const struct sb_channel_stock *st)
+static const char *copy(struct sb_arena *a, const char *s, bool *ok)
 {
-    if ((m->n + 1) * 2 > m->cap && !map_grow(m))
-        return false;
-    size_t k = hash(st->item.sku) & (m->cap - 1);
-    while (m->slots[k]) {
-        if (strcmp(m->slots[k]->item.sku, st->item.sku) == 0)
-            return true;
-        k = (k + 1) & (m->cap - 1);
-    }
-    m->slots[k] = st;
-    m->n++;
-    return true;
-}
-
-static const struct sb_channel_stock *map_get(const struct sku_map *m, const char *sku)
-{
-    if (!m->cap)
+    if (!s)
         return NULL;
-    size_t k = hash(sku) & (m->cap - 1);
-    while (m->slots[k]) {
-        if (strcmp(m->slots[k]->item.sku, sku) == 0)
-            return m->slots[k];
-        k = (k + 1) & (m->cap - 1);
+    const char *c = sb_arena_strdup(a, s);
+    *ok = *ok && c;
+    return c;
+}
+
+static long intern(struct channel_stock *cs, const char *loc)
+{
+    for (size_t i = 0; i < cs->n_locs; i++)
+        if (strcmp(cs->locs[i], loc) == 0)
+            return (long)i;
+    if (cs->n_locs == MAX_LOCATIONS || !(cs->locs[cs->n_locs] = sb_arena_strdup(cs->a, loc)))
+        return -1;
+    return (long)cs->n_locs++;
+}
+
+/* Keeps one item the channel sent; the first one listed for a SKU wins. */
+static sb_err keep(void *ud, const struct sb_channel_stock *st)
+{
+    struct channel_stock *cs = ud;
+    if (!st->item.sku || !*st->item.sku)
+        return SB_OK; /* an item without a SKU cannot be matched */
+    if (!grow((void **)&cs->recs, &cs->cap, cs->n + 1, sizeof(*cs->recs)) ||
+        !grow((void **)&cs->lv, &cs->cap_lv, cs->n_lv + st->n_levels, sizeof(*cs->lv)))
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    bool ok = true;
+    struct rec *r = &cs->recs[cs->n];
+    r->item = (struct sb_channel_item){ .sku = copy(cs->a, st->item.sku, &ok),
+                                        .item_id = copy(cs->a, st->item.item_id, &ok),
+                                        .variant_id = copy(cs->a, st->item.variant_id, &ok),
+                                        .product_id = copy(cs->a, st->item.product_id, &ok) };
+    r->first = (uint32_t)cs->n_lv;
+    r->n = 0;
+    for (size_t i = 0; ok && i < st->n_levels; i++) {
+        long loc = intern(cs, st->location_ids[i]);
+        if (loc < 0)
+            return sb_fail(SB_EINVALID_FIELD, NULL, "the channel has more than %d locations",
+                           MAX_LOCATIONS);
+        cs->lv[cs->n_lv++] = (struct level){ .loc = (uint32_t)loc, .available = st->available[i] };
+        r->n++;
     }
+    if (!ok)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    r->item.location_id = r->n == 1 ? cs->locs[cs->lv[r->first].loc] : NULL;
+    cs->n++;
+    return SB_OK;
+}
+
+static bool index_skus(struct channel_stock *cs)
+{
+    size_t n = 1024;
+    while (n < cs->n * 2)
+        n *= 2;
+    cs->slots = calloc(n, sizeof(*cs->slots));
+    if (!cs->slots)
+        return false;
+    cs->n_slots = n;
+    for (size_t i = 0; i < cs->n; i++) {
+        size_t k = hash(cs->recs[i].item.sku) & (n - 1);
+        bool dup = false;
+        for (; cs->slots[k]; k = (k + 1) & (n - 1))
+            if (strcmp(cs->slots[k]->item.sku, cs->recs[i].item.sku) == 0)
+                dup = true;
+        if (!dup)
+            cs->slots[k] = &cs->recs[i];
+    }
+    return true;
+}
+
+static const struct rec *find(const struct channel_stock *cs, const char *sku)
+{
+    for (size_t k = hash(sku) & (cs->n_slots - 1); cs->slots[k]; k = (k + 1) & (cs->n_slots - 1))
+        if (strcmp(cs->slots[k]->item.sku, sku) == 0)
+            return cs->slots[k];
     return NULL;
 }
 
-/* What one write job records: the items' mappings and the corrections to queue. */
+/* The channel's figure for a record at a location, or -1 when not stocked there. */
+static int64_t channel_at(const struct channel_stock *cs, const struct rec *r, const char *loc)
+{
+    for (uint32_t i = 0; i < r->n; i++)
+        if (strcmp(cs->locs[cs->lv[r->first + i].loc], loc) == 0)
+            return cs->lv[r->first + i].available;
+    return -1;
+}
+
+/* The whole read: the channel's bulk read when it has one, else page by page. */
+static sb_err read_channel(const struct sb_channel_rt *rt, struct channel_stock *cs,
+                           struct sb_reconcile_progress *pr)
+{
+    if (rt->ops->read_stock_all)
+        return rt->ops->read_stock_all(&rt->ch, keep, cs);
+    const char *cursor = NULL;
+    for (;;) {
+        struct sb_arena *page_arena = sb_arena_new();
+        if (!page_arena)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        struct sb_stock_page page = { 0 };
+        sb_err err = rt->ops->read_stock(&rt->ch, cursor, page_arena, &page);
+        for (size_t i = 0; !err && i < page.n; i++)
+            err = keep(cs, &page.items[i]);
+        bool more = !err && page.more;
+        cursor = more ? sb_arena_strdup(cs->a, page.next_cursor) : NULL;
+        sb_arena_free(page_arena);
+        if (err)
+            return err;
+        if (pr && pr->read)
+            pr->read(pr->ud, (int64_t)cs->n);
+        if (!more)
+            return SB_OK;
+        if (!cursor)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+}
+
+/* ---------------------------------------------------------------- the POS side */
+
+/* One batch: the POS items, their stock rows and what is known of them on the channel. */
+struct batch {
+    size_t n;
+    struct sb_sync_item items[BATCH];
+    bool known_same[BATCH];   /* nothing to record of the channel ids */
+    bool known_before[BATCH]; /* the channel ids were recorded before */
+    bool correct[BATCH];      /* queue a correction */
+    size_t first_row[BATCH];  /* its stock rows: rows[first_row .. first_row + n_rows) */
+    size_t n_rows[BATCH];
+    struct sb_outlet_stock *rows;
+    size_t n_all_rows, cap_rows;
+};
+
+static bool same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static sb_err load_batch(struct sb_db *db, int64_t channel_id, int64_t after, struct sb_arena *a,
+                         struct batch *b)
+{
+    struct sb_q q;
+    b->n = 0;
+    b->n_all_rows = 0;
+    sb_err err = sb_q_open(&q, db, "SELECT id, sku FROM items WHERE id > ? ORDER BY id LIMIT ?",
+                           "ii", after, (int64_t)BATCH);
+    if (err)
+        return err;
+    while (b->n < BATCH && sb_q_next(&q)) {
+        const char *sku = sb_arena_strdup(a, sb_q_text(&q, 1));
+        if (!sku)
+            q.err = sb_fail(SB_ENOMEM, NULL, NULL);
+        b->items[b->n] = (struct sb_sync_item){ .item_id = sb_q_int(&q, 0), .sku = sku };
+        b->known_same[b->n] = false;
+        b->n_rows[b->n] = 0;
+        b->n++;
+    }
+    if ((err = sb_q_close(&q)) || b->n == 0)
+        return err;
+    int64_t lo = b->items[0].item_id, hi = b->items[b->n - 1].item_id;
+    /* stock rows, item id order: walked beside the items */
+    err = sb_q_open(&q, db,
+                    "SELECT item_id, outlet_id, on_hand, reserved, on_order, reorder_point,"
+                    " max_level FROM stock WHERE item_id BETWEEN ? AND ? ORDER BY item_id",
+                    "ii", lo, hi);
+    if (err)
+        return err;
+    size_t at = 0;
+    while (sb_q_next(&q)) {
+        int64_t item = sb_q_int(&q, 0);
+        while (at < b->n && b->items[at].item_id < item)
+            at++;
+        if (at == b->n || b->items[at].item_id != item)
+            continue;
+        if (!grow((void **)&b->rows, &b->cap_rows, b->n_all_rows + 1, sizeof(*b->rows))) {
+            q.err = sb_fail(SB_ENOMEM, NULL, NULL);
+            break;
+        }
+        if (b->n_rows[at] == 0)
+            b->first_row[at] = b->n_all_rows;
+        b->rows[b->n_all_rows++] = (struct sb_outlet_stock){ .outlet_id = sb_q_int(&q, 1),
+                                                             .on_hand = sb_q_int(&q, 2),
+                                                             .reserved = sb_q_int(&q, 3),
+                                                             .on_order = sb_q_int(&q, 4),
+                                                             .reorder_point = sb_q_int(&q, 5),
+                                                             .max_level = sb_q_int(&q, 6) };
+        b->n_rows[at]++;
+    }
+    if ((err = sb_q_close(&q)))
+        return err;
+    /* what the channel ids were: unchanged ones are not written again */
+    err = sb_q_open(&q, db,
+                    "SELECT item_id, sku, external_item_id, external_variant_id,"
+                    " external_product_id, location_id FROM channel_items"
+                    " WHERE channel_id = ? AND item_id BETWEEN ? AND ? ORDER BY item_id",
+                    "iii", channel_id, lo, hi);
+    if (err)
+        return err;
+    at = 0;
+    while (sb_q_next(&q)) {
+        int64_t item = sb_q_int(&q, 0);
+        while (at < b->n && b->items[at].item_id < item)
+            at++;
+        if (at == b->n || b->items[at].item_id != item)
+            continue;
+        /* compared once the channel's ids are known: kept as text here */
+        struct sb_sync_item *it = &b->items[at];
+        it->known = true;
+        it->ref.sku = sb_arena_strdup(a, sb_q_text(&q, 1));
+        it->ref.item_id = sb_q_text(&q, 2) ? sb_arena_strdup(a, sb_q_text(&q, 2)) : NULL;
+        it->ref.variant_id = sb_q_text(&q, 3) ? sb_arena_strdup(a, sb_q_text(&q, 3)) : NULL;
+        it->ref.product_id = sb_q_text(&q, 4) ? sb_arena_strdup(a, sb_q_text(&q, 4)) : NULL;
+        it->ref.location_id = sb_q_text(&q, 5) ? sb_arena_strdup(a, sb_q_text(&q, 5)) : NULL;
+    }
+    return sb_q_close(&q);
+}
+
 struct write_job {
     int64_t channel_id;
-    struct sb_sync_item *items;
-    bool *correct;
-    size_t n;
+    struct batch *b;
 };
 
 static sb_err write_fn(struct sb_db *db, void *ctx)
 {
     struct write_job *j = ctx;
+    struct batch *b = j->b;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
-    for (size_t i = 0; i < j->n; i++) {
-        sb_err err =
-            sb_store_sync_item_set(db, j->channel_id, j->items[i].item_id, &j->items[i].ref);
-        if (!err && j->correct[i])
+    for (size_t i = 0; i < b->n; i++) {
+        sb_err err = SB_OK;
+        if (!b->known_same[i])
+            err = sb_store_sync_item_set(db, j->channel_id, b->items[i].item_id, &b->items[i].ref);
+        if (!err && b->correct[i])
             err = sb_db_exec(db,
                              "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
                              " VALUES (?, 'stock', ?, ?) ON CONFLICT (channel_id, kind, item_id)"
                              " DO UPDATE SET seq = sync_queue.seq + 1, status = 'pending',"
                              " attempts = 0, next_attempt_at = NULL",
-                             "iis", j->channel_id, j->items[i].item_id, now);
+                             "iis", j->channel_id, b->items[i].item_id, now);
         if (err)
             return err;
     }
     return SB_OK;
 }
+
+/* Compares every POS item with the channel's figures, a batch at a time. */
+static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
+                      const struct channel_stock *cs, json_t *report,
+                      struct sb_reconcile_progress *pr)
+{
+    struct batch *b = calloc(1, sizeof(*b));
+    if (!b)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    int64_t after = 0, compared = 0, corrected = 0, missing = 0;
+    json_t *shown = json_object_get(report, "differences");
+    sb_err err = SB_OK;
+    for (;;) {
+        struct sb_arena *a = sb_arena_new();
+        struct sb_db *db = NULL;
+        if (!a) {
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+            break;
+        }
+        err = sb_store_acquire(store, &db);
+        if (!err)
+            err = load_batch(db, rt->ch.id, after, a, b);
+        sb_store_release(store, db);
+        for (size_t i = 0; !err && i < b->n; i++) {
+            struct sb_sync_item *it = &b->items[i];
+            const struct rec *r = find(cs, it->sku);
+            struct sb_channel_item now = r ? r->item : (struct sb_channel_item){ 0 };
+            now.sku = it->sku;
+            b->known_before[i] = it->known;
+            b->known_same[i] = it->known && same(it->ref.sku, now.sku) &&
+                               same(it->ref.item_id, now.item_id) &&
+                               same(it->ref.variant_id, now.variant_id) &&
+                               same(it->ref.product_id, now.product_id) &&
+                               same(it->ref.location_id, now.location_id);
+            it->ref = now;
+            it->known = true;
+            b->correct[i] = false;
+            if (!r) {
+                missing++;
+                continue;
+            }
+            struct sb_stock_level *levels = NULL;
+            size_t nl = 0;
+            const char *why = NULL;
+            err = sb_sync_levels_of(rt, it, b->n_rows[i] ? &b->rows[b->first_row[i]] : NULL,
+                                    b->n_rows[i], a, &levels, &nl, &why);
+            compared++;
+            for (size_t k = 0; !err && k < nl; k++) {
+                int64_t have = channel_at(cs, r, levels[k].location_id);
+                if (have == levels[k].available)
+                    continue;
+                b->correct[i] = true;
+                if (json_array_size(shown) < MAX_SHOWN)
+                    json_array_append_new(shown,
+                                          json_pack("{s:s,s:s,s:o,s:I}", "sku", it->sku,
+                                                    "location_id", levels[k].location_id, "channel",
+                                                    have < 0 ? json_null() : json_integer(have),
+                                                    "pos", (json_int_t)levels[k].available));
+            }
+            if (b->correct[i])
+                corrected++;
+            /* an item never looked up that needs nothing is not recorded: the dispatcher
+             * finds it when it first changes (1,000,000 rows written for nothing would
+             * double the time) */
+            if (!b->known_same[i] && !b->known_before[i] && !b->correct[i])
+                b->known_same[i] = true;
+        }
+        bool writes = false;
+        for (size_t i = 0; !err && i < b->n && !writes; i++)
+            writes = !b->known_same[i] || b->correct[i];
+        if (!err && writes) {
+            struct write_job j = { .channel_id = rt->ch.id, .b = b };
+            err = sb_store_write(store, write_fn, &j);
+        }
+        size_t n = b->n;
+        if (n)
+            after = b->items[n - 1].item_id;
+        sb_arena_free(a);
+        if (err)
+            break;
+        if (pr && pr->compared)
+            pr->compared(pr->ud, compared + missing);
+        if (n < BATCH)
+            break;
+    }
+    free(b->rows);
+    free(b);
+    if (err)
+        return err;
+    json_object_set_new(report, "compared", json_integer(compared));
+    json_object_set_new(report, "corrected", json_integer(corrected));
+    json_object_set_new(report, "not_on_channel", json_integer(missing));
+    return SB_OK;
+}
+
+/* ---------------------------------------------------------------- the report */
 
 struct report_job {
     int64_t channel_id;
@@ -147,158 +452,58 @@ static sb_err report_fn(struct sb_db *db, void *ctx)
         (long long)json_integer_value(json_object_get(r, "not_on_channel")));
 }
 
-/* The channel's figure at a location, or -1 when the item is not stocked there. */
-static int64_t channel_at(const struct sb_channel_stock *st, const char *location)
-{
-    for (size_t i = 0; i < st->n_levels; i++)
-        if (strcmp(st->location_ids[i], location) == 0)
-            return st->available[i];
-    return -1;
-}
-
-/* Compares the POS items, a batch at a time, and writes mappings and corrections. */
-static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
-                      const struct sku_map *map, json_t *report, struct sb_reconcile_progress *pr)
-{
-    int64_t after = 0, compared = 0, corrected = 0, missing = 0;
-    json_t *shown = json_object_get(report, "differences");
-    for (;;) {
-        struct sb_arena *a = sb_arena_new();
-        struct sb_sync_item *items = a ? sb_arena_alloc(a, WRITE_EACH * sizeof(*items)) : NULL;
-        bool *correct = a ? sb_arena_alloc(a, WRITE_EACH * sizeof(*correct)) : NULL;
-        if (!items || !correct) {
-            sb_arena_free(a);
-            return sb_fail(SB_ENOMEM, NULL, NULL);
-        }
-        struct sb_db *db = NULL;
-        sb_err err = sb_store_acquire(store, &db);
-        size_t n = 0;
-        struct sb_q q;
-        if (!err && !(err = sb_q_open(&q, db,
-                                      "SELECT id, sku FROM items WHERE id > ? ORDER BY id"
-                                      " LIMIT ?",
-                                      "ii", after, (int64_t)WRITE_EACH))) {
-            while (n < WRITE_EACH && sb_q_next(&q)) {
-                const char *sku = sb_arena_strdup(a, sb_q_text(&q, 1));
-                items[n] = (struct sb_sync_item){ .item_id = sb_q_int(&q, 0), .sku = sku };
-                if (!sku)
-                    q.err = sb_fail(SB_ENOMEM, NULL, NULL);
-                n++;
-            }
-            err = sb_q_close(&q);
-        }
-        for (size_t i = 0; !err && i < n; i++) {
-            struct sb_sync_item *it = &items[i];
-            const struct sb_channel_stock *st = map_get(map, it->sku);
-            correct[i] = false;
-            it->known = true;
-            it->ref = st ? st->item : (struct sb_channel_item){ 0 };
-            it->ref.sku = it->sku;
-            if (!st) {
-                missing++;
-                continue;
-            }
-            struct sb_stock_level *levels = NULL;
-            size_t nl = 0;
-            const char *why = NULL;
-            err = sb_store_sync_levels(db, rt, it, a, &levels, &nl, &why);
-            compared++;
-            for (size_t k = 0; !err && k < nl; k++) {
-                int64_t have = channel_at(st, levels[k].location_id);
-                if (have == levels[k].available)
-                    continue;
-                correct[i] = true;
-                if (json_array_size(shown) < MAX_SHOWN)
-                    json_array_append_new(shown,
-                                          json_pack("{s:s,s:s,s:o,s:I}", "sku", it->sku,
-                                                    "location_id", levels[k].location_id, "channel",
-                                                    have < 0 ? json_null() : json_integer(have),
-                                                    "pos", (json_int_t)levels[k].available));
-            }
-            if (correct[i])
-                corrected++;
-        }
-        sb_store_release(store, db);
-        if (!err && n) {
-            struct write_job j = {
-                .channel_id = rt->ch.id, .items = items, .correct = correct, .n = n
-            };
-            err = sb_store_write(store, write_fn, &j);
-        }
-        if (n)
-            after = items[n - 1].item_id;
-        sb_arena_free(a);
-        if (err)
-            return err;
-        if (pr && pr->compared)
-            pr->compared(pr->ud, compared + missing);
-        if (n < WRITE_EACH)
-            break;
-    }
-    json_object_set_new(report, "compared", json_integer(compared));
-    json_object_set_new(report, "corrected", json_integer(corrected));
-    json_object_set_new(report, "not_on_channel", json_integer(missing));
-    return SB_OK;
-}
-
 sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
                          struct sb_reconcile_progress *pr, json_t **ret_report)
 {
-    struct sb_arena *a = sb_arena_new();
-    if (!a)
+    struct sb_arena *rt_arena = sb_arena_new();
+    struct channel_stock cs = { .a = sb_arena_new() };
+    if (!rt_arena || !cs.a) {
+        sb_arena_free(rt_arena);
+        sb_arena_free(cs.a);
         return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
     struct sb_db *db;
     struct sb_channel_rt *rt = NULL;
     sb_err err = sb_store_acquire(store, &db);
     if (!err) {
-        err = sb_store_channel_load(db, channel_id, a, &rt);
+        err = sb_store_channel_load(db, channel_id, rt_arena, &rt);
         sb_store_release(store, db);
     }
-    if (!err && !(rt->ops->caps & SB_CH_STOCK && rt->ops->read_stock))
+    if (!err &&
+        !((rt->ops->caps & SB_CH_STOCK) && (rt->ops->read_stock || rt->ops->read_stock_all)))
         err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel keeps no stock to reconcile");
     if (!err && !rt->settings.stock_sync)
         err = sb_fail(SB_ECONFLICT, NULL, "stock sync is off for this channel");
+    json_t *report = NULL;
+    char started[SB_TIME_LEN], finished[SB_TIME_LEN];
+    if (!err) {
+        sb_time_format(sb_time_now(), started, sizeof(started));
+        report = json_pack("{s:s,s:s,s:I,s:[]}", "status", "ok", "started_at", started, "read",
+                           (json_int_t)0, "differences");
+        if (!report)
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+    }
     if (err) {
-        sb_arena_free(a);
+        sb_arena_free(rt_arena);
+        sb_arena_free(cs.a);
         return err;
     }
-    char started[SB_TIME_LEN], finished[SB_TIME_LEN];
-    sb_time_format(sb_time_now(), started, sizeof(started));
-    json_t *report = json_pack("{s:s,s:s,s:I,s:[]}", "status", "ok", "started_at", started, "read",
-                               (json_int_t)0, "differences");
-    struct sku_map map = { 0 };
-    int64_t read = 0;
-    const char *cursor = NULL;
     /* the read, whole, before anything is written */
-    while (!err && report) {
-        struct sb_stock_page page = { 0 };
-        err = rt->ops->read_stock(&rt->ch, cursor, a, &page);
-        for (size_t i = 0; !err && i < page.n; i++) {
-            if (page.items[i].item.sku && *page.items[i].item.sku && !map_put(&map, &page.items[i]))
-                err = sb_fail(SB_ENOMEM, NULL, NULL);
-        }
-        read += (int64_t)page.n;
-        if (pr && pr->read)
-            pr->read(pr->ud, read);
-        if (err || !page.more)
-            break;
-        cursor = page.next_cursor;
-    }
-    if (!report)
+    err = read_channel(rt, &cs, pr);
+    if (!err && !index_skus(&cs))
         err = sb_fail(SB_ENOMEM, NULL, NULL);
     bool failed = err != SB_OK;
     char message[300] = "";
     if (failed)
         snprintf(message, sizeof(message), "%s", sb_err_last()->message);
-    json_object_set_new(report, "read", json_integer(read));
+    json_object_set_new(report, "read", json_integer(failed ? 0 : (json_int_t)cs.n));
     if (!failed)
-        err = compare(store, rt, &map, report, pr);
+        err = compare(store, rt, &cs, report, pr);
     sb_time_format(sb_time_now(), finished, sizeof(finished));
     json_object_set_new(report, "finished_at", json_string(finished));
     if (failed) {
         json_object_set_new(report, "status", json_string("failed"));
         json_object_set_new(report, "error", json_string(message));
-        /* what the failed read saw is not compared: nothing else is written */
         json_object_set_new(report, "compared", json_integer(0));
         json_object_set_new(report, "corrected", json_integer(0));
         json_object_set_new(report, "not_on_channel", json_integer(0));
@@ -312,8 +517,11 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
         else
             err = werr;
     }
-    free(map.slots);
-    sb_arena_free(a);
+    free(cs.recs);
+    free(cs.lv);
+    free(cs.slots);
+    sb_arena_free(cs.a);
+    sb_arena_free(rt_arena);
     if (!err && ret_report)
         *ret_report = report;
     else
