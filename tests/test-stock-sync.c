@@ -238,6 +238,12 @@ Test(stock_sync, i9_failures_are_retried_with_backoff_then_parked_and_never_lost
     cr_expect_str_eq(th_str(json_array_get(json_object_get(page, "data"), 0), "reason"),
                      "its changes keep failing: Shopify answered HTTP 503 to SbInventorySet");
     json_decref(page);
+    /* and in the metrics */
+    struct th_resp m = th_req(&t, "GET", "/metrics", NULL, NULL);
+    cr_expect(strstr(m.body, "stockbridge_sync_queue{channel=\"1\",kind=\"stock\","
+                             "state=\"parked\"} 1\n") != NULL,
+              "%s", m.body);
+    th_resp_free(&m);
     /* the shop recovers; a parked change is tried again (hourly, or at once on a new change) */
     fake_ok("POST", "/_fake/faults", "{\"graphql\":{}}");
     sell(1, 1, 1);
@@ -430,4 +436,38 @@ Test(stock_sync, i3_the_last_unit_sold_in_the_shop_and_on_the_web_in_the_same_se
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM fulfillments WHERE is_backorder = 1"), 1);
     cr_expect_eq(shop_available("MUG"), 0);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0);
+}
+
+Test(stock_sync, i5_stockbridge_reconcile_from_the_command_line)
+{
+    fake_ok("POST", "/_fake/inventory", "{\"sku\":\"MUG\",\"available\":40}");
+    char out[4096];
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "reconcile", "1", NULL), 0, "%s", out);
+    json_t *report = json_loads(out, 0, NULL);
+    cr_assert_not_null(report, "the report is JSON: %s", out);
+    cr_expect_str_eq(th_str(report, "status"), "ok");
+    cr_expect_eq(th_int(report, "corrected"), 1);
+    json_decref(report);
+    th_wait_pipeline(&t); /* the server sends what the command queued */
+    cr_expect_eq(shop_available("MUG"), 3);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "reconcile", "9", NULL), 1, "%s", out);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "reconcile", NULL), 2, "%s", out);
+}
+
+Test(stock_sync, i9_429_and_throttled_answers_are_waited_out_as_shopify_asks)
+{
+    /* two 429s (Retry-After: 1.0), then a THROTTLED answer: the call goes through on the
+     * same pass, within Shopify's limits, and nothing is recorded as failed */
+    fake_ok("POST", "/_fake/faults",
+            "{\"graphql\":{\"status\":429,\"count\":2,\"operations\":[\"SbInventorySet\"]}}");
+    sell(1, 1, 1);
+    cr_expect_eq(shop_available("TEE"), 14);
+    fake_ok("POST", "/_fake/faults",
+            "{\"graphql\":{\"throttle\":1,\"operations\":[\"SbInventorySet\"]}}");
+    sell(1, 1, 1);
+    cr_expect_eq(shop_available("TEE"), 13);
+    json_t *s = sync_status();
+    cr_expect(json_is_null(json_object_get(s, "last_error")), "%s", json_dumps(s, 0));
+    cr_expect_eq(th_int(json_object_get(s, "queue"), "queued"), 0);
+    json_decref(s);
 }

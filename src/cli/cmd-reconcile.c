@@ -11,14 +11,33 @@
 #include "util/progress.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* The channel's size is not known before it is read: the POS catalogue stands in. */
+/* Two bars: the channel read (its size is not known before it is read: the POS catalogue
+ * stands in), then the comparison. */
+struct bars {
+    struct sb_progress bar;
+    uint64_t items;
+    bool comparing;
+};
+
 static void on_read(void *ud, int64_t n)
 {
-    struct sb_progress *p = ud;
-    sb_progress_update(p, (uint64_t)n < p->total ? (uint64_t)n : p->total);
+    struct bars *b = ud;
+    sb_progress_update(&b->bar, (uint64_t)n < b->bar.total ? (uint64_t)n : b->bar.total);
+}
+
+static void on_compared(void *ud, int64_t n)
+{
+    struct bars *b = ud;
+    if (!b->comparing) {
+        sb_progress_finish(&b->bar);
+        sb_progress_start(&b->bar, "comparing with the POS", b->items);
+        b->comparing = true;
+    }
+    sb_progress_update(&b->bar, (uint64_t)n < b->bar.total ? (uint64_t)n : b->bar.total);
 }
 
 int cmd_reconcile(int argc, char **argv)
@@ -56,12 +75,12 @@ int cmd_reconcile(int argc, char **argv)
         (void)sb_db_int(conn, &items, "SELECT COUNT(*) FROM items", NULL);
         sb_store_release(store, conn);
     }
-    struct sb_progress bar;
-    sb_progress_start(&bar, "reading the channel", (uint64_t)items);
-    struct sb_reconcile_progress pr = { .read = on_read, .ud = &bar };
+    struct bars bars = { .items = (uint64_t)items };
+    sb_progress_start(&bars.bar, "reading the channel", (uint64_t)items);
+    struct sb_reconcile_progress pr = { .read = on_read, .compared = on_compared, .ud = &bars };
     json_t *report = NULL;
     sb_err err = sb_sync_reconcile(store, id, &pr, &report);
-    sb_progress_finish(&bar);
+    sb_progress_finish(&bars.bar);
     sb_store_close(store);
     if (err)
         return sb_cli_fail("reconciling", err);

@@ -4,6 +4,7 @@
  */
 #include "http/api.h"
 #include "http/server.h"
+#include "util/timeutil.h"
 
 #include <string.h>
 
@@ -18,11 +19,49 @@ sb_err sb_api_healthz(struct sb_req *r)
                               sb_store_schema_version(sb_server_store(r->server))));
 }
 
+/* The stock and price changes waiting for each channel (I9: parked changes are visible
+ * here too), read from the database at each scrape. */
+static const char *sync_gauges(struct sb_req *r)
+{
+    struct sb_q q;
+    const char *out = "# HELP stockbridge_sync_queue Stock and price changes waiting for a"
+                      " channel, by kind and state (pending, parked).\n"
+                      "# TYPE stockbridge_sync_queue gauge\n"
+                      "# HELP stockbridge_sync_oldest_seconds How long the oldest change"
+                      " waiting for a channel has waited.\n"
+                      "# TYPE stockbridge_sync_oldest_seconds gauge\n";
+    if (sb_q_open(&q, r->db,
+                  "SELECT channel_id, kind, status, COUNT(*), MIN(queued_at) FROM sync_queue"
+                  " GROUP BY channel_id, kind, status ORDER BY channel_id, kind, status",
+                  NULL))
+        return out;
+    int64_t now = sb_time_now();
+    while (out && sb_q_next(&q)) {
+        int64_t oldest = 0;
+        const char *at = sb_q_text(&q, 4);
+        bool aged = at && sb_time_parse(at, &oldest);
+        out = sb_arena_printf(
+            r->arena,
+            "%sstockbridge_sync_queue{channel=\"%lld\",kind=\"%s\",state=\"%s\"} %lld\n"
+            "stockbridge_sync_oldest_seconds{channel=\"%lld\",kind=\"%s\",state=\"%s\"}"
+            " %lld\n",
+            out, (long long)sb_q_int(&q, 0), sb_q_text(&q, 1), sb_q_text(&q, 2),
+            (long long)sb_q_int(&q, 3), (long long)sb_q_int(&q, 0), sb_q_text(&q, 1),
+            sb_q_text(&q, 2), (long long)(aged && now > oldest ? now - oldest : 0));
+    }
+    (void)sb_q_close(&q);
+    return out;
+}
+
 sb_err sb_api_metrics(struct sb_req *r)
 {
     size_t len;
     char *text = sb_server_metrics_text(r->server, r->arena, &len);
-    return sb_reply_raw(r, 200, "text/plain; version=0.0.4", text, len);
+    const char *gauges = sync_gauges(r);
+    char *all = sb_arena_printf(r->arena, "%s%s", text, gauges ? gauges : "");
+    if (!all)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    return sb_reply_raw(r, 200, "text/plain; version=0.0.4", all, strlen(all));
 }
 
 sb_err sb_api_me(struct sb_req *r)

@@ -49,6 +49,7 @@ struct channel_stock {
     size_t n_locs;
     struct rec **slots; /* by SKU: open addressing over a power-of-two table */
     size_t n_slots;
+    struct sb_reconcile_progress *pr;
 };
 
 static uint64_t hash(const char *s)
@@ -122,6 +123,8 @@ static sb_err keep(void *ud, const struct sb_channel_stock *st)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     r->item.location_id = r->n == 1 ? cs->locs[cs->lv[r->first].loc] : NULL;
     cs->n++;
+    if (cs->pr && cs->pr->read && cs->n % 10000 == 0)
+        cs->pr->read(cs->pr->ud, (int64_t)cs->n);
     return SB_OK;
 }
 
@@ -164,8 +167,7 @@ static int64_t channel_at(const struct channel_stock *cs, const struct rec *r, c
 }
 
 /* The whole read: the channel's bulk read when it has one, else page by page. */
-static sb_err read_channel(const struct sb_channel_rt *rt, struct channel_stock *cs,
-                           struct sb_reconcile_progress *pr)
+static sb_err read_channel(const struct sb_channel_rt *rt, struct channel_stock *cs)
 {
     if (rt->ops->read_stock_all)
         return rt->ops->read_stock_all(&rt->ch, keep, cs);
@@ -183,8 +185,6 @@ static sb_err read_channel(const struct sb_channel_rt *rt, struct channel_stock 
         sb_arena_free(page_arena);
         if (err)
             return err;
-        if (pr && pr->read)
-            pr->read(pr->ud, (int64_t)cs->n);
         if (!more)
             return SB_OK;
         if (!cursor)
@@ -456,7 +456,7 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
                          struct sb_reconcile_progress *pr, json_t **ret_report)
 {
     struct sb_arena *rt_arena = sb_arena_new();
-    struct channel_stock cs = { .a = sb_arena_new() };
+    struct channel_stock cs = { .a = sb_arena_new(), .pr = pr };
     if (!rt_arena || !cs.a) {
         sb_arena_free(rt_arena);
         sb_arena_free(cs.a);
@@ -489,7 +489,7 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
         return err;
     }
     /* the read, whole, before anything is written */
-    err = read_channel(rt, &cs, pr);
+    err = read_channel(rt, &cs);
     if (!err && !index_skus(&cs))
         err = sb_fail(SB_ENOMEM, NULL, NULL);
     bool failed = err != SB_OK;
