@@ -73,8 +73,10 @@ int sb_cli_serve_until_signal(struct sb_store *store, const char *listen, const 
     printf("stockbridge is serving on http://%s:%s/\n", eff.host, port);
     if (banner_token)
         printf("admin token: %s\n  try: curl -H 'Authorization: Bearer %s' "
-               "http://%s:%s/api/v1/outlets\n",
-               banner_token, banner_token, eff.host, port);
+               "http://%s:%s/api/v1/outlets\n"
+               "the staff web app: http://%s:%s/ (sign in as admin / admin-demo,\n"
+               "  maria / maria-demo or tom / tom-demo)\n",
+               banner_token, banner_token, eff.host, port, eff.host, port);
     fflush(stdout);
     sb_log(SB_LOG_INFO, "server.start", "host", eff.host, "port", port, NULL);
     int sig = 0;

@@ -1,8 +1,12 @@
 /*
  * stockbridge user add NAME --role ROLE [--outlet ID]... [--email E] [--name N]
+ * stockbridge user passwd NAME   (the password for the web app, read from stdin)
  */
 #include "cli/cli.h"
+#include "store/sessions.h"
 #include "store/users.h"
+
+#include <sodium.h>
 
 #include <getopt.h>
 #include <stdio.h>
@@ -11,18 +15,61 @@
 
 static int usage(FILE *f)
 {
-    fprintf(f,
-            "usage: stockbridge user add USERNAME --role admin|manager|staff\n"
-            "                  [--outlet ID]... [--name NAME] [--email EMAIL] [--db URL]\n\n"
-            "Adds a user. Managers and staff see only the outlets given with --outlet;\n"
-            "admins see every outlet. Create a token for them with `stockbridge token create`.\n");
+    fprintf(f, "usage: stockbridge user add USERNAME --role admin|manager|staff\n"
+               "                  [--outlet ID]... [--name NAME] [--email EMAIL] [--db URL]\n\n"
+               "       stockbridge user passwd USERNAME [--db URL]   (password on stdin)\n\n"
+               "Adds a user. Managers and staff see only the outlets given with --outlet;\n"
+               "admins see every outlet. Create a token for them with `stockbridge token create`.\n"
+               "passwd sets the password they sign in to the web app with (8 to 256 characters,\n"
+               "the first line of standard input; kept only as an argon2id hash).\n");
     return f == stdout ? 0 : 2;
+}
+
+static int passwd(int argc, char **argv)
+{
+    const char *db = NULL, *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc)
+            db = argv[++i];
+        else if (!name && argv[i][0] != '-')
+            name = argv[i];
+        else
+            return usage(stderr);
+    }
+    if (!name)
+        return usage(stderr);
+    char line[SB_PASSWORD_MAX + 2];
+    if (!fgets(line, sizeof(line), stdin)) {
+        fprintf(stderr, "stockbridge user passwd: no password on standard input\n");
+        return 2;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    struct sb_store *store;
+    if (sb_cli_open(sb_cli_db_url(db), &store))
+        return 1;
+    struct sb_db *conn;
+    int64_t uid = 0;
+    sb_err err = sb_store_acquire(store, &conn);
+    if (!err) {
+        err = sb_store_user_find(conn, name, &uid);
+        if (!err)
+            err = sb_store_user_set_password(conn, uid, line);
+        sb_store_release(store, conn);
+    }
+    sodium_memzero(line, sizeof(line));
+    sb_store_close(store);
+    if (err)
+        return sb_cli_fail("setting the password", err);
+    printf("password set for %s\n", name);
+    return 0;
 }
 
 int cmd_user(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
         return usage(argc < 2 ? stderr : stdout);
+    if (strcmp(argv[1], "passwd") == 0)
+        return passwd(argc - 1, argv + 1);
     if (strcmp(argv[1], "add") != 0) {
         fprintf(stderr, "stockbridge user: unknown action '%s'\n", argv[1]);
         return usage(stderr);

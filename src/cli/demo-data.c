@@ -20,6 +20,7 @@
 #include "store/registers.h"
 #include "store/sales.h"
 #include "store/stock.h"
+#include "store/sessions.h"
 #include "store/users.h"
 
 #include <stdio.h>
@@ -122,6 +123,8 @@ static sb_err seed(struct sb_db *db)
                              .role = { "admin", true } };
     if (sb_store_user_find(db, "admin", &uid) == SB_ENOT_FOUND) /* kept if it exists */
         TRY(sb_store_user_create(db, &admin, &uid));
+    /* the web app's sign-in: demo passwords, shown by `stockbridge demo` */
+    TRY(sb_store_user_set_password(db, uid, "admin-demo"));
     struct sb_user maria = { .username = { "maria", true },
                              .name = { "Maria (manager)", true },
                              .role = { "manager", true },
@@ -130,6 +133,7 @@ static sb_err seed(struct sb_db *db)
                              .n_outlets = 2,
                              .outlets_set = true };
     TRY(sb_store_user_create(db, &maria, &uid));
+    TRY(sb_store_user_set_password(db, uid, "maria-demo"));
     struct sb_user tom = { .username = { "tom", true },
                            .name = { "Tom (staff, Old Town)", true },
                            .role = { "staff", true },
@@ -138,6 +142,7 @@ static sb_err seed(struct sb_db *db)
                            .n_outlets = 1,
                            .outlets_set = true };
     TRY(sb_store_user_create(db, &tom, &uid));
+    TRY(sb_store_user_set_password(db, uid, "tom-demo"));
 
     int64_t level;
     TRY(sb_store_price_level_create(db, "Default", &level));

@@ -66,6 +66,13 @@ sb_err sb_api_metrics(struct sb_req *r)
 
 sb_err sb_api_me(struct sb_req *r)
 {
+    json_t *me;
+    sb_err err = sb_api_me_json(r, &me);
+    return err ? err : sb_reply(r, 200, me);
+}
+
+sb_err sb_api_me_json(struct sb_req *r, json_t **ret)
+{
     json_t *me, *outlets;
     sb_err err = sb_db_json_one(r->db, &me,
                                 "SELECT id, username, name, email, role, employee_id FROM users"
@@ -81,5 +88,6 @@ sb_err sb_api_me(struct sb_req *r)
         return err;
     }
     json_object_set_new(me, "outlets", outlets);
-    return sb_reply(r, 200, me);
+    *ret = me;
+    return SB_OK;
 }

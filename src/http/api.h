@@ -65,6 +65,15 @@ SB_API_RESOURCE(channels)
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);
 sb_err sb_api_channels_poll(struct sb_req *r);
+/* api-session.c: the web app's sign-in */
+sb_err sb_api_session_create(struct sb_req *r);
+sb_err sb_api_session_get(struct sb_req *r);
+sb_err sb_api_session_delete(struct sb_req *r);
+/* api-health.c: the caller (r->scope) with their outlets, as GET /api/v1/me shows it */
+sb_err sb_api_me_json(struct sb_req *r, json_t **ret);
+/* api-reports.c */
+sb_err sb_api_reports_sales_by_day(struct sb_req *r);
+sb_err sb_api_reports_stock_value(struct sb_req *r);
 /* api-channel-sync.c */
 sb_err sb_api_channels_sync_status(struct sb_req *r);
 sb_err sb_api_channels_items(struct sb_req *r);

@@ -60,6 +60,11 @@ struct sb_req {
     const char *content_type; /* for raw responses */
     char *raw;
     size_t raw_len;
+    const char *set_cookie;  /* a Set-Cookie header to send, or NULL */
+    const char *retry_after; /* a Retry-After header to send (seconds), or NULL */
+    /* signed in with the session cookie (not a bearer token): its token and CSRF token */
+    const char *session_token;
+    char csrf[64];
 };
 
 /* The routes, in the order they are matched. */

@@ -19,6 +19,11 @@ static const struct sb_route routes[] = {
     { "GET", "/healthz", sb_api_healthz, SB_AUTH_NONE },
     { "GET", "/metrics", sb_api_metrics, SB_AUTH_NONE },
     { "GET", V1 "/me", sb_api_me, SB_AUTH_STAFF },
+    { "POST", V1 "/session", sb_api_session_create, SB_AUTH_NONE },
+    { "GET", V1 "/session", sb_api_session_get, SB_AUTH_STAFF },
+    { "DELETE", V1 "/session", sb_api_session_delete, SB_AUTH_STAFF },
+    { "GET", V1 "/reports/sales-by-day", sb_api_reports_sales_by_day, SB_AUTH_STAFF },
+    { "GET", V1 "/reports/stock-value", sb_api_reports_stock_value, SB_AUTH_STAFF },
 
     CRUD("/outlets", outlets, SB_AUTH_STAFF, SB_AUTH_ADMIN),
     CRUD("/registers", registers, SB_AUTH_STAFF, SB_AUTH_ADMIN),

@@ -13,17 +13,22 @@
 #include "http/server.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "store/sessions.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "util/timeutil.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct sb_server {
     struct MHD_Daemon *daemon;
@@ -97,8 +102,21 @@ static void json_free(void *p)
     json_decref(p);
 }
 
+/* The headers every answer carries, and those the handler asked for. */
+static void add_headers(struct MHD_Response *resp, const struct sb_req *r, const char *allow)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (allow)
+        MHD_add_response_header(resp, "Allow", allow);
+    if (r && r->set_cookie)
+        MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r && r->retry_after)
+        MHD_add_response_header(resp, "Retry-After", r->retry_after);
+}
+
 static enum MHD_Result send_text(struct MHD_Connection *c, int status, const char *ctype,
-                                 const char *body, size_t len, const char *allow)
+                                 const char *body, size_t len, const char *allow,
+                                 const struct sb_req *r)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -106,9 +124,7 @@ static enum MHD_Result send_text(struct MHD_Connection *c, int status, const cha
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", ctype);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    if (allow)
-        MHD_add_response_header(resp, "Allow", allow);
+    add_headers(resp, r, allow);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -133,17 +149,27 @@ static enum MHD_Result send_error(struct conn_state *cs, sb_err err, const char 
     json_decref(doc);
     cs->req.status = sb_err_status(err);
     enum MHD_Result ret = send_text(cs->req.conn, cs->req.status, "application/json",
-                                    text ? text : "{}", text ? strlen(text) : 2, allow);
+                                    text ? text : "{}", text ? strlen(text) : 2, allow, &cs->req);
     free(text);
     return ret;
 }
 
-/* Resolves "Authorization: Bearer <token>" to the caller's scope. */
+/* Resolves "Authorization: Bearer <token>" to the caller's scope; without that header, the
+ * web app's session cookie (then unsafe methods need the session's X-CSRF-Token). */
 static sb_err authenticate(struct sb_req *r)
 {
     const char *h =
         MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >= SB_TOKEN_LEN)
+    if (!h) {
+        const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "sb_session");
+        if (!cookie)
+            return sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
+        sb_err err = sb_store_session_lookup(r->db, cookie, &r->scope, r->csrf);
+        if (!err)
+            r->session_token = cookie;
+        return err;
+    }
+    if (strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >= SB_TOKEN_LEN)
         return sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
     char hash[SB_TOKEN_HASH_LEN];
     sb_token_hash(h + 7, hash);
@@ -186,6 +212,15 @@ static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
     sb_err err = sb_store_acquire(s->cfg.store, &r->db);
     if (!err && need != SB_AUTH_NONE) {
         err = authenticate(r);
+        if (!err && r->session_token && strcmp(r->route->method, "GET") != 0 &&
+            strcmp(r->route->method, "HEAD") != 0) {
+            /* a cookie rides along with any request the browser makes: a change must also
+             * carry the token only the app's own pages know */
+            const char *t = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+            if (!t || strlen(t) != strlen(r->csrf) ||
+                sodium_memcmp(t, r->csrf, strlen(r->csrf)) != 0)
+                err = sb_fail(SB_ECSRF, NULL, "missing or wrong X-CSRF-Token for this session");
+        }
         if (!err && (unsigned)r->scope.role < need)
             err = sb_fail(SB_EFORBIDDEN, NULL, "this needs the %s role",
                           sb_role_name((enum sb_role)need));
@@ -196,9 +231,114 @@ static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
     return err ? err : r->route->handler(r);
 }
 
+/* ---- the web app's files ---- */
+
+static const char *web_dir(void)
+{
+    const char *d = getenv("STOCKBRIDGE_WEB_DIR");
+    return d && *d ? d : SB_WEB_DIR;
+}
+
+static const char *mime_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        { ".html", "text/html; charset=utf-8" },
+        { ".js", "text/javascript; charset=utf-8" },
+        { ".mjs", "text/javascript; charset=utf-8" },
+        { ".css", "text/css; charset=utf-8" },
+        { ".svg", "image/svg+xml" },
+        { ".png", "image/png" },
+        { ".json", "application/json" },
+        { ".ico", "image/x-icon" },
+        { ".woff2", "font/woff2" },
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return NULL;
+}
+
+/* Whether a path may name a file under the web directory: printable, no "..", no
+ * hidden files, no backslashes. */
+static bool safe_path(const char *p)
+{
+    if (p[0] != '/' || strlen(p) > 255)
+        return false;
+    for (const char *c = p; *c; c++) {
+        if ((unsigned char)*c <= ' ' || *c == '\\' || *c == '%' || *c == 0x7f)
+            return false;
+        if (*c == '/' && c[1] == '.')
+            return false;
+    }
+    return true;
+}
+
+/*
+ * GET of a path that is no API route: a file of the web app. "/" is index.html; a path
+ * without an extension that names no file is index.html too (the app's own routes, on a
+ * reload); anything else missing is 404.
+ */
+static enum MHD_Result serve_static(struct conn_state *cs)
+{
+    char path[512];
+    const char *p = cs->path;
+    bool page = strcmp(p, "/") == 0;
+    const char *last = strrchr(p, '/');
+    bool has_ext = last && strchr(last, '.');
+    if (!safe_path(p))
+        return send_error(cs, sb_fail(SB_ENOT_FOUND, NULL, "no such file"), NULL);
+    snprintf(path, sizeof(path), "%s%s", web_dir(), page ? "/index.html" : p);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0 && !has_ext) {
+        snprintf(path, sizeof(path), "%s/index.html", web_dir());
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    const char *type = fd >= 0 ? mime_type(path) : NULL;
+    if (fd < 0 || !type) {
+        if (fd >= 0)
+            close(fd);
+        return send_error(cs, sb_fail(SB_ENOT_FOUND, NULL, "no such file: %s", p), NULL);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    if (!resp) {
+        close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", type);
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    add_headers(resp, NULL, NULL);
+    cs->req.status = 200;
+    enum MHD_Result ret = MHD_queue_response(cs->req.conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static bool is_static(const struct conn_state *cs)
+{
+    return (strcmp(cs->method, "GET") == 0 || strcmp(cs->method, "HEAD") == 0) &&
+           strncmp(cs->path, "/api/", 5) != 0 && strncmp(cs->path, "/webhooks/", 10) != 0;
+}
+
 static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
 {
     struct sb_req *r = &cs->req;
+    if (cs->route_index < 0 && !cs->method_mismatch && is_static(cs))
+        return serve_static(cs);
     if (cs->route_index < 0) {
         if (cs->method_mismatch) {
             char allow[128];
@@ -224,14 +364,14 @@ static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
         return send_error(cs, err, NULL);
     }
     if (r->raw)
-        return send_text(r->conn, r->status, r->content_type, r->raw, r->raw_len, NULL);
+        return send_text(r->conn, r->status, r->content_type, r->raw, r->raw_len, NULL, r);
     char *text = r->resp ? json_dumps(r->resp, JSON_COMPACT) : NULL;
     enum MHD_Result ret;
     if (r->status == 204)
-        ret = send_text(r->conn, 204, "application/json", "", 0, NULL);
+        ret = send_text(r->conn, 204, "application/json", "", 0, NULL, r);
     else
         ret = send_text(r->conn, r->status ? r->status : 200, "application/json",
-                        text ? text : "{}", text ? strlen(text) : 2, NULL);
+                        text ? text : "{}", text ? strlen(text) : 2, NULL, r);
     free(text);
     return ret;
 }

@@ -534,6 +534,21 @@ static const char *const migrations[] = {
     "  WHERE true"
     "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1, status = 'pending';"
     "END;",
+
+    /* 5: the web app's sign-in (users.password_hash holds argon2id): sessions (the cookie's token
+     * only as a hash, with its CSRF token) and failed sign-ins (rate limit). */
+    "CREATE TABLE sessions ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  expires_at TEXT NOT NULL);"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE sign_in_failures ("
+    "  id INTEGER PRIMARY KEY,"
+    "  username TEXT NOT NULL,"
+    "  at TEXT NOT NULL);"
+    "CREATE INDEX sign_in_failures_user ON sign_in_failures(username, at);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

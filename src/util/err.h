@@ -15,8 +15,10 @@
     XX(INVALID_QUERY, 400, "invalid_query", "invalid query parameter")                    \
     XX(INVALID_CSV, 400, "invalid_csv", "CSV rows are invalid")                           \
     XX(UNAUTHORIZED, 401, "unauthorized", "missing or invalid bearer token")              \
+    XX(INVALID_CREDENTIALS, 401, "invalid_credentials", "wrong user name or password")    \
     XX(FORBIDDEN, 403, "forbidden", "your role may not do this")                          \
     XX(OUTLET_FORBIDDEN, 403, "outlet_forbidden", "you have no access to this outlet")    \
+    XX(CSRF, 403, "csrf", "missing or wrong X-CSRF-Token for this session")               \
     XX(NOT_FOUND, 404, "not_found", "not found")                                          \
     XX(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "method not allowed")               \
     XX(CONFLICT, 409, "conflict", "conflicts with the current state")                     \
@@ -28,6 +30,7 @@
     XX(INVALID_FIELD, 422, "invalid_field", "a field has an invalid type or value")       \
     XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist") \
     XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                        \
+    XX(TOO_MANY, 429, "too_many_attempts", "too many attempts: wait and try again")       \
     XX(NOMEM, 500, "out_of_memory", "out of memory")                                      \
     XX(STORAGE, 500, "storage_error", "storage error")                                    \
     XX(BUSY, 503, "busy", "storage is busy, retry")                                       \

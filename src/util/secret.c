@@ -27,3 +27,20 @@ void sb_token_hash(const char *token, char out[SB_TOKEN_HASH_LEN])
     crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
     sodium_bin2hex(out, SB_TOKEN_HASH_LEN, h, sizeof(h));
 }
+
+sb_err sb_password_hash(const char *password, char out[SB_PASSWORD_HASH_LEN])
+{
+    size_t n = strlen(password);
+    if (n < SB_PASSWORD_MIN || n > SB_PASSWORD_MAX)
+        return sb_fail(SB_EINVALID_FIELD, "password", "a password has %d to %d characters",
+                       SB_PASSWORD_MIN, SB_PASSWORD_MAX);
+    if (crypto_pwhash_str(out, password, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return sb_fail(SB_ENOMEM, NULL, "out of memory hashing a password");
+    return SB_OK;
+}
+
+bool sb_password_verify(const char *hash, const char *password)
+{
+    return hash && password && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}

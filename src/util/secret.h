@@ -2,13 +2,15 @@
  * API tokens: 32 random bytes, shown once as "sb_" + base64url, stored only
  * as a BLAKE2b hash (libsodium's crypto_generichash). A random 256-bit token
  * needs no slow password hash; the hash only keeps a leaked database from
- * yielding usable tokens.
+ * yielding usable tokens. Staff passwords (the web app's sign-in) are the
+ * other kind: argon2id, slow on purpose.
  */
 #ifndef SB_SECRET_H
 #define SB_SECRET_H
 
 #include "util/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SB_TOKEN_LEN      64 /* room for "sb_" + 43 base64url chars + NUL */
@@ -17,5 +19,13 @@
 sb_err sb_secret_init(void);
 void sb_token_generate(char out[SB_TOKEN_LEN]);
 void sb_token_hash(const char *token, char out[SB_TOKEN_HASH_LEN]);
+
+/* Passwords: argon2id (libsodium crypto_pwhash_str, interactive limits), the salt and
+ * parameters inside the text. */
+#define SB_PASSWORD_HASH_LEN 128 /* crypto_pwhash_STRBYTES */
+#define SB_PASSWORD_MIN      8
+#define SB_PASSWORD_MAX      256
+sb_err sb_password_hash(const char *password, char out[SB_PASSWORD_HASH_LEN]);
+bool sb_password_verify(const char *hash, const char *password);
 
 #endif

@@ -1,0 +1,76 @@
+// One fulfillment: its lines, history, shipment, and the status buttons
+// allowed by SPEC F2 from where it stands.
+import { h, replace, append } from '../dom.js';
+import * as api from '../api.js';
+import { dateTime, label } from '../format.js';
+import { heading, badge, errorBox, busy, dl, table, announce } from '../ui.js';
+
+const FORWARD = ['new', 'in_progress', 'packed'];
+const FINAL = new Set(['shipped', 'picked_up', 'cancelled']);
+
+export function nextStatuses(f) {
+  if (FINAL.has(f.status)) return [];
+  const i = FORWARD.indexOf(f.status);
+  return [...FORWARD.slice(i + 1), f.kind === 'pickup' ? 'picked_up' : 'shipped', 'cancelled'];
+}
+
+// Buttons for each allowed move; onChange(updated) after a successful one.
+export function statusButtons(f, onChange) {
+  const next = nextStatuses(f);
+  if (!next.length) return h('span', { class: 'hint' }, 'Final');
+  const err = errorBox();
+  const group = h('div', { class: 'status-buttons', role: 'group', 'aria-label': `Move fulfillment ${f.id} to` });
+  for (const s of next) {
+    const b = h('button', { type: 'button', class: s === 'cancelled' ? 'secondary' : '', 'data-status': s }, label(s));
+    b.addEventListener('click', () => busy(b, err, async () => {
+      if (s === 'cancelled' && !confirm(`Cancel fulfillment #${f.id}?`)) return;
+      const updated = await api.post(`/fulfillments/${f.id}/status`, { status: s });
+      announce(`Fulfillment #${f.id} is now ${label(updated.status)}.`);
+      onChange(updated);
+    }));
+    group.append(b, ' ');
+  }
+  return h('div', null, group, err);
+}
+
+export default async function fulfillment(ctx) {
+  const id = ctx.params[0];
+  const f = await api.get(`/fulfillments/${id}`);
+  const names = Object.fromEntries(ctx.user.outlets.map((o) => [o.id, o.name]));
+  const statusSlot = h('div');
+  const head = h('p', { class: 'statuses' });
+  function paint(cur) {
+    replace(head, badge(label(cur.status), cur.status), cur.is_split ? badge('Split order', 'split') : null,
+      cur.is_backorder ? badge('Backorder', 'warn') : null);
+    replace(statusSlot, h('h2', null, 'Change status'), statusButtons(cur, (u) => { paint({ ...cur, ...u }); reload(); }));
+  }
+  const events = h('div');
+  function paintEvents(list) {
+    replace(events, table('History', ['When', 'From', 'To', 'By'], (list || []).map((e) => h('tr', null,
+      h('td', null, dateTime(e.created_at)), h('td', null, e.from_status ? label(e.from_status) : '—'),
+      h('td', null, label(e.to_status)), h('td', null, e.username || 'system')))));
+  }
+  async function reload() {
+    try { paintEvents((await api.get(`/fulfillments/${id}`)).events); } catch { /* keep the old list */ }
+  }
+  const s = f.shipment;
+  append(ctx.root, 
+    heading(`Fulfillment #${f.id}`),
+    head,
+    dl([
+      ['Order', h('a', { href: `/sales/${f.sale_id}` }, f.external_number || `Sale #${f.sale_id}`)],
+      ['Customer', f.customer_name],
+      ['Outlet', names[f.outlet_id] || `Outlet ${f.outlet_id}`],
+      ['Kind', label(f.kind)],
+      ['Ordered', dateTime(f.order_date || f.created_at)],
+      s ? ['Ship to', [s.name, s.line1, s.line2, s.city, s.region, s.postcode, s.country].filter(Boolean).join(', ')] : null,
+      s && s.method ? ['Method', s.method] : null,
+      s && s.tracking_number ? ['Tracking', `${s.tracking_number}${s.carrier ? ' (' + s.carrier + ')' : ''}`] : null,
+    ]),
+    table('Items', ['Qty', 'Item', 'SKU', 'Backorder'], (f.lines || []).map((l) => h('tr', null,
+      h('td', { class: 'num' }, l.quantity), h('td', null, l.description), h('td', null, l.sku || '—'),
+      h('td', { class: 'num' }, l.backorder_quantity || '')))),
+    statusSlot, events);
+  paint(f);
+  paintEvents(f.events);
+}

@@ -1,0 +1,73 @@
+// Sales history with filters (dates, outlet, channel, status) and today's
+// transactions. Each row opens the sale.
+import { h, append } from '../dom.js';
+import * as api from '../api.js';
+import { dateTime, label, money } from '../format.js';
+import { heading, pager, badge, table } from '../ui.js';
+
+export async function channelNames(ctx) {
+  if (!ctx.can('manager')) return {};
+  try {
+    const page = await api.get('/channels', { limit: 100 });
+    return Object.fromEntries(page.data.map((c) => [c.id, c.name]));
+  } catch {
+    return {};
+  }
+}
+
+export function saleRow(s, outlets, channels) {
+  return h('tr', { 'data-sale': s.id },
+    h('td', null, h('a', { href: `/sales/${s.id}` }, `#${s.id}`)),
+    h('td', null, h('time', { datetime: s.created_at }, dateTime(s.created_at))),
+    h('td', null, outlets[s.outlet_id] || `Outlet ${s.outlet_id}`),
+    h('td', null, s.channel_id ? `${channels[s.channel_id] || 'Channel ' + s.channel_id} ${s.external_number || ''}` : 'In store'),
+    h('td', null, s.customer_name || '—'),
+    h('td', null, badge(label(s.status), s.status), s.needs_review ? badge('Review', 'warn') : null),
+    h('td', { class: 'num' }, money(s.total, s.currency)),
+    h('td', { class: 'num' }, s.balance_due ? money(s.balance_due, s.currency) : ''));
+}
+
+export const SALE_HEADERS = ['#', 'Date', 'Outlet', 'Channel', 'Customer', 'Status', 'Total', 'Due'];
+
+export default async function sales(ctx) {
+  const q = ctx.query;
+  const today = q.get('today') === 'true';
+  const channels = await channelNames(ctx);
+  const outlets = Object.fromEntries(ctx.user.outlets.map((o) => [o.id, o.name]));
+  const from = h('input', { type: 'date', id: 'sales-from', name: 'from', value: q.get('from') || '' });
+  const to = h('input', { type: 'date', id: 'sales-to', name: 'to', value: q.get('to') || '' });
+  const outletSel = h('select', { id: 'sales-outlet', name: 'outlet_id' }, h('option', { value: '' }, 'All my outlets'),
+    ctx.user.outlets.map((o) => h('option', { value: String(o.id), selected: q.get('outlet_id') === String(o.id) }, o.name)));
+  const chanSel = h('select', { id: 'sales-channel', name: 'channel' }, h('option', { value: '' }, 'Any'),
+    h('option', { value: 'pos', selected: q.get('channel') === 'pos' }, 'In store'),
+    Object.entries(channels).map(([id, name]) => h('option', { value: id, selected: q.get('channel') === id }, name)));
+  const statusSel = h('select', { id: 'sales-status', name: 'status' }, h('option', { value: '' }, 'Any'),
+    ['open', 'completed', 'voided'].map((s) => h('option', { value: s, selected: q.get('status') === s }, label(s))));
+  const todayBox = h('input', { type: 'checkbox', id: 'sales-today', name: 'today', checked: today });
+  const form = h('form', { class: 'filters', 'aria-label': 'Filter sales' },
+    h('div', { class: 'field' }, h('label', { for: 'sales-from' }, 'From'), from),
+    h('div', { class: 'field' }, h('label', { for: 'sales-to' }, 'Before'), to),
+    h('div', { class: 'field' }, h('label', { for: 'sales-outlet' }, 'Outlet'), outletSel),
+    h('div', { class: 'field' }, h('label', { for: 'sales-channel' }, 'Channel'), chanSel),
+    h('div', { class: 'field' }, h('label', { for: 'sales-status' }, 'Status'), statusSel),
+    h('div', { class: 'check' }, todayBox, h('label', { for: 'sales-today' }, 'Today only')),
+    h('button', { type: 'submit' }, 'Show'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const p = new URLSearchParams();
+    for (const el of [from, to, outletSel, chanSel, statusSel]) if (el.value) p.set(el.name, el.value);
+    if (todayBox.checked) p.set('today', 'true');
+    ctx.navigate('/sales' + (p.toString() ? '?' + p : ''));
+  });
+  const tbody = h('tbody');
+  const params = Object.fromEntries(['from', 'to', 'outlet_id', 'channel', 'status', 'today'].map((k) => [k, q.get(k)]));
+  const p = pager(tbody, (after) => api.get('/sales', { ...params, limit: 50, after }), (s) => saleRow(s, outlets, channels),
+    { emptyText: 'No sales match.' });
+  const t = table(null, SALE_HEADERS, [], { id: 'sales' });
+  t.querySelector('tbody').replaceWith(tbody);
+  append(ctx.root, heading(today ? "Today's transactions" : 'Sales',
+    h('div', null, h('a', { class: 'button secondary', href: '/sales?today=true' }, "Today's transactions"), ' ',
+      h('a', { class: 'button', href: '/sell' }, 'New sale'))),
+  form, t, p.controls);
+  return p.start();
+}
