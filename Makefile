@@ -23,7 +23,9 @@ demo: all
 	./$(BUILD)/stockbridge demo --dir $(DEMO_DIR)
 
 # The release build (what make demo and make bench run) is built too: -O3 finds
-# warnings that -O0 does not, and a broken demo must fail the tests.
+# warnings that -O0 does not, and a broken demo must fail the tests. The staff
+# web app's browser tests (scripts/test-web: Chromium and playwright-core,
+# installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
 	ninja -C $(TESTBUILD)
 	@rc=0; ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -34,7 +36,8 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  echo "sanitizer reports in $(TESTBUILD)/meson-logs/testlog.txt:"; \
 	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
 	  rc=1; fi; \
-	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; exit $$rc
+	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
+	sh scripts/test-web || rc=1; exit $$rc
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore

@@ -4,7 +4,6 @@
 import { h, replace } from './dom.js';
 import * as api from './api.js';
 import { showAlert } from './ui.js';
-import { startBell, stopBell } from './bell.js';
 
 const ROUTES = [
   [/^\/signin$/, 'signin', 'Sign in', null],
@@ -74,7 +73,8 @@ function renderTools() {
   replace(tools, bell,
     h('span', { class: 'who' }, session.user.name || session.user.username),
     h('button', { type: 'button', class: 'secondary', id: 'signout', onclick: signOut }, 'Sign out'));
-  startBell(bell, navigate);
+  // The bell is not needed for the first paint: load it after.
+  import('./bell.js').then((m) => { if (session.user) m.startBell(bell, navigate); }, showAlert);
 }
 
 function signedIn(body) {
@@ -93,7 +93,7 @@ export function onSignedIn(body, next) {
 function signedOut() {
   session.user = null;
   api.setCsrf(null);
-  stopBell();
+  import('./bell.js').then((m) => m.stopBell(), () => {});
   replace(document.getElementById('nav'));
   replace(document.getElementById('tools'));
 }

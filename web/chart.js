@@ -6,13 +6,21 @@ import { svg } from './dom.js';
 
 export const COLOURS = ['#1f5f8b', '#d1495b', '#66a182', '#edae49', '#8e6c8a', '#00798c', '#6b705c', '#c05299'];
 
+// The next "round" number at or above n (1, 2, 2.5, 5 × a power of ten), so
+// that a quarter of it is a readable axis step.
+function niceCeil(n) {
+  const mag = 10 ** Math.floor(Math.log10(n));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * mag >= n) return m * mag;
+  return 10 * mag;
+}
+
 // Grouped vertical bars: groups [{label, values: [n per series]}], series [{name}].
 export function groupedBars({ title, desc, groups, series, format, height = 260 }) {
   const left = 80, bottom = 40, top = 12, right = 10;
   const bw = Math.max(6, Math.min(28, Math.floor(600 / Math.max(1, groups.length * series.length))));
   const gw = bw * series.length + 10;
   const width = Math.max(420, left + right + gw * groups.length);
-  const max = Math.max(1, ...groups.flatMap((g) => g.values));
+  const max = niceCeil(Math.max(1, ...groups.flatMap((g) => g.values)));
   const plotH = height - top - bottom;
   const y = (v) => top + plotH - Math.round((v / max) * plotH);
   const ticks = [0, 1, 2, 3, 4].map((i) => Math.round((max * i) / 4));

@@ -1,7 +1,7 @@
 // Reports: sales by day and channel, and stock value by outlet (default cost
 // × on hand), both for my outlets, drawn as SVG bar charts with the figures
 // in a table beside them. Totals are integer sums, formatted at the end.
-import { h, replace, append } from '../dom.js';
+import { h, svg, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { money, isoDay, date } from '../format.js';
 import { heading, table, errorBox, empty } from '../ui.js';
@@ -42,7 +42,7 @@ function salesChart(rows, from, to) {
     const fmt = (v) => money(v, cur);
     out.push(h('figure', { class: 'chart', id: `sales-chart-${cur}` },
       groupedBars({ title: `Sales by day and channel (${cur})`, desc: `${count} sales, ${fmt(total)} in all`, groups, series: channels.map(([, name]) => ({ name })), format: fmt }),
-      h('ul', { class: 'legend' }, channels.map(([, name], i) => h('li', null, h('span', { class: 'swatch', style: `background:${COLOURS[i % COLOURS.length]}` }), name))),
+      h('ul', { class: 'legend' }, channels.map(([, name], i) => h('li', null, svg('svg', { class: 'swatch', viewBox: '0 0 10 10', width: '14', height: '14', 'aria-hidden': 'true' }, svg('rect', { width: '10', height: '10', rx: '2', fill: COLOURS[i % COLOURS.length] })), name))),
       h('figcaption', null, `${count} sales, ${fmt(total)} in all.`)),
     h('details', null, h('summary', null, 'Show the figures'),
       table(null, ['Day', 'Channel', 'Sales', 'Total'], list.map((r) => h('tr', null,

@@ -14,7 +14,7 @@ function paymentForm(sale, types, onPaid) {
   const err = errorBox();
   const submit = h('button', { type: 'submit' }, 'Take payment');
   const form = h('form', { class: 'inline', id: 'take-payment', 'aria-labelledby': 'pay-title' },
-    h('h2', { id: 'pay-title', style: 'flex-basis:100%' }, `Take payment · ${money(sale.balance_due, sale.currency)} due`),
+    h('h2', { id: 'pay-title', class: 'full' }, `Take payment · ${money(sale.balance_due, sale.currency)} due`),
     h('div', { class: 'field' }, h('label', { for: 'pay-type' }, 'Payment type'), typeSel),
     h('div', { class: 'field' }, h('label', { for: 'pay-amount' }, `Amount (${sale.currency})`), amount),
     h('div', { class: 'field' }, h('label', { for: 'pay-ref' }, 'Reference (optional)'), ref),
@@ -75,7 +75,7 @@ export default async function sale(ctx) {
         ? paymentForm(s, types.data, (u) => { paint(u); ctx.root.querySelector('h1').focus(); }) : null,
       table('Lines', ['#', 'Item', 'SKU', 'Qty', 'Unit price', 'Discount', 'Tax', 'Line total'], (s.lines || []).map((l) => h('tr', null,
         h('td', null, l.line_no), h('td', null, l.description,
-          (l.taxes || []).map((t) => h('div', null, h('small', null, `${t.name} ${t.rate}%: ${m(t.amount)}`))),
+          (l.taxes || []).map((t) => h('div', null, h('small', null, `${t.name} (rate ${t.rate}): ${m(t.amount)}`))),
           l.returned_quantity ? h('div', null, h('small', null, `${l.returned_quantity} returned`)) : null),
         h('td', null, l.sku || '—'), h('td', { class: 'num' }, l.quantity), h('td', { class: 'num' }, m(l.unit_price)),
         h('td', { class: 'num' }, l.line_discount ? '−' + m(l.line_discount) : ''), h('td', { class: 'num' }, m(l.tax_total)),
@@ -83,7 +83,7 @@ export default async function sale(ctx) {
       (s.discounts || []).length ? table('Discounts', ['Name', 'Amount'], s.discounts.map((d) => h('tr', null,
         h('td', null, d.name || d.description || d.code || 'Discount'), h('td', { class: 'num' }, '−' + m(d.amount))))) : null,
       (s.taxes || []).length ? table('Order taxes', ['Tax', 'Rate', 'Amount'], s.taxes.map((t) => h('tr', null,
-        h('td', null, t.name), h('td', null, t.rate + '%'), h('td', { class: 'num' }, m(t.amount))))) : null,
+        h('td', null, t.name), h('td', null, t.rate), h('td', { class: 'num' }, m(t.amount))))) : null,
       (s.adjustments || []).length ? table('Adjustments', ['Reason', 'Amount'], s.adjustments.map((a) => h('tr', null,
         h('td', null, a.reason || a.description || a.name || 'Adjustment'), h('td', { class: 'num' }, m(a.amount))))) : null,
       table('Payments', ['When', 'Type', 'Reference', 'Amount'], (s.payments || []).length ? s.payments.map((p) => h('tr', null,

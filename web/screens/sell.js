@@ -20,7 +20,7 @@ export default async function sell(ctx) {
   ]);
   const currencyOf = Object.fromEntries(outletsPage.data.map((o) => [o.id, o.currency]));
   const cart = []; // {item, quantity, price}
-  const saved = sessionStorage.getItem('sb-sell-outlet');
+  const saved = localStorage.getItem('sb-sell-outlet');
   const outletSel = h('select', { id: 'sell-outlet', name: 'outlet_id' },
     ctx.user.outlets.map((o) => h('option', { value: String(o.id), selected: String(o.id) === saved }, o.name)));
   const registerSel = h('select', { id: 'sell-register', name: 'register_id' });
@@ -30,7 +30,7 @@ export default async function sell(ctx) {
     replace(registerSel, h('option', { value: '' }, 'No register'), regs.map((r) => h('option', { value: String(r.id) }, r.name)));
     if (regs.length) registerSel.value = String(regs[0].id);
   }
-  outletSel.addEventListener('change', () => { sessionStorage.setItem('sb-sell-outlet', outletSel.value); fillRegisters(); paintCart(); });
+  outletSel.addEventListener('change', () => { localStorage.setItem('sb-sell-outlet', outletSel.value); fillRegisters(); paintCart(); });
   fillRegisters();
 
   // Item lookup: exact SKU, UPC or EAN first (a scanner types one and presses
