@@ -104,4 +104,25 @@ export const tests = [
       t.assert(await page.locator('#fulfillments', { hasText: harbour.name }).count() === 0, 'tom sees the Harbour order among fulfillments');
     },
   },
+  {
+    name: 'F2: a fulfillment moves forward along its statuses on its screen, with its history',
+    async fn(t) {
+      t.assert(oldtown, 'needs the orders of the first test');
+      const page = await t.signIn('admin');
+      // the Old Town pickup, still new: opened from the fulfillments list
+      await page.goto('/fulfillments');
+      await page.locator('#fulfillments tbody tr', { hasText: oldtown.name }).first().getByRole('link').first().click();
+      await page.waitForURL(/\/fulfillments\/\d+$/);
+      for (const step of ['In progress', 'Packed']) {
+        const [res] = await Promise.all([
+          page.waitForResponse((r) => /\/api\/v1\/fulfillments\/\d+\/status$/.test(r.url())),
+          page.getByRole('button', { name: step, exact: true }).click(),
+        ]);
+        t.assert(res.status() === 200, `${step}: ${res.status()}`);
+        await page.locator('main table', { hasText: 'History' }).getByText(step).first().waitFor();
+      }
+      // a pickup ends when it is picked up, not shipped; it never goes back to new
+      t.assert(await page.getByRole('button', { name: 'New', exact: true }).count() === 0, 'a step back is offered');
+    },
+  },
 ];
