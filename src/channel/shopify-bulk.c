@@ -213,20 +213,8 @@ static sb_err flush(struct reader *r)
 static sb_err add_level(struct reader *r, json_t *lv)
 {
     const char *loc = str_at(lv, "location", "id");
-    json_t *qs = json_object_get(lv, "quantities"), *qv;
-    size_t k;
-    bool found = false;
     int64_t available = 0;
-    json_array_foreach(qs, k, qv)
-    {
-        const char *name = json_string_value(json_object_get(qv, "name"));
-        json_t *q = json_object_get(qv, "quantity");
-        if (name && strcmp(name, "available") == 0 && json_is_integer(q)) {
-            available = json_integer_value(q);
-            found = true;
-        }
-    }
-    if (!loc || !found)
+    if (!loc || !sb_shopify_level_available(lv, &available))
         return sb_fail(SB_EIO, NULL,
                        "line %zu of Shopify's bulk stock result is an inventory level without "
                        "its location or its available quantity",

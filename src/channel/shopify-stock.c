@@ -35,6 +35,22 @@ static const char m_set[] =
     "delta quantityAfterChange item { id } location { id } } } userErrors { field message code "
     "} } }";
 
+bool sb_shopify_level_available(json_t *level, int64_t *ret)
+{
+    json_t *qv;
+    size_t k;
+    json_array_foreach(json_object_get(level, "quantities"), k, qv)
+    {
+        const char *name = json_string_value(json_object_get(qv, "name"));
+        json_t *q = json_object_get(qv, "quantity");
+        if (name && strcmp(name, "available") == 0 && json_is_integer(q)) {
+            *ret = json_integer_value(q);
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool plain_sku(const char *s)
 {
     for (; *s; s++)
@@ -104,20 +120,8 @@ static sb_err item_node(json_t *node, struct sb_arena *a, struct sb_channel_stoc
     json_array_foreach(levels, i, lv)
     {
         const char *loc = str_at(json_object_get(lv, "location"), "id", NULL);
-        json_t *qs = json_object_get(lv, "quantities"), *qv;
-        size_t k;
         int64_t available = 0;
-        bool found = false;
-        json_array_foreach(qs, k, qv)
-        {
-            const char *name = json_string_value(json_object_get(qv, "name"));
-            json_t *q = json_object_get(qv, "quantity");
-            if (name && strcmp(name, "available") == 0 && json_is_integer(q)) {
-                available = json_integer_value(q);
-                found = true;
-            }
-        }
-        if (!loc || !found)
+        if (!loc || !sb_shopify_level_available(lv, &available))
             return sb_fail(SB_EIO, NULL,
                            "Shopify sent an inventory level without its location "
                            "or its available quantity");

@@ -112,6 +112,9 @@ sb_err sb_shopify_push_prices(const struct sb_channel *ch, struct sb_price *pric
 sb_err sb_shopify_read_stock_all(const struct sb_channel *ch,
                                  sb_err (*each)(void *ud, const struct sb_channel_stock *st),
                                  void *ud);
+/* The "available" quantity of an InventoryLevel node ({quantities: [{name, quantity}]});
+ * false when it has none. */
+bool sb_shopify_level_available(json_t *level, int64_t *ret);
 /* The search query that finds these SKUs ("sku:A OR sku:\"B C\""), in the arena. */
 const char *sb_shopify_sku_query(const char *const *skus, size_t n, struct sb_arena *a);
 

@@ -10,6 +10,21 @@
  */
 #include "store/sqlite-migrations.h"
 
+/* Migration 4's stock triggers' body: queue the item for every enabled channel with stock
+ * sync on that the outlet stocks (linked outlets and location links alike); a parked row
+ * gets a fresh start, a backing-off one keeps its wait. */
+#define STOCK_SYNC_QUEUE                                                                      \
+    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"                         \
+    "  SELECT channel_id, 'stock', NEW.item_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM (" \
+    "    SELECT channel_id FROM channel_outlets WHERE outlet_id = NEW.outlet_id"              \
+    "    UNION SELECT channel_id FROM channel_locations WHERE outlet_id = NEW.outlet_id) l"   \
+    "  JOIN channels c ON c.id = l.channel_id"                                                \
+    "  WHERE c.enabled AND json_extract(c.settings, '$.stock_sync')"                          \
+    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1,"                  \
+    "    attempts = CASE WHEN status = 'parked' THEN 0 ELSE attempts END,"                    \
+    "    next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END,"   \
+    "    status = 'pending';"
+
 static const char *const migrations[] = {
     /* 1: the POS system of record */
     "CREATE TABLE settings ("
@@ -488,31 +503,9 @@ static const char *const migrations[] = {
 
     /* Every change to an outlet's stock queues the item for each enabled channel with
      * stock sync on that the outlet stocks (linked outlets and location links alike). */
-    "CREATE TRIGGER stock_sync_insert AFTER INSERT ON stock BEGIN"
-    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
-    "  SELECT channel_id, 'stock', NEW.item_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM ("
-    "    SELECT channel_id FROM channel_outlets WHERE outlet_id = NEW.outlet_id"
-    "    UNION SELECT channel_id FROM channel_locations WHERE outlet_id = NEW.outlet_id) l"
-    "  JOIN channels c ON c.id = l.channel_id"
-    "  WHERE c.enabled AND json_extract(c.settings, '$.stock_sync')"
-    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1,"
-    "    attempts = CASE WHEN status = 'parked' THEN 0 ELSE attempts END,"
-    "    next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END,"
-    "    status = 'pending';"
-    "END;"
+    "CREATE TRIGGER stock_sync_insert AFTER INSERT ON stock BEGIN" STOCK_SYNC_QUEUE "END;"
     "CREATE TRIGGER stock_sync_update AFTER UPDATE OF on_hand, reserved, on_order,"
-    "  reorder_point, max_level ON stock BEGIN"
-    "  INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
-    "  SELECT channel_id, 'stock', NEW.item_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM ("
-    "    SELECT channel_id FROM channel_outlets WHERE outlet_id = NEW.outlet_id"
-    "    UNION SELECT channel_id FROM channel_locations WHERE outlet_id = NEW.outlet_id) l"
-    "  JOIN channels c ON c.id = l.channel_id"
-    "  WHERE c.enabled AND json_extract(c.settings, '$.stock_sync')"
-    "  ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET seq = seq + 1,"
-    "    attempts = CASE WHEN status = 'parked' THEN 0 ELSE attempts END,"
-    "    next_attempt_at = CASE WHEN status = 'parked' THEN NULL ELSE next_attempt_at END,"
-    "    status = 'pending';"
-    "END;"
+    "  reorder_point, max_level ON stock BEGIN" STOCK_SYNC_QUEUE "END;"
     /* A price change queues the item for every channel (those without POS pricing drop
      * it); a new SKU means finding the item on the channels again. */
     "CREATE TRIGGER price_sync_insert AFTER INSERT ON item_prices BEGIN"
