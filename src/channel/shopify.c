@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -534,6 +535,91 @@ static const char *first_error(json_t *errors)
 }
 
 /*
+ * Pacing (SPEC I9): every answer carries the bucket's state (throttleStatus). Per channel
+ * and operation the last requested cost is remembered, and a call waits before it is sent
+ * until the bucket, refilling at restoreRate, should hold that cost: a push loop then runs
+ * at the plan's pace instead of being refused (THROTTLED) and waiting afterwards. Shopify
+ * stays the judge: THROTTLED is still waited out and retried.
+ */
+#define BUDGET_CHANNELS 64
+#define BUDGET_OPS      12
+
+static struct budget {
+    int64_t channel;
+    double max, available, restore;
+    uint64_t at_ns;
+    struct {
+        const char *op; /* static text: the operation names are literals */
+        double cost;
+    } ops[BUDGET_OPS];
+    size_t n_ops;
+} budgets[BUDGET_CHANNELS];
+static size_t n_budgets;
+static pthread_mutex_t budget_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct budget *budget_of(int64_t channel, bool create)
+{
+    for (size_t i = 0; i < n_budgets; i++)
+        if (budgets[i].channel == channel)
+            return &budgets[i];
+    if (!create)
+        return NULL;
+    /* a full table reuses a slot: pacing is an optimisation, Shopify stays the judge */
+    struct budget *b = &budgets[n_budgets < BUDGET_CHANNELS
+                                    ? n_budgets++
+                                    : (size_t)(channel > 0 ? channel : -channel) % BUDGET_CHANNELS];
+    memset(b, 0, sizeof(*b));
+    b->channel = channel;
+    return b;
+}
+
+/* How long to wait before sending operation, by what the last answers said. */
+static uint64_t budget_wait_ms(int64_t channel, const char *operation)
+{
+    uint64_t wait = 0;
+    pthread_mutex_lock(&budget_lock);
+    struct budget *b = budget_of(channel, false);
+    for (size_t i = 0; b && i < b->n_ops; i++) {
+        /* a cost the bucket can never hold is Shopify's to refuse, not ours to wait for */
+        if (strcmp(b->ops[i].op, operation) != 0 || b->restore <= 0 || b->ops[i].cost > b->max)
+            continue;
+        double now = b->available + b->restore * (double)(sb_clock_ns() - b->at_ns) / 1e9;
+        if (now > b->max)
+            now = b->max;
+        wait = sb_shopify_throttle_wait_ms(b->ops[i].cost, now, b->restore);
+    }
+    pthread_mutex_unlock(&budget_lock);
+    return wait;
+}
+
+static void budget_note(int64_t channel, const char *operation, json_t *root)
+{
+    json_t *cost = json_object_get(json_object_get(root, "extensions"), "cost");
+    json_t *ts = json_object_get(cost, "throttleStatus");
+    json_t *req = json_object_get(cost, "requestedQueryCost");
+    json_t *max = json_object_get(ts, "maximumAvailable");
+    json_t *avail = json_object_get(ts, "currentlyAvailable");
+    json_t *rate = json_object_get(ts, "restoreRate");
+    if (!json_is_number(req) || !json_is_number(max) || !json_is_number(avail) ||
+        !json_is_number(rate))
+        return;
+    pthread_mutex_lock(&budget_lock);
+    struct budget *b = budget_of(channel, true);
+    b->max = json_number_value(max);
+    b->available = json_number_value(avail);
+    b->restore = json_number_value(rate);
+    b->at_ns = sb_clock_ns();
+    size_t i = 0;
+    while (i < b->n_ops && strcmp(b->ops[i].op, operation) != 0)
+        i++;
+    if (i == b->n_ops && b->n_ops < BUDGET_OPS)
+        b->ops[b->n_ops++].op = operation;
+    if (i < b->n_ops)
+        b->ops[i].cost = json_number_value(req);
+    pthread_mutex_unlock(&budget_lock);
+}
+
+/*
  * Runs one GraphQL operation and returns its "data" object (alive as long as the
  * arena). Throttling (THROTTLED, or HTTP 429) waits as Shopify asks and retries, at most
  * SB_SHOPIFY_MAX_RETRIES times, then SB_EBUSY.
@@ -561,6 +647,9 @@ sb_err sb_shopify_gql(const struct sb_channel *ch, struct sb_arena *a, const cha
 
     const struct sb_http_header headers[] = { { "X-Shopify-Access-Token", token } };
     for (int attempt = 0;; attempt++) {
+        uint64_t pace = budget_wait_ms(ch->id, operation);
+        if (pace)
+            sleep_ms(pace);
         struct sb_http_request hreq = {
             .url = url,
             .headers = headers,
@@ -590,6 +679,7 @@ sb_err sb_shopify_gql(const struct sb_channel *ch, struct sb_arena *a, const cha
         } else if ((err = load_object(resp.body, resp.len, "Shopify's answer", a, &root))) {
             err = sb_fail(SB_EIO, NULL, "Shopify's answer to %s is not a JSON object", operation);
         } else {
+            budget_note(ch->id, operation, root);
             json_t *errors = json_object_get(root, "errors");
             json_t *data = json_object_get(root, "data");
             json_t *too_costly =
