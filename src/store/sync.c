@@ -160,33 +160,37 @@ sb_err sb_store_sync_item_set(struct sb_db *db, int64_t channel_id, int64_t item
                       ref->product_id, ref->location_id, now);
 }
 
-/* The item's stock rows, in every outlet (a handful). */
+/* The item's stock rows, in every outlet (a handful), read in one query. */
 static sb_err outlet_stock(struct sb_db *db, int64_t item_id, struct sb_arena *a,
                            struct sb_outlet_stock **ret, size_t *ret_n)
 {
-    int64_t count = 0;
-    sb_err err =
-        sb_db_int(db, &count, "SELECT COUNT(*) FROM stock WHERE item_id = ?", "i", item_id);
+    struct sb_q q;
+    struct sb_outlet_stock *rows = NULL;
+    size_t n = 0, cap = 0;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT outlet_id, on_hand, reserved, on_order, reorder_point, max_level"
+                           " FROM stock WHERE item_id = ?",
+                           "i", item_id);
     if (err)
         return err;
-    struct sb_outlet_stock *rows = sb_arena_alloc(a, (size_t)(count + 1) * sizeof(*rows));
-    if (!rows)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    struct sb_q q;
-    size_t n = 0;
-    if ((err = sb_q_open(&q, db,
-                         "SELECT outlet_id, on_hand, reserved, on_order, reorder_point, max_level"
-                         " FROM stock WHERE item_id = ?",
-                         "i", item_id)))
-        return err;
-    while ((int64_t)n < count && sb_q_next(&q)) {
-        rows[n] = (struct sb_outlet_stock){ .outlet_id = sb_q_int(&q, 0),
-                                            .on_hand = sb_q_int(&q, 1),
-                                            .reserved = sb_q_int(&q, 2),
-                                            .on_order = sb_q_int(&q, 3),
-                                            .reorder_point = sb_q_int(&q, 4),
-                                            .max_level = sb_q_int(&q, 5) };
-        n++;
+    while (sb_q_next(&q)) {
+        if (n == cap) { /* arena memory: the old array is left behind, which is cheap here */
+            struct sb_outlet_stock *more = sb_arena_alloc(a, (cap ? cap * 2 : 8) * sizeof(*more));
+            if (!more) {
+                q.err = sb_fail(SB_ENOMEM, NULL, NULL);
+                break;
+            }
+            if (n)
+                memcpy(more, rows, n * sizeof(*rows));
+            rows = more;
+            cap = cap ? cap * 2 : 8;
+        }
+        rows[n++] = (struct sb_outlet_stock){ .outlet_id = sb_q_int(&q, 0),
+                                              .on_hand = sb_q_int(&q, 1),
+                                              .reserved = sb_q_int(&q, 2),
+                                              .on_order = sb_q_int(&q, 3),
+                                              .reorder_point = sb_q_int(&q, 4),
+                                              .max_level = sb_q_int(&q, 5) };
     }
     *ret = rows;
     *ret_n = n;

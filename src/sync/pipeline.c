@@ -48,6 +48,7 @@ struct sb_pipeline {
     bool apply_inline;            /* webhooks' orders applied as they are recorded */
     struct sb_rt_cache *channels; /* for the webhook path */
     bool retries_waiting;         /* the worker left events pending for later: kick it on news */
+    bool check_sales; /* sb_pipeline_wait_idle asks the stock lane to look at sales now */
     struct lane worker, poller, dispatcher, stock;
 };
 
@@ -208,6 +209,7 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
     /* a stock pass that starts after this call, so changes made before it are pushed */
     p->stock.kicked = true;
     p->stock.idle = false;
+    p->check_sales = true;
     pthread_cond_signal(&p->stock.wake);
     while (!(p->worker.idle && p->dispatcher.idle && p->stock.idle) && rc == 0)
         rc = pthread_cond_timedwait(&p->idle_cv, &p->lock, &until);
@@ -797,8 +799,18 @@ static void *stock_main(void *arg)
      * decides what they see */
     const char *period = getenv("STOCKBRIDGE_SYNC_PERIOD");
     long ms = period && strcmp(period, "off") == 0 ? 24L * 3600 * 1000 : STOCK_PERIOD_MS;
+    int64_t sales_checked = 0;
     do {
         lane_begin(p, &p->stock);
+        /* sales start and end by the clock: a look a second is enough, not one per commit */
+        pthread_mutex_lock(&p->lock);
+        bool asked = p->check_sales;
+        p->check_sales = false;
+        pthread_mutex_unlock(&p->lock);
+        if (asked || sb_time_now() != sales_checked) {
+            sales_checked = sb_time_now();
+            sb_sync_sale_windows(p->store);
+        }
         while (sb_sync_stock_pass(p->store)) {
         }
     } while (lane_rest(p, &p->stock, ms));

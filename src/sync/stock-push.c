@@ -298,19 +298,23 @@ static sb_err sale_windows_fn(struct sb_db *db, void *ctx)
     return sb_store_sync_sale_windows(db, sb_time_now(), true, NULL);
 }
 
+void sb_sync_sale_windows(struct sb_store *store)
+{
+    struct sb_db *db;
+    if (sb_store_acquire(store, &db))
+        return;
+    size_t changed = 0;
+    sb_err err = sb_store_sync_sale_windows(db, sb_time_now(), false, &changed);
+    sb_store_release(store, db);
+    if (!err && changed) /* the write only when a sale started or ended */
+        err = sb_store_write(store, sale_windows_fn, NULL);
+    if (err)
+        sb_log(SB_LOG_WARN, "sync.sale_windows", "error", sb_err_last()->message, NULL);
+}
+
 bool sb_sync_stock_pass(struct sb_store *store)
 {
-    /* PR3: a sale that started or ended queues every price of its channels */
     struct sb_db *db;
-    if (!sb_store_acquire(store, &db)) {
-        size_t changed = 0;
-        sb_err err = sb_store_sync_sale_windows(db, sb_time_now(), false, &changed);
-        sb_store_release(store, db);
-        if (!err && changed)
-            err = sb_store_write(store, sale_windows_fn, NULL);
-        if (err)
-            sb_log(SB_LOG_WARN, "sync.sale_windows", "error", sb_err_last()->message, NULL);
-    }
     int64_t ids[MAX_CHANNELS];
     size_t n = 0;
     if (sb_store_acquire(store, &db))

@@ -13,6 +13,10 @@
 
 #include <stdbool.h>
 
+/* PR3: a sale that started or ended since last seen queues every price of its channels.
+ * Reads every channel's settings: the dispatcher calls it at most once a second. */
+void sb_sync_sale_windows(struct sb_store *store);
+
 /* One pass over every channel with rows due: a batch each. True when more is due now. */
 bool sb_sync_stock_pass(struct sb_store *store);
 
