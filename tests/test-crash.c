@@ -173,6 +173,34 @@ Test(crash, o2_acknowledged_orders_survive_a_sigkill_exactly_once)
                  N, "stock left once per order");
 }
 
+/* A drain applies what an ingest-only server recorded, even where the environment that
+ * made that server ingest-only (STOCKBRIDGE_PIPELINE_WORKER=off) is its own too. */
+Test(crash, o2_drain_applies_events_whatever_the_worker_setting)
+{
+    enum {
+        N = 12
+    };
+    unsigned port;
+    int status;
+    CURL *h = curl_easy_init();
+    pid_t pid = serve(&port, true);
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(post_order(h, port, i), 200, "order %d", i);
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    curl_easy_cleanup(h);
+    cr_assert_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_events WHERE status = 'pending'"), N);
+
+    setenv("STOCKBRIDGE_PIPELINE_WORKER", "off", 1); /* as on the ingest-only host */
+    char out[256];
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "sync", "--drain", "--timeout", "60", NULL), 0,
+                 "%s", out);
+    unsetenv("STOCKBRIDGE_PIPELINE_WORKER");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_events WHERE status = 'done'"), N);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), N,
+                 "every recorded order came down");
+}
+
 /* A JSON request to a server process; returns the HTTP status. */
 static long http(unsigned port, const char *method, const char *path, const char *body)
 {

@@ -8,6 +8,8 @@
  * pipeline's own "settled" signal, never a sleep.
  */
 #include "harness.h"
+#include "store/channels.h"
+#include "store/sync.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -783,6 +785,88 @@ Test(faults, sp2_a_500_fails_the_poll_with_nothing_half_applied_and_the_next_pol
     cr_expect_eq(sales_for(a), 1);
     cr_expect_eq(sales_for(b), 1);
     cr_expect_eq(on_hand(f.mug, 1), 1);
+}
+
+/* Whether the poller would poll channel 1 at time `at`. */
+static bool poll_due_at(int64_t at)
+{
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
+    int64_t ids[8];
+    size_t n = 0;
+    cr_assert_eq(sb_store_channel_poll_due(db, at, ids, 8, &n), SB_OK);
+    sb_store_release(t.store, db);
+    return n == 1 && ids[0] == 1;
+}
+
+static json_t *poll_state(void)
+{
+    json_t *st = th_get(&t, f.manager, "/api/v1/channels/1/sync-status");
+    json_t *poll = json_incref(json_object_get(st, "poll"));
+    json_decref(st);
+    cr_assert(json_is_object(poll), "sync-status has the poll's state");
+    return poll;
+}
+
+static int64_t time_of(json_t *o, const char *key)
+{
+    int64_t v = 0;
+    cr_assert(sb_time_parse(th_str(o, key), &v), "%s: %s", key, th_str(o, key));
+    return v;
+}
+
+static bool metrics_say(const char *line)
+{
+    struct th_resp r = th_req(&t, "GET", "/metrics", NULL, NULL);
+    cr_assert_eq(r.status, 200);
+    bool found = r.body && strstr(r.body, line) != NULL;
+    th_resp_free(&r);
+    return found;
+}
+
+/* I9: a poll that fails is not tried again on the poller's next tick (it was: every 5 s,
+ * forever) but after a backoff that doubles, with jitter; sync-status and /metrics show it;
+ * one poll that works puts the channel back on its interval. */
+Test(faults, i9_a_failing_poll_backs_off_with_jitter_and_is_visible)
+{
+    cr_expect_eq(sb_sync_poll_backoff(1, 0), SB_POLL_BACKOFF_FIRST);
+    cr_expect_eq(sb_sync_poll_backoff(2, 0), 2 * SB_POLL_BACKOFF_FIRST);
+    cr_expect_eq(sb_sync_poll_backoff(3, 250), 4 * SB_POLL_BACKOFF_FIRST * 5 / 4);
+    cr_expect_eq(sb_sync_poll_backoff(1, -250), SB_POLL_BACKOFF_FIRST - SB_POLL_BACKOFF_FIRST / 4);
+    cr_expect_eq(sb_sync_poll_backoff(40, 0), SB_POLL_BACKOFF_MAX);
+
+    fake_faults("{\"graphql\":{\"status\":500,\"count\":2}}");
+    for (int64_t failures = 1; failures <= 2; failures++) {
+        struct th_resp r = poll_now();
+        expect_error(&r, 500, "io_error", "Shopify answered HTTP 500 to SbOrders");
+        th_resp_free(&r);
+        json_t *poll = poll_state();
+        cr_expect_eq(th_int(poll, "failures"), failures);
+        cr_expect_str_eq(th_str(poll, "last_error"), "Shopify answered HTTP 500 to SbOrders");
+        int64_t failed = time_of(poll, "last_error_at"), retry = time_of(poll, "retry_at");
+        int64_t wait = SB_POLL_BACKOFF_FIRST << (failures - 1);
+        cr_expect(retry - failed >= wait - wait / 4 && retry - failed <= wait + wait / 4,
+                  "failure %lld: retry after %lld s, want %lld s give or take a quarter",
+                  (long long)failures, (long long)(retry - failed), (long long)wait);
+        cr_expect_not(poll_due_at(failed + 5), "not tried again on the poller's next tick");
+        cr_expect_not(poll_due_at(retry - 1));
+        cr_expect(poll_due_at(retry), "due once its backed-off time has come");
+        json_decref(poll);
+        char line[96];
+        snprintf(line, sizeof(line), "stockbridge_poll_failures{channel=\"1\"} %lld\n",
+                 (long long)failures);
+        cr_expect(metrics_say(line), "/metrics has %s", line);
+    }
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM channel_log WHERE event = 'poll.failed'"), 2);
+
+    cr_expect_eq(poll_ok(), 0);
+    json_t *poll = poll_state();
+    cr_expect_eq(th_int(poll, "failures"), 0);
+    cr_expect(json_is_null(json_object_get(poll, "retry_at")));
+    int64_t ok = time_of(poll, "last_ok_at");
+    json_decref(poll);
+    cr_expect_not(poll_due_at(ok + 5), "back on its interval");
+    cr_expect(metrics_say("stockbridge_poll_failures{channel=\"1\"} 0\n"));
 }
 
 Test(faults, sp1_webhooks_dropped_by_the_shop_are_caught_by_the_poll)

@@ -388,6 +388,33 @@ Test(pipeline, sp1_signatures_channels_and_bodies_are_checked)
     cr_expect_gt(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE level = 'error'"), 0);
 }
 
+/* SP1 (WIRE: a topic we do not use must still be answered 200, or Shopify retries it for
+ * hours and then removes the subscription): answered, logged, stored nowhere. */
+Test(pipeline, sp1_a_topic_the_engine_does_not_use_is_answered_200_and_stored_nowhere)
+{
+    const char *body = "{\"id\":632910392,\"title\":\"IPod Nano - 8GB\"}";
+    char mac[64], h[128];
+    sign(body, mac);
+    snprintf(h, sizeof(h), "X-Shopify-Hmac-Sha256: %s", mac);
+    uint64_t before = th_fingerprint(&t);
+    const char *headers[] = { "X-Shopify-Topic: products/update", h,
+                              "X-Shopify-Event-Id: e-products-1", NULL };
+    struct th_resp r = th_post_headers(&t, "/webhooks/1", body, headers);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "status"), "ignored");
+    cr_expect_str_eq(th_str(r.json, "topic"), "products/update");
+    th_resp_free(&r);
+    cr_expect_eq(th_fingerprint(&t), before, "nothing stored for a topic the engine does not use");
+    /* the signature still comes first: an unsigned one is refused */
+    const char *unsigned_headers[] = { "X-Shopify-Topic: products/update",
+                                       "X-Shopify-Hmac-Sha256: AAAA",
+                                       "X-Shopify-Event-Id: e-products-2", NULL };
+    r = th_post_headers(&t, "/webhooks/1", body, unsigned_headers);
+    cr_expect_eq(r.status, 401, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_eq(th_fingerprint(&t), before);
+}
+
 Test(pipeline, o10_an_order_a_poll_cannot_read_is_shown_with_why)
 {
     /* 31 lines: more than Shopify will return for one order in a query we can afford */

@@ -53,6 +53,8 @@ struct sb_event_info {
     const char *event_id;  /* the de-duplication key (X-Shopify-Event-Id) */
     const char *topic;     /* "orders/create", ... */
     const char *order_ref; /* the order it concerns, when known */
+    bool ignored;          /* a genuine event of a topic the engine does not use: answered
+                            * 200 (so the channel stops sending it), logged, stored nowhere */
 };
 
 /* The engine's decision about an order (O10). */

@@ -48,6 +48,9 @@ int cmd_sync(int argc, char **argv)
         return 2;
     }
     setenv("STOCKBRIDGE_POLL_SCHEDULE", "off", 1); /* draining is not polling */
+    /* A drain is the worker an ingest-only server (STOCKBRIDGE_PIPELINE_WORKER=off, often
+     * set for the whole host) leaves its events to: it always applies them. */
+    unsetenv("STOCKBRIDGE_PIPELINE_WORKER");
     struct sb_store *store;
     if (sb_cli_open(sb_cli_db_url(db), &store))
         return 1;

@@ -4,6 +4,7 @@
  */
 #include "http/api.h"
 #include "http/server.h"
+#include "store/sync.h"
 #include "util/timeutil.h"
 
 #include <string.h>
@@ -53,12 +54,47 @@ static const char *sync_gauges(struct sb_req *r)
     return out;
 }
 
+/* I9: each channel's polls: failures in a row (0 once one works) and the seconds until the
+ * backed-off next try. */
+static const char *poll_gauges(struct sb_req *r)
+{
+    const char *out = "# HELP stockbridge_poll_failures Failed polls of a channel in a row"
+                      " (0 once a poll works).\n"
+                      "# TYPE stockbridge_poll_failures gauge\n"
+                      "# HELP stockbridge_poll_retry_seconds Seconds until a failing channel's"
+                      " next poll (backed off).\n"
+                      "# TYPE stockbridge_poll_retry_seconds gauge\n";
+    json_t *states = NULL;
+    if (sb_store_poll_states(r->db, &states))
+        return out;
+    int64_t now = sb_time_now();
+    size_t i;
+    json_t *st;
+    json_array_foreach(states, i, st)
+    {
+        int64_t ch = json_integer_value(json_object_get(st, "channel_id"));
+        int64_t retry = 0;
+        const char *at = json_string_value(json_object_get(st, "retry_at"));
+        bool due_later = at && sb_time_parse(at, &retry) && retry > now;
+        out = sb_arena_printf(r->arena,
+                              "%sstockbridge_poll_failures{channel=\"%lld\"} %lld\n"
+                              "stockbridge_poll_retry_seconds{channel=\"%lld\"} %lld\n",
+                              out, (long long)ch,
+                              (long long)json_integer_value(json_object_get(st, "failures")),
+                              (long long)ch, (long long)(due_later ? retry - now : 0));
+        if (!out)
+            break;
+    }
+    json_decref(states);
+    return out;
+}
+
 sb_err sb_api_metrics(struct sb_req *r)
 {
     size_t len;
     char *text = sb_server_metrics_text(r->server, r->arena, &len);
-    const char *gauges = sync_gauges(r);
-    char *all = sb_arena_printf(r->arena, "%s%s", text, gauges ? gauges : "");
+    const char *gauges = sync_gauges(r), *polls = poll_gauges(r);
+    char *all = sb_arena_printf(r->arena, "%s%s%s", text, gauges ? gauges : "", polls ? polls : "");
     if (!all)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     return sb_reply_raw(r, 200, "text/plain; version=0.0.4", all, strlen(all));

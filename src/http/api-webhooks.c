@@ -11,6 +11,9 @@
 #include "http/server.h"
 #include "store/channels.h"
 #include "sync/pipeline.h"
+#include "util/log.h"
+
+#include <stdio.h>
 
 static const char *header(void *ud, const char *name)
 {
@@ -41,6 +44,17 @@ static sb_err receive(struct sb_req *r, struct sb_pipeline *p, int64_t id, bool 
         sb_pipeline_channel_put(p, rt, true);
         *retry = true;
         return err;
+    }
+    if (!err && info.ignored) {
+        /* not the engine's topic: 200 so the channel stops, a log line, nothing stored */
+        char ch[24];
+        snprintf(ch, sizeof(ch), "%lld", (long long)id);
+        sb_pipeline_channel_put(p, rt, false);
+        sb_log(SB_LOG_INFO, "webhook.ignored", "channel", ch, "topic", info.topic, "event_id",
+               info.event_id, NULL);
+        return sb_reply(r, 200,
+                        json_pack("{s:s,s:s,s:s}", "status", "ignored", "event_id", info.event_id,
+                                  "topic", info.topic));
     }
     if (!err)
         err = sb_pipeline_record(p, rt, &info, wh.body, wh.len, r->arena, &res);

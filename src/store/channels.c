@@ -1161,18 +1161,23 @@ sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, int64_t *ids, si
     struct sb_q q;
     size_t n = 0;
     sb_err err = sb_q_open(&q, db,
-                           "SELECT id, settings, last_poll_at FROM channels"
-                           " WHERE enabled = ? AND credentials IS NOT NULL"
-                           " ORDER BY last_poll_at IS NOT NULL, last_poll_at, id",
+                           "SELECT c.id, c.settings, c.last_poll_at, s.poll_retry_at"
+                           " FROM channels c LEFT JOIN channel_sync s ON s.channel_id = c.id"
+                           " WHERE c.enabled = ? AND c.credentials IS NOT NULL"
+                           " ORDER BY c.last_poll_at IS NOT NULL, c.last_poll_at, c.id",
                            "b", 1);
     if (err)
         return err;
     while (n < cap && sb_q_next(&q)) {
         struct sb_channel_settings s;
         settings_from_text(sb_q_text(&q, 1), &s);
-        int64_t last = 0;
+        int64_t last = 0, retry = 0;
         const char *at = sb_q_text(&q, 2);
         bool due = !at || !sb_time_parse(at, &last) || now - last >= s.poll_interval_seconds;
+        /* after a failed poll, the next one waits for its backed-off time (I9) */
+        const char *retry_at = sb_q_null(&q, 3) ? NULL : sb_q_text(&q, 3);
+        if (retry_at && sb_time_parse(retry_at, &retry))
+            due = now >= retry;
         if (s.download_orders && due)
             ids[n++] = sb_q_int(&q, 0);
     }

@@ -149,8 +149,8 @@ sb_err sb_store_channel_log(struct sb_db *db, int64_t channel_id, const char *le
 sb_err sb_store_channel_set_cursor(struct sb_db *db, int64_t id, const char *cursor);
 
 /* Enabled channels whose next poll is due at `now` (never polled, or last polled
- * poll_interval_seconds ago or more) and that download orders, oldest poll first; at
- * most cap ids. */
+ * poll_interval_seconds ago or more; after a failed poll, once its backed-off retry time
+ * has come, I9) and that download orders, oldest poll first; at most cap ids. */
 sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
                                  size_t *ret_n);
 

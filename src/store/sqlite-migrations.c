@@ -542,6 +542,15 @@ static const char *const migrations[] = {
     "  username TEXT NOT NULL,"
     "  at TEXT NOT NULL);"
     "CREATE INDEX sign_in_failures_user ON sign_in_failures(username, at);",
+
+    /* 6: a channel's polls (I9): consecutive failures, when the next try is due (backed off
+     * with jitter), the last error and the last poll that worked, for sync-status and
+     * /metrics. */
+    "ALTER TABLE channel_sync ADD COLUMN poll_failures INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE channel_sync ADD COLUMN poll_retry_at TEXT;"
+    "ALTER TABLE channel_sync ADD COLUMN poll_error TEXT;"
+    "ALTER TABLE channel_sync ADD COLUMN poll_error_at TEXT;"
+    "ALTER TABLE channel_sync ADD COLUMN poll_ok_at TEXT;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

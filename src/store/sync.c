@@ -377,6 +377,58 @@ sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, con
                       "sii", now, n, channel_id);
 }
 
+int64_t sb_sync_poll_backoff(int64_t failures, int64_t jitter_permille)
+{
+    int64_t n = failures < 1 ? 1 : failures > 16 ? 16 : failures;
+    int64_t delay = SB_POLL_BACKOFF_FIRST << (n - 1);
+    if (delay > SB_POLL_BACKOFF_MAX)
+        delay = SB_POLL_BACKOFF_MAX;
+    if (jitter_permille < -250)
+        jitter_permille = -250;
+    if (jitter_permille > 250)
+        jitter_permille = 250;
+    return delay + delay * jitter_permille / 1000;
+}
+
+sb_err sb_store_poll_record(struct sb_db *db, int64_t channel_id, int64_t now, const char *error,
+                            int64_t jitter_permille)
+{
+    char at[SB_TIME_LEN];
+    sb_time_format(now, at, sizeof(at));
+    sb_err err = sb_db_exec(db,
+                            "INSERT INTO channel_sync (channel_id) VALUES (?)"
+                            " ON CONFLICT (channel_id) DO NOTHING",
+                            "i", channel_id);
+    if (err)
+        return err;
+    if (!error)
+        return sb_db_exec(db,
+                          "UPDATE channel_sync SET poll_failures = 0, poll_retry_at = NULL,"
+                          " poll_ok_at = ? WHERE channel_id = ?",
+                          "si", at, channel_id);
+    int64_t failures = 0;
+    err = sb_db_int(db, &failures, "SELECT poll_failures FROM channel_sync WHERE channel_id = ?",
+                    "i", channel_id);
+    if (err)
+        return err;
+    char retry[SB_TIME_LEN];
+    sb_time_format(now + sb_sync_poll_backoff(failures + 1, jitter_permille), retry, sizeof(retry));
+    return sb_db_exec(db,
+                      "UPDATE channel_sync SET poll_failures = poll_failures + 1,"
+                      " poll_retry_at = ?, poll_error = ?, poll_error_at = ? WHERE channel_id = ?",
+                      "sssi", retry, error, at, channel_id);
+}
+
+sb_err sb_store_poll_states(struct sb_db *db, json_t **ret)
+{
+    return sb_db_json_all(db, ret,
+                          "SELECT channel_id, poll_failures AS failures, poll_retry_at AS retry_at,"
+                          " poll_error AS last_error, poll_error_at AS last_error_at,"
+                          " poll_ok_at AS last_ok_at FROM channel_sync"
+                          " WHERE poll_failures > 0 OR poll_ok_at IS NOT NULL ORDER BY channel_id",
+                          NULL);
+}
+
 sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret)
 {
     json_t *q = NULL, *s = NULL, *parked = NULL;
@@ -399,13 +451,30 @@ sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret)
     if (!err) {
         err = sb_db_json_one(db, &s,
                              "SELECT last_push_at, pushed_total, last_error, last_error_at,"
-                             " last_reconcile_at, last_reconcile FROM channel_sync"
+                             " last_reconcile_at, last_reconcile, poll_failures, poll_retry_at,"
+                             " poll_error, poll_error_at, poll_ok_at FROM channel_sync"
                              " WHERE channel_id = ?",
                              "i", channel_id);
         if (err == SB_ENOT_FOUND) {
             err = SB_OK;
-            s = json_pack("{s:n,s:i,s:n,s:n,s:n,s:n}", "last_push_at", "pushed_total", 0,
-                          "last_error", "last_error_at", "last_reconcile_at", "last_reconcile");
+            s = json_pack("{s:n,s:i,s:n,s:n,s:n,s:n,s:i,s:n,s:n,s:n,s:n}", "last_push_at",
+                          "pushed_total", 0, "last_error", "last_error_at", "last_reconcile_at",
+                          "last_reconcile", "poll_failures", 0, "poll_retry_at", "poll_error",
+                          "poll_error_at", "poll_ok_at");
+        }
+        if (s) { /* the poll's state as one object (I9) */
+            json_t *poll =
+                json_pack("{s:O,s:O,s:O,s:O,s:O}", "failures", json_object_get(s, "poll_failures"),
+                          "retry_at", json_object_get(s, "poll_retry_at"), "last_error",
+                          json_object_get(s, "poll_error"), "last_error_at",
+                          json_object_get(s, "poll_error_at"), "last_ok_at",
+                          json_object_get(s, "poll_ok_at"));
+            static const char *const cols[] = { "poll_failures", "poll_retry_at", "poll_error",
+                                                "poll_error_at", "poll_ok_at" };
+            for (size_t i = 0; i < 5; i++)
+                json_object_del(s, cols[i]);
+            if (!poll || json_object_set_new(s, "poll", poll))
+                err = sb_fail(SB_ENOMEM, NULL, NULL);
         }
     }
     if (!err && (!q || !s || !parked))

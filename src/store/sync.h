@@ -87,7 +87,22 @@ sb_err sb_sync_levels_of(const struct sb_channel_rt *rt, const struct sb_sync_it
 /* Records a push (n levels sent) or a failed one (error) for sync-status. */
 sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, const char *error);
 
-/* GET /api/v1/channels/{id}/sync-status. */
+/* I9: a failed poll is tried again after SB_POLL_BACKOFF_FIRST seconds, doubling with each
+ * failure in a row up to SB_POLL_BACKOFF_MAX, give or take a quarter (jitter), whatever the
+ * channel's poll interval; a poll that works puts the channel back on its interval. */
+#define SB_POLL_BACKOFF_FIRST 30
+#define SB_POLL_BACKOFF_MAX   3600
+/* The wait after the failures-th failure in a row; jitter_permille in [-250, 250]. */
+int64_t sb_sync_poll_backoff(int64_t failures, int64_t jitter_permille);
+/* Records a poll's outcome at time now: error NULL for one that worked (failures reset),
+ * else the failure, with the next try due after the backoff. In a write. */
+sb_err sb_store_poll_record(struct sb_db *db, int64_t channel_id, int64_t now, const char *error,
+                            int64_t jitter_permille);
+/* Every channel's poll state, for /metrics: [{channel_id, failures, retry_at, last_error,
+ * last_error_at, last_ok_at}]. */
+sb_err sb_store_poll_states(struct sb_db *db, json_t **ret);
+
+/* GET /api/v1/channels/{id}/sync-status (with "poll": the poll's state, I9). */
 sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret);
 /* GET /api/v1/channels/{id}/items?status=excluded: the items that do not reach the
  * channel, each with why (not on the channel, changes parked, not published: I7, I8); up

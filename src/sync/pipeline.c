@@ -11,6 +11,7 @@
  */
 #include "sync/pipeline.h"
 #include "store/channels.h"
+#include "store/sync.h"
 #include "sync/import.h"
 #include "sync/outbox.h"
 #include "sync/reconcile.h"
@@ -504,9 +505,16 @@ struct poll_log {
 static sb_err poll_log_fn(struct sb_db *db, void *ctx)
 {
     struct poll_log *l = ctx;
+    int64_t now = sb_time_now();
+    /* I9: a failed poll backs off with jitter, as pushes do, instead of being tried again on
+     * the poller's next tick */
+    sb_err err = sb_store_poll_record(db, l->channel_id, now, l->err ? l->message : NULL,
+                                      (int64_t)(rand() % 501) - 250);
+    if (err)
+        return err;
     if (l->err)
-        return sb_store_channel_log(db, l->channel_id, "error", "poll.failed", NULL, "%s",
-                                    l->message);
+        return sb_store_channel_log(db, l->channel_id, "error", "poll.failed", NULL,
+                                    "%s (tried again with backoff)", l->message);
     return sb_store_channel_log(db, l->channel_id, "info", "poll.done", NULL,
                                 "%lld order%s changed since the last poll", (long long)l->orders,
                                 l->orders == 1 ? "" : "s");
