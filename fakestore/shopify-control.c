@@ -177,8 +177,12 @@ static sb_err order_action(struct fs_shop *s, struct order *o, const char *actio
         if (!ctl_reasons[i])
             return sb_fail(SB_EINVALID_FIELD, "reason",
                            "reason must be customer, declined, fraud, inventory, other or staff");
-        if ((err = fs_order_cancel(s, o, ctl_reasons[i], refund, restock, NULL)))
+        struct refund *r = NULL;
+        if ((err = fs_order_cancel(s, o, ctl_reasons[i], refund, restock, &r)))
             return err;
+        /* as Shopify does: a cancel that refunds sends the refund's own event too */
+        if (r)
+            fs_ev_add(ev, "refunds/create", fs_rest_refund(o, r), o->id);
         fs_ev_order(ev, "orders/cancelled", o);
     } else if (strcmp(action, "refund") == 0) {
         static const char *const keys[] = { "lines",     "amount",  "note",       "webhooks",

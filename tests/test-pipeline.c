@@ -294,6 +294,100 @@ Test(pipeline, s1_cancelled_before_and_after_download)
     json_decref(sale);
 }
 
+static const char *PAID_3_TEES = "{\"financial_status\":\"paid\",\"email\":\"c@example.com\","
+                                 "\"shipping_address\":{\"name\":\"C\",\"address1\":\"1 St\"},"
+                                 "\"line_items\":[{\"sku\":\"TEE\",\"title\":\"TEE item\","
+                                 "\"quantity\":3,\"price\":\"20.00\"}]}";
+
+/* S1 with the refund the cancel carries: the sale is voided, nothing of it can ship, stock
+ * is back exactly once, the refund is on record, and nothing goes back to the shop. */
+static void expect_cancelled_with_refund(const char *id, int64_t want_on_hand)
+{
+    json_t *sale = sale_of(id);
+    cr_expect_str_eq(th_str(sale, "status"), "voided", "S1: the cancel voids the sale");
+    json_t *ffs = json_object_get(sale, "fulfillments"), *ff;
+    size_t i;
+    json_array_foreach(ffs, i, ff)
+    {
+        cr_expect_str_eq(th_str(ff, "status"), "cancelled", "F3: nothing of it can ship");
+    }
+    cr_expect_gt(json_array_size(ffs), 0);
+    cr_expect_eq(json_array_size(json_object_get(sale, "returns")), 1, "the refund, once");
+    cr_expect_eq(th_int(sale, "refunded_total"), 6000);
+    json_decref(sale);
+    cr_expect_eq(on_hand(f.tee, 1), want_on_hand, "stock back exactly once");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log"
+                                " WHERE event = 'order.cancel_refused'"),
+                 0);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM outbox"), 0,
+                 "nothing about a cancel that came from the shop goes back to it");
+}
+
+/* Shopify's default cancel (financial_status refunded, refund lines with restock_type
+ * "cancel", the refund's transaction) sends orders/cancelled carrying the refund, and
+ * refunds/create: the sale is voided whichever arrives first, or alone. */
+Test(pipeline, s1_a_cancel_carrying_its_refund_voids_the_sale_however_the_events_arrive)
+{
+    static const struct {
+        const char *cancel, *faults, *what;
+    } ways[] = {
+        { "{\"refund\":true,\"restock\":true}", NULL, "refund first, then the cancel" },
+        { "{\"refund\":true,\"restock\":true,\"reverse\":true}", NULL,
+          "the cancel first, then the refund" },
+        { "{\"refund\":true,\"restock\":true}", "{\"webhooks\":{\"drop\":1}}",
+          "the cancel alone, carrying the refund" },
+        { "{\"refund\":true,\"restock\":true,\"reverse\":true}", "{\"webhooks\":{\"drop\":1}}",
+          "the refund alone (the order read again is cancelled)" },
+    };
+    for (size_t w = 0; w < sizeof(ways) / sizeof(ways[0]); w++) {
+        char id[32];
+        place(PAID_3_TEES, id, sizeof(id));
+        cr_expect_eq(on_hand(f.tee, 1), 7, "%s", ways[w].what);
+        if (ways[w].faults) {
+            struct th_resp r = th_fake_req(&fake, "POST", "/_fake/faults", ways[w].faults);
+            cr_assert_eq(r.status, 200, "%s", r.body);
+            th_resp_free(&r);
+        }
+        act(id, "cancel", ways[w].cancel);
+        char sql[200];
+        snprintf(sql, sizeof(sql),
+                 "SELECT COUNT(*) FROM channel_events WHERE order_ref = '%s'"
+                 " AND topic IN ('orders/cancelled', 'refunds/create')",
+                 id);
+        cr_expect_eq(th_sql_int(&t, sql), ways[w].faults ? 1 : 2, "%s", ways[w].what);
+        expect_cancelled_with_refund(id, 10);
+    }
+}
+
+/* A partial refund that restocked one unit, then Shopify's cancel of the rest: every unit
+ * comes back once - one by the return, two by the cancel's own refund and void. */
+Test(pipeline, s1_s2_a_partial_refund_then_a_cancel_returns_each_unit_once)
+{
+    char id[32];
+    place(PAID_3_TEES, id, sizeof(id));
+    char path[64], body[160];
+    snprintf(path, sizeof(path), "/_fake/orders/%s", id);
+    struct th_resp o = th_fake_req(&fake, "GET", path, NULL);
+    json_t *line = json_array_get(json_object_get(o.json, "line_items"), 0);
+    snprintf(body, sizeof(body),
+             "{\"lines\":[{\"line_item_id\":%lld,\"quantity\":1,"
+             "\"restock\":true}]}",
+             (long long)json_integer_value(json_object_get(line, "id")));
+    th_resp_free(&o);
+    act(id, "refund", body);
+    cr_expect_eq(on_hand(f.tee, 1), 8);
+    act(id, "cancel", "{\"refund\":true,\"restock\":true}");
+    json_t *sale = sale_of(id);
+    cr_expect_str_eq(th_str(sale, "status"), "voided");
+    cr_expect_eq(json_array_size(json_object_get(sale, "returns")), 2);
+    cr_expect_eq(th_int(sale, "refunded_total"), 6000);
+    json_decref(sale);
+    cr_expect_eq(on_hand(f.tee, 1), 10, "each unit back once");
+    cr_expect_eq(th_sql_int(&t, "SELECT COALESCE(SUM(on_hand_delta), 0) FROM stock_ledger"
+                                " WHERE item_id = 1 AND outlet_id = 1 AND sale_id IS NOT NULL"),
+                 0, "the sale's ledger entries net to nothing");
+}
+
 Test(pipeline, s2_partial_refund_becomes_a_partial_return)
 {
     char id[32];

@@ -579,8 +579,11 @@ sb_err sb_store_sale_pay(struct sb_db *db, const struct sb_scope *scope, int64_t
     return err;
 }
 
+/* A void: in the POS (staff), refused once anything was returned; for a channel's cancel
+ * (S1), whatever was returned before: returns stay on record as they are, and only the
+ * units no return took come back to stock, so each unit comes back exactly once. */
 static sb_err void_in_tx(struct sb_db *db, const struct sb_scope *scope, int64_t sale_id,
-                         int64_t user_id, const char *reason)
+                         int64_t user_id, const char *reason, bool after_returns)
 {
     struct sale_state s;
     sb_err err = load(db, scope, sale_id, &s);
@@ -592,15 +595,17 @@ static sb_err void_in_tx(struct sb_db *db, const struct sb_scope *scope, int64_t
     err = sb_db_int(db, &n_returns, "SELECT COUNT(*) FROM returns WHERE sale_id = ?", "i", sale_id);
     if (err)
         return err;
-    if (n_returns > 0)
+    if (n_returns > 0 && !after_returns)
         return sb_fail(SB_ECONFLICT, NULL,
                        "sale %lld has returns: its returned units and refunds are on record,"
                        " so it cannot be voided; return the rest instead",
                        (long long)sale_id);
     json_t *lines;
     err = sb_db_json_all(db, &lines,
-                         "SELECT item_id, quantity, COALESCE(outlet_id, ?) AS outlet_id"
-                         " FROM sale_lines WHERE sale_id = ? AND item_id IS NOT NULL ORDER BY id",
+                         "SELECT item_id, quantity - returned_quantity AS quantity,"
+                         " COALESCE(outlet_id, ?) AS outlet_id FROM sale_lines"
+                         " WHERE sale_id = ? AND item_id IS NOT NULL"
+                         " AND quantity > returned_quantity ORDER BY id",
                          "ii", s.outlet_id, sale_id);
     if (err)
         return err;
@@ -646,7 +651,16 @@ sb_err sb_store_sale_void(struct sb_db *db, const struct sb_scope *scope, int64_
     sb_err err = sb_db_begin(db);
     if (err)
         return err;
-    return sb_db_end(db, void_in_tx(db, scope, sale_id, user_id, reason));
+    return sb_db_end(db, void_in_tx(db, scope, sale_id, user_id, reason, false));
+}
+
+sb_err sb_store_sale_void_cancelled(struct sb_db *db, int64_t sale_id, const char *reason)
+{
+    static const struct sb_scope everything = { .all_outlets = true, .role = SB_ROLE_ADMIN };
+    sb_err err = sb_db_begin(db);
+    if (err)
+        return err;
+    return sb_db_end(db, void_in_tx(db, &everything, sale_id, 0, reason, true));
 }
 
 /* One returned line: the checks, the row, the returned quantity and the stock. */

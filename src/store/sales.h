@@ -60,6 +60,12 @@ sb_err sb_store_sale_pay(struct sb_db *db, const struct sb_scope *scope, int64_t
 sb_err sb_store_sale_void(struct sb_db *db, const struct sb_scope *scope, int64_t sale_id,
                           int64_t user_id, const char *reason);
 
+/* S1: the channel cancelled the order after download. The sale is voided whatever was
+ * returned before (a cancel often carries its own refund): returns stay on record as
+ * they are, the units no return took come back to stock, every fulfillment not yet
+ * completed is cancelled. SB_ECONFLICT when it is already voided. */
+sb_err sb_store_sale_void_cancelled(struct sb_db *db, int64_t sale_id, const char *reason);
+
 /* Records a return on a sale that is not voided (else SB_ECONFLICT): return and
  * return_lines rows, returned quantities, the sale's refunded_total, and stock
  * back where asked (reason return, reference "return:<return id>"). Lines of

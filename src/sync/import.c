@@ -593,10 +593,13 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             return err;
     }
     if (o->cancelled) {
-        err = sb_store_sale_void(db, &everything, sale_id, 0,
-                                 sb_arena_printf(a, "cancelled on %s%s%s", rt->ch.name,
-                                                 o->cancel_reason ? ": " : "",
-                                                 o->cancel_reason ? o->cancel_reason : ""));
+        /* S1: the refunds the cancel carries (Shopify's default cancel refunds and restocks)
+         * are returns by now; the void brings back the units they did not, so every unit
+         * comes back exactly once, however the refund and the cancel arrived */
+        err = sb_store_sale_void_cancelled(
+            db, sale_id,
+            sb_arena_printf(a, "cancelled on %s%s%s", rt->ch.name, o->cancel_reason ? ": " : "",
+                            o->cancel_reason ? o->cancel_reason : ""));
         if (err == SB_ECONFLICT)
             return log_line(db, rt, "warn", "order.cancel_refused", o,
                             sb_arena_printf(a,
