@@ -158,12 +158,20 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
         json_array_append_new(
             attrs, json_pack("{s:s,s:s}", "key", o->attr_name[i], "value", o->attr_value[i]));
     json_object_set_new(x, "customAttributes", attrs);
+    json_t *codes = json_array(); /* Order.discountCodes: [String!]! */
+    for (size_t i = 0; i < json_array_size(o->discount_codes); i++)
+        json_array_append_new(
+            codes, json_copy(json_object_get(json_array_get(o->discount_codes, i), "code")));
+    json_object_set_new(x, "discountCodes", codes);
     json_t *gw = json_array();
     json_array_append_new(gw, json_string(o->gateway));
     json_object_set_new(x, "paymentGatewayNames", gw);
     json_object_set_new(x, "subtotalPriceSet", gql_bag(t.subtotal, cur));
     json_object_set_new(x, "totalDiscountsSet", gql_bag(t.discounts, cur));
     json_object_set_new(x, "totalTaxSet", gql_bag(t.tax, cur));
+    struct tax_line sum[4 * MAX_TAX_LINES];
+    json_object_set_new(x, "taxLines",
+                        gql_tax_lines(sum, fs_order_tax_sum(o, sum, 4 * MAX_TAX_LINES)));
     json_object_set_new(x, "totalShippingPriceSet", gql_bag(t.ship, cur));
     json_object_set_new(x, "totalPriceSet", gql_bag(t.total, cur));
     json_object_set_new(x, "totalOutstandingSet", gql_bag(t.outstanding, cur));

@@ -46,6 +46,7 @@ void fs_order_totals(const struct order *o, struct totals *t)
         t->ship_disc += fs_disc_sum(o->ship[i].disc, o->ship[i].n_disc);
         t->tax += tax_sum(o->ship[i].tax, o->ship[i].n_tax);
     }
+    t->tax += tax_sum(o->tax, o->n_tax);
     t->subtotal = t->items - t->line_disc;
     t->discounts = t->line_disc + t->ship_disc;
     t->total = t->subtotal + t->ship - t->ship_disc + (o->taxes_included ? 0 : t->tax);
@@ -70,6 +71,32 @@ void fs_order_totals(const struct order *o, struct totals *t)
     t->outstanding = t->total - t->paid;
     if (t->outstanding < 0 || strcmp(o->financial_status, "voided") == 0)
         t->outstanding = 0;
+}
+
+size_t fs_order_tax_sum(const struct order *o, struct tax_line *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = 0; k <= o->n_lines + o->n_ship; k++) {
+        const struct tax_line *t = k < o->n_lines               ? o->lines[k].tax
+                                   : k < o->n_lines + o->n_ship ? o->ship[k - o->n_lines].tax
+                                                                : o->tax;
+        size_t nt = k < o->n_lines               ? o->lines[k].n_tax
+                    : k < o->n_lines + o->n_ship ? o->ship[k - o->n_lines].n_tax
+                                                 : o->n_tax;
+        for (size_t i = 0; i < nt; i++) {
+            size_t j = 0;
+            while (j < n &&
+                   !(strcmp(out[j].title, t[i].title) == 0 && json_equal(out[j].rate, t[i].rate)))
+                j++;
+            if (j == n) {
+                if (n == cap)
+                    continue;
+                out[n++] = (struct tax_line){ t[i].title, t[i].rate, 0 };
+            }
+            out[j].price += t[i].price;
+        }
+    }
+    return n;
 }
 
 int64_t fs_line_remaining(const struct line *l)

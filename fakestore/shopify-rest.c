@@ -95,10 +95,10 @@ static json_t *rest_discounts(const struct discount *d, size_t n, const char *cu
     return a;
 }
 
-/* Order-level tax_lines: the line and shipping taxes summed by title and rate. */
+/* Order-level tax_lines: every tax of the order summed by title and rate. */
 static json_t *rest_order_taxes(const struct order *o)
 {
-    size_t cap = 0;
+    size_t cap = o->n_tax;
     for (size_t i = 0; i < o->n_lines; i++)
         cap += o->lines[i].n_tax;
     for (size_t i = 0; i < o->n_ship; i++)
@@ -106,21 +106,7 @@ static json_t *rest_order_taxes(const struct order *o)
     struct tax_line *sum = calloc(cap ? cap : 1, sizeof(*sum));
     if (!sum)
         return json_array();
-    size_t n = 0;
-    for (size_t k = 0; k < o->n_lines + o->n_ship; k++) {
-        const struct tax_line *t = k < o->n_lines ? o->lines[k].tax : o->ship[k - o->n_lines].tax;
-        size_t nt = k < o->n_lines ? o->lines[k].n_tax : o->ship[k - o->n_lines].n_tax;
-        for (size_t i = 0; i < nt; i++) {
-            size_t j = 0;
-            while (j < n &&
-                   !(strcmp(sum[j].title, t[i].title) == 0 && json_equal(sum[j].rate, t[i].rate)))
-                j++;
-            if (j == n)
-                sum[n++] = (struct tax_line){ t[i].title, t[i].rate, 0 };
-            sum[j].price += t[i].price;
-        }
-    }
-    json_t *a = rest_tax_lines(sum, n, o->currency);
+    json_t *a = rest_tax_lines(sum, fs_order_tax_sum(o, sum, cap), o->currency);
     free(sum);
     return a;
 }
@@ -719,6 +705,7 @@ sb_err fs_parse_order(struct fs_shop *s, json_t *body, struct order *o, struct o
                                         "total_tax",
                                         "total_discounts",
                                         "total_price",
+                                        "tax_lines",
                                         "webhooks",
                                         "duplicate",
                                         "reverse",
@@ -790,6 +777,14 @@ sb_err fs_parse_order(struct fs_shop *s, json_t *body, struct order *o, struct o
         if ((err = fs_check_object(v, buf)) || (err = parse_ship_line(s, o, &sc, &o->ship[i])))
             return err;
     }
+    /* taxes placed on the order, allocated to no line: on the order or on its lines, not
+     * both, as Shopify takes them */
+    if ((err = parse_taxes(a, &c, o->tax, &o->n_tax)))
+        return err;
+    for (i = 0; o->n_tax && i < o->n_lines + o->n_ship; i++)
+        if (i < o->n_lines ? o->lines[i].n_tax : o->ship[i - o->n_lines].n_tax)
+            return sb_fail(SB_EINVALID_FIELD, "tax_lines",
+                           "tax_lines go on the order or on its lines, not both");
     if (!o->email && o->customer && o->customer->email)
         o->email = o->customer->email;
     if (o->email && !o->customer) {

@@ -159,6 +159,10 @@ struct order {
     struct line *lines;
     struct ship_line *ship;
     json_t *discount_codes; /* as given, validated */
+    /* Taxes placed on the order itself, allocated to no line (Shopify takes tax lines on the
+     * order or on its lines, not both): they add to total_tax and the order's tax_lines. */
+    struct tax_line tax[MAX_TAX_LINES];
+    size_t n_tax;
     bool ov_subtotal, ov_tax, ov_discounts, ov_total;
     int64_t subtotal_ov, tax_ov, discounts_ov, total_ov;
     size_t n_txns, n_refunds, n_fulfillments;
@@ -326,6 +330,9 @@ struct order *fs_order_new(void);
 void fs_order_free(struct order *o);
 int64_t fs_disc_sum(const struct discount *d, size_t n);
 void fs_order_totals(const struct order *o, struct totals *t);
+/* The order's taxes summed by title and rate (lines, shipping and the order's own), as
+ * Shopify lists them at order level; at most cap rows in out. */
+size_t fs_order_tax_sum(const struct order *o, struct tax_line *out, size_t cap);
 int64_t fs_line_remaining(const struct line *l);
 const char *fs_fulfillment_status(const struct order *o);
 const char *fs_fo_status(const struct order *o);

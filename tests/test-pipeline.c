@@ -294,6 +294,69 @@ Test(pipeline, s1_cancelled_before_and_after_download)
     json_decref(sale);
 }
 
+/* O4: an order whose only tax is the order's own tax_lines (no line or shipping tax line),
+ * and a discount no line carries, keep their names as order-level rows; nothing is left
+ * for the adjustment. Through the webhook (REST) and through a poll (GraphQL) alike. */
+#define ORDER_LEVEL                                                                       \
+    "{\"financial_status\":\"paid\",\"email\":\"gst@example.com\",%s"                     \
+    "\"discount_codes\":[{\"code\":\"WELCOME2\",\"amount\":\"2.00\","                     \
+    "\"type\":\"fixed_amount\"}],\"total_discounts\":\"2.00\",\"total_price\":\"32.13\"," \
+    "\"tax_lines\":[{\"title\":\"GST\",\"rate\":0.05,\"price\":\"1.63\"}],"               \
+    "\"line_items\":[{\"sku\":\"TEE\",\"title\":\"TEE item\",\"quantity\":1,"             \
+    "\"price\":\"20.00\"},{\"sku\":\"MUG\",\"title\":\"MUG item\",\"quantity\":1,"        \
+    "\"price\":\"12.50\"}]}"
+
+static void expect_order_level_rows(const char *id)
+{
+    json_t *sale = sale_of(id);
+    /* 20.00 + 12.50 - 2.00 + 1.63 */
+    cr_expect_eq(th_int(sale, "total"), 3213);
+    cr_expect_eq(th_int(sale, "tax_total"), 163, "O4: the order's tax is kept");
+    cr_expect_eq(th_int(sale, "discount_total"), 200);
+    json_t *taxes = json_object_get(sale, "taxes");
+    cr_assert_eq(json_array_size(taxes), 1, "one order-level tax row");
+    cr_expect_str_eq(th_str(json_array_get(taxes, 0), "name"), "GST");
+    cr_expect_str_eq(th_str(json_array_get(taxes, 0), "rate"), "0.05");
+    cr_expect_eq(th_int(json_array_get(taxes, 0), "amount"), 163);
+    json_t *discounts = json_object_get(sale, "discounts");
+    cr_assert_eq(json_array_size(discounts), 1, "one order-level discount row");
+    cr_expect_str_eq(th_str(json_array_get(discounts, 0), "name"), "WELCOME2");
+    cr_expect_eq(th_int(json_array_get(discounts, 0), "amount"), 200);
+    cr_expect_eq(json_array_size(json_object_get(sale, "adjustments")), 0,
+                 "nothing folded into a rounding adjustment");
+    cr_expect_eq(th_int(sale, "balance_due"), 0);
+    json_decref(sale);
+}
+
+Test(pipeline, o4_order_level_taxes_and_discounts_keep_their_names)
+{
+    char hook[32], polled[32], body[1024];
+    snprintf(body, sizeof(body), ORDER_LEVEL, "");
+    place(body, hook, sizeof(hook));
+    expect_order_level_rows(hook);
+
+    snprintf(body, sizeof(body), ORDER_LEVEL, "\"webhooks\":false,");
+    place(body, polled, sizeof(polled));
+    struct th_resp r = th_req(&t, "POST", "/api/v1/channels/1/poll", t.admin, "{}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    expect_order_level_rows(polled);
+}
+
+/* O4: an order whose lines carry their taxes lists the same taxes, summed, at order level
+ * too (as Shopify does): they are not counted twice. */
+Test(pipeline, o4_order_tax_lines_that_repeat_the_lines_taxes_add_nothing)
+{
+    char id[32];
+    place(ORDER, id, sizeof(id));
+    json_t *sale = sale_of(id);
+    cr_expect_eq(json_array_size(json_object_get(sale, "taxes")), 0);
+    cr_expect_eq(json_array_size(json_object_get(sale, "discounts")), 0);
+    cr_expect_eq(json_array_size(json_object_get(sale, "adjustments")), 0);
+    cr_expect_eq(th_int(sale, "tax_total"), 204 + 37 + 69 + 28);
+    json_decref(sale);
+}
+
 static const char *PAID_3_TEES = "{\"financial_status\":\"paid\",\"email\":\"c@example.com\","
                                  "\"shipping_address\":{\"name\":\"C\",\"address1\":\"1 St\"},"
                                  "\"line_items\":[{\"sku\":\"TEE\",\"title\":\"TEE item\","

@@ -63,7 +63,8 @@ struct sb_order_shipping {
 
 struct sb_order_discount {
     const char *code; /* or title */
-    int64_t amount;   /* informative: already allocated to lines and shipping */
+    int64_t amount;   /* in discounts[]: informative, already allocated to lines and shipping;
+                       * in order_discounts[]: the order-level amount no line carries */
 };
 
 struct sb_order_payment {
@@ -115,6 +116,13 @@ struct sb_order {
     size_t n_shipping;
     struct sb_order_discount *discounts;
     size_t n_discounts;
+    /* O4: taxes and discounts at order level that the channel did not allocate to lines or
+     * shipping (an order placed with its taxes on the order, say): kept as order-level rows
+     * under their own names, never folded into the rounding adjustment */
+    struct sb_order_tax *order_taxes;
+    size_t n_order_taxes;
+    struct sb_order_discount *order_discounts;
+    size_t n_order_discounts;
     struct sb_order_payment *payments; /* captured/settled payments, when the channel lists them */
     size_t n_payments;
     struct sb_order_refund *refunds;

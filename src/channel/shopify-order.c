@@ -547,6 +547,29 @@ static sb_err parse_discount_codes(struct sb_jctx *c, struct sb_arena *a, struct
     return SB_OK;
 }
 
+/* GraphQL's Order.discountCodes: the codes alone, as [String!]!. */
+static sb_err parse_gql_discount_codes(struct sb_jctx *c, struct sb_arena *a, struct sb_order *o)
+{
+    json_t *codes = NULL;
+    sb_err err = sb_json_array(c, "discountCodes", false, MAX_DISCOUNT_CODES, &codes);
+    if (err || !codes)
+        return err;
+    o->discounts = alloc_array(a, json_array_size(codes), sizeof(*o->discounts));
+    if (!o->discounts)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < json_array_size(codes); i++) {
+        json_t *v = json_array_get(codes, i);
+        if (!json_is_string(v) || json_string_length(v) > NAME_MAX_ ||
+            strlen(json_string_value(v)) != json_string_length(v))
+            return sb_fail(SB_EINVALID_FIELD, "discountCodes",
+                           "discountCodes[%zu] must be a code of at most %d bytes", i, NAME_MAX_);
+        if (json_string_length(v))
+            o->discounts[o->n_discounts++] =
+                (struct sb_order_discount){ .code = json_string_value(v) };
+    }
+    return SB_OK;
+}
+
 static bool is_success(const char *status)
 {
     return status && strcasecmp(status, "success") == 0;
@@ -1031,6 +1054,88 @@ static sb_err parse_totals(struct sb_jctx *c, const struct dialect *d, struct sb
     return SB_OK;
 }
 
+static bool same_text(const char *x, const char *y)
+{
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Takes from *left what the lines and shipping carry of tax (title, rate); adds them all to
+ * *all. False when a sum leaves the money range. */
+static bool take_allocated(const struct sb_order_tax *t, size_t n, const char *title,
+                           const char *rate, int64_t *left)
+{
+    for (size_t i = 0; i < n; i++)
+        if (same_text(t[i].title, title) && same_text(t[i].rate, rate) &&
+            !sb_money_add(*left, -t[i].amount, left))
+            return false;
+    return true;
+}
+
+static bool add_taxes(const struct sb_order_tax *t, size_t n, int64_t *sum)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!sb_money_add(*sum, t[i].amount, sum))
+            return false;
+    return true;
+}
+
+/*
+ * O4: the order-level taxes and discounts no line or shipping line carries. Shopify's
+ * order tax_lines sum every tax of the order by title and rate; what is left of each once
+ * the lines' and shipping's own are taken away belongs to the order alone (an order placed
+ * with its taxes on the order). Of total_tax, what no tax line names at all is one more
+ * order-level "Tax"; of total_discounts, what no allocation carries is an order-level
+ * discount named after the order's discount code. Run after the lines, shipping and totals.
+ */
+static sb_err unallocated(struct sb_jctx *c, const struct dialect *d, struct sb_arena *a,
+                          struct sb_order *o)
+{
+    struct sb_order_tax *listed = NULL;
+    size_t n_listed = 0;
+    sb_err err = parse_taxes(c, d, a, &listed, &n_listed);
+    if (err)
+        return err;
+    o->order_taxes = alloc_array(a, n_listed + 1, sizeof(*o->order_taxes));
+    o->order_discounts = alloc_array(a, 1, sizeof(*o->order_discounts));
+    if (!o->order_taxes || !o->order_discounts)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    bool ok = true;
+    int64_t allocated = 0, named = 0, disc = 0;
+    for (size_t i = 0; ok && i < o->n_lines; i++)
+        ok = add_taxes(o->lines[i].taxes, o->lines[i].n_taxes, &allocated) &&
+             sb_money_add(disc, o->lines[i].discount, &disc);
+    for (size_t i = 0; ok && i < o->n_shipping; i++)
+        ok = add_taxes(o->shipping[i].taxes, o->shipping[i].n_taxes, &allocated) &&
+             sb_money_add(disc, o->shipping[i].discount, &disc);
+    for (size_t i = 0; ok && i < n_listed; i++) {
+        int64_t left = listed[i].amount;
+        for (size_t l = 0; ok && l < o->n_lines; l++)
+            ok = take_allocated(o->lines[l].taxes, o->lines[l].n_taxes, listed[i].title,
+                                listed[i].rate, &left);
+        for (size_t l = 0; ok && l < o->n_shipping; l++)
+            ok = take_allocated(o->shipping[l].taxes, o->shipping[l].n_taxes, listed[i].title,
+                                listed[i].rate, &left);
+        if (ok && left > 0) {
+            o->order_taxes[o->n_order_taxes] = listed[i];
+            o->order_taxes[o->n_order_taxes++].amount = left;
+            ok = sb_money_add(named, left, &named);
+        }
+    }
+    int64_t carried = 0;
+    if (!ok || !sb_money_add(allocated, named, &carried))
+        return sb_fail(SB_EINVALID_FIELD, K("tax_lines", "taxLines"),
+                       "the order's taxes add up beyond range");
+    if (o->total_tax > carried)
+        o->order_taxes[o->n_order_taxes++] =
+            (struct sb_order_tax){ .title = "Tax", .amount = o->total_tax - carried };
+    if (o->total_discounts > disc)
+        o->order_discounts[o->n_order_discounts++] = (struct sb_order_discount){
+            .code = o->n_discounts && o->discounts[0].code ? o->discounts[0].code : "Discount",
+            .amount = o->total_discounts - disc
+        };
+    return SB_OK;
+}
+
 static sb_err parse_order(json_t *obj, const struct dialect *d, struct sb_arena *a,
                           struct sb_order **ret)
 {
@@ -1122,12 +1227,12 @@ static sb_err parse_order(json_t *obj, const struct dialect *d, struct sb_arena 
 
     if ((err = parse_shipping(&c, d, a, o)))
         return err;
-    if (!d->gql && (err = parse_discount_codes(&c, a, o)))
+    if ((err = d->gql ? parse_gql_discount_codes(&c, a, o) : parse_discount_codes(&c, a, o)))
         return err;
     if ((err = parse_payments(&c, d, a, o)) || (err = parse_refunds(&c, d, a, o)) ||
         (err = parse_fulfillments(&c, d, a, o)))
         return err;
-    if ((err = parse_totals(&c, d, o)))
+    if ((err = parse_totals(&c, d, o)) || (err = unallocated(&c, d, a, o)))
         return err;
     *ret = o;
     return SB_OK;

@@ -251,8 +251,9 @@ const char *sb_shopify_cursor_format(const struct sb_shopify_cursor *c, struct s
  *   money bag  { shopMoney { amount } }   MoneyBag 1 + MoneyV2 1                    =  2
  *   tax line   { title rate priceSet }    TaxLine 1 + money bag 2                   =  3
  *   order without its paged lists         Order 1, customAttributes 1, six money bags
- *                                         12, customer 1, shippingAddress 1,
- *                                         shippingLine 1 + 2 + 2 + tax line 3 = 8   = 24
+ *                                         12, the order's tax line 3, customer 1,
+ *                                         shippingAddress 1,
+ *                                         shippingLine 1 + 2 + 2 + tax line 3 = 8   = 27
  *   lineItems(L)         2 + pageInfo 1 + L x (LineItem 1, variant 1, price 2,
  *                                              discountAllocations 1 + 2, tax line 3 = 10)
  *   transactions(T)      2 + T x (OrderTransaction 1 + amountSet 2 = 3)
@@ -262,14 +263,14 @@ const char *sb_shopify_cursor_format(const struct sb_shopify_cursor *c, struct s
  *                        = 2 + R x (7 + 6 RL + 3 RT)
  *   fulfillments(F)      2 + F x (Fulfillment 1 + trackingInfo 1 = 2)
  *
- *   order    = 33 + 10 L + 3 T + R x (7 + 6 RL + 3 RT) + 2 F
+ *   order    = 36 + 10 L + 3 T + R x (7 + 6 RL + 3 RT) + 2 F
  *   SbOrder  = order                      (order(id:) is the Order object counted above)
  *   SbOrders = 2 + pageInfo 1 + N x order
  *
  * The page (SbOrders): N 3, L 10, T 5, R 2, RL 5, RT 2, F 3
- *   order = 33 + 100 + 15 + 2 x (7 + 30 + 6) + 6 = 240;  SbOrders = 3 + 3 x 240 = 723.
+ *   order = 36 + 100 + 15 + 2 x (7 + 30 + 6) + 6 = 243;  SbOrders = 3 + 3 x 243 = 732.
  * An order alone (SbOrder): L 30, T 8, R 4, RL 15, RT 3, F 4
- *   SbOrder = 33 + 300 + 24 + 4 x (7 + 90 + 9) + 8 = 789.
+ *   SbOrder = 36 + 300 + 24 + 4 x (7 + 90 + 9) + 8 = 792.
  * Both stay under SB_SHOPIFY_COST_BUDGET (800), a fifth below Shopify's limit, for fields
  * Shopify prices above the defaults. (The sizes this adapter first asked for, 50 orders of
  * 250 lines, 50 refunds of 250 lines ..., came to about four million.)
@@ -378,9 +379,10 @@ const char *sb_shopify_truncated(json_t *node, const struct sb_shopify_sizes *s)
 #define ORDER_FIELDS                                                                             \
     "id legacyResourceId name email phone createdAt updatedAt cancelledAt cancelReason "         \
     "displayFinancialStatus displayFulfillmentStatus currencyCode taxesIncluded note "           \
-    "customAttributes { key value } paymentGatewayNames "                                        \
+    "customAttributes { key value } paymentGatewayNames discountCodes "                          \
     "subtotalPriceSet " MONEY " totalDiscountsSet " MONEY " totalTaxSet " MONEY                  \
     " totalShippingPriceSet " MONEY " totalPriceSet " MONEY " totalOutstandingSet " MONEY        \
+    " " TAX_LINES                                                                                \
     " customer { firstName lastName email phone } "                                              \
     "shippingAddress { firstName lastName name company address1 address2 city province "         \
     "provinceCode zip country countryCodeV2 phone } "                                            \

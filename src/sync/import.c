@@ -354,6 +354,23 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             reg = rt->register_id;
     }
 
+    /* O4: the order's own taxes and discounts (those no line carries), under their names */
+    struct sb_sale_tax *otax = sb_arena_alloc(a, (o->n_order_taxes + 1) * sizeof(*otax));
+    struct sb_sale_discount *odisc = sb_arena_alloc(a, (o->n_order_discounts + 1) * sizeof(*odisc));
+    if (!otax || !odisc)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < o->n_order_taxes; i++)
+        otax[i] =
+            (struct sb_sale_tax){ .name = o->order_taxes[i].title ? o->order_taxes[i].title : "Tax",
+                                  .rate = o->order_taxes[i].rate,
+                                  .amount = o->order_taxes[i].amount };
+    for (size_t i = 0; i < o->n_order_discounts; i++)
+        odisc[i] = (struct sb_sale_discount){ .name = o->order_discounts[i].code
+                                                          ? o->order_discounts[i].code
+                                                          : "Discount",
+                                              .code = o->order_discounts[i].code,
+                                              .amount = o->order_discounts[i].amount };
+
     struct sb_sale_adjustment adj[2];
     size_t nadj = 0;
     if (o->taxes_included && o->total_tax)
@@ -377,6 +394,10 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         .review_reason = review_reason,
         .lines = b.lines,
         .n_lines = b.n_lines,
+        .taxes = otax,
+        .n_taxes = o->n_order_taxes,
+        .discounts = odisc,
+        .n_discounts = o->n_order_discounts,
         .adjustments = adj,
         .n_adjustments = nadj,
         .payments = paid > 0 ? &pay : NULL,
