@@ -663,6 +663,17 @@ sb_err sb_store_sale_void_cancelled(struct sb_db *db, int64_t sale_id, const cha
     return sb_db_end(db, void_in_tx(db, &everything, sale_id, 0, reason, true));
 }
 
+sb_err sb_store_sale_set_channel_details(struct sb_db *db, int64_t sale_id, const char *note,
+                                         int64_t customer_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "UPDATE sales SET note = ?, customer_id = ?, updated_at = ?"
+                      " WHERE id = ? AND source = 'channel' AND status <> 'voided'",
+                      "snsi", note, customer_id, now, sale_id);
+}
+
 /* One returned line: the checks, the row, the returned quantity and the stock. */
 static sb_err return_line(struct sb_db *db, int64_t sale_id, int64_t sale_outlet, int64_t return_id,
                           const char *ref, const struct sb_return_input *in, size_t i,

@@ -66,6 +66,11 @@ sb_err sb_store_sale_void(struct sb_db *db, const struct sb_scope *scope, int64_
  * completed is cancelled. SB_ECONFLICT when it is already voided. */
 sb_err sb_store_sale_void_cancelled(struct sb_db *db, int64_t sale_id, const char *reason);
 
+/* O3: a newer version of a web order changed its note or customer on the channel: the
+ * sale takes them (customer_id 0: none). */
+sb_err sb_store_sale_set_channel_details(struct sb_db *db, int64_t sale_id, const char *note,
+                                         int64_t customer_id);
+
 /* Records a return on a sale that is not voided (else SB_ECONFLICT): return and
  * return_lines rows, returned quantities, the sale's refunded_total, and stock
  * back where asked (reason return, reference "return:<return id>"). Lines of

@@ -550,7 +550,11 @@ static const char *const migrations[] = {
     "ALTER TABLE channel_sync ADD COLUMN poll_retry_at TEXT;"
     "ALTER TABLE channel_sync ADD COLUMN poll_error TEXT;"
     "ALTER TABLE channel_sync ADD COLUMN poll_error_at TEXT;"
-    "ALTER TABLE channel_sync ADD COLUMN poll_ok_at TEXT;",
+    "ALTER TABLE channel_sync ADD COLUMN poll_ok_at TEXT;"
+    /* O3: a digest of what the last applied version said of the details staff may also
+     * edit (ship-to, notes, customer): a newer version changes them in the POS only when
+     * the channel changed them. */
+    "ALTER TABLE channel_orders ADD COLUMN details TEXT;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

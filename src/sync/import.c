@@ -140,13 +140,51 @@ static bool needs_fulfillment(const struct sb_order *o)
 static const char *shipment_note(struct sb_arena *a, const struct sb_channel_rt *rt,
                                  const struct sb_order *o, const char *payment_type)
 {
+    /* what is paid is the sale's balance, not the note's: the note says how */
     const char *tracking = o->n_shipments ? o->shipments[0].tracking_number : NULL;
-    return sb_arena_printf(a, "Webstore order %s (%s)%s%s\nPayment: %s (%s)%s%s%s%s",
+    return sb_arena_printf(a, "Webstore order %s (%s)%s%s\nPayment: %s%s%s%s%s",
                            o->number ? o->number : o->external_id, rt->ch.name,
                            o->note ? "\nNote: " : "", o->note ? o->note : "", payment_type,
-                           sb_order_financial_name(o->financial),
                            method_of(o) ? "\nShipping: " : "", method_of(o) ? method_of(o) : "",
                            tracking ? "\nTracking: " : "", tracking ? tracking : "");
+}
+
+/* Where the order goes: its ship-to, or for a pickup (or shipping with no address given)
+ * the customer's name and email. */
+static struct sb_address ship_to_of(const struct sb_order *o)
+{
+    if (o->has_ship_to)
+        return o->ship_to;
+    return (struct sb_address){ .name = o->first_name, .email = o->email };
+}
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+    for (const char *p = s ? s : "\x01"; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return (h ^ 0xff) * 1099511628211ull; /* a field separator no text holds */
+}
+
+/*
+ * O3: a digest of what a version says about the details staff may also edit in the POS -
+ * ship-to, the shipment's and the sale's notes, the customer. Kept with the order, so a
+ * newer version changes them in the POS only when the channel changed them: a newer
+ * version that changes nothing of them leaves staff's edits alone, and the sale ends the
+ * same whichever versions it was built from.
+ */
+static const char *details_digest(struct sb_arena *a, const struct sb_channel_rt *rt,
+                                  const struct sb_order *o, const char *payment_type)
+{
+    struct sb_address to = ship_to_of(o);
+    const char *const fields[] = {
+        to.name,   to.company,  to.line1,      to.line2,     to.city,
+        to.region, to.postcode, to.country,    to.phone,     to.email,
+        o->note,   o->email,    o->first_name, o->last_name, shipment_note(a, rt, o, payment_type)
+    };
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        h = fnv(h, fields[i]);
+    return sb_arena_printf(a, "%016llx", (unsigned long long)h);
 }
 
 static int64_t paid_amount(const struct sb_order *o)
@@ -335,7 +373,9 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     bool integrated;
     const char *ptype = payment_type_of(rt, o, &integrated);
     struct sb_sale_payment pay = { 0 };
-    int64_t paid = integrated ? paid_amount(o) : 0;
+    /* P3 keeps an unintegrated method's order unpaid while the channel waits for the money;
+     * once the channel says paid, it is paid (P4), whichever version came first (O3) */
+    int64_t paid = paid_amount(o);
     if (paid > 0 && (err = channel_payment(db, a, ptype, integrated, o, paid, paid, &pay)))
         return err;
 
@@ -377,9 +417,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         adj[nadj++] = (struct sb_sale_adjustment){ .reason = "taxes included in prices",
                                                    .amount = -o->total_tax };
     bool ship = needs_fulfillment(o);
-    struct sb_address to = o->ship_to;
-    if (ship && !o->has_ship_to) /* a pickup, or shipping with no address given */
-        to = (struct sb_address){ .name = o->first_name, .email = o->email };
+    struct sb_address to = ship_to_of(o);
     struct sb_sale_input in = {
         .outlet_id = sale_outlet,
         .register_id = reg,
@@ -597,8 +635,65 @@ static sb_err apply_refund(struct sb_db *db, struct sb_arena *a, const struct sb
     return err;
 }
 
+static sb_err sale_shipment(struct sb_db *db, int64_t sale_id, int64_t *ret_id, bool *ret_shipped)
+{
+    struct sb_q q;
+    *ret_id = 0;
+    *ret_shipped = false;
+    sb_err err =
+        sb_q_open(&q, db, "SELECT id, shipped FROM shipments WHERE sale_id = ?", "i", sale_id);
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        *ret_id = sb_q_int(&q, 0);
+        *ret_shipped = sb_q_int(&q, 1) != 0;
+    }
+    return sb_q_close(&q);
+}
+
+static struct sb_opt_str opt(const char *v)
+{
+    return (struct sb_opt_str){ v, true };
+}
+
+/* O3: the channel changed the order's ship-to, notes or customer since the version the sale
+ * was built from: the sale and its shipment (while it has not gone) take the new ones. */
+static sb_err refresh_details(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
+                              const struct sb_order *o, int64_t sale_id)
+{
+    int64_t customer = 0, shipment = 0;
+    bool shipped = false, integrated;
+    sb_err err = sb_customer_match_or_create(db, o->email, o->first_name, o->last_name, &customer);
+    if (!err)
+        err = sb_store_sale_set_channel_details(db, sale_id, o->note, customer);
+    if (!err)
+        err = sale_shipment(db, sale_id, &shipment, &shipped);
+    if (err || !shipment || shipped)
+        return err;
+    struct sb_address to = ship_to_of(o);
+    struct sb_shipment_patch patch = {
+        .name = opt(to.name),
+        .company = opt(to.company),
+        .line1 = opt(to.line1),
+        .line2 = opt(to.line2),
+        .city = opt(to.city),
+        .region = opt(to.region),
+        .postcode = opt(to.postcode),
+        .country = opt(to.country),
+        .phone = opt(to.phone),
+        .email = opt(to.email),
+        .note = opt(shipment_note(a, rt, o, payment_type_of(rt, o, &integrated))),
+    };
+    err = sb_store_shipment_update(db, &everything, shipment, &patch);
+    return err ? err
+               : log_line(db, rt, "info", "order.details", o,
+                          "ship-to, notes or customer changed on the channel: updated (O3)");
+}
+
+/* A later version of an order already down. details_changed: the channel changed the
+ * details staff may also edit since the version last applied. */
 static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
-                     const struct sb_order *o, int64_t sale_id)
+                     const struct sb_order *o, int64_t sale_id, bool details_changed)
 {
     struct sale_state s;
     sb_err err = read_sale(db, sale_id, &s);
@@ -606,6 +701,30 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         return err;
     if (strcmp(s.status, "voided") == 0)
         return SB_OK; /* a voided sale takes no further updates */
+    if (details_changed && (err = refresh_details(db, a, rt, o, sale_id)))
+        return err;
+
+    /* P4: paid on the channel after download - before the refunds, which can only give
+     * back what was taken (O3: a version that is both paid and refunded, arriving after an
+     * unpaid one, must end as if they had come one by one) */
+    int64_t paid = paid_amount(o);
+    if (paid > s.paid_total && s.balance_due > 0) {
+        bool integrated;
+        const char *ptype = payment_type_of(rt, o, &integrated);
+        int64_t amount = paid - s.paid_total;
+        struct sb_sale_payment p;
+        err = channel_payment(db, a, ptype, integrated, o, paid,
+                              amount < s.balance_due ? amount : s.balance_due, &p);
+        if (!err)
+            err = sb_store_sale_pay(db, &everything, sale_id, &p, 0, NULL);
+        if (err == SB_EDUPLICATE)
+            err = SB_OK;
+        if (err)
+            return err;
+        err = log_line(db, rt, "info", "order.paid", o, "payment added (P4)");
+        if (err)
+            return err;
+    }
 
     /* S2 before S1: a refund recorded on a cancelled order still counts */
     for (size_t i = 0; i < o->n_refunds; i++) {
@@ -630,39 +749,11 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         return err ? err : log_line(db, rt, "info", "order.cancelled", o, "sale voided (S1)");
     }
 
-    /* P4: paid on the channel after download */
-    int64_t paid = paid_amount(o);
-    if (paid > s.paid_total && s.balance_due > 0) {
-        bool integrated;
-        const char *ptype = payment_type_of(rt, o, &integrated);
-        int64_t amount = paid - s.paid_total;
-        struct sb_sale_payment p;
-        err = channel_payment(db, a, ptype, integrated, o, paid,
-                              amount < s.balance_due ? amount : s.balance_due, &p);
-        if (!err)
-            err = sb_store_sale_pay(db, &everything, sale_id, &p, 0, NULL);
-        if (err == SB_EDUPLICATE)
-            err = SB_OK;
-        if (err)
-            return err;
-        err = log_line(db, rt, "info", "order.paid", o, "payment added (P4)");
-        if (err)
-            return err;
-    }
-
     /* S4: fulfilled on the channel */
     if (o->fulfillment == SB_FUL_FULFILLED || o->n_shipments) {
-        int64_t shipment = 0, shipped = 0;
-        struct sb_q q;
-        err =
-            sb_q_open(&q, db, "SELECT id, shipped FROM shipments WHERE sale_id = ?", "i", sale_id);
-        if (err)
-            return err;
-        if (sb_q_next(&q)) {
-            shipment = sb_q_int(&q, 0);
-            shipped = sb_q_int(&q, 1);
-        }
-        err = sb_q_close(&q);
+        int64_t shipment = 0;
+        bool shipped = false;
+        err = sale_shipment(db, sale_id, &shipment, &shipped);
         if (err || !shipment || shipped)
             return err;
         if (!setting(rt, "take_fulfillments", false))
@@ -685,7 +776,8 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
 /* ---- the entry point ---- */
 
 static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const struct sb_order *o,
-                     const char *state, const char *reason, const char *version, int64_t sale_id)
+                     const char *state, const char *reason, const char *version, int64_t sale_id,
+                     const char *details)
 {
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
@@ -694,16 +786,17 @@ static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const str
         db,
         "INSERT INTO channel_orders (channel_id, external_id, number, state, reason, version,"
         " financial_status, fulfillment_status, cancelled, sale_id, total, currency,"
-        " first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " first_seen_at, updated_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (channel_id, external_id) DO UPDATE SET number = excluded.number,"
         " state = excluded.state, reason = excluded.reason, version = excluded.version,"
         " financial_status = excluded.financial_status,"
         " fulfillment_status = excluded.fulfillment_status, cancelled = excluded.cancelled,"
         " sale_id = COALESCE(excluded.sale_id, channel_orders.sale_id), total = excluded.total,"
-        " currency = excluded.currency, updated_at = excluded.updated_at",
-        "isssssssbnisss", rt->ch.id, o->external_id, o->number, state, reason, version,
+        " currency = excluded.currency, updated_at = excluded.updated_at,"
+        " details = COALESCE(excluded.details, channel_orders.details)",
+        "isssssssbnissss", rt->ch.id, o->external_id, o->number, state, reason, version,
         sb_order_financial_name(o->financial), fulfillment[o->fulfillment], o->cancelled, sale_id,
-        o->total_price, o->currency, now, now);
+        o->total_price, o->currency, now, now, details);
 }
 
 sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
@@ -715,11 +808,11 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
     if (!a)
         return sb_fail(SB_ENOMEM, NULL, NULL);
 
-    char state[16] = "", old_version[SB_TIME_LEN] = "";
+    char state[16] = "", old_version[SB_TIME_LEN] = "", old_details[24] = "";
     int64_t sale_id = 0;
     struct sb_q q;
     sb_err err = sb_q_open(&q, db,
-                           "SELECT state, version, sale_id FROM channel_orders"
+                           "SELECT state, version, sale_id, details FROM channel_orders"
                            " WHERE channel_id = ? AND external_id = ?",
                            "is", rt->ch.id, o->external_id);
     if (!err) {
@@ -727,9 +820,15 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
             snprintf(state, sizeof(state), "%s", sb_q_text(&q, 0));
             snprintf(old_version, sizeof(old_version), "%s", sb_q_text(&q, 1));
             sale_id = sb_q_null(&q, 2) ? 0 : sb_q_int(&q, 2);
+            if (!sb_q_null(&q, 3))
+                snprintf(old_details, sizeof(old_details), "%s", sb_q_text(&q, 3));
         }
         err = sb_q_close(&q);
     }
+    bool integrated;
+    const char *details = details_digest(a, rt, o, payment_type_of(rt, o, &integrated));
+    if (!details)
+        err = err ? err : sb_fail(SB_ENOMEM, NULL, NULL);
     enum sb_apply_outcome outcome = SB_APPLY_UNCHANGED;
     if (!err && state[0] && strcmp(version, old_version) < 0) {
         /* O3: an older version never overwrites a newer one */
@@ -738,13 +837,16 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
             db, rt, "info", "order.stale", o,
             sb_arena_printf(a, "version %s ignored: %s already applied", version, old_version));
     } else if (!err && sale_id) {
-        err = update(db, a, rt, o, sale_id);
+        /* a digest unknown (an order down before digests were kept) changes nothing */
+        bool changed =
+            old_details[0] && strcmp(old_details, details) != 0 && strcmp(version, old_version) > 0;
+        err = update(db, a, rt, o, sale_id, changed);
         if (!err)
-            err = record(db, rt, o, "downloaded", NULL, version, sale_id);
+            err = record(db, rt, o, "downloaded", NULL, version, sale_id, details);
         outcome = strcmp(version, old_version) == 0 ? SB_APPLY_UNCHANGED : SB_APPLY_UPDATED;
     } else if (!err && strcmp(state, "skipped") == 0) {
         outcome = SB_APPLY_SKIPPED; /* skipped stays skipped (M2) */
-        err = record(db, rt, o, "skipped", "cancelled before download", version, 0);
+        err = record(db, rt, o, "skipped", "cancelled before download", version, 0, NULL);
     } else if (!err) {
         const char *reason = NULL;
         enum sb_decision d = SB_DECIDE_DOWNLOAD;
@@ -768,7 +870,7 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
             for (size_t i = 0; !err && i < o->n_refunds; i++)
                 err = apply_refund(db, a, rt, o, sale_id, &o->refunds[i]);
             if (!err)
-                err = record(db, rt, o, "downloaded", NULL, version, sale_id);
+                err = record(db, rt, o, "downloaded", NULL, version, sale_id, details);
             if (!err)
                 err = log_line(db, rt, "info", "order.downloaded", o,
                                sb_arena_printf(a, "order %s became sale %lld",
@@ -777,7 +879,7 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
             outcome = SB_APPLY_IMPORTED;
         } else {
             const char *st = d == SB_DECIDE_SKIP ? "skipped" : "waiting";
-            err = record(db, rt, o, st, reason ? reason : "not downloaded", version, 0);
+            err = record(db, rt, o, st, reason ? reason : "not downloaded", version, 0, NULL);
             outcome = d == SB_DECIDE_SKIP ? SB_APPLY_SKIPPED : SB_APPLY_WAITING;
         }
     }
