@@ -39,10 +39,12 @@ function whyNot(s) {
 // The shipment's details in a modal dialog, read fresh from the server.
 async function showDetails(id, opener, outlets) {
   const s = await api.get(`/shipments/${id}`);
+  // Close comes first, at the top: the focus lands there without scrolling past the heading
   const close = h('button', { type: 'button', class: 'secondary', autofocus: true }, 'Close');
   const title = `${orderRef(s)} · ${s.customer_name || s.name || 'No name'}`;
   const dialog = h('dialog', { class: 'details', id: 'shipment-details', 'aria-labelledby': 'shipment-details-title' },
-    h('div', { class: 'dialog-head' }, h('h2', { id: 'shipment-details-title' }, title), h('p', { class: 'statuses' }, statusBadges(s))),
+    h('div', { class: 'dialog-head' }, h('h2', { id: 'shipment-details-title' }, title),
+      h('span', { class: 'statuses' }, statusBadges(s)), close),
     whyNot(s) ? h('p', { class: 'note' }, whyNot(s)) : null,
     dl([
       ['Ordered', dateTime(s.order_date)],
@@ -52,7 +54,7 @@ async function showDetails(id, opener, outlets) {
       ['Method', s.method],
       ['Shipped', s.shipped ? dateTime(s.shipped_at) : 'Not yet'],
       ['Tracking', s.tracking_number ? `${s.tracking_number}${s.carrier ? ' (' + s.carrier + ')' : ''}` : '—'],
-      ['Notes', s.note ? h('span', { class: 'note' }, s.note) : '—'],
+      ['Notes', s.note ? h('div', { class: 'note' }, s.note) : '—'],
     ]),
     table('Items', ['Qty', 'Item', 'SKU'], (s.lines || []).map((l) => h('tr', null,
       h('td', { class: 'num' }, l.quantity), h('td', null, l.description), h('td', null, l.sku || '—')))),
@@ -60,7 +62,7 @@ async function showDetails(id, opener, outlets) {
       h('td', null, h('a', { href: `/fulfillments/${f.id}` }, `#${f.id}`)),
       h('td', null, outlets[f.outlet_id] || `Outlet ${f.outlet_id}`), h('td', null, label(f.kind)),
       h('td', null, badge(label(f.status), f.status))))) : null,
-    h('p', { class: 'dialog-actions' }, h('a', { href: `/sales/${s.sale_id}` }, 'Open the sale'), ' ', close));
+    h('p', { class: 'dialog-actions' }, h('a', { href: `/sales/${s.sale_id}` }, 'Open the sale')));
   close.addEventListener('click', () => dialog.close());
   // a link inside the dialog navigates away: the dialog goes with the screen
   dialog.addEventListener('click', (e) => { if (e.target.closest('a[href]')) dialog.close(); });
