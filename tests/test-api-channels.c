@@ -921,6 +921,83 @@ Test(channels, orders_and_log_follow_outlet_access)
     json_decref(page);
 }
 
+/* The ids of a page's rows, "1,2". */
+static const char *page_ids(json_t *page, char *buf, size_t cap)
+{
+    size_t n = 0, i;
+    json_t *row;
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(page, "data"), i, row)
+    {
+        n += (size_t)snprintf(buf + n, cap - n, "%s%lld", i ? "," : "",
+                              (long long)json_integer_value(json_object_get(row, "id")));
+    }
+    return buf;
+}
+
+/* O9 (a web order is found in sales history): staff see the names of the channels whose
+ * orders they may see, those linked to one of their outlets, and nothing else of them;
+ * a sale carries its channel's name. Staff used to see "Channel 1": they may not read
+ * /channels. */
+Test(channels, o9_staff_see_the_names_of_their_channels)
+{
+    int64_t one = th_create(&t, t.admin, P,
+                            "{\"kind\":\"shopify\",\"name\":\"Harbour Web\",\"outlets\":[1],"
+                            "\"default_outlet_id\":1,\"credentials\":" CRED "}");
+    int64_t two = th_create(&t, t.admin, P,
+                            "{\"kind\":\"shopify\",\"name\":\"Uptown Web\",\"outlets\":[2],"
+                            "\"default_outlet_id\":2}");
+    int64_t none = th_create(&t, t.admin, P, "{\"kind\":\"shopify\",\"name\":\"Nowhere\"}");
+    char want[64], b[64];
+    const char *N = "/api/v1/me/channels";
+    json_t *page = th_get(&t, f.staff1, "%s", N);
+    snprintf(want, sizeof(want), "%lld", (long long)one);
+    cr_expect_str_eq(page_ids(page, b, sizeof(b)), want);
+    /* id, name and kind: no settings, links or credentials */
+    char rec[96];
+    snprintf(rec, sizeof(rec), "{\"id\":%lld,\"name\":\"Harbour Web\",\"kind\":\"shopify\"}",
+             (long long)one);
+    expect_json(json_array_get(json_object_get(page, "data"), 0), rec);
+    json_decref(page);
+    page = th_get(&t, f.staff2, "%s", N);
+    snprintf(want, sizeof(want), "%lld", (long long)two);
+    cr_expect_str_eq(page_ids(page, b, sizeof(b)), want);
+    json_decref(page);
+    page = th_get(&t, f.manager, "%s", N);
+    snprintf(want, sizeof(want), "%lld,%lld", (long long)one, (long long)two);
+    cr_expect_str_eq(page_ids(page, b, sizeof(b)), want);
+    json_decref(page);
+    page = th_get(&t, t.admin, "%s?limit=2", N);
+    cr_expect_str_eq(page_ids(page, b, sizeof(b)), want);
+    cr_expect_eq(th_int(page, "next_after"), two);
+    json_decref(page);
+    page = th_get(&t, t.admin, "%s?after=%lld", N, (long long)two);
+    snprintf(want, sizeof(want), "%lld", (long long)none);
+    cr_expect_str_eq(page_ids(page, b, sizeof(b)), want);
+    json_decref(page);
+    expect_err("GET", N, NULL, NULL, 401, "unauthorized", NULL);
+    expect_err("GET", "/api/v1/me/channels?limit=0", f.staff1, NULL, 400, "invalid_query", "limit");
+    expect_err("POST", N, f.staff1, "{}", 405, "method_not_allowed", NULL);
+
+    /* a web order's sale names its channel, in the list and on its own */
+    th_sql_exec(&t, "INSERT INTO sales (id, outlet_id, status, currency, subtotal, discount_total,"
+                    " tax_total, adjustment_total, total, paid_total, balance_due, source,"
+                    " channel_id, external_id, external_number, created_at, updated_at)"
+                    " VALUES (1, 1, 'completed', 'USD', 0, 0, 0, 0, 0, 0, 0, 'channel', 1,"
+                    " 'ext-1', '#1001', '2026-02-01T10:00:00Z', '2026-02-01T10:00:00Z'),"
+                    " (2, 1, 'completed', 'USD', 0, 0, 0, 0, 0, 0, 0, 'pos', NULL, NULL, NULL,"
+                    " '2026-02-01T11:00:00Z', '2026-02-01T11:00:00Z')");
+    page = th_get(&t, f.staff1, "/api/v1/sales");
+    json_t *rows = json_object_get(page, "data");
+    cr_assert_eq(json_array_size(rows), 2);
+    cr_expect_str_eq(th_str(json_array_get(rows, 0), "channel_name"), "Harbour Web");
+    cr_expect(json_is_null(json_object_get(json_array_get(rows, 1), "channel_name")));
+    json_decref(page);
+    json_t *sale = th_get(&t, f.staff1, "/api/v1/sales/1");
+    cr_expect_str_eq(th_str(sale, "channel_name"), "Harbour Web");
+    json_decref(sale);
+}
+
 Test(channels, log_newest_first)
 {
     int64_t id = th_create(&t, t.admin, P, "{\"kind\":\"shopify\",\"name\":\"Acme\"}");

@@ -282,8 +282,10 @@ Test(session, reports_sum_sales_by_day_and_value_stock_by_outlet)
 {
     th_create(&t, t.admin, "/api/v1/sales",
               "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":2}]}");
+    /* Uptown has no mug: selling one takes the clerk's confirmation */
     th_create(&t, t.admin, "/api/v1/sales",
-              "{\"outlet_id\":2,\"lines\":[{\"item_id\":2,\"quantity\":1}]}");
+              "{\"outlet_id\":2,\"allow_oversell\":true,"
+              "\"lines\":[{\"item_id\":2,\"quantity\":1}]}");
     json_t *rep = th_get(&t, t.admin, "/api/v1/reports/sales-by-day");
     json_t *row = json_array_get(json_object_get(rep, "data"), 0);
     cr_assert_not_null(row, "%s", json_dumps(rep, 0));

@@ -383,19 +383,230 @@ Test(shipping, patch_edits_ship_to_fields_and_clears_with_null)
     th_resp_free(&r);
 }
 
-Test(shipping, voided_sale_cannot_be_shipped)
+/* ---- what cannot ship: F3 (cancelled, voided), SH2 (pickups) ---- */
+
+/* The outbox rows of kind fulfillment: what the channel would be told was shipped. */
+static int64_t fulfillment_calls(void)
+{
+    return th_sql_int(&t, "SELECT COUNT(*) FROM outbox WHERE kind = 'fulfillment'");
+}
+
+Test(shipping, f3_voided_sale_cannot_be_shipped_and_leaves_the_list)
 {
     order(1, 1, "#1001", 0, "Ada Lovelace", "London", "N1 9GU");
     fulfillment(11, 1, 1, "shipping", "cancelled", 0);
     th_sql_exec(&t, "UPDATE sales SET status = 'voided', voided_at = '2026-02-02T00:00:00Z'"
                     " WHERE id = 1");
+    /* a voided sale whose fulfillment was left open (as a crash between the two could) */
+    order(2, 1, "#1002", 0, "Alan Turing", "Wilmslow", "SK9 1AA");
+    fulfillment(21, 2, 1, "shipping", "packed", 0);
+    th_sql_exec(&t, "UPDATE sales SET status = 'voided', voided_at = '2026-02-02T00:00:00Z'"
+                    " WHERE id = 2");
+    char b[64];
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments"), "");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments?shipped=true"), "");
     char path[64];
-    snprintf(path, sizeof(path), "/api/v1/shipments/%d", SHIPMENT_ID(1));
-    th_expect_error(&t, "PATCH", path, t.admin, "{\"shipped\":true}", 409, "conflict");
-    json_t *one = th_get(&t, t.admin, "%s", path);
-    cr_expect_str_eq(th_str(one, "sale_status"), "voided");
+    for (int sale = 1; sale <= 2; sale++) {
+        snprintf(path, sizeof(path), "/api/v1/shipments/%d", SHIPMENT_ID(sale));
+        th_expect_error(&t, "PATCH", path, t.admin, "{\"shipped\":true}", 409, "sale_voided");
+        th_expect_error(&t, "PATCH", path, t.admin,
+                        "{\"shipped\":true,\"tracking_number\":\"1Z1\"}", 409, "sale_voided");
+        json_t *one = th_get(&t, t.admin, "%s", path);
+        cr_expect_str_eq(th_str(one, "sale_status"), "voided");
+        cr_expect(json_is_false(json_object_get(one, "can_ship")));
+        json_decref(one);
+    }
+    /* nor by its fulfillment: only cancelling it is left */
+    th_expect_error(&t, "POST", "/api/v1/fulfillments/21/status", fx.staff1,
+                    "{\"status\":\"shipped\"}", 409, "sale_voided");
+    th_expect_error(&t, "POST", "/api/v1/fulfillments/11/status", fx.staff1,
+                    "{\"status\":\"shipped\"}", 409, "fulfillment_cancelled");
+    struct th_resp r =
+        req("POST", fx.staff1, "{\"status\":\"cancelled\"}", "/api/v1/fulfillments/21/status");
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_eq(fulfillment_calls(), 0);
+}
+
+/* The defect: Fulfillments -> Cancelled, then Shipping still offered "Mark shipped", and
+ * shipping it told the webstore (an outbox row). */
+Test(shipping, f3_cancelled_fulfillment_is_not_shipped_by_any_route)
+{
+    order(1, 1, "#1001", 0, "Ada Lovelace", "London", "N1 9GU");
+    fulfillment(11, 1, 1, "shipping", "in_progress", 0);
+    char b[64];
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments"), "101");
+    json_t *one = th_get(&t, t.admin, "/api/v1/shipments/%d", SHIPMENT_ID(1));
+    cr_expect(json_is_true(json_object_get(one, "can_ship")));
+    json_decref(one);
+
+    struct th_resp r =
+        req("POST", fx.staff1, "{\"status\":\"cancelled\"}", "/api/v1/fulfillments/11/status");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+
+    /* off the list to ship (and not shipped either) */
+    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "/api/v1/shipments"), "");
+    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "/api/v1/shipments?q=lovelace"), "");
+    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "/api/v1/shipments?shipped=true"), "");
+    one = th_get(&t, fx.staff1, "/api/v1/shipments/%d", SHIPMENT_ID(1));
+    cr_expect(json_is_false(json_object_get(one, "can_ship")));
     cr_expect_str_eq(th_str(one, "fulfillment_status"), "cancelled");
     json_decref(one);
+
+    /* every route refuses, and nothing is written (th_expect_error checks) */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/shipments/%d", SHIPMENT_ID(1));
+    th_expect_error(&t, "PATCH", path, fx.staff1,
+                    "{\"shipped\":true,\"tracking_number\":\"1Z999\",\"carrier\":\"UPS\"}", 409,
+                    "fulfillment_cancelled");
+    th_expect_error(&t, "PATCH", path, t.admin, "{\"shipped\":true}", 409, "fulfillment_cancelled");
+    const char *P = "/api/v1/fulfillments/11/status";
+    th_expect_error(&t, "POST", P, fx.staff1, "{\"status\":\"shipped\"}", 409,
+                    "fulfillment_cancelled");
+    th_expect_error(&t, "POST", P, fx.staff1, "{\"status\":\"packed\"}", 409,
+                    "fulfillment_cancelled");
+    r = req("PATCH", fx.staff1, "{\"shipped\":true}", "%s", path);
+    cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "field"), "shipped");
+    th_resp_free(&r);
+    /* the ship-to details may still be corrected */
+    r = req("PATCH", fx.staff1, "{\"note\":\"customer cancelled\"}", "%s", path);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    cr_expect(json_is_false(json_object_get(r.json, "shipped")));
+    th_resp_free(&r);
+    cr_expect_eq(fulfillment_calls(), 0, "the channel is told nothing");
+}
+
+/* F3 per part: a split order with one part cancelled still ships the other. */
+Test(shipping, f3_split_order_ships_the_part_not_cancelled)
+{
+    order(1, 1, "#1001", 0, "Ada Lovelace", "London", "N1 9GU");
+    fulfillment(11, 1, 1, "shipping", "cancelled", 1);
+    fulfillment(12, 1, 2, "shipping", "packed", 1);
+    char b[64];
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments"), "101");
+    json_t *one = th_get(&t, t.admin, "/api/v1/shipments/%d", SHIPMENT_ID(1));
+    cr_expect(json_is_true(json_object_get(one, "can_ship")));
+    cr_expect_str_eq(th_str(one, "fulfillment_status"), "split");
+    json_t *ffs = json_object_get(one, "fulfillments");
+    cr_assert_eq(json_array_size(ffs), 2);
+    cr_expect_str_eq(th_str(json_array_get(ffs, 0), "status"), "cancelled");
+    cr_expect_str_eq(th_str(json_array_get(ffs, 1), "status"), "packed");
+    json_decref(one);
+    struct th_resp r = req("PATCH", t.admin, "{\"shipped\":true,\"tracking_number\":\"1Z2\"}",
+                           "/api/v1/shipments/%d", SHIPMENT_ID(1));
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM fulfillments WHERE sale_id = 1"
+                                " AND ((id = 11 AND status = 'cancelled')"
+                                " OR (id = 12 AND status = 'shipped'))"),
+                 2);
+    cr_expect_eq(fulfillment_calls(), 1);
+}
+
+/* SH2: a pickup is not on the shipping list and is not shipped; it has its own list
+ * (?kind=pickup&open=true) and flow: packed = ready for pickup, then picked up, with no
+ * tracking number and nothing sent as a shipment. */
+Test(shipping, sh2_pickups_have_their_own_list_and_flow)
+{
+    order(1, 1, "#1001", 0, "Ada Lovelace", "London", "N1 9GU");
+    order(2, 1, "#1002", 0, "Alan Turing", "Wilmslow", "SK9 1AA");
+    order(3, 2, "#1003", 0, "Grace Hopper", "Arlington", "22201");
+    fulfillment(11, 1, 1, "shipping", "new", 0);
+    fulfillment(21, 2, 1, "pickup", "new", 0);
+    fulfillment(31, 3, 2, "pickup", "in_progress", 0);
+    th_sql_exec(&t, "UPDATE shipments SET phone = '555-0100' WHERE sale_id = 2");
+    char b[64];
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments"), "101");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments?q=turing"), "");
+    json_t *one = th_get(&t, t.admin, "/api/v1/shipments/%d", SHIPMENT_ID(2));
+    cr_expect(json_is_false(json_object_get(one, "can_ship")));
+    json_decref(one);
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/shipments/%d", SHIPMENT_ID(2));
+    th_expect_error(&t, "PATCH", path, fx.staff1, "{\"shipped\":true}", 409, "invalid_transition");
+
+    const char *L = "/api/v1/fulfillments?kind=pickup&open=true";
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s", L), "21,31");
+    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "%s", L), "21");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s&status=in_progress", L), "31");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/fulfillments?kind=shipping"), "11");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/fulfillments?open=false"), "");
+    json_t *page = th_get(&t, fx.staff1, "%s", L);
+    json_t *p = json_array_get(data(page), 0);
+    cr_expect_str_eq(th_str(p, "customer_name"), "Alan Turing");
+    cr_expect_str_eq(th_str(p, "phone"), "555-0100");
+    cr_expect_str_eq(th_str(p, "kind"), "pickup");
+    json_decref(page);
+
+    /* ready for pickup, then picked up */
+    struct th_resp r =
+        req("POST", fx.staff1, "{\"status\":\"packed\"}", "/api/v1/fulfillments/21/status");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "%s&status=packed", L), "21");
+    r = req("POST", fx.staff1, "{\"status\":\"picked_up\"}", "/api/v1/fulfillments/21/status");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "status"), "picked_up");
+    th_resp_free(&r);
+    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "%s", L), "");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/fulfillments?kind=pickup&open=false"),
+                     "21");
+    /* still not on either shipping list, and nothing for the channel to ship */
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments"), "101");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "/api/v1/shipments?shipped=true"), "");
+    cr_expect_eq(fulfillment_calls(), 0);
+
+    th_expect_error(&t, "GET", "/api/v1/fulfillments?kind=parcel", t.admin, NULL, 400,
+                    "invalid_query");
+    th_expect_error(&t, "GET", "/api/v1/fulfillments?kind=", t.admin, NULL, 400, "invalid_query");
+    th_expect_error(&t, "GET", "/api/v1/fulfillments?open=yes", t.admin, NULL, 400,
+                    "invalid_query");
+}
+
+/* A tracking number of spaces shipped the order and the webstore got tracking_number ''.
+ * A blank one (after trimming) is refused; what is kept and sent is trimmed (S3). */
+Test(shipping, s3_blank_tracking_is_refused_and_tracking_is_trimmed)
+{
+    order(1, 1, "#1001", 0, "Ada Lovelace", "London", "N1 9GU");
+    fulfillment(11, 1, 1, "shipping", "new", 0);
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/shipments/%d", SHIPMENT_ID(1));
+    const char *blank[] = {
+        "{\"shipped\":true,\"tracking_number\":\"   \"}",
+        "{\"shipped\":true,\"tracking_number\":\"\"}",
+        "{\"shipped\":true,\"tracking_number\":\" \\t\\n \"}",
+        "{\"tracking_number\":\"  \"}",
+    };
+    for (size_t i = 0; i < sizeof(blank) / sizeof(blank[0]); i++) {
+        th_expect_error(&t, "PATCH", path, fx.staff1, blank[i], 422, "invalid_field");
+        struct th_resp r = th_req(&t, "PATCH", path, fx.staff1, blank[i]);
+        cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "field"), "tracking_number", "%s",
+                         blank[i]);
+        th_resp_free(&r);
+    }
+    th_expect_error(&t, "PATCH", path, fx.staff1,
+                    "{\"shipped\":true,\"tracking_number\":\"1Z9\",\"carrier\":\"  \"}", 422,
+                    "invalid_field");
+    cr_expect_eq(th_sql_int(&t, "SELECT shipped FROM shipments WHERE sale_id = 1"), 0);
+
+    struct th_resp r = th_req(&t, "PATCH", path, fx.staff1,
+                              "{\"shipped\":true,\"tracking_number\":\"  1Z999AA1 \\t\","
+                              "\"carrier\":\" UPS \"}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "tracking_number"), "1Z999AA1");
+    cr_expect_str_eq(th_str(r.json, "carrier"), "UPS");
+    th_resp_free(&r);
+    cr_expect_eq(fulfillment_calls(), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM outbox WHERE kind = 'fulfillment'"
+                                " AND payload = '{\"tracking_number\":\"1Z999AA1\","
+                                "\"tracking_company\":\"UPS\"}'"),
+                 1);
+    /* null still clears it */
+    r = th_req(&t, "PATCH", path, fx.staff1, "{\"carrier\":null}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect(json_is_null(json_object_get(r.json, "carrier")));
+    th_resp_free(&r);
 }
 
 Test(shipping, shipments_are_scoped_by_the_sales_outlet)
@@ -534,16 +745,17 @@ Test(shipping, f2_illegal_transitions_are_409_and_change_nothing)
                     "invalid_transition");
     th_expect_error(&t, "POST", P3, fx.staff1, "{\"status\":\"shipped\"}", 409,
                     "invalid_transition");
-    /* out of a final status */
+    /* out of a final status; a cancelled one says so (F3) */
     th_expect_error(&t, "POST", P2, fx.staff1, "{\"status\":\"cancelled\"}", 409,
                     "invalid_transition");
     th_expect_error(&t, "POST", P2, fx.staff1, "{\"status\":\"packed\"}", 409,
                     "invalid_transition");
     th_expect_error(&t, "POST", P2, fx.staff1, "{\"status\":\"shipped\"}", 409,
                     "invalid_transition");
-    th_expect_error(&t, "POST", P4, fx.staff1, "{\"status\":\"new\"}", 409, "invalid_transition");
+    th_expect_error(&t, "POST", P4, fx.staff1, "{\"status\":\"new\"}", 409,
+                    "fulfillment_cancelled");
     th_expect_error(&t, "POST", P4, fx.staff1, "{\"status\":\"shipped\"}", 409,
-                    "invalid_transition");
+                    "fulfillment_cancelled");
 }
 
 Test(shipping, f2_fulfillments_cascade_to_the_shipment)
@@ -882,8 +1094,8 @@ Test(shipping, o7_f1_n1_sale_with_ship_to_is_on_the_shipping_list)
     json_decref(fj);
     char path[64];
     snprintf(path, sizeof(path), "/api/v1/shipments/%lld", (long long)shipment);
-    th_expect_error(&t, "PATCH", path, fx.staff1, "{\"shipped\":true}", 409, "conflict");
+    th_expect_error(&t, "PATCH", path, fx.staff1, "{\"shipped\":true}", 409, "sale_voided");
     snprintf(path, sizeof(path), "/api/v1/fulfillments/%lld/status", (long long)ff);
     th_expect_error(&t, "POST", path, fx.staff1, "{\"status\":\"packed\"}", 409,
-                    "invalid_transition");
+                    "fulfillment_cancelled");
 }

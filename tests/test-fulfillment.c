@@ -116,3 +116,71 @@ Test(fulfillment, final_statuses)
     cr_expect(sb_ff_status_final(SB_FF_PICKED_UP));
     cr_expect(sb_ff_status_final(SB_FF_CANCELLED));
 }
+
+/* F3: a cancelled fulfillment never moves again, with its own code, whatever the target
+ * and kind; a voided sale's fulfillment may only be cancelled; otherwise F2 decides, so
+ * the move check agrees with the matrices above for a live sale. */
+Test(fulfillment, f3_move_check_refuses_cancelled_and_voided)
+{
+    for (size_t j = 0; j < N_STATUS; j++) {
+        cr_expect_eq(sb_ff_move_check(SB_FF_SHIPPING, SB_FF_CANCELLED, all[j], false),
+                     SB_EFULFILLMENT_CANCELLED, "shipping cancelled -> %s",
+                     sb_ff_status_name(all[j]));
+        cr_expect_eq(sb_ff_move_check(SB_FF_PICKUP, SB_FF_CANCELLED, all[j], true),
+                     SB_EFULFILLMENT_CANCELLED, "pickup cancelled -> %s",
+                     sb_ff_status_name(all[j]));
+    }
+    cr_expect_str_eq(sb_err_last()->field, "status");
+    cr_assert_eq(sb_ff_move_check(SB_FF_SHIPPING, SB_FF_CANCELLED, SB_FF_SHIPPED, false),
+                 SB_EFULFILLMENT_CANCELLED);
+    cr_expect_str_eq(sb_err_last()->message, "the fulfillment is cancelled: it cannot be shipped");
+    cr_assert_eq(sb_ff_move_check(SB_FF_PICKUP, SB_FF_CANCELLED, SB_FF_PICKED_UP, false),
+                 SB_EFULFILLMENT_CANCELLED);
+    cr_expect_str_eq(sb_err_last()->message,
+                     "the fulfillment is cancelled: it cannot be picked up");
+
+    for (size_t i = 0; i < 3; i++) /* new, in_progress, packed */
+        for (size_t j = 0; j < N_STATUS; j++) {
+            sb_err want = all[j] == SB_FF_CANCELLED ? SB_OK : SB_ESALE_VOIDED;
+            cr_expect_eq(sb_ff_move_check(SB_FF_SHIPPING, all[i], all[j], true), want,
+                         "voided sale, shipping %s -> %s", sb_ff_status_name(all[i]),
+                         sb_ff_status_name(all[j]));
+            cr_expect_eq(sb_ff_move_check(SB_FF_PICKUP, all[i], all[j], true), want,
+                         "voided sale, pickup %s -> %s", sb_ff_status_name(all[i]),
+                         sb_ff_status_name(all[j]));
+        }
+
+    for (size_t i = 0; i < N_STATUS; i++)
+        for (size_t j = 0; j < N_STATUS; j++) {
+            if (all[i] == SB_FF_CANCELLED)
+                continue;
+            cr_expect_eq(sb_ff_move_check(SB_FF_SHIPPING, all[i], all[j], false),
+                         shipping_ok[i][j] ? SB_OK : SB_EINVALID_TRANSITION);
+            cr_expect_eq(sb_ff_move_check(SB_FF_PICKUP, all[i], all[j], false),
+                         pickup_ok[i][j] ? SB_OK : SB_EINVALID_TRANSITION);
+        }
+}
+
+/* F3 and SH2 for a shipment: each case of sb_ff_shipment_check, with its code. */
+Test(fulfillment, f3_sh2_shipment_check)
+{
+    struct {
+        struct sb_ff_ship_state s;
+        sb_err want;
+    } cases[] = {
+        { { .sale_voided = false, .n_fulfillments = 0 }, SB_OK }, /* a ship-to alone */
+        { { .sale_voided = true, .n_fulfillments = 0 }, SB_ESALE_VOIDED },
+        { { .sale_voided = true, 1, 1, 1 }, SB_ESALE_VOIDED },
+        { { .sale_voided = false, 1, 1, 1 }, SB_OK },
+        { { .sale_voided = false, 2, 1, 2 }, SB_OK },                     /* split, one cancelled */
+        { { .sale_voided = false, 1, 0, 1 }, SB_EFULFILLMENT_CANCELLED }, /* all cancelled */
+        { { .sale_voided = false, 3, 0, 3 }, SB_EFULFILLMENT_CANCELLED },
+        { { .sale_voided = false, 1, 0, 0 }, SB_EINVALID_TRANSITION }, /* a pickup */
+        { { .sale_voided = false, 2, 1, 1 }, SB_OK },                  /* shipping and pickup */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cr_expect_eq(sb_ff_shipment_check(&cases[i].s), cases[i].want, "case %zu", i);
+        if (cases[i].want)
+            cr_expect_str_eq(sb_err_last()->field, "shipped", "case %zu", i);
+    }
+}

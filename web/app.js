@@ -8,6 +8,7 @@ import { showAlert } from './ui.js';
 const ROUTES = [
   [/^\/signin$/, 'signin', 'Sign in', null],
   [/^\/shipping$/, 'shipping', 'Shipping', 'shipping'],
+  [/^\/pickups$/, 'pickups', 'Pickups', 'pickups'],
   [/^\/fulfillments$/, 'fulfillments', 'Fulfillments', 'fulfillments'],
   [/^\/fulfillments\/(\d+)$/, 'fulfillment', 'Fulfillment', 'fulfillments'],
   [/^\/sales$/, 'sales', 'Sales', 'sales'],
@@ -23,6 +24,7 @@ const ROUTES = [
 
 const NAV = [
   ['/shipping', 'Shipping', 'shipping'],
+  ['/pickups', 'Pickups', 'pickups'],
   ['/fulfillments', 'Fulfillments', 'fulfillments'],
   ['/sell', 'Sell', 'sell'],
   ['/sales', 'Sales', 'sales'],

@@ -3,7 +3,7 @@
  * only, skipping steps allowed (staff who ship at once go new -> shipped),
  * cancelled from any non-final status, and the final status must match the
  * kind (shipped for shipping, picked_up for pickup). The names are the wire
- * and database spelling.
+ * and database spelling. F3 comes first: nothing cancelled or voided ships.
  */
 #include "core/fulfillment.h"
 
@@ -96,4 +96,32 @@ sb_err sb_ff_transition(enum sb_ff_kind kind, enum sb_ff_status from, enum sb_ff
         return sb_fail(SB_EINVALID_TRANSITION, "status",
                        "a fulfillment cannot go from %s back to %s", f, t);
     return SB_OK;
+}
+
+sb_err sb_ff_move_check(enum sb_ff_kind kind, enum sb_ff_status from, enum sb_ff_status to,
+                        bool sale_voided)
+{
+    if (from == SB_FF_CANCELLED)
+        return sb_fail(SB_EFULFILLMENT_CANCELLED, "status",
+                       "the fulfillment is cancelled: it cannot be %s",
+                       to == SB_FF_SHIPPED     ? "shipped"
+                       : to == SB_FF_PICKED_UP ? "picked up"
+                                               : "moved again");
+    if (sale_voided && to != SB_FF_CANCELLED)
+        return sb_fail(SB_ESALE_VOIDED, "status",
+                       "the sale is voided: its fulfillments can only be cancelled");
+    return sb_ff_transition(kind, from, to);
+}
+
+sb_err sb_ff_shipment_check(const struct sb_ff_ship_state *s)
+{
+    if (s->sale_voided)
+        return sb_fail(SB_ESALE_VOIDED, "shipped", "the sale is voided: it cannot be shipped");
+    if (s->n_fulfillments == 0 || s->n_shipping_alive > 0)
+        return SB_OK;
+    if (s->n_shipping > 0)
+        return sb_fail(SB_EFULFILLMENT_CANCELLED, "shipped",
+                       "the order's fulfillments are cancelled: it cannot be shipped");
+    return sb_fail(SB_EINVALID_TRANSITION, "shipped",
+                   "a pickup order is not shipped: it is picked up (on the Pickups list)");
 }

@@ -115,6 +115,8 @@ struct sb_sale_input {
     bool pickup;
     bool own_fulfillments; /* the caller creates the fulfillments */
     bool no_notification;  /* notifications are off for this channel (SPEC N3) */
+    bool allow_oversell;   /* a POS sale may take more than the outlet has (the clerk
+                              confirmed it); see core/oversell.h */
 };
 
 /* Per-line results of sb_sale_compute. */

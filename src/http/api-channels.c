@@ -1,7 +1,8 @@
 /*
  * /api/v1/channels: the connected webstores. Managers read them, admins
  * create and change them; the web orders each has seen (SPEC O10) and its
- * sync log are for staff of the outlets it serves. Credentials go in and
+ * sync log are for staff of the outlets it serves, and so are their names
+ * (/me/channels: id, name and kind only). Credentials go in and
  * never come out: records carry "has_credentials" instead.
  */
 #include "http/api.h"
@@ -209,6 +210,19 @@ sb_err sb_api_channels_update(struct sb_req *r)
     if (!err)
         err = sb_store_channel_update(r->db, id, &in);
     return err ? err : reply_one(r, 200, id);
+}
+
+/* GET /me/channels: the names of the channels whose orders the caller may see (those
+ * linked to one of their outlets; every channel for an admin), for staff who may not
+ * read the channel records. */
+sb_err sb_api_me_channels(struct sb_req *r)
+{
+    struct sb_page page;
+    json_t *rows;
+    sb_err err = sb_req_page(r, &page);
+    if (!err)
+        err = sb_store_channel_names(r->db, &r->scope, page.after, page.limit, &rows);
+    return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 
 sb_err sb_api_channels_orders(struct sb_req *r)

@@ -1,7 +1,9 @@
 /*
  * /api/v1/fulfillments: the work each outlet has to do for orders to be
  * shipped or picked up (SPEC F1, F2). Staff see their outlets' fulfillments
- * and move them through the statuses; the rule lives in core/fulfillment.c.
+ * and move them through the statuses; the rule lives in core/fulfillment.c
+ * (F3 first: nothing cancelled or voided moves on). ?kind=pickup&open=true is
+ * the pickups list (SH2): ready for pickup when packed, then picked up.
  */
 #include "http/api.h"
 #include "http/server.h"
@@ -26,6 +28,14 @@ sb_err sb_api_fulfillments_list(struct sb_req *r)
                           " cancelled");
         f.status_set = s != NULL;
     }
+    if (!err) {
+        const char *k = sb_req_query(r, "kind");
+        if (k && !sb_ff_kind_parse(k, &f.kind))
+            err = sb_fail(SB_EINVALID_QUERY, "kind", "kind must be shipping or pickup");
+        f.kind_set = k != NULL;
+    }
+    if (!err)
+        err = sb_req_query_bool(r, "open", &f.open, &f.open_set);
     if (!err)
         err = sb_req_query_id(r, "outlet_id", &f.outlet_id, &present);
     if (!err && present)

@@ -2,8 +2,9 @@
  * /api/v1/sales: ring up a sale, list and read sales, take a payment on an
  * open sale, void a sale, and record a return. This file only translates
  * JSON into the structs of core/sale.h and back; the rules live in
- * core/sale.c and the records in store/sales.c, which the channel pipeline
- * calls the same way.
+ * core/sale.c (and core/oversell.c: a till sale past stock needs
+ * "allow_oversell") and the records in store/sales.c, which the channel
+ * pipeline calls the same way.
  */
 #include "http/api.h"
 #include "http/server.h"
@@ -16,8 +17,9 @@
 #include <string.h>
 
 static const char *const sale_fields[] = {
-    "outlet_id", "register_id", "employee_id", "customer_id", "price_level_id", "note", "lines",
-    "discounts", "taxes",       "adjustments", "payments",    "ship_to",        NULL
+    "outlet_id", "register_id", "employee_id",    "customer_id", "price_level_id",
+    "note",      "lines",       "discounts",      "taxes",       "adjustments",
+    "payments",  "ship_to",     "allow_oversell", NULL
 };
 static const char *const line_fields[] = { "item_id",    "sku",           "description", "quantity",
                                            "unit_price", "line_discount", "taxes",       NULL };
@@ -221,6 +223,9 @@ static sb_err parse_sale(struct sb_req *r, struct sb_sale_input *in)
         err = sb_json_id(&c, "price_level_id", false, &in->price_level_id, NULL);
     if (!err)
         err = sb_json_str_or_null(&c, "note", SB_STR_MAX, &in->note, NULL);
+    /* selling more than the outlet has is refused unless the clerk confirmed it */
+    if (!err)
+        err = sb_json_bool(&c, "allow_oversell", false, &in->allow_oversell, NULL);
     if (!err)
         err = parse_lines(r, &c, in);
     if (!err)

@@ -3,7 +3,8 @@
  * is still to ship; ?shipped=true finds shipped ones, and ?q= searches by
  * customer, order number and address. PATCH edits the ship-to details and
  * marks a shipment shipped, which ships the sale's open shipping
- * fulfillments with it.
+ * fulfillments with it; a voided or cancelled order, or a pickup, is refused
+ * (SPEC F3, SH2) and nothing goes to the channel.
  */
 #include "http/api.h"
 #include "http/server.h"
@@ -55,6 +56,18 @@ static sb_err opt(struct sb_jctx *c, const char *key, size_t max, struct sb_opt_
     return sb_json_str_or_null(c, key, max, &ret->v, &ret->set);
 }
 
+/* A tracking number or carrier that is given must say something: one of spaces would
+ * reach the channel as an empty tracking number. The store trims what it keeps. */
+static sb_err not_blank(const char *key, const struct sb_opt_str *s)
+{
+    if (!s->set || !s->v)
+        return SB_OK;
+    for (const char *c = s->v; *c; c++)
+        if (*c != ' ' && (*c < '\t' || *c > '\r'))
+            return SB_OK;
+    return sb_fail(SB_EINVALID_FIELD, key, "%s is blank: give one, or null to clear it", key);
+}
+
 static sb_err parse(struct sb_req *r, struct sb_shipment_patch *p)
 {
     struct sb_jctx c;
@@ -66,7 +79,11 @@ static sb_err parse(struct sb_req *r, struct sb_shipment_patch *p)
     if (!err)
         err = opt(&c, "tracking_number", 200, &p->tracking_number);
     if (!err)
+        err = not_blank("tracking_number", &p->tracking_number);
+    if (!err)
         err = opt(&c, "carrier", 100, &p->carrier);
+    if (!err)
+        err = not_blank("carrier", &p->carrier);
     if (!err)
         err = opt(&c, "name", 200, &p->name);
     if (!err)

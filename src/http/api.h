@@ -65,6 +65,7 @@ SB_API_RESOURCE(channels)
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);
 sb_err sb_api_channels_poll(struct sb_req *r);
+sb_err sb_api_me_channels(struct sb_req *r);
 /* api-session.c: the web app's sign-in */
 sb_err sb_api_session_create(struct sb_req *r);
 sb_err sb_api_session_get(struct sb_req *r);

@@ -19,6 +19,7 @@ static const struct sb_route routes[] = {
     { "GET", "/healthz", sb_api_healthz, SB_AUTH_NONE },
     { "GET", "/metrics", sb_api_metrics, SB_AUTH_NONE },
     { "GET", V1 "/me", sb_api_me, SB_AUTH_STAFF },
+    { "GET", V1 "/me/channels", sb_api_me_channels, SB_AUTH_STAFF },
     { "POST", V1 "/session", sb_api_session_create, SB_AUTH_NONE },
     { "GET", V1 "/session", sb_api_session_get, SB_AUTH_STAFF },
     { "DELETE", V1 "/session", sb_api_session_delete, SB_AUTH_STAFF },

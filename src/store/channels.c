@@ -983,6 +983,18 @@ sb_err sb_store_channel_visible(struct sb_db *db, const struct sb_scope *scope, 
     return err == SB_ENOT_FOUND ? sb_fail(err, NULL, "no channel %lld", (long long)id) : err;
 }
 
+sb_err sb_store_channel_names(struct sb_db *db, const struct sb_scope *scope, int64_t after,
+                              int64_t limit, json_t **ret)
+{
+    return sb_db_json_all(db, ret,
+                          "SELECT c.id, c.name, c.kind FROM channels c WHERE c.id > ? AND (? OR"
+                          " EXISTS (SELECT 1 FROM channel_outlets co JOIN user_outlets uo"
+                          " ON uo.outlet_id = co.outlet_id"
+                          " WHERE co.channel_id = c.id AND uo.user_id = ?))"
+                          " ORDER BY c.id LIMIT ?",
+                          "ibii", after, scope->all_outlets, scope->user_id, limit);
+}
+
 #define ORDER_COLS                                                                        \
     "SELECT id, external_id, number, state, reason, version, financial_status,"           \
     " fulfillment_status, cancelled, sale_id, total, currency, first_seen_at, updated_at" \

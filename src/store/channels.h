@@ -129,6 +129,11 @@ struct sb_channel_rt {
 /* SB_ENOT_FOUND unless the channel exists and the scope sees it (a user sees a channel
  * linked to one of their outlets). */
 sb_err sb_store_channel_visible(struct sb_db *db, const struct sb_scope *scope, int64_t id);
+/* The channels the caller can see (as sb_store_channel_visible), by id after `after`: only
+ * id, name and kind, which is all staff may read of a channel; for naming the channel of
+ * a sale and filtering sales by channel. */
+sb_err sb_store_channel_names(struct sb_db *db, const struct sb_scope *scope, int64_t after,
+                              int64_t limit, json_t **ret);
 
 /* The channel's current revision (compare with sb_channel_rt.revision). */
 sb_err sb_store_channel_revision(struct sb_db *db, int64_t id, int64_t *ret);

@@ -9,15 +9,19 @@
 #include "store/shipments.h"
 #include "util/timeutil.h"
 
+#include <string.h>
+
 #define FF_COLS                                                                                 \
     "f.id, f.sale_id, f.outlet_id, f.kind, f.status, f.is_split, f.is_backorder, f.created_at," \
     " f.updated_at"
 
-/* The sale's customer by name, else the ship-to name (C5). */
+/* The sale's customer by name, else the ship-to name (C5); the ship-to's phone and email
+ * (else the customer's), to call a customer whose pickup is ready. */
 #define ROW_SELECT                                                                           \
     "SELECT " FF_COLS ", s.external_number,"                                                 \
     " COALESCE(NULLIF(TRIM(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, ''))," \
-    " ''), sh.name) AS customer_name, s.status AS sale_status, s.created_at AS order_date"   \
+    " ''), sh.name) AS customer_name, s.status AS sale_status, s.created_at AS order_date,"  \
+    " sh.phone, COALESCE(sh.email, c.email) AS email"                                        \
     " FROM fulfillments f JOIN sales s ON s.id = f.sale_id"                                  \
     " LEFT JOIN customers c ON c.id = s.customer_id"                                         \
     " LEFT JOIN shipments sh ON sh.sale_id = s.id"
@@ -155,13 +159,17 @@ sb_err sb_store_fulfillment_list(struct sb_db *db, const struct sb_scope *scope,
                                  const struct sb_ff_filter *f, json_t **ret)
 {
     json_t *rows;
-    sb_err err =
-        sb_db_json_all(db, &rows,
-                       ROW_SELECT " WHERE f.id > ? AND " SB_SQL_SCOPE(
-                           "f.outlet_id") " AND (? OR f.status = ?) AND (? OR f.outlet_id = ?)"
-                                          " ORDER BY f.id LIMIT ?",
-                       "ibibsbii", f->after, scope->all_outlets, scope->user_id, !f->status_set,
-                       sb_ff_status_name(f->status), f->outlet_id == 0, f->outlet_id, f->limit);
+    sb_err err = sb_db_json_all(
+        db, &rows,
+        ROW_SELECT " WHERE f.id > ? AND " SB_SQL_SCOPE(
+            "f.outlet_id") " AND (? OR f.status = ?) AND (? OR f.outlet_id = ?)"
+                           " AND (? OR f.kind = ?)"
+                           " AND (? OR (f.status IN ('new', 'in_progress', 'packed') AND"
+                           " s.status <> 'voided') = ?)"
+                           " ORDER BY f.id LIMIT ?",
+        "ibibsbibsbbi", f->after, scope->all_outlets, scope->user_id, !f->status_set,
+        sb_ff_status_name(f->status), f->outlet_id == 0, f->outlet_id, !f->kind_set,
+        sb_ff_kind_name(f->kind), !f->open_set, f->open, f->limit);
     return err ? err : finish_rows(db, rows, ret);
 }
 
@@ -213,11 +221,11 @@ sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *
     int64_t sale_id = 0;
     enum sb_ff_kind kind = SB_FF_SHIPPING;
     enum sb_ff_status from = SB_FF_NEW;
-    bool known = true;
+    bool known = true, voided = false;
     err = sb_q_open(
         &q, db,
-        "SELECT f.sale_id, f.kind, f.status FROM fulfillments f WHERE f.id = ? AND " SB_SQL_SCOPE(
-            "f.outlet_id"),
+        "SELECT f.sale_id, f.kind, f.status, s.status FROM fulfillments f"
+        " JOIN sales s ON s.id = f.sale_id WHERE f.id = ? AND " SB_SQL_SCOPE("f.outlet_id"),
         "ibi", id, scope->all_outlets, scope->user_id);
     if (!err) {
         found = sb_q_next(&q);
@@ -225,6 +233,7 @@ sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *
             sale_id = sb_q_int(&q, 0);
             known = sb_ff_kind_parse(sb_q_text(&q, 1), &kind) &&
                     sb_ff_status_parse(sb_q_text(&q, 2), &from);
+            voided = strcmp(sb_q_text(&q, 3), "voided") == 0;
         }
         err = sb_q_close(&q);
     }
@@ -233,8 +242,9 @@ sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *
     if (!err && !known)
         err = sb_fail(SB_EINTERNAL, NULL, "fulfillment %lld has an unknown kind or status",
                       (long long)id);
+    /* F3 before F2: nothing cancelled or voided ships or is picked up */
     if (!err)
-        err = sb_ff_transition(kind, from, to);
+        err = sb_ff_move_check(kind, from, to, voided);
     if (!err)
         err =
             add_event(db, id, sb_ff_status_name(from), sb_ff_status_name(to), scope->user_id, now);

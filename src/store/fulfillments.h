@@ -24,21 +24,27 @@ sb_err sb_store_fulfillments_for_sale(struct sb_db *db, const struct sb_scope *s
 struct sb_ff_filter {
     bool status_set;
     enum sb_ff_status status;
+    bool kind_set;
+    enum sb_ff_kind kind;
+    bool open_set;
+    bool open;         /* true: still to do (new, in progress, packed, sale not voided) */
     int64_t outlet_id; /* 0: every outlet in scope */
     int64_t after, limit;
 };
 
 /* Rows: the fulfillment's columns, its sale's summary ("external_number", "customer_name",
- * "sale_status", "order_date") and "lines". */
+ * "sale_status", "order_date"), the ship-to's "phone" and "email" (else the customer's
+ * email) and "lines". kind and open narrow it (open: still to do, for a sale not voided). */
 sb_err sb_store_fulfillment_list(struct sb_db *db, const struct sb_scope *scope,
                                  const struct sb_ff_filter *f, json_t **ret);
 /* One row as in the list, with "events" and the sale's "shipment" (or null); another
  * outlet's fulfillment is SB_ENOT_FOUND. */
 sb_err sb_store_fulfillment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                                 json_t **ret);
-/* Moves a fulfillment to a new status (SPEC F2) in one transaction, recording the event
- * by the scope's user; when the sale's shipping is then complete, its shipment is marked
- * shipped. SB_EINVALID_TRANSITION when the rule refuses. */
+/* Moves a fulfillment to a new status (SPEC F3, F2: sb_ff_move_check) in one transaction,
+ * recording the event by the scope's user; when the sale's shipping is then complete, its
+ * shipment is marked shipped. SB_EFULFILLMENT_CANCELLED, SB_ESALE_VOIDED or
+ * SB_EINVALID_TRANSITION when the rule refuses. */
 sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                                        enum sb_ff_status to);
 /* Moves every non-final shipping fulfillment of the sale to shipped, recording the events;

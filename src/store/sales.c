@@ -5,6 +5,7 @@
  * in one transaction so a failure half-way leaves nothing behind.
  */
 #include "store/sales.h"
+#include "core/oversell.h"
 #include "store/fulfillments.h"
 #include "store/notifications.h"
 #include "store/shipments.h"
@@ -15,10 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The channel's name comes with its id: staff may not read channel records, but they
+ * see which webstore a sale came from. */
 #define SALE_COLS                                                                          \
     "s.id, s.outlet_id, s.register_id, s.employee_id, s.customer_id, s.user_id, s.status," \
     " s.currency, s.subtotal, s.discount_total, s.tax_total, s.adjustment_total, s.total," \
     " s.paid_total, s.balance_due, s.refunded_total, s.note, s.source, s.channel_id,"      \
+    " (SELECT ch.name FROM channels ch WHERE ch.id = s.channel_id) AS channel_name,"       \
     " s.external_id, s.external_number, s.needs_review, s.review_reason, s.created_at,"    \
     " s.updated_at, s.completed_at, s.voided_at"
 
@@ -138,6 +142,29 @@ static sb_err resolve_lines(struct sb_db *db, const struct sb_sale_input *in,
         }
     }
     return err;
+}
+
+/* What an outlet has of an item, for core/oversell.c. */
+static sb_err stock_have(void *ctx, int64_t item_id, int64_t outlet_id, struct sb_stock_have *ret)
+{
+    struct sb_db *db = ctx;
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT i.track_stock, i.name, o.name,"
+                           " COALESCE(st.on_hand - st.reserved, 0) FROM items i"
+                           " JOIN outlets o ON o.id = ?"
+                           " LEFT JOIN stock st ON st.item_id = i.id AND st.outlet_id = o.id"
+                           " WHERE i.id = ?",
+                           "ii", outlet_id, item_id);
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        ret->tracked = sb_q_int(&q, 0) != 0;
+        snprintf(ret->item, sizeof(ret->item), "%s", sb_q_text(&q, 1) ? sb_q_text(&q, 1) : "");
+        snprintf(ret->outlet, sizeof(ret->outlet), "%s", sb_q_text(&q, 2) ? sb_q_text(&q, 2) : "");
+        ret->available = sb_q_int(&q, 3);
+    }
+    return sb_q_close(&q);
 }
 
 static sb_err insert_tax(struct sb_db *db, int64_t sale_id, int64_t line_id,
@@ -270,6 +297,9 @@ static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
     struct sb_sale_totals t;
     if (!err)
         err = sb_sale_compute(&resolved, calc, &t);
+    /* in the sale's transaction: the stock cannot change between the check and the sale */
+    if (!err)
+        err = sb_oversell_check(in, stock_have, db);
     if (err)
         return err;
     enum sb_sale_status status = sb_sale_status_for(t.total, t.paid_total);

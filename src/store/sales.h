@@ -20,7 +20,9 @@
  * (ledger reason sale, reference "sale:<id>"); and with in->ship_to a
  * shipment, one fulfillment at the sale's outlet (unless own_fulfillments) and
  * a "fulfillment.new" notification (unless no_notification). References that
- * do not exist are SB_EUNKNOWN_REFERENCE naming the field ("lines[2].item_id");
+ * do not exist are SB_EUNKNOWN_REFERENCE naming the field ("lines[2].item_id"); a POS
+ * sale taking more of an item than its outlet has available is SB_EEXCEEDS_STOCK
+ * ("lines[i].quantity") unless in->allow_oversell (core/oversell.h);
  * a register of another outlet is SB_EINVALID_FIELD "register_id"; a channel
  * order already recorded is SB_EDUPLICATE "external_id" (SPEC O2).
  */
@@ -42,7 +44,8 @@ struct sb_sale_filter {
     enum sb_sale_status status;
 };
 
-/* Sale rows (columns plus "customer_name"), keyset-paginated by id. */
+/* Sale rows (columns, "channel_name" among them, plus "customer_name"), keyset-paginated
+ * by id. */
 sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
                           const struct sb_sale_filter *f, int64_t after, int64_t limit,
                           json_t **ret);

@@ -1,14 +1,17 @@
 /*
  * Shipment records and the shipping list (SPEC SH1). The list joins each
  * shipment to its sale for the order date, status, customer and order
- * details; access follows the sale's outlet. Marking a shipment shipped
- * ships the sale's open shipping fulfillments in the same transaction, so
- * the two never disagree (fulfillments.c does the reverse).
+ * details; access follows the sale's outlet. It lists only what can still
+ * ship: a voided sale, an order whose fulfillments are all cancelled (F3)
+ * and a pickup (SH2) are not on it. Marking a shipment shipped ships the
+ * sale's open shipping fulfillments in the same transaction, so the two
+ * never disagree (fulfillments.c does the reverse).
  */
 #include "store/shipments.h"
 #include "store/fulfillments.h"
 #include "util/timeutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define SHIP_COLS                                                                     \
@@ -26,10 +29,20 @@
     "CASE WHEN (SELECT COUNT(DISTINCT f.status) FROM fulfillments f WHERE f.sale_id = s.id) > 1" \
     " THEN 'split' ELSE (SELECT MIN(f.status) FROM fulfillments f WHERE f.sale_id = s.id) END"
 
+/* Whether the shipment may still be marked shipped: the rule of sb_ff_shipment_check
+ * (SPEC F3, SH2) as SQL, so the list shows exactly what can ship. Not yet shipped, the
+ * sale not voided, and either no fulfillment at all or a shipping one not cancelled. */
+#define CAN_SHIP                                                             \
+    "(sh.shipped = 0 AND s.status <> 'voided'"                               \
+    " AND (NOT EXISTS (SELECT 1 FROM fulfillments f WHERE f.sale_id = s.id)" \
+    " OR EXISTS (SELECT 1 FROM fulfillments f WHERE f.sale_id = s.id"        \
+    " AND f.kind = 'shipping' AND f.status <> 'cancelled')))"
+
 #define ROW_SELECT                                                                          \
     "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name," \
     " s.status AS sale_status, s.external_number, s.outlet_id, " FF_STATUS                  \
-    " AS fulfillment_status FROM shipments sh JOIN sales s ON s.id = sh.sale_id"            \
+    " AS fulfillment_status, " CAN_SHIP " AS can_ship"                                      \
+    " FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                                  \
     " LEFT JOIN customers c ON c.id = s.customer_id"
 
 #define LIKE_Q(col) "lower(" col ") LIKE ? ESCAPE '\\'"
@@ -52,6 +65,13 @@
     " OR " LIKE_Q("sh.postcode")                                                                   \
     " OR " LIKE_Q("sh.country") ")"
 /* clang-format on */
+
+/* The list: shipped ones, or those to ship, which are what can still ship (F3, SH2: no
+ * voided or cancelled order, no pickup); bound as: after, shipped twice, the scope,
+ * SEARCH. The plain shipped test keeps the shipped index usable. */
+#define LIST_WHERE                                                \
+    " WHERE sh.id > ? AND sh.shipped = ? AND (? OR " CAN_SHIP ")" \
+    " AND " SB_SQL_SCOPE("s.outlet_id") " AND " SEARCH " ORDER BY sh.id LIMIT ?"
 
 sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct sb_address *to,
                                 const char *method, const char *note, int64_t *ret_id)
@@ -82,10 +102,13 @@ sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **re
                           "i", sale_id);
 }
 
-/* Adds "lines" (the order details) to a shipment row. */
+/* Adds "lines" (the order details) to a shipment row, and makes "can_ship" (an SQL
+ * expression, so an integer) a boolean. */
 static sb_err add_lines(struct sb_db *db, json_t *row)
 {
     json_t *lines;
+    json_object_set_new(row, "can_ship",
+                        json_boolean(json_integer_value(json_object_get(row, "can_ship")) != 0));
     sb_err err = sb_db_json_all(db, &lines,
                                 "SELECT sku, description, quantity FROM sale_lines"
                                 " WHERE sale_id = ? ORDER BY line_no",
@@ -122,12 +145,9 @@ sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
     if (err)
         return err;
     json_t *rows;
-    err = sb_db_json_all(db, &rows,
-                         ROW_SELECT " WHERE sh.id > ? AND sh.shipped = ? AND " SB_SQL_SCOPE(
-                             "s.outlet_id") " AND " SEARCH " ORDER BY sh.id LIMIT ?",
-                         "ibbibssssssssssssi", f->after, f->shipped, scope->all_outlets,
-                         scope->user_id, !q, pat, pat, pat, pat, pat, q ? q : "", pat, pat, pat,
-                         pat, pat, pat, f->limit);
+    err = sb_db_json_all(db, &rows, ROW_SELECT LIST_WHERE, "ibbbibssssssssssssi", f->after,
+                         f->shipped, f->shipped, scope->all_outlets, scope->user_id, !q, pat, pat,
+                         pat, pat, pat, q ? q : "", pat, pat, pat, pat, pat, pat, f->limit);
     if (err)
         return err;
     size_t i;
@@ -149,17 +169,27 @@ sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
 sb_err sb_store_shipment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                              json_t **ret)
 {
-    json_t *row = NULL;
+    json_t *row = NULL, *ffs = NULL;
     sb_err err =
         sb_db_json_one(db, &row, ROW_SELECT " WHERE sh.id = ? AND " SB_SQL_SCOPE("s.outlet_id"),
                        "ibi", id, scope->all_outlets, scope->user_id);
     if (err)
         return err;
     err = add_lines(db, row);
+    /* the detail view: where each part of the order stands */
+    if (!err)
+        err = sb_db_json_all(
+            db, &ffs,
+            "SELECT f.id, f.outlet_id, f.kind, f.status, f.is_split,"
+            " f.is_backorder FROM fulfillments f WHERE f.sale_id = ? AND " SB_SQL_SCOPE(
+                "f.outlet_id") " ORDER BY f.id",
+            "ibi", (int64_t)json_integer_value(json_object_get(row, "sale_id")), scope->all_outlets,
+            scope->user_id);
     if (err) {
         json_decref(row);
         return err;
     }
+    json_object_set_new(row, "fulfillments", ffs);
     *ret = row;
     return SB_OK;
 }
@@ -179,22 +209,32 @@ sb_err sb_store_shipment_sync(struct sb_db *db, int64_t sale_id)
                       "ssiiii", now, now, sale_id, sale_id, sale_id, sale_id);
 }
 
-/* The shipped flag may only go forward, and never for a voided sale. */
+/* The shipped flag may only go forward, and only while the order can ship (SPEC F3,
+ * SH2: sb_ff_shipment_check). */
 static sb_err check_shipped(struct sb_db *db, int64_t id, const struct sb_shipment_patch *p,
                             int64_t *ret_sale_id, bool *ret_ship_now)
 {
     struct sb_q q;
-    sb_err err = sb_q_open(&q, db,
-                           "SELECT sh.sale_id, sh.shipped, s.status FROM shipments sh"
-                           " JOIN sales s ON s.id = sh.sale_id WHERE sh.id = ?",
-                           "i", id);
+    struct sb_ff_ship_state st = { 0 };
+    sb_err err = sb_q_open(
+        &q, db,
+        "SELECT sh.sale_id, sh.shipped, s.status,"
+        " (SELECT COUNT(*) FROM fulfillments f WHERE f.sale_id = s.id),"
+        " (SELECT COUNT(*) FROM fulfillments f WHERE f.sale_id = s.id AND f.kind = 'shipping'"
+        "  AND f.status <> 'cancelled'),"
+        " (SELECT COUNT(*) FROM fulfillments f WHERE f.sale_id = s.id AND f.kind = 'shipping')"
+        " FROM shipments sh JOIN sales s ON s.id = sh.sale_id WHERE sh.id = ?",
+        "i", id);
     if (err)
         return err;
-    bool found = sb_q_next(&q), shipped = false, voided = false;
+    bool found = sb_q_next(&q), shipped = false;
     if (found) {
         *ret_sale_id = sb_q_int(&q, 0);
         shipped = sb_q_int(&q, 1) != 0;
-        voided = strcmp(sb_q_text(&q, 2), "voided") == 0;
+        st.sale_voided = strcmp(sb_q_text(&q, 2), "voided") == 0;
+        st.n_fulfillments = sb_q_int(&q, 3);
+        st.n_shipping_alive = sb_q_int(&q, 4);
+        st.n_shipping = sb_q_int(&q, 5);
     }
     err = sb_q_close(&q);
     if (err)
@@ -207,10 +247,33 @@ static sb_err check_shipped(struct sb_db *db, int64_t id, const struct sb_shipme
     if (!p->shipped && shipped)
         return sb_fail(SB_ECONFLICT, "shipped", "a shipped shipment cannot be unshipped");
     if (p->shipped && !shipped) {
-        if (voided)
-            return sb_fail(SB_ECONFLICT, "shipped", "the sale is voided");
+        err = sb_ff_shipment_check(&st);
+        if (err)
+            return err;
         *ret_ship_now = true;
     }
+    return SB_OK;
+}
+
+/* A text without its surrounding white space, NULL when nothing is left (a tracking
+ * number of spaces is no tracking number). malloc'ed; NULL in, NULL out. */
+static sb_err trimmed_or_null(const char *s, char **ret)
+{
+    *ret = NULL;
+    if (!s)
+        return SB_OK;
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+        n--;
+    if (n == 0)
+        return SB_OK;
+    *ret = malloc(n + 1);
+    if (!*ret)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    memcpy(*ret, s, n);
+    (*ret)[n] = '\0';
     return SB_OK;
 }
 
@@ -221,9 +284,18 @@ sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, 
     sb_time_format(sb_time_now(), now, sizeof(now));
     int64_t sale_id = 0, got;
     bool ship_now = false;
-    sb_err err = sb_db_begin(db);
-    if (err)
+    /* what goes to the channel is what is stored: trimmed, and a blank one is none */
+    char *tracking = NULL, *carrier = NULL;
+    sb_err err = trimmed_or_null(p->tracking_number.v, &tracking);
+    if (!err)
+        err = trimmed_or_null(p->carrier.v, &carrier);
+    if (!err)
+        err = sb_db_begin(db);
+    if (err) {
+        free(tracking);
+        free(carrier);
         return err;
+    }
     /* Scope first: another outlet's shipment does not exist for this caller. */
     err = sb_db_int(db, &got,
                     "SELECT sh.id FROM shipments sh JOIN sales s ON s.id = sh.sale_id"
@@ -256,9 +328,11 @@ sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, 
                          p->line2.v, p->city.set, p->city.v, p->region.set, p->region.v,
                          p->postcode.set, p->postcode.v, p->country.set, p->country.v, p->phone.set,
                          p->phone.v, p->email.set, p->email.v, p->method.set, p->method.v,
-                         p->note.set, p->note.v, p->tracking_number.set, p->tracking_number.v,
-                         p->carrier.set, p->carrier.v, ship_now, ship_now, now, now, id);
+                         p->note.set, p->note.v, p->tracking_number.set, tracking, p->carrier.set,
+                         carrier, ship_now, ship_now, now, now, id);
     if (!err && ship_now)
         err = sb_store_fulfillments_ship_sale(db, sale_id, scope->user_id);
+    free(tracking);
+    free(carrier);
     return sb_db_end(db, err);
 }

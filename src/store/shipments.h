@@ -27,10 +27,14 @@ struct sb_shipment_filter {
 };
 
 /* Rows with "order_date", "customer_name", "sale_status", "external_number", "outlet_id",
- * "fulfillment_status" and "lines", honouring the scope (the sale's outlet). */
+ * "fulfillment_status", "can_ship" and "lines", honouring the scope (the sale's outlet).
+ * Unshipped, only those that can ship are listed: not a voided sale, not an order whose
+ * fulfillments are all cancelled (F3), not a pickup (SH2). */
 sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
                               const struct sb_shipment_filter *f, json_t **ret);
-/* One row as in the list; another outlet's shipment is SB_ENOT_FOUND. */
+/* One row as in the list (whatever it can do), with the sale's "fulfillments" (id,
+ * outlet_id, kind, status, is_split, is_backorder) in scope; another outlet's shipment is
+ * SB_ENOT_FOUND. */
 sb_err sb_store_shipment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                              json_t **ret);
 
@@ -41,8 +45,10 @@ struct sb_shipment_patch {
 };
 
 /* Applies a PATCH in one transaction. shipped=true sets shipped_at and ships every
- * non-final shipping fulfillment of the sale (events by user_id); shipped=false on a
- * shipped shipment, or shipping a voided sale's, is SB_ECONFLICT. */
+ * non-final shipping fulfillment of the sale (events by user_id), when the order can ship
+ * (sb_ff_shipment_check: SB_ESALE_VOIDED, SB_EFULFILLMENT_CANCELLED, or
+ * SB_EINVALID_TRANSITION for a pickup); shipped=false on a shipped shipment is
+ * SB_ECONFLICT. Tracking number and carrier are kept trimmed; blank, they are NULL. */
 sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                                 const struct sb_shipment_patch *p);
 

@@ -31,7 +31,8 @@ sb_err sb_outbox_shipment_shipped(struct sb_db *db, int64_t shipment_id)
                            "SELECT s.channel_id, s.external_id, sh.tracking_number, sh.carrier,"
                            " c.settings FROM shipments sh JOIN sales s ON s.id = sh.sale_id"
                            " JOIN channels c ON c.id = s.channel_id"
-                           " WHERE sh.id = ? AND sh.shipped = 1 AND s.source = 'channel'",
+                           " WHERE sh.id = ? AND sh.shipped = 1 AND s.source = 'channel'"
+                           " AND s.status <> 'voided'",
                            "i", shipment_id);
     if (err)
         return err;

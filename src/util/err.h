@@ -24,6 +24,9 @@
     XX(CONFLICT, 409, "conflict", "conflicts with the current state")                     \
     XX(DUPLICATE, 409, "duplicate", "already exists")                                     \
     XX(INVALID_TRANSITION, 409, "invalid_transition", "status change not allowed")        \
+    XX(FULFILLMENT_CANCELLED, 409, "fulfillment_cancelled", "fulfillment cancelled")      \
+    XX(SALE_VOIDED, 409, "sale_voided", "the sale is voided")                             \
+    XX(EXCEEDS_STOCK, 409, "exceeds_stock", "more than the outlet has in stock")          \
     XX(TOO_LARGE, 413, "payload_too_large", "request body too large")                     \
     XX(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "unsupported content type")      \
     XX(MISSING_FIELD, 422, "missing_field", "a required field is missing")                \

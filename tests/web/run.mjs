@@ -52,9 +52,9 @@ async function newPage({ viewport = { width: 1280, height: 860 } } = {}) {
   page.errors = [];
   page.exceptions = []; // uncaught exceptions in the app fail the test
   page.on('pageerror', (e) => { page.exceptions.push(e.message); page.errors.push(e.message); });
-  // Refused requests the specs cause on purpose (401, 403, 404, 429) are logged by
+  // Refused requests the specs cause on purpose (401, 403, 404, 409, 429) are logged by
   // Chromium as console errors; anything else is reported.
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of (40[134]|429)/.test(m.text())) page.errors.push(m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (40[1349]|429)/.test(m.text())) page.errors.push(m.text()); });
   return page;
 }
 

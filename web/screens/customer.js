@@ -7,7 +7,7 @@ import { saleRow, SALE_HEADERS, channelNames } from './sales.js';
 
 export default async function customer(ctx) {
   const id = ctx.params[0];
-  const [c, channels] = await Promise.all([api.get(`/customers/${id}`), channelNames(ctx)]);
+  const [c, channels] = await Promise.all([api.get(`/customers/${id}`), channelNames()]);
   const outlets = Object.fromEntries(ctx.user.outlets.map((o) => [o.id, o.name]));
   const tbody = h('tbody');
   const p = pager(tbody, (after) => api.get(`/customers/${id}/sales`, { limit: 50, after }),

@@ -8,8 +8,11 @@ import { heading, badge, errorBox, busy, dl, table, announce } from '../ui.js';
 const FORWARD = ['new', 'in_progress', 'packed'];
 const FINAL = new Set(['shipped', 'picked_up', 'cancelled']);
 
+// The moves SPEC F2 allows from where it stands; F3: a cancelled fulfillment
+// never moves (final), and one of a voided sale may only be cancelled.
 export function nextStatuses(f) {
   if (FINAL.has(f.status)) return [];
+  if (f.sale_status === 'voided') return ['cancelled'];
   const i = FORWARD.indexOf(f.status);
   return [...FORWARD.slice(i + 1), f.kind === 'pickup' ? 'picked_up' : 'shipped', 'cancelled'];
 }

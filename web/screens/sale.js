@@ -37,10 +37,6 @@ function paymentForm(sale, types, onPaid) {
 export default async function sale(ctx) {
   const id = ctx.params[0];
   const [s, types] = await Promise.all([api.get(`/sales/${id}`), api.get('/payment-types', { limit: 100 }).catch(() => ({ data: [] }))]);
-  let channelName = null;
-  if (s.channel_id && ctx.can('manager')) {
-    try { channelName = (await api.get(`/channels/${s.channel_id}`)).name; } catch { /* name unknown */ }
-  }
   paint(s);
 
   function paint(s) {
@@ -57,7 +53,7 @@ export default async function sale(ctx) {
         dl([
           ['Date', dateTime(s.created_at)],
           ['Outlet', outlet ? outlet.name : `Outlet ${s.outlet_id}`],
-          ['Source', s.channel_id ? (channelName || `Channel ${s.channel_id}`) : 'In store'],
+          ['Source', s.channel_id ? (s.channel_name || `Channel ${s.channel_id}`) : 'In store'],
           s.channel_id ? ['Channel order', h('strong', { id: 'order-ref' }, s.external_number || '—')] : null,
           s.channel_id ? ['Channel order id', s.external_id] : null,
           ['Customer', cust ? h('a', { href: `/customers/${cust.id}` },

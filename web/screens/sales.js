@@ -5,10 +5,11 @@ import * as api from '../api.js';
 import { dateTime, label, money } from '../format.js';
 import { heading, pager, badge, table } from '../ui.js';
 
-export async function channelNames(ctx) {
-  if (!ctx.can('manager')) return {};
+// The channels whose orders the user may see (linked to one of their outlets),
+// by id: names only, which every role may read (GET /me/channels).
+export async function channelNames() {
   try {
-    const page = await api.get('/channels', { limit: 100 });
+    const page = await api.get('/me/channels', { limit: 500 });
     return Object.fromEntries(page.data.map((c) => [c.id, c.name]));
   } catch {
     return {};
@@ -20,7 +21,7 @@ export function saleRow(s, outlets, channels) {
     h('td', null, h('a', { href: `/sales/${s.id}` }, `#${s.id}`)),
     h('td', null, h('time', { datetime: s.created_at }, dateTime(s.created_at))),
     h('td', null, outlets[s.outlet_id] || `Outlet ${s.outlet_id}`),
-    h('td', null, s.channel_id ? `${channels[s.channel_id] || 'Channel ' + s.channel_id} ${s.external_number || ''}` : 'In store'),
+    h('td', null, s.channel_id ? `${s.channel_name || channels[s.channel_id] || 'Channel ' + s.channel_id} ${s.external_number || ''}` : 'In store'),
     h('td', null, s.customer_name || '—'),
     h('td', null, badge(label(s.status), s.status), s.needs_review ? badge('Review', 'warn') : null),
     h('td', { class: 'num' }, money(s.total, s.currency)),
@@ -32,7 +33,7 @@ export const SALE_HEADERS = ['#', 'Date', 'Outlet', 'Channel', 'Customer', 'Stat
 export default async function sales(ctx) {
   const q = ctx.query;
   const today = q.get('today') === 'true';
-  const channels = await channelNames(ctx);
+  const channels = await channelNames();
   const outlets = Object.fromEntries(ctx.user.outlets.map((o) => [o.id, o.name]));
   const from = h('input', { type: 'date', id: 'sales-from', name: 'from', value: q.get('from') || '' });
   const to = h('input', { type: 'date', id: 'sales-to', name: 'to', value: q.get('to') || '' });

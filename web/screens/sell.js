@@ -1,5 +1,7 @@
 // Sell: an in-store sale (outlet, register, items by SKU, barcode or search,
-// quantities, payment), and the unpaid web orders waiting for a payment.
+// quantities, payment), and the unpaid web orders waiting for a payment. A
+// line over what the outlet has in stock is refused by the server
+// (exceeds_stock) and sold only once the clerk confirms it.
 // The cart's figures are integer sums of minor units; the server computes
 // the sale itself and its answer is what is shown afterwards.
 import { h, replace, append } from '../dom.js';
@@ -103,6 +105,36 @@ export default async function sell(ctx) {
     amount.value = cart.length ? toDecimalInput(total(), cur) : '';
   }
 
+  // Asks whether to sell past stock. Resolves true for "Sell anyway"; false
+  // (the default, also Escape) puts the focus on the quantity to correct.
+  function confirmOversell(err) {
+    const m = /^lines\[(\d+)\]/.exec(err.field || '');
+    const line = m ? cart[Number(m[1])] : null;
+    const fix = h('button', { type: 'button', class: 'secondary', autofocus: true }, 'Change the quantity');
+    const go = h('button', { type: 'button', class: 'danger', id: 'sell-oversell' }, 'Sell anyway');
+    const dialog = h('dialog', { id: 'oversell', role: 'alertdialog', 'aria-labelledby': 'oversell-title', 'aria-describedby': 'oversell-text' },
+      h('h2', { id: 'oversell-title' }, 'More than in stock'),
+      h('p', { id: 'oversell-text', class: 'warn-note' }, err.message, '. ',
+        'Check the quantity: selling it anyway takes the outlet\'s stock below zero.'),
+      h('p', { class: 'dialog-actions' }, fix, go));
+    document.body.append(dialog);
+    return new Promise((resolve) => {
+      let answer = false;
+      fix.addEventListener('click', () => dialog.close());
+      go.addEventListener('click', () => { answer = true; dialog.close(); });
+      dialog.addEventListener('close', () => {
+        dialog.remove();
+        if (!answer) {
+          const qty = line && document.getElementById(`qty-${line.item.id}`);
+          if (qty) { qty.focus(); qty.select(); }
+          payErr.show(new Error(err.message + '. Change the quantity, or complete the sale again to sell it anyway.'));
+        }
+        resolve(answer);
+      });
+      dialog.showModal();
+    });
+  }
+
   const typeSel = h('select', { id: 'sell-paytype', name: 'payment_type_id' }, typesPage.data.map((t) => h('option', { value: String(t.id) }, t.name)));
   const amount = h('input', { id: 'sell-amount', name: 'amount', inputmode: 'decimal', autocomplete: 'off' });
   const payErr = errorBox();
@@ -127,7 +159,16 @@ export default async function sell(ctx) {
         payments: pay > 0 ? [{ payment_type_id: Number(typeSel.value), amount: pay }] : [],
       };
       if (registerSel.value) body.register_id = Number(registerSel.value);
-      const sale = await api.post('/sales', body);
+      let sale;
+      try {
+        sale = await api.post('/sales', body);
+      } catch (err) {
+        if (err.code !== 'exceeds_stock') throw err;
+        // More than the outlet has: a typo must not become a sale. Only the
+        // clerk's explicit confirmation sends the sale again with the override.
+        if (!(await confirmOversell(err))) return;
+        sale = await api.post('/sales', { ...body, allow_oversell: true });
+      }
       const change = tendered - pay;
       replace(done, h('p', { class: 'ok-note' },
         h('a', { href: `/sales/${sale.id}`, id: 'sell-sale-link', 'data-sale': sale.id }, `Sale #${sale.id}`),

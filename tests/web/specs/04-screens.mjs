@@ -3,6 +3,7 @@
 const SCREENS = [
   ['shipping', '/shipping', 'li.shipment, p.empty:not([hidden])'],
   ['shipped', '/shipping?shipped=true', 'li.shipment, p.empty:not([hidden])'],
+  ['pickups', '/pickups', 'li.pickup, p.empty:not([hidden])'],
   ['fulfillments', '/fulfillments', '#fulfillments tbody tr'],
   ['sales', '/sales', '#sales tbody tr'],
   ['sales-today', '/sales?today=true', '#sales tbody tr'],
