@@ -950,6 +950,56 @@ Test(faults, s4_fulfilled_on_the_channel_ships_with_tracking_when_take_fulfillme
     json_decref(ff);
 }
 
+/* S4 with SH2: a pickup the channel fulfilled is picked up in the POS, never "shipped". */
+Test(faults, s4_sh2_a_pickup_fulfilled_on_the_channel_is_picked_up)
+{
+    patch_channel("{\"settings\":{\"take_fulfillments\":true}}");
+    char id[32];
+    place("{\"email\":\"pick@example.com\",\"financial_status\":\"paid\","
+          "\"shipping_lines\":[{\"title\":\"Pickup at Uptown\",\"price\":\"0.00\"}],"
+          "\"line_items\":[{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"quantity\":1,"
+          "\"price\":\"20.00\"}]}",
+          id, sizeof(id));
+    act(id, "fulfill", "{}");
+    json_t *sale = sale_of(id);
+    json_t *ff = json_array_get(json_object_get(sale, "fulfillments"), 0);
+    cr_expect_str_eq(th_str(ff, "kind"), "pickup");
+    cr_expect_str_eq(th_str(ff, "status"), "picked_up", "S4: picked up");
+    json_decref(sale);
+    json_t *e = log_entry("order.picked_up", id);
+    cr_expect_not_null(e);
+    json_decref(e);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM channel_events WHERE status <> 'done'"), 0,
+                 "nothing left failing or waiting");
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM outbox"), 0);
+}
+
+/* S4 with F3: staff cancelled the fulfillment; the channel then says fulfilled: the POS does
+ * not ship what it cancelled, logs why, and the event is done (not retried for ever). */
+Test(faults, s4_f3_a_fulfillment_cancelled_in_the_pos_is_not_shipped_by_the_channel)
+{
+    patch_channel("{\"settings\":{\"take_fulfillments\":true}}");
+    char id[32], path[64];
+    place(PAID_TEE, id, sizeof(id));
+    json_t *sale = sale_of(id);
+    snprintf(path, sizeof(path), "/api/v1/fulfillments/%lld/status",
+             (long long)th_int(json_array_get(json_object_get(sale, "fulfillments"), 0), "id"));
+    json_decref(sale);
+    struct th_resp r = th_req(&t, "POST", path, t.admin, "{\"status\":\"cancelled\"}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    act(id, "fulfill", "{\"tracking_number\":\"1ZLATE\"}");
+    json_t *sh;
+    shipment_of(id, &sh);
+    cr_expect(json_is_false(json_object_get(sh, "shipped")), "F3: not shipped");
+    json_decref(sh);
+    json_t *e = log_entry("order.fulfilled_refused", id);
+    cr_expect_not_null(e);
+    json_decref(e);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM channel_events WHERE status <> 'done'"), 0,
+                 "the event is done, not retried");
+}
+
 /* ---- N3: notifications per channel ---- */
 
 Test(faults, n3_notifications_off_raise_none_and_on_raise_one_per_fulfillment)

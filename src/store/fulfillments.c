@@ -111,6 +111,33 @@ sb_err sb_store_fulfillments_ship_sale(struct sb_db *db, int64_t sale_id, int64_
                      user_id);
 }
 
+sb_err sb_store_fulfillments_pick_up_sale(struct sb_db *db, int64_t sale_id, int64_t user_id,
+                                          int64_t *ret_pickups, int64_t *ret_moved)
+{
+    int64_t all = 0, open = 0;
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status IN ('new',"
+                           " 'in_progress', 'packed') THEN 1 ELSE 0 END), 0) FROM fulfillments"
+                           " WHERE sale_id = ? AND kind = ?",
+                           "is", sale_id, sb_ff_kind_name(SB_FF_PICKUP));
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        all = sb_q_int(&q, 0);
+        open = sb_q_int(&q, 1);
+    }
+    err = sb_q_close(&q);
+    if (!err && open)
+        err = bulk_move(db, sale_id, sb_ff_kind_name(SB_FF_PICKUP),
+                        sb_ff_status_name(SB_FF_PICKED_UP), user_id);
+    if (!err) {
+        *ret_pickups = all;
+        *ret_moved = open;
+    }
+    return err;
+}
+
 static sb_err add_lines(struct sb_db *db, json_t *row)
 {
     json_t *lines;

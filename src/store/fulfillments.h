@@ -50,5 +50,10 @@ sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *
 /* Moves every non-final shipping fulfillment of the sale to shipped, recording the events;
  * inside the caller's transaction. */
 sb_err sb_store_fulfillments_ship_sale(struct sb_db *db, int64_t sale_id, int64_t user_id);
+/* Moves every open pickup fulfillment of the sale to picked up (S4 for a pickup the channel
+ * fulfilled), recording the events: *ret_pickups says how many pickup fulfillments the sale
+ * has, *ret_moved how many moved. Cancelled ones stay cancelled (F3). */
+sb_err sb_store_fulfillments_pick_up_sale(struct sb_db *db, int64_t sale_id, int64_t user_id,
+                                          int64_t *ret_pickups, int64_t *ret_moved);
 
 #endif

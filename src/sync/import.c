@@ -760,12 +760,28 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             return log_line(db, rt, "info", "order.fulfilled_on_channel", o,
                             "fulfilled on the channel; mark it shipped in the POS (S4: taking "
                             "fulfillments from the channel is off)");
+        /* a pickup the channel fulfilled was picked up (SH2: a pickup is never "shipped") */
+        int64_t pickups = 0, picked = 0;
+        err = sb_store_fulfillments_pick_up_sale(db, sale_id, 0, &pickups, &picked);
+        if (err || (pickups && !picked))
+            return err;
+        if (picked)
+            return log_line(db, rt, "info", "order.picked_up", o,
+                            "fulfilled on the channel: picked up (S4)");
         struct sb_shipment_patch patch = { .shipped = true, .shipped_set = true };
         if (o->n_shipments && o->shipments[0].tracking_number) {
             patch.tracking_number = (struct sb_opt_str){ o->shipments[0].tracking_number, true };
             patch.carrier = (struct sb_opt_str){ o->shipments[0].tracking_company, true };
         }
         err = sb_store_shipment_update(db, &everything, shipment, &patch);
+        if (err == SB_EFULFILLMENT_CANCELLED || err == SB_ESALE_VOIDED || err == SB_ECONFLICT ||
+            err == SB_EINVALID_FIELD)
+            /* F3: what the POS cancelled does not ship, whoever says so; the event is done */
+            return log_line(db, rt, "warn", "order.fulfilled_refused", o,
+                            sb_arena_printf(a,
+                                            "fulfilled on the channel, but not shipped in the "
+                                            "POS: %s",
+                                            sb_err_last()->message));
         if (err)
             return err;
         return log_line(db, rt, "info", "order.shipped", o, "fulfilled on the channel (S4)");
