@@ -4,7 +4,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DEMO_DIR   ?= demo
 
-.PHONY: all demo test bench format format-check clean bootstrap
+.PHONY: all demo test bench chaos format format-check clean bootstrap
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -38,6 +38,17 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
 	sh scripts/test-web || rc=1; exit $$rc
+
+# Long crash runs (the bounded one is in make test): many kills of the server during a
+# stream of duplicate, reordered webhooks, a new seed each run (printed, to replay it with
+# SB_CHAOS_SEED=...).
+CHAOS_KILLS  ?= 60
+CHAOS_ORDERS ?= 1500
+chaos: $(TESTBUILD)/build.ninja
+	ninja -C $(TESTBUILD) tests/test-chaos stockbridge
+	SB_CHAOS_KILLS=$(CHAOS_KILLS) SB_CHAOS_ORDERS=$(CHAOS_ORDERS) \
+	  SB_CHAOS_SEED=$${SB_CHAOS_SEED:-$$(date +%s)} \
+	  meson test -C $(TESTBUILD) --print-errorlogs --timeout-multiplier 10 test-chaos
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore

@@ -5,6 +5,7 @@
  */
 #include "store/db.h"
 #include "store/sqlite-migrations.h"
+#include "util/crashpoint.h"
 #include "util/timeutil.h"
 
 #include <pthread.h>
@@ -292,6 +293,8 @@ static sb_err sq_migrate(struct sb_db *db, int *ret_version)
             err =
                 sb_db_exec(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
                            "is", (int64_t)v, ts);
+        if (!err)
+            sb_crashpoint("migration"); /* applied, not yet committed */
         err = sb_db_end(db, err);
         if (err)
             return err;

@@ -17,6 +17,7 @@
 #include "sync/reconcile.h"
 #include "sync/rt-cache.h"
 #include "sync/stock-push.h"
+#include "util/crashpoint.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -321,6 +322,7 @@ static sb_err batch_fn(struct sb_db *db, void *ctx)
         sb_err rel = sb_db_exec(db, "RELEASE SAVEPOINT sb_event", NULL);
         if (err || rel)
             return err ? err : rel;
+        sb_crashpoint("apply"); /* applied, the batch not yet committed */
     }
     return SB_OK;
 }
