@@ -636,7 +636,8 @@ Test(sales, list_filters)
     json_decref(call("POST", f.manager, 200, sale_path(b, "/void"), NULL));
     /* a is from last year; a channel order (O9) came in today */
     cr_assert_eq(a, 1);
-    th_sql_exec(&t, "UPDATE sales SET created_at = '2025-06-01T10:00:00Z' WHERE id = 1");
+    th_sql_exec(&t, "UPDATE sales SET created_at = '2025-06-01T10:00:00Z',"
+                    " business_day = '2025-06-01' WHERE id = 1");
     th_sql_exec(&t, "INSERT INTO channels (id, kind, name, created_at, updated_at)"
                     " VALUES (7, 'shopify', 'Web', 'x', 'x')");
     char sql[1024], now[32];
@@ -645,9 +646,9 @@ Test(sales, list_filters)
     snprintf(sql, sizeof(sql),
              "INSERT INTO sales (id, outlet_id, status, currency, subtotal, discount_total,"
              " tax_total, adjustment_total, total, paid_total, balance_due, source, channel_id,"
-             " external_id, created_at, updated_at) VALUES (100, 2, 'completed', 'USD', 0, 0, 0,"
-             " 0, 0, 0, 0, 'channel', 7, '1001', '%s', '%s')",
-             now, now);
+             " external_id, created_at, updated_at, business_day) VALUES (100, 2, 'completed',"
+             " 'USD', 0, 0, 0, 0, 0, 0, 0, 'channel', 7, '1001', '%s', '%s', '%.10s')",
+             now, now, now);
     th_sql_exec(&t, sql);
 
     struct {
