@@ -152,6 +152,39 @@ Test(outlets, t1_timezone_must_be_a_tz_database_name)
     json_decref(o);
 }
 
+/* O4: an outlet's currency is an ISO 4217 code, and its records (and the signed-in
+ * user's outlets) say how many decimals its amounts have. */
+Test(outlets, o4_currency_is_iso_4217_with_its_exponent)
+{
+    expect_field_error("POST", "/api/v1/outlets", "{\"name\":\"X\",\"currency\":\"ZZZ\"}",
+                       "currency");
+    int64_t jp = th_create(&t, t.admin, "/api/v1/outlets",
+                           "{\"name\":\"Tokyo\",\"currency\":\"JPY\",\"timezone\":\"Asia/Tokyo\"}");
+    int64_t kw =
+        th_create(&t, t.admin, "/api/v1/outlets",
+                  "{\"name\":\"Kuwait\",\"currency\":\"KWD\",\"timezone\":\"Asia/Kuwait\"}");
+    int64_t iq =
+        th_create(&t, t.admin, "/api/v1/outlets", "{\"name\":\"Baghdad\",\"currency\":\"IQD\"}");
+    json_t *o = th_get(&t, t.admin, "/api/v1/outlets/%lld", (long long)jp);
+    cr_expect_eq(th_int(o, "currency_exponent"), 0);
+    json_decref(o);
+    o = th_get(&t, t.admin, "/api/v1/outlets/%lld", (long long)kw);
+    cr_expect_eq(th_int(o, "currency_exponent"), 3);
+    json_decref(o);
+    o = th_get(&t, t.admin, "/api/v1/outlets/%lld", (long long)iq);
+    cr_expect_eq(th_int(o, "currency_exponent"), 3, "ISO 4217's, not CLDR's 0");
+    json_decref(o);
+    json_t *page = th_get(&t, t.admin, "/api/v1/outlets");
+    cr_expect_eq(th_int(json_array_get(json_object_get(page, "data"), 1), "currency_exponent"), 3);
+    json_decref(page);
+    json_t *me = th_get(&t, t.admin, "/api/v1/me");
+    json_t *mine = json_array_get(json_object_get(me, "outlets"), 0);
+    cr_expect_str_eq(th_str(mine, "currency"), "JPY");
+    cr_expect_str_eq(th_str(mine, "timezone"), "Asia/Tokyo");
+    cr_expect_eq(th_int(mine, "currency_exponent"), 0);
+    json_decref(me);
+}
+
 Test(outlets, oversized_body_is_413)
 {
     size_t n = 70 * 1024; /* the harness sets a 64 KiB limit */
