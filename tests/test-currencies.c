@@ -134,6 +134,39 @@ Test(currencies, o4_o1_a_kwd_order_has_three_decimals)
     order_in(&c);
 }
 
+/* O4: the fakestore plays a shop in its currency: amounts in and out with its decimals,
+ * and no order in another currency. */
+Test(currencies, o4_the_fakestore_answers_in_the_shops_decimals)
+{
+    th_start(&t);
+    th_fake_start_currency(&t, &fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1", "JPY");
+    struct th_resp r = th_fake_req(&fake, "POST", "/_fake/orders",
+                                   "{\"webhooks\":false,\"line_items\":[{\"title\":\"Fan\","
+                                   "\"quantity\":2,\"price\":\"1500\",\"tax_lines\":[{\"price\":"
+                                   "\"240\"}]}]}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "currency"), "JPY");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(r.json, "line_items"), 0), "price"),
+                     "1500");
+    cr_expect_str_eq(th_str(r.json, "total_price"), "3240");
+    cr_expect_str_eq(
+        th_str(json_object_get(json_object_get(r.json, "total_price_set"), "shop_money"), "amount"),
+        "3240");
+    th_resp_free(&r);
+    static const char *const bad[] = {
+        "{\"line_items\":[{\"title\":\"Fan\",\"quantity\":1,\"price\":\"12.5\"}]}",
+        "{\"currency\":\"USD\",\"line_items\":[{\"title\":\"Fan\",\"quantity\":1,"
+        "\"price\":\"12\"}]}",
+    };
+    static const char *const field[] = { "line_items[0].price", "currency" };
+    for (size_t i = 0; i < 2; i++) {
+        r = th_fake_req(&fake, "POST", "/_fake/orders", bad[i]);
+        cr_expect_eq(r.status, 422, "%s: %s", bad[i], r.body);
+        cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "field"), field[i], "%s", r.body);
+        th_resp_free(&r);
+    }
+}
+
 /* ---------------------------------------------------------------- prices and the catalogue */
 
 static void fake_ok(const char *method, const char *path, const char *body)
