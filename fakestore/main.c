@@ -11,6 +11,7 @@
  */
 #include "shopify.h"
 
+#include "core/currency.h"
 #include "core/money.h"
 #include "util/csv.h"
 #include "util/log.h"
@@ -32,7 +33,7 @@
 #include <time.h>
 
 #define SKU_FILE_MAX     (32 * 1024 * 1024)
-#define DEFAULT_PRICE    2500 /* --sku products: 25.00 */
+#define DEFAULT_PRICE    2500 /* --sku products: 2500 minor units (25.00 USD, 2500 JPY) */
 #define MAX_SKUS_ON_FLAG 1000
 
 static const char usage[] =
@@ -52,7 +53,9 @@ static const char usage[] =
     "                            naming sku, title|name, price|price:Default, barcode|upc|ean\n"
     "  --sku S1,S2,...           catalogue by SKU (price 25.00)\n"
     "  --orders-per-minute N     demo mode: place random orders from the catalogue\n"
-    "  --seed N                  demo randomness (default: from the clock)\n";
+    "  --seed N                  demo randomness (default: from the clock)\n"
+    "  --currency CODE           the shop's ISO 4217 currency (default USD): every amount is\n"
+    "                            in it, with its decimals (JPY 0, USD 2, KWD 3)\n";
 
 struct conn {
     char *body;
@@ -286,7 +289,7 @@ static const char *field(struct sb_csv_record *r, int i)
 
 /* The catalogue file: positional columns, or a header naming them (the item CSV of
  * `stockbridge items import` works as is). */
-static int load_skus(struct fs_shop *shop, const char *path)
+static int load_skus(struct fs_shop *shop, const char *path, int exponent)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -327,8 +330,9 @@ static int load_skus(struct fs_shop *shop, const char *path)
             continue;
         int64_t price = DEFAULT_PRICE;
         const char *ps = field(&r, c_price);
-        if (ps && (!sb_money_parse(ps, &price) || price < 0)) {
-            rc = fail("%s line %zu: price \"%s\" is not an amount like 19.99", path, r.line, ps);
+        if (ps && (!sb_money_parse(ps, exponent, &price) || price < 0)) {
+            rc = fail("%s line %zu: price \"%s\" is not an amount with at most %d decimals", path,
+                      r.line, ps, exponent);
             break;
         }
         const char *barcode = field(&r, c_barcode) ? field(&r, c_barcode) : field(&r, c_barcode2);
@@ -421,6 +425,7 @@ int main(int argc, char **argv)
         { "sku", required_argument, NULL, 'K' },
         { "orders-per-minute", required_argument, NULL, 'o' },
         { "seed", required_argument, NULL, 'S' },
+        { "currency", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -448,6 +453,11 @@ int main(int argc, char **argv)
             break;
         case 'd':
             cfg.shop_domain = optarg;
+            break;
+        case 'c':
+            if (sb_currency_exponent(optarg) < 0)
+                return fail("--currency must be an ISO 4217 currency code such as USD or JPY");
+            cfg.currency = optarg;
             break;
         case 'k':
             skus_file = optarg;
@@ -538,7 +548,9 @@ int main(int argc, char **argv)
         rc = fail("%s", sb_err_last()->message);
         goto out;
     }
-    if ((skus_file && (rc = load_skus(shop, skus_file))) ||
+    if ((skus_file &&
+         (rc = load_skus(shop, skus_file,
+                         sb_currency_exponent(cfg.currency ? cfg.currency : "USD")))) ||
         (sku_list && (rc = add_sku_list(shop, sku_list))))
         goto out;
     if (per_minute > 0 && fs_shop_product_count(shop) == 0) {

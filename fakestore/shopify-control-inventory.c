@@ -128,7 +128,7 @@ static sb_err bulk_products(struct fs_shop *s, json_t *body, json_t **ret)
     if ((err = sb_json_only(&c, keys)) ||
         (err = sb_json_int(&c, "count", true, 1, MAX_PRODUCTS, &count, NULL)) ||
         (err = sb_json_str(&c, "prefix", false, 64, &prefix, NULL)) ||
-        (err = fs_get_money(&c, "price", false, PRICE_MAX, &price, NULL)) ||
+        (err = fs_get_money(&c, "price", false, s->exponent, PRICE_MAX, &price, NULL)) ||
         (err = sb_json_int(&c, "available", false, -QTY_LIMIT, QTY_LIMIT, &available, NULL)))
         return err;
     return fs_products_bulk(s, prefix, count, price, available, ret);
@@ -141,9 +141,9 @@ static sb_err get_prices(struct fs_shop *s, const char *sku, json_t **ret)
     struct product *p = fs_find_product(s, sku);
     if (!p)
         return sb_fail(SB_ENOT_FOUND, "sku", "no product with SKU %s", sku);
-    *ret =
-        json_pack("{s:s,s:o,s:o}", "sku", p->sku, "price", fs_jmoney(p->price), "compare_at_price",
-                  p->compare_at < 0 ? json_null() : fs_jmoney(p->compare_at));
+    *ret = json_pack("{s:s,s:o,s:o}", "sku", p->sku, "price", fs_jmoney(p->price, s->exponent),
+                     "compare_at_price",
+                     p->compare_at < 0 ? json_null() : fs_jmoney(p->compare_at, s->exponent));
     return SB_OK;
 }
 

@@ -192,7 +192,8 @@ static sb_err order_action(struct fs_shop *s, struct order *o, const char *actio
         bool has_amount = false;
         const char *note = NULL;
         if ((err = sb_json_only(&c, keys)) || (err = lines_field(&c, &lines)) ||
-            (err = fs_get_money(&c, "amount", false, SB_MONEY_MAX, &amount, &has_amount)) ||
+            (err = fs_get_money(&c, "amount", false, fs_exp(o->currency), SB_MONEY_MAX, &amount,
+                                &has_amount)) ||
             (err = fs_get_str(o->arena, &c, "note", false, &note)))
             return err;
         size_t n = lines ? json_array_size(lines) : 0;
@@ -331,17 +332,18 @@ static sb_err ctl_order_action(struct fs_shop *s, int64_t id, const char *action
 
 #define MAX_PRODUCTS_LISTED 10000
 
-static json_t *product_json(const struct product *p)
+static json_t *product_json(const struct product *p, int e)
 {
-    json_t *x = json_pack(
-        "{s:I,s:I,s:I,s:o,s:o,s:s,s:o,s:o,s:o}", "product_id", (json_int_t)p->product_id,
-        "variant_id", (json_int_t)p->variant_id, "inventory_item_id",
-        (json_int_t)p->inventory_item_id, "variant_gid", fs_jgid("ProductVariant", p->variant_id),
-        "inventory_item_gid", fs_jgid("InventoryItem", p->inventory_item_id), "sku", p->sku,
-        "title", fs_jstr(p->title), "price", fs_jmoney(p->price), "barcode", fs_jstr(p->barcode));
+    json_t *x = json_pack("{s:I,s:I,s:I,s:o,s:o,s:s,s:o,s:o,s:o}", "product_id",
+                          (json_int_t)p->product_id, "variant_id", (json_int_t)p->variant_id,
+                          "inventory_item_id", (json_int_t)p->inventory_item_id, "variant_gid",
+                          fs_jgid("ProductVariant", p->variant_id), "inventory_item_gid",
+                          fs_jgid("InventoryItem", p->inventory_item_id), "sku", p->sku, "title",
+                          fs_jstr(p->title), "price", fs_jmoney(p->price, e), "barcode",
+                          fs_jstr(p->barcode));
     json_object_set_new(x, "product_gid", fs_jgid("Product", p->product_id));
     json_object_set_new(x, "compare_at_price",
-                        p->compare_at < 0 ? json_null() : fs_jmoney(p->compare_at));
+                        p->compare_at < 0 ? json_null() : fs_jmoney(p->compare_at, e));
     json_object_set_new(x, "tracked", json_boolean(p->tracked));
     json_object_set_new(x, "available",
                         p->stocked & 1u ? json_integer(p->available[0]) : json_null());
@@ -628,9 +630,9 @@ void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct f
                 !(err = sb_json_str(&c, "sku", true, STR_MAX, &sku, NULL)) &&
                 !(err = sb_json_str(&c, "title", false, STR_MAX, &title, NULL)) &&
                 !(err = sb_json_str(&c, "barcode", false, STR_MAX, &barcode, NULL)) &&
-                !(err = fs_get_money(&c, "price", false, PRICE_MAX, &price, NULL)) &&
-                !(err =
-                      fs_get_money(&c, "compare_at_price", false, PRICE_MAX, &compare_at, NULL)) &&
+                !(err = fs_get_money(&c, "price", false, s->exponent, PRICE_MAX, &price, NULL)) &&
+                !(err = fs_get_money(&c, "compare_at_price", false, s->exponent, PRICE_MAX,
+                                     &compare_at, NULL)) &&
                 !(err = sb_json_int(&c, "available", false, -QTY_LIMIT, QTY_LIMIT, &available,
                                     NULL)) &&
                 !(err = sb_json_bool(&c, "tracked", false, &tracked, NULL)) &&
@@ -638,13 +640,13 @@ void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct f
                 pr->compare_at = compare_at;
                 pr->tracked = tracked;
                 pr->available[0] = (int32_t)available;
-                out = product_json(pr);
+                out = product_json(pr, s->exponent);
             }
             status = 201;
         } else if (get) {
             json_t *list = json_array();
             for (size_t i = 0; i < s->n_products && i < MAX_PRODUCTS_LISTED; i++)
-                json_array_append_new(list, product_json(&s->products[i]));
+                json_array_append_new(list, product_json(&s->products[i], s->exponent));
             out = json_pack("{s:o}", "products", list);
             if (s->n_products > MAX_PRODUCTS_LISTED)
                 json_object_set_new(out, "truncated", json_true());

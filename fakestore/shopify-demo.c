@@ -35,7 +35,9 @@ sb_err fs_shop_demo_order(struct fs_shop *s, uint64_t *rng)
         { "Walk", "In", NULL, "Portland", "97201", "OR" },
     };
     json_t *lines = json_array();
+    char gift[32], shipping[32]; /* 999 and 500 minor units, in the shop's decimals */
     pthread_mutex_lock(&s->mu);
+    int e = s->exponent;
     size_t np = s->n_products;
     size_t picked[3];
     for (uint64_t k = 0, n = 1 + rnd(rng) % 3; np && k < n && k < np; k++) {
@@ -51,12 +53,14 @@ sb_err fs_shop_demo_order(struct fs_shop *s, uint64_t *rng)
         int64_t qty = 1 + (int64_t)(rnd(rng) % 2);
         int64_t tax = (p->price * qty * 8 + 50) / 100;
         char tax_s[32];
-        sb_money_format(tax, tax_s, sizeof(tax_s));
+        sb_money_format(tax, e, tax_s, sizeof(tax_s));
         json_array_append_new(lines, json_pack("{s:s,s:I,s:[{s:s,s:f,s:s}]}", "sku", p->sku,
                                                "quantity", (json_int_t)qty, "tax_lines", "title",
                                                "State tax", "rate", 0.08, "price", tax_s));
     }
     pthread_mutex_unlock(&s->mu);
+    sb_money_format(999, e, gift, sizeof(gift));
+    sb_money_format(500, e, shipping, sizeof(shipping));
     if (!np) {
         json_decref(lines);
         return sb_fail(SB_EINSUFFICIENT, NULL, "demo mode needs products (--skus or --sku)");
@@ -65,7 +69,7 @@ sb_err fs_shop_demo_order(struct fs_shop *s, uint64_t *rng)
         char sku[32];
         snprintf(sku, sizeof(sku), "UNKNOWN-%03u", (unsigned)(rnd(rng) % 1000));
         json_array_append_new(lines, json_pack("{s:s,s:s,s:i,s:s}", "sku", sku, "title",
-                                               "Mystery gift", "quantity", 1, "price", "9.99"));
+                                               "Mystery gift", "quantity", 1, "price", gift));
     }
     size_t who = (size_t)(rnd(rng) % (sizeof(people) / sizeof(people[0])));
     json_t *addr =
@@ -78,7 +82,7 @@ sb_err fs_shop_demo_order(struct fs_shop *s, uint64_t *rng)
     }
     json_t *body = json_pack("{s:o,s:o,s:[{s:s,s:s,s:s}]}", "line_items", lines, "shipping_address",
                              addr, "shipping_lines", "title", "Standard Shipping", "code",
-                             "STANDARD", "price", "5.00");
+                             "STANDARD", "price", shipping);
     if (people[who].email)
         json_object_set_new(body, "email", json_string(people[who].email));
     if (people[who].first)

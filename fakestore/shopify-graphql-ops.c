@@ -26,11 +26,11 @@
 
 /* ---------------------------------------------------------------- rendering */
 
-/* GraphQL MoneyBag. */
+/* GraphQL MoneyBag, in the currency's decimals. */
 static json_t *gql_bag(int64_t v, const char *cur)
 {
     char buf[32];
-    sb_money_format(v, buf, sizeof(buf));
+    sb_money_format(v, fs_exp(cur), buf, sizeof(buf));
     return json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "shopMoney", "amount", buf, "currencyCode", cur,
                      "presentmentMoney", "amount", buf, "currencyCode", cur);
 }
@@ -69,18 +69,18 @@ static const char *display_fulfillment_status(const struct order *o)
     return strcmp(f, "partial") == 0 ? "PARTIALLY_FULFILLED" : "FULFILLED";
 }
 
-static json_t *gql_amount(int64_t v)
+static json_t *gql_amount(int64_t v, int e)
 {
-    return json_pack("{s:{s:o}}", "shopMoney", "amount", fs_jmoney(v));
+    return json_pack("{s:{s:o}}", "shopMoney", "amount", fs_jmoney(v, e));
 }
 
-static json_t *gql_tax_lines(const struct tax_line *t, size_t n)
+static json_t *gql_tax_lines(const struct tax_line *t, size_t n, int e)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a,
-                              json_pack("{s:s,s:o,s:o}", "title", t[i].title, "rate",
-                                        json_copy(t[i].rate), "priceSet", gql_amount(t[i].price)));
+        json_array_append_new(a, json_pack("{s:s,s:o,s:o}", "title", t[i].title, "rate",
+                                           json_copy(t[i].rate), "priceSet",
+                                           gql_amount(t[i].price, e)));
     return a;
 }
 
@@ -94,7 +94,7 @@ static json_t *gql_address(const struct address *a)
     return x;
 }
 
-static json_t *gql_txn(const struct txn *t, bool with_id)
+static json_t *gql_txn(const struct txn *t, bool with_id, int e)
 {
     json_t *x = json_object();
     if (with_id) {
@@ -103,7 +103,7 @@ static json_t *gql_txn(const struct txn *t, bool with_id)
     }
     json_object_set_new(x, "kind", jupper(t->kind));
     json_object_set_new(x, "status", jupper(t->status));
-    json_object_set_new(x, "amountSet", gql_amount(t->amount));
+    json_object_set_new(x, "amountSet", gql_amount(t->amount, e));
     return x;
 }
 
@@ -136,6 +136,7 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
     struct totals t;
     fs_order_totals(o, &t);
     const char *cur = o->currency;
+    int e = fs_exp(cur);
     char legacy[24];
     snprintf(legacy, sizeof(legacy), "%lld", (long long)o->id);
     json_t *x = json_object();
@@ -171,7 +172,7 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
     json_object_set_new(x, "totalTaxSet", gql_bag(t.tax, cur));
     struct tax_line sum[4 * MAX_TAX_LINES];
     json_object_set_new(x, "taxLines",
-                        gql_tax_lines(sum, fs_order_tax_sum(o, sum, 4 * MAX_TAX_LINES)));
+                        gql_tax_lines(sum, fs_order_tax_sum(o, sum, 4 * MAX_TAX_LINES), e));
     json_object_set_new(x, "totalShippingPriceSet", gql_bag(t.ship, cur));
     json_object_set_new(x, "totalPriceSet", gql_bag(t.total, cur));
     json_object_set_new(x, "totalOutstandingSet", gql_bag(t.outstanding, cur));
@@ -188,10 +189,10 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
         const struct ship_line *sl = &o->ship[0];
         json_object_set_new(x, "shippingLine",
                             json_pack("{s:s,s:o,s:o,s:o,s:o}", "title", sl->title, "code",
-                                      fs_jstr(sl->code), "originalPriceSet", gql_amount(sl->price),
-                                      "discountedPriceSet",
-                                      gql_amount(sl->price - fs_disc_sum(sl->disc, sl->n_disc)),
-                                      "taxLines", gql_tax_lines(sl->tax, sl->n_tax)));
+                                      fs_jstr(sl->code), "originalPriceSet",
+                                      gql_amount(sl->price, e), "discountedPriceSet",
+                                      gql_amount(sl->price - fs_disc_sum(sl->disc, sl->n_disc), e),
+                                      "taxLines", gql_tax_lines(sl->tax, sl->n_tax, e)));
     } else {
         json_object_set_new(x, "shippingLine", json_null());
     }
@@ -209,19 +210,19 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
         json_object_set_new(y, "variant",
                             l->variant_id ? json_pack("{s:o}", "barcode", fs_jstr(l->barcode))
                                           : json_null());
-        json_object_set_new(y, "originalUnitPriceSet", gql_amount(l->price));
+        json_object_set_new(y, "originalUnitPriceSet", gql_amount(l->price, e));
         json_t *da = json_array();
         for (size_t k = 0; k < l->n_disc; k++)
             json_array_append_new(
-                da, json_pack("{s:o}", "allocatedAmountSet", gql_amount(l->disc[k].amount)));
+                da, json_pack("{s:o}", "allocatedAmountSet", gql_amount(l->disc[k].amount, e)));
         json_object_set_new(y, "discountAllocations", da);
-        json_object_set_new(y, "taxLines", gql_tax_lines(l->tax, l->n_tax));
+        json_object_set_new(y, "taxLines", gql_tax_lines(l->tax, l->n_tax, e));
         json_array_append_new(nodes, y);
     }
     json_object_set_new(x, "lineItems", gql_connection(nodes, o->n_lines > sz->lines));
     json_t *txns = json_array();
     for (size_t i = 0; i < o->n_txns && i < sz->txns; i++)
-        json_array_append_new(txns, gql_txn(&o->txns[i], true));
+        json_array_append_new(txns, gql_txn(&o->txns[i], true, e));
     json_object_set_new(x, "transactions", txns);
     json_t *refunds = json_array();
     for (size_t i = 0; i < o->n_refunds && i < sz->refunds; i++) {
@@ -233,12 +234,12 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
                                                 fs_jgid("LineItem", o->lines[y->line].id),
                                                 "quantity", (json_int_t)y->quantity, "restockType",
                                                 jupper(y->restock_type), "subtotalSet",
-                                                gql_amount(y->subtotal), "totalTaxSet",
-                                                gql_amount(y->tax)));
+                                                gql_amount(y->subtotal, e), "totalTaxSet",
+                                                gql_amount(y->tax, e)));
         }
         json_t *rt = json_array();
         if (r->txn >= 0 && sz->refund_txns > 0)
-            json_array_append_new(rt, gql_txn(&o->txns[r->txn], false));
+            json_array_append_new(rt, gql_txn(&o->txns[r->txn], false, e));
         json_array_append_new(
             refunds,
             json_pack("{s:o,s:o,s:o,s:o}", "id", fs_jgid("Refund", r->id), "note", fs_jstr(r->note),
@@ -983,8 +984,9 @@ static json_t *run_order_cancel(struct gql *g)
     json_object_set_new(rec, "notify_customer",
                         json_boolean(json_is_true(var(g, "notifyCustomer"))));
     json_object_set_new(rec, "staff_note", fs_jstr(json_string_value(var(g, "staffNote"))));
-    json_object_set_new(rec, "refunded",
-                        r && r->txn >= 0 ? fs_jmoney(o->txns[r->txn].amount) : fs_jmoney(0));
+    json_object_set_new(
+        rec, "refunded",
+        fs_jmoney(r && r->txn >= 0 ? o->txns[r->txn].amount : 0, fs_exp(o->currency)));
     json_object_set_new(rec, "job_id", json_string(job_gid));
     json_object_set_new(rec, "cancelled_at", jtime_gql(o->cancelled_at));
     log_engine_action(s->api_cancellations, rec);

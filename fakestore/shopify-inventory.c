@@ -357,9 +357,9 @@ static bool cursor_decode(const char *c, int64_t *ret_id)
     return ok;
 }
 
-static json_t *money_or_null(int64_t v)
+static json_t *money_or_null(int64_t v, int e)
 {
-    return v < 0 ? json_null() : fs_jmoney(v);
+    return v < 0 ? json_null() : fs_jmoney(v, e);
 }
 
 /* ---------------------------------------------------------------- SbLocations */
@@ -490,8 +490,9 @@ static json_t *item_node(const struct fs_shop *s, const struct product *p, size_
     return json_pack("{s:o,s:s,s:b,s:{s:o,s:o,s:o,s:{s:o}},s:{s:o}}", "id",
                      fs_jgid("InventoryItem", p->inventory_item_id), "sku", p->sku, "tracked",
                      p->tracked, "variant", "id", fs_jgid("ProductVariant", p->variant_id), "price",
-                     fs_jmoney(p->price), "compareAtPrice", money_or_null(p->compare_at), "product",
-                     "id", fs_jgid("Product", p->product_id), "inventoryLevels", "nodes", levels);
+                     fs_jmoney(p->price, s->exponent), "compareAtPrice",
+                     money_or_null(p->compare_at, s->exponent), "product", "id",
+                     fs_jgid("Product", p->product_id), "inventoryLevels", "nodes", levels);
 }
 
 static int by_index(const void *a, const void *b)
@@ -768,11 +769,13 @@ out:
 
 /* ---------------------------------------------------------------- SbVariantsPrice */
 
-static bool money_var(json_t *v)
+/* Money in the shop's currency, with at most its decimals (the shop's currency never
+ * changes, so it is read without the lock). */
+static bool money_var(json_t *v, int e)
 {
     int64_t x;
     return json_is_null(v) || (json_is_string(v) && json_string_length(v) <= 32 &&
-                               sb_money_parse(json_string_value(v), &x));
+                               sb_money_parse(json_string_value(v), e, &x));
 }
 
 bool fs_inv_prep_prices(struct gql *g)
@@ -815,9 +818,9 @@ bool fs_inv_prep_prices(struct gql *g)
                     return false;
                 }
             } else if (strcmp(key, "price") == 0 || strcmp(key, "compareAtPrice") == 0) {
-                if (!money_var(x)) {
-                    why = "price and compareAtPrice must be decimal strings (Money), like "
-                          "\"12.50\"";
+                if (!money_var(x, g->s->exponent)) {
+                    why = "price and compareAtPrice must be decimal strings (Money) with at most "
+                          "the shop currency's decimals, like \"12.50\"";
                     break;
                 }
             } else {
@@ -864,7 +867,7 @@ json_t *fs_inv_run_prices(struct gql *g)
         for (size_t k = 0; k < 2; k++) {
             json_t *x = json_object_get(v, fields[k]);
             int64_t m = 0;
-            if (!json_is_string(x) || !sb_money_parse(json_string_value(x), &m))
+            if (!json_is_string(x) || !sb_money_parse(json_string_value(x), s->exponent, &m))
                 continue;
             if (m < 0)
                 fs_gql_user_error(uerr, path3("variants", (long)i, fields[k]),
@@ -887,15 +890,15 @@ json_t *fs_inv_run_prices(struct gql *g)
         json_t *v = json_array_get(vs, i);
         json_t *price = json_object_get(v, "price"), *cmp = json_object_get(v, "compareAtPrice");
         if (price)
-            (void)sb_money_parse(json_string_value(price), &prod->price);
+            (void)sb_money_parse(json_string_value(price), s->exponent, &prod->price);
         if (cmp && json_is_null(cmp))
             prod->compare_at = -1;
         else if (cmp)
-            (void)sb_money_parse(json_string_value(cmp), &prod->compare_at);
+            (void)sb_money_parse(json_string_value(cmp), s->exponent, &prod->compare_at);
         json_array_append_new(out, json_pack("{s:o,s:o,s:o}", "id",
                                              fs_jgid("ProductVariant", prod->variant_id), "price",
-                                             fs_jmoney(prod->price), "compareAtPrice",
-                                             money_or_null(prod->compare_at)));
+                                             fs_jmoney(prod->price, s->exponent), "compareAtPrice",
+                                             money_or_null(prod->compare_at, s->exponent)));
     }
 done:
     return json_pack("{s:{s:o,s:o}}", "productVariantsBulkUpdate", "productVariants", out,

@@ -10,6 +10,8 @@
  */
 #include "shopify-shop.h"
 
+#include "core/money.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -250,10 +252,12 @@ sb_err fs_order_refund(struct fs_shop *s, struct order *o, const struct refund_r
     }
     if (!amount_given)
         amount = computed < refundable ? computed : refundable;
-    else if (amount > refundable)
-        return sb_fail(SB_EINVALID_FIELD, "amount",
-                       "amount exceeds what is left to refund (%lld.%02lld)",
-                       (long long)(refundable / 100), (long long)(refundable % 100));
+    else if (amount > refundable) {
+        char left[32];
+        sb_money_format(refundable, fs_exp(o->currency), left, sizeof(left));
+        return sb_fail(SB_EINVALID_FIELD, "amount", "amount exceeds what is left to refund (%s)",
+                       left);
+    }
     if (n == 0 && amount == 0)
         return sb_fail(SB_EINVALID_FIELD, "lines", "a refund needs lines or an amount");
     if (!o->refunds)

@@ -23,17 +23,22 @@
 
 /* ---------------------------------------------------------------- money and times */
 
-/* REST money: "12.34" as a JSON number (refund line subtotals are numbers on Shopify). */
-static json_t *jmoney_number(int64_t v)
+/* REST money: "12.34" as a JSON number (refund line subtotals are numbers on Shopify), in
+ * the currency's decimals. */
+static json_t *jmoney_number(int64_t v, const char *cur)
 {
-    return json_real((double)v / 100.0);
+    double unit = 1;
+    for (int i = fs_exp(cur); i > 0; i--)
+        unit *= 10;
+    return json_real((double)v / unit);
 }
 
-/* REST: key "12.34" and key_set {shop_money, presentment_money}. */
+/* REST: key "12.34" and key_set {shop_money, presentment_money}, with the currency's
+ * decimals ("1000" yen, "1.234" dinars). */
 static json_t *rest_set(int64_t v, const char *cur)
 {
     char buf[32];
-    sb_money_format(v, buf, sizeof(buf));
+    sb_money_format(v, fs_exp(cur), buf, sizeof(buf));
     return json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "shop_money", "amount", buf, "currency_code", cur,
                      "presentment_money", "amount", buf, "currency_code", cur);
 }
@@ -41,7 +46,7 @@ static json_t *rest_set(int64_t v, const char *cur)
 static void rest_money(json_t *o, const char *key, int64_t v, const char *cur)
 {
     char set[64];
-    json_object_set_new(o, key, fs_jmoney(v));
+    json_object_set_new(o, key, fs_jmoney(v, fs_exp(cur)));
     snprintf(set, sizeof(set), "%s_set", key);
     json_object_set_new(o, set, rest_set(v, cur));
 }
@@ -197,7 +202,7 @@ static json_t *rest_txn(const struct order *o, const struct txn *t)
     json_object_set_new(x, "kind", json_string(t->kind));
     json_object_set_new(x, "status", json_string(t->status));
     json_object_set_new(x, "gateway", json_string(t->gateway));
-    json_object_set_new(x, "amount", fs_jmoney(t->amount));
+    json_object_set_new(x, "amount", fs_jmoney(t->amount, fs_exp(o->currency)));
     json_object_set_new(x, "currency", json_string(o->currency));
     json_object_set_new(x, "parent_id", t->parent_id ? json_integer(t->parent_id) : json_null());
     json_object_set_new(x, "created_at", jtime_rest(t->created_at));
@@ -228,9 +233,9 @@ json_t *fs_rest_refund(const struct order *o, const struct refund *r)
         json_object_set_new(
             y, "location_id",
             strcmp(rl->restock_type, "no_restock") == 0 ? json_null() : json_integer(LOCATION_ID));
-        json_object_set_new(y, "subtotal", jmoney_number(rl->subtotal));
+        json_object_set_new(y, "subtotal", jmoney_number(rl->subtotal, o->currency));
         json_object_set_new(y, "subtotal_set", rest_set(rl->subtotal, o->currency));
-        json_object_set_new(y, "total_tax", jmoney_number(rl->tax));
+        json_object_set_new(y, "total_tax", jmoney_number(rl->tax, o->currency));
         json_object_set_new(y, "total_tax_set", rest_set(rl->tax, o->currency));
         json_object_set_new(y, "line_item", rest_line(o, l, -1));
         json_array_append_new(lines, y);
@@ -325,8 +330,8 @@ json_t *fs_rest_order(const struct order *o)
     json_object_set_new(x, "total_shipping_price_set", rest_set(t.ship, cur));
     rest_money(x, "total_tax", t.tax, cur);
     rest_money(x, "total_price", t.total, cur);
-    json_object_set_new(x, "total_outstanding", fs_jmoney(t.outstanding));
-    json_object_set_new(x, "total_tip_received", fs_jmoney(0));
+    json_object_set_new(x, "total_outstanding", fs_jmoney(t.outstanding, fs_exp(cur)));
+    json_object_set_new(x, "total_tip_received", fs_jmoney(0, fs_exp(cur)));
     json_object_set_new(x, "total_weight", json_integer(0));
     json_object_set_new(x, "tax_lines", rest_order_taxes(o));
     json_object_set_new(x, "discount_codes",
@@ -368,9 +373,10 @@ static const char *fpath(struct sb_jctx *c, const char *key, char *buf, size_t c
     return buf;
 }
 
-/* Money arrives as a decimal string ("19.99"), never as a JSON number. */
-sb_err fs_get_money(struct sb_jctx *c, const char *key, bool required, int64_t max, int64_t *ret,
-                    bool *ret_present)
+/* Money arrives as a decimal string ("19.99"), never as a JSON number, with at most the
+ * currency's decimals (`exponent`: 0 for JPY, 2 for USD, 3 for KWD). */
+sb_err fs_get_money(struct sb_jctx *c, const char *key, bool required, int exponent, int64_t max,
+                    int64_t *ret, bool *ret_present)
 {
     const char *s = NULL;
     bool present = false;
@@ -382,12 +388,13 @@ sb_err fs_get_money(struct sb_jctx *c, const char *key, bool required, int64_t m
     char pbuf[160], maxs[32];
     const char *f = fpath(c, key, pbuf, sizeof(pbuf));
     int64_t v;
-    if (!sb_money_parse(s, &v))
+    if (!sb_money_parse(s, exponent, &v))
         return sb_fail(SB_EINVALID_FIELD, f,
-                       "%s must be a decimal string with at most 2 decimals, like \"19.99\"", f);
-    sb_money_format(max, maxs, sizeof(maxs));
+                       "%s must be a decimal string with at most %d decimals, like \"19.99\"", f,
+                       exponent);
+    sb_money_format(max, exponent, maxs, sizeof(maxs));
     if (v < 0 || v > max)
-        return sb_fail(SB_EINVALID_FIELD, f, "%s must be between 0.00 and %s", f, maxs);
+        return sb_fail(SB_EINVALID_FIELD, f, "%s must be between 0 and %s", f, maxs);
     *ret = v;
     return SB_OK;
 }
@@ -421,7 +428,7 @@ sb_err fs_check_object(json_t *v, const char *path)
                              : sb_fail(SB_EINVALID_FIELD, path, "%s must be an object", path);
 }
 
-static sb_err parse_taxes(struct sb_arena *a, struct sb_jctx *c, struct tax_line *out,
+static sb_err parse_taxes(struct sb_arena *a, struct sb_jctx *c, int exp, struct tax_line *out,
                           size_t *ret_n)
 {
     json_t *arr = NULL;
@@ -454,14 +461,14 @@ static sb_err parse_taxes(struct sb_arena *a, struct sb_jctx *c, struct tax_line
         }
         if (!out[i].rate || !sb_arena_defer(a, json_free, out[i].rate))
             return sb_fail(SB_ENOMEM, NULL, NULL);
-        if ((err = fs_get_money(&t, "price", true, AMOUNT_MAX, &out[i].price, NULL)))
+        if ((err = fs_get_money(&t, "price", true, exp, AMOUNT_MAX, &out[i].price, NULL)))
             return err;
     }
     *ret_n = json_array_size(arr);
     return SB_OK;
 }
 
-static sb_err parse_discounts(struct sb_jctx *c, struct discount *out, size_t *ret_n)
+static sb_err parse_discounts(struct sb_jctx *c, int exp, struct discount *out, size_t *ret_n)
 {
     json_t *arr = NULL;
     *ret_n = 0;
@@ -476,7 +483,7 @@ static sb_err parse_discounts(struct sb_jctx *c, struct discount *out, size_t *r
         struct sb_jctx d = sb_jctx_child(c, "discount_allocations", (long)i, v, buf, sizeof(buf));
         static const char *const keys[] = { "amount", "discount_application_index", NULL };
         if ((err = fs_check_object(v, buf)) || (err = sb_json_only(&d, keys)) ||
-            (err = fs_get_money(&d, "amount", true, AMOUNT_MAX, &out[i].amount, NULL)) ||
+            (err = fs_get_money(&d, "amount", true, exp, AMOUNT_MAX, &out[i].amount, NULL)) ||
             (err =
                  sb_json_int(&d, "discount_application_index", false, 0, 100, &out[i].index, NULL)))
             return err;
@@ -511,11 +518,11 @@ static sb_err parse_line(struct fs_shop *s, struct order *o, struct sb_jctx *c, 
         (err = fs_get_str(a, c, "barcode", false, &l->barcode)) ||
         (err = fs_get_str(a, c, "vendor", false, &l->vendor)) ||
         (err = sb_json_int(c, "quantity", true, 1, QTY_MAX, &l->quantity, NULL)) ||
-        (err = fs_get_money(c, "price", !p, PRICE_MAX, &l->price, NULL)) ||
+        (err = fs_get_money(c, "price", !p, s->exponent, PRICE_MAX, &l->price, NULL)) ||
         (err = sb_json_bool(c, "requires_shipping", false, &l->requires_shipping, NULL)) ||
         (err = sb_json_bool(c, "taxable", false, &l->taxable, NULL)) ||
-        (err = parse_discounts(c, l->disc, &l->n_disc)) ||
-        (err = parse_taxes(a, c, l->tax, &l->n_tax)))
+        (err = parse_discounts(c, s->exponent, l->disc, &l->n_disc)) ||
+        (err = parse_taxes(a, c, s->exponent, l->tax, &l->n_tax)))
         return err;
     if (!l->title)
         return sb_fail(SB_EMISSING_FIELD, "title", "%s.title is required", c->prefix);
@@ -542,9 +549,9 @@ static sb_err parse_ship_line(struct fs_shop *s, struct order *o, struct sb_jctx
     if ((err = sb_json_only(c, keys)) || (err = fs_get_str(a, c, "title", true, &sl->title)) ||
         (err = fs_get_str(a, c, "code", false, &sl->code)) ||
         (err = fs_get_str(a, c, "source", false, &sl->source)) ||
-        (err = fs_get_money(c, "price", true, PRICE_MAX, &sl->price, NULL)) ||
-        (err = parse_discounts(c, sl->disc, &sl->n_disc)) ||
-        (err = parse_taxes(a, c, sl->tax, &sl->n_tax)))
+        (err = fs_get_money(c, "price", true, s->exponent, PRICE_MAX, &sl->price, NULL)) ||
+        (err = parse_discounts(c, s->exponent, sl->disc, &sl->n_disc)) ||
+        (err = parse_taxes(a, c, s->exponent, sl->tax, &sl->n_tax)))
         return err;
     if (fs_disc_sum(sl->disc, sl->n_disc) > sl->price)
         return sb_fail(SB_EINVALID_FIELD, "discount_allocations",
@@ -621,7 +628,7 @@ sb_err fs_parse_attrs(struct sb_arena *a, struct sb_jctx *c, struct order *o)
     return SB_OK;
 }
 
-static sb_err parse_discount_codes(struct sb_jctx *c, struct order *o)
+static sb_err parse_discount_codes(struct sb_jctx *c, int exp, struct order *o)
 {
     json_t *arr = NULL;
     sb_err err = sb_json_array(c, "discount_codes", false, MAX_DISCOUNTS, &arr);
@@ -638,7 +645,7 @@ static sb_err parse_discount_codes(struct sb_jctx *c, struct order *o)
         int64_t amount;
         if ((err = fs_check_object(v, buf)) || (err = sb_json_only(&t, keys)) ||
             (err = sb_json_str(&t, "code", true, STR_MAX, &str, NULL)) ||
-            (err = fs_get_money(&t, "amount", true, AMOUNT_MAX, &amount, NULL)) ||
+            (err = fs_get_money(&t, "amount", true, exp, AMOUNT_MAX, &amount, NULL)) ||
             (err = sb_json_str(&t, "type", false, 32, &str, NULL)))
             return err;
     }
@@ -713,7 +720,8 @@ sb_err fs_parse_order(struct fs_shop *s, json_t *body, struct order *o, struct o
                                         NULL };
     struct sb_jctx c = { .obj = body, .prefix = NULL };
     struct sb_arena *a = o->arena;
-    const char *currency = "USD";
+    const char *currency = s->currency;
+    int exp = s->exponent;
     sb_err err;
     if ((err = sb_json_only(&c, keys)) || (err = fs_parse_opts(&c, op)) ||
         (err = fs_get_str(a, &c, "email", false, &o->email)) ||
@@ -728,18 +736,23 @@ sb_err fs_parse_order(struct fs_shop *s, json_t *body, struct order *o, struct o
         (err = parse_customer(a, &c, &o->customer)) ||
         (err = fs_parse_address(a, &c, "shipping_address", &o->shipping)) ||
         (err = fs_parse_address(a, &c, "billing_address", &o->billing)) ||
-        (err = fs_parse_attrs(a, &c, o)) || (err = parse_discount_codes(&c, o)) ||
-        (err = fs_get_money(&c, "subtotal_price", false, SB_MONEY_MAX, &o->subtotal_ov,
+        (err = fs_parse_attrs(a, &c, o)) || (err = parse_discount_codes(&c, exp, o)) ||
+        (err = fs_get_money(&c, "subtotal_price", false, exp, SB_MONEY_MAX, &o->subtotal_ov,
                             &o->ov_subtotal)) ||
-        (err = fs_get_money(&c, "total_tax", false, SB_MONEY_MAX, &o->tax_ov, &o->ov_tax)) ||
-        (err = fs_get_money(&c, "total_discounts", false, SB_MONEY_MAX, &o->discounts_ov,
+        (err = fs_get_money(&c, "total_tax", false, exp, SB_MONEY_MAX, &o->tax_ov, &o->ov_tax)) ||
+        (err = fs_get_money(&c, "total_discounts", false, exp, SB_MONEY_MAX, &o->discounts_ov,
                             &o->ov_discounts)) ||
-        (err = fs_get_money(&c, "total_price", false, SB_MONEY_MAX, &o->total_ov, &o->ov_total)))
+        (err =
+             fs_get_money(&c, "total_price", false, exp, SB_MONEY_MAX, &o->total_ov, &o->ov_total)))
         return err;
     if (!currency || !sb_currency_valid(currency))
         return sb_fail(SB_EINVALID_FIELD, "currency",
                        "currency must be an ISO 4217 code of three upper-case letters");
-    o->currency = currency;
+    if (strcmp(currency, s->currency) != 0)
+        return sb_fail(SB_EINVALID_FIELD, "currency",
+                       "currency must be the shop's (%s): presentment currencies are not modelled",
+                       s->currency);
+    o->currency = s->currency;
     if (!o->financial_status)
         o->financial_status = "paid";
     if (strcmp(o->financial_status, "paid") != 0 && strcmp(o->financial_status, "pending") != 0 &&
@@ -779,7 +792,7 @@ sb_err fs_parse_order(struct fs_shop *s, json_t *body, struct order *o, struct o
     }
     /* taxes placed on the order, allocated to no line: on the order or on its lines, not
      * both, as Shopify takes them */
-    if ((err = parse_taxes(a, &c, o->tax, &o->n_tax)))
+    if ((err = parse_taxes(a, &c, s->exponent, o->tax, &o->n_tax)))
         return err;
     for (i = 0; o->n_tax && i < o->n_lines + o->n_ship; i++)
         if (i < o->n_lines ? o->lines[i].n_tax : o->ship[i - o->n_lines].n_tax)

@@ -11,6 +11,7 @@
  */
 #include "shopify-shop.h"
 
+#include "core/currency.h"
 #include "core/money.h"
 #include "util/timeutil.h"
 
@@ -64,11 +65,17 @@ json_t *fs_jstr(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-json_t *fs_jmoney(int64_t v)
+json_t *fs_jmoney(int64_t v, int exponent)
 {
     char buf[32];
-    sb_money_format(v, buf, sizeof(buf));
+    sb_money_format(v, exponent, buf, sizeof(buf));
     return json_string(buf);
+}
+
+int fs_exp(const char *currency)
+{
+    int e = sb_currency_exponent(currency);
+    return e < 0 ? 2 : e;
 }
 
 void fs_uuid4(char out[40])
@@ -242,6 +249,13 @@ sb_err fs_shop_new(const struct fs_config *cfg, struct fs_shop **ret)
     s->budget = s->available = cfg->budget > 0 ? cfg->budget : 1000.0;
     s->restore = cfg->restore >= 0 ? cfg->restore : 50.0;
     s->plan = cfg->plan;
+    const char *cur = cfg->currency ? cfg->currency : "USD";
+    if (sb_currency_exponent(cur) < 0) {
+        fs_shop_free(s);
+        return sb_fail(SB_EINVALID_FIELD, "currency", "%s is not an ISO 4217 currency", cur);
+    }
+    memcpy(s->currency, cur, 4);
+    s->exponent = sb_currency_exponent(cur);
     s->bucket_ns = sb_clock_ns();
     s->next_order_id = cfg->id_base > 0 ? cfg->id_base : FS_ID_BASE;
     s->next_id = s->next_order_id + 1000000000; /* other objects: their own range, also > 2^53 */

@@ -45,7 +45,7 @@
 #define MAX_OPS          32
 #define MAX_DUPLICATE    10
 #define STR_MAX          255
-#define PRICE_MAX        ((int64_t)100000000) /* 1,000,000.00 */
+#define PRICE_MAX        ((int64_t)100000000) /* minor units: 1,000,000.00 USD */
 #define QTY_MAX          10000
 #define AMOUNT_MAX       (PRICE_MAX * QTY_MAX)
 #define LOCATION_ID      1
@@ -239,6 +239,8 @@ struct fs_shop {
     int in_flight;
 
     char *token, *secret, *webhook_url, *shop_domain;
+    char currency[4]; /* the shop's: every order's and price's (Shopify's shop money) */
+    int exponent;     /* its ISO 4217 exponent: JPY 0, USD 2, KWD 3 */
     double budget, restore, available;
     uint64_t bucket_ns;
 
@@ -309,8 +311,9 @@ struct ful_req {
 /* Small pieces that touch no state. */
 char *fs_strdup(const char *s); /* NULL stays NULL */
 json_t *fs_jgid(const char *type, int64_t id);
-json_t *fs_jstr(const char *s); /* NULL: JSON null */
-json_t *fs_jmoney(int64_t v);   /* "12.34" */
+json_t *fs_jstr(const char *s);             /* NULL: JSON null */
+json_t *fs_jmoney(int64_t v, int exponent); /* "12.34" with 2, "1000" with 0, "1.234" with 3 */
+int fs_exp(const char *currency);           /* its ISO 4217 exponent (2 when unknown) */
 void fs_uuid4(char out[40]);
 char *fs_dump(json_t *doc);
 /* Sets the status and the body (doc dumped, then released; NULL for none). */
@@ -352,8 +355,8 @@ sb_err fs_order_fulfill(struct fs_shop *s, struct order *o, const struct ful_req
 json_t *fs_rest_order(const struct order *o);
 json_t *fs_rest_refund(const struct order *o, const struct refund *r);
 json_t *fs_rest_fulfillment(const struct order *o, const struct fulfillment *f, size_t index);
-sb_err fs_get_money(struct sb_jctx *c, const char *key, bool required, int64_t max, int64_t *ret,
-                    bool *ret_present);
+sb_err fs_get_money(struct sb_jctx *c, const char *key, bool required, int exponent, int64_t max,
+                    int64_t *ret, bool *ret_present);
 sb_err fs_get_str(struct sb_arena *a, struct sb_jctx *c, const char *key, bool required,
                   const char **ret);
 sb_err fs_check_object(json_t *v, const char *path);

@@ -26,10 +26,11 @@ struct fs_config {
     const char *secret;      /* webhook HMAC key */
     const char *webhook_url; /* NULL: none until POST /_fake/config sets one */
     const char *shop_domain;
-    double budget;    /* cost bucket size (maximumAvailable) */
-    double restore;   /* points restored per second (restoreRate) */
-    int64_t id_base;  /* the first order id; 0: FS_ID_BASE */
-    const char *plan; /* the preset budget and restore came from (fs_plan_find), or NULL */
+    double budget;        /* cost bucket size (maximumAvailable) */
+    double restore;       /* points restored per second (restoreRate) */
+    int64_t id_base;      /* the first order id; 0: FS_ID_BASE */
+    const char *plan;     /* the preset budget and restore came from (fs_plan_find), or NULL */
+    const char *currency; /* the shop's ISO 4217 currency; NULL: USD */
 };
 
 struct fs_request {
@@ -67,7 +68,8 @@ sb_err fs_shop_new(const struct fs_config *cfg, struct fs_shop **ret);
 void fs_shop_free(struct fs_shop *shop);
 
 /* Adds a product with one variant and an inventory item at the location. price in minor
- * units; title and barcode may be NULL. SB_EDUPLICATE when the SKU exists. */
+ * units of the shop's currency; title and barcode may be NULL. SB_EDUPLICATE when the SKU
+ * exists. */
 sb_err fs_shop_add_product(struct fs_shop *shop, const char *sku, const char *title, int64_t price,
                            const char *barcode);
 size_t fs_shop_product_count(struct fs_shop *shop);

@@ -438,6 +438,12 @@ const char *th_str(json_t *o, const char *key)
 void th_fake_start(struct th *t, struct th_fake *f, const char *token, const char *secret,
                    const char *webhook_path)
 {
+    th_fake_start_currency(t, f, token, secret, webhook_path, "USD");
+}
+
+void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, const char *secret,
+                            const char *webhook_path, const char *currency)
+{
     const char *bin = getenv("SB_BIN");
     cr_assert_not_null(bin, "SB_BIN is not set (run the tests through meson)");
     char fake[512], hook[256];
@@ -455,7 +461,7 @@ void th_fake_start(struct th *t, struct th_fake *f, const char *token, const cha
         close(pipefd[0]);
         close(pipefd[1]);
         execl(fake, "stockbridge-fakestore", "--listen", "127.0.0.1:0", "--token", token,
-              "--secret", secret, "--webhook-url", hook, (char *)NULL);
+              "--secret", secret, "--webhook-url", hook, "--currency", currency, (char *)NULL);
         _exit(127);
     }
     close(pipefd[1]);
@@ -496,9 +502,18 @@ struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *pa
 
 void th_shop_start(struct th *t, struct th_fixture *f, struct th_fake *fake)
 {
+    th_shop_start_currency(t, f, fake, "USD");
+}
+
+void th_shop_start_currency(struct th *t, struct th_fixture *f, struct th_fake *fake,
+                            const char *currency)
+{
     th_start(t);
     th_fixture(t, f);
-    th_fake_start(t, fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1");
+    char sql[96];
+    snprintf(sql, sizeof(sql), "UPDATE outlets SET currency = '%s'", currency);
+    th_sql_exec(t, sql);
+    th_fake_start_currency(t, fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1", currency);
     int64_t id = th_create(t, t->admin, "/api/v1/channels",
                            "{\"kind\":\"shopify\",\"name\":\"Web shop\","
                            "\"credentials\":{\"shop_domain\":\"demo.myshopify.com\","

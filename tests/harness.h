@@ -54,6 +54,9 @@ struct th_fake {
  * webhook_path on the test server; returns once it listens. */
 void th_fake_start(struct th *t, struct th_fake *f, const char *token, const char *secret,
                    const char *webhook_path);
+/* The same, for a shop whose currency is `currency` (ISO 4217; th_fake_start's is USD). */
+void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, const char *secret,
+                            const char *webhook_path, const char *currency);
 /* Stops it (SIGTERM) and reaps it. */
 void th_fake_stop(struct th_fake *f);
 /* A request to the fakestore's control API; body may be NULL. */
@@ -69,6 +72,10 @@ struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *pa
  * to outlet 2 as a pickup point. Stock sync is off on it: the order tests count the
  * shop's requests, and stock has its own tests (test-stock-sync.c). */
 void th_shop_start(struct th *t, struct th_fixture *f, struct th_fake *fake);
+/* The same with the outlets and the shop in `currency` (fixture amounts stay as they are,
+ * read as that currency's minor units). */
+void th_shop_start_currency(struct th *t, struct th_fixture *f, struct th_fake *fake,
+                            const char *currency);
 /* Places an order on the shop (POST /_fake/orders, must answer 201), waits for the
  * pipeline, and returns the order's REST id as text. */
 void th_shop_place(struct th *t, struct th_fake *fake, const char *body, char *id, size_t cap);

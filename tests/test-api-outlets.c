@@ -106,6 +106,85 @@ Test(outlets, bad_input)
     th_expect_error(&t, "GET", "/api/v1/nothing", t.admin, NULL, 404, "not_found");
 }
 
+/* The error a request gets, and an unchanged database. */
+static void expect_field_error(const char *method, const char *path, const char *body,
+                               const char *field)
+{
+    uint64_t before = th_fingerprint(&t);
+    struct th_resp r = th_req(&t, method, path, t.admin, body);
+    json_t *e = json_object_get(r.json, "error");
+    cr_expect_eq(r.status, 422, "%s %s: %ld %s", method, body, r.status, r.body);
+    cr_expect_str_eq(th_str(e, "code"), "invalid_field", "%s", body);
+    cr_expect_str_eq(th_str(e, "field"), field, "%s", body);
+    cr_expect_eq(th_fingerprint(&t), before, "%s changed the database", body);
+    th_resp_free(&r);
+}
+
+/* T1: an outlet's time zone is a name of the tz database, on create and on update. */
+Test(outlets, t1_timezone_must_be_a_tz_database_name)
+{
+    int64_t id =
+        th_create(&t, t.admin, "/api/v1/outlets",
+                  "{\"name\":\"NY\",\"currency\":\"USD\",\"timezone\":\"America/New_York\"}");
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/outlets/%lld", (long long)id);
+    static const char *const bad[] = { "\"\"",
+                                       "\"america/new_york\"",
+                                       "\"Mars/Base\"",
+                                       "\"../../etc/passwd\"",
+                                       "\"EST5EDT,M3.2.0,M11.1.0\"",
+                                       "\"right/UTC\"",
+                                       "42" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char body[160];
+        snprintf(body, sizeof(body), "{\"name\":\"X\",\"currency\":\"USD\",\"timezone\":%s}",
+                 bad[i]);
+        expect_field_error("POST", "/api/v1/outlets", body, "timezone");
+        snprintf(body, sizeof(body), "{\"timezone\":%s}", bad[i]);
+        expect_field_error("PATCH", path, body, "timezone");
+    }
+    struct th_resp r = th_req(&t, "PATCH", path, t.admin, "{\"timezone\":\"Asia/Kolkata\"}");
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "timezone"), "Asia/Kolkata");
+    th_resp_free(&r);
+    json_t *o = th_get(&t, t.admin, "/api/v1/outlets/%lld", (long long)id);
+    cr_expect_str_eq(th_str(o, "timezone"), "Asia/Kolkata");
+    json_decref(o);
+}
+
+/* O4: an outlet's currency is an ISO 4217 code, and its records (and the signed-in
+ * user's outlets) say how many decimals its amounts have. */
+Test(outlets, o4_currency_is_iso_4217_with_its_exponent)
+{
+    expect_field_error("POST", "/api/v1/outlets", "{\"name\":\"X\",\"currency\":\"ZZZ\"}",
+                       "currency");
+    int64_t jp = th_create(&t, t.admin, "/api/v1/outlets",
+                           "{\"name\":\"Tokyo\",\"currency\":\"JPY\",\"timezone\":\"Asia/Tokyo\"}");
+    int64_t kw =
+        th_create(&t, t.admin, "/api/v1/outlets",
+                  "{\"name\":\"Kuwait\",\"currency\":\"KWD\",\"timezone\":\"Asia/Kuwait\"}");
+    int64_t iq =
+        th_create(&t, t.admin, "/api/v1/outlets", "{\"name\":\"Baghdad\",\"currency\":\"IQD\"}");
+    json_t *o = th_get(&t, t.admin, "/api/v1/outlets/%lld", (long long)jp);
+    cr_expect_eq(th_int(o, "currency_exponent"), 0);
+    json_decref(o);
+    o = th_get(&t, t.admin, "/api/v1/outlets/%lld", (long long)kw);
+    cr_expect_eq(th_int(o, "currency_exponent"), 3);
+    json_decref(o);
+    o = th_get(&t, t.admin, "/api/v1/outlets/%lld", (long long)iq);
+    cr_expect_eq(th_int(o, "currency_exponent"), 3, "ISO 4217's, not CLDR's 0");
+    json_decref(o);
+    json_t *page = th_get(&t, t.admin, "/api/v1/outlets");
+    cr_expect_eq(th_int(json_array_get(json_object_get(page, "data"), 1), "currency_exponent"), 3);
+    json_decref(page);
+    json_t *me = th_get(&t, t.admin, "/api/v1/me");
+    json_t *mine = json_array_get(json_object_get(me, "outlets"), 0);
+    cr_expect_str_eq(th_str(mine, "currency"), "JPY");
+    cr_expect_str_eq(th_str(mine, "timezone"), "Asia/Tokyo");
+    cr_expect_eq(th_int(mine, "currency_exponent"), 0);
+    json_decref(me);
+}
+
 Test(outlets, oversized_body_is_413)
 {
     size_t n = 70 * 1024; /* the harness sets a 64 KiB limit */

@@ -695,9 +695,13 @@ Test(sales, return_on_unpaid_sale_refunds_nothing)
     cr_expect_eq(on_hand(f.tee, 1), 10);
 }
 
-/* O9 (sales history, today's transactions): every list filter. */
+/* O9 (sales history, today's transactions): every list filter. "Now" is pinned (T1: the
+ * outlets are on UTC here), so today's sales stay today's whatever the wall clock says. */
 Test(sales, list_filters)
 {
+    int64_t pinned;
+    cr_assert(sb_time_parse("2026-06-15T12:00:00Z", &pinned));
+    sb_time_set_for_tests(pinned);
     int64_t cust = th_create(&t, f.staff1, "/api/v1/customers",
                              "{\"first_name\":\"Ann\",\"last_name\":\"Lee\"}");
     int64_t a = simple_sale(t.admin, 1, f.tee, 1, 2000, 2000); /* completed, outlet 1 */
@@ -712,18 +716,18 @@ Test(sales, list_filters)
     json_decref(call("POST", f.manager, 200, sale_path(b, "/void"), NULL));
     /* a is from last year; a channel order (O9) came in today */
     cr_assert_eq(a, 1);
-    th_sql_exec(&t, "UPDATE sales SET created_at = '2025-06-01T10:00:00Z' WHERE id = 1");
+    th_sql_exec(&t, "UPDATE sales SET created_at = '2025-06-01T10:00:00Z',"
+                    " business_day = '2025-06-01' WHERE id = 1");
     th_sql_exec(&t, "INSERT INTO channels (id, kind, name, created_at, updated_at)"
                     " VALUES (7, 'shopify', 'Web', 'x', 'x')");
     char sql[1024], now[32];
-    time_t tt = time(NULL);
-    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+    sb_time_format(sb_time_now(), now, sizeof(now));
     snprintf(sql, sizeof(sql),
              "INSERT INTO sales (id, outlet_id, status, currency, subtotal, discount_total,"
              " tax_total, adjustment_total, total, paid_total, balance_due, source, channel_id,"
-             " external_id, created_at, updated_at) VALUES (100, 2, 'completed', 'USD', 0, 0, 0,"
-             " 0, 0, 0, 0, 'channel', 7, '1001', '%s', '%s')",
-             now, now);
+             " external_id, created_at, updated_at, business_day) VALUES (100, 2, 'completed',"
+             " 'USD', 0, 0, 0, 0, 0, 0, 0, 'channel', 7, '1001', '%s', '%s', '%.10s')",
+             now, now, now);
     th_sql_exec(&t, sql);
 
     struct {

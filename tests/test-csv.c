@@ -328,7 +328,7 @@ static sb_err row(const struct sb_item_csv_map *map, const char *text, struct sb
 Test(item, csv_row_cells)
 {
     struct sb_item_csv_col cols[32];
-    struct sb_item_csv_map map = { .cols = cols, .cap = 32 };
+    struct sb_item_csv_map map = { .cols = cols, .cap = 32, .exponent = 2 };
     cr_assert_eq(header("sku,name,default_cost,msrp,track_stock,price:Sale,upc,", &map), SB_OK);
     struct sb_item it;
     cr_assert_eq(row(&map, " A-1 ,Mug,12.5,3,No,0.99,,", &it), SB_OK);
@@ -370,6 +370,32 @@ Test(item, csv_row_cells)
     cr_expect_eq(row(&map, "A,,,,,,,,extra", &it), SB_EINVALID_FIELD);
     cr_expect(strstr(sb_err_last()->message, "column 9") != NULL);
     cr_expect_eq(row(&map, "A,,,,,,,,   ", &it), SB_OK); /* blank extras are harmless */
+}
+
+/* O4: prices are read in the currency's own decimals: a JPY file has none, a KWD one
+ * three; more is refused (a catalogue is exact), zeros beyond them are fine. */
+Test(item, o4_csv_prices_in_the_currencys_decimals)
+{
+    struct sb_item_csv_col cols[32];
+    struct sb_item_csv_map map = { .cols = cols, .cap = 32, .exponent = 0 };
+    cr_assert_eq(header("sku,default_cost,price:Default", &map), SB_OK);
+    struct sb_item it;
+    cr_assert_eq(row(&map, "A,800,1000", &it), SB_OK);
+    cr_expect_eq(it.default_cost, 800);
+    cr_expect_eq(it.prices[0].amount, 1000);
+    cr_assert_eq(row(&map, "A,800,1000.00", &it), SB_OK);
+    cr_expect_eq(it.prices[0].amount, 1000);
+    cr_expect_eq(row(&map, "A,800,12.5", &it), SB_EINVALID_FIELD);
+    cr_expect_str_eq(sb_err_last()->field, "price:Default");
+    cr_expect(strstr(sb_err_last()->message, "at most 0 decimals, such as 12,") != NULL, "%s",
+              sb_err_last()->message);
+    map.exponent = 3;
+    cr_assert_eq(row(&map, "A,0.5,1.234", &it), SB_OK);
+    cr_expect_eq(it.default_cost, 500);
+    cr_expect_eq(it.prices[0].amount, 1234);
+    cr_expect_eq(row(&map, "A,0.5,1.2345", &it), SB_EINVALID_FIELD);
+    cr_expect(strstr(sb_err_last()->message, "such as 12.500") != NULL, "%s",
+              sb_err_last()->message);
 }
 
 Test(item, csv_blank_rows)

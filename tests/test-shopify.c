@@ -582,10 +582,6 @@ static void m_price_bool(json_t *o)
 {
     json_object_set_new(line(o, 1), "price", json_true());
 }
-static void m_price_3dp(json_t *o)
-{
-    json_object_set_new(line(o, 2), "price", json_string("7.999"));
-}
 static void m_price_neg(json_t *o)
 {
     json_object_set_new(line(o, 0), "price", json_string("-1.00"));
@@ -594,9 +590,9 @@ static void m_price_text(json_t *o)
 {
     json_object_set_new(line(o, 0), "price", json_string("12,50"));
 }
-static void m_price_real_3dp(json_t *o)
+static void m_currency_unknown(json_t *o)
 {
-    json_object_set_new(line(o, 0), "price", json_real(1.005));
+    json_object_set_new(o, "currency", json_string("ZZZ"));
 }
 static void m_qty_zero(json_t *o)
 {
@@ -744,10 +740,9 @@ static void m_amount_huge(json_t *o)
 
 static const struct mutation mutations[] = {
     { "price is a boolean", m_price_bool, SB_EINVALID_FIELD, "line_items[1].price" },
-    { "price with 3 decimals", m_price_3dp, SB_EINVALID_FIELD, "line_items[2].price" },
     { "negative price", m_price_neg, SB_EINVALID_FIELD, "line_items[0].price" },
     { "price with a comma", m_price_text, SB_EINVALID_FIELD, "line_items[0].price" },
-    { "price number with 3 decimals", m_price_real_3dp, SB_EINVALID_FIELD, "line_items[0].price" },
+    { "not an ISO 4217 currency", m_currency_unknown, SB_EINVALID_FIELD, "currency" },
     { "quantity 0", m_qty_zero, SB_EINVALID_FIELD, "line_items[0].quantity" },
     { "negative quantity", m_qty_neg, SB_EINVALID_FIELD, "line_items[2].quantity" },
     { "quantity as text", m_qty_string, SB_EINVALID_FIELD, "line_items[0].quantity" },
@@ -806,16 +801,71 @@ Test(rest, hostile_fields_fail_with_their_path)
     json_decref(good);
 }
 
-Test(rest, three_decimal_amount_says_why)
+/* Parses a fixture with changes made by edit(); asserts it parses. */
+static struct sb_order *parse_edited(struct sb_arena *a, const char *fixture,
+                                     void (*edit)(json_t *o, void *ud), void *ud, json_t **ret_json)
 {
-    json_t *o = fixture_json("orders-create-cod.json");
-    json_object_set_new(o, "total_price", json_string("54.880"));
-    struct sb_arena *a = sb_arena_new();
+    json_t *o = fixture_json(fixture);
+    edit(o, ud);
     struct sb_order *ord = NULL;
-    cr_expect_eq(sb_shopify_parse_rest_order(o, a, &ord), SB_EINVALID_FIELD);
-    cr_expect(strstr(sb_err_last()->message, "more than 2 decimals"), "%s", sb_err_last()->message);
-    sb_arena_free(a);
-    json_decref(o);
+    cr_assert_eq(sb_shopify_parse_rest_order(o, a, &ord), SB_OK, "%s (%s)", sb_err_last()->message,
+                 sb_err_last()->field);
+    *ret_json = o; /* the order borrows its strings: the caller releases it */
+    return ord;
+}
+
+struct amounts {
+    const char *currency, *price, *total;
+    double real_price; /* used when price is NULL */
+};
+
+static void set_amounts(json_t *o, void *ud)
+{
+    const struct amounts *m = ud;
+    json_object_set_new(o, "currency", json_string(m->currency));
+    json_object_del(o, "total_price_set");
+    json_object_set_new(o, "total_price", json_string(m->total));
+    json_t *l = line(o, 0);
+    json_object_del(l, "price_set");
+    json_object_set_new(l, "price", m->price ? json_string(m->price) : json_real(m->real_price));
+}
+
+/* O4: amounts are read in the order currency's own minor unit (JPY 0 decimals, USD 2,
+ * KWD 3); text or numbers with more decimals are rounded half away from zero. */
+Test(rest, o4_amounts_in_the_currencys_minor_unit_rounded_half_away_from_zero)
+{
+    static const struct {
+        struct amounts in;
+        int64_t price, total;
+    } cases[] = {
+        { { "USD", "12.34", "54.88", 0 }, 1234, 5488 },
+        { { "USD", "7.995", "54.885", 0 }, 800, 5489 },
+        { { "USD", "7.994999", "54.8849", 0 }, 799, 5488 },
+        { { "USD", NULL, "1.005", 1.005 }, 101, 101 }, /* the double is 1.00499999999999989 */
+        { { "USD", NULL, "2.675", 2.675 }, 268, 268 },
+        { { "JPY", "1000", "1100", 0 }, 1000, 1100 },
+        { { "JPY", "1000.00", "1100.0", 0 }, 1000, 1100 },
+        { { "JPY", "999.5", "1099.49", 0 }, 1000, 1099 },
+        { { "JPY", NULL, "1100", 1000.5 }, 1001, 1100 },
+        { { "KWD", "1.234", "5.5", 0 }, 1234, 5500 },
+        { { "KWD", "1.2345", "5.0005", 0 }, 1235, 5001 },
+        { { "KWD", NULL, "0.1", 0.1 }, 100, 100 },
+        { { "IQD", "250.125", "250.125", 0 }, 250125, 250125 }, /* ISO 3, CLDR 0 */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct sb_arena *a = sb_arena_new();
+        json_t *doc = NULL;
+        struct sb_order *o =
+            parse_edited(a, "orders-create-multi.json", set_amounts, (void *)&cases[i].in, &doc);
+        cr_expect_str_eq(o->currency, cases[i].in.currency);
+        cr_expect_eq(o->lines[0].unit_price, cases[i].price, "%s %s: %lld, want %lld",
+                     cases[i].in.currency, cases[i].in.price ? cases[i].in.price : "(number)",
+                     (long long)o->lines[0].unit_price, (long long)cases[i].price);
+        cr_expect_eq(o->total_price, cases[i].total, "%s %s: %lld, want %lld", cases[i].in.currency,
+                     cases[i].in.total, (long long)o->total_price, (long long)cases[i].total);
+        sb_arena_free(a);
+        json_decref(doc);
+    }
 }
 
 /* ------------------------------------------------------------------ GraphQL nodes */
@@ -918,6 +968,10 @@ Test(graphql, gid_tails_and_bad_gids)
     json_object_set_new(li, "quantity", json_integer(1));
     json_object_set_new(json_object_get(json_object_get(li, "originalUnitPriceSet"), "shopMoney"),
                         "amount", json_string("12.505"));
+    cr_expect_eq(sb_shopify_parse_gql_order(node, a, &o), SB_OK, "O4: rounded, not refused");
+    cr_expect_eq(o->lines[0].unit_price, 1251);
+    json_object_set_new(json_object_get(json_object_get(li, "originalUnitPriceSet"), "shopMoney"),
+                        "amount", json_string("12,50"));
     cr_expect_eq(sb_shopify_parse_gql_order(node, a, &o), SB_EINVALID_FIELD);
     expect_str(sb_err_last()->field, "lineItems.nodes[0].originalUnitPriceSet.shopMoney.amount",
                "field");

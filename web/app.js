@@ -4,6 +4,7 @@
 import { h, replace } from './dom.js';
 import * as api from './api.js';
 import { showAlert } from './ui.js';
+import { setOutlets } from './format.js';
 
 const ROUTES = [
   [/^\/signin$/, 'signin', 'Sign in', null],
@@ -81,6 +82,7 @@ function renderTools() {
 
 function signedIn(body) {
   session.user = body.user;
+  setOutlets(body.user.outlets); // money and times are shown each outlet's way
   api.setCsrf(body.csrf_token);
   replace(document.getElementById('nav'));
   replace(document.getElementById('tools'));
@@ -94,6 +96,7 @@ export function onSignedIn(body, next) {
 
 function signedOut() {
   session.user = null;
+  setOutlets([]);
   api.setCsrf(null);
   import('./bell.js').then((m) => m.stopBell(), () => {});
   replace(document.getElementById('nav'));

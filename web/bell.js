@@ -88,7 +88,7 @@ export function startBell(slot, navigate) {
       h('li', { class: note.read ? 'read' : 'unread' },
         h('button', { type: 'button', class: 'note', 'data-notification': note.id, onclick: () => open(note) },
           h('strong', null, note.title), note.body ? h('span', null, note.body) : null,
-          h('time', { datetime: note.created_at }, dateTime(note.created_at)),
+          h('time', { datetime: note.created_at }, dateTime(note.created_at, note.outlet_id)),
           note.read ? null : h('span', { class: 'visually-hidden' }, ' (unread)'))))
       : h('li', { class: 'empty' }, 'No notifications yet.'));
   }

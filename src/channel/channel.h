@@ -37,6 +37,8 @@ struct sb_channel {
     json_t *settings;     /* the record's settings object (borrowed) */
     json_t *credentials;  /* decrypted credentials object (borrowed): never log it */
     const char *base_url; /* where its API lives (credentials "base_url", or the shop's) */
+    const char *currency; /* ISO 4217 code of the POS amounts it is sent (prices): its
+                           * default outlet's currency, else its first outlet's, else USD */
 };
 
 /* What the HTTP layer hands over for a webhook: the raw body, untouched, and a

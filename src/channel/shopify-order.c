@@ -10,13 +10,15 @@
  * dialect for names and branches only where the structure differs.
  *
  * Everything from Shopify is treated as hostile: types are checked, every
- * list and string is bounded, money is parsed from decimal text into minor
- * units, and ids stay text (they outgrow a double). A bad field fails the
+ * list and string is bounded, money is parsed from decimal text into the
+ * minor units of the order's currency (rounded half away from zero, O4), and
+ * ids stay text (they outgrow a double). A bad field fails the
  * whole order with its path ("line_items[3].price"), which the pipeline
  * records as the reason (SPEC O10).
  */
 #include "channel/shopify.h"
 
+#include "core/currency.h"
 #include "core/money.h"
 #include "util/jsonx.h"
 #include "util/timeutil.h"
@@ -176,39 +178,49 @@ static sb_err id_field(struct sb_jctx *c, const char *key, const char *gql_type,
     return gql_type ? gid_value(v, path, gql_type, a, ret) : sb_shopify_id_value(v, path, a, ret);
 }
 
-/* Money: decimal text ("199.00", at most 2 decimals), an integer, or - where Shopify
- * sends a JSON number (refund line subtotals) - a number that is exact in cents. */
-static sb_err money_value(json_t *v, const char *path, bool allow_negative, int64_t *ret)
+/* A JSON number as the shortest plain decimal text that reads back as the same double:
+ * 0.1 is "0.1", 1000.0 is "1000", 1.005 is "1.005" (not 1.00499999999999989...). */
+static void real_text(double x, char *buf, size_t cap)
 {
-    int64_t cents;
+    for (int prec = 0; prec <= 20; prec++) {
+        snprintf(buf, cap, "%.*f", prec, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+/* Money in the order's currency, whose minor unit has `exponent` decimals (JPY 0, USD 2,
+ * KWD 3): decimal text ("199.00", "1000", "1.234"), an integer (whole units), or - where
+ * Shopify sends a JSON number (refund line subtotals) - a number. Text or numbers with
+ * more decimals than the currency has are rounded to its minor unit, half away from zero
+ * (SPEC O4), as decimal text, never through a binary fraction. */
+static sb_err money_value(json_t *v, const char *path, int exponent, bool allow_negative,
+                          int64_t *ret)
+{
+    int64_t minor;
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        if (!sb_money_parse(s, &cents)) {
-            const char *dot = strchr(s, '.');
-            if (dot && strspn(dot + 1, "0123456789") > 2 && !dot[1 + strspn(dot + 1, "0123456789")])
-                return sb_fail(SB_EINVALID_FIELD, path,
-                               "%s has more than 2 decimals (\"%.32s\"): currencies with 3 "
-                               "decimals are not supported",
-                               path, s);
+        if (!sb_money_parse_round(s, exponent, &minor))
             return sb_fail(SB_EINVALID_FIELD, path, "%s is not an amount (\"%.32s\")", path, s);
-        }
     } else if (json_is_integer(v)) {
-        if (!sb_money_mul(json_integer_value(v), 100, &cents))
-            return sb_fail(SB_EINVALID_FIELD, path, "%s is too large", path);
+        minor = json_integer_value(v);
+        for (int i = 0; i < exponent; i++)
+            if (!sb_money_mul(minor, 10, &minor))
+                return sb_fail(SB_EINVALID_FIELD, path, "%s is too large", path);
     } else if (json_is_real(v)) {
         double x = json_real_value(v);
+        char text[64];
         if (!isfinite(x) || fabs(x) > REAL_MONEY_MAX)
             return sb_fail(SB_EINVALID_FIELD, path, "%s is out of range", path);
-        double c = x * 100.0;
-        cents = llround(c);
-        if (fabs(c - (double)cents) > 1e-3)
-            return sb_fail(SB_EINVALID_FIELD, path, "%s has more than 2 decimals", path);
+        real_text(x, text, sizeof(text));
+        if (!sb_money_parse_round(text, exponent, &minor))
+            return sb_fail(SB_EINVALID_FIELD, path, "%s is not an amount", path);
     } else {
         return sb_fail(SB_EINVALID_FIELD, path, "%s must be an amount", path);
     }
-    if (cents < 0 && !allow_negative)
+    if (minor < 0 && !allow_negative)
         return sb_fail(SB_EINVALID_FIELD, path, "%s must not be negative", path);
-    *ret = cents;
+    *ret = minor;
     return SB_OK;
 }
 
@@ -217,6 +229,7 @@ static sb_err money_value(json_t *v, const char *path, bool allow_negative, int6
 /* The two shapes of an order: REST (webhook bodies) and GraphQL (polls, fetches). */
 struct dialect {
     bool gql;
+    int exponent; /* the decimals of the order's currency (set once it is known) */
 };
 
 #define K(rest, gql_) (d->gql ? (gql_) : (rest))
@@ -232,7 +245,8 @@ static sb_err money(struct sb_jctx *c, const struct dialect *d, const char *plai
     char pbuf[PATH_CAP];
     json_t *v = plain ? field(c, plain) : NULL;
     if (v)
-        return money_value(v, fpath(c, plain, pbuf, sizeof(pbuf)), allow_negative, ret);
+        return money_value(v, fpath(c, plain, pbuf, sizeof(pbuf)), d->exponent, allow_negative,
+                           ret);
     json_t *bag = set ? field(c, set) : NULL;
     if (!bag) {
         const char *path = fpath(c, plain ? plain : set, pbuf, sizeof(pbuf));
@@ -245,7 +259,7 @@ static sb_err money(struct sb_jctx *c, const struct dialect *d, const char *plai
              c->prefix && *c->prefix ? "." : "", set, shop);
     if (!json_is_object(bag) || !json_is_object(sm) || !amount || json_is_null(amount))
         return sb_fail(SB_EINVALID_FIELD, pbuf, "%s is required in the money bag", pbuf);
-    return money_value(amount, pbuf, allow_negative, ret);
+    return money_value(amount, pbuf, d->exponent, allow_negative, ret);
 }
 
 /*
@@ -522,7 +536,8 @@ static sb_err parse_shipping(struct sb_jctx *c, const struct dialect *d, struct 
 
 static sb_err parse_discount_codes(struct sb_jctx *c, struct sb_arena *a, struct sb_order *o)
 {
-    const struct dialect rest = { false }, *d = &rest;
+    const struct dialect rest = { .gql = false, .exponent = sb_currency_exponent(o->currency) },
+                         *d = &rest;
     struct list l;
     sb_err err = get_list(c, "discount_codes", false, MAX_DISCOUNT_CODES, &l);
     if (err)
@@ -1180,8 +1195,12 @@ static sb_err parse_order(json_t *obj, const struct dialect *d, struct sb_arena 
     }
     if (!o->currency)
         return sb_fail(SB_EMISSING_FIELD, ckey, "%s is required", ckey);
-    if (!sb_currency_valid(o->currency))
-        return sb_fail(SB_EINVALID_FIELD, ckey, "%s must be an ISO 4217 code", ckey);
+    /* from here on, money is read in the currency's own minor unit */
+    struct dialect in_currency = *d;
+    in_currency.exponent = sb_currency_exponent(o->currency);
+    if (in_currency.exponent < 0)
+        return sb_fail(SB_EINVALID_FIELD, ckey, "%s must be an ISO 4217 currency code", ckey);
+    d = &in_currency;
 
     if ((err = time_field(&c, K("created_at", "createdAt"), &o->created_at)) ||
         (err = time_field(&c, K("updated_at", "updatedAt"), &o->updated_at)))

@@ -2,11 +2,14 @@
  * Shopify prices (SPEC PR1-PR4): productVariantsBulkUpdate, one call per
  * product with every variant of it in the batch. A sale shows the sale price
  * as the price and the regular price as compareAtPrice (Shopify's "was"
- * price); without a sale, compareAtPrice is cleared. A call is all or
- * nothing: when Shopify refuses it, every price in it carries the error.
+ * price); without a sale, compareAtPrice is cleared. Amounts are decimal text
+ * in the channel's currency, with its own decimals ("1000" yen, "12.50"
+ * dollars, "1.250" dinars). A call is all or nothing: when Shopify refuses
+ * it, every price in it carries the error.
  * Cost: a mutation, 10.
  */
 #include "channel/shopify.h"
+#include "core/currency.h"
 #include "core/money.h"
 
 #include <string.h>
@@ -16,10 +19,10 @@ static const char m_prices[] =
     "productVariantsBulkUpdate(productId: $productId, variants: $variants) { productVariants { "
     "id price compareAtPrice } userErrors { field message code } } }";
 
-static json_t *money(int64_t minor)
+static json_t *money(int64_t minor, int exponent)
 {
     char buf[32];
-    sb_money_format(minor, buf, sizeof(buf));
+    sb_money_format(minor, exponent, buf, sizeof(buf));
     return json_string(buf);
 }
 
@@ -27,14 +30,18 @@ static json_t *money(int64_t minor)
 static sb_err product_call(const struct sb_channel *ch, struct sb_price *prices, const size_t *idx,
                            size_t m, struct sb_arena *a)
 {
+    int exp = sb_currency_exponent(ch->currency ? ch->currency : "USD");
+    if (exp < 0)
+        return sb_fail(SB_EINVALID_FIELD, "currency", "%s is not an ISO 4217 currency",
+                       ch->currency);
     json_t *variants = json_array();
     for (size_t k = 0; variants && k < m; k++) {
         const struct sb_price *p = &prices[idx[k]];
         bool sale = p->sale > 0 && p->sale < p->regular;
         json_array_append_new(variants,
                               json_pack("{s:s, s:o, s:o}", "id", p->variant_id, "price",
-                                        money(sale ? p->sale : p->regular), "compareAtPrice",
-                                        sale ? money(p->regular) : json_null()));
+                                        money(sale ? p->sale : p->regular, exp), "compareAtPrice",
+                                        sale ? money(p->regular, exp) : json_null()));
     }
     json_t *vars = variants ? json_pack("{s:s, s:o}", "productId", prices[idx[0]].product_id,
                                         "variants", variants)

@@ -48,7 +48,7 @@ static pid_t start_fakestore(const char *dir, const char *fake_listen, const cha
     if (pid == 0) {
         execl(self, "stockbridge-fakestore", "--listen", fake_listen, "--token", token, "--secret",
               secret, "--webhook-url", hook, "--skus", catalogue, "--orders-per-minute", per_minute,
-              (char *)NULL);
+              "--currency", SB_DEMO_CURRENCY, (char *)NULL);
         _exit(127);
     }
     return pid;

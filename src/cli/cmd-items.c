@@ -1,5 +1,5 @@
 /*
- * stockbridge items import FILE.csv [--db URL]: imports items from a CSV
+ * stockbridge items import FILE.csv [--currency CODE] [--db URL]: imports items from a CSV
  * file by the same rules as POST /api/v1/items/import (store/items.c), in
  * one transaction, with a progress bar when stderr is a terminal. Bad rows
  * are listed on stderr by line, and nothing is written.
@@ -19,14 +19,16 @@
 
 static int usage(FILE *f)
 {
-    fprintf(f, "usage: stockbridge items import FILE.csv [--db URL]\n\n"
+    fprintf(f, "usage: stockbridge items import FILE.csv [--currency CODE] [--db URL]\n\n"
                "Imports items from a CSV file with a header row. Columns, in any order and\n"
                "case: sku (required), name, upc, ean, manufacturer_sku, description,\n"
                "default_cost, msrp (decimal money, e.g. 12.50), tax_class, track_stock,\n"
                "active (true/false/yes/no/1/0), and price:<Level Name> per price level.\n"
                "A row whose SKU exists updates that item (non-empty cells only); other rows\n"
                "create items. If any row is bad, nothing is imported and every bad row is\n"
-               "listed by line.\n");
+               "listed by line. Amounts are in the currency of the outlets (--currency\n"
+               "CODE when they have several), with its decimals: 1500 for JPY, 15.00 for\n"
+               "USD, 1.500 for KWD.\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -88,7 +90,7 @@ static void print_details(json_t *details)
     }
 }
 
-static int import(const char *path, const char *db_url)
+static int import(const char *path, const char *db_url, const char *currency)
 {
     char *data;
     size_t len;
@@ -101,7 +103,9 @@ static int import(const char *path, const char *db_url)
     }
     struct sb_progress bar;
     sb_progress_start(&bar, "importing", len);
-    struct sb_item_import io = { .progress = on_progress, .progress_ud = &bar };
+    struct sb_item_import io = { .currency = currency,
+                                 .progress = on_progress,
+                                 .progress_ud = &bar };
     struct sb_db *conn;
     sb_err err = sb_store_acquire(store, &conn);
     if (!err) {
@@ -134,15 +138,18 @@ int cmd_items(int argc, char **argv)
         return usage(stderr);
     }
     static const struct option opts[] = { { "db", required_argument, NULL, 'd' },
+                                          { "currency", required_argument, NULL, 'c' },
                                           { "help", no_argument, NULL, 'h' },
                                           { NULL, 0, NULL, 0 } };
-    const char *db = NULL;
+    const char *db = NULL, *currency = NULL;
     int c;
     argc--;
     argv++;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'd')
             db = optarg;
+        else if (c == 'c')
+            currency = optarg;
         else if (c == 'h')
             return usage(stdout);
         else
@@ -150,5 +157,5 @@ int cmd_items(int argc, char **argv)
     }
     if (optind != argc - 1)
         return usage(stderr);
-    return import(argv[optind], db);
+    return import(argv[optind], db, currency);
 }

@@ -7,6 +7,7 @@
  * few of today's sales, one of them to be shipped and one still unpaid.
  */
 #include "cli/demo-data.h"
+#include "core/currency.h"
 #include "core/item.h"
 #include "core/money.h"
 #include "core/sale.h"
@@ -62,10 +63,11 @@ size_t sb_demo_catalogue_csv(char *buf, size_t cap)
             ean[12] = check_digit(ean, 12);
             ean[13] = '\0';
             int64_t amount = base_price[p] + c * 100;
-            sb_money_format(amount, price, sizeof(price));
-            sb_money_format(amount * 8 / 10, sale, sizeof(sale));
-            sb_money_format(amount * 45 / 100, cost, sizeof(cost));
-            sb_money_format(amount + 500, msrp, sizeof(msrp));
+            int e = sb_currency_exponent(SB_DEMO_CURRENCY);
+            sb_money_format(amount, e, price, sizeof(price));
+            sb_money_format(amount * 8 / 10, e, sale, sizeof(sale));
+            sb_money_format(amount * 45 / 100, e, cost, sizeof(cost));
+            sb_money_format(amount + 500, e, msrp, sizeof(msrp));
             len += (size_t)snprintf(buf + len, cap - len,
                                     "%s-%s,%s %s,%s,%s,MFR-%s-%s,%s,%s,standard,%s,%s\n", codes[p],
                                     colour_codes[c], colours[c], products[p], upc, ean, codes[p],
@@ -92,11 +94,11 @@ static sb_err seed(struct sb_db *db)
 
     int64_t harbour, oldtown, reg1, reg2, alex, sam, cash, card, uid;
     struct sb_outlet o1 = { .name = { "Harbour Street", true },
-                            .currency = { "USD", true },
+                            .currency = { SB_DEMO_CURRENCY, true },
                             .timezone = { "America/New_York", true },
                             .address = { "12 Harbour Street, Portland ME", true } };
     struct sb_outlet o2 = { .name = { "Old Town", true },
-                            .currency = { "USD", true },
+                            .currency = { SB_DEMO_CURRENCY, true },
                             .timezone = { "America/New_York", true },
                             .address = { "3 Mill Lane, Portland ME", true } };
     TRY(sb_store_outlet_create(db, &o1, &harbour));

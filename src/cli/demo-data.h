@@ -8,11 +8,13 @@
 #include "store/db.h"
 #include "util/secret.h"
 
-#define SB_DEMO_ITEMS 50
+#define SB_DEMO_ITEMS    50
+#define SB_DEMO_CURRENCY "USD" /* the outlets', the catalogue's and the demo shop's */
 
 /* Creates the demo store in an empty database (SB_ECONFLICT when it already has outlets). */
 sb_err sb_demo_seed(struct sb_db *db);
-/* The 50-item catalogue as CSV (sku, name, ..., price:Default), for the fakestore too.
+/* The 50-item catalogue as CSV (sku, name, ..., price:Default), amounts in the decimals of
+ * SB_DEMO_CURRENCY, for the fakestore too.
  * Returns its length; 0 when cap is too small. */
 size_t sb_demo_catalogue_csv(char *buf, size_t cap);
 

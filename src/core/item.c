@@ -284,17 +284,24 @@ static bool parse_flag(const char *s, bool *ret)
     return false;
 }
 
-static sb_err cell_money(const char *cell, const char *col, int64_t *ret)
+static sb_err cell_money(const char *cell, const char *col, int exponent, int64_t *ret)
 {
-    char quoted[48];
-    if (!sb_money_parse(cell, ret) || *ret < 0)
+    char quoted[48], example[16];
+    if (!sb_money_parse(cell, exponent, ret) || *ret < 0) {
+        int64_t unit = 1; /* the example: 12.50 in the currency's own decimals */
+        for (int i = 0; i < exponent; i++)
+            unit *= 10;
+        sb_money_format(12 * unit + unit / 2, exponent, example, sizeof(example));
         return sb_fail(SB_EINVALID_FIELD, col,
-                       "%s must be a non-negative amount such as 12.50, not \"%s\"", col,
-                       clip(cell, 40, quoted, sizeof(quoted)));
+                       "%s must be a non-negative amount with at most %d decimals, such as %s, "
+                       "not \"%s\"",
+                       col, exponent, example, clip(cell, 40, quoted, sizeof(quoted)));
+    }
     return SB_OK;
 }
 
-static sb_err row_cell(const struct sb_item_csv_col *col, char *cell, struct sb_item *it)
+static sb_err row_cell(const struct sb_item_csv_map *map, const struct sb_item_csv_col *col,
+                       char *cell, struct sb_item *it)
 {
     struct sb_opt_str v = { cell, true };
     char quoted[48];
@@ -322,10 +329,10 @@ static sb_err row_cell(const struct sb_item_csv_col *col, char *cell, struct sb_
         return SB_OK;
     case SB_ICOL_DEFAULT_COST:
         it->default_cost_set = true;
-        return cell_money(cell, col->name, &it->default_cost);
+        return cell_money(cell, col->name, map->exponent, &it->default_cost);
     case SB_ICOL_MSRP:
         it->msrp_set = true;
-        return cell_money(cell, col->name, &it->msrp);
+        return cell_money(cell, col->name, map->exponent, &it->msrp);
     case SB_ICOL_TRACK_STOCK:
     case SB_ICOL_ACTIVE: {
         bool *dst = col->kind == SB_ICOL_ACTIVE ? &it->active : &it->track_stock;
@@ -342,7 +349,7 @@ static sb_err row_cell(const struct sb_item_csv_col *col, char *cell, struct sb_
     case SB_ICOL_PRICE: {
         struct sb_item_price *p = &it->prices[it->n_prices];
         p->price_level_id = col->price_level_id;
-        sb_err err = cell_money(cell, col->name, &p->amount);
+        sb_err err = cell_money(cell, col->name, map->exponent, &p->amount);
         if (!err) {
             it->n_prices++;
             it->prices_set = true;
@@ -368,7 +375,7 @@ sb_err sb_item_csv_row(const struct sb_item_csv_map *map, char *const *fields, s
             return sb_fail(SB_EINVALID_FIELD, NULL,
                            "the row has a value in column %zu, but the header has %zu columns",
                            i + 1, map->n);
-        sb_err err = row_cell(&map->cols[i], cell, ret);
+        sb_err err = row_cell(map, &map->cols[i], cell, ret);
         if (err)
             return err;
     }

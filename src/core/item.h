@@ -88,6 +88,7 @@ struct sb_item_csv_col {
 struct sb_item_csv_map {
     struct sb_item_csv_col *cols; /* caller-provided, cap entries */
     size_t n, cap;
+    int exponent; /* the decimals of the prices' currency (ISO 4217: JPY 0, USD 2, KWD 3) */
 };
 
 /* Reads the header row. Unknown or duplicate column names, a price level
@@ -96,7 +97,8 @@ struct sb_item_csv_map {
 sb_err sb_item_csv_header(struct sb_item_csv_map *map, char *const *fields, size_t n,
                           const struct sb_price_level_ref *levels, size_t n_levels);
 /* Fills *ret from one record: each non-empty cell is set (surrounding spaces trimmed
- * in place), money is parsed from decimal text, flags from true/false/1/0/yes/no.
+ * in place), money is parsed from decimal text with at most map->exponent decimals
+ * (beyond them only zeros), flags from true/false/1/0/yes/no.
  * SB_EINVALID_FIELD names the column (no field for a value in a column without a
  * name, or beyond the header). Missing trailing cells count as empty. */
 sb_err sb_item_csv_row(const struct sb_item_csv_map *map, char *const *fields, size_t n,

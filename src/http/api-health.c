@@ -116,12 +116,19 @@ sb_err sb_api_me_json(struct sb_req *r, json_t **ret)
                                 "i", r->scope.user_id);
     if (err)
         return err;
-    err = sb_db_json_all(r->db, &outlets,
-                         "SELECT id, name FROM outlets WHERE " SB_SQL_SCOPE("id") " ORDER BY id",
-                         "bi", r->scope.all_outlets, r->scope.user_id);
+    err = sb_db_json_all(
+        r->db, &outlets,
+        "SELECT id, name, currency, timezone FROM outlets WHERE " SB_SQL_SCOPE("id") " ORDER BY id",
+        "bi", r->scope.all_outlets, r->scope.user_id);
     if (err) {
         json_decref(me);
         return err;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(outlets, i, o)
+    {
+        sb_outlet_add_exponent(o); /* the web app shows amounts and times the outlet's way */
     }
     json_object_set_new(me, "outlets", outlets);
     *ret = me;

@@ -6,6 +6,7 @@
  */
 #include "core/money.h"
 #include "http/api.h"
+#include "core/currency.h"
 #include "store/items.h"
 
 #include <string.h>
@@ -142,9 +143,13 @@ sb_err sb_api_items_update(struct sb_req *r)
     return err ? err : reply_one(r, 200, id, false);
 }
 
+/* ?currency=JPY: the currency of the file's prices (default: the outlets' one). */
 sb_err sb_api_items_import(struct sb_req *r)
 {
-    struct sb_item_import io = { 0 };
+    struct sb_item_import io = { .currency = sb_req_query(r, "currency") };
+    if (io.currency && sb_currency_exponent(io.currency) < 0)
+        return sb_fail(SB_EINVALID_QUERY, "currency",
+                       "currency must be an ISO 4217 currency code such as USD");
     sb_err err = sb_store_items_import(r->db, r->body ? r->body : "", r->body_len, &io);
     if (err) {
         if (io.details)

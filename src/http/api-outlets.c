@@ -1,8 +1,11 @@
 /*
  * /api/v1/outlets: list, create, get, update. Staff see the outlets they
- * have access to; only admins create or change outlets.
+ * have access to; only admins create or change outlets. Each outlet comes
+ * with its currency's ISO 4217 exponent (currency_exponent: the decimals of
+ * its amounts), so clients never guess how to show an amount.
  */
 #include "http/api.h"
+#include "core/currency.h"
 #include "store/outlets.h"
 
 static const char *const fields[] = { "name",  "currency", "timezone", "address",
@@ -35,7 +38,16 @@ static sb_err reply_one(struct sb_req *r, int status, int64_t id)
 {
     json_t *doc;
     sb_err err = sb_store_outlet_get(r->db, &r->scope, id, &doc);
+    if (!err)
+        sb_outlet_add_exponent(doc);
     return err ? err : sb_reply(r, status, doc);
+}
+
+void sb_outlet_add_exponent(json_t *outlet)
+{
+    const char *cur = json_string_value(json_object_get(outlet, "currency"));
+    int e = sb_currency_exponent(cur);
+    json_object_set_new(outlet, "currency_exponent", e < 0 ? json_null() : json_integer(e));
 }
 
 sb_err sb_api_outlets_list(struct sb_req *r)
@@ -45,7 +57,15 @@ sb_err sb_api_outlets_list(struct sb_req *r)
     sb_err err = sb_req_page(r, &page);
     if (!err)
         err = sb_store_outlet_list(r->db, &r->scope, page.after, page.limit, &rows);
-    return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
+    if (err)
+        return err;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        sb_outlet_add_exponent(row);
+    }
+    return sb_reply(r, 200, sb_page_json(rows, &page));
 }
 
 sb_err sb_api_outlets_create(struct sb_req *r)

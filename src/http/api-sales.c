@@ -316,25 +316,33 @@ static sb_err query_channel(struct sb_req *r, struct sb_sale_filter *f)
     return SB_OK;
 }
 
-/* ?today=true narrows from/to to the current UTC day. */
+/* ?today=true: each outlet's own today, in its time zone (SPEC T1). */
 static sb_err query_today(struct sb_req *r, struct sb_sale_filter *f)
 {
     bool today = false;
     sb_err err = sb_req_query_bool(r, "today", &today, NULL);
     if (err || !today)
         return err;
-    char *start = sb_arena_alloc(r->arena, SB_TIME_LEN);
-    char *end = sb_arena_alloc(r->arena, SB_TIME_LEN);
-    if (!start || !end)
+    char *now = sb_arena_alloc(r->arena, SB_TIME_LEN);
+    if (!now)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    int64_t now = sb_time_now(), day = now - now % 86400;
-    sb_time_format(day, start, SB_TIME_LEN);
-    sb_time_format(day + 86400, end, SB_TIME_LEN);
-    if (!f->from || strcmp(start, f->from) > 0)
-        f->from = start;
-    if (!f->to || strcmp(end, f->to) < 0)
-        f->to = end;
+    sb_time_format(sb_time_now(), now, SB_TIME_LEN);
+    f->today = now;
     return SB_OK;
+}
+
+/* ?from= and ?to=: a day ("2026-03-08") is a business day, in each sale's outlet's time
+ * zone (SPEC T1); a time is an instant. */
+static sb_err query_bound(struct sb_req *r, const char *name, const char **ret_time,
+                          const char **ret_day)
+{
+    const char *v = sb_req_query(r, name);
+    int64_t t;
+    if (v && strlen(v) == 10 && sb_time_parse(v, &t)) {
+        *ret_day = v;
+        return SB_OK;
+    }
+    return sb_req_query_time(r, name, ret_time);
 }
 
 sb_err sb_api_sales_list(struct sb_req *r)
@@ -345,9 +353,9 @@ sb_err sb_api_sales_list(struct sb_req *r)
     json_t *rows;
     sb_err err = sb_req_page(r, &page);
     if (!err)
-        err = sb_req_query_time(r, "from", &f.from);
+        err = query_bound(r, "from", &f.from, &f.from_day);
     if (!err)
-        err = sb_req_query_time(r, "to", &f.to);
+        err = query_bound(r, "to", &f.to, &f.to_day);
     if (!err)
         err = query_today(r, &f);
     if (!err)

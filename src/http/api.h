@@ -71,6 +71,9 @@ sb_err sb_api_session_create(struct sb_req *r);
 sb_err sb_api_session_get(struct sb_req *r);
 sb_err sb_api_session_delete(struct sb_req *r);
 /* api-health.c: the caller (r->scope) with their outlets, as GET /api/v1/me shows it */
+/* Adds "currency_exponent" (ISO 4217 decimals of its "currency", null when unknown) to an
+ * outlet record. */
+void sb_outlet_add_exponent(json_t *outlet);
 sb_err sb_api_me_json(struct sb_req *r, json_t **ret);
 /* api-reports.c */
 sb_err sb_api_reports_sales_by_day(struct sb_req *r);

@@ -1068,6 +1068,32 @@ static const char *base_url(struct sb_arena *a, json_t *cred)
     return s;
 }
 
+/* The currency of the POS amounts the channel is sent: its default outlet's, else that of
+ * its first outlet by priority, else USD. */
+static sb_err load_currency(struct sb_db *db, struct sb_channel_rt *rt, struct sb_arena *a)
+{
+    int64_t outlet = rt->default_outlet_id ? rt->default_outlet_id
+                     : rt->n_outlets       ? rt->outlet_ids[0]
+                                           : 0;
+    json_t *row = NULL;
+    rt->ch.currency = "USD";
+    if (!outlet)
+        return SB_OK;
+    sb_err err = sb_db_json_one(db, &row, "SELECT currency FROM outlets WHERE id = ?", "i", outlet);
+    if (err == SB_ENOT_FOUND)
+        return SB_OK;
+    if (err)
+        return err;
+    const char *cur = json_string_value(json_object_get(row, "currency"));
+    char *copy = cur ? sb_arena_strdup(a, cur) : NULL;
+    json_decref(row);
+    if (cur && !copy)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    if (copy)
+        rt->ch.currency = copy;
+    return SB_OK;
+}
+
 sb_err sb_store_channel_load(struct sb_db *db, int64_t id, struct sb_arena *a,
                              struct sb_channel_rt **ret)
 {
@@ -1124,6 +1150,8 @@ sb_err sb_store_channel_load(struct sb_db *db, int64_t id, struct sb_arena *a,
     rt->ch.base_url = base_url(a, rt->ch.credentials);
     err = load_links(db, id, a, &rt->outlet_ids, &rt->n_outlets, &rt->locations, &rt->n_locations,
                      &rt->methods, &rt->n_methods);
+    if (!err)
+        err = load_currency(db, rt, a);
     if (err)
         return err;
     *ret = rt;

@@ -6,6 +6,7 @@
  * run the same few statements over and over inside one transaction.
  */
 #include "store/items.h"
+#include "core/currency.h"
 #include "store/price-levels.h"
 #include "store/sqlbuild.h"
 #include "util/csv.h"
@@ -317,6 +318,43 @@ static sb_err import_row(struct import *im, const struct sb_csv_record *rec)
     return err;
 }
 
+/* The decimals of the file's prices: those of the currency given, or of the one currency
+ * the outlets use. */
+static sb_err import_exponent(struct import *im, int *ret)
+{
+    char cur[4] = "USD", other[4] = "";
+    const char *given = im->io->currency;
+    if (given) {
+        snprintf(cur, sizeof(cur), "%.3s", given);
+        if (strlen(given) != 3)
+            cur[0] = '\0';
+    } else {
+        struct sb_q q;
+        sb_err err = sb_q_open(
+            &q, im->db, "SELECT DISTINCT currency FROM outlets ORDER BY currency LIMIT 2", NULL);
+        if (err)
+            return err;
+        if (sb_q_next(&q))
+            snprintf(cur, sizeof(cur), "%s", sb_q_text(&q, 0) ? sb_q_text(&q, 0) : "");
+        if (sb_q_next(&q))
+            snprintf(other, sizeof(other), "%s", sb_q_text(&q, 0) ? sb_q_text(&q, 0) : "");
+        err = sb_q_close(&q);
+        if (err)
+            return err;
+        if (other[0])
+            return sb_fail(SB_EMISSING_FIELD, "currency",
+                           "the outlets use several currencies (%s, %s, ...): say which one the "
+                           "file's prices are in",
+                           cur, other);
+    }
+    int e = sb_currency_exponent(cur);
+    if (e < 0)
+        return sb_fail(SB_EINVALID_FIELD, "currency",
+                       "currency must be an ISO 4217 currency code such as USD");
+    *ret = e;
+    return SB_OK;
+}
+
 static sb_err import_rows(struct import *im, size_t len)
 {
     struct sb_csv_record rec;
@@ -328,6 +366,9 @@ static sb_err import_rows(struct import *im, size_t len)
         err = sb_fail(SB_EINVALID_CSV, NULL, "the file has no header row");
         return structural(im, 1, err);
     }
+    err = import_exponent(im, &im->map.exponent);
+    if (err)
+        return err;
     im->map.cap = rec.n;
     im->map.cols = calloc(rec.n, sizeof(*im->map.cols));
     if (!im->map.cols)

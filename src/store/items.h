@@ -41,6 +41,11 @@ struct sb_item_import {
      * [{"line": N, "field": name or null, "message": text}], at most
      * SB_IMPORT_MAX_DETAILS; the caller owns it. */
     json_t *details;
+    /* in, optional: the ISO 4217 currency of the file's prices, which sets their decimals
+     * (JPY 0, USD 2, KWD 3). NULL: the currency of the outlets, when they all have the
+     * same one (USD when there is no outlet yet); when they have several it must be
+     * given (SB_EMISSING_FIELD "currency"). Not a currency: SB_EINVALID_FIELD. */
+    const char *currency;
     /* in, optional: called now and then with bytes read and the total */
     void (*progress)(void *ud, size_t done, size_t total);
     void *progress_ud;

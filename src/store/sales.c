@@ -11,6 +11,7 @@
 #include "store/shipments.h"
 #include "store/stock.h"
 #include "util/timeutil.h"
+#include "util/zone.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@
     " s.paid_total, s.balance_due, s.refunded_total, s.note, s.source, s.channel_id,"      \
     " (SELECT ch.name FROM channels ch WHERE ch.id = s.channel_id) AS channel_name,"       \
     " s.external_id, s.external_number, s.needs_review, s.review_reason, s.created_at,"    \
-    " s.updated_at, s.completed_at, s.voided_at"
+    " s.updated_at, s.completed_at, s.voided_at, s.business_day"
 
 #define LINE_COLS                                                                             \
     "id, line_no, item_id, sku, description, quantity, unit_price, line_discount, tax_total," \
@@ -48,16 +49,24 @@ static sb_err exists(struct sb_db *db, const char *sql, int64_t id, const char *
     return err;
 }
 
-/* Checks the sale's own references and returns the outlet's currency. */
-static sb_err check_header(struct sb_db *db, const struct sb_sale_input *in, char currency[4])
+/* Checks the sale's own references and returns the outlet's currency and its business
+ * day at `now` (SPEC T1: the calendar day in the outlet's time zone; a zone the tz
+ * database does not know counts as UTC). */
+static sb_err check_header(struct sb_db *db, const struct sb_sale_input *in, int64_t now,
+                           char currency[4], char day[SB_DAY_LEN])
 {
     struct sb_q q;
-    sb_err err = sb_q_open(&q, db, "SELECT currency FROM outlets WHERE id = ?", "i", in->outlet_id);
+    sb_err err = sb_q_open(&q, db, "SELECT currency, timezone FROM outlets WHERE id = ?", "i",
+                           in->outlet_id);
     if (err)
         return err;
     bool found = sb_q_next(&q);
-    if (found)
+    if (found) {
         snprintf(currency, 4, "%s", sb_q_text(&q, 0) ? sb_q_text(&q, 0) : "");
+        const char *zone = sb_q_text(&q, 1);
+        if (!(zone && sb_zone_day(zone, now, day)) && !sb_zone_day("UTC", now, day))
+            day[0] = '\0';
+    }
     err = sb_q_close(&q);
     if (err)
         return err;
@@ -287,9 +296,10 @@ static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
                            struct sb_sale_line *lines, struct sb_sale_line_calc *calc,
                            int64_t *line_ids, int64_t *ret_id)
 {
-    char currency[4] = "", now[SB_TIME_LEN];
-    sb_time_format(sb_time_now(), now, sizeof(now));
-    sb_err err = check_header(db, in, currency);
+    char currency[4] = "", now[SB_TIME_LEN], day[SB_DAY_LEN] = "";
+    int64_t at = sb_time_now();
+    sb_time_format(at, now, sizeof(now));
+    sb_err err = check_header(db, in, at, currency, day);
     if (!err)
         err = resolve_lines(db, in, lines);
     struct sb_sale_input resolved = *in;
@@ -309,14 +319,14 @@ static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
                     " status, currency, subtotal, discount_total, tax_total, adjustment_total,"
                     " total, paid_total, balance_due, note, source, channel_id, external_id,"
                     " external_number, needs_review, review_reason, created_at, updated_at,"
-                    " completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                    " ?, ?, ?, ?, ?, ?) RETURNING id",
-                    "innnnssiiiiiiissnssbssss", in->outlet_id, in->register_id, in->employee_id,
+                    " completed_at, business_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "innnnssiiiiiiissnssbsssss", in->outlet_id, in->register_id, in->employee_id,
                     in->customer_id, in->user_id, sb_sale_status_name(status), currency, t.subtotal,
                     t.discount_total, t.tax_total, t.adjustment_total, t.total, t.paid_total,
                     t.balance_due, in->note, sb_sale_source_name(in->source), in->channel_id,
                     in->external_id, in->external_number, in->needs_review, in->review_reason, now,
-                    now, status == SB_SALE_COMPLETED ? now : NULL);
+                    now, status == SB_SALE_COMPLETED ? now : NULL, day[0] ? day : NULL);
     if (err == SB_EDUPLICATE)
         return sb_fail(err, "external_id", "this channel order is already recorded");
     if (!err)
@@ -516,10 +526,14 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
                            "s.customer_id = ?)"
                            " AND (? OR s.source = 'pos') AND (? OR s.channel_id = ?) AND (? OR "
                            "s.status = ?)"
+                           " AND (? OR s.business_day >= ?) AND (? OR s.business_day < ?)"
+                           " AND (? OR s.business_day = (SELECT sb_local_date(?, o.timezone)"
+                           " FROM outlets o WHERE o.id = s.outlet_id))"
                            " ORDER BY s.id LIMIT ?",
-        "ibibsbsbibibbibsi", after, scope->all_outlets, scope->user_id, !f->from, f->from, !f->to,
-        f->to, !f->outlet_id, f->outlet_id, !f->customer_id, f->customer_id, !f->pos_only,
-        !f->channel_id, f->channel_id, !f->status_set, sb_sale_status_name(f->status), limit);
+        "ibibsbsbibibbibsbsbsbsi", after, scope->all_outlets, scope->user_id, !f->from, f->from,
+        !f->to, f->to, !f->outlet_id, f->outlet_id, !f->customer_id, f->customer_id, !f->pos_only,
+        !f->channel_id, f->channel_id, !f->status_set, sb_sale_status_name(f->status), !f->from_day,
+        f->from_day, !f->to_day, f->to_day, !f->today, f->today, limit);
 }
 
 /* ---- changing a sale ---- */

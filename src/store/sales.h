@@ -36,10 +36,16 @@ sb_err sb_store_sale_get(struct sb_db *db, const struct sb_scope *scope, int64_t
 
 struct sb_sale_filter {
     const char *from, *to; /* created_at >= from, < to; ISO 8601 UTC text, NULL: open */
-    int64_t outlet_id;     /* 0: any (within the scope) */
-    int64_t customer_id;   /* 0: any */
-    bool pos_only;         /* sales made in the POS (source pos) */
-    int64_t channel_id;    /* 0: any */
+    /* business_day >= from_day, < to_day: "YYYY-MM-DD" days in each sale's outlet's time
+     * zone (SPEC T1), NULL: open */
+    const char *from_day, *to_day;
+    /* today (SPEC T1, O9): each outlet's own today, in its time zone, at `now` (ISO 8601
+     * UTC text) */
+    const char *today;
+    int64_t outlet_id;   /* 0: any (within the scope) */
+    int64_t customer_id; /* 0: any */
+    bool pos_only;       /* sales made in the POS (source pos) */
+    int64_t channel_id;  /* 0: any */
     bool status_set;
     enum sb_sale_status status;
 };

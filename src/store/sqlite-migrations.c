@@ -555,6 +555,15 @@ static const char *const migrations[] = {
      * edit (ship-to, notes, customer): a newer version changes them in the POS only when
      * the channel changed them. */
     "ALTER TABLE channel_orders ADD COLUMN details TEXT;",
+
+    /* 7: (SPEC T1): each sale's business day, the calendar day of its creation in
+     * its outlet's time zone, written with the sale; existing sales get theirs from
+     * sb_local_date(), the backend's reading of the tz database. Reports group by it and
+     * "today" compares it with each outlet's own today. */
+    "ALTER TABLE sales ADD COLUMN business_day TEXT;"
+    "UPDATE sales SET business_day = sb_local_date(created_at,"
+    "  (SELECT timezone FROM outlets o WHERE o.id = sales.outlet_id));"
+    "CREATE INDEX sales_business_day ON sales(business_day, outlet_id);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

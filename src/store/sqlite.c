@@ -2,11 +2,14 @@
  * The SQLite backend: WAL journal, foreign keys on, a busy timeout, durable
  * commits (synchronous=FULL), and a per-connection cache of prepared
  * statements keyed by SQL text. Migrations live in sqlite-migrations.c.
+ * Every connection also gets the SQL functions the portable SQL may call
+ * (docs/architecture.md): sb_local_date().
  */
 #include "store/db.h"
 #include "store/sqlite-migrations.h"
 #include "util/crashpoint.h"
 #include "util/timeutil.h"
+#include "util/zone.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -74,6 +77,27 @@ static void sq_close(struct sb_db *db)
     free(d);
 }
 
+/*
+ * sb_local_date(utc, zone): the calendar day "YYYY-MM-DD" of the ISO 8601 time utc in
+ * the tz database's zone (SPEC T1); a zone the database does not know counts as UTC
+ * (outlets created before zones were checked); NULL for a NULL or unreadable time.
+ * PostgreSQL would say to_char((utc::timestamptz) AT TIME ZONE zone, 'YYYY-MM-DD').
+ */
+static void fn_local_date(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *utc = (const char *)sqlite3_value_text(argv[0]);
+    const char *zone = (const char *)sqlite3_value_text(argv[1]);
+    int64_t t;
+    char day[SB_DAY_LEN];
+    if (!utc || !sb_time_parse(utc, &t) ||
+        (!(zone && sb_zone_day(zone, t, day)) && !sb_zone_day("UTC", t, day))) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_result_text(cx, day, -1, SQLITE_TRANSIENT);
+}
+
 static sb_err sq_open(const char *path, struct sb_db **ret)
 {
     if (!*path)
@@ -93,6 +117,13 @@ static sb_err sq_open(const char *path, struct sb_db **ret)
     }
     sqlite3_extended_result_codes(d->h, 1);
     sqlite3_busy_timeout(d->h, 10000);
+    rc = sqlite3_create_function_v2(d->h, "sb_local_date", 2,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                    fn_local_date, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sq_close(&d->base);
+        return sb_fail(SB_ESTORAGE, "db", "cannot add SQL functions");
+    }
     sb_err err = exec_raw(d, "PRAGMA journal_mode=WAL;"
                              "PRAGMA synchronous=FULL;"
                              "PRAGMA foreign_keys=ON;"

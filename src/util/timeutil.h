@@ -12,6 +12,13 @@
 #define SB_TIME_LEN 21 /* "2026-11-22T14:01:44Z" + NUL */
 
 int64_t sb_time_now(void);
+/*
+ * For tests only: from now on sb_time_now() starts from `now` and runs on with
+ * the real clock (0 goes back to the real clock). The e2e tests run the
+ * server in their own process, so they can put "now" at a chosen instant
+ * (just before a New York midnight) without waiting for the wall clock.
+ */
+void sb_time_set_for_tests(int64_t now);
 /* Monotonic clock in nanoseconds, for durations. */
 uint64_t sb_clock_ns(void);
 void sb_time_format(int64_t t, char *buf, size_t cap);

@@ -44,8 +44,9 @@ async function fakeApi(method, p, body) {
 const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
 const contexts = [];
 
-async function newPage({ viewport = { width: 1280, height: 860 } } = {}) {
-  const context = await browser.newContext({ baseURL: base, viewport });
+// timezoneId and locale: the browser's own, to show the app does not depend on them.
+async function newPage({ viewport = { width: 1280, height: 860 }, timezoneId, locale } = {}) {
+  const context = await browser.newContext({ baseURL: base, viewport, timezoneId, locale });
   context.setDefaultTimeout(TIMEOUT);
   contexts.push(context);
   const page = await context.newPage();

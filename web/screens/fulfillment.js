@@ -50,7 +50,7 @@ export default async function fulfillment(ctx) {
   const events = h('div');
   function paintEvents(list) {
     replace(events, table('History', ['When', 'From', 'To', 'By'], (list || []).map((e) => h('tr', null,
-      h('td', null, dateTime(e.created_at)), h('td', null, e.from_status ? label(e.from_status) : '—'),
+      h('td', null, dateTime(e.created_at, f.outlet_id)), h('td', null, e.from_status ? label(e.from_status) : '—'),
       h('td', null, label(e.to_status)), h('td', null, e.username || 'system')))));
   }
   async function reload() {
@@ -65,7 +65,7 @@ export default async function fulfillment(ctx) {
       ['Customer', f.customer_name],
       ['Outlet', names[f.outlet_id] || `Outlet ${f.outlet_id}`],
       ['Kind', label(f.kind)],
-      ['Ordered', dateTime(f.order_date || f.created_at)],
+      ['Ordered', dateTime(f.order_date || f.created_at, f.outlet_id)],
       s ? ['Ship to', [s.name, s.line1, s.line2, s.city, s.region, s.postcode, s.country].filter(Boolean).join(', ')] : null,
       s && s.method ? ['Method', s.method] : null,
       s && s.tracking_number ? ['Tracking', `${s.tracking_number}${s.carrier ? ' (' + s.carrier + ')' : ''}`] : null,

@@ -40,7 +40,7 @@ export default function fulfillments(ctx) {
       h('td', null, f.customer_name || '—'),
       h('td', null, names[f.outlet_id] || `Outlet ${f.outlet_id}`),
       h('td', null, label(f.kind)),
-      h('td', null, h('time', { datetime: f.order_date || f.created_at }, dateTime(f.order_date || f.created_at))),
+      h('td', null, h('time', { datetime: f.order_date || f.created_at }, dateTime(f.order_date || f.created_at, f.outlet_id))),
       h('td', null, (f.lines || []).map((l) => h('div', null, `${l.quantity} × ${l.description}`,
         l.backorder_quantity ? h('small', null, ` (${l.backorder_quantity} on backorder)`) : null))),
       statusCell,

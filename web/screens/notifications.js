@@ -21,7 +21,7 @@ export default function notifications(ctx) {
     h('li', { class: 'card ' + (n.read ? 'read' : 'unread') },
       h('button', { type: 'button', class: 'note', 'data-notification': n.id, onclick: () => open(n) },
         h('strong', null, n.title, n.read ? '' : ' (unread)'), n.body ? h('span', null, n.body) : null,
-        h('time', { datetime: n.created_at }, dateTime(n.created_at)))), { emptyText: 'No notifications.' });
+        h('time', { datetime: n.created_at }, dateTime(n.created_at, n.outlet_id)))), { emptyText: 'No notifications.' });
   append(ctx.root, heading('Notifications', readAll),
     h('nav', { class: 'tabs', 'aria-label': 'Which notifications' },
       h('a', { href: '/notifications', 'aria-current': unreadOnly ? null : 'page' }, 'All'),

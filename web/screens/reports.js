@@ -3,7 +3,7 @@
 // in a table beside them. Totals are integer sums, formatted at the end.
 import { h, svg, replace, append } from '../dom.js';
 import * as api from '../api.js';
-import { money, isoDay, date } from '../format.js';
+import { money, isoDay, date, today } from '../format.js';
 import { heading, table, errorBox, empty } from '../ui.js';
 import { groupedBars, hBars, COLOURS } from '../chart.js';
 
@@ -68,10 +68,9 @@ function stockChart(rows) {
 }
 
 export default async function reports(ctx) {
-  const today = new Date();
-  const twoWeeks = new Date(today.getTime() - 13 * 86400000);
-  const fromV = ctx.query.get('from') || isoDay(twoWeeks);
-  const toV = ctx.query.get('to') || isoDay(today);
+  // Days are the outlets' business days (SPEC T1): today where my outlets are.
+  const toV = ctx.query.get('to') || today();
+  const fromV = ctx.query.get('from') || isoDay(new Date(Date.parse(toV + 'T00:00:00Z') - 13 * 86400000));
   const from = h('input', { type: 'date', id: 'rep-from', value: fromV, required: true });
   const to = h('input', { type: 'date', id: 'rep-to', value: toV, required: true });
   const form = h('form', { class: 'filters' },

@@ -19,7 +19,7 @@ export async function channelNames() {
 export function saleRow(s, outlets, channels) {
   return h('tr', { 'data-sale': s.id },
     h('td', null, h('a', { href: `/sales/${s.id}` }, `#${s.id}`)),
-    h('td', null, h('time', { datetime: s.created_at }, dateTime(s.created_at))),
+    h('td', null, h('time', { datetime: s.created_at }, dateTime(s.created_at, s.outlet_id))),
     h('td', null, outlets[s.outlet_id] || `Outlet ${s.outlet_id}`),
     h('td', null, s.channel_id ? `${s.channel_name || channels[s.channel_id] || 'Channel ' + s.channel_id} ${s.external_number || ''}` : 'In store'),
     h('td', null, s.customer_name || '—'),

@@ -194,7 +194,7 @@ export default async function sell(ctx) {
   try {
     const open = (await api.get('/sales', { status: 'open', limit: 100 })).data.filter((s) => s.channel_id);
     replace(unpaid, open.length ? table(null, ['Order', 'Date', 'Customer', 'Due', ''], open.map((s) => h('tr', null,
-      h('td', null, s.external_number || `#${s.id}`), h('td', null, dateTime(s.created_at)), h('td', null, s.customer_name || '—'),
+      h('td', null, s.external_number || `#${s.id}`), h('td', null, dateTime(s.created_at, s.outlet_id)), h('td', null, s.customer_name || '—'),
       h('td', { class: 'num' }, money(s.balance_due, s.currency)),
       h('td', null, h('a', { href: `/sales/${s.id}#take-payment` }, 'Take payment'))))) : empty('No web orders are waiting for payment.'));
   } catch (err) {

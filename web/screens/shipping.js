@@ -142,14 +142,14 @@ export default async function shipping(ctx) {
         h('h2', null, h('a', { href: `/sales/${s.sale_id}` }, orderRef(s)), ' · ', who),
         h('span', { class: 'statuses' }, statusBadges(s))),
       h('div', { class: 'card-body' },
-        h('div', null, h('h3', null, 'Ordered'), h('time', { datetime: s.order_date }, dateTime(s.order_date)),
+        h('div', null, h('h3', null, 'Ordered'), h('time', { datetime: s.order_date }, dateTime(s.order_date, s.outlet_id)),
           h('h3', null, 'Ship to'), address(s),
           s.method ? h('p', null, 'Method: ', s.method) : null),
         h('div', null, h('h3', null, 'Order'),
           h('ul', { class: 'lines' }, (s.lines || []).map((l) =>
             h('li', null, h('span', { class: 'qty' }, `${l.quantity} ×`), ' ', l.description, l.sku ? h('small', null, ' ', l.sku) : null))),
           s.note ? h('p', { class: 'note' }, s.note) : null,
-          s.shipped ? h('p', null, 'Shipped ', dateTime(s.shipped_at),
+          s.shipped ? h('p', null, 'Shipped ', dateTime(s.shipped_at, s.outlet_id),
             s.tracking_number ? [' · tracking ', h('strong', null, s.tracking_number)] : null,
             s.carrier ? ` (${s.carrier})` : null) : null)),
       // only what can ship offers the action (F3, SH2)
