@@ -8,16 +8,17 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t test_shift; /* seconds added to the real clock; atomic */
+static int64_t test_now; /* 0: the real clock; else the time, stopped; atomic */
 
 int64_t sb_time_now(void)
 {
-    return (int64_t)time(NULL) + __atomic_load_n(&test_shift, __ATOMIC_RELAXED);
+    int64_t t = __atomic_load_n(&test_now, __ATOMIC_RELAXED);
+    return t ? t : (int64_t)time(NULL);
 }
 
 void sb_time_set_for_tests(int64_t now)
 {
-    __atomic_store_n(&test_shift, now ? now - (int64_t)time(NULL) : 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&test_now, now, __ATOMIC_RELAXED);
 }
 
 uint64_t sb_clock_ns(void)

@@ -13,10 +13,11 @@
 
 int64_t sb_time_now(void);
 /*
- * For tests only: from now on sb_time_now() starts from `now` and runs on with
- * the real clock (0 goes back to the real clock). The e2e tests run the
- * server in their own process, so they can put "now" at a chosen instant
- * (just before a New York midnight) without waiting for the wall clock.
+ * For tests only: from now on sb_time_now() answers `now`, stopped there until
+ * the next call (0 goes back to the real clock). The e2e tests run the server
+ * in their own process, so they can put "now" at a chosen instant (just
+ * before a New York midnight) without waiting for the wall clock - and
+ * without the wall clock moving it a second on between two lines of a test.
  */
 void sb_time_set_for_tests(int64_t now);
 /* Monotonic clock in nanoseconds, for durations. */
