@@ -330,3 +330,73 @@ Test(cli, sec5_the_demo_directory_and_its_files_are_owner_only)
     }
     rmdir(dir);
 }
+
+static long me_status(const char *token)
+{
+    struct th_resp r = th_req(&t, "GET", "/api/v1/me", token, NULL);
+    long st = r.status;
+    th_resp_free(&r);
+    return st;
+}
+
+Test(cli, sec3_tokens_are_listed_expire_when_asked_and_are_revoked_from_the_command_line)
+{
+    /* SEC3 */
+    char out[4096], token[SB_TOKEN_LEN];
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "user", "add", "casey", "--role", "admin", NULL),
+                 0);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey", "--name",
+                            "ci", "--expires-in", "30d", NULL),
+                 0, "%s", out);
+    out[strcspn(out, "\n")] = '\0';
+    snprintf(token, sizeof(token), "%s", out);
+    cr_expect_eq(me_status(token), 200);
+    int64_t id = th_sql_int(&t, "SELECT MAX(id) FROM api_tokens");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM api_tokens WHERE name = 'ci' AND"
+                                " CAST(strftime('%s', expires_at) AS INTEGER) -"
+                                " CAST(strftime('%s', created_at) AS INTEGER) = 30 * 86400"),
+                 1, "expires 30 days after it was made");
+    /* listed with its state, never its secret */
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "list", "--user", "casey", NULL), 0);
+    static const char header[] = "ID     USER             NAME             CREATED         "
+                                 "     EXPIRES              STATE\n";
+    cr_expect(strncmp(out, header, strlen(header)) == 0, "%s", out);
+    char row[160];
+    snprintf(row, sizeof(row), "%-6lld casey            ci               ", (long long)id);
+    cr_expect(strstr(out, row) != NULL, "%s", out);
+    cr_expect(strstr(out, " active\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "sb_") == NULL, "no secret in %s", out);
+    /* revoked: fails at once, listed as revoked */
+    char idtext[24];
+    snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", idtext, NULL), 0);
+    char said[48];
+    snprintf(said, sizeof(said), "token %lld revoked\n", (long long)id);
+    cr_expect_str_eq(out, said);
+    cr_expect_eq(me_status(token), 401);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "list", NULL), 0);
+    cr_expect(strstr(out, " revoked\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "admin            test             ") != NULL, "everyone's: %s", out);
+    /* an expired token fails too */
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey",
+                            "--expires-in", "12h", NULL),
+                 0);
+    out[strcspn(out, "\n")] = '\0';
+    snprintf(token, sizeof(token), "%s", out);
+    cr_expect_eq(me_status(token), 200);
+    th_sql_exec(&t, "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE id ="
+                    " (SELECT MAX(id) FROM api_tokens)");
+    cr_expect_eq(me_status(token), 401);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "list", "--user", "casey", NULL), 0);
+    cr_expect(strstr(out, "2020-01-01T00:00:00Z expired\n") != NULL, "%s", out);
+    /* mistakes */
+    const char *durations[] = { "30", "0d", "-1d", "1w", "30dd", "99999d", "" };
+    for (int i = 0; i < 7; i++)
+        cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey",
+                                "--expires-in", durations[i], NULL),
+                     2, "--expires-in %s", durations[i]);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", "999", NULL), 1);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", "x1", NULL), 1);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", NULL), 2);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "list", "--user", "nobody", NULL), 1);
+}

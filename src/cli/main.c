@@ -23,7 +23,7 @@ static const struct {
     { "demo", cmd_demo, "create a demo store and serve it" },
     { "migrate", cmd_migrate, "create or upgrade the database schema" },
     { "user", cmd_user, "add a user (user add NAME --role ROLE --outlet ID...)" },
-    { "token", cmd_token, "create an API token (token create --user NAME)" },
+    { "token", cmd_token, "API tokens (token create --user NAME, token list, token revoke ID)" },
     { "items", cmd_items, "import items from CSV (items import FILE.csv)" },
     { "check", cmd_check, "verify the database's invariants" },
     { "sync", cmd_sync, "apply pending webstore events now (sync --drain)" },

@@ -17,6 +17,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "store/sessions.h"
+#include "store/tokens.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "util/timeutil.h"
@@ -189,27 +190,9 @@ static sb_err authenticate(struct sb_req *r)
             r->session_token = cookie;
         return err;
     }
-    if (strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >= SB_TOKEN_LEN)
+    if (strncasecmp(h, "Bearer ", 7) != 0)
         return sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
-    char hash[SB_TOKEN_HASH_LEN];
-    sb_token_hash(h + 7, hash);
-    struct sb_q q;
-    sb_err err = sb_q_open(&q, r->db,
-                           "SELECT u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                           " WHERE t.token_hash = ? AND t.revoked = 0 AND u.active = 1",
-                           "s", hash);
-    if (err)
-        return err;
-    bool found = sb_q_next(&q);
-    if (found) {
-        r->scope.user_id = sb_q_int(&q, 0);
-        r->scope.role = sb_role_parse(sb_q_text(&q, 1));
-        r->scope.all_outlets = r->scope.role == SB_ROLE_ADMIN;
-    }
-    err = sb_q_close(&q);
-    if (err)
-        return err;
-    return found ? SB_OK : sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
+    return sb_store_token_lookup(r->db, h + 7, &r->scope);
 }
 
 static bool content_type_ok(struct sb_req *r)
@@ -635,6 +618,8 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
         free(s);
         return err;
     }
+    /* made now, so that the first sign-in for an unknown name costs no more than others */
+    (void)sb_password_dummy_hash();
     int fd = -1;
     if ((err = listen_on(&addr, s->cfg.host, &fd))) {
         free(s);
@@ -730,4 +715,72 @@ const char *sb_req_header(struct sb_req *r, const char *name)
 const char *sb_req_query(struct sb_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Whether addr (text) is one of the comma-separated addresses in list. */
+static bool listed(const char *list, const char *addr, size_t len)
+{
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n && n == len && strncmp(p, addr, len) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+/* The address text of a socket address, or "" when it is neither IPv4 nor IPv6. */
+static void address_text(const struct sockaddr *sa, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+                        (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                        (socklen_t)cap);
+}
+
+/*
+ * The client's address. Behind a trusted reverse proxy (STOCKBRIDGE_TRUSTED_PROXIES) it is
+ * the right-most X-Forwarded-For entry that is not itself a trusted proxy (entries further
+ * left were written by the client, and may be anything); otherwise the peer's address, and
+ * X-Forwarded-For is ignored, so a client cannot pick its own address.
+ */
+const char *sb_req_client_address(struct sb_req *r)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char peer[INET6_ADDRSTRLEN];
+    address_text(info ? info->client_addr : NULL, peer, sizeof(peer));
+    const char *proxies = r->server->cfg.trusted_proxies;
+    const char *xff = sb_req_header(r, "X-Forwarded-For");
+    if (!proxies || !xff || !listed(proxies, peer, strlen(peer)))
+        return sb_arena_strdup(r->arena, peer);
+    const char *end = xff + strlen(xff);
+    while (end > xff) {
+        const char *start = end;
+        while (start > xff && start[-1] != ',')
+            start--;
+        const char *a = start, *b = end;
+        while (a < b && *a == ' ')
+            a++;
+        while (b > a && b[-1] == ' ')
+            b--;
+        char entry[INET6_ADDRSTRLEN];
+        unsigned char bin[sizeof(struct in6_addr)];
+        size_t n = (size_t)(b - a);
+        if (n == 0 || n >= sizeof(entry))
+            break;
+        memcpy(entry, a, n);
+        entry[n] = '\0';
+        if (inet_pton(AF_INET, entry, bin) != 1 && inet_pton(AF_INET6, entry, bin) != 1)
+            break; /* not an address: the proxy did not write it */
+        if (!listed(proxies, entry, n))
+            return sb_arena_strdup(r->arena, entry);
+        end = start > xff ? start - 1 : xff;
+    }
+    return sb_arena_strdup(r->arena, peer);
 }
