@@ -1,7 +1,9 @@
 /*
  * /api/v1/channels: the connected webstores. Managers read them, admins
  * create and change them; the web orders each has seen (SPEC O10) and its
- * sync log are for staff of the outlets it serves. Credentials go in and
+ * sync log are for staff of the outlets it serves. A channel that serves
+ * none of the caller's outlets reads as not there (404, left out of lists),
+ * as every outlet-bound record does; admins see every channel. Credentials go in and
  * never come out: records carry "has_credentials" instead.
  */
 #include "http/api.h"
@@ -178,7 +180,7 @@ sb_err sb_api_channels_list(struct sb_req *r)
     json_t *rows;
     sb_err err = sb_req_page(r, &page);
     if (!err)
-        err = sb_store_channel_list(r->db, page.after, page.limit, &rows);
+        err = sb_store_channel_list(r->db, &r->scope, page.after, page.limit, &rows);
     return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 
@@ -196,6 +198,8 @@ sb_err sb_api_channels_get(struct sb_req *r)
 {
     int64_t id;
     sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_channel_visible(r->db, &r->scope, id);
     return err ? err : reply_one(r, 200, id);
 }
 
@@ -253,6 +257,8 @@ sb_err sb_api_channels_poll(struct sb_req *r)
     int64_t id;
     json_t *rec = NULL, *report = NULL;
     sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_channel_visible(r->db, &r->scope, id);
     if (!err)
         err = sb_store_channel_get(r->db, id, &rec);
     if (!err && !json_is_true(json_object_get(rec, "has_credentials")))
