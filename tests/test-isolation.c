@@ -395,6 +395,7 @@ static void run_probe(const struct probe *p)
 
 Test(isolation, every_route_is_probed_or_listed_as_not_outlet_bound)
 {
+    /* N2, and outlet access (docs/behaviour.md, "Access"): no route may be forgotten */
     size_t n;
     const struct sb_route *routes = sb_routes(&n);
     for (size_t i = 0; i < n; i++) {
@@ -422,6 +423,7 @@ Test(isolation, every_route_is_probed_or_listed_as_not_outlet_bound)
 
 Test(isolation, another_outlets_user_reads_and_changes_nothing_of_outlet_1)
 {
+    /* N2, and outlet access (docs/behaviour.md, "Access") */
     for (size_t k = 0; k < sizeof(probes) / sizeof(probes[0]); k++)
         run_probe(&probes[k]);
 }

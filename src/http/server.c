@@ -448,9 +448,9 @@ static enum MHD_Result first_call(struct sb_server *s, struct conn_state *cs, co
     cs->path = sb_arena_strdup(a, url);
     if (!cs->method || !cs->path)
         return MHD_NO;
-    bool bad = cs->bad_target || target_cut_short(cs, version);
+    cs->bad_target = cs->bad_target || target_cut_short(cs, version);
     cs->raw_target = NULL; /* the library's buffer: not to be read from here on */
-    if (bad)
+    if (cs->bad_target)
         return send_error(
             cs,
             sb_fail(SB_EINVALID_PATH, NULL, "the request path holds a NUL or control character"),
@@ -550,8 +550,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         sb_metrics_observe(&s->metrics, cs->route_index, status, us);
         snprintf(st, sizeof(st), "%d", status);
         snprintf(uid, sizeof(uid), "%lld", (long long)cs->req.scope.user_id);
-        sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path", cs->path, "status", st,
-               "us", dur, "user", uid, NULL);
+        /* a refused path is not written out: its control characters would reach the log */
+        sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path",
+               cs->bad_target ? "(refused: control character)" : cs->path, "status", st, "us", dur,
+               "user", uid, NULL);
     }
     sb_store_release(s->cfg.store, cs->req.db);
     json_decref(cs->req.error_details);
@@ -618,8 +620,6 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
         free(s);
         return err;
     }
-    /* made now, so that the first sign-in for an unknown name costs no more than others */
-    (void)sb_password_dummy_hash();
     int fd = -1;
     if ((err = listen_on(&addr, s->cfg.host, &fd))) {
         free(s);

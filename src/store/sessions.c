@@ -154,6 +154,9 @@ sb_err sb_store_session_sign_in(struct sb_db *db, const char *username, const ch
     int64_t now = sb_time_now(), user_id = 0;
     char hash[SB_PASSWORD_HASH_LEN];
     *ret_retry_after = 0;
+    /* the stand-in hash is made by the process's first sign-in, whoever it names, so that
+     * making it tells nothing either */
+    (void)sb_password_dummy_hash();
     sb_err err = reserve_attempt(db, address, username, lim, now, ret_retry_after);
     if (!err)
         err = find_user(db, username, &user_id, hash);

@@ -32,7 +32,7 @@ bool sb_password_verify(const char *hash, const char *password);
  * parameters as every user's: a sign-in for a user who does not exist, is inactive or has
  * no password costs what a wrong password costs (SEC4). */
 void sb_password_verify_dummy(const char *password);
-/* That hash (made on first use; the server makes it at start-up). */
+/* That hash (made on first use: sign-in asks for it before it looks the name up). */
 const char *sb_password_dummy_hash(void);
 /* How many argon2id verifications this process has run: the tests' witness that every
  * sign-in does the same hashing work. */
