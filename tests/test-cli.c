@@ -395,6 +395,12 @@ Test(cli, sec3_tokens_are_listed_expire_when_asked_and_are_revoked_from_the_comm
         cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey",
                                 "--expires-in", durations[i], NULL),
                      2, "--expires-in %s", durations[i]);
+    char long_name[102];
+    memset(long_name, 'n', 101);
+    long_name[101] = '\0';
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey", "--name",
+                            long_name, NULL),
+                 1, "a name over 100 characters");
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", "999", NULL), 1);
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", "x1", NULL), 1);
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", NULL), 2);

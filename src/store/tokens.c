@@ -18,6 +18,9 @@ sb_err sb_store_token_issue(struct sb_db *db, int64_t user_id, const char *name,
                             char out[SB_TOKEN_LEN], int64_t *ret_id)
 {
     int64_t now = sb_time_now();
+    if (name && strlen(name) > SB_TOKEN_NAME_MAX)
+        return sb_fail(SB_EINVALID_FIELD, "name", "a token's name has at most %d characters",
+                       SB_TOKEN_NAME_MAX);
     if (expires_at && expires_at <= now)
         return sb_fail(SB_EINVALID_FIELD, "expires_at", "a token's expiry must be in the future");
     char token[SB_TOKEN_LEN], hash[SB_TOKEN_HASH_LEN], at[SB_TIME_LEN], until[SB_TIME_LEN];

@@ -20,7 +20,7 @@
 /* Makes a token for the user that expires at expires_at (seconds since the epoch; 0:
  * never); the clear token is written to out, its id to *ret_id (may be NULL). An unknown
  * user is SB_EUNKNOWN_REFERENCE (field "user_id"), an inactive one SB_ECONFLICT, an
- * expiry not in the future SB_EINVALID_FIELD (field "expires_at"). */
+ * expiry not in the future or a name over SB_TOKEN_NAME_MAX SB_EINVALID_FIELD. */
 sb_err sb_store_token_issue(struct sb_db *db, int64_t user_id, const char *name, int64_t expires_at,
                             char out[SB_TOKEN_LEN], int64_t *ret_id);
 /* sb_store_token_issue without expiry. */
