@@ -6,6 +6,7 @@
  */
 #include "harness.h"
 #include "http/request.h"
+#include "util/timeutil.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -140,4 +141,130 @@ Test(auth, health_and_metrics_are_public)
               NULL);
     cr_expect(strstr(r.body, "stockbridge_storage_errors_total 0\n") != NULL);
     th_resp_free(&r);
+}
+
+static long me_status(const char *token)
+{
+    struct th_resp r = th_req(&t, "GET", "/api/v1/me", token, NULL);
+    long st = r.status;
+    th_resp_free(&r);
+    return st;
+}
+
+Test(auth, sec3_admins_list_make_and_revoke_tokens_and_a_revoked_one_fails_at_once)
+{
+    /* SEC3 */
+    struct th_fixture f;
+    th_fixture(&t, &f);
+    int64_t staff1 = th_sql_int(&t, "SELECT id FROM users WHERE username = 'staff1'");
+    char body[128];
+    snprintf(body, sizeof(body), "{\"user_id\":%lld,\"name\":\"till 2\",\"expires_in\":86400}",
+             (long long)staff1);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/tokens", t.admin, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    char token[SB_TOKEN_LEN];
+    snprintf(token, sizeof(token), "%s", th_str(r.json, "token"));
+    int64_t id = th_int(r.json, "id");
+    cr_expect_eq(strncmp(token, "sb_", 3), 0);
+    cr_expect_str_eq(th_str(r.json, "name"), "till 2");
+    cr_expect_str_eq(th_str(r.json, "username"), "staff1");
+    cr_expect_str_eq(th_str(r.json, "state"), "active");
+    int64_t exp = 0, made = 0;
+    cr_assert(sb_time_parse(th_str(r.json, "expires_at"), &exp));
+    cr_assert(sb_time_parse(th_str(r.json, "created_at"), &made));
+    cr_expect_eq(exp - made, 86400);
+    th_resp_free(&r);
+    cr_expect_eq(me_status(token), 200);
+    /* the secret is never shown again, nor its hash */
+    json_t *one = th_get(&t, t.admin, "/api/v1/tokens/%lld", (long long)id);
+    cr_expect_null(json_object_get(one, "token"));
+    cr_expect_null(json_object_get(one, "token_hash"));
+    json_decref(one);
+    json_t *list = th_get(&t, t.admin, "/api/v1/tokens?user_id=%lld", (long long)staff1);
+    json_t *data = json_object_get(list, "data");
+    cr_expect_eq(json_array_size(data), 2, "the fixture's and the new one");
+    size_t i;
+    json_t *row;
+    json_array_foreach(data, i, row)
+    {
+        cr_expect_eq(th_int(row, "user_id"), staff1);
+        cr_expect_null(json_object_get(row, "token"));
+        cr_expect_null(json_object_get(row, "token_hash"));
+    }
+    json_decref(list);
+    list = th_get(&t, t.admin, "/api/v1/tokens");
+    cr_expect_eq(json_array_size(json_object_get(list, "data")), 5,
+                 "admin, staff1 (2), staff2,"
+                 " manager");
+    json_decref(list);
+    /* revoked: the very next request fails */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/tokens/%lld/revoke", (long long)id);
+    r = th_req(&t, "POST", path, t.admin, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "state"), "revoked");
+    cr_expect(json_is_string(json_object_get(r.json, "revoked_at")));
+    th_resp_free(&r);
+    cr_expect_eq(me_status(token), 401);
+    cr_expect_eq(me_status(f.staff1), 200, "the user's other token still works");
+    /* revoking again changes nothing; an unknown token is 404 */
+    uint64_t before = th_fingerprint(&t);
+    r = th_req(&t, "POST", path, t.admin, NULL);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_eq(th_fingerprint(&t), before);
+    th_expect_error(&t, "POST", "/api/v1/tokens/999/revoke", t.admin, NULL, 404, "not_found");
+    th_expect_error(&t, "GET", "/api/v1/tokens/999", t.admin, NULL, 404, "not_found");
+    /* only admins */
+    th_expect_error(&t, "GET", "/api/v1/tokens", f.manager, NULL, 403, "forbidden");
+    th_expect_error(&t, "POST", path, f.manager, NULL, 403, "forbidden");
+}
+
+Test(auth, sec3_a_token_expires_when_asked_and_bad_expiries_are_refused)
+{
+    /* SEC3 */
+    struct th_fixture f;
+    th_fixture(&t, &f);
+    int64_t staff1 = th_sql_int(&t, "SELECT id FROM users WHERE username = 'staff1'");
+    char body[160], next_year[SB_TIME_LEN];
+    sb_time_format(sb_time_now() + 365 * 86400, next_year, sizeof(next_year));
+    snprintf(body, sizeof(body), "{\"user_id\":%lld,\"expires_at\":\"%s\"}", (long long)staff1,
+             next_year);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/tokens", t.admin, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "expires_at"), next_year);
+    char token[SB_TOKEN_LEN];
+    snprintf(token, sizeof(token), "%s", th_str(r.json, "token"));
+    int64_t id = th_int(r.json, "id");
+    th_resp_free(&r);
+    cr_expect_eq(me_status(token), 200);
+    /* its time comes: it fails at once, and is listed as expired */
+    char sql[128];
+    snprintf(sql, sizeof(sql),
+             "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE id = %lld",
+             (long long)id);
+    th_sql_exec(&t, sql);
+    cr_expect_eq(me_status(token), 401);
+    json_t *one = th_get(&t, t.admin, "/api/v1/tokens/%lld", (long long)id);
+    cr_expect_str_eq(th_str(one, "state"), "expired");
+    json_decref(one);
+    /* refused, and nothing is made */
+    const char *bad[] = {
+        "\"expires_in\":59",        "\"expires_in\":\"30d\"",
+        "\"expires_in\":400000000", "\"expires_at\":\"2020-01-01T00:00:00Z\"",
+        "\"expires_at\":\"soon\"",  "\"expires_in\":3600,\"expires_at\":\"2099-01-01T00:00:00Z\"",
+        "\"token\":\"sb_mine\"",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(body, sizeof(body), "{\"user_id\":%lld,%s}", (long long)staff1, bad[i]);
+        th_expect_error(&t, "POST", "/api/v1/tokens", t.admin, body, 422, "invalid_field");
+    }
+    th_expect_error(&t, "POST", "/api/v1/tokens", t.admin, "{\"name\":\"x\"}", 422,
+                    "missing_field");
+    th_expect_error(&t, "POST", "/api/v1/tokens", t.admin, "{\"user_id\":999}", 422,
+                    "unknown_reference");
+    th_sql_exec(&t, "UPDATE users SET active = 0 WHERE username = 'staff2'");
+    snprintf(body, sizeof(body), "{\"user_id\":%lld}",
+             (long long)th_sql_int(&t, "SELECT id FROM users WHERE username = 'staff2'"));
+    th_expect_error(&t, "POST", "/api/v1/tokens", t.admin, body, 409, "conflict");
 }

@@ -687,12 +687,16 @@ Test(channels, several_channels_side_by_side)
     cr_expect(json_is_null(json_object_get(list, "next_after")));
     json_decref(list);
     /* paginated */
-    list = th_get(&t, f.manager, P "?limit=2");
+    list = th_get(&t, t.admin, P "?limit=2");
     cr_expect_eq(json_array_size(json_object_get(list, "data")), 2);
     cr_expect_eq(th_int(list, "next_after"), b);
     json_decref(list);
-    list = th_get(&t, f.manager, P "?limit=2&after=%lld", (long long)b);
+    list = th_get(&t, t.admin, P "?limit=2&after=%lld", (long long)b);
     cr_expect_eq(json_array_size(json_object_get(list, "data")), 1);
+    json_decref(list);
+    /* a manager sees the channels that serve one of their outlets: c serves none yet */
+    list = th_get(&t, f.manager, P);
+    cr_expect_eq(json_array_size(json_object_get(list, "data")), 2);
     json_decref(list);
     /* each keeps its own credentials and links */
     struct sb_db *db;
@@ -807,8 +811,11 @@ Test(channels, poll_needs_a_channel_with_credentials)
     char path[96];
     expect_err("POST", P "/999/poll", f.manager, NULL, 404, "not_found", NULL);
     expect_err("POST", P "/x/poll", f.manager, NULL, 404, "not_found", NULL);
-    expect_err("POST", path_of(path, sizeof(path), bare, "/poll"), f.manager, NULL, 409, "conflict",
+    /* the bare channel serves no outlet yet: only admins see it */
+    expect_err("POST", path_of(path, sizeof(path), bare, "/poll"), t.admin, NULL, 409, "conflict",
                NULL);
+    expect_err("POST", path_of(path, sizeof(path), bare, "/poll"), f.manager, NULL, 404,
+               "not_found", NULL);
     expect_err("GET", path_of(path, sizeof(path), bare, "/poll"), f.manager, NULL, 405,
                "method_not_allowed", NULL);
 }

@@ -192,7 +192,7 @@ Test(outlets, oversized_body_is_413)
     snprintf(big, 64, "{\"name\":\"");
     size_t len = strlen(big);
     memset(big + len, 'x', n);
-    strcpy(big + len + n, "\",\"currency\":\"USD\"}");
+    snprintf(big + len + n, 64 - len, "\",\"currency\":\"USD\"}");
     uint64_t before = th_fingerprint(&t);
     struct th_resp r = th_req(&t, "POST", "/api/v1/outlets", t.admin, big);
     cr_expect_eq(r.status, 413);

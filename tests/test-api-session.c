@@ -2,16 +2,22 @@
  * The web app's sign-in and files, end to end: passwords (argon2id), the
  * session cookie (HttpOnly, SameSite=Strict), CSRF on every change made with
  * it, the rate limit on failed sign-ins, outlet scope through the cookie, the
- * static files of web/ (and nothing outside it), and the two reports.
+ * static files of web/ (and nothing outside it), and the two reports. SEC3:
+ * a password change or a deactivation ends sessions. SEC4: sign-in costs the
+ * same for every name, failures are bounded records counted per address.
+ * Other clients are other loopback addresses (127.0.0.x).
  */
 #include "harness.h"
 #include "store/sessions.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct th t;
 static struct th_fixture f;
@@ -79,19 +85,27 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* A request with an optional cookie ("sb_session=...") and CSRF token. */
-static struct resp *call(const char *method, const char *path, const char *body, const char *cookie,
-                         const char *csrf)
+/* A request to the server on port with an optional cookie ("sb_session=..."), CSRF token,
+ * extra header, and local address to send from (another 127.x.y.z: another client). */
+static struct resp *call_ex(uint16_t port, const char *method, const char *path, const char *body,
+                            const char *cookie, const char *csrf, const char *from,
+                            const char *header)
 {
     struct resp *r = calloc(1, sizeof(*r));
     cr_assert_not_null(r);
-    char url[512], hdr[256];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)t.port, path);
+    char url[512], hdr[256], iface[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port, path);
     CURL *c = curl_easy_init();
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     if (csrf) {
         snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
         h = curl_slist_append(h, hdr);
+    }
+    if (header)
+        h = curl_slist_append(h, header);
+    if (from) {
+        snprintf(iface, sizeof(iface), "host!%s", from);
+        curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
     }
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
@@ -110,6 +124,13 @@ static struct resp *call(const char *method, const char *path, const char *body,
     curl_easy_cleanup(c);
     r->json = json_loads(r->body, 0, NULL);
     return r;
+}
+
+/* A request with an optional cookie ("sb_session=...") and CSRF token. */
+static struct resp *call(const char *method, const char *path, const char *body, const char *cookie,
+                         const char *csrf)
+{
+    return call_ex(t.port, method, path, body, cookie, csrf, NULL, NULL);
 }
 
 static void done(struct resp *r)
@@ -252,7 +273,8 @@ Test(session, bad_sign_ins_are_refused_and_then_rate_limited)
     char cookie[128], csrf[80];
     sign_in("staff1", "staff-secret", cookie, csrf);
     /* once the window has passed (the failures age out), admin may try again */
-    th_sql_exec(&t, "UPDATE sign_in_failures SET at = '2020-01-01T00:00:00Z'");
+    th_sql_exec(&t, "UPDATE sign_in_throttle SET window_start = '2020-01-01T00:00:00Z',"
+                    " last_at = '2020-01-01T00:00:00Z'");
     sign_in("admin", "admin-secret", cookie, csrf);
 }
 
@@ -309,4 +331,252 @@ Test(session, reports_sum_sales_by_day_and_value_stock_by_outlet)
                     "invalid_query");
     th_expect_error(&t, "GET", "/api/v1/reports/sales-by-day?from=2026-11-02&to=2026-11-01",
                     t.admin, NULL, 400, "invalid_query");
+}
+
+/* Runs `stockbridge user passwd NAME` with the password on its standard input. */
+static int cli_passwd(const char *name, const char *password)
+{
+    int in[2];
+    cr_assert_eq(pipe(in), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(in[0], STDIN_FILENO);
+        close(in[0]);
+        close(in[1]);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        execl(getenv("SB_BIN"), "stockbridge", "user", "passwd", name, "--db", t.db_url,
+              (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    cr_assert_eq(write(in[1], password, strlen(password)), (ssize_t)strlen(password));
+    cr_assert_eq(write(in[1], "\n", 1), 1);
+    close(in[1]);
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
+}
+
+static long status_of(const char *method, const char *path, const char *cookie, const char *token)
+{
+    if (token) {
+        struct th_resp b = th_req(&t, method, path, token, NULL);
+        long st = b.status;
+        th_resp_free(&b);
+        return st;
+    }
+    struct resp *r = call(method, path, NULL, cookie, NULL);
+    long st = r->status;
+    done(r);
+    return st;
+}
+
+Test(session, sec3_a_password_change_ends_that_users_sessions)
+{
+    /* SEC3: `stockbridge user passwd` (sb_store_user_set_password, which any route that sets
+     * a password would call too) ends the user's sessions, and no one else's */
+    char staff[128], staff_csrf[80], admin[128], admin_csrf[80], again[128], again_csrf[80];
+    sign_in("staff1", "staff-secret", staff, staff_csrf);
+    sign_in("staff1", "staff-secret", again, again_csrf); /* a second browser */
+    sign_in("admin", "admin-secret", admin, admin_csrf);
+    cr_assert_eq(status_of("GET", "/api/v1/session", staff, NULL), 200);
+    cr_assert_eq(cli_passwd("staff1", "a-new-password"), 0);
+    cr_expect_eq(status_of("GET", "/api/v1/session", staff, NULL), 401);
+    cr_expect_eq(status_of("GET", "/api/v1/outlets", again, NULL), 401);
+    cr_expect_eq(status_of("GET", "/api/v1/session", admin, NULL), 200, "another user's session");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id ="
+                                " s.user_id WHERE u.username = 'staff1'"),
+                 0);
+    /* the new password works, the old one does not */
+    struct resp *r = call("POST", "/api/v1/session",
+                          "{\"username\":\"staff1\",\"password\":\"staff-secret\"}", NULL, NULL);
+    cr_expect_eq(r->status, 401, "%s", r->body);
+    done(r);
+    sign_in("staff1", "a-new-password", staff, staff_csrf);
+    cr_expect_eq(status_of("GET", "/api/v1/session", staff, NULL), 200);
+}
+
+Test(session, sec3_deactivation_ends_sessions_and_revokes_tokens_for_good)
+{
+    /* SEC3 */
+    char staff[128], csrf[80];
+    sign_in("staff1", "staff-secret", staff, csrf);
+    int64_t uid = th_sql_int(&t, "SELECT id FROM users WHERE username = 'staff1'");
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/users/%lld", (long long)uid);
+    struct th_resp b = th_req(&t, "PATCH", path, t.admin, "{\"active\":false}");
+    cr_assert_eq(b.status, 200, "%s", b.body);
+    th_resp_free(&b);
+    cr_expect_eq(status_of("GET", "/api/v1/session", staff, NULL), 401);
+    cr_expect_eq(status_of("GET", "/api/v1/me", NULL, f.staff1), 401);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sessions WHERE user_id IN (SELECT id FROM"
+                                " users WHERE username = 'staff1')"),
+                 0);
+    /* back again: the old token stays dead, the old session too; a new sign-in works */
+    b = th_req(&t, "PATCH", path, t.admin, "{\"active\":true}");
+    cr_assert_eq(b.status, 200, "%s", b.body);
+    th_resp_free(&b);
+    cr_expect_eq(status_of("GET", "/api/v1/me", NULL, f.staff1), 401, "a revoked token revived");
+    cr_expect_eq(status_of("GET", "/api/v1/session", staff, NULL), 401);
+    char q[64];
+    snprintf(q, sizeof(q), "/api/v1/tokens?user_id=%lld", (long long)uid);
+    json_t *list = th_get(&t, t.admin, "%s", q);
+    json_t *tok = json_array_get(json_object_get(list, "data"), 0);
+    cr_expect_str_eq(th_str(tok, "state"), "revoked");
+    cr_expect(json_is_string(json_object_get(tok, "revoked_at")));
+    json_decref(list);
+    sign_in("staff1", "staff-secret", staff, csrf);
+    cr_expect_eq(status_of("GET", "/api/v1/session", staff, NULL), 200);
+}
+
+Test(session, sec4_every_sign_in_does_the_same_hashing_work)
+{
+    /* SEC4: the time of a sign-in is its argon2id verification, and every refused sign-in
+     * runs exactly one, with the same parameters: a known user with a wrong password, a
+     * name no one has, an inactive user, a user without a password */
+    th_sql_exec(&t, "INSERT INTO users (username, role, active, created_at, updated_at) VALUES"
+                    " ('gone', 'staff', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+                    " ('nopass', 'staff', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+    const char *names[] = { "admin", "no-such-user", "gone", "nopass" };
+    for (size_t i = 0; i < 4; i++) {
+        char body[128];
+        snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"wrong-password\"}",
+                 names[i]);
+        uint64_t before = sb_password_verifications();
+        struct resp *r = call("POST", "/api/v1/session", body, NULL, NULL);
+        cr_expect_eq(r->status, 401, "%s: %s", names[i], r->body);
+        cr_expect_str_eq(code_of(r), "invalid_credentials");
+        done(r);
+        cr_expect_eq(sb_password_verifications() - before, 1, "%s: %llu verifications", names[i],
+                     (unsigned long long)(sb_password_verifications() - before));
+    }
+    /* and the stand-in hash has a real one's parameters: "$argon2id$v=..$m=..,t=..,p=..$" */
+    json_t *row = NULL;
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
+    cr_assert_eq(sb_db_json_one(db, &row, "SELECT password_hash FROM users WHERE id = 1", NULL),
+                 SB_OK);
+    sb_store_release(t.store, db);
+    const char *real = th_str(row, "password_hash"), *dummy = sb_password_dummy_hash();
+    const char *salt = strchr(real + 1, '$');
+    for (int i = 0; salt && i < 2; i++)
+        salt = strchr(salt + 1, '$'); /* the third '$' ends the parameters */
+    cr_assert_not_null(salt, "%s", real);
+    size_t params = (size_t)(salt - real);
+    cr_expect(strncmp(real, dummy, params) == 0, "%.*s vs %.*s", (int)params, real, (int)params,
+              dummy);
+    cr_expect_eq(strlen(real), strlen(dummy));
+    json_decref(row);
+}
+
+/* POSTs a sign-in from a local address; returns the status. */
+static long sign_in_from(const char *from, const char *user, const char *password)
+{
+    char body[256];
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", user, password);
+    struct resp *r = call_ex(t.port, "POST", "/api/v1/session", body, NULL, NULL, from, NULL);
+    long st = r->status;
+    done(r);
+    return st;
+}
+
+Test(session, sec4_a_name_hammered_from_one_address_still_signs_in_from_another)
+{
+    /* SEC4: five failures for admin from 127.0.0.2 hold admin off there only */
+    for (int i = 0; i < 5; i++)
+        cr_expect_eq(sign_in_from("127.0.0.2", "admin", "wrong-password"), 401);
+    cr_expect_eq(sign_in_from("127.0.0.2", "admin", "admin-secret"), 429);
+    cr_expect_eq(sign_in_from("127.0.0.1", "admin", "admin-secret"), 200);
+    cr_expect_eq(sign_in_from("127.0.0.4", "admin", "admin-secret"), 200);
+    /* and other names from 127.0.0.2 are not held off by admin's count */
+    cr_expect_eq(sign_in_from("127.0.0.2", "staff1", "staff-secret"), 200);
+}
+
+Test(session, sec4_an_address_trying_many_names_is_held_off_and_its_records_stay_bounded)
+{
+    /* SEC4: 60 tries with new names from one address: the first 20 are looked at, the rest
+     * refused; the records are one row per (address, name) tried and one for the address,
+     * not one per failure */
+    for (int i = 0; i < 60; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "guess-%d", i);
+        cr_expect_eq(sign_in_from("127.0.0.3", name, "whatever-1"), i < 20 ? 401 : 429, "try %d",
+                     i);
+    }
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sign_in_throttle"), 21);
+    cr_expect_eq(sign_in_from("127.0.0.3", "staff1", "staff-secret"), 429);
+    cr_expect_eq(sign_in_from("127.0.0.1", "staff1", "staff-secret"), 200);
+    /* records whose window has passed are deleted by the next attempt */
+    th_sql_exec(&t, "UPDATE sign_in_throttle SET window_start = '2020-01-01T00:00:00Z',"
+                    " last_at = '2020-01-01T00:00:00Z'");
+    cr_expect_eq(sign_in_from("127.0.0.5", "admin", "wrong-password"), 401);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sign_in_throttle"), 2);
+    cr_expect_eq(sign_in_from("127.0.0.3", "staff1", "staff-secret"), 200, "the window passed");
+}
+
+Test(session, sec4_the_records_have_a_hard_cap)
+{
+    /* SEC4: with a cap of 10 rows, failures from 15 addresses (two rows each) leave the 10
+     * newest */
+    struct sb_sign_in_limits lim = sb_sign_in_defaults;
+    lim.max_records = 10;
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
+    for (int i = 0; i < 15; i++) {
+        char addr[32], name[32], token[SB_TOKEN_LEN], csrf[SB_TOKEN_LEN];
+        int64_t uid = 0, retry = 0;
+        snprintf(addr, sizeof(addr), "198.51.100.%d", i + 1);
+        snprintf(name, sizeof(name), "guess-%d", i);
+        cr_expect_eq(
+            sb_store_session_sign_in(db, name, "whatever-1", addr, &lim, &uid, token, csrf, &retry),
+            SB_EINVALID_CREDENTIALS);
+        cr_expect_leq(th_sql_int(&t, "SELECT COUNT(*) FROM sign_in_throttle"), 10);
+    }
+    sb_store_release(t.store, db);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sign_in_throttle"), 10);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sign_in_throttle WHERE username ="
+                                " 'guess-14'"),
+                 1, "the newest stay");
+}
+
+Test(session, sec4_x_forwarded_for_names_the_client_only_behind_a_trusted_proxy)
+{
+    /* SEC4: without a trusted proxy, X-Forwarded-For is the client's own text and is
+     * ignored: changing it does not escape the count */
+    for (int i = 0; i < 6; i++) {
+        char xff[64];
+        snprintf(xff, sizeof(xff), "X-Forwarded-For: 203.0.113.%d", i + 1);
+        struct resp *r = call_ex(t.port, "POST", "/api/v1/session",
+                                 "{\"username\":\"admin\",\"password\":\"wrong-password\"}", NULL,
+                                 NULL, "127.0.0.6", xff);
+        cr_expect_eq(r->status, i < 5 ? 401 : 429, "try %d: %s", i, r->body);
+        done(r);
+    }
+    /* behind a proxy at 127.0.0.7, its X-Forwarded-For entry is the client */
+    struct sb_server_config cfg = { .host = "127.0.0.1",
+                                    .store = t.store,
+                                    .trusted_proxies = "127.0.0.7" };
+    struct sb_server *proxied;
+    cr_assert_eq(sb_server_start(&cfg, &proxied), SB_OK, "%s", sb_err_last()->message);
+    uint16_t port = sb_server_port(proxied);
+    const char *bad = "{\"username\":\"admin\",\"password\":\"wrong-password\"}";
+    const char *good = "{\"username\":\"admin\",\"password\":\"admin-secret\"}";
+    long want[] = { 401, 401, 401, 401, 401, 429 };
+    for (int i = 0; i < 6; i++) {
+        struct resp *r = call_ex(port, "POST", "/api/v1/session", i < 5 ? bad : good, NULL, NULL,
+                                 "127.0.0.7", "X-Forwarded-For: 10.9.9.9, 203.0.113.50");
+        cr_expect_eq(r->status, want[i], "try %d: %s", i, r->body);
+        done(r);
+    }
+    cr_expect_eq(th_sql_int(&t, "SELECT failures FROM sign_in_throttle WHERE address ="
+                                " '203.0.113.50' AND username = 'admin'"),
+                 6);
+    /* another client behind the same proxy is not held off */
+    struct resp *r = call_ex(port, "POST", "/api/v1/session", good, NULL, NULL, "127.0.0.7",
+                             "X-Forwarded-For: 203.0.113.51");
+    cr_expect_eq(r->status, 200, "%s", r->body);
+    done(r);
+    sb_server_stop(proxied);
 }

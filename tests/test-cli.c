@@ -1,17 +1,22 @@
 /*
  * The stockbridge command end to end: help for every command, migrate,
  * user add + token create (the token then works against the server),
- * check on a healthy and on a damaged database, and serve answering
- * /healthz until SIGTERM.
+ * check on a healthy and on a damaged database, serve answering /healthz
+ * until SIGTERM, a second serve refused on a busy address (SEC2), and the
+ * modes of the files it makes (SEC5).
  */
 #include "harness.h"
+#include "util/secretbox.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,4 +172,237 @@ Test(cli, demo_creates_a_store_that_passes_check)
     unlink(dir);
     dir[strlen(dir) - strlen("/admin-token")] = '\0';
     rmdir(dir);
+}
+
+/* A running `stockbridge serve`: its pid and a pipe carrying its stdout and stderr. */
+struct child {
+    pid_t pid;
+    int fd;
+};
+
+static struct child spawn_serve(const char *listen)
+{
+    int pipefd[2];
+    cr_assert_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execl(getenv("SB_BIN"), "stockbridge", "serve", "--db", t.db_url, "--listen", listen,
+              (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    return (struct child){ pid, pipefd[0] };
+}
+
+/* Reads what the child writes until it closes its end or until want appears, waiting at
+ * most 20 s for each piece (poll on the pipe: an event, bounded). */
+static void read_until(struct child *c, const char *want, char *out, size_t cap)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    while (len + 1 < cap && !(want && strstr(out, want))) {
+        struct pollfd p = { .fd = c->fd, .events = POLLIN };
+        if (poll(&p, 1, 20000) != 1)
+            break;
+        ssize_t n = read(c->fd, out + len, cap - len - 1);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        out[len] = '\0';
+    }
+}
+
+static int stop_child(struct child *c, bool kill_it)
+{
+    if (kill_it)
+        kill(c->pid, SIGTERM);
+    int ws = 0;
+    waitpid(c->pid, &ws, 0);
+    close(c->fd);
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128;
+}
+
+Test(cli, sec2_a_second_serve_on_a_busy_address_refuses_to_start)
+{
+    /* SEC2 */
+    struct child first = spawn_serve("127.0.0.1:0");
+    char out[4096];
+    read_until(&first, "\n", out, sizeof(out));
+    unsigned port = 0;
+    cr_assert_eq(sscanf(out, "stockbridge is serving on http://127.0.0.1:%u/", &port), 1, "%s",
+                 out);
+    char listen[32];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+    struct child second = spawn_serve(listen);
+    read_until(&second, "is serving", out, sizeof(out));
+    bool served = strstr(out, "is serving") != NULL;
+    int rc = stop_child(&second, served);
+    cr_expect(!served, "a second server started on %s: %s", listen, out);
+    cr_expect_eq(rc, 1, "exit status %d: %s", rc, out);
+    char want[256];
+    snprintf(want, sizeof(want),
+             "stockbridge: starting the server: %s is already in use: another process (another"
+             " stockbridge?) listens there (listen)\n",
+             listen);
+    cr_expect_str_eq(out, want);
+    /* the first one still serves every connection */
+    char url[64];
+    snprintf(url, sizeof(url), "http://%s/healthz", listen);
+    for (int i = 0; i < 8; i++) {
+        CURL *c = curl_easy_init();
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+        cr_expect_eq(curl_easy_perform(c), CURLE_OK);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        cr_expect_eq(status, 200);
+        curl_easy_cleanup(c);
+    }
+    cr_expect_eq(stop_child(&first, true), 0);
+}
+
+static unsigned mode_of(const char *path)
+{
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "%s is missing", path);
+    return (unsigned)(st.st_mode & 07777);
+}
+
+Test(cli, sec5_the_database_its_wal_and_shm_and_the_key_file_are_owner_only)
+{
+    /* SEC5: created 0600 whatever the umask allows */
+    mode_t old = umask(022);
+    char path[400], url[420], file[440];
+    snprintf(path, sizeof(path), "%s/fresh.db", t.dir);
+    snprintf(url, sizeof(url), "sqlite:%s", path);
+    cr_assert_eq(sb_secretbox_init(url), SB_OK, "%s", sb_err_last()->message);
+    struct sb_store *store;
+    cr_assert_eq(sb_store_open(url, 2, &store), SB_OK, "%s", sb_err_last()->message);
+    const char *suffixes[] = { "", "-wal", "-shm", ".key" };
+    for (int i = 0; i < 4; i++) {
+        snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+        cr_expect_eq(mode_of(file), 0600, "%s has mode %04o", file, mode_of(file));
+    }
+    sb_store_close(store);
+    umask(old);
+    for (int i = 0; i < 4; i++) {
+        snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+        unlink(file);
+    }
+    /* the harness's server seals with its own database's key */
+    cr_assert_eq(sb_secretbox_init(t.db_url), SB_OK);
+}
+
+Test(cli, sec5_the_demo_directory_and_its_files_are_owner_only)
+{
+    /* SEC5: `stockbridge demo --dir DIR` with its own database in DIR */
+    char dir[300], file[400];
+    snprintf(dir, sizeof(dir), "%s/demo", t.dir);
+    mode_t old = umask(022);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        execl(getenv("SB_BIN"), "stockbridge", "demo", "--no-serve", "--dir", dir, (char *)NULL);
+        _exit(127);
+    }
+    umask(old);
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "demo failed");
+    cr_expect_eq(mode_of(dir), 0700, "%s has mode %04o", dir, mode_of(dir));
+    const char *files[] = { "admin-token", "stockbridge.db", "stockbridge.db.key" };
+    for (int i = 0; i < 3; i++) {
+        snprintf(file, sizeof(file), "%s/%s", dir, files[i]);
+        cr_expect_eq(mode_of(file), 0600, "%s has mode %04o", file, mode_of(file));
+    }
+    const char *all[] = { "admin-token", "stockbridge.db", "stockbridge.db.key",
+                          "stockbridge.db-wal", "stockbridge.db-shm" };
+    for (int i = 0; i < 5; i++) {
+        snprintf(file, sizeof(file), "%s/%s", dir, all[i]);
+        unlink(file);
+    }
+    rmdir(dir);
+}
+
+static long me_status(const char *token)
+{
+    struct th_resp r = th_req(&t, "GET", "/api/v1/me", token, NULL);
+    long st = r.status;
+    th_resp_free(&r);
+    return st;
+}
+
+Test(cli, sec3_tokens_are_listed_expire_when_asked_and_are_revoked_from_the_command_line)
+{
+    /* SEC3 */
+    char out[4096], token[SB_TOKEN_LEN];
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "user", "add", "casey", "--role", "admin", NULL),
+                 0);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey", "--name",
+                            "ci", "--expires-in", "30d", NULL),
+                 0, "%s", out);
+    out[strcspn(out, "\n")] = '\0';
+    snprintf(token, sizeof(token), "%s", out);
+    cr_expect_eq(me_status(token), 200);
+    int64_t id = th_sql_int(&t, "SELECT MAX(id) FROM api_tokens");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM api_tokens WHERE name = 'ci' AND"
+                                " CAST(strftime('%s', expires_at) AS INTEGER) -"
+                                " CAST(strftime('%s', created_at) AS INTEGER) = 30 * 86400"),
+                 1, "expires 30 days after it was made");
+    /* listed with its state, never its secret */
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "list", "--user", "casey", NULL), 0);
+    static const char header[] = "ID     USER             NAME             CREATED         "
+                                 "     EXPIRES              STATE\n";
+    cr_expect(strncmp(out, header, strlen(header)) == 0, "%s", out);
+    char row[160];
+    snprintf(row, sizeof(row), "%-6lld casey            ci               ", (long long)id);
+    cr_expect(strstr(out, row) != NULL, "%s", out);
+    cr_expect(strstr(out, " active\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "sb_") == NULL, "no secret in %s", out);
+    /* revoked: fails at once, listed as revoked */
+    char idtext[24];
+    snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", idtext, NULL), 0);
+    char said[48];
+    snprintf(said, sizeof(said), "token %lld revoked\n", (long long)id);
+    cr_expect_str_eq(out, said);
+    cr_expect_eq(me_status(token), 401);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "list", NULL), 0);
+    cr_expect(strstr(out, " revoked\n") != NULL, "%s", out);
+    cr_expect(strstr(out, "admin            test             ") != NULL, "everyone's: %s", out);
+    /* an expired token fails too */
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey",
+                            "--expires-in", "12h", NULL),
+                 0);
+    out[strcspn(out, "\n")] = '\0';
+    snprintf(token, sizeof(token), "%s", out);
+    cr_expect_eq(me_status(token), 200);
+    th_sql_exec(&t, "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE id ="
+                    " (SELECT MAX(id) FROM api_tokens)");
+    cr_expect_eq(me_status(token), 401);
+    cr_assert_eq(th_run_cli(&t, out, sizeof(out), "token", "list", "--user", "casey", NULL), 0);
+    cr_expect(strstr(out, "2020-01-01T00:00:00Z expired\n") != NULL, "%s", out);
+    /* mistakes */
+    const char *durations[] = { "30", "0d", "-1d", "1w", "30dd", "99999d", "" };
+    for (int i = 0; i < 7; i++)
+        cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey",
+                                "--expires-in", durations[i], NULL),
+                     2, "--expires-in %s", durations[i]);
+    char long_name[102];
+    memset(long_name, 'n', 101);
+    long_name[101] = '\0';
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "create", "--user", "casey", "--name",
+                            long_name, NULL),
+                 1, "a name over 100 characters");
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", "999", NULL), 1);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", "x1", NULL), 1);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", NULL), 2);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "list", "--user", "nobody", NULL), 1);
 }

@@ -1,13 +1,16 @@
 /*
  * stockbridge demo [--dir DIR] [--listen HOST:PORT] [--no-serve]: creates
  * DIR/stockbridge.db with the demo store on first use, makes a fresh admin
- * token (also written to DIR/admin-token), and serves the API.
+ * token (also written to DIR/admin-token), and serves the API. DIR is made
+ * 0700 and every file in it 0600: the store holds (demo) customers, the
+ * token is an admin's (SEC5).
  */
 #include "cli/cli.h"
 #include "cli/demo-data.h"
 #include "util/secret.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -17,6 +20,18 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* Opens a file of the demo's for writing, readable by its owner only, whatever its mode was. */
+static FILE *create_private(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+    if (!f)
+        close(fd);
+    return f;
+}
 
 /* Starts stockbridge-fakestore (beside this program) playing the demo's Shopify shop:
  * it places orders a few times a minute and sends them to this server's webhook URL. */
@@ -36,7 +51,7 @@ static pid_t start_fakestore(const char *dir, const char *fake_listen, const cha
     snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir);
     static char csv[16384];
     size_t len = sb_demo_catalogue_csv(csv, sizeof(csv));
-    FILE *f = fopen(catalogue, "w");
+    FILE *f = create_private(catalogue);
     if (!f || fwrite(csv, 1, len, f) != len) {
         if (f)
             fclose(f);
@@ -113,7 +128,7 @@ int cmd_demo(int argc, char **argv)
     }
     char url[1024];
     if (!dburl) {
-        if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
             fprintf(stderr, "stockbridge demo: cannot create %s\n", dir);
             return 1;
         }
@@ -148,7 +163,7 @@ int cmd_demo(int argc, char **argv)
     }
     char path[1024];
     snprintf(path, sizeof(path), "%s/admin-token", dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = create_private(path);
     if (f) {
         fprintf(f, "%s\n", token);
         fclose(f);

@@ -21,7 +21,8 @@ static int usage(FILE *f)
                "Adds a user. Managers and staff see only the outlets given with --outlet;\n"
                "admins see every outlet. Create a token for them with `stockbridge token create`.\n"
                "passwd sets the password they sign in to the web app with (8 to 256 characters,\n"
-               "the first line of standard input; kept only as an argon2id hash).\n");
+               "the first line of standard input; kept only as an argon2id hash) and ends the\n"
+               "user's sessions: they sign in again with the new password.\n");
     return f == stdout ? 0 : 2;
 }
 
@@ -60,7 +61,7 @@ static int passwd(int argc, char **argv)
     sb_store_close(store);
     if (err)
         return sb_cli_fail("setting the password", err);
-    printf("password set for %s\n", name);
+    printf("password set for %s; their sessions were ended\n", name);
     return 0;
 }
 

@@ -2,7 +2,9 @@
  * /api/v1/channels: the connected webstores. Managers read them, admins
  * create and change them; the web orders each has seen (SPEC O10) and its
  * sync log are for staff of the outlets it serves, and so are their names
- * (/me/channels: id, name and kind only). Credentials go in and
+ * (/me/channels: id, name and kind only). A channel that serves none of the
+ * caller's outlets reads as not there (404, left out of lists), as every
+ * outlet-bound record does; admins see every channel. Credentials go in and
  * never come out: records carry "has_credentials" instead.
  */
 #include "http/api.h"
@@ -179,7 +181,7 @@ sb_err sb_api_channels_list(struct sb_req *r)
     json_t *rows;
     sb_err err = sb_req_page(r, &page);
     if (!err)
-        err = sb_store_channel_list(r->db, page.after, page.limit, &rows);
+        err = sb_store_channel_list(r->db, &r->scope, page.after, page.limit, &rows);
     return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 
@@ -197,6 +199,8 @@ sb_err sb_api_channels_get(struct sb_req *r)
 {
     int64_t id;
     sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_channel_visible(r->db, &r->scope, id);
     return err ? err : reply_one(r, 200, id);
 }
 
@@ -267,6 +271,8 @@ sb_err sb_api_channels_poll(struct sb_req *r)
     int64_t id;
     json_t *rec = NULL, *report = NULL;
     sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_channel_visible(r->db, &r->scope, id);
     if (!err)
         err = sb_store_channel_get(r->db, id, &rec);
     if (!err && !json_is_true(json_object_get(rec, "has_credentials")))

@@ -2,9 +2,10 @@
  * The web app's sign-in: POST /api/v1/session (user name and password ->
  * the session cookie, HttpOnly and SameSite=Strict, and the CSRF token the
  * app sends back as X-CSRF-Token on every change), GET (who is signed in),
- * DELETE (sign out). Five failed sign-ins for a user name within fifteen
- * minutes, and the next are refused (429 with Retry-After) without the
- * password being looked at.
+ * DELETE (sign out). Failed sign-ins are counted per client address and per
+ * (address, user name) (store/sessions.h); past the limits the next tries
+ * from that address are refused (429 with Retry-After) without the password
+ * being looked at.
  */
 #include "http/api.h"
 #include "store/sessions.h"
@@ -46,7 +47,11 @@ sb_err sb_api_session_create(struct sb_req *r)
         return err;
     int64_t user_id = 0, retry = 0;
     char token[SB_TOKEN_LEN], csrf[SB_TOKEN_LEN];
-    err = sb_store_session_sign_in(r->db, username, password, &user_id, token, csrf, &retry);
+    const char *address = sb_req_client_address(r);
+    if (!address)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    err = sb_store_session_sign_in(r->db, username, password, address, NULL, &user_id, token, csrf,
+                                   &retry);
     if (err == SB_ETOO_MANY)
         r->retry_after = sb_arena_printf(r->arena, "%lld", (long long)retry);
     if (err)

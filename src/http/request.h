@@ -82,6 +82,9 @@ sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char
 sb_err sb_req_json(struct sb_req *r, struct sb_jctx *ret);
 /* Path parameter i ({id}) as a positive id; SB_ENOT_FOUND when it is not one. */
 sb_err sb_req_id(struct sb_req *r, int i, int64_t *ret);
+/* The client's address as text (arena): the peer's, or, when the peer is a trusted proxy
+ * (STOCKBRIDGE_TRUSTED_PROXIES), the one its X-Forwarded-For names. */
+const char *sb_req_client_address(struct sb_req *r);
 /* A query-string value, or NULL. */
 const char *sb_req_query(struct sb_req *r, const char *name);
 sb_err sb_req_query_id(struct sb_req *r, const char *name, int64_t *ret, bool *ret_present);

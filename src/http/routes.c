@@ -30,6 +30,10 @@ static const struct sb_route routes[] = {
     CRUD("/registers", registers, SB_AUTH_STAFF, SB_AUTH_ADMIN),
     CRUD("/employees", employees, SB_AUTH_STAFF, SB_AUTH_MANAGER),
     CRUD("/users", users, SB_AUTH_ADMIN, SB_AUTH_ADMIN),
+    { "GET", V1 "/tokens", sb_api_tokens_list, SB_AUTH_ADMIN },
+    { "POST", V1 "/tokens", sb_api_tokens_create, SB_AUTH_ADMIN },
+    { "GET", V1 "/tokens/{id}", sb_api_tokens_get, SB_AUTH_ADMIN },
+    { "POST", V1 "/tokens/{id}/revoke", sb_api_tokens_revoke, SB_AUTH_ADMIN },
     CRUD("/price-levels", price_levels, SB_AUTH_STAFF, SB_AUTH_ADMIN),
     CRUD("/payment-types", payment_types, SB_AUTH_STAFF, SB_AUTH_ADMIN),
 

@@ -1,7 +1,10 @@
 /*
  * libmicrohttpd glue. One request, start to end:
- *   1. first callback: allocate the request's arena, match the route, refuse
- *      a declared Content-Length over the route's limit (413) at once;
+ *   0. the URI log callback: allocate the request's arena and state, and look
+ *      at the request target as sent, before libmicrohttpd decodes it;
+ *   1. first callback: refuse a target with a control character (400), over
+ *      the URI limit (414) or a head over its limit (431), match the route,
+ *      refuse a declared Content-Length over the route's limit (413) at once;
  *   2. body callbacks: append to a buffer bounded by that limit;
  *   3. last callback: authenticate (bearer token -> scope), check the role,
  *      borrow a database connection, run the handler, send JSON;
@@ -14,11 +17,14 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "store/sessions.h"
+#include "store/tokens.h"
 #include "util/log.h"
 #include "util/secret.h"
 #include "util/timeutil.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -27,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +46,13 @@ struct sb_server {
 
 struct conn_state {
     struct sb_req req;
+    bool started; /* on_request has been called: the request reached us */
+    /* the request target as the client sent it (libmicrohttpd's buffer, valid until
+     * on_request's first call), its length as a C string, and whether it holds a
+     * control character, raw or percent-encoded */
+    const char *raw_target;
+    size_t raw_len;
+    bool bad_target;
     int route_index;
     bool method_mismatch;
     bool too_large;
@@ -76,6 +90,9 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
         cfg->host = host;
         cfg->port = (uint16_t)port;
     }
+    const char *proxies = getenv("STOCKBRIDGE_TRUSTED_PROXIES");
+    if (proxies && *proxies && !cfg->trusted_proxies)
+        cfg->trusted_proxies = proxies;
     const char *limit = getenv("STOCKBRIDGE_BODY_LIMIT");
     if (limit && !cfg->body_limit) {
         sb_err err = parse_size(limit, &cfg->body_limit);
@@ -94,6 +111,10 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
         cfg->body_limit = 1024 * 1024;
     if (!cfg->import_limit)
         cfg->import_limit = 32 * 1024 * 1024;
+    if (!cfg->uri_limit)
+        cfg->uri_limit = cfg->conn_memory_limit / 8;
+    if (!cfg->head_limit)
+        cfg->head_limit = cfg->conn_memory_limit / 4;
     return SB_OK;
 }
 
@@ -169,27 +190,9 @@ static sb_err authenticate(struct sb_req *r)
             r->session_token = cookie;
         return err;
     }
-    if (strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) >= SB_TOKEN_LEN)
+    if (strncasecmp(h, "Bearer ", 7) != 0)
         return sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
-    char hash[SB_TOKEN_HASH_LEN];
-    sb_token_hash(h + 7, hash);
-    struct sb_q q;
-    sb_err err = sb_q_open(&q, r->db,
-                           "SELECT u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                           " WHERE t.token_hash = ? AND t.revoked = 0 AND u.active = 1",
-                           "s", hash);
-    if (err)
-        return err;
-    bool found = sb_q_next(&q);
-    if (found) {
-        r->scope.user_id = sb_q_int(&q, 0);
-        r->scope.role = sb_role_parse(sb_q_text(&q, 1));
-        r->scope.all_outlets = r->scope.role == SB_ROLE_ADMIN;
-    }
-    err = sb_q_close(&q);
-    if (err)
-        return err;
-    return found ? SB_OK : sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
+    return sb_store_token_lookup(r->db, h + 7, &r->scope);
 }
 
 static bool content_type_ok(struct sb_req *r)
@@ -376,46 +379,122 @@ static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
     return ret;
 }
 
+/* Whether a request target holds a control character (0x00-0x1f, 0x7f), as a raw byte or
+ * percent-encoded (SEC6): decoded in place, "%00" would end the path early. */
+static bool has_control(const char *t)
+{
+    for (const unsigned char *c = (const unsigned char *)t; *c; c++) {
+        unsigned v = *c;
+        if (*c == '%' && isxdigit(c[1]) && isxdigit(c[2])) {
+            char hex[3] = { (char)c[1], (char)c[2], '\0' };
+            v = (unsigned)strtoul(hex, NULL, 16);
+            c += 2;
+        }
+        if (v < 0x20 || v == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * libmicrohttpd's URI log callback: called with the request target exactly as the client
+ * sent it, before the query is split off and the path percent-decoded in place. The
+ * request's state is made here (returned, it is on_request's *con_cls), so the first call of
+ * on_request can see what the target held before decoding; on_completed frees it, whoever
+ * answered the request.
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct conn_state *cs = a ? sb_arena_alloc(a, sizeof(*cs)) : NULL;
+    if (!cs) {
+        sb_arena_free(a);
+        return NULL; /* on_request drops the connection */
+    }
+    cs->start_ns = sb_clock_ns();
+    cs->req.arena = a;
+    cs->req.server = cls;
+    cs->req.conn = conn;
+    cs->route_index = -1;
+    cs->raw_target = uri;
+    cs->raw_len = uri ? strlen(uri) : 0;
+    cs->bad_target = !uri || has_control(uri);
+    return cs;
+}
+
+/*
+ * A raw NUL byte (not "%00") in the target ends the C string libmicrohttpd 0.9.75 hands to
+ * on_uri, and it does not refuse the request itself. The target lies in the connection's
+ * buffer right before " HTTP/1.x", and the version argument of on_request points into that
+ * same line: it starts one byte after the target's end only when the target held no NUL.
+ * Should the library ever lay the line out otherwise, this refuses every request (and the
+ * tests fail), rather than let a NUL through.
+ */
+static bool target_cut_short(const struct conn_state *cs, const char *version)
+{
+    return (uintptr_t)version != (uintptr_t)cs->raw_target + cs->raw_len + 1;
+}
+
+/* The checks of a request's first call: its target and head, then the route and a declared
+ * body size: those answered at once are answered here. */
+static enum MHD_Result first_call(struct sb_server *s, struct conn_state *cs, const char *url,
+                                  const char *method, const char *version)
+{
+    struct MHD_Connection *conn = cs->req.conn;
+    struct sb_arena *a = cs->req.arena;
+    cs->started = true;
+    sb_err_clear();
+    cs->method = sb_arena_strdup(a, method);
+    cs->path = sb_arena_strdup(a, url);
+    if (!cs->method || !cs->path)
+        return MHD_NO;
+    cs->bad_target = cs->bad_target || target_cut_short(cs, version);
+    cs->raw_target = NULL; /* the library's buffer: not to be read from here on */
+    if (cs->bad_target)
+        return send_error(
+            cs,
+            sb_fail(SB_EINVALID_PATH, NULL, "the request path holds a NUL or control character"),
+            NULL);
+    if (cs->raw_len > s->cfg.uri_limit)
+        return send_error(
+            cs,
+            sb_fail(SB_EURI_TOO_LONG, NULL, "the request URI exceeds %zu bytes", s->cfg.uri_limit),
+            NULL);
+    const union MHD_ConnectionInfo *head =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    if (head && head->header_size > s->cfg.head_limit)
+        return send_error(cs,
+                          sb_fail(SB_EHEADERS_TOO_LARGE, NULL,
+                                  "the request line and headers exceed %zu bytes",
+                                  s->cfg.head_limit),
+                          NULL);
+    cs->route_index = sb_router_match(method, cs->path, cs->req.params, a, &cs->method_mismatch);
+    if (cs->route_index >= 0) {
+        size_t n;
+        cs->req.route = &sb_routes(&n)[cs->route_index];
+    }
+    cs->limit = cs->req.route && (cs->req.route->flags & SB_BODY_LARGE) ? s->cfg.import_limit
+                                                                        : s->cfg.body_limit;
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > cs->limit) {
+        cs->too_large = true;
+        return respond(s, cs);
+    }
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)version;
+    (void)conn;
     struct sb_server *s = cls;
     struct conn_state *cs = *con_cls;
-    if (!cs) {
-        struct sb_arena *a = sb_arena_new();
-        if (!a)
-            return MHD_NO;
-        cs = sb_arena_alloc(a, sizeof(*cs));
-        if (!cs) {
-            sb_arena_free(a);
-            return MHD_NO;
-        }
-        sb_err_clear();
-        cs->start_ns = sb_clock_ns();
-        cs->req.arena = a;
-        cs->req.server = s;
-        cs->req.conn = conn;
-        cs->method = sb_arena_strdup(a, method);
-        cs->path = sb_arena_strdup(a, url);
-        cs->route_index =
-            sb_router_match(method, cs->path, cs->req.params, a, &cs->method_mismatch);
-        if (cs->route_index >= 0) {
-            size_t n;
-            cs->req.route = &sb_routes(&n)[cs->route_index];
-        }
-        cs->limit = cs->req.route && (cs->req.route->flags & SB_BODY_LARGE) ? s->cfg.import_limit
-                                                                            : s->cfg.body_limit;
-        *con_cls = cs;
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > cs->limit) {
-            cs->too_large = true;
-            return respond(s, cs);
-        }
-        return MHD_YES;
-    }
+    if (!cs)
+        return MHD_NO; /* on_uri could not allocate */
+    if (!cs->started)
+        return first_call(s, cs, url, method, version);
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
@@ -448,21 +527,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     struct sb_server *s = cls;
     struct conn_state *cs = *con_cls;
     if (!cs)
         return;
     uint64_t us = (sb_clock_ns() - cs->start_ns) / 1000;
-    int status =
-        cs->req.status ? cs->req.status : (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 0);
-    sb_metrics_observe(&s->metrics, cs->route_index, status, us);
     char st[8], dur[24], uid[24];
-    snprintf(st, sizeof(st), "%d", status);
     snprintf(dur, sizeof(dur), "%llu", (unsigned long long)us);
-    snprintf(uid, sizeof(uid), "%lld", (long long)cs->req.scope.user_id);
-    sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path", cs->path, "status", st, "us",
-           dur, "user", uid, NULL);
+    if (!cs->started) {
+        /* libmicrohttpd answered by itself (bad framing, a head beyond its memory: see
+         * docs/operations.md), or the client left before its request was whole */
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+        int status = info ? (int)info->http_status : 0;
+        sb_metrics_observe(&s->metrics, -1, status, us);
+        snprintf(st, sizeof(st), "%d", status);
+        sb_log(SB_LOG_INFO, "http.request", "status", st, "us", dur, "answered_by", "libmicrohttpd",
+               NULL);
+    } else {
+        int status = cs->req.status ? cs->req.status
+                                    : (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 0);
+        sb_metrics_observe(&s->metrics, cs->route_index, status, us);
+        snprintf(st, sizeof(st), "%d", status);
+        snprintf(uid, sizeof(uid), "%lld", (long long)cs->req.scope.user_id);
+        /* a refused path is not written out: its control characters would reach the log */
+        sb_log(SB_LOG_INFO, "http.request", "method", cs->method, "path",
+               cs->bad_target ? "(refused: control character)" : cs->path, "status", st, "us", dur,
+               "user", uid, NULL);
+    }
     sb_store_release(s->cfg.store, cs->req.db);
     json_decref(cs->req.error_details);
     free(cs->req.body);
@@ -482,6 +574,35 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     sb_log(SB_LOG_WARN, "http.mhd", "message", msg, NULL);
 }
 
+/*
+ * The listening socket is made here, not by libmicrohttpd, so that binding is ours to
+ * judge (SEC2). No SO_REUSEPORT: with it a second server on the same address starts and
+ * the kernel splits the connections between the two. SO_REUSEADDR only lets a restart
+ * bind while old connections sit in TIME_WAIT; on Linux it never lets a socket bind
+ * where another listens.
+ */
+static sb_err listen_on(const struct sockaddr_in *addr, const char *host, int *ret_fd)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return sb_fail(SB_EIO, "listen", "cannot make a socket: %s", strerror(errno));
+    int one = 1;
+    unsigned port = ntohs(addr->sin_port);
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(fd, (const struct sockaddr *)addr, sizeof(*addr)) != 0 || listen(fd, SOMAXCONN) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EADDRINUSE)
+            return sb_fail(SB_EIO, "listen",
+                           "%s:%u is already in use: another process (another stockbridge?)"
+                           " listens there",
+                           host, port);
+        return sb_fail(SB_EIO, "listen", "cannot listen on %s:%u: %s", host, port, strerror(e));
+    }
+    *ret_fd = fd;
+    return SB_OK;
+}
+
 sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **ret)
 {
     struct sb_server *s = calloc(1, sizeof(*s));
@@ -496,6 +617,11 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(s->cfg.port) };
     if (inet_pton(AF_INET, s->cfg.host, &addr.sin_addr) != 1) {
         err = sb_fail(SB_EINVALID_FIELD, "listen", "not an IPv4 address: %s", s->cfg.host);
+        free(s);
+        return err;
+    }
+    int fd = -1;
+    if ((err = listen_on(&addr, s->cfg.host, &fd))) {
         free(s);
         return err;
     }
@@ -514,15 +640,18 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
     };
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_ARRAY, threading,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)s->cfg.max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->cfg.timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.conn_memory_limit, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_ARRAY, threading, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)s->cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        s->cfg.conn_memory_limit, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
+        /* the socket is not closed here: on some of its failure paths libmicrohttpd has
+         * closed it already, and the number may be in use again by now */
+        err = sb_fail(SB_EIO, "listen", "the HTTP server did not start on %s:%u", s->cfg.host,
+                      (unsigned)s->cfg.port);
         free(s);
-        return sb_fail(SB_EIO, "listen", "cannot listen on %s:%u", cfg->host ? cfg->host : "",
-                       (unsigned)cfg->port);
+        return err;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : s->cfg.port;
@@ -586,4 +715,72 @@ const char *sb_req_header(struct sb_req *r, const char *name)
 const char *sb_req_query(struct sb_req *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Whether addr (text) is one of the comma-separated addresses in list. */
+static bool listed(const char *list, const char *addr, size_t len)
+{
+    for (const char *p = list; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t n = strcspn(p, ", ");
+        if (n && n == len && strncmp(p, addr, len) == 0)
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+/* The address text of a socket address, or "" when it is neither IPv4 nor IPv6. */
+static void address_text(const struct sockaddr *sa, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+                        (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                        (socklen_t)cap);
+}
+
+/*
+ * The client's address. Behind a trusted reverse proxy (STOCKBRIDGE_TRUSTED_PROXIES) it is
+ * the right-most X-Forwarded-For entry that is not itself a trusted proxy (entries further
+ * left were written by the client, and may be anything); otherwise the peer's address, and
+ * X-Forwarded-For is ignored, so a client cannot pick its own address.
+ */
+const char *sb_req_client_address(struct sb_req *r)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char peer[INET6_ADDRSTRLEN];
+    address_text(info ? info->client_addr : NULL, peer, sizeof(peer));
+    const char *proxies = r->server->cfg.trusted_proxies;
+    const char *xff = sb_req_header(r, "X-Forwarded-For");
+    if (!proxies || !xff || !listed(proxies, peer, strlen(peer)))
+        return sb_arena_strdup(r->arena, peer);
+    const char *end = xff + strlen(xff);
+    while (end > xff) {
+        const char *start = end;
+        while (start > xff && start[-1] != ',')
+            start--;
+        const char *a = start, *b = end;
+        while (a < b && *a == ' ')
+            a++;
+        while (b > a && b[-1] == ' ')
+            b--;
+        char entry[INET6_ADDRSTRLEN];
+        unsigned char bin[sizeof(struct in6_addr)];
+        size_t n = (size_t)(b - a);
+        if (n == 0 || n >= sizeof(entry))
+            break;
+        memcpy(entry, a, n);
+        entry[n] = '\0';
+        if (inet_pton(AF_INET, entry, bin) != 1 && inet_pton(AF_INET6, entry, bin) != 1)
+            break; /* not an address: the proxy did not write it */
+        if (!listed(proxies, entry, n))
+            return sb_arena_strdup(r->arena, entry);
+        end = start > xff ? start - 1 : xff;
+    }
+    return sb_arena_strdup(r->arena, peer);
 }

@@ -24,6 +24,15 @@ struct sb_server_config {
     size_t conn_memory_limit;     /* per connection, for headers and buffers; default 64 KiB */
     size_t body_limit;            /* default 1 MiB */
     size_t import_limit;          /* bodies of bulk imports; default 32 MiB */
+    /* The request target (path and query, as sent) and the whole request head (request
+     * line and headers) beyond which we answer 414 and 431 in JSON; default an eighth and
+     * a quarter of conn_memory_limit, so that libmicrohttpd still has room to hand them
+     * to us (beyond its memory it answers itself: docs/operations.md). */
+    size_t uri_limit;
+    size_t head_limit;
+    /* Comma-separated IPv4 addresses of reverse proxies whose X-Forwarded-For names the
+     * client (STOCKBRIDGE_TRUSTED_PROXIES); NULL: the peer address is the client. */
+    const char *trusted_proxies;
 };
 
 struct sb_server;
@@ -31,8 +40,11 @@ struct sb_arena;
 struct sb_pipeline;
 
 /* Fills unset fields of cfg with defaults and environment overrides
- * (STOCKBRIDGE_LISTEN=host:port, STOCKBRIDGE_BODY_LIMIT=bytes). */
+ * (STOCKBRIDGE_LISTEN=host:port, STOCKBRIDGE_BODY_LIMIT=bytes,
+ * STOCKBRIDGE_TRUSTED_PROXIES=addr,...). */
 sb_err sb_server_config_defaults(struct sb_server_config *cfg);
+/* Binds and serves. An address another socket already listens on is refused (SB_EIO,
+ * "... is already in use"): the socket is made without SO_REUSEPORT (SEC2). */
 sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **ret);
 uint16_t sb_server_port(const struct sb_server *s);
 struct sb_store *sb_server_store(const struct sb_server *s);

@@ -943,11 +943,20 @@ sb_err sb_store_channel_get(struct sb_db *db, int64_t id, json_t **ret)
     return SB_OK;
 }
 
-sb_err sb_store_channel_list(struct sb_db *db, int64_t after, int64_t limit, json_t **ret)
+/* A channel is visible to admins, and to others when it serves one of their outlets; bound
+ * with 'b' all outlets, then 'i' the user id. */
+#define VISIBLE                                                           \
+    "(? OR EXISTS (SELECT 1 FROM channel_outlets co JOIN user_outlets uo" \
+    " ON uo.outlet_id = co.outlet_id WHERE co.channel_id = c.id AND uo.user_id = ?))"
+
+sb_err sb_store_channel_list(struct sb_db *db, const struct sb_scope *scope, int64_t after,
+                             int64_t limit, json_t **ret)
 {
     json_t *ids;
-    sb_err err = sb_db_json_all(
-        db, &ids, "SELECT id FROM channels WHERE id > ? ORDER BY id LIMIT ?", "ii", after, limit);
+    sb_err err = sb_db_json_all(db, &ids,
+                                "SELECT c.id FROM channels c WHERE c.id > ? AND " VISIBLE
+                                " ORDER BY c.id LIMIT ?",
+                                "ibii", after, scope->all_outlets, scope->user_id, limit);
     if (err)
         return err;
     json_t *rows = json_array();
@@ -974,11 +983,7 @@ sb_err sb_store_channel_list(struct sb_db *db, int64_t after, int64_t limit, jso
 sb_err sb_store_channel_visible(struct sb_db *db, const struct sb_scope *scope, int64_t id)
 {
     int64_t got;
-    sb_err err = sb_db_int(db, &got,
-                           "SELECT c.id FROM channels c WHERE c.id = ? AND (? OR EXISTS ("
-                           "SELECT 1 FROM channel_outlets co JOIN user_outlets uo"
-                           " ON uo.outlet_id = co.outlet_id"
-                           " WHERE co.channel_id = c.id AND uo.user_id = ?))",
+    sb_err err = sb_db_int(db, &got, "SELECT c.id FROM channels c WHERE c.id = ? AND " VISIBLE,
                            "ibi", id, scope->all_outlets, scope->user_id);
     return err == SB_ENOT_FOUND ? sb_fail(err, NULL, "no channel %lld", (long long)id) : err;
 }

@@ -82,9 +82,12 @@ sb_err sb_store_channel_update(struct sb_db *db, int64_t id, const struct sb_cha
 /* The record for the API: id, kind, name, enabled, settings (defaults filled in),
  * has_credentials, outlets [{outlet_id, priority}], default_outlet_id, register_id,
  * employee_id, locations, methods, ready, not_ready_reasons, webhook_path, poll_cursor,
- * last_poll_at, created_at, updated_at. Channels are store-wide: no scope. */
+ * last_poll_at, created_at, updated_at. No scope: callers on a user's behalf check
+ * sb_store_channel_visible first. */
 sb_err sb_store_channel_get(struct sb_db *db, int64_t id, json_t **ret);
-sb_err sb_store_channel_list(struct sb_db *db, int64_t after, int64_t limit, json_t **ret);
+/* The channels the scope may see (see sb_store_channel_visible), each as above. */
+sb_err sb_store_channel_list(struct sb_db *db, const struct sb_scope *scope, int64_t after,
+                             int64_t limit, json_t **ret);
 
 /* Web orders seen on a channel (O10), oldest first after an id; state NULL for all.
  * A channel the caller cannot see is SB_ENOT_FOUND: admins see every channel, others

@@ -564,6 +564,26 @@ static const char *const migrations[] = {
     "UPDATE sales SET business_day = sb_local_date(created_at,"
     "  (SELECT timezone FROM outlets o WHERE o.id = sales.outlet_id));"
     "CREATE INDEX sales_business_day ON sales(business_day, outlet_id);",
+
+    /* 8 (SEC3): API tokens that expire when asked (NULL: never) and are revoked for good, with
+     * when. */
+    "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;"
+    "ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;"
+    "UPDATE api_tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE revoked;"
+    "CREATE INDEX api_tokens_user ON api_tokens(user_id);",
+
+    /* 9 (SEC4): failed sign-ins as one counter per (client address, user name) and per address
+     * (username ''), in fixed windows, pruned by age and capped in number (store/sessions.c);
+     * the unbounded row-per-failure table goes. */
+    "DROP TABLE sign_in_failures;"
+    "CREATE TABLE sign_in_throttle ("
+    "  address TEXT NOT NULL,"
+    "  username TEXT NOT NULL,"
+    "  failures INTEGER NOT NULL,"
+    "  window_start TEXT NOT NULL,"
+    "  last_at TEXT NOT NULL,"
+    "  PRIMARY KEY (address, username));"
+    "CREATE INDEX sign_in_throttle_last ON sign_in_throttle(last_at);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

@@ -1,7 +1,9 @@
 /*
- * Users and tokens. The outlet list is replaced whole when given.
+ * Users. The outlet list is replaced whole when given. Deactivating a user
+ * ends their sessions and revokes their API tokens for good (SEC3).
  */
 #include "store/users.h"
+#include "store/sessions.h"
 #include "util/timeutil.h"
 
 #include <string.h>
@@ -74,6 +76,10 @@ sb_err sb_store_user_update(struct sb_db *db, int64_t id, const struct sb_user *
                     u->employee_id, u->active_set, u->active, now, id);
     if (!err)
         err = set_outlets(db, id, u);
+    if (!err && u->active_set && !u->active) /* SEC3 */
+        err = sb_store_session_end_user(db, id);
+    if (!err && u->active_set && !u->active)
+        err = sb_store_token_revoke_user(db, id);
     return name_reference(sb_db_end(db, err));
 }
 
@@ -169,22 +175,4 @@ sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t 
 sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id)
 {
     return sb_db_int(db, ret_id, "SELECT id FROM users WHERE username = ?", "s", username);
-}
-
-sb_err sb_store_token_create(struct sb_db *db, int64_t user_id, const char *name,
-                             char out[SB_TOKEN_LEN])
-{
-    char token[SB_TOKEN_LEN], hash[SB_TOKEN_HASH_LEN], now[SB_TIME_LEN];
-    sb_token_generate(token);
-    sb_token_hash(token, hash);
-    sb_time_format(sb_time_now(), now, sizeof(now));
-    sb_err err = sb_db_exec(db,
-                            "INSERT INTO api_tokens (user_id, name, token_hash, created_at)"
-                            " VALUES (?, ?, ?, ?)",
-                            "isss", user_id, name, hash, now);
-    if (err == SB_EUNKNOWN_REFERENCE)
-        return sb_fail(err, "user", "no such user");
-    if (!err)
-        memcpy(out, token, SB_TOKEN_LEN);
-    return err;
 }

@@ -1,16 +1,19 @@
 /*
- * Users, their outlet access, and API tokens.
+ * Users and their outlet access. Their API tokens are in store/tokens.h
+ * (included here, as the callers that make users make tokens too).
  */
 #ifndef SB_STORE_USERS_H
 #define SB_STORE_USERS_H
 
 #include "core/user.h"
 #include "store/db.h"
-#include "util/secret.h"
+#include "store/tokens.h"
 
 /* Creates the user and its outlet list in one transaction. Unknown outlets or
  * employee: SB_EUNKNOWN_REFERENCE; a taken username: SB_EDUPLICATE. */
 sb_err sb_store_user_create(struct sb_db *db, const struct sb_user *u, int64_t *ret_id);
+/* Deactivating (active false) also ends the user's sessions and revokes their tokens, in the
+ * same transaction. */
 sb_err sb_store_user_update(struct sb_db *db, int64_t id, const struct sb_user *u);
 /* The user with "outlet_ids": [..]. */
 sb_err sb_store_user_get(struct sb_db *db, int64_t id, json_t **ret);
@@ -23,8 +26,5 @@ sb_err sb_store_user_list_full(struct sb_db *db, int64_t after, int64_t limit, j
 sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t id,
                                     const struct sb_user *u);
 sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id);
-/* Creates a token for the user; the clear token is written to out, only its hash is stored. */
-sb_err sb_store_token_create(struct sb_db *db, int64_t user_id, const char *name,
-                             char out[SB_TOKEN_LEN]);
 
 #endif

@@ -14,6 +14,7 @@
     XX(INVALID_JSON, 400, "invalid_json", "request body is not valid JSON")               \
     XX(INVALID_QUERY, 400, "invalid_query", "invalid query parameter")                    \
     XX(INVALID_CSV, 400, "invalid_csv", "CSV rows are invalid")                           \
+    XX(INVALID_PATH, 400, "invalid_path", "the request path holds a control character")   \
     XX(UNAUTHORIZED, 401, "unauthorized", "missing or invalid bearer token")              \
     XX(INVALID_CREDENTIALS, 401, "invalid_credentials", "wrong user name or password")    \
     XX(FORBIDDEN, 403, "forbidden", "your role may not do this")                          \
@@ -28,12 +29,14 @@
     XX(SALE_VOIDED, 409, "sale_voided", "the sale is voided")                             \
     XX(EXCEEDS_STOCK, 409, "exceeds_stock", "more than the outlet has in stock")          \
     XX(TOO_LARGE, 413, "payload_too_large", "request body too large")                     \
+    XX(URI_TOO_LONG, 414, "uri_too_long", "the request URI is too long")                  \
     XX(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "unsupported content type")      \
     XX(MISSING_FIELD, 422, "missing_field", "a required field is missing")                \
     XX(INVALID_FIELD, 422, "invalid_field", "a field has an invalid type or value")       \
     XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist") \
     XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                        \
     XX(TOO_MANY, 429, "too_many_attempts", "too many attempts: wait and try again")       \
+    XX(HEADERS_TOO_LARGE, 431, "headers_too_large", "the request headers are too large")  \
     XX(NOMEM, 500, "out_of_memory", "out of memory")                                      \
     XX(STORAGE, 500, "storage_error", "storage error")                                    \
     XX(BUSY, 503, "busy", "storage is busy, retry")                                       \

@@ -25,7 +25,7 @@ export default function signin(ctx) {
       if (e2.code === 'invalid_credentials') e2.message = 'That username and password do not match. Try again.';
       else if (e2.code === 'too_many_attempts') {
         const secs = Number(e2.retryAfter);
-        e2.message = 'Too many failed sign-ins for this username.' +
+        e2.message = 'Too many failed sign-ins from here.' +
           (secs > 0 ? ` Try again in ${Math.ceil(secs / 60)} minute${secs > 60 ? 's' : ''}.` : ' Try again later.');
       }
       err.show(e2);
