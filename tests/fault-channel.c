@@ -35,6 +35,7 @@ struct fc_channel {
     enum fc_fault fault[FC_OPS];
     int times[FC_OPS];
     long calls[FC_OPS];
+    long done[FC_OPS]; /* calls returned */
     int stalled[FC_OPS];
     unsigned releases; /* bumped by fault_channel_release: held calls go on */
     struct fc_sku skus[MAX_SKUS];
@@ -104,6 +105,16 @@ static sb_err enter(int64_t id, enum fc_op op)
     }
 }
 
+/* Every call ends here, with its answer: counted as returned, waiters told. */
+static sb_err leave(int64_t id, enum fc_op op, sb_err err)
+{
+    pthread_mutex_lock(&lock);
+    chan(id)->done[op]++;
+    pthread_cond_broadcast(&changed);
+    pthread_mutex_unlock(&lock);
+    return err;
+}
+
 /* ---------------------------------------------------------------- control */
 
 void fault_channel_set(int64_t channel, enum fc_op op, enum fc_fault fault, int times)
@@ -142,6 +153,20 @@ void fault_channel_release(int64_t channel)
     c->releases++;
     pthread_cond_broadcast(&changed);
     pthread_mutex_unlock(&lock);
+}
+
+bool fault_channel_wait_done(int64_t channel, enum fc_op op, long n, int timeout_ms)
+{
+    struct timespec until;
+    deadline(&until, timeout_ms);
+    pthread_mutex_lock(&lock);
+    struct fc_channel *c = chan(channel);
+    int rc = 0;
+    while (c->done[op] < n && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&changed, &lock, &until);
+    bool ok = c->done[op] >= n;
+    pthread_mutex_unlock(&lock);
+    return ok;
 }
 
 long fault_channel_calls(int64_t channel, enum fc_op op)
@@ -210,6 +235,21 @@ int64_t fault_channel_stock(int64_t channel, const char *sku)
     return n;
 }
 
+bool fault_channel_wait_stock(int64_t channel, const char *sku, int64_t want, int timeout_ms)
+{
+    struct timespec until;
+    deadline(&until, timeout_ms);
+    pthread_mutex_lock(&lock);
+    struct fc_channel *c = chan(channel);
+    struct fc_sku *s = sku_of(c, sku);
+    int rc = 0;
+    while (s && s->available != want && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&changed, &lock, &until);
+    bool ok = s && s->available == want;
+    pthread_mutex_unlock(&lock);
+    return ok;
+}
+
 long fault_channel_levels_taken(int64_t channel, const char *sku)
 {
     pthread_mutex_lock(&lock);
@@ -242,6 +282,8 @@ long fault_channel_cancels(int64_t channel, const char *external_id)
 
 /* ---------------------------------------------------------------- the ops */
 
+/* Each network operation is enter(), the work (*_now), leave(). */
+
 static sb_err fc_verify_webhook(const struct sb_channel *ch, const struct sb_webhook *wh,
                                 struct sb_arena *a, struct sb_event_info *ret)
 {
@@ -252,7 +294,9 @@ static sb_err fc_parse_event(const struct sb_channel *ch, const char *topic, con
                              size_t len, struct sb_arena *a, struct sb_order **ret)
 {
     sb_err err = enter(ch->id, FC_PARSE);
-    return err ? err : sb_channel_shopify.parse_event(ch, topic, body, len, a, ret);
+    if (!err)
+        err = sb_channel_shopify.parse_event(ch, topic, body, len, a, ret);
+    return leave(ch->id, FC_PARSE, err);
 }
 
 /* The order's JSON, copied into the arena (the test may replace it meanwhile). */
@@ -265,24 +309,26 @@ static const char *order_json(int64_t channel, const char *id, struct sb_arena *
     return json;
 }
 
-static sb_err fc_fetch_order(const struct sb_channel *ch, const char *external_id,
-                             struct sb_arena *a, struct sb_order **ret)
+static sb_err fetch_now(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
+                        struct sb_order **ret)
 {
-    sb_err err = enter(ch->id, FC_FETCH);
-    if (err)
-        return err;
     const char *json = order_json(ch->id, external_id, a);
     if (!json)
         return sb_fail(SB_ENOT_FOUND, NULL, "the shop has no order %s", external_id);
     return sb_channel_shopify.parse_event(ch, "orders/updated", json, strlen(json), a, ret);
 }
 
-static sb_err fc_poll_orders(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
-                             struct sb_order_page *ret)
+static sb_err fc_fetch_order(const struct sb_channel *ch, const char *external_id,
+                             struct sb_arena *a, struct sb_order **ret)
 {
-    sb_err err = enter(ch->id, FC_POLL);
-    if (err)
-        return err;
+    sb_err err = enter(ch->id, FC_FETCH);
+    if (!err)
+        err = fetch_now(ch, external_id, a, ret);
+    return leave(ch->id, FC_FETCH, err);
+}
+
+static sb_err poll_now(const struct sb_channel *ch, struct sb_arena *a, struct sb_order_page *ret)
+{
     char ids[MAX_ORDERS][32];
     size_t n = 0;
     pthread_mutex_lock(&lock);
@@ -294,15 +340,21 @@ static sb_err fc_poll_orders(const struct sb_channel *ch, const char *cursor, st
     if (!orders)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     for (size_t i = 0; i < n; i++) {
-        const char *json = order_json(ch->id, ids[i], a);
-        err = json ? sb_channel_shopify.parse_event(ch, "orders/updated", json, strlen(json), a,
-                                                    &orders[i])
-                   : sb_fail(SB_ENOMEM, NULL, NULL);
+        sb_err err = fetch_now(ch, ids[i], a, &orders[i]);
         if (err)
             return err;
     }
     *ret = (struct sb_order_page){ .orders = orders, .n = n, .next_cursor = "fc-cursor" };
     return SB_OK;
+}
+
+static sb_err fc_poll_orders(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                             struct sb_order_page *ret)
+{
+    sb_err err = enter(ch->id, FC_POLL);
+    if (!err)
+        err = poll_now(ch, a, ret);
+    return leave(ch->id, FC_POLL, err);
 }
 
 static enum sb_decision fc_decide(const struct sb_channel *ch, const struct sb_order *o,
@@ -317,41 +369,41 @@ static const char *fc_payment_type(const struct sb_channel *ch, const char *gate
     return sb_channel_shopify.payment_type(ch, gateway, ret_integrated);
 }
 
+/* A fulfillment or a cancellation taken for an order the shop has. */
+static sb_err order_call(const struct sb_channel *ch, enum fc_op op, const char *external_id)
+{
+    sb_err err = enter(ch->id, op);
+    if (!err) {
+        pthread_mutex_lock(&lock);
+        struct fc_order *o = order_of(chan(ch->id), external_id);
+        if (o && op == FC_PUSH_FULFILLMENT)
+            o->fulfilled++;
+        else if (o)
+            o->cancelled++;
+        pthread_mutex_unlock(&lock);
+        if (!o)
+            err = sb_fail(SB_ENOT_FOUND, NULL, "the shop has no order %s", external_id);
+    }
+    return leave(ch->id, op, err);
+}
+
 static sb_err fc_push_fulfillment(const struct sb_channel *ch, const struct sb_fulfillment_push *f)
 {
-    sb_err err = enter(ch->id, FC_PUSH_FULFILLMENT);
-    if (err)
-        return err;
-    pthread_mutex_lock(&lock);
-    struct fc_order *o = order_of(chan(ch->id), f->order_external_id);
-    if (o)
-        o->fulfilled++;
-    pthread_mutex_unlock(&lock);
-    return o ? SB_OK : sb_fail(SB_ENOT_FOUND, NULL, "the shop has no such order");
+    return order_call(ch, FC_PUSH_FULFILLMENT, f->order_external_id);
 }
 
 static sb_err fc_push_cancel(const struct sb_channel *ch, const char *order_external_id,
                              const char *reason)
 {
-    sb_err err = enter(ch->id, FC_PUSH_CANCEL);
-    if (err)
-        return err;
-    pthread_mutex_lock(&lock);
-    struct fc_order *o = order_of(chan(ch->id), order_external_id);
-    if (o)
-        o->cancelled++;
-    pthread_mutex_unlock(&lock);
-    return o ? SB_OK : sb_fail(SB_ENOT_FOUND, NULL, "the shop has no such order");
+    return order_call(ch, FC_PUSH_CANCEL, order_external_id);
 }
 
 #define ITEM_PREFIX "fc-item:"
 
-static sb_err fc_find_items(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
-                            struct sb_arena *a)
+static sb_err find_now(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
+                       struct sb_arena *a)
 {
-    sb_err err = enter(ch->id, FC_FIND);
-    if (err)
-        return err;
+    sb_err err = SB_OK;
     pthread_mutex_lock(&lock);
     struct fc_channel *c = chan(ch->id);
     for (size_t i = 0; i < n; i++) {
@@ -367,12 +419,17 @@ static sb_err fc_find_items(const struct sb_channel *ch, struct sb_channel_item 
     return err;
 }
 
-static sb_err fc_push_stock(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
+static sb_err fc_find_items(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
                             struct sb_arena *a)
 {
-    sb_err err = enter(ch->id, FC_PUSH_STOCK);
-    if (err)
-        return err;
+    sb_err err = enter(ch->id, FC_FIND);
+    if (!err)
+        err = find_now(ch, items, n, a);
+    return leave(ch->id, FC_FIND, err);
+}
+
+static void push_now(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n)
+{
     pthread_mutex_lock(&lock);
     struct fc_channel *c = chan(ch->id);
     for (size_t i = 0; i < n; i++) {
@@ -388,21 +445,26 @@ static sb_err fc_push_stock(const struct sb_channel *ch, struct sb_stock_level *
         s->taken++;
     }
     pthread_mutex_unlock(&lock);
-    return SB_OK;
+}
+
+static sb_err fc_push_stock(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
+                            struct sb_arena *a)
+{
+    sb_err err = enter(ch->id, FC_PUSH_STOCK);
+    if (!err)
+        push_now(ch, levels, n);
+    return leave(ch->id, FC_PUSH_STOCK, err);
 }
 
 static sb_err fc_push_prices(const struct sb_channel *ch, struct sb_price *prices, size_t n,
                              struct sb_arena *a)
 {
-    return enter(ch->id, FC_PUSH_PRICES);
+    return leave(ch->id, FC_PUSH_PRICES, enter(ch->id, FC_PUSH_PRICES));
 }
 
-static sb_err fc_read_stock(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
-                            struct sb_stock_page *ret)
+static sb_err read_now(const struct sb_channel *ch, struct sb_arena *a, struct sb_stock_page *ret)
 {
-    sb_err err = enter(ch->id, FC_READ_STOCK);
-    if (err)
-        return err;
+    sb_err err = SB_OK;
     pthread_mutex_lock(&lock);
     struct fc_channel *c = chan(ch->id);
     size_t n = c->n_skus;
@@ -435,6 +497,15 @@ static sb_err fc_read_stock(const struct sb_channel *ch, const char *cursor, str
         return err;
     *ret = (struct sb_stock_page){ .items = items, .n = n };
     return SB_OK;
+}
+
+static sb_err fc_read_stock(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                            struct sb_stock_page *ret)
+{
+    sb_err err = enter(ch->id, FC_READ_STOCK);
+    if (!err)
+        err = read_now(ch, a, ret);
+    return leave(ch->id, FC_READ_STOCK, err);
 }
 
 static const struct sb_channel_ops fault_channel = {

@@ -58,6 +58,9 @@ bool fault_channel_wait_stalled(int64_t channel, enum fc_op op, int timeout_ms);
 void fault_channel_release(int64_t channel);
 /* Calls of op made on the channel so far (failed ones too). */
 long fault_channel_calls(int64_t channel, enum fc_op op);
+/* Waits (bounded: false after timeout_ms) until n calls of op on the channel have
+ * returned, failed ones too: a signal to wait on instead of a sleep. */
+bool fault_channel_wait_done(int64_t channel, enum fc_op op, long n, int timeout_ms);
 
 /* An order the shop holds, as a Shopify REST order (JSON text, copied): what fetch_order
  * and poll_orders answer for it. A second put of the same id replaces it. */
@@ -67,6 +70,8 @@ void fault_channel_put_order(int64_t channel, const char *external_id, const cha
 void fault_channel_set_stock(int64_t channel, const char *sku, int64_t available);
 /* The shop's stock of a SKU now; -1 when it has none. */
 int64_t fault_channel_stock(int64_t channel, const char *sku);
+/* Waits (bounded: false after timeout_ms) until the shop's stock of a SKU is `want`. */
+bool fault_channel_wait_stock(int64_t channel, const char *sku, int64_t want, int timeout_ms);
 /* Levels the shop took, in all, and for one SKU. */
 long fault_channel_levels_taken(int64_t channel, const char *sku);
 /* Fulfillments and cancellations the shop took, for an order. */
