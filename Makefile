@@ -4,7 +4,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DEMO_DIR   ?= demo
 
-.PHONY: all demo test bench format format-check clean bootstrap
+.PHONY: all demo test tsan bench format format-check clean bootstrap
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -23,7 +23,8 @@ demo: all
 	./$(BUILD)/stockbridge demo --dir $(DEMO_DIR)
 
 # The release build (what make demo and make bench run) is built too: -O3 finds
-# warnings that -O0 does not, and a broken demo must fail the tests. The staff
+# warnings that -O0 does not, and a broken demo must fail the tests. The
+# ThreadSanitizer run (scripts/test-tsan, also `make tsan`) comes next. The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
@@ -37,7 +38,13 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
+	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
+
+# ThreadSanitizer alone: the server built with -fsanitize=thread (build-tsan), driven
+# under load by tests/test-tsan.c; any report fails (scripts/test-tsan).
+tsan: $(TESTBUILD)/build.ninja
+	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore
