@@ -12,6 +12,7 @@
  */
 #include "fault-db.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ struct fault_conn {
 struct fault_stmt {
     struct fault_conn *db;
     struct sb_stmt *inner;
-    char sql[48]; /* its start, for the failure's message */
+    char sql[128]; /* its start: for fault_db_arm_sql and the failure's message */
 };
 
 static atomic_long armed;   /* the call to fail; 0: none */
@@ -34,6 +35,12 @@ static atomic_long counted; /* calls counted since the last arm */
 static atomic_int kind_armed;
 static atomic_bool fired;
 static atomic_long open_statements, open_transactions;
+
+/* arming by statement: guarded by a mutex (set from the test, read by any thread) */
+static pthread_mutex_t sql_lock = PTHREAD_MUTEX_INITIALIZER;
+static char sql_prefix[128];
+static int sql_times;
+static enum fault_kind sql_kind;
 
 void fault_db_arm(long n, enum fault_kind kind)
 {
@@ -43,10 +50,35 @@ void fault_db_arm(long n, enum fault_kind kind)
     atomic_store(&armed, n);
 }
 
+void fault_db_arm_sql(const char *prefix, enum fault_kind kind, int times)
+{
+    pthread_mutex_lock(&sql_lock);
+    snprintf(sql_prefix, sizeof(sql_prefix), "%s", prefix);
+    sql_kind = kind;
+    sql_times = times;
+    pthread_mutex_unlock(&sql_lock);
+}
+
 bool fault_db_disarm(void)
 {
     atomic_store(&armed, 0);
+    pthread_mutex_lock(&sql_lock);
+    sql_times = 0;
+    pthread_mutex_unlock(&sql_lock);
     return atomic_load(&fired);
+}
+
+/* Whether this step is one armed by fault_db_arm_sql; *ret_kind its kind. */
+static bool hit_sql(const char *sql, enum fault_kind *ret_kind)
+{
+    pthread_mutex_lock(&sql_lock);
+    bool hit = sql_times > 0 && strncmp(sql, sql_prefix, strlen(sql_prefix)) == 0;
+    if (hit) {
+        sql_times--;
+        *ret_kind = sql_kind;
+    }
+    pthread_mutex_unlock(&sql_lock);
+    return hit;
 }
 
 long fault_db_calls(void)
@@ -94,9 +126,8 @@ static bool hit(bool writes)
 
 /* The failure itself; for FULL and IOERR the connection's transaction is lost. The
  * message names the call and the start of its statement, to find the code that got it. */
-static sb_err fail(struct fault_conn *c, const char *call, const char *sql)
+static sb_err fail_as(struct fault_conn *c, enum fault_kind k, const char *call, const char *sql)
 {
-    enum fault_kind k = (enum fault_kind)atomic_load(&kind_armed);
     if (k != FAULT_FAIL) {
         struct sb_stmt *st = NULL;
         bool row;
@@ -107,6 +138,11 @@ static sb_err fail(struct fault_conn *c, const char *call, const char *sql)
     }
     return sb_fail(SB_ESTORAGE, NULL, "%s (injected at call %ld: %s %.40s)", fault_db_message(k),
                    atomic_load(&counted), call, sql ? sql : "");
+}
+
+static sb_err fail(struct fault_conn *c, const char *call, const char *sql)
+{
+    return fail_as(c, (enum fault_kind)atomic_load(&kind_armed), call, sql);
 }
 
 static const struct sb_db_ops fault_ops;
@@ -234,6 +270,11 @@ static sb_err f_bind_null(struct sb_stmt *st, int idx)
 
 static sb_err f_step(struct sb_stmt *st, bool *ret_row)
 {
+    enum fault_kind k;
+    if (hit_sql(fs(st)->sql, &k)) {
+        *ret_row = false;
+        return fail_as(fs(st)->db, k, "step", fs(st)->sql);
+    }
     if (hit(true)) {
         *ret_row = false;
         return fail(fs(st)->db, "step", fs(st)->sql);

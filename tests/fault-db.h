@@ -43,6 +43,10 @@ void fault_db_install(void);
 
 /* Fails the n-th counted call from now (n >= 1) with kind; the counter restarts. */
 void fault_db_arm(long n, enum fault_kind kind);
+/* Fails the next `times` steps of statements whose SQL starts with prefix (copied), with
+ * kind, whichever thread runs them: for tests beside background threads, where counting
+ * calls is not deterministic. fault_db_disarm stops it too. */
+void fault_db_arm_sql(const char *prefix, enum fault_kind kind, int times);
 /* Stops failing; returns whether the armed failure happened. */
 bool fault_db_disarm(void);
 /* Counted calls since the last arm. */

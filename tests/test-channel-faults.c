@@ -4,13 +4,16 @@
  * replaced by the in-process failing channel (tests/fault-channel.h), so a
  * test says exactly which call fails, how (transient, rate limited, bad
  * payload) or that it stalls. Two channels on the same fixture store, so a
- * stalled one can be shown not to hold up the other.
+ * stalled one can be shown not to hold up the other. The store is the failing
+ * store of tests/fault-db.h, disarmed unless a test arms it, so that an apply
+ * can fail in the database too.
  *
  * Waits are on signals (the pipeline settling, a call of the channel
  * returning), never sleeps; a retry that backoff puts in the future is made
  * due by moving its time, as test-pipeline-faults.c does.
  */
 #include "fault-channel.h"
+#include "fault-db.h"
 #include "harness.h"
 
 #include <criterion/criterion.h>
@@ -40,11 +43,12 @@ static void add_channel(int64_t want)
 static void setup(void)
 {
     fault_channel_install();
+    fault_db_install();
     for (int64_t ch = 1; ch <= 2; ch++) {
         fault_channel_set_stock(ch, "TEE", 0);
         fault_channel_set_stock(ch, "MUG", 0);
     }
-    th_start(&t);
+    th_start_with(&t, FAULT_SCHEME);
     th_fixture(&t, &f);
     add_channel(1);
     add_channel(2);
@@ -53,6 +57,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    fault_db_disarm();
     for (int64_t ch = 1; ch <= 2; ch++)
         fault_channel_release(ch);
     th_stop(&t);
@@ -245,6 +250,32 @@ Test(channel_faults, i9_sp1_an_event_whose_fetch_fails_is_retried_with_backoff_t
     th_wait_pipeline(&t);
     cr_expect_eq(sales_for(1, 7001), 1);
     cr_expect_eq(fault_channel_calls(1, FC_FETCH), 3);
+}
+
+Test(channel_faults, i9_o2_an_event_whose_apply_fails_in_the_store_is_retried_then_applied_once)
+{
+    /* the sale cannot be written twice: as the webhook is recorded, then by the worker */
+    fault_db_arm_sql("INSERT INTO sales", FAULT_FAIL, 2);
+    place(1, 7051);
+    th_wait_pipeline(&t);
+    const char *ev = "create-7051";
+    cr_expect_eq(event_int(1, ev, "attempts"), 1, "the webhook was answered, the event kept");
+    cr_expect_eq(event_int(1, ev, "status = 'pending' AND next_attempt_at > received_at"), 1,
+                 "to be tried again later");
+    cr_expect_eq(sales_for(1, 7051), 0, "nothing of the order was written");
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM channel_orders WHERE external_id = '7051'"), 0);
+    json_t *e = log_entry(1, "event.retry");
+    cr_assert_not_null(e);
+    cr_expect(strstr(th_str(e, "message"), "orders/create will be retried: injected storage "
+                                           "failure") != NULL,
+              "%s", th_str(e, "message"));
+    json_decref(e);
+    retry_now(1, 7052);
+    cr_expect_eq(event_int(1, ev, "status = 'done'"), 1);
+    cr_expect_eq(sales_for(1, 7051), 1, "O2: once");
+    cr_expect_eq(sales_for(1, 7052), 1);
+    cr_expect(fault_channel_wait_stock(1, "TEE", pos_available("TEE"), 10000),
+              "the stock of both went out");
 }
 
 Test(channel_faults, o10_a_bad_payload_fails_for_good_and_is_visible)
