@@ -441,7 +441,7 @@ static int64_t log_count(const char *event)
 
 /* ---------------------------------------------------------------- the tests */
 
-Test(tsan, the_server_pipeline_and_stock_threads_under_load_report_no_race)
+Test(tsan, o2_i3_the_server_pipeline_and_stock_threads_under_load_report_no_race)
 {
     unsigned port;
     pid_t server = serve(&port, false);
@@ -499,7 +499,7 @@ Test(tsan, the_server_pipeline_and_stock_threads_under_load_report_no_race)
                  rounds * TILL_SALES);
 }
 
-Test(tsan, an_ingest_only_server_and_sync_drain_report_no_race)
+Test(tsan, o2_an_ingest_only_server_and_sync_drain_report_no_race)
 {
     unsigned port;
     pid_t server = serve(&port, true);
