@@ -36,7 +36,7 @@
 static struct th t;
 static struct th_fixture f;
 static char logdir[300];
-static pid_t fake_pid;
+static pid_t fake_pid, server_pid; /* running; stopped by teardown when a test failed */
 static unsigned fake_port;
 
 static void setup(void)
@@ -94,6 +94,11 @@ static void collect_reports(void)
 
 static void teardown(void)
 {
+    if (server_pid > 0) {
+        kill(server_pid, SIGTERM);
+        waitpid(server_pid, NULL, 0);
+        server_pid = 0;
+    }
     if (fake_pid > 0) {
         kill(fake_pid, SIGTERM);
         waitpid(fake_pid, NULL, 0);
@@ -150,6 +155,7 @@ static pid_t serve(unsigned *ret_port, bool ingest_only)
         (char *)getenv("SB_TSAN_BIN"), "serve", "--db", t.db_url, "--listen", "127.0.0.1:0", NULL
     };
     pid_t pid = spawn(argv, line, sizeof(line), ingest_only);
+    server_pid = pid;
     cr_assert_eq(sscanf(line, "stockbridge is serving on http://127.0.0.1:%u/", ret_port), 1,
                  "serve said: %s", line);
     t.port = (uint16_t)*ret_port; /* th_req and friends now talk to it */
@@ -162,6 +168,8 @@ static void stop(pid_t pid, const char *what)
     int status = 0;
     kill(pid, SIGTERM);
     waitpid(pid, &status, 0);
+    if (pid == server_pid)
+        server_pid = 0;
     cr_expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s ended with status %d", what,
               status);
 }
