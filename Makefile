@@ -4,7 +4,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DEMO_DIR   ?= demo
 
-.PHONY: all demo test bench chaos format format-check clean bootstrap
+.PHONY: all demo test tsan bench chaos format format-check clean bootstrap
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -23,7 +23,8 @@ demo: all
 	./$(BUILD)/stockbridge demo --dir $(DEMO_DIR)
 
 # The release build (what make demo and make bench run) is built too: -O3 finds
-# warnings that -O0 does not, and a broken demo must fail the tests. The staff
+# warnings that -O0 does not, and a broken demo must fail the tests. The
+# ThreadSanitizer run (scripts/test-tsan, also `make tsan`) comes next. The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
@@ -37,6 +38,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
+	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a
@@ -49,6 +51,11 @@ chaos: $(TESTBUILD)/build.ninja
 	SB_CHAOS_KILLS=$(CHAOS_KILLS) SB_CHAOS_ORDERS=$(CHAOS_ORDERS) \
 	  SB_CHAOS_SEED=$${SB_CHAOS_SEED:-$$(date +%s)} \
 	  meson test -C $(TESTBUILD) --print-errorlogs --timeout-multiplier 10 test-chaos
+
+# ThreadSanitizer alone: the server built with -fsanitize=thread (build-tsan), driven
+# under load by tests/test-tsan.c; any report fails (scripts/test-tsan).
+tsan: $(TESTBUILD)/build.ninja
+	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore

@@ -21,6 +21,11 @@
 
 void th_start(struct th *t)
 {
+    th_start_with(t, "");
+}
+
+void th_start_with(struct th *t, const char *store_prefix)
+{
     memset(t, 0, sizeof(*t));
     cr_assert_eq(sb_secret_init(), SB_OK);
     sb_log_level_from_env();
@@ -30,7 +35,9 @@ void th_start(struct th *t)
     snprintf(t->db_url, sizeof(t->db_url), "sqlite:%s", t->db_path);
     sb_err err = sb_secretbox_init(t->db_url);
     cr_assert_eq(err, SB_OK, "secretbox: %s", sb_err_last()->message);
-    err = sb_store_open(t->db_url, 8, &t->store);
+    char url[400];
+    snprintf(url, sizeof(url), "%s%s", store_prefix, t->db_url);
+    err = sb_store_open(url, 8, &t->store);
     cr_assert_eq(err, SB_OK, "store open: %s", sb_err_last()->message);
     struct sb_db *db;
     cr_assert_eq(sb_store_acquire(t->store, &db), SB_OK);

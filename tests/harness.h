@@ -37,6 +37,9 @@ struct th_resp {
 
 /* Starts everything; cr_assert on failure. */
 void th_start(struct th *t);
+/* The same with the store opened on store_prefix + the database URL ("fault:" for the
+ * failing store of fault-db.h); the CLI and the helpers still use the plain URL. */
+void th_start_with(struct th *t, const char *store_prefix);
 /* Waits (bounded, on the pipeline's own signal) until every recorded webhook event is
  * applied and every due outbox call is sent; asserts it happened within 20 s. */
 void th_wait_pipeline(struct th *t);

@@ -199,4 +199,14 @@ extern const struct sb_channel_ops sb_channel_shopify;
 /* The ops for a kind, or NULL when stockbridge has no adapter for it. */
 const struct sb_channel_ops *sb_channel_ops_for(const char *kind);
 
+/*
+ * Puts an adapter in front of the built-in ones: sb_channel_ops_for(ops->kind)
+ * answers it from now on, so it may stand in for a built-in kind. The hook
+ * through which tests install an in-process adapter that fails or stalls on
+ * demand (tests/fault-channel.c); nothing in the program itself calls it.
+ * One at a time (a second call replaces the first); call it before any
+ * thread looks an adapter up.
+ */
+void sb_channel_register(const struct sb_channel_ops *ops);
+
 #endif

@@ -7,11 +7,24 @@
 #include <stdarg.h>
 #include <string.h>
 
-static const struct sb_db_ops *const backends[] = { &sb_db_sqlite };
+static const struct sb_db_ops *backends[4] = { &sb_db_sqlite };
+
+sb_err sb_db_register(const struct sb_db_ops *ops)
+{
+    size_t n = sizeof(backends) / sizeof(backends[0]);
+    for (size_t i = 0; i < n; i++)
+        if (backends[i] == ops)
+            return SB_OK;
+    if (backends[n - 1])
+        return sb_fail(SB_EINTERNAL, NULL, "no room for another storage backend");
+    memmove(&backends[1], &backends[0], (n - 1) * sizeof(backends[0]));
+    backends[0] = ops;
+    return SB_OK;
+}
 
 sb_err sb_db_open(const char *url, struct sb_db **ret)
 {
-    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]) && backends[i]; i++) {
         size_t n = strlen(backends[i]->scheme);
         if (strncmp(url, backends[i]->scheme, n) == 0)
             return backends[i]->open(url + n, ret);

@@ -73,6 +73,16 @@ struct sb_db {
 
 extern const struct sb_db_ops sb_db_sqlite;
 
+/*
+ * Adds a backend, looked up by its scheme before the built-in ones: the hook
+ * through which tests install a fault-injecting shim over a real backend (as
+ * sqlite3_vfs_register does for SQLite's crash tests; see tests/fault-db.c).
+ * Nothing in the program itself calls it. Call it before any connection is
+ * opened; registering the same ops again changes nothing; SB_EINTERNAL when
+ * the few slots are taken.
+ */
+sb_err sb_db_register(const struct sb_db_ops *ops);
+
 /* Opens a connection for a URL such as "sqlite:/var/lib/stockbridge.db". */
 sb_err sb_db_open(const char *url, struct sb_db **ret);
 void sb_db_close(struct sb_db *db); /* accepts NULL */

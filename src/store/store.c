@@ -141,52 +141,71 @@ int sb_store_schema_version(const struct sb_store *s)
     return s->version;
 }
 
-/* Runs one batch: every job in its savepoint, one commit for all. */
+/*
+ * One job in its savepoint. Its work is kept only when the job succeeds and its
+ * savepoint is released; otherwise it is undone (rolled back to the savepoint), so
+ * a job never answers an error for work that would commit with the batch.
+ * *ret_lost when the savepoint could not be made or undone: then the batch's
+ * transaction cannot be trusted (SQLite may have rolled it back whole, on a full
+ * disk or an I/O error, and would run what follows outside any transaction).
+ */
+static sb_err run_job(struct sb_db *db, struct write_job *j, bool *ret_lost)
+{
+    sb_err_clear();
+    sb_err e = sb_db_exec(db, "SAVEPOINT sb_job", NULL);
+    if (e) {
+        j->info = *sb_err_last();
+        *ret_lost = true;
+        return e;
+    }
+    e = j->fn(db, j->ctx);
+    if (db->tx_depth != 1) {
+        /* fn left a transaction of its own open: refuse its work */
+        db->tx_depth = 1;
+        e = sb_fail(SB_EINTERNAL, NULL, "a write job left its transaction open");
+    } else if (!e) {
+        e = sb_db_exec(db, "RELEASE SAVEPOINT sb_job", NULL);
+        if (!e)
+            return SB_OK;
+    }
+    j->info = *sb_err_last();
+    if (sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_job", NULL) ||
+        sb_db_exec(db, "RELEASE SAVEPOINT sb_job", NULL))
+        *ret_lost = true;
+    return e;
+}
+
+/* Runs one batch: every job in its savepoint, one commit for all. When the
+ * transaction is lost half-way, the jobs after it do not run, and every job of the
+ * batch fails: nothing of it commits. */
 static void run_batch(struct sb_store *s, struct write_job *batch)
 {
     struct sb_db *db = s->wdb;
     sb_err err = sb_db_begin(db);
+    struct sb_errinfo info = *sb_err_last();
+    bool began = !err, lost = false;
     for (struct write_job *j = batch; j; j = j->next) {
         if (err) {
             j->err = err;
-            j->info = *sb_err_last();
+            j->info = info;
             continue;
         }
-        sb_err_clear();
-        sb_err e = sb_db_exec(db, "SAVEPOINT sb_job", NULL);
-        if (!e) {
-            e = j->fn(db, j->ctx);
-            if (e) {
-                j->info = *sb_err_last();
-                (void)sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_job", NULL);
-            }
-            sb_err rel = sb_db_exec(db, "RELEASE SAVEPOINT sb_job", NULL);
-            if (!e && rel) {
-                e = rel;
-                j->info = *sb_err_last();
-            }
-        } else {
-            j->info = *sb_err_last();
+        j->err = run_job(db, j, &lost);
+        if (lost) {
+            err = j->err;
+            info = j->info;
         }
-        if (db->tx_depth != 1) {
-            /* fn left a transaction of its own open: refuse its work */
-            db->tx_depth = 1;
-            e = sb_fail(SB_EINTERNAL, NULL, "a write job left its transaction open");
-            j->info = *sb_err_last();
-            (void)sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_job", NULL);
-            (void)sb_db_exec(db, "RELEASE SAVEPOINT sb_job", NULL);
-        }
-        j->err = e;
     }
-    if (!err) {
-        sb_err c = sb_db_end(db, SB_OK);
-        if (c) {
-            struct sb_errinfo info = *sb_err_last();
-            for (struct write_job *j = batch; j; j = j->next) {
-                if (!j->err) {
-                    j->err = c;
-                    j->info = info;
-                }
+    if (!began)
+        return;
+    sb_err c = sb_db_end(db, err); /* commits, or rolls back a lost transaction */
+    if (c) {
+        if (!lost)
+            info = *sb_err_last();
+        for (struct write_job *j = batch; j; j = j->next) {
+            if (!j->err) {
+                j->err = c;
+                j->info = info;
             }
         }
     }

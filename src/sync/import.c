@@ -80,14 +80,29 @@ static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, struct 
 
 /* ---- the first download ---- */
 
+/* The allocation's stock reader. sb_allocate's callback cannot fail, so a failed read
+ * is kept here and fails the import after it: an order is never allocated as if the
+ * stock it could not read were not there. No stock row is no stock. */
+struct avail_ctx {
+    struct sb_db *db;
+    sb_err err;
+    struct sb_errinfo info;
+};
+
 static int64_t available(void *ud, int64_t item_id, int64_t outlet_id)
 {
+    struct avail_ctx *c = ud;
     int64_t v = 0;
-    if (sb_db_int(ud, &v,
-                  "SELECT on_hand - reserved FROM stock WHERE item_id = ? AND outlet_id = ?", "ii",
-                  item_id, outlet_id))
+    if (c->err)
         return 0;
-    return v;
+    sb_err err = sb_db_int(
+        c->db, &v, "SELECT on_hand - reserved FROM stock WHERE item_id = ? AND outlet_id = ?", "ii",
+        item_id, outlet_id);
+    if (err && err != SB_ENOT_FOUND) {
+        c->err = err;
+        c->info = *sb_err_last();
+    }
+    return err ? 0 : v;
 }
 
 /* Splits amount over a part of quantity q out of Q: floor share, the last part
@@ -271,6 +286,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     bool pickup = false;
     size_t forced = 0;
     bool is_forced = forced_outlet(rt, o, &forced, &pickup);
+    struct avail_ctx stock = { .db = db };
     struct sb_alloc_input ai = { .lines = al,
                                  .n_lines = nl,
                                  .outlets = rt->outlet_ids,
@@ -279,12 +295,15 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
                                  .forced = is_forced,
                                  .forced_outlet = forced,
                                  .available = available,
-                                 .ud = db };
+                                 .ud = &stock };
     struct sb_alloc_result ar = { .parts = sb_arena_alloc(a, (nl * (no + 1) + 1) *
                                                                  sizeof(struct sb_alloc_part)) };
     if (!ar.parts)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     err = sb_allocate(&ai, &ar);
+    if (!err && stock.err)
+        err = sb_fail(stock.err, stock.info.field[0] ? stock.info.field : NULL, "%s",
+                      stock.info.message);
     if (err)
         return err;
 
@@ -385,12 +404,16 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     if (err)
         return err;
 
+    /* the channel's register when it is at the sale's outlet (a register gone is none;
+     * a failed read fails the import, rather than make the sale without its register) */
     int64_t reg = 0;
     if (rt->register_id) {
         int64_t reg_outlet = 0;
-        if (!sb_db_int(db, &reg_outlet, "SELECT outlet_id FROM registers WHERE id = ?", "i",
-                       rt->register_id) &&
-            reg_outlet == sale_outlet)
+        sb_err rerr = sb_db_int(db, &reg_outlet, "SELECT outlet_id FROM registers WHERE id = ?",
+                                "i", rt->register_id);
+        if (rerr && rerr != SB_ENOT_FOUND)
+            return rerr;
+        if (!rerr && reg_outlet == sale_outlet)
             reg = rt->register_id;
     }
 

@@ -8,9 +8,15 @@
  * The worker applies an event and marks it done in one write job: after a
  * crash the event is still pending and is applied again, which changes
  * nothing twice (import.c is idempotent per order version).
+ *
+ * Every lane works each channel on a thread of its own (a run): a shop that
+ * stops answering holds up its own channel's events, pushes and polls, never
+ * another channel's, and never a webhook's answer (those are recorded and
+ * applied on the request's thread).
  */
 #include "sync/pipeline.h"
 #include "store/channels.h"
+#include "store/due.h"
 #include "store/sync.h"
 #include "sync/import.h"
 #include "sync/outbox.h"
@@ -29,17 +35,38 @@
 
 #define BATCH        64
 #define MAX_ATTEMPTS 8
+#define MAX_RUNS     16 /* channels one lane works on at once */
+
+struct sb_pipeline;
+struct lane;
+
+/* A lane's work for one channel, on a thread of its own; flags say what is due. */
+typedef void (*run_fn)(struct sb_pipeline *p, int64_t channel, unsigned flags);
+
+struct run {
+    struct sb_pipeline *p;
+    struct lane *lane;
+    run_fn fn;
+    unsigned flags;
+    int64_t channel;  /* 0: the slot is free */
+    pthread_t thread; /* joined before the slot is used again, and at stop */
+    bool joinable;
+};
 
 /*
- * Each background thread is a lane: it works until nothing is due, then rests
- * (marked idle) until kicked or until its period ends. A kick that arrives
- * while it works is not lost: the lane only rests when it was not kicked since
- * it started the pass.
+ * Each background thread is a lane: it looks for the channels with work due,
+ * starts a run for each that has none in flight, then rests until kicked or
+ * until its period ends; a run that ends kicks it. A kick that arrives while
+ * it works is not lost: the lane only rests when it was not kicked since it
+ * started the pass. It is idle when it rests with no run in flight.
  */
 struct lane {
     pthread_t thread;
     pthread_cond_t wake;
     bool kicked, idle;
+    bool rerun; /* a run that ends wakes the lane: more may be due at once */
+    struct run runs[MAX_RUNS];
+    size_t running;
 };
 
 struct sb_pipeline {
@@ -76,7 +103,7 @@ static bool lane_rest(struct sb_pipeline *p, struct lane *l, long ms)
 {
     pthread_mutex_lock(&p->lock);
     if (!l->kicked) {
-        l->idle = true;
+        l->idle = l->running == 0;
         pthread_cond_broadcast(&p->idle_cv);
         if (!p->stop) {
             struct timespec until;
@@ -93,6 +120,81 @@ static bool lane_rest(struct sb_pipeline *p, struct lane *l, long ms)
     bool go_on = !p->stop;
     pthread_mutex_unlock(&p->lock);
     return go_on;
+}
+
+static bool stopping(struct sb_pipeline *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool stop = p->stop;
+    pthread_mutex_unlock(&p->lock);
+    return stop;
+}
+
+/* ---- runs: a lane's work for one channel ---- */
+
+/* The run is over: its slot is free and the lane looks again (more may be due). */
+static void run_end(struct run *r)
+{
+    struct sb_pipeline *p = r->p;
+    struct lane *l = r->lane;
+    pthread_mutex_lock(&p->lock);
+    r->channel = 0;
+    l->running--;
+    if (l->rerun) {
+        l->kicked = true;
+        l->idle = false;
+        pthread_cond_signal(&l->wake);
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void *run_main(void *arg)
+{
+    struct run *r = arg;
+    char name[16];
+    snprintf(name, sizeof(name), "sb-ch%lld", (long long)r->channel);
+    pthread_setname_np(pthread_self(), name); /* as top -H shows it */
+    r->fn(r->p, r->channel, r->flags);
+    run_end(r);
+    return NULL;
+}
+
+/* Starts fn for the channel on a thread of its own, unless the channel has a run in
+ * flight on this lane or every slot is taken (the lane looks again when a run ends).
+ * Called by the lane's thread only. */
+static void run_start(struct sb_pipeline *p, struct lane *l, int64_t channel, run_fn fn,
+                      unsigned flags)
+{
+    struct run *slot = NULL;
+    pthread_mutex_lock(&p->lock);
+    bool go = !p->stop;
+    for (size_t i = 0; go && i < MAX_RUNS; i++) {
+        if (l->runs[i].channel == channel)
+            go = false;
+        else if (!l->runs[i].channel && !slot)
+            slot = &l->runs[i];
+    }
+    go = go && slot;
+    if (go) {
+        slot->channel = channel;
+        l->running++;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (!go)
+        return;
+    if (slot->joinable) /* the slot's last run has ended: its thread is on its way out */
+        pthread_join(slot->thread, NULL);
+    slot->joinable = false;
+    slot->p = p;
+    slot->lane = l;
+    slot->fn = fn;
+    slot->flags = flags;
+    if (pthread_create(&slot->thread, NULL, run_main, slot) == 0) {
+        slot->joinable = true;
+        return;
+    }
+    fn(p, channel, flags); /* no thread to be had: the lane does it itself */
+    run_end(slot);
 }
 
 /* ---- recording ---- */
@@ -222,11 +324,6 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
 
 /* ---- processing ---- */
 
-struct event {
-    int64_t id, channel_id, attempts;
-    char *topic, *order_ref, *body;
-};
-
 /*
  * A batch of events is prepared outside the database (channel loaded, body
  * parsed, orders fetched when an event carries none) and then applied in
@@ -235,7 +332,7 @@ struct event {
  * batch instead of one per order.
  */
 struct prepared {
-    const struct event *e;
+    const struct sb_due_event *e;
     const struct sb_channel_rt *rt;
     const struct sb_order *order;
     sb_err err; /* preparing failed: record it */
@@ -274,7 +371,8 @@ static bool permanent(sb_err err)
 
 /* Records a failure: retried later (retry_time), or failed for good when permanent or
  * after MAX_ATTEMPTS; logged either way. */
-static sb_err record_failure(struct sb_db *db, const struct event *e, sb_err why, const char *error)
+static sb_err record_failure(struct sb_db *db, const struct sb_due_event *e, sb_err why,
+                             const char *error)
 {
     int64_t attempts = e->attempts + 1;
     bool give_up = permanent(why) || attempts >= MAX_ATTEMPTS;
@@ -332,7 +430,7 @@ static sb_err batch_fn(struct sb_db *db, void *ctx)
 static void prepare(struct sb_pipeline *p, struct sb_arena *a, struct prepared *it,
                     struct sb_channel_rt **cache, size_t *ncache)
 {
-    const struct event *e = it->e;
+    const struct sb_due_event *e = it->e;
     struct sb_channel_rt *rt = NULL;
     for (size_t c = 0; c < *ncache; c++)
         if (cache[c]->ch.id == e->channel_id)
@@ -363,7 +461,7 @@ static void prepare(struct sb_pipeline *p, struct sb_arena *a, struct prepared *
                  sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(err));
 }
 
-static void process_batch(struct sb_pipeline *p, const struct event *events, size_t n)
+static void process_batch(struct sb_pipeline *p, const struct sb_due_event *events, size_t n)
 {
     struct sb_arena *a = sb_arena_new();
     struct prepared *items = a ? sb_arena_alloc(a, n * sizeof(*items)) : NULL;
@@ -395,39 +493,35 @@ static void process_batch(struct sb_pipeline *p, const struct event *events, siz
     sb_arena_free(a);
 }
 
-/* Reads up to BATCH due events, oldest first. */
-static size_t due_events(struct sb_pipeline *p, struct event *out)
+/* Reads up to BATCH of the channel's due events, oldest first. */
+static size_t due_events(struct sb_pipeline *p, int64_t channel, struct sb_due_event *out)
 {
     struct sb_db *db;
     if (sb_store_acquire(p->store, &db))
         return 0;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
-    struct sb_q q;
     size_t n = 0;
-    if (!sb_q_open(&q, db,
-                   "SELECT id, channel_id, attempts, topic, order_ref, body FROM channel_events"
-                   " WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
-                   " ORDER BY id LIMIT ?",
-                   "si", now, (int64_t)BATCH)) {
-        while (n < BATCH && sb_q_next(&q)) {
-            const char *ref = sb_q_text(&q, 4);
-            out[n] = (struct event){ .id = sb_q_int(&q, 0),
-                                     .channel_id = sb_q_int(&q, 1),
-                                     .attempts = sb_q_int(&q, 2),
-                                     .topic = strdup(sb_q_text(&q, 3)),
-                                     .order_ref = ref ? strdup(ref) : NULL,
-                                     .body = strdup(sb_q_text(&q, 5)) };
-            if (!out[n].topic || !out[n].body) {
-                free(out[n].topic);
-                free(out[n].order_ref);
-                free(out[n].body);
-                break;
-            }
-            n++;
-        }
-        (void)sb_q_close(&q);
-    }
+    if (sb_store_events_due(db, channel, now, out, BATCH, &n))
+        n = 0;
+    sb_store_release(p->store, db);
+    return n;
+}
+
+/* The channels with events due now, for a lane of channel runs. */
+static size_t due_channels(struct sb_pipeline *p,
+                           sb_err (*query)(struct sb_db *, const char *, int64_t *, size_t,
+                                           size_t *),
+                           int64_t *ids, size_t cap)
+{
+    struct sb_db *db;
+    if (sb_store_acquire(p->store, &db))
+        return 0;
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    size_t n = 0;
+    if (query(db, now, ids, cap, &n))
+        n = 0;
     sb_store_release(p->store, db);
     return n;
 }
@@ -448,23 +542,34 @@ static bool pending_events(struct sb_pipeline *p)
     return n > 0;
 }
 
+/* A worker run: the channel's due events, a batch at a time, until none is due. */
+static void worker_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
+{
+    struct sb_due_event *batch = calloc(BATCH, sizeof(*batch));
+    if (!batch) {
+        sb_log(SB_LOG_ERROR, "pipeline.nomem", NULL);
+        return;
+    }
+    size_t n;
+    while (!stopping(p) && (n = due_events(p, channel, batch)) > 0) {
+        process_batch(p, batch, n);
+        for (size_t i = 0; i < n; i++)
+            sb_due_event_clear(&batch[i]);
+    }
+    free(batch);
+}
+
 static void *worker_main(void *arg)
 {
     struct sb_pipeline *p = arg;
-    static _Thread_local struct event batch[BATCH];
     if (!p->apply_inline) /* ingest-only */
         return NULL;
     do {
         lane_begin(p, &p->worker);
-        size_t n;
-        while ((n = due_events(p, batch)) > 0) {
-            process_batch(p, batch, n);
-            for (size_t i = 0; i < n; i++) {
-                free(batch[i].topic);
-                free(batch[i].order_ref);
-                free(batch[i].body);
-            }
-        }
+        int64_t ids[BATCH];
+        size_t n = due_channels(p, sb_store_events_due_channels, ids, BATCH);
+        for (size_t i = 0; i < n; i++)
+            run_start(p, &p->worker, ids[i], worker_run, 0);
         bool waiting = pending_events(p);
         pthread_mutex_lock(&p->lock);
         p->retries_waiting = waiting;
@@ -577,44 +682,61 @@ sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t *
 }
 
 /* I5: every channel that keeps stock is reconciled every STOCKBRIDGE_RECONCILE_MINUTES
- * (default 30; "off": never on a schedule). */
-static void reconcile_due(struct sb_pipeline *p)
+ * (default 30; "off": never on a schedule). The channels due, up to cap. */
+static size_t reconcile_due(struct sb_pipeline *p, int64_t *ids, size_t cap)
 {
     const char *env = getenv("STOCKBRIDGE_RECONCILE_MINUTES");
     if (env && strcmp(env, "off") == 0)
-        return;
+        return 0;
     long minutes = env ? strtol(env, NULL, 10) : 30;
     if (minutes <= 0)
         minutes = 30;
     char before[SB_TIME_LEN];
     sb_time_format(sb_time_now() - minutes * 60, before, sizeof(before));
     struct sb_db *db;
-    int64_t ids[64];
     size_t n = 0;
     if (sb_store_acquire(p->store, &db))
-        return;
-    struct sb_q q;
-    if (!sb_q_open(&q, db,
-                   "SELECT c.id FROM channels c LEFT JOIN channel_sync s ON s.channel_id = c.id"
-                   " WHERE c.enabled AND (s.last_reconcile_at IS NULL OR s.last_reconcile_at <= ?)"
-                   " ORDER BY c.id LIMIT 64",
-                   "s", before)) {
-        while (n < 64 && sb_q_next(&q))
-            ids[n++] = sb_q_int(&q, 0);
-        (void)sb_q_close(&q);
-    }
+        return 0;
+    if (sb_store_reconcile_due_channels(db, before, ids, cap, &n))
+        n = 0;
     sb_store_release(p->store, db);
-    for (size_t i = 0; i < n; i++) {
+    return n;
+}
+
+enum {
+    POLL_DUE = 1,
+    RECONCILE_DUE = 2
+};
+
+/* A poller run: the channel's poll and reconciliation, whichever is due. */
+static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
+{
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)channel);
+    if (flags & POLL_DUE) {
         json_t *report = NULL;
-        sb_err err = sb_sync_reconcile(p->store, ids[i], NULL, &report);
+        sb_err err = sb_sync_poll_channel(p->store, channel, &report);
         json_decref(report);
-        if (err && err != SB_ECONFLICT) { /* conflict: keeps no stock, or sync is off */
-            char id[24];
-            snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
+        if (err)
+            sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
+                   NULL);
+    }
+    if (flags & RECONCILE_DUE) {
+        json_t *report = NULL;
+        sb_err err = sb_sync_reconcile(p->store, channel, NULL, &report);
+        json_decref(report);
+        if (err && err != SB_ECONFLICT) /* conflict: keeps no stock, or sync is off */
             sb_log(SB_LOG_WARN, "reconcile.failed", "channel", id, "error", sb_err_last()->message,
                    NULL);
-        }
     }
+}
+
+static bool listed(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
 }
 
 static void *poller_main(void *arg)
@@ -624,28 +746,24 @@ static void *poller_main(void *arg)
     const char *schedule = getenv("STOCKBRIDGE_POLL_SCHEDULE");
     if (schedule && strcmp(schedule, "off") == 0)
         return NULL;
-    /* let the server and its neighbours come up before the first poll */
+    /* let the server and its neighbours come up before the first poll; then a pass every
+     * 5 s (a poll that failed is tried again on the next, not at once) */
     while (lane_rest(p, &p->poller, 5000)) {
         struct sb_db *db;
-        int64_t ids[64];
-        size_t n = 0;
+        int64_t polls[64], recs[64];
+        size_t np = 0;
         if (!sb_store_acquire(p->store, &db)) {
-            if (sb_store_channel_poll_due(db, sb_time_now(), ids, 64, &n))
-                n = 0;
+            if (sb_store_channel_poll_due(db, sb_time_now(), polls, 64, &np))
+                np = 0;
             sb_store_release(p->store, db);
         }
-        for (size_t i = 0; i < n; i++) {
-            json_t *report = NULL;
-            sb_err err = sb_sync_poll_channel(p->store, ids[i], &report);
-            json_decref(report);
-            if (err) {
-                char id[24];
-                snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
-                sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
-                       NULL);
-            }
-        }
-        reconcile_due(p);
+        size_t nr = reconcile_due(p, recs, 64);
+        for (size_t i = 0; i < np; i++)
+            run_start(p, &p->poller, polls[i], poll_run,
+                      POLL_DUE | (listed(recs, nr, polls[i]) ? RECONCILE_DUE : 0));
+        for (size_t i = 0; i < nr; i++)
+            if (!listed(polls, np, recs[i]))
+                run_start(p, &p->poller, recs[i], poll_run, RECONCILE_DUE);
     }
     return NULL;
 }
@@ -658,13 +776,8 @@ void sb_pipeline_kick_outbox(struct sb_pipeline *p)
         lane_kick(p, &p->dispatcher);
 }
 
-struct call {
-    int64_t id, channel_id, attempts;
-    char *kind, *ref, *payload;
-};
-
 struct sent_job {
-    const struct call *c;
+    const struct sb_due_call *c;
     sb_err err;
     const char *error;
 };
@@ -700,7 +813,7 @@ static sb_err sent_fn(struct sb_db *db, void *ctx)
                                       (long long)attempts, j->error);
 }
 
-static sb_err send_call(struct sb_pipeline *p, const struct call *c)
+static sb_err send_call(struct sb_pipeline *p, const struct sb_due_call *c)
 {
     struct sb_arena *a = sb_arena_new();
     struct sb_db *db;
@@ -730,61 +843,49 @@ static sb_err send_call(struct sb_pipeline *p, const struct call *c)
     return err;
 }
 
-static size_t due_calls(struct sb_pipeline *p, struct call *out, size_t cap)
+static size_t due_calls(struct sb_pipeline *p, int64_t channel, struct sb_due_call *out, size_t cap)
 {
     struct sb_db *db;
     if (sb_store_acquire(p->store, &db))
         return 0;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
-    struct sb_q q;
     size_t n = 0;
-    if (!sb_q_open(&q, db,
-                   "SELECT id, channel_id, attempts, kind, ref, payload FROM outbox"
-                   " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-                   "si", now, (int64_t)cap)) {
-        while (n < cap && sb_q_next(&q)) {
-            out[n] = (struct call){ .id = sb_q_int(&q, 0),
-                                    .channel_id = sb_q_int(&q, 1),
-                                    .attempts = sb_q_int(&q, 2),
-                                    .kind = strdup(sb_q_text(&q, 3)),
-                                    .ref = strdup(sb_q_text(&q, 4)),
-                                    .payload = strdup(sb_q_text(&q, 5)) };
-            n++;
-        }
-        (void)sb_q_close(&q);
-    }
+    if (sb_store_calls_due(db, channel, now, out, cap, &n))
+        n = 0;
     sb_store_release(p->store, db);
     return n;
+}
+
+/* A dispatcher run: the channel's due calls, in order, until none is due. */
+static void dispatch_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
+{
+    struct sb_due_call calls[32];
+    size_t n;
+    while (!stopping(p) && (n = due_calls(p, channel, calls, 32)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            struct sent_job j = { .c = &calls[i] };
+            j.err = send_call(p, &calls[i]);
+            char msg[300];
+            snprintf(msg, sizeof(msg), "%s",
+                     sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(j.err));
+            j.error = msg;
+            if (sb_store_write(p->store, sent_fn, &j))
+                sb_log(SB_LOG_ERROR, "outbox.unrecorded", "error", sb_err_last()->message, NULL);
+            sb_due_call_clear(&calls[i]);
+        }
+    }
 }
 
 static void *dispatcher_main(void *arg)
 {
     struct sb_pipeline *p = arg;
-    struct call calls[32];
     do {
         lane_begin(p, &p->dispatcher);
-        size_t n;
-        while ((n = due_calls(p, calls, 32)) > 0) {
-            for (size_t i = 0; i < n; i++) {
-                struct sent_job j = { .c = &calls[i] };
-                if (calls[i].kind && calls[i].ref && calls[i].payload)
-                    j.err = send_call(p, &calls[i]);
-                else
-                    j.err = sb_fail(SB_ENOMEM, NULL, NULL);
-                char msg[300];
-                snprintf(msg, sizeof(msg), "%s",
-                         sb_err_last()->message[0] ? sb_err_last()->message
-                                                   : sb_err_message(j.err));
-                j.error = msg;
-                if (sb_store_write(p->store, sent_fn, &j))
-                    sb_log(SB_LOG_ERROR, "outbox.unrecorded", "error", sb_err_last()->message,
-                           NULL);
-                free(calls[i].kind);
-                free(calls[i].ref);
-                free(calls[i].payload);
-            }
-        }
+        int64_t ids[64];
+        size_t n = due_channels(p, sb_store_calls_due_channels, ids, 64);
+        for (size_t i = 0; i < n; i++)
+            run_start(p, &p->dispatcher, ids[i], dispatch_run, 0);
     } while (lane_rest(p, &p->dispatcher, 1000));
     return NULL;
 }
@@ -799,6 +900,13 @@ static void on_commit(void *ud)
 {
     struct sb_pipeline *p = ud;
     lane_kick(p, &p->stock);
+}
+
+/* A stock run: the channel's due stock and price rows, a batch at a time. */
+static void stock_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
+{
+    while (!stopping(p) && sb_sync_stock_channel(p->store, channel)) {
+    }
 }
 
 static void *stock_main(void *arg)
@@ -821,15 +929,18 @@ static void *stock_main(void *arg)
             sales_checked = sb_time_now();
             sb_sync_sale_windows(p->store);
         }
-        while (sb_sync_stock_pass(p->store)) {
-        }
+        int64_t ids[64];
+        size_t n = sb_sync_stock_due(p->store, ids, 64);
+        for (size_t i = 0; i < n; i++)
+            run_start(p, &p->stock, ids[i], stock_run, 0);
     } while (lane_rest(p, &p->stock, ms));
     return NULL;
 }
 
 /* ---- life cycle ---- */
 
-/* Stops and joins the first n lanes (the ones that were started). */
+/* Stops and joins the first n lanes (the ones that were started), then their runs: a run
+ * in a channel's call ends when the call does (the HTTP client bounds it). */
 static void stop_lanes(struct sb_pipeline *p, struct lane *const *started, size_t n)
 {
     pthread_mutex_lock(&p->lock);
@@ -839,6 +950,10 @@ static void stop_lanes(struct sb_pipeline *p, struct lane *const *started, size_
     pthread_mutex_unlock(&p->lock);
     for (size_t i = 0; i < n; i++)
         pthread_join(started[i]->thread, NULL);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < MAX_RUNS; k++)
+            if (started[i]->runs[k].joinable)
+                pthread_join(started[i]->runs[k].thread, NULL);
 }
 
 static void free_pipeline(struct sb_pipeline *p)
@@ -872,6 +987,8 @@ sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
     void *(*mains[])(void *) = { worker_main, poller_main, dispatcher_main, stock_main };
     for (size_t i = 0; i < 4; i++)
         pthread_cond_init(&lanes[i]->wake, NULL);
+    /* the poller's work is due on its schedule; a poll that failed waits for the next pass */
+    p->worker.rerun = p->dispatcher.rerun = p->stock.rerun = true;
     for (size_t i = 0; i < 4; i++) {
         if (pthread_create(&lanes[i]->thread, NULL, mains[i], p) != 0) {
             stop_lanes(p, lanes, i);

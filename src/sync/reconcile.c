@@ -319,7 +319,70 @@ static sb_err write_fn(struct sb_db *db, void *ctx)
     return SB_OK;
 }
 
-/* Compares every POS item with the channel's figures, a batch at a time. */
+/* ---------------------------------------------------------------- the report */
+
+struct report_job {
+    int64_t channel_id;
+    json_t *report;
+    bool failed;
+};
+
+static sb_err report_fn(struct sb_db *db, void *ctx)
+{
+    struct report_job *j = ctx;
+    char *text = json_dumps(j->report, JSON_COMPACT);
+    if (!text)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    const char *at = json_string_value(json_object_get(j->report, "finished_at"));
+    sb_err err =
+        sb_db_exec(db,
+                   "INSERT INTO channel_sync (channel_id, last_reconcile_at, last_reconcile)"
+                   " VALUES (?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET"
+                   " last_reconcile_at = excluded.last_reconcile_at,"
+                   " last_reconcile = excluded.last_reconcile",
+                   "iss", j->channel_id, at, text);
+    free(text);
+    if (err)
+        return err;
+    json_t *r = j->report;
+    if (j->failed)
+        return sb_store_channel_log(db, j->channel_id, "error", "reconcile.failed", NULL,
+                                    "reconciliation failed, nothing was changed: %s",
+                                    json_string_value(json_object_get(r, "error")));
+    return sb_store_channel_log(
+        db, j->channel_id, "info", "reconcile.done", NULL,
+        "reconciliation: %lld items read, %lld compared, %lld corrected, %lld not on the channel",
+        (long long)json_integer_value(json_object_get(r, "read")),
+        (long long)json_integer_value(json_object_get(r, "compared")),
+        (long long)json_integer_value(json_object_get(r, "corrected")),
+        (long long)json_integer_value(json_object_get(r, "not_on_channel")));
+}
+
+/* The last batch's writes and the report: one job, so that a reconciliation that fits
+ * in one batch commits whole or not at all. */
+struct final_job {
+    struct write_job w;
+    struct report_job r;
+};
+
+static sb_err final_fn(struct sb_db *db, void *ctx)
+{
+    struct final_job *j = ctx;
+    sb_err err = write_fn(db, &j->w);
+    return err ? err : report_fn(db, &j->r);
+}
+
+static void set_finished(json_t *report)
+{
+    char finished[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), finished, sizeof(finished));
+    json_object_set_new(report, "finished_at", json_string(finished));
+}
+
+/* Compares every POS item with the channel's figures, a batch at a time, and writes the
+ * report with the last batch. A catalogue larger than a batch commits batch by batch:
+ * the batches written before a failure stay queued (each correction only sends the
+ * POS's own figure again), and no report says "ok". */
 static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
                       const struct channel_stock *cs, json_t *report,
                       struct sb_reconcile_progress *pr)
@@ -388,11 +451,19 @@ static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
         bool writes = false;
         for (size_t i = 0; !err && i < b->n && !writes; i++)
             writes = !b->known_same[i] || b->correct[i];
-        if (!err && writes) {
+        size_t n = b->n;
+        if (!err && n < BATCH) {
+            json_object_set_new(report, "compared", json_integer(compared));
+            json_object_set_new(report, "corrected", json_integer(corrected));
+            json_object_set_new(report, "not_on_channel", json_integer(missing));
+            set_finished(report);
+            struct final_job j = { .w = { .channel_id = rt->ch.id, .b = b },
+                                   .r = { .channel_id = rt->ch.id, .report = report } };
+            err = sb_store_write(store, final_fn, &j);
+        } else if (!err && writes) {
             struct write_job j = { .channel_id = rt->ch.id, .b = b };
             err = sb_store_write(store, write_fn, &j);
         }
-        size_t n = b->n;
         if (n)
             after = b->items[n - 1].item_id;
         sb_arena_free(a);
@@ -405,51 +476,7 @@ static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
     }
     free(b->rows);
     free(b);
-    if (err)
-        return err;
-    json_object_set_new(report, "compared", json_integer(compared));
-    json_object_set_new(report, "corrected", json_integer(corrected));
-    json_object_set_new(report, "not_on_channel", json_integer(missing));
-    return SB_OK;
-}
-
-/* ---------------------------------------------------------------- the report */
-
-struct report_job {
-    int64_t channel_id;
-    json_t *report;
-    bool failed;
-};
-
-static sb_err report_fn(struct sb_db *db, void *ctx)
-{
-    struct report_job *j = ctx;
-    char *text = json_dumps(j->report, JSON_COMPACT);
-    if (!text)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    const char *at = json_string_value(json_object_get(j->report, "finished_at"));
-    sb_err err =
-        sb_db_exec(db,
-                   "INSERT INTO channel_sync (channel_id, last_reconcile_at, last_reconcile)"
-                   " VALUES (?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET"
-                   " last_reconcile_at = excluded.last_reconcile_at,"
-                   " last_reconcile = excluded.last_reconcile",
-                   "iss", j->channel_id, at, text);
-    free(text);
-    if (err)
-        return err;
-    json_t *r = j->report;
-    if (j->failed)
-        return sb_store_channel_log(db, j->channel_id, "error", "reconcile.failed", NULL,
-                                    "reconciliation failed, nothing was changed: %s",
-                                    json_string_value(json_object_get(r, "error")));
-    return sb_store_channel_log(
-        db, j->channel_id, "info", "reconcile.done", NULL,
-        "reconciliation: %lld items read, %lld compared, %lld corrected, %lld not on the channel",
-        (long long)json_integer_value(json_object_get(r, "read")),
-        (long long)json_integer_value(json_object_get(r, "compared")),
-        (long long)json_integer_value(json_object_get(r, "corrected")),
-        (long long)json_integer_value(json_object_get(r, "not_on_channel")));
+    return err;
 }
 
 sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
@@ -475,7 +502,7 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
     if (!err && !rt->settings.stock_sync)
         err = sb_fail(SB_ECONFLICT, NULL, "stock sync is off for this channel");
     json_t *report = NULL;
-    char started[SB_TIME_LEN], finished[SB_TIME_LEN];
+    char started[SB_TIME_LEN];
     if (!err) {
         sb_time_format(sb_time_now(), started, sizeof(started));
         report = json_pack("{s:s,s:s,s:I,s:[]}", "status", "ok", "started_at", started, "read",
@@ -497,25 +524,20 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
     if (failed)
         snprintf(message, sizeof(message), "%s", sb_err_last()->message);
     json_object_set_new(report, "read", json_integer(failed ? 0 : (json_int_t)cs.n));
-    if (!failed)
-        err = compare(store, rt, &cs, report, pr);
-    sb_time_format(sb_time_now(), finished, sizeof(finished));
-    json_object_set_new(report, "finished_at", json_string(finished));
-    if (failed) {
+    if (!failed) {
+        err = compare(store, rt, &cs, report, pr); /* writes the report with the last batch */
+    } else {
+        set_finished(report);
         json_object_set_new(report, "status", json_string("failed"));
         json_object_set_new(report, "error", json_string(message));
         json_object_set_new(report, "compared", json_integer(0));
         json_object_set_new(report, "corrected", json_integer(0));
         json_object_set_new(report, "not_on_channel", json_integer(0));
-    }
-    if (!err || failed) {
         struct sb_errinfo saved = *sb_err_last();
-        struct report_job j = { .channel_id = channel_id, .report = report, .failed = failed };
-        sb_err werr = sb_store_write(store, report_fn, &j);
-        if (failed) /* the read's error, not the report's, is what the caller gets */
-            sb_fail(saved.err, saved.field[0] ? saved.field : NULL, "%s", saved.message);
-        else
-            err = werr;
+        struct report_job j = { .channel_id = channel_id, .report = report, .failed = true };
+        (void)sb_store_write(store, report_fn, &j);
+        /* the read's error, not the report's, is what the caller gets */
+        sb_fail(saved.err, saved.field[0] ? saved.field : NULL, "%s", saved.message);
     }
     free(cs.recs);
     free(cs.lv);

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_CHANNELS 64
-
 /* How one row ends this pass. */
 struct settle {
     struct sb_sync_row row;
@@ -312,31 +310,30 @@ void sb_sync_sale_windows(struct sb_store *store)
         sb_log(SB_LOG_WARN, "sync.sale_windows", "error", sb_err_last()->message, NULL);
 }
 
-bool sb_sync_stock_pass(struct sb_store *store)
+size_t sb_sync_stock_due(struct sb_store *store, int64_t *ids, size_t cap)
 {
     struct sb_db *db;
-    int64_t ids[MAX_CHANNELS];
     size_t n = 0;
     if (sb_store_acquire(store, &db))
-        return false;
-    sb_err err = sb_store_sync_due_channels(db, sb_time_now(), ids, MAX_CHANNELS, &n);
+        return 0;
+    if (sb_store_sync_due_channels(db, sb_time_now(), ids, cap, &n))
+        n = 0;
     sb_store_release(store, db);
-    if (err)
+    return n;
+}
+
+bool sb_sync_stock_channel(struct sb_store *store, int64_t channel_id)
+{
+    struct sb_arena *a = sb_arena_new();
+    if (!a)
         return false;
-    bool more = n == MAX_CHANNELS;
-    for (size_t i = 0; i < n; i++) {
-        struct sb_arena *a = sb_arena_new();
-        if (!a)
-            return false;
-        bool channel_more = false;
-        if (push_channel(store, ids[i], a, &channel_more) ||
-            push_prices(store, ids[i], a, &channel_more)) {
-            char id[24];
-            snprintf(id, sizeof(id), "%lld", (long long)ids[i]);
-            sb_log(SB_LOG_WARN, "sync.pass", "channel", id, "error", sb_err_last()->message, NULL);
-        }
-        more = more || channel_more;
-        sb_arena_free(a);
+    bool more = false;
+    if (push_channel(store, channel_id, a, &more) || push_prices(store, channel_id, a, &more)) {
+        char id[24];
+        snprintf(id, sizeof(id), "%lld", (long long)channel_id);
+        sb_log(SB_LOG_WARN, "sync.pass", "channel", id, "error", sb_err_last()->message, NULL);
+        more = false; /* the store failed: the lane looks again later */
     }
+    sb_arena_free(a);
     return more;
 }

@@ -17,7 +17,9 @@
  * Reads every channel's settings: the dispatcher calls it at most once a second. */
 void sb_sync_sale_windows(struct sb_store *store);
 
-/* One pass over every channel with rows due: a batch each. True when more is due now. */
-bool sb_sync_stock_pass(struct sb_store *store);
+/* The channels with rows due now, up to cap (the pipeline gives each its own thread). */
+size_t sb_sync_stock_due(struct sb_store *store, int64_t *ids, size_t cap);
+/* One batch of one channel's stock and price rows. True when more is due now. */
+bool sb_sync_stock_channel(struct sb_store *store, int64_t channel_id);
 
 #endif
