@@ -7,6 +7,8 @@
 #ifndef SB_FUZZ_H
 #define SB_FUZZ_H
 
+#include "util/err.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +66,46 @@ static inline bool fz_next(const uint8_t **data, size_t *size, const char *sep, 
     *data = NULL;
     *size = 0;
     return true;
+}
+
+/* Strict UTF-8 (no overlong forms, surrogates or code points above U+10FFFF). */
+static inline bool fz_utf8(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned char b = u[i];
+        size_t len = b < 0x80                 ? 1
+                     : b >= 0xC2 && b <= 0xDF ? 2
+                     : b >= 0xE0 && b <= 0xEF ? 3
+                     : b >= 0xF0 && b <= 0xF4 ? 4
+                                              : 0;
+        if (!len || i + len > n)
+            return false;
+        uint32_t cp = len == 1 ? b : b & (0x7F >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((u[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = cp << 6 | (u[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* What every failure must leave behind (SEC1): the error's field and message go into the
+ * JSON error body and the channel logs, so they are valid UTF-8 - else jansson refuses the
+ * string and the body loses its message. */
+static inline void fz_check_error(sb_err err)
+{
+    if (err == SB_OK)
+        return;
+    const struct sb_errinfo *e = sb_err_last();
+    FZ_CHECK(fz_utf8(e->field, strlen(e->field)), "error field is not UTF-8: \"%s\"", e->field);
+    FZ_CHECK(fz_utf8(e->message, strlen(e->message)), "error message is not UTF-8: \"%s\"",
+             e->message);
 }
 
 #endif
