@@ -1,0 +1,322 @@
+/*
+ * JSON API bodies through the real handlers (http/api-*.c), without a server:
+ * the request's method and path go through the route table (http/router.c),
+ * its query through the handlers' query getters, its body through their
+ * typed getters, then on into the domain and the store, as the server's last
+ * callback would run them - on a real SQLite database seeded once with an
+ * outlet, items, a sale and the rest, through these same handlers.
+ *
+ * The input is "METHOD /path?query" on its first line, then the body. Each
+ * request runs inside a transaction that is rolled back afterwards, so every
+ * input meets the same seeded database and a crash replays alone. What must
+ * hold whatever the body says: a success answers 2xx with a document that
+ * serialises; a refusal is a client error (4xx, never a 5xx: hostile input is
+ * not a server fault) with a UTF-8 field and message (SEC1); the handler
+ * leaves no transaction open; and after a success the database still keeps
+ * its invariants (sale totals, balances, stock against its ledger: the checks
+ * of `stockbridge check`).
+ *
+ * Routes that need the server itself (sessions, webhooks through the
+ * pipeline, polls and reconciliations that call the webstore, health and
+ * metrics) are left out: they have harnesses of their own or no body.
+ * The server's glue is replaced through the linker's --wrap: sb_req_query
+ * (libmicrohttpd's arguments), sb_server_store, sb_server_pipeline and
+ * sb_store_write (the group-commit writer: here the request's own connection,
+ * inside its transaction).
+ */
+#include "fuzz.h"
+
+#include "http/request.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "store/check.h"
+#include "store/store.h"
+#include "util/secretbox.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <unistd.h>
+
+#define MAX_QUERY 16
+
+static struct sb_store *store;
+static struct sb_db *db;
+static char dir[256], url[300];
+static struct {
+    char *name[MAX_QUERY], *value[MAX_QUERY];
+    size_t n;
+} query;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+const char *__wrap_sb_req_query(struct sb_req *r, const char *name);
+struct sb_store *__wrap_sb_server_store(const struct sb_server *s);
+struct sb_pipeline *__wrap_sb_server_pipeline(const struct sb_server *s);
+sb_err __wrap_sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
+
+const char *__wrap_sb_req_query(struct sb_req *r, const char *name)
+{
+    (void)r;
+    for (size_t i = 0; i < query.n; i++)
+        if (strcmp(query.name[i], name) == 0)
+            return query.value[i];
+    return NULL;
+}
+
+struct sb_store *__wrap_sb_server_store(const struct sb_server *s)
+{
+    (void)s;
+    return store;
+}
+
+struct sb_pipeline *__wrap_sb_server_pipeline(const struct sb_server *s)
+{
+    (void)s;
+    return NULL; /* nothing to wake: sb_pipeline_kick_outbox(NULL) does nothing */
+}
+
+sb_err __wrap_sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)
+{
+    (void)s;
+    sb_err err = sb_db_begin(db);
+    return err ? err : sb_db_end(db, fn(db, ctx));
+}
+
+/* ---------------------------------------------------------------- the request */
+
+static int hex(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Decodes %XX and '+' in place, as libmicrohttpd does for arguments. */
+static void unescape(char *s)
+{
+    char *out = s;
+    for (; *s; s++) {
+        if (*s == '+') {
+            *out++ = ' ';
+        } else if (*s == '%' && hex(s[1]) >= 0 && hex(s[2]) >= 0) {
+            *out++ = (char)(hex(s[1]) * 16 + hex(s[2]));
+            s += 2;
+        } else {
+            *out++ = *s;
+        }
+    }
+    *out = '\0';
+}
+
+static void query_clear(void)
+{
+    for (size_t i = 0; i < query.n; i++) {
+        free(query.name[i]);
+        free(query.value[i]);
+    }
+    query.n = 0;
+}
+
+static void query_parse(char *q)
+{
+    while (q && *q && query.n < MAX_QUERY) {
+        char *amp = strchr(q, '&'), *eq;
+        if (amp)
+            *amp = '\0';
+        eq = strchr(q, '=');
+        if (eq)
+            *eq = '\0';
+        query.name[query.n] = strdup(q);
+        query.value[query.n] = strdup(eq ? eq + 1 : "");
+        unescape(query.name[query.n]);
+        unescape(query.value[query.n]);
+        query.n++;
+        q = amp ? amp + 1 : NULL;
+    }
+}
+
+/* The routes this harness drives: those a request body or query reaches without the
+ * server's own machinery. */
+static bool driven(const struct sb_route *route)
+{
+    const char *p = route->pattern;
+    size_t n = strlen(p);
+    return strncmp(p, "/api/v1/", 8) == 0 && strncmp(p, "/api/v1/session", 15) != 0 &&
+           !(n >= 5 && strcmp(p + n - 5, "/poll") == 0) &&
+           !(n >= 10 && strcmp(p + n - 10, "/reconcile") == 0);
+}
+
+static void violation(void *ud, enum sb_invariant inv, const char *detail)
+{
+    (void)ud;
+    FZ_CHECK(false, "invariant %s broken: %s", sb_invariant_name(inv), detail);
+}
+
+/* Runs one request as the server's last callback would; *ret_ran false when the route is
+ * not one this harness drives. */
+static sb_err run(const char *method, char *target, const char *body, size_t len, bool check,
+                  bool *ret_ran)
+{
+    *ret_ran = false;
+    char *q = strchr(target, '?');
+    if (q)
+        *q++ = '\0';
+    query_clear();
+    query_parse(q);
+    struct sb_arena *a = sb_arena_new();
+    FZ_CHECK(a, "out of memory");
+    struct sb_req r = { .arena = a,
+                        .db = db,
+                        .body = (char *)body,
+                        .body_len = len,
+                        .scope = { .user_id = 1, .role = SB_ROLE_ADMIN, .all_outlets = true } };
+    bool mismatch = false;
+    size_t n_routes;
+    const struct sb_route *routes = sb_routes(&n_routes);
+    int i = sb_router_match(method, target, r.params, a, &mismatch);
+    sb_err err = SB_OK;
+    if (i >= 0 && driven(&routes[i])) {
+        *ret_ran = true;
+        r.route = &routes[i];
+        FZ_CHECK(db->tx_depth == (check ? 1 : 0), "a transaction is open before the request");
+        err = routes[i].handler(&r);
+        FZ_CHECK(db->tx_depth == (check ? 1 : 0), "%s %s left %d transactions open", method, target,
+                 db->tx_depth - (check ? 1 : 0));
+        fz_check_error(err);
+        if (check)
+            FZ_CHECK(sb_err_status(err) < 500 || err == SB_ENOMEM, "%s %s: %d %s: %s", method,
+                     target, sb_err_status(err), sb_err_code(err), sb_err_last()->message);
+        if (!err) {
+            FZ_CHECK(r.status >= 200 && r.status <= 299, "%s %s answered %d", method, target,
+                     r.status);
+            FZ_CHECK(r.resp || r.raw || r.status == 204, "%s %s: no document", method, target);
+            char *text = r.resp ? json_dumps(r.resp, JSON_COMPACT) : NULL;
+            FZ_CHECK(!r.resp || text, "%s %s: the document does not serialise", method, target);
+            free(text);
+            if (check) {
+                int64_t count = 0;
+                FZ_CHECK(sb_store_check(db, violation, NULL, &count) == SB_OK && count == 0,
+                         "the invariants could not be checked: %s", sb_err_last()->message);
+            }
+        }
+        json_decref(r.error_details);
+    }
+    sb_arena_free(a);
+    query_clear();
+    return err;
+}
+
+/* ---------------------------------------------------------------- the seeded database */
+
+static const char *const seed[][3] = {
+    { "POST", "/api/v1/users", "{\"username\":\"admin\",\"name\":\"Admin\",\"role\":\"admin\"}" },
+    { "POST", "/api/v1/outlets",
+      "{\"name\":\"Downtown\",\"currency\":\"USD\",\"timezone\":\"America/New_York\"}" },
+    { "POST", "/api/v1/outlets", "{\"name\":\"Uptown\",\"currency\":\"USD\"}" },
+    { "POST", "/api/v1/registers", "{\"outlet_id\":1,\"name\":\"Till 1\"}" },
+    { "POST", "/api/v1/employees", "{\"name\":\"Erin\",\"code\":\"E1\"}" },
+    { "POST", "/api/v1/price-levels", "{\"name\":\"Default\"}" },
+    { "POST", "/api/v1/price-levels", "{\"name\":\"Sale\"}" },
+    { "POST", "/api/v1/payment-types", "{\"name\":\"Cash\",\"integrated\":false}" },
+    { "POST", "/api/v1/payment-types", "{\"name\":\"Card\",\"integrated\":true}" },
+    { "POST", "/api/v1/items",
+      "{\"sku\":\"TEE\",\"name\":\"T-shirt\",\"upc\":\"012345678905\",\"default_cost\":800,"
+      "\"msrp\":2500,\"prices\":[{\"price_level_id\":1,\"amount\":2000},"
+      "{\"price_level_id\":2,\"amount\":1500}]}" },
+    { "POST", "/api/v1/items",
+      "{\"sku\":\"MUG\",\"name\":\"Mug\",\"prices\":[{\"price_level_id\":1,\"amount\":1250}]}" },
+    { "POST", "/api/v1/items",
+      "{\"sku\":\"GIFTWRAP\",\"name\":\"Gift wrap\",\"track_stock\":false}" },
+    { "POST", "/api/v1/stock/receipts",
+      "{\"outlet_id\":1,\"reference\":\"PO-1\",\"lines\":[{\"item_id\":1,\"quantity\":10},"
+      "{\"item_id\":2,\"quantity\":3}]}" },
+    { "POST", "/api/v1/customers",
+      "{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\",\"email\":\"ada@example.com\"}" },
+    { "POST", "/api/v1/sales",
+      "{\"outlet_id\":1,\"register_id\":1,\"employee_id\":1,\"customer_id\":1,"
+      "\"lines\":[{\"item_id\":1,\"quantity\":2,\"taxes\":[{\"name\":\"VAT\",\"rate\":\"0.2\","
+      "\"amount\":800}]},{\"item_id\":2,\"quantity\":1,\"unit_price\":1250,\"line_discount\":250}],"
+      "\"payments\":[{\"payment_type_id\":1,\"amount\":1000}],"
+      "\"ship_to\":{\"name\":\"Ada Lovelace\",\"line1\":\"1 Main St\",\"city\":\"Boston\","
+      "\"country\":\"US\",\"method\":\"Standard\"}}" },
+    { "POST", "/api/v1/channels",
+      "{\"kind\":\"shopify\",\"name\":\"Web shop\",\"credentials\":{\"shop_domain\":"
+      "\"demo.myshopify.com\",\"access_token\":\"shpat_fuzz\",\"webhook_secret\":\"s\"},"
+      "\"outlets\":[1,2],\"default_outlet_id\":1,\"register_id\":1,\"employee_id\":1,"
+      "\"settings\":{\"stock_sync\":false}}" },
+};
+
+static void remove_dir(void)
+{
+    sb_store_release(store, db);
+    sb_store_close(store);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char path[600];
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/sb-fuzz-api-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    FZ_CHECK(mkdtemp(dir), "cannot make a directory in %s", tmp ? tmp : "/tmp");
+    snprintf(url, sizeof(url), "sqlite:%s/fuzz.db", dir);
+    FZ_CHECK(sb_secretbox_init(url) == SB_OK, "key: %s", sb_err_last()->message);
+    FZ_CHECK(sb_store_open(url, 2, &store) == SB_OK, "store: %s", sb_err_last()->message);
+    FZ_CHECK(sb_store_acquire(store, &db) == SB_OK, "connection: %s", sb_err_last()->message);
+    atexit(remove_dir);
+    for (size_t i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
+        char target[128];
+        bool ran;
+        snprintf(target, sizeof(target), "%s", seed[i][1]);
+        sb_err err = run(seed[i][0], target, seed[i][2], strlen(seed[i][2]), false, &ran);
+        FZ_CHECK(ran && err == SB_OK, "seeding %s %s: %s %s", seed[i][0], seed[i][1],
+                 sb_err_code(err), sb_err_last()->message);
+    }
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint8_t *line, *body;
+    size_t line_len, body_len;
+    if (!fz_next(&data, &size, "\n", &line, &line_len))
+        return 0;
+    if (!fz_next(&data, &size, "", &body, &body_len)) {
+        body = NULL;
+        body_len = 0;
+    }
+    const uint8_t *sp = memchr(line, ' ', line_len);
+    if (!sp)
+        return 0;
+    char *method = fz_cstr(line, (size_t)(sp - line));
+    char *target = fz_cstr(sp + 1, line_len - (size_t)(sp - line) - 1);
+    /* the body in a buffer of its own size, so that reading past it is caught */
+    char *copy = body_len ? malloc(body_len) : NULL;
+    if (!method || !target || (body_len && !copy))
+        goto done;
+    if (body_len)
+        memcpy(copy, body, body_len);
+    FZ_CHECK(sb_db_begin(db) == SB_OK, "begin: %s", sb_err_last()->message);
+    bool ran;
+    (void)run(method, target, copy, body_len, true, &ran);
+    (void)sb_db_end(db, SB_EINTERNAL); /* roll back: the next input meets the same database */
+    FZ_CHECK(db->tx_depth == 0, "still in a transaction");
+    sb_err_clear();
+done:
+    free(method);
+    free(target);
+    free(copy);
+    return 0;
+}
