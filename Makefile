@@ -4,7 +4,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DEMO_DIR   ?= demo
 
-.PHONY: all demo test bench format format-check clean bootstrap
+.PHONY: all demo test fuzz bench format format-check clean bootstrap
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -37,7 +37,13 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
+	sh scripts/test-fuzz || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
+
+# The libFuzzer harnesses (fuzz/, docs/testing.md), each for FUZZ_SECONDS (default 120);
+# make test runs them for a few seconds each.
+fuzz: | bootstrap
+	sh scripts/test-fuzz --long
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore
