@@ -14,7 +14,21 @@
 #include "check-order.h"
 #include "wire.h"
 
-static void check_page(const struct sb_order_page *page, struct sb_arena *a)
+/* The poll never goes back (SP2): the next cursor's lower bound is at least this one's,
+ * and while paging it keeps this one's bound and the newest time seen so far. */
+static void check_progress(const struct sb_shopify_cursor *cur,
+                           const struct sb_shopify_cursor *next, bool more)
+{
+    int64_t seen = cur->max > cur->since ? cur->max : cur->since;
+    if (more)
+        FZ_CHECK(next->since == cur->since && next->max >= seen, "paging moved the bound");
+    else
+        FZ_CHECK(next->since >= seen && !next->after, "the poll went back: %lld after %lld",
+                 (long long)next->since, (long long)seen);
+}
+
+static void check_page(const struct sb_order_page *page, struct sb_arena *a,
+                       const struct sb_shopify_cursor *cur)
 {
     FZ_CHECK(page->n + page->n_unreadable <= 250, "%zu orders and %zu unreadable", page->n,
              page->n_unreadable);
@@ -33,6 +47,8 @@ static void check_page(const struct sb_order_page *page, struct sb_arena *a)
     FZ_CHECK(again && strcmp(again, page->next_cursor) == 0, "cursor \"%s\" reads back as \"%s\"",
              page->next_cursor, again ? again : "(null)");
     FZ_CHECK(!page->more || next.after, "more pages but no endCursor in \"%s\"", page->next_cursor);
+    if (cur)
+        check_progress(cur, &next, page->more);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -50,8 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sb_order_page page = { 0 };
     sb_err err = sb_channel_shopify.poll_orders(ch, *cursor ? cursor : NULL, a, &page);
     fz_check_error(err);
+    struct sb_shopify_cursor parsed_cursor;
+    bool parsed = sb_shopify_cursor_parse(*cursor ? cursor : NULL, a, &parsed_cursor) == SB_OK;
     if (!err)
-        check_page(&page, a);
+        check_page(&page, a, parsed ? &parsed_cursor : NULL);
     if (fz_wire_left()) {
         struct sb_order *o = NULL;
         err = sb_channel_shopify.fetch_order(ch, "450789469", a, &o);
