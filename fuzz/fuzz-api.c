@@ -6,7 +6,8 @@
  * callback would run them - on a real SQLite database seeded once with an
  * outlet, items, a sale and the rest, through these same handlers.
  *
- * The input is "METHOD /path?query" on its first line, then the body. Each
+ * The input is "METHOD /path?query" on its first line, then the body; a first line
+ * starting "staff " or "manager " asks as a user of outlet 1 only, else as the admin. Each
  * request runs inside a transaction that is rolled back afterwards, so every
  * input meets the same seeded database and a crash replays alone. What must
  * hold whatever the body says: a success answers 2xx with a document that
@@ -14,7 +15,8 @@
  * not a server fault) with a UTF-8 field and message (SEC1); the handler
  * leaves no transaction open; and after a success the database still keeps
  * its invariants (sale totals, balances, stock against its ledger: the checks
- * of `stockbridge check`).
+ * of `stockbridge check`); and a user of outlet 1 is shown nothing of outlet 2
+ * (N2, docs/behaviour.md "Access").
  *
  * Routes that need the server itself (sessions, webhooks through the
  * pipeline, polls and reconciliations that call the webstore, health and
@@ -152,10 +154,42 @@ static void violation(void *ud, enum sb_invariant inv, const char *detail)
     FZ_CHECK(false, "invariant %s broken: %s", sb_invariant_name(inv), detail);
 }
 
+/* A channel's own record (GET, POST and PATCH /api/v1/channels[/{id}]) is store-wide
+ * configuration that names the outlets it spans, not a record of an outlet. */
+static bool channel_config(const struct sb_route *route)
+{
+    return strcmp(route->pattern, "/api/v1/channels") == 0 ||
+           strcmp(route->pattern, "/api/v1/channels/{id}") == 0;
+}
+
+/* N2 and the outlet rules of docs/behaviour.md: a user limited to outlet 1 sees nothing of
+ * outlet 2 - every outlet_id in what the server sends back is 1 (or null). */
+static void check_outlets(json_t *doc, const char *method, const char *target)
+{
+    const char *key;
+    json_t *v;
+    size_t i;
+    if (json_is_object(doc)) {
+        json_object_foreach(doc, key, v)
+        {
+            if (strcmp(key, "outlet_id") == 0)
+                FZ_CHECK(json_is_null(v) || (json_is_integer(v) && json_integer_value(v) == 1),
+                         "%s %s shows outlet %lld to a user of outlet 1", method, target,
+                         (long long)json_integer_value(v));
+            check_outlets(v, method, target);
+        }
+    } else if (json_is_array(doc)) {
+        json_array_foreach(doc, i, v)
+        {
+            check_outlets(v, method, target);
+        }
+    }
+}
+
 /* Runs one request as the server's last callback would; *ret_ran false when the route is
  * not one this harness drives. */
-static sb_err run(const char *method, char *target, const char *body, size_t len, bool check,
-                  bool *ret_ran)
+static sb_err run(const struct sb_scope *scope, const char *method, char *target, const char *body,
+                  size_t len, bool check, bool *ret_ran)
 {
     *ret_ran = false;
     char *q = strchr(target, '?');
@@ -165,17 +199,16 @@ static sb_err run(const char *method, char *target, const char *body, size_t len
     query_parse(q);
     struct sb_arena *a = sb_arena_new();
     FZ_CHECK(a, "out of memory");
-    struct sb_req r = { .arena = a,
-                        .db = db,
-                        .body = (char *)body,
-                        .body_len = len,
-                        .scope = { .user_id = 1, .role = SB_ROLE_ADMIN, .all_outlets = true } };
+    struct sb_req r = {
+        .arena = a, .db = db, .body = (char *)body, .body_len = len, .scope = *scope
+    };
     bool mismatch = false;
     size_t n_routes;
     const struct sb_route *routes = sb_routes(&n_routes);
     int i = sb_router_match(method, target, r.params, a, &mismatch);
     sb_err err = SB_OK;
-    if (i >= 0 && driven(&routes[i])) {
+    /* the server refuses a role below the route's before the handler runs (403) */
+    if (i >= 0 && driven(&routes[i]) && (int)(routes[i].flags & SB_AUTH_MASK) <= (int)scope->role) {
         *ret_ran = true;
         r.route = &routes[i];
         FZ_CHECK(db->tx_depth == (check ? 1 : 0), "a transaction is open before the request");
@@ -183,9 +216,11 @@ static sb_err run(const char *method, char *target, const char *body, size_t len
         FZ_CHECK(db->tx_depth == (check ? 1 : 0), "%s %s left %d transactions open", method, target,
                  db->tx_depth - (check ? 1 : 0));
         fz_check_error(err);
+        /* allocations do not fail here, so out_of_memory too is a bug: what jansson
+         * refuses to build (text that is not UTF-8) comes back as a NULL document */
         if (check)
-            FZ_CHECK(sb_err_status(err) < 500 || err == SB_ENOMEM, "%s %s: %d %s: %s", method,
-                     target, sb_err_status(err), sb_err_code(err), sb_err_last()->message);
+            FZ_CHECK(sb_err_status(err) < 500, "%s %s: %d %s: %s", method, target,
+                     sb_err_status(err), sb_err_code(err), sb_err_last()->message);
         if (!err) {
             FZ_CHECK(r.status >= 200 && r.status <= 299, "%s %s answered %d", method, target,
                      r.status);
@@ -193,6 +228,8 @@ static sb_err run(const char *method, char *target, const char *body, size_t len
             char *text = r.resp ? json_dumps(r.resp, JSON_COMPACT) : NULL;
             FZ_CHECK(!r.resp || text, "%s %s: the document does not serialise", method, target);
             free(text);
+            if (check && !scope->all_outlets && !channel_config(&routes[i]))
+                check_outlets(r.resp, method, target);
             if (check) {
                 int64_t count = 0;
                 FZ_CHECK(sb_store_check(db, violation, NULL, &count) == SB_OK && count == 0,
@@ -207,6 +244,14 @@ static sb_err run(const char *method, char *target, const char *body, size_t len
 }
 
 /* ---------------------------------------------------------------- the seeded database */
+
+/* Who asks: the admin (user 1), or, when the request line starts with "staff " or
+ * "manager ", a user of outlet 1 only (users 2 and 3 of the seed). */
+static const struct sb_scope scopes[] = {
+    { .user_id = 1, .role = SB_ROLE_ADMIN, .all_outlets = true },
+    { .user_id = 2, .role = SB_ROLE_STAFF },
+    { .user_id = 3, .role = SB_ROLE_MANAGER },
+};
 
 static const char *const seed[][3] = {
     { "POST", "/api/v1/users", "{\"username\":\"admin\",\"name\":\"Admin\",\"role\":\"admin\"}" },
@@ -230,6 +275,13 @@ static const char *const seed[][3] = {
     { "POST", "/api/v1/stock/receipts",
       "{\"outlet_id\":1,\"reference\":\"PO-1\",\"lines\":[{\"item_id\":1,\"quantity\":10},"
       "{\"item_id\":2,\"quantity\":3}]}" },
+    { "POST", "/api/v1/registers", "{\"outlet_id\":2,\"name\":\"Till 2\"}" },
+    { "POST", "/api/v1/stock/receipts",
+      "{\"outlet_id\":2,\"reference\":\"PO-2\",\"lines\":[{\"item_id\":1,\"quantity\":4}]}" },
+    { "POST", "/api/v1/users",
+      "{\"username\":\"tom\",\"name\":\"Tom\",\"role\":\"staff\",\"outlet_ids\":[1]}" },
+    { "POST", "/api/v1/users",
+      "{\"username\":\"maria\",\"name\":\"Maria\",\"role\":\"manager\",\"outlet_ids\":[1]}" },
     { "POST", "/api/v1/customers",
       "{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\",\"email\":\"ada@example.com\"}" },
     { "POST", "/api/v1/sales",
@@ -239,6 +291,10 @@ static const char *const seed[][3] = {
       "\"payments\":[{\"payment_type_id\":1,\"amount\":1000}],"
       "\"ship_to\":{\"name\":\"Ada Lovelace\",\"line1\":\"1 Main St\",\"city\":\"Boston\","
       "\"country\":\"US\",\"method\":\"Standard\"}}" },
+    { "POST", "/api/v1/sales",
+      "{\"outlet_id\":2,\"register_id\":2,\"customer_id\":1,\"lines\":[{\"item_id\":1,"
+      "\"quantity\":1}],\"ship_to\":{\"name\":\"Ada Lovelace\",\"line1\":\"2 Elm St\","
+      "\"city\":\"Salem\",\"country\":\"US\"}}" },
     { "POST", "/api/v1/channels",
       "{\"kind\":\"shopify\",\"name\":\"Web shop\",\"credentials\":{\"shop_domain\":"
       "\"demo.myshopify.com\",\"access_token\":\"shpat_fuzz\",\"webhook_secret\":\"s\"},"
@@ -280,7 +336,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         char target[128];
         bool ran;
         snprintf(target, sizeof(target), "%s", seed[i][1]);
-        sb_err err = run(seed[i][0], target, seed[i][2], strlen(seed[i][2]), false, &ran);
+        sb_err err =
+            run(&scopes[0], seed[i][0], target, seed[i][2], strlen(seed[i][2]), false, &ran);
         FZ_CHECK(ran && err == SB_OK, "seeding %s %s: %s %s", seed[i][0], seed[i][1],
                  sb_err_code(err), sb_err_last()->message);
     }
@@ -297,6 +354,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         body = NULL;
         body_len = 0;
     }
+    const struct sb_scope *scope = &scopes[0];
+    if (line_len > 6 && memcmp(line, "staff ", 6) == 0) {
+        scope = &scopes[1];
+        line += 6;
+        line_len -= 6;
+    } else if (line_len > 8 && memcmp(line, "manager ", 8) == 0) {
+        scope = &scopes[2];
+        line += 8;
+        line_len -= 8;
+    }
     const uint8_t *sp = memchr(line, ' ', line_len);
     if (!sp)
         return 0;
@@ -310,7 +377,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(copy, body, body_len);
     FZ_CHECK(sb_db_begin(db) == SB_OK, "begin: %s", sb_err_last()->message);
     bool ran;
-    (void)run(method, target, copy, body_len, true, &ran);
+    (void)run(scope, method, target, copy, body_len, true, &ran);
     (void)sb_db_end(db, SB_EINTERNAL); /* roll back: the next input meets the same database */
     FZ_CHECK(db->tx_depth == 0, "still in a transaction");
     sb_err_clear();
