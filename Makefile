@@ -4,7 +4,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DEMO_DIR   ?= demo
 
-.PHONY: all demo test tsan bench chaos format format-check clean bootstrap
+.PHONY: all demo test tsan fuzz bench chaos format format-check clean bootstrap
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -39,6 +39,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
 	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan || rc=1; \
+	sh scripts/test-fuzz || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a
@@ -56,6 +57,11 @@ chaos: $(TESTBUILD)/build.ninja
 # under load by tests/test-tsan.c; any report fails (scripts/test-tsan).
 tsan: $(TESTBUILD)/build.ninja
 	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan
+
+# The libFuzzer harnesses (fuzz/, docs/testing.md), each for FUZZ_SECONDS (default 120);
+# make test runs them for a few seconds each.
+fuzz: | bootstrap
+	sh scripts/test-fuzz --long
 
 bench: all
 	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore

@@ -5,6 +5,8 @@
 #include "util/jsonx.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
 
 static json_t *doc;
 static struct sb_jctx c;
@@ -92,4 +94,32 @@ Test(jsonx, unknown_fields_and_paths)
     static const char *const line_fields[] = { "quantity", NULL };
     cr_expect_eq(sb_json_only(&lc, line_fields), SB_EINVALID_FIELD);
     cr_expect_str_eq(sb_err_last()->field, "lines[0].colour");
+}
+
+/* SEC1: the error body quotes the field path; a path cut to fit its buffer in the middle of
+ * a character made the field and message invalid UTF-8, which jansson refuses, so the 4xx
+ * body lost its "field" and "message". Found by fuzz/fuzz-jsonx
+ * (fuzz/corpus/jsonx/regress-utf8-cut-path). */
+Test(jsonx, sec1_error_details_stay_utf8_when_a_path_is_cut)
+{
+    char text[512];
+    size_t n = 0;
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"");
+    for (int i = 0; i < 100; i++)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "\xC3\xA9"); /* é */
+    snprintf(text + n, sizeof(text) - n, "\":1}");
+    load(text);
+    static const char *const allowed[] = { "a", NULL };
+    cr_assert_eq(sb_json_only(&c, allowed), SB_EINVALID_FIELD);
+    const struct sb_errinfo *e = sb_err_last();
+    json_t *field = json_string(e->field), *message = json_string(e->message);
+    cr_expect_not_null(field, "field is not UTF-8: %s", e->field);
+    cr_expect_not_null(message, "message is not UTF-8: %s", e->message);
+    cr_expect_eq(strncmp(e->field, "\xC3\xA9\xC3\xA9", 4), 0, "%s", e->field);
+    json_decref(field);
+    json_decref(message);
+    /* a message quoting bytes that are not UTF-8 at all gets '?' for them */
+    sb_fail(SB_EINVALID_FIELD, "f\xFFg", "bad \xC3 byte %.1s!", "\xC3\xA9");
+    cr_expect_str_eq(sb_err_last()->field, "f?g");
+    cr_expect_str_eq(sb_err_last()->message, "bad ? byte ?!");
 }

@@ -190,6 +190,33 @@ Test(pipeline, c5_p3_p4_unpaid_cod_without_email_then_paid)
     json_decref(sale);
 }
 
+/* P3, P4, O3: an order of an unintegrated gateway that the merchant marked paid before
+ * stockbridge first saw it comes down paid - the channel says the money was received - and
+ * the same version seen again changes nothing. Before, the first sight left it unpaid and
+ * any later sight of that same version added the payment, so the sale depended on how many
+ * times a version arrived. Found by fuzz/fuzz-shopify-apply
+ * (fuzz/corpus/shopify-apply/regress-manual-gateway-paid). No webhooks: the polls bring the
+ * one version, once and then again. */
+Test(pipeline, p3_p4_o3_a_paid_order_of_an_unintegrated_gateway_comes_down_paid_once)
+{
+    char id[32];
+    place("{\"gateway\":\"Bank Deposit\",\"financial_status\":\"paid\",\"webhooks\":false,"
+          "\"line_items\":[{\"sku\":\"TEE\",\"title\":\"TEE item\",\"quantity\":1,"
+          "\"price\":\"20.00\"}]}",
+          id, sizeof(id));
+    for (int poll = 0; poll < 2; poll++) {
+        struct th_resp r = th_req(&t, "POST", "/api/v1/channels/1/poll", t.admin, "{}");
+        cr_assert_eq(r.status, 200, "%s", r.body);
+        th_resp_free(&r);
+        json_t *sale = sale_of(id);
+        cr_expect_eq(th_int(sale, "balance_due"), 0, "poll %d: the channel says it was paid",
+                     poll + 1);
+        cr_expect_eq(json_array_size(json_object_get(sale, "payments")), 1,
+                     "poll %d: one payment (O3: the same version again changes nothing)", poll + 1);
+        json_decref(sale);
+    }
+}
+
 Test(pipeline, c1_c2_known_email_keeps_the_customer)
 {
     int64_t c = th_create(&t, t.admin, "/api/v1/customers",

@@ -388,7 +388,10 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         b.outlet[k] = sale_outlet;
     }
 
-    /* payment (P1-P3) */
+    /* payment (P1-P4): what the channel says was received, whatever the gateway. An
+     * unintegrated one (P3) is pending until the merchant marks it paid (P4), and an order
+     * first seen already marked paid must come down as a later sight of it would: the
+     * result depends only on the version (O3). */
     bool integrated;
     const char *ptype = payment_type_of(rt, o, &integrated);
     struct sb_sale_payment pay = { 0 };

@@ -28,12 +28,20 @@ uint64_t sb_clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* By hand rather than strftime: %Y does not pad years below 1000 to four digits, and text
+ * that does not parse back (or sort) must never be stored or sent. */
 void sb_time_format(int64_t t, char *buf, size_t cap)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    time_t tt = (time_t)(t < SB_TIME_MIN ? SB_TIME_MIN : t > SB_TIME_MAX ? SB_TIME_MAX : t);
+    struct tm tm = { 0 };
+    if (!cap)
+        return;
+    if (!gmtime_r(&tt, &tm)) {
+        buf[0] = '\0';
+        return;
+    }
+    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static bool digits(const char *s, int n, int *ret)
@@ -103,6 +111,9 @@ bool sb_time_parse(const char *s, int64_t *ret_t)
     gmtime_r(&t, &check);
     if (check.tm_mday != d) /* 2026-02-31 and friends */
         return false;
-    *ret_t = (int64_t)t - offset;
+    int64_t at = (int64_t)t - offset;
+    if (at < SB_TIME_MIN || at > SB_TIME_MAX) /* 0000-01-01T00:30+01:00: no text for it */
+        return false;
+    *ret_t = at;
     return true;
 }
