@@ -604,6 +604,7 @@ struct pair {
     pthread_cond_t cv;
     bool holding; /* the writer runs the holding job */
     int ready;    /* threads about to queue their job */
+    int queued;   /* jobs queued since the holding job started */
     bool release; /* the holding job may finish */
     atomic_int ran;
     atomic_uint commits, commits_at_first;
@@ -645,6 +646,21 @@ static bool released(void)
 static bool both_ready(void)
 {
     return pr.ready == 2;
+}
+
+static bool both_queued(void)
+{
+    return pr.queued == 2;
+}
+
+/* The store's hook: a job is in the writer's queue (under the writer's lock). */
+static void counted_queue(void *ud)
+{
+    pthread_mutex_lock(&pr.m);
+    if (pr.holding)
+        pr.queued++;
+    pthread_cond_broadcast(&pr.cv);
+    pthread_mutex_unlock(&pr.m);
 }
 
 static bool holding(void)
@@ -695,9 +711,11 @@ static void *queue_hold_job(void *arg)
 Test(store_faults, o2_a_job_that_loses_the_transaction_fails_its_whole_batch)
 {
     sb_store_on_commit(fs, counted_commit, NULL);
+    sb_store_on_queue(fs, counted_queue, NULL);
     bool paired = false;
     for (int round = 0; round < 5 && !paired; round++) {
         pr.ready = 0;
+        pr.queued = 0;
         pr.holding = false;
         pr.release = false;
         atomic_store(&pr.ran, 0);
@@ -713,6 +731,8 @@ Test(store_faults, o2_a_job_that_loses_the_transaction_fails_its_whole_batch)
         cr_assert_eq(pthread_create(&a, NULL, queue_pair_job, &ja), 0);
         cr_assert_eq(pthread_create(&b, NULL, queue_pair_job, &jb), 0);
         cr_assert(wait_for(both_ready, 20000));
+        /* both jobs wait in the writer's queue before the holding job ends: one batch */
+        cr_assert(wait_for(both_queued, 20000));
         pthread_mutex_lock(&pr.m);
         pr.release = true;
         pthread_cond_broadcast(&pr.cv);
@@ -744,6 +764,7 @@ Test(store_faults, o2_a_job_that_loses_the_transaction_fails_its_whole_batch)
     }
     cr_assert(paired, "the two jobs never shared a batch");
     sb_store_on_commit(fs, NULL, NULL);
+    sb_store_on_queue(fs, NULL, NULL);
     /* the writer goes on: the next job commits */
     struct ctx c = { 0 };
     cr_expect_eq(sb_store_write(fs, run_sale, &c), SB_OK, "%s", sb_err_last()->message);

@@ -41,6 +41,8 @@ struct sb_store {
     bool writer_started, stopping;
     void (*on_commit)(void *); /* called by the writer after each commit (under wlock) */
     void *on_commit_ud;
+    void (*on_queue)(void *); /* called after each job is queued (under wlock) */
+    void *on_queue_ud;
 };
 
 sb_err sb_store_open(const char *url, unsigned max_idle, struct sb_store **ret)
@@ -251,6 +253,14 @@ void sb_store_on_commit(struct sb_store *s, void (*fn)(void *), void *ud)
     pthread_mutex_unlock(&s->wlock);
 }
 
+void sb_store_on_queue(struct sb_store *s, void (*fn)(void *), void *ud)
+{
+    pthread_mutex_lock(&s->wlock);
+    s->on_queue = fn;
+    s->on_queue_ud = ud;
+    pthread_mutex_unlock(&s->wlock);
+}
+
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)
 {
     struct write_job job = { .fn = fn, .ctx = ctx };
@@ -274,6 +284,8 @@ sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)
     else
         s->head = &job;
     s->tail = &job;
+    if (s->on_queue)
+        s->on_queue(s->on_queue_ud);
     pthread_cond_signal(&s->wake);
     while (!job.done)
         pthread_cond_wait(&s->finished, &s->wlock);

@@ -33,4 +33,9 @@ sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
  * and must not call sb_store_write). NULL fn: none. */
 void sb_store_on_commit(struct sb_store *s, void (*fn)(void *), void *ud);
 
+/* fn(ud) is called each time a job is queued for the writer, before it runs (from the
+ * queuing thread, under the writer's lock: quick, and no sb_store_write). For tests that
+ * must know two jobs wait together, so they share a batch. NULL fn: none. */
+void sb_store_on_queue(struct sb_store *s, void (*fn)(void *), void *ud);
+
 #endif
