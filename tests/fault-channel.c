@@ -511,6 +511,7 @@ static sb_err fc_read_stock(const struct sb_channel *ch, const char *cursor, str
 static const struct sb_channel_ops fault_channel = {
     .kind = "shopify",
     .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FULFILL | SB_CH_CANCEL | SB_CH_STOCK | SB_CH_PRICES,
+    .push_batch = 250, /* as Shopify's */
     .verify_webhook = fc_verify_webhook,
     .parse_event = fc_parse_event,
     .poll_orders = fc_poll_orders,

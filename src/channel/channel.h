@@ -144,6 +144,9 @@ struct sb_status_push {
 struct sb_channel_ops {
     const char *kind;
     unsigned caps;
+    /* The most stock or price changes one push sends (SB_CH_STOCK, SB_CH_PRICES): the
+     * stock lane takes this many due rows of a channel at a time. 0 counts as 1. */
+    size_t push_batch;
     /* Checks the webhook's signature over the raw body before anything is parsed;
      * SB_EUNAUTHORIZED when it does not verify. Fills info from headers. */
     sb_err (*verify_webhook)(const struct sb_channel *ch, const struct sb_webhook *wh,

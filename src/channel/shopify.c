@@ -382,8 +382,7 @@ const char *sb_shopify_truncated(json_t *node, const struct sb_shopify_sizes *s)
     "customAttributes { key value } paymentGatewayNames discountCodes "                          \
     "subtotalPriceSet " MONEY " totalDiscountsSet " MONEY " totalTaxSet " MONEY                  \
     " totalShippingPriceSet " MONEY " totalPriceSet " MONEY " totalOutstandingSet " MONEY        \
-    " " TAX_LINES                                                                                \
-    " customer { firstName lastName email phone } "                                              \
+    " " TAX_LINES " customer { firstName lastName email phone } "                                \
     "shippingAddress { firstName lastName name company address1 address2 city province "         \
     "provinceCode zip country countryCodeV2 phone } "                                            \
     "shippingLine { title code originalPriceSet " AMOUNT " discountedPriceSet " AMOUNT           \
@@ -1156,6 +1155,7 @@ const struct sb_channel_ops sb_channel_shopify = {
     .kind = "shopify",
     .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_LOCATIONS | SB_CH_FULFILL | SB_CH_CANCEL |
             SB_CH_STOCK | SB_CH_PRICES,
+    .push_batch = 250, /* inventorySetQuantities takes 250 quantities a call */
     .verify_webhook = shopify_verify_webhook,
     .parse_event = shopify_parse_event,
     .poll_orders = shopify_poll_orders,
