@@ -37,6 +37,10 @@ sb_err sb_store_sync_done(struct sb_db *db, int64_t channel_id, const char *kind
 /* Failed: tried again with backoff, parked with the error (core/retry.c: sb_retry_stock). */
 sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *kind,
                             const struct sb_sync_row *row, const char *error);
+/* Queues one item for a channel (a reconciliation found its figure wrong there): a row
+ * already queued is due again at once, with its attempts reset. */
+sb_err sb_store_sync_queue_item(struct sb_db *db, int64_t channel_id, const char *kind,
+                                int64_t item_id);
 /* Queues every item for a channel (a channel linked anew, or its stock sync turned on). */
 sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind);
 
