@@ -489,8 +489,7 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
         err = sb_store_channel_load(db, channel_id, rt_arena, &rt);
         sb_store_release(store, db);
     }
-    if (!err &&
-        !((rt->ops->caps & SB_CH_STOCK) && (rt->ops->read_stock || rt->ops->read_stock_all)))
+    if (!err && !(rt->ops->caps & SB_CH_STOCK))
         err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel keeps no stock to reconcile");
     if (!err && !rt->settings.stock_sync)
         err = sb_fail(SB_ECONFLICT, NULL, "stock sync is off for this channel");

@@ -157,7 +157,7 @@ static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_
         ids[i] = rows[i].item_id;
     }
     bool active = !err && rt->enabled && rt->settings.use_pos_pricing && rt->has_credentials &&
-                  (rt->ops->caps & SB_CH_PRICES) && rt->ops->push_prices && rt->ops->find_items;
+                  (rt->ops->caps & SB_CH_PRICES);
     if (!err && n && active)
         err = sb_store_sync_items(db, channel_id, ids, n, a, items);
     sb_store_release(store, db);
@@ -245,7 +245,7 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
     /* a channel without credentials cannot be sent anything; setting them queues every
      * item again */
     bool active = !err && rt->enabled && rt->settings.stock_sync && rt->has_credentials &&
-                  (rt->ops->caps & SB_CH_STOCK) && rt->ops->push_stock && rt->ops->find_items;
+                  (rt->ops->caps & SB_CH_STOCK);
     if (!err && n && active)
         err = sb_store_sync_items(db, channel_id, ids, n, a, items);
     sb_store_release(store, db);
