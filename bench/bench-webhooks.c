@@ -19,7 +19,7 @@
 #include "store/channels.h"
 #include "store/store.h"
 #include "store/users.h"
-#include "sync/import.h"
+#include "sync/order-apply.h"
 #include "sync/pipeline.h"
 #include "util/log.h"
 #include "util/secret.h"

@@ -508,9 +508,10 @@ static sb_err fc_read_stock(const struct sb_channel *ch, const char *cursor, str
     return leave(ch->id, FC_READ_STOCK, err);
 }
 
-static const struct sb_channel_ops fault_channel = {
+static const struct sb_channel_ops fault_channel_default = {
     .kind = "shopify",
-    .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FULFILL | SB_CH_CANCEL | SB_CH_STOCK | SB_CH_PRICES,
+    .caps = FC_CAPS,
+    .push_batch = FC_PUSH_BATCH,
     .verify_webhook = fc_verify_webhook,
     .parse_event = fc_parse_event,
     .poll_orders = fc_poll_orders,
@@ -525,8 +526,18 @@ static const struct sb_channel_ops fault_channel = {
     .read_stock = fc_read_stock,
 };
 
+/* What is registered: the default, reshaped by fault_channel_shape. */
+static struct sb_channel_ops fault_channel;
+
+void fault_channel_shape(unsigned caps, size_t push_batch)
+{
+    fault_channel.caps = caps;
+    fault_channel.push_batch = push_batch;
+}
+
 void fault_channel_install(void)
 {
+    fault_channel = fault_channel_default;
     pthread_mutex_lock(&lock);
     for (size_t i = 0; i <= FC_MAX_CHANNELS; i++) {
         for (size_t k = 0; k < chans[i].n_orders; k++)

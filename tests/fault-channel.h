@@ -19,7 +19,10 @@
 #ifndef SB_TEST_FAULT_CHANNEL_H
 #define SB_TEST_FAULT_CHANNEL_H
 
+#include "channel/channel.h"
+
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define FC_MAX_CHANNELS 4
@@ -48,6 +51,13 @@ enum fc_fault {
 
 /* Registers the adapter (kind "shopify") and forgets every channel's state. */
 void fault_channel_install(void);
+/* After install, before the server starts: the adapter's capability bits (FC_CAPS: all it
+ * has) and push batch (FC_PUSH_BATCH by default) from now on, to show that the engine
+ * goes by them alone. */
+#define FC_CAPS \
+    (SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FULFILL | SB_CH_CANCEL | SB_CH_STOCK | SB_CH_PRICES)
+#define FC_PUSH_BATCH 250 /* as Shopify's */
+void fault_channel_shape(unsigned caps, size_t push_batch);
 
 /* The next `times` calls of op on the channel fail (or stall) that way; times < 0: every
  * call until set again. FC_OK clears. */

@@ -40,9 +40,14 @@ static void add_channel(int64_t want)
     cr_assert_eq(id, want);
 }
 
+/* The adapter's shape for this test (each test runs in a process of its own). */
+static unsigned shape_caps = FC_CAPS;
+static size_t shape_batch = FC_PUSH_BATCH;
+
 static void setup(void)
 {
     fault_channel_install();
+    fault_channel_shape(shape_caps, shape_batch);
     fault_db_install();
     for (int64_t ch = 1; ch <= 2; ch++) {
         fault_channel_set_stock(ch, "TEE", 0);
@@ -465,4 +470,153 @@ Test(channel_faults, sp1_a_stalled_poll_holds_up_no_other_channel, .init = setup
     cr_expect(fault_channel_wait_stalled(1, FC_POLL, 0), "channel 1 is still held");
     fault_channel_release(1);
     th_wait_pipeline(&t);
+}
+
+/* ---------------------------------------------------------------- capabilities, batches */
+
+static void setup_without_cancel(void)
+{
+    shape_caps = FC_CAPS & ~SB_CH_CANCEL; /* push_cancel is still there: the bit decides */
+    setup();
+}
+
+Test(channel_faults, s1_a_channel_without_the_cancel_capability_is_sent_no_cancellation,
+     .init = setup_without_cancel)
+{
+    place(1, 7601);
+    th_wait_pipeline(&t);
+    void_sale(1, 7601);
+    th_wait_pipeline(&t);
+    cr_expect_eq(fault_channel_calls(1, FC_PUSH_CANCEL), 0, "the engine went by the bit");
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM outbox WHERE kind = 'cancel' AND status = 'parked'"
+                         " AND attempts = 1 AND last_error = 'the channel takes no cancel calls'"),
+                 1, "parked at once, saying why");
+    json_t *e = log_entry(1, "push.parked");
+    cr_assert_not_null(e);
+    cr_expect_str_eq(th_str(e, "message"),
+                     "cancel failed (attempt 1): the channel takes no cancel calls");
+    json_decref(e);
+}
+
+static void setup_batch_of_one(void)
+{
+    shape_batch = 1;
+    setup();
+}
+
+Test(channel_faults, i3_a_stock_push_sends_at_most_the_adapters_push_batch,
+     .init = setup_batch_of_one)
+{
+    long before = fault_channel_calls(1, FC_PUSH_STOCK);
+    /* one sale of two items: two rows for the channel in one commit */
+    th_create(&t, t.admin, "/api/v1/sales",
+              "{\"outlet_id\":1,\"register_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1},"
+              "{\"item_id\":2,\"quantity\":1}],"
+              "\"payments\":[{\"payment_type_id\":1,\"amount\":3250}]}");
+    th_wait_pipeline(&t);
+    cr_expect_eq(fault_channel_calls(1, FC_PUSH_STOCK) - before, 2,
+                 "a call per row: the adapter takes one at a time");
+    cr_expect_eq(fault_channel_stock(1, "TEE"), pos_available("TEE"));
+    cr_expect_eq(fault_channel_stock(1, "MUG"), pos_available("MUG"));
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM sync_queue"), 0);
+}
+
+/* ---------------------------------------------------------------- the queues, one way */
+
+/* The /metrics text (caller frees). */
+static char *metrics(void)
+{
+    struct th_resp r = th_req(&t, "GET", "/metrics", NULL, NULL);
+    cr_assert_eq(r.status, 200);
+    char *text = strdup(r.body);
+    th_resp_free(&r);
+    cr_assert_not_null(text);
+    return text;
+}
+
+static json_t *queue_of(json_t *status, const char *name)
+{
+    json_t *q = json_object_get(json_object_get(status, "queues"), name);
+    cr_assert(json_is_object(q), "queues.%s in %s", name, json_dumps(status, 0));
+    return q;
+}
+
+Test(channel_faults, i9_o10_every_durable_queue_shows_pending_parked_and_oldest_age_one_way)
+{
+    /* events: one failed for good (a bad payload), one to retry (the fetch keeps failing;
+     * its retry put off, so that it stays pending however long the test takes) */
+    fault_channel_set(1, FC_FETCH, FC_BAD_PAYLOAD, 1);
+    announce_by_fulfillment(1, 7702);
+    th_wait_pipeline(&t);
+    fault_channel_set(1, FC_FETCH, FC_TRANSIENT, -1);
+    announce_by_fulfillment(1, 7701);
+    th_wait_pipeline(&t);
+    sql_exec("UPDATE channel_events SET received_at = '2000-01-01T00:00:00Z',"
+             " next_attempt_at = '9999-12-31T00:00:00Z' WHERE event_id = 'fulfil-7701'");
+    /* the outbox: a cancellation to retry, and a call of a kind no channel takes (parked) */
+    place(1, 7703);
+    th_wait_pipeline(&t);
+    fault_channel_set(1, FC_PUSH_CANCEL, FC_TRANSIENT, -1);
+    sql_exec("INSERT INTO outbox (channel_id, kind, ref, payload, next_attempt_at, created_at)"
+             " VALUES (1, 'teleport', '7703', '{}', '2000-01-01T00:00:00Z',"
+             " '2000-01-01T00:00:00Z')");
+    void_sale(1, 7703); /* queues the cancellation, and kicks the dispatcher */
+    th_wait_pipeline(&t);
+    /* stock: a change to retry, and one parked */
+    fault_channel_set(1, FC_PUSH_STOCK, FC_TRANSIENT, -1);
+    sell_tee(1);
+    th_wait_pipeline(&t);
+    sql_exec("UPDATE sync_queue SET attempts = 7, next_attempt_at = NULL"
+             " WHERE channel_id = 1 AND item_id = 1");
+    th_wait_pipeline(&t);
+    cr_assert_eq(sql_int("SELECT COUNT(*) FROM sync_queue WHERE channel_id = 1 AND item_id = 1"
+                         " AND status = 'parked'"),
+                 1);
+    th_create(&t, t.admin, "/api/v1/sales",
+              "{\"outlet_id\":1,\"register_id\":1,\"lines\":[{\"item_id\":2,\"quantity\":1}],"
+              "\"payments\":[{\"payment_type_id\":1,\"amount\":1250}]}");
+    th_wait_pipeline(&t);
+
+    json_t *s = th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+    json_t *ev = queue_of(s, "events"), *ob = queue_of(s, "outbox"), *st = queue_of(s, "stock");
+    cr_expect_eq(json_integer_value(json_object_get(ev, "pending")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(ev, "parked")), 1, "failed for good");
+    cr_expect_gt(json_integer_value(json_object_get(ev, "oldest_age_seconds")), 20 * 365 * 86400,
+                 "the oldest is the event received in 2000");
+    cr_expect_eq(json_integer_value(json_object_get(ob, "pending")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(ob, "parked")), 1);
+    cr_expect_gt(json_integer_value(json_object_get(ob, "oldest_age_seconds")), 20 * 365 * 86400);
+    cr_expect_eq(json_integer_value(json_object_get(st, "pending")), 1, "MUG");
+    cr_expect_eq(json_integer_value(json_object_get(st, "parked")), 1, "TEE");
+    cr_expect(json_is_integer(json_object_get(st, "oldest_age_seconds")));
+    /* the stock queue's own figures, as before */
+    json_t *q = json_object_get(s, "queue");
+    cr_expect_eq(json_integer_value(json_object_get(q, "pending")), 1);
+    cr_expect_eq(json_integer_value(json_object_get(q, "parked")), 1);
+    json_decref(s);
+
+    /* a channel with nothing waiting: zeros, and no age */
+    s = th_get(&t, t.admin, "/api/v1/channels/2/sync-status");
+    ev = queue_of(s, "events");
+    cr_expect_eq(json_integer_value(json_object_get(ev, "pending")), 0);
+    cr_expect_eq(json_integer_value(json_object_get(ev, "parked")), 0);
+    cr_expect(json_is_null(json_object_get(ev, "oldest_age_seconds")));
+    json_decref(s);
+
+    char *m = metrics();
+    static const char *const lines[] = {
+        "stockbridge_queue_entries{queue=\"events\",channel=\"1\",state=\"pending\"} 1\n",
+        "stockbridge_queue_entries{queue=\"events\",channel=\"1\",state=\"parked\"} 1\n",
+        "stockbridge_queue_entries{queue=\"outbox\",channel=\"1\",state=\"pending\"} 1\n",
+        "stockbridge_queue_entries{queue=\"outbox\",channel=\"1\",state=\"parked\"} 1\n",
+        "stockbridge_queue_entries{queue=\"stock\",channel=\"1\",state=\"pending\"} 1\n",
+        "stockbridge_queue_entries{queue=\"stock\",channel=\"1\",state=\"parked\"} 1\n",
+        "stockbridge_queue_oldest_seconds{queue=\"events\",channel=\"1\",state=\"pending\"} ",
+        "stockbridge_sync_queue{channel=\"1\",kind=\"stock\",state=\"parked\"} 1\n",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        cr_expect(strstr(m, lines[i]) != NULL, "/metrics has %s", lines[i]);
+    cr_expect(strstr(m, "stockbridge_queue_entries{queue=\"events\",channel=\"2\"") == NULL,
+              "an empty queue is not listed");
+    free(m);
 }

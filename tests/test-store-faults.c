@@ -25,7 +25,7 @@
 #include "shopify-test.h"
 #include "store/sales.h"
 #include "store/stock.h"
-#include "sync/import.h"
+#include "sync/order-apply.h"
 #include "sync/reconcile.h"
 
 #include <criterion/criterion.h>

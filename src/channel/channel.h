@@ -19,14 +19,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What a kind can do. The engine (src/sync) goes by these bits alone, never by which
+ * function pointers are set: a bit promises the operations named beside it. */
 enum {
     SB_CH_WEBHOOKS = 1 << 0,  /* pushes events to POST /webhooks/{channel_id} */
-    SB_CH_POLL = 1 << 1,      /* orders can be listed by update time */
+    SB_CH_POLL = 1 << 1,      /* orders can be listed by update time: poll_orders */
     SB_CH_LOCATIONS = 1 << 2, /* stock is kept per channel location (SP3) */
-    SB_CH_FULFILL = 1 << 3,   /* accepts fulfillments with tracking (S3) */
-    SB_CH_CANCEL = 1 << 4,    /* accepts cancellations (S1) */
-    SB_CH_STOCK = 1 << 5,     /* accepts stock levels (I1-I9) */
-    SB_CH_PRICES = 1 << 6,    /* accepts prices (PR1-PR4) */
+    SB_CH_FULFILL = 1 << 3,   /* accepts fulfillments with tracking (S3): push_fulfillment */
+    SB_CH_CANCEL = 1 << 4,    /* accepts cancellations (S1): push_cancel */
+    SB_CH_STOCK = 1 << 5,     /* accepts stock levels (I1-I9): find_items, push_stock,
+                               * read_stock (read_stock_all optional), push_batch */
+    SB_CH_PRICES = 1 << 6,    /* accepts prices (PR1-PR4): find_items, push_prices */
 };
 
 /* A channel as adapters see it. */
@@ -144,6 +147,9 @@ struct sb_status_push {
 struct sb_channel_ops {
     const char *kind;
     unsigned caps;
+    /* The most stock or price changes one push sends (SB_CH_STOCK, SB_CH_PRICES): the
+     * stock lane takes this many due rows of a channel at a time. 0 counts as 1. */
+    size_t push_batch;
     /* Checks the webhook's signature over the raw body before anything is parsed;
      * SB_EUNAUTHORIZED when it does not verify. Fills info from headers. */
     sb_err (*verify_webhook)(const struct sb_channel *ch, const struct sb_webhook *wh,

@@ -1155,6 +1155,7 @@ const struct sb_channel_ops sb_channel_shopify = {
     .kind = "shopify",
     .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_LOCATIONS | SB_CH_FULFILL | SB_CH_CANCEL |
             SB_CH_STOCK | SB_CH_PRICES,
+    .push_batch = 250, /* inventorySetQuantities takes 250 quantities a call */
     .verify_webhook = shopify_verify_webhook,
     .parse_event = shopify_parse_event,
     .poll_orders = shopify_poll_orders,

@@ -8,8 +8,10 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "store/channels.h"
+#include "store/queue-gauges.h"
 #include "store/sync.h"
 #include "sync/reconcile.h"
+#include "util/timeutil.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,13 @@ sb_err sb_api_channels_sync_status(struct sb_req *r)
         err = sb_store_channel_visible(r->db, &r->scope, id);
     if (!err)
         err = sb_store_sync_status(r->db, id, &status);
+    json_t *queues = NULL; /* every durable queue the same way (I9, O10) */
+    if (!err)
+        err = sb_store_queue_status(r->db, id, sb_time_now(), &queues);
+    if (!err && json_object_set_new(status, "queues", queues))
+        err = sb_fail(SB_ENOMEM, NULL, NULL);
+    if (err)
+        json_decref(status);
     return err ? err : sb_reply(r, 200, status);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "http/api.h"
 #include "http/server.h"
+#include "store/queue-gauges.h"
 #include "store/sync.h"
 #include "util/timeutil.h"
 
@@ -54,6 +55,44 @@ static const char *sync_gauges(struct sb_req *r)
     return out;
 }
 
+/* I9, O10: every durable queue (channel events, the outbox, stock and prices) as the same
+ * gauges, per channel and state (pending, parked). */
+static const char *queue_gauges(struct sb_req *r)
+{
+    const char *out = "# HELP stockbridge_queue_entries Entries waiting in a durable queue"
+                      " (events, outbox, stock), by channel and state (pending, parked).\n"
+                      "# TYPE stockbridge_queue_entries gauge\n"
+                      "# HELP stockbridge_queue_oldest_seconds How long the oldest entry"
+                      " waiting in a durable queue has waited.\n"
+                      "# TYPE stockbridge_queue_oldest_seconds gauge\n";
+    json_t *rows = NULL;
+    if (sb_store_queue_gauges(r->db, 0, &rows))
+        return out;
+    int64_t now = sb_time_now();
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        const char *queue = json_string_value(json_object_get(row, "queue"));
+        const char *state = json_string_value(json_object_get(row, "state"));
+        long long ch = (long long)json_integer_value(json_object_get(row, "channel_id"));
+        const char *at = json_string_value(json_object_get(row, "oldest_at"));
+        int64_t oldest = 0;
+        bool aged = at && sb_time_parse(at, &oldest) && now > oldest;
+        out = sb_arena_printf(
+            r->arena,
+            "%sstockbridge_queue_entries{queue=\"%s\",channel=\"%lld\",state=\"%s\"} %lld\n"
+            "stockbridge_queue_oldest_seconds{queue=\"%s\",channel=\"%lld\",state=\"%s\"}"
+            " %lld\n",
+            out, queue, ch, state, (long long)json_integer_value(json_object_get(row, "entries")),
+            queue, ch, state, (long long)(aged ? now - oldest : 0));
+        if (!out)
+            break;
+    }
+    json_decref(rows);
+    return out;
+}
+
 /* I9: each channel's polls: failures in a row (0 once one works) and the seconds until the
  * backed-off next try. */
 static const char *poll_gauges(struct sb_req *r)
@@ -93,8 +132,9 @@ sb_err sb_api_metrics(struct sb_req *r)
 {
     size_t len;
     char *text = sb_server_metrics_text(r->server, r->arena, &len);
-    const char *gauges = sync_gauges(r), *polls = poll_gauges(r);
-    char *all = sb_arena_printf(r->arena, "%s%s%s", text, gauges ? gauges : "", polls ? polls : "");
+    const char *gauges = sync_gauges(r), *polls = poll_gauges(r), *queues = queue_gauges(r);
+    char *all = sb_arena_printf(r->arena, "%s%s%s%s", text, gauges ? gauges : "",
+                                polls ? polls : "", queues ? queues : "");
     if (!all)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     return sb_reply_raw(r, 200, "text/plain; version=0.0.4", all, strlen(all));

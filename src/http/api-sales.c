@@ -10,7 +10,7 @@
 #include "http/server.h"
 #include "store/sales.h"
 #include "store/store.h"
-#include "sync/outbox.h"
+#include "store/outbox.h"
 #include "sync/pipeline.h"
 #include "util/timeutil.h"
 

@@ -8,7 +8,7 @@
  */
 #include "http/api.h"
 #include "http/server.h"
-#include "sync/outbox.h"
+#include "store/outbox.h"
 #include "sync/pipeline.h"
 #include "store/shipments.h"
 

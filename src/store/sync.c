@@ -4,6 +4,7 @@
  */
 #include "store/sync.h"
 #include "core/availability.h"
+#include "core/retry.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -68,13 +69,14 @@ sb_err sb_store_sync_done(struct sb_db *db, int64_t channel_id, const char *kind
 sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *kind,
                             const struct sb_sync_row *row, const char *error)
 {
-    int64_t attempts = row->attempts + 1;
-    bool park = attempts >= SB_SYNC_MAX_ATTEMPTS;
-    /* backoff 2, 4, 8 ... s with +-25% jitter; a parked row is tried again in an hour */
-    int64_t delay = park ? 3600 : (int64_t)1 << (attempts < 11 ? attempts : 11);
-    delay += (int64_t)(rand() % (int)(delay / 2 + 1)) - delay / 4;
+    /* the stock queue's retry policy (core/retry.c): backoff, then parked and tried again
+     * hourly */
+    struct sb_retry_next r;
+    sb_retry_after(&sb_retry_stock, row->attempts, SB_OK, sb_retry_jitter(&sb_retry_stock), &r);
+    int64_t attempts = r.attempts;
+    bool park = r.parked;
     char next[SB_TIME_LEN];
-    sb_time_format(sb_time_now() + delay, next, sizeof(next));
+    sb_time_format(sb_time_now() + r.delay, next, sizeof(next));
     /* a change that arrived meanwhile (seq moved: a new value, or new credentials) keeps
      * its chances: no attempt counted, no wait */
     return sb_db_exec(db,
@@ -84,6 +86,19 @@ sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *ki
                       " last_error = ? WHERE channel_id = ? AND kind = ? AND item_id = ?",
                       "iiibissisi", row->seq, attempts, row->seq, (int)park, row->seq, next, error,
                       channel_id, kind, row->item_id);
+}
+
+sb_err sb_store_sync_queue_item(struct sb_db *db, int64_t channel_id, const char *kind,
+                                int64_t item_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+                      " VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, kind, item_id)"
+                      " DO UPDATE SET seq = sync_queue.seq + 1, status = 'pending',"
+                      " attempts = 0, next_attempt_at = NULL",
+                      "isis", channel_id, kind, item_id, now);
 }
 
 sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind)
@@ -379,15 +394,7 @@ sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, con
 
 int64_t sb_sync_poll_backoff(int64_t failures, int64_t jitter_permille)
 {
-    int64_t n = failures < 1 ? 1 : failures > 16 ? 16 : failures;
-    int64_t delay = SB_POLL_BACKOFF_FIRST << (n - 1);
-    if (delay > SB_POLL_BACKOFF_MAX)
-        delay = SB_POLL_BACKOFF_MAX;
-    if (jitter_permille < -250)
-        jitter_permille = -250;
-    if (jitter_permille > 250)
-        jitter_permille = 250;
-    return delay + delay * jitter_permille / 1000;
+    return sb_retry_delay(&sb_retry_poll, failures, jitter_permille);
 }
 
 sb_err sb_store_poll_record(struct sb_db *db, int64_t channel_id, int64_t now, const char *error,

@@ -11,15 +11,13 @@
 #include "channel/channel.h"
 #include "store/channels.h"
 #include "core/availability.h"
+#include "core/retry.h"
 #include "store/db.h"
 #include "util/arena.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#define SB_SYNC_BATCH        250 /* rows a push takes at once (Shopify: 250 quantities a call) */
-#define SB_SYNC_MAX_ATTEMPTS 8   /* then parked; parked rows are tried again hourly */
 
 /* One queued change: an item whose figure the channel must be sent. */
 struct sb_sync_row {
@@ -36,9 +34,13 @@ sb_err sb_store_sync_due(struct sb_db *db, int64_t channel_id, const char *kind,
  * moved), which keeps it for the next pass. */
 sb_err sb_store_sync_done(struct sb_db *db, int64_t channel_id, const char *kind,
                           const struct sb_sync_row *row);
-/* Failed: tried again with backoff, parked with the error after SB_SYNC_MAX_ATTEMPTS. */
+/* Failed: tried again with backoff, parked with the error (core/retry.c: sb_retry_stock). */
 sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *kind,
                             const struct sb_sync_row *row, const char *error);
+/* Queues one item for a channel (a reconciliation found its figure wrong there): a row
+ * already queued is due again at once, with its attempts reset. */
+sb_err sb_store_sync_queue_item(struct sb_db *db, int64_t channel_id, const char *kind,
+                                int64_t item_id);
 /* Queues every item for a channel (a channel linked anew, or its stock sync turned on). */
 sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind);
 
@@ -89,9 +91,10 @@ sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, con
 
 /* I9: a failed poll is tried again after SB_POLL_BACKOFF_FIRST seconds, doubling with each
  * failure in a row up to SB_POLL_BACKOFF_MAX, give or take a quarter (jitter), whatever the
- * channel's poll interval; a poll that works puts the channel back on its interval. */
-#define SB_POLL_BACKOFF_FIRST 30
-#define SB_POLL_BACKOFF_MAX   3600
+ * channel's poll interval; a poll that works puts the channel back on its interval. The
+ * figures are the poll's retry policy (core/retry.c: sb_retry_poll). */
+#define SB_POLL_BACKOFF_FIRST (sb_retry_poll.base_seconds)
+#define SB_POLL_BACKOFF_MAX   (sb_retry_poll.cap_seconds)
 /* The wait after the failures-th failure in a row; jitter_permille in [-250, 250]. */
 int64_t sb_sync_poll_backoff(int64_t failures, int64_t jitter_permille);
 /* Records a poll's outcome at time now: error NULL for one that worked (failures reset),

@@ -29,7 +29,8 @@
 
 struct sb_pipeline;
 
-/* Starts the worker (events) and the poller (scheduled polls) threads. */
+/* Starts the lanes: the worker (events), the poller (scheduled polls and reconciliations),
+ * the dispatcher (the outbox) and the stock lane (sync/lanes.h). */
 sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret);
 void sb_pipeline_stop(struct sb_pipeline *p); /* accepts NULL */
 

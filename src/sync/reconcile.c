@@ -15,6 +15,7 @@
 #include "sync/reconcile.h"
 #include "core/availability.h"
 #include "store/channels.h"
+#include "store/reconcile.h"
 #include "store/sync.h"
 #include "util/timeutil.h"
 
@@ -207,88 +208,93 @@ struct batch {
     size_t n_all_rows, cap_rows;
 };
 
+/* Loading a batch: where the walk in item id order is. */
+struct load {
+    struct batch *b;
+    struct sb_arena *a;
+    size_t at;
+};
+
 static bool same(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+static sb_err add_item(void *ud, int64_t item_id, const char *sku_text)
+{
+    struct load *l = ud;
+    struct batch *b = l->b;
+    const char *sku = sb_arena_strdup(l->a, sku_text);
+    if (!sku)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    b->items[b->n] = (struct sb_sync_item){ .item_id = item_id, .sku = sku };
+    b->known_same[b->n] = false;
+    b->n_rows[b->n] = 0;
+    b->n++;
+    return SB_OK;
+}
+
+/* The batch's entry for an item, walking forward (rows come in item id order); NULL for an
+ * item not in the batch. */
+static size_t at_item(struct load *l, int64_t item)
+{
+    struct batch *b = l->b;
+    while (l->at < b->n && b->items[l->at].item_id < item)
+        l->at++;
+    return l->at < b->n && b->items[l->at].item_id == item ? l->at : SIZE_MAX;
+}
+
+static sb_err add_row(void *ud, int64_t item, const struct sb_outlet_stock *row)
+{
+    struct load *l = ud;
+    struct batch *b = l->b;
+    size_t at = at_item(l, item);
+    if (at == SIZE_MAX)
+        return SB_OK;
+    if (!grow((void **)&b->rows, &b->cap_rows, b->n_all_rows + 1, sizeof(*b->rows)))
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    if (b->n_rows[at] == 0)
+        b->first_row[at] = b->n_all_rows;
+    b->rows[b->n_all_rows++] = *row;
+    b->n_rows[at]++;
+    return SB_OK;
+}
+
+/* compared once the channel's ids are known: kept as text here */
+static sb_err add_known(void *ud, int64_t item, const struct sb_known_item *k)
+{
+    struct load *l = ud;
+    size_t at = at_item(l, item);
+    if (at == SIZE_MAX)
+        return SB_OK;
+    struct sb_sync_item *it = &l->b->items[at];
+    bool ok = true;
+    it->known = true;
+    it->ref.sku = copy(l->a, k->sku, &ok);
+    it->ref.item_id = copy(l->a, k->item_id, &ok);
+    it->ref.variant_id = copy(l->a, k->variant_id, &ok);
+    it->ref.product_id = copy(l->a, k->product_id, &ok);
+    it->ref.location_id = copy(l->a, k->location_id, &ok);
+    return ok ? SB_OK : sb_fail(SB_ENOMEM, NULL, NULL);
+}
+
 static sb_err load_batch(struct sb_db *db, int64_t channel_id, int64_t after, struct sb_arena *a,
                          struct batch *b)
 {
-    struct sb_q q;
     b->n = 0;
     b->n_all_rows = 0;
-    sb_err err = sb_q_open(&q, db, "SELECT id, sku FROM items WHERE id > ? ORDER BY id LIMIT ?",
-                           "ii", after, (int64_t)BATCH);
-    if (err)
-        return err;
-    while (b->n < BATCH && sb_q_next(&q)) {
-        const char *sku = sb_arena_strdup(a, sb_q_text(&q, 1));
-        if (!sku)
-            q.err = sb_fail(SB_ENOMEM, NULL, NULL);
-        b->items[b->n] = (struct sb_sync_item){ .item_id = sb_q_int(&q, 0), .sku = sku };
-        b->known_same[b->n] = false;
-        b->n_rows[b->n] = 0;
-        b->n++;
-    }
-    if ((err = sb_q_close(&q)) || b->n == 0)
+    struct load l = { .b = b, .a = a };
+    sb_err err = sb_store_items_after(db, after, BATCH, add_item, &l);
+    if (err || b->n == 0)
         return err;
     int64_t lo = b->items[0].item_id, hi = b->items[b->n - 1].item_id;
     /* stock rows, item id order: walked beside the items */
-    err = sb_q_open(&q, db,
-                    "SELECT item_id, outlet_id, on_hand, reserved, on_order, reorder_point,"
-                    " max_level FROM stock WHERE item_id BETWEEN ? AND ? ORDER BY item_id",
-                    "ii", lo, hi);
+    err = sb_store_stock_rows_between(db, lo, hi, add_row, &l);
     if (err)
-        return err;
-    size_t at = 0;
-    while (sb_q_next(&q)) {
-        int64_t item = sb_q_int(&q, 0);
-        while (at < b->n && b->items[at].item_id < item)
-            at++;
-        if (at == b->n || b->items[at].item_id != item)
-            continue;
-        if (!grow((void **)&b->rows, &b->cap_rows, b->n_all_rows + 1, sizeof(*b->rows))) {
-            q.err = sb_fail(SB_ENOMEM, NULL, NULL);
-            break;
-        }
-        if (b->n_rows[at] == 0)
-            b->first_row[at] = b->n_all_rows;
-        b->rows[b->n_all_rows++] = (struct sb_outlet_stock){ .outlet_id = sb_q_int(&q, 1),
-                                                             .on_hand = sb_q_int(&q, 2),
-                                                             .reserved = sb_q_int(&q, 3),
-                                                             .on_order = sb_q_int(&q, 4),
-                                                             .reorder_point = sb_q_int(&q, 5),
-                                                             .max_level = sb_q_int(&q, 6) };
-        b->n_rows[at]++;
-    }
-    if ((err = sb_q_close(&q)))
         return err;
     /* what the channel ids were: unchanged ones are not written again */
-    err = sb_q_open(&q, db,
-                    "SELECT item_id, sku, external_item_id, external_variant_id,"
-                    " external_product_id, location_id FROM channel_items"
-                    " WHERE channel_id = ? AND item_id BETWEEN ? AND ? ORDER BY item_id",
-                    "iii", channel_id, lo, hi);
-    if (err)
-        return err;
-    at = 0;
-    while (sb_q_next(&q)) {
-        int64_t item = sb_q_int(&q, 0);
-        while (at < b->n && b->items[at].item_id < item)
-            at++;
-        if (at == b->n || b->items[at].item_id != item)
-            continue;
-        /* compared once the channel's ids are known: kept as text here */
-        struct sb_sync_item *it = &b->items[at];
-        it->known = true;
-        it->ref.sku = sb_arena_strdup(a, sb_q_text(&q, 1));
-        it->ref.item_id = sb_q_text(&q, 2) ? sb_arena_strdup(a, sb_q_text(&q, 2)) : NULL;
-        it->ref.variant_id = sb_q_text(&q, 3) ? sb_arena_strdup(a, sb_q_text(&q, 3)) : NULL;
-        it->ref.product_id = sb_q_text(&q, 4) ? sb_arena_strdup(a, sb_q_text(&q, 4)) : NULL;
-        it->ref.location_id = sb_q_text(&q, 5) ? sb_arena_strdup(a, sb_q_text(&q, 5)) : NULL;
-    }
-    return sb_q_close(&q);
+    l.at = 0;
+    return sb_store_channel_items_between(db, channel_id, lo, hi, add_known, &l);
 }
 
 struct write_job {
@@ -300,19 +306,12 @@ static sb_err write_fn(struct sb_db *db, void *ctx)
 {
     struct write_job *j = ctx;
     struct batch *b = j->b;
-    char now[SB_TIME_LEN];
-    sb_time_format(sb_time_now(), now, sizeof(now));
     for (size_t i = 0; i < b->n; i++) {
         sb_err err = SB_OK;
         if (!b->known_same[i])
             err = sb_store_sync_item_set(db, j->channel_id, b->items[i].item_id, &b->items[i].ref);
         if (!err && b->correct[i])
-            err = sb_db_exec(db,
-                             "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
-                             " VALUES (?, 'stock', ?, ?) ON CONFLICT (channel_id, kind, item_id)"
-                             " DO UPDATE SET seq = sync_queue.seq + 1, status = 'pending',"
-                             " attempts = 0, next_attempt_at = NULL",
-                             "iis", j->channel_id, b->items[i].item_id, now);
+            err = sb_store_sync_queue_item(db, j->channel_id, "stock", b->items[i].item_id);
         if (err)
             return err;
     }
@@ -334,13 +333,7 @@ static sb_err report_fn(struct sb_db *db, void *ctx)
     if (!text)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     const char *at = json_string_value(json_object_get(j->report, "finished_at"));
-    sb_err err =
-        sb_db_exec(db,
-                   "INSERT INTO channel_sync (channel_id, last_reconcile_at, last_reconcile)"
-                   " VALUES (?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET"
-                   " last_reconcile_at = excluded.last_reconcile_at,"
-                   " last_reconcile = excluded.last_reconcile",
-                   "iss", j->channel_id, at, text);
+    sb_err err = sb_store_reconcile_report(db, j->channel_id, at, text);
     free(text);
     if (err)
         return err;
@@ -496,8 +489,7 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
         err = sb_store_channel_load(db, channel_id, rt_arena, &rt);
         sb_store_release(store, db);
     }
-    if (!err &&
-        !((rt->ops->caps & SB_CH_STOCK) && (rt->ops->read_stock || rt->ops->read_stock_all)))
+    if (!err && !(rt->ops->caps & SB_CH_STOCK))
         err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel keeps no stock to reconcile");
     if (!err && !rt->settings.stock_sync)
         err = sb_fail(SB_ECONFLICT, NULL, "stock sync is off for this channel");

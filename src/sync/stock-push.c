@@ -1,3 +1,9 @@
+/*
+ * One pass of the stock lane over one channel (SPEC I3, I4, I9, PR1-PR4): up to
+ * the adapter's push batch of due stock rows, then of price rows, the figures
+ * as they are now, one call each, and every row settled in one write (sent,
+ * retried with backoff, or parked) under the stock queue's retry policy.
+ */
 #include "sync/stock-push.h"
 #include "store/channels.h"
 #include "store/sync.h"
@@ -112,13 +118,27 @@ static sb_err find_unknown(const struct sb_channel_rt *rt, struct sb_sync_item *
     return SB_OK;
 }
 
+/* Up to the adapter's push batch of the channel's due rows of a kind, in the arena. */
+static sb_err due_rows(struct sb_db *db, const struct sb_channel_rt *rt, const char *kind,
+                       struct sb_arena *a, struct sb_sync_row **ret_rows, size_t *ret_batch,
+                       size_t *ret_n)
+{
+    size_t batch = rt->ops->push_batch ? rt->ops->push_batch : 1;
+    struct sb_sync_row *rows = sb_arena_alloc(a, batch * sizeof(*rows));
+    if (!rows)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    *ret_rows = rows;
+    *ret_batch = batch;
+    return sb_store_sync_due(db, rt->ch.id, kind, sb_time_now(), rows, batch, ret_n);
+}
+
 /* PR1-PR4: one batch of price rows for one channel. Prices go only when the channel uses
  * POS pricing; otherwise the rows are dropped. */
 static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_arena *a,
                           bool *ret_more)
 {
-    static _Thread_local struct sb_sync_row rows[SB_SYNC_BATCH];
-    size_t n = 0;
+    struct sb_sync_row *rows = NULL;
+    size_t n = 0, batch = 0;
     struct sb_db *db;
     struct sb_channel_rt *rt = NULL;
     sb_err err = sb_store_acquire(store, &db);
@@ -126,7 +146,7 @@ static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_
         return err;
     err = sb_store_channel_load(db, channel_id, a, &rt);
     if (!err)
-        err = sb_store_sync_due(db, channel_id, "price", sb_time_now(), rows, SB_SYNC_BATCH, &n);
+        err = due_rows(db, rt, "price", a, &rows, &batch, &n);
     struct settle *st = n ? sb_arena_alloc(a, n * sizeof(*st)) : NULL;
     struct sb_sync_item *items = n ? sb_arena_alloc(a, n * sizeof(*items)) : NULL;
     int64_t *ids = n ? sb_arena_alloc(a, n * sizeof(*ids)) : NULL;
@@ -137,13 +157,13 @@ static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_
         ids[i] = rows[i].item_id;
     }
     bool active = !err && rt->enabled && rt->settings.use_pos_pricing && rt->has_credentials &&
-                  (rt->ops->caps & SB_CH_PRICES) && rt->ops->push_prices && rt->ops->find_items;
+                  (rt->ops->caps & SB_CH_PRICES);
     if (!err && n && active)
         err = sb_store_sync_items(db, channel_id, ids, n, a, items);
     sb_store_release(store, db);
     if (err || n == 0)
         return err;
-    *ret_more = *ret_more || n == SB_SYNC_BATCH;
+    *ret_more = *ret_more || n == batch;
     struct settle_job j = { .channel_id = channel_id, .kind = "price", .rows = st, .n = n };
     if (!active) {
         settle(store, &j);
@@ -200,14 +220,14 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
 {
     struct sb_db *db;
     struct sb_channel_rt *rt = NULL;
-    static _Thread_local struct sb_sync_row rows[SB_SYNC_BATCH];
-    size_t n = 0;
+    struct sb_sync_row *rows = NULL;
+    size_t n = 0, batch = 0;
     sb_err err = sb_store_acquire(store, &db);
     if (err)
         return err;
     err = sb_store_channel_load(db, channel_id, a, &rt);
     if (!err)
-        err = sb_store_sync_due(db, channel_id, "stock", sb_time_now(), rows, SB_SYNC_BATCH, &n);
+        err = due_rows(db, rt, "stock", a, &rows, &batch, &n);
     struct settle *st = NULL;
     struct sb_sync_item *items = NULL;
     int64_t *ids = NULL;
@@ -225,13 +245,13 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
     /* a channel without credentials cannot be sent anything; setting them queues every
      * item again */
     bool active = !err && rt->enabled && rt->settings.stock_sync && rt->has_credentials &&
-                  (rt->ops->caps & SB_CH_STOCK) && rt->ops->push_stock && rt->ops->find_items;
+                  (rt->ops->caps & SB_CH_STOCK);
     if (!err && n && active)
         err = sb_store_sync_items(db, channel_id, ids, n, a, items);
     sb_store_release(store, db);
     if (err || n == 0)
         return err;
-    *ret_more = n == SB_SYNC_BATCH;
+    *ret_more = n == batch;
     struct settle_job j = { .channel_id = channel_id, .kind = "stock", .rows = st, .n = n };
     if (!active) { /* I4: stock sync off, the channel disabled or without credentials */
         settle(store, &j);

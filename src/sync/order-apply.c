@@ -14,12 +14,14 @@
  * returns (S2), fulfilled on the channel -> shipped when the channel says
  * so (S4). Each is idempotent: re-applying a version changes nothing.
  */
-#include "sync/import.h"
+#include "sync/order-apply.h"
 #include "core/allocate.h"
 #include "core/sale.h"
+#include "store/channel-orders.h"
 #include "store/customers.h"
 #include "store/fulfillments.h"
 #include "store/notifications.h"
+#include "store/order-lookup.h"
 #include "store/payment-types.h"
 #include "store/sales.h"
 #include "store/shipments.h"
@@ -48,12 +50,7 @@ struct item_match {
 
 static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, struct item_match *ret)
 {
-    static const char *const by[] = {
-        "SELECT id, track_stock FROM items WHERE sku = ? ORDER BY id LIMIT 1",
-        "SELECT id, track_stock FROM items WHERE upc = ? ORDER BY id LIMIT 1",
-        "SELECT id, track_stock FROM items WHERE ean = ? ORDER BY id LIMIT 1",
-        "SELECT id, track_stock FROM items WHERE manufacturer_sku = ? ORDER BY id LIMIT 1",
-    };
+    static const enum sb_item_code by[] = { SB_ITEM_SKU, SB_ITEM_UPC, SB_ITEM_EAN, SB_ITEM_MPN };
     const char *keys[2] = { l->sku && *l->sku ? l->sku : NULL,
                             l->barcode && *l->barcode ? l->barcode : NULL };
     ret->id = 0;
@@ -62,15 +59,7 @@ static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, struct 
             continue;
         /* the SKU is tried in every field, in order; a barcode only as UPC or EAN */
         for (size_t b = k == 0 ? 0 : 1; b < (k == 0 ? 4u : 3u); b++) {
-            struct sb_q q;
-            sb_err err = sb_q_open(&q, db, by[b], "s", keys[k]);
-            if (err)
-                return err;
-            if (sb_q_next(&q)) {
-                ret->id = sb_q_int(&q, 0);
-                ret->tracked = sb_q_int(&q, 1) != 0;
-            }
-            err = sb_q_close(&q);
+            sb_err err = sb_store_item_by_code(db, by[b], keys[k], &ret->id, &ret->tracked);
             if (err || ret->id)
                 return err;
         }
@@ -95,10 +84,8 @@ static int64_t available(void *ud, int64_t item_id, int64_t outlet_id)
     int64_t v = 0;
     if (c->err)
         return 0;
-    sb_err err = sb_db_int(
-        c->db, &v, "SELECT on_hand - reserved FROM stock WHERE item_id = ? AND outlet_id = ?", "ii",
-        item_id, outlet_id);
-    if (err && err != SB_ENOT_FOUND) {
+    sb_err err = sb_store_stock_free(c->db, item_id, outlet_id, &v);
+    if (err) {
         c->err = err;
         c->info = *sb_err_last();
     }
@@ -412,11 +399,10 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     int64_t reg = 0;
     if (rt->register_id) {
         int64_t reg_outlet = 0;
-        sb_err rerr = sb_db_int(db, &reg_outlet, "SELECT outlet_id FROM registers WHERE id = ?",
-                                "i", rt->register_id);
-        if (rerr && rerr != SB_ENOT_FOUND)
-            return rerr;
-        if (!rerr && reg_outlet == sale_outlet)
+        err = sb_store_register_outlet(db, rt->register_id, &reg_outlet);
+        if (err)
+            return err;
+        if (reg_outlet == sale_outlet)
             reg = rt->register_id;
     }
 
@@ -495,18 +481,11 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
 
     /* fulfillments, one per outlet (F1), and their notifications (N1, N3) */
     if (ship) {
-        struct sb_q q;
         int64_t *line_ids = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(int64_t));
         if (!line_ids)
             return sb_fail(SB_ENOMEM, NULL, NULL);
-        err = sb_q_open(&q, db, "SELECT id FROM sale_lines WHERE sale_id = ? ORDER BY line_no", "i",
-                        sale_id);
-        if (err)
-            return err;
         size_t n = 0;
-        while (sb_q_next(&q) && n < b.n_lines)
-            line_ids[n++] = sb_q_int(&q, 0);
-        err = sb_q_close(&q);
+        err = sb_store_sale_line_ids(db, sale_id, line_ids, b.n_lines, &n);
         if (err)
             return err;
         struct sb_ff_line *fl = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(*fl));
@@ -566,33 +545,39 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
 
 /* ---- later changes ---- */
 
-struct sale_state {
-    char status[16];
-    int64_t paid_total, balance_due, total;
-};
-
-static sb_err read_sale(struct sb_db *db, int64_t id, struct sale_state *ret)
-{
-    struct sb_q q;
-    sb_err err = sb_q_open(
-        &q, db, "SELECT status, paid_total, balance_due, total FROM sales WHERE id = ?", "i", id);
-    if (err)
-        return err;
-    bool found = sb_q_next(&q);
-    if (found) {
-        snprintf(ret->status, sizeof(ret->status), "%s", sb_q_text(&q, 0));
-        ret->paid_total = sb_q_int(&q, 1);
-        ret->balance_due = sb_q_int(&q, 2);
-        ret->total = sb_q_int(&q, 3);
-    }
-    err = sb_q_close(&q);
-    return err ? err : found ? SB_OK : sb_fail(SB_ENOT_FOUND, NULL, "sale %lld", (long long)id);
-}
-
 static sb_err log_line(struct sb_db *db, const struct sb_channel_rt *rt, const char *level,
                        const char *event, const struct sb_order *o, const char *msg)
 {
     return sb_store_channel_log(db, rt->ch.id, level, event, o->external_id, "%s", msg);
+}
+
+/* A refund line spread over the sale lines it came from (a line split over outlets is
+ * several), in line order, each giving back what it has left. */
+struct refund_take {
+    const struct sb_order_refund_line *l;
+    int64_t want, amount_left;
+    struct sb_return_line *rl;
+    size_t n, cap;
+};
+
+static bool take_line(void *ud, int64_t sale_line_id, int64_t left)
+{
+    struct refund_take *t = ud;
+    if (t->want <= 0 || t->n >= t->cap)
+        return false;
+    int64_t take = left < t->want ? left : t->want;
+    if (take <= 0)
+        return true;
+    int64_t amount = take == t->want ? t->amount_left
+                                     : (int64_t)((__int128)t->l->amount * take / t->l->quantity);
+    t->amount_left -= amount;
+    t->rl[t->n++] = (struct sb_return_line){ .sale_line_id = sale_line_id,
+                                             .quantity = take,
+                                             .amount = amount,
+                                             .amount_set = true,
+                                             .restock = t->l->restock };
+    t->want -= take;
+    return t->want > 0;
 }
 
 /* S2: each refund becomes a return, once (keyed by the refund's id). */
@@ -600,10 +585,8 @@ static sb_err apply_refund(struct sb_db *db, struct sb_arena *a, const struct sb
                            const struct sb_order *o, int64_t sale_id,
                            const struct sb_order_refund *rf)
 {
-    int64_t seen = 0;
-    sb_err err =
-        sb_db_int(db, &seen, "SELECT COUNT(*) FROM returns WHERE sale_id = ? AND external_id = ?",
-                  "is", sale_id, rf->external_id);
+    bool seen = false;
+    sb_err err = sb_store_sale_return_seen(db, sale_id, rf->external_id, &seen);
     if (err || seen)
         return err;
     size_t cap = 0;
@@ -615,32 +598,14 @@ static sb_err apply_refund(struct sb_db *db, struct sb_arena *a, const struct sb
     size_t n = 0;
     for (size_t i = 0; i < rf->n_lines; i++) {
         const struct sb_order_refund_line *l = &rf->lines[i];
-        int64_t want = l->quantity, amount_left = l->amount;
-        struct sb_q q;
-        err = sb_q_open(&q, db,
-                        "SELECT id, quantity - returned_quantity FROM sale_lines"
-                        " WHERE sale_id = ? AND external_line_id = ? ORDER BY line_no",
-                        "is", sale_id, l->line_external_id);
+        struct refund_take t = {
+            .l = l, .want = l->quantity, .amount_left = l->amount, .rl = rl, .n = n, .cap = cap
+        };
+        if (t.want > 0)
+            err = sb_store_sale_returnable_lines(db, sale_id, l->line_external_id, take_line, &t);
         if (err)
             return err;
-        while (want > 0 && sb_q_next(&q) && n < cap) {
-            int64_t left = sb_q_int(&q, 1);
-            int64_t take = left < want ? left : want;
-            if (take <= 0)
-                continue;
-            int64_t amount =
-                take == want ? amount_left : (int64_t)((__int128)l->amount * take / l->quantity);
-            amount_left -= amount;
-            rl[n++] = (struct sb_return_line){ .sale_line_id = sb_q_int(&q, 0),
-                                               .quantity = take,
-                                               .amount = amount,
-                                               .amount_set = true,
-                                               .restock = l->restock };
-            want -= take;
-        }
-        err = sb_q_close(&q);
-        if (err)
-            return err;
+        n = t.n;
     }
     if (!n)
         return log_line(db, rt, "warn", "refund.unmatched", o,
@@ -661,22 +626,6 @@ static sb_err apply_refund(struct sb_db *db, struct sb_arena *a, const struct sb
     return err;
 }
 
-static sb_err sale_shipment(struct sb_db *db, int64_t sale_id, int64_t *ret_id, bool *ret_shipped)
-{
-    struct sb_q q;
-    *ret_id = 0;
-    *ret_shipped = false;
-    sb_err err =
-        sb_q_open(&q, db, "SELECT id, shipped FROM shipments WHERE sale_id = ?", "i", sale_id);
-    if (err)
-        return err;
-    if (sb_q_next(&q)) {
-        *ret_id = sb_q_int(&q, 0);
-        *ret_shipped = sb_q_int(&q, 1) != 0;
-    }
-    return sb_q_close(&q);
-}
-
 static struct sb_opt_str opt(const char *v)
 {
     return (struct sb_opt_str){ v, true };
@@ -693,7 +642,7 @@ static sb_err refresh_details(struct sb_db *db, struct sb_arena *a, const struct
     if (!err)
         err = sb_store_sale_set_channel_details(db, sale_id, o->note, customer);
     if (!err)
-        err = sale_shipment(db, sale_id, &shipment, &shipped);
+        err = sb_store_sale_shipment(db, sale_id, &shipment, &shipped);
     if (err || !shipment || shipped)
         return err;
     struct sb_address to = ship_to_of(o);
@@ -721,8 +670,8 @@ static sb_err refresh_details(struct sb_db *db, struct sb_arena *a, const struct
 static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
                      const struct sb_order *o, int64_t sale_id, bool details_changed)
 {
-    struct sale_state s;
-    sb_err err = read_sale(db, sale_id, &s);
+    struct sb_sale_state s;
+    sb_err err = sb_store_sale_state(db, sale_id, &s);
     if (err)
         return err;
     if (strcmp(s.status, "voided") == 0)
@@ -779,7 +728,7 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     if (o->fulfillment == SB_FUL_FULFILLED || o->n_shipments) {
         int64_t shipment = 0;
         bool shipped = false;
-        err = sale_shipment(db, sale_id, &shipment, &shipped);
+        err = sb_store_sale_shipment(db, sale_id, &shipment, &shipped);
         if (err || !shipment || shipped)
             return err;
         if (!setting(rt, "take_fulfillments", false))
@@ -824,21 +773,21 @@ static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const str
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     static const char *const fulfillment[] = { "unfulfilled", "partial", "fulfilled" };
-    return sb_db_exec(
-        db,
-        "INSERT INTO channel_orders (channel_id, external_id, number, state, reason, version,"
-        " financial_status, fulfillment_status, cancelled, sale_id, total, currency,"
-        " first_seen_at, updated_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (channel_id, external_id) DO UPDATE SET number = excluded.number,"
-        " state = excluded.state, reason = excluded.reason, version = excluded.version,"
-        " financial_status = excluded.financial_status,"
-        " fulfillment_status = excluded.fulfillment_status, cancelled = excluded.cancelled,"
-        " sale_id = COALESCE(excluded.sale_id, channel_orders.sale_id), total = excluded.total,"
-        " currency = excluded.currency, updated_at = excluded.updated_at,"
-        " details = COALESCE(excluded.details, channel_orders.details)",
-        "isssssssbnissss", rt->ch.id, o->external_id, o->number, state, reason, version,
-        sb_order_financial_name(o->financial), fulfillment[o->fulfillment], o->cancelled, sale_id,
-        o->total_price, o->currency, now, now, details);
+    struct sb_channel_order_rec r = { .channel_id = rt->ch.id,
+                                      .external_id = o->external_id,
+                                      .number = o->number,
+                                      .state = state,
+                                      .reason = reason,
+                                      .version = version,
+                                      .financial_status = sb_order_financial_name(o->financial),
+                                      .fulfillment_status = fulfillment[o->fulfillment],
+                                      .cancelled = o->cancelled,
+                                      .sale_id = sale_id,
+                                      .total = o->total_price,
+                                      .currency = o->currency,
+                                      .details = details,
+                                      .now = now };
+    return sb_store_channel_order_record(db, &r);
 }
 
 sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
@@ -850,23 +799,10 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
     if (!a)
         return sb_fail(SB_ENOMEM, NULL, NULL);
 
-    char state[16] = "", old_version[SB_TIME_LEN] = "", old_details[24] = "";
-    int64_t sale_id = 0;
-    struct sb_q q;
-    sb_err err = sb_q_open(&q, db,
-                           "SELECT state, version, sale_id, details FROM channel_orders"
-                           " WHERE channel_id = ? AND external_id = ?",
-                           "is", rt->ch.id, o->external_id);
-    if (!err) {
-        if (sb_q_next(&q)) {
-            snprintf(state, sizeof(state), "%s", sb_q_text(&q, 0));
-            snprintf(old_version, sizeof(old_version), "%s", sb_q_text(&q, 1));
-            sale_id = sb_q_null(&q, 2) ? 0 : sb_q_int(&q, 2);
-            if (!sb_q_null(&q, 3))
-                snprintf(old_details, sizeof(old_details), "%s", sb_q_text(&q, 3));
-        }
-        err = sb_q_close(&q);
-    }
+    struct sb_channel_order_state was;
+    sb_err err = sb_store_channel_order_get(db, rt->ch.id, o->external_id, &was);
+    const char *state = was.state, *old_version = was.version, *old_details = was.details;
+    int64_t sale_id = err ? 0 : was.sale_id;
     bool integrated;
     const char *details = details_digest(a, rt, o, payment_type_of(rt, o, &integrated));
     if (!details)
@@ -938,14 +874,7 @@ sb_err sb_sync_record_unreadable(struct sb_db *db, const struct sb_channel_rt *r
     sb_time_format(sb_time_now(), now, sizeof(now));
     snprintf(why, sizeof(why), "unreadable on the channel: %s", reason ? reason : "unknown");
     /* an order already down keeps its state; a new one waits, with the reason */
-    sb_err err = sb_db_exec(db,
-                            "INSERT INTO channel_orders (channel_id, external_id, state, reason,"
-                            " version, first_seen_at, updated_at) VALUES (?, ?, 'waiting', ?,"
-                            " '', ?, ?) ON CONFLICT (channel_id, external_id) DO UPDATE SET"
-                            " reason = CASE WHEN channel_orders.state IN ('downloaded', 'skipped')"
-                            " THEN channel_orders.reason ELSE excluded.reason END,"
-                            " updated_at = excluded.updated_at",
-                            "issss", rt->ch.id, external_id, why, now, now);
+    sb_err err = sb_store_channel_order_unreadable(db, rt->ch.id, external_id, why, now);
     return err ? err
                : sb_store_channel_log(db, rt->ch.id, "warn", "order.unreadable", external_id, "%s",
                                       why);

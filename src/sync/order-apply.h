@@ -3,8 +3,8 @@
  * transaction: the first download (a new sale) or the later changes of an
  * order already down. Used by the pipeline for webhooks and polls alike.
  */
-#ifndef SB_SYNC_IMPORT_H
-#define SB_SYNC_IMPORT_H
+#ifndef SB_SYNC_ORDER_APPLY_H
+#define SB_SYNC_ORDER_APPLY_H
 
 #include "channel/order.h"
 #include "store/channels.h"

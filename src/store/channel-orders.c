@@ -1,0 +1,61 @@
+/*
+ * Channel orders (see channel-orders.h): read the state a version is applied
+ * over, and record what it left.
+ */
+#include "store/channel-orders.h"
+
+#include <stdio.h>
+
+sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const char *external_id,
+                                  struct sb_channel_order_state *ret)
+{
+    struct sb_q q;
+    *ret = (struct sb_channel_order_state){ 0 };
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT state, version, sale_id, details FROM channel_orders"
+                           " WHERE channel_id = ? AND external_id = ?",
+                           "is", channel_id, external_id);
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        snprintf(ret->state, sizeof(ret->state), "%s", sb_q_text(&q, 0));
+        snprintf(ret->version, sizeof(ret->version), "%s", sb_q_text(&q, 1));
+        ret->sale_id = sb_q_null(&q, 2) ? 0 : sb_q_int(&q, 2);
+        if (!sb_q_null(&q, 3))
+            snprintf(ret->details, sizeof(ret->details), "%s", sb_q_text(&q, 3));
+    }
+    return sb_q_close(&q);
+}
+
+sb_err sb_store_channel_order_record(struct sb_db *db, const struct sb_channel_order_rec *r)
+{
+    return sb_db_exec(
+        db,
+        "INSERT INTO channel_orders (channel_id, external_id, number, state, reason, version,"
+        " financial_status, fulfillment_status, cancelled, sale_id, total, currency,"
+        " first_seen_at, updated_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (channel_id, external_id) DO UPDATE SET number = excluded.number,"
+        " state = excluded.state, reason = excluded.reason, version = excluded.version,"
+        " financial_status = excluded.financial_status,"
+        " fulfillment_status = excluded.fulfillment_status, cancelled = excluded.cancelled,"
+        " sale_id = COALESCE(excluded.sale_id, channel_orders.sale_id), total = excluded.total,"
+        " currency = excluded.currency, updated_at = excluded.updated_at,"
+        " details = COALESCE(excluded.details, channel_orders.details)",
+        "isssssssbnissss", r->channel_id, r->external_id, r->number, r->state, r->reason,
+        r->version, r->financial_status, r->fulfillment_status, (int)r->cancelled, r->sale_id,
+        r->total, r->currency, r->now, r->now, r->details);
+}
+
+sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
+                                         const char *external_id, const char *reason,
+                                         const char *now)
+{
+    return sb_db_exec(db,
+                      "INSERT INTO channel_orders (channel_id, external_id, state, reason,"
+                      " version, first_seen_at, updated_at) VALUES (?, ?, 'waiting', ?,"
+                      " '', ?, ?) ON CONFLICT (channel_id, external_id) DO UPDATE SET"
+                      " reason = CASE WHEN channel_orders.state IN ('downloaded', 'skipped')"
+                      " THEN channel_orders.reason ELSE excluded.reason END,"
+                      " updated_at = excluded.updated_at",
+                      "issss", channel_id, external_id, reason, now, now);
+}

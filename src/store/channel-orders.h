@@ -1,0 +1,48 @@
+/*
+ * The channel_orders record (portable SQL): every web order the engine has
+ * seen on a channel, with its state (downloaded, waiting, skipped) and why
+ * (O10), the version last applied (O3: an older one never overwrites it), the
+ * sale it became, and a digest of the details staff may also edit.
+ */
+#ifndef SB_STORE_CHANNEL_ORDERS_H
+#define SB_STORE_CHANNEL_ORDERS_H
+
+#include "store/db.h"
+#include "util/timeutil.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* What is known of an order; state "" when it was never seen. */
+struct sb_channel_order_state {
+    char state[16];
+    char version[SB_TIME_LEN]; /* ISO 8601 UTC */
+    int64_t sale_id;           /* 0: none */
+    char details[24];          /* "" when not kept */
+};
+sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const char *external_id,
+                                  struct sb_channel_order_state *ret);
+
+/* A version applied: the record inserted or brought up to it. */
+struct sb_channel_order_rec {
+    int64_t channel_id;
+    const char *external_id, *number;
+    const char *state, *reason; /* reason may be NULL */
+    const char *version;
+    const char *financial_status, *fulfillment_status;
+    bool cancelled;
+    int64_t sale_id; /* 0: keeps the one recorded */
+    int64_t total;
+    const char *currency;
+    const char *details; /* NULL: keeps the one recorded */
+    const char *now;
+};
+sb_err sb_store_channel_order_record(struct sb_db *db, const struct sb_channel_order_rec *r);
+
+/* An order a poll saw but could not read (O10): a new one waits with the reason; one
+ * already downloaded or skipped keeps its state and reason. */
+sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
+                                         const char *external_id, const char *reason,
+                                         const char *now);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * The POS as applying a web order reads it (see order-lookup.h).
+ */
+#include "store/order-lookup.h"
+
+#include <stdio.h>
+
+sb_err sb_store_item_by_code(struct sb_db *db, enum sb_item_code field, const char *code,
+                             int64_t *ret_id, bool *ret_tracked)
+{
+    static const char *const by[] = {
+        [SB_ITEM_SKU] = "SELECT id, track_stock FROM items WHERE sku = ? ORDER BY id LIMIT 1",
+        [SB_ITEM_UPC] = "SELECT id, track_stock FROM items WHERE upc = ? ORDER BY id LIMIT 1",
+        [SB_ITEM_EAN] = "SELECT id, track_stock FROM items WHERE ean = ? ORDER BY id LIMIT 1",
+        [SB_ITEM_MPN] =
+            "SELECT id, track_stock FROM items WHERE manufacturer_sku = ? ORDER BY id LIMIT 1",
+    };
+    if ((unsigned)field >= sizeof(by) / sizeof(by[0]))
+        return sb_fail(SB_EINTERNAL, NULL, "no such item code");
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db, by[field], "s", code);
+    if (err)
+        return err;
+    int64_t id = 0;
+    bool tracked = false;
+    if (sb_q_next(&q)) {
+        id = sb_q_int(&q, 0);
+        tracked = sb_q_int(&q, 1) != 0;
+    }
+    err = sb_q_close(&q);
+    if (!err) {
+        *ret_id = id;
+        *ret_tracked = tracked;
+    }
+    return err;
+}
+
+sb_err sb_store_stock_free(struct sb_db *db, int64_t item_id, int64_t outlet_id, int64_t *ret)
+{
+    int64_t v = 0;
+    sb_err err = sb_db_int(
+        db, &v, "SELECT on_hand - reserved FROM stock WHERE item_id = ? AND outlet_id = ?", "ii",
+        item_id, outlet_id);
+    if (err == SB_ENOT_FOUND) { /* no stock row is no stock */
+        err = SB_OK;
+        v = 0;
+    }
+    if (!err)
+        *ret = v;
+    return err;
+}
+
+sb_err sb_store_register_outlet(struct sb_db *db, int64_t register_id, int64_t *ret_outlet)
+{
+    int64_t outlet = 0;
+    sb_err err =
+        sb_db_int(db, &outlet, "SELECT outlet_id FROM registers WHERE id = ?", "i", register_id);
+    if (err == SB_ENOT_FOUND) { /* a register gone is none */
+        err = SB_OK;
+        outlet = 0;
+    }
+    if (!err)
+        *ret_outlet = outlet;
+    return err;
+}
+
+sb_err sb_store_sale_state(struct sb_db *db, int64_t sale_id, struct sb_sale_state *ret)
+{
+    struct sb_q q;
+    sb_err err =
+        sb_q_open(&q, db, "SELECT status, paid_total, balance_due, total FROM sales WHERE id = ?",
+                  "i", sale_id);
+    if (err)
+        return err;
+    bool found = sb_q_next(&q);
+    if (found) {
+        snprintf(ret->status, sizeof(ret->status), "%s", sb_q_text(&q, 0));
+        ret->paid_total = sb_q_int(&q, 1);
+        ret->balance_due = sb_q_int(&q, 2);
+        ret->total = sb_q_int(&q, 3);
+    }
+    err = sb_q_close(&q);
+    return err     ? err
+           : found ? SB_OK
+                   : sb_fail(SB_ENOT_FOUND, NULL, "sale %lld", (long long)sale_id);
+}
+
+sb_err sb_store_sale_shipment(struct sb_db *db, int64_t sale_id, int64_t *ret_id, bool *ret_shipped)
+{
+    struct sb_q q;
+    *ret_id = 0;
+    *ret_shipped = false;
+    sb_err err =
+        sb_q_open(&q, db, "SELECT id, shipped FROM shipments WHERE sale_id = ?", "i", sale_id);
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        *ret_id = sb_q_int(&q, 0);
+        *ret_shipped = sb_q_int(&q, 1) != 0;
+    }
+    return sb_q_close(&q);
+}
+
+sb_err sb_store_sale_line_ids(struct sb_db *db, int64_t sale_id, int64_t *ids, size_t cap,
+                              size_t *ret_n)
+{
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db, "SELECT id FROM sale_lines WHERE sale_id = ? ORDER BY line_no",
+                           "i", sale_id);
+    if (err)
+        return err;
+    size_t n = 0;
+    while (n < cap && sb_q_next(&q))
+        ids[n++] = sb_q_int(&q, 0);
+    err = sb_q_close(&q);
+    if (!err)
+        *ret_n = n;
+    return err;
+}
+
+sb_err sb_store_sale_return_seen(struct sb_db *db, int64_t sale_id, const char *external_id,
+                                 bool *ret)
+{
+    int64_t seen = 0;
+    sb_err err =
+        sb_db_int(db, &seen, "SELECT COUNT(*) FROM returns WHERE sale_id = ? AND external_id = ?",
+                  "is", sale_id, external_id);
+    if (!err)
+        *ret = seen > 0;
+    return err;
+}
+
+sb_err sb_store_sale_returnable_lines(struct sb_db *db, int64_t sale_id,
+                                      const char *external_line_id,
+                                      bool (*each)(void *ud, int64_t sale_line_id, int64_t left),
+                                      void *ud)
+{
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT id, quantity - returned_quantity FROM sale_lines"
+                           " WHERE sale_id = ? AND external_line_id = ? ORDER BY line_no",
+                           "is", sale_id, external_line_id);
+    if (err)
+        return err;
+    while (sb_q_next(&q) && each(ud, sb_q_int(&q, 0), sb_q_int(&q, 1))) {
+    }
+    return sb_q_close(&q);
+}

@@ -1,0 +1,49 @@
+/*
+ * The transactional outbox (portable SQL): every call stockbridge must make
+ * to a channel is first a row written in the same transaction as the change
+ * that needs it (a shipment marked shipped, a channel sale voided in the POS).
+ * The dispatcher (sync/dispatcher.c) sends due rows through the adapter and
+ * settles each here: done, retried later, or parked with its error (the
+ * outbox's retry policy, core/retry.c). Nothing is lost across a crash: an
+ * unsent row is still there at the next start.
+ */
+#ifndef SB_STORE_OUTBOX_H
+#define SB_STORE_OUTBOX_H
+
+#include "store/db.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The kinds of call (sync/dispatcher.c maps each to the adapter's operation). */
+#define SB_OUTBOX_FULFILLMENT "fulfillment" /* S3: payload {tracking_number, tracking_company} */
+#define SB_OUTBOX_CANCEL      "cancel"      /* S1: payload {reason} */
+
+/* A POS shipment of a channel sale was marked shipped: when the channel's
+ * auto-fulfillment is on (S3), queue the fulfillment with its tracking. A sale
+ * that did not come from a channel queues nothing. In the caller's transaction. */
+sb_err sb_outbox_shipment_shipped(struct sb_db *db, int64_t shipment_id);
+/* A channel sale was voided in the POS (S1): queue the cancellation. */
+sb_err sb_outbox_sale_voided(struct sb_db *db, int64_t sale_id);
+
+/* An outbox call to send; the strings are malloc'd (sb_due_call_clear). */
+struct sb_due_call {
+    int64_t id, channel_id, attempts;
+    char *kind, *ref, *payload;
+};
+
+/* Up to cap of the channel's calls due at now (ISO 8601 UTC), oldest first (the channels
+ * with some due: store/due.h). */
+sb_err sb_store_calls_due(struct sb_db *db, int64_t channel_id, const char *now,
+                          struct sb_due_call *out, size_t cap, size_t *ret_n);
+void sb_due_call_clear(struct sb_due_call *c);
+
+/* The call went through at now, at its attempts-th try. */
+sb_err sb_store_call_sent(struct sb_db *db, int64_t id, int64_t attempts, const char *now);
+/* It failed: attempts so far, and either pending until next_at or parked, with the
+ * error. */
+sb_err sb_store_call_failed(struct sb_db *db, int64_t id, int64_t attempts, bool parked,
+                            const char *next_at, const char *error);
+
+#endif

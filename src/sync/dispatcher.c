@@ -1,0 +1,161 @@
+/*
+ * The dispatcher lane: the outbox's due calls (store/outbox.h), per channel
+ * in order, sent through the channel's adapter and settled: done, retried
+ * under the outbox's retry policy (core/retry.c), or parked with the error,
+ * in the channel's log either way.
+ *
+ * What each kind of call does is a row of one table: the capability it needs
+ * and the adapter operation it becomes. A channel without the capability
+ * takes no such calls (the call is parked, saying so); the engine never asks
+ * which kind of channel it talks to.
+ */
+#include "core/retry.h"
+#include "store/channels.h"
+#include "store/due.h"
+#include "store/outbox.h"
+#include "sync/lanes.h"
+#include "sync/pipeline.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static sb_err send_fulfillment(const struct sb_channel_rt *rt, const char *ref, json_t *payload)
+{
+    struct sb_fulfillment_push f = {
+        .order_external_id = ref,
+        .tracking_number = json_string_value(json_object_get(payload, "tracking_number")),
+        .tracking_company = json_string_value(json_object_get(payload, "tracking_company")),
+        .notify_customer = true,
+    };
+    return rt->ops->push_fulfillment(&rt->ch, &f);
+}
+
+static sb_err send_cancel(const struct sb_channel_rt *rt, const char *ref, json_t *payload)
+{
+    return rt->ops->push_cancel(&rt->ch, ref,
+                                json_string_value(json_object_get(payload, "reason")));
+}
+
+/* The kinds of outbox call: to add one, a row here and its SB_OUTBOX_ name. */
+static const struct outbox_kind {
+    const char *kind;
+    unsigned cap; /* the channel must have it */
+    sb_err (*send)(const struct sb_channel_rt *rt, const char *ref, json_t *payload);
+} kinds[] = {
+    { SB_OUTBOX_FULFILLMENT, SB_CH_FULFILL, send_fulfillment }, /* S3 */
+    { SB_OUTBOX_CANCEL, SB_CH_CANCEL, send_cancel },            /* S1 */
+};
+
+static const struct outbox_kind *kind_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i].kind, name) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+void sb_pipeline_kick_outbox(struct sb_pipeline *p)
+{
+    if (p)
+        sb_lane_kick(p, &p->dispatcher);
+}
+
+struct sent_job {
+    const struct sb_due_call *c;
+    sb_err err;
+    const char *error;
+};
+
+static sb_err sent_fn(struct sb_db *db, void *ctx)
+{
+    struct sent_job *j = ctx;
+    int64_t now = sb_time_now();
+    char at[SB_TIME_LEN];
+    if (!j->err) {
+        sb_time_format(now, at, sizeof(at));
+        sb_err err = sb_store_call_sent(db, j->c->id, j->c->attempts + 1, at);
+        return err ? err
+                   : sb_store_channel_log(db, j->c->channel_id, "info", "push.done", j->c->ref,
+                                          "%s sent", j->c->kind);
+    }
+    struct sb_retry_next r;
+    sb_retry_after(&sb_retry_outbox, j->c->attempts, j->err, sb_retry_jitter(&sb_retry_outbox), &r);
+    sb_time_format(now + r.delay, at, sizeof(at));
+    sb_err err = sb_store_call_failed(db, j->c->id, r.attempts, r.parked, at, j->error);
+    return err ? err
+               : sb_store_channel_log(db, j->c->channel_id, r.parked ? "error" : "warn",
+                                      r.parked ? "push.parked" : "push.retry", j->c->ref,
+                                      "%s failed (attempt %lld): %s", j->c->kind,
+                                      (long long)r.attempts, j->error);
+}
+
+static sb_err send_call(struct sb_pipeline *p, const struct sb_due_call *c)
+{
+    struct sb_arena *a = sb_arena_new();
+    struct sb_db *db;
+    struct sb_channel_rt *rt = NULL;
+    sb_err err = a ? sb_store_acquire(p->store, &db) : sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!err) {
+        err = sb_store_channel_load(db, c->channel_id, a, &rt);
+        sb_store_release(p->store, db);
+    }
+    const struct outbox_kind *k = kind_of(c->kind);
+    if (!err && !(k && (rt->ops->caps & k->cap)))
+        err = sb_fail(SB_EINVALID_FIELD, "kind", "the channel takes no %s calls", c->kind);
+    if (!err) {
+        json_t *payload = json_loads(c->payload, 0, NULL);
+        err = k->send(rt, c->ref, payload);
+        json_decref(payload);
+    }
+    sb_arena_free(a);
+    return err;
+}
+
+static size_t due_calls(struct sb_pipeline *p, int64_t channel, struct sb_due_call *out, size_t cap)
+{
+    struct sb_db *db;
+    if (sb_store_acquire(p->store, &db))
+        return 0;
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    size_t n = 0;
+    if (sb_store_calls_due(db, channel, now, out, cap, &n))
+        n = 0;
+    sb_store_release(p->store, db);
+    return n;
+}
+
+/* A dispatcher run: the channel's due calls, in order, until none is due. */
+static void dispatch_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
+{
+    struct sb_due_call calls[32];
+    size_t n;
+    while (!sb_pipeline_stopping(p) && (n = due_calls(p, channel, calls, 32)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            struct sent_job j = { .c = &calls[i] };
+            j.err = send_call(p, &calls[i]);
+            char msg[300];
+            snprintf(msg, sizeof(msg), "%s",
+                     sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(j.err));
+            j.error = msg;
+            if (sb_store_write(p->store, sent_fn, &j))
+                sb_log(SB_LOG_ERROR, "outbox.unrecorded", "error", sb_err_last()->message, NULL);
+            sb_due_call_clear(&calls[i]);
+        }
+    }
+}
+
+void *sb_dispatcher_main(void *arg)
+{
+    struct sb_pipeline *p = arg;
+    do {
+        sb_lane_begin(p, &p->dispatcher);
+        int64_t ids[64];
+        size_t n = sb_lane_due_channels(p, sb_store_calls_due_channels, ids, 64);
+        for (size_t i = 0; i < n; i++)
+            sb_run_start(p, &p->dispatcher, ids[i], dispatch_run, 0);
+    } while (sb_lane_rest(p, &p->dispatcher, 1000));
+    return NULL;
+}

@@ -1,0 +1,210 @@
+/*
+ * The poller lane: every channel that can be polled, on its interval (and
+ * POST .../poll at once): pages of orders changed since the cursor, each page
+ * applied with the cursor moved in the same write job, so a poll that fails
+ * half-way leaves nothing half applied and resumes where it stopped. A failed
+ * poll backs off under the poll's retry policy (core/retry.c), recorded with
+ * the channel (store/sync.h: sb_store_poll_record). The same runs reconcile
+ * each channel's stock on its schedule (I5).
+ */
+#include "core/retry.h"
+#include "store/channels.h"
+#include "store/due.h"
+#include "store/sync.h"
+#include "sync/lanes.h"
+#include "sync/order-apply.h"
+#include "sync/pipeline.h"
+#include "sync/reconcile.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct page_job {
+    const struct sb_channel_rt *rt;
+    const struct sb_order_page *page;
+};
+
+static sb_err page_fn(struct sb_db *db, void *ctx)
+{
+    struct page_job *j = ctx;
+    for (size_t i = 0; i < j->page->n; i++) {
+        sb_err err = sb_sync_apply_order(db, j->rt, j->page->orders[i], NULL);
+        if (err)
+            return err;
+    }
+    for (size_t i = 0; i < j->page->n_unreadable; i++) {
+        const struct sb_order_unreadable *u = &j->page->unreadable[i];
+        sb_err err = sb_sync_record_unreadable(db, j->rt, u->external_id, u->reason);
+        if (err)
+            return err;
+    }
+    return sb_store_channel_set_cursor(db, j->rt->ch.id, j->page->next_cursor);
+}
+
+struct poll_log {
+    int64_t channel_id, orders;
+    sb_err err;
+    char message[300];
+};
+
+static sb_err poll_log_fn(struct sb_db *db, void *ctx)
+{
+    struct poll_log *l = ctx;
+    int64_t now = sb_time_now();
+    /* I9: a failed poll backs off with jitter, as pushes do, instead of being tried again on
+     * the poller's next tick */
+    sb_err err = sb_store_poll_record(db, l->channel_id, now, l->err ? l->message : NULL,
+                                      sb_retry_jitter(&sb_retry_poll));
+    if (err)
+        return err;
+    if (l->err)
+        return sb_store_channel_log(db, l->channel_id, "error", "poll.failed", NULL,
+                                    "%s (tried again with backoff)", l->message);
+    return sb_store_channel_log(db, l->channel_id, "info", "poll.done", NULL,
+                                "%lld order%s changed since the last poll", (long long)l->orders,
+                                l->orders == 1 ? "" : "s");
+}
+
+sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t **ret_report)
+{
+    struct sb_arena *a = sb_arena_new();
+    if (!a)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    struct sb_db *db;
+    struct sb_channel_rt *rt = NULL;
+    sb_err err = sb_store_acquire(store, &db);
+    if (!err) {
+        err = sb_store_channel_load(db, channel_id, a, &rt);
+        sb_store_release(store, db);
+    }
+    if (!err && !(rt->ops->caps & SB_CH_POLL))
+        err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel cannot be polled");
+    int64_t orders = 0, pages = 0;
+    const char *cursor = err ? NULL : rt->poll_cursor;
+    while (!err) {
+        struct sb_order_page page = { 0 };
+        err = rt->ops->poll_orders(&rt->ch, cursor, a, &page);
+        if (err == SB_EUNAUTHORIZED) {
+            /* the channel's credentials were refused, not the caller's token: a 401 would
+             * read as "sign in again"; 409, as for a channel without credentials */
+            char msg[300];
+            snprintf(msg, sizeof(msg), "%s", sb_err_last()->message);
+            err = sb_fail(SB_ECONFLICT, "credentials", "%s", msg);
+        }
+        if (err)
+            break;
+        struct page_job j = { .rt = rt, .page = &page };
+        err = sb_store_write(store, page_fn, &j);
+        if (err)
+            break;
+        orders += (int64_t)page.n;
+        pages++;
+        cursor = page.next_cursor;
+        if (!page.more)
+            break;
+    }
+    if (rt) { /* every poll, good or bad, is in the channel's log (O10) */
+        struct poll_log l = { .channel_id = channel_id, .err = err, .orders = orders };
+        if (err)
+            snprintf(l.message, sizeof(l.message), "%s", sb_err_last()->message);
+        struct sb_errinfo saved = *sb_err_last();
+        (void)sb_store_write(store, poll_log_fn, &l);
+        if (err) /* the poll's error, not the log's, is what the caller gets */
+            sb_fail(saved.err, saved.field[0] ? saved.field : NULL, "%s", saved.message);
+    }
+    if (!err && ret_report)
+        *ret_report = json_pack("{s:I,s:I,s:s?}", "orders", (json_int_t)orders, "pages",
+                                (json_int_t)pages, "cursor", cursor);
+    sb_arena_free(a);
+    return err;
+}
+
+/* I5: every channel that keeps stock is reconciled every STOCKBRIDGE_RECONCILE_MINUTES
+ * (default 30; "off": never on a schedule). The channels due, up to cap. */
+static size_t reconcile_due(struct sb_pipeline *p, int64_t *ids, size_t cap)
+{
+    const char *env = getenv("STOCKBRIDGE_RECONCILE_MINUTES");
+    if (env && strcmp(env, "off") == 0)
+        return 0;
+    long minutes = env ? strtol(env, NULL, 10) : 30;
+    if (minutes <= 0)
+        minutes = 30;
+    char before[SB_TIME_LEN];
+    sb_time_format(sb_time_now() - minutes * 60, before, sizeof(before));
+    struct sb_db *db;
+    size_t n = 0;
+    if (sb_store_acquire(p->store, &db))
+        return 0;
+    if (sb_store_reconcile_due_channels(db, before, ids, cap, &n))
+        n = 0;
+    sb_store_release(p->store, db);
+    return n;
+}
+
+enum {
+    POLL_DUE = 1,
+    RECONCILE_DUE = 2
+};
+
+/* A poller run: the channel's poll and reconciliation, whichever is due. */
+static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
+{
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)channel);
+    if (flags & POLL_DUE) {
+        json_t *report = NULL;
+        sb_err err = sb_sync_poll_channel(p->store, channel, &report);
+        json_decref(report);
+        if (err)
+            sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
+                   NULL);
+    }
+    if (flags & RECONCILE_DUE) {
+        json_t *report = NULL;
+        sb_err err = sb_sync_reconcile(p->store, channel, NULL, &report);
+        json_decref(report);
+        if (err && err != SB_ECONFLICT) /* conflict: keeps no stock, or sync is off */
+            sb_log(SB_LOG_WARN, "reconcile.failed", "channel", id, "error", sb_err_last()->message,
+                   NULL);
+    }
+}
+
+static bool listed(const int64_t *ids, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
+void *sb_poller_main(void *arg)
+{
+    struct sb_pipeline *p = arg;
+    /* tests poll on demand (POST /api/v1/channels/{id}/poll) to stay deterministic */
+    const char *schedule = getenv("STOCKBRIDGE_POLL_SCHEDULE");
+    if (schedule && strcmp(schedule, "off") == 0)
+        return NULL;
+    /* let the server and its neighbours come up before the first poll; then a pass every
+     * 5 s (a poll that failed is tried again on the next, not at once) */
+    while (sb_lane_rest(p, &p->poller, 5000)) {
+        struct sb_db *db;
+        int64_t polls[64], recs[64];
+        size_t np = 0;
+        if (!sb_store_acquire(p->store, &db)) {
+            if (sb_store_channel_poll_due(db, sb_time_now(), polls, 64, &np))
+                np = 0;
+            sb_store_release(p->store, db);
+        }
+        size_t nr = reconcile_due(p, recs, 64);
+        for (size_t i = 0; i < np; i++)
+            sb_run_start(p, &p->poller, polls[i], poll_run,
+                         POLL_DUE | (listed(recs, nr, polls[i]) ? RECONCILE_DUE : 0));
+        for (size_t i = 0; i < nr; i++)
+            if (!listed(polls, np, recs[i]))
+                sb_run_start(p, &p->poller, recs[i], poll_run, RECONCILE_DUE);
+    }
+    return NULL;
+}
