@@ -8,7 +8,7 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "store/channels.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "sync/reconcile.h"
 
 #include <stdio.h>

@@ -4,7 +4,7 @@
  */
 #include "http/api.h"
 #include "http/server.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "util/timeutil.h"
 
 #include <string.h>

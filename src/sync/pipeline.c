@@ -17,7 +17,7 @@
 #include "sync/pipeline.h"
 #include "store/channels.h"
 #include "store/due.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "sync/import.h"
 #include "sync/outbox.h"
 #include "sync/reconcile.h"

@@ -15,7 +15,7 @@
 #include "sync/reconcile.h"
 #include "core/availability.h"
 #include "store/channels.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 #include "sync/stock-push.h"
 #include "store/channels.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 

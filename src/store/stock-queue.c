@@ -1,8 +1,9 @@
 /*
- * The sync tables (migration 4). Portable SQL only: the triggers that fill
- * sync_queue live in the backend's migrations.
+ * The stock queue's tables (sync_queue, channel_items, channel_sync), in
+ * portable SQL: what queues a change, what the stock lane takes and gives
+ * back, and what sync-status and /metrics show of it.
  */
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "core/availability.h"
 #include "util/timeutil.h"
 

@@ -1,12 +1,13 @@
 /*
- * Stock and prices on their way to the channels (SPEC I1-I9, PR1-PR4), as the
- * database holds them: the coalescing outbox (sync_queue, filled by triggers
- * in the transaction of every stock or price change), how each channel knows
+ * The stock queue: stock and prices on their way to the channels (SPEC I1-I9,
+ * PR1-PR4), as the database holds them: the coalescing queue (sync_queue, one
+ * row per channel, kind and item, written in the transaction of every stock,
+ * price or SKU change by the store functions below), how each channel knows
  * each item (channel_items), the figures a channel should show, and what
  * sync-status reports (channel_sync).
  */
-#ifndef SB_STORE_SYNC_H
-#define SB_STORE_SYNC_H
+#ifndef SB_STORE_STOCK_QUEUE_H
+#define SB_STORE_STOCK_QUEUE_H
 
 #include "channel/channel.h"
 #include "store/channels.h"
