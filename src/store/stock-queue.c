@@ -14,6 +14,98 @@
 #define DUE_CLAUSE \
     "status IN ('pending', 'parked') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
 
+/* Whether a JSON value is true the way SQL took json_extract()'s answer in a WHERE (as the
+ * trigger did): true, a number other than 0, or text whose leading number is not 0. */
+static bool sql_truthy(const json_t *v)
+{
+    if (json_is_true(v))
+        return true;
+    if (json_is_integer(v))
+        return json_integer_value(v) != 0;
+    if (json_is_real(v))
+        return json_real_value(v) != 0;
+    if (json_is_string(v))
+        return strtod(json_string_value(v), NULL) != 0;
+    return false;
+}
+
+sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id)
+{
+    enum {
+        PAGE = 16
+    };
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    int64_t after = 0;
+    for (;;) {
+        /* the channels that stock from the outlet, a page at a time (a handful, nearly
+         * always one page); stock sync is a setting, read from the channel's JSON here */
+        int64_t ids[PAGE];
+        size_t n = 0, seen = 0;
+        struct sb_q q;
+        sb_err err = sb_q_open(&q, db,
+                               "SELECT c.id, c.settings FROM channels c WHERE c.enabled"
+                               " AND c.id > ? AND c.id IN (SELECT channel_id FROM channel_outlets"
+                               " WHERE outlet_id = ? UNION SELECT channel_id FROM channel_locations"
+                               " WHERE outlet_id = ?) ORDER BY c.id LIMIT ?",
+                               "iiii", after, outlet_id, outlet_id, (int64_t)PAGE);
+        if (err)
+            return err;
+        while (seen < PAGE && sb_q_next(&q)) {
+            seen++;
+            after = sb_q_int(&q, 0);
+            const char *text = sb_q_text(&q, 1);
+            json_t *settings = text ? json_loads(text, 0, NULL) : NULL;
+            if (sql_truthy(json_object_get(settings, "stock_sync")))
+                ids[n++] = after;
+            json_decref(settings);
+        }
+        if ((err = sb_q_close(&q)))
+            return err;
+        for (size_t i = 0; i < n; i++) {
+            err = sb_db_exec(
+                db,
+                "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+                " VALUES (?, 'stock', ?, ?) ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET"
+                " seq = sync_queue.seq + 1,"
+                " attempts = CASE WHEN sync_queue.status = 'parked' THEN 0"
+                " ELSE sync_queue.attempts END,"
+                " next_attempt_at = CASE WHEN sync_queue.status = 'parked' THEN NULL"
+                " ELSE sync_queue.next_attempt_at END,"
+                " status = 'pending'",
+                "iis", ids[i], item_id, now);
+            if (err)
+                return err;
+        }
+        if (seen < PAGE)
+            return SB_OK;
+    }
+}
+
+/* The item queued as `kind` for every channel: seq moves, the row is pending again. */
+static sb_err queue_everywhere(struct sb_db *db, const char *kind, int64_t item_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+                      " SELECT id, ?, ?, ? FROM channels WHERE true"
+                      " ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET"
+                      " seq = sync_queue.seq + 1, status = 'pending'",
+                      "sis", kind, item_id, now);
+}
+
+sb_err sb_store_queue_price_change(struct sb_db *db, int64_t item_id)
+{
+    return queue_everywhere(db, "price", item_id);
+}
+
+sb_err sb_store_queue_item_change(struct sb_db *db, int64_t item_id)
+{
+    sb_err err = sb_db_exec(db, "DELETE FROM channel_items WHERE item_id = ?", "i", item_id);
+    return err ? err : queue_everywhere(db, "stock", item_id);
+}
+
 sb_err sb_store_sync_due_channels(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
                                   size_t *ret_n)
 {

@@ -27,6 +27,24 @@ struct sb_sync_row {
     int64_t item_id, seq, attempts;
 };
 
+/*
+ * What queues a change, in the caller's transaction (these were SQLite triggers until
+ * migration 10): every writer of stock rows, prices and SKUs calls one of them for each
+ * row it writes, so a burst of changes to one item is one row whose seq counts them.
+ */
+/* I3, I4: the item's stock row at the outlet was written (on hand, reserved, on order,
+ * reorder point or maximum level): the item is queued ("stock") for every enabled channel
+ * with stock sync on that stocks from the outlet (linked outlets and location links
+ * alike). A parked row gets a fresh start (no attempts, due now); one backing off keeps
+ * its wait. */
+sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id);
+/* PR4: one of the item's prices was written: its price is queued for every channel (one
+ * without POS pricing drops it when its turn comes). */
+sb_err sb_store_queue_price_change(struct sb_db *db, int64_t item_id);
+/* The item's record was written, its SKU perhaps: how each channel knows the item is
+ * forgotten, and its stock queued for every channel, so it is found by SKU again. */
+sb_err sb_store_queue_item_change(struct sb_db *db, int64_t item_id);
+
 /* Channels with rows due now (pending or parked, next attempt reached), up to cap. */
 sb_err sb_store_sync_due_channels(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
                                   size_t *ret_n);
