@@ -123,6 +123,11 @@ sb_err sb_store_item_create(struct sb_db *db, const struct sb_item *it, int64_t 
     return err;
 }
 
+sb_err sb_store_item_count(struct sb_db *db, int64_t *ret)
+{
+    return sb_db_int(db, ret, "SELECT COUNT(*) FROM items", NULL);
+}
+
 sb_err sb_store_item_update(struct sb_db *db, int64_t id, const struct sb_item *it)
 {
     char now[SB_TIME_LEN];

@@ -522,6 +522,15 @@ sb_err sb_store_poll_states(struct sb_db *db, json_t **ret)
                           NULL);
 }
 
+sb_err sb_store_sync_queue_gauges(struct sb_db *db, json_t **ret)
+{
+    return sb_db_json_all(db, ret,
+                          "SELECT channel_id, kind, status, COUNT(*) AS count,"
+                          " MIN(queued_at) AS oldest_queued_at FROM sync_queue"
+                          " GROUP BY channel_id, kind, status ORDER BY channel_id, kind, status",
+                          NULL);
+}
+
 sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret)
 {
     json_t *q = NULL, *s = NULL, *parked = NULL;

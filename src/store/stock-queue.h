@@ -121,6 +121,10 @@ sb_err sb_store_poll_record(struct sb_db *db, int64_t channel_id, int64_t now, c
  * last_error_at, last_ok_at}]. */
 sb_err sb_store_poll_states(struct sb_db *db, json_t **ret);
 
+/* /metrics: the rows waiting in the stock queue, per channel, kind and state:
+ * [{channel_id, kind, status, count, oldest_queued_at}], in that order. */
+sb_err sb_store_sync_queue_gauges(struct sb_db *db, json_t **ret);
+
 /* GET /api/v1/channels/{id}/sync-status (with "poll": the poll's state, I9). */
 sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret);
 /* GET /api/v1/channels/{id}/items?status=excluded: the items that do not reach the

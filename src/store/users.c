@@ -176,3 +176,46 @@ sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_i
 {
     return sb_db_int(db, ret_id, "SELECT id FROM users WHERE username = ?", "s", username);
 }
+
+sb_err sb_store_user_role(struct sb_db *db, int64_t id, enum sb_role *ret)
+{
+    json_t *row = NULL;
+    sb_err err = sb_db_json_one(db, &row, "SELECT role FROM users WHERE id = ?", "i", id);
+    if (err)
+        return err;
+    *ret = sb_role_parse(json_string_value(json_object_get(row, "role")));
+    json_decref(row);
+    return SB_OK;
+}
+
+sb_err sb_store_user_has_outlet(struct sb_db *db, int64_t user_id, int64_t outlet_id, bool *ret)
+{
+    int64_t one;
+    sb_err err =
+        sb_db_int(db, &one, "SELECT 1 FROM user_outlets WHERE user_id = ? AND outlet_id = ?", "ii",
+                  user_id, outlet_id);
+    *ret = err == SB_OK;
+    return err == SB_ENOT_FOUND ? SB_OK : err;
+}
+
+sb_err sb_store_user_me(struct sb_db *db, const struct sb_scope *scope, json_t **ret)
+{
+    json_t *me, *outlets;
+    sb_err err = sb_db_json_one(db, &me,
+                                "SELECT id, username, name, email, role, employee_id FROM users"
+                                " WHERE id = ?",
+                                "i", scope->user_id);
+    if (err)
+        return err;
+    err = sb_db_json_all(
+        db, &outlets,
+        "SELECT id, name, currency, timezone FROM outlets WHERE " SB_SQL_SCOPE("id") " ORDER BY id",
+        "bi", scope->all_outlets, scope->user_id);
+    if (err) {
+        json_decref(me);
+        return err;
+    }
+    json_object_set_new(me, "outlets", outlets);
+    *ret = me;
+    return SB_OK;
+}
