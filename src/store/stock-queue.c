@@ -635,7 +635,8 @@ sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_rt *rt, 
             " LEFT JOIN stock s ON s.item_id = i.id AND s.outlet_id IN ("
             "  SELECT outlet_id FROM channel_outlets WHERE channel_id = ?"
             "  UNION SELECT outlet_id FROM channel_locations WHERE channel_id = ?)"
-            " WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?",
+            " WHERE i.id > ? GROUP BY i.id, i.sku, i.name, ci.item_id, ci.external_item_id,"
+            " q.item_id, q.last_error ORDER BY i.id LIMIT ?",
             "iiiiii", id, id, id, id, after, (int64_t)SCAN);
         if (err) {
             json_decref(rows);

@@ -155,14 +155,14 @@ sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t 
     /* Read and write in one transaction, so two admins demoting each other at once
      * cannot both pass the last-admin check. */
     err = sb_db_int(db, &target_admin,
-                    "SELECT CASE WHEN role = 'admin' AND active = 1 THEN 1 ELSE 0 END"
+                    "SELECT CASE WHEN role = 'admin' AND active THEN 1 ELSE 0 END"
                     " FROM users WHERE id = ?",
                     "i", id);
     if (err == SB_ENOT_FOUND)
         err = sb_fail(err, NULL, "no such user");
     if (!err)
         err = sb_db_int(db, &others,
-                        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"
+                        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active"
                         " AND id <> ?",
                         "i", id);
     if (!err)
