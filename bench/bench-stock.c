@@ -32,7 +32,7 @@
 #include "bench.h"
 #include "http/server.h"
 #include "store/channels.h"
-#include "store/stock.h"
+#include "store/stock-queue.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "sync/pipeline.h"
@@ -736,21 +736,28 @@ struct writer {
     int next; /* the first item of the next chunk */
 };
 
-/* The next CHUNK items' on hand up by one (every item the first time), each a stock move
- * with its ledger entry: each change queues its item. */
+/* The next CHUNK items' on hand up by one (every item the first time), with their ledger
+ * entries, set by set as a bulk count would write them; then each item queued for the
+ * channels as the store queues every stock change (store/stock-queue.h). */
 static sb_err write_chunk(struct sb_db *db, void *ctx)
 {
     struct writer *w = ctx;
     int64_t lo = w->next, hi = w->commits ? w->next + CHUNK - 1 : n_big;
     if (hi > n_big)
         hi = n_big;
-    sb_err err = SB_OK;
-    for (int64_t item = lo; !err && item <= hi; item++) {
-        struct sb_stock_move m = {
-            .item_id = item, .outlet_id = 1, .reason = SB_STOCK_ADJUSTMENT, .quantity = 1
-        };
-        err = sb_store_stock_move(db, &m, NULL, NULL);
-    }
+    sb_err err = sb_db_exec(db,
+                            "UPDATE stock SET on_hand = on_hand + 1 WHERE outlet_id = 1 AND"
+                            " item_id BETWEEN ? AND ?",
+                            "ii", lo, hi);
+    if (!err)
+        err = sb_db_exec(db,
+                         "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta,"
+                         " reserved_delta, on_hand_after, reserved_after, created_at)"
+                         " SELECT item_id, 1, 'adjustment', 1, 0, on_hand, reserved, 'x'"
+                         " FROM stock WHERE outlet_id = 1 AND item_id BETWEEN ? AND ?",
+                         "ii", lo, hi);
+    for (int64_t item = lo; !err && item <= hi; item++)
+        err = sb_store_queue_stock_change(db, item, 1);
     return err;
 }
 
