@@ -242,3 +242,23 @@ Test(stock_queue, i8_an_item_change_makes_every_channel_find_it_again)
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM channel_items"), 0);
     cr_expect_eq(sql_int("SELECT seq FROM sync_queue WHERE channel_id = 3 AND kind = 'stock'"), 2);
 }
+
+/* I4: stock sync turned on or off takes effect at the next change (the setting is read
+ * from the channel as it is now). */
+Test(stock_queue, i4_stock_sync_turned_on_or_off_applies_to_the_next_change)
+{
+    char b[64];
+    exec("DELETE FROM sync_queue");
+    adjust(o1, 1);
+    cr_expect_str_eq(queued_for("stock", b, sizeof(b)), "1,4");
+    exec("UPDATE channels SET settings = '{\"stock_sync\":true}' WHERE id = 2");
+    exec("UPDATE channels SET settings = '{\"stock_sync\":false,\"notifications\":true}'"
+         " WHERE id = 1");
+    exec("DELETE FROM sync_queue");
+    adjust(o1, 1);
+    cr_expect_str_eq(queued_for("stock", b, sizeof(b)), "2,4");
+    exec("UPDATE channels SET enabled = 0 WHERE id = 4");
+    exec("DELETE FROM sync_queue");
+    adjust(o1, 1);
+    cr_expect_str_eq(queued_for("stock", b, sizeof(b)), "2");
+}

@@ -7,6 +7,7 @@
 #include "core/availability.h"
 #include "util/timeutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,51 @@ static bool sql_truthy(const json_t *v)
     if (json_is_string(v))
         return strtod(json_string_value(v), NULL) != 0;
     return false;
+}
+
+/*
+ * Whether a channel's settings text has stock sync on. Every stock move asks, for each
+ * channel that stocks from its outlet, and parsing the settings each time would cost more
+ * than the rest of the queueing: so the answer is kept per channel with the exact text it
+ * came from (a pure function of the text: a channel edited is parsed again). A few
+ * slots, by channel id; what they hold stays reachable until the process ends.
+ */
+enum {
+    FLAG_SLOTS = 16
+};
+static struct {
+    int64_t channel_id;
+    char *text;
+    bool on;
+} flags[FLAG_SLOTS];
+static pthread_mutex_t flags_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool stock_sync_on(int64_t channel_id, const char *text)
+{
+    if (!text)
+        return false;
+    size_t slot = (size_t)((uint64_t)channel_id % FLAG_SLOTS);
+    pthread_mutex_lock(&flags_lock);
+    bool hit = flags[slot].text && flags[slot].channel_id == channel_id &&
+               strcmp(flags[slot].text, text) == 0;
+    bool on = flags[slot].on;
+    pthread_mutex_unlock(&flags_lock);
+    if (hit)
+        return on;
+    json_t *settings = json_loads(text, 0, NULL);
+    on = sql_truthy(json_object_get(settings, "stock_sync"));
+    json_decref(settings);
+    char *copy = strdup(text);
+    if (!copy)
+        return on; /* answered, not kept */
+    pthread_mutex_lock(&flags_lock);
+    char *old = flags[slot].text;
+    flags[slot].channel_id = channel_id;
+    flags[slot].text = copy;
+    flags[slot].on = on;
+    pthread_mutex_unlock(&flags_lock);
+    free(old);
+    return on;
 }
 
 sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id)
@@ -54,11 +100,8 @@ sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t ou
         while (seen < PAGE && sb_q_next(&q)) {
             seen++;
             after = sb_q_int(&q, 0);
-            const char *text = sb_q_text(&q, 1);
-            json_t *settings = text ? json_loads(text, 0, NULL) : NULL;
-            if (sql_truthy(json_object_get(settings, "stock_sync")))
+            if (stock_sync_on(after, sb_q_text(&q, 1)))
                 ids[n++] = after;
-            json_decref(settings);
         }
         if ((err = sb_q_close(&q)))
             return err;
