@@ -32,6 +32,7 @@
 #include "bench.h"
 #include "http/server.h"
 #include "store/channels.h"
+#include "store/stock-queue.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "sync/pipeline.h"
@@ -736,11 +737,14 @@ struct writer {
 };
 
 /* The next CHUNK items' on hand up by one (every item the first time), with their ledger
- * entries: each change queues its item. */
+ * entries, set by set as a bulk count would write them; then each item queued for the
+ * channels as the store queues every stock change (store/stock-queue.h). */
 static sb_err write_chunk(struct sb_db *db, void *ctx)
 {
     struct writer *w = ctx;
     int64_t lo = w->next, hi = w->commits ? w->next + CHUNK - 1 : n_big;
+    if (hi > n_big)
+        hi = n_big;
     sb_err err = sb_db_exec(db,
                             "UPDATE stock SET on_hand = on_hand + 1 WHERE outlet_id = 1 AND"
                             " item_id BETWEEN ? AND ?",
@@ -752,6 +756,8 @@ static sb_err write_chunk(struct sb_db *db, void *ctx)
                          " SELECT item_id, 1, 'adjustment', 1, 0, on_hand, reserved, 'x'"
                          " FROM stock WHERE outlet_id = 1 AND item_id BETWEEN ? AND ?",
                          "ii", lo, hi);
+    for (int64_t item = lo; !err && item <= hi; item++)
+        err = sb_store_queue_stock_change(db, item, 1);
     return err;
 }
 

@@ -1,6 +1,6 @@
 /*
  * A Shopify order webhook body read (channel/shopify-order.c) and applied to
- * the POS as the pipeline applies it (sync/import.c: the sale, its lines and
+ * the POS as the pipeline applies it (sync/order-apply.c: the sale, its lines and
  * taxes, payment, customer, allocation, stock, fulfillments), on the seeded
  * database of seeded.h, inside a transaction rolled back afterwards. The
  * input is the body. Whatever the order says, applying it is an outcome or a
@@ -17,7 +17,7 @@
 #include "check-order.h"
 #include "seeded.h"
 #include "store/channels.h"
-#include "sync/import.h"
+#include "sync/order-apply.h"
 
 #include <jansson.h>
 

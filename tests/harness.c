@@ -1,7 +1,10 @@
 /*
  * Test harness implementation. The server runs in the test process (the
  * same code as `stockbridge serve`); the CLI checks run the built binary,
- * whose path meson passes in $SB_BIN.
+ * whose path meson passes in $SB_BIN. What the tests read and write in the
+ * database directly goes through the storage interface (store/db.h) on a
+ * connection of its own to the test's database URL, never through a
+ * backend's own library, so the suites can run on another backend.
  */
 #include "harness.h"
 #include "store/users.h"
@@ -10,7 +13,6 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,35 +259,42 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+/* A connection of its own to the test's database (the plain URL: no fault shim). */
+static struct sb_db *db_open(struct th *t)
+{
+    struct sb_db *db = NULL;
+    sb_err err = sb_db_open(t->db_url, &db);
+    cr_assert_eq(err, SB_OK, "open %s: %s", t->db_url, sb_err_last()->message);
+    return db;
+}
+
 uint64_t th_fingerprint(struct th *t)
 {
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open_v2(t->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *tables;
-    cr_assert_eq(sqlite3_prepare_v2(db,
-                                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                                    " ORDER BY name",
-                                    -1, &tables, NULL),
-                 SQLITE_OK);
+    struct sb_db *db = db_open(t);
+    json_t *tables = NULL;
+    cr_assert_eq(sb_db_tables(db, &tables), SB_OK, "%s", sb_err_last()->message);
     uint64_t h = 1469598103934665603ull;
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(tables, 0);
-        h = fnv(h, name, strlen(name));
+    size_t i;
+    json_t *name;
+    json_array_foreach(tables, i, name)
+    {
+        const char *table = json_string_value(name);
+        h = fnv(h, table, strlen(table));
         char sql[256];
-        snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY 1", name);
-        sqlite3_stmt *rows;
-        cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
-        while (sqlite3_step(rows) == SQLITE_ROW) {
-            for (int i = 0; i < sqlite3_column_count(rows); i++) {
-                const unsigned char *v = sqlite3_column_text(rows, i);
-                h = fnv(h, v ? (const char *)v : "\x01NULL", v ? strlen((const char *)v) : 6);
+        snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY 1", table);
+        struct sb_q q;
+        cr_assert_eq(sb_q_open(&q, db, sql, NULL), SB_OK, "%s: %s", sql, sb_err_last()->message);
+        while (sb_q_next(&q)) {
+            for (int c = 0; c < sb_q_columns(&q); c++) {
+                const char *v = sb_q_null(&q, c) ? NULL : sb_q_text(&q, c);
+                h = fnv(h, v ? v : "\x01NULL", v ? strlen(v) : 6);
                 h = fnv(h, "|", 1);
             }
         }
-        sqlite3_finalize(rows);
+        cr_assert_eq(sb_q_close(&q), SB_OK, "%s: %s", sql, sb_err_last()->message);
     }
-    sqlite3_finalize(tables);
-    sqlite3_close(db);
+    json_decref(tables);
+    sb_db_close(db);
     return h;
 }
 
@@ -357,26 +366,64 @@ int th_run_cli(struct th *t, char *out, size_t cap, ...)
 
 int64_t th_sql_int(struct th *t, const char *sql)
 {
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open_v2(t->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MIN;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
+    struct sb_db *db = db_open(t);
+    int64_t v = INT64_MIN;
+    sb_err err = sb_db_int(db, &v, sql, NULL);
+    cr_assert(err == SB_OK || err == SB_ENOT_FOUND, "%s: %s", sql, sb_err_last()->message);
+    sb_db_close(db);
+    return err ? INT64_MIN : v;
+}
+
+void th_db_write(struct th *t, sb_err (*fn)(struct sb_db *db, void *ud), void *ud)
+{
+    struct sb_db *db = db_open(t);
+    sb_err err = sb_db_begin(db);
+    if (!err)
+        err = sb_db_end(db, fn(db, ud));
+    cr_assert_eq(err, SB_OK, "%s", sb_err_last()->message);
+    sb_db_close(db);
+}
+
+/* Each statement of a script (split at the semicolons outside quotes), in order. */
+static sb_err script_fn(struct sb_db *db, void *ud)
+{
+    const char *sql = ud;
+    size_t len = strlen(sql);
+    char *stmt = malloc(len + 1);
+    if (!stmt)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    sb_err err = SB_OK;
+    size_t n = 0;
+    char quote = 0;
+    for (size_t i = 0; !err && i <= len; i++) {
+        char c = sql[i];
+        if (quote && c == quote)
+            quote = 0;
+        else if (!quote && (c == '\'' || c == '"'))
+            quote = c;
+        if (c && (quote || c != ';')) {
+            stmt[n++] = c;
+            continue;
+        }
+        stmt[n] = '\0';
+        size_t k = strspn(stmt, " \t\r\n");
+        if (stmt[k]) {
+            err = sb_db_exec(db, stmt + k, NULL);
+            if (err) {
+                char why[sizeof(sb_err_last()->message)];
+                snprintf(why, sizeof(why), "%s", sb_err_last()->message);
+                err = sb_fail(err, NULL, "%.200s: %s", stmt + k, why);
+            }
+        }
+        n = 0;
+    }
+    free(stmt);
+    return err;
 }
 
 void th_sql_exec(struct th *t, const char *sql)
 {
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open_v2(t->db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    cr_assert_eq(rc, SQLITE_OK, "%s: %s", sql, msg ? msg : "");
-    sqlite3_free(msg);
-    sqlite3_close(db);
+    th_db_write(t, script_fn, (void *)sql);
 }
 
 void th_fixture(struct th *t, struct th_fixture *f)

@@ -127,7 +127,8 @@ void th_expect_error(struct th *t, const char *method, const char *path, const c
  * database; returns its exit status; its stdout goes to out (may be NULL). */
 int th_run_cli(struct th *t, char *out, size_t cap, ...) __attribute__((sentinel));
 
-/* A scalar from the database, for assertions: th_sql_int(t, "SELECT COUNT(*) FROM sales"). */
+/* A scalar from the database, for assertions: th_sql_int(t, "SELECT COUNT(*) FROM sales")
+ * (INT64_MIN when there is no row). */
 int64_t th_sql_int(struct th *t, const char *sql);
 
 /* A field of a JSON object: th_int asserts an integer; th_str gives "(not a string)" for
@@ -135,8 +136,13 @@ int64_t th_sql_int(struct th *t, const char *sql);
 int64_t th_int(json_t *o, const char *key);
 const char *th_str(json_t *o, const char *key);
 
-/* Runs SQL against the test database directly (fixtures only; assert on success). */
+/* Runs SQL against the test database directly (fixtures only; assert on success): the
+ * statements (separated by semicolons) in one transaction, on a connection of its own. */
 void th_sql_exec(struct th *t, const char *sql);
+/* Runs fn(db, ud) in one transaction on a connection of its own to the test's database,
+ * as another process would (the server sees the change when it next looks); asserts that
+ * it succeeds. */
+void th_db_write(struct th *t, sb_err (*fn)(struct sb_db *db, void *ud), void *ud);
 
 /*
  * A small store, written straight into the database so suites do not

@@ -410,6 +410,7 @@ Test(chaos, a_kill_inside_any_migration_is_recovered_by_the_next_start)
                   (long long)v, st);
         struct th other = t;
         snprintf(other.db_path, sizeof(other.db_path), "%s", path);
+        snprintf(other.db_url, sizeof(other.db_url), "%s", url);
         cr_expect_eq(th_sql_int(&other, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"),
                      v - 1, "migration %lld: not applied at all", (long long)v);
         st = run(NULL, migrate);

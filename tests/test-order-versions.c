@@ -20,7 +20,6 @@
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,23 +169,21 @@ static void deliver(int v, long long order_id, int perm)
     free(body);
 }
 
-/* Rows of a query about one order (its external id bound to every ?), as text. */
-static void dump(sqlite3 *db, const char *title, const char *sql, const char *ext, FILE *out)
+/* Rows of a query about one order (its external id bound to its one ?), as text. */
+static void dump(struct sb_db *db, const char *title, const char *sql, const char *ext, FILE *out)
 {
-    sqlite3_stmt *st;
-    cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql,
-                 sqlite3_errmsg(db));
-    for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++)
-        sqlite3_bind_text(st, i, ext, -1, SQLITE_STATIC);
+    cr_assert_eq(strchr(sql, '?'), strrchr(sql, '?'), "one ? per query: %s", sql);
+    struct sb_q q;
+    cr_assert_eq(sb_q_open(&q, db, sql, "s", ext), SB_OK, "%s: %s", sql, sb_err_last()->message);
     fprintf(out, "%s:\n", title);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        for (int c = 0; c < sqlite3_column_count(st); c++) {
-            const unsigned char *v = sqlite3_column_text(st, c);
-            fprintf(out, "%s%s", c ? "|" : "  ", v ? (const char *)v : "NULL");
+    while (sb_q_next(&q)) {
+        for (int c = 0; c < sb_q_columns(&q); c++) {
+            const char *v = sb_q_null(&q, c) ? NULL : sb_q_text(&q, c);
+            fprintf(out, "%s%s", c ? "|" : "  ", v ? v : "NULL");
         }
         fputc('\n', out);
     }
-    sqlite3_finalize(st);
+    cr_assert_eq(sb_q_close(&q), SB_OK, "%s: %s", sql, sb_err_last()->message);
 }
 
 #define SALE "(SELECT id FROM sales WHERE source = 'channel' AND external_id = ?)"
@@ -196,9 +193,8 @@ static char *outcome(long long order_id)
 {
     char ext[32];
     snprintf(ext, sizeof(ext), "%lld", order_id);
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open_v2(t.db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
+    struct sb_db *db;
+    cr_assert_eq(sb_db_open(t.db_url, &db), SB_OK, "%s", sb_err_last()->message);
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -249,7 +245,7 @@ static char *outcome(long long order_id)
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         dump(db, parts[i].title, parts[i].sql, ext, out);
     fclose(out);
-    sqlite3_close(db);
+    sb_db_close(db);
     return buf;
 }
 

@@ -9,7 +9,7 @@
  */
 #include "harness.h"
 #include "store/channels.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>

@@ -5,6 +5,7 @@
  * outlets. What the shop holds is read back from its control API.
  */
 #include "harness.h"
+#include "store/stock.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -97,6 +98,36 @@ static void adjust(int64_t outlet, int64_t item, int64_t delta)
     th_wait_pipeline(&t);
 }
 
+/* Stock moves applied by the store in one transaction on a connection of the test's own
+ * (as another process would: the server sees them when it next looks), n of them. */
+struct moves {
+    const struct sb_stock_move *m;
+    size_t n;
+};
+
+static sb_err moves_fn(struct sb_db *db, void *ctx)
+{
+    const struct moves *mv = ctx;
+    sb_err err = SB_OK;
+    for (size_t i = 0; !err && i < mv->n; i++)
+        err = sb_store_stock_move(db, &mv->m[i], NULL, NULL);
+    return err;
+}
+
+static void move_stock(const struct sb_stock_move *m, size_t n)
+{
+    struct moves mv = { m, n };
+    th_db_write(&t, moves_fn, &mv);
+}
+
+static void reserve(int64_t outlet, int64_t item, int64_t qty)
+{
+    struct sb_stock_move m = {
+        .item_id = item, .outlet_id = outlet, .reason = SB_STOCK_RESERVATION, .quantity = qty
+    };
+    move_stock(&m, 1);
+}
+
 Test(stock_sync, i2_i3_the_channel_gets_the_sum_of_its_outlets_and_every_change)
 {
     /* the first sync, when the channel was created: 10 + 5 T-shirts, 3 + 0 mugs */
@@ -121,16 +152,10 @@ Test(stock_sync, i2_i3_the_channel_gets_the_sum_of_its_outlets_and_every_change)
 Test(stock_sync, i6_reserved_stock_is_not_offered_and_no_outlet_counts_below_zero)
 {
     /* reserved for orders not yet fulfilled (ledger and all); more than on hand in outlet 1 */
-    th_sql_exec(&t, "UPDATE stock SET reserved = 12 WHERE item_id = 1 AND outlet_id = 1;"
-                    "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta,"
-                    " reserved_delta, on_hand_after, reserved_after, created_at) VALUES"
-                    " (1, 1, 'reservation', 0, 12, 10, 12, '2026-11-22T00:00:00Z')");
+    reserve(1, 1, 12);
     th_wait_pipeline(&t);
     cr_expect_eq(shop_available("TEE"), 5, "outlet 1 offers 0 (not -2), outlet 2 offers 5");
-    th_sql_exec(&t, "UPDATE stock SET reserved = 2 WHERE item_id = 1 AND outlet_id = 2;"
-                    "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta,"
-                    " reserved_delta, on_hand_after, reserved_after, created_at) VALUES"
-                    " (1, 2, 'reservation', 0, 2, 5, 2, '2026-11-22T00:00:00Z')");
+    reserve(2, 1, 2);
     th_wait_pipeline(&t);
     cr_expect_eq(shop_available("TEE"), 3);
 }
@@ -139,25 +164,14 @@ Test(stock_sync, i3_a_burst_of_1000_changes_to_one_item_sends_one_value)
 {
     int64_t calls = shop_counter("inventory_set_calls");
     int64_t quantities = shop_counter("inventory_quantities_set");
-    /* 1,000 changes committed together: on hand goes 10, 11, ... 1010, then back to 510 */
-    size_t cap = 1000 * 80 + 512;
-    char *sql = malloc(cap);
-    cr_assert_not_null(sql);
-    size_t n = (size_t)snprintf(sql, cap, "BEGIN;");
-    for (int i = 0; i < 999; i++)
-        n += (size_t)snprintf(sql + n, cap - n,
-                              "UPDATE stock SET on_hand = on_hand + 1 WHERE item_id = 1"
-                              " AND outlet_id = 1;");
-    n += (size_t)snprintf(sql + n, cap - n,
-                          "UPDATE stock SET on_hand = 510 WHERE item_id = 1 AND"
-                          " outlet_id = 1;"
-                          "INSERT INTO stock_ledger (item_id, outlet_id, reason,"
-                          " on_hand_delta, reserved_delta, on_hand_after,"
-                          " reserved_after, created_at) VALUES (1, 1, 'receipt', 500, 0,"
-                          " 510, 0, '2026-11-22T00:00:00Z');COMMIT;");
-    cr_assert_lt(n, cap, "the SQL was cut");
-    th_sql_exec(&t, sql);
-    free(sql);
+    /* 1,000 changes committed together: on hand goes 10, 11, ... 1009, then back to 510 */
+    static struct sb_stock_move burst[1000];
+    for (int i = 0; i < 1000; i++)
+        burst[i] = (struct sb_stock_move){ .item_id = 1,
+                                           .outlet_id = 1,
+                                           .reason = SB_STOCK_ADJUSTMENT,
+                                           .quantity = i < 999 ? 1 : 510 - 1009 };
+    move_stock(burst, 1000);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE kind = 'stock'"), 1,
                  "one queued change for the item");
     cr_expect_eq(th_sql_int(&t, "SELECT seq FROM sync_queue WHERE kind = 'stock'"), 1000,
@@ -340,20 +354,33 @@ static const char *shop_price(const char *sku, char *buf, size_t cap)
     return buf;
 }
 
+/* The item's prices at the Default and Sale levels (0: none), as staff change them. */
+static void set_prices(int64_t item, int64_t regular, int64_t sale)
+{
+    char path[64], body[192];
+    snprintf(path, sizeof(path), "/api/v1/items/%lld", (long long)item);
+    int n = snprintf(body, sizeof(body), "{\"prices\":[{\"price_level_id\":1,\"amount\":%lld}",
+                     (long long)regular);
+    if (sale)
+        n += snprintf(body + n, sizeof(body) - (size_t)n, ",{\"price_level_id\":2,\"amount\":%lld}",
+                      (long long)sale);
+    snprintf(body + n, sizeof(body) - (size_t)n, "]}");
+    struct th_resp r = th_req(&t, "PATCH", path, t.admin, body);
+    cr_assert_eq(r.status, 200, "PATCH %s %s: %ld %s", path, body, r.status, r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+}
+
 Test(stock_sync, pr1_pr2_pr4_prices_travel_only_with_pos_pricing)
 {
     char b[64];
-    th_sql_exec(&t,
-                "UPDATE item_prices SET amount = 2100 WHERE item_id = 1 AND price_level_id = 1");
-    th_wait_pipeline(&t);
+    set_prices(1, 2100, 1500);
     cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "20.00|null", "the channel owns prices");
     patch_channel("{\"settings\":{\"use_pos_pricing\":true,\"regular_price_level_id\":1}}");
     cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "21.00|null");
     cr_expect_str_eq(shop_price("MUG", b, sizeof(b)), "12.50|null");
     /* PR4: a price change travels like stock */
-    th_sql_exec(&t,
-                "UPDATE item_prices SET amount = 1399 WHERE item_id = 2 AND price_level_id = 1");
-    th_wait_pipeline(&t);
+    set_prices(2, 1399, 0);
     cr_expect_str_eq(shop_price("MUG", b, sizeof(b)), "13.99|null");
     json_t *page = th_get(&t, t.admin, "/api/v1/channels/1/log?limit=50");
     bool seen = false;
@@ -389,6 +416,20 @@ Test(stock_sync, pr3_the_sale_price_shows_between_its_start_and_end)
     cr_expect_str_eq(shop_price("TEE", b, sizeof(b)), "15.00|20.00", "sent when the sale starts");
 }
 
+static sb_err levels_fn(struct sb_db *db, void *ctx)
+{
+    return sb_store_stock_set_levels(db, ctx);
+}
+
+/* On order at an outlet, as a purchase order would set it. */
+static void set_on_order(int64_t outlet, int64_t item, int64_t qty)
+{
+    struct sb_stock_levels l = {
+        .item_id = item, .outlet_id = outlet, .on_order = qty, .on_order_set = true
+    };
+    th_db_write(&t, levels_fn, &l);
+}
+
 Test(stock_sync, i7_an_item_the_filters_do_not_publish_is_withdrawn_and_listed)
 {
     patch_channel("{\"settings\":{\"publish_on_hand\":false}}");
@@ -400,7 +441,7 @@ Test(stock_sync, i7_an_item_the_filters_do_not_publish_is_withdrawn_and_listed)
                      "not published: no publish filter is on for this channel");
     json_decref(page);
     /* on order counts when that filter is on */
-    th_sql_exec(&t, "UPDATE stock SET on_order = 4 WHERE item_id = 1 AND outlet_id = 2");
+    set_on_order(2, 1, 4);
     patch_channel("{\"settings\":{\"publish_on_order\":true}}");
     cr_expect_eq(shop_available("TEE"), 15);
     cr_expect_eq(shop_available("MUG"), 0);

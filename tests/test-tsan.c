@@ -375,7 +375,9 @@ static void *shop(void *arg)
     return NULL;
 }
 
-/* Sales at the till, and reads beside them. */
+/* Sales at the till, and reads beside them. Round after round they sell more mugs than
+ * outlet 1 holds: they allow overselling (A4), since their subject is the threads, not the
+ * till's stock guard. */
 static void *till(void *arg)
 {
     struct load *l = arg;

@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "cli/demo-data.h"
+#include "store/outlets.h"
 #include "util/secret.h"
 
 #include <errno.h>
@@ -143,7 +144,7 @@ int cmd_demo(int argc, char **argv)
     int64_t outlets = 0;
     sb_err err = sb_store_acquire(store, &db);
     if (!err)
-        err = sb_db_int(db, &outlets, "SELECT COUNT(*) FROM outlets", NULL);
+        err = sb_store_outlet_count(db, &outlets);
     if (!err && outlets == 0) {
         err = sb_demo_seed(db);
         if (!err)

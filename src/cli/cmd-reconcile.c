@@ -6,7 +6,7 @@
  * `stockbridge sync --drain`).
  */
 #include "cli/cli.h"
-#include "store/db.h"
+#include "store/items.h"
 #include "sync/reconcile.h"
 #include "util/progress.h"
 
@@ -72,7 +72,7 @@ int cmd_reconcile(int argc, char **argv)
     int64_t items = 0;
     struct sb_db *conn;
     if (!sb_store_acquire(store, &conn)) {
-        (void)sb_db_int(conn, &items, "SELECT COUNT(*) FROM items", NULL);
+        (void)sb_store_item_count(conn, &items);
         sb_store_release(store, conn);
     }
     struct bars bars = { .items = (uint64_t)items };

@@ -21,6 +21,7 @@
 #include "store/registers.h"
 #include "store/sales.h"
 #include "store/stock.h"
+#include "store/store.h"
 #include "store/sessions.h"
 #include "store/users.h"
 
@@ -84,11 +85,11 @@ size_t sb_demo_catalogue_csv(char *buf, size_t cap)
             return err; \
     } while (0)
 
-static sb_err seed(struct sb_db *db)
+static sb_err seed(struct sb_db *db, void *ctx)
 {
     sb_err err;
     int64_t n = 0;
-    TRY(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets", NULL));
+    TRY(sb_store_outlet_count(db, &n));
     if (n > 0)
         return sb_fail(SB_ECONFLICT, NULL, "the database already holds a store");
 
@@ -249,18 +250,50 @@ static sb_err seed(struct sb_db *db)
 
 sb_err sb_demo_seed(struct sb_db *db)
 {
-    sb_err err = sb_db_begin(db);
-    if (err)
-        return err;
-    return sb_db_end(db, seed(db));
+    return sb_store_transaction(db, seed, NULL);
+}
+
+/* The id of the first row of a list ({"id": ...} objects), 0 when it is empty; frees it. */
+static int64_t first_id(json_t *rows)
+{
+    int64_t id = json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+    json_decref(rows);
+    return id;
+}
+
+/* The first channel of that name (0: none). */
+static sb_err channel_named(struct sb_db *db, const char *name, int64_t *ret_id)
+{
+    static const struct sb_scope all = { .role = SB_ROLE_ADMIN, .all_outlets = true };
+    int64_t after = 0;
+    *ret_id = 0;
+    for (;;) {
+        json_t *page;
+        sb_err err = sb_store_channel_names(db, &all, after, 100, &page);
+        if (err)
+            return err;
+        size_t i;
+        json_t *c;
+        json_array_foreach(page, i, c)
+        {
+            after = json_integer_value(json_object_get(c, "id"));
+            if (!*ret_id && strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
+                *ret_id = after;
+        }
+        size_t n = json_array_size(page);
+        json_decref(page);
+        if (*ret_id || n < 100)
+            return SB_OK;
+    }
 }
 
 sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, char token[64],
                        char secret[64])
 {
+    static const struct sb_scope all = { .role = SB_ROLE_ADMIN, .all_outlets = true };
     int64_t id = 0;
-    sb_err err = sb_db_int(db, &id, "SELECT id FROM channels WHERE name = 'Demo webshop'", NULL);
-    if (err == SB_ENOT_FOUND) {
+    sb_err err = channel_named(db, "Demo webshop", &id);
+    if (!err && !id) {
         char t[SB_TOKEN_LEN], w[SB_TOKEN_LEN];
         sb_token_generate(t); /* random text: a stand-in for Shopify's own */
         sb_token_generate(w);
@@ -268,19 +301,17 @@ sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, 
                                   "access_token", t, "webhook_secret", w, "base_url", shop_url);
         json_t *settings = json_pack("{s:i}", "poll_interval_seconds", 60);
         int64_t outlets[2] = { 0, 0 };
-        struct sb_q q;
         size_t n = 0;
-        err = sb_q_open(&q, db, "SELECT id FROM outlets ORDER BY id LIMIT 2", NULL);
-        while (!err && n < 2 && sb_q_next(&q))
-            outlets[n++] = sb_q_int(&q, 0);
-        if (!err)
-            err = sb_q_close(&q);
+        json_t *rows = NULL;
+        err = sb_store_outlet_list(db, &all, 0, 2, &rows);
+        for (; !err && n < 2 && n < json_array_size(rows); n++)
+            outlets[n] = json_integer_value(json_object_get(json_array_get(rows, n), "id"));
+        json_decref(rows);
         int64_t reg = 0, emp = 0;
-        if (!err)
-            (void)sb_db_int(db, &reg, "SELECT MIN(id) FROM registers WHERE outlet_id = ?", "i",
-                            outlets[0]);
-        if (!err)
-            (void)sb_db_int(db, &emp, "SELECT MIN(id) FROM employees", NULL);
+        if (!err && outlets[0] && !sb_store_register_list(db, &all, outlets[0], 0, 1, &rows))
+            reg = first_id(rows);
+        if (!err && !sb_store_employee_list(db, false, false, 0, 1, &rows))
+            emp = first_id(rows);
         struct sb_channel_method pickup = { .method = "Pickup at Old Town",
                                             .outlet_id = outlets[1],
                                             .pickup = true };

@@ -9,7 +9,7 @@
 #include "http/server.h"
 #include "store/channels.h"
 #include "store/queue-gauges.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "sync/reconcile.h"
 #include "util/timeutil.h"
 

@@ -7,7 +7,6 @@
  */
 #include "http/api.h"
 #include "http/server.h"
-#include "store/outbox.h"
 #include "sync/pipeline.h"
 #include "store/fulfillments.h"
 
@@ -58,18 +57,6 @@ sb_err sb_api_fulfillments_get(struct sb_req *r)
     return err ? err : sb_reply(r, 200, doc);
 }
 
-/* The id of the shipped shipment of the fulfillment's sale, or 0. */
-static int64_t shipped_shipment(struct sb_db *db, int64_t fulfillment_id)
-{
-    int64_t id = 0;
-    if (sb_db_int(db, &id,
-                  "SELECT sh.id FROM fulfillments f JOIN shipments sh ON sh.sale_id = f.sale_id"
-                  " WHERE f.id = ? AND sh.shipped = 1",
-                  "i", fulfillment_id))
-        return 0;
-    return id;
-}
-
 sb_err sb_api_fulfillments_status(struct sb_req *r)
 {
     int64_t id;
@@ -88,18 +75,12 @@ sb_err sb_api_fulfillments_status(struct sb_req *r)
         err = sb_fail(SB_EINVALID_FIELD, "status",
                       "status must be one of new, in_progress, packed, shipped, picked_up,"
                       " cancelled");
-    /* when this change ships the sale's shipment, the channel hears of it (S3) in the
-     * same transaction */
-    if (!err && !(err = sb_db_begin(r->db))) {
-        int64_t before = shipped_shipment(r->db, id);
+    /* when this change ships the sale's shipment, the store queues the channel's call (S3)
+     * in the same transaction; the dispatcher is woken to send it */
+    if (!err)
         err = sb_store_fulfillment_set_status(r->db, &r->scope, id, to);
-        int64_t after = err ? 0 : shipped_shipment(r->db, id);
-        if (!err && after && !before)
-            err = sb_outbox_shipment_shipped(r->db, after);
-        err = sb_db_end(r->db, err);
-        if (!err && after && !before)
-            sb_pipeline_kick_outbox(sb_server_pipeline(r->server));
-    }
+    if (!err)
+        sb_pipeline_kick_outbox(sb_server_pipeline(r->server));
     if (!err)
         err = sb_store_fulfillment_get(r->db, &r->scope, id, &doc);
     return err ? err : sb_reply(r, 200, doc);

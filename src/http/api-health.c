@@ -5,15 +5,16 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "store/queue-gauges.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
+#include "store/store.h"
+#include "store/users.h"
 #include "util/timeutil.h"
 
 #include <string.h>
 
 sb_err sb_api_healthz(struct sb_req *r)
 {
-    int64_t one;
-    sb_err err = sb_db_int(r->db, &one, "SELECT 1", NULL);
+    sb_err err = sb_store_ping(r->db);
     if (err)
         return err;
     return sb_reply(r, 200,
@@ -25,33 +26,37 @@ sb_err sb_api_healthz(struct sb_req *r)
  * here too), read from the database at each scrape. */
 static const char *sync_gauges(struct sb_req *r)
 {
-    struct sb_q q;
     const char *out = "# HELP stockbridge_sync_queue Stock and price changes waiting for a"
                       " channel, by kind and state (pending, parked).\n"
                       "# TYPE stockbridge_sync_queue gauge\n"
                       "# HELP stockbridge_sync_oldest_seconds How long the oldest change"
                       " waiting for a channel has waited.\n"
                       "# TYPE stockbridge_sync_oldest_seconds gauge\n";
-    if (sb_q_open(&q, r->db,
-                  "SELECT channel_id, kind, status, COUNT(*), MIN(queued_at) FROM sync_queue"
-                  " GROUP BY channel_id, kind, status ORDER BY channel_id, kind, status",
-                  NULL))
+    json_t *rows = NULL;
+    if (sb_store_sync_queue_gauges(r->db, &rows))
         return out;
     int64_t now = sb_time_now();
-    while (out && sb_q_next(&q)) {
+    size_t i;
+    json_t *g;
+    json_array_foreach(rows, i, g)
+    {
+        long long ch = (long long)json_integer_value(json_object_get(g, "channel_id"));
+        const char *kind = json_string_value(json_object_get(g, "kind"));
+        const char *state = json_string_value(json_object_get(g, "status"));
         int64_t oldest = 0;
-        const char *at = sb_q_text(&q, 4);
+        const char *at = json_string_value(json_object_get(g, "oldest_queued_at"));
         bool aged = at && sb_time_parse(at, &oldest);
         out = sb_arena_printf(
             r->arena,
             "%sstockbridge_sync_queue{channel=\"%lld\",kind=\"%s\",state=\"%s\"} %lld\n"
             "stockbridge_sync_oldest_seconds{channel=\"%lld\",kind=\"%s\",state=\"%s\"}"
             " %lld\n",
-            out, (long long)sb_q_int(&q, 0), sb_q_text(&q, 1), sb_q_text(&q, 2),
-            (long long)sb_q_int(&q, 3), (long long)sb_q_int(&q, 0), sb_q_text(&q, 1),
-            sb_q_text(&q, 2), (long long)(aged && now > oldest ? now - oldest : 0));
+            out, ch, kind, state, (long long)json_integer_value(json_object_get(g, "count")), ch,
+            kind, state, (long long)(aged && now > oldest ? now - oldest : 0));
+        if (!out)
+            break;
     }
-    (void)sb_q_close(&q);
+    json_decref(rows);
     return out;
 }
 
@@ -149,28 +154,16 @@ sb_err sb_api_me(struct sb_req *r)
 
 sb_err sb_api_me_json(struct sb_req *r, json_t **ret)
 {
-    json_t *me, *outlets;
-    sb_err err = sb_db_json_one(r->db, &me,
-                                "SELECT id, username, name, email, role, employee_id FROM users"
-                                " WHERE id = ?",
-                                "i", r->scope.user_id);
+    json_t *me;
+    sb_err err = sb_store_user_me(r->db, &r->scope, &me);
     if (err)
         return err;
-    err = sb_db_json_all(
-        r->db, &outlets,
-        "SELECT id, name, currency, timezone FROM outlets WHERE " SB_SQL_SCOPE("id") " ORDER BY id",
-        "bi", r->scope.all_outlets, r->scope.user_id);
-    if (err) {
-        json_decref(me);
-        return err;
-    }
     size_t i;
     json_t *o;
-    json_array_foreach(outlets, i, o)
+    json_array_foreach(json_object_get(me, "outlets"), i, o)
     {
         sb_outlet_add_exponent(o); /* the web app shows amounts and times the outlet's way */
     }
-    json_object_set_new(me, "outlets", outlets);
     *ret = me;
     return SB_OK;
 }

@@ -10,7 +10,6 @@
 #include "http/server.h"
 #include "store/sales.h"
 #include "store/store.h"
-#include "store/outbox.h"
 #include "sync/pipeline.h"
 #include "util/timeutil.h"
 
@@ -272,9 +271,8 @@ static sb_err pay_fn(struct sb_db *db, void *ctx)
 static sb_err void_fn(struct sb_db *db, void *ctx)
 {
     struct write *w = ctx;
-    sb_err err = sb_store_sale_void(db, &w->r->scope, w->id, w->r->scope.user_id, w->reason);
-    /* a web order voided in the POS is cancelled on its channel (S1) */
-    return err ? err : sb_outbox_sale_voided(db, w->id);
+    /* a web order voided in the POS is cancelled on its channel (S1): the store queues it */
+    return sb_store_sale_void(db, &w->r->scope, w->id, w->r->scope.user_id, w->reason);
 }
 
 static sb_err return_fn(struct sb_db *db, void *ctx)

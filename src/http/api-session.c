@@ -9,6 +9,7 @@
  */
 #include "http/api.h"
 #include "store/sessions.h"
+#include "store/users.h"
 #include "util/jsonx.h"
 
 #include <stdio.h>
@@ -59,13 +60,10 @@ sb_err sb_api_session_create(struct sb_req *r)
     r->set_cookie = sb_arena_printf(r->arena, "sb_session=%s%s; Max-Age=%d", token, cookie_flags(),
                                     SB_SESSION_SECONDS);
     r->scope.user_id = user_id;
-    json_t *role = NULL;
-    err = sb_db_json_one(r->db, &role, "SELECT role FROM users WHERE id = ?", "i", user_id);
+    err = sb_store_user_role(r->db, user_id, &r->scope.role);
     if (err)
         return err;
-    r->scope.role = sb_role_parse(json_string_value(json_object_get(role, "role")));
     r->scope.all_outlets = r->scope.role == SB_ROLE_ADMIN;
-    json_decref(role);
     return reply_session(r, 200, csrf);
 }
 

@@ -8,7 +8,6 @@
  */
 #include "http/api.h"
 #include "http/server.h"
-#include "store/outbox.h"
 #include "sync/pipeline.h"
 #include "store/shipments.h"
 
@@ -119,15 +118,12 @@ sb_err sb_api_shipments_update(struct sb_req *r)
     sb_err err = sb_req_id(r, 0, &id);
     if (!err)
         err = parse(r, &p);
-    /* the change and the channel call it needs (S3) commit together */
-    if (!err && !(err = sb_db_begin(r->db))) {
+    /* the store queues the channel call a shipped shipment needs (S3) with the change;
+     * the dispatcher is woken to send it */
+    if (!err)
         err = sb_store_shipment_update(r->db, &r->scope, id, &p);
-        if (!err && p.shipped_set && p.shipped)
-            err = sb_outbox_shipment_shipped(r->db, id);
-        err = sb_db_end(r->db, err);
-        if (!err)
-            sb_pipeline_kick_outbox(sb_server_pipeline(r->server));
-    }
+    if (!err)
+        sb_pipeline_kick_outbox(sb_server_pipeline(r->server));
     if (!err)
         err = sb_store_shipment_get(r->db, &r->scope, id, &doc);
     return err ? err : sb_reply(r, 200, doc);

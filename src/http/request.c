@@ -4,6 +4,7 @@
  * conversion is strict and answers 400 invalid_query naming the parameter.
  */
 #include "http/request.h"
+#include "store/users.h"
 #include "util/timeutil.h"
 
 #include <errno.h>
@@ -148,11 +149,9 @@ sb_err sb_req_outlet(struct sb_req *r, int64_t outlet_id)
 {
     if (r->scope.all_outlets)
         return SB_OK;
-    int64_t one;
-    sb_err err =
-        sb_db_int(r->db, &one, "SELECT 1 FROM user_outlets WHERE user_id = ? AND outlet_id = ?",
-                  "ii", r->scope.user_id, outlet_id);
-    if (err == SB_ENOT_FOUND)
+    bool allowed = false;
+    sb_err err = sb_store_user_has_outlet(r->db, r->scope.user_id, outlet_id, &allowed);
+    if (!err && !allowed)
         return sb_fail(SB_EOUTLET_FORBIDDEN, "outlet_id", "you have no access to outlet %lld",
                        (long long)outlet_id);
     return err;

@@ -10,7 +10,7 @@
  * sb_store_channel_load.
  */
 #include "store/channels.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "util/jsonx.h"
 #include "util/secretbox.h"
 #include "util/timeutil.h"

@@ -101,6 +101,11 @@ bool sb_q_next(struct sb_q *q)
     return !q->err && row;
 }
 
+int sb_q_columns(struct sb_q *q)
+{
+    return q->st ? q->db->ops->column_count(q->st) : 0;
+}
+
 int64_t sb_q_int(struct sb_q *q, int col)
 {
     return q->db->ops->column_i64(q->st, col);
@@ -226,6 +231,14 @@ sb_err sb_db_json_all(struct sb_db *db, json_t **ret, const char *sql, const cha
     sb_err err = q_openv(&q, db, sql, fmt, ap);
     va_end(ap);
     return err ? err : sb_q_json_all(&q, ret);
+}
+
+sb_err sb_db_tables(struct sb_db *db, json_t **ret)
+{
+    if (!db->ops->tables)
+        return sb_fail(SB_EINTERNAL, NULL, "the %s backend does not list its tables",
+                       db->ops->name);
+    return db->ops->tables(db, ret);
 }
 
 sb_err sb_db_begin(struct sb_db *db)

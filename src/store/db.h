@@ -64,6 +64,9 @@ struct sb_db_ops {
     void (*finish)(struct sb_stmt *st);
     /* The backend's own message for the last failure, for logs. */
     const char *(*errmsg)(struct sb_db *db);
+    /* The names of the database's tables, sorted, as a JSON array of strings: for tools
+     * that read a database whole (the test harness's fingerprint). NULL: not offered. */
+    sb_err (*tables)(struct sb_db *db, json_t **ret);
 };
 
 struct sb_db {
@@ -95,6 +98,8 @@ struct sb_q {
 };
 
 sb_err sb_q_open(struct sb_q *q, struct sb_db *db, const char *sql, const char *fmt, ...);
+/* The number of columns the query's rows have. */
+int sb_q_columns(struct sb_q *q);
 /* True while there is a row; false at the end or on error (then q->err is set). */
 bool sb_q_next(struct sb_q *q);
 int64_t sb_q_int(struct sb_q *q, int col);
@@ -116,6 +121,10 @@ sb_err sb_db_int(struct sb_db *db, int64_t *ret, const char *sql, const char *fm
 sb_err sb_db_json_one(struct sb_db *db, json_t **ret, const char *sql, const char *fmt, ...);
 /* All rows as a JSON array of objects. */
 sb_err sb_db_json_all(struct sb_db *db, json_t **ret, const char *sql, const char *fmt, ...);
+
+/* The database's tables (see sb_db_ops.tables); SB_EINTERNAL when the backend does not
+ * say. */
+sb_err sb_db_tables(struct sb_db *db, json_t **ret);
 
 /* One business action: sb_db_begin(), the work, then sb_db_end(db, err), which
  * commits when err is SB_OK and rolls back otherwise, and returns err (or the

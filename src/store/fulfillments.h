@@ -43,8 +43,9 @@ sb_err sb_store_fulfillment_get(struct sb_db *db, const struct sb_scope *scope, 
                                 json_t **ret);
 /* Moves a fulfillment to a new status (SPEC F3, F2: sb_ff_move_check) in one transaction,
  * recording the event by the scope's user; when the sale's shipping is then complete, its
- * shipment is marked shipped. SB_EFULFILLMENT_CANCELLED, SB_ESALE_VOIDED or
- * SB_EINVALID_TRANSITION when the rule refuses. */
+ * shipment is marked shipped and the channel's fulfillment queued (S3).
+ * SB_EFULFILLMENT_CANCELLED, SB_ESALE_VOIDED or SB_EINVALID_TRANSITION when the rule
+ * refuses. */
 sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                                        enum sb_ff_status to);
 /* Moves every non-final shipping fulfillment of the sale to shipped, recording the events;

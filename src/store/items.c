@@ -9,6 +9,7 @@
 #include "core/currency.h"
 #include "store/price-levels.h"
 #include "store/sqlbuild.h"
+#include "store/stock-queue.h"
 #include "util/csv.h"
 #include "util/timeutil.h"
 
@@ -67,16 +68,20 @@ static sb_err item_update(struct sb_db *db, int64_t id, const struct sb_item *it
                            it->track_stock, it->active_set, it->active, now, id);
     if (err == SB_ENOT_FOUND)
         return sb_fail(err, NULL, "no item %lld", (long long)id);
-    return sku_taken(err, it->sku.v);
+    if (err)
+        return sku_taken(err, it->sku.v);
+    /* the SKU may have changed: the channels find the item again (I8) */
+    return sb_store_queue_item_change(db, id);
 }
 
 static sb_err price_upsert(struct sb_db *db, int64_t item_id, const struct sb_item_price *p)
 {
-    return sb_db_exec(
-        db,
-        "INSERT INTO item_prices (item_id, price_level_id, amount) VALUES (?, ?, ?)"
-        " ON CONFLICT (item_id, price_level_id) DO UPDATE SET amount = excluded.amount",
-        "iii", item_id, p->price_level_id, p->amount);
+    sb_err err =
+        sb_db_exec(db,
+                   "INSERT INTO item_prices (item_id, price_level_id, amount) VALUES (?, ?, ?)"
+                   " ON CONFLICT (item_id, price_level_id) DO UPDATE SET amount = excluded.amount",
+                   "iii", item_id, p->price_level_id, p->amount);
+    return err ? err : sb_store_queue_price_change(db, item_id); /* PR4 */
 }
 
 /* The whole price list, after checking each level exists (to name the bad one). */
@@ -116,6 +121,11 @@ sb_err sb_store_item_create(struct sb_db *db, const struct sb_item *it, int64_t 
     if (!err)
         *ret_id = id;
     return err;
+}
+
+sb_err sb_store_item_count(struct sb_db *db, int64_t *ret)
+{
+    return sb_db_int(db, ret, "SELECT COUNT(*) FROM items", NULL);
 }
 
 sb_err sb_store_item_update(struct sb_db *db, int64_t id, const struct sb_item *it)

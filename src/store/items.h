@@ -19,6 +19,8 @@ sb_err sb_store_item_create(struct sb_db *db, const struct sb_item *it, int64_t 
 /* Changes the fields that are set; a price list replaces the item's prices.
  * SB_ENOT_FOUND when there is no such item. */
 sb_err sb_store_item_update(struct sb_db *db, int64_t id, const struct sb_item *it);
+/* How many items there are. */
+sb_err sb_store_item_count(struct sb_db *db, int64_t *ret);
 /* The item with its "prices"; with a scope, also its "stock" at each outlet the scope
  * may see (zeros where the item has never moved). */
 sb_err sb_store_item_get(struct sb_db *db, int64_t id, const struct sb_scope *stock_scope,

@@ -20,12 +20,8 @@
 #define SB_OUTBOX_FULFILLMENT "fulfillment" /* S3: payload {tracking_number, tracking_company} */
 #define SB_OUTBOX_CANCEL      "cancel"      /* S1: payload {reason} */
 
-/* A POS shipment of a channel sale was marked shipped: when the channel's
- * auto-fulfillment is on (S3), queue the fulfillment with its tracking. A sale
- * that did not come from a channel queues nothing. In the caller's transaction. */
-sb_err sb_outbox_shipment_shipped(struct sb_db *db, int64_t shipment_id);
-/* A channel sale was voided in the POS (S1): queue the cancellation. */
-sb_err sb_outbox_sale_voided(struct sb_db *db, int64_t sale_id);
+/* The calls are queued by the store actions that need them (store/outbox-queue.c: a
+ * voided web sale, a shipped shipment, the last fulfillment shipped). */
 
 /* An outbox call to send; the strings are malloc'd (sb_due_call_clear). */
 struct sb_due_call {

@@ -68,3 +68,8 @@ sb_err sb_store_outlet_list(struct sb_db *db, const struct sb_scope *scope, int6
         "SELECT " COLS " FROM outlets WHERE id > ? AND " SB_SQL_SCOPE("id") " ORDER BY id LIMIT ?",
         "ibii", after, scope->all_outlets, scope->user_id, limit);
 }
+
+sb_err sb_store_outlet_count(struct sb_db *db, int64_t *ret)
+{
+    return sb_db_int(db, ret, "SELECT COUNT(*) FROM outlets", NULL);
+}

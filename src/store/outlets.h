@@ -17,5 +17,7 @@ sb_err sb_store_outlet_get(struct sb_db *db, const struct sb_scope *scope, int64
                            json_t **ret);
 sb_err sb_store_outlet_list(struct sb_db *db, const struct sb_scope *scope, int64_t after,
                             int64_t limit, json_t **ret);
+/* How many outlets there are (0: an empty database). */
+sb_err sb_store_outlet_count(struct sb_db *db, int64_t *ret);
 
 #endif

@@ -4,7 +4,7 @@
  * time, with the batch's stock rows and what the channel's ids for those
  * items were, each streamed in item id order to a callback so nothing is
  * copied twice; and its report, kept for sync-status. Its corrections are
- * queued with the stock queue's own function (store/sync.h).
+ * queued with the stock queue's own function (store/stock-queue.h).
  */
 #ifndef SB_STORE_RECONCILE_H
 #define SB_STORE_RECONCILE_H

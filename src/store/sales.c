@@ -8,6 +8,7 @@
 #include "core/oversell.h"
 #include "store/fulfillments.h"
 #include "store/notifications.h"
+#include "store/outbox-queue.h"
 #include "store/shipments.h"
 #include "store/stock.h"
 #include "util/timeutil.h"
@@ -695,7 +696,11 @@ sb_err sb_store_sale_void(struct sb_db *db, const struct sb_scope *scope, int64_
     sb_err err = sb_db_begin(db);
     if (err)
         return err;
-    return sb_db_end(db, void_in_tx(db, scope, sale_id, user_id, reason, false));
+    err = void_in_tx(db, scope, sale_id, user_id, reason, false);
+    /* S1: a web order voided in the POS is cancelled on its channel */
+    if (!err)
+        err = sb_store_outbox_sale_voided(db, sale_id);
+    return sb_db_end(db, err);
 }
 
 sb_err sb_store_sale_void_cancelled(struct sb_db *db, int64_t sale_id, const char *reason)

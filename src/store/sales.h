@@ -65,14 +65,16 @@ sb_err sb_store_sale_pay(struct sb_db *db, const struct sb_scope *scope, int64_t
 /* Voids an open or completed sale without returns (else SB_ECONFLICT): its stock
  * comes back (reason void, reference "void:<id>"), its open fulfillments are
  * cancelled; payments stay as they were. The reason (may be NULL) is appended to
- * the sale's note as "Voided: <reason>". */
+ * the sale's note as "Voided: <reason>". A web order's cancellation is queued for its
+ * channel (S1) in the same transaction. */
 sb_err sb_store_sale_void(struct sb_db *db, const struct sb_scope *scope, int64_t sale_id,
                           int64_t user_id, const char *reason);
 
 /* S1: the channel cancelled the order after download. The sale is voided whatever was
  * returned before (a cancel often carries its own refund): returns stay on record as
  * they are, the units no return took come back to stock, every fulfillment not yet
- * completed is cancelled. SB_ECONFLICT when it is already voided. */
+ * completed is cancelled; nothing is queued for the channel, which cancelled it.
+ * SB_ECONFLICT when it is already voided. */
 sb_err sb_store_sale_void_cancelled(struct sb_db *db, int64_t sale_id, const char *reason);
 
 /* O3: a newer version of a web order changed its note or customer on the channel: the

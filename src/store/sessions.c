@@ -132,9 +132,8 @@ static sb_err find_user(struct sb_db *db, const char *username, int64_t *ret_id,
     struct sb_q q;
     *ret_id = 0;
     hash[0] = '\0';
-    sb_err err =
-        sb_q_open(&q, db, "SELECT id, password_hash FROM users WHERE username = ? AND active = 1",
-                  "s", username);
+    sb_err err = sb_q_open(
+        &q, db, "SELECT id, password_hash FROM users WHERE username = ? AND active", "s", username);
     if (err)
         return err;
     if (sb_q_next(&q)) {
@@ -213,7 +212,7 @@ sb_err sb_store_session_lookup(struct sb_db *db, const char *token, struct sb_sc
     sb_err err = sb_q_open(&q, db,
                            "SELECT u.id, u.role, s.csrf_token FROM sessions s"
                            " JOIN users u ON u.id = s.user_id"
-                           " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = 1",
+                           " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active",
                            "ss", hash, now);
     if (err)
         return err;

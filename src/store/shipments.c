@@ -5,10 +5,12 @@
  * ship: a voided sale, an order whose fulfillments are all cancelled (F3)
  * and a pickup (SH2) are not on it. Marking a shipment shipped ships the
  * sale's open shipping fulfillments in the same transaction, so the two
- * never disagree (fulfillments.c does the reverse).
+ * never disagree (fulfillments.c does the reverse), and queues what the
+ * channel is owed (S3) in it too, whoever ships it.
  */
 #include "store/shipments.h"
 #include "store/fulfillments.h"
+#include "store/outbox-queue.h"
 #include "util/timeutil.h"
 
 #include <stdlib.h>
@@ -33,7 +35,7 @@
  * (SPEC F3, SH2) as SQL, so the list shows exactly what can ship. Not yet shipped, the
  * sale not voided, and either no fulfillment at all or a shipping one not cancelled. */
 #define CAN_SHIP                                                             \
-    "(sh.shipped = 0 AND s.status <> 'voided'"                               \
+    "(NOT sh.shipped AND s.status <> 'voided'"                               \
     " AND (NOT EXISTS (SELECT 1 FROM fulfillments f WHERE f.sale_id = s.id)" \
     " OR EXISTS (SELECT 1 FROM fulfillments f WHERE f.sale_id = s.id"        \
     " AND f.kind = 'shipping' AND f.status <> 'cancelled')))"
@@ -198,15 +200,20 @@ sb_err sb_store_shipment_sync(struct sb_db *db, int64_t sale_id)
 {
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
-    return sb_db_exec(db,
-                      "UPDATE shipments SET shipped = 1, shipped_at = ?, updated_at = ?"
-                      " WHERE sale_id = ? AND shipped = 0"
-                      " AND EXISTS (SELECT 1 FROM sales WHERE id = ? AND status <> 'voided')"
-                      " AND EXISTS (SELECT 1 FROM fulfillments WHERE sale_id = ?"
-                      "   AND kind = 'shipping' AND status = 'shipped')"
-                      " AND NOT EXISTS (SELECT 1 FROM fulfillments WHERE sale_id = ?"
-                      "   AND kind = 'shipping' AND status NOT IN ('shipped', 'cancelled'))",
-                      "ssiiii", now, now, sale_id, sale_id, sale_id, sale_id);
+    int64_t id = 0;
+    sb_err err = sb_db_int(db, &id,
+                           "UPDATE shipments SET shipped = ?, shipped_at = ?, updated_at = ?"
+                           " WHERE sale_id = ? AND shipped = ?"
+                           " AND EXISTS (SELECT 1 FROM sales WHERE id = ? AND status <> 'voided')"
+                           " AND EXISTS (SELECT 1 FROM fulfillments WHERE sale_id = ?"
+                           "   AND kind = 'shipping' AND status = 'shipped')"
+                           " AND NOT EXISTS (SELECT 1 FROM fulfillments WHERE sale_id = ?"
+                           "   AND kind = 'shipping' AND status NOT IN ('shipped', 'cancelled'))"
+                           " RETURNING id",
+                           "bssibiii", true, now, now, sale_id, false, sale_id, sale_id, sale_id);
+    if (err == SB_ENOT_FOUND)
+        return SB_OK; /* nothing shipped now */
+    return err ? err : sb_store_outbox_shipment_shipped(db, id);
 }
 
 /* The shipped flag may only go forward, and only while the order can ship (SPEC F3,
@@ -320,18 +327,21 @@ sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, 
                          " note = CASE WHEN ? THEN ? ELSE note END,"
                          " tracking_number = CASE WHEN ? THEN ? ELSE tracking_number END,"
                          " carrier = CASE WHEN ? THEN ? ELSE carrier END,"
-                         " shipped = CASE WHEN ? THEN 1 ELSE shipped END,"
+                         " shipped = CASE WHEN ? THEN ? ELSE shipped END,"
                          " shipped_at = CASE WHEN ? THEN ? ELSE shipped_at END,"
                          " updated_at = ? WHERE id = ?",
-                         "bsbsbsbsbsbsbsbsbsbsbsbsbsbsbbssi", p->name.set, p->name.v,
+                         "bsbsbsbsbsbsbsbsbsbsbsbsbsbsbbbssi", p->name.set, p->name.v,
                          p->company.set, p->company.v, p->line1.set, p->line1.v, p->line2.set,
                          p->line2.v, p->city.set, p->city.v, p->region.set, p->region.v,
                          p->postcode.set, p->postcode.v, p->country.set, p->country.v, p->phone.set,
                          p->phone.v, p->email.set, p->email.v, p->method.set, p->method.v,
                          p->note.set, p->note.v, p->tracking_number.set, tracking, p->carrier.set,
-                         carrier, ship_now, ship_now, now, now, id);
+                         carrier, ship_now, true, ship_now, now, now, id);
     if (!err && ship_now)
         err = sb_store_fulfillments_ship_sale(db, sale_id, scope->user_id);
+    /* S3: shipped in the POS, the channel hears of it (with the tracking as now kept) */
+    if (!err && p->shipped_set && p->shipped && !p->from_channel)
+        err = sb_store_outbox_shipment_shipped(db, id);
     free(tracking);
     free(carrier);
     return sb_db_end(db, err);

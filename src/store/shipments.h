@@ -42,19 +42,23 @@ struct sb_shipment_patch {
     struct sb_opt_str name, company, line1, line2, city, region, postcode, country, phone, email,
         method, note, tracking_number, carrier;
     bool shipped, shipped_set;
+    bool from_channel; /* the channel said so (S4: fulfilled there): nothing goes back to it */
 };
 
 /* Applies a PATCH in one transaction. shipped=true sets shipped_at and ships every
  * non-final shipping fulfillment of the sale (events by user_id), when the order can ship
  * (sb_ff_shipment_check: SB_ESALE_VOIDED, SB_EFULFILLMENT_CANCELLED, or
  * SB_EINVALID_TRANSITION for a pickup); shipped=false on a shipped shipment is
- * SB_ECONFLICT. Tracking number and carrier are kept trimmed; blank, they are NULL. */
+ * SB_ECONFLICT. Tracking number and carrier are kept trimmed; blank, they are NULL.
+ * shipped=true, unless from_channel, queues the channel's fulfillment with the tracking
+ * (S3: sb_store_outbox_shipment_shipped) in the same transaction. */
 sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                                 const struct sb_shipment_patch *p);
 
 /* Marks the sale's shipment shipped when the sale has shipped shipping fulfillments and no
- * open (non-final) ones, and the sale is not voided. Inside the caller's transaction; a sale
- * without a shipment is left alone. */
+ * open (non-final) ones, and the sale is not voided; a shipment shipped so queues the
+ * channel's fulfillment (S3). Inside the caller's transaction; a sale without a shipment
+ * is left alone. */
 sb_err sb_store_shipment_sync(struct sb_db *db, int64_t sale_id);
 
 #endif

@@ -584,6 +584,15 @@ static const char *const migrations[] = {
     "  last_at TEXT NOT NULL,"
     "  PRIMARY KEY (address, username));"
     "CREATE INDEX sign_in_throttle_last ON sign_in_throttle(last_at);",
+
+    /* 10: what queues stock, prices and SKUs for the channels is C in the store now
+     * (store/stock-queue.c: every writer calls it in its own transaction), so another
+     * backend needs only its schema: migration 4's triggers go. */
+    "DROP TRIGGER stock_sync_insert;"
+    "DROP TRIGGER stock_sync_update;"
+    "DROP TRIGGER price_sync_insert;"
+    "DROP TRIGGER price_sync_update;"
+    "DROP TRIGGER item_sku_sync;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

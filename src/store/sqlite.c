@@ -322,6 +322,27 @@ static const char *sq_errmsg(struct sb_db *db)
     return sqlite3_errmsg(((struct sqlite_db *)db)->h);
 }
 
+static sb_err sq_tables(struct sb_db *db, json_t **ret)
+{
+    struct sb_q q;
+    json_t *names = json_array();
+    if (!names)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    sb_err err = sb_q_open(
+        &q, db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", NULL);
+    while (!err && sb_q_next(&q))
+        if (json_array_append_new(names, json_string(sb_q_text(&q, 0))))
+            q.err = sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!err)
+        err = sb_q_close(&q);
+    if (err) {
+        json_decref(names);
+        return err;
+    }
+    *ret = names;
+    return SB_OK;
+}
+
 static sb_err sq_migrate(struct sb_db *db, int *ret_version)
 {
     struct sqlite_db *d = (struct sqlite_db *)db;
@@ -381,4 +402,5 @@ const struct sb_db_ops sb_db_sqlite = {
     .column_text = sq_column_text,
     .finish = sq_finish,
     .errmsg = sq_errmsg,
+    .tables = sq_tables,
 };

@@ -5,9 +5,12 @@
  * or reserved goes through move() below; the business actions here
  * (adjustments, counts, receipts) are built on it. On order, reorder point
  * and maximum level are plain settings and change without the ledger.
+ * Every write of a stock row queues the item for the channels that stock from
+ * the outlet (store/stock-queue.h) in the same transaction.
  */
 #include "store/stock.h"
 #include "store/sqlbuild.h"
+#include "store/stock-queue.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -63,6 +66,8 @@ static sb_err move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret
         reserved = sb_q_int(&q, 1);
     }
     err = sb_q_close(&q);
+    if (!err)
+        err = sb_store_queue_stock_change(db, m->item_id, m->outlet_id); /* I3 */
     if (err)
         return no_outlet(err, m->outlet_id);
     int64_t ledger_id = 0;
@@ -289,6 +294,8 @@ sb_err sb_store_stock_receive(struct sb_db *db, int64_t outlet_id, const char *r
                              " THEN on_order - ? ELSE 0 END WHERE item_id = ? AND outlet_id = ?",
                              "iiii", lines[i].quantity, lines[i].quantity, lines[i].item_id,
                              outlet_id);
+        if (!err) /* I3, I7: on order counts for a channel that publishes by it */
+            err = sb_store_queue_stock_change(db, lines[i].item_id, outlet_id);
     }
     return sb_db_end(db, err);
 }
@@ -333,5 +340,7 @@ sb_err sb_store_stock_set_levels(struct sb_db *db, const struct sb_stock_levels 
             "iiiiisbbb", l->item_id, l->outlet_id, l->on_order_set ? l->on_order : 0,
             l->reorder_point_set ? l->reorder_point : 0, l->max_level_set ? l->max_level : 0, now,
             l->on_order_set, l->reorder_point_set, l->max_level_set);
+    if (!err) /* I7: the levels decide whether the item is published */
+        err = sb_store_queue_stock_change(db, l->item_id, l->outlet_id);
     return sb_db_end(db, no_outlet(err, l->outlet_id));
 }

@@ -8,6 +8,10 @@
  * batch commits, the next one queues up, so under load each fsync carries
  * many business actions; with a single writer nothing waits longer than one
  * commit.
+ *
+ * And two small things for a caller on a connection of its own: several
+ * store actions as one transaction (sb_store_transaction) and whether the
+ * database answers (sb_store_ping).
  */
 #include "store/store.h"
 
@@ -295,4 +299,16 @@ sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)
                        job.info.err == job.err && job.info.message[0] ? job.info.message
                                                                       : sb_err_message(job.err));
     return SB_OK;
+}
+
+sb_err sb_store_transaction(struct sb_db *db, sb_write_fn fn, void *ctx)
+{
+    sb_err err = sb_db_begin(db);
+    return err ? err : sb_db_end(db, fn(db, ctx));
+}
+
+sb_err sb_store_ping(struct sb_db *db)
+{
+    int64_t one;
+    return sb_db_int(db, &one, "SELECT 1", NULL);
 }

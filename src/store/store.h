@@ -29,6 +29,14 @@ int sb_store_schema_version(const struct sb_store *s);
 typedef sb_err (*sb_write_fn)(struct sb_db *db, void *ctx);
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
 
+/* fn(db, ctx) as one business action on the caller's connection (not the writer's):
+ * committed when it returns SB_OK, rolled back otherwise; its error is returned. For
+ * callers that string several store actions together (the demo store's seed). */
+sb_err sb_store_transaction(struct sb_db *db, sb_write_fn fn, void *ctx);
+
+/* Whether the database answers (GET /healthz): a trivial query on the connection. */
+sb_err sb_store_ping(struct sb_db *db);
+
 /* fn(ud) is called after every commit of the writer (from its thread; it must be quick
  * and must not call sb_store_write). NULL fn: none. */
 void sb_store_on_commit(struct sb_store *s, void (*fn)(void *), void *ud);

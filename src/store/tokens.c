@@ -84,9 +84,9 @@ sb_err sb_store_token_revoke(struct sb_db *db, int64_t id)
     sb_time_format(sb_time_now(), now, sizeof(now));
     int64_t got;
     sb_err err = sb_db_int(db, &got,
-                           "UPDATE api_tokens SET revoked = 1,"
+                           "UPDATE api_tokens SET revoked = ?,"
                            " revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING id",
-                           "si", now, id);
+                           "bsi", true, now, id);
     return err == SB_ENOT_FOUND ? sb_fail(err, NULL, "no token %lld", (long long)id) : err;
 }
 
@@ -95,9 +95,9 @@ sb_err sb_store_token_revoke_user(struct sb_db *db, int64_t user_id)
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     return sb_db_exec(db,
-                      "UPDATE api_tokens SET revoked = 1, revoked_at = ?"
-                      " WHERE user_id = ? AND revoked = 0",
-                      "si", now, user_id);
+                      "UPDATE api_tokens SET revoked = ?, revoked_at = ?"
+                      " WHERE user_id = ? AND NOT revoked",
+                      "bsi", true, now, user_id);
 }
 
 sb_err sb_store_token_lookup(struct sb_db *db, const char *token, struct sb_scope *ret_scope)
@@ -110,7 +110,7 @@ sb_err sb_store_token_lookup(struct sb_db *db, const char *token, struct sb_scop
     struct sb_q q;
     sb_err err = sb_q_open(&q, db,
                            "SELECT u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                           " WHERE t.token_hash = ? AND t.revoked = 0 AND u.active = 1"
+                           " WHERE t.token_hash = ? AND NOT t.revoked AND u.active"
                            " AND (t.expires_at IS NULL OR t.expires_at > ?)",
                            "ss", hash, now);
     if (err)

@@ -155,14 +155,14 @@ sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t 
     /* Read and write in one transaction, so two admins demoting each other at once
      * cannot both pass the last-admin check. */
     err = sb_db_int(db, &target_admin,
-                    "SELECT CASE WHEN role = 'admin' AND active = 1 THEN 1 ELSE 0 END"
+                    "SELECT CASE WHEN role = 'admin' AND active THEN 1 ELSE 0 END"
                     " FROM users WHERE id = ?",
                     "i", id);
     if (err == SB_ENOT_FOUND)
         err = sb_fail(err, NULL, "no such user");
     if (!err)
         err = sb_db_int(db, &others,
-                        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"
+                        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active"
                         " AND id <> ?",
                         "i", id);
     if (!err)
@@ -175,4 +175,47 @@ sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t 
 sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id)
 {
     return sb_db_int(db, ret_id, "SELECT id FROM users WHERE username = ?", "s", username);
+}
+
+sb_err sb_store_user_role(struct sb_db *db, int64_t id, enum sb_role *ret)
+{
+    json_t *row = NULL;
+    sb_err err = sb_db_json_one(db, &row, "SELECT role FROM users WHERE id = ?", "i", id);
+    if (err)
+        return err;
+    *ret = sb_role_parse(json_string_value(json_object_get(row, "role")));
+    json_decref(row);
+    return SB_OK;
+}
+
+sb_err sb_store_user_has_outlet(struct sb_db *db, int64_t user_id, int64_t outlet_id, bool *ret)
+{
+    int64_t one;
+    sb_err err =
+        sb_db_int(db, &one, "SELECT 1 FROM user_outlets WHERE user_id = ? AND outlet_id = ?", "ii",
+                  user_id, outlet_id);
+    *ret = err == SB_OK;
+    return err == SB_ENOT_FOUND ? SB_OK : err;
+}
+
+sb_err sb_store_user_me(struct sb_db *db, const struct sb_scope *scope, json_t **ret)
+{
+    json_t *me, *outlets;
+    sb_err err = sb_db_json_one(db, &me,
+                                "SELECT id, username, name, email, role, employee_id FROM users"
+                                " WHERE id = ?",
+                                "i", scope->user_id);
+    if (err)
+        return err;
+    err = sb_db_json_all(
+        db, &outlets,
+        "SELECT id, name, currency, timezone FROM outlets WHERE " SB_SQL_SCOPE("id") " ORDER BY id",
+        "bi", scope->all_outlets, scope->user_id);
+    if (err) {
+        json_decref(me);
+        return err;
+    }
+    json_object_set_new(me, "outlets", outlets);
+    *ret = me;
+    return SB_OK;
 }

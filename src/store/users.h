@@ -5,6 +5,7 @@
 #ifndef SB_STORE_USERS_H
 #define SB_STORE_USERS_H
 
+#include "core/scope.h"
 #include "core/user.h"
 #include "store/db.h"
 #include "store/tokens.h"
@@ -26,5 +27,13 @@ sb_err sb_store_user_list_full(struct sb_db *db, int64_t after, int64_t limit, j
 sb_err sb_store_user_update_guarded(struct sb_db *db, int64_t actor_id, int64_t id,
                                     const struct sb_user *u);
 sb_err sb_store_user_find(struct sb_db *db, const char *username, int64_t *ret_id);
+/* The user's role; SB_ENOT_FOUND for no such user. */
+sb_err sb_store_user_role(struct sb_db *db, int64_t id, enum sb_role *ret);
+/* Whether the user's outlets include the outlet (what a user who is not an admin may
+ * work at). */
+sb_err sb_store_user_has_outlet(struct sb_db *db, int64_t user_id, int64_t outlet_id, bool *ret);
+/* GET /api/v1/me: the scope's user (id, username, name, email, role, employee_id) with
+ * "outlets": those the scope may see (id, name, currency, timezone), by id. */
+sb_err sb_store_user_me(struct sb_db *db, const struct sb_scope *scope, json_t **ret);
 
 #endif

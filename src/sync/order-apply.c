@@ -743,7 +743,9 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         if (picked)
             return log_line(db, rt, "info", "order.picked_up", o,
                             "fulfilled on the channel: picked up (S4)");
-        struct sb_shipment_patch patch = { .shipped = true, .shipped_set = true };
+        struct sb_shipment_patch patch = { .shipped = true,
+                                           .shipped_set = true,
+                                           .from_channel = true };
         if (o->n_shipments && o->shipments[0].tracking_number) {
             patch.tracking_number = (struct sb_opt_str){ o->shipments[0].tracking_number, true };
             patch.carrier = (struct sb_opt_str){ o->shipments[0].tracking_company, true };

@@ -4,13 +4,13 @@
  * applied with the cursor moved in the same write job, so a poll that fails
  * half-way leaves nothing half applied and resumes where it stopped. A failed
  * poll backs off under the poll's retry policy (core/retry.c), recorded with
- * the channel (store/sync.h: sb_store_poll_record). The same runs reconcile
+ * the channel (store/stock-queue.h: sb_store_poll_record). The same runs reconcile
  * each channel's stock on its schedule (I5).
  */
 #include "core/retry.h"
 #include "store/channels.h"
 #include "store/due.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "sync/lanes.h"
 #include "sync/order-apply.h"
 #include "sync/pipeline.h"

@@ -16,7 +16,7 @@
 #include "core/availability.h"
 #include "store/channels.h"
 #include "store/reconcile.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
  */
 #include "sync/stock-push.h"
 #include "store/channels.h"
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 

@@ -1,12 +1,13 @@
 /*
- * Stock and prices on their way to the channels (SPEC I1-I9, PR1-PR4), as the
- * database holds them: the coalescing outbox (sync_queue, filled by triggers
- * in the transaction of every stock or price change), how each channel knows
+ * The stock queue: stock and prices on their way to the channels (SPEC I1-I9,
+ * PR1-PR4), as the database holds them: the coalescing queue (sync_queue, one
+ * row per channel, kind and item, written in the transaction of every stock,
+ * price or SKU change by the store functions below), how each channel knows
  * each item (channel_items), the figures a channel should show, and what
  * sync-status reports (channel_sync).
  */
-#ifndef SB_STORE_SYNC_H
-#define SB_STORE_SYNC_H
+#ifndef SB_STORE_STOCK_QUEUE_H
+#define SB_STORE_STOCK_QUEUE_H
 
 #include "channel/channel.h"
 #include "store/channels.h"
@@ -23,6 +24,24 @@
 struct sb_sync_row {
     int64_t item_id, seq, attempts;
 };
+
+/*
+ * What queues a change, in the caller's transaction (these were SQLite triggers until
+ * migration 10): every writer of stock rows, prices and SKUs calls one of them for each
+ * row it writes, so a burst of changes to one item is one row whose seq counts them.
+ */
+/* I3, I4: the item's stock row at the outlet was written (on hand, reserved, on order,
+ * reorder point or maximum level): the item is queued ("stock") for every enabled channel
+ * with stock sync on that stocks from the outlet (linked outlets and location links
+ * alike). A parked row gets a fresh start (no attempts, due now); one backing off keeps
+ * its wait. */
+sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id);
+/* PR4: one of the item's prices was written: its price is queued for every channel (one
+ * without POS pricing drops it when its turn comes). */
+sb_err sb_store_queue_price_change(struct sb_db *db, int64_t item_id);
+/* The item's record was written, its SKU perhaps: how each channel knows the item is
+ * forgotten, and its stock queued for every channel, so it is found by SKU again. */
+sb_err sb_store_queue_item_change(struct sb_db *db, int64_t item_id);
 
 /* Channels with rows due now (pending or parked, next attempt reached), up to cap. */
 sb_err sb_store_sync_due_channels(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
@@ -104,6 +123,10 @@ sb_err sb_store_poll_record(struct sb_db *db, int64_t channel_id, int64_t now, c
 /* Every channel's poll state, for /metrics: [{channel_id, failures, retry_at, last_error,
  * last_error_at, last_ok_at}]. */
 sb_err sb_store_poll_states(struct sb_db *db, json_t **ret);
+
+/* /metrics: the rows waiting in the stock queue, per channel, kind and state:
+ * [{channel_id, kind, status, count, oldest_queued_at}], in that order. */
+sb_err sb_store_sync_queue_gauges(struct sb_db *db, json_t **ret);
 
 /* GET /api/v1/channels/{id}/sync-status (with "poll": the poll's state, I9). */
 sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret);

@@ -1,18 +1,154 @@
 /*
- * The sync tables (migration 4). Portable SQL only: the triggers that fill
- * sync_queue live in the backend's migrations.
+ * The stock queue's tables (sync_queue, channel_items, channel_sync), in
+ * portable SQL: what queues a change, what the stock lane takes and gives
+ * back, and what sync-status and /metrics show of it.
  */
-#include "store/sync.h"
+#include "store/stock-queue.h"
 #include "core/availability.h"
 #include "core/retry.h"
 #include "util/timeutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DUE_CLAUSE \
     "status IN ('pending', 'parked') AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+
+/* Whether a JSON value is true the way SQL took json_extract()'s answer in a WHERE (as the
+ * trigger did): true, a number other than 0, or text whose leading number is not 0. */
+static bool sql_truthy(const json_t *v)
+{
+    if (json_is_true(v))
+        return true;
+    if (json_is_integer(v))
+        return json_integer_value(v) != 0;
+    if (json_is_real(v))
+        return json_real_value(v) != 0;
+    if (json_is_string(v))
+        return strtod(json_string_value(v), NULL) != 0;
+    return false;
+}
+
+/*
+ * Whether a channel's settings text has stock sync on. Every stock move asks, for each
+ * channel that stocks from its outlet, and parsing the settings each time would cost more
+ * than the rest of the queueing: so the answer is kept per channel with the exact text it
+ * came from (a pure function of the text: a channel edited is parsed again). A few
+ * slots, by channel id; what they hold stays reachable until the process ends.
+ */
+enum {
+    FLAG_SLOTS = 16
+};
+static struct {
+    int64_t channel_id;
+    char *text;
+    bool on;
+} flags[FLAG_SLOTS];
+static pthread_mutex_t flags_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool stock_sync_on(int64_t channel_id, const char *text)
+{
+    if (!text)
+        return false;
+    size_t slot = (size_t)((uint64_t)channel_id % FLAG_SLOTS);
+    pthread_mutex_lock(&flags_lock);
+    bool hit = flags[slot].text && flags[slot].channel_id == channel_id &&
+               strcmp(flags[slot].text, text) == 0;
+    bool on = flags[slot].on;
+    pthread_mutex_unlock(&flags_lock);
+    if (hit)
+        return on;
+    json_t *settings = json_loads(text, 0, NULL);
+    on = sql_truthy(json_object_get(settings, "stock_sync"));
+    json_decref(settings);
+    char *copy = strdup(text);
+    if (!copy)
+        return on; /* answered, not kept */
+    pthread_mutex_lock(&flags_lock);
+    char *old = flags[slot].text;
+    flags[slot].channel_id = channel_id;
+    flags[slot].text = copy;
+    flags[slot].on = on;
+    pthread_mutex_unlock(&flags_lock);
+    free(old);
+    return on;
+}
+
+sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id)
+{
+    enum {
+        PAGE = 16
+    };
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    int64_t after = 0;
+    for (;;) {
+        /* the channels that stock from the outlet, a page at a time (a handful, nearly
+         * always one page); stock sync is a setting, read from the channel's JSON here */
+        int64_t ids[PAGE];
+        size_t n = 0, seen = 0;
+        struct sb_q q;
+        sb_err err = sb_q_open(&q, db,
+                               "SELECT c.id, c.settings FROM channels c WHERE c.enabled"
+                               " AND c.id > ? AND c.id IN (SELECT channel_id FROM channel_outlets"
+                               " WHERE outlet_id = ? UNION SELECT channel_id FROM channel_locations"
+                               " WHERE outlet_id = ?) ORDER BY c.id LIMIT ?",
+                               "iiii", after, outlet_id, outlet_id, (int64_t)PAGE);
+        if (err)
+            return err;
+        while (seen < PAGE && sb_q_next(&q)) {
+            seen++;
+            after = sb_q_int(&q, 0);
+            if (stock_sync_on(after, sb_q_text(&q, 1)))
+                ids[n++] = after;
+        }
+        if ((err = sb_q_close(&q)))
+            return err;
+        for (size_t i = 0; i < n; i++) {
+            err = sb_db_exec(
+                db,
+                "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+                " VALUES (?, 'stock', ?, ?) ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET"
+                " seq = sync_queue.seq + 1,"
+                " attempts = CASE WHEN sync_queue.status = 'parked' THEN 0"
+                " ELSE sync_queue.attempts END,"
+                " next_attempt_at = CASE WHEN sync_queue.status = 'parked' THEN NULL"
+                " ELSE sync_queue.next_attempt_at END,"
+                " status = 'pending'",
+                "iis", ids[i], item_id, now);
+            if (err)
+                return err;
+        }
+        if (seen < PAGE)
+            return SB_OK;
+    }
+}
+
+/* The item queued as `kind` for every channel: seq moves, the row is pending again. */
+static sb_err queue_everywhere(struct sb_db *db, const char *kind, int64_t item_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+                      " SELECT id, ?, ?, ? FROM channels WHERE true"
+                      " ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET"
+                      " seq = sync_queue.seq + 1, status = 'pending'",
+                      "sis", kind, item_id, now);
+}
+
+sb_err sb_store_queue_price_change(struct sb_db *db, int64_t item_id)
+{
+    return queue_everywhere(db, "price", item_id);
+}
+
+sb_err sb_store_queue_item_change(struct sb_db *db, int64_t item_id)
+{
+    sb_err err = sb_db_exec(db, "DELETE FROM channel_items WHERE item_id = ?", "i", item_id);
+    return err ? err : queue_everywhere(db, "stock", item_id);
+}
 
 sb_err sb_store_sync_due_channels(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
                                   size_t *ret_n)
@@ -436,6 +572,15 @@ sb_err sb_store_poll_states(struct sb_db *db, json_t **ret)
                           NULL);
 }
 
+sb_err sb_store_sync_queue_gauges(struct sb_db *db, json_t **ret)
+{
+    return sb_db_json_all(db, ret,
+                          "SELECT channel_id, kind, status, COUNT(*) AS count,"
+                          " MIN(queued_at) AS oldest_queued_at FROM sync_queue"
+                          " GROUP BY channel_id, kind, status ORDER BY channel_id, kind, status",
+                          NULL);
+}
+
 sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret)
 {
     json_t *q = NULL, *s = NULL, *parked = NULL;
@@ -540,7 +685,8 @@ sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_rt *rt, 
             " LEFT JOIN stock s ON s.item_id = i.id AND s.outlet_id IN ("
             "  SELECT outlet_id FROM channel_outlets WHERE channel_id = ?"
             "  UNION SELECT outlet_id FROM channel_locations WHERE channel_id = ?)"
-            " WHERE i.id > ? GROUP BY i.id ORDER BY i.id LIMIT ?",
+            " WHERE i.id > ? GROUP BY i.id, i.sku, i.name, ci.item_id, ci.external_item_id,"
+            " q.item_id, q.last_error ORDER BY i.id LIMIT ?",
             "iiiiii", id, id, id, id, after, (int64_t)SCAN);
         if (err) {
             json_decref(rows);

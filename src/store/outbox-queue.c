@@ -1,0 +1,77 @@
+/*
+ * The outbox rows the store's business actions queue (outbox-queue.h): what a
+ * shipped shipment and a voided web order owe their channel. The rows name
+ * the channel's order (ref) and carry what the call needs (payload); the
+ * dispatcher reads the channel itself when it sends, so a changed credential
+ * or setting applies to calls already queued.
+ */
+#include "store/outbox-queue.h"
+#include "util/timeutil.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+sb_err sb_store_outbox_queue(struct sb_db *db, int64_t channel_id, const char *kind,
+                             const char *ref, const char *payload_json)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "INSERT INTO outbox (channel_id, kind, ref, payload, next_attempt_at,"
+                      " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                      "isssss", channel_id, kind, ref, payload_json, now, now);
+}
+
+/* Queues kind with payload (a JSON object, released here). */
+static sb_err queue_json(struct sb_db *db, int64_t channel_id, const char *kind, const char *ref,
+                         json_t *payload)
+{
+    char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+    json_decref(payload);
+    if (!text)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    sb_err err = sb_store_outbox_queue(db, channel_id, kind, ref, text);
+    free(text);
+    return err;
+}
+
+sb_err sb_store_outbox_shipment_shipped(struct sb_db *db, int64_t shipment_id)
+{
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT s.channel_id, s.external_id, sh.tracking_number, sh.carrier,"
+                           " c.settings FROM shipments sh JOIN sales s ON s.id = sh.sale_id"
+                           " JOIN channels c ON c.id = s.channel_id"
+                           " WHERE sh.id = ? AND sh.shipped = ? AND s.source = 'channel'"
+                           " AND s.status <> 'voided'",
+                           "ib", shipment_id, true);
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        json_t *settings = json_loads(sb_q_text(&q, 4), 0, NULL);
+        /* S3: on unless the channel turned it off */
+        if (!json_is_false(json_object_get(settings, "auto_fulfillment")))
+            err = queue_json(db, sb_q_int(&q, 0), "fulfillment", sb_q_text(&q, 1),
+                             json_pack("{s:s?,s:s?}", "tracking_number", sb_q_text(&q, 2),
+                                       "tracking_company", sb_q_text(&q, 3)));
+        json_decref(settings);
+    }
+    sb_err cerr = sb_q_close(&q);
+    return err ? err : cerr;
+}
+
+sb_err sb_store_outbox_sale_voided(struct sb_db *db, int64_t sale_id)
+{
+    struct sb_q q;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT channel_id, external_id FROM sales"
+                           " WHERE id = ? AND source = 'channel' AND status = 'voided'",
+                           "i", sale_id);
+    if (err)
+        return err;
+    if (sb_q_next(&q))
+        err = queue_json(db, sb_q_int(&q, 0), "cancel", sb_q_text(&q, 1),
+                         json_pack("{s:s}", "reason", "voided in the POS"));
+    sb_err cerr = sb_q_close(&q);
+    return err ? err : cerr;
+}
