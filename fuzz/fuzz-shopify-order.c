@@ -9,7 +9,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "check-order.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

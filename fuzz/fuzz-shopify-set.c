@@ -10,7 +10,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "wire.h"
 
 #define LEVELS 260 /* more than one call's worth (SB_SHOPIFY_SET_MAX) */

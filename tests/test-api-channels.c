@@ -7,7 +7,10 @@
  * run-time view (sb_store_channel_load), log, cursor and poll schedule.
  */
 #include "harness.h"
+#include "store/channel-log.h"
+#include "store/channel-polls.h"
 #include "store/channels.h"
+#include "sync/channel-cache.h"
 #include "util/secretbox.h"
 
 #include <criterion/criterion.h>
@@ -399,7 +402,7 @@ Test(channels, credentials_never_leave_in_clear)
     cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
     struct sb_arena *a = sb_arena_new();
     struct sb_channel_rt *rt = NULL;
-    cr_assert_eq(sb_store_channel_load(db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(sb_channel_load(NULL, db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
     cr_expect_str_eq(th_str(rt->ch.credentials, "access_token"), TOKEN "_v2");
     cr_expect_str_eq(th_str(rt->ch.credentials, "webhook_secret"), HOOK);
     sb_arena_free(a);
@@ -509,69 +512,69 @@ Test(channels, runtime_view_for_the_pipeline)
     cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
     struct sb_arena *a = sb_arena_new();
     struct sb_channel_rt *rt = NULL;
-    cr_assert_eq(sb_store_channel_load(db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(sb_channel_load(NULL, db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
     cr_expect_eq((void *)&rt->ch, (void *)rt); /* ch first */
     cr_expect_eq(rt->ch.id, id);
     cr_expect_str_eq(rt->ch.kind, "shopify");
     cr_expect_str_eq(rt->ch.name, "Acme");
     cr_expect_eq(rt->ops, &sb_channel_shopify);
-    cr_expect(rt->enabled);
-    cr_expect(rt->has_credentials);
+    cr_expect(rt->rec.enabled);
+    cr_expect(rt->rec.has_credentials);
     cr_expect_str_eq(rt->ch.base_url, "http://127.0.0.1:8123");
     cr_expect_str_eq(th_str(rt->ch.credentials, "shop_domain"), "acme.myshopify.com");
     cr_expect_str_eq(th_str(rt->ch.credentials, "access_token"), TOKEN);
-    cr_expect(!rt->settings.notifications);
-    cr_expect(rt->settings.stock_sync);
-    cr_expect_eq(rt->settings.poll_interval_seconds, 300);
+    cr_expect(!rt->rec.settings.notifications);
+    cr_expect(rt->rec.settings.stock_sync);
+    cr_expect_eq(rt->rec.settings.poll_interval_seconds, 300);
     cr_expect(json_is_false(json_object_get(rt->ch.settings, "notifications")));
     cr_expect(json_is_true(json_object_get(rt->ch.settings, "auto_fulfillment")));
-    cr_expect_eq(rt->default_outlet_id, 1);
-    cr_expect_eq(rt->register_id, 1);
-    cr_expect_eq(rt->employee_id, 1);
-    cr_assert_eq(rt->n_outlets, 2);
-    cr_expect_eq(rt->outlet_ids[0], 2);
-    cr_expect_eq(rt->outlet_ids[1], 1);
-    cr_assert_eq(rt->n_locations, 2);
-    cr_expect_str_eq(rt->locations[0].location_id, "7");
-    cr_expect_eq(rt->locations[0].outlet_id, 1);
-    cr_expect_str_eq(rt->locations[0].name, "Main");
-    cr_expect_eq(rt->locations[1].outlet_id, 2);
-    cr_expect_null(rt->locations[1].name);
-    cr_assert_eq(rt->n_methods, 1);
-    cr_expect_str_eq(rt->methods[0].method, "Store pickup");
-    cr_expect_eq(rt->methods[0].outlet_id, 2);
-    cr_expect(rt->methods[0].pickup);
-    cr_expect_null(rt->poll_cursor);
-    cr_expect_null(rt->last_poll_at);
+    cr_expect_eq(rt->rec.default_outlet_id, 1);
+    cr_expect_eq(rt->rec.register_id, 1);
+    cr_expect_eq(rt->rec.employee_id, 1);
+    cr_assert_eq(rt->rec.n_outlets, 2);
+    cr_expect_eq(rt->rec.outlet_ids[0], 2);
+    cr_expect_eq(rt->rec.outlet_ids[1], 1);
+    cr_assert_eq(rt->rec.n_locations, 2);
+    cr_expect_str_eq(rt->rec.locations[0].location_id, "7");
+    cr_expect_eq(rt->rec.locations[0].outlet_id, 1);
+    cr_expect_str_eq(rt->rec.locations[0].name, "Main");
+    cr_expect_eq(rt->rec.locations[1].outlet_id, 2);
+    cr_expect_null(rt->rec.locations[1].name);
+    cr_assert_eq(rt->rec.n_methods, 1);
+    cr_expect_str_eq(rt->rec.methods[0].method, "Store pickup");
+    cr_expect_eq(rt->rec.methods[0].outlet_id, 2);
+    cr_expect(rt->rec.methods[0].pickup);
+    cr_expect_null(rt->rec.poll_cursor);
+    cr_expect_null(rt->rec.last_poll_at);
 
     /* without base_url the shop's own host; without credentials an empty object */
     int64_t plain = ready_channel("Plain");
     int64_t bare = th_create(&t, t.admin, P, "{\"kind\":\"shopify\",\"name\":\"Bare\"}");
-    cr_assert_eq(sb_store_channel_load(db, plain, a, &rt), SB_OK);
+    cr_assert_eq(sb_channel_load(NULL, db, plain, a, &rt), SB_OK);
     cr_expect_str_eq(rt->ch.base_url, "https://acme.myshopify.com");
-    cr_assert_eq(sb_store_channel_load(db, bare, a, &rt), SB_OK);
-    cr_expect(!rt->has_credentials);
+    cr_assert_eq(sb_channel_load(NULL, db, bare, a, &rt), SB_OK);
+    cr_expect(!rt->rec.has_credentials);
     cr_expect(json_is_object(rt->ch.credentials));
     cr_expect_eq(json_object_size(rt->ch.credentials), 0);
     cr_expect_null(rt->ch.base_url);
-    cr_expect_eq(rt->n_outlets, 0);
+    cr_expect_eq(rt->rec.n_outlets, 0);
 
     /* unknown channel */
     rt = NULL;
-    cr_expect_eq(sb_store_channel_load(db, 999, a, &rt), SB_ENOT_FOUND);
+    cr_expect_eq(sb_channel_load(NULL, db, 999, a, &rt), SB_ENOT_FOUND);
     cr_expect_null(rt);
     /* another key file: the credentials cannot be opened, and the error says so, not them */
     char other[400];
     snprintf(other, sizeof(other), "%s/other.key", t.dir);
     setenv("STOCKBRIDGE_KEY_FILE", other, 1);
     cr_assert_eq(sb_secretbox_init(t.db_url), SB_OK);
-    cr_expect_eq(sb_store_channel_load(db, id, a, &rt), SB_EINTERNAL);
+    cr_expect_eq(sb_channel_load(NULL, db, id, a, &rt), SB_EINTERNAL);
     cr_expect_null(strstr(sb_err_last()->message, TOKEN));
     cr_expect_not_null(strstr(sb_err_last()->message, "cannot be opened"));
     unsetenv("STOCKBRIDGE_KEY_FILE");
     unlink(other);
     cr_assert_eq(sb_secretbox_init(t.db_url), SB_OK);
-    cr_expect_eq(sb_store_channel_load(db, id, a, &rt), SB_OK);
+    cr_expect_eq(sb_channel_load(NULL, db, id, a, &rt), SB_OK);
     sb_arena_free(a);
     sb_store_release(t.store, db);
 }
@@ -703,14 +706,14 @@ Test(channels, several_channels_side_by_side)
     cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
     struct sb_arena *ar = sb_arena_new();
     struct sb_channel_rt *ra, *rb;
-    cr_assert_eq(sb_store_channel_load(db, a, ar, &ra), SB_OK);
-    cr_assert_eq(sb_store_channel_load(db, b, ar, &rb), SB_OK);
+    cr_assert_eq(sb_channel_load(NULL, db, a, ar, &ra), SB_OK);
+    cr_assert_eq(sb_channel_load(NULL, db, b, ar, &rb), SB_OK);
     cr_expect_str_eq(th_str(ra->ch.credentials, "access_token"), "tok-us");
     cr_expect_str_eq(th_str(rb->ch.credentials, "access_token"), "tok-eu");
-    cr_expect_eq(ra->locations[0].outlet_id, 1);
-    cr_expect_eq(rb->locations[0].outlet_id, 2);
-    cr_expect(ra->settings.stock_sync);
-    cr_expect(!rb->settings.stock_sync);
+    cr_expect_eq(ra->rec.locations[0].outlet_id, 1);
+    cr_expect_eq(rb->rec.locations[0].outlet_id, 2);
+    cr_expect(ra->rec.settings.stock_sync);
+    cr_expect(!rb->rec.settings.stock_sync);
     sb_arena_free(ar);
     sb_store_release(t.store, db);
     /* changing one leaves the other alone */

@@ -10,7 +10,7 @@
  * which kind of channel it talks to.
  */
 #include "core/retry.h"
-#include "store/channels.h"
+#include "store/channel-log.h"
 #include "store/due.h"
 #include "store/outbox.h"
 #include "sync/lanes.h"
@@ -98,7 +98,7 @@ static sb_err send_call(struct sb_pipeline *p, const struct sb_due_call *c)
     struct sb_channel_rt *rt = NULL;
     sb_err err = a ? sb_store_acquire(p->store, &db) : sb_fail(SB_ENOMEM, NULL, NULL);
     if (!err) {
-        err = sb_store_channel_load(db, c->channel_id, a, &rt);
+        err = sb_channel_load(p->channels, db, c->channel_id, a, &rt);
         sb_store_release(p->store, db);
     }
     const struct outbox_kind *k = kind_of(c->kind);

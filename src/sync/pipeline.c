@@ -34,6 +34,11 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
     return idle;
 }
 
+struct sb_channel_cache *sb_pipeline_channels(struct sb_pipeline *p)
+{
+    return p ? p->channels : NULL;
+}
+
 static void free_pipeline(struct sb_pipeline *p)
 {
     struct sb_lane *lanes[] = { &p->worker, &p->poller, &p->dispatcher, &p->stock };
@@ -41,17 +46,21 @@ static void free_pipeline(struct sb_pipeline *p)
         pthread_cond_destroy(&lanes[i]->wake);
     pthread_cond_destroy(&p->idle_cv);
     pthread_mutex_destroy(&p->lock);
-    sb_rt_cache_free(p->channels);
+    sb_channel_cache_free(p->channels);
     free(p);
 }
 
 sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
 {
+    /* every kind held to its capability bits before anything tests them */
+    sb_err err = sb_channel_kinds_check();
+    if (err)
+        return err;
     struct sb_pipeline *p = calloc(1, sizeof(*p));
     if (!p)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     p->store = store;
-    if (sb_rt_cache_new(&p->channels)) {
+    if (sb_channel_cache_new(&p->channels)) {
         free(p);
         return sb_fail(SB_ENOMEM, NULL, NULL);
     }

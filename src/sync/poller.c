@@ -8,7 +8,8 @@
  * each channel's stock on its schedule (I5).
  */
 #include "core/retry.h"
-#include "store/channels.h"
+#include "store/channel-log.h"
+#include "store/channel-polls.h"
 #include "store/due.h"
 #include "store/stock-queue.h"
 #include "sync/lanes.h"
@@ -68,7 +69,8 @@ static sb_err poll_log_fn(struct sb_db *db, void *ctx)
                                 l->orders == 1 ? "" : "s");
 }
 
-sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t **ret_report)
+sb_err sb_sync_poll_channel(struct sb_store *store, struct sb_channel_cache *channels,
+                            int64_t channel_id, json_t **ret_report)
 {
     struct sb_arena *a = sb_arena_new();
     if (!a)
@@ -77,13 +79,13 @@ sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t *
     struct sb_channel_rt *rt = NULL;
     sb_err err = sb_store_acquire(store, &db);
     if (!err) {
-        err = sb_store_channel_load(db, channel_id, a, &rt);
+        err = sb_channel_load(channels, db, channel_id, a, &rt);
         sb_store_release(store, db);
     }
     if (!err && !(rt->ops->caps & SB_CH_POLL))
         err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel cannot be polled");
     int64_t orders = 0, pages = 0;
-    const char *cursor = err ? NULL : rt->poll_cursor;
+    const char *cursor = err ? NULL : rt->rec.poll_cursor;
     while (!err) {
         struct sb_order_page page = { 0 };
         err = rt->ops->poll_orders(&rt->ch, cursor, a, &page);
@@ -156,7 +158,7 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
     snprintf(id, sizeof(id), "%lld", (long long)channel);
     if (flags & POLL_DUE) {
         json_t *report = NULL;
-        sb_err err = sb_sync_poll_channel(p->store, channel, &report);
+        sb_err err = sb_sync_poll_channel(p->store, p->channels, channel, &report);
         json_decref(report);
         if (err)
             sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
@@ -164,7 +166,7 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
     }
     if (flags & RECONCILE_DUE) {
         json_t *report = NULL;
-        sb_err err = sb_sync_reconcile(p->store, channel, NULL, &report);
+        sb_err err = sb_sync_reconcile(p->store, p->channels, channel, NULL, &report);
         json_decref(report);
         if (err && err != SB_ECONFLICT) /* conflict: keeps no stock, or sync is off */
             sb_log(SB_LOG_WARN, "reconcile.failed", "channel", id, "error", sb_err_last()->message,
