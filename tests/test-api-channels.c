@@ -1131,3 +1131,60 @@ Test(channels, poll_cursor_and_schedule)
     cr_expect_str_eq(th_str(c, "poll_cursor"), "2026-01-02T10:00:00Z|gid://x");
     json_decref(c);
 }
+
+/* ---- the kinds ---- */
+
+/* GET /api/v1/channel-kinds describes each kind as data, and the defaults it describes are
+ * the ones a new channel's record shows: the form and the record come from one table. */
+Test(channels, n3_s3_s4_i4_i7_pr1_kinds_are_described_with_the_defaults_records_show)
+{
+    json_t *doc = th_get(&t, f.manager, "/api/v1/channel-kinds");
+    json_t *data = json_object_get(doc, "data");
+    json_t *shopify = NULL;
+    size_t i;
+    json_t *k;
+    json_array_foreach(data, i, k)
+    {
+        if (strcmp(th_str(k, "kind"), "shopify") == 0)
+            shopify = k;
+    }
+    cr_assert_not_null(shopify, "no shopify in %s", json_dumps(doc, 0));
+    cr_expect_str_eq(th_str(shopify, "label"), "Shopify");
+    int64_t id = th_create(&t, t.admin, P, "{\"kind\":\"shopify\",\"name\":\"Defaults\"}");
+    json_t *c = get_channel(id);
+    json_t *settings = json_object_get(c, "settings");
+    json_t *described = json_object_get(shopify, "settings");
+    cr_expect_eq(json_array_size(described), json_object_size(settings),
+                 "every setting the record shows is described, and no other");
+    json_array_foreach(described, i, k)
+    {
+        json_t *shown = json_object_get(settings, th_str(k, "name"));
+        cr_expect(shown != NULL && json_equal(shown, json_object_get(k, "default")),
+                  "%s: described default %s, record %s", th_str(k, "name"),
+                  json_dumps(json_object_get(k, "default"), JSON_ENCODE_ANY),
+                  shown ? json_dumps(shown, JSON_ENCODE_ANY) : "(none)");
+        cr_expect(json_is_string(json_object_get(k, "label")), "%s has a label", th_str(k, "name"));
+    }
+    /* the credentials it asks for are the ones a channel is refused without */
+    json_t *cred = json_object_get(shopify, "credentials");
+    json_array_foreach(cred, i, k)
+    {
+        if (!json_is_true(json_object_get(k, "required")))
+            continue;
+        json_t *body = json_pack("{s:{s:s,s:s,s:s,s:s}}", "credentials", "shop_domain",
+                                 "a.myshopify.com", "access_token", "t", "webhook_secret", "s",
+                                 "base_url", "http://127.0.0.1:8123");
+        json_object_del(json_object_get(body, "credentials"), th_str(k, "name"));
+        char *text = json_dumps(body, JSON_COMPACT);
+        char path[64], field[96];
+        snprintf(path, sizeof(path), P "/%lld", (long long)id);
+        snprintf(field, sizeof(field), "credentials.%s", th_str(k, "name"));
+        expect_err("PATCH", path, t.admin, text, 422, "missing_field", field);
+        free(text);
+        json_decref(body);
+    }
+    json_decref(c);
+    json_decref(doc);
+    /* for managers and admins, as the channel records are */
+    expect_err("GET", "/api/v1/channel-kinds", f.staff1, NULL, 403, "forbidden", NULL);
+}
