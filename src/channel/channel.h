@@ -18,6 +18,7 @@
 
 #include "channel/order.h"
 #include "core/channel-item.h"
+#include "core/channel-settings.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/fields.h"
@@ -219,12 +220,9 @@ struct sb_status_push {
     enum sb_pos_status pos; /* what happened in the POS */
 };
 
-/* The setting a kind with SB_CH_RESERVE describes: how its orders come down. */
-#define SB_CHANNEL_IMPORT_AS "import_as" /* "sale" (the default) or "reservation" */
-/* The settings a kind with SB_CH_REFUND / SB_CH_STATUS_OUT describes (BOOL): the store's
- * return and fulfillment actions queue the channel's call only when it is on. */
-#define SB_CHANNEL_PUSH_REFUNDS  "push_refunds"
-#define SB_CHANNEL_PUSH_STATUSES "push_statuses"
+/* The settings a kind with SB_CH_REFUND, SB_CH_STATUS_OUT or SB_CH_RESERVE describes
+ * (SB_CHANNEL_PUSH_REFUNDS, SB_CHANNEL_PUSH_STATUSES, SB_CHANNEL_IMPORT_AS) are named in
+ * core/channel-settings.h, since the store's rules read them too. */
 
 struct sb_channel_ops {
     const char *kind;  /* the name in channels.kind: "shopify" */

@@ -46,6 +46,17 @@ extern const struct sb_field sb_channel_common_settings[];
 /* Where struct sb_channel_settings keeps the i-th of them. */
 size_t sb_channel_setting_offset(size_t i);
 
+/*
+ * Settings a kind describes among its own when it has the capability that needs them
+ * (channel/channel.h; sb_channel_kind_check holds kinds to it), named here because the
+ * store's actions read them too: the return and fulfillment rules queue a channel's call
+ * only when its setting is on (store/outbox-queue.h), and the sync layer imports orders as
+ * reservations by the third.
+ */
+#define SB_CHANNEL_PUSH_REFUNDS  "push_refunds"  /* bool (SB_CH_REFUND) */
+#define SB_CHANNEL_PUSH_STATUSES "push_statuses" /* bool (SB_CH_STATUS_OUT) */
+#define SB_CHANNEL_IMPORT_AS     "import_as"     /* "sale" or "reservation" (SB_CH_RESERVE) */
+
 /* Every setting at its described default. */
 void sb_channel_settings_defaults(struct sb_channel_settings *s);
 

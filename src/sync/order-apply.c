@@ -23,9 +23,12 @@
 #include "store/fulfillments.h"
 #include "store/notifications.h"
 #include "store/order-lookup.h"
+#include "store/outbox-queue.h"
+#include "store/outbox.h"
 #include "store/payment-types.h"
 #include "store/sales.h"
 #include "store/shipments.h"
+#include "sync/order-status.h"
 #include "util/arena.h"
 #include "util/timeutil.h"
 
@@ -793,9 +796,34 @@ static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const str
     return sb_store_channel_order_record(db, &r);
 }
 
-sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
-                           const struct sb_order *o, enum sb_apply_outcome *ret)
+/* How the channel's orders come down: as reservations only when the kind can (SB_CH_RESERVE)
+ * and its import_as setting says so. */
+static bool as_reservation(const struct sb_channel_rt *rt)
 {
+    const char *as = json_string_value(json_object_get(rt->ch.settings, SB_CHANNEL_IMPORT_AS));
+    return (rt->ops->caps & SB_CH_RESERVE) && as && strcmp(as, "reservation") == 0;
+}
+
+/* An order that came down owes its channel the kind's after-download work (Magento: its
+ * invoice, M3): queued in this transaction, sent by the dispatcher once it is durable. */
+static sb_err queue_after_download(struct sb_db *db, const struct sb_channel_rt *rt,
+                                   const struct sb_order *o, int64_t sale_id)
+{
+    if (!(rt->ops->caps & SB_CH_AFTER_DOWNLOAD))
+        return SB_OK;
+    char payload[48];
+    snprintf(payload, sizeof(payload), "{\"sale_id\":%lld}", (long long)sale_id);
+    return sb_store_outbox_queue(db, rt->ch.id, SB_OUTBOX_AFTER_DOWNLOAD, o->external_id, payload);
+}
+
+sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
+                           const struct sb_order *given, enum sb_apply_outcome *ret)
+{
+    /* a kind with a status table: the raw status read into the order first */
+    struct sb_order read;
+    const char *kept = NULL;
+    sb_sync_order_status(rt, given, &read, &kept);
+    const struct sb_order *o = &read;
     char version[SB_TIME_LEN];
     sb_time_format(o->updated_at, version, sizeof(version));
     struct sb_arena *a = sb_arena_new();
@@ -843,6 +871,10 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         } else if (!rt->rec.n_outlets || !rt->rec.default_outlet_id) {
             d = SB_DECIDE_WAIT;
             reason = "the channel has no linked or default outlet";
+        } else if (as_reservation(rt)) {
+            /* the reservation path (M6 "download orders as order"): declared, not built */
+            d = SB_DECIDE_WAIT;
+            reason = "downloading orders as reservations is not built yet: set import_as to sale";
         } else {
             d = rt->ops->decide(&rt->ch, o, &reason);
         }
@@ -852,6 +884,8 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
                 err = apply_refund(db, a, rt, o, sale_id, &o->refunds[i]);
             if (!err)
                 err = record(db, rt, o, "downloaded", NULL, version, sale_id, details);
+            if (!err)
+                err = queue_after_download(db, rt, o, sale_id);
             if (!err)
                 err = log_line(db, rt, "info", "order.downloaded", o,
                                sb_arena_printf(a, "order %s became sale %lld",
@@ -864,6 +898,11 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
             outcome = d == SB_DECIDE_SKIP ? SB_APPLY_SKIPPED : SB_APPLY_WAITING;
         }
     }
+    /* a status its table does not take in does not travel, and the log says so, once per
+     * version */
+    if (!err && kept && outcome != SB_APPLY_STALE && outcome != SB_APPLY_UNCHANGED)
+        err = log_line(db, rt, "info", "status.kept", o,
+                       sb_arena_printf(a, "status %s does not travel to the POS", kept));
     sb_arena_free(a);
     if (!err && ret)
         *ret = outcome;
