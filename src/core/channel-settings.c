@@ -30,39 +30,38 @@
     }
 
 /* One X per setting: the description and the member, in the order records show them. */
-#define SETTINGS(X)                                                                              \
-    X(download_orders, BOOL(download_orders, "true", "Download web orders",                      \
-                            "Orders placed on the webstore come down as sales."))                \
-    X(notifications, BOOL(notifications, "true", "Notify staff of new orders",                   \
-                          "N3: each new web order raises a notification for its outlets."))      \
-    X(auto_fulfillment,                                                                          \
-      BOOL(auto_fulfillment, "true", "Fulfil on the webstore when shipped here",                 \
-           "S3: a shipment marked shipped here fulfils the order on the webstore."))             \
-    X(take_fulfillments,                                                                         \
-      BOOL(take_fulfillments, "false", "Mark shipped here when fulfilled on the webstore",       \
-           "S4: a fulfillment made on the webstore marks the order shipped here."))              \
-    X(stock_sync, BOOL(stock_sync, "true", "Send stock levels",                                  \
-                       "I4: stock levels go to the webstore as they change."))                   \
-    X(use_pos_pricing, BOOL(use_pos_pricing, "false", "Send prices from the POS",                \
-                            "PR1: the webstore's prices follow the price levels below."))        \
-    X(regular_price_level_id, REF(regular_price_level_id, "price-levels", "Regular price level", \
-                                  "PR2: required when prices are sent."))                        \
-    X(sale_price_level_id, REF(sale_price_level_id, "price-levels", "Sale price level",          \
-                               "PR2: shown as the sale price while the sale is on."))            \
-    X(poll_interval_seconds,                                                                     \
-      INT(poll_interval_seconds, TEXT_OF(SB_POLL_INTERVAL_DEFAULT), SB_POLL_INTERVAL_MIN,        \
-          SB_POLL_INTERVAL_MAX, "Poll for missed orders every (seconds)",                        \
-          "How often the webstore is asked for orders its webhooks may have missed."))           \
-    X(publish_on_hand, BOOL(publish_on_hand, "true", "Publish items with stock on hand",         \
-                            "I7: items with stock on hand are published."))                      \
-    X(publish_on_order, BOOL(publish_on_order, "false", "Publish items on order",                \
-                             "I7: items on order are published."))                               \
-    X(publish_reorder, BOOL(publish_reorder, "false", "Publish items with a reorder point",      \
-                            "I7: items with a reorder point or maximum level are published."))   \
-    X(sale_starts_at,                                                                            \
-      TIME(sale_starts_at, "Sale starts (UTC)", "PR3: the sale price shows from this time."))    \
-    X(sale_ends_at, TIME(sale_ends_at, "Sale ends (UTC)",                                        \
-                         "PR3: and until this time (none: until it is cleared)."))
+#define SETTINGS(X)                                                                                \
+    X(download_orders, BOOL(download_orders, "true", "Download web orders",                        \
+                            "Orders placed on the webstore come down as sales."))                  \
+    X(notifications, BOOL(notifications, "true", "Notify staff of new orders",                     \
+                          "Each new web order raises a notification for its outlets."))            \
+    X(auto_fulfillment, BOOL(auto_fulfillment, "true", "Fulfil on the webstore when shipped here", \
+                             "A shipment marked shipped here fulfils the order on the webstore.")) \
+    X(take_fulfillments,                                                                           \
+      BOOL(take_fulfillments, "false", "Mark shipped here when fulfilled on the webstore",         \
+           "A fulfillment made on the webstore marks the order shipped here."))                    \
+    X(stock_sync, BOOL(stock_sync, "true", "Send stock levels",                                    \
+                       "Stock levels go to the webstore as they change."))                         \
+    X(use_pos_pricing, BOOL(use_pos_pricing, "false", "Send prices from the POS",                  \
+                            "The webstore's prices follow the price levels below."))               \
+    X(regular_price_level_id, REF(regular_price_level_id, "price-levels", "Regular price level",   \
+                                  "Required when prices are sent."))                               \
+    X(sale_price_level_id, REF(sale_price_level_id, "price-levels", "Sale price level",            \
+                               "Shown as the sale price while the sale is on."))                   \
+    X(poll_interval_seconds,                                                                       \
+      INT(poll_interval_seconds, TEXT_OF(SB_POLL_INTERVAL_DEFAULT), SB_POLL_INTERVAL_MIN,          \
+          SB_POLL_INTERVAL_MAX, "Poll for missed orders every (seconds)",                          \
+          "How often the webstore is asked for orders its webhooks may have missed."))             \
+    X(publish_on_hand, BOOL(publish_on_hand, "true", "Publish items with stock on hand",           \
+                            "Items with stock on hand are published."))                            \
+    X(publish_on_order,                                                                            \
+      BOOL(publish_on_order, "false", "Publish items on order", "Items on order are published."))  \
+    X(publish_reorder, BOOL(publish_reorder, "false", "Publish items with a reorder point",        \
+                            "Items with a reorder point or maximum level are published."))         \
+    X(sale_starts_at,                                                                              \
+      TIME(sale_starts_at, "Sale starts (UTC)", "The sale price shows from this time."))           \
+    X(sale_ends_at,                                                                                \
+      TIME(sale_ends_at, "Sale ends (UTC)", "And until this time (none: until it is cleared)."))
 
 #define FIELD(member, desc)  desc,
 #define OFFSET(member, desc) offsetof(struct sb_channel_settings, member),
