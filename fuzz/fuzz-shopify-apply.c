@@ -1,5 +1,5 @@
 /*
- * A Shopify order webhook body read (channel/shopify-order.c) and applied to
+ * A Shopify order webhook body read (channel/shopify/order.c) and applied to
  * the POS as the pipeline applies it (sync/order-apply.c: the sale, its lines and
  * taxes, payment, customer, allocation, stock, fulfillments), on the seeded
  * database of seeded.h, inside a transaction rolled back afterwards. The

@@ -1,5 +1,5 @@
 /*
- * Shopify's answers to inventorySetQuantities (channel/shopify-stock.c,
+ * Shopify's answers to inventorySetQuantities (channel/shopify/stock.c,
  * push_stock): userErrors name the quantities refused by index, the call is
  * made again without them, and the others are set (I9: a refused change is
  * parked with its error, never lost). The input is the answers
