@@ -724,12 +724,8 @@ sb_err sb_store_sale_set_channel_details(struct sb_db *db, int64_t sale_id, cons
 }
 
 /* One returned line: the checks, the row, the returned quantity and the stock. */
-/* One line of a return: checked, then (unless dry) written. A dry pass over every line
- * comes first, so that a line refused half way leaves nothing written by the lines before
- * it: a caller inside a larger transaction (the pipeline applying a channel's refund) may
- * log the refusal and commit the rest of its work. */
 static sb_err return_line(struct sb_db *db, int64_t sale_id, int64_t sale_outlet, int64_t return_id,
-                          const char *ref, const struct sb_return_input *in, size_t i, bool dry,
+                          const char *ref, const struct sb_return_input *in, size_t i,
                           int64_t *room, int64_t *refund)
 {
     const struct sb_return_line *rl = &in->lines[i];
@@ -775,11 +771,6 @@ static sb_err return_line(struct sb_db *db, int64_t sale_id, int64_t sale_outlet
                            "is more than is left of the sale's payments");
         amount = *room;
     }
-    if (dry) {
-        *refund += amount;
-        *room -= amount;
-        return SB_OK;
-    }
     bool restocked = false;
     if (rl->restock && item_id) {
         struct sb_stock_move m = { .item_id = item_id,
@@ -824,15 +815,6 @@ static sb_err return_in_tx(struct sb_db *db, const struct sb_scope *scope, int64
                      "payment_type_id");
     if (err)
         return err;
-    int64_t refund = 0, room = s.t.paid_total - s.refunded_total;
-    if (room < 0)
-        room = 0;
-    /* every line checked before any is written (nothing written half) */
-    int64_t dry_room = room, dry_refund = 0;
-    for (size_t i = 0; !err && i < in->n_lines; i++)
-        err = return_line(db, sale_id, s.outlet_id, 0, NULL, in, i, true, &dry_room, &dry_refund);
-    if (err)
-        return err;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     int64_t rid = 0;
@@ -845,8 +827,11 @@ static sb_err return_in_tx(struct sb_db *db, const struct sb_scope *scope, int64
         return sb_fail(err, "external_id", "this refund is already recorded");
     char ref[32];
     snprintf(ref, sizeof(ref), "return:%lld", (long long)rid);
+    int64_t refund = 0, room = s.t.paid_total - s.refunded_total;
+    if (room < 0)
+        room = 0;
     for (size_t i = 0; !err && i < in->n_lines; i++)
-        err = return_line(db, sale_id, s.outlet_id, rid, ref, in, i, false, &room, &refund);
+        err = return_line(db, sale_id, s.outlet_id, rid, ref, in, i, &room, &refund);
     if (err)
         return err;
     err = sb_db_exec(db, "UPDATE returns SET refund_total = ? WHERE id = ?", "ii", refund, rid);
