@@ -24,7 +24,9 @@ demo: all
 
 # The release build (what make demo and make bench run) is built too: -O3 finds
 # warnings that -O0 does not, and a broken demo must fail the tests. The
-# ThreadSanitizer run (scripts/test-tsan, also `make tsan`) comes next. The staff
+# ThreadSanitizer run (scripts/test-tsan, also `make tsan`) comes next, then the fuzzers and
+# the checks against Shopify's own schema, payloads and clients (scripts/test-shopify-official,
+# npm tooling pinned in tests/shopify-official/). The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
@@ -40,6 +42,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
 	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan || rc=1; \
 	sh scripts/test-fuzz || rc=1; \
+	sh scripts/test-shopify-official || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a

@@ -20,6 +20,7 @@
 #define MAX_SHIPPING_LINES 5
 #define MAX_ATTRS          50
 #define SHOP_UTC_OFFSET_S  (-5 * 3600) /* REST times carry the shop's offset, GraphQL's are UTC */
+#define STAFF_USER_ID      548380009   /* the one staff account that refunds in the admin */
 
 /* ---------------------------------------------------------------- money and times */
 
@@ -123,6 +124,8 @@ static json_t *rest_address(const struct address *a)
     json_t *x = json_object();
     for (size_t i = 0; i < ADDR_N; i++)
         json_object_set_new(x, fs_addr_fields[i].rest, fs_jstr(a->v[i]));
+    json_object_set_new(x, "latitude", json_null()); /* not geocoded */
+    json_object_set_new(x, "longitude", json_null());
     return x;
 }
 
@@ -140,6 +143,24 @@ static json_t *rest_customer(const struct order *o)
     json_object_set_new(x, "currency", json_string(o->currency));
     json_object_set_new(x, "state", json_string("enabled"));
     json_object_set_new(x, "admin_graphql_api_id", fs_jgid("Customer", c->id));
+    /* as the order webhooks of API 2024-07 on carry the customer: no timestamps, no note */
+    json_object_set_new(x, "created_at", json_null());
+    json_object_set_new(x, "updated_at", json_null());
+    json_object_set_new(x, "note", json_null());
+    json_object_set_new(x, "verified_email", json_true());
+    json_object_set_new(x, "multipass_identifier", json_null());
+    json_object_set_new(x, "tax_exempt", json_false());
+    json_object_set_new(x, "tax_exemptions", json_array());
+    json_t *home = rest_address(o->billing ? o->billing : o->shipping);
+    if (json_is_object(home)) {
+        json_object_set_new(home, "id", json_integer(c->id + 1));
+        json_object_set_new(home, "customer_id", json_integer(c->id));
+        json_object_set_new(home, "default", json_true());
+        json_object_set_new(home, "country_name", json_copy(json_object_get(home, "country")));
+        json_object_del(home, "latitude");
+        json_object_del(home, "longitude");
+    }
+    json_object_set_new(x, "default_address", home);
     return x;
 }
 
@@ -174,6 +195,12 @@ static json_t *rest_line(const struct order *o, const struct line *l, int64_t qt
     json_object_set_new(x, "gift_card", json_false());
     json_object_set_new(x, "grams", json_integer(0));
     json_object_set_new(x, "properties", json_array());
+    json_object_set_new(x, "product_exists", json_boolean(l->product_id != 0));
+    json_object_set_new(x, "variant_inventory_management",
+                        l->variant_id ? json_string("shopify") : json_null());
+    json_object_set_new(x, "duties", json_array());
+    json_object_set_new(x, "attributed_staffs", json_array());
+    json_object_set_new(x, "sales_line_item_group_id", json_null());
     return x;
 }
 
@@ -190,7 +217,23 @@ static json_t *rest_ship_line(const struct order *o, const struct ship_line *sl)
                         rest_discounts(sl->disc, sl->n_disc, o->currency));
     json_object_set_new(x, "tax_lines", rest_tax_lines(sl->tax, sl->n_tax, o->currency));
     json_object_set_new(x, "carrier_identifier", json_null());
+    json_object_set_new(x, "current_discounted_price_set",
+                        rest_set(sl->price - fs_disc_sum(sl->disc, sl->n_disc), o->currency));
+    json_object_set_new(x, "is_removed", json_false());
+    json_object_set_new(x, "phone", json_null());
+    json_object_set_new(x, "requested_fulfillment_service_id", json_null());
     return x;
+}
+
+/* A gateway settled outside Shopify (cash on delivery, bank deposit, money order, ...). */
+static bool manual_gateway(const char *g)
+{
+    static const char *const manual[] = { "manual", "cash on delivery", "bank deposit",
+                                          "money order" };
+    for (size_t i = 0; g && i < sizeof(manual) / sizeof(manual[0]); i++)
+        if (strcasestr(g, manual[i]))
+            return true;
+    return false;
 }
 
 static json_t *rest_txn(const struct order *o, const struct txn *t)
@@ -206,7 +249,26 @@ static json_t *rest_txn(const struct order *o, const struct txn *t)
     json_object_set_new(x, "currency", json_string(o->currency));
     json_object_set_new(x, "parent_id", t->parent_id ? json_integer(t->parent_id) : json_null());
     json_object_set_new(x, "created_at", jtime_rest(t->created_at));
+    json_object_set_new(x, "processed_at", jtime_rest(t->created_at));
     json_object_set_new(x, "test", json_false());
+    json_object_set_new(x, "message", json_null());
+    json_object_set_new(x, "authorization", json_null());
+    json_object_set_new(x, "error_code", json_null());
+    json_object_set_new(x, "device_id", json_null());
+    json_object_set_new(x, "location_id", json_null());
+    json_object_set_new(x, "user_id", json_null());
+    json_object_set_new(x, "source_name", json_string("web"));
+    json_object_set_new(x, "receipt", json_object());
+    json_object_set_new(x, "manual_payment_gateway", json_boolean(manual_gateway(t->gateway)));
+    json_object_set_new(x, "amount_rounding", json_null());
+    char pid[48];
+    snprintf(pid, sizeof(pid), "%s.%lld", o->name, (long long)(t - o->txns + 1));
+    json_object_set_new(x, "payment_id", json_string(pid));
+    /* settled at once here: nothing unsettled */
+    json_object_set_new(x, "total_unsettled_set",
+                        json_pack("{s:{s:s,s:s},s:{s:s,s:s}}", "presentment_money", "amount", "0.0",
+                                  "currency", "XXX", "shop_money", "amount", "0.0", "currency",
+                                  "XXX"));
     return x;
 }
 
@@ -220,7 +282,12 @@ json_t *fs_rest_refund(const struct order *o, const struct refund *r)
     json_object_set_new(x, "processed_at", jtime_rest(r->created_at));
     json_object_set_new(x, "note", fs_jstr(r->note));
     json_object_set_new(x, "restock", json_boolean(r->restock));
-    json_object_set_new(x, "user_id", json_null());
+    /* the staff member who refunded in the admin: one staff account here */
+    json_object_set_new(x, "user_id", json_integer(STAFF_USER_ID));
+    json_object_set_new(x, "duties", json_array());
+    json_object_set_new(x, "total_duties_set", rest_set(0, o->currency));
+    json_object_set_new(x, "return", json_null());
+    json_object_set_new(x, "refund_shipping_lines", json_array());
     json_t *lines = json_array();
     for (size_t i = 0; i < r->n_lines; i++) {
         const struct refund_line *rl = &r->lines[i];
@@ -277,11 +344,64 @@ json_t *fs_rest_fulfillment(const struct order *o, const struct fulfillment *f, 
     json_object_set_new(x, "tracking_numbers", tracking_array(f->tracking_number));
     json_object_set_new(x, "tracking_url", fs_jstr(f->tracking_url));
     json_object_set_new(x, "tracking_urls", tracking_array(f->tracking_url));
+    json_object_set_new(x, "email", fs_jstr(o->email));
+    json_object_set_new(x, "destination", rest_address(o->shipping));
+    json_object_set_new(x, "origin_address", json_null());
+    json_object_set_new(x, "receipt", json_object());
     json_t *lines = json_array();
     for (size_t i = 0; i < f->n; i++)
         json_array_append_new(lines, rest_line(o, &o->lines[f->lines[i]], f->qty[i]));
     json_object_set_new(x, "line_items", lines);
     return x;
+}
+
+/* discount_applications: one per index the allocations name (lines and shipping), the
+ * discount code of that index when one was given (code, its type), else a manual discount;
+ * value is what that application took, as a fixed amount. */
+static json_t *rest_discount_applications(const struct order *o)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < o->n_lines; i++)
+        for (size_t j = 0; j < o->lines[i].n_disc; j++)
+            if (o->lines[i].disc[j].index + 1 > n)
+                n = o->lines[i].disc[j].index + 1;
+    for (size_t i = 0; i < o->n_ship; i++)
+        for (size_t j = 0; j < o->ship[i].n_disc; j++)
+            if (o->ship[i].disc[j].index + 1 > n)
+                n = o->ship[i].disc[j].index + 1;
+    json_t *a = json_array();
+    for (int64_t k = 0; k < n && k < 100; k++) {
+        int64_t sum = 0;
+        bool on_ship = false;
+        for (size_t i = 0; i < o->n_lines; i++)
+            for (size_t j = 0; j < o->lines[i].n_disc; j++)
+                if (o->lines[i].disc[j].index == k)
+                    sum += o->lines[i].disc[j].amount;
+        for (size_t i = 0; i < o->n_ship; i++)
+            for (size_t j = 0; j < o->ship[i].n_disc; j++)
+                if (o->ship[i].disc[j].index == k) {
+                    sum += o->ship[i].disc[j].amount;
+                    on_ship = true;
+                }
+        char value[32];
+        sb_money_format(sum, fs_exp(o->currency), value, sizeof(value));
+        json_t *code = json_array_get(o->discount_codes, (size_t)k);
+        const char *c = json_string_value(json_object_get(code, "code"));
+        json_t *x =
+            json_pack("{s:s,s:s,s:s,s:s,s:s}", "target_type",
+                      on_ship ? "shipping_line" : "line_item", "value", value, "value_type",
+                      "fixed_amount", "allocation_method", "across", "target_selection", "all");
+        if (c) {
+            json_object_set_new(x, "type", json_string("discount_code"));
+            json_object_set_new(x, "code", json_string(c));
+        } else {
+            json_object_set_new(x, "type", json_string("manual"));
+            json_object_set_new(x, "title", json_string("Discount"));
+            json_object_set_new(x, "description", json_string("Discount"));
+        }
+        json_array_append_new(a, x);
+    }
+    return a;
 }
 
 json_t *fs_rest_order(const struct order *o)
@@ -324,6 +444,57 @@ json_t *fs_rest_order(const struct order *o)
     json_object_set_new(x, "source_name", json_string(o->source_name ? o->source_name : "web"));
     json_object_set_new(x, "taxes_included", json_boolean(o->taxes_included));
     json_object_set_new(x, "estimated_taxes", json_false());
+    json_object_set_new(x, "app_id", json_null());
+    json_object_set_new(x, "browser_ip", json_null());
+    json_object_set_new(x, "buyer_accepts_marketing", json_false());
+    json_object_set_new(x, "cart_token", json_null());
+    json_object_set_new(x, "checkout_token", json_null());
+    json_object_set_new(x, "client_details", json_null());
+    json_object_set_new(x, "confirmation_number", json_null());
+    json_object_set_new(x, "customer_locale", json_string("en"));
+    json_object_set_new(x, "device_id", json_null());
+    json_object_set_new(x, "duties_included", json_false());
+    json_object_set_new(x, "landing_site", json_null());
+    json_object_set_new(x, "landing_site_ref", json_null());
+    json_object_set_new(x, "location_id", json_null());
+    json_object_set_new(x, "merchant_business_entity_id", json_string("MTAwMA"));
+    json_object_set_new(x, "merchant_of_record_app_id", json_null());
+    char status_url[160];
+    snprintf(status_url, sizeof(status_url),
+             "https://shop.example.invalid/orders/%lld/authenticate", (long long)o->id);
+    json_object_set_new(x, "order_status_url", json_string(status_url));
+    json_object_set_new(x, "payment_terms", json_null());
+    json_object_set_new(x, "po_number", json_null());
+    json_object_set_new(x, "reference", json_null());
+    json_object_set_new(x, "referring_site", json_null());
+    json_object_set_new(x, "source_identifier", json_null());
+    json_object_set_new(x, "source_url", json_null());
+    json_object_set_new(x, "tax_exempt", json_false());
+    char token[40];
+    snprintf(token, sizeof(token), "%016llx", (unsigned long long)o->id * 2654435761u);
+    json_object_set_new(x, "token", json_string(token));
+    json_object_set_new(x, "user_id", json_null());
+    json_object_set_new(x, "line_item_groups", json_array());
+    json_object_set_new(x, "returns", json_array());
+    json_object_set_new(x, "discount_applications", rest_discount_applications(o));
+    /* what refunds took off: current_* are the totals after them, as Shopify reports */
+    int64_t ref_sub = 0, ref_tax = 0;
+    for (size_t i = 0; i < o->n_refunds; i++)
+        for (size_t j = 0; j < o->refunds[i].n_lines; j++) {
+            ref_sub += o->refunds[i].lines[j].subtotal;
+            ref_tax += o->refunds[i].lines[j].tax;
+        }
+    rest_money(x, "current_subtotal_price", t.subtotal - ref_sub, cur);
+    rest_money(x, "current_total_discounts", t.discounts, cur);
+    rest_money(x, "current_total_tax", t.tax - ref_tax, cur);
+    rest_money(x, "current_total_price", t.total - ref_sub - ref_tax, cur);
+    json_object_set_new(x, "current_shipping_price_set", rest_set(t.ship - t.ship_disc, cur));
+    json_object_set_new(x, "current_total_additional_fees_set", json_null());
+    json_object_set_new(x, "current_total_duties_set", json_null());
+    json_object_set_new(x, "original_total_additional_fees_set", json_null());
+    json_object_set_new(x, "original_total_duties_set", json_null());
+    json_object_set_new(x, "total_cash_rounding_payment_adjustment_set", rest_set(0, cur));
+    json_object_set_new(x, "total_cash_rounding_refund_adjustment_set", rest_set(0, cur));
     rest_money(x, "total_line_items_price", t.items, cur);
     rest_money(x, "subtotal_price", t.subtotal, cur);
     rest_money(x, "total_discounts", t.discounts, cur);

@@ -27,6 +27,7 @@
 #include "store/outbox.h"
 #include "store/payment-types.h"
 #include "store/sales.h"
+#include "store/savepoint.h"
 #include "store/shipments.h"
 #include "sync/order-status.h"
 #include "util/arena.h"
@@ -584,6 +585,17 @@ static bool take_line(void *ud, int64_t sale_line_id, int64_t left)
     return t->want > 0;
 }
 
+struct return_call {
+    int64_t sale_id;
+    const struct sb_return_input *in;
+};
+
+static sb_err return_in_savepoint(struct sb_db *db, void *ctx)
+{
+    const struct return_call *c = ctx;
+    int64_t rid;
+    return sb_store_sale_return(db, &everything, c->sale_id, c->in, &rid);
+}
 /* S2: each refund becomes a return, once (keyed by the refund's id). */
 static sb_err apply_refund(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
                            const struct sb_order *o, int64_t sale_id,
@@ -621,8 +633,13 @@ static sb_err apply_refund(struct sb_db *db, struct sb_arena *a, const struct sb
                                   .external_id = rf->external_id,
                                   .lines = rl,
                                   .n_lines = n };
-    int64_t rid;
-    err = sb_store_sale_return(db, &everything, sale_id, &in, &rid);
+    /* in a savepoint of its own: a refund refused at its third line leaves nothing of its
+     * first two written, while the rest of this version's work commits (nothing written half) */
+    struct return_call call = { .sale_id = sale_id, .in = &in };
+    sb_err refused = SB_OK;
+    err = sb_store_savepoint(db, return_in_savepoint, &call, &refused);
+    if (!err)
+        err = refused;
     if (err == SB_EINVALID_FIELD || err == SB_EINSUFFICIENT || err == SB_ECONFLICT)
         return log_line(db, rt, "warn", "refund.refused", o,
                         sb_arena_printf(a, "refund %s not applied: %s", rf->external_id,
