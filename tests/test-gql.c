@@ -291,6 +291,11 @@ Test(gql_parse, syntax_errors_name_the_token_and_where)
                                        " at [1, 8]\", \"locations\": [{\"line\": 1, \"column\": "
                                        "8}]}]");
     expect_parse_error("", "[{\"message\": \"Unexpected end of document\", \"locations\": []}]");
+    /* a message quoting the document never cuts a character in two (fuzz-gql found a
+     * message that did, which jansson refused: the request failed as out of memory) */
+    expect_parse_error("{ ..\xD2\x90 }",
+                       "[{\"message\": \"Expected `...`, actual: \\\"..\\\" at [1, "
+                       "3]\", \"locations\": [{\"line\": 1, \"column\": 3}]}]");
 }
 
 /* issue 11: everything from the network is hostile - a document past its bounds (bytes,

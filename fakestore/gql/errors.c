@@ -47,6 +47,42 @@ void gql_buf_addf(struct gql_buf *b, const char *fmt, ...)
 
 const struct sb_gql_loc gql_no_locations = { 0, 0 };
 
+/* The length of the valid UTF-8 character at s (n bytes left), 0 when there is none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80                    ? 1
+                 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+                 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+                 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+                                                : 0;
+    if (!len || len > n)
+        return 0;
+    uint32_t cp = len == 1 ? s[0] : s[0] & (0x7F >> len);
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Every message must be UTF-8 or jansson refuses it: what is not becomes '?' (messages are
+ * built from valid pieces; this is the net under them). */
+static void utf8_only(char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t len = utf8_len((const unsigned char *)s + i, n - i);
+        if (!len) {
+            s[i++] = '?';
+            continue;
+        }
+        i += len;
+    }
+}
+
 static json_t *location(const struct sb_gql_loc *loc)
 {
     return json_pack("{s:I, s:I}", "line", (json_int_t)loc->line, "column", (json_int_t)loc->col);
@@ -64,6 +100,7 @@ json_t *gql_error(struct gql_errors *e, const struct sb_gql_loc *loc, json_t *pa
     msg.text[0] = '\0';
     if (n > 0)
         gql_buf_add(&msg, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+    utf8_only(msg.text, msg.len);
     e->count++;
     if (json_array_size(e->list) >= SB_GQL_MAX_ERRORS) {
         json_decref(path);

@@ -157,22 +157,21 @@ static struct gql_token fail(struct gql_lexer *lx, struct gql_token t, const cha
     return t;
 }
 
-/* A piece of source text for a message: at most 40 bytes, cut on a character boundary. */
-static int excerpt(const char *s, size_t n, size_t *ret)
+/* A piece of source text for a message: at most 40 of its n bytes, cut on a character
+ * boundary (s[n] may be read: the source goes on, or ends with a NUL). */
+static size_t excerpt(const char *s, size_t n, const char *end)
 {
     size_t k = n < 40 ? n : 40;
-    while (k < n && k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+    while (k > 0 && s + k < end && ((unsigned char)s[k] & 0xC0) == 0x80)
         k--;
-    *ret = k;
-    return (int)k;
+    return k;
 }
 
 /* The same, quoted for a message: quotes and backslashes escaped, as graphql-ruby's
  * inspect writes them. */
-static const char *quoted(const char *s, size_t n, char *buf, size_t cap)
+static const char *quoted(const char *s, size_t n, const char *end, char *buf, size_t cap)
 {
-    size_t k, o = 0;
-    excerpt(s, n, &k);
+    size_t k = excerpt(s, n, end), o = 0;
     for (size_t i = 0; i < k && o + 3 < cap; i++) {
         if (s[i] == '"' || s[i] == '\\')
             buf[o++] = '\\';
@@ -220,12 +219,11 @@ static struct gql_token number(struct gql_lexer *lx, struct gql_token t)
         const char *q = p;
         while (q < lx->end && name_char(*q))
             q++;
-        size_t k;
         if (*p == '.')
             goto bad;
-        int nn = excerpt(p, (size_t)(q - p), &k);
-        return fail(lx, t, "Name after number is not allowed (in `%.*s%.*s`)", (int)(p - lx->pos),
-                    lx->pos, nn, p);
+        return fail(lx, t, "Name after number is not allowed (in `%.*s%.*s`)",
+                    (int)excerpt(lx->pos, (size_t)(p - lx->pos), lx->end), lx->pos,
+                    (int)excerpt(p, (size_t)(q - p), lx->end), p);
     }
     t.kind = is_float ? TOK_FLOAT : TOK_INT;
     t.len = (size_t)(p - lx->pos);
@@ -235,9 +233,10 @@ bad:
     while (p < lx->end && (name_char(*p) || *p == '.' || *p == '-' || *p == '+'))
         p++;
     {
-        size_t k;
-        int nn = excerpt(lx->pos, (size_t)(p - lx->pos) ? (size_t)(p - lx->pos) : 1, &k);
-        return fail(lx, t, "Parse error on \"%.*s\" (UNKNOWN_CHAR)", nn, lx->pos);
+        char q[96];
+        return fail(
+            lx, t, "Parse error on \"%s\" (UNKNOWN_CHAR)",
+            quoted(lx->pos, p > lx->pos ? (size_t)(p - lx->pos) : 1, lx->end, q, sizeof(q)));
     }
 }
 
@@ -307,7 +306,7 @@ static struct gql_token string(struct gql_lexer *lx, struct gql_token t)
         if (p == lx->end || *p == '\n' || *p == '\r') {
             char q[96];
             return fail(lx, t, "Parse error on \"%s\" (UNTERMINATED_STRING)",
-                        quoted(lx->pos, (size_t)(p - lx->pos), q, sizeof(q)));
+                        quoted(lx->pos, (size_t)(p - lx->pos), lx->end, q, sizeof(q)));
         }
         if (*p == '"')
             break;
@@ -434,7 +433,7 @@ static struct gql_token block_string(struct gql_lexer *lx, struct gql_token t)
         if (p == lx->end) {
             char q[96];
             return fail(lx, t, "Parse error on \"%s\" (UNTERMINATED_STRING)",
-                        quoted(lx->pos, (size_t)(p - lx->pos), q, sizeof(q)));
+                        quoted(lx->pos, (size_t)(p - lx->pos), lx->end, q, sizeof(q)));
         }
         if (lx->end - p >= 3 && memcmp(p, "\"\"\"", 3) == 0)
             break;
@@ -506,7 +505,7 @@ struct gql_token gql_lex_next(struct gql_lexer *lx)
         char q[16];
         size_t left = (size_t)(lx->end - lx->pos);
         return fail(lx, t, "Expected `...`, actual: \"%s\"",
-                    quoted(lx->pos, left < 3 ? left : 3, q, sizeof(q)));
+                    quoted(lx->pos, left < 3 ? left : 3, lx->end, q, sizeof(q)));
     }
     if (name_start(c)) {
         const char *p = lx->pos;
@@ -531,7 +530,8 @@ struct gql_token gql_lex_next(struct gql_lexer *lx)
     if (cp < 0x20 || cp == 0x7F)
         return fail(lx, t, "Parse error on \"\\u%04x\" (UNKNOWN_CHAR)", (unsigned)cp);
     char q[16];
-    return fail(lx, t, "Parse error on \"%s\" (UNKNOWN_CHAR)", quoted(lx->pos, n, q, sizeof(q)));
+    return fail(lx, t, "Parse error on \"%s\" (UNKNOWN_CHAR)",
+                quoted(lx->pos, n, lx->end, q, sizeof(q)));
 }
 
 const char *gql_tok_name(const struct gql_token *t)
