@@ -35,6 +35,8 @@
 #include "store/stock-queue.h"
 #include "store/store.h"
 #include "store/users.h"
+#include "sync/channel-cache.h"
+#include "sync/channel-edit.h"
 #include "sync/pipeline.h"
 #include "sync/reconcile.h"
 #include "util/log.h"
@@ -954,7 +956,7 @@ static void reconciliation(int n)
                                    .outlets_set = true,
                                    .default_outlet_id = 1,
                                    .default_outlet_set = true };
-    if (sb_store_channel_create(db, &in, &id) ||
+    if (sb_sync_channel_create(db, &in, &id) ||
         sb_db_exec(db, "DELETE FROM sync_queue", NULL)) /* the first sync is not measured */
         bench_die(&B, "channel");
     json_decref(creds);
@@ -963,7 +965,7 @@ static void reconciliation(int n)
     /* the ceiling: the bulk result alone, downloaded and dropped */
     struct sb_arena *a = sb_arena_new();
     struct sb_channel_rt *rt;
-    if (sb_store_acquire(store, &db) || sb_store_channel_load(db, id, a, &rt))
+    if (sb_store_acquire(store, &db) || sb_channel_load(NULL, db, id, a, &rt))
         bench_die(&B, "channel load");
     sb_store_release(store, db);
     uint64_t t0 = sb_clock_ns();
@@ -976,7 +978,7 @@ static void reconciliation(int n)
     double before = peak_mb();
     json_t *report = NULL;
     t0 = sb_clock_ns();
-    if (sb_sync_reconcile(store, id, NULL, &report))
+    if (sb_sync_reconcile(store, NULL, id, NULL, &report))
         bench_die(&B, "reconcile");
     double took = (double)(sb_clock_ns() - t0) / 1e9;
     double peak = peak_mb();

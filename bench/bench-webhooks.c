@@ -20,6 +20,8 @@
 #include "store/store.h"
 #include "store/users.h"
 #include "sync/order-apply.h"
+#include "sync/channel-cache.h"
+#include "sync/channel-edit.h"
 #include "sync/pipeline.h"
 #include "util/log.h"
 #include "util/secret.h"
@@ -81,7 +83,7 @@ static void seed(struct sb_store *store)
                                    .outlets_set = true,
                                    .default_outlet_id = 1,
                                    .default_outlet_set = true };
-    if (sb_store_channel_create(db, &in, &id))
+    if (sb_sync_channel_create(db, &in, &id))
         bench_die(&B, "channel");
     json_decref(creds);
     json_decref(settings);
@@ -177,7 +179,7 @@ static double import_ceiling(const char *dir)
     struct sb_db *db;
     struct sb_arena *a = sb_arena_new();
     struct sb_channel_rt *rt;
-    if (!a || sb_store_acquire(store, &db) || sb_store_channel_load(db, 1, a, &rt))
+    if (!a || sb_store_acquire(store, &db) || sb_channel_load(NULL, db, 1, a, &rt))
         bench_die(&B, "ceiling channel");
     size_t cap = 200000, n = 0;
     struct sb_order **orders = malloc(cap * sizeof(*orders));

@@ -3,13 +3,13 @@
  * and `make demo`. This file is the program around the shop: flags, the
  * catalogue (--skus / --sku), the HTTP listener (libmicrohttpd, a thread per
  * connection, bodies bounded), the demo timer that places orders, and a
- * clean stop on SIGTERM or SIGINT. The shop itself is the shopify-*.c files (see shopify-shop.h); how to drive
+ * clean stop on SIGTERM or SIGINT. The shop itself is the shopify-*.c files (see shop.h); how to drive
  * it is docs/fakestore.md.
  *
  * The first line on stdout is always "fakestore listening on http://HOST:PORT/"
  * (tests read the port from it); logs go to stderr as key=value lines.
  */
-#include "shopify.h"
+#include "shopify/shopify.h"
 
 #include "core/currency.h"
 #include "core/money.h"

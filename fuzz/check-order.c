@@ -6,7 +6,7 @@
  */
 #include "check-order.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "core/money.h"
 #include "fuzz.h"
 #include "util/timeutil.h"

@@ -1,5 +1,5 @@
 /*
- * Cursors: the Shopify poll cursor (channel/shopify.c: "SINCE" or
+ * Cursors: the Shopify poll cursor (channel/shopify/cursor.c: "SINCE" or
  * "SINCE|MAX|AFTER", stored between polls and rebuilt from each page), and
  * the API's keyset page cursors (http/request.c: ?limit= and ?after=, with the
  * next_after that sb_page_json hands out), plus the ?from= times that list
@@ -11,7 +11,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "http/request.h"
 #include "util/timeutil.h"
 

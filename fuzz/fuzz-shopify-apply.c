@@ -1,5 +1,5 @@
 /*
- * A Shopify order webhook body read (channel/shopify-order.c) and applied to
+ * A Shopify order webhook body read (channel/shopify/order.c) and applied to
  * the POS as the pipeline applies it (sync/order-apply.c: the sale, its lines and
  * taxes, payment, customer, allocation, stock, fulfillments), on the seeded
  * database of seeded.h, inside a transaction rolled back afterwards. The
@@ -13,7 +13,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "check-order.h"
 #include "seeded.h"
 #include "store/channels.h"
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sb_db *db = fz_seeded_db();
     struct sb_channel_rt *rt = NULL;
     FZ_CHECK(sb_db_begin(db) == SB_OK, "begin: %s", sb_err_last()->message);
-    FZ_CHECK(sb_store_channel_load(db, 1, a, &rt) == SB_OK, "the channel: %s",
+    FZ_CHECK(sb_channel_load(NULL, db, 1, a, &rt) == SB_OK, "the channel: %s",
              sb_err_last()->message);
     json_t *before = channel_sales();
     enum sb_apply_outcome outcome = SB_APPLY_UNCHANGED, again = SB_APPLY_UNCHANGED;

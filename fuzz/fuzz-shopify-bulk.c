@@ -1,5 +1,5 @@
 /*
- * Reading a shop's whole stock with a bulk operation (channel/shopify-bulk.c,
+ * Reading a shop's whole stock with a bulk operation (channel/shopify/bulk.c,
  * I5): the answers to SbBulkStock and SbBulkStatus, then the JSONL result
  * file, streamed in pieces of varying sizes and read line by line as it
  * arrives. The input is the answers and the file, in that order (fuzz/wire.h;
@@ -10,7 +10,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "wire.h"
 
 struct seen {

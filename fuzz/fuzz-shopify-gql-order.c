@@ -1,6 +1,6 @@
 /*
  * Shopify Admin GraphQL Order nodes (polls and fetches): read into struct
- * sb_order by channel/shopify-order.c, after sb_shopify_truncated has judged
+ * sb_order by channel/shopify/order.c, after sb_shopify_truncated has judged
  * whether a list was cut short at the page's or the single order's sizes, as
  * the poll does. The input is one node. What parses must satisfy
  * fz_check_order; a refusal must carry a UTF-8 reason (O10: the poll shows it
@@ -8,7 +8,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "check-order.h"
 
 #include <jansson.h>

@@ -1,7 +1,7 @@
 /*
  * Shopify order webhook bodies (orders/create, orders/updated, orders/paid,
  * orders/cancelled): the REST-shaped order JSON read into struct sb_order by
- * channel/shopify-order.c, through the adapter's parse_event as the pipeline
+ * channel/shopify/order.c, through the adapter's parse_event as the pipeline
  * calls it once the signature has been checked. The input is the body. An
  * order that parses must satisfy fz_check_order (ids, a currency, one line
  * or more, amounts in range); a refusal must be an error the pipeline can
@@ -9,7 +9,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "check-order.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /*
- * The order poll and the single-order fetch (channel/shopify.c): the stored
+ * The order poll and the single-order fetch (channel/shopify/adapter.c): the stored
  * poll cursor, then Shopify's GraphQL answers to SbOrders (and to SbOrder for
  * orders too large for a page), as the poller thread meets them. The input is
  * the cursor text, a line "--", then the answers (fuzz/wire.h). A page that
@@ -10,7 +10,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "check-order.h"
 #include "wire.h"
 

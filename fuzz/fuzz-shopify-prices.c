@@ -1,5 +1,5 @@
 /*
- * Shopify's answers to productVariantsBulkUpdate (channel/shopify-prices.c,
+ * Shopify's answers to productVariantsBulkUpdate (channel/shopify/prices.c,
  * push_prices, PR4): one call per product, all or nothing; a refusal marks
  * every price of that call with Shopify's reason. The input is the answers
  * (fuzz/wire.h). The push must make one call per product (and throttling
@@ -8,7 +8,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

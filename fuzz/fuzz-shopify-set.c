@@ -1,5 +1,5 @@
 /*
- * Shopify's answers to inventorySetQuantities (channel/shopify-stock.c,
+ * Shopify's answers to inventorySetQuantities (channel/shopify/stock.c,
  * push_stock): userErrors name the quantities refused by index, the call is
  * made again without them, and the others are set (I9: a refused change is
  * parked with its error, never lost). The input is the answers
@@ -10,7 +10,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "wire.h"
 
 #define LEVELS 260 /* more than one call's worth (SB_SHOPIFY_SET_MAX) */

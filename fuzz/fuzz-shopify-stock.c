@@ -1,6 +1,6 @@
 /*
  * Shopify's answers to the inventory lookups of stock sync
- * (channel/shopify-stock.c, SbInventoryItems): finding items by SKU for the
+ * (channel/shopify/stock.c, SbInventoryItems): finding items by SKU for the
  * stock and price pushes, and reading the channel's stock a page at a time
  * for reconciliation (I5). The input is the answers (fuzz/wire.h): the
  * find's pages first, then what is left for one read. An item found must
@@ -10,7 +10,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "wire.h"
 
 static void check_stock(const struct sb_channel_stock *st)

@@ -1,5 +1,5 @@
 /*
- * The Shopify transport (channel/shopify.c, sb_shopify_gql) and its pacing
+ * The Shopify transport (channel/shopify/transport.c, sb_shopify_gql) and its pacing
  * (SP2, I9): HTTP status, Retry-After, GraphQL errors (THROTTLED,
  * MAX_COST_EXCEEDED, refusals) and extensions.cost.throttleStatus, from which
  * the waits before a call and after a refusal are computed. The input is a
@@ -11,7 +11,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "wire.h"
 
 #include <math.h>

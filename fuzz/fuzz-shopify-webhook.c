@@ -2,7 +2,7 @@
  * Shopify webhooks as POST /webhooks/{channel} receives them: the signature
  * over the raw body (X-Shopify-Hmac-Sha256, HMAC-SHA256, base64,
  * constant-time compare), then the topic and event id headers and the order
- * reference in the body (SP1: channel/shopify.c verify_webhook), then the
+ * reference in the body (SP1: channel/shopify/adapter.c verify_webhook), then the
  * order itself for order topics (parse_event). The input is header lines
  * "Name: value", a blank line, then the body; a signature header reading
  * VALID is replaced by the body's true signature, so that the fuzzer gets
@@ -14,7 +14,7 @@
  */
 #include "fuzz.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "check-order.h"
 
 #include <jansson.h>

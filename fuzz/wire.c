@@ -8,10 +8,11 @@
  */
 #include "wire.h"
 
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "fuzz.h"
 
 #include <jansson.h>
+#include <strings.h>
 
 #define MAX_ANSWERS 64
 
@@ -25,9 +26,15 @@ static size_t n_answers, next_answer;
 static int64_t channel_id;
 static json_t *credentials;
 static struct sb_channel channel;
+/* the adapter's state for the channel, fresh for each input (its pacing is fuzzed too) */
+static struct sb_shopify_state state;
+static bool state_open;
 
 void fz_wire_reset(void)
 {
+    if (state_open)
+        sb_channel_shopify.close(&state);
+    state_open = false;
     for (size_t i = 0; i < n_answers; i++)
         free(answers[i].retry_after);
     n_answers = next_answer = 0;
@@ -83,6 +90,12 @@ const struct sb_channel *fz_wire_channel(void)
         .name = "fuzz",
         .credentials = credentials,
     };
+    if (!state_open) {
+        memset(&state, 0, sizeof(state));
+        FZ_CHECK(sb_channel_shopify.open(&channel, &state) == SB_OK, "the adapter's state");
+        state_open = true;
+    }
+    channel.state = &state;
     return &channel;
 }
 
@@ -102,8 +115,11 @@ sb_err __wrap_sb_http_post_json(const struct sb_http_request *req, struct sb_htt
     const struct answer *a = &answers[next_answer++];
     ret->status = a->status;
     ret->body = malloc(a->len + 1);
-    ret->retry_after = a->retry_after ? strdup(a->retry_after) : NULL;
-    FZ_CHECK(ret->body && (ret->retry_after || !a->retry_after), "out of memory");
+    /* the headers the adapter asked for: Retry-After is the only one an answer carries */
+    for (size_t i = 0; req->capture && req->capture[i] && i < SB_HTTP_MAX_CAPTURE; i++)
+        if (a->retry_after && strcasecmp(req->capture[i], "Retry-After") == 0)
+            FZ_CHECK((ret->captured[i] = strdup(a->retry_after)) != NULL, "out of memory");
+    FZ_CHECK(ret->body != NULL, "out of memory");
     if (a->len)
         memcpy(ret->body, a->body, a->len);
     ret->body[a->len] = '\0';

@@ -7,7 +7,10 @@
  * run-time view (sb_store_channel_load), log, cursor and poll schedule.
  */
 #include "harness.h"
+#include "store/channel-log.h"
+#include "store/channel-polls.h"
 #include "store/channels.h"
+#include "sync/channel-cache.h"
 #include "util/secretbox.h"
 
 #include <criterion/criterion.h>
@@ -399,7 +402,7 @@ Test(channels, credentials_never_leave_in_clear)
     cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
     struct sb_arena *a = sb_arena_new();
     struct sb_channel_rt *rt = NULL;
-    cr_assert_eq(sb_store_channel_load(db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(sb_channel_load(NULL, db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
     cr_expect_str_eq(th_str(rt->ch.credentials, "access_token"), TOKEN "_v2");
     cr_expect_str_eq(th_str(rt->ch.credentials, "webhook_secret"), HOOK);
     sb_arena_free(a);
@@ -509,69 +512,69 @@ Test(channels, runtime_view_for_the_pipeline)
     cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
     struct sb_arena *a = sb_arena_new();
     struct sb_channel_rt *rt = NULL;
-    cr_assert_eq(sb_store_channel_load(db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(sb_channel_load(NULL, db, id, a, &rt), SB_OK, "%s", sb_err_last()->message);
     cr_expect_eq((void *)&rt->ch, (void *)rt); /* ch first */
     cr_expect_eq(rt->ch.id, id);
     cr_expect_str_eq(rt->ch.kind, "shopify");
     cr_expect_str_eq(rt->ch.name, "Acme");
     cr_expect_eq(rt->ops, &sb_channel_shopify);
-    cr_expect(rt->enabled);
-    cr_expect(rt->has_credentials);
+    cr_expect(rt->rec.enabled);
+    cr_expect(rt->rec.has_credentials);
     cr_expect_str_eq(rt->ch.base_url, "http://127.0.0.1:8123");
     cr_expect_str_eq(th_str(rt->ch.credentials, "shop_domain"), "acme.myshopify.com");
     cr_expect_str_eq(th_str(rt->ch.credentials, "access_token"), TOKEN);
-    cr_expect(!rt->settings.notifications);
-    cr_expect(rt->settings.stock_sync);
-    cr_expect_eq(rt->settings.poll_interval_seconds, 300);
+    cr_expect(!rt->rec.settings.notifications);
+    cr_expect(rt->rec.settings.stock_sync);
+    cr_expect_eq(rt->rec.settings.poll_interval_seconds, 300);
     cr_expect(json_is_false(json_object_get(rt->ch.settings, "notifications")));
     cr_expect(json_is_true(json_object_get(rt->ch.settings, "auto_fulfillment")));
-    cr_expect_eq(rt->default_outlet_id, 1);
-    cr_expect_eq(rt->register_id, 1);
-    cr_expect_eq(rt->employee_id, 1);
-    cr_assert_eq(rt->n_outlets, 2);
-    cr_expect_eq(rt->outlet_ids[0], 2);
-    cr_expect_eq(rt->outlet_ids[1], 1);
-    cr_assert_eq(rt->n_locations, 2);
-    cr_expect_str_eq(rt->locations[0].location_id, "7");
-    cr_expect_eq(rt->locations[0].outlet_id, 1);
-    cr_expect_str_eq(rt->locations[0].name, "Main");
-    cr_expect_eq(rt->locations[1].outlet_id, 2);
-    cr_expect_null(rt->locations[1].name);
-    cr_assert_eq(rt->n_methods, 1);
-    cr_expect_str_eq(rt->methods[0].method, "Store pickup");
-    cr_expect_eq(rt->methods[0].outlet_id, 2);
-    cr_expect(rt->methods[0].pickup);
-    cr_expect_null(rt->poll_cursor);
-    cr_expect_null(rt->last_poll_at);
+    cr_expect_eq(rt->rec.default_outlet_id, 1);
+    cr_expect_eq(rt->rec.register_id, 1);
+    cr_expect_eq(rt->rec.employee_id, 1);
+    cr_assert_eq(rt->rec.n_outlets, 2);
+    cr_expect_eq(rt->rec.outlet_ids[0], 2);
+    cr_expect_eq(rt->rec.outlet_ids[1], 1);
+    cr_assert_eq(rt->rec.n_locations, 2);
+    cr_expect_str_eq(rt->rec.locations[0].location_id, "7");
+    cr_expect_eq(rt->rec.locations[0].outlet_id, 1);
+    cr_expect_str_eq(rt->rec.locations[0].name, "Main");
+    cr_expect_eq(rt->rec.locations[1].outlet_id, 2);
+    cr_expect_null(rt->rec.locations[1].name);
+    cr_assert_eq(rt->rec.n_methods, 1);
+    cr_expect_str_eq(rt->rec.methods[0].method, "Store pickup");
+    cr_expect_eq(rt->rec.methods[0].outlet_id, 2);
+    cr_expect(rt->rec.methods[0].pickup);
+    cr_expect_null(rt->rec.poll_cursor);
+    cr_expect_null(rt->rec.last_poll_at);
 
     /* without base_url the shop's own host; without credentials an empty object */
     int64_t plain = ready_channel("Plain");
     int64_t bare = th_create(&t, t.admin, P, "{\"kind\":\"shopify\",\"name\":\"Bare\"}");
-    cr_assert_eq(sb_store_channel_load(db, plain, a, &rt), SB_OK);
+    cr_assert_eq(sb_channel_load(NULL, db, plain, a, &rt), SB_OK);
     cr_expect_str_eq(rt->ch.base_url, "https://acme.myshopify.com");
-    cr_assert_eq(sb_store_channel_load(db, bare, a, &rt), SB_OK);
-    cr_expect(!rt->has_credentials);
+    cr_assert_eq(sb_channel_load(NULL, db, bare, a, &rt), SB_OK);
+    cr_expect(!rt->rec.has_credentials);
     cr_expect(json_is_object(rt->ch.credentials));
     cr_expect_eq(json_object_size(rt->ch.credentials), 0);
     cr_expect_null(rt->ch.base_url);
-    cr_expect_eq(rt->n_outlets, 0);
+    cr_expect_eq(rt->rec.n_outlets, 0);
 
     /* unknown channel */
     rt = NULL;
-    cr_expect_eq(sb_store_channel_load(db, 999, a, &rt), SB_ENOT_FOUND);
+    cr_expect_eq(sb_channel_load(NULL, db, 999, a, &rt), SB_ENOT_FOUND);
     cr_expect_null(rt);
     /* another key file: the credentials cannot be opened, and the error says so, not them */
     char other[400];
     snprintf(other, sizeof(other), "%s/other.key", t.dir);
     setenv("STOCKBRIDGE_KEY_FILE", other, 1);
     cr_assert_eq(sb_secretbox_init(t.db_url), SB_OK);
-    cr_expect_eq(sb_store_channel_load(db, id, a, &rt), SB_EINTERNAL);
+    cr_expect_eq(sb_channel_load(NULL, db, id, a, &rt), SB_EINTERNAL);
     cr_expect_null(strstr(sb_err_last()->message, TOKEN));
     cr_expect_not_null(strstr(sb_err_last()->message, "cannot be opened"));
     unsetenv("STOCKBRIDGE_KEY_FILE");
     unlink(other);
     cr_assert_eq(sb_secretbox_init(t.db_url), SB_OK);
-    cr_expect_eq(sb_store_channel_load(db, id, a, &rt), SB_OK);
+    cr_expect_eq(sb_channel_load(NULL, db, id, a, &rt), SB_OK);
     sb_arena_free(a);
     sb_store_release(t.store, db);
 }
@@ -703,14 +706,14 @@ Test(channels, several_channels_side_by_side)
     cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
     struct sb_arena *ar = sb_arena_new();
     struct sb_channel_rt *ra, *rb;
-    cr_assert_eq(sb_store_channel_load(db, a, ar, &ra), SB_OK);
-    cr_assert_eq(sb_store_channel_load(db, b, ar, &rb), SB_OK);
+    cr_assert_eq(sb_channel_load(NULL, db, a, ar, &ra), SB_OK);
+    cr_assert_eq(sb_channel_load(NULL, db, b, ar, &rb), SB_OK);
     cr_expect_str_eq(th_str(ra->ch.credentials, "access_token"), "tok-us");
     cr_expect_str_eq(th_str(rb->ch.credentials, "access_token"), "tok-eu");
-    cr_expect_eq(ra->locations[0].outlet_id, 1);
-    cr_expect_eq(rb->locations[0].outlet_id, 2);
-    cr_expect(ra->settings.stock_sync);
-    cr_expect(!rb->settings.stock_sync);
+    cr_expect_eq(ra->rec.locations[0].outlet_id, 1);
+    cr_expect_eq(rb->rec.locations[0].outlet_id, 2);
+    cr_expect(ra->rec.settings.stock_sync);
+    cr_expect(!rb->rec.settings.stock_sync);
     sb_arena_free(ar);
     sb_store_release(t.store, db);
     /* changing one leaves the other alone */
@@ -1127,4 +1130,61 @@ Test(channels, poll_cursor_and_schedule)
     c = get_channel(a);
     cr_expect_str_eq(th_str(c, "poll_cursor"), "2026-01-02T10:00:00Z|gid://x");
     json_decref(c);
+}
+
+/* ---- the kinds ---- */
+
+/* GET /api/v1/channel-kinds describes each kind as data, and the defaults it describes are
+ * the ones a new channel's record shows: the form and the record come from one table. */
+Test(channels, n3_s3_s4_i4_i7_pr1_kinds_are_described_with_the_defaults_records_show)
+{
+    json_t *doc = th_get(&t, f.manager, "/api/v1/channel-kinds");
+    json_t *data = json_object_get(doc, "data");
+    json_t *shopify = NULL;
+    size_t i;
+    json_t *k;
+    json_array_foreach(data, i, k)
+    {
+        if (strcmp(th_str(k, "kind"), "shopify") == 0)
+            shopify = k;
+    }
+    cr_assert_not_null(shopify, "no shopify in %s", json_dumps(doc, 0));
+    cr_expect_str_eq(th_str(shopify, "label"), "Shopify");
+    int64_t id = th_create(&t, t.admin, P, "{\"kind\":\"shopify\",\"name\":\"Defaults\"}");
+    json_t *c = get_channel(id);
+    json_t *settings = json_object_get(c, "settings");
+    json_t *described = json_object_get(shopify, "settings");
+    cr_expect_eq(json_array_size(described), json_object_size(settings),
+                 "every setting the record shows is described, and no other");
+    json_array_foreach(described, i, k)
+    {
+        json_t *shown = json_object_get(settings, th_str(k, "name"));
+        cr_expect(shown != NULL && json_equal(shown, json_object_get(k, "default")),
+                  "%s: described default %s, record %s", th_str(k, "name"),
+                  json_dumps(json_object_get(k, "default"), JSON_ENCODE_ANY),
+                  shown ? json_dumps(shown, JSON_ENCODE_ANY) : "(none)");
+        cr_expect(json_is_string(json_object_get(k, "label")), "%s has a label", th_str(k, "name"));
+    }
+    /* the credentials it asks for are the ones a channel is refused without */
+    json_t *cred = json_object_get(shopify, "credentials");
+    json_array_foreach(cred, i, k)
+    {
+        if (!json_is_true(json_object_get(k, "required")))
+            continue;
+        json_t *body = json_pack("{s:{s:s,s:s,s:s,s:s}}", "credentials", "shop_domain",
+                                 "a.myshopify.com", "access_token", "t", "webhook_secret", "s",
+                                 "base_url", "http://127.0.0.1:8123");
+        json_object_del(json_object_get(body, "credentials"), th_str(k, "name"));
+        char *text = json_dumps(body, JSON_COMPACT);
+        char path[64], field[96];
+        snprintf(path, sizeof(path), P "/%lld", (long long)id);
+        snprintf(field, sizeof(field), "credentials.%s", th_str(k, "name"));
+        expect_err("PATCH", path, t.admin, text, 422, "missing_field", field);
+        free(text);
+        json_decref(body);
+    }
+    json_decref(c);
+    json_decref(doc);
+    /* for managers and admins, as the channel records are */
+    expect_err("GET", "/api/v1/channel-kinds", f.staff1, NULL, 403, "forbidden", NULL);
 }

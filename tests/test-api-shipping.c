@@ -1099,3 +1099,61 @@ Test(shipping, o7_f1_n1_sale_with_ship_to_is_on_the_shipping_list)
     th_expect_error(&t, "POST", path, fx.staff1, "{\"status\":\"packed\"}", 409,
                     "fulfillment_cancelled");
 }
+
+/* The names in a JSON array of strings, comma-joined, into buf. */
+static const char *names_of(json_t *arr, char *buf, size_t cap)
+{
+    size_t len = 0, i;
+    json_t *v;
+    buf[0] = '\0';
+    json_array_foreach(arr, i, v)
+    {
+        int n = snprintf(buf + len, cap - len, "%s%s", len ? "," : "", json_string_value(v));
+        if (n > 0 && (size_t)n < cap - len)
+            len += (size_t)n;
+    }
+    return buf;
+}
+
+/* F2, F3: the table the web app builds its buttons from is the one the server checks moves
+ * against (written out here, not derived), and a move it offers is taken while one it does
+ * not offer is refused. */
+Test(shipping, f2_f3_the_served_status_table_is_the_servers_rule)
+{
+    json_t *doc = th_get(&t, fx.staff1, "/api/v1/fulfillment-statuses");
+    char b[160];
+    cr_expect_str_eq(names_of(json_object_get(doc, "statuses"), b, sizeof(b)),
+                     "new,in_progress,packed,shipped,picked_up,cancelled");
+    cr_expect_str_eq(names_of(json_object_get(doc, "final"), b, sizeof(b)),
+                     "shipped,picked_up,cancelled");
+    json_t *kinds = json_object_get(doc, "kinds");
+    const struct {
+        const char *kind, *from, *next, *when_voided;
+    } rows[] = {
+        { "shipping", "new", "in_progress,packed,shipped,cancelled", "cancelled" },
+        { "shipping", "in_progress", "packed,shipped,cancelled", "cancelled" },
+        { "shipping", "packed", "shipped,cancelled", "cancelled" },
+        { "shipping", "shipped", "", "" },
+        { "shipping", "cancelled", "", "" },
+        { "pickup", "new", "in_progress,packed,picked_up,cancelled", "cancelled" },
+        { "pickup", "packed", "picked_up,cancelled", "cancelled" },
+        { "pickup", "picked_up", "", "" },
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        json_t *m = json_object_get(json_object_get(kinds, rows[i].kind), rows[i].from);
+        cr_expect_str_eq(names_of(json_object_get(m, "next"), b, sizeof(b)), rows[i].next, "%s %s",
+                         rows[i].kind, rows[i].from);
+        cr_expect_str_eq(names_of(json_object_get(m, "next_when_voided"), b, sizeof(b)),
+                         rows[i].when_voided, "%s %s when voided", rows[i].kind, rows[i].from);
+    }
+    json_decref(doc);
+    /* what it offers from an in_progress pickup is taken; what it leaves out is refused */
+    order(1, 1, "#1001", 0, "Ada Lovelace", "London", "N1 9GU");
+    fulfillment(11, 1, 1, "pickup", "in_progress", 0);
+    th_expect_error(&t, "POST", "/api/v1/fulfillments/11/status", fx.staff1,
+                    "{\"status\":\"shipped\"}", 409, "invalid_transition");
+    struct th_resp r =
+        req("POST", fx.staff1, "{\"status\":\"picked_up\"}", "/api/v1/fulfillments/11/status");
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+}

@@ -2,7 +2,7 @@
  * What a channel may sell (SPEC I2, I6), and how the Shopify adapter asks for
  * items by SKU.
  */
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "core/availability.h"
 
 #include <criterion/criterion.h>

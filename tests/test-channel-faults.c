@@ -30,9 +30,8 @@ static struct th_fixture f;
 static void add_channel(int64_t want)
 {
     int64_t id = th_create(&t, t.admin, "/api/v1/channels",
-                           "{\"kind\":\"shopify\",\"name\":\"Shop %lld\","
-                           "\"credentials\":{\"shop_domain\":\"shop%lld.myshopify.com\","
-                           "\"access_token\":\"" TH_SHOP_TOKEN "\","
+                           "{\"kind\":\"" FC_KIND "\",\"name\":\"Shop %lld\","
+                           "\"credentials\":{\"shop\":\"shop%lld\","
                            "\"webhook_secret\":\"" TH_SHOP_SECRET "\"},"
                            "\"outlets\":[1,2],\"default_outlet_id\":1,\"register_id\":1,"
                            "\"employee_id\":1}",
@@ -476,7 +475,9 @@ Test(channel_faults, sp1_a_stalled_poll_holds_up_no_other_channel, .init = setup
 
 static void setup_without_cancel(void)
 {
-    shape_caps = FC_CAPS & ~SB_CH_CANCEL; /* push_cancel is still there: the bit decides */
+    /* the kind without the cancel capability (and so without push_cancel: a kind has an
+     * operation exactly when it has its bit, sb_channel_kind_check) */
+    shape_caps = FC_CAPS & ~SB_CH_CANCEL;
     setup();
 }
 

@@ -111,6 +111,8 @@ static const struct {
     { "POST", V1 "/tokens", "API tokens belong to users, admins only" },
     { "GET", V1 "/tokens/{id}", "API tokens belong to users, admins only" },
     { "POST", V1 "/tokens/{id}/revoke", "API tokens belong to users, admins only" },
+    { "GET", V1 "/channel-kinds", "the kinds of webstore: descriptions, no records" },
+    { "GET", V1 "/fulfillment-statuses", "the F2 table: no records" },
     { "GET", V1 "/price-levels", "price levels are store-wide" },
     { "POST", V1 "/price-levels", "price levels are store-wide" },
     { "GET", V1 "/price-levels/{id}", "price levels are store-wide" },

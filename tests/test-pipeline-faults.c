@@ -8,6 +8,7 @@
  * pipeline's own "settled" signal, never a sleep.
  */
 #include "harness.h"
+#include "store/channel-polls.h"
 #include "store/channels.h"
 #include "store/stock-queue.h"
 

@@ -6,7 +6,7 @@
  * an operation that outlives the time limit; the fakestore's own side of the
  * contract (one operation at a time, the one query it runs, the costs).
  */
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "harness.h"
 #include "util/http-client.h"
 

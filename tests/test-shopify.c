@@ -6,7 +6,7 @@
  * throttling arithmetic (SP2, I9), query costs and truncation. The GraphQL
  * operations against a scripted fake Shopify are in test-shopify-ops.c.
  */
-#include "channel/shopify.h"
+#include "channel/shopify/shopify.h"
 #include "shopify-test.h"
 #include "util/arena.h"
 #include "util/http-client.h"

@@ -25,6 +25,7 @@
 #include "shopify-test.h"
 #include "store/sales.h"
 #include "store/stock.h"
+#include "sync/channel-cache.h"
 #include "sync/order-apply.h"
 #include "sync/reconcile.h"
 
@@ -49,9 +50,8 @@ static void setup(void)
     th_fixture(&t, &f);
     /* channel 1, stock sync on: every stock change below also queues its push (I3) */
     int64_t id = th_create(&t, t.admin, "/api/v1/channels",
-                           "{\"kind\":\"shopify\",\"name\":\"Web shop\","
-                           "\"credentials\":{\"shop_domain\":\"demo.myshopify.com\","
-                           "\"access_token\":\"" TH_SHOP_TOKEN "\","
+                           "{\"kind\":\"" FC_KIND "\",\"name\":\"Web shop\","
+                           "\"credentials\":{\"shop\":\"demo\","
                            "\"webhook_secret\":\"" TH_SHOP_SECRET "\"},"
                            "\"outlets\":[1,2],\"default_outlet_id\":1,\"register_id\":1,"
                            "\"employee_id\":1}");
@@ -329,7 +329,7 @@ static void load_channel(struct ctx *c)
     cr_assert_not_null(c->a);
     struct sb_db *db;
     cr_assert_eq(sb_store_acquire(fs, &db), SB_OK);
-    cr_assert_eq(sb_store_channel_load(db, 1, c->a, &c->rt), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(sb_channel_load(NULL, db, 1, c->a, &c->rt), SB_OK, "%s", sb_err_last()->message);
     sb_store_release(fs, db);
 }
 
@@ -426,7 +426,7 @@ static sb_err run_reconcile(struct sb_store *s, struct ctx *c)
 {
     json_decref(c->report);
     c->report = NULL;
-    return sb_sync_reconcile(s, 1, NULL, &c->report);
+    return sb_sync_reconcile(s, NULL, 1, NULL, &c->report);
 }
 
 static void check_reconcile(struct ctx *c)

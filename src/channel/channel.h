@@ -1,35 +1,66 @@
 /*
- * The channel interface: one const struct of function pointers per kind of
- * webstore (shopify.c now; magento2.c, ecwid.c, export.c, ecom.c next), the
- * way curl plugs in TLS backends. The pipeline and the dispatcher test
- * capability bits and never ask which kind they are talking to.
+ * The channel interface: one const struct of function pointers and data per
+ * kind of webstore, the way curl plugs in TLS backends. A kind is one folder
+ * (src/channel/<kind>/: its adapter) and one row of the table of kinds
+ * (channel/kinds.c); everything about a kind is here: what it can do
+ * (capability bits, each promising operations), its credentials and its own
+ * settings described as data, how its base URL is formed, its batch size,
+ * its per-channel state, its status table. The engine (src/sync) tests
+ * capability bits and never asks which kind it is talking to, and
+ * sb_channel_kinds_check() holds every kind's bits and operations together
+ * at start-up. docs/architecture.md, "Adding a channel kind", lists the steps.
  *
  * A channel at run time is its record (settings, linked outlets) plus its
- * decrypted credentials. Adapters are stateless: every call gets the channel.
+ * decrypted credentials and the adapter's state for it: sync/channel-cache.h.
  */
 #ifndef SB_CHANNEL_H
 #define SB_CHANNEL_H
 
 #include "channel/order.h"
+#include "core/channel-item.h"
+#include "core/channel-settings.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/fields.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* What a kind can do. The engine (src/sync) goes by these bits alone, never by which
- * function pointers are set: a bit promises the operations named beside it. */
+/*
+ * What a kind can do. The engine goes by these bits alone, never by which function
+ * pointers are set: a bit promises the operations (or data) named beside it, and a kind
+ * has those operations exactly when it has the bit (sb_channel_kinds_check). Everything
+ * a kind does not do is "not supported": the bit off and the pointer NULL.
+ */
 enum {
-    SB_CH_WEBHOOKS = 1 << 0,  /* pushes events to POST /webhooks/{channel_id} */
+    SB_CH_WEBHOOKS = 1 << 0,  /* pushes events to POST /webhooks/{id}: verify_webhook,
+                               * parse_event */
     SB_CH_POLL = 1 << 1,      /* orders can be listed by update time: poll_orders */
-    SB_CH_LOCATIONS = 1 << 2, /* stock is kept per channel location (SP3) */
+    SB_CH_LOCATIONS = 1 << 2, /* stock is kept per channel location (SP3); data only */
     SB_CH_FULFILL = 1 << 3,   /* accepts fulfillments with tracking (S3): push_fulfillment */
     SB_CH_CANCEL = 1 << 4,    /* accepts cancellations (S1): push_cancel */
     SB_CH_STOCK = 1 << 5,     /* accepts stock levels (I1-I9): find_items, push_stock,
-                               * read_stock (read_stock_all optional), push_batch */
-    SB_CH_PRICES = 1 << 6,    /* accepts prices (PR1-PR4): find_items, push_prices */
+                               * read_stock, push_batch */
+    SB_CH_PRICES = 1 << 6,    /* accepts prices (PR1-PR4): find_items, push_prices, push_batch */
+    SB_CH_FETCH = 1 << 7,     /* one order can be read by its id: fetch_order (events that
+                               * carry no order bring it this way) */
+    SB_CH_STOCK_ALL = 1 << 8, /* its whole stock can be read at once (I5): read_stock_all;
+                               * with SB_CH_STOCK */
+    SB_CH_AFTER_DOWNLOAD = 1 << 9, /* work on the channel once an order is down (Magento:
+                                    * invoice it, M3): after_download */
+    SB_CH_REFUND = 1 << 10,        /* takes refunds (credit memos) made in the POS (S2 the other
+                               * way): push_refund, and the setting "push_refunds" */
+    SB_CH_EXPORT = 1 << 11,        /* orders the webstore exports to us, picked up by the poller:
+                               * list_exported, acknowledge */
+    SB_CH_STATUS_IN = 1 << 12,     /* its orders carry a raw status the status table maps to
+                                 * the POS (statuses with SB_STATUS_IN rows) */
+    SB_CH_STATUS_OUT = 1 << 13,    /* POS status changes travel to it by the status table:
+                                 * push_status, statuses with SB_STATUS_OUT rows, and the
+                                 * setting "push_statuses" */
+    SB_CH_RESERVE = 1 << 14,       /* orders may come down as reservations instead of sales: the
+                               * setting "import_as" (SB_CHANNEL_IMPORT_AS) */
 };
 
 /* A channel as adapters see it. */
@@ -37,11 +68,18 @@ struct sb_channel {
     int64_t id;
     const char *kind;
     const char *name;
-    json_t *settings;     /* the record's settings object (borrowed) */
+    json_t *settings;     /* every setting, common and the kind's, defaults filled in
+                           * (borrowed) */
     json_t *credentials;  /* decrypted credentials object (borrowed): never log it */
-    const char *base_url; /* where its API lives (credentials "base_url", or the shop's) */
+    const char *base_url; /* where its API lives: ops->base_url's answer, or NULL */
     const char *currency; /* ISO 4217 code of the POS amounts it is sent (prices): its
                            * default outlet's currency, else its first outlet's, else USD */
+    /* The adapter's state for this channel: ops->state_size bytes, opened by ops->open
+     * when the channel is first used and closed by ops->close when the process lets it go
+     * (sync/channel-cache.c), shared by every thread working on the channel (the adapter
+     * locks what it changes). NULL when the caller keeps none (an adapter's own tests, a
+     * fuzzer): an adapter must work without it, at most less well. */
+    void *state;
 };
 
 /* What the HTTP layer hands over for a webhook: the raw body, untouched, and a
@@ -69,13 +107,13 @@ enum sb_decision {
     SB_DECIDE_SKIP
 };
 
-/* One page of orders changed since a cursor. */
 /* An order a poll saw but could not read: kept out, and shown with why (O10). */
 struct sb_order_unreadable {
     const char *external_id;
     const char *reason;
 };
 
+/* One page of orders changed since a cursor (or exported to us). */
 struct sb_order_page {
     struct sb_order **orders;
     size_t n;
@@ -92,16 +130,26 @@ struct sb_fulfillment_push {
     bool notify_customer;
 };
 
-/* An item as the channel knows it, found by SKU (SB_CH_STOCK): what stock and price
- * pushes address. */
-struct sb_channel_item {
-    const char *sku;         /* in */
-    const char *item_id;     /* out: the channel's id for the item's stock (Shopify: the
-                              * InventoryItem gid); NULL when the channel has no such SKU */
-    const char *variant_id;  /* out: for prices (Shopify: the ProductVariant gid), or NULL */
-    const char *product_id;  /* out: the product the variant belongs to, or NULL */
-    const char *location_id; /* out: the one location the item is stocked at, NULL when it
-                              * is stocked at several (then locations must be linked) */
+/* An order that came down, for after_download: the channel's id for it and its sale. */
+struct sb_after_download {
+    const char *order_external_id;
+    int64_t sale_id;
+};
+
+/* A return made in the POS on a web order, for push_refund (a credit memo on Magento). */
+struct sb_refund_push_line {
+    const char *line_external_id; /* the channel's id of the order line */
+    int64_t quantity;
+    int64_t amount; /* refunded for the line, in minor units of the order's currency */
+    bool restock;
+};
+struct sb_refund_push {
+    const char *order_external_id;
+    int64_t return_id; /* the POS return: an idempotency key for the channel's call */
+    int64_t amount;    /* money returned */
+    const char *note;  /* may be NULL */
+    const struct sb_refund_push_line *lines;
+    size_t n_lines;
 };
 
 /* Available stock of one item at one channel location (I2), to set on the channel. */
@@ -138,81 +186,193 @@ struct sb_stock_page {
     bool more;
 };
 
-/* A status change to report (the channel's status tables, SPEC 8-9). */
-struct sb_status_push {
-    const char *order_external_id;
-    const char *status; /* channel-neutral: "paid", "packed", "picked_up", ... */
+/*
+ * A kind's status table (SPEC 8, "Channel status tables"): which of the channel's order
+ * statuses mean which POS status, and in which direction the change travels. IN rows turn
+ * the raw status an order carries (sb_order.channel_status) into what the POS does with
+ * the order (sync/order-status.c); OUT rows name the channel status a POS change becomes
+ * (sent by push_status). A change with no row in its direction does not travel, and is
+ * logged saying so.
+ */
+enum sb_pos_status {
+    SB_POS_PENDING,   /* open, nothing paid */
+    SB_POS_PAID,      /* paid in full (P4) */
+    SB_POS_PACKED,    /* a fulfillment packed (a pickup: ready to collect) */
+    SB_POS_SHIPPED,   /* fulfilled: shipped */
+    SB_POS_PICKED_UP, /* fulfilled: collected */
+    SB_POS_CANCELLED, /* voided (S1) */
+};
+enum {
+    SB_STATUS_IN = 1,  /* channel -> POS */
+    SB_STATUS_OUT = 2, /* POS -> channel */
+    SB_STATUS_BOTH = SB_STATUS_IN | SB_STATUS_OUT,
+};
+struct sb_status_map {
+    const char *channel; /* the channel's name for it, as its wire spells it; NULL ends */
+    enum sb_pos_status pos;
+    unsigned direction; /* SB_STATUS_IN, SB_STATUS_OUT or both */
 };
 
+/* A POS status change travelling to the channel (push_status). */
+struct sb_status_push {
+    const char *order_external_id;
+    const char *status;     /* the channel's status (its status table's OUT row) */
+    enum sb_pos_status pos; /* what happened in the POS */
+};
+
+/* The settings a kind with SB_CH_REFUND, SB_CH_STATUS_OUT or SB_CH_RESERVE describes
+ * (SB_CHANNEL_PUSH_REFUNDS, SB_CHANNEL_PUSH_STATUSES, SB_CHANNEL_IMPORT_AS) are named in
+ * core/channel-settings.h, since the store's rules read them too. */
+
 struct sb_channel_ops {
-    const char *kind;
+    const char *kind;  /* the name in channels.kind: "shopify" */
+    const char *label; /* what staff call it: "Shopify" */
     unsigned caps;
+    /* What its credentials are (util/fields.h; SB_FIELD_TEXT with secret for tokens), and
+     * the settings it adds to the common ones (core/channel-settings.h); NULL-name-
+     * terminated lists, both checked, defaulted and served by the engine. */
+    const struct sb_field *credentials;
+    const struct sb_field *settings;
+    /* Its status table (SB_CH_STATUS_IN, SB_CH_STATUS_OUT), NULL-channel-terminated; NULL
+     * when neither bit is set. */
+    const struct sb_status_map *statuses;
     /* The most stock or price changes one push sends (SB_CH_STOCK, SB_CH_PRICES): the
-     * stock lane takes this many due rows of a channel at a time. 0 counts as 1. */
+     * stock lane takes this many due rows of a channel at a time. 0 without those bits. */
     size_t push_batch;
-    /* Checks the webhook's signature over the raw body before anything is parsed;
-     * SB_EUNAUTHORIZED when it does not verify. Fills info from headers. */
+
+    /* Where the channel's API lives, from its credentials (Shopify: base_url, else
+     * https://<shop_domain>), with no trailing slash, in the arena; NULL when the
+     * credentials do not say. Required. */
+    const char *(*base_url)(json_t *credentials, struct sb_arena *a);
+
+    /* Per-channel state, as curl's TLS backends keep theirs (sizeof_ssl_backend_data):
+     * state_size bytes, zeroed, that open() sets up for the channel (ch->state is NULL
+     * during the call; state is where it goes) and close() tears down. All three or none:
+     * a kind that keeps nothing has state_size 0 and no open or close. */
+    size_t state_size;
+    sb_err (*open)(const struct sb_channel *ch, void *state);
+    void (*close)(void *state);
+
+    /* SB_CH_WEBHOOKS. Checks the webhook's signature over the raw body before anything is
+     * parsed; SB_EUNAUTHORIZED when it does not verify. Fills info from headers. */
     sb_err (*verify_webhook)(const struct sb_channel *ch, const struct sb_webhook *wh,
                              struct sb_arena *a, struct sb_event_info *ret);
-    /* Parses an event body into an order. *ret NULL (and SB_OK) when the event
-     * carries no order (the pipeline then fetches it by info->order_ref). */
+    /* SB_CH_WEBHOOKS. Parses an event body into an order. *ret NULL (and SB_OK) when the
+     * event carries no order (the pipeline then fetches it by info->order_ref). */
     sb_err (*parse_event)(const struct sb_channel *ch, const char *topic, const char *body,
                           size_t len, struct sb_arena *a, struct sb_order **ret);
-    /* Lists orders updated since cursor (NULL: from the channel's beginning of time). */
+    /* SB_CH_POLL. Lists orders updated since cursor (NULL: from the channel's beginning of
+     * time). */
     sb_err (*poll_orders)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                           struct sb_order_page *ret);
+    /* SB_CH_FETCH. One order by the channel's id for it. */
     sb_err (*fetch_order)(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                           struct sb_order **ret);
-    /* Channel rules for downloading (paid only, invoiced only, ...). The reason is a
-     * static string shown to staff. NULL: download everything not cancelled. */
+    /* Required. Channel rules for downloading (paid only, invoiced only, ...). The reason
+     * is a static string shown to staff. */
     enum sb_decision (*decide)(const struct sb_channel *ch, const struct sb_order *o,
                                const char **ret_reason);
-    /* The payment type name for a gateway (P1), and whether the gateway is
+    /* Required. The payment type name for a gateway (P1), and whether the gateway is
      * integrated; an unintegrated one leaves the sale unpaid (P3). */
     const char *(*payment_type)(const struct sb_channel *ch, const char *gateway,
                                 bool *ret_integrated);
+    /* SB_CH_AFTER_DOWNLOAD. Called once per order that came down as a new sale, after
+     * that sale is durable: the engine queues the call in the import's own transaction
+     * (the outbox) and the dispatcher makes it, retried with backoff, so an error here
+     * never undoes the import. Idempotent on the channel's side (a retry after a lost
+     * answer calls it again). */
+    sb_err (*after_download)(const struct sb_channel *ch, const struct sb_after_download *d);
+    /* SB_CH_FULFILL. */
     sb_err (*push_fulfillment)(const struct sb_channel *ch, const struct sb_fulfillment_push *f);
+    /* SB_CH_CANCEL. */
     sb_err (*push_cancel)(const struct sb_channel *ch, const char *order_external_id,
                           const char *reason);
-    /* Stock sync (SB_CH_STOCK). Finds items by SKU, many per call; an unknown SKU leaves
+    /* SB_CH_REFUND. A return made in the POS on one of the channel's orders, when the
+     * channel's "push_refunds" setting is on (refunds made on the channel come down with
+     * their order, sb_order.refunds, and never go back). Through the outbox, as above. */
+    sb_err (*push_refund)(const struct sb_channel *ch, const struct sb_refund_push *r);
+    /* SB_CH_STATUS_OUT. A POS status change whose status table row travels out, when the
+     * channel's "push_statuses" setting is on. Through the outbox, as above. */
+    sb_err (*push_status)(const struct sb_channel *ch, const struct sb_status_push *s);
+    /* SB_CH_EXPORT: the export model, where the webstore hands its orders over. The poller
+     * asks for what is waiting (a page, as poll_orders; cursor as there), applies it in one
+     * write, and then acknowledges each order it took (external ids), so the webstore
+     * stops offering them; an order offered again after a lost acknowledgement is applied
+     * idempotently (O2). A webstore that calls us instead plugs in as webhooks do
+     * (docs/architecture.md, "Adding a channel kind"). */
+    sb_err (*list_exported)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                            struct sb_order_page *ret);
+    sb_err (*acknowledge)(const struct sb_channel *ch, const char *const *external_ids, size_t n);
+    /* SB_CH_STOCK, SB_CH_PRICES. Finds items by SKU, many per call; an unknown SKU leaves
      * its item_id NULL. */
     sb_err (*find_items)(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
                          struct sb_arena *a);
-    /* Sets absolute available quantities, many per call. An error return means nothing is
-     * known to have changed (retry them all); SB_OK with levels[i].error set means the
-     * channel refused those levels, for that reason, and took the others. */
+    /* SB_CH_STOCK. Sets absolute available quantities, many per call. An error return
+     * means nothing is known to have changed (retry them all); SB_OK with levels[i].error
+     * set means the channel refused those levels, for that reason, and took the others. */
     sb_err (*push_stock)(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
                          struct sb_arena *a);
-    /* Prices (SB_CH_PRICES), the same way. */
+    /* SB_CH_PRICES, the same way. */
     sb_err (*push_prices)(const struct sb_channel *ch, struct sb_price *prices, size_t n,
                           struct sb_arena *a);
-    /* Reads the channel's stock a page at a time (I5); cursor NULL: from the start. */
+    /* SB_CH_STOCK. Reads the channel's stock a page at a time (I5); cursor NULL: from the
+     * start. */
     sb_err (*read_stock)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                          struct sb_stock_page *ret);
-    /* Reads the channel's whole stock at once (I5), for catalogues too large to page
-     * through (Shopify: a bulk operation); optional, NULL when the channel has none. Calls
-     * each() once per item with its levels; the strings and arrays are valid only during
-     * the call, so each() copies what it keeps. An error from each() stops the read and is
-     * returned. Any error means the read is incomplete: the caller discards what it got. */
+    /* SB_CH_STOCK_ALL. Reads the channel's whole stock at once (I5), for catalogues too
+     * large to page through (Shopify: a bulk operation). Calls each() once per item with
+     * its levels; the strings and arrays are valid only during the call, so each() copies
+     * what it keeps. An error from each() stops the read and is returned. Any error means
+     * the read is incomplete: the caller discards what it got. */
     sb_err (*read_stock_all)(const struct sb_channel *ch,
                              sb_err (*each)(void *ud, const struct sb_channel_stock *st), void *ud);
-    /* Other status changes that travel to the channel (paid, packed/ready for pickup). */
-    sb_err (*push_status)(const struct sb_channel *ch, const struct sb_status_push *s);
 };
 
+/* channel/kinds.c: the table of kinds. */
 extern const struct sb_channel_ops sb_channel_shopify;
 
 /* The ops for a kind, or NULL when stockbridge has no adapter for it. */
 const struct sb_channel_ops *sb_channel_ops_for(const char *kind);
+/* Every kind, the table's and the one registered (tests), for listing them; *ret_n set. */
+const struct sb_channel_ops *const *sb_channel_kinds(size_t *ret_n);
 
 /*
- * Puts an adapter in front of the built-in ones: sb_channel_ops_for(ops->kind)
- * answers it from now on, so it may stand in for a built-in kind. The hook
- * through which tests install an in-process adapter that fails or stalls on
- * demand (tests/fault-channel.c); nothing in the program itself calls it.
- * One at a time (a second call replaces the first); call it before any
- * thread looks an adapter up.
+ * Holds every kind to its capability bits: a bit without its operations (or data), an
+ * operation without its bit, a missing required operation, state without open and close,
+ * a status table out of step with the status bits, a setting it needs undescribed, or a
+ * description that does not hold together (a default its own check refuses, a kind
+ * setting named as a common one): SB_EINTERNAL naming the kind and what is wrong.
+ * `stockbridge serve` refuses to start on it.
+ */
+sb_err sb_channel_kind_check(const struct sb_channel_ops *ops);
+sb_err sb_channel_kinds_check(void);
+
+/*
+ * Adds a kind beside the built-in ones: sb_channel_ops_for(ops->kind) answers it from now
+ * on (before the table, so it may also stand in for a built-in kind). The hook through
+ * which tests install an in-process kind that answers from memory and fails or stalls on
+ * demand (tests/fault-channel.c); nothing in the program itself calls it. One at a time
+ * (a second call replaces the first); call it before any thread looks a kind up.
  */
 void sb_channel_register(const struct sb_channel_ops *ops);
+
+/* The POS status's name ("paid", "shipped", ...) and back; false for an unknown name. */
+const char *sb_pos_status_name(enum sb_pos_status s);
+bool sb_pos_status_parse(const char *name, enum sb_pos_status *ret);
+/* The kind's status table row for a raw channel status in a direction, or NULL. */
+const struct sb_status_map *sb_channel_status_in(const struct sb_channel_ops *ops,
+                                                 const char *channel_status);
+/* ... and for a POS status travelling out, or NULL (it does not travel). */
+const struct sb_status_map *sb_channel_status_out(const struct sb_channel_ops *ops,
+                                                  enum sb_pos_status pos);
+
+/* Adds the kind's settings that settings (an object) lacks, at their defaults: a setting
+ * added to a kind later has one, as the common ones do. */
+sb_err sb_channel_kind_fill_settings(const struct sb_channel_ops *ops, json_t *settings);
+
+/* The kind's descriptions served by GET /api/v1/channel-kinds: {kind, label, capabilities
+ * [names], credentials [fields], settings [the common ones, then the kind's], statuses
+ * [{channel, pos, direction}]}. NULL when out of memory. */
+json_t *sb_channel_kind_describe(const struct sb_channel_ops *ops);
 
 #endif

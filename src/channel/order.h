@@ -105,6 +105,11 @@ struct sb_order {
     enum sb_order_fulfillment fulfillment;
     bool cancelled;
     const char *cancel_reason;
+    /* The order's status as the channel names it, raw (Shopify: its financial status as
+     * sent), or NULL. For a kind with a status table (SB_CH_STATUS_IN) the engine reads
+     * the POS's meaning from the table (sync/order-status.c); for the others it is kept
+     * for the log only. */
+    const char *channel_status;
     bool taxes_included;
     const char *gateway; /* the payment gateway named by the order */
     const char *note;    /* the order note, plus note attributes as "name: value" lines */

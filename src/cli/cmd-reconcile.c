@@ -79,7 +79,7 @@ int cmd_reconcile(int argc, char **argv)
     sb_progress_start(&bars.bar, "reading the channel", (uint64_t)items);
     struct sb_reconcile_progress pr = { .read = on_read, .compared = on_compared, .ud = &bars };
     json_t *report = NULL;
-    sb_err err = sb_sync_reconcile(store, id, &pr, &report);
+    sb_err err = sb_sync_reconcile(store, NULL, id, &pr, &report);
     sb_progress_finish(&bars.bar);
     sb_store_close(store);
     if (err)

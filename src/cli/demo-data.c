@@ -11,6 +11,7 @@
 #include "core/item.h"
 #include "core/money.h"
 #include "core/sale.h"
+#include "store/channel-credentials.h"
 #include "store/channels.h"
 #include "store/customers.h"
 #include "store/employees.h"
@@ -24,6 +25,7 @@
 #include "store/store.h"
 #include "store/sessions.h"
 #include "store/users.h"
+#include "sync/channel-edit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,23 +338,20 @@ sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, 
         if (!err && (!creds || !settings))
             err = sb_fail(SB_ENOMEM, NULL, NULL);
         if (!err)
-            err = sb_store_channel_create(db, &in, &id);
+            err = sb_sync_channel_create(db, &in, &id);
         json_decref(creds);
         json_decref(settings);
     }
     if (err)
         return err;
-    struct sb_arena *a = sb_arena_new();
-    struct sb_channel_rt *rt;
-    err = a ? sb_store_channel_load(db, id, a, &rt) : sb_fail(SB_ENOMEM, NULL, NULL);
+    json_t *cred = NULL;
+    err = sb_store_channel_credentials(db, id, &cred);
     if (!err) {
-        snprintf(token, 64, "%s",
-                 json_string_value(json_object_get(rt->ch.credentials, "access_token")));
-        snprintf(secret, 64, "%s",
-                 json_string_value(json_object_get(rt->ch.credentials, "webhook_secret")));
+        snprintf(token, 64, "%s", json_string_value(json_object_get(cred, "access_token")));
+        snprintf(secret, 64, "%s", json_string_value(json_object_get(cred, "webhook_secret")));
         *ret_id = id;
     }
-    sb_arena_free(a);
+    json_decref(cred);
     return err;
 }
 

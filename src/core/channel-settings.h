@@ -1,13 +1,18 @@
 /*
- * What a merchant can set per channel, and what each kind of channel needs
- * as credentials. Plain data and rules: the JSON side (defaults filled in,
- * unknown names refused) is in store/channels.c, which holds this header's
- * code too.
+ * What a merchant can set on every channel, whatever its kind (SPEC N3, S3,
+ * S4, I4, I7, PR1-PR3): each setting described once as data (util/fields.h:
+ * type, bounds, default, label and help) in the order records show them,
+ * beside the typed struct the engine reads. A kind adds its own settings in
+ * its adapter's descriptions (channel/channel.h); the settings of a channel
+ * are these plus its kind's. The JSON side is the store's (settings as
+ * stored: store/channel-settings.h) and the sync layer's (checked against
+ * the descriptions: sync/channel-edit.c).
  */
 #ifndef SB_CHANNEL_SETTINGS_H
 #define SB_CHANNEL_SETTINGS_H
 
 #include "util/err.h"
+#include "util/fields.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,31 +40,28 @@ struct sb_channel_settings {
     int64_t sale_starts_at, sale_ends_at;
 };
 
+/* The common settings' descriptions, NULL-name-terminated, in the order records show them:
+ * BOOL (a bool member), INT and REF (int64_t), TIME (int64_t Unix seconds, 0: none). */
+extern const struct sb_field sb_channel_common_settings[];
+/* Where struct sb_channel_settings keeps the i-th of them. */
+size_t sb_channel_setting_offset(size_t i);
+
+/*
+ * Settings a kind describes among its own when it has the capability that needs them
+ * (channel/channel.h; sb_channel_kind_check holds kinds to it), named here because the
+ * store's actions read them too: the return and fulfillment rules queue a channel's call
+ * only when its setting is on (store/outbox-queue.h), and the sync layer imports orders as
+ * reservations by the third.
+ */
+#define SB_CHANNEL_PUSH_REFUNDS  "push_refunds"  /* bool (SB_CH_REFUND) */
+#define SB_CHANNEL_PUSH_STATUSES "push_statuses" /* bool (SB_CH_STATUS_OUT) */
+#define SB_CHANNEL_IMPORT_AS     "import_as"     /* "sale" or "reservation" (SB_CH_RESERVE) */
+
+/* Every setting at its described default. */
 void sb_channel_settings_defaults(struct sb_channel_settings *s);
 
 /* Rules across settings (PR2): a regular price level when POS pricing is on; a sale
  * that ends after it starts (PR3). The price levels' existence is the store's to check. */
 sb_err sb_channel_settings_check(const struct sb_channel_settings *s);
-
-/* A credential a kind of channel needs. */
-enum sb_credential_type {
-    SB_CRED_SECRET, /* any non-empty text (tokens, secrets) */
-    SB_CRED_HOST,   /* a host name: "shop.myshopify.com" */
-    SB_CRED_URL,    /* "http://..." or "https://..." with a host */
-};
-
-struct sb_credential_field {
-    const char *name;
-    enum sb_credential_type type;
-    bool required;
-};
-
-/* The credential fields of a kind, ending with a NULL name; NULL for an unknown kind.
- * A table, so that a new kind adds rows and no code branches on the kind. */
-const struct sb_credential_field *sb_channel_credential_fields(const char *kind);
-
-/* Checks one credential value against its type; SB_EINVALID_FIELD naming field. */
-sb_err sb_credential_check(const struct sb_credential_field *f, const char *value,
-                           const char *field);
 
 #endif

@@ -23,6 +23,7 @@ static const char *const kind_names[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(COUNT(status_names) == SB_FF_N_STATUSES, "SB_FF_N_STATUSES is the count");
 
 const char *sb_ff_status_name(enum sb_ff_status s)
 {
@@ -111,6 +112,18 @@ sb_err sb_ff_move_check(enum sb_ff_kind kind, enum sb_ff_status from, enum sb_ff
         return sb_fail(SB_ESALE_VOIDED, "status",
                        "the sale is voided: its fulfillments can only be cancelled");
     return sb_ff_transition(kind, from, to);
+}
+
+bool sb_ff_move_allowed(enum sb_ff_kind kind, enum sb_ff_status from, enum sb_ff_status to,
+                        bool sale_voided)
+{
+    struct sb_errinfo saved = *sb_err_last();
+    bool ok = sb_ff_move_check(kind, from, to, sale_voided) == SB_OK;
+    if (saved.err || saved.message[0]) /* leave the caller's last error as it was */
+        sb_fail(saved.err, saved.field[0] ? saved.field : NULL, "%s", saved.message);
+    else
+        sb_err_clear();
+    return ok;
 }
 
 sb_err sb_ff_shipment_check(const struct sb_ff_ship_state *s)

@@ -37,6 +37,12 @@ bool sb_ff_status_final(enum sb_ff_status s);
 /* SB_OK when from -> to is allowed for this kind; SB_EINVALID_TRANSITION otherwise. */
 sb_err sb_ff_transition(enum sb_ff_kind kind, enum sb_ff_status from, enum sb_ff_status to);
 
+/* The statuses in the order they come (new ... cancelled), for tables that list them. */
+#define SB_FF_N_STATUSES 6
+/* Whether sb_ff_move_check allows from -> to (without recording an error). */
+bool sb_ff_move_allowed(enum sb_ff_kind kind, enum sb_ff_status from, enum sb_ff_status to,
+                        bool sale_voided);
+
 /* A status change as every route must check it (SPEC F3, then F2): a cancelled
  * fulfillment never moves again (SB_EFULFILLMENT_CANCELLED); a fulfillment of a voided
  * sale may only be cancelled (SB_ESALE_VOIDED); then sb_ff_transition. */

@@ -10,6 +10,7 @@
 #include "store/channels.h"
 #include "store/queue-gauges.h"
 #include "store/stock-queue.h"
+#include "sync/pipeline.h"
 #include "sync/reconcile.h"
 #include "util/timeutil.h"
 
@@ -47,13 +48,13 @@ sb_err sb_api_channels_items(struct sb_req *r)
                       "status must be \"excluded\"");
     if (!err)
         err = sb_req_page(r, &page);
-    struct sb_channel_rt *rt = NULL;
+    struct sb_channel_record *rec = NULL;
     if (!err)
         err = sb_store_channel_visible(r->db, &r->scope, id);
     if (!err)
-        err = sb_store_channel_load(r->db, id, r->arena, &rt);
+        err = sb_store_channel_record(r->db, id, r->arena, &rec);
     if (!err)
-        err = sb_store_sync_excluded(r->db, rt, page.after, page.limit, &rows);
+        err = sb_store_sync_excluded(r->db, rec, page.after, page.limit, &rows);
     return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 
@@ -65,7 +66,9 @@ sb_err sb_api_channels_reconcile(struct sb_req *r)
     if (!err)
         err = sb_store_channel_visible(r->db, &r->scope, id);
     if (!err)
-        err = sb_sync_reconcile(sb_server_store(r->server), id, NULL, &report);
+        err = sb_sync_reconcile(sb_server_store(r->server),
+                                sb_pipeline_channels(sb_server_pipeline(r->server)), id, NULL,
+                                &report);
     if (err == SB_EUNAUTHORIZED) {
         /* the channel's credentials were refused, not the caller's token */
         char msg[300];

@@ -9,7 +9,10 @@
  */
 #include "http/api.h"
 #include "http/server.h"
+#include "store/channel-log.h"
+#include "store/channel-orders.h"
 #include "store/channels.h"
+#include "sync/channel-edit.h"
 #include "sync/pipeline.h"
 
 #include <stdio.h>
@@ -141,7 +144,7 @@ static sb_err parse(struct sb_req *r, struct sb_channel_input *in, bool create)
     if (!err)
         err = sb_json_only(&c, fields);
     if (!err)
-        err = sb_json_str(&c, "kind", create, 32, &in->kind, NULL);
+        err = sb_json_str(&c, "kind", create, SB_CHANNEL_KIND_MAX, &in->kind, NULL);
     if (!err)
         err = sb_json_str(&c, "name", create, SB_CHANNEL_NAME_MAX, &in->name, &in->name_set);
     if (!err)
@@ -171,7 +174,7 @@ static sb_err parse(struct sb_req *r, struct sb_channel_input *in, bool create)
 static sb_err reply_one(struct sb_req *r, int status, int64_t id)
 {
     json_t *doc;
-    sb_err err = sb_store_channel_get(r->db, id, &doc);
+    sb_err err = sb_sync_channel_get(r->db, id, &doc);
     return err ? err : sb_reply(r, status, doc);
 }
 
@@ -181,7 +184,7 @@ sb_err sb_api_channels_list(struct sb_req *r)
     json_t *rows;
     sb_err err = sb_req_page(r, &page);
     if (!err)
-        err = sb_store_channel_list(r->db, &r->scope, page.after, page.limit, &rows);
+        err = sb_sync_channel_list(r->db, &r->scope, page.after, page.limit, &rows);
     return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 
@@ -191,7 +194,7 @@ sb_err sb_api_channels_create(struct sb_req *r)
     int64_t id;
     sb_err err = parse(r, &in, true);
     if (!err)
-        err = sb_store_channel_create(r->db, &in, &id);
+        err = sb_sync_channel_create(r->db, &in, &id);
     return err ? err : reply_one(r, 201, id);
 }
 
@@ -212,7 +215,7 @@ sb_err sb_api_channels_update(struct sb_req *r)
     if (!err)
         err = parse(r, &in, false);
     if (!err)
-        err = sb_store_channel_update(r->db, id, &in);
+        err = sb_sync_channel_update(r->db, id, &in);
     return err ? err : reply_one(r, 200, id);
 }
 
@@ -279,6 +282,8 @@ sb_err sb_api_channels_poll(struct sb_req *r)
         err = sb_fail(SB_ECONFLICT, NULL, "the channel has no credentials to poll with");
     json_decref(rec);
     if (!err)
-        err = sb_sync_poll_channel(sb_server_store(r->server), id, &report);
+        err =
+            sb_sync_poll_channel(sb_server_store(r->server),
+                                 sb_pipeline_channels(sb_server_pipeline(r->server)), id, &report);
     return err ? err : sb_reply(r, 200, report);
 }

@@ -85,3 +85,46 @@ sb_err sb_api_fulfillments_status(struct sb_req *r)
         err = sb_store_fulfillment_get(r->db, &r->scope, id, &doc);
     return err ? err : sb_reply(r, 200, doc);
 }
+
+/* GET /api/v1/fulfillment-statuses: the F2 table (core/fulfillment.c) as the web app
+ * reads it, so the buttons it offers are the moves the server takes: the statuses in
+ * order, the final ones, and per kind and status the moves allowed, and those allowed
+ * when the sale is voided (F3). */
+sb_err sb_api_fulfillment_statuses(struct sb_req *r)
+{
+    json_t *statuses = json_array(), *final = json_array(), *kinds = json_object();
+    int bad = !statuses || !final || !kinds;
+    for (int s = 0; !bad && s < SB_FF_N_STATUSES; s++) {
+        bad |= json_array_append_new(statuses, json_string(sb_ff_status_name(s)));
+        if (sb_ff_status_final(s))
+            bad |= json_array_append_new(final, json_string(sb_ff_status_name(s)));
+    }
+    for (int k = SB_FF_SHIPPING; !bad && k <= SB_FF_PICKUP; k++) {
+        json_t *moves = json_object();
+        bad |= json_object_set_new(kinds, sb_ff_kind_name(k), moves);
+        for (int from = 0; !bad && from < SB_FF_N_STATUSES; from++) {
+            json_t *next = json_array(), *voided = json_array();
+            bad |= json_object_set_new(
+                moves, sb_ff_status_name(from),
+                json_pack("{s:o,s:o}", "next", next, "next_when_voided", voided));
+            for (int to = 0; !bad && to < SB_FF_N_STATUSES; to++) {
+                if (sb_ff_move_allowed(k, from, to, false))
+                    bad |= json_array_append_new(next, json_string(sb_ff_status_name(to)));
+                if (sb_ff_move_allowed(k, from, to, true))
+                    bad |= json_array_append_new(voided, json_string(sb_ff_status_name(to)));
+            }
+        }
+    }
+    json_t *doc =
+        bad ? NULL
+            : json_pack("{s:o,s:o,s:o}", "statuses", statuses, "final", final, "kinds", kinds);
+    if (!doc) {
+        if (bad) {
+            json_decref(statuses);
+            json_decref(final);
+            json_decref(kinds);
+        }
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    return sb_reply(r, 200, doc);
+}

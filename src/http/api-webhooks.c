@@ -9,7 +9,6 @@
  */
 #include "http/api.h"
 #include "http/server.h"
-#include "store/channels.h"
 #include "sync/pipeline.h"
 #include "util/log.h"
 
@@ -79,7 +78,7 @@ sb_err sb_api_webhooks_receive(struct sb_req *r)
     struct sb_pipeline *p = sb_server_pipeline(r->server);
     if (!p) {
         struct sb_channel_rt *rt;
-        err = sb_store_channel_load(r->db, id, r->arena, &rt);
+        err = sb_channel_load(NULL, r->db, id, r->arena, &rt);
         if (err == SB_ENOT_FOUND || (!err && !(rt->ops->caps & SB_CH_WEBHOOKS)))
             return sb_fail(SB_ENOT_FOUND, NULL, "no channel %lld takes webhooks", (long long)id);
         return err ? err : sb_fail(SB_EBUSY, NULL, "this server does not take webhooks");

@@ -54,6 +54,7 @@ sb_err sb_api_shipments_update(struct sb_req *r);
 sb_err sb_api_fulfillments_list(struct sb_req *r);
 sb_err sb_api_fulfillments_get(struct sb_req *r);
 sb_err sb_api_fulfillments_status(struct sb_req *r);
+sb_err sb_api_fulfillment_statuses(struct sb_req *r);
 
 /* api-notifications.c */
 sb_err sb_api_notifications_list(struct sb_req *r);
@@ -83,6 +84,8 @@ sb_err sb_api_tokens_list(struct sb_req *r);
 sb_err sb_api_tokens_create(struct sb_req *r);
 sb_err sb_api_tokens_get(struct sb_req *r);
 sb_err sb_api_tokens_revoke(struct sb_req *r);
+/* api-channel-kinds.c */
+sb_err sb_api_channel_kinds_list(struct sb_req *r);
 /* api-channel-sync.c */
 sb_err sb_api_channels_sync_status(struct sb_req *r);
 sb_err sb_api_channels_items(struct sb_req *r);

@@ -61,6 +61,7 @@ static const struct sb_route routes[] = {
     { "GET", V1 "/shipments/{id}", sb_api_shipments_get, SB_AUTH_STAFF },
     { "PATCH", V1 "/shipments/{id}", sb_api_shipments_update, SB_AUTH_STAFF },
 
+    { "GET", V1 "/fulfillment-statuses", sb_api_fulfillment_statuses, SB_AUTH_STAFF },
     { "GET", V1 "/fulfillments", sb_api_fulfillments_list, SB_AUTH_STAFF },
     { "GET", V1 "/fulfillments/{id}", sb_api_fulfillments_get, SB_AUTH_STAFF },
     { "POST", V1 "/fulfillments/{id}/status", sb_api_fulfillments_status, SB_AUTH_STAFF },
@@ -69,6 +70,7 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/notifications/read-all", sb_api_notifications_read_all, SB_AUTH_STAFF },
     { "POST", V1 "/notifications/{id}/read", sb_api_notifications_read, SB_AUTH_STAFF },
 
+    { "GET", V1 "/channel-kinds", sb_api_channel_kinds_list, SB_AUTH_MANAGER },
     CRUD("/channels", channels, SB_AUTH_MANAGER, SB_AUTH_ADMIN),
     { "GET", V1 "/channels/{id}/orders", sb_api_channels_orders, SB_AUTH_STAFF },
     { "GET", V1 "/channels/{id}/log", sb_api_channels_log, SB_AUTH_STAFF },

@@ -1,8 +1,10 @@
 /*
  * Channel orders (see channel-orders.h): read the state a version is applied
- * over, and record what it left.
+ * over, record what it left, and list them for staff (O10).
  */
 #include "store/channel-orders.h"
+
+#include "store/channels.h"
 
 #include <stdio.h>
 
@@ -58,4 +60,21 @@ sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
                       " THEN channel_orders.reason ELSE excluded.reason END,"
                       " updated_at = excluded.updated_at",
                       "issss", channel_id, external_id, reason, now, now);
+}
+
+#define ORDER_COLS                                                                        \
+    "SELECT id, external_id, number, state, reason, version, financial_status,"           \
+    " fulfillment_status, cancelled, sale_id, total, currency, first_seen_at, updated_at" \
+    " FROM channel_orders WHERE channel_id = ? AND id > ?"
+
+sb_err sb_store_channel_orders(struct sb_db *db, const struct sb_scope *scope, int64_t id,
+                               const char *state, int64_t after, int64_t limit, json_t **ret)
+{
+    sb_err err = sb_store_channel_visible(db, scope, id);
+    if (err)
+        return err;
+    if (state)
+        return sb_db_json_all(db, ret, ORDER_COLS " AND state = ? ORDER BY id LIMIT ?", "iisi", id,
+                              after, state, limit);
+    return sb_db_json_all(db, ret, ORDER_COLS " ORDER BY id LIMIT ?", "iii", id, after, limit);
 }

@@ -7,9 +7,11 @@
 #ifndef SB_STORE_CHANNEL_ORDERS_H
 #define SB_STORE_CHANNEL_ORDERS_H
 
+#include "core/scope.h"
 #include "store/db.h"
 #include "util/timeutil.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,5 +46,11 @@ sb_err sb_store_channel_order_record(struct sb_db *db, const struct sb_channel_o
 sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
                                          const char *external_id, const char *reason,
                                          const char *now);
+
+/* Web orders seen on a channel (O10), oldest first after an id; state NULL for all.
+ * A channel the caller cannot see is SB_ENOT_FOUND: admins see every channel, others
+ * the channels linked to at least one of their outlets. */
+sb_err sb_store_channel_orders(struct sb_db *db, const struct sb_scope *scope, int64_t id,
+                               const char *state, int64_t after, int64_t limit, json_t **ret);
 
 #endif

@@ -6,6 +6,7 @@
  * are about to change, then change them.
  */
 #include "store/fulfillments.h"
+#include "store/outbox-queue.h"
 #include "store/shipments.h"
 #include "util/timeutil.h"
 
@@ -281,5 +282,8 @@ sb_err sb_store_fulfillment_set_status(struct sb_db *db, const struct sb_scope *
     /* The last open shipping fulfillment closing completes the shipment. */
     if (!err && kind == SB_FF_SHIPPING && sb_ff_status_final(to))
         err = sb_store_shipment_sync(db, sale_id);
+    /* the move may travel to the web order's channel (its status table) */
+    if (!err)
+        err = sb_store_outbox_fulfillment_moved(db, id, sb_ff_status_name(to));
     return sb_db_end(db, err);
 }

@@ -6,10 +6,14 @@
  * or setting applies to calls already queued.
  */
 #include "store/outbox-queue.h"
+
+#include "core/channel-settings.h"
+#include "store/outbox.h"
 #include "util/timeutil.h"
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 sb_err sb_store_outbox_queue(struct sb_db *db, int64_t channel_id, const char *kind,
                              const char *ref, const char *payload_json)
@@ -74,4 +78,88 @@ sb_err sb_store_outbox_sale_voided(struct sb_db *db, int64_t sale_id)
                          json_pack("{s:s}", "reason", "voided in the POS"));
     sb_err cerr = sb_q_close(&q);
     return err ? err : cerr;
+}
+
+/* The channel of a web sale, when its settings have `setting` on; 0 otherwise (a POS sale,
+ * or the setting off or not the kind's). */
+static sb_err channel_with(struct sb_db *db, int64_t sale_id, const char *setting,
+                           int64_t *ret_channel, char **ret_ref)
+{
+    struct sb_q q;
+    *ret_channel = 0;
+    *ret_ref = NULL;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT s.channel_id, s.external_id, c.settings FROM sales s"
+                           " JOIN channels c ON c.id = s.channel_id"
+                           " WHERE s.id = ? AND s.source = 'channel'",
+                           "i", sale_id);
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        json_t *settings = json_loads(sb_q_text(&q, 2), 0, NULL);
+        if (json_is_true(json_object_get(settings, setting)) && sb_q_text(&q, 1)) {
+            *ret_channel = sb_q_int(&q, 0);
+            if (!(*ret_ref = strdup(sb_q_text(&q, 1))))
+                q.err = sb_fail(SB_ENOMEM, NULL, NULL);
+        }
+        json_decref(settings);
+    }
+    err = sb_q_close(&q);
+    if (err) {
+        free(*ret_ref);
+        *ret_ref = NULL;
+        *ret_channel = 0;
+    }
+    return err;
+}
+
+sb_err sb_store_outbox_return_made(struct sb_db *db, int64_t return_id)
+{
+    json_t *ret = NULL, *lines = NULL;
+    sb_err err = sb_db_json_one(db, &ret,
+                                "SELECT sale_id, refund_total AS amount, reason AS note,"
+                                " external_id FROM returns WHERE id = ?",
+                                "i", return_id);
+    if (err)
+        return err;
+    int64_t channel = 0;
+    char *ref = NULL;
+    /* the channel's own refund, coming down, goes nowhere back */
+    if (json_is_null(json_object_get(ret, "external_id")))
+        err = channel_with(db, json_integer_value(json_object_get(ret, "sale_id")),
+                           SB_CHANNEL_PUSH_REFUNDS, &channel, &ref);
+    if (!err && channel)
+        err = sb_db_json_all(db, &lines,
+                             "SELECT l.external_line_id AS line, rl.quantity, rl.amount,"
+                             " rl.restock FROM return_lines rl"
+                             " JOIN sale_lines l ON l.id = rl.sale_line_id"
+                             " WHERE rl.return_id = ? ORDER BY rl.id",
+                             "i", return_id);
+    if (!err && channel)
+        err = queue_json(db, channel, SB_OUTBOX_REFUND, ref,
+                         json_pack("{s:I,s:O,s:O,s:o}", "return_id", (json_int_t)return_id,
+                                   "amount", json_object_get(ret, "amount"), "note",
+                                   json_object_get(ret, "note"), "lines", lines));
+    else
+        json_decref(lines);
+    free(ref);
+    json_decref(ret);
+    return err;
+}
+
+sb_err sb_store_outbox_fulfillment_moved(struct sb_db *db, int64_t fulfillment_id,
+                                         const char *status)
+{
+    int64_t sale_id = 0, channel = 0;
+    char *ref = NULL;
+    sb_err err = sb_db_int(db, &sale_id, "SELECT sale_id FROM fulfillments WHERE id = ?", "i",
+                           fulfillment_id);
+    if (!err)
+        err = channel_with(db, sale_id, SB_CHANNEL_PUSH_STATUSES, &channel, &ref);
+    if (!err && channel)
+        err = queue_json(
+            db, channel, SB_OUTBOX_STATUS, ref,
+            json_pack("{s:s,s:I}", "status", status, "fulfillment_id", (json_int_t)fulfillment_id));
+    free(ref);
+    return err;
 }

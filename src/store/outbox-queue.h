@@ -25,5 +25,16 @@ sb_err sb_store_outbox_shipment_shipped(struct sb_db *db, int64_t shipment_id);
 /* S1: the sale was voided in the POS: a web order's cancellation is queued; a POS sale
  * queues nothing. In the caller's transaction. */
 sb_err sb_store_outbox_sale_voided(struct sb_db *db, int64_t sale_id);
+/* S2 the other way: a return made in the POS (one without an external id: not the
+ * channel's own refund coming down) on a web order whose channel has its "push_refunds"
+ * setting on (kinds that take refunds describe it) queues the channel's refund with the
+ * return's lines (the channel's line ids), amount and note. In the caller's transaction. */
+sb_err sb_store_outbox_return_made(struct sb_db *db, int64_t return_id);
+/* SPEC 8, status tables: a web order's fulfillment moved in the POS to status, on a channel
+ * whose "push_statuses" setting is on (kinds whose statuses travel out describe it): the
+ * change is queued; the dispatcher reads the kind's status table, and a status that does
+ * not travel is logged and sent nowhere. In the caller's transaction. */
+sb_err sb_store_outbox_fulfillment_moved(struct sb_db *db, int64_t fulfillment_id,
+                                         const char *status);
 
 #endif

@@ -19,6 +19,14 @@
 /* The kinds of call (sync/dispatcher.c maps each to the adapter's operation). */
 #define SB_OUTBOX_FULFILLMENT "fulfillment" /* S3: payload {tracking_number, tracking_company} */
 #define SB_OUTBOX_CANCEL      "cancel"      /* S1: payload {reason} */
+/* An order came down (a kind with SB_CH_AFTER_DOWNLOAD): payload {sale_id}. */
+#define SB_OUTBOX_AFTER_DOWNLOAD "after_download"
+/* A return made in the POS (push_refunds on): payload {return_id, amount, note, lines:
+ * [{line, quantity, amount, restock}]}. */
+#define SB_OUTBOX_REFUND "refund"
+/* A fulfillment moved in the POS (push_statuses on): payload {status}, the fulfillment's
+ * new status; the channel's status table says whether and as what it travels. */
+#define SB_OUTBOX_STATUS "status"
 
 /* The calls are queued by the store actions that need them (store/outbox-queue.c: a
  * voided web sale, a shipped shipment, the last fulfillment shipped). */

@@ -855,7 +855,11 @@ sb_err sb_store_sale_return(struct sb_db *db, const struct sb_scope *scope, int6
     err = sb_db_begin(db);
     if (err)
         return err;
-    err = sb_db_end(db, return_in_tx(db, scope, sale_id, in, &rid));
+    err = return_in_tx(db, scope, sale_id, in, &rid);
+    /* a web order's return made here may owe its channel a refund (S2 the other way) */
+    if (!err)
+        err = sb_store_outbox_return_made(db, rid);
+    err = sb_db_end(db, err);
     if (!err)
         *ret_return_id = rid;
     return err;

@@ -6,6 +6,8 @@
 #include "store/stock-queue.h"
 #include "core/availability.h"
 #include "core/retry.h"
+#include "store/channel-log.h"
+#include "store/channel-settings.h"
 #include "util/timeutil.h"
 
 #include <pthread.h>
@@ -311,9 +313,8 @@ sb_err sb_store_sync_item_set(struct sb_db *db, int64_t channel_id, int64_t item
                       ref->product_id, ref->location_id, now);
 }
 
-/* The item's stock rows, in every outlet (a handful), read in one query. */
-static sb_err outlet_stock(struct sb_db *db, int64_t item_id, struct sb_arena *a,
-                           struct sb_outlet_stock **ret, size_t *ret_n)
+sb_err sb_store_outlet_stock(struct sb_db *db, int64_t item_id, struct sb_arena *a,
+                             struct sb_outlet_stock **ret, size_t *ret_n)
 {
     struct sb_q q;
     struct sb_outlet_stock *rows = NULL;
@@ -348,79 +349,6 @@ static sb_err outlet_stock(struct sb_db *db, int64_t item_id, struct sb_arena *a
     return sb_q_close(&q);
 }
 
-sb_err sb_store_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
-                            const struct sb_sync_item *it, struct sb_arena *a,
-                            struct sb_stock_level **ret, size_t *ret_n, const char **ret_error)
-{
-    struct sb_outlet_stock *rows = NULL;
-    size_t n_rows = 0;
-    *ret_n = 0;
-    *ret_error = NULL;
-    sb_err err = outlet_stock(db, it->item_id, a, &rows, &n_rows);
-    if (err)
-        return err;
-    return sb_sync_levels_of(rt, it, rows, n_rows, a, ret, ret_n, ret_error);
-}
-
-sb_err sb_sync_levels_of(const struct sb_channel_rt *rt, const struct sb_sync_item *it,
-                         const struct sb_outlet_stock *rows, size_t n_rows, struct sb_arena *a,
-                         struct sb_stock_level **ret, size_t *ret_n, const char **ret_error)
-{
-    *ret_n = 0;
-    *ret_error = NULL;
-    size_t cap = rt->n_locations ? rt->n_locations : 1;
-    struct sb_stock_level *levels = sb_arena_alloc(a, cap * sizeof(*levels));
-    int64_t *outlets = sb_arena_alloc(a, (rt->n_locations + 1) * sizeof(*outlets));
-    if (!levels || !outlets)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    size_t n = 0;
-    if (!rt->n_locations) {
-        if (!it->ref.location_id) {
-            *ret_error = "the item is stocked at several locations on the channel: link the "
-                         "channel's locations to outlets";
-            return SB_OK;
-        }
-        levels[n++] = (struct sb_stock_level){
-            .item_id = it->item_id,
-            .external_item_id = it->ref.item_id,
-            .location_id = it->ref.location_id,
-            .available = sb_available_sum(rows, n_rows, rt->outlet_ids, rt->n_outlets),
-        };
-    } else {
-        /* locations come sorted by location id: one level per run of equal ids */
-        for (size_t i = 0; i < rt->n_locations;) {
-            const char *loc = rt->locations[i].location_id;
-            size_t k = 0;
-            for (; i < rt->n_locations && strcmp(rt->locations[i].location_id, loc) == 0; i++)
-                outlets[k++] = rt->locations[i].outlet_id;
-            levels[n++] = (struct sb_stock_level){
-                .item_id = it->item_id,
-                .external_item_id = it->ref.item_id,
-                .location_id = loc,
-                .available = sb_available_sum(rows, n_rows, outlets, k),
-            };
-        }
-    }
-    /* I7: an item the filters do not publish is withdrawn: 0 everywhere */
-    size_t n_stocked = 0;
-    int64_t *stocked = sb_arena_alloc(a, (rt->n_outlets + rt->n_locations + 1) * sizeof(*stocked));
-    if (!stocked)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    for (size_t i = 0; i < rt->n_outlets; i++)
-        stocked[n_stocked++] = rt->outlet_ids[i];
-    for (size_t i = 0; i < rt->n_locations; i++)
-        stocked[n_stocked++] = rt->locations[i].outlet_id;
-    struct sb_publish_filters pf = { .on_hand = rt->settings.publish_on_hand,
-                                     .on_order = rt->settings.publish_on_order,
-                                     .reorder = rt->settings.publish_reorder };
-    if (sb_unpublished_reason(&pf, rows, n_rows, stocked, n_stocked))
-        for (size_t i = 0; i < n; i++)
-            levels[i].available = 0;
-    *ret = levels;
-    *ret_n = n;
-    return SB_OK;
-}
-
 bool sb_sync_sale_on(const struct sb_channel_settings *s, int64_t now)
 {
     return s->sale_price_level_id && s->sale_starts_at && now >= s->sale_starts_at &&
@@ -442,16 +370,16 @@ static sb_err level_price(struct sb_db *db, int64_t item_id, int64_t level, int6
     return err;
 }
 
-sb_err sb_store_sync_price(struct sb_db *db, const struct sb_channel_rt *rt, int64_t item_id,
+sb_err sb_store_sync_price(struct sb_db *db, const struct sb_channel_settings *s, int64_t item_id,
                            int64_t now, int64_t *ret_regular, int64_t *ret_sale,
                            const char **ret_why)
 {
     int64_t regular, sale = -1;
     *ret_why = NULL;
     *ret_sale = 0;
-    sb_err err = level_price(db, item_id, rt->settings.regular_price_level_id, &regular);
-    if (!err && sb_sync_sale_on(&rt->settings, now))
-        err = level_price(db, item_id, rt->settings.sale_price_level_id, &sale);
+    sb_err err = level_price(db, item_id, s->regular_price_level_id, &regular);
+    if (!err && sb_sync_sale_on(s, now))
+        err = level_price(db, item_id, s->sale_price_level_id, &sale);
     if (err)
         return err;
     if (regular < 0) {
@@ -478,10 +406,7 @@ sb_err sb_store_sync_sale_windows(struct sb_db *db, int64_t now, bool apply, siz
         return err;
     while (n < 64 && sb_q_next(&q)) {
         struct sb_channel_settings st;
-        sb_channel_settings_defaults(&st);
-        json_t *obj = json_loads(sb_q_text(&q, 1), 0, NULL);
-        (void)sb_channel_settings_apply(&st, obj, false);
-        json_decref(obj);
+        (void)sb_store_settings_read(sb_q_text(&q, 1), &st, NULL);
         int64_t on = st.use_pos_pricing && sb_sync_sale_on(&st, now) ? 1 : 0;
         if (on != sb_q_int(&q, 2)) {
             ids[n] = sb_q_int(&q, 0);
@@ -654,19 +579,19 @@ sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret)
     return err;
 }
 
-sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_rt *rt, int64_t after,
+sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_record *rec, int64_t after,
                               int64_t limit, json_t **ret)
 {
     enum {
         SCAN = 1000
     };
-    struct sb_publish_filters pf = { .on_hand = rt->settings.publish_on_hand,
-                                     .on_order = rt->settings.publish_on_order,
-                                     .reorder = rt->settings.publish_reorder };
+    struct sb_publish_filters pf = { .on_hand = rec->settings.publish_on_hand,
+                                     .on_order = rec->settings.publish_on_order,
+                                     .reorder = rec->settings.publish_reorder };
     json_t *rows = json_array();
     if (!rows)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    int64_t id = rt->ch.id;
+    int64_t id = rec->id;
     for (;;) {
         struct sb_q q;
         size_t scanned = 0;

@@ -9,9 +9,9 @@
 #ifndef SB_STORE_STOCK_QUEUE_H
 #define SB_STORE_STOCK_QUEUE_H
 
-#include "channel/channel.h"
-#include "store/channels.h"
 #include "core/availability.h"
+#include "core/channel-item.h"
+#include "store/channels.h"
 #include "core/retry.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -76,21 +76,16 @@ sb_err sb_store_sync_items(struct sb_db *db, int64_t channel_id, const int64_t *
 sb_err sb_store_sync_item_set(struct sb_db *db, int64_t channel_id, int64_t item_id,
                               const struct sb_channel_item *ref);
 
-/*
- * The levels the channel should show for an item (I2, I6): one per linked channel
- * location (the sum over its outlets), or, for a channel without location links, one at
- * the location the item is stocked at on the channel (ref->location_id) summing every
- * linked outlet. *ret_error (static text) when it cannot be said where the stock goes.
- */
-sb_err sb_store_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
-                            const struct sb_sync_item *it, struct sb_arena *a,
-                            struct sb_stock_level **ret, size_t *ret_n, const char **ret_error);
+/* The item's stock rows in every outlet (a handful), in the arena: what the levels a
+ * channel should show are computed from (sync/stock-levels.h). */
+sb_err sb_store_outlet_stock(struct sb_db *db, int64_t item_id, struct sb_arena *a,
+                             struct sb_outlet_stock **ret, size_t *ret_n);
 
 /* PR1-PR3: the item's prices for the channel at time now: *ret_regular from the regular
  * price level, *ret_sale from the sale level while the channel's sale is on and lower
  * than the regular price (else 0). *ret_why (static text) when the item has no regular
  * price: nothing is sent. */
-sb_err sb_store_sync_price(struct sb_db *db, const struct sb_channel_rt *rt, int64_t item_id,
+sb_err sb_store_sync_price(struct sb_db *db, const struct sb_channel_settings *s, int64_t item_id,
                            int64_t now, int64_t *ret_regular, int64_t *ret_sale,
                            const char **ret_why);
 /* PR3: whether the channel's sale is on at time now. */
@@ -98,12 +93,6 @@ bool sb_sync_sale_on(const struct sb_channel_settings *s, int64_t now);
 /* PR3: counts the channels whose sale started or ended since last seen; with apply (in a
  * write), queues every item's price again for them. */
 sb_err sb_store_sync_sale_windows(struct sb_db *db, int64_t now, bool apply, size_t *ret_changed);
-
-/* The same, from the item's stock rows (every outlet's; those the channel does not stock
- * from are ignored). */
-sb_err sb_sync_levels_of(const struct sb_channel_rt *rt, const struct sb_sync_item *it,
-                         const struct sb_outlet_stock *rows, size_t n_rows, struct sb_arena *a,
-                         struct sb_stock_level **ret, size_t *ret_n, const char **ret_error);
 
 /* Records a push (n levels sent) or a failed one (error) for sync-status. */
 sb_err sb_store_sync_pushed(struct sb_db *db, int64_t channel_id, int64_t n, const char *error);
@@ -133,7 +122,7 @@ sb_err sb_store_sync_status(struct sb_db *db, int64_t channel_id, json_t **ret);
 /* GET /api/v1/channels/{id}/items?status=excluded: the items that do not reach the
  * channel, each with why (not on the channel, changes parked, not published: I7, I8); up
  * to limit rows after item id `after`. */
-sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_rt *rt, int64_t after,
+sb_err sb_store_sync_excluded(struct sb_db *db, const struct sb_channel_record *rec, int64_t after,
                               int64_t limit, json_t **ret);
 
 #endif

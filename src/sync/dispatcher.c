@@ -10,7 +10,7 @@
  * which kind of channel it talks to.
  */
 #include "core/retry.h"
-#include "store/channels.h"
+#include "store/channel-log.h"
 #include "store/due.h"
 #include "store/outbox.h"
 #include "sync/lanes.h"
@@ -19,9 +19,18 @@
 #include "util/timeutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static sb_err send_fulfillment(const struct sb_channel_rt *rt, const char *ref, json_t *payload)
+/* What a call did besides going through: NULL, or why nothing was sent (a status that does
+ * not travel), for the log. */
+struct sent_note {
+    const char *text;
+    char buf[160];
+};
+
+static sb_err send_fulfillment(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                               struct sent_note *note)
 {
     struct sb_fulfillment_push f = {
         .order_external_id = ref,
@@ -32,20 +41,94 @@ static sb_err send_fulfillment(const struct sb_channel_rt *rt, const char *ref, 
     return rt->ops->push_fulfillment(&rt->ch, &f);
 }
 
-static sb_err send_cancel(const struct sb_channel_rt *rt, const char *ref, json_t *payload)
+static sb_err send_cancel(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                          struct sent_note *note)
 {
     return rt->ops->push_cancel(&rt->ch, ref,
                                 json_string_value(json_object_get(payload, "reason")));
+}
+
+static sb_err send_after_download(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                                  struct sent_note *note)
+{
+    struct sb_after_download d = {
+        .order_external_id = ref,
+        .sale_id = json_integer_value(json_object_get(payload, "sale_id")),
+    };
+    return rt->ops->after_download(&rt->ch, &d);
+}
+
+static sb_err send_refund(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                          struct sent_note *note)
+{
+    json_t *lines = json_object_get(payload, "lines");
+    size_t n = json_array_size(lines);
+    struct sb_refund_push_line *l = calloc(n + 1, sizeof(*l));
+    if (!l)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        json_t *line = json_array_get(lines, i);
+        l[i] = (struct sb_refund_push_line){
+            .line_external_id = json_string_value(json_object_get(line, "line")),
+            .quantity = json_integer_value(json_object_get(line, "quantity")),
+            .amount = json_integer_value(json_object_get(line, "amount")),
+            .restock = json_is_true(json_object_get(line, "restock")),
+        };
+    }
+    struct sb_refund_push r = {
+        .order_external_id = ref,
+        .return_id = json_integer_value(json_object_get(payload, "return_id")),
+        .amount = json_integer_value(json_object_get(payload, "amount")),
+        .note = json_string_value(json_object_get(payload, "note")),
+        .lines = l,
+        .n_lines = n,
+    };
+    sb_err err = rt->ops->push_refund(&rt->ch, &r);
+    free(l);
+    return err;
+}
+
+/* A fulfillment's move in the POS, as the kind's status table says it travels; one with no
+ * row going out does not travel, and says so in the log. */
+static sb_err send_status(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                          struct sent_note *note)
+{
+    /* the fulfillment statuses that are POS statuses a table can name (a cancelled
+     * fulfillment is not a voided sale, which travels as a cancellation, S1) */
+    static const struct {
+        const char *fulfillment;
+        enum sb_pos_status pos;
+    } moves[] = { { "packed", SB_POS_PACKED },
+                  { "shipped", SB_POS_SHIPPED },
+                  { "picked_up", SB_POS_PICKED_UP } };
+    const char *status = json_string_value(json_object_get(payload, "status"));
+    enum sb_pos_status pos = SB_POS_PENDING;
+    const struct sb_status_map *m = NULL;
+    for (size_t i = 0; status && !m && i < sizeof(moves) / sizeof(moves[0]); i++)
+        if (strcmp(moves[i].fulfillment, status) == 0)
+            m = sb_channel_status_out(rt->ops, pos = moves[i].pos);
+    if (!m) {
+        snprintf(note->buf, sizeof(note->buf), "status %s does not travel to the channel",
+                 status ? status : "(none)");
+        note->text = note->buf;
+        return SB_OK;
+    }
+    struct sb_status_push s = { .order_external_id = ref, .status = m->channel, .pos = pos };
+    return rt->ops->push_status(&rt->ch, &s);
 }
 
 /* The kinds of outbox call: to add one, a row here and its SB_OUTBOX_ name. */
 static const struct outbox_kind {
     const char *kind;
     unsigned cap; /* the channel must have it */
-    sb_err (*send)(const struct sb_channel_rt *rt, const char *ref, json_t *payload);
+    sb_err (*send)(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                   struct sent_note *note);
 } kinds[] = {
-    { SB_OUTBOX_FULFILLMENT, SB_CH_FULFILL, send_fulfillment }, /* S3 */
-    { SB_OUTBOX_CANCEL, SB_CH_CANCEL, send_cancel },            /* S1 */
+    { SB_OUTBOX_FULFILLMENT, SB_CH_FULFILL, send_fulfillment },              /* S3 */
+    { SB_OUTBOX_CANCEL, SB_CH_CANCEL, send_cancel },                         /* S1 */
+    { SB_OUTBOX_AFTER_DOWNLOAD, SB_CH_AFTER_DOWNLOAD, send_after_download }, /* M3 */
+    { SB_OUTBOX_REFUND, SB_CH_REFUND, send_refund },                         /* S2 */
+    { SB_OUTBOX_STATUS, SB_CH_STATUS_OUT, send_status },                     /* 8 */
 };
 
 static const struct outbox_kind *kind_of(const char *name)
@@ -66,6 +149,7 @@ struct sent_job {
     const struct sb_due_call *c;
     sb_err err;
     const char *error;
+    struct sent_note note;
 };
 
 static sb_err sent_fn(struct sb_db *db, void *ctx)
@@ -76,6 +160,9 @@ static sb_err sent_fn(struct sb_db *db, void *ctx)
     if (!j->err) {
         sb_time_format(now, at, sizeof(at));
         sb_err err = sb_store_call_sent(db, j->c->id, j->c->attempts + 1, at);
+        if (!err && j->note.text)
+            return sb_store_channel_log(db, j->c->channel_id, "info", "push.kept", j->c->ref, "%s",
+                                        j->note.text);
         return err ? err
                    : sb_store_channel_log(db, j->c->channel_id, "info", "push.done", j->c->ref,
                                           "%s sent", j->c->kind);
@@ -91,14 +178,14 @@ static sb_err sent_fn(struct sb_db *db, void *ctx)
                                       (long long)r.attempts, j->error);
 }
 
-static sb_err send_call(struct sb_pipeline *p, const struct sb_due_call *c)
+static sb_err send_call(struct sb_pipeline *p, const struct sb_due_call *c, struct sent_note *note)
 {
     struct sb_arena *a = sb_arena_new();
     struct sb_db *db;
     struct sb_channel_rt *rt = NULL;
     sb_err err = a ? sb_store_acquire(p->store, &db) : sb_fail(SB_ENOMEM, NULL, NULL);
     if (!err) {
-        err = sb_store_channel_load(db, c->channel_id, a, &rt);
+        err = sb_channel_load(p->channels, db, c->channel_id, a, &rt);
         sb_store_release(p->store, db);
     }
     const struct outbox_kind *k = kind_of(c->kind);
@@ -106,7 +193,7 @@ static sb_err send_call(struct sb_pipeline *p, const struct sb_due_call *c)
         err = sb_fail(SB_EINVALID_FIELD, "kind", "the channel takes no %s calls", c->kind);
     if (!err) {
         json_t *payload = json_loads(c->payload, 0, NULL);
-        err = k->send(rt, c->ref, payload);
+        err = k->send(rt, c->ref, payload, note);
         json_decref(payload);
     }
     sb_arena_free(a);
@@ -135,7 +222,7 @@ static void dispatch_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
     while (!sb_pipeline_stopping(p) && (n = due_calls(p, channel, calls, 32)) > 0) {
         for (size_t i = 0; i < n; i++) {
             struct sent_job j = { .c = &calls[i] };
-            j.err = send_call(p, &calls[i]);
+            j.err = send_call(p, &calls[i], &j.note);
             char msg[300];
             snprintf(msg, sizeof(msg), "%s",
                      sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(j.err));

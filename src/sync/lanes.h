@@ -14,7 +14,7 @@
 #define SB_SYNC_LANES_H
 
 #include "store/store.h"
-#include "sync/rt-cache.h"
+#include "sync/channel-cache.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -59,10 +59,10 @@ struct sb_pipeline {
     pthread_mutex_t lock;
     pthread_cond_t idle_cv; /* broadcast when a lane becomes idle */
     bool stop;
-    bool apply_inline;            /* webhooks' orders applied as they are recorded */
-    struct sb_rt_cache *channels; /* for the webhook path */
-    bool retries_waiting;         /* the worker left events pending for later: kick it on news */
-    bool check_sales; /* sb_pipeline_wait_idle asks the stock lane to look at sales now */
+    bool apply_inline;                 /* webhooks' orders applied as they are recorded */
+    struct sb_channel_cache *channels; /* every lane's channels, and the webhook path's */
+    bool retries_waiting; /* the worker left events pending for later: kick it on news */
+    bool check_sales;     /* sb_pipeline_wait_idle asks the stock lane to look at sales now */
     struct sb_lane worker, poller, dispatcher, stock;
 };
 

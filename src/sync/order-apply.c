@@ -17,14 +17,18 @@
 #include "sync/order-apply.h"
 #include "core/allocate.h"
 #include "core/sale.h"
+#include "store/channel-log.h"
 #include "store/channel-orders.h"
 #include "store/customers.h"
 #include "store/fulfillments.h"
 #include "store/notifications.h"
 #include "store/order-lookup.h"
+#include "store/outbox-queue.h"
+#include "store/outbox.h"
 #include "store/payment-types.h"
 #include "store/sales.h"
 #include "store/shipments.h"
+#include "sync/order-status.h"
 #include "util/arena.h"
 #include "util/timeutil.h"
 
@@ -114,13 +118,13 @@ static bool forced_outlet(const struct sb_channel_rt *rt, const struct sb_order 
     for (size_t k = 0; k < 2; k++) {
         if (!keys[k])
             continue;
-        for (size_t m = 0; m < rt->n_methods; m++) {
-            if (strcasecmp(rt->methods[m].method, keys[k]) != 0)
+        for (size_t m = 0; m < rt->rec.n_methods; m++) {
+            if (strcasecmp(rt->rec.methods[m].method, keys[k]) != 0)
                 continue;
-            for (size_t i = 0; i < rt->n_outlets; i++) {
-                if (rt->outlet_ids[i] == rt->methods[m].outlet_id) {
+            for (size_t i = 0; i < rt->rec.n_outlets; i++) {
+                if (rt->rec.outlet_ids[i] == rt->rec.methods[m].outlet_id) {
                     *ret_index = i;
-                    *ret_pickup = rt->methods[m].pickup || k == 0;
+                    *ret_pickup = rt->rec.methods[m].pickup || k == 0;
                     return true;
                 }
             }
@@ -211,8 +215,7 @@ static const char *payment_type_of(const struct sb_channel_rt *rt, const struct 
                                    bool *ret_integrated)
 {
     *ret_integrated = true;
-    return rt->ops->payment_type ? rt->ops->payment_type(&rt->ch, o->gateway, ret_integrated)
-                                 : rt->ch.kind;
+    return rt->ops->payment_type(&rt->ch, o->gateway, ret_integrated);
 }
 
 /* A payment of amount bringing the order's paid total to paid_to: keyed by that total, so
@@ -241,7 +244,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
                      const struct sb_order *o, int64_t *ret_sale)
 {
     sb_err err;
-    size_t nl = o->n_lines, ns = o->n_shipping, no = rt->n_outlets;
+    size_t nl = o->n_lines, ns = o->n_shipping, no = rt->rec.n_outlets;
     bool review = false;
     const char *review_reason = NULL;
 
@@ -268,7 +271,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     /* allocate (A1-A4) */
     size_t def = 0;
     for (size_t i = 0; i < no; i++)
-        if (rt->outlet_ids[i] == rt->default_outlet_id)
+        if (rt->rec.outlet_ids[i] == rt->rec.default_outlet_id)
             def = i;
     bool pickup = false;
     size_t forced = 0;
@@ -276,7 +279,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     struct avail_ctx stock = { .db = db };
     struct sb_alloc_input ai = { .lines = al,
                                  .n_lines = nl,
-                                 .outlets = rt->outlet_ids,
+                                 .outlets = rt->rec.outlet_ids,
                                  .n_outlets = no,
                                  .default_outlet = def,
                                  .forced = is_forced,
@@ -338,15 +341,16 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
                 .line_discount = share(l->discount, part->quantity, l->quantity, &disc_given, last),
                 .taxes = taxes,
                 .n_taxes = l->n_taxes,
-                .outlet_id = rt->outlet_ids[part->outlet],
+                .outlet_id = rt->rec.outlet_ids[part->outlet],
                 .external_line_id = l->external_id,
             };
             b.order_line[k] = i;
             b.backorder[k] = part->backorder;
-            b.outlet[k] = rt->outlet_ids[part->outlet];
+            b.outlet[k] = rt->rec.outlet_ids[part->outlet];
         }
     }
-    int64_t sale_outlet = ar.n_parts ? rt->outlet_ids[ar.parts[0].outlet] : rt->default_outlet_id;
+    int64_t sale_outlet =
+        ar.n_parts ? rt->rec.outlet_ids[ar.parts[0].outlet] : rt->rec.default_outlet_id;
     for (size_t s = 0; s < ns; s++) {
         const struct sb_order_shipping *sh = &o->shipping[s];
         if (sh->price == 0 && sh->discount == 0 && sh->n_taxes == 0)
@@ -397,13 +401,13 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     /* the channel's register when it is at the sale's outlet (a register gone is none;
      * a failed read fails the import, rather than make the sale without its register) */
     int64_t reg = 0;
-    if (rt->register_id) {
+    if (rt->rec.register_id) {
         int64_t reg_outlet = 0;
-        err = sb_store_register_outlet(db, rt->register_id, &reg_outlet);
+        err = sb_store_register_outlet(db, rt->rec.register_id, &reg_outlet);
         if (err)
             return err;
         if (reg_outlet == sale_outlet)
-            reg = rt->register_id;
+            reg = rt->rec.register_id;
     }
 
     /* O4: the order's own taxes and discounts (those no line carries), under their names */
@@ -433,7 +437,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     struct sb_sale_input in = {
         .outlet_id = sale_outlet,
         .register_id = reg,
-        .employee_id = rt->employee_id,
+        .employee_id = rt->rec.employee_id,
         .customer_id = customer,
         .note = o->note,
         .source = SB_SALE_SOURCE_CHANNEL,
@@ -495,7 +499,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             size_t nfl = 0;
             bool backorder = false;
             for (size_t k = 0; k < n; k++) {
-                if (b.order_line[k] == SIZE_MAX || b.outlet[k] != rt->outlet_ids[oi])
+                if (b.order_line[k] == SIZE_MAX || b.outlet[k] != rt->rec.outlet_ids[oi])
                     continue;
                 fl[nfl++] = (struct sb_ff_line){ .sale_line_id = line_ids[k],
                                                  .quantity = b.lines[k].quantity,
@@ -505,7 +509,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             if (!nfl)
                 continue;
             struct sb_ff_new f = { .sale_id = sale_id,
-                                   .outlet_id = rt->outlet_ids[oi],
+                                   .outlet_id = rt->rec.outlet_ids[oi],
                                    .kind = pickup ? SB_FF_PICKUP : SB_FF_SHIPPING,
                                    .is_split = ar.split,
                                    .is_backorder = backorder,
@@ -517,7 +521,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
                 return err;
             if (setting(rt, "notifications", true)) {
                 struct sb_notification note = {
-                    .outlet_id = rt->outlet_ids[oi],
+                    .outlet_id = rt->rec.outlet_ids[oi],
                     .kind = "order.new",
                     .title = sb_arena_printf(a, "New %s order %s%s%s", rt->ch.name,
                                              o->number ? o->number : o->external_id,
@@ -792,9 +796,34 @@ static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const str
     return sb_store_channel_order_record(db, &r);
 }
 
-sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
-                           const struct sb_order *o, enum sb_apply_outcome *ret)
+/* How the channel's orders come down: as reservations only when the kind can (SB_CH_RESERVE)
+ * and its import_as setting says so. */
+static bool as_reservation(const struct sb_channel_rt *rt)
 {
+    const char *as = json_string_value(json_object_get(rt->ch.settings, SB_CHANNEL_IMPORT_AS));
+    return (rt->ops->caps & SB_CH_RESERVE) && as && strcmp(as, "reservation") == 0;
+}
+
+/* An order that came down owes its channel the kind's after-download work (Magento: its
+ * invoice, M3): queued in this transaction, sent by the dispatcher once it is durable. */
+static sb_err queue_after_download(struct sb_db *db, const struct sb_channel_rt *rt,
+                                   const struct sb_order *o, int64_t sale_id)
+{
+    if (!(rt->ops->caps & SB_CH_AFTER_DOWNLOAD))
+        return SB_OK;
+    char payload[48];
+    snprintf(payload, sizeof(payload), "{\"sale_id\":%lld}", (long long)sale_id);
+    return sb_store_outbox_queue(db, rt->ch.id, SB_OUTBOX_AFTER_DOWNLOAD, o->external_id, payload);
+}
+
+sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
+                           const struct sb_order *given, enum sb_apply_outcome *ret)
+{
+    /* a kind with a status table: the raw status read into the order first */
+    struct sb_order read;
+    const char *kept = NULL;
+    sb_sync_order_status(rt, given, &read, &kept);
+    const struct sb_order *o = &read;
     char version[SB_TIME_LEN];
     sb_time_format(o->updated_at, version, sizeof(version));
     struct sb_arena *a = sb_arena_new();
@@ -833,16 +862,20 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         if (o->cancelled) {
             d = SB_DECIDE_SKIP;
             reason = "cancelled before download";
-        } else if (!rt->enabled) {
+        } else if (!rt->rec.enabled) {
             d = SB_DECIDE_WAIT;
             reason = "the channel is disabled";
         } else if (!setting(rt, "download_orders", true)) {
             d = SB_DECIDE_WAIT;
             reason = "order download is off for this channel";
-        } else if (!rt->n_outlets || !rt->default_outlet_id) {
+        } else if (!rt->rec.n_outlets || !rt->rec.default_outlet_id) {
             d = SB_DECIDE_WAIT;
             reason = "the channel has no linked or default outlet";
-        } else if (rt->ops->decide) {
+        } else if (as_reservation(rt)) {
+            /* the reservation path (M6 "download orders as order"): declared, not built */
+            d = SB_DECIDE_WAIT;
+            reason = "downloading orders as reservations is not built yet: set import_as to sale";
+        } else {
             d = rt->ops->decide(&rt->ch, o, &reason);
         }
         if (d == SB_DECIDE_DOWNLOAD) {
@@ -851,6 +884,8 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
                 err = apply_refund(db, a, rt, o, sale_id, &o->refunds[i]);
             if (!err)
                 err = record(db, rt, o, "downloaded", NULL, version, sale_id, details);
+            if (!err)
+                err = queue_after_download(db, rt, o, sale_id);
             if (!err)
                 err = log_line(db, rt, "info", "order.downloaded", o,
                                sb_arena_printf(a, "order %s became sale %lld",
@@ -863,6 +898,11 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
             outcome = d == SB_DECIDE_SKIP ? SB_APPLY_SKIPPED : SB_APPLY_WAITING;
         }
     }
+    /* a status its table does not take in does not travel, and the log says so, once per
+     * version */
+    if (!err && kept && outcome != SB_APPLY_STALE && outcome != SB_APPLY_UNCHANGED)
+        err = log_line(db, rt, "info", "status.kept", o,
+                       sb_arena_printf(a, "status %s does not travel to the POS", kept));
     sb_arena_free(a);
     if (!err && ret)
         *ret = outcome;

@@ -7,8 +7,8 @@
 #define SB_SYNC_ORDER_APPLY_H
 
 #include "channel/order.h"
-#include "store/channels.h"
 #include "store/db.h"
+#include "sync/channel-cache.h"
 
 /* What happened, for the log and the tests. */
 enum sb_apply_outcome {

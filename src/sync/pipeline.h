@@ -20,9 +20,8 @@
 #ifndef SB_PIPELINE_H
 #define SB_PIPELINE_H
 
-#include "channel/channel.h"
-#include "store/channels.h"
 #include "store/store.h"
+#include "sync/channel-cache.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -30,9 +29,15 @@
 struct sb_pipeline;
 
 /* Starts the lanes: the worker (events), the poller (scheduled polls and reconciliations),
- * the dispatcher (the outbox) and the stock lane (sync/lanes.h). */
+ * the dispatcher (the outbox) and the stock lane (sync/lanes.h). First holds every channel
+ * kind to its capability bits (sb_channel_kinds_check): SB_EINTERNAL naming what is wrong,
+ * and nothing started, when one does not hold. */
 sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret);
 void sb_pipeline_stop(struct sb_pipeline *p); /* accepts NULL */
+
+/* The pipeline's channel cache (sync/channel-cache.h): every lane's channels and their
+ * adapter state; NULL for p NULL (a server without a pipeline). */
+struct sb_channel_cache *sb_pipeline_channels(struct sb_pipeline *p);
 
 /* A channel for the webhook path, kept in memory across requests; hand it back with
  * sb_pipeline_channel_put, with forget set when it proved out of date (a signature it
@@ -64,6 +69,7 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms);
 
 /* Polls one channel now: every order changed since its cursor is applied, and the
  * cursor moves with them. *ret_report: {"orders": n, "pages": n, "cursor": "..."}. */
-sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t **ret_report);
+sb_err sb_sync_poll_channel(struct sb_store *store, struct sb_channel_cache *channels,
+                            int64_t channel_id, json_t **ret_report);
 
 #endif

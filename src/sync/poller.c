@@ -4,11 +4,14 @@
  * applied with the cursor moved in the same write job, so a poll that fails
  * half-way leaves nothing half applied and resumes where it stopped. A failed
  * poll backs off under the poll's retry policy (core/retry.c), recorded with
- * the channel (store/stock-queue.h: sb_store_poll_record). The same runs reconcile
- * each channel's stock on its schedule (I5).
+ * the channel (store/stock-queue.h: sb_store_poll_record). A kind of the export model
+ * (SB_CH_EXPORT) is asked on the same schedule for the orders its webstore hands over,
+ * which are applied and then acknowledged. The same runs reconcile each channel's stock on
+ * its schedule (I5).
  */
 #include "core/retry.h"
-#include "store/channels.h"
+#include "store/channel-log.h"
+#include "store/channel-polls.h"
 #include "store/due.h"
 #include "store/stock-queue.h"
 #include "sync/lanes.h"
@@ -27,9 +30,9 @@ struct page_job {
     const struct sb_order_page *page;
 };
 
-static sb_err page_fn(struct sb_db *db, void *ctx)
+/* A page's orders applied, and the orders it could not read recorded (O10). */
+static sb_err apply_page(struct sb_db *db, const struct page_job *j)
 {
-    struct page_job *j = ctx;
     for (size_t i = 0; i < j->page->n; i++) {
         sb_err err = sb_sync_apply_order(db, j->rt, j->page->orders[i], NULL);
         if (err)
@@ -41,7 +44,53 @@ static sb_err page_fn(struct sb_db *db, void *ctx)
         if (err)
             return err;
     }
-    return sb_store_channel_set_cursor(db, j->rt->ch.id, j->page->next_cursor);
+    return SB_OK;
+}
+
+/* A polled page: applied with the cursor moved in the same job. */
+static sb_err page_fn(struct sb_db *db, void *ctx)
+{
+    struct page_job *j = ctx;
+    sb_err err = apply_page(db, j);
+    return err ? err : sb_store_channel_set_cursor(db, j->rt->ch.id, j->page->next_cursor);
+}
+
+/* An exported page: applied, and the poll's time noted (its cursor is the polls'). */
+static sb_err export_fn(struct sb_db *db, void *ctx)
+{
+    struct page_job *j = ctx;
+    sb_err err = apply_page(db, j);
+    return err ? err : sb_store_channel_set_cursor(db, j->rt->ch.id, NULL);
+}
+
+/* SB_CH_EXPORT: the orders the webstore hands over, a page at a time, each page applied in
+ * one write and then acknowledged (what is applied is durable first: an acknowledgement
+ * lost is an order offered again, applied idempotently, O2). */
+static sb_err take_exported(struct sb_store *store, const struct sb_channel_rt *rt,
+                            struct sb_arena *a, int64_t *orders, int64_t *pages)
+{
+    const char *cursor = NULL;
+    for (;;) {
+        struct sb_order_page page = { 0 };
+        sb_err err = rt->ops->list_exported(&rt->ch, cursor, a, &page);
+        struct page_job j = { .rt = rt, .page = &page };
+        if (!err)
+            err = sb_store_write(store, export_fn, &j);
+        const char **ids = err ? NULL : sb_arena_alloc(a, (page.n + 1) * sizeof(*ids));
+        if (!err && !ids)
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+        for (size_t i = 0; !err && i < page.n; i++)
+            ids[i] = page.orders[i]->external_id;
+        if (!err && page.n)
+            err = rt->ops->acknowledge(&rt->ch, ids, page.n);
+        if (err)
+            return err;
+        *orders += (int64_t)page.n;
+        (*pages)++;
+        cursor = page.next_cursor;
+        if (!page.more)
+            return SB_OK;
+    }
 }
 
 struct poll_log {
@@ -68,7 +117,8 @@ static sb_err poll_log_fn(struct sb_db *db, void *ctx)
                                 l->orders == 1 ? "" : "s");
 }
 
-sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t **ret_report)
+sb_err sb_sync_poll_channel(struct sb_store *store, struct sb_channel_cache *channels,
+                            int64_t channel_id, json_t **ret_report)
 {
     struct sb_arena *a = sb_arena_new();
     if (!a)
@@ -77,14 +127,14 @@ sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t *
     struct sb_channel_rt *rt = NULL;
     sb_err err = sb_store_acquire(store, &db);
     if (!err) {
-        err = sb_store_channel_load(db, channel_id, a, &rt);
+        err = sb_channel_load(channels, db, channel_id, a, &rt);
         sb_store_release(store, db);
     }
-    if (!err && !(rt->ops->caps & SB_CH_POLL))
+    if (!err && !(rt->ops->caps & (SB_CH_POLL | SB_CH_EXPORT)))
         err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel cannot be polled");
     int64_t orders = 0, pages = 0;
-    const char *cursor = err ? NULL : rt->poll_cursor;
-    while (!err) {
+    const char *cursor = err ? NULL : rt->rec.poll_cursor;
+    while (!err && (rt->ops->caps & SB_CH_POLL)) {
         struct sb_order_page page = { 0 };
         err = rt->ops->poll_orders(&rt->ch, cursor, a, &page);
         if (err == SB_EUNAUTHORIZED) {
@@ -106,6 +156,8 @@ sb_err sb_sync_poll_channel(struct sb_store *store, int64_t channel_id, json_t *
         if (!page.more)
             break;
     }
+    if (!err && (rt->ops->caps & SB_CH_EXPORT))
+        err = take_exported(store, rt, a, &orders, &pages);
     if (rt) { /* every poll, good or bad, is in the channel's log (O10) */
         struct poll_log l = { .channel_id = channel_id, .err = err, .orders = orders };
         if (err)
@@ -156,7 +208,7 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
     snprintf(id, sizeof(id), "%lld", (long long)channel);
     if (flags & POLL_DUE) {
         json_t *report = NULL;
-        sb_err err = sb_sync_poll_channel(p->store, channel, &report);
+        sb_err err = sb_sync_poll_channel(p->store, p->channels, channel, &report);
         json_decref(report);
         if (err)
             sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
@@ -164,7 +216,7 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
     }
     if (flags & RECONCILE_DUE) {
         json_t *report = NULL;
-        sb_err err = sb_sync_reconcile(p->store, channel, NULL, &report);
+        sb_err err = sb_sync_reconcile(p->store, p->channels, channel, NULL, &report);
         json_decref(report);
         if (err && err != SB_ECONFLICT) /* conflict: keeps no stock, or sync is off */
             sb_log(SB_LOG_WARN, "reconcile.failed", "channel", id, "error", sb_err_last()->message,

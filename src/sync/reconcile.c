@@ -14,7 +14,8 @@
  */
 #include "sync/reconcile.h"
 #include "core/availability.h"
-#include "store/channels.h"
+#include "store/channel-log.h"
+#include "sync/stock-levels.h"
 #include "store/reconcile.h"
 #include "store/stock-queue.h"
 #include "util/timeutil.h"
@@ -170,7 +171,7 @@ static int64_t channel_at(const struct channel_stock *cs, const struct rec *r, c
 /* The whole read: the channel's bulk read when it has one, else page by page. */
 static sb_err read_channel(const struct sb_channel_rt *rt, struct channel_stock *cs)
 {
-    if (rt->ops->read_stock_all)
+    if (rt->ops->caps & SB_CH_STOCK_ALL)
         return rt->ops->read_stock_all(&rt->ch, keep, cs);
     const char *cursor = NULL;
     for (;;) {
@@ -472,8 +473,8 @@ static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
     return err;
 }
 
-sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
-                         struct sb_reconcile_progress *pr, json_t **ret_report)
+sb_err sb_sync_reconcile(struct sb_store *store, struct sb_channel_cache *channels,
+                         int64_t channel_id, struct sb_reconcile_progress *pr, json_t **ret_report)
 {
     struct sb_arena *rt_arena = sb_arena_new();
     struct channel_stock cs = { .a = sb_arena_new(), .pr = pr };
@@ -486,12 +487,12 @@ sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
     struct sb_channel_rt *rt = NULL;
     sb_err err = sb_store_acquire(store, &db);
     if (!err) {
-        err = sb_store_channel_load(db, channel_id, rt_arena, &rt);
+        err = sb_channel_load(channels, db, channel_id, rt_arena, &rt);
         sb_store_release(store, db);
     }
     if (!err && !(rt->ops->caps & SB_CH_STOCK))
         err = sb_fail(SB_ECONFLICT, NULL, "this kind of channel keeps no stock to reconcile");
-    if (!err && !rt->settings.stock_sync)
+    if (!err && !rt->rec.settings.stock_sync)
         err = sb_fail(SB_ECONFLICT, NULL, "stock sync is off for this channel");
     json_t *report = NULL;
     char started[SB_TIME_LEN];

@@ -9,6 +9,7 @@
 #define SB_SYNC_RECONCILE_H
 
 #include "store/store.h"
+#include "sync/channel-cache.h"
 
 #include <jansson.h>
 
@@ -21,7 +22,7 @@ struct sb_reconcile_progress {
 };
 
 /*
- * Reconciles one channel. *ret_report (caller decrefs):
+ * Reconciles one channel (channels: the cache its adapter state is kept in, or NULL). *ret_report (caller decrefs):
  *   {"status": "ok", "started_at", "finished_at", "read": items read on the channel,
  *    "compared": POS items found there, "corrected": items whose figures differed (queued),
  *    "not_on_channel": POS items the channel has no SKU for,
@@ -30,7 +31,8 @@ struct sb_reconcile_progress {
  * (the report, status "failed", is kept and logged). SB_ECONFLICT when the channel keeps
  * no stock or its stock sync is off.
  */
-sb_err sb_sync_reconcile(struct sb_store *store, int64_t channel_id,
-                         struct sb_reconcile_progress *progress, json_t **ret_report);
+sb_err sb_sync_reconcile(struct sb_store *store, struct sb_channel_cache *channels,
+                         int64_t channel_id, struct sb_reconcile_progress *progress,
+                         json_t **ret_report);
 
 #endif

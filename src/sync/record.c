@@ -39,7 +39,7 @@ static sb_err record_fn(struct sb_db *db, void *ctx)
     sb_err err = sb_store_channel_revision(db, j->rt->ch.id, &revision);
     if (err)
         return err;
-    if (revision != j->rt->revision) { /* changed since it was cached: nothing written */
+    if (revision != j->rt->rec.revision) { /* changed since it was cached: nothing written */
         j->stale = true;
         return SB_OK;
     }
@@ -71,14 +71,14 @@ static sb_err record_fn(struct sb_db *db, void *ctx)
 sb_err sb_pipeline_channel(struct sb_pipeline *p, struct sb_db *db, int64_t id,
                            const struct sb_channel_rt **ret)
 {
-    return sb_rt_cache_get(p->channels, db, id, ret);
+    return sb_channel_cache_get(p->channels, db, id, ret);
 }
 
 void sb_pipeline_channel_put(struct sb_pipeline *p, const struct sb_channel_rt *rt, bool forget)
 {
     if (forget)
-        sb_rt_cache_forget(p->channels, rt);
-    sb_rt_cache_put(p->channels, rt);
+        sb_channel_cache_forget(p->channels, rt);
+    sb_channel_cache_put(p->channels, rt);
 }
 
 sb_err sb_pipeline_record(struct sb_pipeline *p, const struct sb_channel_rt *rt,

@@ -24,7 +24,7 @@ void sb_stock_on_commit(void *arg)
 /* A stock run: the channel's due stock and price rows, a batch at a time. */
 static void stock_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
 {
-    while (!sb_pipeline_stopping(p) && sb_sync_stock_channel(p->store, channel)) {
+    while (!sb_pipeline_stopping(p) && sb_sync_stock_channel(p->store, p->channels, channel)) {
     }
 }
 

@@ -5,7 +5,8 @@
  * retried with backoff, or parked) under the stock queue's retry policy.
  */
 #include "sync/stock-push.h"
-#include "store/channels.h"
+#include "store/channel-log.h"
+#include "sync/stock-levels.h"
 #include "store/stock-queue.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -134,8 +135,8 @@ static sb_err due_rows(struct sb_db *db, const struct sb_channel_rt *rt, const c
 
 /* PR1-PR4: one batch of price rows for one channel. Prices go only when the channel uses
  * POS pricing; otherwise the rows are dropped. */
-static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_arena *a,
-                          bool *ret_more)
+static sb_err push_prices(struct sb_store *store, struct sb_channel_cache *channels,
+                          int64_t channel_id, struct sb_arena *a, bool *ret_more)
 {
     struct sb_sync_row *rows = NULL;
     size_t n = 0, batch = 0;
@@ -144,7 +145,7 @@ static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_
     sb_err err = sb_store_acquire(store, &db);
     if (err)
         return err;
-    err = sb_store_channel_load(db, channel_id, a, &rt);
+    err = sb_channel_load(channels, db, channel_id, a, &rt);
     if (!err)
         err = due_rows(db, rt, "price", a, &rows, &batch, &n);
     struct settle *st = n ? sb_arena_alloc(a, n * sizeof(*st)) : NULL;
@@ -156,8 +157,8 @@ static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_
         st[i] = (struct settle){ .row = rows[i] };
         ids[i] = rows[i].item_id;
     }
-    bool active = !err && rt->enabled && rt->settings.use_pos_pricing && rt->has_credentials &&
-                  (rt->ops->caps & SB_CH_PRICES);
+    bool active = !err && rt->rec.enabled && rt->rec.settings.use_pos_pricing &&
+                  rt->rec.has_credentials && (rt->ops->caps & SB_CH_PRICES);
     if (!err && n && active)
         err = sb_store_sync_items(db, channel_id, ids, n, a, items);
     sb_store_release(store, db);
@@ -183,7 +184,8 @@ static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_
             continue; /* not on the channel: excluded, listed with why */
         int64_t regular = 0, sale = 0;
         const char *why = NULL;
-        err = sb_store_sync_price(db, rt, items[i].item_id, now, &regular, &sale, &why);
+        err = sb_store_sync_price(db, &rt->rec.settings, items[i].item_id, now, &regular, &sale,
+                                  &why);
         if (err || why)
             continue; /* no regular price: nothing to send */
         prices[m] = (struct sb_price){ .item_id = items[i].item_id,
@@ -215,8 +217,8 @@ static sb_err push_prices(struct sb_store *store, int64_t channel_id, struct sb_
 }
 
 /* One batch of stock rows for one channel; *ret_more when a full batch was taken. */
-static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb_arena *a,
-                           bool *ret_more)
+static sb_err push_channel(struct sb_store *store, struct sb_channel_cache *channels,
+                           int64_t channel_id, struct sb_arena *a, bool *ret_more)
 {
     struct sb_db *db;
     struct sb_channel_rt *rt = NULL;
@@ -225,7 +227,7 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
     sb_err err = sb_store_acquire(store, &db);
     if (err)
         return err;
-    err = sb_store_channel_load(db, channel_id, a, &rt);
+    err = sb_channel_load(channels, db, channel_id, a, &rt);
     if (!err)
         err = due_rows(db, rt, "stock", a, &rows, &batch, &n);
     struct settle *st = NULL;
@@ -244,8 +246,8 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
     }
     /* a channel without credentials cannot be sent anything; setting them queues every
      * item again */
-    bool active = !err && rt->enabled && rt->settings.stock_sync && rt->has_credentials &&
-                  (rt->ops->caps & SB_CH_STOCK);
+    bool active = !err && rt->rec.enabled && rt->rec.settings.stock_sync &&
+                  rt->rec.has_credentials && (rt->ops->caps & SB_CH_STOCK);
     if (!err && n && active)
         err = sb_store_sync_items(db, channel_id, ids, n, a, items);
     sb_store_release(store, db);
@@ -273,7 +275,7 @@ static sb_err push_channel(struct sb_store *store, int64_t channel_id, struct sb
         if (!items[i].ref.item_id) /* not on the channel: excluded, listed with why */
             continue;
         const char *why = NULL;
-        err = sb_store_sync_levels(db, rt, &items[i], a, &per_item[i], &n_per_item[i], &why);
+        err = sb_sync_levels(db, rt, &items[i], a, &per_item[i], &n_per_item[i], &why);
         if (!err && why)
             st[i].error = why;
         total += n_per_item[i];
@@ -342,13 +344,15 @@ size_t sb_sync_stock_due(struct sb_store *store, int64_t *ids, size_t cap)
     return n;
 }
 
-bool sb_sync_stock_channel(struct sb_store *store, int64_t channel_id)
+bool sb_sync_stock_channel(struct sb_store *store, struct sb_channel_cache *channels,
+                           int64_t channel_id)
 {
     struct sb_arena *a = sb_arena_new();
     if (!a)
         return false;
     bool more = false;
-    if (push_channel(store, channel_id, a, &more) || push_prices(store, channel_id, a, &more)) {
+    if (push_channel(store, channels, channel_id, a, &more) ||
+        push_prices(store, channels, channel_id, a, &more)) {
         char id[24];
         snprintf(id, sizeof(id), "%lld", (long long)channel_id);
         sb_log(SB_LOG_WARN, "sync.pass", "channel", id, "error", sb_err_last()->message, NULL);

@@ -10,6 +10,7 @@
 #define SB_SYNC_STOCK_PUSH_H
 
 #include "store/store.h"
+#include "sync/channel-cache.h"
 
 #include <stdbool.h>
 
@@ -20,6 +21,7 @@ void sb_sync_sale_windows(struct sb_store *store);
 /* The channels with rows due now, up to cap (the pipeline gives each its own thread). */
 size_t sb_sync_stock_due(struct sb_store *store, int64_t *ids, size_t cap);
 /* One batch of one channel's stock and price rows. True when more is due now. */
-bool sb_sync_stock_channel(struct sb_store *store, int64_t channel_id);
+bool sb_sync_stock_channel(struct sb_store *store, struct sb_channel_cache *channels,
+                           int64_t channel_id);
 
 #endif

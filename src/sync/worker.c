@@ -16,7 +16,7 @@
  */
 #include "core/retry.h"
 #include "store/channel-events.h"
-#include "store/channels.h"
+#include "store/channel-log.h"
 #include "store/due.h"
 #include "store/savepoint.h"
 #include "sync/lanes.h"
@@ -118,7 +118,7 @@ static void prepare(struct sb_pipeline *p, struct sb_arena *a, struct prepared *
         struct sb_db *db;
         err = sb_store_acquire(p->store, &db);
         if (!err) {
-            err = sb_store_channel_load(db, e->channel_id, a, &rt);
+            err = sb_channel_load(p->channels, db, e->channel_id, a, &rt);
             sb_store_release(p->store, db);
         }
         if (!err && *ncache < BATCH)
@@ -127,7 +127,7 @@ static void prepare(struct sb_pipeline *p, struct sb_arena *a, struct prepared *
     struct sb_order *order = NULL;
     if (!err)
         err = rt->ops->parse_event(&rt->ch, e->topic, e->body, strlen(e->body), a, &order);
-    if (!err && !order && e->order_ref && rt->ops->fetch_order)
+    if (!err && !order && e->order_ref && (rt->ops->caps & SB_CH_FETCH))
         err = rt->ops->fetch_order(&rt->ch, e->order_ref, a, &order);
     if (!err && !order) /* never mark an event done without knowing which order it meant */
         err = sb_fail(SB_EINVALID_JSON, NULL, "the event names no order");

@@ -31,8 +31,8 @@ struct sink {
     size_t len, cap, limit;
     bool too_big, nomem;
     /* header capture: names[i] -> *slots[i] */
-    const char *names[SB_HTTP_MAX_CAPTURE + 2];
-    char **slots[SB_HTTP_MAX_CAPTURE + 2];
+    const char *names[SB_HTTP_MAX_CAPTURE];
+    char **slots[SB_HTTP_MAX_CAPTURE];
     size_t n_names;
 };
 
@@ -125,8 +125,6 @@ void sb_http_response_free(struct sb_http_response *r)
     if (!r)
         return;
     free(r->body);
-    free(r->retry_after);
-    free(r->call_limit);
     for (size_t i = 0; i < SB_HTTP_MAX_CAPTURE; i++)
         free(r->captured[i]);
     memset(r, 0, sizeof(*r));
@@ -183,10 +181,6 @@ static sb_err send_with(const struct sb_http_request *req, const struct sb_http_
 
     struct sb_http_response r = { 0 };
     struct sink s = { .limit = req->max_response ? req->max_response : SB_HTTP_MAX_RESPONSE };
-    s.names[s.n_names] = "Retry-After";
-    s.slots[s.n_names++] = &r.retry_after;
-    s.names[s.n_names] = "X-Shopify-Shop-Api-Call-Limit";
-    s.slots[s.n_names++] = &r.call_limit;
     for (size_t i = 0; req->capture && req->capture[i]; i++) {
         if (i >= SB_HTTP_MAX_CAPTURE)
             return sb_fail(SB_EINVALID_FIELD, "capture", "at most %d headers can be captured",

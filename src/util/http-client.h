@@ -31,8 +31,10 @@ struct sb_http_request {
     long connect_timeout_ms; /* 0: SB_HTTP_CONNECT_TIMEOUT_MS */
     long timeout_ms;         /* 0: SB_HTTP_TIMEOUT_MS (the whole exchange) */
     size_t max_response;     /* 0: SB_HTTP_MAX_RESPONSE */
-    /* Response headers to capture besides Retry-After and
-     * X-Shopify-Shop-Api-Call-Limit (always captured); NULL-terminated, may be NULL. */
+    /* The response headers the caller reads (a channel adapter: how its webstore says
+     * when to come back, Retry-After, or how much of its rate limit is left); the client
+     * knows no header names of its own. NULL-terminated, at most SB_HTTP_MAX_CAPTURE; may
+     * be NULL. */
     const char *const *capture;
 };
 
@@ -40,9 +42,7 @@ struct sb_http_response {
     long status;
     char *body; /* malloc'd, NUL-terminated (len excludes the NUL); never NULL on success */
     size_t len;
-    char *retry_after; /* Retry-After, NULL when absent */
-    char *call_limit;  /* X-Shopify-Shop-Api-Call-Limit ("32/40"), NULL when absent */
-    /* values of req->capture, in the same order; NULL when absent */
+    /* values of req->capture, in the same order (malloc'd); NULL when absent */
     char *captured[SB_HTTP_MAX_CAPTURE];
 };
 

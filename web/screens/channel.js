@@ -1,22 +1,13 @@
-// One channel: its settings as toggles (admins change them; PATCH merges the
-// settings name by name), the orders it has seen with their state and
-// reason, the sync log, and the stock sync status with parked changes.
+// One channel: its settings (admins change them; PATCH merges the settings
+// name by name), the orders it has seen with their state and reason, the
+// sync log, and the stock sync status with parked changes. The settings form
+// is built from the kind's descriptions (GET /api/v1/channel-kinds: the common
+// settings, then the kind's own), the same data the server checks them by, so
+// a kind that adds a setting gets its field here without a change to this file.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label, money } from '../format.js';
 import { heading, table, badge, pager, errorBox, announce, dl, empty } from '../ui.js';
-
-const TOGGLES = [
-  ['download_orders', 'Download web orders'],
-  ['notifications', 'Notify staff of new orders'],
-  ['auto_fulfillment', 'Fulfil on the webstore when shipped here'],
-  ['take_fulfillments', 'Mark shipped here when fulfilled on the webstore'],
-  ['stock_sync', 'Send stock levels'],
-  ['use_pos_pricing', 'Send prices from the POS'],
-  ['publish_on_hand', 'Publish items with stock on hand'],
-  ['publish_on_order', 'Publish items on order'],
-  ['publish_reorder', 'Publish items with a reorder point'],
-];
 
 export default async function channel(ctx) {
   const id = ctx.params[0];
@@ -33,12 +24,42 @@ export default async function channel(ctx) {
   return sync(c, body);
 }
 
-function settings(c, body, ctx) {
+// The records a "ref" setting may name (price levels), as select options.
+async function choicesFor(fields) {
+  const refs = [...new Set(fields.filter((d) => d.type === 'ref' && d.refers).map((d) => d.refers))];
+  const lists = await Promise.all(refs.map((r) => api.get(`/${r}`, { limit: 200 }).then((p) => p.data || []).catch(() => [])));
+  return Object.fromEntries(refs.map((r, i) => [r, lists[i]]));
+}
+
+// One field for a described setting: its input, how to read it, and how to put a value
+// back (after a change the server refused).
+function input(d, value, admin) {
+  const id = `set-${d.name}`;
+  const attrs = { id, name: d.name, disabled: !admin, 'aria-describedby': d.help ? `${id}-help` : null };
+  const text = (v) => (v === null || v === undefined ? '' : String(v));
+  switch (d.type) {
+    case 'bool':
+      return { el: h('input', { ...attrs, type: 'checkbox', checked: !!value }), read: (el) => el.checked, write: (el, v) => { el.checked = !!v; } };
+    case 'int':
+      return { el: h('input', { ...attrs, type: 'number', min: String(d.min), max: String(d.max), step: '1', value: text(value) }), read: (el) => Number(el.value), write: (el, v) => { el.value = text(v); } };
+    case 'choice':
+      return { el: h('select', attrs, d.choices.map((v) => h('option', { value: v, selected: v === value }, label(v)))), read: (el) => el.value, write: (el, v) => { el.value = text(v); } };
+    case 'ref':
+      return { el: h('select', attrs, h('option', { value: '' }, 'None'), (d.options || []).map((o) => h('option', { value: String(o.id), selected: o.id === value }, o.name || `#${o.id}`))), read: (el) => (el.value ? Number(el.value) : null), write: (el, v) => { el.value = text(v); } };
+    default: // time (UTC, empty: none) and text
+      return { el: h('input', { ...attrs, type: 'text', placeholder: d.type === 'time' ? '2026-11-27T00:00:00Z' : null, value: text(value) }), read: (el) => el.value.trim() || null, write: (el, v) => { el.value = text(v); } };
+  }
+}
+
+async function settings(c, body, ctx) {
   const err = errorBox();
   const admin = ctx.can('admin');
   const names = Object.fromEntries(ctx.user.outlets.map((o) => [o.id, o.name]));
-  async function save(change, input, undo) {
-    input.disabled = true;
+  const kinds = (await api.get('/channel-kinds')).data || [];
+  const kind = kinds.find((k) => k.kind === c.kind) || { settings: [], credentials: [], label: c.kind };
+  const refs = await choicesFor(kind.settings);
+  async function save(change, el, undo) {
+    el.disabled = true;
     err.show(null);
     try {
       const updated = await api.patch(`/channels/${c.id}`, change);
@@ -48,34 +69,69 @@ function settings(c, body, ctx) {
       undo();
       err.show(e);
     } finally {
-      input.disabled = !admin;
+      el.disabled = !admin;
     }
   }
-  const toggle = (key, text, value, change) => {
-    const box = h('input', { type: 'checkbox', id: `set-${key}`, name: key, checked: !!value, disabled: !admin });
-    box.addEventListener('change', () => save(change(box.checked), box, () => { box.checked = !box.checked; }));
-    return h('div', { class: 'check' }, box, h('label', { for: `set-${key}` }, text));
+  // A described setting as a form field, saved as soon as it changes.
+  const field = (d) => {
+    const f = input({ ...d, options: refs[d.refers] }, c.settings[d.name], admin);
+    f.el.addEventListener('change', () => {
+      const was = c.settings[d.name];
+      save({ settings: { [d.name]: f.read(f.el) } }, f.el, () => f.write(f.el, was));
+    });
+    const help = d.help ? h('small', { id: `set-${d.name}-help`, class: 'hint' }, d.help) : null;
+    return d.type === 'bool'
+      ? h('div', { class: 'check' }, f.el, h('label', { for: f.el.id }, d.label || label(d.name)), help)
+      : h('div', { class: 'field' }, h('label', { for: f.el.id }, d.label || label(d.name)), f.el, help);
   };
-  const poll = h('input', { type: 'number', id: 'set-poll', min: '1', step: '1', value: String(c.settings.poll_interval_seconds ?? ''), disabled: !admin });
-  poll.addEventListener('change', () => {
-    const before = c.settings.poll_interval_seconds;
-    save({ settings: { poll_interval_seconds: Number(poll.value) } }, poll, () => { poll.value = String(before); });
-  });
+  const enabled = h('input', { type: 'checkbox', id: 'set-enabled', name: 'enabled', checked: !!c.enabled, disabled: !admin });
+  enabled.addEventListener('change', () => save({ enabled: enabled.checked }, enabled, () => { enabled.checked = !enabled.checked; }));
   replace(body,
     admin ? null : h('p', { class: 'hint' }, 'Only an admin can change these settings.'),
     err,
     h('fieldset', null, h('legend', null, 'Channel'),
-      toggle('enabled', 'Channel on', c.enabled, (v) => ({ enabled: v })),
-      TOGGLES.map(([k, t]) => toggle(k, t, c.settings[k], (v) => ({ settings: { [k]: v } }))),
-      h('div', { class: 'field' }, h('label', { for: 'set-poll' }, 'Poll for missed orders every (seconds)'), poll)),
+      h('div', { class: 'check' }, enabled, h('label', { for: 'set-enabled' }, 'Channel on')),
+      kind.settings.map(field)),
+    admin && kind.credentials.length ? credentials(c, kind) : null,
     dl([
-      ['Kind', c.kind], ['Credentials', c.has_credentials ? 'Stored' : 'None'],
+      ['Kind', kind.label || c.kind], ['Credentials', c.has_credentials ? 'Stored' : 'None'],
       ['Default outlet', c.default_outlet_id ? names[c.default_outlet_id] || `Outlet ${c.default_outlet_id}` : '—'],
       ['Outlets (priority)', (c.outlets || []).map((o) => `${o.priority}. ${names[o.outlet_id] || 'Outlet ' + o.outlet_id}`).join(', ')],
       ['Pickup methods', (c.methods || []).map((m) => m.method).join(', ')],
       ['Last poll', dateTime(c.last_poll_at)], ['Webhook path', c.webhook_path],
       c.not_ready_reasons && c.not_ready_reasons.length ? ['Not ready because', c.not_ready_reasons.join('; ')] : null,
     ]));
+}
+
+// The kind's credentials, from its descriptions: they never come back from the server, so
+// the form starts empty and replaces them whole (secrets in password fields).
+function credentials(c, kind) {
+  const err = errorBox();
+  const inputs = kind.credentials.map((d) => {
+    const el = h('input', { id: `cred-${d.name}`, name: d.name, type: d.secret ? 'password' : 'text', required: d.required, autocomplete: 'off' });
+    return [d, el];
+  });
+  const form = h('form', { class: 'credentials', 'aria-label': 'Replace credentials' },
+    h('h2', null, 'Replace credentials'),
+    err,
+    inputs.map(([d, el]) => h('div', { class: 'field' }, h('label', { for: el.id }, d.label || label(d.name), d.required ? '' : ' (optional)'), el,
+      d.help ? h('small', { class: 'hint' }, d.help) : null)),
+    h('button', { type: 'submit' }, 'Replace credentials'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.show(null);
+    const cred = {};
+    for (const [d, el] of inputs) if (el.value) cred[d.name] = el.value;
+    try {
+      const updated = await api.patch(`/channels/${c.id}`, { credentials: cred });
+      Object.assign(c, updated);
+      for (const [, el] of inputs) el.value = '';
+      announce('Credentials replaced.');
+    } catch (ex) {
+      err.show(ex);
+    }
+  });
+  return form;
 }
 
 function orders(c, body, ctx) {

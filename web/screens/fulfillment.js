@@ -1,25 +1,32 @@
 // One fulfillment: its lines, history, shipment, and the status buttons
-// allowed by SPEC F2 from where it stands.
+// allowed by SPEC F2 from where it stands. The moves come from the server's
+// own table (GET /api/v1/fulfillment-statuses, the rule core/fulfillment.c
+// checks), read once: nothing here repeats the rule.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label } from '../format.js';
 import { heading, badge, errorBox, busy, dl, table, announce } from '../ui.js';
 
-const FORWARD = ['new', 'in_progress', 'packed'];
-const FINAL = new Set(['shipped', 'picked_up', 'cancelled']);
+let statusTable = null;
 
-// The moves SPEC F2 allows from where it stands; F3: a cancelled fulfillment
-// never moves (final), and one of a voided sale may only be cancelled.
-export function nextStatuses(f) {
-  if (FINAL.has(f.status)) return [];
-  if (f.sale_status === 'voided') return ['cancelled'];
-  const i = FORWARD.indexOf(f.status);
-  return [...FORWARD.slice(i + 1), f.kind === 'pickup' ? 'picked_up' : 'shipped', 'cancelled'];
+// The F2 table: {statuses, final, kinds: {shipping|pickup: {status: {next, next_when_voided}}}}.
+export function loadStatuses() {
+  if (!statusTable) statusTable = api.get('/fulfillment-statuses').catch((e) => { statusTable = null; throw e; });
+  return statusTable;
 }
 
-// Buttons for each allowed move; onChange(updated) after a successful one.
-export function statusButtons(f, onChange) {
-  const next = nextStatuses(f);
+// The moves the table allows from where it stands; F3: one of a voided sale
+// has its own row (only cancelled), a final status none.
+export function nextStatuses(f, t) {
+  const row = t.kinds[f.kind] && t.kinds[f.kind][f.status];
+  if (!row) return [];
+  return f.sale_status === 'voided' ? row.next_when_voided : row.next;
+}
+
+// Buttons for each allowed move (t: the table from loadStatuses); onChange(updated) after
+// a successful one.
+export function statusButtons(f, t, onChange) {
+  const next = nextStatuses(f, t);
   if (!next.length) return h('span', { class: 'hint' }, 'Final');
   const err = errorBox();
   const group = h('div', { class: 'status-buttons', role: 'group', 'aria-label': `Move fulfillment ${f.id} to` });
@@ -38,14 +45,14 @@ export function statusButtons(f, onChange) {
 
 export default async function fulfillment(ctx) {
   const id = ctx.params[0];
-  const f = await api.get(`/fulfillments/${id}`);
+  const [f, t] = await Promise.all([api.get(`/fulfillments/${id}`), loadStatuses()]);
   const names = Object.fromEntries(ctx.user.outlets.map((o) => [o.id, o.name]));
   const statusSlot = h('div');
   const head = h('p', { class: 'statuses' });
   function paint(cur) {
     replace(head, badge(label(cur.status), cur.status), cur.is_split ? badge('Split order', 'split') : null,
       cur.is_backorder ? badge('Backorder', 'warn') : null);
-    replace(statusSlot, h('h2', null, 'Change status'), statusButtons(cur, (u) => { paint({ ...cur, ...u }); reload(); }));
+    replace(statusSlot, h('h2', null, 'Change status'), statusButtons(cur, t, (u) => { paint({ ...cur, ...u }); reload(); }));
   }
   const events = h('div');
   function paintEvents(list) {

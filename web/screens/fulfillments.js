@@ -1,15 +1,14 @@
 // Fulfillments by outlet and status; split orders are marked as split; each
 // moves along SPEC F2 (New → In progress → Packed → Shipped / Picked up, or
-// Cancelled from any non-final status).
+// Cancelled from any non-final status), by the server's table of statuses.
 import { h, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label } from '../format.js';
 import { heading, pager, badge, table } from '../ui.js';
-import { statusButtons } from './fulfillment.js';
+import { loadStatuses, statusButtons } from './fulfillment.js';
 
-export const STATUSES = ['new', 'in_progress', 'packed', 'shipped', 'picked_up', 'cancelled'];
-
-export default function fulfillments(ctx) {
+export default async function fulfillments(ctx) {
+  const t = await loadStatuses();
   const outlet = ctx.query.get('outlet_id') || '';
   const status = ctx.query.get('status') || '';
   const outletSel = h('select', { id: 'ff-outlet', name: 'outlet_id' },
@@ -17,7 +16,7 @@ export default function fulfillments(ctx) {
     ctx.user.outlets.map((o) => h('option', { value: String(o.id), selected: String(o.id) === outlet }, o.name)));
   const statusSel = h('select', { id: 'ff-status', name: 'status' },
     h('option', { value: '' }, 'Any status'),
-    STATUSES.map((s) => h('option', { value: s, selected: s === status }, label(s))));
+    t.statuses.map((s) => h('option', { value: s, selected: s === status }, label(s))));
   const form = h('form', { class: 'filters' },
     h('div', { class: 'field' }, h('label', { for: 'ff-outlet' }, 'Outlet'), outletSel),
     h('div', { class: 'field' }, h('label', { for: 'ff-status' }, 'Status'), statusSel),
@@ -47,9 +46,9 @@ export default function fulfillments(ctx) {
       h('td'));
     const onChange = (updated) => {
       statusCell.replaceChildren(badge(label(updated.status), updated.status));
-      tr.lastElementChild.replaceChildren(statusButtons(updated, onChange));
+      tr.lastElementChild.replaceChildren(statusButtons(updated, t, onChange));
     };
-    tr.lastElementChild.append(statusButtons(f, onChange));
+    tr.lastElementChild.append(statusButtons(f, t, onChange));
     return tr;
   }
   const p = pager(tbody, (after) => api.get('/fulfillments', { outlet_id: outlet, status, limit: 25, after }), row,

@@ -1,0 +1,462 @@
+/*
+ * Bulk operations, as Shopify runs them for a large catalogue: the engine
+ * starts one query (SbBulkStock: bulkOperationRunQuery), polls its status
+ * (SbBulkStatus: currentBulkOperation) and downloads the result, a JSONL
+ * file, from the URL the status gives once it is COMPLETED.
+ *
+ * The shop runs exactly one bulk query, the engine's (every inventory item
+ * with its SKU, variant, product and "available" level per location);
+ * anything else is a userError. One runs at a time: starting another while
+ * one is CREATED or RUNNING is refused with OPERATION_IN_PROGRESS.
+ *
+ * The levels are copied when the operation starts (a few bytes a product),
+ * so the file is what the shop held then, as on Shopify. The file itself is
+ * never held: each download writes its lines a few hundred products at a
+ * time as the listener sends them (a million products make ~300 MB of
+ * JSONL). Items come in product order, each item's level lines right after
+ * it, as Shopify groups a parent's children after the parent.
+ *
+ * Faults (POST /_fake/faults {"bulk": ...}): the next N operations FAIL
+ * (errorCode INTERNAL_SERVER_ERROR, no URL); the next N downloads are cut
+ * half-way (after half the lines, in the middle of a line); and every
+ * operation stays RUNNING delay_ms before it completes.
+ */
+#include "graphql.h"
+
+#include "util/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BULK_QUERY_MAX  (64 * 1024) /* bytes of $query */
+#define CHUNK_PRODUCTS  256         /* products written per block of a download */
+#define DELAY_MAX_MS    600000
+#define BULK_FAULTS_MAX 1000
+
+/* The engine's bulk query (docs/fakestore.md). Compared after normalize(): a query that
+ * differs only in white space or commas is the same query. */
+static const char contract_query[] =
+    "{ inventoryItems { edges { node { id sku variant { id product { id } } "
+    "inventoryLevels { edges { node { location { id } quantities(names: [\"available\"]) { "
+    "name quantity } } } } } } } }";
+
+struct bulk_op {
+    int64_t id;
+    int refs; /* the shop's while it is the latest, and one per download in flight (s->mu) */
+    uint64_t started_ns, ready_ns;
+    bool failed;
+    size_t n_products; /* the file covers s->products[0, n_products) */
+    size_t n_locs;
+    int64_t loc_ids[MAX_LOCATIONS];
+    uint8_t *stocked; /* per product, as product.stocked then */
+    int32_t *levels;  /* the levels of the stocked locations, product by product */
+    int64_t objects;  /* the file's lines: items and levels */
+};
+
+static void op_unref(struct bulk_op *op)
+{
+    if (op && --op->refs == 0) {
+        free(op->stocked);
+        free(op->levels);
+        free(op);
+    }
+}
+
+void fs_bulk_free(struct fs_shop *s)
+{
+    op_unref(s->bulk);
+    s->bulk = NULL;
+}
+
+/* ---------------------------------------------------------------- faults */
+
+sb_err fs_bulk_faults_parse(json_t *v, struct bulk_fault *ret)
+{
+    static const char *const keys[] = { "fail", "cut_download", "delay_ms", NULL };
+    struct sb_jctx c = { .obj = v, .prefix = "bulk" };
+    int64_t fail = 0, cut = 0, delay = 0;
+    sb_err err;
+    if ((err = sb_json_only(&c, keys)) ||
+        (err = sb_json_int(&c, "fail", false, 0, BULK_FAULTS_MAX, &fail, NULL)) ||
+        (err = sb_json_int(&c, "cut_download", false, 0, BULK_FAULTS_MAX, &cut, NULL)) ||
+        (err = sb_json_int(&c, "delay_ms", false, 0, DELAY_MAX_MS, &delay, NULL)))
+        return err;
+    *ret =
+        (struct bulk_fault){ .fail = (int)fail, .cut_download = (int)cut, .delay_ms = (int)delay };
+    return SB_OK;
+}
+
+json_t *fs_bulk_faults_json(const struct fs_shop *s)
+{
+    return json_pack("{s:i,s:i,s:i}", "fail", s->bfault.fail, "cut_download",
+                     s->bfault.cut_download, "delay_ms", s->bfault.delay_ms);
+}
+
+/* ---------------------------------------------------------------- the query */
+
+/* White space and commas dropped, except one space between two names. */
+static char *normalize(const char *q)
+{
+    size_t n = strlen(q);
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    bool gap = false;
+    for (const char *p = q; *p; p++) {
+        if (is_space(*p)) {
+            gap = true;
+            continue;
+        }
+        if (gap && o > out && is_ident(o[-1]) && is_ident(*p))
+            *o++ = ' ';
+        gap = false;
+        *o++ = *p;
+        if (*p == '"') { /* a string literal is copied as is */
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    *o++ = *p++;
+                *o++ = *p;
+            }
+            if (!*p)
+                break;
+            *o++ = '"';
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static bool is_contract_query(const char *q)
+{
+    char *a = normalize(q), *b = normalize(contract_query);
+    bool same = a && b && strcmp(a, b) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+/* ---------------------------------------------------------------- SbBulkStock */
+
+bool fs_bulk_prep_run(struct gql *g)
+{
+    g->requested = 10; /* a mutation */
+    const char *q = NULL;
+    return fs_gql_var_str(g, "query", "String!", true, BULK_QUERY_MAX, &q);
+}
+
+static bool running(const struct bulk_op *op, uint64_t now)
+{
+    return op && now < op->ready_ns;
+}
+
+/* The operation, its levels copied now. NULL: no memory. */
+static struct bulk_op *op_start(struct fs_shop *s)
+{
+    struct bulk_op *op = calloc(1, sizeof(*op));
+    size_t n = s->n_products, n_levels = 0;
+    if (!op)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        n_levels += (size_t)__builtin_popcount(s->products[i].stocked);
+    op->stocked = malloc(n ? n : 1);
+    op->levels = malloc((n_levels ? n_levels : 1) * sizeof(*op->levels));
+    if (!op->stocked || !op->levels) {
+        free(op->stocked);
+        free(op->levels);
+        free(op);
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct product *p = &s->products[i];
+        op->stocked[i] = p->stocked;
+        for (size_t l = 0; l < s->n_locations; l++)
+            if (p->stocked & (1u << l))
+                op->levels[k++] = p->available[l];
+    }
+    op->n_products = n;
+    op->n_locs = s->n_locations;
+    for (size_t l = 0; l < s->n_locations; l++)
+        op->loc_ids[l] = s->locations[l].id;
+    op->objects = (int64_t)(n + n_levels);
+    op->id = ++s->next_bulk_id;
+    op->refs = 1;
+    op->started_ns = sb_clock_ns();
+    op->ready_ns = op->started_ns + (uint64_t)s->bfault.delay_ms * 1000000u;
+    if (s->bfault.fail > 0) {
+        s->bfault.fail--;
+        op->failed = true;
+    }
+    return op;
+}
+
+json_t *fs_bulk_run_run(struct gql *g)
+{
+    struct fs_shop *s = g->s;
+    const char *q = json_string_value(fs_gql_var(g, "query"));
+    json_t *uerr = json_array(), *bop = json_null();
+    if (running(s->bulk, sb_clock_ns())) {
+        fs_gql_user_error(uerr, json_null(), "OPERATION_IN_PROGRESS",
+                          "A bulk query operation for this app and shop is already in progress: "
+                          "gid://shopify/BulkOperation/%lld.",
+                          (long long)s->bulk->id);
+    } else if (!is_contract_query(q)) {
+        fs_gql_user_error(uerr, json_pack("[s]", "query"), "INVALID",
+                          "fakestore runs one bulk query, the engine's stock read (see "
+                          "docs/fakestore.md)");
+    } else {
+        struct bulk_op *op = op_start(s);
+        if (!op) {
+            fs_gql_user_error(uerr, json_null(), "INTERNAL_SERVER_ERROR",
+                              "fakestore is out of memory");
+        } else {
+            op_unref(s->bulk);
+            s->bulk = op;
+            bop =
+                json_pack("{s:o,s:s}", "id", fs_jgid("BulkOperation", op->id), "status", "CREATED");
+        }
+    }
+    return json_pack("{s:{s:o,s:o}}", "bulkOperationRunQuery", "bulkOperation", bop, "userErrors",
+                     uerr);
+}
+
+/* ---------------------------------------------------------------- SbBulkStatus */
+
+bool fs_bulk_prep_status(struct gql *g)
+{
+    g->requested = 1; /* one object */
+    return true;
+}
+
+/* host:port as the client reached us, or the loopback default when it looks odd. */
+static const char *safe_host(const char *h)
+{
+    if (!h || !*h || strlen(h) > 255)
+        return "127.0.0.1";
+    for (const char *p = h; *p; p++)
+        if (!(is_ident(*p) || *p == '.' || *p == ':' || *p == '-' || *p == '[' || *p == ']'))
+            return "127.0.0.1";
+    return h;
+}
+
+json_t *fs_bulk_run_status(struct gql *g)
+{
+    struct fs_shop *s = g->s;
+    const struct bulk_op *op = s->bulk;
+    if (!op)
+        return json_pack("{s:n}", "currentBulkOperation");
+    uint64_t now = sb_clock_ns();
+    bool run = running(op, now);
+    const char *status = run ? "RUNNING" : op->failed ? "FAILED" : "COMPLETED";
+    int64_t objects = op->objects;
+    if (run) /* a running count: the share of the delay gone by */
+        objects = (int64_t)((double)op->objects * (double)(now - op->started_ns) /
+                            (double)(op->ready_ns - op->started_ns));
+    else if (op->failed)
+        objects /= 2;
+    char count[24], url[320];
+    snprintf(count, sizeof(count), "%lld", (long long)objects); /* UnsignedInt64: a string */
+    snprintf(url, sizeof(url), "http://%s/_fake/bulk/%lld.jsonl", safe_host(g->host),
+             (long long)op->id);
+    bool has_url = !run && !op->failed && op->objects > 0; /* no results: url null */
+    return json_pack("{s:{s:o,s:s,s:o,s:s,s:o,s:n}}", "currentBulkOperation", "id",
+                     fs_jgid("BulkOperation", op->id), "status", status, "errorCode",
+                     !run && op->failed ? json_string("INTERNAL_SERVER_ERROR") : json_null(),
+                     "objectCount", count, "url", has_url ? json_string(url) : json_null(),
+                     "partialDataUrl");
+}
+
+/* ---------------------------------------------------------------- the download */
+
+struct download {
+    struct fs_shop *s;
+    struct bulk_op *op;
+    size_t next;    /* the next product to write */
+    size_t level;   /* its first level in op->levels */
+    int64_t lines;  /* lines written so far */
+    int64_t cut_at; /* the line cut in half, -1: none */
+    bool cut;       /* cut: the connection closes once buf is sent */
+    char *buf;      /* the block being sent */
+    size_t len, off, cap;
+};
+
+static bool reserve(struct download *d, size_t more)
+{
+    if (d->len + more <= d->cap)
+        return true;
+    size_t cap = d->cap ? d->cap : 64 * 1024;
+    while (cap < d->len + more)
+        cap *= 2;
+    char *b = realloc(d->buf, cap);
+    if (!b)
+        return false;
+    d->buf = b;
+    d->cap = cap;
+    return true;
+}
+
+static void put(struct download *d, const char *s, size_t n)
+{
+    memcpy(d->buf + d->len, s, n);
+    d->len += n;
+}
+
+#define PUTS(d, lit) put(d, lit, sizeof(lit) - 1)
+
+static void put_i64(struct download *d, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        d->buf[d->len++] = '-';
+    while (n)
+        d->buf[d->len++] = tmp[--n];
+}
+
+/* A JSON string's contents (quotes not included); room for 6 bytes a byte is reserved. */
+static void put_escaped(struct download *d, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            d->buf[d->len++] = '\\';
+            d->buf[d->len++] = (char)c;
+        } else if (c < 0x20) {
+            put(d, "\\u00", 4);
+            d->buf[d->len++] = hex[c >> 4];
+            d->buf[d->len++] = hex[c & 15];
+        } else {
+            d->buf[d->len++] = (char)c;
+        }
+    }
+}
+
+/* A line was just completed at [start, d->len): count it, and cut it in half when it is the
+ * line the fault cuts. */
+static void line_done(struct download *d, size_t start)
+{
+    if (d->lines++ == d->cut_at) {
+        d->len = start + (d->len - start) / 2;
+        d->cut = true;
+    }
+}
+
+/* Writes the next products' lines into buf. Takes the lock: s->products may move. */
+static bool refill(struct download *d)
+{
+    struct fs_shop *s = d->s;
+    struct bulk_op *op = d->op;
+    d->len = d->off = 0;
+    pthread_mutex_lock(&s->mu);
+    for (size_t k = 0; k < CHUNK_PRODUCTS && d->next < op->n_products && !d->cut; k++) {
+        const struct product *p = &s->products[d->next];
+        size_t sku_len = p->sku ? strlen(p->sku) : 0;
+        if (!reserve(d, 256 + 6 * sku_len + MAX_LOCATIONS * 192)) {
+            pthread_mutex_unlock(&s->mu);
+            return false;
+        }
+        size_t start = d->len;
+        PUTS(d, "{\"id\":\"gid://shopify/InventoryItem/");
+        put_i64(d, p->inventory_item_id);
+        PUTS(d, "\",\"sku\":");
+        if (p->sku) {
+            PUTS(d, "\"");
+            put_escaped(d, p->sku);
+            PUTS(d, "\"");
+        } else {
+            PUTS(d, "null");
+        }
+        PUTS(d, ",\"variant\":{\"id\":\"gid://shopify/ProductVariant/");
+        put_i64(d, p->variant_id);
+        PUTS(d, "\",\"product\":{\"id\":\"gid://shopify/Product/");
+        put_i64(d, p->product_id);
+        PUTS(d, "\"}}}\n");
+        line_done(d, start);
+        for (size_t l = 0; l < op->n_locs && !d->cut; l++) {
+            if (!(op->stocked[d->next] & (1u << l)))
+                continue;
+            start = d->len;
+            PUTS(d, "{\"location\":{\"id\":\"gid://shopify/Location/");
+            put_i64(d, op->loc_ids[l]);
+            PUTS(d, "\"},\"quantities\":[{\"name\":\"available\",\"quantity\":");
+            put_i64(d, op->levels[d->level++]);
+            PUTS(d, "}],\"__parentId\":\"gid://shopify/InventoryItem/");
+            put_i64(d, p->inventory_item_id);
+            PUTS(d, "\"}\n");
+            line_done(d, start);
+        }
+        d->next++;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return true;
+}
+
+static long download_read(void *ud, char *out, size_t max)
+{
+    struct download *d = ud;
+    if (d->off == d->len) {
+        if (d->cut || d->next >= d->op->n_products)
+            return d->cut ? -1 : 0;
+        if (!refill(d))
+            return -1;
+        if (d->len == 0)
+            return d->cut ? -1 : 0;
+    }
+    size_t n = d->len - d->off < max ? d->len - d->off : max;
+    memcpy(out, d->buf + d->off, n);
+    d->off += n;
+    return (long)n;
+}
+
+static void download_done(void *ud)
+{
+    struct download *d = ud;
+    pthread_mutex_lock(&d->s->mu);
+    op_unref(d->op);
+    pthread_mutex_unlock(&d->s->mu);
+    free(d->buf);
+    free(d);
+}
+
+void fs_bulk_download(struct fs_shop *s, const struct fs_request *req, struct fs_response *resp)
+{
+    const char *name = req->path + strlen("/_fake/bulk/");
+    char *end;
+    long long id = strtoll(name, &end, 10);
+    if (strcmp(req->method, "GET") != 0) {
+        fs_respond(resp, 405, json_pack("{s:s}", "errors", "Method Not Allowed"));
+        return;
+    }
+    bool well_formed = name[0] >= '1' && name[0] <= '9' && strcmp(end, ".jsonl") == 0;
+    struct download *d = well_formed ? calloc(1, sizeof(*d)) : NULL;
+    pthread_mutex_lock(&s->mu);
+    struct bulk_op *op = s->bulk;
+    /* Only the latest operation's file is kept, once it is complete. */
+    if (!d || !op || op->id != id || running(op, sb_clock_ns()) || op->failed || op->objects == 0) {
+        pthread_mutex_unlock(&s->mu);
+        free(d);
+        fs_respond(resp, 404, json_pack("{s:s}", "errors", "Not Found"));
+        return;
+    }
+    op->refs++;
+    d->s = s;
+    d->op = op;
+    d->cut_at = -1;
+    if (s->bfault.cut_download > 0) {
+        s->bfault.cut_download--;
+        d->cut_at = op->objects / 2;
+    }
+    pthread_mutex_unlock(&s->mu);
+    resp->status = 200;
+    resp->read = download_read;
+    resp->done = download_done;
+    resp->ud = d;
+    resp->content_type = "application/jsonl";
+}
