@@ -23,6 +23,12 @@
  * field costs 10 whatever its payload selects (shopify.dev's webPixelCreate
  * example, which selects two objects, reports 10). @skip and @include are
  * applied. Costs saturate at 10^12 rather than overflow.
+ *
+ * The actual cost (sb_gql_actual_cost) walks the same selections over the
+ * answer's data, as Shopify reports it after running a query: a connection
+ * or a sized list counts the nodes it returned (each at its own cost), not
+ * the page it asked for; a null object still costs its 1; a mutation's root
+ * field its 10.
  */
 #include "gql/internal.h"
 
@@ -38,6 +44,7 @@ struct cost {
     struct sb_arena *a;
     size_t budget;
     sb_err err;
+    bool actual; /* walking the answer's data: sizes are what it holds */
 };
 
 static int64_t add(int64_t x, int64_t y)
@@ -53,7 +60,7 @@ static int64_t mul(int64_t x, int64_t y)
 }
 
 static int64_t object_cost(struct cost *c, const struct sb_gql_selset *const *sub, size_t n,
-                           const struct sb_gql_type *t);
+                           const struct sb_gql_type *t, json_t *data);
 
 /* The largest `first` or `last` the group's selections give; -1 when none does. */
 static int64_t page_size(struct cost *c, const struct gql_group *g)
@@ -103,9 +110,10 @@ static const struct sb_gql_type *field_type(struct cost *c, const struct sb_gql_
     return f ? sb_gql_typeref_named(f->type) : NULL;
 }
 
-/* The cost of one node of a connection: the dearer of edges { node } and nodes. */
+/* The cost of one node of a connection: the dearer of edges { node } and nodes (node i of
+ * the connection's value conn_data when the walk is over the data). */
 static int64_t node_cost(struct cost *c, const struct sb_gql_selset *const *sub, size_t n,
-                         const struct sb_gql_type *conn)
+                         const struct sb_gql_type *conn, json_t *conn_data, size_t i_node)
 {
     struct gql_fieldset fs;
     int64_t best = 0;
@@ -119,14 +127,20 @@ static int64_t node_cost(struct cost *c, const struct sb_gql_selset *const *sub,
         int64_t v = 0;
         if ((c->err = gql_subselections(g, c->a, &gsub, &gn)))
             return 0;
+        json_t *gdata = json_object_get(conn_data, g->key);
         if (strcmp(name, "nodes") == 0) {
-            v = add(1, object_cost(c, gsub, gn, field_type(c, conn, "nodes")));
+            if (c->actual && i_node >= json_array_size(gdata))
+                continue;
+            v = add(1, object_cost(c, gsub, gn, field_type(c, conn, "nodes"),
+                                   json_array_get(gdata, i_node)));
         } else if (strcmp(name, "edges") == 0) {
             const struct sb_gql_type *edge = field_type(c, conn, "edges");
             struct gql_fieldset efs;
             if ((c->err =
                      gql_collect(c->s, c->doc, gsub, gn, edge, c->vars, c->a, &c->budget, &efs)))
                 return 0;
+            if (c->actual && i_node >= json_array_size(gdata))
+                continue;
             for (size_t k = 0; k < efs.n && !c->err; k++) {
                 const struct sb_gql_selset **nsub;
                 size_t nn;
@@ -134,7 +148,8 @@ static int64_t node_cost(struct cost *c, const struct sb_gql_selset *const *sub,
                     continue;
                 if ((c->err = gql_subselections(&efs.groups[k], c->a, &nsub, &nn)))
                     return 0;
-                v = add(v, add(1, object_cost(c, nsub, nn, field_type(c, edge, "node"))));
+                json_t *node = json_object_get(json_array_get(gdata, i_node), efs.groups[k].key);
+                v = add(v, add(1, object_cost(c, nsub, nn, field_type(c, edge, "node"), node)));
             }
         }
         if (v > best)
@@ -143,8 +158,22 @@ static int64_t node_cost(struct cost *c, const struct sb_gql_selset *const *sub,
     return best;
 }
 
+/* The number of nodes a connection's value holds (nodes, or edges). */
+static size_t returned(json_t *conn)
+{
+    size_t a = json_array_size(json_object_get(conn, "nodes")), b = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(conn, key, v)
+    {
+        if (json_is_array(v) && json_array_size(v) > b)
+            b = json_array_size(v);
+    }
+    return a > b ? a : b;
+}
+
 static int64_t fields_cost(struct cost *c, const struct sb_gql_selset *const *sub, size_t n,
-                           const struct sb_gql_type *obj)
+                           const struct sb_gql_type *obj, json_t *data)
 {
     struct gql_fieldset fs;
     int64_t total = 0;
@@ -163,39 +192,59 @@ static int64_t fields_cost(struct cost *c, const struct sb_gql_selset *const *su
         if ((c->err = gql_subselections(g, c->a, &gsub, &gn)))
             return 0;
         int64_t size = page_size(c, g);
-        if (t->connection)
-            total = add(total, add(2, mul(size > 0 ? size : 0, node_cost(c, gsub, gn, t))));
-        else if (size >= 0 && sized_list(f))
-            total = add(total, mul(size, add(1, object_cost(c, gsub, gn, t))));
-        else
-            total = add(total, add(1, object_cost(c, gsub, gn, t)));
+        json_t *fd = json_object_get(data, g->key);
+        if (c->actual && t->connection) {
+            int64_t sum = 2;
+            for (size_t k = 0, m = returned(fd); k < m && !c->err; k++)
+                sum = add(sum, node_cost(c, gsub, gn, t, fd, k));
+            total = add(total, sum);
+        } else if (c->actual && json_is_array(fd) && sized_list(f)) {
+            int64_t sum = 0;
+            for (size_t k = 0; k < json_array_size(fd) && !c->err; k++)
+                sum = add(sum, add(1, object_cost(c, gsub, gn, t, json_array_get(fd, k))));
+            total = add(total, sum);
+        } else if (t->connection) {
+            total =
+                add(total, add(2, mul(size > 0 ? size : 0, node_cost(c, gsub, gn, t, NULL, 0))));
+        } else if (size >= 0 && sized_list(f)) {
+            total = add(total, mul(size, add(1, object_cost(c, gsub, gn, t, NULL))));
+        } else {
+            /* an unsized list costs as one object: its first */
+            json_t *one = json_is_array(fd) ? json_array_get(fd, 0) : fd;
+            total = add(total, add(1, object_cost(c, gsub, gn, t, one)));
+        }
     }
     return total;
 }
 
 static int64_t object_cost(struct cost *c, const struct sb_gql_selset *const *sub, size_t n,
-                           const struct sb_gql_type *t)
+                           const struct sb_gql_type *t, json_t *data)
 {
-    if (!t || c->err)
+    if (!t || c->err || (c->actual && !json_is_object(data)))
         return 0;
     if (t->kind == SB_GQL_OBJECT)
-        return fields_cost(c, sub, n, t);
+        return fields_cost(c, sub, n, t, data);
     int64_t best = 0;
     for (size_t i = 0; i < t->n_possible && !c->err; i++) {
-        int64_t v = fields_cost(c, sub, n, t->possible[i]);
+        int64_t v = fields_cost(c, sub, n, t->possible[i], data);
         if (v > best)
             best = v;
     }
     return best;
 }
 
-sb_err sb_gql_cost(const struct sb_gql_schema *s, const struct sb_gql_document *doc,
-                   const struct sb_gql_operation *op, json_t *variables, json_t *errors,
-                   int64_t *ret)
+static sb_err walk(const struct sb_gql_schema *s, const struct sb_gql_document *doc,
+                   const struct sb_gql_operation *op, json_t *variables, json_t *data,
+                   json_t *errors, int64_t *ret)
 {
     struct gql_errors errs = { .list = errors };
     struct sb_arena *a = sb_arena_new();
-    struct cost c = { .s = s, .doc = doc, .vars = variables, .a = a, .budget = SB_GQL_MAX_VISITS };
+    struct cost c = { .s = s,
+                      .doc = doc,
+                      .vars = variables,
+                      .a = a,
+                      .budget = SB_GQL_MAX_VISITS,
+                      .actual = data != NULL };
     const struct sb_gql_type *root = sb_gql_schema_root(s, op->kind);
     int64_t total = 0;
     if (!a)
@@ -207,7 +256,7 @@ sb_err sb_gql_cost(const struct sb_gql_schema *s, const struct sb_gql_document *
                 if (strcmp(fs.groups[i].sels[0]->name, "__typename") != 0)
                     total = add(total, 10);
     } else {
-        total = object_cost(&c, &op->selset, 1, root);
+        total = object_cost(&c, &op->selset, 1, root, data);
     }
     sb_arena_free(a);
     if (c.err == SB_ETOO_LARGE) {
@@ -235,4 +284,21 @@ void sb_gql_cost_error(json_t *errors, int64_t cost, int64_t max_cost)
               "https://shopify.dev/tutorials/perform-bulk-operations-with-admin-api for usage "
               "details.\n",
               (long long)cost, (long long)max_cost);
+}
+
+sb_err sb_gql_cost(const struct sb_gql_schema *s, const struct sb_gql_document *doc,
+                   const struct sb_gql_operation *op, json_t *variables, json_t *errors,
+                   int64_t *ret)
+{
+    return walk(s, doc, op, variables, NULL, errors, ret);
+}
+
+sb_err sb_gql_actual_cost(const struct sb_gql_request *req, json_t *data, json_t *errors,
+                          int64_t *ret)
+{
+    if (!json_is_object(data)) {
+        *ret = 0;
+        return SB_OK;
+    }
+    return walk(req->schema, req->doc, req->op, req->variables, data, errors, ret);
 }

@@ -251,6 +251,11 @@ struct sb_gql_resolver {
 sb_err sb_gql_execute(const struct sb_gql_request *req, const struct sb_gql_resolver *r,
                       struct sb_arena *a, json_t *errors, json_t **ret_data);
 
+/* The actual cost of a request that ran, from its answer's data (cost.c says how): what
+ * Shopify reports as actualQueryCost. 0 when data is not an object. */
+sb_err sb_gql_actual_cost(const struct sb_gql_request *req, json_t *data, json_t *errors,
+                          int64_t *ret);
+
 /* ------------------------------------------------------------------ connections */
 
 /* The paging arguments of a connection field (first, last, after, before, reverse). */
