@@ -1692,3 +1692,61 @@ Test(fakestore, demo_mode_places_orders_with_webhooks)
     pthread_mutex_unlock(&rx.mu);
     rx_stop(&rx);
 }
+
+/* ---------------------------------------------------------------- the GraphQL engine (issue 11) */
+
+/* issue 11 / SPEC SP2: the shop answers through the GraphQL engine - exactly the fields a
+ * document asks for, under their aliases, through fragments, with __typename, and a
+ * connection's edges, cursors and pageInfo paged by the document's own `first`. */
+Test(fakestore, issue11_exactly_the_fields_asked_for)
+{
+    long long id = place_id(",\"webhooks\":false");
+    char vars[128];
+    snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
+    json_t *j = gql_ok(&F, "Q",
+                       "query Q($id: ID!) { a: order(id: $id) { __typename ...F "
+                       "lines: lineItems(first: 1) { edges { cursor node { sku } } pageInfo { "
+                       "hasNextPage } } } } fragment F on Order { name }",
+                       vars);
+    json_t *a = jp(j, "data.a");
+    cr_expect_str_eq(js(a, "__typename"), "Order");
+    cr_expect_str_eq(js(a, "name"), "#1001");
+    cr_expect_eq(json_object_size(a), 3, "only __typename, name and lines: %s",
+                 json_dumps(a, JSON_COMPACT));
+    cr_expect_eq(json_array_size(jp(a, "lines.edges")), 1);
+    cr_expect(json_is_string(jp(a, "lines.edges[0].cursor")));
+    cr_expect_eq(json_object_size(jp(a, "lines.edges[0].node")), 1);
+    cr_expect(json_is_boolean(jp(a, "lines.pageInfo.hasNextPage")));
+    json_decref(j);
+}
+
+/* issue 11 / WIRE.md "Versions and what changed": every document is validated against the
+ * schema of the version the URL names; 2025-01 is no longer supported and is served as the
+ * oldest supported (2026-01), where ignoreCompareQuantity still exists; 2026-10 refuses it. */
+Test(fakestore, issue11_validated_against_the_version_the_url_names)
+{
+    static const char body[] =
+        "{\"query\":\"mutation M { inventorySetQuantities(input: {name: \\\"available\\\", "
+        "reason: \\\"correction\\\", ignoreCompareQuantity: true, quantities: []}) { userErrors "
+        "{ message } } }\"}";
+    struct resp r = http_raw(&F, "POST", "/admin/api/2026-10/graphql.json", TOKEN,
+                             "application/json", body, sizeof(body) - 1);
+    cr_expect_eq(r.status, 200);
+    cr_expect(!jp(r.json, "data"), "%s", r.body);
+    cr_expect(json_array_size(jp(r.json, "errors")) >= 1, "%s", r.body);
+    cr_expect_eq(ji(r.json, "extensions.cost.requestedQueryCost"), 0);
+    resp_free(&r);
+    r = http_raw(&F, "POST", "/admin/api/2025-01/graphql.json", TOKEN, "application/json", body,
+                 sizeof(body) - 1);
+    cr_expect_eq(r.status, 200);
+    /* the schema takes it: what refuses it is the shop's own check of an empty list */
+    cr_expect_str_eq(js(r.json, "errors[0].extensions.problems[0].explanation"),
+                     "quantities must list 1 to 250 entries ([InventoryQuantityInput!]!)");
+    resp_free(&r);
+    /* a field no version has */
+    static const char nope[] = "{\"query\":\"{ shop { nope } }\"}";
+    r = http_raw(&F, "POST", GQL, TOKEN, "application/json", nope, sizeof(nope) - 1);
+    cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "undefinedField");
+    cr_expect_str_eq(js(r.json, "errors[0].message"), "Field 'nope' doesn't exist on type 'Shop'");
+    resp_free(&r);
+}
