@@ -496,10 +496,35 @@ static const char Q_ORDERS[] =
     "after: $after, query: $query, sortKey: UPDATED_AT) { pageInfo { hasNextPage endCursor } "
     "nodes { id legacyResourceId name updatedAt } } }";
 static const char Q_ORDER[] = "query SbOrder($id: ID!) { order(id: $id) { id name } }";
+/* The order as the adapter reads it (src/channel/shopify/query.c's ORDER_FIELDS, smaller
+ * pages): the fakestore answers exactly the fields a document asks for. */
+#define AMOUNT    "{ shopMoney { amount } }"
+#define MONEY     "{ shopMoney { amount currencyCode } }"
+#define TAX_LINES "taxLines { title rate priceSet " AMOUNT " }"
+static const char Q_ORDER_FULL[] =
+    "query SbOrder($id: ID!) { order(id: $id) { "
+    "id legacyResourceId name email phone createdAt updatedAt cancelledAt cancelReason "
+    "displayFinancialStatus displayFulfillmentStatus currencyCode taxesIncluded note "
+    "customAttributes { key value } paymentGatewayNames discountCodes "
+    "subtotalPriceSet " MONEY " totalDiscountsSet " MONEY " totalTaxSet " MONEY
+    " totalShippingPriceSet " MONEY " totalPriceSet " MONEY " totalOutstandingSet " MONEY
+    " " TAX_LINES " customer { firstName lastName email phone } "
+    "shippingAddress { firstName lastName name company address1 address2 city province "
+    "provinceCode zip country countryCodeV2 phone } "
+    "shippingLine { title code originalPriceSet " AMOUNT " discountedPriceSet " AMOUNT " " TAX_LINES
+    " } "
+    "lineItems(first: 20) { pageInfo { hasNextPage } nodes { id sku name title variantTitle "
+    "quantity requiresShipping variant { barcode } originalUnitPriceSet " AMOUNT
+    " discountAllocations { allocatedAmountSet " AMOUNT " } " TAX_LINES " } } "
+    "transactions(first: 10) { id gateway kind status amountSet " AMOUNT " } "
+    "refunds(first: 2) { id note refundLineItems(first: 20) { pageInfo { hasNextPage } "
+    "nodes { lineItem { id } quantity restockType subtotalSet " AMOUNT " totalTaxSet " AMOUNT
+    " } } transactions(first: 5) { pageInfo { hasNextPage } nodes { kind status amountSet " AMOUNT
+    " } } } fulfillments(first: 5) { id status trackingInfo { number company url } } } }";
 static const char Q_FOS[] =
-    "query SbFulfillmentOrders($id: ID!) { order(id: $id) { fulfillmentOrders(first: 20) { "
-    "nodes { id status lineItems(first: 250) { nodes { id remainingQuantity lineItem { id } } } "
-    "} } } }";
+    "query SbFulfillmentOrders($id: ID!) { order(id: $id) { fulfillmentOrders(first: 5) { "
+    "nodes { id status lineItems(first: 20) { nodes { id remainingQuantity lineItem { id } } } "
+    "} } } }"; /* cost 1 + 2 + 5 x (1 + 2 + 20 x 2) = 218: 20 and 250 would cost 10,063 */
 static const char Q_FCREATE[] =
     "mutation SbFulfillmentCreate($fulfillment: FulfillmentInput!) { "
     "fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status trackingInfo { "
@@ -680,7 +705,7 @@ Test(fakestore, sp2_order_shape_money_and_ids_beyond_2_53)
     cr_expect_eq(id, 9007199254740993LL); /* 2^53 + 1: a double would round it */
     char vars[128];
     snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
-    json_t *j = gql_ok(&F, "SbOrder", "query SbOrder($id: ID!) { order(id: $id) { id } }", vars);
+    json_t *j = gql_ok(&F, "SbOrder", Q_ORDER_FULL, vars);
     json_t *o = jp(j, "data.order");
     cr_expect_str_eq(js(o, "id"), "gid://shopify/Order/9007199254740993");
     cr_expect_str_eq(js(o, "legacyResourceId"), "9007199254740993");
@@ -721,13 +746,22 @@ Test(fakestore, sp2_order_shape_money_and_ids_beyond_2_53)
     cr_expect_str_eq(js(o, "transactions[0].kind"), "SALE");
     cr_expect_str_eq(js(o, "transactions[0].status"), "SUCCESS");
     cr_expect_str_eq(js(o, "transactions[0].amountSet.shopMoney.amount"), "64.50");
-    /* Every answer carries its cost. */
-    cr_expect_eq(ji(j, "extensions.cost.requestedQueryCost"), 2);
-    cr_expect_eq(ji(j, "extensions.cost.actualQueryCost"), 2);
+    /* Every answer carries its cost, by Shopify's rules (issue 11, WIRE.md "cost"): order 1,
+     * customAttributes 1, six MoneyBags 2 each, taxLines 1 + priceSet 2, customer 1,
+     * shippingAddress 1, shippingLine 1 + 2 + 2 + 3; lineItems 2 + 20 x (1 + variant 1 + 2 +
+     * discountAllocations 3 + taxLines 3); transactions 10 x 3; refunds 2 x (1 +
+     * refundLineItems (2 + 20 x 6) + transactions (2 + 5 x 3)); fulfillments 5 x 2: 549.
+     * Actual: the same walk over what was returned (2 lines, no refund, no fulfillment):
+     * between the order's own fields (1 + 1 + 12 + 3 + 1 + 1 + 8 = 27) and far below 549. */
+    cr_expect_eq(ji(j, "extensions.cost.requestedQueryCost"), 549);
+    cr_expect(ji(j, "extensions.cost.actualQueryCost") > 27 &&
+                  ji(j, "extensions.cost.actualQueryCost") < 100,
+              "actual %lld", ji(j, "extensions.cost.actualQueryCost"));
     cr_expect(json_real_value(jp(j, "extensions.cost.throttleStatus.maximumAvailable")) == 1000.0);
     cr_expect(json_real_value(jp(j, "extensions.cost.throttleStatus.restoreRate")) == 50.0);
     long long avail = ji(j, "extensions.cost.throttleStatus.currentlyAvailable");
-    cr_expect(avail >= 998 && avail <= 1000, "currentlyAvailable %lld", avail);
+    long long spent = ji(j, "extensions.cost.actualQueryCost");
+    cr_expect(avail >= 1000 - spent && avail <= 1000, "currentlyAvailable %lld", avail);
     json_decref(j);
 
     /* The REST rendering of the same record. */
@@ -785,7 +819,7 @@ Test(fakestore, sp2_orders_paginate_by_updated_at_with_opaque_cursors)
     cr_expect_eq(r.status, 200);
     cr_expect_str_eq(js(r.json, "errors[0].message"),
                      "Invalid cursor for current pagination sort.");
-    cr_expect(!jp(r.json, "data"));
+    cr_expect(!jp(r.json, "data"), "%s", r.body);
     resp_free(&r);
     r = gql(&F, "SbOrders", Q_ORDERS, "{\"first\":251}");
     cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "INVALID_VARIABLE");
@@ -918,14 +952,16 @@ Test(fakestore, sp2_malformed_graphql_requests)
     }
     /* operationName must name an operation of the document. */
     struct resp r = gql(&F, "SbOrders", Q_ORDER, "{\"id\":\"gid://shopify/Order/1\"}");
-    cr_expect_str_eq(js(r.json, "errors[0].message"), "Unknown operation named \"SbOrders\".");
+    cr_expect_str_eq(js(r.json, "errors[0].message"), "No operation named \"SbOrders\"");
     resp_free(&r);
+    /* the document is validated against the schema: a field Mutation does not have */
     r = gql(&F, "SbProductCreate", "mutation SbProductCreate { x }", NULL);
-    cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "UNSUPPORTED_OPERATION");
+    cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "undefinedField");
+    cr_expect_str_eq(js(r.json, "errors[0].message"), "Field 'x' doesn't exist on type 'Mutation'");
     resp_free(&r);
     r = gql(&F, "SbOrder", "mutation SbOrder($id: ID!) { x }",
             "{\"id\":\"gid://shopify/Order/1\"}");
-    cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "UNSUPPORTED_OPERATION");
+    cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "undefinedField");
     resp_free(&r);
     /* Without operationName, the document's operation is used. */
     const char body[] = "{\"query\":\"query SbOrder($id: ID!) { order(id: $id) { id } }\","
@@ -961,11 +997,12 @@ Test(fakestore, sp2_malformed_graphql_requests)
 Test(fakestore, sp2_throttled_when_the_budget_is_spent)
 {
     long long id = place_id(",\"webhooks\":false");
-    json_decref(ctl(&F, "POST", "/_fake/config", "{\"budget\":5,\"restore\":0}", 200));
+    /* order(id) { id name } costs 1: one object, scalars free */
+    json_decref(ctl(&F, "POST", "/_fake/config", "{\"budget\":2,\"restore\":0}", 200));
     char vars[96];
     snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
     json_t *j = gql_ok(&F, "SbOrder", Q_ORDER, vars);
-    cr_expect_eq(ji(j, "extensions.cost.throttleStatus.currentlyAvailable"), 3);
+    cr_expect_eq(ji(j, "extensions.cost.throttleStatus.currentlyAvailable"), 1);
     json_decref(j);
     json_decref(gql_ok(&F, "SbOrder", Q_ORDER, vars));
     struct resp r = gql(&F, "SbOrder", Q_ORDER, vars);
@@ -973,11 +1010,11 @@ Test(fakestore, sp2_throttled_when_the_budget_is_spent)
     cr_expect(!jp(r.json, "data"));
     cr_expect_str_eq(js(r.json, "errors[0].message"), "Throttled");
     cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "THROTTLED");
-    cr_expect_eq(ji(r.json, "extensions.cost.requestedQueryCost"), 2);
+    cr_expect_eq(ji(r.json, "extensions.cost.requestedQueryCost"), 1);
     cr_expect(json_is_null(jp(r.json, "extensions.cost.actualQueryCost")));
-    cr_expect_eq(ji(r.json, "extensions.cost.throttleStatus.currentlyAvailable"), 1);
+    cr_expect_eq(ji(r.json, "extensions.cost.throttleStatus.currentlyAvailable"), 0);
     cr_expect(json_real_value(jp(r.json, "extensions.cost.throttleStatus.maximumAvailable")) ==
-              5.0);
+              2.0);
     resp_free(&r);
     /* A query dearer than the whole bucket can never run. */
     r = gql(&F, "SbOrders", Q_ORDERS, "{\"first\":10}");
@@ -1461,7 +1498,7 @@ Test(fakestore, catalogue_fills_lines_and_unknown_skus_stay_custom)
     char vars[96];
     snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", ji(o, "id"));
     json_decref(o);
-    json_t *j = gql_ok(&F, "SbOrder", Q_ORDER, vars);
+    json_t *j = gql_ok(&F, "SbOrder", Q_ORDER_FULL, vars);
     cr_expect_str_eq(js(j, "data.order.lineItems.nodes[0].variant.barcode"), "0614141000012");
     cr_expect(json_is_null(jp(j, "data.order.lineItems.nodes[1].variant")));
     json_decref(j);
@@ -1517,7 +1554,7 @@ Test(fakestore, s3_fulfillment_create_with_tracking)
              fo_id);
     json_decref(gql_ok(&F, "SbFulfillmentCreate", Q_FCREATE, vars));
     snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
-    j = gql_ok(&F, "SbOrder", Q_ORDER, vars);
+    j = gql_ok(&F, "SbOrder", Q_ORDER_FULL, vars);
     cr_expect_str_eq(js(j, "data.order.displayFulfillmentStatus"), "FULFILLED");
     cr_expect_eq(json_array_size(jp(j, "data.order.fulfillments")), 2);
     cr_expect_str_eq(js(j, "data.order.fulfillments[1].trackingInfo[0].number"), "1Z2");
@@ -1593,7 +1630,7 @@ Test(fakestore, s1_order_cancel_records_the_cancellation)
 
     char ov[96];
     snprintf(ov, sizeof(ov), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
-    j = gql_ok(&F, "SbOrder", Q_ORDER, ov);
+    j = gql_ok(&F, "SbOrder", Q_ORDER_FULL, ov);
     cr_expect(json_is_string(jp(j, "data.order.cancelledAt")));
     cr_expect_str_eq(js(j, "data.order.cancelReason"), "CUSTOMER");
     cr_expect_str_eq(js(j, "data.order.displayFinancialStatus"), "REFUNDED");
@@ -1654,4 +1691,62 @@ Test(fakestore, demo_mode_places_orders_with_webhooks)
     json_decref(b);
     pthread_mutex_unlock(&rx.mu);
     rx_stop(&rx);
+}
+
+/* ---------------------------------------------------------------- the GraphQL engine (issue 11) */
+
+/* issue 11 / SPEC SP2: the shop answers through the GraphQL engine - exactly the fields a
+ * document asks for, under their aliases, through fragments, with __typename, and a
+ * connection's edges, cursors and pageInfo paged by the document's own `first`. */
+Test(fakestore, issue11_exactly_the_fields_asked_for)
+{
+    long long id = place_id(",\"webhooks\":false");
+    char vars[128];
+    snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
+    json_t *j = gql_ok(&F, "Q",
+                       "query Q($id: ID!) { a: order(id: $id) { __typename ...F "
+                       "lines: lineItems(first: 1) { edges { cursor node { sku } } pageInfo { "
+                       "hasNextPage } } } } fragment F on Order { name }",
+                       vars);
+    json_t *a = jp(j, "data.a");
+    cr_expect_str_eq(js(a, "__typename"), "Order");
+    cr_expect_str_eq(js(a, "name"), "#1001");
+    cr_expect_eq(json_object_size(a), 3, "only __typename, name and lines: %s",
+                 json_dumps(a, JSON_COMPACT));
+    cr_expect_eq(json_array_size(jp(a, "lines.edges")), 1);
+    cr_expect(json_is_string(jp(a, "lines.edges[0].cursor")));
+    cr_expect_eq(json_object_size(jp(a, "lines.edges[0].node")), 1);
+    cr_expect(json_is_boolean(jp(a, "lines.pageInfo.hasNextPage")));
+    json_decref(j);
+}
+
+/* issue 11 / WIRE.md "Versions and what changed": every document is validated against the
+ * schema of the version the URL names; 2025-01 is no longer supported and is served as the
+ * oldest supported (2026-01), where ignoreCompareQuantity still exists; 2026-10 refuses it. */
+Test(fakestore, issue11_validated_against_the_version_the_url_names)
+{
+    static const char body[] =
+        "{\"query\":\"mutation M { inventorySetQuantities(input: {name: \\\"available\\\", "
+        "reason: \\\"correction\\\", ignoreCompareQuantity: true, quantities: []}) { userErrors "
+        "{ message } } }\"}";
+    struct resp r = http_raw(&F, "POST", "/admin/api/2026-10/graphql.json", TOKEN,
+                             "application/json", body, sizeof(body) - 1);
+    cr_expect_eq(r.status, 200);
+    cr_expect(!jp(r.json, "data"), "%s", r.body);
+    cr_expect(json_array_size(jp(r.json, "errors")) >= 1, "%s", r.body);
+    cr_expect_eq(ji(r.json, "extensions.cost.requestedQueryCost"), 0);
+    resp_free(&r);
+    r = http_raw(&F, "POST", "/admin/api/2025-01/graphql.json", TOKEN, "application/json", body,
+                 sizeof(body) - 1);
+    cr_expect_eq(r.status, 200);
+    /* the schema takes it: what refuses it is the shop's own check of an empty list */
+    cr_expect_str_eq(js(r.json, "errors[0].extensions.problems[0].explanation"),
+                     "quantities must list 1 to 250 entries ([InventoryQuantityInput!]!)");
+    resp_free(&r);
+    /* a field no version has */
+    static const char nope[] = "{\"query\":\"{ shop { nope } }\"}";
+    r = http_raw(&F, "POST", GQL, TOKEN, "application/json", nope, sizeof(nope) - 1);
+    cr_expect_str_eq(js(r.json, "errors[0].extensions.code"), "undefinedField");
+    cr_expect_str_eq(js(r.json, "errors[0].message"), "Field 'nope' doesn't exist on type 'Shop'");
+    resp_free(&r);
 }

@@ -460,3 +460,23 @@ void fs_bulk_download(struct fs_shop *s, const struct fs_request *req, struct fs
     resp->ud = d;
     resp->content_type = "application/jsonl";
 }
+
+/* ---------------------------------------------------------------- the fields */
+
+static enum sb_gql_outcome field_run(struct gql *g, const struct sb_gql_field_call *call,
+                                     json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, fs_bulk_prep_run, fs_bulk_run_run, ret, ret_error);
+}
+
+static enum sb_gql_outcome field_status(struct gql *g, const struct sb_gql_field_call *call,
+                                        json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, fs_bulk_prep_status, fs_bulk_run_status, ret, ret_error);
+}
+
+const struct fs_gql_field fs_gql_bulk_fields[] = {
+    { "Mutation", "bulkOperationRunQuery", field_run },
+    { "QueryRoot", "currentBulkOperation", field_status },
+    { NULL, NULL, NULL },
+};

@@ -1,15 +1,15 @@
 /*
- * The Admin GraphQL operations of the engine's contract (docs/fakestore.md and
- * the queries in src/channel/shopify.c), answered in Shopify's shapes: SbOrders,
- * SbOrder, SbFulfillmentOrders, SbFulfillmentCreate and SbOrderCancel (the stock
- * and price operations are in inventory.c, listed in the table below). The
- * documents are not parsed: each operation checks its variables against
- * their declared types and sets its requested cost (prepare), then runs
- * under the lock and sets its actual cost (run). Here too is what they
- * need: the GraphQL rendering of an order (UTC times, gids, money bags),
- * nested lists cut at the literal `first` the document gives them, the
- * updated_at/created_at search, and cursors, opaque like Shopify's, that
- * page through orders in updatedAt order.
+ * The order fields of the Admin GraphQL schema the shop models (its table,
+ * fs_gql_order_fields, is read by graphql-resolve.c): QueryRoot.orders and
+ * order(id:), Mutation.fulfillmentCreate and orderCancel. An order is
+ * rendered whole in Shopify's GraphQL shape (UTC times, gids, money bags;
+ * lineItems, transactions, refunds, fulfillments and fulfillmentOrders as
+ * plain lists, which the resolver pages or cuts by the document's own
+ * arguments); the engine then answers exactly the fields asked for. orders
+ * takes the updated_at/created_at search and pages with cursors, opaque like
+ * Shopify's, in updatedAt order. The mutations and orders check their
+ * arguments (prepare) and act under the lock (run); a refusal in prepare
+ * refuses the whole request, charged nothing.
  */
 #include "graphql.h"
 
@@ -116,22 +116,9 @@ static json_t *gql_tracking(const char *number, const char *company, const char 
     return a;
 }
 
-/* How many entries of each nested list the document asked for: the literal `first` of
- * lineItems, transactions, refunds, refundLineItems, the refunds' transactions and
- * fulfillments, in the contract's order; the contract's sizes when not given. */
-struct gql_sizes {
-    size_t lines, txns, refunds, refund_lines, refund_txns, fulfillments;
-};
+static json_t *gql_fulfillment_orders(const struct order *o);
 
-static const struct gql_sizes contract_sizes = { 250, 50, 50, 250, 20, 20 };
-
-/* A connection's nodes with pageInfo { hasNextPage }, as Shopify answers a cut list. */
-static json_t *gql_connection(json_t *nodes, bool more)
-{
-    return json_pack("{s:{s:b},s:o}", "pageInfo", "hasNextPage", more, "nodes", nodes);
-}
-
-static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
+static json_t *gql_order(const struct order *o)
 {
     struct totals t;
     fs_order_totals(o, &t);
@@ -140,6 +127,7 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
     char legacy[24];
     snprintf(legacy, sizeof(legacy), "%lld", (long long)o->id);
     json_t *x = json_object();
+    json_object_set_new(x, "__typename", json_string("Order"));
     json_object_set_new(x, "id", fs_jgid("Order", o->id));
     json_object_set_new(x, "legacyResourceId", json_string(legacy));
     json_object_set_new(x, "name", json_string(o->name));
@@ -197,7 +185,7 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
         json_object_set_new(x, "shippingLine", json_null());
     }
     json_t *nodes = json_array();
-    for (size_t i = 0; i < o->n_lines && i < sz->lines; i++) {
+    for (size_t i = 0; i < o->n_lines; i++) {
         const struct line *l = &o->lines[i];
         json_t *y = json_object();
         json_object_set_new(y, "id", fs_jgid("LineItem", l->id));
@@ -219,16 +207,16 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
         json_object_set_new(y, "taxLines", gql_tax_lines(l->tax, l->n_tax, e));
         json_array_append_new(nodes, y);
     }
-    json_object_set_new(x, "lineItems", gql_connection(nodes, o->n_lines > sz->lines));
+    json_object_set_new(x, "lineItems", nodes);
     json_t *txns = json_array();
-    for (size_t i = 0; i < o->n_txns && i < sz->txns; i++)
+    for (size_t i = 0; i < o->n_txns; i++)
         json_array_append_new(txns, gql_txn(&o->txns[i], true, e));
     json_object_set_new(x, "transactions", txns);
     json_t *refunds = json_array();
-    for (size_t i = 0; i < o->n_refunds && i < sz->refunds; i++) {
+    for (size_t i = 0; i < o->n_refunds; i++) {
         const struct refund *r = &o->refunds[i];
         json_t *rl = json_array();
-        for (size_t k = 0; k < r->n_lines && k < sz->refund_lines; k++) {
+        for (size_t k = 0; k < r->n_lines; k++) {
             const struct refund_line *y = &r->lines[k];
             json_array_append_new(rl, json_pack("{s:{s:o},s:I,s:o,s:o,s:o}", "lineItem", "id",
                                                 fs_jgid("LineItem", o->lines[y->line].id),
@@ -238,17 +226,15 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
                                                 gql_amount(y->tax, e)));
         }
         json_t *rt = json_array();
-        if (r->txn >= 0 && sz->refund_txns > 0)
+        if (r->txn >= 0)
             json_array_append_new(rt, gql_txn(&o->txns[r->txn], false, e));
-        json_array_append_new(
-            refunds,
-            json_pack("{s:o,s:o,s:o,s:o}", "id", fs_jgid("Refund", r->id), "note", fs_jstr(r->note),
-                      "refundLineItems", gql_connection(rl, r->n_lines > sz->refund_lines),
-                      "transactions", gql_connection(rt, r->txn >= 0 && sz->refund_txns == 0)));
+        json_array_append_new(refunds, json_pack("{s:o,s:o,s:o,s:o}", "id",
+                                                 fs_jgid("Refund", r->id), "note", fs_jstr(r->note),
+                                                 "refundLineItems", rl, "transactions", rt));
     }
     json_object_set_new(x, "refunds", refunds);
     json_t *ful = json_array();
-    for (size_t i = 0; i < o->n_fulfillments && i < sz->fulfillments; i++) {
+    for (size_t i = 0; i < o->n_fulfillments; i++) {
         const struct fulfillment *f = &o->fulfillments[i];
         json_array_append_new(
             ful, json_pack("{s:o,s:s,s:o}", "id", fs_jgid("Fulfillment", f->id), "status",
@@ -256,6 +242,7 @@ static json_t *gql_order(const struct order *o, const struct gql_sizes *sz)
                            gql_tracking(f->tracking_number, f->tracking_company, f->tracking_url)));
     }
     json_object_set_new(x, "fulfillments", ful);
+    json_object_set_new(x, "fulfillmentOrders", gql_fulfillment_orders(o));
     return x;
 }
 
@@ -272,12 +259,12 @@ static json_t *gql_fulfillment_orders(const struct order *o)
                                         "lineItem", "id", fs_jgid("LineItem", l->id)));
     }
     json_t *fo =
-        json_pack("{s:o,s:s,s:{s:s,s:{s:o}},s:{s:o}}", "id", fs_jgid("FulfillmentOrder", o->fo_id),
+        json_pack("{s:o,s:s,s:{s:s,s:{s:o}},s:o}", "id", fs_jgid("FulfillmentOrder", o->fo_id),
                   "status", fs_fo_status(o), "assignedLocation", "name", LOCATION_NAME, "location",
-                  "id", fs_jgid("Location", LOCATION_ID), "lineItems", "nodes", lines);
-    json_t *nodes = json_array();
-    json_array_append_new(nodes, fo);
-    return json_pack("{s:{s:o}}", "fulfillmentOrders", "nodes", nodes);
+                  "id", fs_jgid("Location", LOCATION_ID), "lineItems", lines);
+    json_t *list = json_array();
+    json_array_append_new(list, fo);
+    return list;
 }
 
 /* ---------------------------------------------------------------- variables */
@@ -509,52 +496,6 @@ static bool cursor_decode(const char *c, int64_t *ret_t, int64_t *ret_id)
     return ok;
 }
 
-/* The literal N of the nth "name(first: N" in the document, else def. Only the list's own
- * name matches: "lineItems" is not found inside "refundLineItems". */
-static size_t doc_first(const char *q, const char *name, int nth, size_t def)
-{
-    size_t n = strlen(name);
-    for (const char *p = strstr(q, name); p; p = strstr(p + n, name)) {
-        if ((p > q && is_ident(p[-1])) || is_ident(p[n]))
-            continue;
-        const char *r = p + n;
-        while (is_space(*r))
-            r++;
-        if (*r++ != '(')
-            continue;
-        while (is_space(*r))
-            r++;
-        if (strncmp(r, "first", 5) != 0)
-            continue;
-        r += 5;
-        while (is_space(*r))
-            r++;
-        if (*r++ != ':')
-            continue;
-        while (is_space(*r))
-            r++;
-        if (nth-- > 0)
-            continue;
-        size_t v = 0, digits = 0;
-        while (*r >= '0' && *r <= '9' && digits < 4)
-            v = v * 10 + (size_t)(*r++ - '0'), digits++;
-        return digits && v >= 1 && v <= 250 ? v : def;
-    }
-    return def;
-}
-
-static struct gql_sizes doc_sizes(const char *q)
-{
-    const struct gql_sizes *d = &contract_sizes;
-    /* Order-level transactions come before the refunds' own, as in the contract. */
-    return (struct gql_sizes){ doc_first(q, "lineItems", 0, d->lines),
-                               doc_first(q, "transactions", 0, d->txns),
-                               doc_first(q, "refunds", 0, d->refunds),
-                               doc_first(q, "refundLineItems", 0, d->refund_lines),
-                               doc_first(q, "transactions", 1, d->refund_txns),
-                               doc_first(q, "fulfillments", 0, d->fulfillments) };
-}
-
 /* ---------------------------------------------------------------- orders, order, fulfillmentOrders */
 
 static bool prep_orders(struct gql *g)
@@ -602,9 +543,8 @@ static json_t *run_orders(struct gql *g)
                 i++;
     }
     size_t start = i;
-    struct gql_sizes sz = doc_sizes(g->query);
     for (; i < n && taken < (size_t)g->first; i++, taken++)
-        json_array_append_new(nodes, gql_order(sel[i], &sz));
+        json_array_append_new(nodes, gql_order(sel[i]));
     json_t *page =
         json_pack("{s:b,s:b,s:o,s:o}", "hasNextPage", i < n, "hasPreviousPage", g->has_cursor,
                   "startCursor", taken ? cursor_encode(sel[start]) : json_null(), "endCursor",
@@ -612,33 +552,6 @@ static json_t *run_orders(struct gql *g)
     free(sel);
     g->actual = 2 + (int)taken;
     return json_pack("{s:{s:o,s:o}}", "orders", "pageInfo", page, "nodes", nodes);
-}
-
-static bool prep_order(struct gql *g)
-{
-    g->requested = 2;
-    return var_gid(g, "id", "Order", &g->id);
-}
-
-static json_t *run_order(struct gql *g)
-{
-    struct order *o = fs_find_order(g->s, g->id);
-    g->actual = o ? 2 : 1;
-    struct gql_sizes sz = doc_sizes(g->query);
-    return json_pack("{s:o}", "order", o ? gql_order(o, &sz) : json_null());
-}
-
-static bool prep_fulfillment_orders(struct gql *g)
-{
-    g->requested = 3;
-    return var_gid(g, "id", "Order", &g->id);
-}
-
-static json_t *run_fulfillment_orders(struct gql *g)
-{
-    struct order *o = fs_find_order(g->s, g->id);
-    g->actual = o ? 3 : 1;
-    return json_pack("{s:o}", "order", o ? gql_fulfillment_orders(o) : json_null());
 }
 
 /* ---------------------------------------------------------------- fulfillmentCreate */
@@ -996,29 +909,56 @@ out:
                      "userErrors", legacy);
 }
 
-/* ---------------------------------------------------------------- the operations */
+/* ---------------------------------------------------------------- the fields */
 
-static const struct gql_op gql_ops[] = {
-    { "SbOrders", "query", prep_orders, run_orders },
-    { "SbOrder", "query", prep_order, run_order },
-    { "SbFulfillmentOrders", "query", prep_fulfillment_orders, run_fulfillment_orders },
-    { "SbFulfillmentCreate", "mutation", prep_fulfillment_create, run_fulfillment_create },
-    { "SbOrderCancel", "mutation", prep_order_cancel, run_order_cancel },
-    { "SbLocations", "query", fs_inv_prep_locations, fs_inv_run_locations },
-    { "SbInventoryItems", "query", fs_inv_prep_items, fs_inv_run_items },
-    { "SbInventorySet", "mutation", fs_inv_prep_set, fs_inv_run_set },
-    { "SbVariantsPrice", "mutation", fs_inv_prep_prices, fs_inv_run_prices },
-    { "SbBulkStock", "mutation", fs_bulk_prep_run, fs_bulk_run_run },
-    { "SbBulkStatus", "query", fs_bulk_prep_status, fs_bulk_run_status },
-};
-
-const struct gql_op *fs_gql_find_op(const char *name)
+json_t *fs_gql_order_json(struct fs_shop *s, int64_t id)
 {
-    for (size_t i = 0; i < sizeof(gql_ops) / sizeof(gql_ops[0]); i++)
-        if (strcmp(gql_ops[i].name, name) == 0)
-            return &gql_ops[i];
-    return NULL;
+    struct order *o = fs_find_order(s, id);
+    return o ? gql_order(o) : json_null();
 }
+
+static enum sb_gql_outcome field_orders(struct gql *g, const struct sb_gql_field_call *call,
+                                        json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, prep_orders, run_orders, ret, ret_error);
+}
+
+static enum sb_gql_outcome field_order(struct gql *g, const struct sb_gql_field_call *call,
+                                       json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    int64_t id = 0;
+    const char *gid = json_string_value(json_object_get(call->args, "id"));
+    if (!parse_gid(gid, "Order", &id)) {
+        ret_error->message = sb_arena_printf(call->arena, "Invalid global id '%s'", gid);
+        ret_error->code = "argumentLiteralsIncompatible";
+        return SB_GQL_ERROR;
+    }
+    struct order *o = fs_find_order(g->s, id);
+    *ret = o ? gql_order(o) : NULL;
+    return SB_GQL_VALUE;
+}
+
+static enum sb_gql_outcome field_fulfillment_create(struct gql *g,
+                                                    const struct sb_gql_field_call *call,
+                                                    json_t **ret,
+                                                    struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, prep_fulfillment_create, run_fulfillment_create, ret, ret_error);
+}
+
+static enum sb_gql_outcome field_order_cancel(struct gql *g, const struct sb_gql_field_call *call,
+                                              json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, prep_order_cancel, run_order_cancel, ret, ret_error);
+}
+
+const struct fs_gql_field fs_gql_order_fields[] = {
+    { "QueryRoot", "orders", field_orders },
+    { "QueryRoot", "order", field_order },
+    { "Mutation", "fulfillmentCreate", field_fulfillment_create },
+    { "Mutation", "orderCancel", field_order_cancel },
+    { NULL, NULL, NULL },
+};
 
 /* ---------------------------------------------------------------- helpers for the other operation files */
 
@@ -1063,9 +1003,4 @@ void fs_gql_user_error(json_t *errors, json_t *field, const char *code, const ch
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     user_error(errors, field, code, "%s", msg);
-}
-
-size_t fs_gql_doc_first(const char *q, const char *name, int nth, size_t def)
-{
-    return doc_first(q, name, nth, def);
 }

@@ -31,31 +31,6 @@
 
 /* ---------------------------------------------------------------- the operation a document names */
 
-/* "query" or "mutation" when the document declares an operation with this name. */
-static const char *declared_kind(const char *q, const char *name)
-{
-    size_t n = strlen(name);
-    if (!n)
-        return NULL;
-    for (const char *p = strstr(q, name); p; p = strstr(p + 1, name)) {
-        if (is_ident(p[n]) || (p > q && is_ident(p[-1])))
-            continue;
-        const char *b = p;
-        while (b > q && is_space(b[-1]))
-            b--;
-        if (b == p)
-            continue;
-        static const char *const kw[] = { "query", "mutation" };
-        for (size_t k = 0; k < 2; k++) {
-            size_t kl = strlen(kw[k]);
-            if ((size_t)(b - q) >= kl && memcmp(b - kl, kw[k], kl) == 0 &&
-                (b - kl == q || !is_ident(b[-(long)kl - 1])))
-                return kw[k];
-        }
-    }
-    return NULL;
-}
-
 /* The name of the first operation the document declares, "" when none. */
 static void first_operation(const char *q, char *out, size_t cap)
 {
@@ -267,6 +242,21 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
         return;
     }
 
+    /* the version the URL names, served as fs_gql_version_served says */
+    const char *v = req->path + strlen("/admin/api/");
+    const char *v_end = strchr(v, '/');
+    const char *version = fs_gql_version_served(v, v_end ? (size_t)(v_end - v) : strlen(v));
+    const struct sb_gql_schema *schema = NULL;
+    if (fs_gql_schema_for(version, &schema)) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "fakestore: the Admin schema %s cannot be loaded: %s", version,
+                 sb_err_last()->message);
+        sb_log(SB_LOG_ERROR, "fakestore.graphql", "message", msg, NULL);
+        fs_respond(resp, 503, json_pack("{s:s}", "errors", msg));
+        json_decref(doc);
+        return;
+    }
+
     json_t *empty = json_object();
     struct gql g = {
         .s = s,
@@ -274,38 +264,32 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
         .host = req->host,
         .vars = json_is_object(vars) ? vars : empty,
         .errors = json_array(),
+        .version = version,
+        .warnings = json_array(),
     };
-    const struct gql_op *op = fs_gql_find_op(opname);
-    const char *kind = opname[0] ? declared_kind(query, opname) : NULL;
+    struct sb_arena *arena = sb_arena_new();
+    struct sb_gql_request prepared;
+    sb_err perr =
+        arena ? sb_gql_prepare(schema, query, json_string_length(json_object_get(doc, "query")),
+                               opname[0] && json_is_string(opn) ? opname : NULL, g.vars, NULL,
+                               arena, g.errors, &prepared)
+              : SB_ENOMEM;
     pthread_mutex_lock(&s->mu);
     json_t *answer = NULL;
     const char *outcome = "errors";
-    if (!opname[0] || !kind) {
-        if (opname[0])
-            fs_gql_error(&g, "OPERATION_NOT_FOUND", "Unknown operation named \"%s\".", opname);
-        else
-            fs_gql_error(&g, "OPERATION_NOT_FOUND",
-                         "the document names no operation: send operationName");
-    } else if (!op) {
-        fs_gql_error(&g, "UNSUPPORTED_OPERATION",
-                     "fakestore does not model operation %s (see docs/fakestore.md)", opname);
-    } else if (strcmp(kind, op->kind) != 0) {
-        fs_gql_error(&g, "UNSUPPORTED_OPERATION", "%s must be declared as a %s", opname, op->kind);
-    } else if (op->prepare(&g)) {
+    g.requested = perr ? 0 : (int)(prepared.cost > INT32_MAX ? INT32_MAX : prepared.cost);
+    if (perr == SB_ENOMEM) {
+        fs_gql_error(&g, "INTERNAL_SERVER_ERROR", "out of memory");
+    } else if (!perr) {
         fs_bucket_refill(s);
         /* One query may cost at most 1000 whatever the plan, and never more than the bucket. */
         double max_cost = s->budget < SINGLE_QUERY_MAX ? s->budget : SINGLE_QUERY_MAX;
         bool throttle = hit && s->gfault.throttle > 0;
         if (g.requested > max_cost) {
-            char msg[200];
-            snprintf(msg, sizeof(msg),
-                     "Query cost is %d, which exceeds the single query max cost limit (%.0f).",
-                     g.requested, max_cost);
+            json_t *errs = json_array();
+            sb_gql_cost_error(errs, g.requested, (int64_t)max_cost);
             answer =
-                json_pack("{s:[{s:s,s:{s:s,s:i,s:f,s:s}}],s:o}", "errors", "message", msg,
-                          "extensions", "code", "MAX_COST_EXCEEDED", "cost", g.requested, "maxCost",
-                          max_cost, "documentation", "https://shopify.dev/api/usage/rate-limits",
-                          "extensions", cost_json(s, g.requested, -1));
+                json_pack("{s:o,s:o}", "errors", errs, "extensions", cost_json(s, g.requested, -1));
             outcome = "max_cost_exceeded";
         } else if (throttle || (double)g.requested > s->available) {
             if (throttle)
@@ -318,19 +302,43 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
             outcome = "throttled";
         } else {
             s->available -= g.requested;
-            g.actual = g.requested;
-            json_t *data = op->run(&g);
+            struct sb_gql_resolver r;
+            json_t *data = NULL, *field_errors = json_array();
+            if (sb_gql_execute(&prepared, fs_gql_resolver(&g, &r), arena, field_errors, &data))
+                fs_gql_error(&g, "INTERNAL_SERVER_ERROR", "out of memory");
+            if (json_array_size(g.errors)) {
+                /* arguments an operation refused: the request is refused, charged nothing */
+                s->available += g.requested;
+                if (s->available > s->budget)
+                    s->available = s->budget;
+                json_decref(data);
+                json_decref(field_errors);
+                goto refused;
+            }
+            int64_t actual = g.requested;
+            json_t *cost_errors = json_array();
+            if (sb_gql_actual_cost(&prepared, data, cost_errors, &actual) || actual > g.requested)
+                actual = g.requested;
+            json_decref(cost_errors);
+            g.actual = (int)actual;
             s->available += g.requested - g.actual;
             if (s->available > s->budget)
                 s->available = s->budget;
-            answer = json_pack("{s:o,s:o}", "data", data, "extensions",
-                               cost_json(s, g.requested, g.actual));
+            json_t *ext = cost_json(s, g.requested, g.actual);
+            if (json_array_size(g.warnings))
+                json_object_set(ext, "search", g.warnings);
+            answer = json_pack("{s:o,s:o}", "data", data ? data : json_null(), "extensions", ext);
+            if (json_array_size(field_errors))
+                json_object_set(answer, "errors", field_errors);
+            json_decref(field_errors);
             outcome = "ok";
             fs_enqueue(s, &g.ev, NULL, 0, false, false);
         }
     }
+refused:
     if (!answer) {
         s->gql_errors++;
+        /* a request refused costs nothing, and says what the bucket holds */
         answer = json_pack("{s:O,s:o}", "errors", g.errors, "extensions", cost_json(s, 0, 0));
     }
     /* The request log keeps variables of ordinary size only. */
@@ -341,6 +349,8 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
     sb_log(SB_LOG_INFO, "fakestore.graphql", "operation", label, "outcome", outcome, "cost", cost,
            NULL);
     fs_ev_clear(&g.ev);
+    sb_arena_free(arena);
+    json_decref(g.warnings);
     json_decref(g.errors);
     json_decref(empty);
     json_decref(doc);

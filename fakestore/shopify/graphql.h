@@ -1,13 +1,17 @@
 /*
- * What the two halves of the Admin GraphQL endpoint share: graphql.c admits
- * a request (faults, token, body, the operation the document declares, the
- * cost budget) and graphql-ops.c runs the operation. struct gql carries one
- * request from one to the other.
+ * What the files of the Admin GraphQL endpoint share: graphql.c admits a
+ * request (faults, token, body, the API version, the engine's validation and
+ * cost, the budget), graphql-resolve.c is the engine's resolver, and the
+ * files that model fields (graphql-ops.c: orders; inventory.c: stock,
+ * products and prices; bulk.c: bulk operations) list them in resolver
+ * tables. struct gql carries one request through them.
  */
 #ifndef SB_FAKESTORE_GRAPHQL_H
 #define SB_FAKESTORE_GRAPHQL_H
 
 #include "shop.h"
+
+#include "gql/gql.h"
 
 /* One term of SbOrders' $query: a time field compared with a time. */
 enum {
@@ -40,13 +44,9 @@ struct gql {
     bool has_cursor;
     struct cond conds[MAX_CONDS];
     size_t n_conds;
-    struct events ev; /* webhooks the operation raised */
-};
-
-struct gql_op {
-    const char *name, *kind;
-    bool (*prepare)(struct gql *g); /* false: g->errors says why; nothing is charged */
-    json_t *(*run)(struct gql *g);  /* the "data" object */
+    struct events ev;    /* webhooks the operation raised */
+    const char *version; /* the API version served */
+    json_t *warnings;    /* extensions.search: unknown search fields, as Shopify warns */
 };
 
 static inline bool is_ident(char c)
@@ -59,13 +59,53 @@ static inline bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',';
 }
 
+/* ---------------------------------------------------------------- versions and schemas (graphql-schema.c) */
+
+#define FS_GQL_N_VERSIONS 4
+/* The supported versions, oldest first. */
+extern const char *const fs_gql_versions[FS_GQL_N_VERSIONS];
+/* The version a request naming this one (len bytes) is served: itself when supported, the
+ * oldest supported when older, the newest when newer or "unstable". */
+const char *fs_gql_version_served(const char *requested, size_t len);
+/* That version's schema, loaded on first use (SB_ENOT_FOUND, SB_EINVALID_JSON, SB_EIO: with
+ * sb_fail's message). Takes its own lock; the schema lives until fs_gql_schemas_free. */
+sb_err fs_gql_schema_for(const char *version, const struct sb_gql_schema **ret);
+void fs_gql_schemas_free(void);
+
+/* ---------------------------------------------------------------- the resolver (graphql-resolve.c) */
+
+/* A field modelled with code: on type (QueryRoot and Mutation for the roots), its value
+ * from the call (see struct sb_gql_resolver). A table ends with a row of NULLs. */
+typedef enum sb_gql_outcome (*fs_gql_field_fn)(struct gql *g, const struct sb_gql_field_call *call,
+                                               json_t **ret, struct sb_gql_field_error *ret_error);
+struct fs_gql_field {
+    const char *type, *field;
+    fs_gql_field_fn fn;
+};
+/* The tables of the files that model fields; a new file adds its table to graphql-resolve.c. */
+extern const struct fs_gql_field fs_gql_order_fields[], fs_gql_inventory_fields[],
+    fs_gql_bulk_fields[];
+
+const struct sb_gql_resolver *fs_gql_resolver(struct gql *g, struct sb_gql_resolver *r);
+/* A plain list as a connection paged by the call's arguments (first, last, after, before,
+ * reverse); NULL with *ret_error set when the arguments are refused. */
+json_t *fs_gql_page_list(json_t *list, json_t *args, struct sb_arena *a,
+                         struct sb_gql_field_error *ret_error);
+/* {"__ref": TYPE, "id": N} rendered: Product, ProductVariant, InventoryItem, Location,
+ * Order (null when there is none). */
+json_t *fs_gql_render_ref(struct gql *g, json_t *ref);
+json_t *fs_inv_render_ref(struct fs_shop *s, const char *type, int64_t id);
+json_t *fs_gql_order_json(struct fs_shop *s, int64_t id); /* graphql-ops.c; null: none */
+json_t *fs_gql_ref(const char *type, int64_t id);
+/* A root field answered by an operation's prepare and run (their variables: the field's
+ * arguments; run's "data" member named like the field). */
+enum sb_gql_outcome fs_gql_bridge(struct gql *g, const struct sb_gql_field_call *call,
+                                  bool (*prep)(struct gql *g), json_t *(*run)(struct gql *g),
+                                  json_t **ret, struct sb_gql_field_error *ret_error);
+
 void fs_gql_error(struct gql *g, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The operation the shop models under this name, NULL when none. */
-const struct gql_op *fs_gql_find_op(const char *name);
 /* The operations of inventory.c, for the table in graphql-ops.c. */
-bool fs_inv_prep_locations(struct gql *g);
-json_t *fs_inv_run_locations(struct gql *g);
 bool fs_inv_prep_items(struct gql *g);
 json_t *fs_inv_run_items(struct gql *g);
 bool fs_inv_prep_set(struct gql *g);
@@ -92,7 +132,5 @@ bool fs_gql_var_gid(struct gql *g, const char *name, const char *type, int64_t *
 bool fs_gql_parse_gid(const char *s, const char *type, int64_t *ret);
 void fs_gql_user_error(json_t *errors, json_t *field, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* The literal N of the nth "name(first: N" in the document (1 to 250), else def. */
-size_t fs_gql_doc_first(const char *q, const char *name, int nth, size_t def);
 
 #endif

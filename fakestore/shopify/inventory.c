@@ -4,12 +4,12 @@
  * location, the index that finds a product by SKU in O(1) (a reconciliation
  * looks up 250 SKUs a call in a catalogue of a million), bulk creation of
  * products for benchmarks, what an order takes from stock and what a
- * restock gives back, the plan presets of the cost bucket, and the four
- * GraphQL operations of the engine's stock and price contract, answered in
- * Shopify's shapes: SbLocations, SbInventoryItems (paged by inventory item
- * id, filtered by `sku:` terms), SbInventorySet (inventorySetQuantities:
- * all or nothing, every error listed) and SbVariantsPrice
- * (productVariantsBulkUpdate). Their costs are in docs/fakestore.md.
+ * restock gives back, the plan presets of the cost bucket, and the GraphQL
+ * fields of stock and prices (fs_gql_inventory_fields): locations,
+ * inventoryItems (paged by inventory item id, filtered by `sku:` terms),
+ * inventorySetQuantities (all or nothing, every error listed) and
+ * productVariantsBulkUpdate; items, variants, products, levels and locations
+ * are rendered for the engine, which selects what a document asks for.
  */
 #include "graphql.h"
 
@@ -25,7 +25,6 @@
 #define QUERY_MAX     (128 * 1024) /* bytes of SbInventoryItems' $query */
 #define MAX_SKU_TERMS 1000         /* sku: terms in one $query */
 #define INPUT_MAX     250          /* Shopify: input arrays hold at most 250 entries */
-#define DEF_LEVELS    10           /* inventoryLevels' size when the document gives none */
 #define BULK_PREFIX   64
 
 /* ---------------------------------------------------------------- the SKU index */
@@ -364,24 +363,23 @@ static json_t *money_or_null(int64_t v, int e)
 
 /* ---------------------------------------------------------------- SbLocations */
 
-bool fs_inv_prep_locations(struct gql *g)
+static json_t *location_json(const struct location *l)
 {
-    g->first = (int64_t)fs_gql_doc_first(g->query, "locations", 0, 50);
-    g->requested = 2 + (int)g->first;
-    return true;
+    return json_pack("{s:s,s:o,s:s,s:b}", "__typename", "Location", "id",
+                     fs_jgid("Location", l->id), "name", l->name, "isActive", l->active);
 }
 
-json_t *fs_inv_run_locations(struct gql *g)
+/* QueryRoot.locations: every location, paged as a plain list. */
+static enum sb_gql_outcome field_locations(struct gql *g, const struct sb_gql_field_call *call,
+                                           json_t **ret, struct sb_gql_field_error *ret_error)
 {
     struct fs_shop *s = g->s;
-    json_t *nodes = json_array();
-    size_t n = 0;
-    for (; n < s->n_locations && n < (size_t)g->first; n++)
-        json_array_append_new(
-            nodes, json_pack("{s:o,s:s,s:b}", "id", fs_jgid("Location", s->locations[n].id), "name",
-                             s->locations[n].name, "isActive", s->locations[n].active));
-    g->actual = 2 + (int)n;
-    return json_pack("{s:{s:o}}", "locations", "nodes", nodes);
+    json_t *list = json_array();
+    for (size_t n = 0; n < s->n_locations; n++)
+        json_array_append_new(list, location_json(&s->locations[n]));
+    *ret = fs_gql_page_list(list, call->args, call->arena, ret_error);
+    json_decref(list);
+    return *ret ? SB_GQL_VALUE : SB_GQL_ERROR;
 }
 
 /* ---------------------------------------------------------------- SbInventoryItems */
@@ -465,34 +463,88 @@ bool fs_inv_prep_items(struct gql *g)
         }
         g->has_cursor = true;
     }
-    /* inventoryItems: 2 + first x (item 1 + variant 1 + product 1 + inventoryLevels (2 +
-     * levels x 1)); a level's location and quantities are counted with the level. */
-    int levels = (int)fs_gql_doc_first(g->query, "inventoryLevels", 0, DEF_LEVELS);
-    g->requested = 2 + (int)g->first * (5 + levels);
     return true;
 }
 
-static json_t *item_node(const struct fs_shop *s, const struct product *p, size_t max_levels,
-                         int *ret_cost)
+/* An inventory level: its quantities by name (available as set; on_hand the same, since
+ * the shop commits nothing), the location and item as references. */
+static json_t *level_json(const struct fs_shop *s, const struct product *p, int i)
+{
+    char id[96];
+    snprintf(id, sizeof(id), "gid://shopify/InventoryLevel/%lld?inventory_item_id=%lld",
+             (long long)s->locations[i].id, (long long)p->inventory_item_id);
+    char at[SB_TIME_LEN];
+    sb_time_format((int64_t)p->updated[i], at, sizeof(at));
+    json_t *q = json_array();
+    static const char *const names[] = {
+        "available", "on_hand", "committed",    "incoming",
+        "reserved",  "damaged", "safety_stock", "quality_control"
+    };
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+        json_array_append_new(q, json_pack("{s:s,s:s,s:i,s:s}", "__typename", "InventoryQuantity",
+                                           "name", names[k], "quantity",
+                                           k < 2 ? (int)p->available[i] : 0, "updatedAt", at));
+    return json_pack("{s:s,s:s,s:o,s:o,s:o,s:s}", "__typename", "InventoryLevel", "id", id,
+                     "location", fs_gql_ref("Location", s->locations[i].id), "item",
+                     fs_gql_ref("InventoryItem", p->inventory_item_id), "quantities", q,
+                     "updatedAt", at);
+}
+
+static json_t *item_node(const struct fs_shop *s, const struct product *p)
 {
     json_t *levels = json_array();
-    size_t n = 0;
-    for (size_t i = 0; i < s->n_locations && n < max_levels; i++) {
-        if (!stocked(p, (int)i))
-            continue;
-        json_array_append_new(levels,
-                              json_pack("{s:{s:o},s:[{s:s,s:i}]}", "location", "id",
-                                        fs_jgid("Location", s->locations[i].id), "quantities",
-                                        "name", "available", "quantity", (int)p->available[i]));
-        n++;
-    }
-    *ret_cost = 5 + (int)n;
-    return json_pack("{s:o,s:s,s:b,s:{s:o,s:o,s:o,s:{s:o}},s:{s:o}}", "id",
+    for (size_t i = 0; i < s->n_locations; i++)
+        if (stocked(p, (int)i))
+            json_array_append_new(levels, level_json(s, p, (int)i));
+    return json_pack("{s:s,s:o,s:s,s:b,s:o,s:o}", "__typename", "InventoryItem", "id",
                      fs_jgid("InventoryItem", p->inventory_item_id), "sku", p->sku, "tracked",
-                     p->tracked, "variant", "id", fs_jgid("ProductVariant", p->variant_id), "price",
-                     fs_jmoney(p->price, s->exponent), "compareAtPrice",
-                     money_or_null(p->compare_at, s->exponent), "product", "id",
-                     fs_jgid("Product", p->product_id), "inventoryLevels", "nodes", levels);
+                     p->tracked, "variant", fs_gql_ref("ProductVariant", p->variant_id),
+                     "inventoryLevels", levels);
+}
+
+static json_t *variant_node(const struct fs_shop *s, const struct product *p)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < s->n_locations; i++)
+        if (stocked(p, (int)i))
+            total += p->available[i];
+    return json_pack("{s:s,s:o,s:s,s:s,s:o?,s:o,s:o,s:I,s:o,s:o}", "__typename", "ProductVariant",
+                     "id", fs_jgid("ProductVariant", p->variant_id), "sku", p->sku, "title",
+                     "Default Title", "barcode", p->barcode ? json_string(p->barcode) : json_null(),
+                     "price", fs_jmoney(p->price, s->exponent), "compareAtPrice",
+                     money_or_null(p->compare_at, s->exponent), "inventoryQuantity",
+                     (json_int_t)total, "product", fs_gql_ref("Product", p->product_id),
+                     "inventoryItem", fs_gql_ref("InventoryItem", p->inventory_item_id));
+}
+
+static json_t *product_node(const struct fs_shop *s, const struct product *p)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < s->n_locations; i++)
+        if (stocked(p, (int)i))
+            total += p->available[i];
+    json_t *variants = json_array();
+    json_array_append_new(variants, fs_gql_ref("ProductVariant", p->variant_id));
+    return json_pack("{s:s,s:o,s:s,s:s,s:I,s:b,s:o}", "__typename", "Product", "id",
+                     fs_jgid("Product", p->product_id), "title", p->title ? p->title : p->sku,
+                     "status", "ACTIVE", "totalInventory", (json_int_t)total, "tracksInventory",
+                     p->tracked, "variants", variants);
+}
+
+json_t *fs_inv_render_ref(struct fs_shop *s, const char *type, int64_t id)
+{
+    const struct product *p = NULL;
+    if (strcmp(type, "Location") == 0) {
+        int i = fs_location_index(s, id);
+        return i < 0 ? json_null() : location_json(&s->locations[i]);
+    }
+    if (strcmp(type, "InventoryItem") == 0 && (p = fs_product_by_item(s, id)))
+        return item_node(s, p);
+    if (strcmp(type, "ProductVariant") == 0 && (p = fs_product_by_variant(s, id)))
+        return variant_node(s, p);
+    if (strcmp(type, "Product") == 0 && (p = fs_product_by_id(s, id)))
+        return product_node(s, p);
+    return json_null();
 }
 
 static int by_index(const void *a, const void *b)
@@ -505,7 +557,6 @@ json_t *fs_inv_run_items(struct gql *g)
 {
     struct fs_shop *s = g->s;
     const char *query = json_string_value(fs_gql_var(g, "query"));
-    size_t max_levels = fs_gql_doc_first(g->query, "inventoryLevels", 0, DEF_LEVELS);
     size_t *sel = NULL, n_sel = 0, start = 0, end = 0;
     if (query) {
         sel = malloc(MAX_SKU_TERMS * sizeof(*sel));
@@ -529,18 +580,15 @@ json_t *fs_inv_run_items(struct gql *g)
     }
     json_t *nodes = json_array();
     size_t i = start, taken = 0;
-    int cost = 2, last_id = 0;
+    int last_id = 0;
     int64_t last = 0;
     for (; i < end && taken < (size_t)g->first; i++, taken++) {
         const struct product *p = &s->products[sel ? sel[i] : i];
-        int c = 0;
-        json_array_append_new(nodes, item_node(s, p, max_levels, &c));
-        cost += c;
+        json_array_append_new(nodes, item_node(s, p));
         last = p->inventory_item_id;
         last_id = 1;
     }
     free(sel);
-    g->actual = cost;
     return json_pack("{s:{s:{s:b,s:o},s:o}}", "inventoryItems", "pageInfo", "hasNextPage", i < end,
                      "endCursor", last_id ? cursor_encode(last) : json_null(), "nodes", nodes);
 }
@@ -904,3 +952,31 @@ done:
     return json_pack("{s:{s:o,s:o}}", "productVariantsBulkUpdate", "productVariants", out,
                      "userErrors", uerr);
 }
+
+/* ---------------------------------------------------------------- the fields */
+
+static enum sb_gql_outcome field_items(struct gql *g, const struct sb_gql_field_call *call,
+                                       json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, fs_inv_prep_items, fs_inv_run_items, ret, ret_error);
+}
+
+static enum sb_gql_outcome field_set(struct gql *g, const struct sb_gql_field_call *call,
+                                     json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, fs_inv_prep_set, fs_inv_run_set, ret, ret_error);
+}
+
+static enum sb_gql_outcome field_prices(struct gql *g, const struct sb_gql_field_call *call,
+                                        json_t **ret, struct sb_gql_field_error *ret_error)
+{
+    return fs_gql_bridge(g, call, fs_inv_prep_prices, fs_inv_run_prices, ret, ret_error);
+}
+
+const struct fs_gql_field fs_gql_inventory_fields[] = {
+    { "QueryRoot", "locations", field_locations },
+    { "QueryRoot", "inventoryItems", field_items },
+    { "Mutation", "inventorySetQuantities", field_set },
+    { "Mutation", "productVariantsBulkUpdate", field_prices },
+    { NULL, NULL, NULL },
+};
