@@ -523,10 +523,12 @@ struct gql_token gql_lex_next(struct gql_lexer *lx)
             return block_string(lx, t);
         return string(lx, t);
     }
-    uint32_t cp;
+    uint32_t cp = 0;
     size_t n = utf8_char((const unsigned char *)lx->pos, (const unsigned char *)lx->end, &cp);
-    if (n == 0)
+    if (n == 0) { /* not UTF-8: the byte itself is what is refused */
         n = 1;
+        cp = (unsigned char)c;
+    }
     if (cp < 0x20 || cp == 0x7F)
         return fail(lx, t, "Parse error on \"\\u%04x\" (UNKNOWN_CHAR)", (unsigned)cp);
     char q[16];
