@@ -260,11 +260,21 @@ json_t *fs_bulk_run_status(struct gql *g)
     snprintf(url, sizeof(url), "http://%s/_fake/bulk/%lld.jsonl", safe_host(g->host),
              (long long)op->id);
     bool has_url = !run && !op->failed && op->objects > 0; /* no results: url null */
-    return json_pack("{s:{s:o,s:s,s:o,s:s,s:o,s:n}}", "currentBulkOperation", "id",
-                     fs_jgid("BulkOperation", op->id), "status", status, "errorCode",
-                     !run && op->failed ? json_string("INTERNAL_SERVER_ERROR") : json_null(),
-                     "objectCount", count, "url", has_url ? json_string(url) : json_null(),
-                     "partialDataUrl");
+    return json_pack(
+        "{s:{s:s,s:o,s:s,s:s,s:o,s:s,s:o,s:n}}", "currentBulkOperation", "__typename",
+        "BulkOperation", "id", fs_jgid("BulkOperation", op->id), "type", "QUERY", "status", status,
+        "errorCode", !run && op->failed ? json_string("INTERNAL_SERVER_ERROR") : json_null(),
+        "objectCount", count, "url", has_url ? json_string(url) : json_null(), "partialDataUrl");
+}
+
+json_t *fs_bulk_op_json(struct gql *g, int64_t id)
+{
+    if (!g->s->bulk || g->s->bulk->id != id)
+        return json_null(); /* the shop keeps its latest operation only */
+    json_t *wrap = fs_bulk_run_status(g);
+    json_t *op = json_incref(json_object_get(wrap, "currentBulkOperation"));
+    json_decref(wrap);
+    return op;
 }
 
 /* ---------------------------------------------------------------- the download */

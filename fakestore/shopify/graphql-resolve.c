@@ -19,10 +19,7 @@
 #include <string.h>
 
 static const struct fs_gql_field *const tables[] = {
-    fs_gql_order_fields,
-    fs_gql_inventory_fields,
-    fs_gql_bulk_fields,
-    NULL,
+    fs_gql_order_fields, fs_gql_inventory_fields, fs_gql_bulk_fields, fs_gql_node_fields, NULL,
 };
 
 static const struct fs_gql_field *find_field(const char *type, const char *field)

@@ -665,7 +665,8 @@ static const char *check_set_input(struct gql *g, json_t *in)
                     } else if (strcmp(k2, "quantity") == 0) {
                         if (!is_int32(v2))
                             return "quantity: Could not coerce value to Int";
-                    } else if (strcmp(k2, "compareQuantity") == 0) {
+                    } else if (strcmp(k2, "compareQuantity") == 0 ||
+                               strcmp(k2, "changeFromQuantity") == 0) {
                         if (!json_is_null(v2) && !is_int32(v2))
                             return "compareQuantity: Could not coerce value to Int";
                     } else {
@@ -686,6 +687,13 @@ static const char *check_set_input(struct gql *g, json_t *in)
     return NULL;
 }
 
+/* Whether the version served takes changeFromQuantity (2026-04 on) rather than
+ * compareQuantity and ignoreCompareQuantity. */
+static bool change_from_version(const struct gql *g)
+{
+    return g->version && strcmp(g->version, "2026-04") >= 0;
+}
+
 bool fs_inv_prep_set(struct gql *g)
 {
     g->requested = 10;
@@ -703,7 +711,22 @@ bool fs_inv_prep_set(struct gql *g)
     const char *why = check_set_input(g, in);
     if (why && *why)
         fs_gql_var_error(g, "input", "InventorySetQuantitiesInput!", in, why);
-    return !why;
+    if (why)
+        return false;
+    /* From 2026-04 every quantity carries changeFromQuantity, null to skip the check: the
+     * schema types it nullable, so Shopify enforces it as it runs, with the error it gives
+     * for inventoryAdjustQuantities' InventoryChangeInput (docs/fakestore.md) */
+    size_t i;
+    json_t *q;
+    if (change_from_version(g))
+        json_array_foreach(qs, i, q) if (!json_object_get(q, "changeFromQuantity"))
+        {
+            fs_gql_error(g, "INVALID_FIELD_ARGUMENTS",
+                         "InventoryQuantityInput must include the following argument: "
+                         "changeFromQuantity");
+            return false;
+        }
+    return true;
 }
 
 struct set_row {
@@ -774,6 +797,15 @@ json_t *fs_inv_run_set(struct gql *g)
                                   "unique.");
                 break;
             }
+        if (change_from_version(g)) {
+            json_t *from = json_object_get(q, "changeFromQuantity");
+            if (json_is_integer(from) && json_integer_value(from) != row->p->available[row->loc])
+                fs_gql_user_error(uerr, qty_path(i, "changeFromQuantity"),
+                                  "CHANGE_FROM_QUANTITY_STALE",
+                                  "The changeFromQuantity argument no longer matches the "
+                                  "persisted quantity.");
+            continue;
+        }
         if (ignore)
             continue;
         json_t *cmp = json_object_get(q, "compareQuantity");
@@ -806,7 +838,9 @@ json_t *fs_inv_run_set(struct gql *g)
     s->inventory_quantities_set += (int64_t)n;
     if (json_array_size(changes)) {
         json_decref(group);
-        group = json_pack("{s:s,s:o}", "reason", reason, "changes", changes);
+        char at[SB_TIME_LEN];
+        sb_time_format(now, at, sizeof(at));
+        group = json_pack("{s:s,s:s,s:o}", "createdAt", at, "reason", reason, "changes", changes);
     } else {
         json_decref(changes); /* nothing changed: no adjustment group, as Shopify answers */
     }
@@ -958,7 +992,29 @@ done:
 static enum sb_gql_outcome field_items(struct gql *g, const struct sb_gql_field_call *call,
                                        json_t **ret, struct sb_gql_field_error *ret_error)
 {
-    return fs_gql_bridge(g, call, fs_inv_prep_items, fs_inv_run_items, ret, ret_error);
+    enum sb_gql_outcome out =
+        fs_gql_bridge(g, call, fs_inv_prep_items, fs_inv_run_items, ret, ret_error);
+    if (out != SB_GQL_VALUE || !json_is_object(*ret))
+        return out;
+    /* the connection's edges and the rest of its pageInfo, from the page of nodes */
+    json_t *nodes = json_object_get(*ret, "nodes"), *node, *edges = json_array();
+    json_t *info = json_object_get(*ret, "pageInfo");
+    size_t i;
+    json_array_foreach(nodes, i, node)
+    {
+        int64_t id = 0;
+        fs_gql_parse_gid(json_string_value(json_object_get(node, "id")), "InventoryItem", &id);
+        json_t *c = cursor_encode(id);
+        if (i == 0)
+            json_object_set(info, "startCursor", c);
+        json_array_append_new(edges, json_pack("{s:o,s:O}", "cursor", c, "node", node));
+    }
+    if (!json_array_size(nodes))
+        json_object_set_new(info, "startCursor", json_null());
+    json_object_set_new(info, "hasPreviousPage",
+                        json_boolean(json_is_string(json_object_get(call->args, "after"))));
+    json_object_set_new(*ret, "edges", edges);
+    return out;
 }
 
 static enum sb_gql_outcome field_set(struct gql *g, const struct sb_gql_field_call *call,
@@ -973,8 +1029,27 @@ static enum sb_gql_outcome field_prices(struct gql *g, const struct sb_gql_field
     return fs_gql_bridge(g, call, fs_inv_prep_prices, fs_inv_run_prices, ret, ret_error);
 }
 
+/* Location.inventoryLevels: the levels of every item stocked there, in item order. */
+static enum sb_gql_outcome field_location_levels(struct gql *g,
+                                                 const struct sb_gql_field_call *call, json_t **ret,
+                                                 struct sb_gql_field_error *ret_error)
+{
+    struct fs_shop *s = g->s;
+    int64_t id = 0;
+    fs_gql_parse_gid(json_string_value(json_object_get(call->parent, "id")), "Location", &id);
+    int loc = fs_location_index(s, id);
+    json_t *levels = json_array();
+    for (size_t i = 0; loc >= 0 && i < s->n_products; i++)
+        if (stocked(&s->products[i], loc))
+            json_array_append_new(levels, level_json(s, &s->products[i], loc));
+    *ret = fs_gql_page_list(levels, call->args, call->arena, ret_error);
+    json_decref(levels);
+    return *ret ? SB_GQL_VALUE : SB_GQL_ERROR;
+}
+
 const struct fs_gql_field fs_gql_inventory_fields[] = {
     { "QueryRoot", "locations", field_locations },
+    { "Location", "inventoryLevels", field_location_levels },
     { "QueryRoot", "inventoryItems", field_items },
     { "Mutation", "inventorySetQuantities", field_set },
     { "Mutation", "productVariantsBulkUpdate", field_prices },
