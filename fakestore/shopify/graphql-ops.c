@@ -531,6 +531,19 @@ static enum order_key order_sort_key(const char *name)
     return K_ID;
 }
 
+/* An argument refused: the request is answered with this error alone and charged nothing
+ * (graphql.c), as Shopify refuses arguments before it runs anything. */
+static enum sb_gql_outcome refuse(struct gql *g, const struct sb_gql_field_call *call,
+                                  struct sb_gql_field_error *ret_error)
+{
+    json_t *e = json_array_get(g->errors, json_array_size(g->errors) - 1);
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    const char *code = json_string_value(json_object_get(json_object_get(e, "extensions"), "code"));
+    ret_error->message = sb_arena_strdup(call->arena, msg ? msg : "invalid arguments");
+    ret_error->code = code ? sb_arena_strdup(call->arena, code) : NULL;
+    return SB_GQL_ERROR;
+}
+
 /* The search query of a connection, with its warnings kept for extensions.search; false
  * with *ret_error set when it does not parse. */
 static bool search_for(struct gql *g, const struct sb_gql_field_call *call,
@@ -542,9 +555,8 @@ static bool search_for(struct gql *g, const struct sb_gql_field_call *call,
     if (!q)
         return true;
     if (!(*ret = fs_search_parse(q, fields))) {
-        ret_error->message =
-            sb_arena_printf(call->arena, "fakestore: the search query '%.200s' does not parse", q);
-        ret_error->code = "BAD_REQUEST";
+        fs_gql_error(g, "BAD_REQUEST", "fakestore: the search query '%.200s' does not parse", q);
+        refuse(g, call, ret_error);
         return false;
     }
     json_t *w = fs_search_warning(*ret, call->response_key, q);
@@ -553,27 +565,44 @@ static bool search_for(struct gql *g, const struct sb_gql_field_call *call,
     return true;
 }
 
+static const char *const order_time_fields[] = { "updated_at", "created_at", "processed_at", NULL };
+
 static enum sb_gql_outcome field_orders(struct gql *g, const struct sb_gql_field_call *call,
                                         json_t **ret, struct sb_gql_field_error *ret_error)
 {
     struct sb_gql_page p;
     if (!sb_gql_page_args(call->args, &p, ret_error))
         return SB_GQL_ERROR;
-    if (p.first > SB_GQL_PAGE_MAX || p.last > SB_GQL_PAGE_MAX) {
-        ret_error->message = "first and last must be between 0 and 250";
-        return SB_GQL_ERROR;
-    }
+    /* the arguments as round 1's SbOrders checked them: 1..250, cursors of 1 KiB at most */
+    json_t *saved = g->vars;
+    int64_t size;
+    const char *text;
+    g->vars = call->args;
+    bool ok = (!p.has_first || var_int(g, "first", "Int", false, 0, 250, &size)) &&
+              (!p.has_last || var_int(g, "last", "Int", false, 0, 250, &size)) &&
+              var_str(g, "after", "String", false, 1024, &text) &&
+              var_str(g, "before", "String", false, 1024, &text);
+    g->vars = saved;
+    if (!ok)
+        return refuse(g, call, ret_error);
     enum order_key k = order_sort_key(json_string_value(json_object_get(call->args, "sortKey")));
     int64_t after_v = 0, after_id = 0, before_v = 0, before_id = 0;
     if ((p.after && !cursor_decode(p.after, k, &after_v, &after_id)) ||
         (p.before && !cursor_decode(p.before, k, &before_v, &before_id))) {
-        ret_error->message = "Invalid cursor for current pagination sort.";
-        ret_error->code = "BAD_REQUEST";
-        return SB_GQL_ERROR;
+        fs_gql_error(g, "BAD_REQUEST", "Invalid cursor for current pagination sort.");
+        return refuse(g, call, ret_error);
     }
     struct fs_search *search;
     if (!search_for(g, call, order_search_fields, &search, ret_error))
         return SB_GQL_ERROR;
+    const struct fs_search_term *bad = fs_search_bad_time(search, order_time_fields);
+    if (bad) {
+        fs_gql_error(g, "BAD_REQUEST", "not a date or time in search '%.200s': %s:%.64s",
+                     json_string_value(json_object_get(call->args, "query")), bad->field,
+                     bad->value);
+        fs_search_free(search);
+        return refuse(g, call, ret_error);
+    }
     struct fs_shop *s = g->s;
     struct order **sel = malloc((s->n_orders ? s->n_orders : 1) * sizeof(*sel));
     size_t n = 0;

@@ -369,3 +369,21 @@ bool fs_search_id(const struct fs_search_term *t, int64_t id)
     }
     return fs_search_int(t, id);
 }
+
+const struct fs_search_term *fs_search_bad_time(const struct fs_search *s,
+                                                const char *const *time_fields)
+{
+    for (size_t i = 0; s && i < s->n; i++) {
+        const struct fs_search_node *n = &s->nodes[i];
+        if (n->kind != N_TERM || !known(time_fields, n->term.field))
+            continue;
+        int64_t t;
+        char full[40];
+        if (sb_time_parse(n->term.value, &t))
+            continue;
+        snprintf(full, sizeof(full), "%sT00:00:00Z", n->term.value);
+        if (strlen(n->term.value) != 10 || !sb_time_parse(full, &t))
+            return &n->term;
+    }
+    return NULL;
+}

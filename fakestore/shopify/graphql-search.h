@@ -43,6 +43,10 @@ bool fs_search_matches(const struct fs_search *s, fs_search_match_fn match, cons
 /* The extensions.search entry for a query with unknown fields, or NULL when there are none. */
 json_t *fs_search_warning(const struct fs_search *s, const char *path, const char *query);
 
+/* The first term on one of these fields whose value is neither a time nor a date. */
+const struct fs_search_term *fs_search_bad_time(const struct fs_search *s,
+                                                const char *const *time_fields);
+
 /* Term matchers for the usual kinds of value. */
 bool fs_search_int(const struct fs_search_term *t, int64_t v);
 bool fs_search_time(const struct fs_search_term *t, int64_t v);    /* a time or a bare date */
