@@ -1873,3 +1873,77 @@ Test(fakestore, issue11_connections_answer_edges_and_cursors)
     cr_expect(json_is_true(jp(j, "data.orders.pageInfo.hasPreviousPage")));
     json_decref(j);
 }
+
+/* The file of a bulk operation, started by this mutation text, once it is complete. */
+static char *bulk_file(const char *mutation)
+{
+    json_t *j = gql_v_ok("2026-10", mutation, NULL);
+    cr_assert_eq(json_array_size(jp(j, "data.bulkOperationRunQuery.userErrors")), 0, "%s",
+                 json_dumps(j, JSON_COMPACT));
+    char q[256];
+    snprintf(q, sizeof(q), "{ node(id: \"%s\") { ... on BulkOperation { status url } } }",
+             js(j, "data.bulkOperationRunQuery.bulkOperation.id"));
+    json_decref(j);
+    j = gql_v_ok("2026-10", q, NULL);
+    cr_assert_str_eq(js(j, "data.node.status"), "COMPLETED");
+    const char *url = js(j, "data.node.url");
+    const char *path = strstr(url, "/_fake/bulk/");
+    cr_assert(path, "%s", url);
+    struct resp r = http(&F, "GET", path, NULL);
+    cr_assert_eq(r.status, 200);
+    char *body = r.body;
+    r.body = NULL;
+    resp_free(&r);
+    json_decref(j);
+    return body;
+}
+
+/* issue 11 point 3, WIRE.md "Versions and what changed" (2026-01: groupObjects defaults to
+ * false): any bulk query runs through the engine; each connection's node is a line and a
+ * nested connection's nodes are lines of their own naming their parent in __parentId -
+ * every parent before any child by default, each parent's children right after it with
+ * groupObjects: true. Before round 2 any query but the stock read was a userError. */
+Test(fakestore, issue11_bulk_any_query_ungrouped_by_default_grouped_on_request)
+{
+    static const char doc[] = "{ products { edges { node { id variants { edges { node { sku } } } "
+                              "} } } }";
+    char m[512];
+    snprintf(m, sizeof(m),
+             "mutation { bulkOperationRunQuery(query: \"%s\") { bulkOperation { id "
+             "} userErrors { message } } }",
+             doc);
+    json_t *prods = ctl(&F, "GET", "/_fake/products", NULL, 200);
+    char want[1024];
+    const char *p0 = js(prods, "products[0].product_gid"),
+               *p1 = js(prods, "products[1].product_gid");
+    snprintf(want, sizeof(want),
+             "{\"id\":\"%s\"}\n{\"id\":\"%s\"}\n{\"sku\":\"TEE\",\"__parentId\":\"%s\"}\n"
+             "{\"sku\":\"MUG\",\"__parentId\":\"%s\"}\n",
+             p0, p1, p0, p1);
+    char *body = bulk_file(m);
+    cr_expect_str_eq(body, want);
+    free(body);
+
+    snprintf(m, sizeof(m),
+             "mutation { bulkOperationRunQuery(groupObjects: true, query: \"%s\") "
+             "{ bulkOperation { id } userErrors { message } } }",
+             doc);
+    snprintf(want, sizeof(want),
+             "{\"id\":\"%s\"}\n{\"sku\":\"TEE\",\"__parentId\":\"%s\"}\n{\"id\":\"%s\"}\n"
+             "{\"sku\":\"MUG\",\"__parentId\":\"%s\"}\n",
+             p0, p0, p1, p1);
+    body = bulk_file(m);
+    cr_expect_str_eq(body, want);
+    free(body);
+
+    /* a document the schema refuses is the mutation's userError */
+    json_t *j = gql_v_ok("2026-10",
+                         "mutation { bulkOperationRunQuery(query: \"{ shop { nope } }\") { "
+                         "bulkOperation { id } userErrors { field message } } }",
+                         NULL);
+    cr_expect(json_is_null(jp(j, "data.bulkOperationRunQuery.bulkOperation")));
+    cr_expect_str_eq(js(j, "data.bulkOperationRunQuery.userErrors[0].message"),
+                     "Invalid bulk query: Field 'nope' doesn't exist on type 'Shop'");
+    json_decref(j);
+    json_decref(prods);
+}

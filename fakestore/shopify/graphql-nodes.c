@@ -144,7 +144,7 @@ static json_t *page_ids(struct gql *g, const struct sb_gql_field_call *call, con
     struct sb_gql_page p;
     if (!sb_gql_page_args(call->args, &p, ret_error))
         return NULL;
-    if (p.first > SB_GQL_PAGE_MAX || p.last > SB_GQL_PAGE_MAX) {
+    if (!g->bulk && (p.first > SB_GQL_PAGE_MAX || p.last > SB_GQL_PAGE_MAX)) {
         ret_error->message = "first and last must be between 0 and 250";
         return NULL;
     }

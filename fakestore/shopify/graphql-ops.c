@@ -578,8 +578,9 @@ static enum sb_gql_outcome field_orders(struct gql *g, const struct sb_gql_field
     int64_t size;
     const char *text;
     g->vars = call->args;
-    bool ok = (!p.has_first || var_int(g, "first", "Int", false, 0, 250, &size)) &&
-              (!p.has_last || var_int(g, "last", "Int", false, 0, 250, &size)) &&
+    int64_t cap = g->bulk ? FS_BULK_ALL : SB_GQL_PAGE_MAX;
+    bool ok = (!p.has_first || var_int(g, "first", "Int", false, 0, cap, &size)) &&
+              (!p.has_last || var_int(g, "last", "Int", false, 0, cap, &size)) &&
               var_str(g, "after", "String", false, 1024, &text) &&
               var_str(g, "before", "String", false, 1024, &text);
     g->vars = saved;

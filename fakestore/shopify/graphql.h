@@ -47,7 +47,12 @@ struct gql {
     struct events ev;    /* webhooks the operation raised */
     const char *version; /* the API version served */
     json_t *warnings;    /* extensions.search: unknown search fields, as Shopify warns */
+    bool bulk;           /* a bulk query's run: connections without first or last take all */
 };
+
+/* A bulk query's connections are not paged: the page size they are given when the document
+ * names none (graphql-resolve.c), and the caps the resolvers waive for it. */
+#define FS_BULK_ALL 100000000
 
 static inline bool is_ident(char c)
 {

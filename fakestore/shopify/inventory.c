@@ -450,7 +450,7 @@ bad:
 bool fs_inv_prep_items(struct gql *g)
 {
     const char *after = NULL, *query = NULL;
-    if (!fs_gql_var_int(g, "first", "Int!", true, 1, 250, &g->first) ||
+    if (!fs_gql_var_int(g, "first", "Int!", true, 1, g->bulk ? FS_BULK_ALL : 250, &g->first) ||
         !fs_gql_var_str(g, "after", "String", false, 1024, &after) ||
         !fs_gql_var_str(g, "query", "String", false, QUERY_MAX, &query))
         return false;

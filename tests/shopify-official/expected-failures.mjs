@@ -24,7 +24,4 @@ export const expectedFailures = new Map([
     // clients: @shopify/admin-api-client against the fakestore (its GraphQL engine)
     ['clients/adapter SbInventorySet',
      `ignoreCompareQuantity is no longer a field of InventorySetQuantitiesInput (2026-10): ${adapter}`],
-    ['clients/shopify.dev bulkOperationRunQuery, then its status',
-     'the fakestore runs one bulk query, the engine\'s stock read; any query through the ' +
-     'engine is not done yet (h-gql round 2)'],
 ]);
