@@ -1947,3 +1947,133 @@ Test(fakestore, issue11_bulk_any_query_ungrouped_by_default_grouped_on_request)
     json_decref(j);
     json_decref(prods);
 }
+
+/* issue 11 point 3 (shopify.dev/docs/api/usage/search-syntax; OrderSortKeys): orders'
+ * query takes terms on financial_status, status, name, email, id (ranges too), joined by
+ * AND (or a space) and OR, negated by NOT or "-", values quoted or not; an unknown field is
+ * dropped and reported in extensions.search as Shopify does; sortKey ORDER_NUMBER, ID,
+ * CREATED_AT, UPDATED_AT with reverse. Before round 2 any term but updated_at/created_at
+ * was refused (BAD_REQUEST). */
+Test(fakestore, issue11_orders_search_syntax_and_sort_keys)
+{
+    long long a = place_id(",\"webhooks\":false");
+    json_decref(ctl(&F, "POST", "/_fake/orders",
+                    "{\"webhooks\":false,\"email\":\"bob@example.org\",\"financial_status\":"
+                    "\"pending\",\"line_items\":[{\"sku\":\"MUG\",\"quantity\":1}]}",
+                    201));
+    long long c = place_id(",\"webhooks\":false");
+    char path[96], q[512], names[256];
+    snprintf(path, sizeof(path), "/_fake/orders/%lld/cancel", c);
+    json_decref(ctl(&F, "POST", path, "{\"reason\":\"fraud\",\"webhooks\":false}", 200));
+    /* every term and the names it selects, in the default sort (ID) */
+    struct {
+        const char *query, *want;
+    } cases[] = {
+        { "financial_status:paid", "#1001 #1003" },
+        { "financial_status:pending", "#1002" },
+        { "-financial_status:pending", "#1001 #1003" },
+        { "NOT financial_status:pending", "#1001 #1003" },
+        { "status:open", "#1001 #1002" },
+        { "status:cancelled", "#1003" },
+        { "status:any", "#1001 #1002 #1003" },
+        { "name:#1002 OR name:1003", "#1002 #1003" },
+        { "email:'bob@example.org'", "#1002" },
+        { "email:\"ADA@example.com\" financial_status:paid status:open", "#1001" },
+        { "email:ada@example.com AND (status:cancelled OR name:1001)", "#1001 #1003" },
+        { "fulfillment_status:unshipped -status:cancelled", "#1001 #1002" },
+        { "nosuchfield:x", "#1001 #1002 #1003" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *v = json_pack("{s:s}", "q", cases[i].query);
+        char *vars = json_dumps(v, JSON_COMPACT);
+        json_t *j = gql_v_ok("2026-10",
+                             "query ($q: String) { orders(first: 10, query: $q) { nodes { name } "
+                             "} }",
+                             vars);
+        cr_expect_str_eq(names_of(j, "data.orders.nodes", names, sizeof(names)), cases[i].want,
+                         "%s", cases[i].query);
+        json_decref(j);
+        free(vars);
+        json_decref(v);
+    }
+    /* an id range, with gids or numbers */
+    snprintf(q, sizeof(q),
+             "{ orders(first: 10, query: \"id:>=%lld id:<'gid://shopify/Order/%lld'\") { nodes "
+             "{ name } } }",
+             a + 1, c);
+    json_t *j = gql_v_ok("2026-10", q, NULL);
+    cr_expect_str_eq(names_of(j, "data.orders.nodes", names, sizeof(names)), "#1002");
+    json_decref(j);
+
+    /* the unknown field's warning, in Shopify's shape */
+    j = gql_v_ok("2026-10",
+                 "{ recent: orders(first: 1, query: \"nosuchfield:x\") { nodes { id } } }", NULL);
+    cr_expect_str_eq(js(j, "extensions.search[0].path[0]"), "recent");
+    cr_expect_str_eq(js(j, "extensions.search[0].query"), "nosuchfield:x");
+    cr_expect_str_eq(js(j, "extensions.search[0].warnings[0].field"), "nosuchfield");
+    cr_expect_str_eq(js(j, "extensions.search[0].warnings[0].message"),
+                     "Invalid search field for this query.");
+    json_decref(j);
+
+    /* sort keys, reverse, and a cursor of that sort */
+    j = gql_v_ok("2026-10",
+                 "{ a: orders(first: 3, sortKey: ORDER_NUMBER, reverse: true) { nodes { name } } "
+                 "b: orders(first: 3, sortKey: UPDATED_AT) { nodes { name } } c: orders(first: 1, "
+                 "sortKey: CREATED_AT, reverse: true) { nodes { name } edges { cursor } } }",
+                 NULL);
+    cr_expect_str_eq(names_of(j, "data.a.nodes", names, sizeof(names)), "#1003 #1002 #1001");
+    cr_expect_str_eq(names_of(j, "data.b.nodes", names, sizeof(names)), "#1001 #1002 #1003",
+                     "the cancelled order was updated last");
+    cr_expect_str_eq(names_of(j, "data.c.nodes", names, sizeof(names)), "#1003");
+    json_t *v = json_pack("{s:s}", "c", js(j, "data.c.edges[0].cursor"));
+    char *vars = json_dumps(v, JSON_COMPACT);
+    json_decref(j);
+    j = gql_v_ok("2026-10",
+                 "query ($c: String) { orders(first: 5, after: $c, sortKey: CREATED_AT, reverse: "
+                 "true) { nodes { name } } }",
+                 vars);
+    cr_expect_str_eq(names_of(j, "data.orders.nodes", names, sizeof(names)), "#1002 #1001");
+    json_decref(j);
+    free(vars);
+    json_decref(v);
+}
+
+/* issue 11 point 3 (ProductSortKeys, ProductVariantSortKeys, the shop's
+ * fulfillmentOrders): products and productVariants search on sku:, title:, id: and sort by
+ * TITLE, ID (and SKU for variants) with reverse; the shop's open fulfillment orders are
+ * listed (status:), closed ones only with includeClosed. */
+Test(fakestore, issue11_products_variants_and_fulfillment_orders)
+{
+    json_t *j = gql_v_ok("2026-10",
+                         "{ p: products(first: 5, sortKey: TITLE, reverse: true) { nodes { title "
+                         "} } v: productVariants(first: 5, query: \"sku:MU*\") { nodes { sku } } "
+                         "t: products(first: 5, query: \"title:'Product TEE'\") { nodes { title } "
+                         "} s: productVariants(first: 5, sortKey: SKU) { nodes { sku } } }",
+                         NULL);
+    cr_expect_str_eq(js(j, "data.p.nodes[0].title"), "Product TEE");
+    cr_expect_str_eq(js(j, "data.p.nodes[1].title"), "Product MUG");
+    cr_expect_eq(json_array_size(jp(j, "data.v.nodes")), 1);
+    cr_expect_str_eq(js(j, "data.v.nodes[0].sku"), "MUG");
+    cr_expect_eq(json_array_size(jp(j, "data.t.nodes")), 1);
+    cr_expect_str_eq(js(j, "data.s.nodes[0].sku"), "MUG");
+    cr_expect_str_eq(js(j, "data.s.nodes[1].sku"), "TEE");
+    json_decref(j);
+
+    long long a = place_id(",\"webhooks\":false");
+    long long b = place_id(",\"webhooks\":false");
+    char path[96];
+    snprintf(path, sizeof(path), "/_fake/orders/%lld/cancel", b);
+    json_decref(ctl(&F, "POST", path, "{\"reason\":\"fraud\",\"webhooks\":false}", 200));
+    j = gql_v_ok("2026-10",
+                 "{ open: fulfillmentOrders(first: 10, query: \"status:open\") { nodes { orderId "
+                 "status } } all: fulfillmentOrders(first: 10, includeClosed: true) { nodes { "
+                 "orderId } } }",
+                 NULL);
+    char gid[64];
+    snprintf(gid, sizeof(gid), "gid://shopify/Order/%lld", a);
+    cr_expect_eq(json_array_size(jp(j, "data.open.nodes")), 1);
+    cr_expect_str_eq(js(j, "data.open.nodes[0].orderId"), gid);
+    cr_expect_str_eq(js(j, "data.open.nodes[0].status"), "OPEN");
+    cr_expect_eq(json_array_size(jp(j, "data.all.nodes")), 2);
+    json_decref(j);
+}

@@ -11,6 +11,7 @@
  * productVariantsBulkUpdate; items, variants, products, levels and locations
  * are rendered for the engine, which selects what a document asks for.
  */
+#include "graphql-search.h"
 #include "graphql.h"
 
 #include "core/money.h"
@@ -440,11 +441,26 @@ static bool parse_sku_query(struct gql *g, const char *q, struct fs_shop *s, siz
         *ret_n = n;
     return true;
 bad:
-    fs_gql_error(g, "BAD_REQUEST",
-                 "fakestore: unsupported search in '%.200s' (only sku:VALUE terms joined by OR, "
-                 "at most %d, are modelled)",
-                 q, MAX_SKU_TERMS);
+    (void)g;
     return false;
+}
+
+/* Any other search (graphql-search.c): sku:, id: (the item's), updated_at (its levels'
+ * latest change); unknown fields are dropped with a warning. */
+static const char *const item_fields[] = { "sku", "id", "updated_at", NULL };
+
+static bool item_term(const void *obj, const struct fs_search_term *t)
+{
+    const struct product *p = obj;
+    if (strcmp(t->field, "sku") == 0)
+        return fs_search_str(t, p->sku);
+    if (strcmp(t->field, "id") == 0)
+        return fs_search_id(t, p->inventory_item_id);
+    uint32_t u = 0;
+    for (size_t i = 0; i < MAX_LOCATIONS; i++)
+        if (stocked(p, (int)i) && p->updated[i] > u)
+            u = p->updated[i];
+    return fs_search_time(t, u);
 }
 
 bool fs_inv_prep_items(struct gql *g)
@@ -454,8 +470,19 @@ bool fs_inv_prep_items(struct gql *g)
         !fs_gql_var_str(g, "after", "String", false, 1024, &after) ||
         !fs_gql_var_str(g, "query", "String", false, QUERY_MAX, &query))
         return false;
-    if (query && !parse_sku_query(g, query, NULL, NULL, NULL))
-        return false;
+    if (query && !parse_sku_query(g, query, NULL, NULL, NULL)) {
+        /* not the engine's fast form (sku:A OR sku:B ...): the general syntax */
+        struct fs_search *se = fs_search_parse(query, item_fields);
+        if (!se) {
+            fs_gql_error(g, "BAD_REQUEST", "fakestore: the search query '%.200s' does not parse",
+                         query);
+            return false;
+        }
+        json_t *w = fs_search_warning(se, "inventoryItems", query);
+        if (w)
+            json_array_append_new(g->warnings, w);
+        fs_search_free(se);
+    }
     if (after) {
         if (!cursor_decode(after, &g->cur_id)) {
             fs_gql_error(g, "BAD_REQUEST", "Invalid cursor for current pagination sort.");
@@ -558,10 +585,19 @@ json_t *fs_inv_run_items(struct gql *g)
     struct fs_shop *s = g->s;
     const char *query = json_string_value(fs_gql_var(g, "query"));
     size_t *sel = NULL, n_sel = 0, start = 0, end = 0;
-    if (query) {
+    if (query && !parse_sku_query(g, query, NULL, NULL, NULL)) {
+        struct fs_search *se = fs_search_parse(query, item_fields); /* prep parsed it */
+        sel = malloc((s->n_products ? s->n_products : 1) * sizeof(*sel));
+        for (size_t i = 0; sel && i < s->n_products; i++)
+            if (fs_search_matches(se, item_term, &s->products[i]))
+                sel[n_sel++] = i;
+        fs_search_free(se);
+    } else if (query) {
         sel = malloc(MAX_SKU_TERMS * sizeof(*sel));
         if (!sel || !parse_sku_query(g, query, s, sel, &n_sel))
             n_sel = 0;
+    }
+    if (query) {
         qsort(sel, n_sel, sizeof(*sel), by_index); /* index order is id order */
         size_t u = 0;
         for (size_t i = 0; i < n_sel; i++)
