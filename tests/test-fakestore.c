@@ -2077,3 +2077,100 @@ Test(fakestore, issue11_products_variants_and_fulfillment_orders)
     cr_expect_eq(json_array_size(jp(j, "data.all.nodes")), 2);
     json_decref(j);
 }
+
+/* A fulfillmentCreate of one whole fulfillment order; the answer. */
+static json_t *fulfil_fo(const char *fo_gid)
+{
+    char vars[256];
+    snprintf(
+        vars, sizeof(vars),
+        "{\"fulfillment\":{\"lineItemsByFulfillmentOrder\":[{\"fulfillmentOrderId\":\"%s\"}]}}",
+        fo_gid);
+    return gql_ok(&F, "SbFulfillmentCreate", Q_FCREATE, vars);
+}
+
+/* issue 11 point 4 (shopify.dev FulfillmentOrder: one per assigned location; status ON_HOLD
+ * with fulfillmentHolds, SCHEDULED until fulfillAt; fulfillmentCreate refuses a fulfillment
+ * order whose status is not fulfillable): an order split by the control API answers one
+ * fulfillment order per location; the one on hold and the scheduled one are refused with
+ * Shopify's userError; fulfilling the open one raises fulfillments/create and leaves the
+ * order partial until all are done. Before round 2 every order had one fulfillment order. */
+Test(fakestore, issue11_several_fulfillment_orders_per_order)
+{
+    json_decref(ctl(&F, "POST", "/_fake/locations", "{\"name\":\"Uptown\"}", 201));
+    long long id = place_id(",\"webhooks\":false");
+    char path[96], vars[128];
+    snprintf(path, sizeof(path), "/_fake/orders/%lld/split", id);
+    json_decref(ctl(&F, "POST", path,
+                    "{\"webhooks\":false,\"fulfillment_orders\":[{\"location_id\":1,\"lines\":[0]},"
+                    "{\"location_id\":2,\"lines\":[1],\"hold\":\"awaiting stock\"}]}",
+                    200));
+    snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id);
+    static const char q[] =
+        "query ($id: ID!) { order(id: $id) { displayFulfillmentStatus fulfillmentOrders(first: "
+        "5) { nodes { id status assignedLocation { name } fulfillmentHolds { reasonNotes } "
+        "lineItems(first: 5) { nodes { lineItem { sku } } } } } } }";
+    json_t *j = gql_v_ok("2026-10", q, vars);
+    json_t *fos = jp(j, "data.order.fulfillmentOrders.nodes");
+    cr_assert_eq(json_array_size(fos), 2);
+    cr_expect_str_eq(js(fos, "[0].status"), "OPEN");
+    cr_expect_str_eq(js(fos, "[0].assignedLocation.name"), "Main warehouse");
+    cr_expect_str_eq(js(fos, "[0].lineItems.nodes[0].lineItem.sku"), "TEE");
+    cr_expect_eq(json_array_size(jp(fos, "[0].lineItems.nodes")), 1);
+    cr_expect_str_eq(js(fos, "[1].status"), "ON_HOLD");
+    cr_expect_str_eq(js(fos, "[1].assignedLocation.name"), "Uptown");
+    cr_expect_str_eq(js(fos, "[1].fulfillmentHolds[0].reasonNotes"), "awaiting stock");
+    char open[96], held[96], want[160];
+    snprintf(open, sizeof(open), "%s", js(fos, "[0].id"));
+    snprintf(held, sizeof(held), "%s", js(fos, "[1].id"));
+    json_decref(j);
+
+    j = fulfil_fo(held);
+    snprintf(want, sizeof(want), "Fulfillment order %s has an unfulfillable status= on_hold.",
+             held);
+    cr_expect_str_eq(js(j, "data.fulfillmentCreate.userErrors[0].message"), want);
+    cr_expect(json_is_null(jp(j, "data.fulfillmentCreate.fulfillment")));
+    json_decref(j);
+
+    size_t before = rx_count(&R);
+    j = fulfil_fo(open);
+    cr_expect_eq(json_array_size(jp(j, "data.fulfillmentCreate.userErrors")), 0, "%s",
+                 json_dumps(j, JSON_COMPACT));
+    json_decref(j);
+    cr_assert_geq(rx_wait(&R, before + 2), before + 2, "fulfillments/create, orders/updated");
+    cr_expect_str_eq(R.hooks[before].topic, "fulfillments/create");
+    snprintf(path, sizeof(path), "/_fake/orders/%lld", id);
+    j = ctl(&F, "GET", path, NULL, 200);
+    cr_expect_str_eq(js(j, "fulfillment_status"), "partial");
+    json_decref(j);
+    j = gql_v_ok("2026-10", q, vars);
+    cr_expect_str_eq(js(j, "data.order.displayFulfillmentStatus"), "PARTIALLY_FULFILLED");
+    cr_expect_str_eq(js(j, "data.order.fulfillmentOrders.nodes[0].status"), "CLOSED");
+    json_decref(j);
+    j = fulfil_fo(open);
+    snprintf(want, sizeof(want), "Fulfillment order %s has an unfulfillable status= closed.", open);
+    cr_expect_str_eq(js(j, "data.fulfillmentCreate.userErrors[0].message"), want);
+    json_decref(j);
+
+    /* scheduled: until fulfillAt */
+    long long id2 = place_id(",\"webhooks\":false");
+    snprintf(path, sizeof(path), "/_fake/orders/%lld/split", id2);
+    json_decref(ctl(&F, "POST", path,
+                    "{\"webhooks\":false,\"fulfillment_orders\":[{\"lines\":[0,1],\"fulfill_at\":"
+                    "\"2099-01-01T00:00:00Z\"}]}",
+                    200));
+    snprintf(vars, sizeof(vars), "{\"id\":\"gid://shopify/Order/%lld\"}", id2);
+    j = gql_v_ok("2026-10", q, vars);
+    cr_expect_str_eq(js(j, "data.order.fulfillmentOrders.nodes[0].status"), "SCHEDULED");
+    snprintf(open, sizeof(open), "%s", js(j, "data.order.fulfillmentOrders.nodes[0].id"));
+    json_decref(j);
+    j = fulfil_fo(open);
+    snprintf(want, sizeof(want), "Fulfillment order %s has an unfulfillable status= scheduled.",
+             open);
+    cr_expect_str_eq(js(j, "data.fulfillmentCreate.userErrors[0].message"), want);
+    json_decref(j);
+
+    /* a split must place every line once */
+    ctl_error(&F, "POST", path, "{\"fulfillment_orders\":[{\"lines\":[0]}]}", 422, "invalid_field",
+              "lines");
+}

@@ -35,13 +35,15 @@ static bool split_gid(const char *gid, char *type, size_t cap, int64_t *ret)
 
 static json_t *fulfillment_order(struct fs_shop *s, int64_t id)
 {
-    for (size_t i = 0; i < s->n_orders; i++)
-        if (s->orders[i]->fo_id == id) {
-            json_t *list = fs_gql_fulfillment_orders(s->orders[i]);
-            json_t *fo = json_incref(json_array_get(list, 0));
-            json_decref(list);
-            return fo;
-        }
+    for (size_t i = 0; i < s->n_orders; i++) {
+        long k = fs_fo_find(s->orders[i], id);
+        if (k < 0)
+            continue;
+        json_t *list = fs_gql_fulfillment_orders(s, s->orders[i]);
+        json_t *fo = json_incref(json_array_get(list, (size_t)k));
+        json_decref(list);
+        return fo;
+    }
     return json_null();
 }
 
@@ -324,6 +326,7 @@ static const char *const fo_fields[] = { "status", "id", "order_id", "updated_at
 
 struct fo_ctx {
     const struct order *o;
+    struct fulfillment_order fo;
     const char *status;
 };
 
@@ -333,7 +336,7 @@ static bool fo_term(const void *obj, const struct fs_search_term *t)
     if (strcmp(t->field, "status") == 0)
         return fs_search_str(t, c->status);
     if (strcmp(t->field, "id") == 0)
-        return fs_search_id(t, c->o->fo_id);
+        return fs_search_id(t, c->fo.id);
     if (strcmp(t->field, "order_id") == 0)
         return fs_search_id(t, c->o->id);
     return fs_search_time(t, c->o->updated_at);
@@ -365,12 +368,26 @@ static enum sb_gql_outcome field_fos(struct gql *g, const struct sb_gql_field_ca
         fs_search_free(search);
         return SB_GQL_ERROR;
     }
-    for (size_t i = 0; i < s->n_orders; i++) {
-        struct fo_ctx c = { .o = s->orders[i], .status = fs_fo_status(s->orders[i]) };
-        bool done = strcasecmp(c.status, "CLOSED") == 0 || strcasecmp(c.status, "CANCELLED") == 0;
-        if ((closed || !done) && fs_search_matches(search, fo_term, &c))
-            ids[n++] = c.o->fo_id;
+    size_t cap = 0;
+    for (size_t i = 0; i < s->n_orders; i++)
+        cap += fs_fo_count(s->orders[i]);
+    int64_t *more = realloc(ids, (cap ? cap : 1) * sizeof(*ids));
+    if (!more) {
+        free(ids);
+        fs_search_free(search);
+        return SB_GQL_ERROR;
     }
+    ids = more;
+    for (size_t i = 0; i < s->n_orders; i++)
+        for (size_t k = 0; k < fs_fo_count(s->orders[i]); k++) {
+            struct fo_ctx c = { .o = s->orders[i],
+                                .fo = fs_fo_at(s->orders[i], k),
+                                .status = fs_fo_status_at(s->orders[i], k) };
+            bool done =
+                strcasecmp(c.status, "CLOSED") == 0 || strcasecmp(c.status, "CANCELLED") == 0;
+            if ((closed || !done) && fs_search_matches(search, fo_term, &c))
+                ids[n++] = c.fo.id;
+        }
     fs_search_free(search);
     bool reverse = json_is_true(json_object_get(call->args, "reverse"));
     qsort_r(ids, n, sizeof(*ids), by_id, &reverse); /* ID; UPDATED_AT is not modelled */

@@ -118,7 +118,7 @@ static json_t *gql_tracking(const char *number, const char *company, const char 
     return a;
 }
 
-static json_t *gql_order(const struct order *o)
+static json_t *gql_order(struct fs_shop *s, const struct order *o)
 {
     struct totals t;
     fs_order_totals(o, &t);
@@ -242,30 +242,45 @@ static json_t *gql_order(const struct order *o)
                            gql_tracking(f->tracking_number, f->tracking_company, f->tracking_url)));
     }
     json_object_set_new(x, "fulfillments", ful);
-    json_object_set_new(x, "fulfillmentOrders", fs_gql_fulfillment_orders(o));
+    json_object_set_new(x, "fulfillmentOrders", fs_gql_fulfillment_orders(s, o));
     return x;
 }
 
-json_t *fs_gql_fulfillment_orders(const struct order *o)
+json_t *fs_gql_fulfillment_orders(struct fs_shop *s, const struct order *o)
 {
-    json_t *lines = json_array();
-    for (size_t i = 0; i < o->n_lines; i++) {
-        const struct line *l = &o->lines[i];
-        json_array_append_new(lines,
-                              json_pack("{s:o,s:I,s:I,s:{s:o}}", "id",
-                                        fs_jgid("FulfillmentOrderLineItem", l->fo_line_id),
-                                        "remainingQuantity", (json_int_t)fs_line_remaining(l),
-                                        "totalQuantity", (json_int_t)(l->quantity - l->cancelled),
-                                        "lineItem", "id", fs_jgid("LineItem", l->id)));
-    }
-    json_t *fo = json_pack(
-        "{s:s,s:o,s:o,s:s,s:s,s:{s:s,s:{s:o}},s:o,s:o,s:o}", "__typename", "FulfillmentOrder", "id",
-        fs_jgid("FulfillmentOrder", o->fo_id), "orderId", fs_jgid("Order", o->id), "status",
-        fs_fo_status(o), "requestStatus", "UNSUBMITTED", "assignedLocation", "name", LOCATION_NAME,
-        "location", "id", fs_jgid("Location", LOCATION_ID), "lineItems", lines, "createdAt",
-        jtime_gql(o->created_at), "updatedAt", jtime_gql(o->updated_at));
     json_t *list = json_array();
-    json_array_append_new(list, fo);
+    for (size_t k = 0; k < fs_fo_count(o); k++) {
+        struct fulfillment_order fo = fs_fo_at(o, k);
+        json_t *lines = json_array();
+        for (size_t i = 0; i < o->n_lines; i++) {
+            const struct line *l = &o->lines[i];
+            if (fs_fo_of_line(o, i) != k)
+                continue;
+            json_array_append_new(
+                lines,
+                json_pack("{s:o,s:I,s:I,s:{s:o,s:o}}", "id",
+                          fs_jgid("FulfillmentOrderLineItem", l->fo_line_id), "remainingQuantity",
+                          (json_int_t)fs_line_remaining(l), "totalQuantity",
+                          (json_int_t)(l->quantity - l->cancelled), "lineItem", "id",
+                          fs_jgid("LineItem", l->id), "sku", fs_jstr(l->sku)));
+        }
+        int li = fs_location_index(s, fo.location_id);
+        json_t *holds = json_array();
+        if (fo.hold)
+            json_array_append_new(
+                holds, json_pack("{s:s,s:s}", "reason", "OTHER", "reasonNotes", fo.hold));
+        json_array_append_new(
+            list,
+            json_pack("{s:s,s:o,s:o,s:s,s:s,s:{s:s,s:{s:o}},s:o,s:o,s:o,s:o,s:o}", "__typename",
+                      "FulfillmentOrder", "id", fs_jgid("FulfillmentOrder", fo.id), "orderId",
+                      fs_jgid("Order", o->id), "status", fs_fo_status_at(o, k), "requestStatus",
+                      "UNSUBMITTED", "assignedLocation", "name",
+                      li >= 0 ? s->locations[li].name : LOCATION_NAME, "location", "id",
+                      fs_jgid("Location", fo.location_id), "lineItems", lines, "createdAt",
+                      jtime_gql(o->created_at), "updatedAt", jtime_gql(o->updated_at), "fulfillAt",
+                      fo.fulfill_at ? jtime_gql(fo.fulfill_at) : json_null(), "fulfillmentHolds",
+                      holds));
+    }
     return list;
 }
 
@@ -632,7 +647,7 @@ static enum sb_gql_outcome field_orders(struct gql *g, const struct sb_gql_field
     json_t *nodes = json_array();
     const char **cursors = sb_arena_alloc(call->arena, (to - from + 1) * sizeof(*cursors));
     for (size_t i = from; cursors && i < to; i++) {
-        json_array_append_new(nodes, gql_order(sel[i]));
+        json_array_append_new(nodes, gql_order(s, sel[i]));
         cursors[i - from] = cursor_encode(call->arena, sel[i], k);
     }
     free(sel);
@@ -793,11 +808,15 @@ static void log_engine_action(json_t *log, json_t *rec)
     json_array_append_new(log, rec);
 }
 
-static struct order *find_order_by_fo(struct fs_shop *s, int64_t fo_id)
+static struct order *find_order_by_fo(struct fs_shop *s, int64_t fo_id, size_t *ret_k)
 {
-    for (size_t i = 0; i < s->n_orders; i++)
-        if (s->orders[i]->fo_id == fo_id)
+    for (size_t i = 0; i < s->n_orders; i++) {
+        long k = fs_fo_find(s->orders[i], fo_id);
+        if (k >= 0) {
+            *ret_k = (size_t)k;
             return s->orders[i];
+        }
+    }
     return NULL;
 }
 
@@ -810,8 +829,9 @@ static json_t *run_fulfillment_create(struct gql *g)
     json_t *first = json_array_get(list, 0);
     const char *fo_gid = str_member(first, "fulfillmentOrderId");
     int64_t fo_id = 0;
+    size_t fo_k = 0;
     struct order *o =
-        parse_gid(fo_gid, "FulfillmentOrder", &fo_id) ? find_order_by_fo(s, fo_id) : NULL;
+        parse_gid(fo_gid, "FulfillmentOrder", &fo_id) ? find_order_by_fo(s, fo_id, &fo_k) : NULL;
     struct ful_req *rq = NULL;
     size_t n = 0;
     struct fulfillment *f = NULL;
@@ -829,11 +849,11 @@ static json_t *run_fulfillment_create(struct gql *g)
     }
     if (json_array_size(list) > 1) {
         user_error(uerr, field_path("fulfillment", "lineItemsByFulfillmentOrder", NULL), NULL,
-                   "All fulfillment orders must belong to the same order; each order here has "
-                   "one fulfillment order.");
+                   "fakestore fulfils one fulfillment order per fulfillmentCreate (see "
+                   "docs/fakestore.md).");
         goto out;
     }
-    const char *st = fs_fo_status(o);
+    const char *st = fs_fo_status_at(o, fo_k);
     if (strcmp(st, "OPEN") != 0 && strcmp(st, "IN_PROGRESS") != 0) {
         char low[32];
         snprintf(low, sizeof(low), "%s", st);
@@ -845,7 +865,7 @@ static json_t *run_fulfillment_create(struct gql *g)
     }
     json_t *items = json_object_get(first, "fulfillmentOrderLineItems");
     size_t ni = json_is_array(items) ? json_array_size(items) : 0;
-    rq = calloc(ni ? ni : 1, sizeof(*rq));
+    rq = calloc(ni ? ni : (o->n_lines ? o->n_lines : 1), sizeof(*rq));
     if (!rq) {
         user_error(uerr, field_path("fulfillment", NULL, NULL), NULL, "out of memory");
         goto out;
@@ -856,7 +876,7 @@ static json_t *run_fulfillment_create(struct gql *g)
         long line = -1;
         if (parse_gid(str_member(li, "id"), "FulfillmentOrderLineItem", &lid))
             for (size_t k = 0; k < o->n_lines; k++)
-                if (o->lines[k].fo_line_id == lid)
+                if (o->lines[k].fo_line_id == lid && fs_fo_of_line(o, k) == fo_k)
                     line = (long)k;
         if (line < 0) {
             user_error(uerr,
@@ -869,6 +889,10 @@ static json_t *run_fulfillment_create(struct gql *g)
         rq[n++] =
             (struct ful_req){ (size_t)line, json_integer_value(json_object_get(li, "quantity")) };
     }
+    if (!ni) /* the whole of what this fulfillment order has left */
+        for (size_t k = 0; k < o->n_lines; k++)
+            if (fs_fo_of_line(o, k) == fo_k && fs_line_remaining(&o->lines[k]))
+                rq[n++] = (struct ful_req){ k, fs_line_remaining(&o->lines[k]) };
     json_t *ti = json_object_get(in, "trackingInfo");
     const char *number = str_member(ti, "number"), *company = str_member(ti, "company"),
                *url = str_member(ti, "url");
@@ -1002,7 +1026,7 @@ out:
 json_t *fs_gql_order_json(struct fs_shop *s, int64_t id)
 {
     struct order *o = fs_find_order(s, id);
-    return o ? gql_order(o) : json_null();
+    return o ? gql_order(s, o) : json_null();
 }
 
 static enum sb_gql_outcome field_order(struct gql *g, const struct sb_gql_field_call *call,
@@ -1016,7 +1040,7 @@ static enum sb_gql_outcome field_order(struct gql *g, const struct sb_gql_field_
         return SB_GQL_ERROR;
     }
     struct order *o = fs_find_order(g->s, id);
-    *ret = o ? gql_order(o) : NULL;
+    *ret = o ? gql_order(g->s, o) : NULL;
     return SB_GQL_VALUE;
 }
 

@@ -102,7 +102,7 @@ json_t *fs_gql_render_ref(struct gql *g, json_t *ref);
 json_t *fs_inv_render_ref(struct fs_shop *s, const char *type, int64_t id);
 json_t *fs_gql_order_json(struct fs_shop *s, int64_t id); /* graphql-ops.c; null: none */
 /* An order's fulfillment orders, a list (graphql-ops.c). */
-json_t *fs_gql_fulfillment_orders(const struct order *o);
+json_t *fs_gql_fulfillment_orders(struct fs_shop *s, const struct order *o);
 /* The bulk operation of this id, null when it is not the shop's latest (bulk.c). */
 json_t *fs_bulk_op_json(struct gql *g, int64_t id);
 json_t *fs_gql_ref(const char *type, int64_t id);
