@@ -2174,3 +2174,38 @@ Test(fakestore, issue11_several_fulfillment_orders_per_order)
     ctl_error(&F, "POST", path, "{\"fulfillment_orders\":[{\"lines\":[0]}]}", 422, "invalid_field",
               "lines");
 }
+
+/* WIRE.md "Versions and what changed" (2026-01: bulkOperationRunQuery's groupObjects
+ * defaults to false): the engine's own stock read is ungrouped by default too - every item
+ * line, then every level line naming its item in __parentId - and grouped (each item's
+ * levels right after it) with groupObjects: true, which an adapter whose reader needs the
+ * grouping can ask for. Before round 2 it was always grouped. */
+Test(fakestore, issue11_stock_read_ungrouped_by_default_grouped_on_request)
+{
+    static const char q[] =
+        "{ inventoryItems { edges { node { id sku variant { id product { id } } "
+        "inventoryLevels { edges { node { location { id } quantities(names: [\\\"available\\\"]) { "
+        "name quantity } } } } } } } }";
+    char m[1024];
+    for (int grouped = 0; grouped < 2; grouped++) {
+        snprintf(m, sizeof(m),
+                 "mutation { bulkOperationRunQuery(%squery: \"%s\") { bulkOperation { id } "
+                 "userErrors { message } } }",
+                 grouped ? "groupObjects: true, " : "", q);
+        char *body = bulk_file(m);
+        /* the kind of each line in order: I an item, L a level */
+        char kinds[16] = "";
+        size_t n = 0;
+        for (char *line = body; *line && n + 1 < sizeof(kinds); n++) {
+            kinds[n] = strncmp(line, "{\"id\"", 5) == 0 ? 'I' : 'L';
+            char *nl = strchr(line, '\n');
+            if (!nl)
+                break;
+            line = nl + 1;
+        }
+        kinds[n] = '\0';
+        cr_expect_str_eq(kinds, grouped ? "ILIL" : "IILL", "%s", body);
+        cr_expect(strstr(body, "\"__parentId\":\"gid://shopify/InventoryItem/"), "%s", body);
+        free(body);
+    }
+}

@@ -4,17 +4,22 @@
  * (SbBulkStatus: currentBulkOperation) and downloads the result, a JSONL
  * file, from the URL the status gives once it is COMPLETED.
  *
- * The shop runs exactly one bulk query, the engine's (every inventory item
- * with its SKU, variant, product and "available" level per location);
- * anything else is a userError. One runs at a time: starting another while
+ * The engine's bulk query (every inventory item with its SKU, variant,
+ * product and "available" level per location) is served from the shop's
+ * arrays, streamed; one runs at a time: starting another while
  * one is CREATED or RUNNING is refused with OPERATION_IN_PROGRESS.
  *
  * The levels are copied when the operation starts (a few bytes a product),
  * so the file is what the shop held then, as on Shopify. The file itself is
  * never held: each download writes its lines a few hundred products at a
  * time as the listener sends them (a million products make ~300 MB of
- * JSONL). Items come in product order, each item's level lines right after
- * it, as Shopify groups a parent's children after the parent.
+ * JSONL). Items come in product order. From 2026-01 groupObjects defaults to
+ * false (every version served is 2026-01 or later): every item line first,
+ * then every level line, each naming its item in __parentId; with
+ * groupObjects: true each item's level lines come right after it.
+ *
+ * Any other query (a merchant's tool's) is run through the engine when it
+ * starts, unpaged, and its answer kept as the file (op_run_any).
  *
  * Faults (POST /_fake/faults {"bulk": ...}): the next N operations FAIL
  * (errorCode INTERNAL_SERVER_ERROR, no URL); the next N downloads are cut
@@ -395,6 +400,8 @@ json_t *fs_bulk_run_run(struct gql *g)
         }
     } else {
         struct bulk_op *op = op_start(s);
+        if (op)
+            op->grouped = json_is_true(fs_gql_var(g, "groupObjects"));
         if (!op) {
             fs_gql_user_error(uerr, json_null(), "INTERNAL_SERVER_ERROR",
                               "fakestore is out of memory");
@@ -476,6 +483,7 @@ struct download {
     int64_t cut_at;  /* the line cut in half, -1: none */
     bool cut;        /* cut: the connection closes once buf is sent */
     bool jsonl_done; /* a written file's lines are all in buf */
+    bool levels;     /* ungrouped: the second pass, the level lines after every item line */
     char *buf;       /* the block being sent */
     size_t len, off, cap;
 };
@@ -586,6 +594,9 @@ static bool refill(struct download *d)
             return false;
         }
         size_t start = d->len;
+        bool items = op->grouped || !d->levels, levels = op->grouped || d->levels;
+        if (!items)
+            goto levels;
         PUTS(d, "{\"id\":\"gid://shopify/InventoryItem/");
         put_i64(d, p->inventory_item_id);
         PUTS(d, "\",\"sku\":");
@@ -602,7 +613,8 @@ static bool refill(struct download *d)
         put_i64(d, p->product_id);
         PUTS(d, "\"}}}\n");
         line_done(d, start);
-        for (size_t l = 0; l < op->n_locs && !d->cut; l++) {
+    levels:
+        for (size_t l = 0; levels && l < op->n_locs && !d->cut; l++) {
             if (!(op->stocked[d->next] & (1u << l)))
                 continue;
             start = d->len;
@@ -616,6 +628,10 @@ static bool refill(struct download *d)
             line_done(d, start);
         }
         d->next++;
+        if (d->next == op->n_products && !op->grouped && !d->levels) {
+            d->levels = true; /* every item written: now the levels, from the first product */
+            d->next = d->level = 0;
+        }
     }
     pthread_mutex_unlock(&s->mu);
     return true;
