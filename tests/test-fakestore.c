@@ -751,12 +751,13 @@ Test(fakestore, sp2_order_shape_money_and_ids_beyond_2_53)
      * shippingAddress 1, shippingLine 1 + 2 + 2 + 3; lineItems 2 + 20 x (1 + variant 1 + 2 +
      * discountAllocations 3 + taxLines 3); transactions 10 x 3; refunds 2 x (1 +
      * refundLineItems (2 + 20 x 6) + transactions (2 + 5 x 3)); fulfillments 5 x 2: 549.
-     * Actual: the same walk over what was returned (2 lines, no refund, no fulfillment):
-     * between the order's own fields (1 + 1 + 12 + 3 + 1 + 1 + 8 = 27) and far below 549. */
+     * Actual: the same walk over what was returned (2 lines, 1 transaction, no refund, no
+     * fulfillment): the order's own fields 1 + 1 + 12 + 3 + 1 + 1 + 8 = 27; lineItems 2 +
+     * line 1 (1 + variant 1 + 2 + discountAllocations 3 + taxLines 3) + line 2, a custom
+     * item (1 + null variant 1 + 2 + empty discountAllocations 1 + empty taxLines 1) = 18;
+     * transactions 1 x 3; refunds and fulfillments 0: 48. */
     cr_expect_eq(ji(j, "extensions.cost.requestedQueryCost"), 549);
-    cr_expect(ji(j, "extensions.cost.actualQueryCost") > 27 &&
-                  ji(j, "extensions.cost.actualQueryCost") < 100,
-              "actual %lld", ji(j, "extensions.cost.actualQueryCost"));
+    cr_expect_eq(ji(j, "extensions.cost.actualQueryCost"), 48);
     cr_expect(json_real_value(jp(j, "extensions.cost.throttleStatus.maximumAvailable")) == 1000.0);
     cr_expect(json_real_value(jp(j, "extensions.cost.throttleStatus.restoreRate")) == 50.0);
     long long avail = ji(j, "extensions.cost.throttleStatus.currentlyAvailable");
