@@ -3,14 +3,15 @@
  * the input is a document, optionally followed by a line "--" and a JSON
  * object of variables. Against the small test schema (tests/gql-mini-schema.c)
  * it is parsed, validated, its operation chosen, its variables coerced, its
- * cost computed and then executed over a fixed shop with the default resolver
- * - sb_gql_prepare and sb_gql_execute, what the simulation calls.
+ * cost computed and then executed over a fixed shop with the default resolver,
+ * and its actual cost read back from the answer - sb_gql_prepare, sb_gql_execute
+ * and sb_gql_actual_cost, what the simulation calls.
  *
  * Invariants: every error is an object with a non-empty UTF-8 message, and its
  * locations (when present) have a line and a column of 1 or more; a parse
  * failure gives exactly one error; a step's result agrees with whether it
  * added errors; at most SB_GQL_MAX_ERRORS errors; a cost between 0 and the
- * saturation cap; an answer's data is an object or null; nothing leaks.
+ * saturation cap, the actual cost too; an answer's data is an object or null; nothing leaks.
  */
 #include "fuzz.h"
 
@@ -47,8 +48,7 @@ static void check_errors(json_t *errors, size_t from)
 {
     size_t i;
     json_t *e;
-    FZ_CHECK(json_array_size(errors) <= SB_GQL_MAX_ERRORS, "%zu errors",
-             json_array_size(errors));
+    FZ_CHECK(json_array_size(errors) <= SB_GQL_MAX_ERRORS, "%zu errors", json_array_size(errors));
     json_array_foreach(errors, i, e)
     {
         if (i < from)
@@ -125,6 +125,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(sb_gql_execute(&req, &r, a, errors, &answer) == SB_OK, "execute");
         FZ_CHECK(!answer || json_is_object(answer), "data is an object or null");
         check_errors(errors, 0);
+        /* the actual cost reads the answer back along the document */
+        size_t before = json_array_size(errors);
+        int64_t actual = -1;
+        err = sb_gql_actual_cost(&req, answer, errors, &actual);
+        FZ_CHECK(err == SB_OK || err == SB_EINVALID_QUERY, "actual cost: %d", err);
+        FZ_CHECK((err == SB_OK) == (json_array_size(errors) == before),
+                 "actual cost: %d with %zu more errors", err, json_array_size(errors) - before);
+        FZ_CHECK(err || (actual >= 0 && actual <= 1000000000000LL), "actual cost %lld",
+                 (long long)actual);
+        check_errors(errors, before);
         json_decref(answer);
     }
     json_decref(errors);

@@ -27,8 +27,10 @@
  * The actual cost (sb_gql_actual_cost) walks the same selections over the
  * answer's data, as Shopify reports it after running a query: a connection
  * or a sized list counts the nodes it returned (each at its own cost), not
- * the page it asked for; a null object still costs its 1; a mutation's root
- * field its 10.
+ * the page it asked for; a list the document gives no `first` is unsized
+ * there too (one object, its first; an empty one 1), even when its field
+ * takes `first` (LineItem.taxLines); a null object still costs its 1; a
+ * mutation's root field its 10.
  */
 #include "gql/internal.h"
 
@@ -198,7 +200,7 @@ static int64_t fields_cost(struct cost *c, const struct sb_gql_selset *const *su
             for (size_t k = 0, m = returned(fd); k < m && !c->err; k++)
                 sum = add(sum, node_cost(c, gsub, gn, t, fd, k));
             total = add(total, sum);
-        } else if (c->actual && json_is_array(fd) && sized_list(f)) {
+        } else if (c->actual && json_is_array(fd) && size >= 0 && sized_list(f)) {
             int64_t sum = 0;
             for (size_t k = 0; k < json_array_size(fd) && !c->err; k++)
                 sum = add(sum, add(1, object_cost(c, gsub, gn, t, json_array_get(fd, k))));

@@ -4,17 +4,22 @@
  * (SbBulkStatus: currentBulkOperation) and downloads the result, a JSONL
  * file, from the URL the status gives once it is COMPLETED.
  *
- * The shop runs exactly one bulk query, the engine's (every inventory item
- * with its SKU, variant, product and "available" level per location);
- * anything else is a userError. One runs at a time: starting another while
+ * The engine's bulk query (every inventory item with its SKU, variant,
+ * product and "available" level per location) is served from the shop's
+ * arrays, streamed; one runs at a time: starting another while
  * one is CREATED or RUNNING is refused with OPERATION_IN_PROGRESS.
  *
  * The levels are copied when the operation starts (a few bytes a product),
  * so the file is what the shop held then, as on Shopify. The file itself is
  * never held: each download writes its lines a few hundred products at a
  * time as the listener sends them (a million products make ~300 MB of
- * JSONL). Items come in product order, each item's level lines right after
- * it, as Shopify groups a parent's children after the parent.
+ * JSONL). Items come in product order. From 2026-01 groupObjects defaults to
+ * false (every version served is 2026-01 or later): every item line first,
+ * then every level line, each naming its item in __parentId; with
+ * groupObjects: true each item's level lines come right after it.
+ *
+ * Any other query (a merchant's tool's) is run through the engine when it
+ * starts, unpaged, and its answer kept as the file (op_run_any).
  *
  * Faults (POST /_fake/faults {"bulk": ...}): the next N operations FAIL
  * (errorCode INTERNAL_SERVER_ERROR, no URL); the next N downloads are cut
@@ -52,6 +57,9 @@ struct bulk_op {
     uint8_t *stocked; /* per product, as product.stocked then */
     int32_t *levels;  /* the levels of the stocked locations, product by product */
     int64_t objects;  /* the file's lines: items and levels */
+    char *jsonl;      /* any other query's file, written when it starts (NULL: the stock read) */
+    size_t jsonl_len;
+    bool grouped; /* groupObjects: a parent's children right after it */
 };
 
 static void op_unref(struct bulk_op *op)
@@ -59,6 +67,7 @@ static void op_unref(struct bulk_op *op)
     if (op && --op->refs == 0) {
         free(op->stocked);
         free(op->levels);
+        free(op->jsonl);
         free(op);
     }
 }
@@ -191,6 +200,186 @@ static struct bulk_op *op_start(struct fs_shop *s)
     return op;
 }
 
+/* ---------------------------------------------------------------- any other query */
+
+/* The JSONL file of a bulk query's answer: every node of a connection is a line; a node's
+ * own connections are taken out of it and their nodes written as lines of their own that
+ * name it in __parentId - right after it when grouped, else level by level (every parent
+ * before any child), as Shopify writes them from 2026-01 unless groupObjects is true. */
+struct flat {
+    char *buf;
+    size_t len, cap;
+    int64_t lines;
+    bool oom;
+};
+
+static bool grow(struct flat *f, size_t more)
+{
+    size_t cap = f->cap ? f->cap : 4096;
+    while (cap < f->len + more)
+        cap *= 2;
+    char *b = realloc(f->buf, cap);
+    if (!b)
+        return false;
+    f->buf = b;
+    f->cap = cap;
+    return true;
+}
+
+static void flat_line(struct flat *f, json_t *obj)
+{
+    char *t = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    size_t n = t ? strlen(t) : 0;
+    if (!t || (f->len + n + 1 > f->cap && !grow(f, n + 1))) {
+        f->oom = true;
+        free(t);
+        return;
+    }
+    memcpy(f->buf + f->len, t, n);
+    f->buf[f->len + n] = '\n';
+    f->len += n + 1;
+    f->lines++;
+    free(t);
+}
+
+static json_t *connection_nodes(json_t *v)
+{
+    if (!json_is_object(v))
+        return NULL;
+    json_t *edges = json_object_get(v, "edges"), *nodes = json_object_get(v, "nodes"), *e;
+    if (json_is_array(nodes))
+        return json_incref(nodes);
+    if (!json_is_array(edges))
+        return NULL;
+    json_t *out = json_array();
+    size_t i;
+    json_array_foreach(edges, i, e) json_array_append(out, json_object_get(e, "node"));
+    return out;
+}
+
+/* Writes node's line; its children go into later (ungrouped) or are written now. */
+static void flat_node(struct flat *f, json_t *node, json_t *parent_id, bool grouped, json_t *later)
+{
+    if (!json_is_object(node))
+        return;
+    json_t *line = json_object(), *children = json_array(), *v;
+    const char *key;
+    json_object_foreach(node, key, v)
+    {
+        json_t *kids = connection_nodes(v);
+        if (kids)
+            json_array_append_new(children, kids);
+        else
+            json_object_set(line, key, v);
+    }
+    if (parent_id)
+        json_object_set(line, "__parentId", parent_id);
+    flat_line(f, line);
+    json_decref(line);
+    json_t *id = json_object_get(node, "id"), *kids, *kid;
+    size_t i, k;
+    json_array_foreach(children, i, kids) json_array_foreach(kids, k, kid)
+    {
+        if (grouped)
+            flat_node(f, kid, id, true, NULL);
+        else
+            json_array_append_new(later, json_pack("{s:O,s:O?}", "node", kid, "parent", id));
+    }
+    json_decref(children);
+}
+
+static void flatten(struct flat *f, json_t *data, bool grouped)
+{
+    json_t *level = json_array(), *v, *e;
+    const char *key;
+    json_object_foreach(data, key, v)
+    {
+        json_t *nodes = connection_nodes(v), *n;
+        size_t i;
+        json_array_foreach(nodes, i, n)
+            json_array_append_new(level, json_pack("{s:O,s:n}", "node", n, "parent"));
+        json_decref(nodes);
+    }
+    while (json_array_size(level) && !f->oom) {
+        json_t *next = json_array();
+        size_t i;
+        json_array_foreach(level, i, e)
+        {
+            json_t *parent = json_object_get(e, "parent");
+            flat_node(f, json_object_get(e, "node"), json_is_null(parent) ? NULL : parent, grouped,
+                      next);
+        }
+        json_decref(level);
+        level = next;
+    }
+    json_decref(level);
+}
+
+/* Runs any other bulk query through the engine now (the shop is small when it is not the
+ * stock read) and keeps its file. NULL with a userError when it cannot run. */
+static struct bulk_op *op_run_any(struct gql *g, const char *q, json_t *uerr)
+{
+    struct fs_shop *s = g->s;
+    const struct sb_gql_schema *schema;
+    if (fs_gql_schema_for(g->version, &schema)) {
+        fs_gql_user_error(uerr, json_null(), "INTERNAL_SERVER_ERROR", "no schema for %s",
+                          g->version);
+        return NULL;
+    }
+    struct sb_arena *a = sb_arena_new();
+    json_t *errors = json_array(), *data = NULL;
+    struct sb_gql_request req;
+    struct bulk_op *op = NULL;
+    struct flat f = { .buf = NULL };
+    if (!a || !errors)
+        goto out;
+    if (sb_gql_prepare(schema, q, strlen(q), NULL, NULL, NULL, a, errors, &req) ||
+        req.op->kind != SB_GQL_QUERY) {
+        const char *msg = json_string_value(json_object_get(json_array_get(errors, 0), "message"));
+        fs_gql_user_error(uerr, json_pack("[s]", "query"), "INVALID", "Invalid bulk query: %s",
+                          msg ? msg : "a bulk operation runs a query");
+        goto out;
+    }
+    struct gql sub = *g;
+    struct sb_gql_resolver r;
+    sub.bulk = true;
+    sub.errors = errors;
+    sub.warnings = json_array();
+    sb_err err = sb_gql_execute(&req, fs_gql_resolver(&sub, &r), a, errors, &data);
+    json_decref(sub.warnings);
+    if (err || json_array_size(errors) || !json_is_object(data)) {
+        const char *msg = json_string_value(json_object_get(json_array_get(errors, 0), "message"));
+        fs_gql_user_error(uerr, json_pack("[s]", "query"), "INVALID", "Invalid bulk query: %s",
+                          msg ? msg : "it did not run");
+        goto out;
+    }
+    bool grouped = json_is_true(fs_gql_var(g, "groupObjects"));
+    flatten(&f, data, grouped);
+    if (f.oom || !(op = calloc(1, sizeof(*op)))) {
+        fs_gql_user_error(uerr, json_null(), "INTERNAL_SERVER_ERROR", "fakestore is out of memory");
+        goto out;
+    }
+    op->jsonl = f.buf;
+    op->jsonl_len = f.len;
+    f.buf = NULL;
+    op->grouped = grouped;
+    op->objects = f.lines;
+    op->id = ++s->next_bulk_id;
+    op->refs = 1;
+    op->started_ns = sb_clock_ns();
+    op->ready_ns = op->started_ns + (uint64_t)s->bfault.delay_ms * 1000000u;
+    if (s->bfault.fail > 0) {
+        s->bfault.fail--;
+        op->failed = true;
+    }
+out:
+    free(f.buf);
+    json_decref(data);
+    json_decref(errors);
+    sb_arena_free(a);
+    return op;
+}
+
 json_t *fs_bulk_run_run(struct gql *g)
 {
     struct fs_shop *s = g->s;
@@ -202,11 +391,17 @@ json_t *fs_bulk_run_run(struct gql *g)
                           "gid://shopify/BulkOperation/%lld.",
                           (long long)s->bulk->id);
     } else if (!is_contract_query(q)) {
-        fs_gql_user_error(uerr, json_pack("[s]", "query"), "INVALID",
-                          "fakestore runs one bulk query, the engine's stock read (see "
-                          "docs/fakestore.md)");
+        struct bulk_op *op = op_run_any(g, q, uerr);
+        if (op) {
+            op_unref(s->bulk);
+            s->bulk = op;
+            bop =
+                json_pack("{s:o,s:s}", "id", fs_jgid("BulkOperation", op->id), "status", "CREATED");
+        }
     } else {
         struct bulk_op *op = op_start(s);
+        if (op)
+            op->grouped = json_is_true(fs_gql_var(g, "groupObjects"));
         if (!op) {
             fs_gql_user_error(uerr, json_null(), "INTERNAL_SERVER_ERROR",
                               "fakestore is out of memory");
@@ -260,11 +455,21 @@ json_t *fs_bulk_run_status(struct gql *g)
     snprintf(url, sizeof(url), "http://%s/_fake/bulk/%lld.jsonl", safe_host(g->host),
              (long long)op->id);
     bool has_url = !run && !op->failed && op->objects > 0; /* no results: url null */
-    return json_pack("{s:{s:o,s:s,s:o,s:s,s:o,s:n}}", "currentBulkOperation", "id",
-                     fs_jgid("BulkOperation", op->id), "status", status, "errorCode",
-                     !run && op->failed ? json_string("INTERNAL_SERVER_ERROR") : json_null(),
-                     "objectCount", count, "url", has_url ? json_string(url) : json_null(),
-                     "partialDataUrl");
+    return json_pack(
+        "{s:{s:s,s:o,s:s,s:s,s:o,s:s,s:o,s:n}}", "currentBulkOperation", "__typename",
+        "BulkOperation", "id", fs_jgid("BulkOperation", op->id), "type", "QUERY", "status", status,
+        "errorCode", !run && op->failed ? json_string("INTERNAL_SERVER_ERROR") : json_null(),
+        "objectCount", count, "url", has_url ? json_string(url) : json_null(), "partialDataUrl");
+}
+
+json_t *fs_bulk_op_json(struct gql *g, int64_t id)
+{
+    if (!g->s->bulk || g->s->bulk->id != id)
+        return json_null(); /* the shop keeps its latest operation only */
+    json_t *wrap = fs_bulk_run_status(g);
+    json_t *op = json_incref(json_object_get(wrap, "currentBulkOperation"));
+    json_decref(wrap);
+    return op;
 }
 
 /* ---------------------------------------------------------------- the download */
@@ -272,12 +477,14 @@ json_t *fs_bulk_run_status(struct gql *g)
 struct download {
     struct fs_shop *s;
     struct bulk_op *op;
-    size_t next;    /* the next product to write */
-    size_t level;   /* its first level in op->levels */
-    int64_t lines;  /* lines written so far */
-    int64_t cut_at; /* the line cut in half, -1: none */
-    bool cut;       /* cut: the connection closes once buf is sent */
-    char *buf;      /* the block being sent */
+    size_t next;     /* the next product to write */
+    size_t level;    /* its first level in op->levels */
+    int64_t lines;   /* lines written so far */
+    int64_t cut_at;  /* the line cut in half, -1: none */
+    bool cut;        /* cut: the connection closes once buf is sent */
+    bool jsonl_done; /* a written file's lines are all in buf */
+    bool levels;     /* ungrouped: the second pass, the level lines after every item line */
+    char *buf;       /* the block being sent */
     size_t len, off, cap;
 };
 
@@ -348,9 +555,33 @@ static void line_done(struct download *d, size_t start)
     }
 }
 
+/* The whole of a file written when its query ran, line by line (the cut fault counts
+ * lines). */
+static bool refill_jsonl(struct download *d)
+{
+    const struct bulk_op *op = d->op;
+    d->len = d->off = 0;
+    if (!reserve(d, op->jsonl_len + 1))
+        return false;
+    const char *p = op->jsonl, *end = op->jsonl + op->jsonl_len;
+    while (p < end && !d->cut) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        size_t start = d->len;
+        put(d, p, n);
+        line_done(d, start);
+        p += n;
+    }
+    d->next = op->n_products; /* nothing more */
+    d->jsonl_done = true;
+    return true;
+}
+
 /* Writes the next products' lines into buf. Takes the lock: s->products may move. */
 static bool refill(struct download *d)
 {
+    if (d->op->jsonl)
+        return refill_jsonl(d);
     struct fs_shop *s = d->s;
     struct bulk_op *op = d->op;
     d->len = d->off = 0;
@@ -363,6 +594,9 @@ static bool refill(struct download *d)
             return false;
         }
         size_t start = d->len;
+        bool items = op->grouped || !d->levels, levels = op->grouped || d->levels;
+        if (!items)
+            goto levels;
         PUTS(d, "{\"id\":\"gid://shopify/InventoryItem/");
         put_i64(d, p->inventory_item_id);
         PUTS(d, "\",\"sku\":");
@@ -379,7 +613,8 @@ static bool refill(struct download *d)
         put_i64(d, p->product_id);
         PUTS(d, "\"}}}\n");
         line_done(d, start);
-        for (size_t l = 0; l < op->n_locs && !d->cut; l++) {
+    levels:
+        for (size_t l = 0; levels && l < op->n_locs && !d->cut; l++) {
             if (!(op->stocked[d->next] & (1u << l)))
                 continue;
             start = d->len;
@@ -393,6 +628,10 @@ static bool refill(struct download *d)
             line_done(d, start);
         }
         d->next++;
+        if (d->next == op->n_products && !op->grouped && !d->levels) {
+            d->levels = true; /* every item written: now the levels, from the first product */
+            d->next = d->level = 0;
+        }
     }
     pthread_mutex_unlock(&s->mu);
     return true;
@@ -402,7 +641,7 @@ static long download_read(void *ud, char *out, size_t max)
 {
     struct download *d = ud;
     if (d->off == d->len) {
-        if (d->cut || d->next >= d->op->n_products)
+        if (d->cut || (d->op->jsonl ? d->jsonl_done : d->next >= d->op->n_products))
             return d->cut ? -1 : 0;
         if (!refill(d))
             return -1;

@@ -149,7 +149,7 @@ static sb_err line_ref(struct sb_jctx *c, json_t *v, size_t i, const struct orde
 static const char *const ctl_reasons[] = { "customer", "declined", "fraud", "inventory",
                                            "other",    "staff",    NULL };
 
-/* pay, cancel, refund, fulfill, update: the change, then its webhooks. */
+/* pay, cancel, refund, fulfill, update, split: the change, then its webhooks. */
 static sb_err order_action(struct fs_shop *s, struct order *o, const char *action, json_t *body,
                            struct events *ev)
 {
@@ -241,6 +241,14 @@ static sb_err order_action(struct fs_shop *s, struct order *o, const char *actio
         fs_ev_add(ev, "fulfillments/create", fs_rest_fulfillment(o, f, o->n_fulfillments - 1),
                   o->id);
         fs_ev_order(ev, "orders/updated", o);
+    } else if (strcmp(action, "split") == 0) {
+        /* the order's lines across fulfillment orders: locations, holds, schedules */
+        static const char *const keys[] = { "fulfillment_orders", "webhooks",
+                                            "duplicate",          "reverse",
+                                            "concurrent",         NULL };
+        if ((err = sb_json_only(&c, keys)) ||
+            (err = fs_order_split(s, o, json_object_get(body, "fulfillment_orders"))))
+            return err;
     } else if (strcmp(action, "update") == 0) {
         static const char *const keys[] = { "note",
                                             "email",
@@ -609,7 +617,7 @@ void fs_handle_control(struct fs_shop *s, const struct fs_request *req, struct f
             memcpy(action, seg[2], len[2]);
             action[len[2]] = '\0';
             if (strcmp(action, "pay") && strcmp(action, "cancel") && strcmp(action, "refund") &&
-                strcmp(action, "fulfill") && strcmp(action, "update"))
+                strcmp(action, "fulfill") && strcmp(action, "update") && strcmp(action, "split"))
                 goto not_found;
             err = ctl_order_action(s, id, action, body, &out);
         } else {

@@ -12,6 +12,7 @@
  * refuses the whole request, charged nothing.
  */
 #include "graphql.h"
+#include "graphql-search.h"
 
 #include "core/money.h"
 #include "util/timeutil.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_ENGINE_LOG 1000 /* fulfillments and cancellations made through GraphQL */
 
@@ -116,9 +118,7 @@ static json_t *gql_tracking(const char *number, const char *company, const char 
     return a;
 }
 
-static json_t *gql_fulfillment_orders(const struct order *o);
-
-static json_t *gql_order(const struct order *o)
+static json_t *gql_order(struct fs_shop *s, const struct order *o)
 {
     struct totals t;
     fs_order_totals(o, &t);
@@ -242,28 +242,45 @@ static json_t *gql_order(const struct order *o)
                            gql_tracking(f->tracking_number, f->tracking_company, f->tracking_url)));
     }
     json_object_set_new(x, "fulfillments", ful);
-    json_object_set_new(x, "fulfillmentOrders", gql_fulfillment_orders(o));
+    json_object_set_new(x, "fulfillmentOrders", fs_gql_fulfillment_orders(s, o));
     return x;
 }
 
-static json_t *gql_fulfillment_orders(const struct order *o)
+json_t *fs_gql_fulfillment_orders(struct fs_shop *s, const struct order *o)
 {
-    json_t *lines = json_array();
-    for (size_t i = 0; i < o->n_lines; i++) {
-        const struct line *l = &o->lines[i];
-        json_array_append_new(lines,
-                              json_pack("{s:o,s:I,s:I,s:{s:o}}", "id",
-                                        fs_jgid("FulfillmentOrderLineItem", l->fo_line_id),
-                                        "remainingQuantity", (json_int_t)fs_line_remaining(l),
-                                        "totalQuantity", (json_int_t)(l->quantity - l->cancelled),
-                                        "lineItem", "id", fs_jgid("LineItem", l->id)));
-    }
-    json_t *fo =
-        json_pack("{s:o,s:s,s:{s:s,s:{s:o}},s:o}", "id", fs_jgid("FulfillmentOrder", o->fo_id),
-                  "status", fs_fo_status(o), "assignedLocation", "name", LOCATION_NAME, "location",
-                  "id", fs_jgid("Location", LOCATION_ID), "lineItems", lines);
     json_t *list = json_array();
-    json_array_append_new(list, fo);
+    for (size_t k = 0; k < fs_fo_count(o); k++) {
+        struct fulfillment_order fo = fs_fo_at(o, k);
+        json_t *lines = json_array();
+        for (size_t i = 0; i < o->n_lines; i++) {
+            const struct line *l = &o->lines[i];
+            if (fs_fo_of_line(o, i) != k)
+                continue;
+            json_array_append_new(
+                lines,
+                json_pack("{s:o,s:I,s:I,s:{s:o,s:o}}", "id",
+                          fs_jgid("FulfillmentOrderLineItem", l->fo_line_id), "remainingQuantity",
+                          (json_int_t)fs_line_remaining(l), "totalQuantity",
+                          (json_int_t)(l->quantity - l->cancelled), "lineItem", "id",
+                          fs_jgid("LineItem", l->id), "sku", fs_jstr(l->sku)));
+        }
+        int li = fs_location_index(s, fo.location_id);
+        json_t *holds = json_array();
+        if (fo.hold)
+            json_array_append_new(
+                holds, json_pack("{s:s,s:s}", "reason", "OTHER", "reasonNotes", fo.hold));
+        json_array_append_new(
+            list,
+            json_pack("{s:s,s:o,s:o,s:s,s:s,s:{s:s,s:{s:o}},s:o,s:o,s:o,s:o,s:o}", "__typename",
+                      "FulfillmentOrder", "id", fs_jgid("FulfillmentOrder", fo.id), "orderId",
+                      fs_jgid("Order", o->id), "status", fs_fo_status_at(o, k), "requestStatus",
+                      "UNSUBMITTED", "assignedLocation", "name",
+                      li >= 0 ? s->locations[li].name : LOCATION_NAME, "location", "id",
+                      fs_jgid("Location", fo.location_id), "lineItems", lines, "createdAt",
+                      jtime_gql(o->created_at), "updatedAt", jtime_gql(o->updated_at), "fulfillAt",
+                      fo.fulfill_at ? jtime_gql(fo.fulfill_at) : json_null(), "fulfillmentHolds",
+                      holds));
+    }
     return list;
 }
 
@@ -379,105 +396,99 @@ static bool var_gid(struct gql *g, const char *name, const char *type, int64_t *
 
 /* ---------------------------------------------------------------- search, cursors and nested page sizes */
 
-/* Shopify's search syntax, the part the engine uses: updated_at / created_at with
- * >, >=, <, <= or equality, values quoted or bare, terms joined by spaces or AND. */
-static bool parse_search(struct gql *g, const char *q)
-{
-    const char *p = q;
-    for (;;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            return true;
-        if (strncmp(p, "AND", 3) == 0 && (p[3] == ' ' || !p[3])) {
-            p += 3;
-            continue;
-        }
-        struct cond c;
-        if (strncmp(p, "updated_at:", 11) == 0) {
-            c.field = F_UPDATED;
-            p += 11;
-        } else if (strncmp(p, "created_at:", 11) == 0) {
-            c.field = F_CREATED;
-            p += 11;
-        } else {
-            fs_gql_error(g, "BAD_REQUEST",
-                         "fakestore: unsupported search term in '%s' (only updated_at and "
-                         "created_at comparisons are modelled)",
-                         q);
-            return false;
-        }
-        if (p[0] == '>' && p[1] == '=')
-            c.op = C_GE, p += 2;
-        else if (p[0] == '<' && p[1] == '=')
-            c.op = C_LE, p += 2;
-        else if (p[0] == '>')
-            c.op = C_GT, p++;
-        else if (p[0] == '<')
-            c.op = C_LT, p++;
-        else
-            c.op = C_EQ;
-        char value[48];
-        size_t n = 0;
-        if (*p == '\'' || *p == '"') {
-            char quote = *p++;
-            while (*p && *p != quote && n + 1 < sizeof(value))
-                value[n++] = *p++;
-            if (*p != quote) {
-                fs_gql_error(g, "BAD_REQUEST", "unterminated or overlong value in search '%s'", q);
-                return false;
-            }
-            p++;
-        } else {
-            while (*p && *p != ' ' && n + 1 < sizeof(value))
-                value[n++] = *p++;
-        }
-        value[n] = '\0';
-        if (!sb_time_parse(value, &c.t)) {
-            fs_gql_error(g, "BAD_REQUEST", "not a date or time in search '%s'", q);
-            return false;
-        }
-        if (g->n_conds == MAX_CONDS) {
-            fs_gql_error(g, "BAD_REQUEST", "too many search terms in '%s'", q);
-            return false;
-        }
-        g->conds[g->n_conds++] = c;
-    }
-}
+/* The search fields an order answers to (graphql-search.c parses the query). */
+static const char *const order_search_fields[] = {
+    "updated_at",         "created_at", "processed_at", "status", "financial_status",
+    "fulfillment_status", "name",       "email",        "id",     NULL,
+};
 
-static bool matches(const struct gql *g, const struct order *o)
+static bool order_term(const void *obj, const struct fs_search_term *t)
 {
-    for (size_t i = 0; i < g->n_conds; i++) {
-        const struct cond *c = &g->conds[i];
-        int64_t v = c->field == F_UPDATED ? o->updated_at : o->created_at;
-        bool ok = c->op == C_GT   ? v > c->t
-                  : c->op == C_GE ? v >= c->t
-                  : c->op == C_LT ? v < c->t
-                  : c->op == C_LE ? v <= c->t
-                                  : v == c->t;
-        if (!ok)
-            return false;
+    const struct order *o = obj;
+    const char *f = t->field;
+    if (strcmp(f, "updated_at") == 0)
+        return fs_search_time(t, o->updated_at);
+    if (strcmp(f, "created_at") == 0 || strcmp(f, "processed_at") == 0)
+        return fs_search_time(t, o->created_at);
+    if (strcmp(f, "id") == 0)
+        return fs_search_id(t, o->id);
+    if (strcmp(f, "email") == 0)
+        return fs_search_str(t, o->email);
+    if (strcmp(f, "financial_status") == 0)
+        return strcasecmp(t->value, "any") == 0 || fs_search_str(t, o->financial_status);
+    if (strcmp(f, "name") == 0) {
+        /* "#1001" or "1001" */
+        const char *v = t->value[0] == '#' ? t->value + 1 : t->value;
+        struct fs_search_term bare = *t;
+        bare.value = (char *)v;
+        return fs_search_str(&bare, o->name[0] == '#' ? o->name + 1 : o->name);
+    }
+    if (strcmp(f, "status") == 0) {
+        /* the shop closes no order: open is every order not cancelled */
+        if (strcasecmp(t->value, "any") == 0)
+            return true;
+        if (strcasecmp(t->value, "cancelled") == 0)
+            return o->cancelled_at != 0;
+        if (strcasecmp(t->value, "open") == 0)
+            return o->cancelled_at == 0;
+        return false; /* closed */
+    }
+    if (strcmp(f, "fulfillment_status") == 0) {
+        const char *d = display_fulfillment_status(o);
+        const char *v = t->value;
+        if (strcasecmp(v, "any") == 0)
+            return true;
+        if (strcasecmp(v, "shipped") == 0 || strcasecmp(v, "fulfilled") == 0)
+            return strcmp(d, "FULFILLED") == 0;
+        if (strcasecmp(v, "partial") == 0)
+            return strcmp(d, "PARTIALLY_FULFILLED") == 0;
+        if (strcasecmp(v, "unshipped") == 0 || strcasecmp(v, "unfulfilled") == 0)
+            return strcmp(d, "UNFULFILLED") == 0;
+        return false;
     }
     return true;
 }
 
-/* Cursors are opaque to the engine; like Shopify's, base64 of {"last_id","last_value"}. */
-static json_t *cursor_encode(const struct order *o)
+/* A connection's sort: the key each object sorts by, ties broken by id. */
+enum order_key {
+    K_ID,
+    K_UPDATED,
+    K_CREATED,
+    K_NUMBER
+};
+
+static int64_t order_key(const struct order *o, enum order_key k)
 {
-    char ts[SB_TIME_LEN], raw[128];
-    sb_time_format(o->updated_at, ts, sizeof(ts));
-    int n = snprintf(raw, sizeof(raw), "{\"last_id\":%lld,\"last_value\":\"%s\"}", (long long)o->id,
-                     ts);
-    unsigned char out[4 * ((sizeof(raw) + 2) / 3) + 1];
-    EVP_EncodeBlock(out, (const unsigned char *)raw, n);
-    return json_string((const char *)out);
+    return k == K_UPDATED   ? o->updated_at
+           : k == K_CREATED ? o->created_at
+           : k == K_NUMBER  ? o->number
+                            : o->id;
 }
 
-static bool cursor_decode(const char *c, int64_t *ret_t, int64_t *ret_id)
+/* Cursors are opaque to the engine; like Shopify's, base64 of {"last_id","last_value"}:
+ * the sort key's value, a time for the time keys. */
+static const char *cursor_encode(struct sb_arena *a, const struct order *o, enum order_key k)
+{
+    char ts[SB_TIME_LEN], raw[128];
+    int n;
+    if (k == K_UPDATED || k == K_CREATED) {
+        sb_time_format(order_key(o, k), ts, sizeof(ts));
+        n = snprintf(raw, sizeof(raw), "{\"last_id\":%lld,\"last_value\":\"%s\"}", (long long)o->id,
+                     ts);
+    } else {
+        n = snprintf(raw, sizeof(raw), "{\"last_id\":%lld,\"last_value\":%lld}", (long long)o->id,
+                     (long long)order_key(o, k));
+    }
+    unsigned char out[4 * ((sizeof(raw) + 2) / 3) + 1];
+    EVP_EncodeBlock(out, (const unsigned char *)raw, n);
+    return sb_arena_strdup(a, (const char *)out);
+}
+
+static bool cursor_decode(const char *c, enum order_key k, int64_t *ret_v, int64_t *ret_id)
 {
     size_t n = strlen(c);
     unsigned char raw[256];
-    if (n == 0 || n % 4 || n / 4 * 3 >= sizeof(raw))
+    if (n < 4 || n % 4 || n / 4 * 3 >= sizeof(raw))
         return false;
     for (size_t i = 0; i < n; i++)
         if (!is_ident(c[i]) && c[i] != '+' && c[i] != '/' && c[i] != '=')
@@ -487,9 +498,12 @@ static bool cursor_decode(const char *c, int64_t *ret_t, int64_t *ret_id)
         return false;
     size_t len = (size_t)m - (c[n - 1] == '=') - (c[n - 2] == '=');
     json_t *doc = json_loadb((const char *)raw, len, JSON_REJECT_DUPLICATES, NULL);
-    json_t *id = json_object_get(doc, "last_id");
-    const char *v = json_string_value(json_object_get(doc, "last_value"));
-    bool ok = json_is_integer(id) && v && sb_time_parse(v, ret_t);
+    json_t *id = json_object_get(doc, "last_id"), *v = json_object_get(doc, "last_value");
+    bool ok = json_is_integer(id);
+    if (ok && (k == K_UPDATED || k == K_CREATED))
+        ok = json_is_string(v) && sb_time_parse(json_string_value(v), ret_v);
+    else if (ok)
+        ok = json_is_integer(v) && (*ret_v = json_integer_value(v), true);
     if (ok)
         *ret_id = json_integer_value(id);
     json_decref(doc);
@@ -498,60 +512,149 @@ static bool cursor_decode(const char *c, int64_t *ret_t, int64_t *ret_id)
 
 /* ---------------------------------------------------------------- orders, order, fulfillmentOrders */
 
-static bool prep_orders(struct gql *g)
+struct order_sort {
+    enum order_key key;
+    bool reverse;
+};
+
+/* (key, id), descending when reversed */
+static int order_cmp(const struct order_sort *by, const struct order *x, int64_t kv, int64_t id)
 {
-    const char *after = NULL, *query = NULL;
-    if (!var_int(g, "first", "Int!", true, 1, 250, &g->first) ||
-        !var_str(g, "after", "String", false, 1024, &after) ||
-        !var_str(g, "query", "String", false, 1024, &query))
+    int64_t a = order_key(x, by->key);
+    int c = a != kv ? (a < kv ? -1 : 1) : (x->id < id ? -1 : x->id > id);
+    return by->reverse ? -c : c;
+}
+
+static int by_sort(const void *a, const void *b, void *ud)
+{
+    const struct order *x = *(struct order *const *)a, *y = *(struct order *const *)b;
+    const struct order_sort *by = ud;
+    return order_cmp(by, x, order_key(y, by->key), y->id);
+}
+
+/* Shopify's sort keys of OrderSortKeys that the shop models; the others sort by id. */
+static enum order_key order_sort_key(const char *name)
+{
+    if (!name)
+        return K_ID;
+    if (strcmp(name, "UPDATED_AT") == 0)
+        return K_UPDATED;
+    if (strcmp(name, "CREATED_AT") == 0 || strcmp(name, "PROCESSED_AT") == 0)
+        return K_CREATED;
+    if (strcmp(name, "ORDER_NUMBER") == 0)
+        return K_NUMBER;
+    return K_ID;
+}
+
+/* An argument refused: the request is answered with this error alone and charged nothing
+ * (graphql.c), as Shopify refuses arguments before it runs anything. */
+static enum sb_gql_outcome refuse(struct gql *g, const struct sb_gql_field_call *call,
+                                  struct sb_gql_field_error *ret_error)
+{
+    json_t *e = json_array_get(g->errors, json_array_size(g->errors) - 1);
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    const char *code = json_string_value(json_object_get(json_object_get(e, "extensions"), "code"));
+    ret_error->message = sb_arena_strdup(call->arena, msg ? msg : "invalid arguments");
+    ret_error->code = code ? sb_arena_strdup(call->arena, code) : NULL;
+    return SB_GQL_ERROR;
+}
+
+/* The search query of a connection, with its warnings kept for extensions.search; false
+ * with *ret_error set when it does not parse. */
+static bool search_for(struct gql *g, const struct sb_gql_field_call *call,
+                       const char *const *fields, struct fs_search **ret,
+                       struct sb_gql_field_error *ret_error)
+{
+    const char *q = json_string_value(json_object_get(call->args, "query"));
+    *ret = NULL;
+    if (!q)
+        return true;
+    if (!(*ret = fs_search_parse(q, fields))) {
+        fs_gql_error(g, "BAD_REQUEST", "fakestore: the search query '%.200s' does not parse", q);
+        refuse(g, call, ret_error);
         return false;
-    if (query && !parse_search(g, query))
-        return false;
-    if (after) {
-        if (!cursor_decode(after, &g->cur_t, &g->cur_id)) {
-            fs_gql_error(g, "BAD_REQUEST", "Invalid cursor for current pagination sort.");
-            return false;
-        }
-        g->has_cursor = true;
     }
-    g->requested = 2 + (int)g->first;
+    json_t *w = fs_search_warning(*ret, call->response_key, q);
+    if (w)
+        json_array_append_new(g->warnings, w);
     return true;
 }
 
-static int by_updated(const void *a, const void *b)
-{
-    const struct order *x = *(struct order *const *)a, *y = *(struct order *const *)b;
-    if (x->updated_at != y->updated_at)
-        return x->updated_at < y->updated_at ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
+static const char *const order_time_fields[] = { "updated_at", "created_at", "processed_at", NULL };
 
-static json_t *run_orders(struct gql *g)
+static enum sb_gql_outcome field_orders(struct gql *g, const struct sb_gql_field_call *call,
+                                        json_t **ret, struct sb_gql_field_error *ret_error)
 {
+    struct sb_gql_page p;
+    if (!sb_gql_page_args(call->args, &p, ret_error))
+        return SB_GQL_ERROR;
+    /* the arguments as round 1's SbOrders checked them: 1..250, cursors of 1 KiB at most */
+    json_t *saved = g->vars;
+    int64_t size;
+    const char *text;
+    g->vars = call->args;
+    int64_t cap = g->bulk ? FS_BULK_ALL : SB_GQL_PAGE_MAX;
+    bool ok = (!p.has_first || var_int(g, "first", "Int", false, 0, cap, &size)) &&
+              (!p.has_last || var_int(g, "last", "Int", false, 0, cap, &size)) &&
+              var_str(g, "after", "String", false, 1024, &text) &&
+              var_str(g, "before", "String", false, 1024, &text);
+    g->vars = saved;
+    if (!ok)
+        return refuse(g, call, ret_error);
+    enum order_key k = order_sort_key(json_string_value(json_object_get(call->args, "sortKey")));
+    int64_t after_v = 0, after_id = 0, before_v = 0, before_id = 0;
+    if ((p.after && !cursor_decode(p.after, k, &after_v, &after_id)) ||
+        (p.before && !cursor_decode(p.before, k, &before_v, &before_id))) {
+        fs_gql_error(g, "BAD_REQUEST", "Invalid cursor for current pagination sort.");
+        return refuse(g, call, ret_error);
+    }
+    struct fs_search *search;
+    if (!search_for(g, call, order_search_fields, &search, ret_error))
+        return SB_GQL_ERROR;
+    const struct fs_search_term *bad = fs_search_bad_time(search, order_time_fields);
+    if (bad) {
+        fs_gql_error(g, "BAD_REQUEST", "not a date or time in search '%.200s': %s:%.64s",
+                     json_string_value(json_object_get(call->args, "query")), bad->field,
+                     bad->value);
+        fs_search_free(search);
+        return refuse(g, call, ret_error);
+    }
     struct fs_shop *s = g->s;
     struct order **sel = malloc((s->n_orders ? s->n_orders : 1) * sizeof(*sel));
-    json_t *nodes = json_array();
-    size_t n = 0, taken = 0, i = 0;
-    if (sel) {
-        for (size_t k = 0; k < s->n_orders; k++)
-            if (matches(g, s->orders[k]))
-                sel[n++] = s->orders[k];
-        qsort(sel, n, sizeof(*sel), by_updated);
-        if (g->has_cursor)
-            while (i < n && (sel[i]->updated_at < g->cur_t ||
-                             (sel[i]->updated_at == g->cur_t && sel[i]->id <= g->cur_id)))
-                i++;
+    size_t n = 0;
+    if (!sel) {
+        fs_search_free(search);
+        return SB_GQL_ERROR;
     }
-    size_t start = i;
-    for (; i < n && taken < (size_t)g->first; i++, taken++)
-        json_array_append_new(nodes, gql_order(sel[i]));
-    json_t *page =
-        json_pack("{s:b,s:b,s:o,s:o}", "hasNextPage", i < n, "hasPreviousPage", g->has_cursor,
-                  "startCursor", taken ? cursor_encode(sel[start]) : json_null(), "endCursor",
-                  taken ? cursor_encode(sel[i - 1]) : json_null());
+    for (size_t i = 0; i < s->n_orders; i++)
+        if (fs_search_matches(search, order_term, s->orders[i]))
+            sel[n++] = s->orders[i];
+    fs_search_free(search);
+    struct order_sort by = { .key = k, .reverse = p.reverse };
+    qsort_r(sel, n, sizeof(*sel), by_sort, &by);
+    size_t from = 0, to = n;
+    if (p.after)
+        while (from < n && order_cmp(&by, sel[from], after_v, after_id) <= 0)
+            from++;
+    if (p.before)
+        while (to > from && order_cmp(&by, sel[to - 1], before_v, before_id) >= 0)
+            to--;
+    bool prev = from > 0, next = to < n;
+    if (p.has_first && (int64_t)(to - from) > p.first)
+        to = from + (size_t)p.first, next = true;
+    if (p.has_last && (int64_t)(to - from) > p.last)
+        from = to - (size_t)p.last, prev = true;
+    json_t *nodes = json_array();
+    const char **cursors = sb_arena_alloc(call->arena, (to - from + 1) * sizeof(*cursors));
+    for (size_t i = from; cursors && i < to; i++) {
+        json_array_append_new(nodes, gql_order(s, sel[i]));
+        cursors[i - from] = cursor_encode(call->arena, sel[i], k);
+    }
     free(sel);
-    g->actual = 2 + (int)taken;
-    return json_pack("{s:{s:o,s:o}}", "orders", "pageInfo", page, "nodes", nodes);
+    *ret = cursors ? sb_gql_connection(nodes, cursors, next, prev) : NULL;
+    if (!cursors)
+        json_decref(nodes);
+    return *ret ? SB_GQL_VALUE : SB_GQL_ERROR;
 }
 
 /* ---------------------------------------------------------------- fulfillmentCreate */
@@ -705,11 +808,15 @@ static void log_engine_action(json_t *log, json_t *rec)
     json_array_append_new(log, rec);
 }
 
-static struct order *find_order_by_fo(struct fs_shop *s, int64_t fo_id)
+static struct order *find_order_by_fo(struct fs_shop *s, int64_t fo_id, size_t *ret_k)
 {
-    for (size_t i = 0; i < s->n_orders; i++)
-        if (s->orders[i]->fo_id == fo_id)
+    for (size_t i = 0; i < s->n_orders; i++) {
+        long k = fs_fo_find(s->orders[i], fo_id);
+        if (k >= 0) {
+            *ret_k = (size_t)k;
             return s->orders[i];
+        }
+    }
     return NULL;
 }
 
@@ -722,8 +829,9 @@ static json_t *run_fulfillment_create(struct gql *g)
     json_t *first = json_array_get(list, 0);
     const char *fo_gid = str_member(first, "fulfillmentOrderId");
     int64_t fo_id = 0;
+    size_t fo_k = 0;
     struct order *o =
-        parse_gid(fo_gid, "FulfillmentOrder", &fo_id) ? find_order_by_fo(s, fo_id) : NULL;
+        parse_gid(fo_gid, "FulfillmentOrder", &fo_id) ? find_order_by_fo(s, fo_id, &fo_k) : NULL;
     struct ful_req *rq = NULL;
     size_t n = 0;
     struct fulfillment *f = NULL;
@@ -741,11 +849,11 @@ static json_t *run_fulfillment_create(struct gql *g)
     }
     if (json_array_size(list) > 1) {
         user_error(uerr, field_path("fulfillment", "lineItemsByFulfillmentOrder", NULL), NULL,
-                   "All fulfillment orders must belong to the same order; each order here has "
-                   "one fulfillment order.");
+                   "fakestore fulfils one fulfillment order per fulfillmentCreate (see "
+                   "docs/fakestore.md).");
         goto out;
     }
-    const char *st = fs_fo_status(o);
+    const char *st = fs_fo_status_at(o, fo_k);
     if (strcmp(st, "OPEN") != 0 && strcmp(st, "IN_PROGRESS") != 0) {
         char low[32];
         snprintf(low, sizeof(low), "%s", st);
@@ -757,7 +865,7 @@ static json_t *run_fulfillment_create(struct gql *g)
     }
     json_t *items = json_object_get(first, "fulfillmentOrderLineItems");
     size_t ni = json_is_array(items) ? json_array_size(items) : 0;
-    rq = calloc(ni ? ni : 1, sizeof(*rq));
+    rq = calloc(ni ? ni : (o->n_lines ? o->n_lines : 1), sizeof(*rq));
     if (!rq) {
         user_error(uerr, field_path("fulfillment", NULL, NULL), NULL, "out of memory");
         goto out;
@@ -768,7 +876,7 @@ static json_t *run_fulfillment_create(struct gql *g)
         long line = -1;
         if (parse_gid(str_member(li, "id"), "FulfillmentOrderLineItem", &lid))
             for (size_t k = 0; k < o->n_lines; k++)
-                if (o->lines[k].fo_line_id == lid)
+                if (o->lines[k].fo_line_id == lid && fs_fo_of_line(o, k) == fo_k)
                     line = (long)k;
         if (line < 0) {
             user_error(uerr,
@@ -781,6 +889,10 @@ static json_t *run_fulfillment_create(struct gql *g)
         rq[n++] =
             (struct ful_req){ (size_t)line, json_integer_value(json_object_get(li, "quantity")) };
     }
+    if (!ni) /* the whole of what this fulfillment order has left */
+        for (size_t k = 0; k < o->n_lines; k++)
+            if (fs_fo_of_line(o, k) == fo_k && fs_line_remaining(&o->lines[k]))
+                rq[n++] = (struct ful_req){ k, fs_line_remaining(&o->lines[k]) };
     json_t *ti = json_object_get(in, "trackingInfo");
     const char *number = str_member(ti, "number"), *company = str_member(ti, "company"),
                *url = str_member(ti, "url");
@@ -914,13 +1026,7 @@ out:
 json_t *fs_gql_order_json(struct fs_shop *s, int64_t id)
 {
     struct order *o = fs_find_order(s, id);
-    return o ? gql_order(o) : json_null();
-}
-
-static enum sb_gql_outcome field_orders(struct gql *g, const struct sb_gql_field_call *call,
-                                        json_t **ret, struct sb_gql_field_error *ret_error)
-{
-    return fs_gql_bridge(g, call, prep_orders, run_orders, ret, ret_error);
+    return o ? gql_order(s, o) : json_null();
 }
 
 static enum sb_gql_outcome field_order(struct gql *g, const struct sb_gql_field_call *call,
@@ -934,7 +1040,7 @@ static enum sb_gql_outcome field_order(struct gql *g, const struct sb_gql_field_
         return SB_GQL_ERROR;
     }
     struct order *o = fs_find_order(g->s, id);
-    *ret = o ? gql_order(o) : NULL;
+    *ret = o ? gql_order(g->s, o) : NULL;
     return SB_GQL_VALUE;
 }
 

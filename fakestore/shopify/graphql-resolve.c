@@ -19,10 +19,7 @@
 #include <string.h>
 
 static const struct fs_gql_field *const tables[] = {
-    fs_gql_order_fields,
-    fs_gql_inventory_fields,
-    fs_gql_bulk_fields,
-    NULL,
+    fs_gql_order_fields, fs_gql_inventory_fields, fs_gql_bulk_fields, fs_gql_node_fields, NULL,
 };
 
 static const struct fs_gql_field *find_field(const char *type, const char *field)
@@ -111,6 +108,10 @@ static enum sb_gql_outcome resolve(void *ud, const struct sb_gql_field_call *cal
                                    struct sb_gql_field_error *ret_error)
 {
     struct gql *g = ud;
+    const struct sb_gql_type *named = sb_gql_typeref_named(call->field->type);
+    if (g->bulk && named && named->connection && json_is_object(call->args) &&
+        !json_object_get(call->args, "first") && !json_object_get(call->args, "last"))
+        json_object_set_new(call->args, "first", json_integer(FS_BULK_ALL));
     const struct fs_gql_field *f = find_field(call->parent_type->name, call->field->name);
     if (f)
         return f->fn(g, call, ret, ret_error);

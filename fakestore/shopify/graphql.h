@@ -47,7 +47,12 @@ struct gql {
     struct events ev;    /* webhooks the operation raised */
     const char *version; /* the API version served */
     json_t *warnings;    /* extensions.search: unknown search fields, as Shopify warns */
+    bool bulk;           /* a bulk query's run: connections without first or last take all */
 };
+
+/* A bulk query's connections are not paged: the page size they are given when the document
+ * names none (graphql-resolve.c), and the caps the resolvers waive for it. */
+#define FS_BULK_ALL 100000000
 
 static inline bool is_ident(char c)
 {
@@ -84,7 +89,7 @@ struct fs_gql_field {
 };
 /* The tables of the files that model fields; a new file adds its table to graphql-resolve.c. */
 extern const struct fs_gql_field fs_gql_order_fields[], fs_gql_inventory_fields[],
-    fs_gql_bulk_fields[];
+    fs_gql_bulk_fields[], fs_gql_node_fields[];
 
 const struct sb_gql_resolver *fs_gql_resolver(struct gql *g, struct sb_gql_resolver *r);
 /* A plain list as a connection paged by the call's arguments (first, last, after, before,
@@ -96,6 +101,10 @@ json_t *fs_gql_page_list(json_t *list, json_t *args, struct sb_arena *a,
 json_t *fs_gql_render_ref(struct gql *g, json_t *ref);
 json_t *fs_inv_render_ref(struct fs_shop *s, const char *type, int64_t id);
 json_t *fs_gql_order_json(struct fs_shop *s, int64_t id); /* graphql-ops.c; null: none */
+/* An order's fulfillment orders, a list (graphql-ops.c). */
+json_t *fs_gql_fulfillment_orders(struct fs_shop *s, const struct order *o);
+/* The bulk operation of this id, null when it is not the shop's latest (bulk.c). */
+json_t *fs_bulk_op_json(struct gql *g, int64_t id);
 json_t *fs_gql_ref(const char *type, int64_t id);
 /* A root field answered by an operation's prepare and run (their variables: the field's
  * arguments; run's "data" member named like the field). */

@@ -11,6 +11,7 @@
  * productVariantsBulkUpdate; items, variants, products, levels and locations
  * are rendered for the engine, which selects what a document asks for.
  */
+#include "graphql-search.h"
 #include "graphql.h"
 
 #include "core/money.h"
@@ -440,22 +441,48 @@ static bool parse_sku_query(struct gql *g, const char *q, struct fs_shop *s, siz
         *ret_n = n;
     return true;
 bad:
-    fs_gql_error(g, "BAD_REQUEST",
-                 "fakestore: unsupported search in '%.200s' (only sku:VALUE terms joined by OR, "
-                 "at most %d, are modelled)",
-                 q, MAX_SKU_TERMS);
+    (void)g;
     return false;
+}
+
+/* Any other search (graphql-search.c): sku:, id: (the item's), updated_at (its levels'
+ * latest change); unknown fields are dropped with a warning. */
+static const char *const item_fields[] = { "sku", "id", "updated_at", NULL };
+
+static bool item_term(const void *obj, const struct fs_search_term *t)
+{
+    const struct product *p = obj;
+    if (strcmp(t->field, "sku") == 0)
+        return fs_search_str(t, p->sku);
+    if (strcmp(t->field, "id") == 0)
+        return fs_search_id(t, p->inventory_item_id);
+    uint32_t u = 0;
+    for (size_t i = 0; i < MAX_LOCATIONS; i++)
+        if (stocked(p, (int)i) && p->updated[i] > u)
+            u = p->updated[i];
+    return fs_search_time(t, u);
 }
 
 bool fs_inv_prep_items(struct gql *g)
 {
     const char *after = NULL, *query = NULL;
-    if (!fs_gql_var_int(g, "first", "Int!", true, 1, 250, &g->first) ||
+    if (!fs_gql_var_int(g, "first", "Int!", true, 1, g->bulk ? FS_BULK_ALL : 250, &g->first) ||
         !fs_gql_var_str(g, "after", "String", false, 1024, &after) ||
         !fs_gql_var_str(g, "query", "String", false, QUERY_MAX, &query))
         return false;
-    if (query && !parse_sku_query(g, query, NULL, NULL, NULL))
-        return false;
+    if (query && !parse_sku_query(g, query, NULL, NULL, NULL)) {
+        /* not the engine's fast form (sku:A OR sku:B ...): the general syntax */
+        struct fs_search *se = fs_search_parse(query, item_fields);
+        if (!se) {
+            fs_gql_error(g, "BAD_REQUEST", "fakestore: the search query '%.200s' does not parse",
+                         query);
+            return false;
+        }
+        json_t *w = fs_search_warning(se, "inventoryItems", query);
+        if (w)
+            json_array_append_new(g->warnings, w);
+        fs_search_free(se);
+    }
     if (after) {
         if (!cursor_decode(after, &g->cur_id)) {
             fs_gql_error(g, "BAD_REQUEST", "Invalid cursor for current pagination sort.");
@@ -558,10 +585,19 @@ json_t *fs_inv_run_items(struct gql *g)
     struct fs_shop *s = g->s;
     const char *query = json_string_value(fs_gql_var(g, "query"));
     size_t *sel = NULL, n_sel = 0, start = 0, end = 0;
-    if (query) {
+    if (query && !parse_sku_query(g, query, NULL, NULL, NULL)) {
+        struct fs_search *se = fs_search_parse(query, item_fields); /* prep parsed it */
+        sel = malloc((s->n_products ? s->n_products : 1) * sizeof(*sel));
+        for (size_t i = 0; sel && i < s->n_products; i++)
+            if (fs_search_matches(se, item_term, &s->products[i]))
+                sel[n_sel++] = i;
+        fs_search_free(se);
+    } else if (query) {
         sel = malloc(MAX_SKU_TERMS * sizeof(*sel));
         if (!sel || !parse_sku_query(g, query, s, sel, &n_sel))
             n_sel = 0;
+    }
+    if (query) {
         qsort(sel, n_sel, sizeof(*sel), by_index); /* index order is id order */
         size_t u = 0;
         for (size_t i = 0; i < n_sel; i++)
@@ -665,7 +701,8 @@ static const char *check_set_input(struct gql *g, json_t *in)
                     } else if (strcmp(k2, "quantity") == 0) {
                         if (!is_int32(v2))
                             return "quantity: Could not coerce value to Int";
-                    } else if (strcmp(k2, "compareQuantity") == 0) {
+                    } else if (strcmp(k2, "compareQuantity") == 0 ||
+                               strcmp(k2, "changeFromQuantity") == 0) {
                         if (!json_is_null(v2) && !is_int32(v2))
                             return "compareQuantity: Could not coerce value to Int";
                     } else {
@@ -686,6 +723,13 @@ static const char *check_set_input(struct gql *g, json_t *in)
     return NULL;
 }
 
+/* Whether the version served takes changeFromQuantity (2026-04 on) rather than
+ * compareQuantity and ignoreCompareQuantity. */
+static bool change_from_version(const struct gql *g)
+{
+    return g->version && strcmp(g->version, "2026-04") >= 0;
+}
+
 bool fs_inv_prep_set(struct gql *g)
 {
     g->requested = 10;
@@ -703,7 +747,22 @@ bool fs_inv_prep_set(struct gql *g)
     const char *why = check_set_input(g, in);
     if (why && *why)
         fs_gql_var_error(g, "input", "InventorySetQuantitiesInput!", in, why);
-    return !why;
+    if (why)
+        return false;
+    /* From 2026-04 every quantity carries changeFromQuantity, null to skip the check: the
+     * schema types it nullable, so Shopify enforces it as it runs, with the error it gives
+     * for inventoryAdjustQuantities' InventoryChangeInput (docs/fakestore.md) */
+    size_t i;
+    json_t *q;
+    if (change_from_version(g))
+        json_array_foreach(qs, i, q) if (!json_object_get(q, "changeFromQuantity"))
+        {
+            fs_gql_error(g, "INVALID_FIELD_ARGUMENTS",
+                         "InventoryQuantityInput must include the following argument: "
+                         "changeFromQuantity");
+            return false;
+        }
+    return true;
 }
 
 struct set_row {
@@ -774,6 +833,15 @@ json_t *fs_inv_run_set(struct gql *g)
                                   "unique.");
                 break;
             }
+        if (change_from_version(g)) {
+            json_t *from = json_object_get(q, "changeFromQuantity");
+            if (json_is_integer(from) && json_integer_value(from) != row->p->available[row->loc])
+                fs_gql_user_error(uerr, qty_path(i, "changeFromQuantity"),
+                                  "CHANGE_FROM_QUANTITY_STALE",
+                                  "The changeFromQuantity argument no longer matches the "
+                                  "persisted quantity.");
+            continue;
+        }
         if (ignore)
             continue;
         json_t *cmp = json_object_get(q, "compareQuantity");
@@ -806,7 +874,9 @@ json_t *fs_inv_run_set(struct gql *g)
     s->inventory_quantities_set += (int64_t)n;
     if (json_array_size(changes)) {
         json_decref(group);
-        group = json_pack("{s:s,s:o}", "reason", reason, "changes", changes);
+        char at[SB_TIME_LEN];
+        sb_time_format(now, at, sizeof(at));
+        group = json_pack("{s:s,s:s,s:o}", "createdAt", at, "reason", reason, "changes", changes);
     } else {
         json_decref(changes); /* nothing changed: no adjustment group, as Shopify answers */
     }
@@ -958,7 +1028,29 @@ done:
 static enum sb_gql_outcome field_items(struct gql *g, const struct sb_gql_field_call *call,
                                        json_t **ret, struct sb_gql_field_error *ret_error)
 {
-    return fs_gql_bridge(g, call, fs_inv_prep_items, fs_inv_run_items, ret, ret_error);
+    enum sb_gql_outcome out =
+        fs_gql_bridge(g, call, fs_inv_prep_items, fs_inv_run_items, ret, ret_error);
+    if (out != SB_GQL_VALUE || !json_is_object(*ret))
+        return out;
+    /* the connection's edges and the rest of its pageInfo, from the page of nodes */
+    json_t *nodes = json_object_get(*ret, "nodes"), *node, *edges = json_array();
+    json_t *info = json_object_get(*ret, "pageInfo");
+    size_t i;
+    json_array_foreach(nodes, i, node)
+    {
+        int64_t id = 0;
+        fs_gql_parse_gid(json_string_value(json_object_get(node, "id")), "InventoryItem", &id);
+        json_t *c = cursor_encode(id);
+        if (i == 0)
+            json_object_set(info, "startCursor", c);
+        json_array_append_new(edges, json_pack("{s:o,s:O}", "cursor", c, "node", node));
+    }
+    if (!json_array_size(nodes))
+        json_object_set_new(info, "startCursor", json_null());
+    json_object_set_new(info, "hasPreviousPage",
+                        json_boolean(json_is_string(json_object_get(call->args, "after"))));
+    json_object_set_new(*ret, "edges", edges);
+    return out;
 }
 
 static enum sb_gql_outcome field_set(struct gql *g, const struct sb_gql_field_call *call,
@@ -973,8 +1065,27 @@ static enum sb_gql_outcome field_prices(struct gql *g, const struct sb_gql_field
     return fs_gql_bridge(g, call, fs_inv_prep_prices, fs_inv_run_prices, ret, ret_error);
 }
 
+/* Location.inventoryLevels: the levels of every item stocked there, in item order. */
+static enum sb_gql_outcome field_location_levels(struct gql *g,
+                                                 const struct sb_gql_field_call *call, json_t **ret,
+                                                 struct sb_gql_field_error *ret_error)
+{
+    struct fs_shop *s = g->s;
+    int64_t id = 0;
+    fs_gql_parse_gid(json_string_value(json_object_get(call->parent, "id")), "Location", &id);
+    int loc = fs_location_index(s, id);
+    json_t *levels = json_array();
+    for (size_t i = 0; loc >= 0 && i < s->n_products; i++)
+        if (stocked(&s->products[i], loc))
+            json_array_append_new(levels, level_json(s, &s->products[i], loc));
+    *ret = fs_gql_page_list(levels, call->args, call->arena, ret_error);
+    json_decref(levels);
+    return *ret ? SB_GQL_VALUE : SB_GQL_ERROR;
+}
+
 const struct fs_gql_field fs_gql_inventory_fields[] = {
     { "QueryRoot", "locations", field_locations },
+    { "Location", "inventoryLevels", field_location_levels },
     { "QueryRoot", "inventoryItems", field_items },
     { "Mutation", "inventorySetQuantities", field_set },
     { "Mutation", "productVariantsBulkUpdate", field_prices },

@@ -11,7 +11,10 @@
 #include "shop.h"
 
 #include "core/money.h"
+#include "util/timeutil.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +142,118 @@ const char *fs_fo_status(const struct order *o)
     if (o->cancelled_at)
         return "CANCELLED";
     return done ? "IN_PROGRESS" : "OPEN";
+}
+
+size_t fs_fo_count(const struct order *o)
+{
+    return o->n_fos ? o->n_fos : 1;
+}
+
+struct fulfillment_order fs_fo_at(const struct order *o, size_t k)
+{
+    if (!o->n_fos)
+        return (struct fulfillment_order){ .id = o->fo_id, .location_id = LOCATION_ID };
+    return o->fos[k];
+}
+
+size_t fs_fo_of_line(const struct order *o, size_t line)
+{
+    return o->n_fos ? o->line_fo[line] : 0;
+}
+
+long fs_fo_find(const struct order *o, int64_t fo_id)
+{
+    for (size_t k = 0; k < fs_fo_count(o); k++)
+        if (fs_fo_at(o, k).id == fo_id)
+            return (long)k;
+    return -1;
+}
+
+/* A split order's fulfillment order: its own lines decide, then its hold and schedule. */
+const char *fs_fo_status_at(const struct order *o, size_t k)
+{
+    int64_t rem = 0, done = 0;
+    for (size_t i = 0; i < o->n_lines; i++)
+        if (fs_fo_of_line(o, i) == k) {
+            rem += fs_line_remaining(&o->lines[i]);
+            done += o->lines[i].fulfilled;
+        }
+    struct fulfillment_order fo = fs_fo_at(o, k);
+    if (!rem)
+        return "CLOSED";
+    if (o->cancelled_at)
+        return "CANCELLED";
+    if (fo.hold)
+        return "ON_HOLD";
+    if (fo.fulfill_at && fo.fulfill_at > sb_time_now())
+        return "SCHEDULED";
+    return done ? "IN_PROGRESS" : "OPEN";
+}
+
+sb_err fs_order_split(struct fs_shop *s, struct order *o, json_t *list)
+{
+    static const char *const keys[] = { "location_id", "lines", "hold", "fulfill_at", NULL };
+    if (o->n_fulfillments || o->cancelled_at)
+        return sb_fail(SB_ECONFLICT, NULL,
+                       "order %s is fulfilled or cancelled: it keeps its "
+                       "fulfillment orders",
+                       o->name);
+    size_t n = json_array_size(list);
+    if (!json_is_array(list) || n < 1 || n > MAX_FOS)
+        return sb_fail(SB_EINVALID_FIELD, "fulfillment_orders",
+                       "fulfillment_orders must list 1 to %d fulfillment orders", MAX_FOS);
+    struct fulfillment_order fos[MAX_FOS];
+    uint8_t line_fo[MAX_LINES];
+    bool seen[MAX_LINES] = { false };
+    size_t assigned = 0;
+    for (size_t k = 0; k < n; k++) {
+        json_t *e = json_array_get(list, k);
+        char prefix[40];
+        snprintf(prefix, sizeof(prefix), "fulfillment_orders[%zu]", k);
+        struct sb_jctx c = { .obj = e, .prefix = prefix };
+        int64_t loc = LOCATION_ID;
+        const char *hold = NULL, *at = NULL;
+        sb_err err;
+        if (!json_is_object(e))
+            return sb_fail(SB_EINVALID_FIELD, "fulfillment_orders", "%s must be an object", prefix);
+        if ((err = sb_json_only(&c, keys)) ||
+            (err = sb_json_int(&c, "location_id", false, 1, INT64_MAX, &loc, NULL)) ||
+            (err = fs_get_str(o->arena, &c, "hold", false, &hold)) ||
+            (err = fs_get_str(o->arena, &c, "fulfill_at", false, &at)))
+            return err;
+        if (fs_location_index(s, loc) < 0)
+            return sb_fail(SB_EINVALID_FIELD, "location_id", "%s.location_id: no such location",
+                           prefix);
+        fos[k] = (struct fulfillment_order){ .location_id = loc, .hold = hold };
+        if (at && !sb_time_parse(at, &fos[k].fulfill_at))
+            return sb_fail(SB_EINVALID_FIELD, "fulfill_at", "%s.fulfill_at is not a time", prefix);
+        json_t *lines = json_object_get(e, "lines"), *l;
+        size_t i;
+        if (!json_is_array(lines) || !json_array_size(lines))
+            return sb_fail(SB_EINVALID_FIELD, "lines", "%s.lines must list line indexes", prefix);
+        json_array_foreach(lines, i, l)
+        {
+            json_int_t x = json_is_integer(l) ? json_integer_value(l) : -1;
+            if (x < 0 || (size_t)x >= o->n_lines || seen[x])
+                return sb_fail(SB_EINVALID_FIELD, "lines",
+                               "%s.lines: each index of a line of the order, once", prefix);
+            seen[x] = true;
+            line_fo[x] = (uint8_t)k;
+            assigned++;
+        }
+    }
+    if (assigned != o->n_lines)
+        return sb_fail(SB_EINVALID_FIELD, "lines", "every line must be in a fulfillment order");
+    if (!o->fos && !(o->fos = sb_arena_alloc(o->arena, MAX_FOS * sizeof(*o->fos))))
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t k = 0; k < n; k++) {
+        fos[k].id = k == 0 ? o->fo_id : fs_new_id(s);
+        o->fos[k] = fos[k];
+    }
+    memcpy(o->line_fo, line_fo, sizeof(line_fo));
+    o->n_fos = n;
+    o->updated_at = fs_tick(s);
+    return SB_OK;
 }
 
 /* ---------------------------------------------------------------- orders and transactions */

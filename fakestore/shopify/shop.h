@@ -144,6 +144,15 @@ struct fulfillment {
     int64_t *qty;
 };
 
+/* One fulfillment order of an order: the lines to ship from one location, on hold (hold:
+ * its reason notes) or scheduled (fulfill_at in the future) until released. */
+struct fulfillment_order {
+    int64_t id, location_id;
+    int64_t fulfill_at; /* 0: not scheduled */
+    const char *hold;   /* NULL: not on hold */
+};
+#define MAX_FOS 8
+
 struct order {
     struct sb_arena *arena; /* every string and small array of the order */
     int64_t id, number, fo_id, customer_id;
@@ -170,6 +179,11 @@ struct order {
     struct txn *txns;                 /* MAX_TXNS, from the arena */
     struct refund *refunds;           /* MAX_REFUNDS */
     struct fulfillment *fulfillments; /* MAX_FULFILLMENTS */
+    /* Its fulfillment orders when the control API split it (orders.c, fs_order_split): none,
+     * one at the main location (id fo_id) with every line. line_fo: each line's. */
+    size_t n_fos;
+    struct fulfillment_order *fos; /* MAX_FOS, from the arena */
+    uint8_t line_fo[MAX_LINES];
 };
 
 /* One product with one variant and one inventory item. Its ids grow with its index in
@@ -340,6 +354,17 @@ size_t fs_order_tax_sum(const struct order *o, struct tax_line *out, size_t cap)
 int64_t fs_line_remaining(const struct line *l);
 const char *fs_fulfillment_status(const struct order *o);
 const char *fs_fo_status(const struct order *o);
+/* Its fulfillment orders (orders.c): how many, the k-th (a copy), a line's, the index of one
+ * by id (-1: not this order's), and the k-th's status (OPEN, IN_PROGRESS, ON_HOLD,
+ * SCHEDULED, CLOSED, CANCELLED). */
+size_t fs_fo_count(const struct order *o);
+struct fulfillment_order fs_fo_at(const struct order *o, size_t k);
+size_t fs_fo_of_line(const struct order *o, size_t line);
+long fs_fo_find(const struct order *o, int64_t fo_id);
+const char *fs_fo_status_at(const struct order *o, size_t k);
+/* Splits an order not yet fulfilled into these fulfillment orders ([{location_id, lines:
+ * [index...], hold, fulfill_at}], every line in exactly one). */
+sb_err fs_order_split(struct fs_shop *s, struct order *o, json_t *list);
 struct txn *fs_add_txn(struct fs_shop *s, struct order *o, const char *kind, const char *status,
                        int64_t amount, int64_t at, int64_t parent);
 sb_err fs_order_pay(struct fs_shop *s, struct order *o);
