@@ -7,6 +7,7 @@
 #include "sync/pipeline.h"
 #include "sync/lanes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +61,26 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
 struct sb_channel_cache *sb_pipeline_channels(struct sb_pipeline *p)
 {
     return p ? p->channels : NULL;
+}
+
+bool sb_pipeline_first_ignored(struct sb_pipeline *p, int64_t channel, const char *topic)
+{
+    if (!p)
+        return true;
+    size_t cap = sizeof(p->ignored) / sizeof(p->ignored[0]);
+    bool first = true;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; first && i < p->n_ignored; i++)
+        if (p->ignored[i].channel == channel &&
+            strncmp(p->ignored[i].topic, topic, sizeof(p->ignored[i].topic) - 1) == 0)
+            first = false;
+    if (first) {
+        size_t i = p->n_ignored < cap ? p->n_ignored++ : (p->next_ignored++ % cap);
+        p->ignored[i].channel = channel;
+        snprintf(p->ignored[i].topic, sizeof(p->ignored[i].topic), "%s", topic);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return first;
 }
 
 static void free_pipeline(struct sb_pipeline *p)

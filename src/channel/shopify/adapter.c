@@ -520,9 +520,9 @@ const struct sb_channel_ops sb_channel_shopify = {
     .kind = "shopify",
     .label = "Shopify",
     .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FETCH | SB_CH_LOCATIONS | SB_CH_FULFILL |
-            SB_CH_CANCEL | SB_CH_STOCK | SB_CH_STOCK_ALL | SB_CH_PRICES,
+            SB_CH_CANCEL | SB_CH_STOCK | SB_CH_STOCK_ALL | SB_CH_PRICES | SB_CH_CONNECT,
     .credentials = sb_shopify_credentials,
-    .settings = NULL,                 /* the common ones only */
+    .settings = sb_shopify_settings,  /* webhook_base_url, beside the common ones */
     .push_batch = SB_SHOPIFY_SET_MAX, /* inventorySetQuantities takes 250 quantities a call */
     .base_url = sb_shopify_base_url,
     .state_size = sizeof(struct sb_shopify_state),
@@ -541,4 +541,6 @@ const struct sb_channel_ops sb_channel_shopify = {
     .read_stock = sb_shopify_read_stock,
     .read_stock_all = sb_shopify_read_stock_all,
     .push_prices = sb_shopify_push_prices,
+    .connect = sb_shopify_connect,
+    .connection = sb_shopify_connection,
 };
