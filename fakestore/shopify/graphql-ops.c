@@ -12,6 +12,7 @@
  * page through orders in updatedAt order.
  */
 #include "graphql.h"
+#include "app.h"
 
 #include "core/money.h"
 #include "util/timeutil.h"
@@ -1010,6 +1011,11 @@ static const struct gql_op gql_ops[] = {
     { "SbVariantsPrice", "mutation", fs_inv_prep_prices, fs_inv_run_prices },
     { "SbBulkStock", "mutation", fs_bulk_prep_run, fs_bulk_run_run },
     { "SbBulkStatus", "query", fs_bulk_prep_status, fs_bulk_run_status },
+    /* the app (app.c) */
+    { "SbAppInstallation", "query", fs_app_prep_installation, fs_app_run_installation },
+    { "SbWebhooks", "query", fs_app_prep_webhooks, fs_app_run_webhooks },
+    { "SbWebhookCreate", "mutation", fs_app_prep_webhook_create, fs_app_run_webhook_create },
+    { "SbWebhookDelete", "mutation", fs_app_prep_webhook_delete, fs_app_run_webhook_delete },
 };
 
 const struct gql_op *fs_gql_find_op(const char *name)

@@ -15,6 +15,7 @@
  * asynchronous.
  */
 #include "graphql.h"
+#include "app.h"
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -192,6 +193,7 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
     else if (query && (!opn || json_is_null(opn)))
         first_operation(query, opname, sizeof(opname));
     const char *label = opname[0] ? opname : "(unnamed)";
+    fs_app_version(s, req->path, resp->api_version, sizeof(resp->api_version));
 
     pthread_mutex_lock(&s->mu);
     s->gql_total++;
@@ -291,7 +293,7 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
                      "fakestore does not model operation %s (see docs/fakestore.md)", opname);
     } else if (strcmp(kind, op->kind) != 0) {
         fs_gql_error(&g, "UNSUPPORTED_OPERATION", "%s must be declared as a %s", opname, op->kind);
-    } else if (op->prepare(&g)) {
+    } else if (fs_app_allowed(&g, opname) && op->prepare(&g)) {
         fs_bucket_refill(s);
         /* One query may cost at most 1000 whatever the plan, and never more than the bucket. */
         double max_cost = s->budget < SINGLE_QUERY_MAX ? s->budget : SINGLE_QUERY_MAX;
@@ -319,7 +321,7 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
         } else {
             s->available -= g.requested;
             g.actual = g.requested;
-            json_t *data = op->run(&g);
+            json_t *data = fs_app_window(&g, opname, op->run(&g));
             s->available += g.requested - g.actual;
             if (s->available > s->budget)
                 s->available = s->budget;

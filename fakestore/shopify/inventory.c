@@ -617,7 +617,8 @@ static const char *check_set_input(struct gql *g, json_t *in)
                     } else if (strcmp(k2, "quantity") == 0) {
                         if (!is_int32(v2))
                             return "quantity: Could not coerce value to Int";
-                    } else if (strcmp(k2, "compareQuantity") == 0) {
+                    } else if (strcmp(k2, "compareQuantity") == 0 ||
+                               strcmp(k2, "changeFromQuantity") == 0) {
                         if (!json_is_null(v2) && !is_int32(v2))
                             return "compareQuantity: Could not coerce value to Int";
                     } else {
@@ -726,7 +727,12 @@ json_t *fs_inv_run_set(struct gql *g)
                                   "unique.");
                 break;
             }
-        if (ignore)
+        json_t *cfq = json_object_get(q, "changeFromQuantity"); /* 2026-04: null skips it */
+        if (cfq && !json_is_null(cfq) && json_integer_value(cfq) != row->p->available[row->loc])
+            fs_gql_user_error(uerr, qty_path(i, "changeFromQuantity"), "CHANGE_FROM_QUANTITY_STALE",
+                              "The changeFromQuantity argument no longer matches the persisted "
+                              "quantity.");
+        if (ignore || cfq)
             continue;
         json_t *cmp = json_object_get(q, "compareQuantity");
         if (!cmp || json_is_null(cmp))

@@ -134,8 +134,10 @@ sb_err sb_sync_channel_create(struct sb_db *db, const struct sb_channel_input *i
     sb_err err = check_input(ops, in, &checked, &settings, &credentials);
     if (!err)
         err = sb_store_channel_create(db, &checked, ret_id);
-    if (!err) /* a kind that connects as an app checks its access and sets up its webhooks */
-        err = sb_sync_queue_connect(db, ops, *ret_id);
+    /* a kind that connects as an app checks its access and sets up its webhooks; the channel
+     * is made whether or not the call could be queued (the poller's pass connects it) */
+    if (!err && sb_sync_queue_connect(db, ops, *ret_id))
+        sb_err_clear();
     json_decref(settings);
     json_decref(credentials);
     return err;
@@ -155,8 +157,9 @@ sb_err sb_sync_channel_update(struct sb_db *db, int64_t id, const struct sb_chan
     err = check_input(ops, in, &checked, &settings, &credentials);
     if (!err)
         err = sb_store_channel_update(db, id, &checked);
-    if (!err && (in->credentials_set || in->settings)) /* connected again as changed */
-        err = sb_sync_queue_connect(db, ops, id);
+    if (!err && (in->credentials_set || in->settings) && /* connected again as changed */
+        sb_sync_queue_connect(db, ops, id))
+        sb_err_clear();
     json_decref(settings);
     json_decref(credentials);
     return err;

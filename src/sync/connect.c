@@ -21,7 +21,7 @@ sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops,
 {
     if (!ops || !(ops->caps & SB_CH_CONNECT))
         return SB_OK;
-    return sb_store_outbox_queue(db, id, SB_OUTBOX_CONNECT, NULL, "{}");
+    return sb_store_outbox_queue(db, id, SB_OUTBOX_CONNECT, "channel", "{}");
 }
 
 const char *sb_sync_connect_summary(json_t *report, char *buf, size_t cap)
