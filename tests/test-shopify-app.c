@@ -165,6 +165,7 @@ static size_t log_count(const char *event)
  * sync-status, and the change is logged once, not once per call. */
 Test(shopify_app, wire_version_mismatch_is_shown_and_logged_once)
 {
+    json_decref(connect_now());
     json_t *st = th_get(&T, T.admin, "/api/v1/channels/1/sync-status");
     json_t *v = json_object_get(json_object_get(st, "connection"), "api_version");
     cr_expect_str_eq(th_str(v, "requested"), SB_SHOPIFY_API_VERSION);

@@ -136,7 +136,7 @@ sb_err sb_sync_channel_create(struct sb_db *db, const struct sb_channel_input *i
         err = sb_store_channel_create(db, &checked, ret_id);
     /* a kind that connects as an app checks its access and sets up its webhooks; the channel
      * is made whether or not the call could be queued (the poller's pass connects it) */
-    if (!err && sb_sync_queue_connect(db, ops, *ret_id))
+    if (!err && sb_sync_queue_connect(db, ops, *ret_id, checked.settings))
         sb_err_clear();
     json_decref(settings);
     json_decref(credentials);
@@ -158,7 +158,7 @@ sb_err sb_sync_channel_update(struct sb_db *db, int64_t id, const struct sb_chan
     if (!err)
         err = sb_store_channel_update(db, id, &checked);
     if (!err && (in->credentials_set || in->settings) && /* connected again as changed */
-        sb_sync_queue_connect(db, ops, id))
+        sb_sync_queue_connect(db, ops, id, checked.settings))
         sb_err_clear();
     json_decref(settings);
     json_decref(credentials);

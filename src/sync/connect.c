@@ -17,9 +17,13 @@
 
 #define CONNECT_MINUTES_DEFAULT 60
 
-sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops, int64_t id)
+sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops, int64_t id,
+                             json_t *settings)
 {
-    if (!ops || !(ops->caps & SB_CH_CONNECT))
+    /* only a channel set up to have its webhooks made (a public base URL given): others are
+     * checked by the poller's pass and on demand, and make no calls when merely edited */
+    const char *base = json_string_value(json_object_get(settings, "webhook_base_url"));
+    if (!ops || !(ops->caps & SB_CH_CONNECT) || !base || !*base)
         return SB_OK;
     return sb_store_outbox_queue(db, id, SB_OUTBOX_CONNECT, "channel", "{}");
 }

@@ -16,9 +16,11 @@
 
 #include <jansson.h>
 
-/* Queues the outbox's "connect" call for a channel of this kind (nothing for a kind
- * without SB_CH_CONNECT). In the caller's transaction or on its own. */
-sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops, int64_t id);
+/* Queues the outbox's "connect" call for a channel of this kind whose settings (as
+ * given) set webhook_base_url; nothing otherwise (a kind without SB_CH_CONNECT, or no
+ * public address to subscribe: the poller's pass and POST .../connect check those). */
+sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops, int64_t id,
+                             json_t *settings);
 
 /* Connects the channel now and logs the outcome in its log; *ret (may be NULL) the
  * connection as it now stands (a new reference). SB_ECONFLICT for a kind that does not

@@ -33,6 +33,7 @@
 const struct sb_field sb_shopify_settings[] = {
     { .name = "webhook_base_url",
       .type = SB_FIELD_URL,
+      .dflt = "null",
       .label = "Public base URL for webhooks",
       .help = "Where Shopify can reach this server (https://pos.example.com): stockbridge "
               "subscribes the shop's webhooks to <this>/webhooks/<channel id> and repairs them. "
