@@ -265,3 +265,29 @@ Test(shopify_app, wire_access_denied_names_the_scope)
     cr_expect(strstr(sb_err_last()->message, "write_inventory"), "%s", sb_err_last()->message);
     cr_expect(strstr(sb_err_last()->message, "ACCESS_DENIED"), "%s", sb_err_last()->message);
 }
+
+/* O10 (what fails is shown with why): a check that cannot be made - the shop refuses the
+ * token - answers 409 naming the credentials, and sync-status keeps the error beside what
+ * the last good check found; the log says connection.failed. */
+Test(shopify_app, o10_a_failed_connection_check_is_shown)
+{
+    json_decref(connect_now());
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"credentials\":{\"shop_domain\":\"demo.myshopify.com\",\"access_token\":"
+             "\"shpat_wrong\",\"webhook_secret\":\"" TH_SHOP_SECRET "\",\"base_url\":\"%s\"}}",
+             FAKE.url);
+    struct th_resp r = th_req(&T, "PATCH", "/api/v1/channels/1", T.admin, body);
+    cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&T);
+    r = th_req(&T, "POST", "/api/v1/channels/1/connect", T.admin, "{}");
+    cr_expect_eq(r.status, 409, "%ld %s", r.status, r.body);
+    cr_expect(strstr(r.body, "credentials"), "%s", r.body);
+    th_resp_free(&r);
+    json_t *st = th_get(&T, T.admin, "/api/v1/channels/1/sync-status");
+    json_t *c = json_object_get(st, "connection");
+    cr_expect(strstr(th_str(c, "error"), "access token"), "%s", th_str(c, "error"));
+    json_decref(st);
+    cr_expect_eq(log_count("connection.failed"), 1);
+}

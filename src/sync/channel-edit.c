@@ -157,9 +157,13 @@ sb_err sb_sync_channel_update(struct sb_db *db, int64_t id, const struct sb_chan
     err = check_input(ops, in, &checked, &settings, &credentials);
     if (!err)
         err = sb_store_channel_update(db, id, &checked);
-    if (!err && (in->credentials_set || in->settings) && /* connected again as changed */
-        sb_sync_queue_connect(db, ops, id, checked.settings))
-        sb_err_clear();
+    if (!err && (in->credentials_set || in->settings)) { /* connected again as changed */
+        json_t *rec = NULL;
+        if (sb_store_channel_get(db, id, &rec) ||
+            sb_sync_queue_connect(db, ops, id, json_object_get(rec, "settings")))
+            sb_err_clear();
+        json_decref(rec);
+    }
     json_decref(settings);
     json_decref(credentials);
     return err;
