@@ -291,3 +291,51 @@ Test(shopify_app, o10_a_failed_connection_check_is_shown)
     json_decref(st);
     cr_expect_eq(log_count("connection.failed"), 1);
 }
+
+/* WIRE.md: the app's subscriptions are signed with the app's client secret, those made by
+ * hand in the admin with another key. Once the engine has subscribed (webhook_base_url:
+ * this server), an order placed on the shop reaches it through the subscription and comes
+ * down (O1); the admin-made subscription's copy of the same event is refused (401: another
+ * key) and changes nothing. */
+Test(shopify_app, wire_deliveries_follow_the_subscriptions_and_their_keys)
+{
+    char body[256], url[96];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/webhooks/1", (unsigned)T.port);
+    snprintf(body, sizeof(body), "{\"topic\":\"ORDERS_CREATE\",\"uri\":\"%s\",\"admin\":true}",
+             url);
+    json_decref(fake("POST", "/_fake/app/subscriptions", body, 201));
+    snprintf(body, sizeof(body), "{\"settings\":{\"webhook_base_url\":\"http://127.0.0.1:%u\"}}",
+             (unsigned)T.port);
+    struct th_resp r = th_req(&T, "PATCH", "/api/v1/channels/1", T.admin, body);
+    cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&T);
+    char id[32];
+    th_shop_place(&T, &FAKE,
+                  "{\"email\":\"s@example.com\",\"financial_status\":\"paid\",\"line_items\":"
+                  "[{\"sku\":\"TEE\",\"title\":\"TEE item\",\"quantity\":1,\"price\":\"20.00\"}]}",
+                  id, sizeof(id));
+    json_t *d = fake("GET", "/_fake/deliveries", NULL, 200);
+    size_t i, ok = 0, refused = 0;
+    json_t *x;
+    const char *event = NULL;
+    json_array_foreach(json_object_get(d, "deliveries"), i, x)
+    {
+        if (strcmp(th_str(x, "topic"), "orders/create") != 0)
+            continue;
+        cr_expect_str_eq(th_str(x, "url"), url);
+        if (event) /* one event, the same id on every subscription's copy */
+            cr_expect_str_eq(th_str(x, "event_id"), event);
+        event = th_str(x, "event_id");
+        if (th_int(x, "status") == 200)
+            ok++;
+        else if (th_int(x, "status") == 401)
+            refused++;
+    }
+    cr_expect_eq(ok, 1, "the app's subscription");
+    cr_expect_eq(refused, 1, "the admin's, signed with another key");
+    json_decref(d);
+    json_t *orders = th_get(&T, T.admin, "/api/v1/channels/1/orders");
+    cr_expect_eq(json_array_size(json_object_get(orders, "data")), 1);
+    json_decref(orders);
+}

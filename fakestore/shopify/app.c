@@ -17,7 +17,13 @@
  *                 made by hand in the admin ("admin": true), which the app's
  *                 queries do not see, as on Shopify.
  *
- * The control API: GET /_fake/app; POST /_fake/app {scopes?, versions?};
+ * Deliveries: an event goes to every subscription of its topic, the app's
+ * signed with the app's secret and the admin's with the admin's key (another
+ * one, as on Shopify); while the app has made none, to the configured
+ * webhook URL as before (fs_app_targets, called by webhooks.c).
+ *
+ * The control API: GET /_fake/app; POST /_fake/app {scopes?, versions?,
+ * admin_key?};
  * POST /_fake/app/subscriptions {topic, uri, admin?} adds one as if made
  * elsewhere (an old address, or by hand in the admin).
  *
@@ -46,6 +52,7 @@ struct fs_app {
     size_t n_versions;
     json_t *subs; /* [{id, topic, uri, format, admin}] */
     int64_t next_sub;
+    char *admin_key; /* what the admin's own subscriptions are signed with */
 };
 
 static const char *const default_scopes[] = {
@@ -83,6 +90,7 @@ static struct fs_app *app_of(struct fs_shop *s)
     for (size_t i = 0; i < sizeof(default_versions) / sizeof(default_versions[0]); i++)
         snprintf(a->versions[a->n_versions++], sizeof(a->versions[0]), "%s", default_versions[i]);
     a->next_sub = 1;
+    a->admin_key = fs_strdup("admin-notifications-key");
     s->app = a;
     return a;
 }
@@ -93,6 +101,7 @@ void fs_app_free(struct fs_app *a)
         return;
     json_decref(a->scopes);
     json_decref(a->subs);
+    free(a->admin_key);
     free(a);
 }
 
@@ -330,7 +339,7 @@ json_t *fs_app_run_webhook_create(struct gql *g)
         }
         if (json_array_size(errors) == 0 && json_array_size(a->subs) < MAX_SUBS) {
             json_t *mine = json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)a->next_sub++,
-                                    "topic", topic, "uri", uri, "admin", 0);
+                                     "topic", topic, "uri", uri, "admin", 0);
             json_array_append_new(a->subs, mine);
             made = sub_json(mine);
         }
@@ -371,6 +380,31 @@ json_t *fs_app_run_webhook_delete(struct gql *g)
                      deleted, "userErrors", errors);
 }
 
+/* ---------------------------------------------------------------- deliveries */
+
+size_t fs_app_targets(struct fs_shop *s, const char *topic, struct fs_app_target *out, size_t cap)
+{
+    struct fs_app *a = app_of(s);
+    char want[40];
+    size_t n = 0, i;
+    snprintf(want, sizeof(want), "%s", topic);
+    for (char *p = want; *p; p++) /* orders/create -> ORDERS_CREATE */
+        *p = *p == '/' ? '_' : (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+    bool app_has_any = false;
+    json_t *sub;
+    json_array_foreach(a ? a->subs : NULL, i, sub)
+    {
+        bool admin = json_is_true(json_object_get(sub, "admin"));
+        app_has_any = app_has_any || !admin;
+        if (n < cap && strcmp(json_string_value(json_object_get(sub, "topic")), want) == 0)
+            out[n++] = (struct fs_app_target){ json_string_value(json_object_get(sub, "uri")),
+                                               admin ? a->admin_key : s->secret };
+    }
+    if (!app_has_any && n < cap) /* the configured URL, as before any app subscription */
+        out[n++] = (struct fs_app_target){ NULL, NULL };
+    return n;
+}
+
 /* ---------------------------------------------------------------- the control API */
 
 static json_t *app_json(struct fs_app *a)
@@ -404,6 +438,10 @@ static bool version_ok(const char *v)
 static const char *set_app(struct fs_app *a, json_t *body)
 {
     json_t *scopes = json_object_get(body, "scopes");
+    json_t *key = json_object_get(body, "admin_key");
+    if (key &&
+        (!json_is_string(key) || json_string_length(key) == 0 || json_string_length(key) > 200))
+        return "admin_key must be text";
     json_t *versions = json_object_get(body, "versions");
     size_t i;
     json_t *v;
@@ -424,6 +462,9 @@ static const char *set_app(struct fs_app *a, json_t *body)
     }
     if (scopes)
         json_array_clear(a->scopes), json_array_extend(a->scopes, scopes);
+    char *k = key ? fs_strdup(json_string_value(key)) : NULL;
+    if (k)
+        free(a->admin_key), a->admin_key = k;
     if (versions) {
         a->n_versions = 0;
         json_array_foreach(versions, i, v)

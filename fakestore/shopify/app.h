@@ -20,6 +20,16 @@ bool fs_app_allowed(struct gql *g, const char *op);
 /* Orders older than 60 days taken out of an answer when the app lacks read_all_orders.
  * The lock held. */
 json_t *fs_app_window(struct gql *g, const char *op, json_t *data);
+/* Where an event of a topic ("orders/create") goes: one target per subscription of the
+ * app (its secret) and of the admin (the admin's key), or, while the app has made none,
+ * the configured webhook URL alone ({NULL, NULL}). The strings are the app's, valid under
+ * the lock. Returns how many (at most cap). The lock held. */
+#define FS_APP_MAX_TARGETS 16
+struct fs_app_target {
+    const char *url, *secret;
+};
+size_t fs_app_targets(struct fs_shop *s, const char *topic, struct fs_app_target *out, size_t cap);
+
 /* GET/POST /_fake/app, POST /_fake/app/subscriptions. */
 void fs_app_control(struct fs_shop *s, const struct fs_request *req, struct fs_response *resp);
 
