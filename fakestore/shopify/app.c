@@ -167,8 +167,8 @@ static const struct {
 
 static void access_denied(struct gql *g, const char *field, const char *required)
 {
-    char msg[300], req[200];
-    snprintf(req, sizeof(req), "%s access scope.", required);
+    char msg[600], req[260];
+    snprintf(req, sizeof(req), "%.200s access scope.", required);
     snprintf(msg, sizeof(msg), "Access denied for %s field. Required access: %s", field, req);
     json_array_append_new(
         g->errors, json_pack("{s:s, s:[s], s:{s:s, s:s, s:s}}", "message", msg, "path", field,

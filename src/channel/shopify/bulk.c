@@ -326,7 +326,7 @@ static sb_err add_level(struct sb_shopify_bulk_reader *r, json_t *lv, const char
 {
     const char *loc = str_at(lv, "location", "id");
     int64_t available = 0;
-    uint32_t li;
+    uint32_t li = 0;
     if (!loc || !sb_shopify_level_available(lv, &available))
         return sb_fail(SB_EIO, NULL,
                        "line %zu of Shopify's bulk stock result is an inventory level without "
