@@ -178,12 +178,28 @@ struct held_level {
     uint32_t loc;  /* index into locs */
     uint32_t next; /* the item's next level, NO_LEVEL at the end */
     int64_t available;
-    size_t line; /* where it came: an item's levels are handed over in this order */
+    uint64_t line; /* where it came: an item's levels are handed over in this order */
 };
 
+/*
+ * An id kept in 8 bytes: 0 for none; the number of a gid of the usual form
+ * (gid://shopify/InventoryItem/123: 123) for its type; else RAW_ID with the index of the
+ * text in raws. A million items are then about 100 bytes each, not 250.
+ */
+#define RAW_ID ((uint64_t)1 << 63)
+enum {
+    T_ITEM,
+    T_VARIANT,
+    T_PRODUCT
+};
+static const char *const gid_prefix[] = { "gid://shopify/InventoryItem/",
+                                          "gid://shopify/ProductVariant/",
+                                          "gid://shopify/Product/" };
+
 struct held_item {
-    const char *id, *sku, *variant, *product; /* in the pool */
-    uint32_t first, last, n;                  /* its levels */
+    uint64_t id, variant, product;
+    const char *sku;         /* in the pool */
+    uint32_t first, last, n; /* its levels */
 };
 
 struct orphan {
@@ -213,6 +229,8 @@ struct sb_shopify_bulk_reader {
     size_t n_orphans, cap_orphans;
     const char **locs;
     size_t n_locs, cap_locs;
+    const char **raws; /* ids not of the usual form */
+    size_t n_raws, cap_raws;
 };
 
 static uint64_t hash_str(const char *s)
@@ -238,12 +256,64 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
     return true;
 }
 
-/* The slot of id in the index: its item's, or the empty one where it would go. */
-static size_t slot_of(const struct sb_shopify_bulk_reader *r, const char *id)
+/* The number of a gid of the usual form for its type, else 0. */
+static uint64_t gid_number(const char *s, int type)
 {
-    size_t mask = r->index_cap - 1, i = (size_t)hash_str(id) & mask;
-    while (r->index[i] && strcmp(r->items[r->index[i] - 1].id, id) != 0)
-        i = (i + 1) & mask;
+    size_t n = strlen(gid_prefix[type]);
+    if (!s || strncmp(s, gid_prefix[type], n) != 0 || s[n] < '1' || s[n] > '9')
+        return 0;
+    uint64_t v = 0;
+    for (s += n; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (RAW_ID - 1 - 9) / 10)
+            return 0;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    return v;
+}
+
+/* An id as kept (NULL: 0); SB_ENOMEM when its text could not be kept. */
+static sb_err keep_id(struct sb_shopify_bulk_reader *r, const char *s, int type, uint64_t *ret)
+{
+    uint64_t v = s ? gid_number(s, type) : 0;
+    if (!s || v) {
+        *ret = v;
+        return SB_OK;
+    }
+    const char *copy = sb_arena_strdup(r->pool, s);
+    if (!copy || !grow((void **)&r->raws, &r->cap_raws, r->n_raws + 1, sizeof(*r->raws)))
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    r->raws[r->n_raws] = copy;
+    *ret = RAW_ID | r->n_raws++;
+    return SB_OK;
+}
+
+/* A kept id as text: in buf, or the kept text; NULL for none. */
+static const char *id_text(const struct sb_shopify_bulk_reader *r, uint64_t v, int type, char *buf,
+                           size_t cap)
+{
+    if (!v)
+        return NULL;
+    if (v & RAW_ID)
+        return r->raws[v & ~RAW_ID];
+    snprintf(buf, cap, "%s%llu", gid_prefix[type], (unsigned long long)v);
+    return buf;
+}
+
+static uint64_t hash_id(const char *id, uint64_t num)
+{
+    return num ? num * 0x9E3779B97F4A7C15ull : hash_str(id);
+}
+
+/* The slot of id (num: its number, 0 when not of the usual form) in the index: its
+ * item's, or the empty one where it would go. */
+static size_t slot_of(const struct sb_shopify_bulk_reader *r, const char *id, uint64_t num)
+{
+    size_t mask = r->index_cap - 1, i = (size_t)(hash_id(id, num) >> 7) & mask;
+    for (; r->index[i]; i = (i + 1) & mask) {
+        uint64_t have = r->items[r->index[i] - 1].id;
+        if (num ? have == num : (have & RAW_ID) && strcmp(r->raws[have & ~RAW_ID], id) == 0)
+            break;
+    }
     return i;
 }
 
@@ -251,7 +321,7 @@ static struct held_item *find_item(const struct sb_shopify_bulk_reader *r, const
 {
     if (!r->index_cap)
         return NULL;
-    uint32_t k = r->index[slot_of(r, id)];
+    uint32_t k = r->index[slot_of(r, id, gid_number(id, T_ITEM))];
     return k ? &r->items[k - 1] : NULL;
 }
 
@@ -265,9 +335,12 @@ static sb_err rehash(struct sb_shopify_bulk_reader *r)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     }
     r->index_cap = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i])
-            r->index[slot_of(r, r->items[old[i] - 1].id)] = old[i];
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i])
+            continue;
+        uint64_t v = r->items[old[i] - 1].id;
+        r->index[slot_of(r, v & RAW_ID ? r->raws[v & ~RAW_ID] : NULL, v & RAW_ID ? 0 : v)] = old[i];
+    }
     free(old);
     return SB_OK;
 }
@@ -364,18 +437,21 @@ static sb_err add_item(struct sb_shopify_bulk_reader *r, json_t *obj)
     }
     json_t *variant = json_object_get(obj, "variant");
     struct held_item it = {
-        .id = pool_dup(r, id),
         .sku = pool_dup(r, str_at(obj, "sku", NULL)),
-        .variant = pool_dup(r, str_at(variant, "id", NULL)),
-        .product = pool_dup(r, str_at(json_object_get(variant, "product"), "id", NULL)),
         .first = NO_LEVEL,
         .last = NO_LEVEL,
     };
-    if (!it.id || (str_at(obj, "sku", NULL) && !it.sku) ||
+    sb_err err;
+    if ((err = keep_id(r, id, T_ITEM, &it.id)) ||
+        (err = keep_id(r, str_at(variant, "id", NULL), T_VARIANT, &it.variant)) ||
+        (err = keep_id(r, str_at(json_object_get(variant, "product"), "id", NULL), T_PRODUCT,
+                       &it.product)))
+        return err;
+    if ((str_at(obj, "sku", NULL) && !it.sku) ||
         !grow((void **)&r->items, &r->cap_items, r->n_items + 1, sizeof(*r->items)))
         return sb_fail(SB_ENOMEM, NULL, NULL);
     r->items[r->n_items] = it;
-    r->index[slot_of(r, id)] = (uint32_t)++r->n_items;
+    r->index[slot_of(r, id, it.id & RAW_ID ? 0 : it.id)] = (uint32_t)++r->n_items;
     return SB_OK;
 }
 
@@ -435,6 +511,7 @@ void sb_shopify_bulk_reader_free(struct sb_shopify_bulk_reader *r)
     free(r->levels);
     free(r->orphans);
     free(r->locs);
+    free(r->raws);
     free(r);
 }
 
@@ -521,11 +598,12 @@ sb_err sb_shopify_bulk_finish(struct sb_shopify_bulk_reader *r)
             loc[k] = r->locs[lv[k]->loc];
             avail[k] = lv[k]->available;
         }
+        char ib[64], vb[64], pb[64];
         struct sb_channel_stock st = {
             .item = { .sku = it->sku,
-                      .item_id = it->id,
-                      .variant_id = it->variant,
-                      .product_id = it->product,
+                      .item_id = id_text(r, it->id, T_ITEM, ib, sizeof(ib)),
+                      .variant_id = id_text(r, it->variant, T_VARIANT, vb, sizeof(vb)),
+                      .product_id = id_text(r, it->product, T_PRODUCT, pb, sizeof(pb)),
                       .location_id = n == 1 ? loc[0] : NULL },
             .location_ids = loc,
             .available = avail,
