@@ -489,9 +489,10 @@ json_t *fs_deliveries_json(struct fs_shop *s)
     json_t *list = json_array();
     for (size_t i = 0; i < s->n_deliveries; i++) {
         json_t *j = delivery_json(s->deliveries[i]); /* and where it went (app.c) */
-        json_object_set_new(j, "url", json_string(s->deliveries[i]->target_url
-                                                      ? s->deliveries[i]->target_url
-                                                      : s->webhook_url ? s->webhook_url : ""));
+        json_object_set_new(j, "url",
+                            json_string(s->deliveries[i]->target_url ? s->deliveries[i]->target_url
+                                        : s->webhook_url             ? s->webhook_url
+                                                                     : ""));
         json_array_append_new(list, j);
     }
     return json_pack("{s:o}", "deliveries", list);
