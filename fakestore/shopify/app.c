@@ -23,9 +23,17 @@
  * webhook URL as before (fs_app_targets, called by webhooks.c).
  *
  * The control API: GET /_fake/app; POST /_fake/app {scopes?, versions?,
- * admin_key?};
+ * admin_key?, stale_sets?};
  * POST /_fake/app/subscriptions {topic, uri, admin?} adds one as if made
  * elsewhere (an old address, or by hand in the admin).
+ *
+ * A one-shot fault: stale_sets N makes the next N inventorySetQuantities calls
+ * answer CHANGE_FROM_QUANTITY_STALE on every quantity, nothing written, as when
+ * the shop's figure moved between a compare-and-swap's read and its write:
+ * before the operation runs, each quantity is given a changeFromQuantity no
+ * level can hold (inventory.c then refuses it as Shopify does), and after it,
+ * the quantities are put back as sent, so the request log shows what the
+ * engine sent. GET /_fake/app says how many are left.
  *
  * Hooked into the endpoint with as few lines as possible (graphql.c: the
  * version header, the scope check, the 60-day window; graphql-ops.c: the
@@ -52,8 +60,12 @@ struct fs_app {
     size_t n_versions;
     json_t *subs; /* [{id, topic, uri, format, admin}] */
     int64_t next_sub;
-    char *admin_key; /* what the admin's own subscriptions are signed with */
+    char *admin_key;    /* what the admin's own subscriptions are signed with */
+    int64_t stale_sets; /* inventorySetQuantities calls still to answer STALE */
+    json_t *stale_sent; /* the quantities as sent while a STALE one runs (NULL: none) */
 };
+
+#define STALE_FROM INT64_C(-2000000000) /* a changeFromQuantity no level holds (|q| <= 10^9) */
 
 static const char *const default_scopes[] = {
     "read_orders",
@@ -101,6 +113,7 @@ void fs_app_free(struct fs_app *a)
         return;
     json_decref(a->scopes);
     json_decref(a->subs);
+    json_decref(a->stale_sent);
     free(a->admin_key);
     free(a);
 }
@@ -200,6 +213,18 @@ bool fs_app_allowed(struct gql *g, const char *op)
             return false;
         }
     }
+    json_t *qs = json_object_get(json_object_get(g->vars, "input"), "quantities");
+    if (a->stale_sets > 0 && strcmp(op, "SbInventorySet") == 0 && json_is_array(qs)) {
+        json_decref(a->stale_sent);
+        a->stale_sent = json_deep_copy(qs);
+        size_t i;
+        json_t *q;
+        json_array_foreach(qs, i, q)
+        {
+            if (json_is_object(q))
+                json_object_set_new(q, "changeFromQuantity", json_integer(STALE_FROM));
+        }
+    }
     return true;
 }
 
@@ -213,6 +238,11 @@ static bool too_old(json_t *order, int64_t since)
 json_t *fs_app_window(struct gql *g, const char *op, json_t *data)
 {
     struct fs_app *a = app_of(g->s);
+    if (a && a->stale_sent && strcmp(op, "SbInventorySet") == 0) { /* the STALE one ran */
+        json_object_set_new(json_object_get(g->vars, "input"), "quantities", a->stale_sent);
+        a->stale_sent = NULL;
+        a->stale_sets--;
+    }
     if (!a || has_scope(a, "read_all_orders") || !json_is_object(data))
         return data;
     int64_t since = sb_time_now() - (int64_t)WINDOW_DAYS * 86400;
@@ -421,8 +451,8 @@ static json_t *app_json(struct fs_app *a)
         json_object_set(j, "admin", json_object_get(sub, "admin"));
         json_array_append_new(subs, j);
     }
-    return json_pack("{s:O, s:o, s:o}", "scopes", a->scopes, "versions", versions, "subscriptions",
-                     subs);
+    return json_pack("{s:O, s:o, s:o, s:I}", "scopes", a->scopes, "versions", versions,
+                     "subscriptions", subs, "stale_sets", (json_int_t)a->stale_sets);
 }
 
 static bool version_ok(const char *v)
@@ -443,8 +473,12 @@ static const char *set_app(struct fs_app *a, json_t *body)
         (!json_is_string(key) || json_string_length(key) == 0 || json_string_length(key) > 200))
         return "admin_key must be text";
     json_t *versions = json_object_get(body, "versions");
+    json_t *stale = json_object_get(body, "stale_sets");
     size_t i;
     json_t *v;
+    if (stale && (!json_is_integer(stale) || json_integer_value(stale) < 0 ||
+                  json_integer_value(stale) > 1000))
+        return "stale_sets must be 0 to 1000";
     if (scopes && !json_is_array(scopes))
         return "scopes must be an array of handles";
     json_array_foreach(scopes, i, v)
@@ -460,6 +494,8 @@ static const char *set_app(struct fs_app *a, json_t *body)
         if (!version_ok(json_string_value(v)))
             return "a version is YYYY-MM";
     }
+    if (stale)
+        a->stale_sets = json_integer_value(stale);
     if (scopes)
         json_array_clear(a->scopes), json_array_extend(a->scopes, scopes);
     char *k = key ? fs_strdup(json_string_value(key)) : NULL;

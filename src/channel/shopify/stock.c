@@ -22,12 +22,16 @@
  * the call is made again without them, so one unknown item does not hold up the rest.
  * CHANGE_FROM_QUANTITY_STALE (the compare-and-swap lost; it cannot happen with null, but a
  * shop that says it is refusing the figure the POS had, not the item) is not a refusal of
- * the level: the whole call is an error, so the lane retries it later with fresh figures.
+ * the level: nothing was set, and the same call is sent again at once (the figures are the
+ * POS's, which a changed shop figure does not make wrong: I1), up to STALE_RESENDS times;
+ * after that the whole call is an error, so the lane retries it later with fresh figures.
  */
 #include "channel/shopify/shopify.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define STALE_RESENDS 2 /* a call refused as stale is sent again at once this many times */
 
 static const char q_items[] =
     "query SbInventoryItems($first: Int!, $after: String, $query: String) { "
@@ -250,10 +254,13 @@ static long error_index(json_t *field)
 }
 
 /* One inventorySetQuantities call for the levels at idx[0..m). *ret_refused counts the
- * levels marked with an error (then nothing was set). */
+ * levels marked with an error (then nothing was set); *ret_stale says the call was refused
+ * as CHANGE_FROM_QUANTITY_STALE (SB_EBUSY, nothing set). */
 static sb_err set_once(const struct sb_channel *ch, struct sb_stock_level *levels,
-                       const size_t *idx, size_t m, struct sb_arena *a, size_t *ret_refused)
+                       const size_t *idx, size_t m, struct sb_arena *a, size_t *ret_refused,
+                       bool *ret_stale)
 {
+    *ret_stale = false;
     json_t *qs = json_array();
     for (size_t k = 0; qs && k < m; k++) {
         const struct sb_stock_level *l = &levels[idx[k]];
@@ -281,11 +288,13 @@ static sb_err set_once(const struct sb_channel *ch, struct sb_stock_level *level
         long at = error_index(json_object_get(e, "field"));
         const char *msg = json_string_value(json_object_get(e, "message"));
         const char *code = json_string_value(json_object_get(e, "code"));
-        if (code && strcmp(code, "CHANGE_FROM_QUANTITY_STALE") == 0)
+        if (code && strcmp(code, "CHANGE_FROM_QUANTITY_STALE") == 0) {
+            *ret_stale = true;
             return sb_fail(SB_EBUSY, NULL,
                            "Shopify refused the stock update as stale "
                            "(CHANGE_FROM_QUANTITY_STALE): %.200s; it is sent again",
                            msg ? msg : "no reason given");
+        }
         if (at < 0 || (size_t)at >= m) /* an error about the whole call */
             return sb_fail(SB_EINVALID_FIELD, NULL, "Shopify refused the stock update: %.200s",
                            msg ? msg : "no reason given");
@@ -311,7 +320,7 @@ sb_err sb_shopify_push_stock(const struct sb_channel *ch, struct sb_stock_level 
         size_t end = n - start < SB_SHOPIFY_SET_MAX ? n : start + SB_SHOPIFY_SET_MAX;
         /* refused levels drop out and the call is made again; each round drops at least
          * one, and a level refused once is not sent again */
-        for (;;) {
+        for (int stale_resends = 0;;) {
             size_t m = 0;
             for (size_t i = start; i < end; i++)
                 if (!levels[i].error)
@@ -319,7 +328,10 @@ sb_err sb_shopify_push_stock(const struct sb_channel *ch, struct sb_stock_level 
             if (m == 0)
                 break;
             size_t refused = 0;
-            sb_err err = set_once(ch, levels, idx, m, a, &refused);
+            bool stale = false;
+            sb_err err = set_once(ch, levels, idx, m, a, &refused, &stale);
+            if (err && stale && stale_resends++ < STALE_RESENDS)
+                continue; /* nothing was set: the same figures again */
             if (err)
                 return err;
             if (refused == 0)
