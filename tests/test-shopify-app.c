@@ -339,3 +339,56 @@ Test(shopify_app, wire_deliveries_follow_the_subscriptions_and_their_keys)
     cr_expect_eq(json_array_size(json_object_get(orders, "data")), 1);
     json_decref(orders);
 }
+
+/* WIRE.md (read_all_orders, else order(id:) sees only the last 60 days) + O10: a token
+ * without read_all_orders and an order older than 60 days. The connection names the
+ * missing scope; order(id:) answers null for the order, as Shopify does; and a fulfillment
+ * webhook for it is logged as not applicable with the reason, the event done, not failed
+ * or retried as an order that is "not on Shopify". */
+Test(shopify_app, o10_an_event_on_an_order_beyond_the_60_day_window_is_not_applicable)
+{
+    char id[32];
+    th_shop_place(&T, &FAKE,
+                  "{\"line_items\":[{\"title\":\"Gift card\",\"price\":\"10.00\","
+                  "\"quantity\":1}]}",
+                  id, sizeof(id));
+    cr_assert_eq(th_sql_int(&T, "SELECT COUNT(*) FROM channel_events WHERE status != 'done'"), 0);
+    json_decref(fake("POST", "/_fake/app",
+                     "{\"scopes\":[\"read_orders\",\"write_orders\",\"read_products\","
+                     "\"read_inventory\",\"write_inventory\",\"read_locations\"]}",
+                     200));
+    json_t *c = connect_now();
+    char *missing = dumps(json_object_get(json_object_get(c, "scopes"), "missing"));
+    cr_expect_str_eq(missing, "[\"read_all_orders\"]");
+    free(missing);
+    json_decref(c);
+    char body[96];
+    snprintf(body, sizeof(body), "{\"order_id\":%s,\"days\":70}", id);
+    json_decref(fake("POST", "/_fake/app/backdate", body, 200));
+
+    /* order(id:) does not see it: null, which alone reads as "not on Shopify" */
+    json_t *creds = json_pack("{s:s,s:s}", "access_token", TH_SHOP_TOKEN, "base_url", FAKE.url);
+    struct sb_channel ch = { .id = 1, .kind = "shopify", .credentials = creds };
+    struct sb_arena *a = sb_arena_new();
+    struct sb_order *o = NULL;
+    cr_expect_eq(sb_channel_ops_for("shopify")->fetch_order(&ch, id, a, &o), SB_ENOT_FOUND);
+    cr_expect(strstr(sb_err_last()->message, "is not on Shopify"), "%s", sb_err_last()->message);
+    sb_arena_free(a);
+    json_decref(creds);
+
+    th_shop_act(&T, &FAKE, id, "fulfill", "{}");
+    th_wait_pipeline(&T);
+    cr_expect_eq(th_sql_int(&T, "SELECT COUNT(*) FROM channel_events WHERE status = 'done' AND "
+                                "topic = 'fulfillments/create' AND error IS NULL"),
+                 1, "the fulfillment's event is done");
+    cr_expect_eq(th_sql_int(&T, "SELECT COUNT(*) FROM channel_events WHERE status != 'done'"), 0);
+    cr_expect_eq(log_count("event.not_applicable"), 1);
+    cr_expect_eq(log_count("event.failed"), 0);
+    cr_expect_eq(log_count("event.retry"), 0);
+    struct th_resp r = th_req(&T, "GET", "/api/v1/channels/1/log?limit=200", T.admin, NULL);
+    cr_expect(strstr(r.body, "fulfillments/create not applicable: order ") &&
+                  strstr(r.body, "without the read_all_orders access scope Shopify shows an app "
+                                 "only the orders of the last 60 days"),
+              "%s", r.body);
+    th_resp_free(&r);
+}

@@ -25,7 +25,9 @@
  * The control API: GET /_fake/app; POST /_fake/app {scopes?, versions?,
  * admin_key?, stale_sets?};
  * POST /_fake/app/subscriptions {topic, uri, admin?} adds one as if made
- * elsewhere (an old address, or by hand in the admin).
+ * elsewhere (an old address, or by hand in the admin); POST /_fake/app/backdate
+ * {order_id, days} moves an order's createdAt back that many days (1-3650), as
+ * if placed then, for the 60-day window.
  *
  * A one-shot fault: stale_sets N makes the next N inventorySetQuantities calls
  * answer CHANGE_FROM_QUANTITY_STALE on every quantity, nothing written, as when
@@ -526,10 +528,23 @@ static const char *add_sub(struct fs_app *a, json_t *body)
     return NULL;
 }
 
+static const char *backdate(struct fs_shop *s, json_t *body)
+{
+    json_t *id = json_object_get(body, "order_id"), *days = json_object_get(body, "days");
+    if (!json_is_integer(days) || json_integer_value(days) < 1 || json_integer_value(days) > 3650)
+        return "days must be 1 to 3650";
+    struct order *o = json_is_integer(id) ? fs_find_order(s, json_integer_value(id)) : NULL;
+    if (!o)
+        return "order_id must name an order of the shop";
+    o->created_at -= json_integer_value(days) * 86400;
+    return NULL;
+}
+
 void fs_app_control(struct fs_shop *s, const struct fs_request *req, struct fs_response *resp)
 {
     bool subs = strcmp(req->path, "/_fake/app/subscriptions") == 0;
-    if (!subs && strcmp(req->path, "/_fake/app") != 0) {
+    bool back = strcmp(req->path, "/_fake/app/backdate") == 0;
+    if (!subs && !back && strcmp(req->path, "/_fake/app") != 0) {
         fs_respond(resp, 404, json_pack("{s:s}", "errors", "Not Found"));
         return;
     }
@@ -542,7 +557,7 @@ void fs_app_control(struct fs_shop *s, const struct fs_request *req, struct fs_r
             fs_respond(resp, 400, json_pack("{s:s}", "error", "the body must be a JSON object"));
             return;
         }
-    } else if (strcmp(req->method, "GET") != 0 || subs) {
+    } else if (strcmp(req->method, "GET") != 0 || subs || back) {
         fs_respond(resp, 405, json_pack("{s:s}", "errors", "Method Not Allowed"));
         return;
     }
@@ -551,6 +566,7 @@ void fs_app_control(struct fs_shop *s, const struct fs_request *req, struct fs_r
     const char *bad = !a      ? "out of memory"
                       : !body ? NULL
                       : subs  ? add_sub(a, body)
+                      : back  ? backdate(s, body)
                               : set_app(a, body);
     json_t *out = bad ? NULL : app_json(a);
     pthread_mutex_unlock(&s->mu);

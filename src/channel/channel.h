@@ -267,7 +267,9 @@ struct sb_channel_ops {
      * time). */
     sb_err (*poll_orders)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                           struct sb_order_page *ret);
-    /* SB_CH_FETCH. One order by the channel's id for it. */
+    /* SB_CH_FETCH. One order by the channel's id for it. SB_EFORBIDDEN: the channel does
+     * not show it to us (e.g. beyond what the app's access reaches): the event is not
+     * applicable, logged with the message as the reason. */
     sb_err (*fetch_order)(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                           struct sb_order **ret);
     /* Required. Channel rules for downloading (paid only, invoiced only, ...). The reason

@@ -234,6 +234,12 @@ static sb_err read_alone(const struct sb_channel *ch, const char *external_id, s
         return err;
     *ret_order_fault = true;
     json_t *order = json_object_get(data, "order");
+    if ((!order || json_is_null(order)) && sb_shopify_scope_missing(ch, "read_all_orders"))
+        return sb_fail(SB_EFORBIDDEN, "read_all_orders",
+                       "order %s is not visible to the app: without the read_all_orders access "
+                       "scope Shopify shows an app only the orders of the last 60 days; grant "
+                       "read_all_orders to take events on older orders",
+                       external_id);
     if (!order || json_is_null(order))
         return sb_fail(SB_ENOT_FOUND, NULL, "order %s is not on Shopify", external_id);
     const char *cut = sb_shopify_truncated(order, &sb_shopify_alone);

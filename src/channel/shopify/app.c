@@ -374,6 +374,18 @@ sb_err sb_shopify_connect(const struct sb_channel *ch, json_t **ret_report)
     return err;
 }
 
+bool sb_shopify_scope_missing(const struct sb_channel *ch, const char *scope)
+{
+    struct sb_shopify_state *s = ch->state;
+    if (!s)
+        return false;
+    pthread_mutex_lock(&s->lock);
+    json_t *handles = json_object_get(json_object_get(s->connection, "scopes"), "granted");
+    bool missing = json_is_array(handles) && !granted(handles, scope);
+    pthread_mutex_unlock(&s->lock);
+    return missing;
+}
+
 void sb_shopify_note_version(struct sb_shopify_state *s, const char *version)
 {
     if (!s || !version)

@@ -41,6 +41,9 @@ extern const struct sb_field sb_shopify_settings[];
 sb_err sb_shopify_connect(const struct sb_channel *ch, json_t **ret_report);
 json_t *sb_shopify_connection(const struct sb_channel *ch, struct sb_arena *a,
                               const char **ret_notice);
+/* app.c: whether the last connection check found the scope not granted (false before a
+ * check, or when it could not read the scopes). */
+bool sb_shopify_scope_missing(const struct sb_channel *ch, const char *scope);
 
 /* adapter.c: what the kind's credentials are, as data (the engine checks them). */
 extern const struct sb_field sb_shopify_credentials[];
