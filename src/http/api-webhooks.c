@@ -50,7 +50,7 @@ static sb_err receive(struct sb_req *r, struct sb_pipeline *p, int64_t id, bool 
         char ch[24];
         snprintf(ch, sizeof(ch), "%lld", (long long)id);
         sb_pipeline_channel_put(p, rt, false);
-        if (sb_pipeline_first_ignored(p, id, info.topic))
+        if (sb_pipeline_first_ignored(p, id, info.topic, info.event_id))
             sb_log(SB_LOG_INFO, "webhook.ignored", "channel", ch, "topic", info.topic, "event_id",
                    info.event_id, "note",
                    "a topic stockbridge does not use: answered 200; later ones are not logged",

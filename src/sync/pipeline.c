@@ -3,6 +3,7 @@
  * describes them, one file each), and the wait for them to settle that tests
  * and benchmarks use instead of sleeps.
  */
+#include "store/channel-log.h"
 #include "store/due.h"
 #include "sync/pipeline.h"
 #include "sync/lanes.h"
@@ -63,7 +64,22 @@ struct sb_channel_cache *sb_pipeline_channels(struct sb_pipeline *p)
     return p ? p->channels : NULL;
 }
 
-bool sb_pipeline_first_ignored(struct sb_pipeline *p, int64_t channel, const char *topic)
+struct ignored_job {
+    int64_t channel;
+    const char *topic, *event_id;
+};
+
+static sb_err ignored_fn(struct sb_db *db, void *ctx)
+{
+    const struct ignored_job *j = ctx;
+    return sb_store_channel_log(db, j->channel, "info", "webhook.ignored", NULL,
+                                "%.100s (event %.100s): a topic stockbridge does not use, "
+                                "answered 200; later deliveries of it are not logged",
+                                j->topic, j->event_id ? j->event_id : "-");
+}
+
+bool sb_pipeline_first_ignored(struct sb_pipeline *p, int64_t channel, const char *topic,
+                               const char *event_id)
 {
     if (!p)
         return true;
@@ -80,6 +96,9 @@ bool sb_pipeline_first_ignored(struct sb_pipeline *p, int64_t channel, const cha
         snprintf(p->ignored[i].topic, sizeof(p->ignored[i].topic), "%s", topic);
     }
     pthread_mutex_unlock(&p->lock);
+    struct ignored_job j = { channel, topic, event_id };
+    if (first) /* best effort: the answer is 200 whatever the log says */
+        (void)sb_store_write(p->store, ignored_fn, &j);
     return first;
 }
 
