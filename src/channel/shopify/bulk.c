@@ -11,7 +11,8 @@
  *                 FAILED or CANCELED, or until STOCKBRIDGE_BULK_TIMEOUT_SECONDS (default
  *                 600) have gone by
  *   the result    a JSONL file at the status's url (signed: no token), streamed: each
- *                 line is parsed as it arrives and nothing but the current item is held
+ *                 line is parsed as it arrives; the items are held, compactly, until the
+ *                 file ends (ungrouped output: below)
  *
  * In the file every InventoryItem is a line of its own, and each of its levels (a node of
  * the nested inventoryLevels connection) a line carrying "__parentId", the item's id.
