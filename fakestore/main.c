@@ -191,6 +191,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                               : "application/json; charset=utf-8");
     if (resp.retry_after[0])
         MHD_add_response_header(r, "Retry-After", resp.retry_after);
+    if (resp.api_version[0])
+        MHD_add_response_header(r, "X-Shopify-API-Version", resp.api_version);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)(resp.status ? resp.status : 500), r);
     MHD_destroy_response(r);
     return ret;

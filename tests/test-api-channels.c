@@ -153,7 +153,8 @@ Test(channels, create_minimal_fills_defaults_and_is_not_ready)
                 "\"take_fulfillments\":false,\"stock_sync\":true,\"use_pos_pricing\":false,"
                 "\"regular_price_level_id\":null,\"sale_price_level_id\":null,"
                 "\"poll_interval_seconds\":300,\"publish_on_hand\":true,\"publish_on_order\":false,"
-                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null}");
+                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null,"
+                "\"webhook_base_url\":null}");
     cr_expect(json_is_false(json_object_get(c, "has_credentials")));
     expect_json(json_object_get(c, "outlets"), "[]");
     expect_json(json_object_get(c, "locations"), "[]");
@@ -198,7 +199,8 @@ Test(channels, create_full_record_is_ready)
                 "\"take_fulfillments\":false,\"stock_sync\":false,\"use_pos_pricing\":true,"
                 "\"regular_price_level_id\":1,\"sale_price_level_id\":2,"
                 "\"poll_interval_seconds\":60,\"publish_on_hand\":true,\"publish_on_order\":false,"
-                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null}");
+                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null,"
+                "\"webhook_base_url\":null}");
     /* priority order as given */
     expect_json(json_object_get(c, "outlets"),
                 "[{\"outlet_id\":2,\"priority\":1},{\"outlet_id\":1,\"priority\":2}]");
@@ -282,7 +284,8 @@ Test(channels, settings_merge_key_by_key)
                 "\"take_fulfillments\":true,\"stock_sync\":false,\"use_pos_pricing\":false,"
                 "\"regular_price_level_id\":null,\"sale_price_level_id\":null,"
                 "\"poll_interval_seconds\":300,\"publish_on_hand\":true,\"publish_on_order\":false,"
-                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null}");
+                "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null,"
+                "\"webhook_base_url\":null}");
     json_decref(c);
     /* PR2: POS pricing needs a regular price level; null clears a level */
     patch_ok(id, "{\"settings\":{\"use_pos_pricing\":true,\"regular_price_level_id\":1,"

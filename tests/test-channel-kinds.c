@@ -234,7 +234,7 @@ Test(channel_kinds, shopify_is_described_as_data)
     cr_expect_str_eq(json_string_value(json_object_get(k, "kind")), "shopify");
     char *caps = json_dumps(json_object_get(k, "capabilities"), JSON_COMPACT);
     cr_expect_str_eq(caps, "[\"webhooks\",\"poll\",\"locations\",\"fulfill\",\"cancel\","
-                           "\"stock\",\"prices\",\"fetch\",\"stock_all\"]");
+                           "\"stock\",\"prices\",\"fetch\",\"stock_all\",\"connect\"]");
     free(caps);
     json_t *cred = json_object_get(k, "credentials");
     cr_assert_eq(json_array_size(cred), 4);
@@ -245,12 +245,16 @@ Test(channel_kinds, shopify_is_described_as_data)
     json_t *base = json_array_get(cred, 3);
     cr_expect_str_eq(json_string_value(json_object_get(base, "type")), "url");
     cr_expect(json_is_false(json_object_get(base, "required")));
-    /* the common settings, and no more: Shopify adds none */
+    /* the common settings, then Shopify's one: the public base URL its webhooks are
+     * subscribed to (WIRE.md: webhooks are subscribed by the app) */
     json_t *settings = json_object_get(k, "settings");
     size_t n = 0;
     while (sb_channel_common_settings[n].name)
         n++;
-    cr_expect_eq(json_array_size(settings), n);
+    cr_expect_eq(json_array_size(settings), n + 1);
+    json_t *wh = json_array_get(settings, n);
+    cr_expect_str_eq(json_string_value(json_object_get(wh, "name")), "webhook_base_url");
+    cr_expect_str_eq(json_string_value(json_object_get(wh, "type")), "url");
     json_t *poll = json_array_get(settings, 8);
     cr_expect_str_eq(json_string_value(json_object_get(poll, "name")), "poll_interval_seconds");
     cr_expect_eq(json_integer_value(json_object_get(poll, "default")), 300);

@@ -243,6 +243,8 @@ static const struct probe {
       NULL, 404, "not_found", NULL, false, true },
     { "POST", V1 "/channels/{id}/reconcile", REFUSED, V1 "/channels/{channel}/reconcile", NULL, 404,
       "not_found", NULL, false, false },
+    { "POST", V1 "/channels/{id}/connect", REFUSED, V1 "/channels/{channel}/connect", NULL, 404,
+      "not_found", NULL, false, false },
     { "GET", V1 "/reports/sales-by-day", HIDDEN, V1 "/reports/sales-by-day", NULL, 0, NULL, NULL,
       true, true },
     { "GET", V1 "/reports/stock-value", HIDDEN, V1 "/reports/stock-value", NULL, 0, NULL, NULL,

@@ -580,7 +580,7 @@ Test(pipeline, sp1_a_topic_the_engine_does_not_use_is_answered_200_and_stored_no
     char mac[64], h[128];
     sign(body, mac);
     snprintf(h, sizeof(h), "X-Shopify-Hmac-Sha256: %s", mac);
-    uint64_t before = th_fingerprint(&t);
+    int64_t events = th_sql_int(&t, "SELECT COUNT(*) FROM channel_events");
     const char *headers[] = { "X-Shopify-Topic: products/update", h,
                               "X-Shopify-Event-Id: e-products-1", NULL };
     struct th_resp r = th_post_headers(&t, "/webhooks/1", body, headers);
@@ -588,7 +588,9 @@ Test(pipeline, sp1_a_topic_the_engine_does_not_use_is_answered_200_and_stored_no
     cr_expect_str_eq(th_str(r.json, "status"), "ignored");
     cr_expect_str_eq(th_str(r.json, "topic"), "products/update");
     th_resp_free(&r);
-    cr_expect_eq(th_fingerprint(&t), before, "nothing stored for a topic the engine does not use");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_events"), events,
+                 "no event stored for a topic the engine does not use (its one log line: below)");
+    uint64_t before = th_fingerprint(&t);
     /* the signature still comes first: an unsigned one is refused */
     const char *unsigned_headers[] = { "X-Shopify-Topic: products/update",
                                        "X-Shopify-Hmac-Sha256: AAAA",
@@ -685,4 +687,37 @@ Test(pipeline, sp1_a_changed_channel_takes_effect_on_the_next_webhook)
     cr_expect_str_eq(th_str(row, "reason"), "order download is off for this channel");
     json_decref(row);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), 2);
+}
+
+/* SP1 + WIRE.md (a topic we do not use must be answered 200) and docs/operations.md: two
+ * deliveries of an unused topic are answered 200 each, and the channel's log has one line
+ * for the topic, not one per delivery; the second stores nothing at all. */
+Test(pipeline, sp1_an_unused_topic_is_logged_once_per_topic)
+{
+    const char *body = "{\"id\":632910392,\"title\":\"IPod Nano - 8GB\"}";
+    char mac[64], h[128];
+    sign(body, mac);
+    snprintf(h, sizeof(h), "X-Shopify-Hmac-Sha256: %s", mac);
+    const char *first[] = { "X-Shopify-Topic: products/update", h, "X-Shopify-Event-Id: e-unused-1",
+                            NULL };
+    const char *second[] = { "X-Shopify-Topic: products/update", h,
+                             "X-Shopify-Event-Id: e-unused-2", NULL };
+    struct th_resp r = th_post_headers(&t, "/webhooks/1", body, first);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "status"), "ignored");
+    th_resp_free(&r);
+    uint64_t before = th_fingerprint(&t);
+    r = th_post_headers(&t, "/webhooks/1", body, second);
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "status"), "ignored");
+    th_resp_free(&r);
+    cr_expect_eq(th_fingerprint(&t), before, "the second delivery stores and logs nothing");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = "
+                                "'webhook.ignored' AND channel_id = 1 AND level = 'info'"),
+                 1);
+    struct th_resp log = th_req(&t, "GET", "/api/v1/channels/1/log", t.admin, NULL);
+    cr_expect(strstr(log.body, "products/update (event e-unused-1): a topic stockbridge does not "
+                               "use, answered 200"),
+              "%s", log.body);
+    th_resp_free(&log);
 }

@@ -296,7 +296,7 @@ Test(http, sp1_poll_reads_a_page_and_keeps_the_cursor)
         "cursor while paging");
 
     cr_assert_eq(fk.n_req, 1);
-    cr_expect_str_eq(fk.req[0].path, "/admin/api/2025-01/graphql.json");
+    cr_expect_str_eq(fk.req[0].path, "/admin/api/" SB_SHOPIFY_API_VERSION "/graphql.json");
     cr_expect_str_eq(fk.req[0].token, "shpat_test");
     cr_expect_str_eq(fk.req[0].op, "SbOrders");
     cr_expect(strstr(json_string_value(json_object_get(fk.req[0].json, "query")),

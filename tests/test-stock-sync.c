@@ -516,3 +516,32 @@ Test(stock_sync, i9_429_and_throttled_answers_are_waited_out_as_shopify_asks)
     cr_expect_eq(th_int(json_object_get(s, "queue"), "queued"), 0);
     json_decref(s);
 }
+
+static int64_t sets_received(void)
+{
+    struct th_resp r = th_fake_req(&fake, "GET", "/_fake/requests", NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *v = json_object_get(json_object_get(r.json, "by_operation"), "SbInventorySet");
+    int64_t n = json_is_integer(v) ? json_integer_value(v) : 0;
+    th_resp_free(&r);
+    return n;
+}
+
+/* I1 + WIRE.md (inventorySetQuantities: CHANGE_FROM_QUANTITY_STALE, nothing written): a
+ * stale refusal is sent again at once with the POS's figure, not left to the backoff, and
+ * the shop ends at the POS figure with nothing failed or queued. */
+Test(stock_sync, i1_a_stale_refusal_is_sent_again_and_the_shop_ends_at_the_pos_figure)
+{
+    int64_t sets = sets_received();
+    fake_ok("POST", "/_fake/app", "{\"stale_sets\":1}");
+    sell(1, 1, 1);
+    cr_expect_eq(sets_received(), sets + 2, "the refused call and the one sent again");
+    struct th_resp r = th_fake_req(&fake, "GET", "/_fake/app", NULL);
+    cr_expect_eq(th_int(r.json, "stale_sets"), 0, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_eq(shop_available("TEE"), 14, "the POS is the source of truth");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0, "nothing left to retry");
+    json_t *s = sync_status();
+    cr_expect(json_is_null(json_object_get(s, "last_error")), "%s", json_dumps(s, 0));
+    json_decref(s);
+}

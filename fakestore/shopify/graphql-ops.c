@@ -13,6 +13,7 @@
  */
 #include "graphql.h"
 #include "graphql-search.h"
+#include "app.h"
 
 #include "core/money.h"
 #include "util/timeutil.h"
@@ -627,7 +628,8 @@ static enum sb_gql_outcome field_orders(struct gql *g, const struct sb_gql_field
         return SB_GQL_ERROR;
     }
     for (size_t i = 0; i < s->n_orders; i++)
-        if (fs_search_matches(search, order_term, s->orders[i]))
+        if (fs_search_matches(search, order_term, s->orders[i]) &&
+            fs_app_order_visible(s, s->orders[i]->created_at))
             sel[n++] = s->orders[i];
     fs_search_free(search);
     struct order_sort by = { .key = k, .reverse = p.reverse };
@@ -1040,7 +1042,8 @@ static enum sb_gql_outcome field_order(struct gql *g, const struct sb_gql_field_
         return SB_GQL_ERROR;
     }
     struct order *o = fs_find_order(g->s, id);
-    *ret = o ? gql_order(g->s, o) : NULL;
+    /* without read_all_orders an order older than 60 days is not there for the app (app.c) */
+    *ret = o && fs_app_order_visible(g->s, o->created_at) ? gql_order(g->s, o) : NULL;
     return SB_GQL_VALUE;
 }
 

@@ -13,13 +13,15 @@
  * point at each other are rendered only as deep as the document goes.
  */
 #include "graphql.h"
+#include "app.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
 static const struct fs_gql_field *const tables[] = {
-    fs_gql_order_fields, fs_gql_inventory_fields, fs_gql_bulk_fields, fs_gql_node_fields, NULL,
+    fs_gql_order_fields, fs_gql_inventory_fields, fs_gql_bulk_fields,
+    fs_gql_node_fields,  fs_gql_app_fields,       NULL,
 };
 
 static const struct fs_gql_field *find_field(const char *type, const char *field)
@@ -112,6 +114,8 @@ static enum sb_gql_outcome resolve(void *ud, const struct sb_gql_field_call *cal
     if (g->bulk && named && named->connection && json_is_object(call->args) &&
         !json_object_get(call->args, "first") && !json_object_get(call->args, "last"))
         json_object_set_new(call->args, "first", json_integer(FS_BULK_ALL));
+    if (!fs_app_field_allowed(g, call, ret_error)) /* the app's access scopes (app.c) */
+        return SB_GQL_ERROR;
     const struct fs_gql_field *f = find_field(call->parent_type->name, call->field->name);
     if (f)
         return f->fn(g, call, ret, ret_error);

@@ -15,6 +15,7 @@
  * asynchronous.
  */
 #include "graphql.h"
+#include "app.h"
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -167,6 +168,7 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
     else if (query && (!opn || json_is_null(opn)))
         first_operation(query, opname, sizeof(opname));
     const char *label = opname[0] ? opname : "(unnamed)";
+    fs_app_version(s, req->path, resp->api_version, sizeof(resp->api_version));
 
     pthread_mutex_lock(&s->mu);
     s->gql_total++;
@@ -243,9 +245,9 @@ void fs_handle_graphql(struct fs_shop *s, const struct fs_request *req, struct f
     }
 
     /* the version the URL names, served as fs_gql_version_served says */
-    const char *v = req->path + strlen("/admin/api/");
-    const char *v_end = strchr(v, '/');
-    const char *version = fs_gql_version_served(v, v_end ? (size_t)(v_end - v) : strlen(v));
+    /* the version the app answers for (app.c: the shop's served versions, the header), whose
+     * schema validates the document: the nearest the fakestore has (fs_gql_version_served) */
+    const char *version = fs_gql_version_served(resp->api_version, strlen(resp->api_version));
     const struct sb_gql_schema *schema = NULL;
     if (fs_gql_schema_for(version, &schema)) {
         char msg[512];

@@ -89,7 +89,7 @@ struct fs_gql_field {
 };
 /* The tables of the files that model fields; a new file adds its table to graphql-resolve.c. */
 extern const struct fs_gql_field fs_gql_order_fields[], fs_gql_inventory_fields[],
-    fs_gql_bulk_fields[], fs_gql_node_fields[];
+    fs_gql_bulk_fields[], fs_gql_node_fields[], fs_gql_app_fields[];
 
 const struct sb_gql_resolver *fs_gql_resolver(struct gql *g, struct sb_gql_resolver *r);
 /* A plain list as a connection paged by the call's arguments (first, last, after, before,

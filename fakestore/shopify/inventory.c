@@ -11,6 +11,7 @@
  * productVariantsBulkUpdate; items, variants, products, levels and locations
  * are rendered for the engine, which selects what a document asks for.
  */
+#include "app.h"
 #include "graphql-search.h"
 #include "graphql.h"
 
@@ -1056,7 +1057,11 @@ static enum sb_gql_outcome field_items(struct gql *g, const struct sb_gql_field_
 static enum sb_gql_outcome field_set(struct gql *g, const struct sb_gql_field_call *call,
                                      json_t **ret, struct sb_gql_field_error *ret_error)
 {
-    return fs_gql_bridge(g, call, fs_inv_prep_set, fs_inv_run_set, ret, ret_error);
+    fs_app_stale_before(g, call->args); /* the STALE fault (app.c), when one is asked for */
+    enum sb_gql_outcome out =
+        fs_gql_bridge(g, call, fs_inv_prep_set, fs_inv_run_set, ret, ret_error);
+    fs_app_stale_after(g, call->args);
+    return out;
 }
 
 static enum sb_gql_outcome field_prices(struct gql *g, const struct sb_gql_field_call *call,

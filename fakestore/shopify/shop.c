@@ -10,6 +10,7 @@
  * nothing of libmicrohttpd. Also the small JSON helpers the other files use.
  */
 #include "shop.h"
+#include "app.h"
 
 #include "core/currency.h"
 #include "core/money.h"
@@ -299,6 +300,7 @@ void fs_shop_free(struct fs_shop *s)
     json_decref(s->api_fulfillments);
     json_decref(s->api_cancellations);
     json_decref(s->recent);
+    fs_app_free(s->app);
     free(s->token);
     free(s->secret);
     free(s->webhook_url);
@@ -355,6 +357,8 @@ void fs_shop_handle(struct fs_shop *s, const struct fs_request *req, struct fs_r
         fs_handle_graphql(s, req, resp);
     } else if (strncmp(req->path, "/_fake/bulk/", 12) == 0) {
         fs_bulk_download(s, req, resp);
+    } else if (strncmp(req->path, "/_fake/app", 10) == 0) {
+        fs_app_control(s, req, resp);
     } else if (strncmp(req->path, "/_fake/", 7) == 0) {
         fs_handle_control(s, req, resp);
     } else if (strcmp(req->path, "/") == 0 && strcmp(req->method, "GET") == 0) {

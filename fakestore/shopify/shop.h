@@ -285,6 +285,7 @@ struct fs_shop {
     struct bulk_fault bfault;
     struct bulk_op *bulk; /* the latest bulk query operation, NULL before the first */
     int64_t next_bulk_id;
+    struct fs_app *app; /* the app installed (app.c): scopes, versions, subscriptions */
 };
 
 /* Events one action raises, delivered in this order (or reversed on request). */

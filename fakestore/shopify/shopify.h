@@ -58,6 +58,7 @@ struct fs_response {
     void (*done)(void *ud);
     void *ud;
     const char *content_type; /* NULL: JSON */
+    char api_version[16];     /* X-Shopify-API-Version; "" for none (app.c) */
 };
 
 struct fs_shop;

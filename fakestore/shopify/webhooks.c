@@ -14,6 +14,7 @@
  * a retry.
  */
 #include "shop.h"
+#include "app.h"
 
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -44,6 +45,7 @@ struct delivery {
     char error[160];
     int queued; /* sends waiting or in flight: the record is not evicted meanwhile */
     int pins;   /* control calls about to read it: not evicted either */
+    char *target_url, *target_secret; /* app.c: a subscription's; NULL: the configured URL */
 };
 
 struct job {
@@ -83,7 +85,7 @@ void fs_ev_clear(struct events *e)
 static void delivery_free(struct delivery *d)
 {
     if (d)
-        free(d->body);
+        free(d->body), free(d->target_url), free(d->target_secret);
     free(d);
 }
 
@@ -127,8 +129,16 @@ static bool push_job(struct fs_shop *s, struct delivery *d, struct batch *b, int
 void fs_enqueue(struct fs_shop *s, struct events *e, struct batch *b, int64_t duplicate,
                 bool reverse, bool concurrent)
 {
-    for (size_t k = 0; k < e->n; k++) {
+    /* app.c: one delivery per subscription of the topic (the same event id), or the
+     * configured URL's alone while the app has none */
+    struct fs_app_target tg[FS_APP_MAX_TARGETS];
+    char event_id[40] = "";
+    for (size_t k = 0, t = 0, nt = 0; k < e->n; t + 1 < nt ? t++ : (t = 0, k++)) {
         struct event *ev = &e->ev[reverse ? e->n - 1 - k : k];
+        if (t == 0 && (nt = fs_app_targets(s, ev->topic, tg, FS_APP_MAX_TARGETS)) > 0)
+            fs_uuid4(event_id);
+        if (nt == 0)
+            continue;
         struct delivery *d = calloc(1, sizeof(*d));
         char *body = fs_dump(ev->payload);
         if (s->n_deliveries == s->cap_deliveries) {
@@ -149,7 +159,9 @@ void fs_enqueue(struct fs_shop *s, struct events *e, struct batch *b, int64_t du
         d->seq = ++s->next_delivery_seq;
         d->order_id = ev->order_id;
         snprintf(d->topic, sizeof(d->topic), "%s", ev->topic);
-        fs_uuid4(d->event_id);
+        memcpy(d->event_id, event_id, sizeof(d->event_id));
+        d->target_url = fs_strdup(tg[t].url);
+        d->target_secret = fs_strdup(tg[t].secret);
         fs_uuid4(d->webhook_id);
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -273,7 +285,7 @@ static void take_attempt(struct fs_shop *s, struct attempt *a)
 {
     if (s->stopping)
         snprintf(a->err, sizeof(a->err), "fakestore stopping");
-    else if (!s->webhook_url)
+    else if (!s->webhook_url && !a->d->target_url)
         snprintf(a->err, sizeof(a->err), "no webhook_url configured");
     else if (s->hfault.drop > 0) {
         s->hfault.drop--;
@@ -284,8 +296,8 @@ static void take_attempt(struct fs_shop *s, struct attempt *a)
             s->hfault.bad_signature--;
             a->sp.bad_signature = true;
         }
-        a->sp.url = fs_strdup(s->webhook_url);
-        a->sp.secret = fs_strdup(s->secret);
+        a->sp.url = fs_strdup(a->d->target_url ? a->d->target_url : s->webhook_url);
+        a->sp.secret = fs_strdup(a->d->target_secret ? a->d->target_secret : s->secret);
         a->sp.domain = fs_strdup(s->shop_domain);
         if (!a->sp.url || !a->sp.secret || !a->sp.domain)
             snprintf(a->err, sizeof(a->err), "out of memory");
@@ -475,8 +487,14 @@ json_t *fs_deliveries_json(struct fs_shop *s)
 {
     wait_idle(s, 10);
     json_t *list = json_array();
-    for (size_t i = 0; i < s->n_deliveries; i++)
-        json_array_append_new(list, delivery_json(s->deliveries[i]));
+    for (size_t i = 0; i < s->n_deliveries; i++) {
+        json_t *j = delivery_json(s->deliveries[i]); /* and where it went (app.c) */
+        json_object_set_new(j, "url",
+                            json_string(s->deliveries[i]->target_url ? s->deliveries[i]->target_url
+                                        : s->webhook_url             ? s->webhook_url
+                                                                     : ""));
+        json_array_append_new(list, j);
+    }
     return json_pack("{s:o}", "deliveries", list);
 }
 

@@ -61,6 +61,8 @@ enum {
                                  * setting "push_statuses" */
     SB_CH_RESERVE = 1 << 14,       /* orders may come down as reservations instead of sales: the
                                * setting "import_as" (SB_CHANNEL_IMPORT_AS) */
+    SB_CH_CONNECT = 1 << 15,       /* connects as an app that checks its access and sets up
+                                    * its own webhooks: connect, connection */
 };
 
 /* A channel as adapters see it. */
@@ -265,7 +267,9 @@ struct sb_channel_ops {
      * time). */
     sb_err (*poll_orders)(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                           struct sb_order_page *ret);
-    /* SB_CH_FETCH. One order by the channel's id for it. */
+    /* SB_CH_FETCH. One order by the channel's id for it. SB_EFORBIDDEN: the channel does
+     * not show it to us (e.g. beyond what the app's access reaches): the event is not
+     * applicable, logged with the message as the reason. */
     sb_err (*fetch_order)(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                           struct sb_order **ret);
     /* Required. Channel rules for downloading (paid only, invoiced only, ...). The reason
@@ -326,6 +330,19 @@ struct sb_channel_ops {
      * the read is incomplete: the caller discards what it got. */
     sb_err (*read_stock_all)(const struct sb_channel *ch,
                              sb_err (*each)(void *ud, const struct sb_channel_stock *st), void *ud);
+    /* SB_CH_CONNECT. Connects as an app does: checks the access the channel granted against
+     * what its settings turn on, and puts right what the channel must do for us (Shopify:
+     * its webhook subscriptions, made and repaired). Called through the outbox when a
+     * channel is created or changed, by staff (POST /api/v1/channels/{id}/connect) and by
+     * the poller from time to time; cheap when nothing is wrong. Keeps the outcome in its
+     * state; *ret_report (a new reference, may be NULL) is what connection() then gives.
+     * An error means the check itself could not be made. */
+    sb_err (*connect)(const struct sb_channel *ch, json_t **ret_report);
+    /* SB_CH_CONNECT. How the connection stands, as the adapter last saw it: a JSON object
+     * (a new reference; served in sync-status as "connection"), NULL when nothing is known
+     * yet (or the caller keeps no state). *ret_notice: a change since the last call to be
+     * logged once (another API version answering), in the arena, else NULL. */
+    json_t *(*connection)(const struct sb_channel *ch, struct sb_arena *a, const char **ret_notice);
 };
 
 /* channel/kinds.c: the table of kinds. */

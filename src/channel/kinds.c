@@ -63,7 +63,7 @@ static const struct {
     { SB_CH_STOCK_ALL, "stock_all" }, { SB_CH_AFTER_DOWNLOAD, "after_download" },
     { SB_CH_REFUND, "refund" },       { SB_CH_EXPORT, "export" },
     { SB_CH_STATUS_IN, "status_in" }, { SB_CH_STATUS_OUT, "status_out" },
-    { SB_CH_RESERVE, "reserve" },
+    { SB_CH_RESERVE, "reserve" },     { SB_CH_CONNECT, "connect" },
 };
 #define N_CAPS (sizeof(cap_names) / sizeof(cap_names[0]))
 
@@ -195,6 +195,8 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
         { SB_CH_REFUND, has_setting(ops, SB_CHANNEL_PUSH_REFUNDS, SB_FIELD_BOOL),
           "the setting " SB_CHANNEL_PUSH_REFUNDS " (bool)" },
         { SB_CH_EXPORT, ops->list_exported != NULL, "list_exported" },
+        { SB_CH_CONNECT, ops->connect != NULL, "connect" },
+        { SB_CH_CONNECT, ops->connection != NULL, "connection" },
         { SB_CH_EXPORT, ops->acknowledge != NULL, "acknowledge" },
         { SB_CH_STATUS_IN | SB_CH_STATUS_OUT, ops->statuses != NULL, "a status table" },
         { SB_CH_STATUS_IN, has_rows(ops, SB_STATUS_IN), "status table rows in" },

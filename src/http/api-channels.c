@@ -195,6 +195,8 @@ sb_err sb_api_channels_create(struct sb_req *r)
     sb_err err = parse(r, &in, true);
     if (!err)
         err = sb_sync_channel_create(r->db, &in, &id);
+    if (!err) /* its connect call, if its kind connects */
+        sb_pipeline_kick_outbox(sb_server_pipeline(r->server));
     return err ? err : reply_one(r, 201, id);
 }
 
@@ -216,6 +218,8 @@ sb_err sb_api_channels_update(struct sb_req *r)
         err = parse(r, &in, false);
     if (!err)
         err = sb_sync_channel_update(r->db, id, &in);
+    if (!err)
+        sb_pipeline_kick_outbox(sb_server_pipeline(r->server));
     return err ? err : reply_one(r, 200, id);
 }
 

@@ -45,12 +45,16 @@ static sb_err receive(struct sb_req *r, struct sb_pipeline *p, int64_t id, bool 
         return err;
     }
     if (!err && info.ignored) {
-        /* not the engine's topic: 200 so the channel stops, a log line, nothing stored */
+        /* not the engine's topic: 200 so the channel does not retry it and drop the
+         * subscription, nothing stored, and a log line the first time the topic comes */
         char ch[24];
         snprintf(ch, sizeof(ch), "%lld", (long long)id);
         sb_pipeline_channel_put(p, rt, false);
-        sb_log(SB_LOG_INFO, "webhook.ignored", "channel", ch, "topic", info.topic, "event_id",
-               info.event_id, NULL);
+        if (sb_pipeline_first_ignored(p, id, info.topic, info.event_id))
+            sb_log(SB_LOG_INFO, "webhook.ignored", "channel", ch, "topic", info.topic, "event_id",
+                   info.event_id, "note",
+                   "a topic stockbridge does not use: answered 200; later ones are not logged",
+                   NULL);
         return sb_reply(r, 200,
                         json_pack("{s:s,s:s,s:s}", "status", "ignored", "event_id", info.event_id,
                                   "topic", info.topic));

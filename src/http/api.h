@@ -90,6 +90,7 @@ sb_err sb_api_channel_kinds_list(struct sb_req *r);
 sb_err sb_api_channels_sync_status(struct sb_req *r);
 sb_err sb_api_channels_items(struct sb_req *r);
 sb_err sb_api_channels_reconcile(struct sb_req *r);
+sb_err sb_api_channels_connect(struct sb_req *r);
 
 /* api-webhooks.c */
 sb_err sb_api_webhooks_receive(struct sb_req *r);

@@ -78,6 +78,7 @@ static const struct sb_route routes[] = {
     { "GET", V1 "/channels/{id}/sync-status", sb_api_channels_sync_status, SB_AUTH_STAFF },
     { "GET", V1 "/channels/{id}/items", sb_api_channels_items, SB_AUTH_STAFF },
     { "POST", V1 "/channels/{id}/reconcile", sb_api_channels_reconcile, SB_AUTH_MANAGER },
+    { "POST", V1 "/channels/{id}/connect", sb_api_channels_connect, SB_AUTH_MANAGER },
 
     /* Signed by the channel, not by a token: the adapter verifies the raw body. */
     { "POST", "/webhooks/{id}", sb_api_webhooks_receive, SB_AUTH_NONE | SB_BODY_RAW },

@@ -27,6 +27,9 @@
 /* A fulfillment moved in the POS (push_statuses on): payload {status}, the fulfillment's
  * new status; the channel's status table says whether and as what it travels. */
 #define SB_OUTBOX_STATUS "status"
+/* The channel connects as an app (SB_CH_CONNECT): its access checked and its webhooks set
+ * up (sync/connect.h); payload {}. Queued when a channel is created or changed. */
+#define SB_OUTBOX_CONNECT "connect"
 
 /* The calls are queued by the store actions that need them (store/outbox-queue.c: a
  * voided web sale, a shipped shipment, the last fulfillment shipped). */

@@ -5,6 +5,7 @@
  * the cleaned copy.
  */
 #include "sync/channel-edit.h"
+#include "sync/connect.h"
 
 #include "channel/channel.h"
 
@@ -133,6 +134,10 @@ sb_err sb_sync_channel_create(struct sb_db *db, const struct sb_channel_input *i
     sb_err err = check_input(ops, in, &checked, &settings, &credentials);
     if (!err)
         err = sb_store_channel_create(db, &checked, ret_id);
+    /* a kind that connects as an app checks its access and sets up its webhooks; the channel
+     * is made whether or not the call could be queued (the poller's pass connects it) */
+    if (!err && sb_sync_queue_connect(db, ops, *ret_id, checked.settings))
+        sb_err_clear();
     json_decref(settings);
     json_decref(credentials);
     return err;
@@ -152,6 +157,13 @@ sb_err sb_sync_channel_update(struct sb_db *db, int64_t id, const struct sb_chan
     err = check_input(ops, in, &checked, &settings, &credentials);
     if (!err)
         err = sb_store_channel_update(db, id, &checked);
+    if (!err && (in->credentials_set || in->settings)) { /* connected again as changed */
+        json_t *rec = NULL;
+        if (sb_store_channel_get(db, id, &rec) ||
+            sb_sync_queue_connect(db, ops, id, json_object_get(rec, "settings")))
+            sb_err_clear();
+        json_decref(rec);
+    }
     json_decref(settings);
     json_decref(credentials);
     return err;

@@ -13,6 +13,7 @@
 #include "store/channel-log.h"
 #include "store/due.h"
 #include "store/outbox.h"
+#include "sync/connect.h"
 #include "sync/lanes.h"
 #include "sync/pipeline.h"
 #include "util/log.h"
@@ -26,7 +27,7 @@
  * not travel), for the log. */
 struct sent_note {
     const char *text;
-    char buf[160];
+    char buf[400];
 };
 
 static sb_err send_fulfillment(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
@@ -117,6 +118,19 @@ static sb_err send_status(const struct sb_channel_rt *rt, const char *ref, json_
     return rt->ops->push_status(&rt->ch, &s);
 }
 
+/* The channel connects as an app; what it found is the note (missing scopes, webhooks). */
+static sb_err send_connect(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                           struct sent_note *note)
+{
+    json_t *report = NULL;
+    sb_err err = rt->ops->connect(&rt->ch, &report);
+    if (!err) {
+        note->text = sb_sync_connect_summary(report, note->buf, sizeof(note->buf));
+        json_decref(report);
+    }
+    return err;
+}
+
 /* The kinds of outbox call: to add one, a row here and its SB_OUTBOX_ name. */
 static const struct outbox_kind {
     const char *kind;
@@ -129,6 +143,7 @@ static const struct outbox_kind {
     { SB_OUTBOX_AFTER_DOWNLOAD, SB_CH_AFTER_DOWNLOAD, send_after_download }, /* M3 */
     { SB_OUTBOX_REFUND, SB_CH_REFUND, send_refund },                         /* S2 */
     { SB_OUTBOX_STATUS, SB_CH_STATUS_OUT, send_status },                     /* 8 */
+    { SB_OUTBOX_CONNECT, SB_CH_CONNECT, send_connect },                      /* app */
 };
 
 static const struct outbox_kind *kind_of(const char *name)

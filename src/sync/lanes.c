@@ -3,6 +3,7 @@
  * channel on a thread of its own, named "sb-ch<id>" as top -H shows it.
  */
 #include "sync/lanes.h"
+#include "sync/connect.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -78,6 +79,9 @@ static void *run_main(void *arg)
     snprintf(name, sizeof(name), "sb-ch%lld", (long long)r->channel);
     pthread_setname_np(pthread_self(), name); /* as top -H shows it */
     r->fn(r->p, r->channel, r->flags);
+    /* what the run's calls told the adapter about the connection (another API version
+     * answering) is logged once, here, whichever lane made them */
+    sb_sync_connection_notice(r->p->store, r->p->channels, r->channel);
     run_end(r);
     return NULL;
 }

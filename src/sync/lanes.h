@@ -64,6 +64,13 @@ struct sb_pipeline {
     bool retries_waiting; /* the worker left events pending for later: kick it on news */
     bool check_sales;     /* sb_pipeline_wait_idle asks the stock lane to look at sales now */
     struct sb_lane worker, poller, dispatcher, stock;
+    /* the unused webhook topics already logged, per channel (sb_pipeline_first_ignored),
+     * under lock; when full, the oldest is forgotten */
+    struct {
+        int64_t channel;
+        char topic[64];
+    } ignored[32];
+    size_t n_ignored, next_ignored;
 };
 
 void sb_lane_kick(struct sb_pipeline *p, struct sb_lane *l);

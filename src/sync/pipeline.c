@@ -3,10 +3,12 @@
  * describes them, one file each), and the wait for them to settle that tests
  * and benchmarks use instead of sleeps.
  */
+#include "store/channel-log.h"
 #include "store/due.h"
 #include "sync/pipeline.h"
 #include "sync/lanes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +62,44 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
 struct sb_channel_cache *sb_pipeline_channels(struct sb_pipeline *p)
 {
     return p ? p->channels : NULL;
+}
+
+struct ignored_job {
+    int64_t channel;
+    const char *topic, *event_id;
+};
+
+static sb_err ignored_fn(struct sb_db *db, void *ctx)
+{
+    const struct ignored_job *j = ctx;
+    return sb_store_channel_log(db, j->channel, "info", "webhook.ignored", NULL,
+                                "%.100s (event %.100s): a topic stockbridge does not use, "
+                                "answered 200; later deliveries of it are not logged",
+                                j->topic, j->event_id ? j->event_id : "-");
+}
+
+bool sb_pipeline_first_ignored(struct sb_pipeline *p, int64_t channel, const char *topic,
+                               const char *event_id)
+{
+    if (!p)
+        return true;
+    size_t cap = sizeof(p->ignored) / sizeof(p->ignored[0]);
+    bool first = true;
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; first && i < p->n_ignored; i++)
+        if (p->ignored[i].channel == channel &&
+            strncmp(p->ignored[i].topic, topic, sizeof(p->ignored[i].topic) - 1) == 0)
+            first = false;
+    if (first) {
+        size_t i = p->n_ignored < cap ? p->n_ignored++ : (p->next_ignored++ % cap);
+        p->ignored[i].channel = channel;
+        snprintf(p->ignored[i].topic, sizeof(p->ignored[i].topic), "%s", topic);
+    }
+    pthread_mutex_unlock(&p->lock);
+    struct ignored_job j = { channel, topic, event_id };
+    if (first) /* best effort: the answer is 200 whatever the log says */
+        (void)sb_store_write(p->store, ignored_fn, &j);
+    return first;
 }
 
 static void free_pipeline(struct sb_pipeline *p)

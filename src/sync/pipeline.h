@@ -59,6 +59,12 @@ sb_err sb_pipeline_record(struct sb_pipeline *p, const struct sb_channel_rt *rt,
                           const struct sb_event_info *info, const char *body, size_t len,
                           struct sb_arena *a, struct sb_record_result *ret);
 
+/* Whether this is the first webhook of an unused topic the channel sent since the process
+ * started; the first is written to the channel's log (webhook.ignored, info), later ones
+ * are answered 200 quietly. True for p NULL (nothing written). */
+bool sb_pipeline_first_ignored(struct sb_pipeline *p, int64_t channel, const char *topic,
+                               const char *event_id);
+
 /* Wakes the dispatcher after an outbox row was committed (it also looks every second). */
 void sb_pipeline_kick_outbox(struct sb_pipeline *p); /* accepts NULL */
 

@@ -14,6 +14,7 @@
 #include "store/channel-polls.h"
 #include "store/due.h"
 #include "store/stock-queue.h"
+#include "sync/connect.h"
 #include "sync/lanes.h"
 #include "sync/order-apply.h"
 #include "sync/pipeline.h"
@@ -213,6 +214,24 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
         if (err)
             sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
                    NULL);
+    }
+    if (flags & POLL_DUE) {
+        /* a kind that connects as an app is checked again from time to time: its access,
+         * and its webhook subscriptions repaired (cheap when nothing is wrong) */
+        struct sb_arena *a = sb_arena_new();
+        struct sb_db *db;
+        struct sb_channel_rt *rt = NULL;
+        bool due = false;
+        if (a && !sb_store_acquire(p->store, &db)) {
+            due = sb_channel_load(p->channels, db, channel, a, &rt) == SB_OK &&
+                  sb_sync_connect_due(rt, a);
+            sb_store_release(p->store, db);
+        }
+        sb_arena_free(a);
+        if (due && sb_sync_connect(p->store, p->channels, channel, NULL))
+            sb_log(SB_LOG_WARN, "connect.failed", "channel", id, "error", sb_err_last()->message,
+                   NULL);
+        sb_err_clear();
     }
     if (flags & RECONCILE_DUE) {
         json_t *report = NULL;

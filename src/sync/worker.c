@@ -35,7 +35,8 @@ struct prepared {
     const struct sb_due_event *e;
     const struct sb_channel_rt *rt;
     const struct sb_order *order;
-    sb_err err; /* preparing failed: record it */
+    sb_err err;          /* preparing failed: record it */
+    bool not_applicable; /* the channel does not show the event's order (error says why) */
     char error[300];
 };
 
@@ -82,6 +83,19 @@ static sb_err batch_fn(struct sb_db *db, void *ctx)
     struct batch_job *j = ctx;
     for (size_t i = 0; i < j->n; i++) {
         struct prepared *it = &j->items[i];
+        if (it->not_applicable) { /* O10: done, with why, rather than failed or retried */
+            sb_err err = sb_store_channel_log(db, it->e->channel_id, "info", "event.not_applicable",
+                                              it->e->order_ref, "%s not applicable: %s",
+                                              it->e->topic, it->error);
+            sb_err why = SB_OK;
+            if (!err)
+                err = sb_store_savepoint(db, apply_one, it, &why);
+            if (!err && why)
+                err = record_failure(db, it->e, why, sb_err_last()->message);
+            if (err)
+                return err;
+            continue;
+        }
         if (it->err) {
             sb_err err = record_failure(db, it->e, it->err, it->error);
             if (err)
@@ -127,13 +141,15 @@ static void prepare(struct sb_pipeline *p, struct sb_arena *a, struct prepared *
     struct sb_order *order = NULL;
     if (!err)
         err = rt->ops->parse_event(&rt->ch, e->topic, e->body, strlen(e->body), a, &order);
-    if (!err && !order && e->order_ref && (rt->ops->caps & SB_CH_FETCH))
+    if (!err && !order && e->order_ref && (rt->ops->caps & SB_CH_FETCH)) {
         err = rt->ops->fetch_order(&rt->ch, e->order_ref, a, &order);
+        it->not_applicable = err == SB_EFORBIDDEN;
+    }
     if (!err && !order) /* never mark an event done without knowing which order it meant */
         err = sb_fail(SB_EINVALID_JSON, NULL, "the event names no order");
     it->rt = rt;
     it->order = order;
-    it->err = err;
+    it->err = it->not_applicable ? SB_OK : err;
     if (err)
         snprintf(it->error, sizeof(it->error), "%s",
                  sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(err));
@@ -163,6 +179,7 @@ static void process_batch(struct sb_pipeline *p, const struct sb_due_event *even
             if (!sb_store_write(p->store, batch_fn, &one))
                 continue;
             items[i].err = SB_EINTERNAL;
+            items[i].not_applicable = false;
             snprintf(items[i].error, sizeof(items[i].error), "%s", sb_err_last()->message);
             if (sb_store_write(p->store, batch_fn, &one))
                 sb_log(SB_LOG_ERROR, "pipeline.unrecorded", "error", sb_err_last()->message, NULL);

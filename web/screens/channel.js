@@ -1,13 +1,16 @@
 // One channel: its settings (admins change them; PATCH merges the settings
 // name by name), the orders it has seen with their state and reason, the
-// sync log, and the stock sync status with parked changes. The settings form
+// sync log, and the stock sync status with parked changes and, for a kind that
+// connects as an app (Shopify), its connection: missing access scopes and the
+// features they leave off, webhook subscriptions, the API version answering,
+// with a button that checks it again (POST .../connect). The settings form
 // is built from the kind's descriptions (GET /api/v1/channel-kinds: the common
 // settings, then the kind's own), the same data the server checks them by, so
 // a kind that adds a setting gets its field here without a change to this file.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label, money } from '../format.js';
-import { heading, table, badge, pager, errorBox, announce, dl, empty } from '../ui.js';
+import { heading, table, badge, pager, errorBox, announce, dl, empty, busy } from '../ui.js';
 
 export default async function channel(ctx) {
   const id = ctx.params[0];
@@ -164,11 +167,42 @@ function log(c, body) {
   return p.start();
 }
 
+// The connection of a kind that connects as an app; null: none known yet (or another kind).
+function connection(c, s, body) {
+  const conn = s.connection;
+  const err = errorBox();
+  const check = h('button', { type: 'button', id: 'check-connection' }, 'Check connection now');
+  check.addEventListener('click', () => busy(check, err, async () => {
+    await api.post(`/channels/${c.id}/connect`, {});
+    announce('Connection checked.');
+    await sync(c, body);
+  }));
+  if (!conn) return h('section', { id: 'connection' }, h('h2', null, 'Connection'), err, empty('Not checked since the server started.'), check);
+  const v = conn.api_version || {};
+  const sc = conn.scopes || { missing: [] };
+  const wh = conn.webhooks;
+  const off = (conn.features || []).filter((f) => !f.ok);
+  return h('section', { id: 'connection' }, h('h2', null, 'Connection'), err,
+    dl([
+      ['Checked', conn.checked_at ? dateTime(conn.checked_at) : '—'],
+      ['API version', v.served ? h('span', null, `${v.served} (stockbridge asks for ${v.requested}) `,
+        v.mismatch ? badge('Mismatch: upgrade stockbridge', 'warn') : badge('OK', 'completed')) : '—'],
+      ['Missing access scopes', (sc.missing || []).length ? h('span', { id: 'missing-scopes' }, sc.missing.join(', ')) : 'None'],
+      ['Webhooks', !wh ? '—' : wh.managed
+        ? `${wh.callback_url}: ${wh.kept} kept, ${wh.created} made, ${wh.deleted} deleted`
+        : (wh.reason || 'Not managed')],
+      ['Last check failed', conn.error || 'No'],
+    ]),
+    off.length ? h('ul', { id: 'features-off' }, off.map((f) => h('li', null, h('strong', null, f.feature), `: ${f.reason}`))) : null,
+    check);
+}
+
 async function sync(c, body) {
   const s = await api.get(`/channels/${c.id}/sync-status`);
   const q = s.queue || {};
   const r = s.last_reconcile;
   replace(body,
+    connection(c, s, body),
     h('div', { class: 'grid2' },
       h('section', null, h('h2', null, 'Stock changes'), dl([
         ['Waiting to send', q.queued ?? 0], ['Being sent', q.pending ?? 0], ['Parked', q.parked ?? 0],

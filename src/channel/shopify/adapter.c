@@ -234,6 +234,12 @@ static sb_err read_alone(const struct sb_channel *ch, const char *external_id, s
         return err;
     *ret_order_fault = true;
     json_t *order = json_object_get(data, "order");
+    if ((!order || json_is_null(order)) && sb_shopify_scope_missing(ch, "read_all_orders"))
+        return sb_fail(SB_EFORBIDDEN, "read_all_orders",
+                       "order %s is not visible to the app: without the read_all_orders access "
+                       "scope Shopify shows an app only the orders of the last 60 days; grant "
+                       "read_all_orders to take events on older orders",
+                       external_id);
     if (!order || json_is_null(order))
         return sb_fail(SB_ENOT_FOUND, NULL, "order %s is not on Shopify", external_id);
     const char *cut = sb_shopify_truncated(order, &sb_shopify_alone);
@@ -520,9 +526,9 @@ const struct sb_channel_ops sb_channel_shopify = {
     .kind = "shopify",
     .label = "Shopify",
     .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FETCH | SB_CH_LOCATIONS | SB_CH_FULFILL |
-            SB_CH_CANCEL | SB_CH_STOCK | SB_CH_STOCK_ALL | SB_CH_PRICES,
+            SB_CH_CANCEL | SB_CH_STOCK | SB_CH_STOCK_ALL | SB_CH_PRICES | SB_CH_CONNECT,
     .credentials = sb_shopify_credentials,
-    .settings = NULL,                 /* the common ones only */
+    .settings = sb_shopify_settings,  /* webhook_base_url, beside the common ones */
     .push_batch = SB_SHOPIFY_SET_MAX, /* inventorySetQuantities takes 250 quantities a call */
     .base_url = sb_shopify_base_url,
     .state_size = sizeof(struct sb_shopify_state),
@@ -541,4 +547,6 @@ const struct sb_channel_ops sb_channel_shopify = {
     .read_stock = sb_shopify_read_stock,
     .read_stock_all = sb_shopify_read_stock_all,
     .push_prices = sb_shopify_push_prices,
+    .connect = sb_shopify_connect,
+    .connection = sb_shopify_connection,
 };

@@ -12,6 +12,9 @@
  *   stock.c      stock: items by SKU, levels set and read
  *   prices.c     prices
  *   bulk.c       the whole stock through a bulk operation
+ *   app.c        the adapter as an app: its access scopes checked against what the
+ *                channel's settings need, its webhook subscriptions made and repaired,
+ *                and how the connection stands (the API version that answers)
  */
 #ifndef SB_CHANNEL_SHOPIFY_H
 #define SB_CHANNEL_SHOPIFY_H
@@ -23,11 +26,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SB_SHOPIFY_API_VERSION "2025-01"
+/* The one Admin API version the adapter is written against: in every URL, and checked
+ * against the X-Shopify-API-Version of every answer (a shop serves the oldest supported
+ * version in place of an unsupported one). */
+#define SB_SHOPIFY_API_VERSION "2026-10"
 #define SB_SHOPIFY_MAX_LINES   500
 #define SB_SHOPIFY_MAX_RETRIES 3                  /* throttled or 429: retries before SB_EBUSY */
 #define SB_SHOPIFY_MAX_WAIT_MS 10000              /* one wait never exceeds this */
 #define SB_SHOPIFY_MAX_BODY    ((size_t)16 << 20) /* an answer or a webhook body */
+
+/* app.c: the kind's own settings (webhook_base_url), as data. */
+extern const struct sb_field sb_shopify_settings[];
+/* app.c: the ops connect and connection (channel.h, SB_CH_CONNECT). */
+sb_err sb_shopify_connect(const struct sb_channel *ch, json_t **ret_report);
+json_t *sb_shopify_connection(const struct sb_channel *ch, struct sb_arena *a,
+                              const char **ret_notice);
+/* app.c: whether the last connection check found the scope not granted (false before a
+ * check, or when it could not read the scopes). */
+bool sb_shopify_scope_missing(const struct sb_channel *ch, const char *scope);
 
 /* adapter.c: what the kind's credentials are, as data (the engine checks them). */
 extern const struct sb_field sb_shopify_credentials[];
@@ -50,9 +66,18 @@ struct sb_shopify_state {
         double cost;
     } ops[SB_SHOPIFY_BUDGET_OPS];
     size_t n_ops;
+    /* The connection (app.c), under the same lock: the X-Shopify-API-Version the last
+     * answer carried ("" before one did), whether a change of it is still to be told
+     * (sb_channel_ops.connection), and the last connect's report (NULL before one). */
+    char served_version[16];
+    bool version_notice;
+    json_t *connection;
 };
 sb_err sb_shopify_open(const struct sb_channel *ch, void *state);
 void sb_shopify_close(void *state);
+/* app.c: the X-Shopify-API-Version an answer carried (NULL: none), noted in the state
+ * (which may be NULL). */
+void sb_shopify_note_version(struct sb_shopify_state *s, const char *version);
 
 /* A credential as non-empty text without a NUL, or NULL. */
 const char *sb_shopify_cred(const struct sb_channel *ch, const char *key);
@@ -152,6 +177,15 @@ sb_err sb_shopify_read_stock(const struct sb_channel *ch, const char *cursor, st
 sb_err sb_shopify_push_prices(const struct sb_channel *ch, struct sb_price *prices, size_t n,
                               struct sb_arena *a);
 /* bulk.c: the whole stock through a bulk operation (the op read_stock_all). */
+/* Its result file's reader, for tests: fed the file in pieces of any size, grouped or
+ * ungrouped, it calls each() for every item, in the order the items' lines came, when
+ * finished. Errors are SB_EIO with why (the caller discards what it got). */
+struct sb_shopify_bulk_reader;
+sb_err sb_shopify_bulk_reader_new(sb_err (*each)(void *ud, const struct sb_channel_stock *st),
+                                  void *ud, struct sb_shopify_bulk_reader **ret);
+sb_err sb_shopify_bulk_feed(struct sb_shopify_bulk_reader *r, const char *data, size_t len);
+sb_err sb_shopify_bulk_finish(struct sb_shopify_bulk_reader *r);
+void sb_shopify_bulk_reader_free(struct sb_shopify_bulk_reader *r); /* accepts NULL */
 sb_err sb_shopify_read_stock_all(const struct sb_channel *ch,
                                  sb_err (*each)(void *ud, const struct sb_channel_stock *st),
                                  void *ud);

@@ -6,7 +6,10 @@
  *                     (what prices are set on) and its levels per location.
  *   SbInventorySet    inventorySetQuantities(name: "available"): absolute quantities,
  *                     up to 250 a call. The POS is the source of truth (I1), so the
- *                     compare-and-set is waived (ignoreCompareQuantity).
+ *                     compare-and-swap is waived: every quantity carries
+ *                     changeFromQuantity: null, which API 2026-04 on requires (omitting
+ *                     it is an error; compareQuantity and ignoreCompareQuantity are
+ *                     deprecated and not sent).
  *
  * Cost of SbInventoryItems, by Shopify's documented rules (objects 1, scalars 0, a
  * connection 2 plus first times its node): an item is InventoryItem 1 + variant 1 +
@@ -17,11 +20,18 @@
  * inventorySetQuantities is all or nothing: when Shopify refuses some quantities
  * (userErrors naming input.quantities.N), none is set. Those are marked with the error and
  * the call is made again without them, so one unknown item does not hold up the rest.
+ * CHANGE_FROM_QUANTITY_STALE (the compare-and-swap lost; it cannot happen with null, but a
+ * shop that says it is refusing the figure the POS had, not the item) is not a refusal of
+ * the level: nothing was set, and the same call is sent again at once (the figures are the
+ * POS's, which a changed shop figure does not make wrong: I1), up to STALE_RESENDS times;
+ * after that the whole call is an error, so the lane retries it later with fresh figures.
  */
 #include "channel/shopify/shopify.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define STALE_RESENDS 2 /* a call refused as stale is sent again at once this many times */
 
 static const char q_items[] =
     "query SbInventoryItems($first: Int!, $after: String, $query: String) { "
@@ -244,21 +254,24 @@ static long error_index(json_t *field)
 }
 
 /* One inventorySetQuantities call for the levels at idx[0..m). *ret_refused counts the
- * levels marked with an error (then nothing was set). */
+ * levels marked with an error (then nothing was set); *ret_stale says the call was refused
+ * as CHANGE_FROM_QUANTITY_STALE (SB_EBUSY, nothing set). */
 static sb_err set_once(const struct sb_channel *ch, struct sb_stock_level *levels,
-                       const size_t *idx, size_t m, struct sb_arena *a, size_t *ret_refused)
+                       const size_t *idx, size_t m, struct sb_arena *a, size_t *ret_refused,
+                       bool *ret_stale)
 {
+    *ret_stale = false;
     json_t *qs = json_array();
     for (size_t k = 0; qs && k < m; k++) {
         const struct sb_stock_level *l = &levels[idx[k]];
-        json_array_append_new(qs, json_pack("{s:s, s:s, s:I}", "inventoryItemId",
+        json_array_append_new(qs, json_pack("{s:s, s:s, s:I, s:n}", "inventoryItemId",
                                             l->external_item_id, "locationId", l->location_id,
-                                            "quantity", (json_int_t)l->available));
+                                            "quantity", (json_int_t)l->available,
+                                            "changeFromQuantity"));
     }
-    json_t *vars =
-               qs ? json_pack("{s:{s:s, s:s, s:b, s:o}}", "input", "name", "available", "reason",
-                              "correction", "ignoreCompareQuantity", 1, "quantities", qs)
-                  : NULL,
+    json_t *vars = qs ? json_pack("{s:{s:s, s:s, s:o}}", "input", "name", "available", "reason",
+                                  "correction", "quantities", qs)
+                      : NULL,
            *data = NULL;
     if (!vars)
         return sb_fail(SB_ENOMEM, NULL, NULL);
@@ -275,6 +288,13 @@ static sb_err set_once(const struct sb_channel *ch, struct sb_stock_level *level
         long at = error_index(json_object_get(e, "field"));
         const char *msg = json_string_value(json_object_get(e, "message"));
         const char *code = json_string_value(json_object_get(e, "code"));
+        if (code && strcmp(code, "CHANGE_FROM_QUANTITY_STALE") == 0) {
+            *ret_stale = true;
+            return sb_fail(SB_EBUSY, NULL,
+                           "Shopify refused the stock update as stale "
+                           "(CHANGE_FROM_QUANTITY_STALE): %.200s; it is sent again",
+                           msg ? msg : "no reason given");
+        }
         if (at < 0 || (size_t)at >= m) /* an error about the whole call */
             return sb_fail(SB_EINVALID_FIELD, NULL, "Shopify refused the stock update: %.200s",
                            msg ? msg : "no reason given");
@@ -300,7 +320,7 @@ sb_err sb_shopify_push_stock(const struct sb_channel *ch, struct sb_stock_level 
         size_t end = n - start < SB_SHOPIFY_SET_MAX ? n : start + SB_SHOPIFY_SET_MAX;
         /* refused levels drop out and the call is made again; each round drops at least
          * one, and a level refused once is not sent again */
-        for (;;) {
+        for (int stale_resends = 0;;) {
             size_t m = 0;
             for (size_t i = start; i < end; i++)
                 if (!levels[i].error)
@@ -308,7 +328,10 @@ sb_err sb_shopify_push_stock(const struct sb_channel *ch, struct sb_stock_level 
             if (m == 0)
                 break;
             size_t refused = 0;
-            sb_err err = set_once(ch, levels, idx, m, a, &refused);
+            bool stale = false;
+            sb_err err = set_once(ch, levels, idx, m, a, &refused, &stale);
+            if (err && stale && stale_resends++ < STALE_RESENDS)
+                continue; /* nothing was set: the same figures again */
             if (err)
                 return err;
             if (refused == 0)

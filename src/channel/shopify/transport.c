@@ -6,8 +6,11 @@
  * waited out as Shopify asks and retried, and each channel's adapter state
  * (struct sb_shopify_state) remembers the bucket so that a loop of calls is
  * paced instead of refused. Rate limits are read from the answers: the
- * cost extension of the body, and Retry-After, the one header asked of the
- * HTTP client.
+ * cost extension of the body, and Retry-After. The other header asked of the
+ * HTTP client is X-Shopify-API-Version: the version that answered, noted in
+ * the channel's state (app.c says what is done with it). An ACCESS_DENIED
+ * error (the app lacks an access scope) names the scope Shopify says is
+ * required.
  */
 #include "channel/shopify/shopify.h"
 
@@ -191,6 +194,22 @@ static sb_err max_cost_exceeded(json_t *root, json_t *e, const char *operation)
                    operation, c, m);
 }
 
+/* ACCESS_DENIED: the app was not granted a scope the operation needs. Waiting will not
+ * help: SB_ECONFLICT naming the scope (extensions.requiredAccess, else the message). */
+static sb_err access_denied(json_t *e, const char *operation)
+{
+    const char *req =
+        json_string_value(json_object_get(json_object_get(e, "extensions"), "requiredAccess"));
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    return sb_fail(SB_ECONFLICT, "credentials",
+                   "Shopify denied %s (ACCESS_DENIED): %.200s; grant the app the access scope "
+                   "and install it again",
+                   operation,
+                   req   ? req
+                   : msg ? msg
+                         : "a scope is missing");
+}
+
 static uint64_t throttle_wait(json_t *root)
 {
     json_t *cost = json_object_get(json_object_get(root, "extensions"), "cost");
@@ -280,6 +299,7 @@ sb_err sb_shopify_open(const struct sb_channel *ch, void *state)
 void sb_shopify_close(void *state)
 {
     struct sb_shopify_state *b = state;
+    json_decref(b->connection);
     pthread_mutex_destroy(&b->lock);
 }
 
@@ -310,8 +330,9 @@ sb_err sb_shopify_gql(const struct sb_channel *ch, struct sb_arena *a, const cha
         return sb_fail(SB_ENOMEM, NULL, NULL);
 
     const struct sb_http_header headers[] = { { "X-Shopify-Access-Token", token } };
-    /* the one header its rate limits are read from; the cost is in the body's extensions */
-    static const char *const capture[] = { "Retry-After", NULL };
+    /* the header its rate limits are read from (the cost is in the body's extensions), and
+     * the API version that answered */
+    static const char *const capture[] = { "Retry-After", "X-Shopify-API-Version", NULL };
     for (int attempt = 0;; attempt++) {
         uint64_t pace = budget_wait_ms(ch->state, operation);
         if (pace)
@@ -328,6 +349,7 @@ sb_err sb_shopify_gql(const struct sb_channel *ch, struct sb_arena *a, const cha
         struct sb_http_response resp;
         if ((err = sb_http_post_json(&hreq, &resp)))
             return err;
+        sb_shopify_note_version(ch->state, resp.captured[1]);
         uint64_t wait = 0;
         bool retry = false;
         json_t *root = NULL;
@@ -357,6 +379,8 @@ sb_err sb_shopify_gql(const struct sb_channel *ch, struct sb_arena *a, const cha
             } else if (json_is_array(errors) && error_with_code(errors, "THROTTLED")) {
                 retry = true;
                 wait = throttle_wait(root);
+            } else if (json_is_array(errors) && error_with_code(errors, "ACCESS_DENIED")) {
+                err = access_denied(error_with_code(errors, "ACCESS_DENIED"), operation);
             } else if (errors && !json_is_null(errors) &&
                        (!json_is_array(errors) || json_array_size(errors) > 0)) {
                 err = sb_fail(SB_EIO, NULL, "Shopify refused %s: %.200s", operation,
