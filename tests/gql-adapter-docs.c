@@ -52,8 +52,17 @@ static const char *answer_to(const char *operation)
         return "{\"data\":{\"bulkOperationRunQuery\":{\"bulkOperation\":{\"id\":"
                "\"gid://shopify/BulkOperation/1\",\"status\":\"CREATED\"},\"userErrors\":[]}}}";
     if (strcmp(operation, "SbBulkStatus") == 0)
-        return "{\"data\":{\"currentBulkOperation\":{\"id\":\"gid://shopify/BulkOperation/1\","
+        return "{\"data\":{\"bulkOperation\":{\"id\":\"gid://shopify/BulkOperation/1\","
                "\"status\":\"COMPLETED\",\"errorCode\":null,\"objectCount\":\"0\",\"url\":null}}}";
+    if (strcmp(operation, "SbAppInstallation") == 0)
+        return "{\"data\":{\"currentAppInstallation\":{\"accessScopes\":[{\"handle\":"
+               "\"read_orders\"}]}}}";
+    /* one subscription at another address: the repair deletes it and creates the six */
+    if (strcmp(operation, "SbWebhooks") == 0)
+        return "{\"data\":{\"webhookSubscriptions\":{\"nodes\":[{\"id\":"
+               "\"gid://shopify/WebhookSubscription/1\",\"topic\":\"ORDERS_CREATE\",\"uri\":"
+               "\"https://old.example/webhooks/9911\"}],\"pageInfo\":{\"hasNextPage\":false,"
+               "\"endCursor\":null}}}}";
     return "{\"data\":{}}";
 }
 
@@ -103,11 +112,13 @@ size_t gql_adapter_documents(struct gql_sent **ret)
     const struct sb_channel_ops *ops = sb_channel_ops_for("shopify");
     json_t *credentials = json_pack("{s:s, s:s}", "access_token", "shpat_gql_test", "base_url",
                                     "http://shopify.gql-test.invalid");
+    json_t *settings = json_pack("{s:s}", "webhook_base_url", "https://pos.example");
     struct sb_channel ch = {
         .id = 9911,
         .kind = "shopify",
         .name = "gql",
         .credentials = credentials,
+        .settings = settings,
         .currency = "USD",
     };
     struct sb_arena *a = sb_arena_new();
@@ -156,9 +167,15 @@ size_t gql_adapter_documents(struct gql_sent **ret)
             (void)ops->read_stock(&ch, NULL, a, &stock);
         if (ops->read_stock_all)
             (void)ops->read_stock_all(&ch, each_item, NULL);
+        if (ops->connect) {
+            json_t *report = NULL;
+            (void)ops->connect(&ch, &report);
+            json_decref(report);
+        }
     }
     sb_arena_free(a);
     json_decref(credentials);
+    json_decref(settings);
     *ret = sent;
     return n_sent;
 }

@@ -755,7 +755,10 @@ Test(http, s1_cancel_on_shopify)
                "order");
     expect_str(json_string_value(json_object_get(v, "reason")), "OTHER", "reason");
     cr_expect(json_is_true(json_object_get(v, "restock")));
-    cr_expect(json_is_true(json_object_get(v, "refund")));
+    /* refundMethod (2026-10: refund: is deprecated): the money goes back as it was paid */
+    cr_expect_null(json_object_get(v, "refund"));
+    cr_expect(json_is_true(
+        json_object_get(json_object_get(v, "refundMethod"), "originalPaymentMethodsRefund")));
     cr_expect(json_is_false(json_object_get(v, "notifyCustomer")));
     cr_expect_eq(sb_channel_shopify.push_cancel(&ch, "450789469", "staff"), SB_ECONFLICT);
     expect_str(json_string_value(json_object_get(vars(1), "reason")), "STAFF", "enum kept");

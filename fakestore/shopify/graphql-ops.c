@@ -168,9 +168,15 @@ static json_t *gql_order(struct fs_shop *s, const struct order *o)
     if (o->customer)
         json_object_set_new(
             x, "customer",
-            json_pack("{s:o,s:o,s:o,s:o}", "firstName", fs_jstr(o->customer->first_name),
+            json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "firstName", fs_jstr(o->customer->first_name),
                       "lastName", fs_jstr(o->customer->last_name), "email",
-                      fs_jstr(o->customer->email), "phone", fs_jstr(o->customer->phone)));
+                      fs_jstr(o->customer->email), "phone", fs_jstr(o->customer->phone),
+                      "defaultEmailAddress",
+                      o->customer->email ? json_pack("{s:s}", "emailAddress", o->customer->email)
+                                         : json_null(),
+                      "defaultPhoneNumber",
+                      o->customer->phone ? json_pack("{s:s}", "phoneNumber", o->customer->phone)
+                                         : json_null()));
     else
         json_object_set_new(x, "customer", json_null());
     json_object_set_new(x, "shippingAddress", gql_address(o->shipping));
@@ -956,7 +962,7 @@ static bool prep_order_cancel(struct gql *g)
     if (!var_gid(g, "orderId", "Order", &g->id) ||
         !var_str(g, "reason", "OrderCancelReason!", true, 32, &reason) ||
         !var_bool(g, "restock", "Boolean!", true, &b) ||
-        !var_bool(g, "refund", "Boolean!", true, &b) ||
+        !var_bool(g, "refund", "Boolean", false, &b) ||
         !var_bool(g, "notifyCustomer", "Boolean", false, &b) ||
         !var_str(g, "staffNote", "String", false, STR_MAX, &note))
         return false;
@@ -974,7 +980,11 @@ static json_t *run_order_cancel(struct gql *g)
     json_t *errs = json_array(), *legacy = json_array(), *job = json_null();
     struct order *o = fs_find_order(s, g->id);
     const char *reason = json_string_value(var(g, "reason"));
-    bool restock = json_is_true(var(g, "restock")), refund = json_is_true(var(g, "refund"));
+    /* refund (deprecated) or refundMethod { originalPaymentMethodsRefund } (2026-10) */
+    bool restock = json_is_true(var(g, "restock")),
+         refund =
+             json_is_true(var(g, "refund")) ||
+             json_is_true(json_object_get(var(g, "refundMethod"), "originalPaymentMethodsRefund"));
     if (!o) {
         user_error(errs, field_path("orderId", NULL, NULL), "NOT_FOUND", "Order does not exist");
         user_error(legacy, field_path("orderId", NULL, NULL), NULL, "Order does not exist");

@@ -518,18 +518,6 @@ static json_t *level_json(const struct fs_shop *s, const struct product *p, int 
                      "updatedAt", at);
 }
 
-static json_t *item_node(const struct fs_shop *s, const struct product *p)
-{
-    json_t *levels = json_array();
-    for (size_t i = 0; i < s->n_locations; i++)
-        if (stocked(p, (int)i))
-            json_array_append_new(levels, level_json(s, p, (int)i));
-    return json_pack("{s:s,s:o,s:s,s:b,s:o,s:o}", "__typename", "InventoryItem", "id",
-                     fs_jgid("InventoryItem", p->inventory_item_id), "sku", p->sku, "tracked",
-                     p->tracked, "variant", fs_gql_ref("ProductVariant", p->variant_id),
-                     "inventoryLevels", levels);
-}
-
 static json_t *variant_node(const struct fs_shop *s, const struct product *p)
 {
     int64_t total = 0;
@@ -543,6 +531,21 @@ static json_t *variant_node(const struct fs_shop *s, const struct product *p)
                      money_or_null(p->compare_at, s->exponent), "inventoryQuantity",
                      (json_int_t)total, "product", fs_gql_ref("Product", p->product_id),
                      "inventoryItem", fs_gql_ref("InventoryItem", p->inventory_item_id));
+}
+
+static json_t *item_node(const struct fs_shop *s, const struct product *p)
+{
+    json_t *levels = json_array();
+    for (size_t i = 0; i < s->n_locations; i++)
+        if (stocked(p, (int)i))
+            json_array_append_new(levels, level_json(s, p, (int)i));
+    /* variant (deprecated in 2026-10) and variants, the one variant the item is of */
+    json_t *variants = json_array();
+    json_array_append_new(variants, variant_node(s, p));
+    return json_pack("{s:s,s:o,s:s,s:b,s:o,s:o,s:o}", "__typename", "InventoryItem", "id",
+                     fs_jgid("InventoryItem", p->inventory_item_id), "sku", p->sku, "tracked",
+                     p->tracked, "variant", fs_gql_ref("ProductVariant", p->variant_id), "variants",
+                     variants, "inventoryLevels", levels);
 }
 
 static json_t *product_node(const struct fs_shop *s, const struct product *p)

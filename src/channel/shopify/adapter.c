@@ -84,8 +84,9 @@ static const char m_fulfillment_create[] =
     "number company url } } userErrors { field message } } }";
 static const char m_order_cancel[] =
     "mutation SbOrderCancel($orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!, "
-    "$notifyCustomer: Boolean, $refund: Boolean!) { orderCancel(orderId: $orderId, reason: "
-    "$reason, restock: $restock, notifyCustomer: $notifyCustomer, refund: $refund) { job { id "
+    "$notifyCustomer: Boolean, $refundMethod: OrderCancelRefundMethodInput) { "
+    "orderCancel(orderId: $orderId, reason: $reason, restock: $restock, notifyCustomer: "
+    "$notifyCustomer, refundMethod: $refundMethod) { job { id "
     "done } orderCancelUserErrors { field message code } } }";
 
 /* ---------------------------------------------------------------- the ops */
@@ -495,8 +496,10 @@ static sb_err push_cancel(const struct sb_channel *ch, const char *external_id, 
         return err;
     /* A sale voided in the POS (S1): the customer gets their money back and Shopify's
      * committed stock is released; stock levels themselves follow from the POS (I1). */
-    json_t *vars = json_pack("{s:s, s:s, s:b, s:b, s:b}", "orderId", gid, "reason",
-                             cancel_reason(reason), "restock", 1, "notifyCustomer", 0, "refund", 1),
+    /* refundMethod: refund: is deprecated in 2026-10 */
+    json_t *vars = json_pack("{s:s, s:s, s:b, s:b, s:{s:b}}", "orderId", gid, "reason",
+                             cancel_reason(reason), "restock", 1, "notifyCustomer", 0,
+                             "refundMethod", "originalPaymentMethodsRefund", 1),
            *data = NULL;
     if (!vars)
         return sb_fail(SB_ENOMEM, NULL, NULL);

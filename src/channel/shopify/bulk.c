@@ -6,7 +6,7 @@
  *
  *   SbBulkStock   bulkOperationRunQuery(query: <the document below>): starts the
  *                 operation (a mutation: cost 10)
- *   SbBulkStatus  currentBulkOperation(type: QUERY): its status, polled every 100 ms at
+ *   SbBulkStatus  bulkOperation(id:): its status, polled every 100 ms at
  *                 first, backing off to every second (cost 1 each), until COMPLETED,
  *                 FAILED or CANCELED, or until STOCKBRIDGE_BULK_TIMEOUT_SECONDS (default
  *                 600) have gone by
@@ -48,7 +48,8 @@
 static const char m_run[] =
     "mutation SbBulkStock($query: String!) { bulkOperationRunQuery(query: $query) { "
     "bulkOperation { id status } userErrors { field message code } } }";
-static const char q_status[] = "query SbBulkStatus { currentBulkOperation(type: QUERY) { id "
+/* bulkOperation(id:), the one started: currentBulkOperation is deprecated in 2026-10 */
+static const char q_status[] = "query SbBulkStatus($id: ID!) { bulkOperation(id: $id) { id "
                                "status errorCode objectCount url } }";
 /* The bulk query: no `first` on nested connections in a bulk query, and every node of a
  * connection that has a nested connection selects its id (the children's __parentId). */
@@ -122,8 +123,10 @@ static sb_err wait_done(const struct sb_channel *ch, const char *id, char **ret_
         json_t *data = NULL;
         if (!a)
             return sb_fail(SB_ENOMEM, NULL, NULL);
-        sb_err err = sb_shopify_gql(ch, a, "SbBulkStatus", q_status, NULL, &data);
-        json_t *op = err ? NULL : json_object_get(data, "currentBulkOperation");
+        json_t *vars = json_pack("{s:s}", "id", id);
+        sb_err err = vars ? sb_shopify_gql(ch, a, "SbBulkStatus", q_status, vars, &data)
+                          : sb_fail(SB_ENOMEM, NULL, NULL);
+        json_t *op = err ? NULL : json_object_get(data, "bulkOperation");
         const char *op_id = json_string_value(json_object_get(op, "id"));
         const char *status = json_string_value(json_object_get(op, "status"));
         const char *code = json_string_value(json_object_get(op, "errorCode"));
@@ -132,8 +135,9 @@ static sb_err wait_done(const struct sb_channel *ch, const char *id, char **ret_
         if (err) {
         } else if (!op_id || strcmp(op_id, id) != 0 || !status) {
             err = sb_fail(SB_EIO, NULL,
-                          "Shopify's current bulk query is not the one stockbridge started: "
-                          "another bulk query replaced it");
+                          "Shopify does not know the bulk query stockbridge started (%.80s): "
+                          "another bulk query replaced it",
+                          id);
         } else if (strcmp(status, "COMPLETED") == 0) {
             done = true;
             if (json_is_string(url) && !(*ret_url = strdup(json_string_value(url))))

@@ -956,10 +956,33 @@ static sb_err parse_people(struct sb_jctx *c, const struct dialect *d, struct sb
         char buf[PATH_CAP];
         struct sb_jctx cc = sb_jctx_child(c, "customer", -1, customer, buf, sizeof(buf));
         if ((err = text(&cc, K("first_name", "firstName"), NAME_MAX_, &c_first)) ||
-            (err = text(&cc, K("last_name", "lastName"), NAME_MAX_, &c_last)) ||
-            (err = text(&cc, "email", EMAIL_MAX, &c_email)) ||
-            (err = text(&cc, "phone", 64, &c_phone)))
+            (err = text(&cc, K("last_name", "lastName"), NAME_MAX_, &c_last)))
             return err;
+        if (d->gql) {
+            /* GraphQL (2026-10): Customer.email and phone are deprecated for
+             * defaultEmailAddress { emailAddress } and defaultPhoneNumber { phoneNumber } */
+            json_t *em = NULL, *ph = NULL;
+            if ((err = sb_json_object(&cc, "defaultEmailAddress", false, &em)) ||
+                (err = sb_json_object(&cc, "defaultPhoneNumber", false, &ph)))
+                return err;
+            if (em) {
+                char b2[PATH_CAP];
+                struct sb_jctx ec =
+                    sb_jctx_child(&cc, "defaultEmailAddress", -1, em, b2, sizeof(b2));
+                if ((err = text(&ec, "emailAddress", EMAIL_MAX, &c_email)))
+                    return err;
+            }
+            if (ph) {
+                char b2[PATH_CAP];
+                struct sb_jctx pc =
+                    sb_jctx_child(&cc, "defaultPhoneNumber", -1, ph, b2, sizeof(b2));
+                if ((err = text(&pc, "phoneNumber", 64, &c_phone)))
+                    return err;
+            }
+        } else if ((err = text(&cc, "email", EMAIL_MAX, &c_email)) ||
+                   (err = text(&cc, "phone", 64, &c_phone))) {
+            return err;
+        }
         if ((err = trimmed(a, c_first, &c_first)) || (err = trimmed(a, c_last, &c_last)))
             return err;
     }

@@ -155,7 +155,8 @@ const char *sb_shopify_truncated(json_t *node, const struct sb_shopify_sizes *s)
     "customAttributes { key value } paymentGatewayNames discountCodes "                          \
     "subtotalPriceSet " MONEY " totalDiscountsSet " MONEY " totalTaxSet " MONEY                  \
     " totalShippingPriceSet " MONEY " totalPriceSet " MONEY " totalOutstandingSet " MONEY        \
-    " " TAX_LINES " customer { firstName lastName email phone } "                                \
+    " " TAX_LINES " customer { firstName lastName defaultEmailAddress { emailAddress } "         \
+    "defaultPhoneNumber { phoneNumber } } "                                                      \
     "shippingAddress { firstName lastName name company address1 address2 city province "         \
     "provinceCode zip country countryCodeV2 phone } "                                            \
     "shippingLine { title code originalPriceSet " AMOUNT " discountedPriceSet " AMOUNT           \

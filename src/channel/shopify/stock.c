@@ -12,9 +12,10 @@
  *                     deprecated and not sent).
  *
  * Cost of SbInventoryItems, by Shopify's documented rules (objects 1, scalars 0, a
- * connection 2 plus first times its node): an item is InventoryItem 1 + variant 1 +
- * product 1 + inventoryLevels (2 + 10 x (InventoryLevel 1 + location 1 + quantities 1))
- * = 35, so a page of 20 is 2 + pageInfo 1 + 20 x 35 = 703, under our budget of 800.
+ * connection 2 plus first times its node): an item is InventoryItem 1 + variants(first: 1)
+ * (2 + 1 x (variant 1 + product 1)) + inventoryLevels (2 + 10 x (InventoryLevel 1 +
+ * location 1 + quantities 1)) = 37, so a page of 20 is 2 + pageInfo 1 + 20 x 37 = 743,
+ * under our budget of 800.
  * inventorySetQuantities is a mutation: 10.
  *
  * inventorySetQuantities is all or nothing: when Shopify refuses some quantities
@@ -36,7 +37,8 @@
 static const char q_items[] =
     "query SbInventoryItems($first: Int!, $after: String, $query: String) { "
     "inventoryItems(first: $first, after: $after, query: $query) { pageInfo { hasNextPage "
-    "endCursor } nodes { id sku tracked variant { id price compareAtPrice product { id } } "
+    "endCursor } nodes { id sku tracked variants(first: 1) { nodes { id price compareAtPrice "
+    "product { id } } } "
     "inventoryLevels(first: 10) { nodes { location { id } quantities(names: [\"available\"]) { "
     "name quantity } } } } } }";
 static const char m_set[] =
@@ -116,7 +118,9 @@ static sb_err item_node(json_t *node, struct sb_arena *a, struct sb_channel_stoc
     out->item.item_id = json_string_value(json_object_get(node, "id"));
     if (!out->item.item_id)
         return sb_fail(SB_EIO, NULL, "Shopify sent an inventory item without an id");
-    json_t *variant = json_object_get(node, "variant");
+    /* InventoryItem.variant is deprecated in 2026-10 for variants: an item is one variant's */
+    json_t *variant =
+        json_array_get(json_object_get(json_object_get(node, "variants"), "nodes"), 0);
     out->item.variant_id = str_at(variant, "id", NULL);
     out->item.product_id = str_at(json_object_get(variant, "product"), "id", NULL);
     json_t *levels = json_object_get(json_object_get(node, "inventoryLevels"), "nodes");
