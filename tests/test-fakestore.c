@@ -1118,7 +1118,7 @@ Test(fakestore, sp1_webhooks_carry_shopify_headers_and_a_valid_hmac)
         cr_expect(hmac_ok(h, SECRET), "%s: bad HMAC %s", h->topic, h->hmac);
         cr_expect(!hmac_ok(h, "another secret"));
         cr_expect_str_eq(h->domain, DOMAIN);
-        cr_expect_str_eq(h->version, "2025-01");
+        cr_expect_str_eq(h->version, "2026-10");
         cr_expect_str_eq(h->content_type, "application/json");
         cr_expect_eq(strlen(h->event_id), 36);
         cr_expect_eq(strlen(h->webhook_id), 36);

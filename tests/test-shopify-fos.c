@@ -97,18 +97,22 @@ Test(shopify_fos, s4_push_fulfils_every_location)
     cr_expect_str_eq(rest_status(id, st, sizeof(st)), "fulfilled");
 }
 
-/* FINDING (issue 11 point 4, for the SHOP engineer): SPEC S4 - with one fulfillment order
- * open and one ON_HOLD, the adapter fulfils the open one and returns SB_OK, so stockbridge
- * records the whole order as shipped while Shopify holds part of it (fulfillment_status
- * "partial"): push_fulfillment (src/channel/shopify/adapter.c) skips every status but OPEN
- * and IN_PROGRESS without saying so. Expected: an error (the order is not fully shipped on
- * Shopify) or the held part reported. Disabled until the adapter is fixed. */
-Test(shopify_fos, s4_push_does_not_report_a_held_part_as_shipped, .disabled = true)
+/* S4: with one fulfillment order open and one ON_HOLD, the open part is fulfilled and the
+ * call is not done: SB_EBUSY (the outbox sends it again) naming the held part, so the order
+ * is never recorded as shipped on Shopify while Shopify holds part of it. Sent again while
+ * the hold stays, nothing is fulfilled twice and the answer is the same. */
+Test(shopify_fos, s4_push_does_not_report_a_held_part_as_shipped)
 {
     long long id = split_order("{\"webhooks\":false,\"fulfillment_orders\":[{\"lines\":[0]},"
                                "{\"lines\":[1],\"hold\":\"awaiting stock\"}]}");
     sb_err err = push(id);
     char st[32];
     cr_expect_str_eq(rest_status(id, st, sizeof(st)), "partial");
-    cr_expect_neq(err, SB_OK, "the adapter reported a partly held order as shipped");
+    cr_expect_eq(err, SB_EBUSY, "the adapter reported a partly held order as shipped");
+    cr_expect(strstr(sb_err_last()->message, "1 fulfillment order is on hold or scheduled"), "%s",
+              sb_err_last()->message);
+    cr_expect(strstr(sb_err_last()->message, "(1 fulfilled now)"), "%s", sb_err_last()->message);
+    cr_expect_eq(push(id), SB_EBUSY);
+    cr_expect(strstr(sb_err_last()->message, "(0 fulfilled now)"), "%s", sb_err_last()->message);
+    cr_expect_str_eq(rest_status(id, st, sizeof(st)), "partial");
 }

@@ -37,11 +37,15 @@
  * the quantities are put back as sent, so the request log shows what the
  * engine sent. GET /_fake/app says how many are left.
  *
- * Hooked into the endpoint with as few lines as possible (graphql.c: the
- * version header, the scope check, the 60-day window; graphql-ops.c: the
- * operations' rows; shop.c: the control path), for the GraphQL engine to take
- * over. Everything here runs under the shop's lock except fs_app_version and
- * the control API, which take it.
+ * Plugged into the GraphQL engine: its fields are a resolver table
+ * (fs_gql_app_fields, listed in graphql-resolve.c), every field is checked
+ * against the scopes there (fs_app_field_allowed: a field the app may not
+ * read is null with an ACCESS_DENIED error, as Shopify answers), orders and
+ * order(id:) ask fs_app_order_visible, and inventorySetQuantities runs between
+ * fs_app_stale_before and fs_app_stale_after. graphql.c takes the version the
+ * answer names (fs_app_version) and validates against its schema. Everything
+ * here runs under the shop's lock except fs_app_version and the control API,
+ * which take it.
  */
 #include "app.h"
 

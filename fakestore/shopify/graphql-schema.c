@@ -1,7 +1,7 @@
 /*
  * The Admin API versions the simulated shop serves, and their schemas.
  * Shopify supports four stable versions at a time; a request naming an
- * older one (the adapter's 2025-01) is answered as the oldest supported, one
+ * older one (2025-01, say) is answered as the oldest supported, one
  * naming a version past the newest (or "unstable") as the newest. Each
  * version's schema is Shopify's own introspection answer, fetched at build
  * time by scripts/fetch-shopify-schema into the build directory (meson.build

@@ -419,7 +419,7 @@ static sb_err push_fulfillment(const struct sb_channel *ch, const struct sb_fulf
     if (!json_is_object(order))
         return sb_fail(SB_ENOT_FOUND, NULL, "order %s is not on Shopify", f->order_external_id);
     json_t *nodes = json_object_get(json_object_get(order, "fulfillmentOrders"), "nodes");
-    size_t i, open = 0, closed = 0;
+    size_t i, open = 0, closed = 0, held = 0;
     json_t *fo;
     json_array_foreach(nodes, i, fo)
     {
@@ -427,6 +427,8 @@ static sb_err push_fulfillment(const struct sb_channel *ch, const struct sb_fulf
         const char *status = json_string_value(json_object_get(fo, "status"));
         if (status && strcmp(status, "CLOSED") == 0)
             closed++;
+        if (status && (strcmp(status, "ON_HOLD") == 0 || strcmp(status, "SCHEDULED") == 0))
+            held++;
         if (!id || !status || (strcmp(status, "OPEN") != 0 && strcmp(status, "IN_PROGRESS") != 0))
             continue;
         open++;
@@ -457,6 +459,16 @@ static sb_err push_fulfillment(const struct sb_channel *ch, const struct sb_fulf
         if ((err = user_errors(payload, "userErrors", "fulfillment")))
             return err;
     }
+    /* S4: a part Shopify holds (ON_HOLD, SCHEDULED) cannot be fulfilled yet; the order is not
+     * shipped there until it is, so the call is not done: the outbox sends it again (what
+     * was fulfilled is CLOSED by then and skipped) until Shopify releases the part, and
+     * parks it, in sight, if it never does */
+    if (held)
+        return sb_fail(SB_EBUSY, NULL,
+                       "order %s: %zu fulfillment order%s on hold or scheduled on Shopify, not "
+                       "fulfilled yet (%zu fulfilled now); sent again until Shopify releases %s",
+                       f->order_external_id, held, held == 1 ? " is" : "s are", open,
+                       held == 1 ? "it" : "them");
     if (open == 0 && (closed == 0 || closed != json_array_size(nodes)))
         return sb_fail(SB_ECONFLICT, NULL,
                        "order %s has no open fulfillment order on Shopify to fulfill",
