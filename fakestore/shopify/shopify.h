@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FS_API_VERSION "2026-10" /* the webhooks' version: the app's (the adapter's) */
+#define FS_API_VERSION "2026-10"     /* the webhooks' version: the app's (the adapter's) */
 #define FS_BODY_MAX    (1024 * 1024) /* bytes in one request body */
 /* 2^53 + 1: the lowest first order id, so that an engine that reads ids through a double
  * fails. */
