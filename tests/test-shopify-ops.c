@@ -678,7 +678,13 @@ Test(http, s3_fulfillment_with_tracking_for_each_open_fulfillment_order)
                                      .tracking_company = "UPS",
                                      .tracking_url = NULL,
                                      .notify_customer = true };
-    cr_assert_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_OK, "%s", sb_err_last()->message);
+    /* S4: the open and in-progress ones are fulfilled; the one on hold keeps the call open
+     * (SB_EBUSY: sent again until Shopify releases it) */
+    cr_assert_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_EBUSY, "%s",
+                 sb_err_last()->message);
+    cr_expect(strstr(sb_err_last()->message, "1 fulfillment order is on hold or scheduled"), "%s",
+              sb_err_last()->message);
+    cr_expect(strstr(sb_err_last()->message, "(2 fulfilled now)"), "%s", sb_err_last()->message);
     cr_assert_eq(fk.n_req, 3);
     cr_expect_str_eq(fk.req[0].op, "SbFulfillmentOrders");
     cr_expect_str_eq(json_string_value(json_object_get(fk.req[0].json, "query")),
@@ -728,7 +734,9 @@ Test(http, s3_fulfillment_refusals)
     cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_ECONFLICT);
     cr_expect(strstr(sb_err_last()->message, "unfulfillable status"), "%s", sb_err_last()->message);
     cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_OK);
-    cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_ECONFLICT);
+    /* only on hold: nothing to fulfil yet, sent again until Shopify releases it (S4) */
+    cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_EBUSY);
+    cr_expect(strstr(sb_err_last()->message, "(0 fulfilled now)"), "%s", sb_err_last()->message);
     cr_expect_eq(sb_channel_shopify.push_fulfillment(&ch, &f), SB_ENOT_FOUND);
     cr_expect_eq(fk.n_req, 5);
     /* without tracking, no trackingInfo at all */
