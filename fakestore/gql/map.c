@@ -5,6 +5,7 @@
  * then only read, so it needs no deletion and no growth.
  */
 #include "gql/internal.h"
+#include "util/hash.h"
 
 #include <string.h>
 
@@ -17,14 +18,6 @@ struct sb_gql_map {
     size_t mask, n, max;
     struct slot *slots;
 };
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
 
 struct sb_gql_map *sb_gql_map_new(struct sb_arena *a, size_t n)
 {
@@ -43,7 +36,7 @@ bool sb_gql_map_put(struct sb_gql_map *m, const char *name, const void *value)
 {
     if (m->n == m->max)
         return false; /* never more than it was made for: a probe always ends */
-    for (size_t i = hash(name) & m->mask;; i = (i + 1) & m->mask) {
+    for (size_t i = sb_fnv1a(name) & m->mask;; i = (i + 1) & m->mask) {
         if (!m->slots[i].name) {
             m->slots[i] = (struct slot){ name, value };
             m->n++;
@@ -58,7 +51,7 @@ const void *sb_gql_map_get(const struct sb_gql_map *m, const char *name)
 {
     if (!m || !name)
         return NULL;
-    for (size_t i = hash(name) & m->mask;; i = (i + 1) & m->mask) {
+    for (size_t i = sb_fnv1a(name) & m->mask;; i = (i + 1) & m->mask) {
         if (!m->slots[i].name)
             return NULL;
         if (strcmp(m->slots[i].name, name) == 0)

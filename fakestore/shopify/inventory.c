@@ -16,6 +16,7 @@
 #include "graphql.h"
 
 #include "core/money.h"
+#include "util/hash.h"
 #include "util/timeutil.h"
 
 #include <openssl/evp.h>
@@ -33,9 +34,7 @@
 
 static size_t sku_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    uint64_t h = sb_fnv1a(s);
     return (size_t)(h ^ (h >> 29));
 }
 

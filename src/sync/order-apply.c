@@ -31,6 +31,7 @@
 #include "store/shipments.h"
 #include "sync/order-status.h"
 #include "util/arena.h"
+#include "util/hash.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -167,9 +168,8 @@ static struct sb_address ship_to_of(const struct sb_order *o)
 
 static uint64_t fnv(uint64_t h, const char *s)
 {
-    for (const char *p = s ? s : "\x01"; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    return (h ^ 0xff) * 1099511628211ull; /* a field separator no text holds */
+    h = sb_fnv1a_add(h, s ? s : "\x01");
+    return (h ^ 0xff) * SB_FNV1A_PRIME; /* a field separator no text holds */
 }
 
 /*
@@ -188,7 +188,7 @@ static const char *details_digest(struct sb_arena *a, const struct sb_channel_rt
         to.region, to.postcode, to.country,    to.phone,     to.email,
         o->note,   o->email,    o->first_name, o->last_name, shipment_note(a, rt, o, payment_type)
     };
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = SB_FNV1A_INIT;
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         h = fnv(h, fields[i]);
     return sb_arena_printf(a, "%016llx", (unsigned long long)h);

@@ -18,6 +18,8 @@
 #include "sync/stock-levels.h"
 #include "store/reconcile.h"
 #include "store/stock-queue.h"
+#include "util/grow.h"
+#include "util/hash.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -54,27 +56,9 @@ struct channel_stock {
     struct sb_reconcile_progress *pr;
 };
 
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 4096;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
+    return sb_grow(p, cap, need, size, 4096);
 }
 
 static const char *copy(struct sb_arena *a, const char *s, bool *ok)
@@ -140,7 +124,7 @@ static bool index_skus(struct channel_stock *cs)
         return false;
     cs->n_slots = n;
     for (size_t i = 0; i < cs->n; i++) {
-        size_t k = hash(cs->recs[i].item.sku) & (n - 1);
+        size_t k = sb_fnv1a(cs->recs[i].item.sku) & (n - 1);
         bool dup = false;
         for (; cs->slots[k]; k = (k + 1) & (n - 1))
             if (strcmp(cs->slots[k]->item.sku, cs->recs[i].item.sku) == 0)
@@ -153,7 +137,8 @@ static bool index_skus(struct channel_stock *cs)
 
 static const struct rec *find(const struct channel_stock *cs, const char *sku)
 {
-    for (size_t k = hash(sku) & (cs->n_slots - 1); cs->slots[k]; k = (k + 1) & (cs->n_slots - 1))
+    for (size_t k = sb_fnv1a(sku) & (cs->n_slots - 1); cs->slots[k];
+         k = (k + 1) & (cs->n_slots - 1))
         if (strcmp(cs->slots[k]->item.sku, sku) == 0)
             return cs->slots[k];
     return NULL;

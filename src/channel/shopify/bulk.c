@@ -28,6 +28,8 @@
  */
 #include "channel/shopify/shopify.h"
 
+#include "util/grow.h"
+#include "util/hash.h"
 #include "util/http-client.h"
 #include "util/timeutil.h"
 
@@ -238,27 +240,9 @@ struct sb_shopify_bulk_reader {
     size_t n_raws, cap_raws;
 };
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return true;
-    size_t c = *cap ? *cap * 2 : 64;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * size);
-    if (!q)
-        return false;
-    *p = q;
-    *cap = c;
-    return true;
+    return sb_grow(p, cap, need, size, 64);
 }
 
 /* The number of a gid of the usual form for its type, else 0. */
@@ -306,7 +290,7 @@ static const char *id_text(const struct sb_shopify_bulk_reader *r, uint64_t v, i
 
 static uint64_t hash_id(const char *id, uint64_t num)
 {
-    return num ? num * 0x9E3779B97F4A7C15ull : hash_str(id);
+    return num ? num * 0x9E3779B97F4A7C15ull : sb_fnv1a(id);
 }
 
 /* The slot of id (num: its number, 0 when not of the usual form) in the index: its
