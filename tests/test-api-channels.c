@@ -834,16 +834,16 @@ static void insert_orders(int64_t channel)
     snprintf(sql, sizeof(sql),
              "INSERT INTO channel_orders (channel_id, external_id, number, state, reason,"
              " version, financial_status, fulfillment_status, cancelled, sale_id, total,"
-             " currency, first_seen_at, updated_at) VALUES"
+             " currency, first_seen_at, updated_at, channel_status) VALUES"
              " (%1$lld, '5000000000000000001', '#1001', 'downloaded', NULL,"
              "  '2026-01-02T10:00:00Z', 'paid', NULL, 0, NULL, 2599, 'USD',"
-             "  '2026-01-02T10:00:01Z', '2026-01-02T10:00:01Z'),"
+             "  '2026-01-02T10:00:01Z', '2026-01-02T10:00:01Z', NULL),"
              " (%1$lld, '5000000000000000002', '#1002', 'waiting', 'awaiting payment',"
              "  '2026-01-02T11:00:00Z', 'pending', NULL, 0, NULL, 1000, 'USD',"
-             "  '2026-01-02T11:00:01Z', '2026-01-02T11:00:01Z'),"
+             "  '2026-01-02T11:00:01Z', '2026-01-02T11:00:01Z', 'pending'),"
              " (%1$lld, '5000000000000000003', '#1003', 'skipped', 'cancelled before download',"
              "  '2026-01-02T12:00:00Z', 'voided', 'fulfilled', 1, NULL, 500, 'USD',"
-             "  '2026-01-02T12:00:01Z', '2026-01-02T12:30:00Z');",
+             "  '2026-01-02T12:00:01Z', '2026-01-02T12:30:00Z', 'canceled');",
              (long long)channel);
     th_sql_exec(&t, sql);
 }
@@ -862,7 +862,8 @@ Test(channels, orders_list_states_and_reasons)
     json_object_del(row, "id");
     expect_json(row, "{\"external_id\":\"5000000000000000003\",\"number\":\"#1003\","
                      "\"state\":\"skipped\",\"reason\":\"cancelled before download\","
-                     "\"version\":\"2026-01-02T12:00:00Z\",\"financial_status\":\"voided\","
+                     "\"version\":\"2026-01-02T12:00:00Z\",\"channel_status\":\"canceled\","
+                     "\"financial_status\":\"voided\","
                      "\"fulfillment_status\":\"fulfilled\",\"cancelled\":true,\"sale_id\":null,"
                      "\"total\":500,\"currency\":\"USD\",\"first_seen_at\":"
                      "\"2026-01-02T12:00:01Z\",\"updated_at\":\"2026-01-02T12:30:00Z\"}");

@@ -274,3 +274,49 @@ Test(channel_kinds, shopify_is_described_as_data)
     json_decref(c);
     sb_arena_free(a);
 }
+
+/* M9: what a channel holds itself is a stock matter: held_statuses without stock is a
+ * kind that does not hold together. */
+Test(channel_kinds, m9_held_statuses_need_the_stock_bit)
+{
+    static const char *const held[] = { "processing", NULL };
+    broken = sb_channel_shopify;
+    broken.held_statuses = held;
+    cr_expect_eq(sb_channel_kind_check(&broken), SB_OK, "%s", sb_err_last()->message);
+    broken.caps &= ~(unsigned)SB_CH_STOCK;
+    broken.push_stock = NULL;
+    broken.read_stock = NULL;
+    broken.read_stock_all = NULL;
+    broken.caps &= ~(unsigned)SB_CH_STOCK_ALL;
+    expect_refused("held_statuses");
+}
+
+/* M5: a setting is read as it was in force at a time, from the channel's settings history;
+ * before the history's first entry the first one stands; without a history, today's. */
+Test(channel_kinds, m5_a_setting_is_read_as_it_was_at_a_time)
+{
+    json_t *today = json_pack("{s:s}", "download_mode", "auto_invoice");
+    json_t *history =
+        json_pack("[{s:I,s:{s:s}},{s:I,s:{s:s}},{s:I,s:{}}]", "since", (json_int_t)1000, "settings",
+                  "download_mode", "wait_for_invoice", "since", (json_int_t)2000, "settings",
+                  "download_mode", "auto_invoice", "since", (json_int_t)3000, "settings");
+    struct sb_channel ch = { .settings = today, .settings_history = history };
+    const struct {
+        int64_t at;
+        const char *want;
+    } cases[] = {
+        { 10, "wait_for_invoice" },   { 1000, "wait_for_invoice" },
+        { 1999, "wait_for_invoice" }, { 2000, "auto_invoice" },
+        { 2999, "auto_invoice" },     { 3000, "auto_invoice" }, /* an entry without it: today's */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        cr_expect_str_eq(
+            json_string_value(sb_channel_setting_at(&ch, "download_mode", cases[i].at)),
+            cases[i].want, "at %lld", (long long)cases[i].at);
+    ch.settings_history = NULL;
+    cr_expect_str_eq(json_string_value(sb_channel_setting_at(&ch, "download_mode", 1500)),
+                     "auto_invoice");
+    cr_expect_null(sb_channel_setting_at(&ch, "no_such_setting", 1500));
+    json_decref(today);
+    json_decref(history);
+}

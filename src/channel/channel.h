@@ -70,11 +70,15 @@ struct sb_channel {
     int64_t id;
     const char *kind;
     const char *name;
-    json_t *settings;     /* every setting, common and the kind's, defaults filled in
+    json_t *settings;         /* every setting, common and the kind's, defaults filled in
                            * (borrowed) */
-    json_t *credentials;  /* decrypted credentials object (borrowed): never log it */
-    const char *base_url; /* where its API lives: ops->base_url's answer, or NULL */
-    const char *currency; /* ISO 4217 code of the POS amounts it is sent (prices): its
+    json_t *settings_history; /* M5: the settings over time, [{"since": unix seconds,
+                               * "settings": {every setting, defaults filled}}], oldest
+                               * first (borrowed); read through sb_channel_setting_at. NULL
+                               * or empty: only today's settings are known */
+    json_t *credentials;      /* decrypted credentials object (borrowed): never log it */
+    const char *base_url;     /* where its API lives: ops->base_url's answer, or NULL */
+    const char *currency;     /* ISO 4217 code of the POS amounts it is sent (prices): its
                            * default outlet's currency, else its first outlet's, else USD */
     /* The adapter's state for this channel: ops->state_size bytes, opened by ops->open
      * when the channel is first used and closed by ops->close when the process lets it go
@@ -241,6 +245,12 @@ struct sb_channel_ops {
     /* The most stock or price changes one push sends (SB_CH_STOCK, SB_CH_PRICES): the
      * stock lane takes this many due rows of a channel at a time. 0 without those bits. */
     size_t push_batch;
+    /* M9, with SB_CH_STOCK: the channel statuses (as sb_order.channel_status spells them,
+     * NULL-terminated) under which the channel still holds back its own stock for an order
+     * the POS has downloaded (Magento's MSI reservations until the order ships): what such
+     * orders hold is added to the available stock sent, so the channel does not deduct
+     * them a second time. NULL: the channel holds nothing of its own. */
+    const char *const *held_statuses;
 
     /* Where the channel's API lives, from its credentials (Shopify: base_url, else
      * https://<shop_domain>), with no trailing slash, in the arena; NULL when the
@@ -382,6 +392,12 @@ const struct sb_status_map *sb_channel_status_in(const struct sb_channel_ops *op
 /* ... and for a POS status travelling out, or NULL (it does not travel). */
 const struct sb_status_map *sb_channel_status_out(const struct sb_channel_ops *ops,
                                                   enum sb_pos_status pos);
+
+/* The setting `name` as it was in force at unix time `at` (M5: Magento's download mode is
+ * judged as it was when the order was created): from the newest entry of the channel's
+ * settings history that began at or before `at` (the oldest one for a time before the
+ * channel's first), else today's ch->settings. Borrowed; NULL when the setting is unknown. */
+json_t *sb_channel_setting_at(const struct sb_channel *ch, const char *name, int64_t at);
 
 /* Adds the kind's settings that settings (an object) lacks, at their defaults: a setting
  * added to a kind later has one, as the common ones do. */

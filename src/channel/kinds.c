@@ -207,6 +207,9 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
         { SB_CH_RESERVE, has_setting(ops, SB_CHANNEL_IMPORT_AS, SB_FIELD_CHOICE),
           "the setting " SB_CHANNEL_IMPORT_AS " (a choice)" },
     };
+    /* M9: what a channel holds itself matters only to the stock it is sent */
+    if (ops->held_statuses && !(caps & SB_CH_STOCK))
+        return BAD("channel kind %s has held_statuses but no stock (SB_CH_STOCK)", k);
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
         bool bit = (caps & pairs[i].bits) != 0;
         if (bit && !pairs[i].set)

@@ -50,6 +50,10 @@ struct sb_order_line {
     struct sb_order_tax *taxes;
     size_t n_taxes;
     bool requires_shipping;
+    /* A priced line whose products follow as their own lines (Magento's fixed-price bundle:
+     * the parent is charged, its children at 0 move the stock, M8): matched as any line, but
+     * an unknown SKU makes it a non-inventory line without flagging the sale for review. */
+    bool container;
 };
 
 struct sb_order_shipping {

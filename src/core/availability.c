@@ -20,6 +20,8 @@ int64_t sb_available_sum(const struct sb_outlet_stock *rows, size_t n, const int
         if (k == n_outlets)
             continue;
         int64_t a = sb_available(rows[i].on_hand, rows[i].reserved);
+        if (rows[i].held > 0) /* M9 */
+            a = rows[i].held > INT64_MAX - a ? INT64_MAX : a + rows[i].held;
         sum = a > INT64_MAX - sum ? INT64_MAX : sum + a;
     }
     return sum;

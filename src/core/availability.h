@@ -14,6 +14,10 @@
 
 struct sb_outlet_stock {
     int64_t outlet_id, on_hand, reserved, on_order, reorder_point, max_level;
+    /* M9: what the channel being sent to still holds back itself for orders already
+     * deducted here (Magento's reservations); added to what is sent so that the channel
+     * does not count those orders twice. 0 for every other channel. */
+    int64_t held;
 };
 
 /* I7: which items a channel publishes; any filter that is on publishes. */

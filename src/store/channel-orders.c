@@ -35,17 +35,19 @@ sb_err sb_store_channel_order_record(struct sb_db *db, const struct sb_channel_o
         db,
         "INSERT INTO channel_orders (channel_id, external_id, number, state, reason, version,"
         " financial_status, fulfillment_status, cancelled, sale_id, total, currency,"
-        " first_seen_at, updated_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " first_seen_at, updated_at, details, channel_status)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (channel_id, external_id) DO UPDATE SET number = excluded.number,"
         " state = excluded.state, reason = excluded.reason, version = excluded.version,"
         " financial_status = excluded.financial_status,"
         " fulfillment_status = excluded.fulfillment_status, cancelled = excluded.cancelled,"
         " sale_id = COALESCE(excluded.sale_id, channel_orders.sale_id), total = excluded.total,"
         " currency = excluded.currency, updated_at = excluded.updated_at,"
-        " details = COALESCE(excluded.details, channel_orders.details)",
-        "isssssssbnissss", r->channel_id, r->external_id, r->number, r->state, r->reason,
+        " details = COALESCE(excluded.details, channel_orders.details),"
+        " channel_status = excluded.channel_status",
+        "isssssssbnisssss", r->channel_id, r->external_id, r->number, r->state, r->reason,
         r->version, r->financial_status, r->fulfillment_status, (int)r->cancelled, r->sale_id,
-        r->total, r->currency, r->now, r->now, r->details);
+        r->total, r->currency, r->now, r->now, r->details, r->channel_status);
 }
 
 sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
@@ -62,9 +64,10 @@ sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
                       "issss", channel_id, external_id, reason, now, now);
 }
 
-#define ORDER_COLS                                                                        \
-    "SELECT id, external_id, number, state, reason, version, financial_status,"           \
-    " fulfillment_status, cancelled, sale_id, total, currency, first_seen_at, updated_at" \
+#define ORDER_COLS                                                                                \
+    "SELECT id, external_id, number, state, reason, version, channel_status,"                     \
+    " financial_status, fulfillment_status, cancelled, sale_id, total, currency, first_seen_at, " \
+    "updated_at"                                                                                  \
     " FROM channel_orders WHERE channel_id = ? AND id > ?"
 
 sb_err sb_store_channel_orders(struct sb_db *db, const struct sb_scope *scope, int64_t id,

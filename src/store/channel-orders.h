@@ -36,7 +36,8 @@ struct sb_channel_order_rec {
     int64_t sale_id; /* 0: keeps the one recorded */
     int64_t total;
     const char *currency;
-    const char *details; /* NULL: keeps the one recorded */
+    const char *details;        /* NULL: keeps the one recorded */
+    const char *channel_status; /* the order's raw status on the channel; may be NULL */
     const char *now;
 };
 sb_err sb_store_channel_order_record(struct sb_db *db, const struct sb_channel_order_rec *r);

@@ -14,6 +14,7 @@
 #include "store/channel-links.h"
 #include "store/channel-log.h"
 #include "store/channel-settings.h"
+#include "store/settings-history.h"
 #include "store/stock-queue.h"
 #include "util/jsonx.h"
 #include "util/timeutil.h"
@@ -280,6 +281,8 @@ sb_err sb_store_channel_create(struct sb_db *db, const struct sb_channel_input *
                         f.default_outlet_id, f.register_id, f.employee_id, now, now);
     if (!err)
         err = sb_store_links_write(db, id, in);
+    if (!err)
+        err = sb_store_settings_history_add(db, id, now, settings);
     if (!err && f.enabled && f.settings.stock_sync) /* the first sync: every item */
         err = sb_store_sync_queue_all(db, id, "stock");
     if (!err && f.enabled && f.settings.use_pos_pricing)
@@ -361,6 +364,8 @@ sb_err sb_store_channel_update(struct sb_db *db, int64_t id, const struct sb_cha
                          f.sealed, f.default_outlet_id, f.register_id, f.employee_id, now, id);
     if (!err)
         err = sb_store_links_write(db, id, in);
+    if (!err) /* M5: kept only when the settings changed */
+        err = sb_store_settings_history_add(db, id, now, settings);
     /* new credentials may be another shop: its items are found again */
     if (!err && in->credentials_set)
         err = sb_db_exec(db, "DELETE FROM channel_items WHERE channel_id = ?", "i", id);
@@ -619,6 +624,8 @@ sb_err sb_store_channel_record(struct sb_db *db, int64_t id, struct sb_arena *a,
                               &rec->n_locations, &rec->methods, &rec->n_methods);
     if (!err)
         err = load_currency(db, rec, a);
+    if (!err)
+        err = sb_store_settings_history_load(db, id, a, &rec->settings_history);
     if (err)
         return err;
     *ret = rec;

@@ -130,7 +130,8 @@ struct sb_channel_record {
     const char *poll_cursor;  /* NULL: never polled */
     const char *last_poll_at; /* NULL: never polled */
     int64_t revision;
-    const char *currency; /* of the POS amounts the channel is sent: its default outlet's,
+    json_t *settings_history; /* M5: [{since, settings}], oldest first (settings-history.h) */
+    const char *currency;     /* of the POS amounts the channel is sent: its default outlet's,
                            * else its first outlet's by priority, else "USD" */
 };
 /* SB_ENOT_FOUND for an unknown channel. */

@@ -593,6 +593,22 @@ static const char *const migrations[] = {
     "DROP TRIGGER price_sync_insert;"
     "DROP TRIGGER price_sync_update;"
     "DROP TRIGGER item_sku_sync;",
+
+    /* 11 (M5): a channel's settings over time, so that an order is judged by the settings
+     * in force when it was created (store/settings-history.c); today's settings start it. */
+    "CREATE TABLE channel_settings_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id),"
+    "  since TEXT NOT NULL,"
+    "  settings TEXT NOT NULL);"
+    "CREATE INDEX channel_settings_history_channel ON channel_settings_history(channel_id, id);"
+    "INSERT INTO channel_settings_history (channel_id, since, settings)"
+    "  SELECT id, created_at, settings FROM channels;",
+
+    /* 12 (M9, O10): each web order's raw status as the channel names it, shown with its
+     * state and read by the stock sync for what the channel still holds itself
+     * (store/channel-held.c). */
+    "ALTER TABLE channel_orders ADD COLUMN channel_status TEXT;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

@@ -164,6 +164,15 @@ sb_err sb_channel_load(struct sb_channel_cache *c, struct sb_db *db, int64_t id,
     /* the kind's settings default as the common ones do: a setting added later has one */
     if ((err = sb_channel_kind_fill_settings(ops, rec->settings_json)))
         return err;
+    /* ... and so do the settings in its history (M5) */
+    size_t i;
+    json_t *row;
+    json_array_foreach(rec->settings_history, i, row)
+    {
+        json_t *settings = json_object_get(row, "settings");
+        if (json_is_object(settings) && (err = sb_channel_kind_fill_settings(ops, settings)))
+            return err;
+    }
     rt->rec = *rec;
     rt->ops = ops;
     rt->ch = (struct sb_channel){
@@ -171,6 +180,7 @@ sb_err sb_channel_load(struct sb_channel_cache *c, struct sb_db *db, int64_t id,
         .kind = rec->kind,
         .name = rec->name,
         .settings = rec->settings_json,
+        .settings_history = rec->settings_history,
         .credentials = cred,
         .base_url = ops->base_url(cred, a),
         .currency = rec->currency,

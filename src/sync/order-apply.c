@@ -258,7 +258,9 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         err = find_item(db, &o->lines[i], &items[i]);
         if (err)
             return err;
-        if (!items[i].id) {
+        /* M8: a fixed-price bundle's parent carries the price while its products follow as
+         * their own lines and move the stock: unknown, it is a plain non-inventory line */
+        if (!items[i].id && !o->lines[i].container) {
             review = true;
             review_reason =
                 sb_arena_printf(a, "unknown product: SKU %s (%s)",
@@ -809,6 +811,7 @@ static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const str
                                       .total = o->total_price,
                                       .currency = o->currency,
                                       .details = details,
+                                      .channel_status = o->channel_status,
                                       .now = now };
     return sb_store_channel_order_record(db, &r);
 }

@@ -379,9 +379,14 @@ static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
             err = sb_fail(SB_ENOMEM, NULL, NULL);
             break;
         }
+        struct sb_held *held = NULL; /* M9: what the channel holds itself */
+        size_t n_held = 0;
         err = sb_store_acquire(store, &db);
         if (!err)
             err = load_batch(db, rt->ch.id, after, a, b);
+        if (!err && rt->ops->held_statuses)
+            err =
+                sb_store_channel_held(db, rt->ch.id, rt->ops->held_statuses, 0, a, &held, &n_held);
         sb_store_release(store, db);
         for (size_t i = 0; !err && i < b->n; i++) {
             struct sb_sync_item *it = &b->items[i];
@@ -404,6 +409,9 @@ static sb_err compare(struct sb_store *store, const struct sb_channel_rt *rt,
             struct sb_stock_level *levels = NULL;
             size_t nl = 0;
             const char *why = NULL;
+            if (b->n_rows[i])
+                sb_sync_add_held(held, n_held, it->item_id, &b->rows[b->first_row[i]],
+                                 b->n_rows[i]);
             err = sb_sync_levels_of(rt, it, b->n_rows[i] ? &b->rows[b->first_row[i]] : NULL,
                                     b->n_rows[i], a, &levels, &nl, &why);
             compared++;

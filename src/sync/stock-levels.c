@@ -16,9 +16,34 @@ sb_err sb_sync_levels(struct sb_db *db, const struct sb_channel_rt *rt,
     *ret_n = 0;
     *ret_error = NULL;
     sb_err err = sb_store_outlet_stock(db, it->item_id, a, &rows, &n_rows);
+    if (!err && rt->ops->held_statuses) { /* M9 */
+        struct sb_held *held = NULL;
+        size_t n_held = 0;
+        err = sb_store_channel_held(db, rt->ch.id, rt->ops->held_statuses, it->item_id, a, &held,
+                                    &n_held);
+        if (!err)
+            sb_sync_add_held(held, n_held, it->item_id, rows, n_rows);
+    }
     if (err)
         return err;
     return sb_sync_levels_of(rt, it, rows, n_rows, a, ret, ret_n, ret_error);
+}
+
+void sb_sync_add_held(const struct sb_held *held, size_t n_held, int64_t item_id,
+                      struct sb_outlet_stock *rows, size_t n_rows)
+{
+    size_t lo = 0, hi = n_held; /* held is sorted by item: the first of item_id's */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (held[mid].item_id < item_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t h = lo; h < n_held && held[h].item_id == item_id; h++)
+        for (size_t r = 0; r < n_rows; r++)
+            if (rows[r].outlet_id == held[h].outlet_id)
+                rows[r].held += held[h].quantity;
 }
 
 sb_err sb_sync_levels_of(const struct sb_channel_rt *rt, const struct sb_sync_item *it,
