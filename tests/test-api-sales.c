@@ -1055,3 +1055,53 @@ Test(payment_types, crud_and_uniqueness)
     cr_expect_eq(json_array_size(json_object_get(list, "data")), 2);
     json_decref(list);
 }
+
+/* M7, S2: a return recorded without restocking (a credit memo, by the channel's setting)
+ * is restocked later by staff: the lines still off the shelf come back once, those of items
+ * that keep no stock stay as they were, and the return's outlet scoping holds. */
+Test(sales, m7_a_return_is_restocked_later_once)
+{
+    json_t *s = call("POST", f.staff1, 201, "/api/v1/sales",
+                     "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":3,"
+                     "\"unit_price\":1000},{\"item_id\":2,\"quantity\":2},{\"item_id\":3,"
+                     "\"quantity\":1}],\"payments\":[{\"payment_type_id\":2,\"amount\":6000}]}");
+    int64_t id = th_int(s, "id"), tee = th_int(at(s, "lines", 0), "id"),
+            mug = th_int(at(s, "lines", 1), "id"), wrap = th_int(at(s, "lines", 2), "id");
+    json_decref(s);
+    int64_t tee_before = on_hand(f.tee, 1), mug_before = on_hand(f.mug, 1);
+    json_t *r = call("POST", f.staff1, 201, sale_path(id, "/returns"),
+                     "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":2,\"restock\":false},"
+                     "{\"sale_line_id\":%lld,\"quantity\":1,\"restock\":true},"
+                     "{\"sale_line_id\":%lld,\"quantity\":1,\"restock\":false}]}",
+                     (long long)tee, (long long)mug, (long long)wrap);
+    int64_t rid = th_int(json_object_get(r, "return"), "id");
+    json_decref(r);
+    cr_expect_eq(on_hand(f.tee, 1), tee_before, "not restocked yet");
+    cr_expect_eq(on_hand(f.mug, 1), mug_before + 1);
+    int64_t ledger = sql_int("SELECT COUNT(*) FROM stock_ledger");
+
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v1/returns/%lld/restock", (long long)rid);
+    /* staff of another outlet do not see it */
+    th_expect_error(&t, "POST", path, f.staff2, NULL, 404, "not_found");
+    r = call("POST", f.staff1, 200, path, NULL);
+    cr_expect_eq(th_int(r, "restocked"), 1,
+                 "the tee only: the mug was restocked, the wrap "
+                 "keeps no stock");
+    json_t *lines = json_object_get(json_object_get(r, "return"), "lines");
+    cr_expect(json_is_true(json_object_get(json_array_get(lines, 0), "restock")));
+    cr_expect(json_is_true(json_object_get(json_array_get(lines, 1), "restock")));
+    cr_expect(json_is_false(json_object_get(json_array_get(lines, 2), "restock")));
+    json_decref(r);
+    cr_expect_eq(on_hand(f.tee, 1), tee_before + 2);
+    cr_expect_eq(on_hand(f.mug, 1), mug_before + 1);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM stock_ledger"), ledger + 1);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM stock_ledger WHERE reason = 'return' AND"
+                         " reference = 'return:%lld' AND item_id = %lld",
+                         (long long)rid, (long long)f.tee),
+                 1);
+    /* a second time: nothing left */
+    th_expect_error(&t, "POST", path, f.staff1, NULL, 409, "conflict");
+    cr_expect_eq(on_hand(f.tee, 1), tee_before + 2);
+    th_expect_error(&t, "POST", "/api/v1/returns/999999/restock", f.staff1, NULL, 404, "not_found");
+}

@@ -32,7 +32,7 @@ static char manager2[SB_TOKEN_LEN];
 
 /* outlet 1's records, by the names the templates below use */
 static struct {
-    int64_t sale, line, customer, shipment, fulfillment, notification, channel;
+    int64_t sale, line, customer, shipment, fulfillment, notification, channel, ret;
 } rec;
 
 static void setup(void)
@@ -71,6 +71,17 @@ static void setup(void)
                          "\"lines\":[{\"item_id\":1,\"quantity\":2}]}",
                          (long long)rec.customer);
     rec.line = th_sql_int(&t, "SELECT MAX(id) FROM sale_lines");
+    /* a return left off the shelf, to restock later (M7) */
+    char body[128];
+    snprintf(body, sizeof(body),
+             "{\"lines\":[{\"sale_line_id\":%lld,\"quantity\":1,\"restock\":false}]}",
+             (long long)rec.line);
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/sales/%lld/returns", (long long)rec.sale);
+    struct th_resp r = th_req(&t, "POST", path, t.admin, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    rec.ret = th_int(json_object_get(r.json, "return"), "id");
+    th_resp_free(&r);
     cr_assert_gt(rec.shipment, 0);
     cr_assert_gt(rec.fulfillment, 0);
     cr_assert_gt(rec.notification, 0);
@@ -139,7 +150,7 @@ enum kind {
 
 /*
  * A probe. path and body are templates: {sale}, {line}, {customer}, {shipment},
- * {fulfillment}, {notification}, {channel} are outlet 1's records, {outlet} and {register}
+ * {fulfillment}, {notification}, {channel}, {return} are outlet 1's records, {outlet} and {register}
  * outlet 1 and its register. hidden: a record whose id must not be in a hidden answer's
  * "data". empty: a hidden answer's "data" must be empty (an aggregate: outlet 2 has none).
  * control: send the request as outlet 1's user afterwards and expect 2xx (false where that
@@ -204,6 +215,8 @@ static const struct probe {
     { "POST", V1 "/sales/{id}/returns", REFUSED, V1 "/sales/{sale}/returns",
       "{\"lines\":[{\"sale_line_id\":{line},\"quantity\":1}]}", 404, "not_found", NULL, false,
       true },
+    { "POST", V1 "/returns/{id}/restock", REFUSED, V1 "/returns/{return}/restock", NULL, 404,
+      "not_found", NULL, false, true },
     { "GET", V1 "/shipments", HIDDEN, V1 "/shipments", NULL, 0, NULL, "{shipment}", true, true },
     { "GET", V1 "/shipments/{id}", REFUSED, V1 "/shipments/{shipment}", NULL, 404, "not_found",
       NULL, false, true },
@@ -272,6 +285,7 @@ static void expand(const char *tpl, char *out, size_t cap)
             { "{fulfillment}", rec.fulfillment },
             { "{notification}", rec.notification },
             { "{channel}", rec.channel },
+            { "{return}", rec.ret },
             { "{outlet}", f.outlet1 },
             { "{register}", f.register1 },
         };

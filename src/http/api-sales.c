@@ -8,6 +8,7 @@
  */
 #include "http/api.h"
 #include "http/server.h"
+#include "store/return-restock.h"
 #include "store/sales.h"
 #include "store/store.h"
 #include "sync/pipeline.h"
@@ -481,4 +482,31 @@ sb_err sb_api_sales_return(struct sb_req *r)
         return err;
     }
     return sb_reply(r, 201, json_pack("{s:o,s:o}", "return", ret, "sale", sale));
+}
+
+/* M7: a return's goods put back on the shelf later (a credit memo came down without
+ * restocking, by the channel's setting). */
+struct restock_write {
+    const struct sb_scope *scope;
+    int64_t return_id, user_id, n;
+};
+
+static sb_err restock_fn(struct sb_db *db, void *ctx)
+{
+    struct restock_write *w = ctx;
+    return sb_store_return_restock(db, w->scope, w->return_id, w->user_id, &w->n);
+}
+
+sb_err sb_api_returns_restock(struct sb_req *r)
+{
+    struct restock_write w = { .scope = &r->scope, .user_id = r->scope.user_id };
+    json_t *ret = NULL;
+    sb_err err = sb_req_id(r, 0, &w.return_id);
+    if (!err)
+        err = sb_store_write(sb_server_store(r->server), restock_fn, &w);
+    if (!err)
+        err = sb_store_return_get(r->db, w.return_id, &ret);
+    if (err)
+        return err;
+    return sb_reply(r, 200, json_pack("{s:o,s:I}", "return", ret, "restocked", (json_int_t)w.n));
 }

@@ -44,6 +44,7 @@ sb_err sb_api_sales_get(struct sb_req *r);
 sb_err sb_api_sales_pay(struct sb_req *r);
 sb_err sb_api_sales_void(struct sb_req *r);
 sb_err sb_api_sales_return(struct sb_req *r);
+sb_err sb_api_returns_restock(struct sb_req *r);
 
 /* api-shipments.c */
 sb_err sb_api_shipments_list(struct sb_req *r);

@@ -56,6 +56,7 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/sales/{id}/payments", sb_api_sales_pay, SB_AUTH_STAFF },
     { "POST", V1 "/sales/{id}/void", sb_api_sales_void, SB_AUTH_MANAGER },
     { "POST", V1 "/sales/{id}/returns", sb_api_sales_return, SB_AUTH_STAFF },
+    { "POST", V1 "/returns/{id}/restock", sb_api_returns_restock, SB_AUTH_STAFF },
 
     { "GET", V1 "/shipments", sb_api_shipments_list, SB_AUTH_STAFF },
     { "GET", V1 "/shipments/{id}", sb_api_shipments_get, SB_AUTH_STAFF },
