@@ -36,6 +36,18 @@ function paymentForm(sale, types, onPaid) {
 
 export default async function sale(ctx) {
   const id = ctx.params[0];
+  // M7: a return recorded without restocking (a credit memo, by the channel's setting) is
+  // put back on the shelf when the goods are in hand
+  function restockButton(r) {
+    const err = errorBox();
+    const b = h('button', { type: 'button', class: 'secondary', 'data-return': String(r.id) }, 'Restock');
+    b.addEventListener('click', () => busy(b, err, async () => {
+      const done = await api.post(`/returns/${r.id}/restock`, {});
+      announce(`${done.restocked} line${done.restocked === 1 ? '' : 's'} restocked.`);
+      paint(await api.get(`/sales/${id}`));
+    }));
+    return h('span', null, b, err);
+  }
   const [s, types] = await Promise.all([api.get(`/sales/${id}`), api.get('/payment-types', { limit: 100 }).catch(() => ({ data: [] }))]);
   paint(s);
 
@@ -86,10 +98,12 @@ export default async function sale(ctx) {
         h('td', null, dateTime(p.created_at, s.outlet_id)), h('td', null, p.payment_type_name || `Type ${p.payment_type_id}`),
         h('td', null, p.reference || '—'), h('td', { class: 'num' }, m(p.amount))))
         : h('tr', null, h('td', { colspan: '4', class: 'empty' }, 'No payments yet.')), { id: 'payments' }),
-      (s.returns || []).length ? table('Returns', ['When', 'Lines', 'Refund'], s.returns.map((r) => h('tr', null,
+      (s.returns || []).length ? table('Returns', ['When', 'Lines', 'Refund', 'Stock'], s.returns.map((r) => h('tr', null,
         h('td', null, dateTime(r.created_at, s.outlet_id)),
-        h('td', null, (r.lines || []).map((l) => h('div', null, `${l.quantity} × line ${l.sale_line_id}`))),
-        h('td', { class: 'num' }, m(r.refund_total ?? r.amount ?? 0))))) : null,
+        h('td', null, (r.lines || []).map((l) => h('div', null, `${l.quantity} × line ${l.sale_line_id}`,
+          l.restock ? '' : h('small', null, ' · not restocked')))),
+        h('td', { class: 'num' }, m(r.refund_total ?? r.amount ?? 0)),
+        h('td', null, s.status !== 'voided' && (r.lines || []).some((l) => !l.restock) ? restockButton(r) : 'Restocked')))) : null,
       sh ? h('section', { 'aria-labelledby': 'ship-title' },
         h('h2', { id: 'ship-title' }, 'Shipment'),
         dl([
