@@ -68,3 +68,39 @@ export function firstFew(list, n = 8) {
     const shown = list.slice(0, n).join('\n');
     return list.length > n ? `${shown}\n... and ${list.length - n} more` : shown;
 }
+
+// A whole log as checks named `${prefix}: ...`: the lines, the operations, and one check per
+// operation seen (its requests and answers). `required`: operations that must appear with a
+// 2xx answer. -> the result of checkLog, or null when the file could not be read.
+export async function logChecks(prefix, spec, file, used, required = []) {
+    const { check, assert } = await import('./lib.mjs');
+    let result = null;
+    await check(`${prefix}: every line a JSON record of the contract`, async () => {
+        result = checkLog(spec, file, used);
+        assert(result.lines > 0, `${file} is empty`);
+        assert(result.broken.length === 0, firstFew(result.broken));
+    });
+    if (!result)
+        return null;
+    await check(`${prefix}: every operation one Magento's description declares`, async () => {
+        assert(result.unknown.length === 0, firstFew(result.unknown));
+    });
+    for (const [op, g] of [...result.byOperation].sort(([a], [b]) => a.localeCompare(b))) {
+        await check(`${prefix}: ${op} (requests and answers valid)`, async () => {
+            for (const a of g.allowed.slice(0, 3))
+                console.log(`      allowed ${a}`);
+            assert(g.failures.length === 0,
+                `${g.failures.length} of ${g.records} records invalid:\n${firstFew(g.failures)}`);
+        });
+    }
+    if (required.length) {
+        await check(`${prefix}: every operation the adapter uses was exercised`, async () => {
+            const missing = required.filter((op) => {
+                const g = result.byOperation.get(op);
+                return !g || ![...g.statuses].some((s) => s >= 200 && s < 300);
+            });
+            assert(missing.length === 0, `not seen with a 2xx answer: ${missing.join(', ')}`);
+        });
+    }
+    return result;
+}
