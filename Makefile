@@ -26,7 +26,8 @@ demo: all
 # warnings that -O0 does not, and a broken demo must fail the tests. The
 # ThreadSanitizer run (scripts/test-tsan, also `make tsan`) comes next, then the fuzzers and
 # the checks against Shopify's own schema, payloads and clients (scripts/test-shopify-official,
-# npm tooling pinned in tests/shopify-official/). The staff
+# npm tooling pinned in tests/shopify-official/) and against Magento's own OpenAPI description
+# and an OAuth 1.0a library (scripts/test-magento-official, tests/magento-official/). The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
@@ -43,6 +44,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan || rc=1; \
 	sh scripts/test-fuzz || rc=1; \
 	sh scripts/test-shopify-official || rc=1; \
+	sh scripts/test-magento-official || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a
