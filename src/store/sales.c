@@ -335,7 +335,7 @@ static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
                     " external_number, needs_review, review_reason, created_at, updated_at,"
                     " completed_at, business_day, kind, began_as_order) VALUES (?, ?, ?, ?, ?, ?,"
                     " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    "innnnssiiiiiiissnssbsssssb", in->outlet_id, in->register_id, in->employee_id,
+                    "innnnssiiiiiiissnssbssssssb", in->outlet_id, in->register_id, in->employee_id,
                     in->customer_id, in->user_id, sb_sale_status_name(status), currency, t.subtotal,
                     t.discount_total, t.tax_total, t.adjustment_total, t.total, t.paid_total,
                     t.balance_due, in->note, sb_sale_source_name(in->source), in->channel_id,
