@@ -17,13 +17,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* An order's status as staff see it: open or voided as an order; completed once turned into
+ * a sale, whatever its balance. */
+#define ORDER_STATUS                                                                   \
+    "(CASE WHEN s.kind = 'order' THEN s.status WHEN s.status = 'voided' THEN 'voided'" \
+    " ELSE 'completed' END)"
+
 /* The figures the list and the detail add to an order. */
-#define ORDER_EXTRA                                                                    \
-    " CASE WHEN s.kind = 'order' THEN s.status WHEN s.status = 'voided' THEN 'voided'" \
-    " ELSE 'completed' END AS order_status,"                                           \
-    " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.sale_id = s.id"       \
-    " AND p.kind = 'deposit') AS deposit_total,"                                       \
-    " (SELECT COALESCE(SUM(l.reserved), 0) FROM sale_lines l WHERE l.sale_id = s.id)"  \
+#define ORDER_EXTRA                                                                   \
+    " " ORDER_STATUS " AS order_status,"                                              \
+    " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.sale_id = s.id"      \
+    " AND p.kind = 'deposit') AS deposit_total,"                                      \
+    " (SELECT COALESCE(SUM(l.reserved), 0) FROM sale_lines l WHERE l.sale_id = s.id)" \
     " AS reserved_total"
 
 struct order_row {
@@ -113,19 +118,19 @@ sb_err sb_store_order_list(struct sb_db *db, const struct sb_scope *scope,
                                                        : "completed";
     return sb_db_json_all(
         db, ret,
-        "SELECT * FROM (SELECT s.id, s.outlet_id, s.customer_id, s.status, s.kind, s.currency,"
-        " s.total, s.paid_total, s.balance_due, s.refunded_total, s.note, s.source, s.channel_id,"
+        "SELECT s.id, s.outlet_id, s.customer_id, s.status, s.kind, s.currency, s.total,"
+        " s.paid_total, s.balance_due, s.refunded_total, s.note, s.source, s.channel_id,"
         " (SELECT ch.name FROM channels ch WHERE ch.id = s.channel_id) AS channel_name,"
         " s.external_id, s.external_number, s.needs_review, s.created_at, s.updated_at,"
         " s.completed_at, s.voided_at, CASE WHEN c.id IS NULL THEN NULL ELSE"
         " COALESCE(NULLIF(TRIM(c.first_name || ' ' || c.last_name), ''), c.company, c.email)"
-        " END AS customer_name," ORDER_EXTRA
-        " FROM sales s LEFT JOIN customers c ON c.id = s.customer_id"
-        " WHERE s.began_as_order AND (? OR s.id < ?) AND " SB_SQL_SCOPE(
-            "s.outlet_id") " AND (? OR s.outlet_id = ?)) AS o WHERE (? OR o.order_status = ?)"
-                           " ORDER BY o.id DESC LIMIT ?",
-        "bibibibsi", before == 0, before, scope->all_outlets, scope->user_id, !f->outlet_id,
-        f->outlet_id, !f->status_set, status, limit);
+        " END AS customer_name," ORDER_EXTRA " FROM sales s"
+        " LEFT JOIN customers c ON c.id = s.customer_id"
+        " WHERE s.began_as_order AND (? OR s.id < ?) AND (? OR s.outlet_id = ?)"
+        " AND (? OR " ORDER_STATUS
+        " = ?) AND " SB_SQL_SCOPE("s.outlet_id") " ORDER BY s.id DESC LIMIT ?",
+        "bibibsbii", before == 0, before, !f->outlet_id, f->outlet_id, !f->status_set, status,
+        scope->all_outlets, scope->user_id, limit);
 }
 
 sb_err sb_store_order_deposit(struct sb_db *db, const struct sb_scope *scope, int64_t id,
