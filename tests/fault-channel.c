@@ -711,7 +711,7 @@ static const struct sb_field fc_credentials[] = {
     { 0 },
 };
 
-static const char *const import_choices[] = { "sale", "reservation", NULL };
+static const char *const import_choices[] = { "sale", "order", "invoice", NULL };
 static const struct sb_field fc_push_refunds = { .name = SB_CHANNEL_PUSH_REFUNDS,
                                                  .type = SB_FIELD_BOOL,
                                                  .dflt = "false",
@@ -725,6 +725,14 @@ static const struct sb_field fc_import_as = { .name = SB_CHANNEL_IMPORT_AS,
                                               .dflt = "\"sale\"",
                                               .choices = import_choices,
                                               .label = "Download orders as" };
+static const struct sb_field fc_reserve_stock = { .name = SB_CHANNEL_RESERVE_STOCK,
+                                                  .type = SB_FIELD_BOOL,
+                                                  .dflt = "true",
+                                                  .label = "Reserve order inventory" };
+static const struct sb_field fc_order_deposits = { .name = SB_CHANNEL_ORDER_DEPOSITS,
+                                                   .type = SB_FIELD_BOOL,
+                                                   .dflt = "false",
+                                                   .label = "Create order deposits" };
 
 static const struct sb_status_map fc_in[] = {
     { "canceled", SB_POS_CANCELLED, SB_STATUS_IN },
@@ -767,7 +775,7 @@ static const struct sb_channel_ops fault_channel_full = {
 /* What is registered: the full kind, shaped by fault_channel_shape, with the settings and
  * the status table its bits call for. */
 static struct sb_channel_ops fault_channel;
-static struct sb_field settings[4];
+static struct sb_field settings[8];
 static struct sb_status_map
     statuses[sizeof(fc_in) / sizeof(fc_in[0]) + sizeof(fc_out) / sizeof(fc_out[0]) + 1];
 
@@ -801,8 +809,11 @@ void fault_channel_shape(unsigned caps, size_t push_batch)
         settings[n++] = fc_push_refunds;
     if (caps & SB_CH_STATUS_OUT)
         settings[n++] = fc_push_statuses;
-    if (caps & SB_CH_RESERVE)
+    if (caps & SB_CH_RESERVE) {
         settings[n++] = fc_import_as;
+        settings[n++] = fc_reserve_stock;
+        settings[n++] = fc_order_deposits;
+    }
     k.settings = n ? settings : NULL;
     n = 0;
     memset(statuses, 0, sizeof(statuses));

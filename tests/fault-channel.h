@@ -69,8 +69,8 @@ void fault_channel_install(void);
  * default) from now on, to show that the engine goes by them alone. The kind stays whole
  * in the table's terms: an operation whose bit is off is taken away with it, and its
  * settings and status table follow the bits (push_refunds with SB_CH_REFUND, push_statuses
- * and the OUT rows with SB_CH_STATUS_OUT, the IN rows with SB_CH_STATUS_IN, import_as with
- * SB_CH_RESERVE). */
+ * and the OUT rows with SB_CH_STATUS_OUT, the IN rows with SB_CH_STATUS_IN, import_as,
+ * reserve_order_inventory and create_order_deposits with SB_CH_RESERVE). */
 #define FC_CAPS                                                                               \
     (SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FETCH | SB_CH_FULFILL | SB_CH_CANCEL | SB_CH_STOCK | \
      SB_CH_PRICES)

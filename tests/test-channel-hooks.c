@@ -5,7 +5,7 @@
  * download (Magento's invoice), refunds made in the POS going to the
  * channel, POS status changes travelling by the kind's status table, the
  * table read into orders that come down, orders a webstore exports to us,
- * and the declared reservation path. Each also shows that without its bit
+ * and orders downloaded as customer orders or invoices (M6). Each also shows that without its bit
  * (Shopify's case) the engine does none of it. The kind's per-channel state
  * is checked here too: opened once per channel and shared by every call.
  */
@@ -422,35 +422,160 @@ Test(channel_hooks, o2_an_export_offered_again_is_one_sale, .init = setup_export
 
 /* ---------------------------------------------------------------- reservations (M6) */
 
-/* The reservation path is declared, not built: an order of a channel set to come down as a
- * reservation waits, saying why (O10), and comes down as a sale once set back. */
-Test(channel_hooks, m6_o10_an_order_to_come_down_as_a_reservation_waits_with_why,
+/* The order's stock at outlet 1 (where the fixture has 10 TEE). */
+static int64_t tee(const char *col)
+{
+    return sql_int("SELECT %s FROM stock WHERE item_id = 1 AND outlet_id = 1", col);
+}
+
+/* The same order as order_json, but with its financial status given ("pending": unpaid). */
+static void order_json_fin(int64_t id, int updated, const char *fin, const char *extra, char *buf,
+                           size_t cap)
+{
+    char paid[2048];
+    order_json(id, updated, extra, paid, sizeof(paid));
+    const char *key = "\"financial_status\":\"paid\"";
+    char *at = strstr(paid, key);
+    cr_assert_not_null(at);
+    *at = '\0';
+    snprintf(buf, cap, "%s\"financial_status\":\"%s\"%s", paid, fin, at + strlen(key));
+}
+
+/* M6, I2, I6, S1: a channel set to download orders as orders: the web order becomes an open
+ * customer order whose line reserves its stock (on hand stays; what the channel is sent
+ * drops), the amount paid its deposit; cancelled on the channel, the order is cancelled,
+ * its stock released, its deposit refunded, and nothing goes back to the channel. */
+Test(channel_hooks, m6_i6_s1_an_order_downloaded_as_an_order_reserves_until_cancelled,
      .init = setup_reserve)
 {
     json_t *c = th_get(&t, t.admin, "/api/v1/channels/1");
-    cr_expect_str_eq(th_str(json_object_get(c, "settings"), SB_CHANNEL_IMPORT_AS), "sale",
+    json_t *st = json_object_get(c, "settings");
+    cr_expect_str_eq(th_str(st, SB_CHANNEL_IMPORT_AS), "sale",
                      "the kind's setting, at its default");
+    cr_expect(json_is_true(json_object_get(st, SB_CHANNEL_RESERVE_STOCK)), "on by default");
+    cr_expect(json_is_false(json_object_get(st, SB_CHANNEL_ORDER_DEPOSITS)), "off by default");
     json_decref(c);
-    patch_settings("{\"settings\":{\"" SB_CHANNEL_IMPORT_AS "\":\"reservation\"}}");
+    /* I2: before the order, the channel is sent every linked outlet's TEE: 10 + 5 */
+    cr_expect(fault_channel_wait_stock(1, "TEE", 15, 10000));
+    patch_settings("{\"settings\":{\"" SB_CHANNEL_IMPORT_AS
+                   "\":\"order\",\"" SB_CHANNEL_ORDER_DEPOSITS "\":true}}");
     place(9601, "");
-    cr_expect_eq(sql_int("SELECT COUNT(*) FROM sales WHERE external_id = '9601'"), 0);
+    int64_t id = sale_of(9601);
+    cr_assert_gt(id, 0);
+    json_t *o = th_get(&t, t.admin, "/api/v1/orders/%lld", (long long)id);
+    cr_expect_str_eq(th_str(o, "kind"), "order");
+    cr_expect_str_eq(th_str(o, "order_status"), "open");
+    cr_expect_eq(th_int(o, "reserved_total"), 1);
+    cr_expect_eq(th_int(o, "deposit_total"), 2000, "the amount paid, as a deposit");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(o, "deposits"), 0), "payment_type_name"),
+                     "Shopify Payments");
+    json_decref(o);
+    cr_expect_eq(tee("on_hand"), 10);
+    cr_expect_eq(tee("reserved"), 1);
+    /* I6: the reservation reaches the channel as any stock change does (I3) */
+    cr_expect(fault_channel_wait_stock(1, "TEE", 14, 10000), "sent %lld",
+              (long long)fault_channel_stock(1, "TEE"));
     json_t *page = th_get(&t, t.admin, "/api/v1/channels/1/orders");
-    json_t *o = json_array_get(json_object_get(page, "data"), 0);
-    cr_expect_str_eq(th_str(o, "state"), "waiting");
-    cr_expect_str_eq(th_str(o, "reason"),
-                     "downloading orders as reservations is not built yet: set import_as to sale");
+    cr_expect_str_eq(th_str(json_array_get(json_object_get(page, "data"), 0), "state"),
+                     "downloaded");
+    json_decref(page);
+
+    /* S1: cancelled on the channel */
+    char body[2048];
+    order_json(9601, 20,
+               ",\"cancelled_at\":\"2026-11-22T09:00:20Z\",\"cancel_reason\":\"customer\"", body,
+               sizeof(body));
+    fault_channel_put_order(1, "9601", body);
+    hook("orders/cancelled", "cancel-9601", body);
+    th_wait_pipeline(&t);
+    o = th_get(&t, t.admin, "/api/v1/orders/%lld", (long long)id);
+    cr_expect_str_eq(th_str(o, "order_status"), "voided");
+    cr_expect_eq(th_int(o, "reserved_total"), 0);
+    cr_expect_eq(th_int(o, "refunded_total"), 2000, "the deposit goes back");
+    json_decref(o);
+    cr_expect_eq(tee("on_hand"), 10, "no stock came back that never left");
+    cr_expect_eq(tee("reserved"), 0);
+    cr_expect(fault_channel_wait_stock(1, "TEE", 15, 10000));
+    cr_expect_eq(fault_channel_cancels(1, "9601"), 0, "the channel cancelled it: nothing sent");
+}
+
+/* M6, O3, P4: without reservation or deposits, an order holds nothing and records no money;
+ * with deposits on, an unpaid order later paid on the channel gets the payment as a further
+ * deposit and stays an open order; staff turn it into a sale, and the stock leaves then. */
+Test(channel_hooks, m6_o3_p4_an_order_paid_later_takes_a_deposit_and_becomes_a_sale,
+     .init = setup_reserve)
+{
+    patch_settings("{\"settings\":{\"" SB_CHANNEL_IMPORT_AS
+                   "\":\"order\",\"" SB_CHANNEL_RESERVE_STOCK "\":false}}");
+    place(9602, "");
+    int64_t a = sale_of(9602);
+    cr_assert_gt(a, 0);
+    cr_expect_eq(tee("reserved"), 0, "reservation off");
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM payments WHERE sale_id = %lld", (long long)a), 0,
+                 "deposits off: the amount paid is not recorded on the order");
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM stock_ledger WHERE sale_id = %lld", (long long)a),
+                 0);
+
+    patch_settings("{\"settings\":{\"" SB_CHANNEL_RESERVE_STOCK
+                   "\":true,\"" SB_CHANNEL_ORDER_DEPOSITS "\":true}}");
+    char body[2048];
+    order_json_fin(9603, 0, "pending", "", body, sizeof(body));
+    fault_channel_put_order(1, "9603", body);
+    hook("orders/create", "create-9603", body);
+    th_wait_pipeline(&t);
+    int64_t b = sale_of(9603);
+    cr_assert_gt(b, 0);
+    cr_expect_eq(sql_int("SELECT paid_total FROM sales WHERE id = %lld", (long long)b), 0);
+    cr_expect_eq(tee("reserved"), 1);
+    /* P4: paid on the channel */
+    order_json(9603, 30, "", body, sizeof(body));
+    fault_channel_put_order(1, "9603", body);
+    hook("orders/paid", "paid-9603", body);
+    th_wait_pipeline(&t);
+    json_t *o = th_get(&t, t.admin, "/api/v1/orders/%lld", (long long)b);
+    cr_expect_str_eq(th_str(o, "order_status"), "open", "still an order");
+    cr_expect_eq(th_int(o, "deposit_total"), 2000);
+    cr_expect_eq(th_int(o, "balance_due"), 0);
+    json_decref(o);
+    /* the same version again records nothing twice (O3) */
+    hook("orders/paid", "paid-9603-again", body);
+    th_wait_pipeline(&t);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM payments WHERE sale_id = %lld", (long long)b), 1);
+    /* staff turn it into a sale: the reservation becomes the sale's stock movement */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/orders/%lld/complete", (long long)b);
+    post(path, NULL, 200);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM sales WHERE id = %lld AND kind = 'sale'"
+                         " AND status = 'completed'",
+                         (long long)b),
+                 1);
+    cr_expect_eq(tee("reserved"), 0);
+    cr_expect_eq(tee("on_hand"), 9);
+}
+
+/* M6: downloaded as an invoice: a sale by another name, stock taken at once, paid as
+ * captured, in the sales list labelled as an invoice. */
+Test(channel_hooks, m6_an_order_downloaded_as_an_invoice_is_a_sale_labelled_invoice,
+     .init = setup_reserve)
+{
+    patch_settings("{\"settings\":{\"" SB_CHANNEL_IMPORT_AS "\":\"invoice\"}}");
+    place(9604, "");
+    int64_t id = sale_of(9604);
+    cr_assert_gt(id, 0);
+    json_t *s = th_get(&t, t.admin, "/api/v1/sales/%lld", (long long)id);
+    cr_expect_str_eq(th_str(s, "kind"), "invoice");
+    cr_expect_str_eq(th_str(s, "status"), "completed");
+    cr_expect_eq(th_int(s, "paid_total"), 2000);
+    json_decref(s);
+    cr_expect_eq(tee("reserved"), 0);
+    cr_expect_eq(sql_int("SELECT SUM(on_hand) FROM stock WHERE item_id = 1"), 14);
+    json_t *page = th_get(&t, t.admin, "/api/v1/sales?kind=invoice");
+    cr_expect_eq(json_array_size(json_object_get(page, "data")), 1);
     json_decref(page);
     /* a value the kind does not offer is refused, naming the setting */
     th_expect_error(&t, "PATCH", "/api/v1/channels/1", t.admin,
-                    "{\"settings\":{\"" SB_CHANNEL_IMPORT_AS "\":\"invoice\"}}", 422,
+                    "{\"settings\":{\"" SB_CHANNEL_IMPORT_AS "\":\"reservation\"}}", 422,
                     "invalid_field");
-    patch_settings("{\"settings\":{\"" SB_CHANNEL_IMPORT_AS "\":\"sale\"}}");
-    char body[2048];
-    order_json(9601, 10, "", body, sizeof(body));
-    fault_channel_put_order(1, "9601", body);
-    hook("orders/updated", "update-9601", body);
-    th_wait_pipeline(&t);
-    cr_expect_gt(sale_of(9601), 0);
 }
 
 /* A kind without SB_CH_RESERVE has no such setting: it is refused as unknown. */

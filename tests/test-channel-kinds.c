@@ -100,21 +100,57 @@ Test(channel_kinds, state_settings_and_status_table_must_match_the_bits)
     expect_refused("status table rows out");
     broken.statuses = in_only; /* a table without the bit */
     expect_refused("status table");
-    /* reservations need the import_as setting, offering both */
+    /* M6: orders as customer orders need import_as offering sale and order (invoice
+     * optional, nothing else), and the two bools reserve_order_inventory and
+     * create_order_deposits */
     broken.caps |= SB_CH_RESERVE;
     expect_refused(SB_CHANNEL_IMPORT_AS);
     static const char *const sale_only[] = { "sale", NULL };
-    static const struct sb_field import_sale_only[] = {
-        { .name = SB_CHANNEL_IMPORT_AS,
-          .type = SB_FIELD_CHOICE,
-          .dflt = "\"sale\"",
-          .choices = sale_only,
-          .label = "Download orders as" },
+    static const char *const old_name[] = { "sale", "reservation", NULL };
+    static const char *const with_invoice[] = { "sale", "order", "invoice", NULL };
+#define IMPORT_AS(choices_)                                                        \
+    {                                                                              \
+        .name = SB_CHANNEL_IMPORT_AS, .type = SB_FIELD_CHOICE, .dflt = "\"sale\"", \
+        .choices = choices_, .label = "Download orders as"                         \
+    }
+#define RESERVE_BOOLS                                                              \
+    { .name = SB_CHANNEL_RESERVE_STOCK,                                            \
+      .type = SB_FIELD_BOOL,                                                       \
+      .dflt = "true",                                                              \
+      .label = "Reserve" },                                                        \
+    {                                                                              \
+        .name = SB_CHANNEL_ORDER_DEPOSITS, .type = SB_FIELD_BOOL, .dflt = "false", \
+        .label = "Deposits"                                                        \
+    }
+    static const struct sb_field import_only[] = { IMPORT_AS(with_invoice), { 0 } };
+    static const struct sb_field no_deposits[] = {
+        IMPORT_AS(with_invoice),
+        { .name = SB_CHANNEL_RESERVE_STOCK, .type = SB_FIELD_BOOL, .dflt = "true", .label = "R" },
         { 0 },
     };
+    static const struct sb_field import_sale_only[] = { IMPORT_AS(sale_only),
+                                                        RESERVE_BOOLS,
+                                                        { 0 } };
+    static const struct sb_field import_old_name[] = { IMPORT_AS(old_name), RESERVE_BOOLS, { 0 } };
+    static const struct sb_field whole[] = { IMPORT_AS(with_invoice), RESERVE_BOOLS, { 0 } };
+#undef IMPORT_AS
+#undef RESERVE_BOOLS
+    broken.caps |= SB_CH_RESERVE;
+    broken.settings = import_only;
+    expect_refused(SB_CHANNEL_RESERVE_STOCK);
+    broken.caps |= SB_CH_RESERVE;
+    broken.settings = no_deposits;
+    expect_refused(SB_CHANNEL_ORDER_DEPOSITS);
     broken.caps |= SB_CH_RESERVE;
     broken.settings = import_sale_only;
-    expect_refused("sale and reservation");
+    expect_refused("sale and order");
+    broken.caps |= SB_CH_RESERVE;
+    broken.settings = import_old_name;
+    expect_refused("sale and order");
+    /* the settings without the bit are refused too */
+    broken.caps &= ~(unsigned)SB_CH_RESERVE;
+    broken.settings = whole;
+    expect_refused(SB_CHANNEL_IMPORT_AS);
 }
 
 Test(channel_kinds, descriptions_must_hold_together)
@@ -205,10 +241,10 @@ Test(channel_kinds, fields_are_checked_by_their_description)
     cr_expect_eq(check(&text, "\"abcde\"", out, sizeof(out)), SB_EINVALID_FIELD);
     cr_expect_eq(check(&text, "\"\"", out, sizeof(out)), SB_EINVALID_FIELD);
     cr_expect_eq(check(&text, "\"a\\nb\"", out, sizeof(out)), SB_EINVALID_FIELD);
-    static const char *const choices[] = { "sale", "reservation", NULL };
+    static const char *const choices[] = { "sale", "order", NULL };
     const struct sb_field choice = { .name = "c", .type = SB_FIELD_CHOICE, .choices = choices };
-    cr_expect_eq(check(&choice, "\"reservation\"", out, sizeof(out)), SB_OK);
-    cr_expect_eq(check(&choice, "\"order\"", out, sizeof(out)), SB_EINVALID_FIELD);
+    cr_expect_eq(check(&choice, "\"order\"", out, sizeof(out)), SB_OK);
+    cr_expect_eq(check(&choice, "\"invoice\"", out, sizeof(out)), SB_EINVALID_FIELD);
     cr_expect_str_eq(sb_err_last()->field, "x");
 }
 

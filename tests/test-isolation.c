@@ -32,7 +32,7 @@ static char manager2[SB_TOKEN_LEN];
 
 /* outlet 1's records, by the names the templates below use */
 static struct {
-    int64_t sale, line, customer, shipment, fulfillment, notification, channel, ret;
+    int64_t sale, line, customer, shipment, fulfillment, notification, channel, ret, order;
 } rec;
 
 static void setup(void)
@@ -82,6 +82,10 @@ static void setup(void)
     cr_assert_eq(r.status, 201, "%s", r.body);
     rec.ret = th_int(json_object_get(r.json, "return"), "id");
     th_resp_free(&r);
+    /* M6: a customer order holding stock at outlet 1 */
+    rec.order = th_create(&t, t.admin, "/api/v1/orders",
+                          "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1}]}");
+    cr_assert_gt(rec.order, 0);
     cr_assert_gt(rec.shipment, 0);
     cr_assert_gt(rec.fulfillment, 0);
     cr_assert_gt(rec.notification, 0);
@@ -149,7 +153,7 @@ enum kind {
 };
 
 /*
- * A probe. path and body are templates: {sale}, {line}, {customer}, {shipment},
+ * A probe. path and body are templates: {sale}, {order}, {line}, {customer}, {shipment},
  * {fulfillment}, {notification}, {channel}, {return} are outlet 1's records, {outlet} and {register}
  * outlet 1 and its register. hidden: a record whose id must not be in a hidden answer's
  * "data". empty: a hidden answer's "data" must be empty (an aggregate: outlet 2 has none).
@@ -217,6 +221,21 @@ static const struct probe {
       true },
     { "POST", V1 "/returns/{id}/restock", REFUSED, V1 "/returns/{return}/restock", NULL, 404,
       "not_found", NULL, false, true },
+    { "GET", V1 "/orders", HIDDEN, V1 "/orders", NULL, 0, NULL, "{order}", true, true },
+    { "GET", V1 "/orders", REFUSED, V1 "/orders?outlet_id={outlet}", NULL, 403, "outlet_forbidden",
+      NULL, false, true },
+    { "POST", V1 "/orders", REFUSED, V1 "/orders",
+      "{\"outlet_id\":1,\"lines\":[{\"item_id\":2,\"quantity\":1}]}", 403, "outlet_forbidden", NULL,
+      false, true },
+    { "GET", V1 "/orders/{id}", REFUSED, V1 "/orders/{order}", NULL, 404, "not_found", NULL, false,
+      true },
+    { "POST", V1 "/orders/{id}/deposits", REFUSED, V1 "/orders/{order}/deposits",
+      "{\"payment_type_id\":1,\"amount\":100}", 404, "not_found", NULL, false, true },
+    /* no control: completing it would leave nothing for the cancel probe, and the reverse */
+    { "POST", V1 "/orders/{id}/complete", REFUSED, V1 "/orders/{order}/complete", "{}", 404,
+      "not_found", NULL, false, false },
+    { "POST", V1 "/orders/{id}/cancel", REFUSED, V1 "/orders/{order}/cancel", "{}", 404,
+      "not_found", NULL, false, false },
     { "GET", V1 "/shipments", HIDDEN, V1 "/shipments", NULL, 0, NULL, "{shipment}", true, true },
     { "GET", V1 "/shipments/{id}", REFUSED, V1 "/shipments/{shipment}", NULL, 404, "not_found",
       NULL, false, true },
@@ -279,6 +298,7 @@ static void expand(const char *tpl, char *out, size_t cap)
             int64_t id;
         } vars[] = {
             { "{sale}", rec.sale },
+            { "{order}", rec.order },
             { "{line}", rec.line },
             { "{customer}", rec.customer },
             { "{shipment}", rec.shipment },

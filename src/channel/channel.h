@@ -59,8 +59,9 @@ enum {
     SB_CH_STATUS_OUT = 1 << 13,    /* POS status changes travel to it by the status table:
                                  * push_status, statuses with SB_STATUS_OUT rows, and the
                                  * setting "push_statuses" */
-    SB_CH_RESERVE = 1 << 14,       /* orders may come down as reservations instead of sales: the
-                               * setting "import_as" (SB_CHANNEL_IMPORT_AS) */
+    SB_CH_RESERVE = 1 << 14,       /* orders may come down as customer orders (reserving stock,
+                               * with deposits) or invoices instead of sales: the settings
+                               * import_as, reserve_order_inventory, create_order_deposits */
     SB_CH_CONNECT = 1 << 15,       /* connects as an app that checks its access and sets up
                                     * its own webhooks: connect, connection */
 };
@@ -227,7 +228,8 @@ struct sb_status_push {
 };
 
 /* The settings a kind with SB_CH_REFUND, SB_CH_STATUS_OUT or SB_CH_RESERVE describes
- * (SB_CHANNEL_PUSH_REFUNDS, SB_CHANNEL_PUSH_STATUSES, SB_CHANNEL_IMPORT_AS) are named in
+ * (SB_CHANNEL_PUSH_REFUNDS, SB_CHANNEL_PUSH_STATUSES, SB_CHANNEL_IMPORT_AS,
+ * SB_CHANNEL_RESERVE_STOCK, SB_CHANNEL_ORDER_DEPOSITS) are named in
  * core/channel-settings.h, since the store's rules read them too. */
 
 struct sb_channel_ops {

@@ -206,6 +206,10 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
           "the setting " SB_CHANNEL_PUSH_STATUSES " (bool)" },
         { SB_CH_RESERVE, has_setting(ops, SB_CHANNEL_IMPORT_AS, SB_FIELD_CHOICE),
           "the setting " SB_CHANNEL_IMPORT_AS " (a choice)" },
+        { SB_CH_RESERVE, has_setting(ops, SB_CHANNEL_RESERVE_STOCK, SB_FIELD_BOOL),
+          "the setting " SB_CHANNEL_RESERVE_STOCK " (bool)" },
+        { SB_CH_RESERVE, has_setting(ops, SB_CHANNEL_ORDER_DEPOSITS, SB_FIELD_BOOL),
+          "the setting " SB_CHANNEL_ORDER_DEPOSITS " (bool)" },
     };
     /* M9: what a channel holds itself matters only to the stock it is sent */
     if (ops->held_statuses && !(caps & SB_CH_STOCK))
@@ -223,14 +227,16 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
         return BAD("channel kind %s reads its whole stock but keeps none (SB_CH_STOCK)", k);
     if ((caps & SB_CH_RESERVE)) {
         const struct sb_field *f = sb_field_find(ops->settings, SB_CHANNEL_IMPORT_AS);
-        bool sale = false, reservation = false;
+        bool sale = false, order = false, other = false;
         for (const char *const *c = f->choices; c && *c; c++) {
             sale = sale || strcmp(*c, "sale") == 0;
-            reservation = reservation || strcmp(*c, "reservation") == 0;
+            order = order || strcmp(*c, "order") == 0;
+            other = other || (strcmp(*c, "sale") != 0 && strcmp(*c, "order") != 0 &&
+                              strcmp(*c, "invoice") != 0);
         }
-        if (!sale || !reservation)
+        if (!sale || !order || other)
             return BAD("channel kind %s: its setting " SB_CHANNEL_IMPORT_AS
-                       " offers sale and reservation",
+                       " offers sale and order (and invoice, if it likes), nothing else",
                        k);
     }
     bool state = ops->state_size > 0;

@@ -51,11 +51,17 @@ size_t sb_channel_setting_offset(size_t i);
  * (channel/channel.h; sb_channel_kind_check holds kinds to it), named here because the
  * store's actions read them too: the return and fulfillment rules queue a channel's call
  * only when its setting is on (store/outbox-queue.h), and the sync layer imports orders as
- * reservations by the third.
+ * sales, customer orders or invoices by the last three (SPEC M6).
  */
 #define SB_CHANNEL_PUSH_REFUNDS  "push_refunds"  /* bool (SB_CH_REFUND) */
 #define SB_CHANNEL_PUSH_STATUSES "push_statuses" /* bool (SB_CH_STATUS_OUT) */
-#define SB_CHANNEL_IMPORT_AS     "import_as"     /* "sale" or "reservation" (SB_CH_RESERVE) */
+/* M6: "sale", "order" (a customer order, core/customer-order.h) or "invoice" (SB_CH_RESERVE:
+ * a kind offers sale and order at least) */
+#define SB_CHANNEL_IMPORT_AS "import_as"
+/* M6, I6: an order's lines reserve their stock (bool, SB_CH_RESERVE; on by default) */
+#define SB_CHANNEL_RESERVE_STOCK "reserve_order_inventory"
+/* M6: the amount paid is a deposit on the order (bool, SB_CH_RESERVE; off by default) */
+#define SB_CHANNEL_ORDER_DEPOSITS "create_order_deposits"
 
 /* Every setting at its described default. */
 void sb_channel_settings_defaults(struct sb_channel_settings *s);

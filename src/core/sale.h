@@ -20,6 +20,7 @@
 #define SB_SALE_H
 
 #include "core/address.h"
+#include "core/customer-order.h"
 #include "core/money.h"
 #include "core/outlet.h"
 #include "util/err.h"
@@ -117,6 +118,11 @@ struct sb_sale_input {
     bool no_notification;  /* notifications are off for this channel (SPEC N3) */
     bool allow_oversell;   /* a POS sale may take more than the outlet has (the clerk
                               confirmed it); see core/oversell.h */
+    /* M6: a sale (default), a customer order (stays open; its payments are deposits; its
+     * stock is reserved when `reserve`, else untouched until it becomes a sale), or an
+     * invoice (a sale by another name). core/customer-order.h */
+    enum sb_sale_kind kind;
+    bool reserve;
 };
 
 /* Per-line results of sb_sale_compute. */

@@ -117,6 +117,11 @@ static sb_err parse_lines(struct sb_req *r, struct sb_jctx *c, struct sb_sale_in
     return err;
 }
 
+sb_err sb_api_sale_lines(struct sb_req *r, struct sb_jctx *c, struct sb_sale_input *in)
+{
+    return parse_lines(r, c, in);
+}
+
 static sb_err parse_parts(struct sb_req *r, struct sb_jctx *c, struct sb_sale_input *in)
 {
     struct sb_sale_discount *d = NULL;
@@ -368,6 +373,12 @@ sb_err sb_api_sales_list(struct sb_req *r)
         f.status_set = true;
         if (!sb_sale_status_parse(status, &f.status))
             err = sb_fail(SB_EINVALID_QUERY, "status", "status must be open, completed or voided");
+    }
+    const char *kind = sb_req_query(r, "kind");
+    if (!err && kind) {
+        f.kind_set = true;
+        if (!sb_sale_kind_parse(kind, &f.kind))
+            err = sb_fail(SB_EINVALID_QUERY, "kind", "kind must be sale, order or invoice");
     }
     if (!err && have_outlet)
         err = sb_req_outlet(r, f.outlet_id);

@@ -45,6 +45,18 @@ sb_err sb_api_sales_pay(struct sb_req *r);
 sb_err sb_api_sales_void(struct sb_req *r);
 sb_err sb_api_sales_return(struct sb_req *r);
 sb_err sb_api_returns_restock(struct sb_req *r);
+/* The "lines" of a sale's (or an order's) body, as POST /sales reads them. */
+struct sb_jctx;
+struct sb_sale_input;
+sb_err sb_api_sale_lines(struct sb_req *r, struct sb_jctx *c, struct sb_sale_input *in);
+
+/* api-orders.c (M6) */
+sb_err sb_api_orders_list(struct sb_req *r);
+sb_err sb_api_orders_create(struct sb_req *r);
+sb_err sb_api_orders_get(struct sb_req *r);
+sb_err sb_api_orders_deposit(struct sb_req *r);
+sb_err sb_api_orders_complete(struct sb_req *r);
+sb_err sb_api_orders_cancel(struct sb_req *r);
 
 /* api-shipments.c */
 sb_err sb_api_shipments_list(struct sb_req *r);

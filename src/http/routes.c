@@ -58,6 +58,13 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/sales/{id}/returns", sb_api_sales_return, SB_AUTH_STAFF },
     { "POST", V1 "/returns/{id}/restock", sb_api_returns_restock, SB_AUTH_STAFF },
 
+    { "GET", V1 "/orders", sb_api_orders_list, SB_AUTH_STAFF },
+    { "POST", V1 "/orders", sb_api_orders_create, SB_AUTH_STAFF },
+    { "GET", V1 "/orders/{id}", sb_api_orders_get, SB_AUTH_STAFF },
+    { "POST", V1 "/orders/{id}/deposits", sb_api_orders_deposit, SB_AUTH_STAFF },
+    { "POST", V1 "/orders/{id}/complete", sb_api_orders_complete, SB_AUTH_STAFF },
+    { "POST", V1 "/orders/{id}/cancel", sb_api_orders_cancel, SB_AUTH_MANAGER },
+
     { "GET", V1 "/shipments", sb_api_shipments_list, SB_AUTH_STAFF },
     { "GET", V1 "/shipments/{id}", sb_api_shipments_get, SB_AUTH_STAFF },
     { "PATCH", V1 "/shipments/{id}", sb_api_shipments_update, SB_AUTH_STAFF },

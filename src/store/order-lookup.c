@@ -67,9 +67,9 @@ sb_err sb_store_register_outlet(struct sb_db *db, int64_t register_id, int64_t *
 sb_err sb_store_sale_state(struct sb_db *db, int64_t sale_id, struct sb_sale_state *ret)
 {
     struct sb_q q;
-    sb_err err =
-        sb_q_open(&q, db, "SELECT status, paid_total, balance_due, total FROM sales WHERE id = ?",
-                  "i", sale_id);
+    sb_err err = sb_q_open(
+        &q, db, "SELECT status, paid_total, balance_due, total, kind FROM sales WHERE id = ?", "i",
+        sale_id);
     if (err)
         return err;
     bool found = sb_q_next(&q);
@@ -78,6 +78,7 @@ sb_err sb_store_sale_state(struct sb_db *db, int64_t sale_id, struct sb_sale_sta
         ret->paid_total = sb_q_int(&q, 1);
         ret->balance_due = sb_q_int(&q, 2);
         ret->total = sb_q_int(&q, 3);
+        snprintf(ret->kind, sizeof(ret->kind), "%s", sb_q_text(&q, 4) ? sb_q_text(&q, 4) : "");
     }
     err = sb_q_close(&q);
     return err     ? err

@@ -35,6 +35,7 @@ sb_err sb_store_register_outlet(struct sb_db *db, int64_t register_id, int64_t *
 /* A sale's status and money, as a later version of its order needs them. */
 struct sb_sale_state {
     char status[16];
+    char kind[16]; /* sale, order (an open customer order) or invoice (M6) */
     int64_t paid_total, balance_due, total;
 };
 /* SB_ENOT_FOUND for an unknown sale. */

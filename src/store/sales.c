@@ -6,6 +6,7 @@
  */
 #include "store/sales.h"
 #include "core/oversell.h"
+#include "store/orders.h"
 #include "store/fulfillments.h"
 #include "store/notifications.h"
 #include "store/outbox-queue.h"
@@ -26,11 +27,11 @@
     " s.paid_total, s.balance_due, s.refunded_total, s.note, s.source, s.channel_id,"      \
     " (SELECT ch.name FROM channels ch WHERE ch.id = s.channel_id) AS channel_name,"       \
     " s.external_id, s.external_number, s.needs_review, s.review_reason, s.created_at,"    \
-    " s.updated_at, s.completed_at, s.voided_at, s.business_day"
+    " s.updated_at, s.completed_at, s.voided_at, s.business_day, s.kind, s.began_as_order"
 
 #define LINE_COLS                                                                             \
     "id, line_no, item_id, sku, description, quantity, unit_price, line_discount, tax_total," \
-    " line_total, outlet_id, returned_quantity, external_line_id"
+    " line_total, outlet_id, returned_quantity, external_line_id, reserved"
 
 /* A field of an indexed entry, such as "lines[2].item_id". */
 static sb_err fail_at(sb_err err, const char *array, size_t i, const char *key, const char *msg)
@@ -191,8 +192,12 @@ static sb_err insert_lines(struct sb_db *db, const struct sb_sale_input *in,
                            const struct sb_sale_line *lines, const struct sb_sale_line_calc *calc,
                            int64_t sale_id, int64_t *line_ids)
 {
+    /* M6: an order holds its stock as reserved (or leaves it alone); a sale or an invoice
+     * takes it */
+    bool order = in->kind == SB_KIND_ORDER;
+    bool moves = !order || in->reserve;
     char ref[32];
-    snprintf(ref, sizeof(ref), "sale:%lld", (long long)sale_id);
+    snprintf(ref, sizeof(ref), order ? "order:%lld" : "sale:%lld", (long long)sale_id);
     sb_err err = SB_OK;
     for (size_t i = 0; !err && i < in->n_lines; i++) {
         const struct sb_sale_line *l = &lines[i];
@@ -209,15 +214,20 @@ static sb_err insert_lines(struct sb_db *db, const struct sb_sale_input *in,
                         calc[i].tax_total, calc[i].line_total, outlet, l->external_line_id);
         for (size_t k = 0; !err && k < l->n_taxes; k++)
             err = insert_tax(db, sale_id, line_ids[i], &l->taxes[k]);
-        if (!err && l->item_id) {
+        if (!err && l->item_id && moves) {
             struct sb_stock_move m = { .item_id = l->item_id,
                                        .outlet_id = outlet,
-                                       .reason = SB_STOCK_SALE,
-                                       .quantity = -l->quantity,
+                                       .reason = order ? SB_STOCK_RESERVATION : SB_STOCK_SALE,
+                                       .quantity = order ? l->quantity : -l->quantity,
                                        .reference = ref,
                                        .sale_id = sale_id,
                                        .user_id = in->user_id };
-            err = sb_store_stock_move(db, &m, NULL, NULL);
+            bool applied = false;
+            err = sb_store_stock_move(db, &m, NULL, &applied);
+            /* what the line holds, released when the order becomes a sale or is cancelled */
+            if (!err && order && applied)
+                err = sb_db_exec(db, "UPDATE sale_lines SET reserved = ? WHERE id = ?", "ii",
+                                 l->quantity, line_ids[i]);
         }
     }
     return err;
@@ -243,9 +253,10 @@ static sb_err insert_parts(struct sb_db *db, const struct sb_sale_input *in, int
         const struct sb_sale_payment *p = &in->payments[i];
         err = sb_db_exec(db,
                          "INSERT INTO payments (sale_id, payment_type_id, amount, reference,"
-                         " external_id, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         "iiissns", sale_id, p->payment_type_id, p->amount, p->reference,
-                         p->external_id, in->user_id, now);
+                         " external_id, user_id, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         "iiissnss", sale_id, p->payment_type_id, p->amount, p->reference,
+                         p->external_id, in->user_id, now,
+                         in->kind == SB_KIND_ORDER ? "deposit" : "payment");
         if (err == SB_EDUPLICATE)
             err = fail_at(err, "payments", i, "external_id", "is repeated");
     }
@@ -309,25 +320,28 @@ static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
     if (!err)
         err = sb_sale_compute(&resolved, calc, &t);
     /* in the sale's transaction: the stock cannot change between the check and the sale */
-    if (!err)
+    if (!err && (in->kind != SB_KIND_ORDER || in->reserve))
         err = sb_oversell_check(in, stock_have, db);
     if (err)
         return err;
-    enum sb_sale_status status = sb_sale_status_for(t.total, t.paid_total);
+    /* an order stays open whatever it holds in deposits, until it becomes a sale (M6) */
+    enum sb_sale_status status =
+        in->kind == SB_KIND_ORDER ? SB_SALE_OPEN : sb_sale_status_for(t.total, t.paid_total);
     int64_t id = 0;
     err = sb_db_int(db, &id,
                     "INSERT INTO sales (outlet_id, register_id, employee_id, customer_id, user_id,"
                     " status, currency, subtotal, discount_total, tax_total, adjustment_total,"
                     " total, paid_total, balance_due, note, source, channel_id, external_id,"
                     " external_number, needs_review, review_reason, created_at, updated_at,"
-                    " completed_at, business_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    "innnnssiiiiiiissnssbsssss", in->outlet_id, in->register_id, in->employee_id,
+                    " completed_at, business_day, kind, began_as_order) VALUES (?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    "innnnssiiiiiiissnssbssssssb", in->outlet_id, in->register_id, in->employee_id,
                     in->customer_id, in->user_id, sb_sale_status_name(status), currency, t.subtotal,
                     t.discount_total, t.tax_total, t.adjustment_total, t.total, t.paid_total,
                     t.balance_due, in->note, sb_sale_source_name(in->source), in->channel_id,
                     in->external_id, in->external_number, in->needs_review, in->review_reason, now,
-                    now, status == SB_SALE_COMPLETED ? now : NULL, day[0] ? day : NULL);
+                    now, status == SB_SALE_COMPLETED ? now : NULL, day[0] ? day : NULL,
+                    sb_sale_kind_name(in->kind), in->kind == SB_KIND_ORDER);
     if (err == SB_EDUPLICATE)
         return sb_fail(err, "external_id", "this channel order is already recorded");
     if (!err)
@@ -433,12 +447,13 @@ static sb_err sale_parts(struct sb_db *db, const struct sb_scope *scope, int64_t
     }
     if (!err) {
         json_object_set_new(s, "adjustments", v);
-        err = sb_db_json_all(db, &v,
-                             "SELECT p.id, p.payment_type_id, t.name AS payment_type_name,"
-                             " p.amount, p.reference, p.external_id, p.user_id, p.created_at"
-                             " FROM payments p JOIN payment_types t ON t.id = p.payment_type_id"
-                             " WHERE p.sale_id = ? ORDER BY p.id",
-                             "i", id);
+        err = sb_db_json_all(
+            db, &v,
+            "SELECT p.id, p.payment_type_id, t.name AS payment_type_name,"
+            " p.amount, p.kind, p.reference, p.external_id, p.user_id,"
+            " p.created_at FROM payments p JOIN payment_types t ON t.id = p.payment_type_id"
+            " WHERE p.sale_id = ? ORDER BY p.id",
+            "i", id);
     }
     if (!err) {
         json_object_set_new(s, "payments", v);
@@ -530,17 +545,20 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
                            " AND (? OR s.business_day >= ?) AND (? OR s.business_day < ?)"
                            " AND (? OR s.business_day = (SELECT sb_local_date(?, o.timezone)"
                            " FROM outlets o WHERE o.id = s.outlet_id))"
+                           " AND (CASE WHEN ? THEN s.kind <> 'order' ELSE s.kind = ? END)"
                            " ORDER BY s.id LIMIT ?",
-        "ibibsbsbibibbibsbsbsbsi", after, scope->all_outlets, scope->user_id, !f->from, f->from,
+        "ibibsbsbibibbibsbsbsbsbsi", after, scope->all_outlets, scope->user_id, !f->from, f->from,
         !f->to, f->to, !f->outlet_id, f->outlet_id, !f->customer_id, f->customer_id, !f->pos_only,
         !f->channel_id, f->channel_id, !f->status_set, sb_sale_status_name(f->status), !f->from_day,
-        f->from_day, !f->to_day, f->to_day, !f->today, f->today, limit);
+        f->from_day, !f->to_day, f->to_day, !f->today, f->today, !f->kind_set,
+        sb_sale_kind_name(f->kind), limit);
 }
 
 /* ---- changing a sale ---- */
 
 struct sale_state {
     enum sb_sale_status status;
+    bool order; /* an open customer order (M6) */
     int64_t outlet_id;
     struct sb_sale_totals t;
     int64_t refunded_total;
@@ -553,7 +571,7 @@ static sb_err load(struct sb_db *db, const struct sb_scope *scope, int64_t id,
     struct sb_q q;
     sb_err err = sb_q_open(&q, db,
                            "SELECT status, outlet_id, total, paid_total, balance_due,"
-                           " refunded_total FROM sales s WHERE s.id = ?"
+                           " refunded_total, kind FROM sales s WHERE s.id = ?"
                            " AND " SB_SQL_SCOPE("s.outlet_id"),
                            "ibi", id, scope->all_outlets, scope->user_id);
     if (err)
@@ -567,6 +585,7 @@ static sb_err load(struct sb_db *db, const struct sb_scope *scope, int64_t id,
         ret->t.paid_total = sb_q_int(&q, 3);
         ret->t.balance_due = sb_q_int(&q, 4);
         ret->refunded_total = sb_q_int(&q, 5);
+        ret->order = sb_q_text(&q, 6) && strcmp(sb_q_text(&q, 6), "order") == 0;
     }
     err = sb_q_close(&q);
     if (!err && !found)
@@ -592,15 +611,16 @@ static sb_err pay_in_tx(struct sb_db *db, const struct sb_scope *scope, int64_t 
         return err;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
+    /* M6: money taken on an open order is a deposit, and the order stays open */
     err = sb_db_int(db, ret_id,
                     "INSERT INTO payments (sale_id, payment_type_id, amount, reference,"
-                    " external_id, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " external_id, user_id, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                     " RETURNING id",
-                    "iiissns", sale_id, p->payment_type_id, p->amount, p->reference, p->external_id,
-                    user_id, now);
+                    "iiissnss", sale_id, p->payment_type_id, p->amount, p->reference,
+                    p->external_id, user_id, now, s.order ? "deposit" : "payment");
     if (err == SB_EDUPLICATE)
         return sb_fail(err, "external_id", "this payment is already recorded");
-    enum sb_sale_status st = sb_sale_status_for(s.t.total, s.t.paid_total);
+    enum sb_sale_status st = s.order ? SB_SALE_OPEN : sb_sale_status_for(s.t.total, s.t.paid_total);
     if (!err)
         err = sb_db_exec(db,
                          "UPDATE sales SET paid_total = ?, balance_due = ?, status = ?,"
@@ -636,6 +656,10 @@ static sb_err void_in_tx(struct sb_db *db, const struct sb_scope *scope, int64_t
         return err;
     if (s.status == SB_SALE_VOIDED)
         return sb_fail(SB_ECONFLICT, NULL, "sale %lld is already voided", (long long)sale_id);
+    /* M6, S1: an open order has taken no stock: voiding it is cancelling it (its
+     * reservations released, its deposits refunded) */
+    if (s.order)
+        return sb_store_order_cancel_in_tx(db, scope, sale_id, user_id, reason);
     int64_t n_returns = 0;
     err = sb_db_int(db, &n_returns, "SELECT COUNT(*) FROM returns WHERE sale_id = ?", "i", sale_id);
     if (err)
@@ -809,6 +833,11 @@ static sb_err return_in_tx(struct sb_db *db, const struct sb_scope *scope, int64
         return err;
     if (s.status == SB_SALE_VOIDED)
         return sb_fail(SB_ECONFLICT, NULL, "sale %lld is voided: nothing can be returned",
+                       (long long)sale_id);
+    if (s.order)
+        return sb_fail(SB_ECONFLICT, NULL,
+                       "%lld is an open customer order: nothing has left to be returned;"
+                       " cancel it (its deposits are refunded) or turn it into a sale first",
                        (long long)sale_id);
     if (in->payment_type_id)
         err = exists(db, "SELECT 1 FROM payment_types WHERE id = ?", in->payment_type_id,

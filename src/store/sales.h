@@ -48,6 +48,10 @@ struct sb_sale_filter {
     int64_t channel_id;  /* 0: any */
     bool status_set;
     enum sb_sale_status status;
+    /* M6: one document kind; unset: sales and invoices, not open customer orders (they
+     * have their own list, store/orders.h, until they become sales) */
+    bool kind_set;
+    enum sb_sale_kind kind;
 };
 
 /* Sale rows (columns, "channel_name" among them, plus "customer_name"), keyset-paginated

@@ -609,6 +609,20 @@ static const char *const migrations[] = {
      * state and read by the stock sync for what the channel still holds itself
      * (store/channel-held.c). */
     "ALTER TABLE channel_orders ADD COLUMN channel_status TEXT;",
+
+    /* 13 (M6): customer orders and invoices: a sale record's document kind; an order (kind
+     * 'order', open) reserves its lines' stock (sale_lines.reserved: what each line holds
+     * now, released when the order is turned into a sale or cancelled) and takes deposits
+     * (payments.kind 'deposit'); began_as_order keeps an order's history once it has become a
+     * sale, so the orders list can show completed ones. */
+    "ALTER TABLE sales ADD COLUMN kind TEXT NOT NULL DEFAULT 'sale'"
+    "  CHECK (kind IN ('sale', 'order', 'invoice'));"
+    "ALTER TABLE sales ADD COLUMN began_as_order BOOLEAN NOT NULL DEFAULT 0;"
+    "CREATE INDEX sales_orders ON sales(began_as_order, status) WHERE began_as_order;"
+    "ALTER TABLE sale_lines ADD COLUMN reserved INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (reserved >= 0);"
+    "ALTER TABLE payments ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment'"
+    "  CHECK (kind IN ('payment', 'deposit'));",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

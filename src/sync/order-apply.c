@@ -242,7 +242,7 @@ struct built {
 };
 
 static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
-                     const struct sb_order *o, int64_t *ret_sale)
+                     const struct sb_order *o, enum sb_sale_kind kind, int64_t *ret_sale)
 {
     sb_err err;
     size_t nl = o->n_lines, ns = o->n_shipping, no = rt->rec.n_outlets;
@@ -392,6 +392,8 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     /* P3 keeps an unintegrated method's order unpaid while the channel waits for the money;
      * once the channel says paid, it is paid (P4), whichever version came first (O3) */
     int64_t paid = paid_amount(o);
+    if (kind == SB_KIND_ORDER && !setting(rt, SB_CHANNEL_ORDER_DEPOSITS, false))
+        paid = 0; /* M6: an order takes what was paid only as a deposit, when asked */
     if (paid > 0 && (err = channel_payment(db, a, ptype, integrated, o, paid, paid, &pay)))
         return err;
 
@@ -465,6 +467,8 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         .pickup = pickup,
         .own_fulfillments = true,
         .no_notification = true,
+        .kind = kind,
+        .reserve = kind == SB_KIND_ORDER && setting(rt, SB_CHANNEL_RESERVE_STOCK, true),
     };
 
     /* O4: the channel's total stands; what our sum misses is an explicit adjustment */
@@ -706,6 +710,9 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
      * back what was taken (O3: a version that is both paid and refunded, arriving after an
      * unpaid one, must end as if they had come one by one) */
     int64_t paid = paid_amount(o);
+    /* M6: on an open order the payment is a further deposit, when deposits are on */
+    if (strcmp(s.kind, "order") == 0 && !setting(rt, SB_CHANNEL_ORDER_DEPOSITS, false))
+        paid = 0;
     if (paid > s.paid_total && s.balance_due > 0) {
         bool integrated;
         const char *ptype = payment_type_of(rt, o, &integrated);
@@ -816,12 +823,15 @@ static sb_err record(struct sb_db *db, const struct sb_channel_rt *rt, const str
     return sb_store_channel_order_record(db, &r);
 }
 
-/* How the channel's orders come down: as reservations only when the kind can (SB_CH_RESERVE)
- * and its import_as setting says so. */
-static bool as_reservation(const struct sb_channel_rt *rt)
+/* M6: how the channel's orders come down: as sales, unless the kind can do otherwise
+ * (SB_CH_RESERVE) and its import_as setting says "order" or "invoice". */
+static enum sb_sale_kind import_kind(const struct sb_channel_rt *rt)
 {
     const char *as = json_string_value(json_object_get(rt->ch.settings, SB_CHANNEL_IMPORT_AS));
-    return (rt->ops->caps & SB_CH_RESERVE) && as && strcmp(as, "reservation") == 0;
+    enum sb_sale_kind k = SB_KIND_SALE;
+    if (!(rt->ops->caps & SB_CH_RESERVE) || !sb_sale_kind_parse(as, &k))
+        return SB_KIND_SALE;
+    return k;
 }
 
 /* An order that came down owes its channel the kind's after-download work (Magento: its
@@ -891,15 +901,12 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         } else if (!rt->rec.n_outlets || !rt->rec.default_outlet_id) {
             d = SB_DECIDE_WAIT;
             reason = "the channel has no linked or default outlet";
-        } else if (as_reservation(rt)) {
-            /* the reservation path (M6 "download orders as order"): declared, not built */
-            d = SB_DECIDE_WAIT;
-            reason = "downloading orders as reservations is not built yet: set import_as to sale";
         } else {
             d = rt->ops->decide(&rt->ch, o, &reason);
         }
         if (d == SB_DECIDE_DOWNLOAD) {
-            err = import(db, a, rt, o, &sale_id);
+            enum sb_sale_kind kind = import_kind(rt);
+            err = import(db, a, rt, o, kind, &sale_id);
             for (size_t i = 0; !err && i < o->n_refunds; i++)
                 err = apply_refund(db, a, rt, o, sale_id, &o->refunds[i]);
             if (!err)
@@ -908,8 +915,10 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
                 err = queue_after_download(db, rt, o, sale_id);
             if (!err)
                 err = log_line(db, rt, "info", "order.downloaded", o,
-                               sb_arena_printf(a, "order %s became sale %lld",
+                               sb_arena_printf(a, "order %s became %s %lld",
                                                o->number ? o->number : o->external_id,
+                                               kind == SB_KIND_ORDER ? "customer order"
+                                                                     : sb_sale_kind_name(kind),
                                                (long long)sale_id));
             outcome = SB_APPLY_IMPORTED;
         } else {

@@ -58,7 +58,7 @@ export default async function sale(ctx) {
     const cust = s.customer;
     const sh = s.shipment;
     replace(ctx.root,
-      heading(`Sale #${s.id}`, h('p', { class: 'statuses' }, badge(label(s.status), s.status),
+      heading(`${s.kind === 'invoice' ? 'Invoice' : s.kind === 'order' ? 'Order' : 'Sale'} #${s.id}`, h('p', { class: 'statuses' }, badge(label(s.status), s.status),
         s.needs_review ? badge('Needs review', 'warn') : null)),
       s.needs_review && s.review_reason ? h('p', { class: 'note' }, 'Review: ', s.review_reason) : null,
       h('div', { class: 'grid2' },

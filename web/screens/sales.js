@@ -23,7 +23,8 @@ export function saleRow(s, outlets, channels) {
     h('td', null, outlets[s.outlet_id] || `Outlet ${s.outlet_id}`),
     h('td', null, s.channel_id ? `${s.channel_name || channels[s.channel_id] || 'Channel ' + s.channel_id} ${s.external_number || ''}` : 'In store'),
     h('td', null, s.customer_name || '—'),
-    h('td', null, badge(label(s.status), s.status), s.needs_review ? badge('Review', 'warn') : null),
+    h('td', null, badge(label(s.status), s.status), s.kind === 'invoice' ? badge('Invoice', 'invoice') : null,
+      s.needs_review ? badge('Review', 'warn') : null),
     h('td', { class: 'num' }, money(s.total, s.currency)),
     h('td', { class: 'num' }, s.balance_due ? money(s.balance_due, s.currency) : ''));
 }
