@@ -1,14 +1,17 @@
 /*
- * stockbridge-fakestore: a simulated Shopify shop on loopback, for the tests
- * and `make demo`. This file is the program around the shop: flags, the
+ * stockbridge-fakestore: a simulated webstore on loopback, for the tests and
+ * `make demo`: a Shopify shop (the default) or, with --kind magento2, a
+ * Magento 2 store. This file is the program around the store: flags, the
  * catalogue (--skus / --sku), the HTTP listener (libmicrohttpd, a thread per
  * connection, bodies bounded), the demo timer that places orders, and a
- * clean stop on SIGTERM or SIGINT. The shop itself is the shopify-*.c files (see shop.h); how to drive
- * it is docs/fakestore.md.
+ * clean stop on SIGTERM or SIGINT. The stores themselves are shopify/ (see
+ * shop.h) and magento2/ (see magento2.h); how to drive them is
+ * docs/fakestore.md.
  *
  * The first line on stdout is always "fakestore listening on http://HOST:PORT/"
  * (tests read the port from it); logs go to stderr as key=value lines.
  */
+#include "magento2/magento2.h"
 #include "shopify/shopify.h"
 
 #include "core/currency.h"
@@ -55,13 +58,68 @@ static const char usage[] =
     "  --orders-per-minute N     demo mode: place random orders from the catalogue\n"
     "  --seed N                  demo randomness (default: from the clock)\n"
     "  --currency CODE           the shop's ISO 4217 currency (default USD): every amount is\n"
-    "                            in it, with its decimals (JPY 0, USD 2, KWD 3)\n";
+    "                            in it, with its decimals (JPY 0, USD 2, KWD 3)\n"
+    "  --kind shopify|magento2   the store to simulate (default shopify)\n"
+    "Magento 2 (--kind magento2; --token is the integration's access token, default\n"
+    "m2_fakestore_token):\n"
+    "  --consumer-key K, --consumer-secret S, --token-secret T\n"
+    "                            the integration's OAuth 1.0a credentials: signed requests\n"
+    "                            are accepted when all are given\n"
+    "  --bearer on|off           the access token accepted as a bearer (default on)\n"
+    "  --page-size-max N         the admin's searchCriteria page-size limit (default off)\n"
+    "  --sources A,B             MSI source codes (default \"default\")\n"
+    "  --increment-prefix P      before every increment_id's digits (default none)\n"
+    "  --traffic-log FILE        append every /rest/ exchange to FILE, one JSON line each\n";
 
 struct conn {
     char *body;
     size_t len, cap;
-    bool too_large;
+    bool too_large, started;
+    char *uri; /* the request line's URI as sent (the Magento store signs and logs it raw) */
 };
+
+/* The store the listener serves: one of the two. */
+struct program {
+    struct fs_shop *shop;
+    struct m2_shop *m2;
+};
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    struct conn *st = calloc(1, sizeof(*st));
+    if (st)
+        st->uri = strdup(uri);
+    return st;
+}
+
+/* The Magento store's answer to one request, from the raw URI. */
+static void m2_answer(struct m2_shop *m2, struct MHD_Connection *c, const char *method,
+                      struct conn *st, struct fs_response *resp)
+{
+    char *uri = st->uri ? st->uri : (char *)"/";
+    char *q = strchr(uri, '?');
+    if (q)
+        *q = '\0';
+    struct fs_m2_request req = {
+        .method = method,
+        .path = uri,
+        .query = q ? q + 1 : "",
+        .authorization =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .body = st->body ? st->body : "",
+        .body_len = st->len,
+    };
+    struct fs_m2_response r = { 0 };
+    fs_m2_handle(m2, &req, &r);
+    if (q)
+        *q = '?';
+    resp->status = r.status;
+    resp->body = r.body;
+    resp->cut = r.cut;
+}
 
 static const char *request_arg(const struct fs_request *req, const char *name)
 {
@@ -100,13 +158,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
-    struct fs_shop *shop = cls;
+    struct program *prog = cls;
     struct conn *st = *con_cls;
-    if (!st) {
-        st = calloc(1, sizeof(*st));
+    if (!st || !st->started) {
+        if (!st)
+            st = calloc(1, sizeof(*st));
         if (!st)
             return MHD_NO;
         *con_cls = st;
+        st->started = true;
         const char *cl =
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > FS_BODY_MAX)
@@ -141,7 +201,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct fs_response resp = { 0 };
     if (st->too_large) {
         resp.status = 413;
-        resp.body = strdup("{\"errors\":\"Request body too large\"}");
+        resp.body = strdup(prog->m2 ? "{\"message\":\"Request body too large\"}"
+                                    : "{\"errors\":\"Request body too large\"}");
+    } else if (prog->m2) {
+        m2_answer(prog->m2, c, method, st, &resp);
     } else {
         struct fs_request req = {
             .method = method,
@@ -155,7 +218,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             .arg = request_arg,
             .conn = c,
         };
-        fs_shop_handle(shop, &req, &resp);
+        fs_shop_handle(prog->shop, &req, &resp);
     }
     if (resp.cut) {
         free(resp.body);
@@ -205,8 +268,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     (void)toe;
     struct conn *st = *con_cls;
-    if (st)
+    if (st) {
         free(st->body);
+        free(st->uri);
+    }
     free(st);
     *con_cls = NULL;
 }
@@ -291,7 +356,16 @@ static const char *field(struct sb_csv_record *r, int i)
 
 /* The catalogue file: positional columns, or a header naming them (the item CSV of
  * `stockbridge items import` works as is). */
-static int load_skus(struct fs_shop *shop, const char *path, int exponent)
+/* A product for the store being simulated (barcode: Shopify only). */
+static sb_err add_product(struct program *prog, const char *sku, const char *title, int64_t price,
+                          const char *barcode)
+{
+    if (prog->m2)
+        return fs_m2_add_product(prog->m2, sku, title, price);
+    return fs_shop_add_product(prog->shop, sku, title, price, barcode);
+}
+
+static int load_skus(struct program *prog, const char *path, int exponent)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -338,7 +412,7 @@ static int load_skus(struct fs_shop *shop, const char *path, int exponent)
             break;
         }
         const char *barcode = field(&r, c_barcode) ? field(&r, c_barcode) : field(&r, c_barcode2);
-        if ((err = fs_shop_add_product(shop, sku, field(&r, c_title), price, barcode))) {
+        if ((err = add_product(prog, sku, field(&r, c_title), price, barcode))) {
             rc = fail("%s line %zu: %s", path, r.line, sb_err_last()->message);
             break;
         }
@@ -350,7 +424,7 @@ static int load_skus(struct fs_shop *shop, const char *path, int exponent)
     return rc;
 }
 
-static int add_sku_list(struct fs_shop *shop, const char *list)
+static int add_sku_list(struct program *prog, const char *list)
 {
     char *copy = strdup(list);
     if (!copy)
@@ -358,7 +432,7 @@ static int add_sku_list(struct fs_shop *shop, const char *list)
     int rc = 0, n = 0;
     char *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t && !rc; t = strtok_r(NULL, ",", &save)) {
-        if (++n > MAX_SKUS_ON_FLAG || fs_shop_add_product(shop, t, NULL, DEFAULT_PRICE, NULL))
+        if (++n > MAX_SKUS_ON_FLAG || add_product(prog, t, NULL, DEFAULT_PRICE, NULL))
             rc =
                 fail("--sku %s: %s", t, n > MAX_SKUS_ON_FLAG ? "too many" : sb_err_last()->message);
     }
@@ -369,7 +443,7 @@ static int add_sku_list(struct fs_shop *shop, const char *list)
 /* ---------------------------------------------------------------- demo mode */
 
 struct demo {
-    struct fs_shop *shop;
+    struct program *prog;
     double per_minute;
     uint64_t rng;
     pthread_mutex_t mu;
@@ -401,7 +475,8 @@ static void *demo_main(void *arg)
         if (d->stop)
             break;
         pthread_mutex_unlock(&d->mu);
-        if (fs_shop_demo_order(d->shop, &d->rng))
+        if (d->prog->m2 ? fs_m2_demo_order(d->prog->m2, &d->rng)
+                        : fs_shop_demo_order(d->prog->shop, &d->rng))
             sb_log(SB_LOG_WARN, "fakestore.demo", "error", sb_err_last()->message, NULL);
         pthread_mutex_lock(&d->mu);
     }
@@ -428,6 +503,15 @@ int main(int argc, char **argv)
         { "orders-per-minute", required_argument, NULL, 'o' },
         { "seed", required_argument, NULL, 'S' },
         { "currency", required_argument, NULL, 'c' },
+        { "kind", required_argument, NULL, 'n' },
+        { "consumer-key", required_argument, NULL, 1001 },
+        { "consumer-secret", required_argument, NULL, 1002 },
+        { "token-secret", required_argument, NULL, 1003 },
+        { "bearer", required_argument, NULL, 1004 },
+        { "page-size-max", required_argument, NULL, 1005 },
+        { "sources", required_argument, NULL, 1006 },
+        { "increment-prefix", required_argument, NULL, 1007 },
+        { "traffic-log", required_argument, NULL, 1008 },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -436,7 +520,9 @@ int main(int argc, char **argv)
     double per_minute = 0;
     long long seed = 0, id_base = 0;
     bool has_seed = false, has_budget = false, has_restore = false;
-    const char *plan = NULL;
+    const char *plan = NULL, *kind = "shopify";
+    struct fs_m2_config m2cfg = { 0 };
+    long long page_size_max = 0;
     int opt;
     sb_log_level_from_env();
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -494,6 +580,39 @@ int main(int argc, char **argv)
                 return fail("--seed must be a non-negative integer");
             has_seed = true;
             break;
+        case 'n':
+            if (strcmp(optarg, "shopify") != 0 && strcmp(optarg, "magento2") != 0)
+                return fail("--kind must be shopify or magento2");
+            kind = optarg;
+            break;
+        case 1001:
+            m2cfg.consumer_key = optarg;
+            break;
+        case 1002:
+            m2cfg.consumer_secret = optarg;
+            break;
+        case 1003:
+            m2cfg.token_secret = optarg;
+            break;
+        case 1004:
+            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+                return fail("--bearer must be on or off");
+            m2cfg.bearer_off = strcmp(optarg, "off") == 0;
+            break;
+        case 1005:
+            if (!parse_i64(optarg, 1, 100000, &page_size_max))
+                return fail("--page-size-max must be an integer from 1 to 100000");
+            m2cfg.page_size_max = page_size_max;
+            break;
+        case 1006:
+            m2cfg.sources = optarg;
+            break;
+        case 1007:
+            m2cfg.increment_prefix = optarg;
+            break;
+        case 1008:
+            m2cfg.traffic_log = optarg;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -544,29 +663,46 @@ int main(int argc, char **argv)
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return fail("cannot initialise libcurl");
 
-    struct fs_shop *shop = NULL;
+    struct program prog = { 0 };
     int rc = 0;
-    if (fs_shop_new(&cfg, &shop)) {
+    bool m2 = strcmp(kind, "magento2") == 0;
+    if (!m2 &&
+        (m2cfg.consumer_key || m2cfg.consumer_secret || m2cfg.token_secret || m2cfg.bearer_off ||
+         m2cfg.page_size_max || m2cfg.sources || m2cfg.increment_prefix || m2cfg.traffic_log)) {
+        rc = fail("--consumer-key, --consumer-secret, --token-secret, --bearer, "
+                  "--page-size-max, --sources, --increment-prefix and --traffic-log are for "
+                  "--kind magento2");
+        goto out;
+    }
+    if (m2) {
+        m2cfg.token = cfg.token;
+        m2cfg.currency = cfg.currency;
+        if (fs_m2_new(&m2cfg, &prog.m2)) {
+            rc = fail("%s", sb_err_last()->message);
+            goto out;
+        }
+    } else if (fs_shop_new(&cfg, &prog.shop)) {
         rc = fail("%s", sb_err_last()->message);
         goto out;
     }
     if ((skus_file &&
-         (rc = load_skus(shop, skus_file,
+         (rc = load_skus(&prog, skus_file,
                          sb_currency_exponent(cfg.currency ? cfg.currency : "USD")))) ||
-        (sku_list && (rc = add_sku_list(shop, sku_list))))
+        (sku_list && (rc = add_sku_list(&prog, sku_list))))
         goto out;
-    if (per_minute > 0 && fs_shop_product_count(shop) == 0) {
+    size_t n_products = m2 ? fs_m2_product_count(prog.m2) : fs_shop_product_count(prog.shop);
+    if (per_minute > 0 && n_products == 0) {
         rc = fail("--orders-per-minute needs a catalogue: --skus FILE or --sku S1,S2");
         goto out;
     }
 
-    struct MHD_Daemon *daemon =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                             MHD_USE_POLL | MHD_USE_ERROR_LOG,
-                         0, NULL, NULL, on_request, shop, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                         MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    struct MHD_Daemon *daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+            MHD_USE_ERROR_LOG,
+        0, NULL, NULL, on_request, &prog, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!daemon) {
         rc = fail("cannot listen on %s", listen);
         goto out;
@@ -577,10 +713,10 @@ int main(int argc, char **argv)
     fflush(stdout);
     char port_s[8], n_s[24];
     snprintf(port_s, sizeof(port_s), "%u", port);
-    snprintf(n_s, sizeof(n_s), "%zu", fs_shop_product_count(shop));
-    sb_log(SB_LOG_INFO, "fakestore.start", "port", port_s, "products", n_s, NULL);
+    snprintf(n_s, sizeof(n_s), "%zu", n_products);
+    sb_log(SB_LOG_INFO, "fakestore.start", "kind", kind, "port", port_s, "products", n_s, NULL);
 
-    struct demo demo = { .shop = shop, .per_minute = per_minute };
+    struct demo demo = { .prog = &prog, .per_minute = per_minute };
     demo.rng = has_seed ? (uint64_t)seed * 2654435761u + 1 : sb_clock_ns() | 1;
     pthread_t demo_thread;
     bool demo_running = false;
@@ -610,7 +746,8 @@ int main(int argc, char **argv)
     pthread_mutex_destroy(&demo.mu);
     MHD_stop_daemon(daemon);
 out:
-    fs_shop_free(shop);
+    fs_shop_free(prog.shop);
+    fs_m2_free(prog.m2);
     curl_global_cleanup();
     return rc;
 }

@@ -537,6 +537,60 @@ void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, 
     snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u", port);
 }
 
+void th_fake_start_args(struct th_fake *f, const char *const *args)
+{
+    const char *bin = getenv("SB_BIN");
+    cr_assert_not_null(bin, "SB_BIN is not set (run the tests through meson)");
+    char fake[512];
+    snprintf(fake, sizeof(fake), "%s", bin);
+    char *slash = strrchr(fake, '/');
+    cr_assert_not_null(slash);
+    snprintf(slash + 1, sizeof(fake) - (size_t)(slash + 1 - fake), "stockbridge-fakestore");
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = "stockbridge-fakestore";
+    argv[n++] = "--listen";
+    argv[n++] = "127.0.0.1:0";
+    for (; args && *args && n < 63; args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    int pipefd[2];
+    cr_assert_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execv(fake, (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char line[256];
+    size_t len = 0;
+    while (len + 1 < sizeof(line)) { /* the first line, byte by byte: nothing more is read */
+        ssize_t got = read(pipefd[0], line + len, 1);
+        if (got <= 0 || line[len] == '\n')
+            break;
+        len++;
+    }
+    line[len] = '\0';
+    close(pipefd[0]);
+    unsigned port = 0;
+    cr_assert_eq(sscanf(line, "fakestore listening on http://127.0.0.1:%u/", &port), 1,
+                 "the fakestore said: %s", line);
+    f->pid = pid;
+    f->port = (uint16_t)port;
+    snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u", port);
+}
+
+struct th_resp th_fake_req_headers(struct th_fake *f, const char *method, const char *path,
+                                   const char *body, const char *const *headers)
+{
+    return raw_to(f->url, method, path, NULL, body ? "application/json" : NULL, body,
+                  body ? strlen(body) : 0, headers);
+}
+
 void th_fake_stop(struct th_fake *f)
 {
     if (f->pid <= 0)

@@ -60,8 +60,15 @@ void th_fake_start(struct th *t, struct th_fake *f, const char *token, const cha
 /* The same, for a shop whose currency is `currency` (ISO 4217; th_fake_start's is USD). */
 void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, const char *secret,
                             const char *webhook_path, const char *currency);
+/* Starts the fakestore with exactly these arguments (NULL-terminated, after the program
+ * name; --listen 127.0.0.1:0 is added), for stores of any kind; needs no test server. */
+void th_fake_start_args(struct th_fake *f, const char *const *args);
 /* Stops it (SIGTERM) and reaps it. */
 void th_fake_stop(struct th_fake *f);
+/* A request to the fakestore with extra header lines ("Authorization: ...", NULL-terminated;
+ * may be NULL); body may be NULL. */
+struct th_resp th_fake_req_headers(struct th_fake *f, const char *method, const char *path,
+                                   const char *body, const char *const *headers);
 /* A request to the fakestore's control API; body may be NULL. */
 struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *path,
                            const char *body);
