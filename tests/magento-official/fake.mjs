@@ -18,7 +18,7 @@ const ARGS = (trafficLog) => ['--kind', 'magento2', '--listen', '127.0.0.1:0',
     '--traffic-log', trafficLog, '--sku', SKUS.join(','),
     '--token', CREDS.access_token,
     '--consumer-key', CREDS.consumer_key, '--consumer-secret', CREDS.consumer_secret,
-    '--access-token-secret', CREDS.access_token_secret];
+    '--token-secret', CREDS.access_token_secret];
 
 export async function startFakestore(bin, trafficLog) {
     if (!bin)
