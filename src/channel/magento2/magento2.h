@@ -207,18 +207,71 @@ sb_err sb_m2_connect(const struct sb_channel *ch, json_t **ret_report);
 json_t *sb_m2_connection(const struct sb_channel *ch, struct sb_arena *a, const char **ret_notice);
 
 /* up: */
-sb_err sb_m2_after_download(const struct sb_channel *, const struct sb_after_download *);
-sb_err sb_m2_push_fulfillment(const struct sb_channel *, const struct sb_fulfillment_push *);
-sb_err sb_m2_push_cancel(const struct sb_channel *, const char *order_external_id,
+/* What travels up to Magento (invoice.c, ship.c, cancel.c, stock.c, prices.c, and
+ * reread.c which they share): the kind's operations, and the answer parsers the tests
+ * and the fuzzer call alone. */
+sb_err sb_m2_after_download(const struct sb_channel *ch, const struct sb_after_download *d);
+sb_err sb_m2_push_fulfillment(const struct sb_channel *ch, const struct sb_fulfillment_push *f);
+sb_err sb_m2_push_cancel(const struct sb_channel *ch, const char *order_external_id,
                          const char *reason);
-sb_err sb_m2_find_items(const struct sb_channel *, struct sb_channel_item *, size_t,
-                        struct sb_arena *);
-sb_err sb_m2_push_stock(const struct sb_channel *, struct sb_stock_level *, size_t,
-                        struct sb_arena *);
-sb_err sb_m2_read_stock(const struct sb_channel *, const char *cursor, struct sb_arena *,
-                        struct sb_stock_page *);
-sb_err sb_m2_push_prices(const struct sb_channel *, struct sb_price *, size_t, struct sb_arena *);
-#define SB_M2_PUSH_BATCH 100 /* push_batch */
+sb_err sb_m2_find_items(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
+                        struct sb_arena *a);
+sb_err sb_m2_push_stock(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
+                        struct sb_arena *a);
+sb_err sb_m2_read_stock(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                        struct sb_stock_page *ret);
+sb_err sb_m2_push_prices(const struct sb_channel *ch, struct sb_price *prices, size_t n,
+                         struct sb_arena *a);
+#define SB_M2_PUSH_BATCH 100 /* push_batch: source items or prices in one call */
+#define SB_M2_FIND_BATCH 100 /* SKUs in one "in" filter (find_items, read_stock) */
+#define SB_M2_STOCK_PAGE 100 /* source items read a page at a time (read_stock) */
+
+/* reread.c: the order as Magento holds it now (GET /V1/orders/{id}), the re-read that
+ * makes every upward call idempotent; kept alive by the arena. SB_EINVALID_FIELD when id
+ * is not an entity id (decimal digits). */
+sb_err sb_m2up_order(const struct sb_channel *ch, const char *id, struct sb_arena *a,
+                     json_t **ret);
+/* "/V1/<before><id><after>" for an order route, or NULL when id is not decimal digits. */
+const char *sb_m2up_order_path(struct sb_arena *a, const char *before, const char *id,
+                               const char *after);
+/* A reply's body kept alive by the arena (decref'd when it is freed); returns body. */
+json_t *sb_m2up_keep(struct sb_arena *a, json_t *body);
+/* An order's label for messages: its increment_id, else "#<entity id>". */
+const char *sb_m2up_order_label(json_t *order, const char *id, struct sb_arena *a);
+
+/* Whether an error's parameters (an object's values or an array's items) hold value. */
+bool sb_m2up_names(json_t *parameters, const char *value);
+
+/* invoice.c: whether an order (GET /V1/orders/{id}) is invoiced: total_invoiced > 0. */
+bool sb_m2up_invoiced(json_t *order);
+/* ... and the capture flag its invoice is created with: the payment authorized and not
+ * yet paid, by a method that captures online. */
+bool sb_m2up_capture(json_t *order);
+/* ship.c: whether nothing is left to ship (complete or closed, or every shippable item's
+ * qty_shipped covers qty_ordered - qty_refunded - qty_canceled). */
+bool sb_m2up_shipped(json_t *order);
+/* ship.c: Magento's carrier code for a tracking company ("ups", "usps", "fedex", "dhl",
+ * else "custom"). */
+const char *sb_m2up_carrier(const char *company);
+/* stock.c: one page of GET /V1/inventory/source-items (sorted by sku) as items with their
+ * levels per source. A full page (page_size rows, total_count saying more) may stop
+ * inside its last SKU: that SKU is left for the next page (unless it is the page's only
+ * one); next_cursor is the last SKU kept. */
+sb_err sb_m2up_source_page(json_t *body, size_t page_size, struct sb_arena *a,
+                           struct sb_stock_page *ret);
+/* stock.c: a 400 to POST /V1/inventory/source-items: marks levels[idx[k]].error for the
+ * items its errors name (by sku, and source_code when named); SB_OK only when every
+ * error names at least one of them (*ret_marked counts them), else SB_EINVALID_FIELD. */
+sb_err sb_m2up_stock_refusal(const struct sb_m2_reply *r, struct sb_stock_level *levels,
+                             const size_t *idx, size_t m, struct sb_arena *a, size_t *ret_marked);
+/* prices.c: the answer to a price call (a list of PriceUpdateResult, [] = all taken): sets
+ * prices[idx[k]].error for the SKUs its results name; SB_OK when every result names one,
+ * else SB_EINVALID_FIELD (Magento's message). A price's SKU is its variant_id. */
+sb_err sb_m2up_price_results(json_t *body, struct sb_price *prices, const size_t *idx, size_t m,
+                             struct sb_arena *a);
+/* prices.c: a decimal JSON number for minor units with `exponent` decimals, built from
+ * its exact decimal text (an integer when it has no fraction). */
+json_t *sb_m2up_decimal(int64_t minor, int exponent);
 /* :up */
 
 #endif
