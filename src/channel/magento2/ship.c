@@ -110,7 +110,8 @@ static json_t *ship_body(const struct sb_fulfillment_push *f)
                                                 f->tracking_number, "title", company,
                                                 "carrier_code", sb_m2up_carrier(company)));
     }
-    return tracks ? json_pack("{s:[], s:b, s:o}", "items", f->notify_customer, "tracks", tracks)
+    return tracks ? json_pack("{s:[], s:b, s:o}", "items", "notify", f->notify_customer, "tracks",
+                              tracks)
                   : NULL;
 }
 
