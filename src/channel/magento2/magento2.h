@@ -229,8 +229,7 @@ sb_err sb_m2_push_prices(const struct sb_channel *ch, struct sb_price *prices, s
 /* reread.c: the order as Magento holds it now (GET /V1/orders/{id}), the re-read that
  * makes every upward call idempotent; kept alive by the arena. SB_EINVALID_FIELD when id
  * is not an entity id (decimal digits). */
-sb_err sb_m2up_order(const struct sb_channel *ch, const char *id, struct sb_arena *a,
-                     json_t **ret);
+sb_err sb_m2up_order(const struct sb_channel *ch, const char *id, struct sb_arena *a, json_t **ret);
 /* "/V1/<before><id><after>" for an order route, or NULL when id is not decimal digits. */
 const char *sb_m2up_order_path(struct sb_arena *a, const char *before, const char *id,
                                const char *after);
