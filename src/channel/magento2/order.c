@@ -588,7 +588,9 @@ sb_err sb_m2_parse_order(json_t *obj, struct sb_arena *a, struct sb_order **ret)
     if ((err = read_delivery(obj, o, &method, a)) ||
         (err = text(obj, "shipping_description", P, 512, &ship_title)))
         return err;
-    if (has_shipping || ship_title || method) {
+    /* Magento sends shipping_amount 0 on orders with nothing to ship: a line only when
+     * there is a method or a price */
+    if ((has_shipping && o->total_shipping) || ship_title || method) {
         o->shipping = alloc_array(a, 1, sizeof(*o->shipping));
         if (!o->shipping)
             return sb_fail(SB_ENOMEM, NULL, NULL);
@@ -675,11 +677,12 @@ static sb_err read_memo(json_t *memo, size_t index, const struct sb_order *o,
         if (child) {  /* a configurable's child beside its parent in the memo: counted once */
             bool parent_listed = false;
             for (size_t k = 0; k < ni; k++) {
-                int64_t other = 0;
+                int64_t other = 0, other_q = 0;
                 bool dummy;
                 (void)id(json_array_get(items, k), "order_item_id", ip, &other);
-                if (other && other != oid && line_for_item(o, m, n_items, other, &dummy) == line &&
-                    !dummy)
+                (void)qty(json_array_get(items, k), "qty", ip, &other_q);
+                if (other && other_q && other != oid &&
+                    line_for_item(o, m, n_items, other, &dummy) == line && !dummy)
                     parent_listed = true;
             }
             if (parent_listed)
