@@ -450,6 +450,30 @@ Test(m2_decide, m4_wait_for_invoice)
     expect_decision(&o, SB_DECIDE_SKIP, "cancelled before download");
 }
 
+/* M5: the mode in force when the order was created decides, not today's; the reason says
+ * under which mode it was created. */
+Test(m2_decide, m5_mode_at_creation_decides)
+{
+    const char *why = NULL;
+    struct sb_order o = order_with("processing", 0, SB_FIN_PAID, "braintree");
+    /* created under wait-for-invoice, auto-invoice today: still waits for the invoice */
+    cr_expect_eq(sb_m2_decide_modes(&o, "wait_for_invoice", "auto_invoice", &why), SB_DECIDE_WAIT);
+    cr_expect_str_eq(why, "not invoiced (created under wait-for-invoice mode)");
+    /* created under auto-invoice, wait-for-invoice today: comes down uninvoiced */
+    cr_expect_eq(sb_m2_decide_modes(&o, "auto_invoice", "wait_for_invoice", &why),
+                 SB_DECIDE_DOWNLOAD);
+    cr_expect_null(why);
+    o = order_with("pending", 0, SB_FIN_PENDING, "checkmo");
+    cr_expect_eq(sb_m2_decide_modes(&o, "auto_invoice", "wait_for_invoice", &why), SB_DECIDE_WAIT);
+    cr_expect_str_eq(why, "not paid (created under auto-invoice mode)");
+    o = order_with("processing", 500, SB_FIN_PAID, "braintree");
+    cr_expect_eq(sb_m2_decide_modes(&o, "auto_invoice", "wait_for_invoice", &why), SB_DECIDE_SKIP);
+    cr_expect_str_eq(why, "already invoiced on Magento (auto-invoice mode) (created under "
+                          "auto-invoice mode)");
+    cr_expect_eq(sb_m2_decide_modes(&o, "wait_for_invoice", "auto_invoice", &why),
+                 SB_DECIDE_DOWNLOAD);
+}
+
 /* With no mode set, the default is wait_for_invoice (M4). */
 Test(m2_decide, m4_default_mode_waits_for_invoice)
 {

@@ -99,16 +99,10 @@ static enum reason auto_invoice(const struct sb_order *o, enum sb_decision *ret)
     return R_DOWNLOAD;
 }
 
-static bool auto_mode(const json_t *v)
+enum sb_decision sb_m2_decide_modes(const struct sb_order *o, const char *mode_then,
+                                    const char *mode_now, const char **ret_reason)
 {
-    return is(json_string_value(v), "auto_invoice");
-}
-
-enum sb_decision sb_m2_decide(const struct sb_channel *ch, const struct sb_order *o,
-                              const char **ret_reason)
-{
-    bool then_auto = auto_mode(sb_channel_setting_at(ch, "download_mode", o->created_at));
-    bool now_auto = auto_mode(json_object_get(ch->settings, "download_mode"));
+    bool then_auto = is(mode_then, "auto_invoice"), now_auto = is(mode_now, "auto_invoice");
     enum sb_decision d = SB_DECIDE_WAIT;
     enum reason r;
     if (then_auto) {
@@ -128,4 +122,12 @@ enum sb_decision sb_m2_decide(const struct sb_channel *ch, const struct sb_order
                                                            : then_auto           ? 1
                                                                                  : 2];
     return d;
+}
+
+enum sb_decision sb_m2_decide(const struct sb_channel *ch, const struct sb_order *o,
+                              const char **ret_reason)
+{
+    return sb_m2_decide_modes(
+        o, json_string_value(sb_channel_setting_at(ch, "download_mode", o->created_at)),
+        json_string_value(json_object_get(ch->settings, "download_mode")), ret_reason);
 }

@@ -202,6 +202,10 @@ const json_t *sb_channel_setting_at(const struct sb_channel *ch, const char *nam
 
 enum sb_decision sb_m2_decide(const struct sb_channel *ch, const struct sb_order *o,
                               const char **ret_reason);
+/* The same with the modes given: the one at the order's creation (M5) and today's (the
+ * reason names the first when they differ); NULL or unknown is wait_for_invoice. */
+enum sb_decision sb_m2_decide_modes(const struct sb_order *o, const char *mode_then,
+                                    const char *mode_now, const char **ret_reason);
 
 /* ---------------------------------------------------------------- connect.c */
 
