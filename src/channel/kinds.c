@@ -15,6 +15,7 @@
 
 static const struct sb_channel_ops *const table[] = {
     &sb_channel_shopify,
+    &sb_channel_magento2,
 };
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
 
@@ -223,7 +224,8 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
         bool sale = false, reservation = false;
         for (const char *const *c = f->choices; c && *c; c++) {
             sale = sale || strcmp(*c, "sale") == 0;
-            reservation = reservation || strcmp(*c, "reservation") == 0;
+            /* "order": the name the POS customer orders' work gives the choice (M6) */
+            reservation = reservation || strcmp(*c, "reservation") == 0 || strcmp(*c, "order") == 0;
         }
         if (!sale || !reservation)
             return BAD("channel kind %s: its setting " SB_CHANNEL_IMPORT_AS

@@ -22,16 +22,10 @@
  * method that captures online (an offline method is invoiced as paid offline).
  */
 #include "channel/magento2/magento2.h"
-#include "util/timeutil.h"
 
 #include <string.h>
 
 #define REFUSAL "Invoice Document Validation Error(s):"
-
-/* Magento's offline payment methods: nothing to capture, the invoice records the payment. */
-static const char *const offline_methods[] = {
-    "checkmo", "banktransfer", "cashondelivery", "purchaseorder", "free", "companycredit", NULL,
-};
 
 static bool positive(json_t *v)
 {
@@ -50,23 +44,10 @@ bool sb_m2up_capture(json_t *order)
     if (!positive(json_object_get(pay, "amount_authorized")) ||
         positive(json_object_get(pay, "amount_paid")))
         return false;
-    for (size_t i = 0; method && offline_methods[i]; i++)
-        if (strcmp(method, offline_methods[i]) == 0)
-            return false;
-    return method != NULL;
-}
-
-/* Magento's "2017-08-21 22:22:19" (UTC, no zone marker) as unix time. */
-static bool magento_time(const char *s, int64_t *ret)
-{
-    char buf[32];
-    size_t n = s ? strlen(s) : 0;
-    if (n < 10 || n >= sizeof(buf))
-        return false;
-    memcpy(buf, s, n + 1);
-    if (n > 10 && buf[10] == ' ')
-        buf[10] = 'T';
-    return sb_time_parse(buf, ret);
+    bool integrated = false;
+    if (method)
+        (void)sb_m2_payment_type_name(method, &integrated); /* offline methods are not */
+    return integrated;
 }
 
 /* The download mode the order was created under (M5). */
@@ -74,7 +55,7 @@ static bool auto_invoice(const struct sb_channel *ch, json_t *order, const char 
                          struct sb_arena *a, sb_err *ret_err)
 {
     int64_t created = 0;
-    if (!magento_time(json_string_value(json_object_get(order, "created_at")), &created)) {
+    if (!sb_m2_time_parse(json_string_value(json_object_get(order, "created_at")), &created)) {
         *ret_err = sb_fail(SB_EIO, NULL,
                            "Magento sent order %s without a readable created_at: its download "
                            "mode cannot be judged",

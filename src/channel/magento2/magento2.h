@@ -11,14 +11,14 @@
  *   oauth.c      OAuth 1.0a (RFC 5849) signing with HMAC-SHA256
  *   query.c      searchCriteria query strings
  *   cursor.c     the poll cursor (orders and credit memos, keyset on updated_at)
- *   order.c      an order's JSON as an sb_order (M8 merges parents and children)
- *   memo.c       credit memos as the order's refunds (M7, S2)
+ *   order.c      an order's JSON as an sb_order (M8 merges parents and children),
+ *                and its credit memos as its refunds (M7, S2)
  *   poll.c       poll_orders and fetch_order
  *   decide.c     download modes (M1-M5) and the reasons an order waits (O10)
  *   connect.c    connect and connection: the credentials checked, MSI sources listed
  *   setting-at.c a stand-in for the engine's sb_channel_setting_at until it lands
- *   stubs-up.c   stand-ins for the "up" files until they land
- * and, written by the "up" side: invoice.c ship.c cancel.c stock.c prices.c.
+ * and, written by the "up" side: invoice.c ship.c cancel.c stock.c prices.c, and
+ * reread.c (the order re-read that keeps them exactly-once).
  */
 #ifndef SB_CHANNEL_MAGENTO2_H
 #define SB_CHANNEL_MAGENTO2_H
@@ -149,7 +149,7 @@ struct sb_m2_filter {
 const char *sb_m2_search(struct sb_arena *a, const struct sb_m2_filter *f, size_t n,
                          const char *const *sort, size_t n_sort, int page_size, int page);
 
-/* ---------------------------------------------------------------- times */
+/* ---------------------------------------------------------------- times (cursor.c) */
 
 /* Magento's "YYYY-MM-DD HH:MM:SS" (UTC, no zone) and back; parse is strict. */
 bool sb_m2_time_parse(const char *s, int64_t *ret);
@@ -173,16 +173,18 @@ struct sb_m2_cursor {
 sb_err sb_m2_cursor_parse(const char *text, struct sb_m2_cursor *ret);
 const char *sb_m2_cursor_format(const struct sb_m2_cursor *c, struct sb_arena *a);
 
-/* ---------------------------------------------------------------- order.c, memo.c */
+/* ---------------------------------------------------------------- order.c */
 
 /* An order (GET /V1/orders/{id} or an item of GET /V1/orders) as an sb_order. obj must
  * stay alive as long as the arena: strings are borrowed from it. SB_EINVALID_FIELD /
  * SB_EMISSING_FIELD naming the field when it cannot be read. */
 sb_err sb_m2_parse_order(json_t *obj, struct sb_arena *a, struct sb_order **ret);
 /* The order's credit memos (items of GET /V1/creditmemos for its order_id) as its
- * refunds: state 2 (refunded) only, lines mapped to the order's merged lines; restock on
- * every line when restock is set (the return_to_stock setting, M7). Replaces o->refunds. */
-sb_err sb_m2_attach_memos(struct sb_order *o, json_t *memos, bool restock, struct sb_arena *a);
+ * refunds: state 2 (refunded) only, lines mapped to the order's merged lines (order_obj:
+ * the JSON o was parsed from), 0-qty lines skipped; restock on every line when restock is
+ * set (the return_to_stock setting, M7). Replaces o->refunds. */
+sb_err sb_m2_attach_memos(struct sb_order *o, json_t *order_obj, json_t *memos, bool restock,
+                          struct sb_arena *a);
 
 /* ---------------------------------------------------------------- poll.c */
 
@@ -200,6 +202,10 @@ const json_t *sb_channel_setting_at(const struct sb_channel *ch, const char *nam
 
 enum sb_decision sb_m2_decide(const struct sb_channel *ch, const struct sb_order *o,
                               const char **ret_reason);
+/* The same with the modes given: the one at the order's creation (M5) and today's (the
+ * reason names the first when they differ); NULL or unknown is wait_for_invoice. */
+enum sb_decision sb_m2_decide_modes(const struct sb_order *o, const char *mode_then,
+                                    const char *mode_now, const char **ret_reason);
 
 /* ---------------------------------------------------------------- connect.c */
 

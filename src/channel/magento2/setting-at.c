@@ -1,8 +1,8 @@
 /*
- * A stand-in for the engine's sb_channel_setting_at (the setting in force at a
- * time, M5) until the integrator lands it: the channel's current settings.
- * h-m2down owns this file; this copy lets h-m2up build before it arrives, and
- * gives way to h-m2down's at the merge.
+ * A stand-in for the engine's sb_channel_setting_at (channel/channel.h, M5),
+ * which the integrator adds with the channel's settings history: until then,
+ * the setting as it is now. Delete this file (and its meson line) when the
+ * engine's lands.
  */
 #include "channel/magento2/magento2.h"
 

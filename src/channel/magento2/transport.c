@@ -210,20 +210,17 @@ sb_err sb_m2_status_err(const struct sb_m2_reply *r, const char *what)
 {
     const char *m = r->message ? r->message : "no message";
     switch (r->status) {
-    case 401:
+    case 401: /* sb_fail keeps 255 bytes: what to change first, Magento's words last */
         if (r->auth == SB_M2_AUTH_OAUTH)
             return sb_fail(SB_EUNAUTHORIZED, "credentials",
-                           "Magento refused the OAuth signature while %s (HTTP 401: %.300s): "
-                           "check the integration's consumer key, consumer secret, access "
-                           "token and access token secret (System > Integrations), and that the "
-                           "integration is active",
+                           "Magento refused the OAuth signature (%s): check the integration's "
+                           "consumer key and secret, access token and secret, and that it is "
+                           "active. Magento: %.80s",
                            what, m);
         return sb_fail(SB_EUNAUTHORIZED, "credentials",
-                       "Magento refused the access token as a bearer while %s (HTTP 401: "
-                       "%.300s): either allow integration tokens as bearers (Stores > "
-                       "Configuration > Services > OAuth > Consumer Settings > Allow OAuth "
-                       "Access Tokens to be used as standalone Bearer tokens) or give all four "
-                       "OAuth credentials so that requests are signed",
+                       "Magento refused the token as a bearer (%s): give all four OAuth "
+                       "credentials so requests are signed, or let Magento take integration "
+                       "tokens as bearers. Magento: %.60s",
                        what, m);
     case 403:
         return sb_fail(SB_EFORBIDDEN, "credentials",
