@@ -23,7 +23,8 @@ Test(channel_kinds, every_kind_in_the_table_holds_to_its_bits)
 {
     cr_expect_eq(sb_channel_kinds_check(), SB_OK, "%s", sb_err_last()->message);
     cr_expect_eq(sb_channel_ops_for("shopify"), &sb_channel_shopify);
-    cr_expect_null(sb_channel_ops_for("magento2"));
+    cr_expect_eq(sb_channel_ops_for("magento2"), &sb_channel_magento2);
+    cr_expect_null(sb_channel_ops_for("ecwid"));
     cr_expect_null(sb_channel_ops_for(NULL));
 }
 

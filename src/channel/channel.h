@@ -359,6 +359,7 @@ struct sb_channel_ops {
 
 /* channel/kinds.c: the table of kinds. */
 extern const struct sb_channel_ops sb_channel_shopify;
+extern const struct sb_channel_ops sb_channel_magento2;
 
 /* The ops for a kind, or NULL when stockbridge has no adapter for it. */
 const struct sb_channel_ops *sb_channel_ops_for(const char *kind);

@@ -15,6 +15,7 @@
 
 static const struct sb_channel_ops *const table[] = {
     &sb_channel_shopify,
+    &sb_channel_magento2,
 };
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
 

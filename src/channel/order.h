@@ -119,6 +119,9 @@ struct sb_order {
     const char *note;    /* the order note, plus note attributes as "name: value" lines */
     /* the channel's totals */
     int64_t subtotal, total_discounts, total_tax, total_shipping, total_price, total_outstanding;
+    /* what the channel has invoiced (Magento's total_invoiced: M3, M4 decide by it); 0 where
+     * the channel keeps no invoices */
+    int64_t total_invoiced;
     struct sb_order_line *lines;
     size_t n_lines;
     struct sb_order_shipping *shipping;
