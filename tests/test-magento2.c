@@ -804,7 +804,7 @@ static enum MHD_Result sim_handler(void *cls, struct MHD_Connection *c, const ch
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "searchCriteria[pageSize]");
     const char *cp =
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "searchCriteria[currentPage]");
-    int size = ps ? atoi(ps) : 20, page = cp ? atoi(cp) : 1;
+    int size = ps ? (int)strtol(ps, NULL, 10) : 20, page = cp ? (int)strtol(cp, NULL, 10) : 1;
     if (strcmp(url, "/rest/V1/orders") == 0 || strcmp(url, "/rest/V1/creditmemos") == 0) {
         bool memos = strcmp(url, "/rest/V1/creditmemos") == 0;
         const char *f0 = arg(c, 0, "field");
