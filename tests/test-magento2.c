@@ -267,6 +267,8 @@ Test(m2_order, o10_bad_fields_refused_with_path)
         { "entity_id", json_string("abc"), "order" },
         { "grand_total", json_string("many"), "order" },
         { "items", json_object(), "items" },
+        { "items", json_array(), "items" },                /* fuzz-magento2-order: no line at all */
+        { "subtotal", json_integer(-500), "grand_total" }, /* ...and negative totals */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         json_t *j = kept(fixture("order-guest-pickup.json"));
@@ -545,6 +547,8 @@ Test(m2_cursor, magento_times_are_utc_without_zone)
     cr_expect_not(sb_m2_time_parse("1970-01-01 00:00:01Z", &t));
     cr_expect_not(sb_m2_time_parse("1970-01-01T00:00:01", &t));
     cr_expect_not(sb_m2_time_parse("1970-1-01 00:00:01", &t));
+    cr_expect_not(sb_m2_time_parse("2026-03-05 08:00:60", &t)); /* fuzz-magento2-cursor */
+    cr_expect_not(sb_m2_time_parse("2026-04-31 08:00:00", &t));
     char buf[24];
     sb_m2_time_format(1772446805, buf, sizeof(buf));
     cr_expect_str_eq(buf, "2026-03-02 10:20:05");
@@ -800,7 +804,7 @@ static enum MHD_Result sim_handler(void *cls, struct MHD_Connection *c, const ch
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "searchCriteria[pageSize]");
     const char *cp =
         MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "searchCriteria[currentPage]");
-    int size = ps ? atoi(ps) : 20, page = cp ? atoi(cp) : 1;
+    int size = ps ? (int)strtol(ps, NULL, 10) : 20, page = cp ? (int)strtol(cp, NULL, 10) : 1;
     if (strcmp(url, "/rest/V1/orders") == 0 || strcmp(url, "/rest/V1/creditmemos") == 0) {
         bool memos = strcmp(url, "/rest/V1/creditmemos") == 0;
         const char *f0 = arg(c, 0, "field");

@@ -22,9 +22,17 @@ bool sb_m2_time_parse(const char *s, int64_t *ret)
     for (size_t i = 0; shape[i]; i++)
         if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
             return false;
-    char iso[24];
+    char iso[24], back[24];
+    int64_t t;
     snprintf(iso, sizeof(iso), "%.10sT%.8sZ", s, s + 11);
-    return sb_time_parse(iso, ret);
+    if (!sb_time_parse(iso, &t))
+        return false;
+    /* a second 60 or a 31st of April would be moved on: only times that exist */
+    sb_m2_time_format(t, back, sizeof(back));
+    if (strcmp(back, s) != 0)
+        return false;
+    *ret = t;
+    return true;
 }
 
 void sb_m2_time_format(int64_t t, char *buf, size_t cap)

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define SB_M2_MAX_BODY   ((size_t)16 << 20) /* one answer */
-#define SB_M2_MAX_LINES  1000               /* items of one order */
+#define SB_M2_MAX_LINES  500                /* items of one order (as Shopify's) */
 #define SB_M2_MAX_MEMOS  200                /* credit memos of one order */
 #define SB_M2_PAGE_SIZE  100                /* orders or memos asked per poll request */
 #define SB_M2_PAGE_SMALL 20                 /* after a 400 about the page size */

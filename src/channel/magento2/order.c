@@ -292,7 +292,7 @@ static sb_err read_line(json_t *it, const char *path, const struct merged *me, j
     }
     l->external_id = sb_arena_printf(a, "%lld", (long long)me->item_id);
     l->sku = sku;
-    l->title = name ? name : sku;
+    l->title = name ? name : sku ? sku : "Item";
     l->requires_shipping = !flag(it, "is_virtual");
     l->container = me->role == ROLE_CONTAINER;
     if ((err = qty(it, "qty_ordered", path, &l->quantity)))
@@ -490,6 +490,8 @@ static sb_err read_lines(json_t *obj, struct sb_order *o, int exponent, struct s
         shipped += s < o->lines[o->n_lines].quantity ? s : o->lines[o->n_lines].quantity;
         m[i].line = o->n_lines++;
     }
+    if (!o->n_lines)
+        return sb_fail(SB_EINVALID_FIELD, "items", "the order has no items");
     o->fulfillment = shipped == 0         ? SB_FUL_UNFULFILLED
                      : shipped >= ordered ? SB_FUL_FULFILLED
                                           : SB_FUL_PARTIAL;
@@ -573,7 +575,8 @@ sb_err sb_m2_parse_order(json_t *obj, struct sb_arena *a, struct sb_order **ret)
     if ((err = money(payment, "amount_authorized", "payment", exponent, &authorized, NULL)) ||
         (err = text(payment, "method", "payment", 255, &o->gateway)))
         return err;
-    if (o->total_price < 0 || o->total_tax < 0 || o->total_shipping < 0 || paid < 0 || refunded < 0)
+    if (o->total_price < 0 || o->total_tax < 0 || o->total_shipping < 0 || paid < 0 ||
+        refunded < 0 || o->subtotal < 0 || o->total_invoiced < 0 || authorized < 0)
         return sb_fail(SB_EINVALID_FIELD, "grand_total", "the order's totals must not be negative");
     o->total_discounts = discount < 0 ? -discount : discount; /* negative on the order */
     o->total_outstanding = has_due ? due : o->total_price - paid;
@@ -595,7 +598,9 @@ sb_err sb_m2_parse_order(json_t *obj, struct sb_arena *a, struct sb_order **ret)
         if (!o->shipping)
             return sb_fail(SB_ENOMEM, NULL, NULL);
         struct sb_order_shipping *s = &o->shipping[0];
-        *s = (struct sb_order_shipping){ .title = ship_title ? ship_title : method,
+        *s = (struct sb_order_shipping){ .title = ship_title ? ship_title
+                                                  : method   ? method
+                                                             : "Shipping",
                                          .code = method,
                                          .price = o->total_shipping,
                                          .discount = ship_disc < 0 ? -ship_disc : ship_disc };
@@ -647,6 +652,8 @@ static sb_err read_memo(json_t *memo, size_t index, const struct sb_order *o,
     *r = (struct sb_order_refund){ .external_id = sb_arena_printf(a, "%lld", (long long)mid) };
     if ((err = money(memo, "grand_total", path, exponent, &r->amount, NULL)))
         return err;
+    if (r->amount < 0)
+        return sb_fail(SB_EINVALID_FIELD, path, "%s.grand_total must not be negative", path);
     json_t *items = json_object_get(memo, "items");
     if (items && !json_is_array(items))
         return sb_fail(SB_EINVALID_FIELD, path, "%s.items must be a list", path);
@@ -668,6 +675,8 @@ static sb_err read_memo(json_t *memo, size_t index, const struct sb_order *o,
             (err = money(it, "tax_amount", ip, exponent, &tax, NULL)) ||
             (err = money(it, "discount_amount", ip, exponent, &disc, NULL)))
             return err;
+        if (row < 0 || tax < 0)
+            return sb_fail(SB_EINVALID_FIELD, ip, "%s: negative amounts", ip);
         if (!q)
             continue;
         bool child;
@@ -691,7 +700,9 @@ static sb_err read_memo(json_t *memo, size_t index, const struct sb_order *o,
         struct sb_order_refund_line *rl = &r->lines[r->n_lines++];
         *rl = (struct sb_order_refund_line){ .line_external_id = line,
                                              .quantity = q,
-                                             .amount = row + tax - (disc < 0 ? -disc : disc),
+                                             .amount = row + tax > (disc < 0 ? -disc : disc)
+                                                           ? row + tax - (disc < 0 ? -disc : disc)
+                                                           : 0,
                                              .restock = restock };
     }
     return SB_OK;

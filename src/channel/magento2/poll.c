@@ -164,7 +164,7 @@ static sb_err read_order(const struct sb_channel *ch, struct sb_arena *a, json_t
     json_t *refunded = json_object_get(obj, "total_refunded");
     bool has = json_is_number(refunded) && json_number_value(refunded) > 0;
     if (setting_on(ch, "download_credit_memos", true) && (has || force_memos)) {
-        json_t *memos;
+        json_t *memos = NULL;
         if ((err = order_memos(ch, a, o->external_id, &memos)) ||
             (err = sb_m2_attach_memos(o, obj, memos, setting_on(ch, "return_to_stock", false), a)))
             return err;

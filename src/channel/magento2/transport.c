@@ -57,6 +57,26 @@ const char *sb_m2_auth_name(enum sb_m2_auth m)
 
 /* ---------------------------------------------------------------- error messages */
 
+/* s cut to at most max bytes without splitting a UTF-8 character (s is UTF-8: jansson
+ * checks what it loads), into buf (cap > max). */
+static const char *utf8_cut(const char *s, size_t max, char *buf, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n > max)
+        n = max;
+    if (n >= cap)
+        n = cap - 1;
+    if (n < strlen(s)) { /* cut: back off to a character's start */
+        size_t k = n;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        n = k;
+    }
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
 /* One parameter's text: strings as they are, numbers printed; NULL for anything else. */
 static const char *param_text(json_t *v, char *buf, size_t cap)
 {
@@ -117,7 +137,7 @@ const char *sb_m2_fill_message(json_t *message, json_t *parameters, struct sb_ar
             size_t vl = strlen(best_val);
             if (vl > sizeof(out) - 1 - n)
                 vl = sizeof(out) - 1 - n;
-            memcpy(out + n, best_val, vl);
+            memcpy(out + n, best_val, vl); /* a cut character is trimmed at the end */
             n += vl;
             p += 1 + best_len;
         } else {
@@ -125,6 +145,16 @@ const char *sb_m2_fill_message(json_t *message, json_t *parameters, struct sb_ar
         }
     }
     out[n] = '\0';
+    /* a character the cap cut in two goes whole */
+    size_t k = n;
+    while (k > 0 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k > 0) {
+        unsigned char lead = (unsigned char)out[k - 1];
+        size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (n - (k - 1) < need)
+            out[k - 1] = '\0';
+    }
     return sb_arena_strdup(a, out);
 }
 
@@ -208,34 +238,36 @@ sb_err sb_m2_call(const struct sb_channel *ch, const char *method, const char *p
 
 sb_err sb_m2_status_err(const struct sb_m2_reply *r, const char *what)
 {
-    const char *m = r->message ? r->message : "no message";
+    /* sb_fail keeps 255 bytes: Magento's words cut (at a character) so the advice fits */
+    char buf[192];
+    const char *m = utf8_cut(r->message ? r->message : "no message", r->status == 401 ? 40 : 150,
+                             buf, sizeof(buf));
     switch (r->status) {
-    case 401: /* sb_fail keeps 255 bytes: what to change first, Magento's words last */
+    case 401: /* what to change first, Magento's words last */
         if (r->auth == SB_M2_AUTH_OAUTH)
             return sb_fail(SB_EUNAUTHORIZED, "credentials",
                            "Magento refused the OAuth signature (%s): check the integration's "
                            "consumer key and secret, access token and secret, and that it is "
-                           "active. Magento: %.80s",
+                           "active. Magento: %s",
                            what, m);
         return sb_fail(SB_EUNAUTHORIZED, "credentials",
                        "Magento refused the token as a bearer (%s): give all four OAuth "
                        "credentials so requests are signed, or let Magento take integration "
-                       "tokens as bearers. Magento: %.60s",
+                       "tokens as bearers. Magento: %s",
                        what, m);
     case 403:
         return sb_fail(SB_EFORBIDDEN, "credentials",
-                       "Magento refused %s (HTTP 403: %.300s): grant the integration the "
+                       "Magento refused %s (HTTP 403: %s): grant the integration the "
                        "resource",
                        what, m);
     case 404:
-        return sb_fail(SB_ENOT_FOUND, NULL, "Magento found nothing while %s (HTTP 404: %.300s)",
-                       what, m);
+        return sb_fail(SB_ENOT_FOUND, NULL, "Magento found nothing while %s (HTTP 404: %s)", what,
+                       m);
     case 400:
     case 422:
-        return sb_fail(SB_EINVALID_FIELD, NULL, "Magento refused %s (HTTP %ld): %.300s", what,
+        return sb_fail(SB_EINVALID_FIELD, NULL, "Magento refused %s (HTTP %ld): %s", what,
                        r->status, m);
     default:
-        return sb_fail(SB_EIO, NULL, "Magento answered HTTP %ld while %s: %.300s", r->status, what,
-                       m);
+        return sb_fail(SB_EIO, NULL, "Magento answered HTTP %ld while %s: %s", r->status, what, m);
     }
 }
