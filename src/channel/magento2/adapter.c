@@ -11,15 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* The names the POS customer orders' work adds to core/channel-settings.h (M6); here until
- * that lands, the same text. */
-#ifndef SB_CHANNEL_RESERVE_STOCK
-#define SB_CHANNEL_RESERVE_STOCK "reserve_order_inventory"
-#endif
-#ifndef SB_CHANNEL_ORDER_DEPOSITS
-#define SB_CHANNEL_ORDER_DEPOSITS "create_order_deposits"
-#endif
-
 /* ---------------------------------------------------------------- the kind as data */
 
 const struct sb_field sb_m2_credentials[] = {
@@ -188,6 +179,16 @@ static const char *m2_payment_type(const struct sb_channel *ch, const char *gate
 
 /* ---------------------------------------------------------------- the row */
 
+/* M9: the statuses of an order Magento has not shipped, cancelled or closed, for which MSI
+ * still holds a reservation of its lines (Magento_InventorySales: placed, compensated when
+ * the order ships, is cancelled or refunded). What such orders already downloaded hold is
+ * added back to the source quantities pushed, so Magento's salable quantity (source less
+ * reservations) is the POS's available stock and no order is counted twice. A custom status
+ * is not in the list: it reads as not holding (documented in docs/channels/magento2.md). */
+static const char *const held_statuses[] = {
+    "pending", "pending_payment", "processing", "holded", "payment_review", "fraud", NULL,
+};
+
 const struct sb_channel_ops sb_channel_magento2 = {
     .kind = "magento2",
     .label = "Magento 2",
@@ -198,6 +199,7 @@ const struct sb_channel_ops sb_channel_magento2 = {
     .settings = sb_m2_settings,
     .statuses = statuses,
     .push_batch = SB_M2_PUSH_BATCH,
+    .held_statuses = held_statuses,
     .base_url = sb_m2_base_url,
     .state_size = sizeof(struct sb_m2_state),
     .open = sb_m2_open,

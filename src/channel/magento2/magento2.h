@@ -192,7 +192,6 @@ sb_err sb_m2_poll_orders(const struct sb_channel *ch, const char *cursor, struct
 sb_err sb_m2_fetch_order(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                          struct sb_order **ret);
 
-
 /* ---------------------------------------------------------------- decide.c */
 
 enum sb_decision sb_m2_decide(const struct sb_channel *ch, const struct sb_order *o,
