@@ -17,6 +17,7 @@
 #include "sync/lanes.h"
 #include "sync/pipeline.h"
 #include "util/log.h"
+#include "util/crashpoint.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -237,7 +238,12 @@ static void dispatch_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
     while (!sb_pipeline_stopping(p) && (n = due_calls(p, channel, calls, 32)) > 0) {
         for (size_t i = 0; i < n; i++) {
             struct sent_job j = { .c = &calls[i] };
+            /* crash tests: killed with the call due and not made, and made but not recorded
+             * as made (an answer lost): either way it is made again after a restart, and the
+             * adapter keeps it once on the channel (M3's invoice) */
+            sb_crashpoint("outbox-call");
             j.err = send_call(p, &calls[i], &j.note);
+            sb_crashpoint("outbox-sent");
             char msg[300];
             snprintf(msg, sizeof(msg), "%s",
                      sb_err_last()->message[0] ? sb_err_last()->message : sb_err_message(j.err));
