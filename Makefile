@@ -69,10 +69,11 @@ fuzz: | bootstrap
 	sh scripts/test-fuzz --long
 
 bench: all
-	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock stockbridge-fakestore
+	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock bench/bench-magento stockbridge-fakestore
 	./$(BUILD)/bench/bench-sales
 	./$(BUILD)/bench/bench-webhooks --clients 64
 	./$(BUILD)/bench/bench-stock
+	./$(BUILD)/bench/bench-magento
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -357,3 +357,21 @@ Test(channel_kinds, m5_a_setting_is_read_as_it_was_at_a_time)
     json_decref(today);
     json_decref(history);
 }
+
+/* M3: the filter of after_download goes with it: without the bit, the kind is refused. */
+static bool wants_nothing(const struct sb_channel *ch, const struct sb_order *o)
+{
+    (void)ch;
+    (void)o;
+    return false;
+}
+
+Test(channel_kinds, m3_wants_after_download_needs_after_download)
+{
+    broken = sb_channel_magento2;
+    cr_expect_eq(sb_channel_kind_check(&broken), SB_OK, "%s", sb_err_last()->message);
+    broken.wants_after_download = wants_nothing;
+    broken.caps &= ~(unsigned)SB_CH_AFTER_DOWNLOAD;
+    broken.after_download = NULL;
+    expect_refused("wants_after_download");
+}

@@ -387,6 +387,8 @@ static bool test(const struct filter *f, const struct m2_val *v)
 
 struct sort_ctx {
     struct m2_val *vals; /* [key * n + match] */
+    double *num;         /* the same values read as numbers once, where they are */
+    bool *is_num;
     size_t n, nkeys;
     bool desc[SORTS_MAX];
 };
@@ -396,16 +398,46 @@ static int cmp_idx(const void *a, const void *b, void *arg)
     const struct sort_ctx *c = arg;
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     for (size_t k = 0; k < c->nkeys; k++) {
-        const struct m2_val *va = &c->vals[k * c->n + x], *vb = &c->vals[k * c->n + y];
+        size_t ia = k * c->n + x, ib = k * c->n + y;
+        const struct m2_val *va = &c->vals[ia], *vb = &c->vals[ib];
         int r;
         if (va->null || vb->null)
             r = va->null == vb->null ? 0 : va->null ? -1 : 1; /* NULL first, as MySQL */
+        else if (c->is_num[ia] && c->is_num[ib]) /* as cmp() does, without reading again */
+            r = c->num[ia] < c->num[ib] ? -1 : c->num[ia] > c->num[ib];
         else
-            r = cmp(va->str, vb->str);
+            r = strcasecmp(va->str, vb->str);
         if (r)
             return c->desc[k] ? -r : r;
     }
     return x < y ? -1 : x > y; /* stable: the records' own order */
+}
+
+/* The first k of the n positions in sort order, into out (k <= n): one pass keeping the k
+ * best in order, for a page near the start of many matches (a keyset poll asks for the
+ * first 100 of everything after its cursor); a full sort costs n log n comparisons for
+ * every page instead. */
+#define SELECT_MAX 1000
+static void select_first(size_t *pos, size_t n, size_t k, struct sort_ctx *sc, size_t *out)
+{
+    size_t have = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (have == k && cmp_idx(&pos[j], &out[k - 1], sc) >= 0)
+            continue;
+        size_t lo = 0, hi = have;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (cmp_idx(&out[mid], &pos[j], sc) <= 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t keep = have < k ? have : k - 1;
+        memmove(out + lo + 1, out + lo, (keep - lo) * sizeof(*out));
+        out[lo] = pos[j];
+        if (have < k)
+            have++;
+    }
 }
 
 bool m2_search(struct m2_shop *s, const struct m2_args *args, size_t n, m2_getter get, void *ctx,
@@ -445,6 +477,18 @@ bool m2_search(struct m2_shop *s, const struct m2_args *args, size_t n, m2_gette
         if (ok)
             match[nm++] = i;
     }
+    size_t start = 0, count = nm;
+    if (c->has_size && c->page_size > 0) {
+        int64_t size = c->page_size;
+        int64_t last = ((int64_t)nm + size - 1) / size;
+        if (last < 1)
+            last = 1;
+        int64_t page = c->has_page && c->current_page > 0 ? c->current_page : 1;
+        if (page > last)
+            page = last; /* Magento's quirk: past the end, the last page again */
+        start = (size_t)((page - 1) * size);
+        count = nm - start < (size_t)size ? nm - start : (size_t)size;
+    }
     size_t nkeys = 0;
     struct sort_ctx sc = { 0 };
     for (size_t k = 0; k < c->ns; k++)
@@ -452,9 +496,13 @@ bool m2_search(struct m2_shop *s, const struct m2_args *args, size_t n, m2_gette
             nkeys++;
     if (nkeys && nm > 1) {
         sc.vals = calloc(nkeys * nm, sizeof(*sc.vals));
+        sc.num = calloc(nkeys * nm, sizeof(*sc.num));
+        sc.is_num = calloc(nkeys * nm, sizeof(*sc.is_num));
         size_t *pos = malloc(nm * sizeof(*pos));
-        if (!sc.vals || !pos) {
+        if (!sc.vals || !sc.num || !sc.is_num || !pos) {
             free(sc.vals);
+            free(sc.num);
+            free(sc.is_num);
             free(pos);
             free(match);
             free(c);
@@ -470,30 +518,33 @@ bool m2_search(struct m2_shop *s, const struct m2_args *args, size_t n, m2_gette
             for (size_t j = 0; j < nm; j++) {
                 struct m2_val *v = &sc.vals[key * nm + j];
                 get(s, ctx, match[j], c->sort_field[k], v);
+                if (!v->null && v->str)
+                    sc.is_num[key * nm + j] = number(v->str, &sc.num[key * nm + j]);
             }
             key++;
         }
         sc.nkeys = nkeys;
         for (size_t j = 0; j < nm; j++)
             pos[j] = j;
-        qsort_r(pos, nm, sizeof(*pos), cmp_idx, &sc);
-        for (size_t j = 0; j < nm; j++)
+        size_t want = start + count;
+        size_t *first =
+            want < nm && want <= SELECT_MAX ? malloc((want ? want : 1) * sizeof(*first)) : NULL;
+        size_t sorted = nm;
+        if (first) {
+            select_first(pos, nm, want, &sc, first);
+            memcpy(pos, first, want * sizeof(*pos));
+            free(first);
+            sorted = want;
+        } else {
+            qsort_r(pos, nm, sizeof(*pos), cmp_idx, &sc);
+        }
+        for (size_t j = 0; j < sorted; j++)
             pos[j] = match[pos[j]];
         free(match);
         match = pos;
         free(sc.vals);
-    }
-    size_t start = 0, count = nm;
-    if (c->has_size && c->page_size > 0) {
-        int64_t size = c->page_size;
-        int64_t last = ((int64_t)nm + size - 1) / size;
-        if (last < 1)
-            last = 1;
-        int64_t page = c->has_page && c->current_page > 0 ? c->current_page : 1;
-        if (page > last)
-            page = last; /* Magento's quirk: past the end, the last page again */
-        start = (size_t)((page - 1) * size);
-        count = nm - start < (size_t)size ? nm - start : (size_t)size;
+        free(sc.num);
+        free(sc.is_num);
     }
     memmove(match, match + start, count * sizeof(*match));
     *ret_idx = match;

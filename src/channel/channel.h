@@ -298,6 +298,11 @@ struct sb_channel_ops {
      * never undoes the import. Idempotent on the channel's side (a retry after a lost
      * answer calls it again). */
     sb_err (*after_download)(const struct sb_channel *ch, const struct sb_after_download *d);
+    /* SB_CH_AFTER_DOWNLOAD, optional: whether after_download has anything to do for this
+     * order, judged from the order as it came down (Magento: only orders created under
+     * auto-invoice and not invoiced yet), so that the others cost no outbox call. NULL:
+     * every order. */
+    bool (*wants_after_download)(const struct sb_channel *ch, const struct sb_order *o);
     /* SB_CH_FULFILL. */
     sb_err (*push_fulfillment)(const struct sb_channel *ch, const struct sb_fulfillment_push *f);
     /* SB_CH_CANCEL. */

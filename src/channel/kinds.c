@@ -213,6 +213,10 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
           "the setting " SB_CHANNEL_ORDER_DEPOSITS " (bool)" },
     };
     /* M9: what a channel holds itself matters only to the stock it is sent */
+    if (ops->wants_after_download && !(caps & SB_CH_AFTER_DOWNLOAD))
+        return BAD("channel kind %s has wants_after_download but no after_download "
+                   "(SB_CH_AFTER_DOWNLOAD)",
+                   k);
     if (ops->held_statuses && !(caps & SB_CH_STOCK))
         return BAD("channel kind %s has held_statuses but no stock (SB_CH_STOCK)", k);
     for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {

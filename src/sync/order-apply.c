@@ -839,7 +839,8 @@ static enum sb_sale_kind import_kind(const struct sb_channel_rt *rt)
 static sb_err queue_after_download(struct sb_db *db, const struct sb_channel_rt *rt,
                                    const struct sb_order *o, int64_t sale_id)
 {
-    if (!(rt->ops->caps & SB_CH_AFTER_DOWNLOAD))
+    if (!(rt->ops->caps & SB_CH_AFTER_DOWNLOAD) ||
+        (rt->ops->wants_after_download && !rt->ops->wants_after_download(&rt->ch, o)))
         return SB_OK;
     char payload[48];
     snprintf(payload, sizeof(payload), "{\"sale_id\":%lld}", (long long)sale_id);

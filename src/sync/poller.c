@@ -136,8 +136,15 @@ sb_err sb_sync_poll_channel(struct sb_store *store, struct sb_channel_cache *cha
     int64_t orders = 0, pages = 0;
     const char *cursor = err ? NULL : rt->rec.poll_cursor;
     while (!err && (rt->ops->caps & SB_CH_POLL)) {
+        /* each page in its own arena, so a poll of a large backlog holds one page at a time;
+         * only the cursor it ends at outlives it */
+        struct sb_arena *pa = sb_arena_new();
+        if (!pa) {
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+            break;
+        }
         struct sb_order_page page = { 0 };
-        err = rt->ops->poll_orders(&rt->ch, cursor, a, &page);
+        err = rt->ops->poll_orders(&rt->ch, cursor, pa, &page);
         if (err == SB_EUNAUTHORIZED) {
             /* the channel's credentials were refused, not the caller's token: a 401 would
              * read as "sign in again"; 409, as for a channel without credentials */
@@ -145,16 +152,18 @@ sb_err sb_sync_poll_channel(struct sb_store *store, struct sb_channel_cache *cha
             snprintf(msg, sizeof(msg), "%s", sb_err_last()->message);
             err = sb_fail(SB_ECONFLICT, "credentials", "%s", msg);
         }
-        if (err)
-            break;
         struct page_job j = { .rt = rt, .page = &page };
-        err = sb_store_write(store, page_fn, &j);
-        if (err)
-            break;
-        orders += (int64_t)page.n;
-        pages++;
-        cursor = page.next_cursor;
-        if (!page.more)
+        if (!err)
+            err = sb_store_write(store, page_fn, &j);
+        if (!err) {
+            orders += (int64_t)page.n;
+            pages++;
+            if (page.next_cursor && !(cursor = sb_arena_strdup(a, page.next_cursor)))
+                err = sb_fail(SB_ENOMEM, NULL, NULL);
+        }
+        bool more = page.more;
+        sb_arena_free(pa);
+        if (err || !more)
             break;
     }
     if (!err && (rt->ops->caps & SB_CH_EXPORT))

@@ -209,6 +209,7 @@ const struct sb_channel_ops sb_channel_magento2 = {
     .decide = sb_m2_decide,
     .payment_type = m2_payment_type,
     .after_download = sb_m2_after_download,
+    .wants_after_download = sb_m2_wants_after_download,
     .push_fulfillment = sb_m2_push_fulfillment,
     .push_cancel = sb_m2_push_cancel,
     .find_items = sb_m2_find_items,

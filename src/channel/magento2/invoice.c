@@ -111,6 +111,14 @@ static sb_err after_download(const struct sb_channel *ch, const char *id, struct
                    r.message);
 }
 
+/* M3, M5: only an order created under auto-invoice and not invoiced when it came down is
+ * worth the call (which re-reads it anyway: invoiced since is done). */
+bool sb_m2_wants_after_download(const struct sb_channel *ch, const struct sb_order *o)
+{
+    const char *mode = json_string_value(sb_channel_setting_at(ch, "download_mode", o->created_at));
+    return mode && strcmp(mode, "auto_invoice") == 0 && o->total_invoiced <= 0;
+}
+
 sb_err sb_m2_after_download(const struct sb_channel *ch, const struct sb_after_download *d)
 {
     struct sb_arena *a = sb_arena_new();

@@ -211,6 +211,7 @@ json_t *sb_m2_connection(const struct sb_channel *ch, struct sb_arena *a, const 
  * reread.c which they share): the kind's operations, and the answer parsers the tests
  * and the fuzzer call alone. */
 sb_err sb_m2_after_download(const struct sb_channel *ch, const struct sb_after_download *d);
+bool sb_m2_wants_after_download(const struct sb_channel *ch, const struct sb_order *o);
 sb_err sb_m2_push_fulfillment(const struct sb_channel *ch, const struct sb_fulfillment_push *f);
 sb_err sb_m2_push_cancel(const struct sb_channel *ch, const char *order_external_id,
                          const char *reason);
