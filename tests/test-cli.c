@@ -161,6 +161,16 @@ Test(cli, demo_creates_a_store_that_passes_check)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM item_prices"), 100);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM stock WHERE on_hand > 0"), 100);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 4);
+    /* the demo's two webstores: Shopify, and Magento 2 (issue 12) on auto-invoice with its
+     * default source linked to the first outlet */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE kind = 'shopify'"), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE kind = 'magento2' AND"
+                                " settings LIKE '%\"download_mode\":\"auto_invoice\"%'"),
+                 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_locations l JOIN channels c ON"
+                                " c.id = l.channel_id WHERE c.kind = 'magento2' AND"
+                                " l.location_id = 'default'"),
+                 1);
     /* the staff user sees one outlet, the manager two */
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM user_outlets u JOIN users s ON s.id ="
                                 " u.user_id WHERE s.username = 'tom'"),
@@ -168,6 +178,7 @@ Test(cli, demo_creates_a_store_that_passes_check)
     /* a second run keeps the store and only makes a new token */
     cr_assert_eq(th_run_cli(&t, out, sizeof(out), "demo", "--no-serve", "--dir", dir, NULL), 0);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM items"), 50);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels"), 2);
     snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/admin-token");
     unlink(dir);
     dir[strlen(dir) - strlen("/admin-token")] = '\0';

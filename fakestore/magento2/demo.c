@@ -1,7 +1,8 @@
 /*
  * Demo mode of the simulated Magento (--orders-per-minute): random orders
  * from the catalogue in the mix a real store shows, so that every download
- * mode has something to do: pending and not invoiced, pending_payment,
+ * mode has something to do: pending and not invoiced (half of them paid by
+ * card: authorized, which auto-invoice downloads and invoices), pending_payment,
  * processing and invoiced (paid), a configurable product (a priced parent
  * with its simple child) and bundles (a fixed one: priced parent, children at
  * 0; a dynamic one: parent at 0, priced children).
@@ -11,6 +12,7 @@
 #include "util/log.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static uint64_t next(uint64_t *rng)
 {
@@ -88,10 +90,16 @@ sb_err fs_m2_demo_order(struct m2_shop *s, uint64_t *rng)
     else if (state >= 2) {
         json_object_set_new(body, "status", json_string("processing"));
         json_object_set_new(body, "invoiced", json_true());
-    }
+    } else if (next(rng) % 2) /* pending, paid by card: authorized, waiting to be invoiced */
+        json_object_set_new(body, "payment", json_pack("{s:s}", "method", "braintree"));
     struct m2_order *o;
     sb_err err = m2_order_place(s, body, &o);
     char id[24];
+    if (!err && o->payment_method && strcmp(o->payment_method, "braintree") == 0 &&
+        !o->has_invoiced) { /* the card authorized for the whole order */
+        o->has_authorized = true;
+        o->amount_authorized = o->grand_total;
+    }
     if (!err) {
         snprintf(id, sizeof(id), "%lld", (long long)o->entity_id);
         sb_log(SB_LOG_INFO, "fakestore.magento2.demo", "order", id, "status", o->status, NULL);

@@ -70,6 +70,33 @@ static pid_t start_fakestore(const char *dir, const char *fake_listen, const cha
     return pid;
 }
 
+/* Starts a second stockbridge-fakestore playing the demo's Magento 2 store (--kind magento2)
+ * on the same catalogue: it places orders in a mix of states (pending, pending payment,
+ * processing and invoiced; simple, configurable and bundle items), which the server's
+ * poller brings down by its download mode or shows waiting with why. */
+static pid_t start_magento(const char *dir, const char *listen, const char *token,
+                           const char *per_minute)
+{
+    char self[PATH_MAX], catalogue[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return -1;
+    snprintf(slash + 1, sizeof(self) - (size_t)(slash + 1 - self), "stockbridge-fakestore");
+    snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir); /* start_fakestore's */
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, "stockbridge-fakestore", "--kind", "magento2", "--listen", listen, "--token",
+              token, "--skus", catalogue, "--orders-per-minute", per_minute, "--currency",
+              SB_DEMO_CURRENCY, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = { { "dir", required_argument, NULL, 'd' },
@@ -77,12 +104,14 @@ int cmd_demo(int argc, char **argv)
                                           { "listen", required_argument, NULL, 'l' },
                                           { "no-serve", no_argument, NULL, 'n' },
                                           { "fake-listen", required_argument, NULL, 'f' },
+                                          { "magento-listen", required_argument, NULL, 'm' },
                                           { "orders-per-minute", required_argument, NULL, 'o' },
                                           { "no-fakestore", no_argument, NULL, 'x' },
                                           { "help", no_argument, NULL, 'h' },
                                           { NULL, 0, NULL, 0 } };
     const char *dir = "demo", *listen = NULL, *dburl = NULL;
-    const char *fake_listen = "127.0.0.1:8081", *per_minute = "3";
+    const char *fake_listen = "127.0.0.1:8081", *magento_listen = "127.0.0.1:8082";
+    const char *per_minute = "3";
     int serve = 1, fake = 1, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -101,6 +130,9 @@ int cmd_demo(int argc, char **argv)
         case 'f':
             fake_listen = optarg;
             break;
+        case 'm':
+            magento_listen = optarg;
+            break;
         case 'o':
             per_minute = optarg;
             break;
@@ -110,8 +142,9 @@ int cmd_demo(int argc, char **argv)
         case 'h':
             printf("usage: stockbridge demo [--dir DIR] [--db URL] [--listen HOST:PORT] "
                    "[--no-serve]\n"
-                   "                        [--fake-listen HOST:PORT] [--orders-per-minute N] "
-                   "[--no-fakestore]\n\n"
+                   "                        [--fake-listen HOST:PORT] [--magento-listen "
+                   "HOST:PORT]\n"
+                   "                        [--orders-per-minute N] [--no-fakestore]\n\n"
                    "Creates a demo store (two outlets, registers, employees, three users, 50\n"
                    "items with prices and stock, customers and a few sales) in\n"
                    "DIR/stockbridge.db (default DIR: demo) unless it exists, prints a fresh\n"
@@ -121,7 +154,10 @@ int cmd_demo(int argc, char **argv)
                    "--fake-listen (default 127.0.0.1:8081) and places --orders-per-minute\n"
                    "(default 3) web orders, sent as signed webhooks to this server: watch them\n"
                    "arrive at /api/v1/channels/1/orders, /api/v1/shipments and\n"
-                   "/api/v1/notifications.\n");
+                   "/api/v1/notifications. A second one plays the demo's Magento 2 store on\n"
+                   "--magento-listen (default 127.0.0.1:8082), placing orders in several states\n"
+                   "that the server polls every minute (auto-invoice): see\n"
+                   "/api/v1/channels/2/orders for what came down and what waits, and why.\n");
             return 0;
         default:
             return 2;
@@ -152,11 +188,15 @@ int cmd_demo(int argc, char **argv)
     }
     if (!err)
         err = sb_demo_admin_token(db, token);
-    int64_t channel = 0;
+    int64_t channel = 0, magento = 0;
     char shop_token[64] = "", shop_secret[64] = "", shop_url[128];
+    char m2_token[64] = "", m2_url[128];
     snprintf(shop_url, sizeof(shop_url), "http://%s", fake_listen);
+    snprintf(m2_url, sizeof(m2_url), "http://%s", magento_listen);
     if (!err && fake)
         err = sb_demo_channel(db, shop_url, &channel, shop_token, shop_secret);
+    if (!err && fake)
+        err = sb_demo_magento_channel(db, m2_url, &magento, m2_token);
     sb_store_release(store, db);
     if (err) {
         sb_store_close(store);
@@ -171,7 +211,7 @@ int cmd_demo(int argc, char **argv)
     }
     int rc = 0;
     if (serve) {
-        pid_t shop = -1;
+        pid_t shop = -1, m2 = -1;
         if (fake) {
             shop = start_fakestore(dir, fake_listen, listen ? listen : "127.0.0.1:8080", channel,
                                    shop_token, shop_secret, per_minute);
@@ -180,11 +220,20 @@ int cmd_demo(int argc, char **argv)
                        fake_listen, per_minute);
             else
                 fprintf(stderr, "stockbridge demo: could not start stockbridge-fakestore\n");
+            m2 = shop > 0 ? start_magento(dir, magento_listen, m2_token, per_minute) : -1;
+            if (m2 > 0)
+                printf("a simulated Magento 2 store on http://%s/ places %s orders a minute "
+                       "(channel %lld, polled every minute)\n",
+                       magento_listen, per_minute, (long long)magento);
         }
         rc = sb_cli_serve_until_signal(store, listen, token);
         if (shop > 0) {
             kill(shop, SIGTERM);
             waitpid(shop, NULL, 0);
+        }
+        if (m2 > 0) {
+            kill(m2, SIGTERM);
+            waitpid(m2, NULL, 0);
         }
     } else {
         printf("admin token: %s\n", token);

@@ -355,6 +355,70 @@ sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, 
     return err;
 }
 
+sb_err sb_demo_magento_channel(struct sb_db *db, const char *store_url, int64_t *ret_id,
+                               char token[64])
+{
+    static const struct sb_scope all = { .role = SB_ROLE_ADMIN, .all_outlets = true };
+    int64_t id = 0;
+    sb_err err = channel_named(db, "Demo Magento store", &id);
+    if (!err && !id) {
+        char t[SB_TOKEN_LEN];
+        sb_token_generate(t); /* random text: a stand-in for the integration's token */
+        json_t *creds = json_pack("{s:s,s:s}", "base_url", store_url, "access_token", t);
+        json_t *settings =
+            json_pack("{s:i,s:s}", "poll_interval_seconds", 60, "download_mode", "auto_invoice");
+        int64_t outlets[2] = { 0, 0 };
+        size_t n = 0;
+        json_t *rows = NULL;
+        err = sb_store_outlet_list(db, &all, 0, 2, &rows);
+        for (; !err && n < 2 && n < json_array_size(rows); n++)
+            outlets[n] = json_integer_value(json_object_get(json_array_get(rows, n), "id"));
+        json_decref(rows);
+        int64_t reg = 0, emp = 0;
+        if (!err && outlets[0] && !sb_store_register_list(db, &all, outlets[0], 0, 1, &rows))
+            reg = first_id(rows);
+        if (!err && !sb_store_employee_list(db, false, false, 0, 1, &rows))
+            emp = first_id(rows);
+        struct sb_channel_location source = { .location_id = "default",
+                                              .outlet_id = outlets[0],
+                                              .name = "Default Source" };
+        struct sb_channel_input in = { .kind = "magento2",
+                                       .name = "Demo Magento store",
+                                       .name_set = true,
+                                       .settings = settings,
+                                       .credentials = creds,
+                                       .credentials_set = true,
+                                       .outlet_ids = outlets,
+                                       .n_outlets = n,
+                                       .outlets_set = true,
+                                       .default_outlet_id = outlets[0],
+                                       .default_outlet_set = true,
+                                       .register_id = reg,
+                                       .register_set = reg != 0,
+                                       .employee_id = emp,
+                                       .employee_set = emp != 0,
+                                       .locations = &source,
+                                       .n_locations = outlets[0] != 0,
+                                       .locations_set = true };
+        if (!err && (!creds || !settings))
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+        if (!err)
+            err = sb_sync_channel_create(db, &in, &id);
+        json_decref(creds);
+        json_decref(settings);
+    }
+    if (err)
+        return err;
+    json_t *cred = NULL;
+    err = sb_store_channel_credentials(db, id, &cred);
+    if (!err) {
+        snprintf(token, 64, "%s", json_string_value(json_object_get(cred, "access_token")));
+        *ret_id = id;
+    }
+    json_decref(cred);
+    return err;
+}
+
 sb_err sb_demo_admin_token(struct sb_db *db, char out[SB_TOKEN_LEN])
 {
     int64_t uid;

@@ -24,6 +24,12 @@ size_t sb_demo_catalogue_csv(char *buf, size_t cap);
 sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, char token[64],
                        char secret[64]);
 
+/* The demo's Magento 2 channel (issue 12), its store the fakestore at store_url (--kind
+ * magento2): both outlets, the store's "default" source linked to the first, auto-invoice,
+ * polled every minute; created on first use. Returns its id and access token (64 bytes). */
+sb_err sb_demo_magento_channel(struct sb_db *db, const char *store_url, int64_t *ret_id,
+                               char token[64]);
+
 /* A fresh bearer token for the demo's admin user. */
 sb_err sb_demo_admin_token(struct sb_db *db, char out[SB_TOKEN_LEN]);
 
