@@ -112,8 +112,10 @@ void fs_m2_free(struct m2_shop *s)
     for (size_t i = 0; i < s->n_orders; i++)
         m2_order_free(s->orders[i]);
     free(s->orders);
-    for (size_t i = 0; i < s->n_memos; i++)
+    for (size_t i = 0; i < s->n_memos; i++) {
         sb_arena_free(s->memos[i]->arena);
+        free(s->memos[i]);
+    }
     free(s->memos);
     free(s->products);
     free(s->sku_index);

@@ -239,6 +239,21 @@ sb_err sb_store_sync_queue_item(struct sb_db *db, int64_t channel_id, const char
                       "isis", channel_id, kind, item_id, now);
 }
 
+sb_err sb_store_sync_queue_sale(struct sb_db *db, int64_t channel_id, const char *kind,
+                                int64_t sale_id)
+{
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    return sb_db_exec(db,
+                      "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+                      " SELECT DISTINCT ?, ?, item_id, ? FROM sale_lines"
+                      " WHERE sale_id = ? AND item_id IS NOT NULL"
+                      " ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET"
+                      " seq = sync_queue.seq + 1, status = 'pending', attempts = 0,"
+                      " next_attempt_at = NULL",
+                      "issi", channel_id, kind, now, sale_id);
+}
+
 sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind)
 {
     char now[SB_TIME_LEN];

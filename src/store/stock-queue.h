@@ -60,6 +60,10 @@ sb_err sb_store_sync_failed(struct sb_db *db, int64_t channel_id, const char *ki
  * already queued is due again at once, with its attempts reset. */
 sb_err sb_store_sync_queue_item(struct sb_db *db, int64_t channel_id, const char *kind,
                                 int64_t item_id);
+/* Queues, for one channel, every item on the lines of a sale (M9: a downloaded order the
+ * channel holds itself changed, not the stock: what the channel is sent changes with it). */
+sb_err sb_store_sync_queue_sale(struct sb_db *db, int64_t channel_id, const char *kind,
+                                int64_t sale_id);
 /* Queues every item for a channel (a channel linked anew, or its stock sync turned on). */
 sb_err sb_store_sync_queue_all(struct sb_db *db, int64_t channel_id, const char *kind);
 

@@ -29,6 +29,7 @@
 #include "store/sales.h"
 #include "store/savepoint.h"
 #include "store/shipments.h"
+#include "store/stock-queue.h"
 #include "sync/order-status.h"
 #include "util/arena.h"
 #include "util/hash.h"
@@ -847,6 +848,17 @@ static sb_err queue_after_download(struct sb_db *db, const struct sb_channel_rt 
     return sb_store_outbox_queue(db, rt->ch.id, SB_OUTBOX_AFTER_DOWNLOAD, o->external_id, payload);
 }
 
+/* M9: what a kind's channel holds itself for its downloaded orders (held_statuses) is added
+ * to the stock it is sent (sync/stock-levels.c). A download or a newer version (a status, a
+ * credit memo) may change that without moving any stock, which would queue nothing: the
+ * order's items are queued for this channel here, in the same transaction. */
+static sb_err queue_held(struct sb_db *db, const struct sb_channel_rt *rt, int64_t sale_id)
+{
+    if (!rt->ops->held_statuses || !rt->rec.enabled || !setting(rt, "stock_sync", true))
+        return SB_OK;
+    return sb_store_sync_queue_sale(db, rt->ch.id, "stock", sale_id);
+}
+
 sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
                            const struct sb_order *given, enum sb_apply_outcome *ret)
 {
@@ -884,6 +896,10 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         if (!err)
             err = record(db, rt, o, "downloaded", NULL, version, sale_id, details);
         outcome = strcmp(version, old_version) == 0 ? SB_APPLY_UNCHANGED : SB_APPLY_UPDATED;
+        /* a credit memo comes with the order's version unchanged (one-second times): any
+         * version applied may have changed what the channel holds */
+        if (!err)
+            err = queue_held(db, rt, sale_id);
     } else if (!err && strcmp(state, "skipped") == 0) {
         outcome = SB_APPLY_SKIPPED; /* skipped stays skipped (M2) */
         err = record(db, rt, o, "skipped", "cancelled before download", version, 0, NULL);
@@ -914,6 +930,8 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
                 err = record(db, rt, o, "downloaded", NULL, version, sale_id, details);
             if (!err)
                 err = queue_after_download(db, rt, o, sale_id);
+            if (!err)
+                err = queue_held(db, rt, sale_id);
             if (!err)
                 err = log_line(db, rt, "info", "order.downloaded", o,
                                sb_arena_printf(a, "order %s became %s %lld",
