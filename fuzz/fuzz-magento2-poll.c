@@ -6,7 +6,8 @@
  * linker's --wrap): the adapter's own code runs end to end with no network.
  * A request after the last answer fails as a cut connection (SB_EIO). A page
  * taken must hold orders that satisfy fz_check_order, unreadable orders with
- * a UTF-8 reason (O10), and a next cursor that parses and never goes back.
+ * a UTF-8 reason (O10), and a next cursor that parses and never goes back (but to
+ * the start of its last second, once caught up).
  */
 #include "fuzz.h"
 
@@ -34,7 +35,10 @@ sb_err __wrap_sb_http_post_json(const struct sb_http_request *req, struct sb_htt
     }
     ret->status = 200;
     if (len && answer[0] == '@') {
-        ret->status = strtol((const char *)answer + 1, NULL, 10);
+        long st = 0; /* the digits within the answer: it is not NUL-terminated */
+        for (size_t k = 1; k < len && k < 5 && answer[k] >= '0' && answer[k] <= '9'; k++)
+            st = st * 10 + (answer[k] - '0');
+        ret->status = st;
         const uint8_t *nl = memchr(answer, '\n', len);
         size_t skip = nl ? (size_t)(nl - answer) + 1 : len;
         answer += skip;
@@ -79,11 +83,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      "unreadable order without id or UTF-8 reason");
         FZ_CHECK(page.next_cursor && sb_m2_cursor_parse(page.next_cursor, &next) == SB_OK,
                  "the next cursor does not parse");
+        /* the second never goes back; within it the id may start again from 0 once the poll
+         * is caught up (the last second is read again: Magento's one-second updated_at) */
         FZ_CHECK(next.orders.at > before.orders.at ||
-                     (next.orders.at == before.orders.at && next.orders.id >= before.orders.id),
+                     (next.orders.at == before.orders.at &&
+                      (next.orders.id >= before.orders.id || (!page.more && next.orders.id == 0))),
                  "the orders' position went back");
         FZ_CHECK(next.memos.at > before.memos.at ||
-                     (next.memos.at == before.memos.at && next.memos.id >= before.memos.id),
+                     (next.memos.at == before.memos.at &&
+                      (next.memos.id >= before.memos.id || (!page.more && next.memos.id == 0))),
                  "the memos' position went back");
     }
     if (wire) {

@@ -175,6 +175,12 @@ static json_t *price_error(const char *message, json_t *params)
     return json_pack("{s:s,s:o}", "message", message, "parameters", params);
 }
 
+/* A date Magento would check: a non-empty string (PHP's truthiness: "" and null are not). */
+static bool given(json_t *v)
+{
+    return json_is_string(v) && json_string_value(v)[0] != '\0';
+}
+
 void m2_route_prices(struct m2_shop *s, const char *kind, json_t *body, struct fs_m2_response *r)
 {
     json_t *prices = json_object_get(body, "prices");
@@ -210,8 +216,12 @@ void m2_route_prices(struct m2_shop *s, const char *kind, json_t *body, struct f
                                     json_pack("[s,s]", sku_s, "?")));
             continue;
         }
-        if (special && (!json_is_string(from) || !m2_time_parse(json_string_value(from), &t) ||
-                        !json_is_string(to) || !m2_time_parse(json_string_value(to), &t))) {
+        /* as Magento's SpecialPriceStorage::checkDate: a date given (not empty) must read as
+         * Y-m-d H:i:s; an empty one is no bound (an open-ended special price) */
+        if (special && ((given(from) && !m2_time_parse(json_string_value(from), &t)) ||
+                        (given(to) && !m2_time_parse(json_string_value(to), &t)) ||
+                        (from && !json_is_null(from) && !json_is_string(from)) ||
+                        (to && !json_is_null(to) && !json_is_string(to)))) {
             json_array_append_new(errors, price_error("Invalid attribute %fieldName = %fieldValue.",
                                                       json_pack("[s,s]", "Price From/To", sku_s)));
             continue;
@@ -223,14 +233,44 @@ void m2_route_prices(struct m2_shop *s, const char *kind, json_t *body, struct f
         else {
             p->has_special = true;
             p->special_price = price;
-            p->special_from = sb_arena_strdup(s->strings, json_string_value(from));
-            p->special_to = sb_arena_strdup(s->strings, json_string_value(to));
+            p->special_from =
+                sb_arena_strdup(s->strings, given(from) ? json_string_value(from) : "");
+            p->special_to = sb_arena_strdup(s->strings, given(to) ? json_string_value(to) : "");
         }
         p->updated_at = m2_now(s);
     }
     json_array_append_new(s->price_calls, json_pack("{s:s,s:O,s:O}", "kind", kind, "prices", prices,
                                                     "errors", errors));
     m2_reply(r, 200, errors);
+}
+
+/* POST /V1/products/special-price-information {"skus"}: the special prices held for those
+ * SKUs; an unknown SKU fails the whole call, as Magento's NoSuchEntityException does. */
+void m2_route_special_info(struct m2_shop *s, json_t *body, struct fs_m2_response *r)
+{
+    json_t *skus = json_object_get(body, "skus");
+    if (!json_is_array(skus))
+        return m2_error(r, 400, "\"%fieldName\" is required. Enter and try again.",
+                        json_pack("{s:s}", "fieldName", "skus"));
+    json_t *out = json_array();
+    for (size_t i = 0; i < json_array_size(skus); i++) {
+        json_t *sku = json_array_get(skus, i);
+        struct m2_product *p =
+            json_is_string(sku) ? m2_product_find(s, json_string_value(sku)) : NULL;
+        if (!p) {
+            json_decref(out);
+            return m2_error(r, 404,
+                            "The product that was requested doesn't exist. Verify the product "
+                            "and try again.",
+                            NULL);
+        }
+        if (p->has_special)
+            json_array_append_new(out, json_pack("{s:o,s:i,s:s,s:s,s:s}", "price",
+                                                 m2_money(s, p->special_price), "store_id", 0,
+                                                 "sku", p->sku, "price_from", p->special_from,
+                                                 "price_to", p->special_to));
+    }
+    m2_reply(r, 200, out);
 }
 
 /* ---------------------------------------------------------------- sources */

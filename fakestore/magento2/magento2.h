@@ -304,6 +304,7 @@ bool m2_order_invoice_all(struct m2_shop *s, struct m2_order *o);
 /* catalog.c */
 void m2_route_products(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r);
 void m2_route_prices(struct m2_shop *s, const char *kind, json_t *body, struct fs_m2_response *r);
+void m2_route_special_info(struct m2_shop *s, json_t *body, struct fs_m2_response *r);
 void m2_route_sources(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r);
 void m2_route_source_items_get(struct m2_shop *s, const struct m2_args *args,
                                struct fs_m2_response *r);

@@ -313,6 +313,7 @@ enum route_id {
     R_BASE_PRICES,
     R_SPECIAL,
     R_SPECIAL_DELETE,
+    R_SPECIAL_INFO,
     R_SOURCES,
     R_SOURCE_ITEMS_GET,
     R_SOURCE_ITEMS_POST,
@@ -338,6 +339,7 @@ static const struct route routes[] = {
     { R_BASE_PRICES, "POST", "V1/products/base-prices", "Magento_Catalog::catalog" },
     { R_SPECIAL, "POST", "V1/products/special-price", "Magento_Catalog::catalog" },
     { R_SPECIAL_DELETE, "POST", "V1/products/special-price-delete", "Magento_Catalog::catalog" },
+    { R_SPECIAL_INFO, "POST", "V1/products/special-price-information", "Magento_Catalog::catalog" },
     { R_SOURCES, "GET", "V1/inventory/sources", "Magento_InventoryApi::source" },
     { R_SOURCE_ITEMS_GET, "GET", "V1/inventory/source-items", "Magento_InventoryApi::source" },
     { R_SOURCE_ITEMS_POST, "POST", "V1/inventory/source-items",
@@ -508,6 +510,9 @@ static void dispatch(struct m2_shop *s, const struct route *rt, const char **var
         break;
     case R_SPECIAL_DELETE:
         m2_route_prices(s, "special-delete", body, r);
+        break;
+    case R_SPECIAL_INFO:
+        m2_route_special_info(s, body, r);
         break;
     case R_SOURCES:
         m2_route_sources(s, args, r);

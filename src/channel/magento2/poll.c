@@ -323,10 +323,19 @@ sb_err sb_m2_poll_orders(const struct sb_channel *ch, const char *cursor, struct
         (err = take(ch, a, pa, &c.orders, &b)) || (err = take(ch, a, pb, &c.orders, &b)))
         return err;
     page.more = full;
+    /* caught up: the next poll reads the last second again from its start. Magento's
+     * updated_at has one-second resolution, so an order already read may change again
+     * within that second (cancelled the second it was placed) and keep its updated_at: only
+     * reading the whole second again sees it. The engine applies an unchanged version as a
+     * no-op and a changed one's payments, refunds and cancellation (O3). */
+    if (!full)
+        c.orders.id = 0;
     if (!full && setting_on(ch, "download_credit_memos", true)) {
         if ((err = memos_step(ch, a, &c.memos, &b, &full)))
             return err;
         page.more = full;
+        if (!full)
+            c.memos.id = 0;
     }
     if (!(page.next_cursor = sb_m2_cursor_format(&c, a)))
         return sb_fail(SB_ENOMEM, NULL, NULL);
