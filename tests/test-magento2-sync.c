@@ -303,6 +303,13 @@ Test(m2_connect, connect_bearer_refused_says_what_to_change)
     static const char *const extra[] = { "--bearer", "off", NULL };
     fake_start(extra);
     channel("", "\"stock_sync\":false");
+    /* tested when saved: the check ran through the outbox, and its report says why */
+    th_wait_pipeline(&t);
+    json_t *saved = th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+    json_t *sc = json_object_get(saved, "connection");
+    cr_expect(json_is_false(json_object_get(sc, "ok")), "checked when saved");
+    cr_expect_str_eq(th_str(sc, "error"), BEARER_REFUSED);
+    json_decref(saved);
     json_t *e = call("POST", 409, "/api/v1/channels/1/connect", "{}");
     json_t *err = json_object_get(e, "error");
     cr_expect_str_eq(th_str(err, "code"), "conflict");

@@ -20,10 +20,15 @@
 sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops, int64_t id,
                              json_t *settings)
 {
-    /* only a channel set up to have its webhooks made (a public base URL given): others are
-     * checked by the poller's pass and on demand, and make no calls when merely edited */
+    /* a kind whose connect sets up webhooks: only a channel set up to have them made (a
+     * public base URL given); others are checked by the poller's pass and on demand, and
+     * make no calls when merely edited. A kind without webhooks (Magento): its connect is
+     * the connection test, made whenever the channel is saved (a 401 says which way of
+     * signing in was refused). */
     const char *base = json_string_value(json_object_get(settings, "webhook_base_url"));
-    if (!ops || !(ops->caps & SB_CH_CONNECT) || !base || !*base)
+    if (!ops || !(ops->caps & SB_CH_CONNECT))
+        return SB_OK;
+    if ((ops->caps & SB_CH_WEBHOOKS) && (!base || !*base))
         return SB_OK;
     return sb_store_outbox_queue(db, id, SB_OUTBOX_CONNECT, "channel", "{}");
 }
