@@ -266,10 +266,10 @@ static void expect_json(json_t *got, const char *want_text)
 
 /* transport.c's words for a refused bearer (Magento's message is cut: its resource name is
  * that of whatever route was called, no help here) */
-#define BEARER_REFUSED                                                                        \
-    "Magento refused the token as a bearer (listing the MSI sources): give all four OAuth "   \
-    "credentials so requests are signed, or let Magento take integration tokens as bearers. " \
-    "Magento: The consumer isn't authorized to access "
+#define BEARER_REFUSED                                                                       \
+    "Magento refused the token as a bearer (listing the MSI sources): give the four OAuth "  \
+    "credentials, or let Magento take integration tokens as bearers. Magento: The consumer " \
+    "isn't authorized to access Magento_InventoryApi::source."
 
 TestSuite(m2_connect, .init = start_only, .fini = teardown, .timeout = 120);
 

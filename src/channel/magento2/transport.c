@@ -240,20 +240,20 @@ sb_err sb_m2_status_err(const struct sb_m2_reply *r, const char *what)
 {
     /* sb_fail keeps 255 bytes: Magento's words cut (at a character) so the advice fits */
     char buf[192];
-    const char *m = utf8_cut(r->message ? r->message : "no message", r->status == 401 ? 40 : 150,
+    const char *m = utf8_cut(r->message ? r->message : "no message", r->status == 401 ? 90 : 150,
                              buf, sizeof(buf));
     switch (r->status) {
     case 401: /* what to change first, Magento's words last */
         if (r->auth == SB_M2_AUTH_OAUTH)
             return sb_fail(SB_EUNAUTHORIZED, "credentials",
-                           "Magento refused the OAuth signature (%s): check the integration's "
-                           "consumer key and secret, access token and secret, and that it is "
-                           "active. Magento: %s",
+                           "Magento refused the OAuth signature (%s): check the consumer key "
+                           "and secret, the access token and its secret, and that the "
+                           "integration is active. Magento: %s",
                            what, m);
         return sb_fail(SB_EUNAUTHORIZED, "credentials",
-                       "Magento refused the token as a bearer (%s): give all four OAuth "
-                       "credentials so requests are signed, or let Magento take integration "
-                       "tokens as bearers. Magento: %s",
+                       "Magento refused the token as a bearer (%s): give the four OAuth "
+                       "credentials, or let Magento take integration tokens as bearers. "
+                       "Magento: %s",
                        what, m);
     case 403:
         return sb_fail(SB_EFORBIDDEN, "credentials",
