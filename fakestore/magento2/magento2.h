@@ -119,6 +119,10 @@ struct m2_order {
     int64_t entity_id, customer_id; /* customer_id 0: none (a guest) */
     const char *increment_id, *state, *status;
     int64_t created_at, updated_at;
+    /* the two times as searches compare them, formatted once per change (a search reads
+     * every order: formatting each time cost most of a page's answer) */
+    int64_t created_text_at, updated_text_at;
+    char created_text[20], updated_text[20];
     const char *email, *firstname, *lastname;
     bool guest;
     int64_t subtotal, discount, tax, shipping; /* discount positive; rendered negative */

@@ -769,18 +769,30 @@ static void money_val(struct m2_shop *s, bool has, int64_t v, struct m2_val *out
     out->str = out->buf;
 }
 
+/* The time as Magento's SQL compares it, kept in the order until the time changes. */
+static const char *time_text(int64_t t, int64_t *text_at, char *text, size_t cap)
+{
+    if (!text[0] || *text_at != t) {
+        m2_time_format(t, text, cap);
+        *text_at = t;
+    }
+    return text;
+}
+
 void m2_order_field(struct m2_shop *s, void *ctx, size_t i, const char *f, struct m2_val *v)
 {
     (void)ctx;
-    const struct m2_order *o = s->orders[i];
+    struct m2_order *o = s->orders[i];
     v->null = false;
     v->str = NULL;
     if (strcmp(f, "entity_id") == 0)
         snprintf(v->buf, sizeof(v->buf), "%lld", (long long)o->entity_id);
     else if (strcmp(f, "created_at") == 0)
-        m2_time_format(o->created_at, v->buf, sizeof(v->buf));
+        v->str =
+            time_text(o->created_at, &o->created_text_at, o->created_text, sizeof(o->created_text));
     else if (strcmp(f, "updated_at") == 0)
-        m2_time_format(o->updated_at, v->buf, sizeof(v->buf));
+        v->str =
+            time_text(o->updated_at, &o->updated_text_at, o->updated_text, sizeof(o->updated_text));
     else if (strcmp(f, "increment_id") == 0)
         v->str = o->increment_id;
     else if (strcmp(f, "state") == 0)
