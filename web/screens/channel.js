@@ -146,11 +146,12 @@ function orders(c, body, ctx) {
   const tbody = h('tbody');
   const p = pager(tbody, (after) => api.get(`/channels/${c.id}/orders`, { state, limit: 50, after }), (o) => h('tr', null,
     h('td', null, o.number || o.external_id), h('td', null, badge(label(o.state), o.state), o.cancelled ? badge('Cancelled', 'cancelled') : null),
-    h('td', null, o.reason || '—'), h('td', null, `${o.financial_status || '—'} / ${o.fulfillment_status || '—'}`),
+    h('td', null, o.reason || '—'), h('td', null, o.channel_status || '—'),
+    h('td', null, `${o.financial_status || '—'} / ${o.fulfillment_status || '—'}`),
     h('td', { class: 'num' }, o.total === null || o.total === undefined ? '—' : money(o.total, o.currency)),
     h('td', null, o.sale_id ? h('a', { href: `/sales/${o.sale_id}` }, `Sale #${o.sale_id}`) : '—'),
     h('td', null, dateTime(o.first_seen_at))), { emptyText: 'No orders seen yet.' });
-  const t = table('Orders seen', ['Order', 'State', 'Reason', 'Payment / fulfilment', 'Total', 'Sale', 'First seen'], [], { id: 'channel-orders' });
+  const t = table('Orders seen', ['Order', 'State', 'Reason', 'Status on the webstore', 'Payment / fulfilment', 'Total', 'Sale', 'First seen'], [], { id: 'channel-orders' });
   t.querySelector('tbody').replaceWith(tbody);
   replace(body, form, t, p.controls);
   return p.start();
