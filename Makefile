@@ -27,13 +27,16 @@ demo: all
 # ThreadSanitizer run (scripts/test-tsan, also `make tsan`) comes next, then the fuzzers and
 # the checks against Shopify's own schema, payloads and clients (scripts/test-shopify-official,
 # npm tooling pinned in tests/shopify-official/) and against Magento's own OpenAPI description
-# and an OAuth 1.0a library (scripts/test-magento-official, tests/magento-official/). The staff
+# and an OAuth 1.0a library (scripts/test-magento-official, tests/magento-official/; its
+# e2e-logs group reads the traffic every Magento fakestore of the e2e suites logged into
+# $(TESTBUILD)/m2-traffic, SB_M2_TRAFFIC_DIR, so our adapter's requests are checked too). The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
 	ninja -C $(TESTBUILD)
-	@rc=0; ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	@rc=0; m2logs="$$(pwd)/$(TESTBUILD)/m2-traffic"; rm -rf "$$m2logs"; mkdir -p "$$m2logs"; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 SB_M2_TRAFFIC_DIR="$$m2logs" \
 	  meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2 --suite unit --suite e2e \
 	  || rc=$$?; \
 	if grep -q -E 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt; then \
@@ -44,7 +47,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan || rc=1; \
 	sh scripts/test-fuzz || rc=1; \
 	sh scripts/test-shopify-official || rc=1; \
-	sh scripts/test-magento-official || rc=1; \
+	SB_M2_TRAFFIC_DIR="$$m2logs" sh scripts/test-magento-official || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 void th_start(struct th *t)
@@ -48,6 +49,22 @@ void th_start_with(struct th *t, const char *store_prefix)
     cr_assert_eq(sb_store_user_create(db, &u, &uid), SB_OK);
     cr_assert_eq(sb_store_token_create(db, uid, "test", t->admin), SB_OK);
     sb_store_release(t->store, db);
+    cr_assert_eq(sb_pipeline_start(t->store, &t->pipeline), SB_OK);
+    struct sb_server_config cfg = { .host = "127.0.0.1",
+                                    .port = 0,
+                                    .store = t->store,
+                                    .pipeline = t->pipeline,
+                                    .body_limit = 64 * 1024 };
+    err = sb_server_start(&cfg, &t->server);
+    cr_assert_eq(err, SB_OK, "server start: %s", sb_err_last()->message);
+    t->port = sb_server_port(t->server);
+    cr_assert_neq(t->port, 0);
+}
+
+void th_resume(struct th *t)
+{
+    sb_err err = sb_store_open(t->db_url, 8, &t->store);
+    cr_assert_eq(err, SB_OK, "store open: %s", sb_err_last()->message);
     cr_assert_eq(sb_pipeline_start(t->store, &t->pipeline), SB_OK);
     struct sb_server_config cfg = { .host = "127.0.0.1",
                                     .port = 0,
@@ -551,8 +568,30 @@ void th_fake_start_args(struct th_fake *f, const char *const *args)
     argv[n++] = "stockbridge-fakestore";
     argv[n++] = "--listen";
     argv[n++] = "127.0.0.1:0";
-    for (; args && *args && n < 63; args++)
+    bool magento = false;
+    for (; args && *args && n < 61; args++) {
+        if (n >= 4 && strcmp(argv[n - 1], "--kind") == 0 && strcmp(*args, "magento2") == 0)
+            magento = true;
         argv[n++] = *args;
+    }
+    /* issue 12: with SB_M2_TRAFFIC_DIR set (make test sets it), every Magento store started
+     * here logs its /rest/ traffic - our adapter's requests and its answers - to a file of
+     * its own there, which scripts/test-magento-official e2e-logs checks against Magento's
+     * official OpenAPI description */
+    char log_path[512];
+    const char *log_dir = getenv("SB_M2_TRAFFIC_DIR");
+    if (magento && log_dir && *log_dir) {
+        static unsigned started;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(log_path, sizeof(log_path), "%s/m2-%ld-%lld.%09ld-%u.jsonl", log_dir,
+                 (long)getpid(), (long long)ts.tv_sec, (long)ts.tv_nsec, ++started);
+        argv[n++] = "--traffic-log";
+        argv[n++] = log_path;
+    }
+    f->traffic_log[0] = '\0';
+    if (magento && log_dir && *log_dir)
+        snprintf(f->traffic_log, sizeof(f->traffic_log), "%s", log_path);
     argv[n] = NULL;
     int pipefd[2];
     cr_assert_eq(pipe(pipefd), 0);

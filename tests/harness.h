@@ -40,6 +40,9 @@ void th_start(struct th *t);
 /* The same with the store opened on store_prefix + the database URL ("fault:" for the
  * failing store of fault-db.h); the CLI and the helpers still use the plain URL. */
 void th_start_with(struct th *t, const char *store_prefix);
+/* Starts the store, pipeline and server again on the test's existing database (after
+ * th_stop's first half, or a server process of its own that died), as a restart would. */
+void th_resume(struct th *t);
 /* Waits (bounded, on the pipeline's own signal) until every recorded webhook event is
  * applied and every due outbox call is sent; asserts it happened within 20 s. */
 void th_wait_pipeline(struct th *t);
@@ -50,7 +53,8 @@ struct th_fixture;
 struct th_fake {
     int pid;
     uint16_t port;
-    char url[64]; /* "http://127.0.0.1:PORT" */
+    char url[64];          /* "http://127.0.0.1:PORT" */
+    char traffic_log[512]; /* a Magento store's --traffic-log file, "" when none */
 };
 
 /* Starts the fakestore with this token and webhook secret, sending webhooks to
@@ -61,7 +65,10 @@ void th_fake_start(struct th *t, struct th_fake *f, const char *token, const cha
 void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, const char *secret,
                             const char *webhook_path, const char *currency);
 /* Starts the fakestore with exactly these arguments (NULL-terminated, after the program
- * name; --listen 127.0.0.1:0 is added), for stores of any kind; needs no test server. */
+ * name; --listen 127.0.0.1:0 is added), for stores of any kind; needs no test server.
+ * A Magento store (--kind magento2) logs its traffic to a file of its own in
+ * $SB_M2_TRAFFIC_DIR when that is set (make test sets it, for the official-schema check),
+ * named in f->traffic_log. */
 void th_fake_start_args(struct th_fake *f, const char *const *args);
 /* Stops it (SIGTERM) and reaps it. */
 void th_fake_stop(struct th_fake *f);

@@ -14,7 +14,7 @@ sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const ch
     struct sb_q q;
     *ret = (struct sb_channel_order_state){ 0 };
     sb_err err = sb_q_open(&q, db,
-                           "SELECT state, version, sale_id, details FROM channel_orders"
+                           "SELECT state, version, sale_id, details, reason FROM channel_orders"
                            " WHERE channel_id = ? AND external_id = ?",
                            "is", channel_id, external_id);
     if (err)
@@ -25,6 +25,8 @@ sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const ch
         ret->sale_id = sb_q_null(&q, 2) ? 0 : sb_q_int(&q, 2);
         if (!sb_q_null(&q, 3))
             snprintf(ret->details, sizeof(ret->details), "%s", sb_q_text(&q, 3));
+        if (!sb_q_null(&q, 4))
+            snprintf(ret->reason, sizeof(ret->reason), "%s", sb_q_text(&q, 4));
     }
     return sb_q_close(&q);
 }

@@ -21,6 +21,7 @@ struct sb_channel_order_state {
     char version[SB_TIME_LEN]; /* ISO 8601 UTC */
     int64_t sale_id;           /* 0: none */
     char details[24];          /* "" when not kept */
+    char reason[256];          /* why it waits or was skipped, "" when none */
 };
 sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const char *external_id,
                                   struct sb_channel_order_state *ret);

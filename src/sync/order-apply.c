@@ -901,8 +901,11 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         if (!err)
             err = queue_held(db, rt, sale_id);
     } else if (!err && strcmp(state, "skipped") == 0) {
-        outcome = SB_APPLY_SKIPPED; /* skipped stays skipped (M2) */
-        err = record(db, rt, o, "skipped", "cancelled before download", version, 0, NULL);
+        /* skipped stays skipped (M2), for the reason it was skipped: cancelled, or a kind's
+         * own (Magento's complete, or invoiced by someone else in auto-invoice mode) */
+        outcome = SB_APPLY_SKIPPED;
+        err = record(db, rt, o, "skipped", was.reason[0] ? was.reason : "cancelled before download",
+                     version, 0, NULL);
     } else if (!err) {
         const char *reason = NULL;
         enum sb_decision d = SB_DECIDE_DOWNLOAD;

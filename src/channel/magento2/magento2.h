@@ -35,7 +35,10 @@
 #define SB_M2_MAX_MEMOS  200                /* credit memos of one order */
 #define SB_M2_PAGE_SIZE  100                /* orders or memos asked per poll request */
 #define SB_M2_PAGE_SMALL 20                 /* after a 400 about the page size */
-#define SB_M2_MSG_MAX    1024               /* a filled error message */
+/* A second this recent (by our clock, skew allowed for) may still get updates on Magento:
+ * a poll that ends in it leaves the cursor at its start, so the next poll reads it again */
+#define SB_M2_SECOND_OPEN 300
+#define SB_M2_MSG_MAX     1024 /* a filled error message */
 
 /* ---------------------------------------------------------------- adapter.c */
 

@@ -12,10 +12,18 @@
  * reads; one answered twice is refused by the keyset check below. Times have
  * one-second resolution, hence the entity_id inside a second.
  *
+ * updated_at has one-second resolution, so an order changed in the very second the poll
+ * read last, after the read, keeps that second and a smaller entity_id than the cursor's:
+ * [updated_at eq T AND entity_id gt I] would never see it. A poll that ends (no page
+ * full) in a second still open (SB_M2_SECOND_OPEN, by our clock) leaves the cursor at
+ * the start of that second, (T, 0): the next poll reads that second again (its orders
+ * applied again are unchanged versions, O2, O3), and once the second is old it moves on.
+ *
  * A store may cap the page size (a 400 naming pageSize): the poll asks again
  * with SB_M2_PAGE_SMALL and the channel's state remembers it.
  */
 #include "channel/magento2/magento2.h"
+#include "util/timeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,18 +331,16 @@ sb_err sb_m2_poll_orders(const struct sb_channel *ch, const char *cursor, struct
         (err = take(ch, a, pa, &c.orders, &b)) || (err = take(ch, a, pb, &c.orders, &b)))
         return err;
     page.more = full;
-    /* caught up: the next poll reads the last second again from its start. Magento's
-     * updated_at has one-second resolution, so an order already read may change again
-     * within that second (cancelled the second it was placed) and keep its updated_at: only
-     * reading the whole second again sees it. The engine applies an unchanged version as a
-     * no-op and a changed one's payments, refunds and cancellation (O3). */
-    if (!full)
-        c.orders.id = 0;
     if (!full && setting_on(ch, "download_credit_memos", true)) {
         if ((err = memos_step(ch, a, &c.memos, &b, &full)))
             return err;
         page.more = full;
-        if (!full)
+    }
+    if (!page.more) { /* the last second again next time while Magento may still write it */
+        int64_t open_since = sb_time_now() - SB_M2_SECOND_OPEN;
+        if (c.orders.at > open_since)
+            c.orders.id = 0;
+        if (c.memos.at > open_since)
             c.memos.id = 0;
     }
     if (!(page.next_cursor = sb_m2_cursor_format(&c, a)))
