@@ -569,11 +569,15 @@ void th_fake_start_args(struct th_fake *f, const char *const *args)
     argv[n++] = "--listen";
     argv[n++] = "127.0.0.1:0";
     bool magento = false;
+    bool own_log = false; /* a test that reads its own traffic log keeps it */
     for (; args && *args && n < 61; args++) {
         if (n >= 4 && strcmp(argv[n - 1], "--kind") == 0 && strcmp(*args, "magento2") == 0)
             magento = true;
+        own_log = own_log || strcmp(*args, "--traffic-log") == 0;
         argv[n++] = *args;
     }
+    if (own_log)
+        magento = false;
     /* issue 12: with SB_M2_TRAFFIC_DIR set (make test sets it), every Magento store started
      * here logs its /rest/ traffic - our adapter's requests and its answers - to a file of
      * its own there, which scripts/test-magento-official e2e-logs checks against Magento's
