@@ -966,6 +966,81 @@ Test(m2_download, o10_an_error_answer_fails_the_poll_and_writes_nothing)
     cr_expect_eq(sales_of(id), 1);
 }
 
+/* Issue 12 item 9 (O2, O10): malformed answers. A 200 whose body is not JSON (a proxy's
+ * page, a cut-short answer) fails the poll and writes nothing; the next poll takes the
+ * order. A page whose order has no readable entity_id or updated_at keeps the others: the
+ * bad one is listed as unreadable with why, the good one comes down. */
+Test(m2_download, o10_a_malformed_answer_fails_the_poll_and_writes_nothing)
+{
+    channel_with("wait_for_invoice", NULL, NULL);
+    int64_t id = place("{\"items\":[{\"sku\":\"TEE\",\"price\":20}],\"status\":\"processing\","
+                       "\"invoiced\":true}");
+    fake_config("{\"fault\":{\"body\":\"<html>Bad Gateway</html>\",\"count\":1,"
+                "\"path\":\"/rest/V1/orders\"}}");
+    struct th_resp r = th_req(&t, "POST", "/api/v1/channels/1/poll", t.admin, "{}");
+    cr_expect_eq(r.status / 100, 5, "%ld %s", r.status, r.body);
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders"), 0, "nothing written");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 0);
+    json_t *e = log_entry("poll.failed");
+    cr_assert_not_null(e);
+    json_decref(e);
+    cr_expect_eq(poll(), 1);
+    cr_expect_eq(sales_of(id), 1);
+}
+
+Test(m2_download, o10_an_unreadable_order_in_a_page_is_listed_the_others_come_down)
+{
+    channel_with("wait_for_invoice", NULL, NULL);
+    int64_t id = place("{\"items\":[{\"sku\":\"TEE\",\"price\":20}],\"status\":\"processing\","
+                       "\"invoiced\":true}");
+    /* the order as Magento would send it, beside one whose entity_id is not a number */
+    char path[64];
+    snprintf(path, sizeof(path), "/_fake/magento2/orders/%lld", (long long)id);
+    struct th_resp got = th_fake_req(&fk, "GET", path, NULL);
+    cr_assert_eq(got.status, 200, "%s", got.body);
+    json_t *good = json_incref(got.json);
+    th_resp_free(&got);
+    json_t *page = json_pack("{s:[O,{s:i,s:s}],s:i}", "items", good, "entity_id", 999999,
+                             "updated_at", "not a time", "total_count", 2);
+    char *items = json_dumps(page, JSON_COMPACT);
+    json_t *cfg = json_pack("{s:{s:s,s:i,s:s}}", "fault", "body", items, "count", 1, "path",
+                            "/rest/V1/orders");
+    char *cfg_text = json_dumps(cfg, JSON_COMPACT);
+    fake_config(cfg_text);
+    free(cfg_text);
+    json_decref(cfg);
+    free(items);
+    json_decref(page);
+    json_decref(good);
+    cr_expect_eq(poll(), 1, "the readable order");
+    cr_expect_eq(sales_of(id), 1);
+    /* the unreadable one is shown waiting, with why (O10) */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id ="
+                                " '999999' AND state = 'waiting' AND reason LIKE '%updated_at%'"),
+                 1);
+}
+
+/* Issue 12 item 9: an unknown order id. A credit memo naming an order Magento no longer
+ * has (GET /V1/orders/{id} answers 404) is passed over: the poll goes on, nothing is
+ * written for it, and the orders that exist still come down. */
+Test(m2_download, o10_a_credit_memo_of_an_unknown_order_is_passed_over)
+{
+    channel_with("wait_for_invoice", NULL, NULL);
+    int64_t id = place("{\"items\":[{\"sku\":\"TEE\",\"price\":20}],\"status\":\"processing\","
+                       "\"invoiced\":true}");
+    fake_config("{\"fault\":{\"body\":\"{\\\"items\\\":[{\\\"entity_id\\\":7,"
+                "\\\"order_id\\\":424242,\\\"state\\\":2,\\\"updated_at\\\":"
+                "\\\"2026-01-01 00:00:00\\\",\\\"items\\\":[]}],\\\"total_count\\\":1}\","
+                "\"count\":1,\"path\":\"/rest/V1/creditmemos\"}}");
+    cr_expect_eq(poll(), 1, "the order that exists");
+    cr_expect_eq(sales_of(id), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id ="
+                                " '424242'"),
+                 0);
+    cr_expect_eq(route_count("GET", "V1/orders/{id}"), 1, "the memo's order was looked up");
+}
+
 /* A store whose access token is no bearer, with the OAuth 1.0a credentials. */
 static void setup_oauth(void)
 {

@@ -69,7 +69,9 @@ static sb_err set_config(struct m2_shop *s, json_t *body)
                                         "child_price_copy",
                                         "fault",
                                         NULL };
-    static const char *const fkeys[] = { "status", "count", "delay_ms", "cut", "path", NULL };
+    static const char *const fkeys[] = {
+        "status", "count", "delay_ms", "cut", "path", "body", NULL
+    };
     struct sb_jctx c = { .obj = body };
     bool bearer = s->bearer_allowed, copy = s->child_price_copy, has_psm;
     int64_t inv = s->invoice_fails, ship = s->ship_fails, psm = s->page_size_max;
@@ -93,19 +95,23 @@ static sb_err set_config(struct m2_shop *s, json_t *body)
         struct sb_jctx g = { .obj = fj, .prefix = "fault" };
         int64_t status = 0, count = 1, delay = 0;
         bool cut = false;
-        const char *path = "";
+        const char *path = "", *raw = NULL;
         if ((err = sb_json_only(&g, fkeys)) ||
             (err = sb_json_int(&g, "status", false, 400, 599, &status, NULL)) ||
             (err = sb_json_int(&g, "count", false, 0, 100000, &count, NULL)) ||
             (err = sb_json_int(&g, "delay_ms", false, 0, 60000, &delay, NULL)) ||
             (err = sb_json_bool(&g, "cut", false, &cut, NULL)) ||
-            (err = sb_json_str(&g, "path", false, sizeof(f.prefix) - 1, &path, NULL)))
+            (err = sb_json_str(&g, "path", false, sizeof(f.prefix) - 1, &path, NULL)) ||
+            (err = sb_json_str(&g, "body", false, sizeof(f.body) - 1, &raw, NULL)))
             return err;
         f = (struct m2_fault){ .status = (int)status,
-                               .count = status || delay || cut ? (int)count : 0,
+                               .count = status || delay || cut || raw ? (int)count : 0,
                                .delay_ms = (int)delay,
-                               .cut = cut };
+                               .cut = cut,
+                               .has_body = raw != NULL };
         snprintf(f.prefix, sizeof(f.prefix), "%s", path);
+        if (raw)
+            snprintf(f.body, sizeof(f.body), "%s", raw);
     }
     s->bearer_allowed = bearer;
     s->child_price_copy = copy;

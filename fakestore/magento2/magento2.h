@@ -66,8 +66,9 @@ struct fs_m2_request {
 
 struct fs_m2_response {
     int status;
-    char *body; /* malloc'd; NULL for none */
-    bool cut;   /* close the connection without answering (a fault) */
+    char *body;   /* malloc'd; NULL for none */
+    bool cut;     /* close the connection without answering (a fault) */
+    bool garbled; /* a fault's body, not Magento's: kept out of the traffic log */
 };
 
 struct m2_shop;
@@ -174,6 +175,8 @@ struct m2_fault {
     int status, count, delay_ms;
     bool cut;
     char prefix[128]; /* "" every /rest/ path; else only paths starting with it */
+    bool has_body;    /* answer this raw text (with status, default 200): a malformed answer */
+    char body[4096];
 };
 
 struct m2_route_count {

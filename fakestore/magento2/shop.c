@@ -535,7 +535,7 @@ static void dispatch(struct m2_shop *s, const struct route *rt, const char **var
 static void traffic_log(struct m2_shop *s, const struct fs_m2_request *req,
                         const struct fs_m2_response *r)
 {
-    if (s->log_fd < 0)
+    if (s->log_fd < 0 || r->garbled)
         return;
     json_t *rq = NULL, *rs = NULL;
     if (req->body_len)
@@ -611,6 +611,12 @@ static void answer_rest(struct m2_shop *s, const struct fs_m2_request *req,
         }
         if (f.cut) {
             r->cut = true;
+            return;
+        }
+        if (f.has_body) { /* not Magento's words: a broken proxy, a truncated answer */
+            r->status = f.status ? f.status : 200;
+            r->body = strdup(f.body);
+            r->garbled = true;
             return;
         }
         if (f.status == 401)
