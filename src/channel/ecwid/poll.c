@@ -110,7 +110,8 @@ sb_err sb_ec_orders_page(json_t *body, const struct sb_ec_cursor *c, const char 
         if (err) {
             const char *id = json_string_value(json_object_get(it, "id"));
             struct sb_order_unreadable *u = &ret->unreadable[ret->n_unreadable++];
-            u->external_id = sb_arena_strndup(a, id ? id : "?", SB_EC_ID_MAX);
+            id = id ? id : "?";
+            u->external_id = sb_arena_strndup(a, id, strnlen(id, SB_EC_ID_MAX));
             u->reason =
                 sb_arena_strdup(a, sb_err_last()->message[0] ? sb_err_last()->message
                                                              : "the order could not be read");
