@@ -406,3 +406,13 @@ Test(ecwid, I1_unlimited_stock_left_alone)
     json_object_set_new(p, "unlimited", json_false());
     cr_assert_str_eq(sb_ec_match_sku(p, "TEE", A), "1001");
 }
+
+Test(ecwid, hostile_order_id_refused)
+{
+    json_t *j = fixture("order-paid-pickup.json");
+    struct sb_order *o;
+    json_object_set_new(j, "id", json_string("../../orders?x=1"));
+    cr_assert_eq(sb_ec_parse_order(j, "USD", A, &o), SB_EINVALID_FIELD);
+    cr_assert_str_eq(sb_err_last()->field, "id");
+    cr_assert_eq(sb_ec_fetch_order(&(struct sb_channel){ 0 }, "a/b", A, &o), SB_EINVALID_FIELD);
+}

@@ -132,6 +132,8 @@ sb_err sb_ec_parse_event(const struct sb_channel *ch, const char *topic, const c
  */
 sb_err sb_ec_parse_order(json_t *obj, const char *currency, struct sb_arena *a,
                          struct sb_order **ret);
+/* An Ecwid order id: 1..SB_EC_ID_MAX of A-Z a-z 0-9 - _ (it goes into URLs). */
+bool sb_ec_order_id_ok(const char *s);
 /* "yyyy-MM-dd HH:mm:ss Z" (Z: +hhmm or -hhmm) as Unix seconds; strict. */
 bool sb_ec_date_parse(const char *s, int64_t *ret);
 

@@ -24,8 +24,10 @@
 
 #define TEXT_MAX       1024
 #define NOTE_MAX       16384
-#define REAL_MONEY_MAX 1e12 /* beyond this a double no longer holds cents exactly */
-#define MAX_REFUNDS    200
+#define REAL_MONEY_MAX 1e10 /* major units: beyond this sums leave SB_MONEY_MAX */
+#define MAX_REFUNDS    100
+#define QTY_MAX        1000000
+#define TIME_MAX       INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 #define MAX_DISCOUNTS  50
 
 /* ---------------------------------------------------------------- fields */
@@ -57,6 +59,8 @@ static sb_err money(json_t *obj, const char *key, const char *path, int exponent
     } else {
         return sb_fail(SB_EINVALID_FIELD, path, "%s.%s must be a number", path, key);
     }
+    if (text[0] == '-')
+        return sb_fail(SB_EINVALID_FIELD, path, "%s.%s must not be negative", path, key);
     if (!sb_money_parse_round(text, exponent, ret))
         return sb_fail(SB_EINVALID_FIELD, path, "%s.%s is not an amount", path, key);
     return SB_OK;
@@ -101,6 +105,8 @@ static sb_err id_text(json_t *obj, const char *key, const char *path, struct sb_
     *ret = NULL;
     if (err || !present)
         return err;
+    if (n == 0)
+        return sb_fail(SB_EINVALID_FIELD, path, "%s.%s must be a positive id", path, key);
     *ret = sb_arena_printf(a, "%" PRId64, n);
     return *ret ? SB_OK : sb_fail(SB_ENOMEM, NULL, NULL);
 }
@@ -121,6 +127,16 @@ bool sb_ec_date_parse(const char *s, int64_t *ret)
     char iso[32];
     snprintf(iso, sizeof(iso), "%.10sT%.8s%c%.2s:%.2s", s, s + 11, s[20], s + 21, s + 23);
     return sb_time_parse(iso, ret);
+}
+
+bool sb_ec_order_id_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') ||
+              (s[n] >= '0' && s[n] <= '9') || s[n] == '-' || s[n] == '_'))
+            return false;
+    return n > 0 && n <= SB_EC_ID_MAX;
 }
 
 /* ---------------------------------------------------------------- pieces */
@@ -163,7 +179,7 @@ static sb_err line(json_t *it, size_t i, int exponent, struct sb_arena *a, struc
         (err = id_text(it, "combinationId", path, a, &l->variant_id)) ||
         (err = text(it, "sku", path, TEXT_MAX, &l->sku)) ||
         (err = text(it, "name", path, TEXT_MAX, &l->title)) ||
-        (err = whole(it, "quantity", path, 1000000000, &l->quantity, &present)) ||
+        (err = whole(it, "quantity", path, QTY_MAX, &l->quantity, &present)) ||
         (err = money(it, "price", path, exponent, &l->unit_price)) ||
         (err = money(it, "tax", path, exponent, &tax)) ||
         (err = money(it, "couponAmount", path, exponent, &coupon)))
@@ -301,8 +317,8 @@ static sb_err refunds(json_t *obj, int exponent, struct sb_order *o, struct sb_a
             (err = text(r, "reason", "refunds", TEXT_MAX, &reason)) ||
             (err = money(r, "amount", "refunds", exponent, &x->amount)))
             return err;
-        /* Ecwid gives refunds no id: their position and date stand for one */
-        x->external_id = sb_arena_printf(a, "%zu@%s", k + 1, date ? date : "");
+        /* Ecwid gives refunds no id, and appends them: the position stands for one */
+        x->external_id = sb_arena_printf(a, "%zu", k + 1);
         x->note = reason;
         if (!x->external_id)
             return sb_fail(SB_ENOMEM, NULL, NULL);
@@ -335,15 +351,17 @@ sb_err sb_ec_parse_order(json_t *obj, const char *currency, struct sb_arena *a,
         o->external_id = sb_arena_printf(a, "%" JSON_INTEGER_FORMAT, json_integer_value(idv));
     if (!o->external_id)
         return sb_fail(SB_EMISSING_FIELD, "id", "the order has no id");
+    if (!sb_ec_order_id_ok(o->external_id))
+        return sb_fail(SB_EINVALID_FIELD, "id", "the order's id is not an Ecwid order id");
     o->number = o->external_id;
 
     const char *pay, *ful, *date;
-    if ((err = whole(obj, "createTimestamp", "order", INT64_MAX / 2, &o->created_at, &present)))
+    if ((err = whole(obj, "createTimestamp", "order", TIME_MAX, &o->created_at, &present)))
         return err;
     if (!present && !(text(obj, "createDate", "order", 64, &date) == SB_OK && date &&
                       sb_ec_date_parse(date, &o->created_at)))
         return sb_fail(SB_EMISSING_FIELD, "createTimestamp", "the order has no creation time");
-    if ((err = whole(obj, "updateTimestamp", "order", INT64_MAX / 2, &o->updated_at, &present)))
+    if ((err = whole(obj, "updateTimestamp", "order", TIME_MAX, &o->updated_at, &present)))
         return err;
     if (!present && !(text(obj, "updateDate", "order", 64, &date) == SB_OK && date &&
                       sb_ec_date_parse(date, &o->updated_at)))
@@ -402,6 +420,9 @@ sb_err sb_ec_parse_order(json_t *obj, const char *currency, struct sb_arena *a,
             o->n_lines++;
         }
     }
+
+    if (o->n_lines == 0)
+        return sb_fail(SB_EMISSING_FIELD, "items", "the order has no items");
 
     /* shipping, or a pickup (A1) */
     json_t *so = json_object_get(obj, "shippingOption");

@@ -157,14 +157,7 @@ sb_err sb_ec_poll_orders(const struct sb_channel *ch, const char *cursor, struct
 sb_err sb_ec_fetch_order(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                          struct sb_order **ret)
 {
-    size_t n = 0;
-    for (; external_id[n]; n++) {
-        char ch_ = external_id[n];
-        if (!((ch_ >= 'A' && ch_ <= 'Z') || (ch_ >= 'a' && ch_ <= 'z') ||
-              (ch_ >= '0' && ch_ <= '9') || ch_ == '-' || ch_ == '_'))
-            break;
-    }
-    if (n == 0 || n > SB_EC_ID_MAX || external_id[n])
+    if (!sb_ec_order_id_ok(external_id))
         return sb_fail(SB_EINVALID_FIELD, "order_id", "not an Ecwid order id");
     const char *path = sb_arena_printf(a, "/orders/%s", external_id);
     if (!path)

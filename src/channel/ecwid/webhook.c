@@ -95,11 +95,9 @@ sb_err sb_ec_verify_webhook(const struct sb_channel *ch, const struct sb_webhook
         strlen(order) != json_string_length(oid))
         return sb_fail(SB_EMISSING_FIELD, "data.orderId",
                        "the order event names no order (data.orderId)");
-    for (const char *p = order; *p; p++)
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '_'))
-            return sb_fail(SB_EINVALID_FIELD, "data.orderId",
-                           "the order event's data.orderId is not an Ecwid order id");
+    if (!sb_ec_order_id_ok(order))
+        return sb_fail(SB_EINVALID_FIELD, "data.orderId",
+                       "the order event's data.orderId is not an Ecwid order id");
     const char *o = sb_arena_strdup(a, order);
     if (!o)
         return sb_fail(SB_ENOMEM, NULL, NULL);
