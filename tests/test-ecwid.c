@@ -3,13 +3,19 @@
  * the normalized order (O4 money rounded from floats, A1 pickup, C1-C5
  * customer, P1 payment method, W1 statuses raw), the webhook signature of
  * "{eventCreated}.{eventId}" (W5, W6), the request budget and Retry-After
- * (I9), the poll cursor and pages, and stock targets (I1). Fixtures:
+ * (I9), the poll cursor and pages, and stock targets (I1); then the calls
+ * against a scripted store on loopback (libmicrohttpd): the bearer token,
+ * 429 storms and Retry-After, 403 for a bad token, the poll and the fetch,
+ * absolute quantities PUT. Fixtures:
  * tests/fixtures/ecwid/ (README.md there says where each shape comes from).
  */
 #include "channel/ecwid/ecwid.h"
 #include "util/arena.h"
 
 #include <criterion/criterion.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,4 +421,215 @@ Test(ecwid, hostile_order_id_refused)
     cr_assert_eq(sb_ec_parse_order(j, "USD", A, &o), SB_EINVALID_FIELD);
     cr_assert_str_eq(sb_err_last()->field, "id");
     cr_assert_eq(sb_ec_fetch_order(&(struct sb_channel){ 0 }, "a/b", A, &o), SB_EINVALID_FIELD);
+}
+
+/* ---------------------------------------------------------------- a scripted store */
+
+#define SCRIPT_MAX 16
+
+static struct {
+    struct MHD_Daemon *d;
+    pthread_mutex_t mu;
+    struct {
+        unsigned status;
+        const char *retry_after;
+        char *body;
+    } script[SCRIPT_MAX]; /* answered in turn; past the end: 500 */
+    size_t n_script, next;
+    char method[SCRIPT_MAX][8], url[SCRIPT_MAX][256], auth[SCRIPT_MAX][64], sent[SCRIPT_MAX][256];
+    char base_url[64];
+} st = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+struct upload {
+    char buf[256];
+    size_t n;
+};
+
+static enum MHD_Result st_handler(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *data,
+                                  size_t *data_size, void **con_cls)
+{
+    (void)cls, (void)version;
+    struct upload *u = *con_cls;
+    if (!u) {
+        *con_cls = calloc(1, sizeof(struct upload));
+        return *con_cls ? MHD_YES : MHD_NO;
+    }
+    if (*data_size) {
+        size_t k = *data_size < sizeof(u->buf) - 1 - u->n ? *data_size : sizeof(u->buf) - 1 - u->n;
+        memcpy(u->buf + u->n, data, k);
+        u->n += k;
+        *data_size = 0;
+        return MHD_YES;
+    }
+    pthread_mutex_lock(&st.mu);
+    size_t i = st.next++;
+    unsigned status = 500;
+    const char *ra = NULL, *text = "{}";
+    if (i < SCRIPT_MAX) {
+        const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "updatedFrom");
+        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        snprintf(st.method[i], sizeof(st.method[i]), "%s", method);
+        snprintf(st.url[i], sizeof(st.url[i]), "%s%s%s", url, q ? "?updatedFrom=" : "", q ? q : "");
+        snprintf(st.auth[i], sizeof(st.auth[i]), "%s", auth ? auth : "");
+        snprintf(st.sent[i], sizeof(st.sent[i]), "%.*s", (int)u->n, u->buf);
+    }
+    if (i < st.n_script) {
+        status = st.script[i].status;
+        ra = st.script[i].retry_after;
+        text = st.script[i].body ? st.script[i].body : "{}";
+    }
+    char *body = strdup(text);
+    pthread_mutex_unlock(&st.mu);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    if (ra)
+        MHD_add_response_header(resp, "Retry-After", ra);
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void st_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                    enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)c, (void)toe;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+static void answer(unsigned status, const char *retry_after, const char *body)
+{
+    cr_assert(st.n_script < SCRIPT_MAX);
+    st.script[st.n_script].status = status;
+    st.script[st.n_script].retry_after = retry_after;
+    st.script[st.n_script].body = body ? strdup(body) : NULL;
+    st.n_script++;
+}
+
+static struct sb_ec_state est;
+static struct sb_channel ech;
+static json_t *ecreds;
+
+static void esetup(void)
+{
+    setup();
+    st.n_script = st.next = 0;
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = 0 };
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    st.d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+                            NULL, NULL, st_handler, NULL, MHD_OPTION_SOCK_ADDR, &addr,
+                            MHD_OPTION_NOTIFY_COMPLETED, st_done, NULL, MHD_OPTION_END);
+    cr_assert(st.d);
+    snprintf(st.base_url, sizeof(st.base_url), "http://127.0.0.1:%u/api/v3",
+             MHD_get_daemon_info(st.d, MHD_DAEMON_INFO_BIND_PORT)->port);
+    ecreds = json_pack("{s:s, s:s, s:s, s:s}", "base_url", st.base_url, "store_id", "1003",
+                       "api_token", "secret_tokenXYZ", "client_secret", "app-client-secret");
+    cr_assert_eq(sb_ec_open(NULL, &est), SB_OK);
+    ech = (struct sb_channel){ .kind = "ecwid", .credentials = ecreds, .state = &est };
+}
+
+static void eteardown(void)
+{
+    MHD_stop_daemon(st.d);
+    for (size_t i = 0; i < st.n_script; i++)
+        free(st.script[i].body);
+    sb_ec_close(&est);
+    json_decref(ecreds);
+    teardown();
+}
+
+TestSuite(ecwid_store, .init = esetup, .fini = eteardown);
+
+Test(ecwid_store, I9_429_waited_out_then_the_call_goes_through)
+{
+    answer(429, "0", "{\"errorMessage\":\"Too many requests\"}");
+    answer(429, "0", NULL);
+    answer(200, NULL, "{\"updateCount\":1}");
+    struct sb_ec_reply r;
+    cr_assert_eq(sb_ec_call(&ech, "GET", "/profile", NULL, NULL, A, &r), SB_OK);
+    cr_assert_eq(r.status, 200);
+    cr_assert_eq(json_integer_value(json_object_get(r.body, "updateCount")), 1);
+    cr_assert_eq(st.next, 3);
+    cr_assert_str_eq(st.url[2], "/api/v3/1003/profile");
+    cr_assert_str_eq(st.auth[2], "Bearer secret_tokenXYZ");
+    cr_assert_eq(est.used, 3); /* each try counted in the minute's budget */
+}
+
+Test(ecwid_store, I9_a_429_storm_gives_up_busy)
+{
+    for (int i = 0; i <= SB_EC_MAX_RETRIES; i++)
+        answer(429, "0", NULL);
+    struct sb_ec_reply r;
+    cr_assert_eq(sb_ec_call(&ech, "GET", "/orders", NULL, NULL, A, &r), SB_EBUSY);
+    cr_assert_eq(st.next, SB_EC_MAX_RETRIES + 1);
+}
+
+Test(ecwid_store, a_bad_token_answers_403_and_is_unauthorized)
+{
+    answer(403, NULL, "{\"errorMessage\":\"Invalid token\",\"errorCode\":\"INVALID_API_TOKEN\"}");
+    struct sb_order_page p;
+    cr_assert_eq(sb_ec_poll_orders(&ech, NULL, A, &p), SB_EUNAUTHORIZED);
+    cr_assert(strstr(sb_err_last()->message, "INVALID_API_TOKEN"), "%s", sb_err_last()->message);
+}
+
+Test(ecwid_store, poll_and_fetch)
+{
+    json_t *o = fixture("order-paid-pickup.json");
+    json_t *pg = json_pack("{s:i, s:i, s:i, s:i, s:[O]}", "total", 1, "count", 1, "offset", 0,
+                           "limit", 100, "items", o);
+    char *text = json_dumps(pg, 0), *one = json_dumps(o, 0);
+    answer(200, NULL, text);
+    answer(200, NULL, one);
+    answer(404, NULL, "{\"errorMessage\":\"Order not found\"}");
+    free(text);
+    free(one);
+    json_decref(pg);
+    struct sb_order_page p;
+    cr_assert_eq(sb_ec_poll_orders(&ech, "1725000000|0|0|0", A, &p), SB_OK);
+    cr_assert_eq(p.n, 1);
+    cr_assert_str_eq(p.orders[0]->external_id, "MYSTORE-X8UYE");
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/orders?updatedFrom=1725000000");
+    cr_assert_not(p.more);
+    struct sb_order *got;
+    cr_assert_eq(sb_ec_fetch_order(&ech, "MYSTORE-X8UYE", A, &got), SB_OK);
+    cr_assert_str_eq(st.url[1], "/api/v3/1003/orders/MYSTORE-X8UYE");
+    cr_assert_eq(got->total_price, 3741);
+    cr_assert_eq(sb_ec_fetch_order(&ech, "NOPE", A, &got), SB_ENOT_FOUND);
+}
+
+Test(ecwid_store, I1_absolute_quantities_put_and_a_refusal_marks_its_level)
+{
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(404, NULL, "{\"errorMessage\":\"Combination not found\"}");
+    answer(200, NULL, "{\"updateCount\":1}");
+    struct sb_stock_level l[3] = {
+        { .external_item_id = "1001", .available = 7 },
+        { .external_item_id = "1001/9", .available = 2 },
+        { .external_item_id = "1002/5002", .available = 0 },
+    };
+    cr_assert_eq(sb_ec_push_stock(&ech, l, 3, A), SB_OK);
+    cr_assert_eq(st.next, 3);
+    cr_assert_str_eq(st.method[0], "PUT");
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/products/1001");
+    cr_assert_str_eq(st.sent[0], "{\"quantity\":7}");
+    cr_assert_str_eq(st.url[2], "/api/v3/1003/products/1002/combinations/5002");
+    cr_assert_str_eq(st.sent[2], "{\"quantity\":0}");
+    cr_assert_null(l[0].error);
+    cr_assert(l[1].error && strstr(l[1].error, "Combination not found"));
+    cr_assert_null(l[2].error);
+}
+
+Test(ecwid_store, I1_find_items_leaves_unlimited_alone)
+{
+    answer(200, NULL,
+           "{\"total\":1,\"items\":[{\"id\":1001,\"sku\":\"TEE\",\"unlimited\":true,"
+           "\"combinations\":[{\"id\":5001,\"sku\":\"TEE-L\",\"unlimited\":false}]}]}");
+    answer(200, NULL, "{\"total\":1,\"items\":[{\"id\":1001,\"sku\":\"TEE\",\"unlimited\":true}]}");
+    struct sb_channel_item it[2] = { { .sku = "TEE-L" }, { .sku = "TEE" } };
+    cr_assert_eq(sb_ec_find_items(&ech, it, 2, A), SB_OK);
+    cr_assert_str_eq(it[0].item_id, "1001/5001");
+    cr_assert_str_eq(it[0].product_id, "1001");
+    cr_assert_null(it[1].item_id);
 }
