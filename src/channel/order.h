@@ -44,6 +44,9 @@ struct sb_order_line {
     const char *barcode; /* the variant's barcode when the channel sends it; may be NULL */
     const char *title;
     const char *variant_title; /* may be NULL */
+    /* the channel's product and variant ids when it sends them (Ecwid: productId and
+     * combinationId, as text); NULL otherwise */
+    const char *product_id, *variant_id;
     int64_t quantity;
     int64_t unit_price;
     int64_t discount; /* the whole line's discount (Shopify: sum of discount_allocations) */

@@ -1,0 +1,155 @@
+/*
+ * Stock to Ecwid (I1-I9): the POS sends absolute quantities, PUT
+ * /products/{id} {quantity} for a product and PUT
+ * /products/{id}/combinations/{cid} {quantity} for one of its combinations
+ * (Ecwid's relative /inventory calls are not used: a retried delta counts
+ * twice). An item whose stock Ecwid keeps unlimited has no quantity there and
+ * is left alone: find_items does not match it, so nothing is ever pushed to
+ * it. Every call goes through the transport's budget (600 a minute, 429).
+ */
+#include "channel/ecwid/ecwid.h"
+
+#include "util/arena.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool parse_id(const char **p, int64_t *ret)
+{
+    const char *s = *p;
+    int64_t n = 0;
+    if (*s < '1' || *s > '9')
+        return false;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (n > (INT64_MAX - 9) / 10)
+            return false;
+        n = n * 10 + (*s - '0');
+    }
+    *ret = n;
+    *p = s;
+    return true;
+}
+
+bool sb_ec_stock_target(const char *item_id, int64_t *ret_product, int64_t *ret_combination)
+{
+    const char *p = item_id;
+    *ret_combination = 0;
+    if (!p || !parse_id(&p, ret_product))
+        return false;
+    if (*p == '\0')
+        return true;
+    if (*p != '/')
+        return false;
+    p++;
+    return parse_id(&p, ret_combination) && *p == '\0';
+}
+
+const char *sb_ec_stock_path(const struct sb_stock_level *l, struct sb_arena *a)
+{
+    int64_t p, c;
+    if (l->available < 0 || !sb_ec_stock_target(l->external_item_id, &p, &c))
+        return NULL;
+    return c ? sb_arena_printf(a, "/products/%" PRId64 "/combinations/%" PRId64, p, c)
+             : sb_arena_printf(a, "/products/%" PRId64, p);
+}
+
+/* Whether a product or combination keeps a count: not unlimited. */
+static bool counted(json_t *o)
+{
+    return !json_is_true(json_object_get(o, "unlimited"));
+}
+
+static bool same(json_t *o, const char *sku)
+{
+    const char *s = json_string_value(json_object_get(o, "sku"));
+    return s && !strcmp(s, sku);
+}
+
+const char *sb_ec_match_sku(json_t *product, const char *sku, struct sb_arena *a)
+{
+    json_t *pid = json_object_get(product, "id");
+    if (!json_is_object(product) || !json_is_integer(pid) || json_integer_value(pid) <= 0)
+        return NULL;
+    if (same(product, sku))
+        return counted(product)
+                   ? sb_arena_printf(a, "%" JSON_INTEGER_FORMAT, json_integer_value(pid))
+                   : NULL;
+    json_t *cs = json_object_get(product, "combinations");
+    size_t i;
+    json_t *c;
+    json_array_foreach(cs, i, c)
+    {
+        json_t *cid = json_object_get(c, "id");
+        if (json_is_object(c) && same(c, sku) && json_is_integer(cid) &&
+            json_integer_value(cid) > 0)
+            return counted(c) ? sb_arena_printf(a, "%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT,
+                                                json_integer_value(pid), json_integer_value(cid))
+                              : NULL;
+    }
+    return NULL;
+}
+
+sb_err sb_ec_find_items(const struct sb_channel *ch, struct sb_channel_item *items, size_t n,
+                        struct sb_arena *a)
+{
+    for (size_t i = 0; i < n; i++) {
+        items[i].item_id = items[i].variant_id = items[i].product_id = NULL;
+        items[i].location_id = NULL;
+        if (!items[i].sku || !*items[i].sku || strlen(items[i].sku) > 256)
+            continue;
+        const char *q = sb_arena_printf(a, "sku=%s", sb_ec_pct(a, items[i].sku));
+        if (!q)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        struct sb_ec_reply r;
+        sb_err err = sb_ec_call(ch, "GET", "/products", q, NULL, a, &r);
+        if (err)
+            return err;
+        if (r.status != 200)
+            return sb_ec_status_err(&r, "finding products by SKU");
+        size_t k;
+        json_t *p;
+        json_array_foreach(json_object_get(r.body, "items"), k, p)
+        {
+            const char *id = sb_ec_match_sku(p, items[i].sku, a);
+            if (id) {
+                items[i].item_id = id;
+                items[i].variant_id = id;
+                items[i].product_id = sb_arena_printf(a, "%" JSON_INTEGER_FORMAT,
+                                                      json_integer_value(json_object_get(p, "id")));
+                break;
+            }
+        }
+    }
+    return SB_OK;
+}
+
+sb_err sb_ec_push_stock(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
+                        struct sb_arena *a)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *path = sb_ec_stock_path(&levels[i], a);
+        if (!path) {
+            levels[i].error = "not an Ecwid product or combination id, or a negative level";
+            continue;
+        }
+        json_t *body = json_pack("{s:I}", "quantity", (json_int_t)levels[i].available);
+        if (!body)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        struct sb_ec_reply r;
+        sb_err err = sb_ec_call(ch, "PUT", path, NULL, body, a, &r);
+        json_decref(body);
+        if (err)
+            return err;
+        if (r.status == 200)
+            continue;
+        if (r.status == 400 || r.status == 404) {
+            levels[i].error = sb_arena_printf(a, "Ecwid refused the quantity (HTTP %ld): %s",
+                                              r.status, r.message ? r.message : "no message");
+            continue;
+        }
+        return sb_ec_status_err(&r, "setting a quantity");
+    }
+    return SB_OK;
+}
