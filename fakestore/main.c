@@ -1,16 +1,18 @@
 /*
  * stockbridge-fakestore: a simulated webstore on loopback, for the tests and
  * `make demo`: a Shopify shop (the default) or, with --kind magento2, a
- * Magento 2 store. This file is the program around the store: flags, the
+ * Magento 2 store, or with --kind ecwid an Ecwid store (which serves the
+ * native eCom store too). This file is the program around the store: flags, the
  * catalogue (--skus / --sku), the HTTP listener (libmicrohttpd, a thread per
  * connection, bodies bounded), the demo timer that places orders, and a
  * clean stop on SIGTERM or SIGINT. The stores themselves are shopify/ (see
- * shop.h) and magento2/ (see magento2.h); how to drive them is
+ * shop.h), magento2/ (see magento2.h) and ecwid/ (see ecwid.h); how to drive them is
  * docs/fakestore.md.
  *
  * The first line on stdout is always "fakestore listening on http://HOST:PORT/"
  * (tests read the port from it); logs go to stderr as key=value lines.
  */
+#include "ecwid/ecwid.h"
 #include "magento2/magento2.h"
 #include "shopify/shopify.h"
 
@@ -59,7 +61,8 @@ static const char usage[] =
     "  --seed N                  demo randomness (default: from the clock)\n"
     "  --currency CODE           the shop's ISO 4217 currency (default USD): every amount is\n"
     "                            in it, with its decimals (JPY 0, USD 2, KWD 3)\n"
-    "  --kind shopify|magento2   the store to simulate (default shopify)\n"
+    "  --kind shopify|magento2|ecwid\n"
+    "                            the store to simulate (default shopify)\n"
     "Magento 2 (--kind magento2; --token is the integration's access token, default\n"
     "m2_fakestore_token):\n"
     "  --consumer-key K, --consumer-secret S, --token-secret T\n"
@@ -69,7 +72,13 @@ static const char usage[] =
     "  --page-size-max N         the admin's searchCriteria page-size limit (default off)\n"
     "  --sources A,B             MSI source codes (default \"default\")\n"
     "  --increment-prefix P      before every increment_id's digits (default none)\n"
-    "  --traffic-log FILE        append every /rest/ exchange to FILE, one JSON line each\n";
+    "  --traffic-log FILE        append every /rest/ exchange to FILE, one JSON line each\n"
+    "Ecwid (--kind ecwid; --token is the API token, default secret_fakestore; --secret the\n"
+    "app's client secret that signs webhooks; --webhook-url where they go; --traffic-log\n"
+    "logs every /api/v3/ exchange):\n"
+    "  --store-id N              the store id in /api/v3/{storeId}/ (default 1003)\n"
+    "  --order-prefix P          before every order id (default none)\n"
+    "  --rate-limit N            requests a minute before 429 (default 600)\n";
 
 struct conn {
     char *body;
@@ -78,10 +87,11 @@ struct conn {
     char *uri; /* the request line's URI as sent (the Magento store signs and logs it raw) */
 };
 
-/* The store the listener serves: one of the two. */
+/* The store the listener serves: one of the three. */
 struct program {
     struct fs_shop *shop;
     struct m2_shop *m2;
+    struct ec_shop *ec;
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -119,6 +129,33 @@ static void m2_answer(struct m2_shop *m2, struct MHD_Connection *c, const char *
     resp->status = r.status;
     resp->body = r.body;
     resp->cut = r.cut;
+}
+
+/* The Ecwid store's answer to one request, from the raw URI. */
+static void ec_answer(struct ec_shop *ec, struct MHD_Connection *c, const char *method,
+                      struct conn *st, struct fs_response *resp)
+{
+    char *uri = st->uri ? st->uri : (char *)"/";
+    char *q = strchr(uri, '?');
+    if (q)
+        *q = '\0';
+    struct fs_ec_request req = {
+        .method = method,
+        .path = uri,
+        .query = q ? q + 1 : "",
+        .authorization =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .body = st->body ? st->body : "",
+        .body_len = st->len,
+    };
+    struct fs_ec_response r = { 0 };
+    fs_ec_handle(ec, &req, &r);
+    if (q)
+        *q = '?';
+    resp->status = r.status;
+    resp->body = r.body;
+    resp->cut = r.cut;
+    snprintf(resp->retry_after, sizeof(resp->retry_after), "%s", r.retry_after);
 }
 
 static const char *request_arg(const struct fs_request *req, const char *name)
@@ -201,8 +238,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct fs_response resp = { 0 };
     if (st->too_large) {
         resp.status = 413;
-        resp.body = strdup(prog->m2 ? "{\"message\":\"Request body too large\"}"
-                                    : "{\"errors\":\"Request body too large\"}");
+        resp.body = strdup(prog->m2   ? "{\"message\":\"Request body too large\"}"
+                           : prog->ec ? "{\"errorMessage\":\"Request body too large\"}"
+                                      : "{\"errors\":\"Request body too large\"}");
+    } else if (prog->ec) {
+        ec_answer(prog->ec, c, method, st, &resp);
     } else if (prog->m2) {
         m2_answer(prog->m2, c, method, st, &resp);
     } else {
@@ -362,6 +402,8 @@ static sb_err add_product(struct program *prog, const char *sku, const char *tit
 {
     if (prog->m2)
         return fs_m2_add_product(prog->m2, sku, title, price);
+    if (prog->ec)
+        return fs_ec_add_product(prog->ec, sku, title, price);
     return fs_shop_add_product(prog->shop, sku, title, price, barcode);
 }
 
@@ -475,8 +517,9 @@ static void *demo_main(void *arg)
         if (d->stop)
             break;
         pthread_mutex_unlock(&d->mu);
-        if (d->prog->m2 ? fs_m2_demo_order(d->prog->m2, &d->rng)
-                        : fs_shop_demo_order(d->prog->shop, &d->rng))
+        if (d->prog->m2   ? fs_m2_demo_order(d->prog->m2, &d->rng)
+            : d->prog->ec ? fs_ec_demo_order(d->prog->ec, &d->rng)
+                          : fs_shop_demo_order(d->prog->shop, &d->rng))
             sb_log(SB_LOG_WARN, "fakestore.demo", "error", sb_err_last()->message, NULL);
         pthread_mutex_lock(&d->mu);
     }
@@ -512,6 +555,9 @@ int main(int argc, char **argv)
         { "sources", required_argument, NULL, 1006 },
         { "increment-prefix", required_argument, NULL, 1007 },
         { "traffic-log", required_argument, NULL, 1008 },
+        { "store-id", required_argument, NULL, 1009 },
+        { "order-prefix", required_argument, NULL, 1010 },
+        { "rate-limit", required_argument, NULL, 1011 },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -522,6 +568,8 @@ int main(int argc, char **argv)
     bool has_seed = false, has_budget = false, has_restore = false;
     const char *plan = NULL, *kind = "shopify";
     struct fs_m2_config m2cfg = { 0 };
+    struct fs_ec_config eccfg = { 0 };
+    long long rate_limit = 0;
     long long page_size_max = 0;
     int opt;
     sb_log_level_from_env();
@@ -581,8 +629,9 @@ int main(int argc, char **argv)
             has_seed = true;
             break;
         case 'n':
-            if (strcmp(optarg, "shopify") != 0 && strcmp(optarg, "magento2") != 0)
-                return fail("--kind must be shopify or magento2");
+            if (strcmp(optarg, "shopify") != 0 && strcmp(optarg, "magento2") != 0 &&
+                strcmp(optarg, "ecwid") != 0)
+                return fail("--kind must be shopify, magento2 or ecwid");
             kind = optarg;
             break;
         case 1001:
@@ -612,6 +661,17 @@ int main(int argc, char **argv)
             break;
         case 1008:
             m2cfg.traffic_log = optarg;
+            break;
+        case 1009:
+            eccfg.store_id = optarg;
+            break;
+        case 1010:
+            eccfg.order_prefix = optarg;
+            break;
+        case 1011:
+            if (!parse_i64(optarg, 1, 1000000, &rate_limit))
+                return fail("--rate-limit must be an integer from 1 to 1000000");
+            eccfg.rate_limit = rate_limit;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -665,16 +725,30 @@ int main(int argc, char **argv)
 
     struct program prog = { 0 };
     int rc = 0;
-    bool m2 = strcmp(kind, "magento2") == 0;
-    if (!m2 &&
-        (m2cfg.consumer_key || m2cfg.consumer_secret || m2cfg.token_secret || m2cfg.bearer_off ||
-         m2cfg.page_size_max || m2cfg.sources || m2cfg.increment_prefix || m2cfg.traffic_log)) {
+    bool m2 = strcmp(kind, "magento2") == 0, ec = strcmp(kind, "ecwid") == 0;
+    if (!m2 && (m2cfg.consumer_key || m2cfg.consumer_secret || m2cfg.token_secret ||
+                m2cfg.bearer_off || m2cfg.page_size_max || m2cfg.sources ||
+                m2cfg.increment_prefix || (m2cfg.traffic_log && !ec))) {
         rc = fail("--consumer-key, --consumer-secret, --token-secret, --bearer, "
                   "--page-size-max, --sources, --increment-prefix and --traffic-log are for "
-                  "--kind magento2");
+                  "--kind magento2 (--traffic-log for ecwid too)");
         goto out;
     }
-    if (m2) {
+    if (!ec && (eccfg.store_id || eccfg.order_prefix || eccfg.rate_limit)) {
+        rc = fail("--store-id, --order-prefix and --rate-limit are for --kind ecwid");
+        goto out;
+    }
+    if (ec) {
+        eccfg.token = cfg.token;
+        eccfg.client_secret = cfg.secret;
+        eccfg.webhook_url = cfg.webhook_url;
+        eccfg.currency = cfg.currency;
+        eccfg.traffic_log = m2cfg.traffic_log;
+        if (fs_ec_new(&eccfg, &prog.ec)) {
+            rc = fail("%s", sb_err_last()->message);
+            goto out;
+        }
+    } else if (m2) {
         m2cfg.token = cfg.token;
         m2cfg.currency = cfg.currency;
         if (fs_m2_new(&m2cfg, &prog.m2)) {
@@ -690,7 +764,9 @@ int main(int argc, char **argv)
                          sb_currency_exponent(cfg.currency ? cfg.currency : "USD")))) ||
         (sku_list && (rc = add_sku_list(&prog, sku_list))))
         goto out;
-    size_t n_products = m2 ? fs_m2_product_count(prog.m2) : fs_shop_product_count(prog.shop);
+    size_t n_products = m2   ? fs_m2_product_count(prog.m2)
+                        : ec ? fs_ec_product_count(prog.ec)
+                             : fs_shop_product_count(prog.shop);
     if (per_minute > 0 && n_products == 0) {
         rc = fail("--orders-per-minute needs a catalogue: --skus FILE or --sku S1,S2");
         goto out;
@@ -748,6 +824,7 @@ int main(int argc, char **argv)
 out:
     fs_shop_free(prog.shop);
     fs_m2_free(prog.m2);
+    fs_ec_free(prog.ec);
     curl_global_cleanup();
     return rc;
 }
