@@ -33,8 +33,8 @@ static sb_err cancel(const struct sb_channel *ch, const char *id, struct sb_aren
     json_t *now = NULL;
     if ((err = sb_m2up_order(ch, id, a, &now)))
         return err;
-    const char *state = json_string_value(json_object_get(now, "state"));
-    const char *status = json_string_value(json_object_get(now, "status"));
+    const char *state = sb_m2_cut(a, json_string_value(json_object_get(now, "state")), 40);
+    const char *status = sb_m2_cut(a, json_string_value(json_object_get(now, "status")), 40);
     if (state && strcmp(state, "canceled") == 0)
         return SB_OK;
     const char *label = sb_m2up_order_label(now, id, a);

@@ -112,6 +112,9 @@ sb_err sb_m2_status_err(const struct sb_m2_reply *r, const char *what);
  * array: %1..%n), in the arena, at most SB_M2_MSG_MAX bytes; NULL when message is not a
  * string. Placeholders without a parameter stay as written. */
 const char *sb_m2_fill_message(json_t *message, json_t *parameters, struct sb_arena *a);
+/* s (UTF-8) cut to at most max bytes (< 256) without splitting a character, in the arena;
+ * NULL for NULL or when out of memory. For Magento's text in our messages. */
+const char *sb_m2_cut(struct sb_arena *a, const char *s, size_t max);
 
 /* ---------------------------------------------------------------- oauth.c */
 

@@ -55,7 +55,7 @@ const char *sb_m2up_order_label(json_t *order, const char *id, struct sb_arena *
 {
     const char *inc = json_string_value(json_object_get(order, "increment_id"));
     if (inc && *inc)
-        return sb_arena_printf(a, "%.64s", inc);
+        return sb_m2_cut(a, inc, 64);
     return sb_arena_printf(a, "#%.32s", id ? id : "?");
 }
 

@@ -155,7 +155,19 @@ const char *sb_m2_fill_message(json_t *message, json_t *parameters, struct sb_ar
         if (n - (k - 1) < need)
             out[k - 1] = '\0';
     }
-    return sb_arena_strdup(a, out);
+    /* at most 200 bytes, whole characters: callers print it with %.200s */
+    char cut[201];
+    return sb_arena_strdup(a, utf8_cut(out, 200, cut, sizeof(cut)));
+}
+
+const char *sb_m2_cut(struct sb_arena *a, const char *s, size_t max)
+{
+    char buf[256];
+    if (!s)
+        return NULL;
+    if (max >= sizeof(buf))
+        max = sizeof(buf) - 1;
+    return sb_arena_strdup(a, utf8_cut(s, max, buf, sizeof(buf)));
 }
 
 /* ---------------------------------------------------------------- the call */
