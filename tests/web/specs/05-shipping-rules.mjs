@@ -165,7 +165,11 @@ export const tests = [
       await t.shot(page, 'sell-oversell');
       await dialog.getByRole('button', { name: 'Change the quantity' }).click();
       await dialog.waitFor({ state: 'detached' });
-      t.assert(await page.evaluate(() => document.activeElement.id) === `qty-${item.id}`, 'the focus is not on the quantity');
+      // the dialog's close (and the browser's own focus restoring) settle in their own
+      // tasks: wait, bounded, for the focus to land on the quantity
+      const focused = await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id,
+        `qty-${item.id}`, { timeout: 3000 }).then(() => true, () => false);
+      t.assert(focused, `the focus is not on the quantity but on #${await page.evaluate(() => document.activeElement && document.activeElement.id)}`);
       t.assert(await available() === before, 'the refused sale moved stock');
 
       // One more than the outlet has, confirmed: recorded, stock below zero.
