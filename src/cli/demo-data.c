@@ -264,6 +264,30 @@ static int64_t first_id(json_t *rows)
 }
 
 /* The first channel of that name (0: none). */
+/* What every demo channel is linked to: both outlets (the first the default), the first
+ * outlet's first register and the first employee. */
+struct demo_links {
+    int64_t outlets[2];
+    size_t n;
+    int64_t reg, emp;
+};
+
+static sb_err demo_links(struct sb_db *db, struct demo_links *l)
+{
+    static const struct sb_scope all = { .role = SB_ROLE_ADMIN, .all_outlets = true };
+    *l = (struct demo_links){ 0 };
+    json_t *rows = NULL;
+    sb_err err = sb_store_outlet_list(db, &all, 0, 2, &rows);
+    for (; !err && l->n < 2 && l->n < json_array_size(rows); l->n++)
+        l->outlets[l->n] = json_integer_value(json_object_get(json_array_get(rows, l->n), "id"));
+    json_decref(rows);
+    if (!err && l->outlets[0] && !sb_store_register_list(db, &all, l->outlets[0], 0, 1, &rows))
+        l->reg = first_id(rows);
+    if (!err && !sb_store_employee_list(db, false, false, 0, 1, &rows))
+        l->emp = first_id(rows);
+    return err;
+}
+
 static sb_err channel_named(struct sb_db *db, const char *name, int64_t *ret_id)
 {
     static const struct sb_scope all = { .role = SB_ROLE_ADMIN, .all_outlets = true };
@@ -292,7 +316,6 @@ static sb_err channel_named(struct sb_db *db, const char *name, int64_t *ret_id)
 sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, char token[64],
                        char secret[64])
 {
-    static const struct sb_scope all = { .role = SB_ROLE_ADMIN, .all_outlets = true };
     int64_t id = 0;
     sb_err err = channel_named(db, "Demo webshop", &id);
     if (!err && !id) {
@@ -302,18 +325,10 @@ sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, 
         json_t *creds = json_pack("{s:s,s:s,s:s,s:s}", "shop_domain", "demo.myshopify.com",
                                   "access_token", t, "webhook_secret", w, "base_url", shop_url);
         json_t *settings = json_pack("{s:i}", "poll_interval_seconds", 60);
-        int64_t outlets[2] = { 0, 0 };
-        size_t n = 0;
-        json_t *rows = NULL;
-        err = sb_store_outlet_list(db, &all, 0, 2, &rows);
-        for (; !err && n < 2 && n < json_array_size(rows); n++)
-            outlets[n] = json_integer_value(json_object_get(json_array_get(rows, n), "id"));
-        json_decref(rows);
-        int64_t reg = 0, emp = 0;
-        if (!err && outlets[0] && !sb_store_register_list(db, &all, outlets[0], 0, 1, &rows))
-            reg = first_id(rows);
-        if (!err && !sb_store_employee_list(db, false, false, 0, 1, &rows))
-            emp = first_id(rows);
+        struct demo_links l;
+        err = demo_links(db, &l);
+        int64_t *outlets = l.outlets, reg = l.reg, emp = l.emp;
+        size_t n = l.n;
         struct sb_channel_method pickup = { .method = "Pickup at Old Town",
                                             .outlet_id = outlets[1],
                                             .pickup = true };
@@ -358,7 +373,6 @@ sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, 
 sb_err sb_demo_magento_channel(struct sb_db *db, const char *store_url, int64_t *ret_id,
                                char token[64])
 {
-    static const struct sb_scope all = { .role = SB_ROLE_ADMIN, .all_outlets = true };
     int64_t id = 0;
     sb_err err = channel_named(db, "Demo Magento store", &id);
     if (!err && !id) {
@@ -367,18 +381,10 @@ sb_err sb_demo_magento_channel(struct sb_db *db, const char *store_url, int64_t 
         json_t *creds = json_pack("{s:s,s:s}", "base_url", store_url, "access_token", t);
         json_t *settings =
             json_pack("{s:i,s:s}", "poll_interval_seconds", 60, "download_mode", "auto_invoice");
-        int64_t outlets[2] = { 0, 0 };
-        size_t n = 0;
-        json_t *rows = NULL;
-        err = sb_store_outlet_list(db, &all, 0, 2, &rows);
-        for (; !err && n < 2 && n < json_array_size(rows); n++)
-            outlets[n] = json_integer_value(json_object_get(json_array_get(rows, n), "id"));
-        json_decref(rows);
-        int64_t reg = 0, emp = 0;
-        if (!err && outlets[0] && !sb_store_register_list(db, &all, outlets[0], 0, 1, &rows))
-            reg = first_id(rows);
-        if (!err && !sb_store_employee_list(db, false, false, 0, 1, &rows))
-            emp = first_id(rows);
+        struct demo_links l;
+        err = demo_links(db, &l);
+        int64_t *outlets = l.outlets, reg = l.reg, emp = l.emp;
+        size_t n = l.n;
         struct sb_channel_location source = { .location_id = "default",
                                               .outlet_id = outlets[0],
                                               .name = "Default Source" };
