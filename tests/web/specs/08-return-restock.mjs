@@ -31,8 +31,8 @@ export const tests = [
         page.getByRole('button', { name: 'Restock' }).click(),
       ]);
       t.assert(done.status() === 200, `restock: ${done.status()} ${await done.text()}`);
-      await page.getByRole('cell', { name: 'Restocked' }).waitFor();
-      t.assert(!(await page.getByRole('button', { name: 'Restock' }).count()), 'Restock is still offered');
+      await page.getByRole('cell', { name: 'Restocked', exact: true }).waitFor();
+      t.assert(!(await page.getByRole('button', { name: 'Restock', exact: true }).count()), 'Restock is still offered');
       t.assert((await onHand()) === before + 2, `on hand ${await onHand()}, want ${before + 2}`);
     },
   },
