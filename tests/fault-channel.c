@@ -735,14 +735,14 @@ static const struct sb_field fc_order_deposits = { .name = SB_CHANNEL_ORDER_DEPO
                                                    .label = "Create order deposits" };
 
 static const struct sb_status_map fc_in[] = {
-    { "canceled", SB_POS_CANCELLED, SB_STATUS_IN },
-    { "paid", SB_POS_PAID, SB_STATUS_IN },
+    { "canceled", SB_POS_CANCELLED, SB_STATUS_IN, SB_WHEN_ANY },
+    { "paid", SB_POS_PAID, SB_STATUS_IN, SB_WHEN_ANY },
 };
 static const struct sb_status_map fc_out[] = {
-    { "paid", SB_POS_PAID, SB_STATUS_OUT },
-    { "ready_for_pickup", SB_POS_PACKED, SB_STATUS_OUT },
-    { "shipped", SB_POS_SHIPPED, SB_STATUS_OUT },
-    { "picked_up", SB_POS_PICKED_UP, SB_STATUS_OUT },
+    { "paid", SB_POS_PAID, SB_STATUS_OUT, SB_WHEN_ANY },
+    { "ready_for_pickup", SB_POS_PACKED, SB_STATUS_OUT, SB_WHEN_ANY },
+    { "shipped", SB_POS_SHIPPED, SB_STATUS_OUT, SB_WHEN_ANY },
+    { "picked_up", SB_POS_PICKED_UP, SB_STATUS_OUT, SB_WHEN_ANY },
 };
 
 static const struct sb_channel_ops fault_channel_full = {

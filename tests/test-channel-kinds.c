@@ -24,7 +24,9 @@ Test(channel_kinds, every_kind_in_the_table_holds_to_its_bits)
     cr_expect_eq(sb_channel_kinds_check(), SB_OK, "%s", sb_err_last()->message);
     cr_expect_eq(sb_channel_ops_for("shopify"), &sb_channel_shopify);
     cr_expect_eq(sb_channel_ops_for("magento2"), &sb_channel_magento2);
-    cr_expect_null(sb_channel_ops_for("ecwid"));
+    cr_expect_eq(sb_channel_ops_for("ecwid"), &sb_channel_ecwid);
+    cr_expect_eq(sb_channel_ops_for("ecom"), &sb_channel_ecom);
+    cr_expect_null(sb_channel_ops_for("bigcommerce"));
     cr_expect_null(sb_channel_ops_for(NULL));
 }
 
@@ -94,8 +96,9 @@ Test(channel_kinds, state_settings_and_status_table_must_match_the_bits)
     broken.caps |= SB_CH_REFUND;
     expect_refused("push_refund");
     /* a status bit needs a table with rows in its direction */
-    static const struct sb_status_map in_only[] = { { "canceled", SB_POS_CANCELLED, SB_STATUS_IN },
-                                                    { 0 } };
+    static const struct sb_status_map in_only[] = {
+        { "canceled", SB_POS_CANCELLED, SB_STATUS_IN, SB_WHEN_ANY }, { 0 }
+    };
     broken.caps |= SB_CH_STATUS_IN | SB_CH_STATUS_OUT;
     broken.statuses = in_only;
     expect_refused("status table rows out");

@@ -574,12 +574,15 @@ Test(ecwid_store, a_bad_token_answers_403_and_is_unauthorized)
     cr_assert(strstr(sb_err_last()->message, "INVALID_API_TOKEN"), "%s", sb_err_last()->message);
 }
 
-Test(ecwid_store, poll_and_fetch)
+/* O4: the store's currency (its profile, read once) is what the floats are rounded to */
+Test(ecwid_store, O4_poll_and_fetch_in_the_profiles_currency)
 {
     json_t *o = fixture("order-paid-pickup.json");
     json_t *pg = json_pack("{s:i, s:i, s:i, s:i, s:[O]}", "total", 1, "count", 1, "offset", 0,
                            "limit", 100, "items", o);
     char *text = json_dumps(pg, 0), *one = json_dumps(o, 0);
+    answer(200, NULL,
+           "{\"generalInfo\":{\"storeId\":1003},\"formatsAndUnits\":{\"currency\":\"EUR\"}}");
     answer(200, NULL, text);
     answer(200, NULL, one);
     answer(404, NULL, "{\"errorMessage\":\"Order not found\"}");
@@ -590,11 +593,14 @@ Test(ecwid_store, poll_and_fetch)
     cr_assert_eq(sb_ec_poll_orders(&ech, "1725000000|0|0|0", A, &p), SB_OK);
     cr_assert_eq(p.n, 1);
     cr_assert_str_eq(p.orders[0]->external_id, "MYSTORE-X8UYE");
-    cr_assert_str_eq(st.url[0], "/api/v3/1003/orders?updatedFrom=1725000000");
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/profile");
+    cr_assert_str_eq(st.url[1], "/api/v3/1003/orders?updatedFrom=1725000000");
+    cr_assert_str_eq(p.orders[0]->currency, "EUR");
     cr_assert_not(p.more);
     struct sb_order *got;
     cr_assert_eq(sb_ec_fetch_order(&ech, "MYSTORE-X8UYE", A, &got), SB_OK);
-    cr_assert_str_eq(st.url[1], "/api/v3/1003/orders/MYSTORE-X8UYE");
+    cr_assert_str_eq(st.url[2], "/api/v3/1003/orders/MYSTORE-X8UYE");
+    cr_assert_str_eq(got->currency, "EUR");
     cr_assert_eq(got->total_price, 3741);
     cr_assert_eq(sb_ec_fetch_order(&ech, "NOPE", A, &got), SB_ENOT_FOUND);
 }

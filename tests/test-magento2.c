@@ -704,10 +704,10 @@ Test(m2_kind, row_checks_and_is_listed)
     const struct sb_field *f = sb_field_find(sb_channel_magento2.settings, "download_mode");
     cr_assert(f);
     cr_expect_str_eq(f->dflt, "\"wait_for_invoice\"");
-    const struct sb_status_map *m = sb_channel_status_in(&sb_channel_magento2, "processing");
+    const struct sb_status_map *m = sb_channel_status_in(&sb_channel_magento2, "processing", false);
     cr_assert(m);
     cr_expect_eq(m->pos, SB_POS_PAID);
-    cr_expect_null(sb_channel_status_out(&sb_channel_magento2, SB_POS_CANCELLED));
+    cr_expect_null(sb_channel_status_out(&sb_channel_magento2, SB_POS_CANCELLED, false));
 }
 
 /* ------------------------------------------------------------------ a small Magento */

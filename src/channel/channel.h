@@ -214,10 +214,18 @@ enum {
     SB_STATUS_OUT = 2, /* POS -> channel */
     SB_STATUS_BOTH = SB_STATUS_IN | SB_STATUS_OUT,
 };
+/* Which orders a row is for: every order, or only those shipped, or only pickups (the
+ * native eCom store's READY_FOR_PICKUP is a pickup's Packed, L2). */
+enum sb_status_when {
+    SB_WHEN_ANY,
+    SB_WHEN_SHIPPING,
+    SB_WHEN_PICKUP,
+};
 struct sb_status_map {
     const char *channel; /* the channel's name for it, as its wire spells it; NULL ends */
     enum sb_pos_status pos;
     unsigned direction; /* SB_STATUS_IN, SB_STATUS_OUT or both */
+    enum sb_status_when when;
 };
 
 /* A POS status change travelling to the channel (push_status). */
@@ -225,6 +233,7 @@ struct sb_status_push {
     const char *order_external_id;
     const char *status;     /* the channel's status (its status table's OUT row) */
     enum sb_pos_status pos; /* what happened in the POS */
+    bool pickup;            /* the order is a pickup */
 };
 
 /* The settings a kind with SB_CH_REFUND, SB_CH_STATUS_OUT or SB_CH_RESERVE describes
@@ -253,6 +262,18 @@ struct sb_channel_ops {
      * orders hold is added to the available stock sent, so the channel does not deduct
      * them a second time. NULL: the channel holds nothing of its own. */
     const char *const *held_statuses;
+    /* W2: fulfillment stays managed on the channel. An order comes down as a completed sale
+     * with no fulfillments (nothing for staff to pack, ship or pick up); its shipment keeps
+     * the address and notes (O1, O7) and is recorded as handled on the channel, so it is on
+     * no list of orders to ship. Such a kind has no SB_CH_FULFILL. */
+    bool channel_fulfills;
+    /* W4: every order is taken at the outlet of the channel's register (its record's
+     * register_id), not allocated (A1-A4); an order waits, saying why, while the channel
+     * has no register at one of its linked outlets. */
+    bool register_outlet;
+    /* SB_CH_CONNECT: connect is only a connection test, with nothing set up on the channel:
+     * it is queued whenever the channel is saved (kinds without SB_CH_WEBHOOKS always are). */
+    bool connect_on_save;
 
     /* Where the channel's API lives, from its credentials (Shopify: base_url, else
      * https://<shop_domain>), with no trailing slash, in the arena; NULL when the
@@ -365,6 +386,8 @@ struct sb_channel_ops {
 /* channel/kinds.c: the table of kinds. */
 extern const struct sb_channel_ops sb_channel_shopify;
 extern const struct sb_channel_ops sb_channel_magento2;
+extern const struct sb_channel_ops sb_channel_ecwid;
+extern const struct sb_channel_ops sb_channel_ecom;
 
 /* The ops for a kind, or NULL when stockbridge has no adapter for it. */
 const struct sb_channel_ops *sb_channel_ops_for(const char *kind);
@@ -394,12 +417,13 @@ void sb_channel_register(const struct sb_channel_ops *ops);
 /* The POS status's name ("paid", "shipped", ...) and back; false for an unknown name. */
 const char *sb_pos_status_name(enum sb_pos_status s);
 bool sb_pos_status_parse(const char *name, enum sb_pos_status *ret);
-/* The kind's status table row for a raw channel status in a direction, or NULL. */
+/* The kind's status table row for a raw channel status coming in, for a pickup or a
+ * shipped order, or NULL. */
 const struct sb_status_map *sb_channel_status_in(const struct sb_channel_ops *ops,
-                                                 const char *channel_status);
+                                                 const char *channel_status, bool pickup);
 /* ... and for a POS status travelling out, or NULL (it does not travel). */
 const struct sb_status_map *sb_channel_status_out(const struct sb_channel_ops *ops,
-                                                  enum sb_pos_status pos);
+                                                  enum sb_pos_status pos, bool pickup);
 
 /* The setting `name` as it was in force at unix time `at` (M5: Magento's download mode is
  * judged as it was when the order was created): from the newest entry of the channel's

@@ -16,6 +16,8 @@
 static const struct sb_channel_ops *const table[] = {
     &sb_channel_shopify,
     &sb_channel_magento2,
+    &sb_channel_ecwid,
+    &sb_channel_ecom,
 };
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
 
@@ -93,20 +95,26 @@ bool sb_pos_status_parse(const char *name, enum sb_pos_status *ret)
     return false;
 }
 
+static bool applies(const struct sb_status_map *m, bool pickup)
+{
+    return m->when == SB_WHEN_ANY || (m->when == SB_WHEN_PICKUP) == pickup;
+}
+
 const struct sb_status_map *sb_channel_status_in(const struct sb_channel_ops *ops,
-                                                 const char *channel_status)
+                                                 const char *channel_status, bool pickup)
 {
     for (const struct sb_status_map *m = ops->statuses; channel_status && m && m->channel; m++)
-        if ((m->direction & SB_STATUS_IN) && strcmp(m->channel, channel_status) == 0)
+        if ((m->direction & SB_STATUS_IN) && applies(m, pickup) &&
+            strcmp(m->channel, channel_status) == 0)
             return m;
     return NULL;
 }
 
 const struct sb_status_map *sb_channel_status_out(const struct sb_channel_ops *ops,
-                                                  enum sb_pos_status pos)
+                                                  enum sb_pos_status pos, bool pickup)
 {
     for (const struct sb_status_map *m = ops->statuses; m && m->channel; m++)
-        if ((m->direction & SB_STATUS_OUT) && m->pos == pos)
+        if ((m->direction & SB_STATUS_OUT) && applies(m, pickup) && m->pos == pos)
             return m;
     return NULL;
 }
@@ -254,8 +262,13 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
         if (sb_field_find(sb_channel_common_settings, f->name))
             err = BAD("channel kind %s: its setting %s is a common setting already", k, f->name);
     for (const struct sb_status_map *m = ops->statuses; !err && m && m->channel; m++)
-        if ((unsigned)m->pos >= N_POS || !m->direction || (m->direction & ~SB_STATUS_BOTH))
+        if ((unsigned)m->pos >= N_POS || !m->direction || (m->direction & ~SB_STATUS_BOTH) ||
+            (unsigned)m->when > SB_WHEN_PICKUP)
             err = BAD("channel kind %s: status %s has no POS status or direction", k, m->channel);
+    if (!err && ops->channel_fulfills && (ops->caps & SB_CH_FULFILL))
+        err = BAD("channel kind %s fulfils on the channel and takes fulfillments too", k);
+    if (!err && ops->connect_on_save && !(ops->caps & SB_CH_CONNECT))
+        err = BAD("channel kind %s: connect_on_save without connect (SB_CH_CONNECT)", k);
     return err;
 }
 
@@ -301,12 +314,16 @@ json_t *sb_channel_kind_describe(const struct sb_channel_ops *ops)
     if (!bad)
         bad |= json_array_extend(settings, own);
     for (const struct sb_status_map *m = ops->statuses; !bad && m && m->channel; m++)
-        bad |=
-            json_array_append_new(statuses, json_pack("{s:s,s:s,s:s}", "channel", m->channel, "pos",
-                                                      sb_pos_status_name(m->pos), "direction",
-                                                      m->direction == SB_STATUS_BOTH ? "both"
-                                                      : m->direction == SB_STATUS_IN ? "in"
-                                                                                     : "out"));
+        bad |= json_array_append_new(statuses,
+                                     json_pack("{s:s,s:s,s:s,s:s}", "channel", m->channel, "pos",
+                                               sb_pos_status_name(m->pos), "direction",
+                                               m->direction == SB_STATUS_BOTH ? "both"
+                                               : m->direction == SB_STATUS_IN ? "in"
+                                                                              : "out",
+                                               "when",
+                                               m->when == SB_WHEN_PICKUP     ? "pickup"
+                                               : m->when == SB_WHEN_SHIPPING ? "shipping"
+                                                                             : "any"));
     json_decref(own);
     json_t *creds = bad ? NULL : sb_fields_describe(ops->credentials);
     json_t *o = creds ? json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "kind", ops->kind, "label",

@@ -147,6 +147,9 @@ struct sb_order {
     bool has_ship_to;
     struct sb_address ship_to;
     const char *pickup_location; /* set for an in-store pickup (A1), else NULL */
+    /* the channel says the pickup is ready to collect (the native eCom store's
+     * READY_FOR_PICKUP, read by its status table: L2): its POS fulfillments are Packed */
+    bool ready_for_pickup;
 };
 
 const char *sb_order_financial_name(enum sb_order_financial f);

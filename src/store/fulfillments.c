@@ -74,10 +74,11 @@ sb_err sb_store_fulfillment_create(struct sb_db *db, const struct sb_ff_new *f, 
     return err;
 }
 
-/* Moves the sale's fulfillments matching (kind, one of the open statuses) to `to`, events
- * first. kind NULL matches both kinds. */
-static sb_err bulk_move(struct sb_db *db, int64_t sale_id, const char *kind, const char *to,
-                        int64_t user_id)
+/* Moves the sale's fulfillments matching (kind, new, in progress or `last`) to `to`, events
+ * first. kind NULL matches both kinds; last is the third open status (packed) or one of the
+ * first two again. */
+static sb_err bulk_move_from(struct sb_db *db, int64_t sale_id, const char *kind, const char *last,
+                             const char *to, int64_t user_id)
 {
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
@@ -88,15 +89,22 @@ static sb_err bulk_move(struct sb_db *db, int64_t sale_id, const char *kind, con
                      "INSERT INTO fulfillment_events (fulfillment_id, from_status, to_status,"
                      " user_id, created_at) SELECT id, status, ?, ?, ? FROM fulfillments"
                      " WHERE sale_id = ? AND (? OR kind = ?)"
-                     " AND status IN ('new', 'in_progress', 'packed') ORDER BY id",
-                     "snsibs", to, user_id, now, sale_id, kind == NULL, kind ? kind : "");
+                     " AND status IN ('new', 'in_progress', ?) ORDER BY id",
+                     "snsibss", to, user_id, now, sale_id, kind == NULL, kind ? kind : "", last);
     if (!err)
         err = sb_db_exec(db,
                          "UPDATE fulfillments SET status = ?, updated_at = ?"
                          " WHERE sale_id = ? AND (? OR kind = ?)"
-                         " AND status IN ('new', 'in_progress', 'packed')",
-                         "ssibs", to, now, sale_id, kind == NULL, kind ? kind : "");
+                         " AND status IN ('new', 'in_progress', ?)",
+                         "ssibss", to, now, sale_id, kind == NULL, kind ? kind : "", last);
     return sb_db_end(db, err);
+}
+
+/* The same from every open status. */
+static sb_err bulk_move(struct sb_db *db, int64_t sale_id, const char *kind, const char *to,
+                        int64_t user_id)
+{
+    return bulk_move_from(db, sale_id, kind, "packed", to, user_id);
 }
 
 sb_err sb_store_fulfillments_cancel_sale(struct sb_db *db, int64_t sale_id, int64_t user_id)
@@ -136,6 +144,18 @@ sb_err sb_store_fulfillments_pick_up_sale(struct sb_db *db, int64_t sale_id, int
         *ret_pickups = all;
         *ret_moved = open;
     }
+    return err;
+}
+
+sb_err sb_store_fulfillments_pack_pickups(struct sb_db *db, int64_t sale_id, int64_t *ret_moved)
+{
+    sb_err err = sb_db_int(db, ret_moved,
+                           "SELECT COUNT(*) FROM fulfillments WHERE sale_id = ? AND kind = ?"
+                           " AND status IN ('new', 'in_progress')",
+                           "is", sale_id, sb_ff_kind_name(SB_FF_PICKUP));
+    if (!err && *ret_moved)
+        err = bulk_move_from(db, sale_id, sb_ff_kind_name(SB_FF_PICKUP), "in_progress",
+                             sb_ff_status_name(SB_FF_PACKED), 0);
     return err;
 }
 

@@ -56,5 +56,8 @@ sb_err sb_store_fulfillments_ship_sale(struct sb_db *db, int64_t sale_id, int64_
  * has, *ret_moved how many moved. Cancelled ones stay cancelled (F3). */
 sb_err sb_store_fulfillments_pick_up_sale(struct sb_db *db, int64_t sale_id, int64_t user_id,
                                           int64_t *ret_pickups, int64_t *ret_moved);
+/* L2: the sale's pickup fulfillments still New or In progress move to Packed (ready to
+ * collect, as the channel says); *ret_moved how many did. Nothing travels back. */
+sb_err sb_store_fulfillments_pack_pickups(struct sb_db *db, int64_t sale_id, int64_t *ret_moved);
 
 #endif

@@ -152,14 +152,35 @@ sb_err sb_store_outbox_fulfillment_moved(struct sb_db *db, int64_t fulfillment_i
 {
     int64_t sale_id = 0, channel = 0;
     char *ref = NULL;
-    sb_err err = sb_db_int(db, &sale_id, "SELECT sale_id FROM fulfillments WHERE id = ?", "i",
-                           fulfillment_id);
-    if (!err)
+    struct sb_q q;
+    bool pickup = false;
+    sb_err err = sb_q_open(&q, db, "SELECT sale_id, kind = 'pickup' FROM fulfillments WHERE id = ?",
+                           "i", fulfillment_id);
+    if (err)
+        return err;
+    if (sb_q_next(&q)) {
+        sale_id = sb_q_int(&q, 0);
+        pickup = sb_q_int(&q, 1) != 0;
+    }
+    err = sb_q_close(&q);
+    if (!err && sale_id)
         err = channel_with(db, sale_id, SB_CHANNEL_PUSH_STATUSES, &channel, &ref);
     if (!err && channel)
-        err = queue_json(
-            db, channel, SB_OUTBOX_STATUS, ref,
-            json_pack("{s:s,s:I}", "status", status, "fulfillment_id", (json_int_t)fulfillment_id));
+        err = queue_json(db, channel, SB_OUTBOX_STATUS, ref,
+                         json_pack("{s:s,s:I,s:b}", "status", status, "fulfillment_id",
+                                   (json_int_t)fulfillment_id, "pickup", pickup));
+    free(ref);
+    return err;
+}
+
+sb_err sb_store_outbox_sale_status(struct sb_db *db, int64_t sale_id, const char *status)
+{
+    int64_t channel = 0;
+    char *ref = NULL;
+    sb_err err = channel_with(db, sale_id, SB_CHANNEL_PUSH_STATUSES, &channel, &ref);
+    if (!err && channel)
+        err = queue_json(db, channel, SB_OUTBOX_STATUS, ref,
+                         json_pack("{s:s,s:I}", "status", status, "sale_id", (json_int_t)sale_id));
     free(ref);
     return err;
 }

@@ -36,5 +36,9 @@ sb_err sb_store_outbox_return_made(struct sb_db *db, int64_t return_id);
  * not travel is logged and sent nowhere. In the caller's transaction. */
 sb_err sb_store_outbox_fulfillment_moved(struct sb_db *db, int64_t fulfillment_id,
                                          const char *status);
+/* The same for the sale itself (L2): "paid" when staff took its balance in the POS, and
+ * "cancelled" when its channel's cancellation voided it (the channel then marks the order
+ * as not to be delivered). In the caller's transaction. */
+sb_err sb_store_outbox_sale_status(struct sb_db *db, int64_t sale_id, const char *status);
 
 #endif

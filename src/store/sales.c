@@ -628,6 +628,10 @@ static sb_err pay_in_tx(struct sb_db *db, const struct sb_scope *scope, int64_t 
                          " updated_at = ? WHERE id = ?",
                          "iisbssi", s.t.paid_total, s.t.balance_due, sb_sale_status_name(st),
                          st == SB_SALE_COMPLETED, now, now, sale_id);
+    /* L2: a web order staff took the balance of (a channel's own payment comes with no
+     * user) may travel to its channel as paid */
+    if (!err && user_id && st == SB_SALE_COMPLETED)
+        err = sb_store_outbox_sale_status(db, sale_id, "paid");
     return err;
 }
 

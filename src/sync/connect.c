@@ -22,13 +22,14 @@ sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops,
 {
     /* a kind whose connect sets up webhooks: only a channel set up to have them made (a
      * public base URL given); others are checked by the poller's pass and on demand, and
-     * make no calls when merely edited. A kind without webhooks (Magento): its connect is
-     * the connection test, made whenever the channel is saved (a 401 says which way of
-     * signing in was refused). */
+     * make no calls when merely edited. A kind without webhooks (Magento), or one whose
+     * connect is only a test (Ecwid: its webhooks are the app's, set up on Ecwid): its
+     * connect is the connection test, made whenever the channel is saved (a 401 says which
+     * way of signing in was refused). */
     const char *base = json_string_value(json_object_get(settings, "webhook_base_url"));
     if (!ops || !(ops->caps & SB_CH_CONNECT))
         return SB_OK;
-    if ((ops->caps & SB_CH_WEBHOOKS) && (!base || !*base))
+    if ((ops->caps & SB_CH_WEBHOOKS) && !ops->connect_on_save && (!base || !*base))
         return SB_OK;
     return sb_store_outbox_queue(db, id, SB_OUTBOX_CONNECT, "channel", "{}");
 }

@@ -90,32 +90,39 @@ static sb_err send_refund(const struct sb_channel_rt *rt, const char *ref, json_
     return err;
 }
 
-/* A fulfillment's move in the POS, as the kind's status table says it travels; one with no
- * row going out does not travel, and says so in the log. */
+/* A fulfillment's move in the POS, or the sale paid or voided (L2), as the kind's status
+ * table says it travels; one with no row going out does not travel, and says so in the
+ * log. */
 static sb_err send_status(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
                           struct sent_note *note)
 {
-    /* the fulfillment statuses that are POS statuses a table can name (a cancelled
-     * fulfillment is not a voided sale, which travels as a cancellation, S1) */
+    /* the POS statuses a table can name: a fulfillment's (a cancelled fulfillment is not a
+     * voided sale, which travels as a cancellation, S1), the sale paid in the POS, and the
+     * sale voided by the channel's own cancellation */
     static const struct {
-        const char *fulfillment;
+        const char *name;
         enum sb_pos_status pos;
     } moves[] = { { "packed", SB_POS_PACKED },
                   { "shipped", SB_POS_SHIPPED },
-                  { "picked_up", SB_POS_PICKED_UP } };
+                  { "picked_up", SB_POS_PICKED_UP },
+                  { "paid", SB_POS_PAID },
+                  { "cancelled", SB_POS_CANCELLED } };
     const char *status = json_string_value(json_object_get(payload, "status"));
+    bool pickup = json_is_true(json_object_get(payload, "pickup"));
     enum sb_pos_status pos = SB_POS_PENDING;
     const struct sb_status_map *m = NULL;
     for (size_t i = 0; status && !m && i < sizeof(moves) / sizeof(moves[0]); i++)
-        if (strcmp(moves[i].fulfillment, status) == 0)
-            m = sb_channel_status_out(rt->ops, pos = moves[i].pos);
+        if (strcmp(moves[i].name, status) == 0)
+            m = sb_channel_status_out(rt->ops, pos = moves[i].pos, pickup);
     if (!m) {
-        snprintf(note->buf, sizeof(note->buf), "status %s does not travel to the channel",
-                 status ? status : "(none)");
+        snprintf(note->buf, sizeof(note->buf), "status %s%s does not travel to the channel",
+                 status ? status : "(none)", pickup ? " (a pickup)" : "");
         note->text = note->buf;
         return SB_OK;
     }
-    struct sb_status_push s = { .order_external_id = ref, .status = m->channel, .pos = pos };
+    struct sb_status_push s = {
+        .order_external_id = ref, .status = m->channel, .pos = pos, .pickup = pickup
+    };
     return rt->ops->push_status(&rt->ch, &s);
 }
 

@@ -136,6 +136,35 @@ static bool forced_outlet(const struct sb_channel_rt *rt, const struct sb_order 
     return false;
 }
 
+#define NO_REGISTER                                                                        \
+    "the channel has no register at one of its outlets: choose the register whose outlet " \
+    "takes its orders (W4)"
+
+/* W4: the index among the channel's outlets of its register's outlet; false when it has no
+ * register, or the register is at none of them (*ret_err set only when the read failed). */
+static bool register_index(struct sb_db *db, const struct sb_channel_rt *rt, size_t *ret_index,
+                           sb_err *ret_err)
+{
+    int64_t outlet = 0;
+    *ret_err = SB_OK;
+    if (!rt->rec.register_id)
+        return false;
+    sb_err err = sb_store_register_outlet(db, rt->rec.register_id, &outlet);
+    if (err == SB_ENOT_FOUND)
+        return false; /* a register gone is none */
+    if (err) {
+        *ret_err = err;
+        return false;
+    }
+    for (size_t i = 0; i < rt->rec.n_outlets; i++) {
+        if (rt->rec.outlet_ids[i] == outlet) {
+            *ret_index = i;
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool needs_fulfillment(const struct sb_order *o)
 {
     if (o->has_ship_to || o->pickup_location)
@@ -242,6 +271,49 @@ struct built {
     int64_t *outlet;    /* for each sale line */
 };
 
+/* N1: a new web order's notification at one outlet, linked to its fulfillment there (0: the
+ * channel fulfils it, W2). */
+static sb_err notify(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
+                     const struct sb_order *o, int64_t sale_id, int64_t outlet_id, int64_t ff,
+                     bool split, bool backorder, bool pickup)
+{
+    struct sb_notification note = {
+        .outlet_id = outlet_id,
+        .kind = "order.new",
+        .title = sb_arena_printf(a, "New %s order %s%s%s", rt->ch.name,
+                                 o->number ? o->number : o->external_id, split ? " (split)" : "",
+                                 backorder ? " (backorder)" : ""),
+        .body = sb_arena_printf(
+            a, "%s%s%s, %s", o->first_name ? o->first_name : (o->email ? o->email : "A customer"),
+            o->first_name && o->last_name ? " " : "",
+            o->first_name && o->last_name ? o->last_name : "",
+            ff == 0  ? sb_arena_printf(a, "fulfilled on %s", rt->ops->label)
+            : pickup ? "pickup"
+                     : "to ship"),
+        .sale_id = sale_id,
+        .fulfillment_id = ff,
+    };
+    int64_t nid;
+    return sb_store_notification_create(db, &note, &nid);
+}
+
+/* W2: the sale's shipment recorded as handled on the channel (it ships from there), so no
+ * list of orders to ship shows it and nothing goes back to the channel. */
+static sb_err channel_fulfilled(struct sb_db *db, const struct sb_order *o, int64_t sale_id)
+{
+    int64_t shipment = 0;
+    bool shipped = false;
+    sb_err err = sb_store_sale_shipment(db, sale_id, &shipment, &shipped);
+    if (err || !shipment || shipped)
+        return err;
+    struct sb_shipment_patch patch = { .shipped = true, .shipped_set = true, .from_channel = true };
+    if (o->n_shipments && o->shipments[0].tracking_number) {
+        patch.tracking_number = (struct sb_opt_str){ o->shipments[0].tracking_number, true };
+        patch.carrier = (struct sb_opt_str){ o->shipments[0].tracking_company, true };
+    }
+    return sb_store_shipment_update(db, &everything, shipment, &patch);
+}
+
 static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_channel_rt *rt,
                      const struct sb_order *o, enum sb_sale_kind kind, int64_t *ret_sale)
 {
@@ -280,6 +352,15 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     bool pickup = false;
     size_t forced = 0;
     bool is_forced = forced_outlet(rt, o, &forced, &pickup);
+    if (rt->ops->register_outlet) {
+        /* W4: the register's outlet takes the order, whatever its method says */
+        is_forced = register_index(db, rt, &forced, &err);
+        if (err)
+            return err;
+        if (!is_forced)
+            return sb_fail(SB_ECONFLICT, NULL, "%s", NO_REGISTER);
+        pickup = o->pickup_location != NULL;
+    }
     struct avail_ctx stock = { .db = db };
     struct sb_alloc_input ai = { .lines = al,
                                  .n_lines = nl,
@@ -491,6 +572,17 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     if (err)
         return err;
 
+    /* W2: the channel fulfils: the shipment keeps the address and notes, and is recorded as
+     * handled there; one notification tells staff the order came down (N1, N3) */
+    if (rt->ops->channel_fulfills) {
+        err = ship ? channel_fulfilled(db, o, sale_id) : SB_OK;
+        if (!err && setting(rt, "notifications", true))
+            err = notify(db, a, rt, o, sale_id, sale_outlet, 0, false, false, pickup);
+        if (err)
+            return err;
+        ship = false;
+    }
+
     /* fulfillments, one per outlet (F1), and their notifications (N1, N3) */
     if (ship) {
         int64_t *line_ids = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(int64_t));
@@ -527,28 +619,10 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             err = sb_store_fulfillment_create(db, &f, &ff);
             if (err)
                 return err;
-            if (setting(rt, "notifications", true)) {
-                struct sb_notification note = {
-                    .outlet_id = rt->rec.outlet_ids[oi],
-                    .kind = "order.new",
-                    .title = sb_arena_printf(a, "New %s order %s%s%s", rt->ch.name,
-                                             o->number ? o->number : o->external_id,
-                                             ar.split ? " (split)" : "",
-                                             backorder ? " (backorder)" : ""),
-                    .body = sb_arena_printf(a, "%s%s%s, %s",
-                                            o->first_name ? o->first_name
-                                                          : (o->email ? o->email : "A customer"),
-                                            o->first_name && o->last_name ? " " : "",
-                                            o->first_name && o->last_name ? o->last_name : "",
-                                            pickup ? "pickup" : "to ship"),
-                    .sale_id = sale_id,
-                    .fulfillment_id = ff,
-                };
-                int64_t nid;
-                err = sb_store_notification_create(db, &note, &nid);
-                if (err)
-                    return err;
-            }
+            if (setting(rt, "notifications", true) &&
+                (err = notify(db, a, rt, o, sale_id, rt->rec.outlet_ids[oi], ff, ar.split,
+                              backorder, pickup)))
+                return err;
         }
     }
     *ret_sale = sale_id;
@@ -752,7 +826,20 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
                                             "cancelled on the channel, but the sale cannot be "
                                             "voided: %s",
                                             sb_err_last()->message));
+        /* L2: the channel then marks the order as not to be delivered, by its table */
+        if (!err)
+            err = sb_store_outbox_sale_status(db, sale_id, "cancelled");
         return err ? err : log_line(db, rt, "info", "order.cancelled", o, "sale voided (S1)");
+    }
+
+    /* L2: a pickup ready to collect on the channel is Packed in the POS */
+    if (o->ready_for_pickup) {
+        int64_t packed = 0;
+        err = sb_store_fulfillments_pack_pickups(db, sale_id, &packed);
+        if (err || !packed)
+            return err;
+        return log_line(db, rt, "info", "order.packed", o,
+                        "ready for pickup on the channel: packed (L2)");
     }
 
     /* S4: fulfilled on the channel */
@@ -762,7 +849,8 @@ static sb_err update(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         err = sb_store_sale_shipment(db, sale_id, &shipment, &shipped);
         if (err || !shipment || shipped)
             return err;
-        if (!setting(rt, "take_fulfillments", false))
+        /* a kind whose statuses travel both ways by its table (L2) takes them by it */
+        if (!setting(rt, "take_fulfillments", false) && !(rt->ops->caps & SB_CH_STATUS_OUT))
             return log_line(db, rt, "info", "order.fulfilled_on_channel", o,
                             "fulfilled on the channel; mark it shipped in the POS (S4: taking "
                             "fulfillments from the channel is off)");
@@ -921,10 +1009,15 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         } else if (!rt->rec.n_outlets || !rt->rec.default_outlet_id) {
             d = SB_DECIDE_WAIT;
             reason = "the channel has no linked or default outlet";
+        } else if (rt->ops->register_outlet && !register_index(db, rt, &(size_t){ 0 }, &err)) {
+            d = SB_DECIDE_WAIT; /* (a failed read stops below, before anything is written) */
+            reason = NO_REGISTER;
         } else {
             d = rt->ops->decide(&rt->ch, o, &reason);
         }
-        if (d == SB_DECIDE_DOWNLOAD) {
+        if (err) {
+            /* the register could not be read: nothing written, the order is tried again */
+        } else if (d == SB_DECIDE_DOWNLOAD) {
             enum sb_sale_kind kind = import_kind(rt);
             err = import(db, a, rt, o, kind, &sale_id);
             for (size_t i = 0; !err && i < o->n_refunds; i++)

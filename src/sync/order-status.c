@@ -12,7 +12,8 @@ void sb_sync_order_status(const struct sb_channel_rt *rt, const struct sb_order 
     *ret_kept = NULL;
     if (!(rt->ops->caps & SB_CH_STATUS_IN) || !o->channel_status)
         return;
-    const struct sb_status_map *m = sb_channel_status_in(rt->ops, o->channel_status);
+    const struct sb_status_map *m =
+        sb_channel_status_in(rt->ops, o->channel_status, o->pickup_location != NULL);
     if (!m) {
         *ret_kept = o->channel_status;
         return;
@@ -30,8 +31,10 @@ void sb_sync_order_status(const struct sb_channel_rt *rt, const struct sb_order 
     case SB_POS_PICKED_UP:
         ret->fulfillment = SB_FUL_FULFILLED;
         break;
-    case SB_POS_PENDING:
     case SB_POS_PACKED:
+        ret->ready_for_pickup = true;
+        break;
+    case SB_POS_PENDING:
         break; /* nothing for the POS to do with the order itself */
     }
 }

@@ -14,7 +14,14 @@
  *   order.c      an order's JSON as an sb_order
  *   poll.c       the poll (updatedFrom, offset, limit 100) and its restart-safe cursor;
  *                one order fetched by its id
- *   stock.c      absolute quantities to products and combinations
+ *   stock.c      absolute quantities to products and combinations, and the store's
+ *                stock read back (I5)
+ *   profile.c    the store's profile: the connection test, the store's currency
+ *   update.c     an order's statuses written (PUT /orders/{id}), and its payment
+ *                status read first (the eCom store's lock after a cancel, L2)
+ *   payment.c    payment types from the order's payment method (P1, P3)
+ * The two kinds' rows: channel/ecwid/adapter.c (Ecwid, W1-W6) and
+ * channel/ecom/adapter.c (the native eCom store, L1-L2).
  */
 #ifndef SB_CHANNEL_ECWID_H
 #define SB_CHANNEL_ECWID_H
@@ -40,6 +47,11 @@
 #define SB_EC_ID_MAX       64    /* an order id's bytes */
 #define SB_EC_WEBHOOK_MAX  ((size_t)64 << 10)
 #define SB_EC_DEFAULT_BASE "https://app.ecwid.com/api/v3"
+#define SB_EC_PUSH_BATCH   50 /* stock levels one push sends: one PUT each */
+
+/* Both kinds' credentials (channel/ecwid/adapter.c): store_id, api_token, client_secret,
+ * base_url and currency (both optional). */
+extern const struct sb_field sb_ec_credentials[];
 
 /* ---------------------------------------------------------------- transport.c */
 
@@ -57,6 +69,7 @@ struct sb_ec_state {
     int used;
     int64_t blocked_until_ms;
     json_t *connection;
+    char currency[4]; /* the store's, from its profile; "" until read (profile.c) */
 };
 sb_err sb_ec_open(const struct sb_channel *ch, void *state);
 void sb_ec_close(void *state);
@@ -90,6 +103,9 @@ sb_err sb_ec_call(const struct sb_channel *ch, const char *method, const char *p
 sb_err sb_ec_status_err(const struct sb_ec_reply *r, const char *what);
 /* RFC 3986 percent-encoding, in the arena. */
 const char *sb_ec_pct(struct sb_arena *a, const char *s);
+
+/* ops->base_url: the credentials' base_url, else SB_EC_DEFAULT_BASE. */
+const char *sb_ec_base_url(json_t *credentials, struct sb_arena *a);
 
 /* ---------------------------------------------------------------- webhook.c */
 
@@ -159,8 +175,8 @@ const char *sb_ec_orders_query(const struct sb_ec_cursor *c, struct sb_arena *a)
  * listed with why (O10). */
 sb_err sb_ec_orders_page(json_t *body, const struct sb_ec_cursor *c, const char *currency,
                          int64_t now, struct sb_arena *a, struct sb_order_page *ret);
-/* The currency given to sb_ec_parse_order: the credentials' currency, else the
- * channel's, else USD. */
+/* The currency given to sb_ec_parse_order: the credentials' currency, else the store's
+ * (its profile, read once: sb_ec_profile_currency), else the channel's, else USD. */
 const char *sb_ec_currency(const struct sb_channel *ch);
 sb_err sb_ec_poll_orders(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                          struct sb_order_page *ret);
@@ -192,5 +208,45 @@ const char *sb_ec_match_sku(json_t *product, const char *sku, struct sb_arena *a
  * anything else stops with the error (nothing after it sent). */
 sb_err sb_ec_push_stock(const struct sb_channel *ch, struct sb_stock_level *levels, size_t n,
                         struct sb_arena *a);
+
+/* The one location both kinds stock at: Ecwid keeps one quantity per product. */
+#define SB_EC_LOCATION "store"
+/* read_stock: GET /products a page (offset, limit 100) at a time: a product with no
+ * combinations is one item ("P"), each combination another ("P/C"); unlimited ones are left
+ * out, as find_items leaves them. The cursor is the next offset. */
+sb_err sb_ec_read_stock(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                        struct sb_stock_page *ret);
+/* One page of GET /products parsed into ret (offset: the page's), for read_stock. */
+sb_err sb_ec_stock_page(json_t *body, int64_t offset, struct sb_arena *a,
+                        struct sb_stock_page *ret);
+
+/* ---------------------------------------------------------------- profile.c */
+
+/* With state and no currency in the credentials: reads the store's profile once for its
+ * currency (formatsAndUnits.currency), kept in the state. SB_OK without state. */
+sb_err sb_ec_profile_currency(const struct sb_channel *ch, struct sb_arena *a);
+/* connect: the connection test (GET /profile), its report kept for connection(). */
+sb_err sb_ec_connect(const struct sb_channel *ch, json_t **ret_report);
+json_t *sb_ec_connection(const struct sb_channel *ch, struct sb_arena *a, const char **ret_notice);
+
+/* ---------------------------------------------------------------- update.c */
+
+/* PUT /orders/{id} with body ({"paymentStatus": ..., "fulfillmentStatus": ...}): Ecwid
+ * answers {updateCount}. what names the change for errors. */
+sb_err sb_ec_order_put(const struct sb_channel *ch, const char *external_id, json_t *body,
+                       const char *what);
+/* The order's paymentStatus as Ecwid has it now (GET /orders/{id}), in the arena. */
+sb_err sb_ec_order_payment(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
+                           const char **ret_status);
+
+/* ---------------------------------------------------------------- payment.c */
+
+/* P1, P3: the payment type for an Ecwid payment method, the same for both kinds: an
+ * integrated processor named in it (Stripe, PayPal, Square, Lightspeed Payments, ...) by
+ * its own name, else "Ecwid"; an offline method (cash on delivery, pay at pickup, bank
+ * transfer, cheque, invoice, phone order) is not integrated: its order stays unpaid until
+ * Ecwid says PAID (P4). */
+const char *sb_ec_payment_type(const struct sb_channel *ch, const char *method,
+                               bool *ret_integrated);
 
 #endif

@@ -66,6 +66,12 @@ const char *sb_ec_orders_query(const struct sb_ec_cursor *c, struct sb_arena *a)
 const char *sb_ec_currency(const struct sb_channel *ch)
 {
     const char *c = sb_ec_cred(ch, "currency");
+    struct sb_ec_state *s = ch->state;
+    if (!c && s) {
+        pthread_mutex_lock(&s->lock);
+        c = s->currency[0] ? s->currency : NULL; /* set once, never changed after */
+        pthread_mutex_unlock(&s->lock);
+    }
     if (!c)
         c = ch->currency;
     return c && *c ? c : "USD";
@@ -147,7 +153,8 @@ sb_err sb_ec_poll_orders(const struct sb_channel *ch, const char *cursor, struct
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     struct sb_ec_reply r;
-    if ((err = sb_ec_call(ch, "GET", "/orders", q, NULL, a, &r)))
+    if ((err = sb_ec_profile_currency(ch, a)) ||
+        (err = sb_ec_call(ch, "GET", "/orders", q, NULL, a, &r)))
         return err;
     if (r.status != 200)
         return sb_ec_status_err(&r, "listing orders");
@@ -163,7 +170,9 @@ sb_err sb_ec_fetch_order(const struct sb_channel *ch, const char *external_id, s
     if (!path)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     struct sb_ec_reply r;
-    sb_err err = sb_ec_call(ch, "GET", path, NULL, NULL, a, &r);
+    sb_err err = sb_ec_profile_currency(ch, a);
+    if (!err)
+        err = sb_ec_call(ch, "GET", path, NULL, NULL, a, &r);
     if (err)
         return err;
     if (r.status != 200)

@@ -11,6 +11,7 @@
 
 #include "util/arena.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,7 @@ sb_err sb_ec_find_items(const struct sb_channel *ch, struct sb_channel_item *ite
                 items[i].variant_id = id;
                 items[i].product_id = sb_arena_printf(a, "%" JSON_INTEGER_FORMAT,
                                                       json_integer_value(json_object_get(p, "id")));
+                items[i].location_id = SB_EC_LOCATION;
                 break;
             }
         }
@@ -152,4 +154,97 @@ sb_err sb_ec_push_stock(const struct sb_channel *ch, struct sb_stock_level *leve
         return sb_ec_status_err(&r, "setting a quantity");
     }
     return SB_OK;
+}
+
+/* ---------------------------------------------------------------- reading it back (I5) */
+
+/* One stock item into st: its id, sku and the one level. False when it is not counted. */
+static bool stock_item(json_t *o, int64_t pid, int64_t cid, struct sb_arena *a,
+                       struct sb_channel_stock *st)
+{
+    json_t *q = json_object_get(o, "quantity");
+    const char *sku = json_string_value(json_object_get(o, "sku"));
+    if (!counted(o) || !json_is_integer(q) || !sku || !*sku)
+        return false;
+    const char *id = cid ? sb_arena_printf(a, "%" PRId64 "/%" PRId64, pid, cid)
+                         : sb_arena_printf(a, "%" PRId64, pid);
+    const char **locs = sb_arena_alloc(a, sizeof(*locs));
+    int64_t *avail = sb_arena_alloc(a, sizeof(*avail));
+    if (!id || !locs || !avail)
+        return false;
+    locs[0] = SB_EC_LOCATION;
+    avail[0] = json_integer_value(q);
+    *st = (struct sb_channel_stock){
+        .item = { .sku = sb_arena_strdup(a, sku),
+                  .item_id = id,
+                  .variant_id = id,
+                  .product_id = sb_arena_printf(a, "%" PRId64, pid),
+                  .location_id = SB_EC_LOCATION },
+        .location_ids = locs,
+        .available = avail,
+        .n_levels = 1,
+    };
+    return st->item.sku && st->item.product_id;
+}
+
+sb_err sb_ec_stock_page(json_t *body, int64_t offset, struct sb_arena *a, struct sb_stock_page *ret)
+{
+    json_t *items = json_object_get(body, "items"), *total = json_object_get(body, "total");
+    if (!json_is_object(body) || !json_is_array(items) || !json_is_integer(total))
+        return sb_fail(SB_EIO, NULL, "Ecwid's product list is not {total, items[]}");
+    size_t cap = 1, i, k;
+    json_t *p, *c;
+    json_array_foreach(items, i, p)
+    {
+        size_t nc = json_array_size(json_object_get(p, "combinations"));
+        cap += nc ? nc : 1;
+    }
+    *ret = (struct sb_stock_page){ .items = sb_arena_alloc(a, cap * sizeof(*ret->items)) };
+    if (!ret->items)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    json_array_foreach(items, i, p)
+    {
+        json_t *pid = json_object_get(p, "id"), *cs = json_object_get(p, "combinations");
+        if (!json_is_integer(pid) || json_integer_value(pid) <= 0)
+            continue;
+        if (json_array_size(cs) == 0) {
+            ret->n += stock_item(p, json_integer_value(pid), 0, a, &ret->items[ret->n]);
+            continue;
+        }
+        json_array_foreach(cs, k, c)
+        {
+            json_t *cid = json_object_get(c, "id");
+            if (json_is_integer(cid) && json_integer_value(cid) > 0)
+                ret->n += stock_item(c, json_integer_value(pid), json_integer_value(cid), a,
+                                     &ret->items[ret->n]);
+        }
+    }
+    int64_t next = offset + (int64_t)json_array_size(items);
+    ret->more = json_array_size(items) > 0 && next < json_integer_value(total);
+    ret->next_cursor = ret->more ? sb_arena_printf(a, "%" PRId64, next) : NULL;
+    return SB_OK;
+}
+
+sb_err sb_ec_read_stock(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
+                        struct sb_stock_page *ret)
+{
+    int64_t offset = 0;
+    if (cursor && *cursor) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(cursor, &end, 10);
+        if (errno || *end || v < 0)
+            return sb_fail(SB_EINVALID_FIELD, "cursor", "not an Ecwid stock cursor");
+        offset = v;
+    }
+    const char *q = sb_arena_printf(a, "offset=%" PRId64 "&limit=%d", offset, SB_EC_PAGE_SIZE);
+    if (!q)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    struct sb_ec_reply r;
+    sb_err err = sb_ec_call(ch, "GET", "/products", q, NULL, a, &r);
+    if (err)
+        return err;
+    if (r.status != 200)
+        return sb_ec_status_err(&r, "reading the store's stock");
+    return sb_ec_stock_page(r.body, offset, a, ret);
 }

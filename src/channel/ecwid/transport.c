@@ -28,6 +28,17 @@ const char *sb_ec_cred(const struct sb_channel *ch, const char *key)
     return s && *s && strlen(s) == json_string_length(v) ? s : NULL;
 }
 
+const char *sb_ec_base_url(json_t *credentials, struct sb_arena *a)
+{
+    const char *b = json_string_value(json_object_get(credentials, "base_url"));
+    if (!b || !*b)
+        b = SB_EC_DEFAULT_BASE;
+    size_t n = strlen(b);
+    while (n && b[n - 1] == '/')
+        n--;
+    return sb_arena_printf(a, "%.*s", (int)n, b);
+}
+
 sb_err sb_ec_open(const struct sb_channel *ch, void *state)
 {
     (void)ch;

@@ -94,10 +94,10 @@ const struct sb_field sb_m2_settings[] = {
 
 /* IN only: nothing travels out by status (cancellations and shipments have their calls). */
 static const struct sb_status_map statuses[] = {
-    { "pending", SB_POS_PENDING, SB_STATUS_IN },
-    { "processing", SB_POS_PAID, SB_STATUS_IN },
-    { "complete", SB_POS_SHIPPED, SB_STATUS_IN },
-    { "canceled", SB_POS_CANCELLED, SB_STATUS_IN },
+    { "pending", SB_POS_PENDING, SB_STATUS_IN, SB_WHEN_ANY },
+    { "processing", SB_POS_PAID, SB_STATUS_IN, SB_WHEN_ANY },
+    { "complete", SB_POS_SHIPPED, SB_STATUS_IN, SB_WHEN_ANY },
+    { "canceled", SB_POS_CANCELLED, SB_STATUS_IN, SB_WHEN_ANY },
     { 0 },
 };
 
