@@ -770,7 +770,7 @@ Test(channels, bad_input)
         { "{\"kind\":\"shopify\"}", 422, "missing_field", "name" },
         { "{\"kind\":\"shopify\",\"name\":\"\"}", 422, "invalid_field", "name" },
         { "{\"kind\":\"shopify\",\"name\":7}", 422, "invalid_field", "name" },
-        { "{\"kind\":\"ecwid\",\"name\":\"A\"}", 422, "invalid_field", "kind" },
+        { "{\"kind\":\"bigcommerce\",\"name\":\"A\"}", 422, "invalid_field", "kind" },
         { "{\"kind\":\"SHOPIFY\",\"name\":\"A\"}", 422, "invalid_field", "kind" },
         { "{\"kind\":\"\",\"name\":\"A\"}", 422, "invalid_field", "kind" },
         { "{\"kind\":1,\"name\":\"A\"}", 422, "invalid_field", "kind" },
