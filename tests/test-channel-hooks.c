@@ -92,6 +92,19 @@ static void order_json(int64_t id, int updated, const char *extra, char *buf, si
              (long long)id, (long long)id, (long long)id, updated, (long long)id, extra);
 }
 
+/* The same order as order_json, but with its financial status given ("pending": unpaid). */
+static void order_json_fin(int64_t id, int updated, const char *fin, const char *extra, char *buf,
+                           size_t cap)
+{
+    char paid[2048];
+    order_json(id, updated, extra, paid, sizeof(paid));
+    const char *key = "\"financial_status\":\"paid\"";
+    char *at = strstr(paid, key);
+    cr_assert_not_null(at);
+    *at = '\0';
+    snprintf(buf, cap, "%s\"financial_status\":\"%s\"%s", paid, fin, at + strlen(key));
+}
+
 /* A signed webhook to channel 1. */
 static void hook(const char *topic, const char *event_id, const char *body)
 {
@@ -337,6 +350,72 @@ Test(channel_hooks, status_out_needs_its_setting, .init = setup_status_out)
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM outbox WHERE kind = 'status'"), 0);
 }
 
+/* L2: an unpaid web order whose balance staff take in the POS (the sell flow's payment on the
+ * sale) travels as the table's PAID row; the channel's own payment coming down does not
+ * travel back, nor does a payment that leaves a balance. */
+Test(channel_hooks, l2_a_web_sale_paid_in_the_pos_travels_as_paid, .init = setup_status_out)
+{
+    patch_settings("{\"settings\":{\"" SB_CHANNEL_PUSH_STATUSES "\":true}}");
+    char body[2048];
+    order_json_fin(9311, 0, "pending", "", body, sizeof(body));
+    fault_channel_put_order(1, "9311", body);
+    hook("orders/create", "create-9311", body);
+    th_wait_pipeline(&t);
+    int64_t sale = sale_of(9311);
+    cr_assert_gt(sale, 0);
+    int64_t due = sql_int("SELECT balance_due FROM sales WHERE id = %lld", (long long)sale);
+    cr_assert_gt(due, 1);
+    char path[64], pay[96];
+    snprintf(path, sizeof(path), "/api/v1/sales/%lld/payments", (long long)sale);
+    snprintf(pay, sizeof(pay), "{\"payment_type_id\":1,\"amount\":%lld}", (long long)due - 1);
+    post(path, pay, 201);
+    th_wait_pipeline(&t);
+    cr_expect_eq(fault_channel_calls(1, FC_PUSH_STATUS), 0, "a balance remains: not paid");
+    post(path, "{\"payment_type_id\":1,\"amount\":1}", 201);
+    th_wait_pipeline(&t);
+    cr_expect_eq(fault_channel_calls(1, FC_PUSH_STATUS), 1);
+    json_t *s = last(FC_PUSH_STATUS, 9311);
+    cr_assert_not_null(s);
+    cr_expect_str_eq(th_str(s, "status"), "paid", "the table's OUT row for paid");
+    cr_expect_str_eq(th_str(s, "pos"), "paid");
+    json_decref(s);
+
+    /* P4 the other way: paid on the channel, nothing goes back */
+    order_json_fin(9312, 0, "pending", "", body, sizeof(body));
+    fault_channel_put_order(1, "9312", body);
+    hook("orders/create", "create-9312", body);
+    th_wait_pipeline(&t);
+    order_json(9312, 5, "", body, sizeof(body));
+    fault_channel_put_order(1, "9312", body);
+    hook("orders/updated", "paid-9312", body);
+    th_wait_pipeline(&t);
+    cr_expect_eq(sql_int("SELECT balance_due FROM sales WHERE id = %lld", (long long)sale_of(9312)),
+                 0, "paid on the channel (P4)");
+    cr_expect_eq(fault_channel_calls(1, FC_PUSH_STATUS), 1, "nothing sent back");
+}
+
+/* L2: a sale voided by the channel's cancellation queues the table's cancelled row; a kind
+ * with none (this one) logs that it does not travel, and sends nothing. */
+Test(channel_hooks, l2_a_channel_cancel_travels_back_only_by_the_table, .init = setup_status_out)
+{
+    patch_settings("{\"settings\":{\"" SB_CHANNEL_PUSH_STATUSES "\":true}}");
+    place(9313, "");
+    char body[2048];
+    order_json(9313, 9, ",\"cancelled_at\":\"2026-11-22T09:00:09Z\"", body, sizeof(body));
+    fault_channel_put_order(1, "9313", body);
+    hook("orders/cancelled", "cancel-9313", body);
+    th_wait_pipeline(&t);
+    cr_assert_eq(sql_int("SELECT COUNT(*) FROM sales WHERE id = %lld AND status = 'voided'",
+                         (long long)sale_of(9313)),
+                 1);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM outbox WHERE kind = 'status'"), 1);
+    cr_expect_eq(fault_channel_calls(1, FC_PUSH_STATUS), 0);
+    json_t *e = log_entry("push.kept");
+    cr_assert_not_null(e);
+    cr_expect_str_eq(th_str(e, "message"), "status cancelled does not travel to the channel");
+    json_decref(e);
+}
+
 /* ---------------------------------------------------------------- statuses in (S1) */
 
 /* An order whose raw status the table takes in as cancelled is voided (S1), though its own
@@ -428,18 +507,6 @@ static int64_t tee(const char *col)
     return sql_int("SELECT %s FROM stock WHERE item_id = 1 AND outlet_id = 1", col);
 }
 
-/* The same order as order_json, but with its financial status given ("pending": unpaid). */
-static void order_json_fin(int64_t id, int updated, const char *fin, const char *extra, char *buf,
-                           size_t cap)
-{
-    char paid[2048];
-    order_json(id, updated, extra, paid, sizeof(paid));
-    const char *key = "\"financial_status\":\"paid\"";
-    char *at = strstr(paid, key);
-    cr_assert_not_null(at);
-    *at = '\0';
-    snprintf(buf, cap, "%s\"financial_status\":\"%s\"%s", paid, fin, at + strlen(key));
-}
 
 /* M6, I2, I6, S1: a channel set to download orders as orders: the web order becomes an open
  * customer order whose line reserves its stock (on hand stays; what the channel is sent

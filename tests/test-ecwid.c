@@ -639,3 +639,195 @@ Test(ecwid_store, I1_find_items_leaves_unlimited_alone)
     cr_assert_str_eq(it[0].product_id, "1001");
     cr_assert_null(it[1].item_id);
 }
+
+/* I2: the one location both kinds stock at is named, so the stock lane sends the sum of the
+ * channel's outlets */
+Test(ecwid_store, I2_found_items_stock_at_the_stores_one_location)
+{
+    answer(200, NULL, "{\"total\":1,\"items\":[{\"id\":1001,\"sku\":\"TEE\",\"quantity\":4}]}");
+    struct sb_channel_item it[1] = { { .sku = "TEE" } };
+    cr_assert_eq(sb_ec_find_items(&ech, it, 1, A), SB_OK);
+    cr_assert_str_eq(it[0].item_id, "1001");
+    cr_assert_str_eq(it[0].location_id, SB_EC_LOCATION);
+}
+
+/* I5: the store's stock read back a page at a time: products without combinations, each
+ * combination, unlimited ones and those without a SKU left out; the cursor is the offset */
+Test(ecwid_store, I5_read_stock_pages_products_and_combinations)
+{
+    answer(200, NULL,
+           "{\"total\":150,\"count\":3,\"offset\":0,\"limit\":100,\"items\":["
+           "{\"id\":1001,\"sku\":\"TEE\",\"quantity\":4},"
+           "{\"id\":1002,\"sku\":\"HAT\",\"unlimited\":true},"
+           "{\"id\":1003,\"sku\":\"MUG\",\"quantity\":9,\"combinations\":["
+           "{\"id\":7,\"sku\":\"MUG-R\",\"quantity\":2},{\"id\":8,\"sku\":\"MUG-B\","
+           "\"unlimited\":true},{\"id\":9,\"quantity\":1}]}]}");
+    answer(200, NULL, "{\"total\":150,\"count\":0,\"offset\":3,\"limit\":100,\"items\":[]}");
+    struct sb_stock_page p;
+    cr_assert_eq(sb_ec_read_stock(&ech, NULL, A, &p), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/products");
+    cr_assert_eq(p.n, 2);
+    cr_assert_str_eq(p.items[0].item.sku, "TEE");
+    cr_assert_str_eq(p.items[0].item.item_id, "1001");
+    cr_assert_eq(p.items[0].available[0], 4);
+    cr_assert_str_eq(p.items[0].location_ids[0], SB_EC_LOCATION);
+    cr_assert_str_eq(p.items[1].item.sku, "MUG-R");
+    cr_assert_str_eq(p.items[1].item.item_id, "1003/7");
+    cr_assert_str_eq(p.items[1].item.product_id, "1003");
+    cr_assert_eq(p.items[1].available[0], 2);
+    cr_assert(p.more);
+    cr_assert_str_eq(p.next_cursor, "3");
+    cr_assert_eq(sb_ec_read_stock(&ech, p.next_cursor, A, &p), SB_OK);
+    cr_assert_eq(p.n, 0);
+    cr_assert_not(p.more);
+    /* I5: a read that cannot be understood fails; it never reads as zero stock */
+    J = json_pack("{s:[]}", "items");
+    cr_assert_eq(sb_ec_stock_page(J, 0, A, &p), SB_EIO);
+    cr_assert_eq(sb_ec_read_stock(&ech, "-4", A, &p), SB_EINVALID_FIELD);
+}
+
+/* connect: the connection test reads the profile; a refused token says what to change */
+Test(ecwid_store, connect_tests_the_token_and_reads_the_currency)
+{
+    answer(200, NULL,
+           "{\"generalInfo\":{\"storeId\":1003},\"formatsAndUnits\":{\"currency\":\"JPY\"}}");
+    answer(403, NULL, "{\"errorMessage\":\"Invalid token\",\"errorCode\":\"INVALID_API_TOKEN\"}");
+    json_t *rep = NULL;
+    cr_assert_eq(sb_ec_connect(&ech, &rep), SB_OK, "%s", sb_err_last()->message);
+    cr_assert(json_is_true(json_object_get(rep, "ok")));
+    cr_assert_str_eq(json_string_value(json_object_get(rep, "currency")), "JPY");
+    json_decref(rep);
+    cr_assert_str_eq(sb_ec_currency(&ech), "JPY");
+    rep = NULL;
+    cr_assert_eq(sb_ec_connect(&ech, &rep), SB_EUNAUTHORIZED);
+    cr_assert_null(rep);
+    json_t *c = sb_ec_connection(&ech, A, NULL);
+    cr_assert(json_is_false(json_object_get(c, "ok")));
+    cr_assert(strstr(json_string_value(json_object_get(c, "error")), "INVALID_API_TOKEN"));
+    json_decref(c);
+}
+
+/* ---------------------------------------------------------------- the two kinds' rules */
+
+/* P1-P3: a named processor gives the type its name, anything else is "Ecwid"; offline
+ * methods are not integrated */
+Test(ecwid, P1_P3_payment_types_from_the_method)
+{
+    bool integrated = false;
+    cr_assert_str_eq(sb_ec_payment_type(NULL, "PayPal", &integrated), "PayPal");
+    cr_assert(integrated);
+    cr_assert_str_eq(sb_ec_payment_type(NULL, "Credit card (Stripe)", &integrated), "Stripe");
+    cr_assert_str_eq(sb_ec_payment_type(NULL, "Lightspeed Payments", &integrated),
+                     "Lightspeed Payments");
+    cr_assert_str_eq(sb_ec_payment_type(NULL, "Credit or debit card", &integrated), "Ecwid");
+    cr_assert(integrated);
+    cr_assert_str_eq(sb_ec_payment_type(NULL, NULL, &integrated), "Ecwid");
+    cr_assert(integrated);
+    cr_assert_str_eq(sb_ec_payment_type(NULL, "Cash on delivery", &integrated), "Ecwid");
+    cr_assert_not(integrated);
+    sb_ec_payment_type(NULL, "Pay at pickup", &integrated);
+    cr_assert_not(integrated);
+    sb_ec_payment_type(NULL, "Bank transfer (wire)", &integrated);
+    cr_assert_not(integrated);
+}
+
+/* W1 (Ecwid): PAID comes down, the rest waits saying why; L1 (eCom): everything comes down */
+Test(ecwid, W1_L1_what_each_kind_downloads)
+{
+    struct sb_order o = { .financial = SB_FIN_PAID };
+    const char *why = NULL;
+    cr_assert_eq(sb_channel_ecwid.decide(NULL, &o, &why), SB_DECIDE_DOWNLOAD);
+    o.financial = SB_FIN_PENDING;
+    cr_assert_eq(sb_channel_ecwid.decide(NULL, &o, &why), SB_DECIDE_WAIT);
+    cr_assert_str_eq(why, "awaiting payment (W1: only PAID orders come down)");
+    o.financial = SB_FIN_PARTIALLY_REFUNDED;
+    cr_assert_eq(sb_channel_ecwid.decide(NULL, &o, &why), SB_DECIDE_WAIT);
+    cr_assert(strstr(why, "not PAID"));
+    o.financial = SB_FIN_PENDING;
+    cr_assert_eq(sb_channel_ecom.decide(NULL, &o, &why), SB_DECIDE_DOWNLOAD);
+    /* W2, W4 belong to Ecwid only */
+    cr_assert(sb_channel_ecwid.channel_fulfills && sb_channel_ecwid.register_outlet);
+    cr_assert_not(sb_channel_ecom.channel_fulfills || sb_channel_ecom.register_outlet);
+    cr_assert_not(sb_channel_ecwid.caps & (SB_CH_FULFILL | SB_CH_STATUS_IN | SB_CH_STATUS_OUT));
+}
+
+/* L2 as data: which rows apply to pickups and to shipped orders, and what does not travel */
+Test(ecwid, L2_status_table_rows_by_direction_and_kind_of_order)
+{
+    const struct sb_channel_ops *k = &sb_channel_ecom;
+    const struct sb_status_map *m;
+    /* in */
+    cr_assert_eq(sb_channel_status_in(k, "OUT_FOR_DELIVERY", false)->pos, SB_POS_SHIPPED);
+    cr_assert_eq(sb_channel_status_in(k, "READY_FOR_PICKUP", true)->pos, SB_POS_PACKED);
+    cr_assert_null(sb_channel_status_in(k, "READY_FOR_PICKUP", false));
+    cr_assert_eq(sb_channel_status_in(k, "DELIVERED", false)->pos, SB_POS_SHIPPED);
+    cr_assert_eq(sb_channel_status_in(k, "DELIVERED", true)->pos, SB_POS_PICKED_UP);
+    cr_assert_eq(sb_channel_status_in(k, "CANCELLED", true)->pos, SB_POS_CANCELLED);
+    cr_assert_null(sb_channel_status_in(k, "PROCESSING", false));
+    cr_assert_null(sb_channel_status_in(k, "WILL_NOT_DELIVER", false));
+    cr_assert_null(sb_channel_status_in(k, "RETURNED", false));
+    /* out */
+    m = sb_channel_status_out(k, SB_POS_PACKED, true);
+    cr_assert_str_eq(m->channel, "READY_FOR_PICKUP");
+    cr_assert_null(sb_channel_status_out(k, SB_POS_PACKED, false));
+    cr_assert_str_eq(sb_channel_status_out(k, SB_POS_SHIPPED, false)->channel, "SHIPPED");
+    cr_assert_null(sb_channel_status_out(k, SB_POS_SHIPPED, true));
+    cr_assert_str_eq(sb_channel_status_out(k, SB_POS_PICKED_UP, true)->channel, "DELIVERED");
+    cr_assert_str_eq(sb_channel_status_out(k, SB_POS_PAID, false)->channel, "PAID");
+    cr_assert_str_eq(sb_channel_status_out(k, SB_POS_CANCELLED, true)->channel, "WILL_NOT_DELIVER");
+    cr_assert_null(sb_channel_status_out(k, SB_POS_PENDING, false));
+}
+
+/* L2 out: statuses written with PUT /orders/{id}, the payment one as paymentStatus; the lock:
+ * an order cancelled on eCom takes nothing more, but its WILL_NOT_DELIVER */
+Test(ecwid_store, L2_push_status_writes_and_the_lock_after_a_cancel)
+{
+    answer(200, NULL, "{\"id\":\"K1\",\"paymentStatus\":\"AWAITING_PAYMENT\"}");
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(200, NULL, "{\"id\":\"K1\",\"paymentStatus\":\"PAID\"}");
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(200, NULL, "{\"id\":\"K1\",\"paymentStatus\":\"CANCELLED\"}");
+    answer(200, NULL, "{\"updateCount\":1}");
+    struct sb_status_push paid = { .order_external_id = "K1",
+                                   .status = "PAID",
+                                   .pos = SB_POS_PAID };
+    cr_assert_eq(sb_channel_ecom.push_status(&ech, &paid), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_str_eq(st.method[0], "GET");
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/orders/K1");
+    cr_assert_str_eq(st.method[1], "PUT");
+    cr_assert_str_eq(st.sent[1], "{\"paymentStatus\":\"PAID\"}");
+    struct sb_status_push ready = { .order_external_id = "K1",
+                                    .status = "READY_FOR_PICKUP",
+                                    .pos = SB_POS_PACKED,
+                                    .pickup = true };
+    cr_assert_eq(sb_channel_ecom.push_status(&ech, &ready), SB_OK);
+    cr_assert_str_eq(st.sent[3], "{\"fulfillmentStatus\":\"READY_FOR_PICKUP\"}");
+    /* locked: refused, nothing written */
+    cr_assert_eq(sb_channel_ecom.push_status(&ech, &ready), SB_EINVALID_FIELD);
+    cr_assert(strstr(sb_err_last()->message, "takes no further updates (L2)"));
+    cr_assert_eq(st.next, 5);
+    /* the cancel's own WILL_NOT_DELIVER goes without reading */
+    struct sb_status_push wnd = { .order_external_id = "K1",
+                                  .status = "WILL_NOT_DELIVER",
+                                  .pos = SB_POS_CANCELLED };
+    cr_assert_eq(sb_channel_ecom.push_status(&ech, &wnd), SB_OK);
+    cr_assert_str_eq(st.method[5], "PUT");
+    cr_assert_str_eq(st.sent[5], "{\"fulfillmentStatus\":\"WILL_NOT_DELIVER\"}");
+}
+
+/* S1: voided in the POS, each kind cancels as its rules say */
+Test(ecwid_store, S1_push_cancel_bodies)
+{
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(404, NULL, "{\"errorMessage\":\"Order not found\"}");
+    cr_assert_eq(sb_channel_ecwid.push_cancel(&ech, "K2", "voided in the POS"), SB_OK);
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/orders/K2");
+    cr_assert_str_eq(st.sent[0], "{\"paymentStatus\":\"CANCELLED\"}");
+    cr_assert_eq(sb_channel_ecom.push_cancel(&ech, "K2", "voided in the POS"), SB_OK);
+    cr_assert_str_eq(
+        st.sent[1], "{\"paymentStatus\":\"CANCELLED\",\"fulfillmentStatus\":\"WILL_NOT_DELIVER\"}");
+    cr_assert_eq(sb_channel_ecom.push_cancel(&ech, "K3", NULL), SB_ENOT_FOUND);
+    cr_assert_eq(sb_channel_ecom.push_cancel(&ech, "../x", NULL), SB_EINVALID_FIELD);
+    cr_assert_eq(st.next, 3);
+}

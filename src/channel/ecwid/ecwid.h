@@ -222,6 +222,9 @@ sb_err sb_ec_stock_page(json_t *body, int64_t offset, struct sb_arena *a,
 
 /* ---------------------------------------------------------------- profile.c */
 
+/* The currency a profile names (formatsAndUnits.currency): three letters A-Z, or NULL. */
+const char *sb_ec_profile_currency_of(json_t *profile);
+
 /* With state and no currency in the credentials: reads the store's profile once for its
  * currency (formatsAndUnits.currency), kept in the state. SB_OK without state. */
 sb_err sb_ec_profile_currency(const struct sb_channel *ch, struct sb_arena *a);

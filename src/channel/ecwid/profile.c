@@ -10,8 +10,7 @@
 
 #include <string.h>
 
-/* The currency a profile names (formatsAndUnits.currency), three letters A-Z, or NULL. */
-static const char *profile_currency(json_t *profile)
+const char *sb_ec_profile_currency_of(json_t *profile)
 {
     const char *c =
         json_string_value(json_object_get(json_object_get(profile, "formatsAndUnits"), "currency"));
@@ -45,7 +44,7 @@ static sb_err read_profile(const struct sb_channel *ch, struct sb_arena *a, json
     if (!json_is_object(r.body))
         return sb_fail(SB_EIO, NULL, "Ecwid's profile is not a JSON object");
     *ret_profile = r.body;
-    keep_currency(ch, profile_currency(r.body));
+    keep_currency(ch, sb_ec_profile_currency_of(r.body));
     return SB_OK;
 }
 
@@ -75,7 +74,7 @@ sb_err sb_ec_connect(const struct sb_channel *ch, json_t **ret_report)
     json_t *profile = NULL;
     sb_err err = read_profile(ch, a, &profile);
     if (!err) {
-        const char *cur = profile_currency(profile);
+        const char *cur = sb_ec_profile_currency_of(profile);
         json_object_set_new(report, "currency", cur ? json_string(cur) : json_null());
         json_object_set_new(report, "webhooks",
                             json_pack("{s:b,s:s}", "managed", false, "note",
