@@ -507,7 +507,6 @@ static int64_t tee(const char *col)
     return sql_int("SELECT %s FROM stock WHERE item_id = 1 AND outlet_id = 1", col);
 }
 
-
 /* M6, I2, I6, S1: a channel set to download orders as orders: the web order becomes an open
  * customer order whose line reserves its stock (on hand stays; what the channel is sent
  * drops), the amount paid its deposit; cancelled on the channel, the order is cancelled,
