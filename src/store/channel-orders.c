@@ -14,7 +14,8 @@ sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const ch
     struct sb_q q;
     *ret = (struct sb_channel_order_state){ 0 };
     sb_err err = sb_q_open(&q, db,
-                           "SELECT state, version, sale_id, details, reason FROM channel_orders"
+                           "SELECT state, version, sale_id, details, reason, channel_status"
+                           " FROM channel_orders"
                            " WHERE channel_id = ? AND external_id = ?",
                            "is", channel_id, external_id);
     if (err)
@@ -27,6 +28,8 @@ sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const ch
             snprintf(ret->details, sizeof(ret->details), "%s", sb_q_text(&q, 3));
         if (!sb_q_null(&q, 4))
             snprintf(ret->reason, sizeof(ret->reason), "%s", sb_q_text(&q, 4));
+        if (!sb_q_null(&q, 5))
+            snprintf(ret->channel_status, sizeof(ret->channel_status), "%s", sb_q_text(&q, 5));
     }
     return sb_q_close(&q);
 }

@@ -22,6 +22,7 @@ struct sb_channel_order_state {
     int64_t sale_id;           /* 0: none */
     char details[24];          /* "" when not kept */
     char reason[256];          /* why it waits or was skipped, "" when none */
+    char channel_status[72];   /* the raw status last recorded, "" when none */
 };
 sb_err sb_store_channel_order_get(struct sb_db *db, int64_t channel_id, const char *external_id,
                                   struct sb_channel_order_state *ret);

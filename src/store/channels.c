@@ -258,8 +258,13 @@ sb_err sb_store_channel_create(struct sb_db *db, const struct sb_channel_input *
         return sb_fail(SB_EMISSING_FIELD, "name", "name is required");
     struct final f = { .kind = in->kind, .enabled = true };
     sb_err err = sb_store_settings_read(NULL, &f.settings, &f.settings_json);
-    if (err)
+    if (!err && json_is_object(in->kind_defaults) &&
+        json_object_update_missing(f.settings_json, in->kind_defaults))
+        err = sb_fail(SB_ENOMEM, NULL, NULL);
+    if (err) {
+        json_decref(f.settings_json);
         return err;
+    }
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     err = sb_db_begin(db);

@@ -56,6 +56,9 @@ struct sb_channel_input {
     /* the settings given, checked against the kind's descriptions, merged name by name
      * over the current ones (defaults on create); borrowed; NULL: none given */
     json_t *settings;
+    /* create only: the kind's own settings' defaults, stored beneath the settings given (the
+     * common ones' defaults are the store's); borrowed; NULL: none */
+    json_t *kind_defaults;
     /* replaces the stored credentials whole, checked against the kind's descriptions;
      * borrowed; NULL with credentials_set clears them */
     json_t *credentials;

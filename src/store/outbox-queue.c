@@ -53,8 +53,10 @@ sb_err sb_store_outbox_shipment_shipped(struct sb_db *db, int64_t shipment_id)
         return err;
     if (sb_q_next(&q)) {
         json_t *settings = json_loads(sb_q_text(&q, 4), 0, NULL);
-        /* S3: on unless the channel turned it off */
-        if (!json_is_false(json_object_get(settings, "auto_fulfillment")))
+        /* S3: on unless the channel turned it off; a kind whose statuses travel by its status
+         * table (it has push_statuses: L2) sends the shipment that way instead */
+        if (!json_is_false(json_object_get(settings, "auto_fulfillment")) &&
+            !json_object_get(settings, SB_CHANNEL_PUSH_STATUSES))
             err = queue_json(db, sb_q_int(&q, 0), "fulfillment", sb_q_text(&q, 1),
                              json_pack("{s:s?,s:s?}", "tracking_number", sb_q_text(&q, 2),
                                        "tracking_company", sb_q_text(&q, 3)));
@@ -68,14 +70,21 @@ sb_err sb_store_outbox_sale_voided(struct sb_db *db, int64_t sale_id)
 {
     struct sb_q q;
     sb_err err = sb_q_open(&q, db,
-                           "SELECT channel_id, external_id FROM sales"
-                           " WHERE id = ? AND source = 'channel' AND status = 'voided'",
+                           "SELECT s.channel_id, s.external_id, c.settings FROM sales s"
+                           " JOIN channels c ON c.id = s.channel_id"
+                           " WHERE s.id = ? AND s.source = 'channel' AND s.status = 'voided'",
                            "i", sale_id);
     if (err)
         return err;
-    if (sb_q_next(&q))
-        err = queue_json(db, sb_q_int(&q, 0), "cancel", sb_q_text(&q, 1),
-                         json_pack("{s:s}", "reason", "voided in the POS"));
+    if (sb_q_next(&q)) {
+        json_t *settings = json_loads(sb_q_text(&q, 2), 0, NULL);
+        /* L2: a kind whose statuses travel by its table sends the cancellation with them,
+         * and nothing when they are turned off */
+        if (!json_is_false(json_object_get(settings, SB_CHANNEL_PUSH_STATUSES)))
+            err = queue_json(db, sb_q_int(&q, 0), "cancel", sb_q_text(&q, 1),
+                             json_pack("{s:s}", "reason", "voided in the POS"));
+        json_decref(settings);
+    }
     sb_err cerr = sb_q_close(&q);
     return err ? err : cerr;
 }

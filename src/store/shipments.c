@@ -342,6 +342,9 @@ sb_err sb_store_shipment_update(struct sb_db *db, const struct sb_scope *scope, 
     /* S3: shipped in the POS, the channel hears of it (with the tracking as now kept) */
     if (!err && p->shipped_set && p->shipped && !p->from_channel)
         err = sb_store_outbox_shipment_shipped(db, id);
+    /* L2: ... and a kind whose statuses travel by its table hears of it as shipped */
+    if (!err && ship_now && !p->from_channel)
+        err = sb_store_outbox_sale_status(db, sale_id, "shipped");
     free(tracking);
     free(carrier);
     return sb_db_end(db, err);

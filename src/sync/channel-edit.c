@@ -132,6 +132,12 @@ sb_err sb_sync_channel_create(struct sb_db *db, const struct sb_channel_input *i
     struct sb_channel_input checked;
     json_t *settings, *credentials;
     sb_err err = check_input(ops, in, &checked, &settings, &credentials);
+    /* the kind's own defaults are stored with the channel, as the common ones are: the
+     * store's rules read some of them (push_statuses, on by default: L2) */
+    json_t *defaults = err ? NULL : json_object();
+    if (!err && (!defaults || sb_channel_kind_fill_settings(ops, defaults)))
+        err = sb_fail(SB_ENOMEM, NULL, NULL);
+    checked.kind_defaults = defaults;
     if (!err)
         err = sb_store_channel_create(db, &checked, ret_id);
     /* a kind that connects as an app checks its access and sets up its webhooks; the channel
@@ -140,6 +146,7 @@ sb_err sb_sync_channel_create(struct sb_db *db, const struct sb_channel_input *i
         sb_err_clear();
     json_decref(settings);
     json_decref(credentials);
+    json_decref(defaults);
     return err;
 }
 

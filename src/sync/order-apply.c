@@ -1043,8 +1043,10 @@ sb_err sb_sync_apply_order(struct sb_db *db, const struct sb_channel_rt *rt,
         }
     }
     /* a status its table does not take in does not travel, and the log says so, once per
-     * version */
-    if (!err && kept && outcome != SB_APPLY_STALE && outcome != SB_APPLY_UNCHANGED)
+     * version - and once when it came in a version of the same second as the last one
+     * (Ecwid's times are whole seconds), as the status recorded before says */
+    if (!err && kept && outcome != SB_APPLY_STALE &&
+        (outcome != SB_APPLY_UNCHANGED || strcmp(kept, was.channel_status) != 0))
         err = log_line(db, rt, "info", "status.kept", o,
                        sb_arena_printf(a, "status %s does not travel to the POS", kept));
     sb_arena_free(a);
