@@ -8,8 +8,9 @@
 //   rest      every REST v3 call the engine makes, against the fakestore, each answer
 //             validated against the Java client's DTO (OrdersSearchResult, FetchedOrder,
 //             OrderUpdateResult, ProductsSearchResult, FetchedProduct, FetchedVariation,
-//             ProductUpdateResult, ProductInventoryUpdateResult, FetchedStoreProfile) and its
-//             values checked (string ids, numbers for money, the stock moved)
+//             ProductUpdateResult, ProductInventoryUpdateResult, FetchedStoreProfile; errors
+//             EcwidApiError) and its values checked (string ids, numbers for money, the stock
+//             moved, 403/404/400/429 with Retry-After)
 //   webhooks  the fakestore's webhook POSTs, received here: the body against the Java
 //             client's Webhook DTO (data's values strings), the URL's ?eventtype=, and the
 //             X-Ecwid-Webhook-Signature as the Java client's WebhooksUtils.isSignatureValid
@@ -46,6 +47,8 @@ async function schemaGroup() {
         { ...order, items: [{ productId: 2 ** 31, sku: 'A' }] });
     await refuse('schema/an invented item field fails', 'FetchedOrder', { ...order, items: [{ variantId: 1 }] });
     await refuse('schema/a profile without generalInfo.storeId fails', 'FetchedStoreProfile', { generalInfo: {} });
+    await refuse('schema/a profile whose generalInfo is a number fails', 'FetchedStoreProfile', { generalInfo: 0 });
+    await refuse('schema/a combination with a productId fails', 'FetchedVariation', { id: 1, productId: 2 });
     await refuse('schema/a webhook with a numeric data value fails', 'Webhook',
         { eventId: 'e', eventCreated: 1, storeId: 1, entityId: 1, eventType: 'order.created', data: { orderId: 5 } });
 }
@@ -169,10 +172,28 @@ async function restGroup(fake) {
         assert(p.generalInfo.storeId === STORE.storeId, `storeId ${JSON.stringify(p.generalInfo)}`);
         assert(p.formatsAndUnits.currency === 'USD', `currency ${JSON.stringify(p.formatsAndUnits)}`);
     });
-    await check('rest/a bad token answers 403 INVALID_API_TOKEN', async () => {
+    await check('rest/a bad token answers 403 INVALID_API_TOKEN, an EcwidApiError', async () => {
         const res = await fetch(`${fake.url}/api/v3/${STORE.storeId}/orders`, { headers: { Authorization: 'Bearer secret_wrong' } });
         const j = await res.json();
+        validate('EcwidApiError', j, '403');
         assert(res.status === 403 && j.errorCode === 'INVALID_API_TOKEN', `${res.status} ${JSON.stringify(j)}`);
+    });
+    await check('rest/an unknown order answers 404, a bad status 400, each an EcwidApiError', async () => {
+        const nf = await fake.api('GET', '/orders/NOSUCH');
+        validate('EcwidApiError', nf.json, '404');
+        assert(nf.status === 404 && nf.json.errorCode === 'ORDER_NOT_FOUND', `${nf.status} ${JSON.stringify(nf.json)}`);
+        const bad = await fake.api('PUT', `/orders/${order.id}`, { fulfillmentStatus: 'PACKED' });
+        validate('EcwidApiError', bad.json, '400');
+        assert(bad.status === 400, `${bad.status} ${JSON.stringify(bad.json)}`);
+    });
+    await check('rest/a 429 storm answers 429 with Retry-After, an EcwidApiError, then recovers', async () => {
+        await fake.control('POST', 'config', { fault: { status: 429, count: 2, retry_after: 7 } });
+        for (let i = 0; i < 2; i++) {
+            const r = await fake.api('GET', '/orders');
+            validate('EcwidApiError', r.json, '429');
+            assert(r.status === 429 && r.headers.get('retry-after') === '7', `${r.status} Retry-After ${r.headers.get('retry-after')}`);
+        }
+        ok(await fake.api('GET', '/orders'), 'after the storm');
     });
 }
 
@@ -196,10 +217,11 @@ async function webhooksGroup(fake) {
         await fake.control('POST', 'config', { webhook_url: hookUrl });
         const o = await fake.control('POST', 'orders', { paymentStatus: 'AWAITING_PAYMENT', items: [{ sku: 'TEE-1', quantity: 1 }] });
         await fake.api('PUT', `/orders/${o.id}`, { paymentStatus: 'CANCELLED' });
+        await fake.control('DELETE', `orders/${o.id}`);
         await fake.control('GET', 'deliveries');
         const types = got.map((g) => JSON.parse(g.body).eventType);
-        await check('webhooks/order.created, product.updated and order.updated arrive', () =>
-            assert(['order.created', 'order.updated', 'product.updated'].every((t) => types.includes(t)),
+        await check('webhooks/order.created, product.updated, order.updated and order.deleted arrive', () =>
+            assert(['order.created', 'order.updated', 'product.updated', 'order.deleted'].every((t) => types.includes(t)),
                    `got ${types.join(', ')}`));
         await check('webhooks/every body is the Java client\'s Webhook (data values strings)', () => {
             for (const g of got)

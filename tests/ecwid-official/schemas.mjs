@@ -20,6 +20,8 @@ const ENUMS = {
         'WILL_NOT_DELIVER', 'RETURNED', 'READY_FOR_PICKUP', 'OUT_FOR_DELIVERY',
         'CUSTOM_FULFILLMENT_STATUS_1', 'CUSTOM_FULFILLMENT_STATUS_2', 'CUSTOM_FULFILLMENT_STATUS_3'],
     FulfillmentType: ['SHIPPING', 'PICKUP', 'DELIVERY'],
+    // dto/common/EcwidApiError.kt (every error answer; ApiClientHelper reads it)
+    EcwidApiError: 'errorMessage:String? errorCode:String? args:StringMap?',
     // dto/webhook/Webhook.kt, EventType's @SerializedName values
     EventType: ['application.installed', 'application.uninstalled',
         'application.subscription_status_changed', 'application.storage_changed',
@@ -62,6 +64,8 @@ const DTOS = {
     GeneralInfo: 'storeId:Int storeUrl:String? starterSite:InstantSiteInfo? websitePlatform:WebsitePlatform?',
     Account: 'accountName:String? accountNickName:String? accountEmail:String? availableFeatures:List<String>? whiteLabel:Boolean? brandName:String? supportEmail:String? registrationDate:Date',
     FormatsAndUnits: 'currency:String? currencyPrefix:String? currencySuffix:String? currencyPrecision:Int? currencyGroupSeparator:String? currencyDecimalSeparator:String? currencyTruncateZeroFractional:Boolean? currencyRate:Double? weightUnit:WeightUnit? weightPrecision:Int? weightGroupSeparator:String? weightDecimalSeparator:String? weightTruncateZeroFractional:Boolean? dateFormat:String? timeFormat:String? timezone:String? dimensionsUnit:DimensionUnit? volumeUnit:VolumeUnit orderNumberPrefix:String? orderNumberSuffix:String? orderNumberMinDigitsAmount:Int? orderNumberNextNumber:Int?',
+    // dto/common/EcwidApiError.kt (every error answer; ApiClientHelper reads it)
+    EcwidApiError: 'errorMessage:String? errorCode:String? args:StringMap?',
     // dto/webhook/Webhook.kt (data is a Map<String, String>: every value a string)
     Webhook: 'eventId:String eventCreated:Long storeId:Long entityId:Long eventType:EventType data:StringMap',
 };
