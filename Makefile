@@ -29,7 +29,9 @@ demo: all
 # npm tooling pinned in tests/shopify-official/) and against Magento's own OpenAPI description
 # and an OAuth 1.0a library (scripts/test-magento-official, tests/magento-official/; its
 # e2e-logs group reads the traffic every Magento fakestore of the e2e suites logged into
-# $(TESTBUILD)/m2-traffic, SB_M2_TRAFFIC_DIR, so our adapter's requests are checked too). The staff
+# $(TESTBUILD)/m2-traffic, SB_M2_TRAFFIC_DIR, so our adapter's requests are checked too) and
+# the fakestore's Ecwid mode against Ecwid's official clients (scripts/test-ecwid-official,
+# tests/ecwid-official/: @ecwid/sdk and the Java client's DTOs as JSON Schema). The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
@@ -48,6 +50,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	sh scripts/test-fuzz || rc=1; \
 	sh scripts/test-shopify-official || rc=1; \
 	SB_M2_TRAFFIC_DIR="$$m2logs" sh scripts/test-magento-official || rc=1; \
+	sh scripts/test-ecwid-official || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a

@@ -636,3 +636,231 @@ Test(fakestore_ecwid, ecwid_webhook_retry_schedule)
     th_fake_stop(&f);
     listener_stop(&l);
 }
+
+/* ---------------------------------------------------------------- shapes the official clients check */
+
+/* Issue 13 item 11 (tests/ecwid-official, the Java client's FetchedStoreProfile): GET /profile
+ * answers generalInfo as an object naming the store id (a number), and the store's currency
+ * in formatsAndUnits, which the engine may read. */
+Test(fakestore_ecwid, ecwid_profile_names_the_store_and_its_currency)
+{
+    struct th_fake f;
+    static const char *const extra[] = { "--currency", "EUR", NULL };
+    start(&f, extra);
+    struct th_resp r = api(&f, "GET", "/profile", NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *gi = json_object_get(r.json, "generalInfo");
+    cr_assert(json_is_object(gi), "generalInfo: %s", r.body);
+    cr_assert(json_is_integer(json_object_get(gi, "storeId")), "%s", r.body);
+    cr_assert_eq(th_int(gi, "storeId"), 4242);
+    cr_assert_str_eq(th_str(json_object_get(r.json, "formatsAndUnits"), "currency"), "EUR");
+    th_resp_free(&r);
+    th_fake_stop(&f);
+}
+
+/* Issue 13 item 11 (tests/ecwid-official, the Java client's FetchedVariation): a combination
+ * carries Ecwid's fields only (id, sku, quantity, unlimited, inStock): no productId, which
+ * Ecwid's combinations do not have, whether read alone or inside its product. */
+Test(fakestore_ecwid, ecwid_combination_has_only_ecwids_fields)
+{
+    struct th_fake f;
+    start(&f, NULL);
+    json_t *p = control(&f, "POST", "/_fake/ecwid/products",
+                        "{\"sku\":\"CAP\",\"price\":9,\"quantity\":4,\"combinations\":[{\"sku\":"
+                        "\"CAP-S\",\"quantity\":2}]}",
+                        201);
+    char path[128];
+    snprintf(path, sizeof(path), "/products/%lld/combinations/%lld", (long long)th_int(p, "id"),
+             (long long)th_int(json_array_get(json_object_get(p, "combinations"), 0), "id"));
+    json_decref(p);
+    struct th_resp r = api(&f, "GET", path, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    static const char *const want[] = { "id", "sku", "quantity", "unlimited", "inStock" };
+    cr_assert_eq(json_object_size(r.json), 5, "%s", r.body);
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_not_null(json_object_get(r.json, want[i]), "%s missing: %s", want[i], r.body);
+    th_resp_free(&r);
+    r = api(&f, "GET", "/products?sku=CAP", NULL);
+    json_t *c = json_array_get(
+        json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "combinations"), 0);
+    cr_assert_null(json_object_get(c, "productId"), "%s", r.body);
+    th_resp_free(&r);
+    th_fake_stop(&f);
+}
+
+/* ---------------------------------------------------------------- control for the engine's tests */
+
+/* Issue 13 item 11 / WIRE "Types: order.created/updated/deleted": deleting an order from the
+ * control API raises order.deleted (data.orderId the string id, entityId the internal id,
+ * ?eventtype=order.deleted), and then the API answers 404 ORDER_NOT_FOUND for it and
+ * leaves it out of searches. */
+Test(fakestore_ecwid, ecwid_control_delete_order_fires_order_deleted_then_404)
+{
+    struct listener l;
+    listener_start(&l);
+    struct th_fake f;
+    start(&f, NULL);
+    json_t *o = control(&f, "POST", "/_fake/ecwid/orders",
+                        "{\"paymentStatus\":\"PAID\",\"items\":[{\"sku\":\"A1\"}]}", 201);
+    char id[64], path[128];
+    snprintf(id, sizeof(id), "%s", th_str(o, "id"));
+    int64_t internal = th_int(o, "internalId");
+    json_decref(o);
+    point_hooks(&f, &l);
+    snprintf(path, sizeof(path), "/_fake/ecwid/orders/%s", id);
+    json_t *d = control(&f, "DELETE", path, NULL, 200);
+    cr_assert_str_eq(th_str(d, "deleted"), id);
+    json_decref(d);
+    json_decref(control(&f, "DELETE", path, NULL, 404));
+    pthread_mutex_lock(&l.mu);
+    cr_assert_eq(l.n, 1, "%zu webhooks", l.n);
+    json_t *b = l.hooks[0].body;
+    cr_assert_str_eq(th_str(b, "eventType"), "order.deleted");
+    cr_assert_str_eq(l.hooks[0].url, "/ecwid/hook?eventtype=order.deleted");
+    cr_assert_eq(th_int(b, "entityId"), internal);
+    cr_assert_str_eq(th_str(json_object_get(b, "data"), "orderId"), id);
+    pthread_mutex_unlock(&l.mu);
+    snprintf(path, sizeof(path), "/orders/%s", id);
+    struct th_resp r = api(&f, "GET", path, NULL);
+    cr_assert_eq(r.status, 404, "%s", r.body);
+    cr_assert_str_eq(th_str(r.json, "errorCode"), "ORDER_NOT_FOUND");
+    th_resp_free(&r);
+    r = api(&f, "GET", "/orders", NULL);
+    cr_assert_eq(th_int(r.json, "total"), 0, "%s", r.body);
+    th_resp_free(&r);
+    th_fake_stop(&f);
+    listener_stop(&l);
+}
+
+/* Issue 13 item 12 (duplicate and reordered events; WIRE "order not guaranteed"): with
+ * webhook_hold the events queue up unsent; POST release {order:"reverse"} sends them the
+ * last raised first; the duplicate webhook fault sends one event twice, same eventId. */
+Test(fakestore_ecwid, ecwid_held_webhooks_released_in_reverse_and_one_sent_twice)
+{
+    struct listener l;
+    listener_start(&l);
+    struct th_fake f;
+    start(&f, NULL);
+    point_hooks(&f, &l);
+    json_decref(control(&f, "POST", "/_fake/ecwid/config", "{\"webhook_hold\":true}", 200));
+    json_t *o =
+        control(&f, "POST", "/_fake/ecwid/orders",
+                "{\"paymentStatus\":\"AWAITING_PAYMENT\",\"items\":[{\"sku\":\"A1\"}]}", 201);
+    char path[128];
+    snprintf(path, sizeof(path), "/_fake/ecwid/orders/%s", th_str(o, "id"));
+    json_decref(o);
+    json_decref(control(&f, "POST", path, "{\"paymentStatus\":\"PAID\"}", 200));
+    json_t *d = control(&f, "GET", "/_fake/ecwid/deliveries", NULL, 200);
+    cr_assert_eq(json_array_size(d), 3);
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_eq(th_int(json_array_get(d, i), "attempts"), 0, "held events are not sent");
+    json_decref(d);
+    pthread_mutex_lock(&l.mu);
+    cr_assert_eq(l.n, 0);
+    pthread_mutex_unlock(&l.mu);
+    json_decref(control(&f, "POST", "/_fake/ecwid/release", "{\"order\":\"sideways\"}", 422));
+    json_decref(control(&f, "POST", "/_fake/ecwid/release", "{\"order\":\"reverse\"}", 200));
+    pthread_mutex_lock(&l.mu);
+    cr_assert_eq(l.n, 3, "%zu webhooks", l.n);
+    /* raised: product.updated (stock taken), order.created, order.updated */
+    cr_assert_str_eq(th_str(l.hooks[0].body, "eventType"), "order.updated");
+    cr_assert_str_eq(th_str(l.hooks[1].body, "eventType"), "order.created");
+    cr_assert_str_eq(th_str(l.hooks[2].body, "eventType"), "product.updated");
+    pthread_mutex_unlock(&l.mu);
+
+    json_decref(
+        control(&f, "POST", "/_fake/ecwid/config", "{\"webhook_fault\":{\"duplicate\":1}}", 200));
+    json_decref(control(&f, "POST", path, "{\"fulfillmentStatus\":\"PROCESSING\"}", 200));
+    pthread_mutex_lock(&l.mu);
+    cr_assert_eq(l.n, 5, "%zu webhooks", l.n);
+    cr_assert_str_eq(th_str(l.hooks[3].body, "eventId"), th_str(l.hooks[4].body, "eventId"));
+    cr_assert_str_eq(l.hooks[3].signature, l.hooks[4].signature);
+    pthread_mutex_unlock(&l.mu);
+    th_fake_stop(&f);
+    listener_stop(&l);
+}
+
+/* Issue 13 item 12 ("a store answering 401"; WIRE: a bad or revoked token answers 403
+ * INVALID_API_TOKEN): a new token set from the control API refuses the engine's old one,
+ * counted as unauthorized, and accepts the new one. */
+Test(fakestore_ecwid, ecwid_control_new_token_refuses_the_old_one_with_403)
+{
+    struct th_fake f;
+    start(&f, NULL);
+    json_decref(control(&f, "POST", "/_fake/ecwid/config", "{\"token\":\"secret_rotated\"}", 200));
+    json_decref(control(&f, "POST", "/_fake/ecwid/config", "{\"token\":\"\"}", 422));
+    struct th_resp r = api(&f, "GET", "/orders", NULL);
+    cr_assert_eq(r.status, 403, "%s", r.body);
+    cr_assert_str_eq(th_str(r.json, "errorCode"), "INVALID_API_TOKEN");
+    th_resp_free(&r);
+    static const char *const fresh[] = { "Authorization: Bearer secret_rotated", NULL };
+    r = th_fake_req_headers(&f, "GET", API "/orders", NULL, fresh);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    json_t *calls = control(&f, "GET", "/_fake/ecwid/calls", NULL, 200);
+    cr_assert_eq(th_int(calls, "unauthorized"), 1);
+    json_decref(calls);
+    th_fake_stop(&f);
+}
+
+/* Issue 13 item 12 ("429 storms"; WIRE: 429 carries Retry-After in seconds): the fault
+ * {status:429, count:N, retry_after:S} answers the next N calls 429 with Retry-After S,
+ * then the store answers again. */
+Test(fakestore_ecwid, ecwid_429_storm_with_retry_after_then_recovery)
+{
+    struct th_fake f;
+    start(&f, NULL);
+    json_decref(control(&f, "POST", "/_fake/ecwid/config",
+                        "{\"fault\":{\"status\":429,\"count\":3,\"retry_after\":30}}", 200));
+    long status;
+    char retry[32];
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(raw_get(&f, i == 1 ? "/products" : "/orders", &status, retry), CURLE_OK);
+        cr_assert_eq(status, 429, "call %d", i);
+        cr_assert_eq(strtol(retry, NULL, 10), 30, "call %d: Retry-After \"%s\"", i, retry);
+    }
+    struct th_resp r = api(&f, "GET", "/orders", NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    json_decref(control(&f, "POST", "/_fake/ecwid/config",
+                        "{\"fault\":{\"status\":429,\"retry_after\":0}}", 422));
+    th_fake_stop(&f);
+}
+
+/* WIRE "Cancelling an order on Ecwid puts its stock back on Ecwid" (issue 13 item 11): PUT
+ * /orders/{id} {paymentStatus: CANCELLED} puts the order's quantities back and fires
+ * order.updated (newPaymentStatus CANCELLED), then product.updated for the stock. */
+Test(fakestore_ecwid, ecwid_put_cancelled_restocks_and_fires_order_updated)
+{
+    struct listener l;
+    listener_start(&l);
+    struct th_fake f;
+    start(&f, NULL);
+    json_t *o =
+        control(&f, "POST", "/_fake/ecwid/orders",
+                "{\"paymentStatus\":\"PAID\",\"items\":[{\"sku\":\"B2\",\"quantity\":3}]}", 201);
+    char path[128];
+    snprintf(path, sizeof(path), "/orders/%s", th_str(o, "id"));
+    int64_t pid = th_int(json_array_get(json_object_get(o, "items"), 0), "productId");
+    json_decref(o);
+    point_hooks(&f, &l);
+    struct th_resp r = api(&f, "PUT", path, "{\"paymentStatus\":\"CANCELLED\"}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    json_decref(control(&f, "GET", "/_fake/ecwid/deliveries", NULL, 200));
+    pthread_mutex_lock(&l.mu);
+    cr_assert_eq(l.n, 2, "%zu webhooks", l.n);
+    cr_assert_str_eq(th_str(l.hooks[0].body, "eventType"), "order.updated");
+    cr_assert_str_eq(th_str(json_object_get(l.hooks[0].body, "data"), "newPaymentStatus"),
+                     "CANCELLED");
+    cr_assert_str_eq(th_str(l.hooks[1].body, "eventType"), "product.updated");
+    cr_assert_eq(th_int(l.hooks[1].body, "entityId"), pid);
+    pthread_mutex_unlock(&l.mu);
+    char ppath[64];
+    snprintf(ppath, sizeof(ppath), "/products/%lld", (long long)pid);
+    r = api(&f, "GET", ppath, NULL);
+    cr_assert_eq(th_int(r.json, "quantity"), 100, "%s", r.body);
+    th_resp_free(&r);
+    th_fake_stop(&f);
+    listener_stop(&l);
+}

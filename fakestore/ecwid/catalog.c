@@ -141,11 +141,11 @@ void ec_stock_move(struct ec_shop *s, struct ec_product *p, struct ec_comb *c, i
     product_updated(s, p);
 }
 
-static json_t *comb_json(const struct ec_product *p, const struct ec_comb *c)
+/* Ecwid's combination (the Java client's FetchedVariation) names no product id. */
+static json_t *comb_json(const struct ec_comb *c)
 {
-    json_t *j = json_pack("{s:I,s:I,s:s,s:b,s:b}", "id", (json_int_t)c->id, "productId",
-                          (json_int_t)p->id, "sku", c->sku, "unlimited", c->unlimited, "inStock",
-                          c->unlimited || c->quantity > 0);
+    json_t *j = json_pack("{s:I,s:s,s:b,s:b}", "id", (json_int_t)c->id, "sku", c->sku, "unlimited",
+                          c->unlimited, "inStock", c->unlimited || c->quantity > 0);
     if (!c->unlimited)
         json_object_set_new(j, "quantity", json_integer(c->quantity));
     return j;
@@ -157,7 +157,7 @@ json_t *ec_product_json(struct ec_shop *s, const struct ec_product *p)
     ec_date(p->updated, updated, sizeof(updated));
     json_t *combs = json_array();
     for (size_t i = 0; i < p->n_combs; i++)
-        json_array_append_new(combs, comb_json(p, &p->combs[i]));
+        json_array_append_new(combs, comb_json(&p->combs[i]));
     json_t *j = json_pack("{s:I,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:I,s:o}", "id", (json_int_t)p->id,
                           "sku", p->sku, "name", p->name, "price", ec_money(s, p->price),
                           "unlimited", p->unlimited, "inStock", p->unlimited || p->quantity > 0,
@@ -230,7 +230,7 @@ void ec_route_product(struct ec_shop *s, const char *method, const char *pid, co
     if (strcmp(method, "COMBINATIONS") == 0) {
         json_t *a = json_array();
         for (size_t i = 0; i < p->n_combs; i++)
-            json_array_append_new(a, comb_json(p, &p->combs[i]));
+            json_array_append_new(a, comb_json(&p->combs[i]));
         return ec_reply(r, 200, a);
     }
     struct ec_comb *c = NULL;
@@ -243,7 +243,7 @@ void ec_route_product(struct ec_shop *s, const char *method, const char *pid, co
             return ec_error(r, 404, "COMBINATION_NOT_FOUND", "Combination not found");
     }
     if (strcmp(method, "GET") == 0)
-        return ec_reply(r, 200, c ? comb_json(p, c) : ec_product_json(s, p));
+        return ec_reply(r, 200, c ? comb_json(c) : ec_product_json(s, p));
     json_t *call = json_pack("{s:I,s:O,s:b}", "productId", (json_int_t)p->id, "body", body,
                              "inventory", inventory);
     if (c)

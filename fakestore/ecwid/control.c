@@ -2,11 +2,16 @@
  * The control API of the simulated Ecwid store, under /_fake/ecwid/, for the
  * tests and the demo: place orders (POST orders), change an order's statuses
  * (POST orders/{id}: paymentStatus, fulfillmentStatus, trackingNumber, as a
- * merchant would in Ecwid's admin), add products with combinations, set the
- * configuration (webhook URL, the rate limit, an API fault, webhook faults),
- * move the webhook clock forward (POST advance {seconds}) so that retries
- * fall due, and read what the engine did (GET calls: counts, the order
- * updates and stock calls it made) and the webhooks sent (GET deliveries).
+ * merchant would in Ecwid's admin), delete an order (DELETE orders/{id}:
+ * order.deleted, then the API answers 404 for it), add products with
+ * combinations, set the configuration (webhook URL, the rate limit, an API
+ * fault such as a 429 storm with its Retry-After, webhook faults, the API
+ * token: a new one makes the engine's refused with 403 INVALID_API_TOKEN, as
+ * when a merchant revokes it; webhook_hold queues events unsent), release held
+ * events (POST release {order: "raised" | "reverse"}), move the webhook clock
+ * forward (POST advance {seconds}) so that retries fall due, and read what the
+ * engine did (GET calls: counts, the order updates and stock calls it made)
+ * and the webhooks sent (GET deliveries).
  * A call that raises events returns once their first sends are done. Bodies
  * are JSON objects checked like any input; errors answer
  * {"error":{"code","message","field"}}, nothing changed. No authentication:
@@ -51,25 +56,25 @@ static sb_err parse_body(const struct fs_ec_request *req, json_t **ret)
 
 static json_t *config_json(struct ec_shop *s)
 {
-    return json_pack("{s:s,s:s?,s:I,s:{s:i,s:i,s:i,s:b,s:s},s:{s:i,s:i,s:i}}", "storeId",
+    return json_pack("{s:s,s:s?,s:I,s:{s:i,s:i,s:i,s:b,s:s,s:i},s:{s:i,s:i,s:i},s:b}", "storeId",
                      s->store_id, "webhook_url", s->webhook_url, "rate_limit",
                      (json_int_t)s->rate_limit, "fault", "status", s->fault.status, "count",
                      s->fault.count, "delay_ms", s->fault.delay_ms, "cut", s->fault.cut, "path",
-                     s->fault.prefix, "webhook_fault", "bad_signature", s->hook_fault.bad_signature,
-                     "drop", s->hook_fault.drop, "duplicate", s->hook_fault.duplicate);
+                     s->fault.prefix, "retry_after", s->fault.retry_after, "webhook_fault",
+                     "bad_signature", s->hook_fault.bad_signature, "drop", s->hook_fault.drop,
+                     "duplicate", s->hook_fault.duplicate, "webhook_hold", s->hook_hold);
 }
 
 static sb_err set_config(struct ec_shop *s, json_t *body)
 {
-    static const char *const keys[] = { "webhook_url", "rate_limit", "fault", "webhook_fault",
-                                        NULL };
-    static const char *const fkeys[] = {
-        "status", "count", "delay_ms", "cut", "path", "body", NULL
-    };
+    static const char *const keys[] = { "webhook_url",  "rate_limit", "fault", "webhook_fault",
+                                        "webhook_hold", "token",      NULL };
+    static const char *const fkeys[] = { "status", "count", "delay_ms",    "cut",
+                                         "path",   "body",  "retry_after", NULL };
     static const char *const hkeys[] = { "bad_signature", "drop", "duplicate", NULL };
     struct sb_jctx c = { .obj = body };
-    const char *url = NULL;
-    bool has_url = false;
+    const char *url = NULL, *token = NULL;
+    bool has_url = false, hold = s->hook_hold;
     int64_t limit = s->rate_limit;
     json_t *fj = NULL, *hj = NULL;
     sb_err err;
@@ -77,14 +82,18 @@ static sb_err set_config(struct ec_shop *s, json_t *body)
         (err = sb_json_str_or_null(&c, "webhook_url", 2000, &url, &has_url)) ||
         (err = sb_json_int(&c, "rate_limit", false, 1, 1000000, &limit, NULL)) ||
         (err = sb_json_object(&c, "fault", false, &fj)) ||
-        (err = sb_json_object(&c, "webhook_fault", false, &hj)))
+        (err = sb_json_object(&c, "webhook_fault", false, &hj)) ||
+        (err = sb_json_bool(&c, "webhook_hold", false, &hold, NULL)) ||
+        (err = sb_json_str(&c, "token", false, sizeof(s->token) - 1, &token, NULL)))
         return err;
+    if (token && !*token)
+        return sb_fail(SB_EINVALID_FIELD, "token", "must not be empty");
     if (url && strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
         return sb_fail(SB_EINVALID_FIELD, "webhook_url", "must be an http(s) URL");
     struct ec_fault f = s->fault;
     if (fj) {
         struct sb_jctx g = { .obj = fj, .prefix = "fault" };
-        int64_t status = 0, count = 1, delay = 0;
+        int64_t status = 0, count = 1, delay = 0, retry = 0;
         bool cut = false;
         const char *path = "", *raw = NULL;
         if ((err = sb_json_only(&g, fkeys)) ||
@@ -93,11 +102,13 @@ static sb_err set_config(struct ec_shop *s, json_t *body)
             (err = sb_json_int(&g, "delay_ms", false, 0, 60000, &delay, NULL)) ||
             (err = sb_json_bool(&g, "cut", false, &cut, NULL)) ||
             (err = sb_json_str(&g, "path", false, sizeof(f.prefix) - 1, &path, NULL)) ||
-            (err = sb_json_str(&g, "body", false, sizeof(f.body) - 1, &raw, NULL)))
+            (err = sb_json_str(&g, "body", false, sizeof(f.body) - 1, &raw, NULL)) ||
+            (err = sb_json_int(&g, "retry_after", false, 1, 3600, &retry, NULL)))
             return err;
         f = (struct ec_fault){ .status = (int)status,
                                .count = status || delay || cut || raw ? (int)count : 0,
                                .delay_ms = (int)delay,
+                               .retry_after = (int)retry,
                                .cut = cut,
                                .has_body = raw != NULL };
         snprintf(f.prefix, sizeof(f.prefix), "%s", path);
@@ -125,6 +136,9 @@ static sb_err set_config(struct ec_shop *s, json_t *body)
     s->rate_limit = limit;
     s->fault = f;
     s->hook_fault = h;
+    s->hook_hold = hold;
+    if (token)
+        snprintf(s->token, sizeof(s->token), "%s", token);
     return SB_OK;
 }
 
@@ -163,6 +177,24 @@ static sb_err advance(struct ec_shop *s, json_t *body)
     return SB_OK;
 }
 
+/* Sends every held event (the last raised first when order is "reverse"), once each. */
+static sb_err release(struct ec_shop *s, json_t *body)
+{
+    static const char *const keys[] = { "order", NULL };
+    struct sb_jctx c = { .obj = body };
+    const char *order = "raised";
+    sb_err err;
+    if ((err = sb_json_only(&c, keys)) || (err = sb_json_str(&c, "order", false, 16, &order, NULL)))
+        return err;
+    if (strcmp(order, "raised") != 0 && strcmp(order, "reverse") != 0)
+        return sb_fail(SB_EINVALID_FIELD, "order", "must be raised or reverse");
+    s->hook_hold = false;
+    s->hook_reverse = strcmp(order, "reverse") == 0;
+    ec_hooks_drain(s);
+    s->hook_reverse = false;
+    return SB_OK;
+}
+
 static json_t *calls_json(struct ec_shop *s)
 {
     return json_pack("{s:I,s:I,s:I,s:O,s:O}", "requests", (json_int_t)s->requests, "limited",
@@ -192,6 +224,11 @@ static void route(struct ec_shop *s, const struct fs_ec_request *req, const char
             json_t *j = ec_order_json(s, o);
             ec_hooks_drain(s);
             return ec_reply(r, 200, j);
+        } else if (strcmp(req->method, "DELETE") == 0) {
+            json_t *j = json_pack("{s:s}", "deleted", o->id);
+            ec_order_delete(s, o);
+            ec_hooks_drain(s);
+            return ec_reply(r, 200, j);
         }
     } else if (strcmp(sub, "products") == 0 && post) {
         struct ec_product *p = NULL;
@@ -205,6 +242,9 @@ static void route(struct ec_shop *s, const struct fs_ec_request *req, const char
             ec_hooks_drain(s);
             return ec_reply(r, 200, ec_deliveries_json(s));
         }
+    } else if (strcmp(sub, "release") == 0 && post) {
+        if (!(err = release(s, body)))
+            return ec_reply(r, 200, ec_deliveries_json(s));
     } else if (strcmp(sub, "calls") == 0 && get)
         return ec_reply(r, 200, calls_json(s));
     else if (strcmp(sub, "deliveries") == 0 && get) {

@@ -122,7 +122,7 @@ struct ec_product {
 };
 
 struct ec_fault {
-    int status, count, delay_ms;
+    int status, count, delay_ms, retry_after; /* retry_after: a 429's Retry-After seconds */
     bool cut;
     char prefix[128]; /* "" every /api/v3/ path; else paths after the store id starting so */
     bool has_body;
@@ -161,6 +161,8 @@ struct ec_shop {
     json_t *order_updates, *stock_calls;
     /* webhooks */
     struct ec_hook_fault hook_fault;
+    bool hook_hold;    /* events queue up unsent until the control API releases them */
+    bool hook_reverse; /* while releasing: the last raised is sent first */
     struct ec_event *events;
     size_t n_events, cap_events;
     int64_t next_event, hook_offset; /* seconds added to the clock for the schedule */
@@ -203,6 +205,8 @@ void ec_order_set(struct ec_shop *s, struct ec_order *o, const char *payment,
                   const char *fulfillment, const char *tracking);
 json_t *ec_order_json(struct ec_shop *s, const struct ec_order *o);
 void ec_order_free(struct ec_order *o);
+/* Removes the order from the store (its stock stays where it is) and raises order.deleted. */
+void ec_order_delete(struct ec_shop *s, struct ec_order *o);
 void ec_route_orders(struct ec_shop *s, const struct ec_args *a, struct fs_ec_response *r);
 void ec_route_order_get(struct ec_shop *s, const char *id, struct fs_ec_response *r);
 void ec_route_order_put(struct ec_shop *s, const char *id, json_t *body, struct fs_ec_response *r);

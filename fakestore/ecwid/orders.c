@@ -281,6 +281,19 @@ struct ec_order *ec_order_find(struct ec_shop *s, const char *id)
     return NULL;
 }
 
+void ec_order_delete(struct ec_shop *s, struct ec_order *o)
+{
+    for (size_t i = 0; i < s->n_orders; i++) {
+        if (s->orders[i] != o)
+            continue;
+        memmove(&s->orders[i], &s->orders[i + 1], (s->n_orders - i - 1) * sizeof(*s->orders));
+        s->n_orders--;
+        ec_event_raise(s, "order.deleted", o->internal_id, json_pack("{s:s}", "orderId", o->id));
+        ec_order_free(o);
+        return;
+    }
+}
+
 void ec_order_set(struct ec_shop *s, struct ec_order *o, const char *payment,
                   const char *fulfillment, const char *tracking)
 {

@@ -445,8 +445,9 @@ static void dispatch(struct ec_shop *s, const struct fs_ec_request *req, char **
         ec_route_product(s, req->method, segs[1], segs[3], true, body, r);
     else if (strcmp(segs[0], "profile") == 0 && n == 1 && get)
         ec_reply(r, 200,
-                 json_pack("{s:I,s:{s:s},s:{s:s}}", "generalInfo", (json_int_t)0, "account",
-                           "accountName", "Fakestore", "formatsAndUnits", "currency", s->currency));
+                 json_pack("{s:{s:I},s:{s:s},s:{s:s}}", "generalInfo", "storeId",
+                           (json_int_t)strtoll(s->store_id, NULL, 10), "account", "accountName",
+                           "Fakestore", "formatsAndUnits", "currency", s->currency));
     else
         ec_error(r, 404, NULL, "Resource not found");
     json_decref(body);
@@ -505,7 +506,8 @@ static void answer_api(struct ec_shop *s, const struct fs_ec_request *req, struc
             return;
         }
         if (f.status == 429) {
-            snprintf(r->retry_after, sizeof(r->retry_after), "%d", 1);
+            snprintf(r->retry_after, sizeof(r->retry_after), "%d",
+                     f.retry_after > 0 ? f.retry_after : 1);
             return ec_error(r, 429, "TOO_MANY_REQUESTS", "Too many requests");
         }
         if (f.status == 401 || f.status == 403)

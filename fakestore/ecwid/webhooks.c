@@ -10,7 +10,9 @@
  * given up. The schedule runs on the store's clock plus an offset the
  * control API moves forward (POST /_fake/ecwid/advance), so a test plays a
  * day of retries at once. Faults per send: dropped (not sent, counted as a
- * failure), signed wrong, or sent twice in a row.
+ * failure), signed wrong, or sent twice in a row. For tests of ordering, the
+ * control API can hold every event unsent (hook_hold) and release them, in
+ * the order raised or the last raised first (hook_reverse).
  */
 #include "ecwid.h"
 
@@ -86,7 +88,7 @@ static bool delivered_status(long st)
 
 static bool due(struct ec_shop *s, const struct ec_event *e)
 {
-    return !e->delivered && !e->failed && e->next < SCHEDULE_LEN &&
+    return !s->hook_hold && !e->delivered && !e->failed && e->next < SCHEDULE_LEN &&
            e->created + schedule_at(e->next) <= hook_now(s);
 }
 
@@ -139,7 +141,8 @@ struct send {
 
 static bool take_send(struct ec_shop *s, struct send *out)
 {
-    for (size_t i = 0; i < s->n_events; i++) {
+    for (size_t k = 0; k < s->n_events; k++) {
+        size_t i = s->hook_reverse ? s->n_events - 1 - k : k;
         struct ec_event *e = &s->events[i];
         if (!due(s, e))
             continue;

@@ -1,0 +1,271 @@
+// The checks of the fakestore's Ecwid mode against what no one on this project wrote (issue 13
+// item 11), run by scripts/test-ecwid-official, which passes SB_FAKESTORE (the fakestore
+// binary). Groups:
+//   schema    the DTO schemas (schemas.mjs) on hand-made values whose verdict is known, so
+//             the other groups can fail
+//   sdk       @ecwid/sdk: its declared types as JSON Schema; its cart converter run on the
+//             fakestore's order items (sdk.mjs says why that is all it covers)
+//   rest      every REST v3 call the engine makes, against the fakestore, each answer
+//             validated against the Java client's DTO (OrdersSearchResult, FetchedOrder,
+//             OrderUpdateResult, ProductsSearchResult, FetchedProduct, FetchedVariation,
+//             ProductUpdateResult, ProductInventoryUpdateResult, FetchedStoreProfile; errors
+//             EcwidApiError) and its values checked (string ids, numbers for money, the stock
+//             moved, 403/404/400/429 with Retry-After)
+//   webhooks  the fakestore's webhook POSTs, received here: the body against the Java
+//             client's Webhook DTO (data's values strings), the URL's ?eventtype=, and the
+//             X-Ecwid-Webhook-Signature as the Java client's WebhooksUtils.isSignatureValid
+//             computes it
+// `node run.mjs rest` runs one group.
+import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { check, assert, validate, schemaErrors, summary } from './lib.mjs';
+import { startFakestore, STORE } from './fake.mjs';
+import { sdkSchema, sdkCart, sdkValidator } from './sdk.mjs';
+
+const groups = ['schema', 'sdk', 'rest', 'webhooks'];
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : groups;
+const bad = wanted.filter((g) => !groups.includes(g));
+if (bad.length) {
+    console.error(`run.mjs: unknown group ${bad.join(', ')} (groups: ${groups.join(' ')})`);
+    process.exit(2);
+}
+
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+
+async function schemaGroup() {
+    const order = { id: 'OC-ABCDE', internalId: 1, total: 1.5, items: [{ productId: 5, sku: 'A', price: 1, quantity: 1 }],
+        createDate: '2024-09-04 07:22:09 +0000', paymentStatus: 'PAID', fulfillmentStatus: 'SHIPPED' };
+    await check('schema/a well-formed order passes', () => validate('FetchedOrder', order, 'order'));
+    const refuse = async (name, dto, value) => check(name, () =>
+        assert(schemaErrors(dto, value).length > 0, 'the schema accepted it'));
+    await refuse('schema/an invented order field fails', 'FetchedOrder', { ...order, orderTotal: 1 });
+    await refuse('schema/money as a string fails', 'FetchedOrder', { ...order, total: '1.50' });
+    await refuse('schema/a numeric order id fails', 'FetchedOrder', { ...order, id: 5 });
+    await refuse('schema/an unknown payment status fails', 'FetchedOrder', { ...order, paymentStatus: 'PAYED' });
+    await refuse('schema/an ISO date fails', 'FetchedOrder', { ...order, createDate: '2024-09-04T07:22:09Z' });
+    await refuse('schema/a productId beyond Int fails', 'FetchedOrder',
+        { ...order, items: [{ productId: 2 ** 31, sku: 'A' }] });
+    await refuse('schema/an invented item field fails', 'FetchedOrder', { ...order, items: [{ variantId: 1 }] });
+    await refuse('schema/a profile without generalInfo.storeId fails', 'FetchedStoreProfile', { generalInfo: {} });
+    await refuse('schema/a profile whose generalInfo is a number fails', 'FetchedStoreProfile', { generalInfo: 0 });
+    await refuse('schema/a combination with a productId fails', 'FetchedVariation', { id: 1, productId: 2 });
+    await refuse('schema/a webhook with a numeric data value fails', 'Webhook',
+        { eventId: 'e', eventCreated: 1, storeId: 1, entityId: 1, eventType: 'order.created', data: { orderId: 5 } });
+}
+
+async function sdkGroup(fake) {
+    let schema;
+    await check('sdk/its TypeScript declarations become JSON Schema (Cart, CartItem, Product)', () => {
+        schema = sdkSchema();
+        for (const t of ['Cart', 'CartItem', 'Product'])
+            assert(schema.definitions[t], `no ${t} in ${Object.keys(schema.definitions)}`);
+    });
+    if (!schema)
+        return;
+    const isCart = sdkValidator(schema, 'Cart');
+    await check('sdk/its cart converter accepts the fakestore order items, as its types say', async () => {
+        const placed = await fake.control('POST', 'orders', { paymentStatus: 'PAID',
+            items: [{ sku: 'TEE-1', quantity: 2 }, { sku: 'MUG-1', quantity: 1 }] });
+        const cart = await sdkCart(STORE.storeId, placed.items);
+        assert(isCart(cart), `not the SDK's Cart: ${JSON.stringify(isCart.errors)}`);
+        assert(cart.productsQuantity === 3, `productsQuantity ${cart.productsQuantity}, want 3`);
+        placed.items.forEach((it, i) => {
+            const p = cart.items[i].product;
+            assert(p.id === it.productId && p.sku === it.sku && p.price === it.price,
+                   `item ${i}: ${JSON.stringify(p)} from ${JSON.stringify(it)}`);
+        });
+    });
+    await check('sdk/the Cart check fails on a string price (so it can fail)', async () => {
+        const cart = await sdkCart(STORE.storeId, [{ productId: 1, sku: 'A', name: 'A', price: '1.00', quantity: 1 }]);
+        assert(!isCart(cart), 'a string price passed');
+    });
+}
+
+async function restGroup(fake) {
+    const ok = (r, what) => {
+        assert(r.status === 200, `${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+        return r.json;
+    };
+    let product, order;
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await check('rest/products with combinations and unlimited stock are set up (control API)', async () => {
+        product = await fake.control('POST', 'products', { sku: 'HOODIE', name: 'Hoodie', price: 39.5, quantity: 7,
+            combinations: [{ sku: 'HOODIE-S', quantity: 3 }, { sku: 'HOODIE-M', quantity: 4 }] });
+        await fake.control('POST', 'products', { sku: 'EBOOK', price: 5, unlimited: true });
+        order = await fake.control('POST', 'orders', { paymentStatus: 'PAID', shipping: 4.99,
+            items: [{ sku: 'HOODIE-S', quantity: 1 }, { sku: 'TEE-1', quantity: 2 }],
+            billingPerson: { name: 'Ada Lovelace', firstName: 'Ada', lastName: 'Lovelace', city: 'London', countryCode: 'GB' } });
+        await fake.control('POST', 'orders', { paymentStatus: 'AWAITING_PAYMENT', isPickup: true,
+            fulfillmentType: 'PICKUP', items: [{ sku: 'EBOOK', quantity: 1 }] });
+    });
+    await check('rest/GET /orders?updatedFrom&offset&limit is an OrdersSearchResult of FetchedOrders', async () => {
+        const page = ok(await fake.api('GET', `/orders?updatedFrom=${since}&offset=0&limit=1`), 'search');
+        validate('OrdersSearchResult', page, 'GET /orders');
+        assert(page.count === 1 && page.limit === 1 && page.offset === 0 && page.total >= 2, JSON.stringify({ ...page, items: '...' }));
+        const next = ok(await fake.api('GET', `/orders?updatedFrom=${since}&offset=1&limit=1`), 'page 2');
+        validate('OrdersSearchResult', next, 'GET /orders page 2');
+        assert(next.items[0].id !== page.items[0].id, 'offset 1 answered the same order');
+        const none = ok(await fake.api('GET', `/orders?updatedFrom=${since + 86400}`), 'future');
+        assert(none.total === 0 && none.items.length === 0, `updatedFrom in the future: ${none.total}`);
+    });
+    await check('rest/GET /orders/{id} is a FetchedOrder: string id, numbers for money, Int ids', async () => {
+        const o = ok(await fake.api('GET', `/orders/${encodeURIComponent(order.id)}`), 'get');
+        validate('FetchedOrder', o, 'GET /orders/{id}');
+        assert(typeof o.id === 'string' && o.id.startsWith(STORE.prefix), `id ${o.id}`);
+        assert(Number.isInteger(o.internalId), `internalId ${o.internalId}`);
+        for (const k of ['total', 'subtotal', 'tax', 'discount', 'couponDiscount'])
+            assert(isNum(o[k]), `${k} ${JSON.stringify(o[k])}`);
+        assert(Math.abs(o.shippingOption.shippingRate - 4.99) < 1e-9, `shippingRate ${o.shippingOption.shippingRate}`);
+        const comb = product.combinations.find((c) => c.sku === 'HOODIE-S');
+        assert(o.items[0].productId === product.id && o.items[0].combinationId === comb.id,
+               `item 0 ids ${o.items[0].productId}/${o.items[0].combinationId}`);
+        const byInternal = ok(await fake.api('GET', `/orders/${o.internalId}`), 'by internalId');
+        assert(byInternal.id === o.id, 'the internal id found another order');
+    });
+    await check('rest/PUT /orders/{id} paymentStatus, fulfillmentStatus, trackingNumber is an OrderUpdateResult', async () => {
+        const r = ok(await fake.api('PUT', `/orders/${order.id}`,
+            { fulfillmentStatus: 'SHIPPED', trackingNumber: '1Z999', paymentStatus: 'PAID' }), 'update');
+        validate('OrderUpdateResult', r, 'PUT /orders/{id}');
+        assert(r.updateCount === 1, `updateCount ${r.updateCount}`);
+        const o = ok(await fake.api('GET', `/orders/${order.id}`), 'get after');
+        assert(o.fulfillmentStatus === 'SHIPPED' && o.trackingNumber === '1Z999', JSON.stringify(o).slice(0, 300));
+    });
+    let hoodie;
+    await check('rest/GET /products?sku is a ProductsSearchResult of FetchedProducts with FetchedVariations', async () => {
+        const page = ok(await fake.api('GET', '/products?sku=HOODIE'), 'search');
+        validate('ProductsSearchResult', page, 'GET /products?sku');
+        assert(page.total === 1 && page.items[0].id === product.id, `total ${page.total}`);
+        hoodie = page.items[0];
+        assert(hoodie.quantity === 7 && hoodie.combinations.length === 2, JSON.stringify(hoodie).slice(0, 300));
+        const ebook = ok(await fake.api('GET', '/products?sku=EBOOK'), 'unlimited');
+        validate('ProductsSearchResult', ebook, 'GET /products?sku (unlimited)');
+        assert(ebook.items[0].unlimited === true && !('quantity' in ebook.items[0]), 'unlimited stock has a quantity');
+    });
+    await check('rest/GET /products/{id} is a FetchedProduct', async () => {
+        const p = ok(await fake.api('GET', `/products/${product.id}`), 'get');
+        validate('FetchedProduct', p, 'GET /products/{id}');
+        assert(isNum(p.price) && p.price === 39.5, `price ${p.price}`);
+    });
+    await check('rest/PUT /products/{id} {quantity} is a ProductUpdateResult and sets the stock', async () => {
+        const r = ok(await fake.api('PUT', `/products/${product.id}`, { quantity: 11 }), 'put');
+        validate('ProductUpdateResult', r, 'PUT /products/{id}');
+        const p = ok(await fake.api('GET', `/products/${product.id}`), 'get');
+        assert(p.quantity === 11, `quantity ${p.quantity}`);
+    });
+    await check('rest/PUT /products/{id}/combinations/{cid} {quantity} is a ProductUpdateResult and sets it', async () => {
+        const c = product.combinations.find((x) => x.sku === 'HOODIE-M');
+        const r = ok(await fake.api('PUT', `/products/${product.id}/combinations/${c.id}`, { quantity: 9 }), 'put');
+        validate('ProductUpdateResult', r, 'PUT combination');
+        const got = ok(await fake.api('GET', `/products/${product.id}/combinations/${c.id}`), 'get');
+        validate('FetchedVariation', got, 'GET combination');
+        assert(got.quantity === 9, `quantity ${got.quantity}`);
+    });
+    await check('rest/PUT /products/{id}/inventory {quantityDelta} is a ProductInventoryUpdateResult', async () => {
+        const r = ok(await fake.api('PUT', `/products/${product.id}/inventory`, { quantityDelta: -2 }), 'delta');
+        validate('ProductInventoryUpdateResult', r, 'PUT inventory');
+        const p = ok(await fake.api('GET', `/products/${product.id}`), 'get');
+        assert(p.quantity === 9, `quantity ${p.quantity}, want 11 - 2`);
+    });
+    await check('rest/GET /profile is a FetchedStoreProfile with generalInfo.storeId and the currency', async () => {
+        const p = ok(await fake.api('GET', '/profile'), 'profile');
+        validate('FetchedStoreProfile', p, 'GET /profile');
+        assert(p.generalInfo.storeId === STORE.storeId, `storeId ${JSON.stringify(p.generalInfo)}`);
+        assert(p.formatsAndUnits.currency === 'USD', `currency ${JSON.stringify(p.formatsAndUnits)}`);
+    });
+    await check('rest/a bad token answers 403 INVALID_API_TOKEN, an EcwidApiError', async () => {
+        const res = await fetch(`${fake.url}/api/v3/${STORE.storeId}/orders`, { headers: { Authorization: 'Bearer secret_wrong' } });
+        const j = await res.json();
+        validate('EcwidApiError', j, '403');
+        assert(res.status === 403 && j.errorCode === 'INVALID_API_TOKEN', `${res.status} ${JSON.stringify(j)}`);
+    });
+    await check('rest/an unknown order answers 404, a bad status 400, each an EcwidApiError', async () => {
+        const nf = await fake.api('GET', '/orders/NOSUCH');
+        validate('EcwidApiError', nf.json, '404');
+        assert(nf.status === 404 && nf.json.errorCode === 'ORDER_NOT_FOUND', `${nf.status} ${JSON.stringify(nf.json)}`);
+        const bad = await fake.api('PUT', `/orders/${order.id}`, { fulfillmentStatus: 'PACKED' });
+        validate('EcwidApiError', bad.json, '400');
+        assert(bad.status === 400, `${bad.status} ${JSON.stringify(bad.json)}`);
+    });
+    await check('rest/a 429 storm answers 429 with Retry-After, an EcwidApiError, then recovers', async () => {
+        await fake.control('POST', 'config', { fault: { status: 429, count: 2, retry_after: 7 } });
+        for (let i = 0; i < 2; i++) {
+            const r = await fake.api('GET', '/orders');
+            validate('EcwidApiError', r.json, '429');
+            assert(r.status === 429 && r.headers.get('retry-after') === '7', `${r.status} Retry-After ${r.headers.get('retry-after')}`);
+        }
+        ok(await fake.api('GET', '/orders'), 'after the storm');
+    });
+}
+
+// The Java client's WebhooksUtils.isSignatureValid, in JS: base64 HMAC-SHA256 of
+// "{eventCreated}.{eventId}" keyed with the app's client secret.
+const javaSignature = (secret, w) => createHmac('sha256', secret).update(`${w.eventCreated}.${w.eventId}`).digest('base64');
+
+async function webhooksGroup(fake) {
+    const got = [];
+    const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d) => { body += d; });
+        req.on('end', () => {
+            got.push({ url: req.url, signature: req.headers['x-ecwid-webhook-signature'], body });
+            res.writeHead(200).end();
+        });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${server.address().port}/hooks/ecwid`;
+    try {
+        await fake.control('POST', 'config', { webhook_url: hookUrl });
+        const o = await fake.control('POST', 'orders', { paymentStatus: 'AWAITING_PAYMENT', items: [{ sku: 'TEE-1', quantity: 1 }] });
+        await fake.api('PUT', `/orders/${o.id}`, { paymentStatus: 'CANCELLED' });
+        await fake.control('DELETE', `orders/${o.id}`);
+        await fake.control('GET', 'deliveries');
+        const types = got.map((g) => JSON.parse(g.body).eventType);
+        await check('webhooks/order.created, product.updated, order.updated and order.deleted arrive', () =>
+            assert(['order.created', 'order.updated', 'product.updated', 'order.deleted'].every((t) => types.includes(t)),
+                   `got ${types.join(', ')}`));
+        await check('webhooks/every body is the Java client\'s Webhook (data values strings)', () => {
+            for (const g of got)
+                validate('Webhook', JSON.parse(g.body), `webhook ${g.body.slice(0, 120)}`);
+        });
+        await check('webhooks/every URL is the registered one with ?eventtype=<type>', () => {
+            for (const g of got) {
+                const w = JSON.parse(g.body);
+                assert(g.url === `/hooks/ecwid?eventtype=${w.eventType}`, `url ${g.url} for ${w.eventType}`);
+            }
+        });
+        await check('webhooks/every signature is valid by WebhooksUtils.isSignatureValid', () => {
+            for (const g of got) {
+                const w = JSON.parse(g.body);
+                assert(g.signature === javaSignature(STORE.clientSecret, w), `signature ${g.signature} for ${w.eventId}`);
+                assert(g.signature !== javaSignature(STORE.token, w), 'signed with the API token');
+            }
+        });
+        await check('webhooks/storeId and order data name this store and order', () => {
+            for (const g of got) {
+                const w = JSON.parse(g.body);
+                assert(w.storeId === STORE.storeId, `storeId ${w.storeId}`);
+                if (w.eventType.startsWith('order.'))
+                    assert(w.data.orderId === o.id && w.entityId === o.internalId, `data ${JSON.stringify(w.data)}`);
+            }
+        });
+    } finally {
+        await fake.control('POST', 'config', { webhook_url: null }).catch(() => {});
+        server.close();
+    }
+}
+
+const fake = wanted.some((g) => g !== 'schema') ? await startFakestore(process.env.SB_FAKESTORE) : null;
+try {
+    if (wanted.includes('schema'))
+        await schemaGroup();
+    if (wanted.includes('sdk'))
+        await sdkGroup(fake);
+    if (wanted.includes('rest'))
+        await restGroup(fake);
+    if (wanted.includes('webhooks'))
+        await webhooksGroup(fake);
+} finally {
+    if (fake)
+        await fake.stop();
+}
+process.exit(summary(wanted.length === groups.length));
