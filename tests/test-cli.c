@@ -161,7 +161,7 @@ Test(cli, demo_creates_a_store_that_passes_check)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM item_prices"), 100);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM stock WHERE on_hand > 0"), 100);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 4);
-    /* the demo's two webstores: Shopify, and Magento 2 (issue 12) on auto-invoice with its
+    /* the demo's webstores: Shopify, and Magento 2 (issue 12) on auto-invoice with its
      * default source linked to the first outlet */
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE kind = 'shopify'"), 1);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE kind = 'magento2' AND"
@@ -171,6 +171,16 @@ Test(cli, demo_creates_a_store_that_passes_check)
                                 " c.id = l.channel_id WHERE c.kind = 'magento2' AND"
                                 " l.location_id = 'default'"),
                  1);
+    /* issue 13: an Ecwid store (W4: its register, at the first outlet, takes its orders) and a
+     * native eCom store, both on Ecwid's wire, linked to both outlets; channels 3 and 4 */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels c JOIN registers r ON r.id ="
+                                " c.register_id WHERE c.id = 3 AND c.kind = 'ecwid' AND"
+                                " r.outlet_id = (SELECT MIN(id) FROM outlets)"),
+                 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE id = 4 AND kind = 'ecom'"), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_outlets o JOIN channels c ON"
+                                " c.id = o.channel_id WHERE c.kind IN ('ecwid', 'ecom')"),
+                 4);
     /* the staff user sees one outlet, the manager two */
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM user_outlets u JOIN users s ON s.id ="
                                 " u.user_id WHERE s.username = 'tom'"),
@@ -178,7 +188,7 @@ Test(cli, demo_creates_a_store_that_passes_check)
     /* a second run keeps the store and only makes a new token */
     cr_assert_eq(th_run_cli(&t, out, sizeof(out), "demo", "--no-serve", "--dir", dir, NULL), 0);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM items"), 50);
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels"), 2);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels"), 4);
     snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/admin-token");
     unlink(dir);
     dir[strlen(dir) - strlen("/admin-token")] = '\0';
