@@ -259,9 +259,11 @@ int cmd_demo(int argc, char **argv)
     const struct sb_demo_ecwid ec = {
         .kind = "ecwid", .name = "Demo Ecwid store", .store_url = ec_url, .store_id = "1003"
     };
-    const struct sb_demo_ecwid eo = {
-        .kind = "ecom", .name = "Demo eCom store", .store_url = eo_url, .store_id = "1004"
-    };
+    const struct sb_demo_ecwid eo = { .kind = "ecom",
+                                      .name = "Demo eCom store",
+                                      .store_url = eo_url,
+                                      .store_id = "1004",
+                                      .statuses = true };
     if (!err && fake)
         err = sb_demo_channel(db, shop_url, &channel, shop_token, shop_secret);
     if (!err && fake)

@@ -442,6 +442,10 @@ sb_err sb_demo_ecwid_channel(struct sb_db *db, const struct sb_demo_ecwid *d, in
         json_t *creds = json_pack("{s:s,s:s,s:s,s:s}", "store_id", d->store_id, "api_token",
                                   api_token, "client_secret", w, "base_url", base);
         json_t *settings = json_pack("{s:i}", "poll_interval_seconds", 60);
+        if (settings && d->statuses) {
+            json_object_set_new(settings, "push_statuses", json_true());
+            json_object_set_new(settings, "auto_fulfillment", json_false());
+        }
         struct demo_links l;
         err = demo_links(db, &l);
         struct sb_channel_input in = { .kind = d->kind,

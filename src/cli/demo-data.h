@@ -8,6 +8,8 @@
 #include "store/db.h"
 #include "util/secret.h"
 
+#include <stdbool.h>
+
 #define SB_DEMO_ITEMS    50
 #define SB_DEMO_CURRENCY "USD" /* the outlets', the catalogue's and the demo shop's */
 
@@ -37,6 +39,8 @@ struct sb_demo_ecwid {
     const char *name;      /* the channel's name: it is found by it on the next run */
     const char *store_url; /* http://HOST:PORT of the fakestore */
     const char *store_id;  /* its --store-id */
+    bool statuses;         /* the kind's statuses travel out (ecom: push_statuses on, and no
+                            * auto_fulfillment: it takes statuses, not fulfillment calls) */
 };
 /* The channel, created on first use: both outlets, the first outlet's register (W4) and the
  * first employee, polled every minute. Returns its id, API token (secret_...) and client
