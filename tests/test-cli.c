@@ -177,7 +177,11 @@ Test(cli, demo_creates_a_store_that_passes_check)
                                 " c.register_id WHERE c.id = 3 AND c.kind = 'ecwid' AND"
                                 " r.outlet_id = (SELECT MIN(id) FROM outlets)"),
                  1);
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE id = 4 AND kind = 'ecom'"), 1);
+    /* L2: its statuses travel (push_statuses stored on); it takes no fulfillment calls */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE id = 4 AND kind = 'ecom' AND"
+                                " settings LIKE '%\"push_statuses\":true%' AND"
+                                " settings LIKE '%\"auto_fulfillment\":false%'"),
+                 1);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_outlets o JOIN channels c ON"
                                 " c.id = o.channel_id WHERE c.kind IN ('ecwid', 'ecom')"),
                  4);
