@@ -11,14 +11,18 @@
 #include "store/outlets.h"
 #include "util/secret.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,6 +130,38 @@ static pid_t start_ecwid(const char *dir, const char *fake_listen, const char *l
         _exit(127);
     }
     return pid;
+}
+
+/* Waits (at most about 5 s) until a fakestore just started accepts connections on listen
+ * (an IPv4 "HOST:PORT"), so that the server's first poll, stock read and connection check
+ * find it up rather than failing once and retrying. False when it never did. */
+static bool wait_listening(const char *listen, pid_t pid)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return false;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    if (*end || port <= 0 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+        return false;
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return false;
+        int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+        close(fd);
+        if (rc == 0)
+            return true;
+        siginfo_t si = { 0 }; /* exited (its port taken, say)? left for stop() to reap */
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+            return false;
+        nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+    }
+    return false;
 }
 
 /* Stops a fakestore the demo started (pid <= 0: none). */
@@ -316,6 +352,12 @@ int cmd_demo(int argc, char **argv)
                        "(channel %lld, store %s)\n",
                        ecom_listen, per_minute, (long long)ecom, eo.store_id);
         }
+        /* the server's lanes start at once: its first calls find the stores up */
+        const char *const fl[] = { fake_listen, magento_listen, ecwid_listen, ecom_listen };
+        const pid_t fp[] = { shop, m2, ew, em };
+        for (size_t i = 0; i < 4; i++)
+            if (fp[i] > 0 && !wait_listening(fl[i], fp[i]))
+                fprintf(stderr, "stockbridge demo: no fakestore answers on %s\n", fl[i]);
         rc = sb_cli_serve_until_signal(store, listen, token);
         stop(shop);
         stop(m2);
