@@ -3,20 +3,27 @@
  * user add + token create (the token then works against the server),
  * check on a healthy and on a damaged database, serve answering /healthz
  * until SIGTERM, a second serve refused on a busy address (SEC2), and the
- * modes of the files it makes (SEC5).
+ * modes of the files it makes (SEC5); the demo, created and served: the
+ * orders of its Ecwid and native eCom stores come down (W1, L1).
  */
 #include "harness.h"
 #include "util/secretbox.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,7 +168,7 @@ Test(cli, demo_creates_a_store_that_passes_check)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM item_prices"), 100);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM stock WHERE on_hand > 0"), 100);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 4);
-    /* the demo's two webstores: Shopify, and Magento 2 (issue 12) on auto-invoice with its
+    /* the demo's webstores: Shopify, and Magento 2 (issue 12) on auto-invoice with its
      * default source linked to the first outlet */
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE kind = 'shopify'"), 1);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE kind = 'magento2' AND"
@@ -171,6 +178,20 @@ Test(cli, demo_creates_a_store_that_passes_check)
                                 " c.id = l.channel_id WHERE c.kind = 'magento2' AND"
                                 " l.location_id = 'default'"),
                  1);
+    /* issue 13: an Ecwid store (W4: its register, at the first outlet, takes its orders) and a
+     * native eCom store, both on Ecwid's wire, linked to both outlets; channels 3 and 4 */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels c JOIN registers r ON r.id ="
+                                " c.register_id WHERE c.id = 3 AND c.kind = 'ecwid' AND"
+                                " r.outlet_id = (SELECT MIN(id) FROM outlets)"),
+                 1);
+    /* L2: its statuses travel (push_statuses stored on); it takes no fulfillment calls */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels WHERE id = 4 AND kind = 'ecom' AND"
+                                " settings LIKE '%\"push_statuses\":true%' AND"
+                                " settings LIKE '%\"auto_fulfillment\":false%'"),
+                 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_outlets o JOIN channels c ON"
+                                " c.id = o.channel_id WHERE c.kind IN ('ecwid', 'ecom')"),
+                 4);
     /* the staff user sees one outlet, the manager two */
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM user_outlets u JOIN users s ON s.id ="
                                 " u.user_id WHERE s.username = 'tom'"),
@@ -178,7 +199,7 @@ Test(cli, demo_creates_a_store_that_passes_check)
     /* a second run keeps the store and only makes a new token */
     cr_assert_eq(th_run_cli(&t, out, sizeof(out), "demo", "--no-serve", "--dir", dir, NULL), 0);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM items"), 50);
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels"), 2);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channels"), 4);
     snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/admin-token");
     unlink(dir);
     dir[strlen(dir) - strlen("/admin-token")] = '\0';
@@ -416,4 +437,189 @@ Test(cli, sec3_tokens_are_listed_expire_when_asked_and_are_revoked_from_the_comm
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", "x1", NULL), 1);
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "revoke", NULL), 2);
     cr_expect_eq(th_run_cli(&t, out, sizeof(out), "token", "list", "--user", "nobody", NULL), 1);
+}
+
+/* ---------------------------------------------------------------- the demo, served */
+
+/* A port free on 127.0.0.1 now (the kernel's pick), for the demo's stores. */
+static unsigned free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(sa);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+struct body {
+    char buf[65536];
+    size_t len;
+};
+
+static size_t collect(char *p, size_t s, size_t n, void *ud)
+{
+    struct body *b = ud;
+    size_t k = s * n;
+    if (b->len + k >= sizeof(b->buf))
+        return 0;
+    memcpy(b->buf + b->len, p, k);
+    b->len += k;
+    b->buf[b->len] = '\0';
+    return k;
+}
+
+/* One HTTP call to a process of the demo's; the answer's JSON (NULL when none) and status. */
+static json_t *call(const char *method, const char *url, const char *token, const char *body,
+                    long *ret_status)
+{
+    static struct body b;
+    b.len = 0;
+    b.buf[0] = '\0';
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    char auth[128];
+    if (token) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, auth);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    CURLcode rc = curl_easy_perform(c);
+    *ret_status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, ret_status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    cr_assert_eq(rc, CURLE_OK, "%s %s: %s", method, url, curl_easy_strerror(rc));
+    return json_loads(b.buf, 0, NULL);
+}
+
+/* Places an order on one of the demo's Ecwid-wire stores (its control API); its id. */
+static void place(unsigned port, const char *payment, char *id, size_t cap)
+{
+    char url[128], body[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/_fake/ecwid/orders", port);
+    snprintf(body, sizeof(body),
+             "{\"items\":[{\"sku\":\"TEE-RED\",\"quantity\":1}],\"paymentStatus\":\"%s\"}",
+             payment);
+    long status;
+    json_t *o = call("POST", url, NULL, body, &status);
+    cr_assert_eq(status, 201, "placing an order on %u: %ld", port, status);
+    snprintf(id, cap, "%s", json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+}
+
+/* The state the server gives a channel's order ("" while it has not seen it). */
+static const char *order_state(unsigned port, const char *token, int channel, const char *id)
+{
+    static char state[32];
+    char url[160];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/api/v1/channels/%d/orders?limit=200", port,
+             channel);
+    long status;
+    json_t *page = call("GET", url, token, NULL, &status);
+    cr_assert_eq(status, 200);
+    state[0] = '\0';
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(page, "data"), i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "external_id")), id) == 0)
+            snprintf(state, sizeof(state), "%s", json_string_value(json_object_get(o, "state")));
+    }
+    json_decref(page);
+    return state;
+}
+
+/* Waits (bounded, 20 s) until the server shows the order in that state; the state last seen. */
+static const char *await_state(unsigned port, const char *token, int channel, const char *id,
+                               const char *want)
+{
+    const char *st = "";
+    for (int i = 0; i < 400 && strcmp(st, want) != 0; i++) {
+        st = order_state(port, token, channel, id);
+        if (strcmp(st, want) != 0)
+            nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+    }
+    return st;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+Test(cli, w1_l1_the_demo_stores_orders_come_down, .timeout = 120)
+{
+    /* W1, W5, L1: `stockbridge demo` serving, its Ecwid store (channel 3) and native eCom
+     * store (channel 4) are fakestores sending signed webhooks to the server (polling is off
+     * in the tests: STOCKBRIDGE_POLL_SCHEDULE): a PAID Ecwid order comes down, an unpaid one
+     * waits, an unpaid eCom order comes down */
+    unsigned ports[6];
+    for (int i = 0; i < 6; i++) {
+        bool dup;
+        do {
+            ports[i] = free_port();
+            dup = false;
+            for (int j = 0; j < i; j++)
+                dup = dup || ports[j] == ports[i];
+        } while (dup);
+    }
+    char dir[300], a[6][32];
+    snprintf(dir, sizeof(dir), "%s/demo-served", t.dir);
+    for (int i = 0; i < 6; i++)
+        snprintf(a[i], sizeof(a[i]), "127.0.0.1:%u", ports[i]);
+    int pipefd[2];
+    cr_assert_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execl(getenv("SB_BIN"), "stockbridge", "demo", "--dir", dir, "--listen", a[0],
+              "--fake-listen", a[1], "--magento-listen", a[2], "--ecwid-listen", a[3],
+              "--ecom-listen", a[4], "--orders-per-minute", "0.01", (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    struct child demo = { pid, pipefd[0] };
+    char out[8192];
+    read_until(&demo, "stockbridge is serving on", out, sizeof(out));
+    cr_assert(strstr(out, "stockbridge is serving on") != NULL, "%s", out);
+    char ecwid_line[128], ecom_line[128];
+    snprintf(ecwid_line, sizeof(ecwid_line), "a simulated Ecwid store on http://%s/", a[3]);
+    snprintf(ecom_line, sizeof(ecom_line), "a simulated native eCom store on http://%s/", a[4]);
+    cr_expect(strstr(out, ecwid_line) && strstr(out, ecom_line), "%s", out);
+
+    char path[400], token[SB_TOKEN_LEN] = "";
+    snprintf(path, sizeof(path), "%s/admin-token", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f != NULL);
+    cr_assert(fgets(token, sizeof(token), f) != NULL);
+    fclose(f);
+    token[strcspn(token, "\n")] = '\0';
+
+    char paid[64], unpaid[64], ecom[64];
+    place(ports[3], "PAID", paid, sizeof(paid));
+    place(ports[3], "AWAITING_PAYMENT", unpaid, sizeof(unpaid));
+    place(ports[4], "AWAITING_PAYMENT", ecom, sizeof(ecom));
+    cr_expect(strncmp(paid, "ECWID-", 6) == 0 && strncmp(ecom, "ECOM-", 5) == 0, "%s %s", paid,
+              ecom);
+    cr_expect_str_eq(await_state(ports[0], token, 3, paid, "downloaded"), "downloaded");
+    cr_expect_str_eq(await_state(ports[0], token, 3, unpaid, "waiting"), "waiting");
+    cr_expect_str_eq(await_state(ports[0], token, 4, ecom, "downloaded"), "downloaded");
+
+    cr_expect_eq(stop_child(&demo, true), 0);
+    nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }

@@ -3,21 +3,26 @@
  * DIR/stockbridge.db with the demo store on first use, makes a fresh admin
  * token (also written to DIR/admin-token), and serves the API. DIR is made
  * 0700 and every file in it 0600: the store holds (demo) customers, the
- * token is an admin's (SEC5).
+ * token is an admin's (SEC5). Beside it, four fakestores play the demo's
+ * webstores: Shopify, Magento 2, Ecwid and the native eCom store.
  */
 #include "cli/cli.h"
 #include "cli/demo-data.h"
 #include "store/outlets.h"
 #include "util/secret.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,6 +102,77 @@ static pid_t start_magento(const char *dir, const char *listen, const char *toke
     return pid;
 }
 
+/* Starts a stockbridge-fakestore --kind ecwid playing one of the demo's Ecwid-wire stores
+ * (the Ecwid store, or the native eCom store, which runs on Ecwid) on the same catalogue: it
+ * places orders (three in four PAID, the rest awaiting payment, one in five for pickup) and
+ * sends signed webhooks to this server's /webhooks/{channel}. */
+static pid_t start_ecwid(const char *dir, const char *fake_listen, const char *listen,
+                         int64_t channel_id, const char *store_id, const char *prefix,
+                         const char *token, const char *secret, const char *per_minute)
+{
+    char self[PATH_MAX], catalogue[PATH_MAX], hook[256];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return -1;
+    snprintf(slash + 1, sizeof(self) - (size_t)(slash + 1 - self), "stockbridge-fakestore");
+    snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir); /* start_fakestore's */
+    snprintf(hook, sizeof(hook), "http://%s/webhooks/%lld", listen, (long long)channel_id);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, "stockbridge-fakestore", "--kind", "ecwid", "--listen", fake_listen,
+              "--store-id", store_id, "--order-prefix", prefix, "--token", token, "--secret",
+              secret, "--webhook-url", hook, "--skus", catalogue, "--orders-per-minute", per_minute,
+              "--currency", SB_DEMO_CURRENCY, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits (at most about 5 s) until a fakestore just started accepts connections on listen
+ * (an IPv4 "HOST:PORT"), so that the server's first poll, stock read and connection check
+ * find it up rather than failing once and retrying. False when it never did. */
+static bool wait_listening(const char *listen, pid_t pid)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return false;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    if (*end || port <= 0 || port > 65535 || inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+        return false;
+    for (int i = 0; i < 100; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return false;
+        int rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+        close(fd);
+        if (rc == 0)
+            return true;
+        siginfo_t si = { 0 }; /* exited (its port taken, say)? left for stop() to reap */
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid)
+            return false;
+        nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+    }
+    return false;
+}
+
+/* Stops a fakestore the demo started (pid <= 0: none). */
+static void stop(pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = { { "dir", required_argument, NULL, 'd' },
@@ -105,12 +181,15 @@ int cmd_demo(int argc, char **argv)
                                           { "no-serve", no_argument, NULL, 'n' },
                                           { "fake-listen", required_argument, NULL, 'f' },
                                           { "magento-listen", required_argument, NULL, 'm' },
+                                          { "ecwid-listen", required_argument, NULL, 'e' },
+                                          { "ecom-listen", required_argument, NULL, 'c' },
                                           { "orders-per-minute", required_argument, NULL, 'o' },
                                           { "no-fakestore", no_argument, NULL, 'x' },
                                           { "help", no_argument, NULL, 'h' },
                                           { NULL, 0, NULL, 0 } };
     const char *dir = "demo", *listen = NULL, *dburl = NULL;
     const char *fake_listen = "127.0.0.1:8081", *magento_listen = "127.0.0.1:8082";
+    const char *ecwid_listen = "127.0.0.1:8083", *ecom_listen = "127.0.0.1:8084";
     const char *per_minute = "3";
     int serve = 1, fake = 1, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -133,6 +212,12 @@ int cmd_demo(int argc, char **argv)
         case 'm':
             magento_listen = optarg;
             break;
+        case 'e':
+            ecwid_listen = optarg;
+            break;
+        case 'c':
+            ecom_listen = optarg;
+            break;
         case 'o':
             per_minute = optarg;
             break;
@@ -143,6 +228,8 @@ int cmd_demo(int argc, char **argv)
             printf("usage: stockbridge demo [--dir DIR] [--db URL] [--listen HOST:PORT] "
                    "[--no-serve]\n"
                    "                        [--fake-listen HOST:PORT] [--magento-listen "
+                   "HOST:PORT]\n"
+                   "                        [--ecwid-listen HOST:PORT] [--ecom-listen "
                    "HOST:PORT]\n"
                    "                        [--orders-per-minute N] [--no-fakestore]\n\n"
                    "Creates a demo store (two outlets, registers, employees, three users, 50\n"
@@ -157,7 +244,12 @@ int cmd_demo(int argc, char **argv)
                    "/api/v1/notifications. A second one plays the demo's Magento 2 store on\n"
                    "--magento-listen (default 127.0.0.1:8082), placing orders in several states\n"
                    "that the server polls every minute (auto-invoice): see\n"
-                   "/api/v1/channels/2/orders for what came down and what waits, and why.\n");
+                   "/api/v1/channels/2/orders for what came down and what waits, and why.\n"
+                   "Two more play an Ecwid store on --ecwid-listen (default 127.0.0.1:8083,\n"
+                   "channel 3: only PAID orders come down, at the first outlet's register) and a\n"
+                   "native eCom store, which runs on Ecwid, on --ecom-listen (default\n"
+                   "127.0.0.1:8084, channel 4: paid and unpaid orders, statuses both ways), each\n"
+                   "sending signed webhooks to this server and polled every minute.\n");
             return 0;
         default:
             return 2;
@@ -193,10 +285,29 @@ int cmd_demo(int argc, char **argv)
     char m2_token[64] = "", m2_url[128];
     snprintf(shop_url, sizeof(shop_url), "http://%s", fake_listen);
     snprintf(m2_url, sizeof(m2_url), "http://%s", magento_listen);
+    /* the Ecwid store and the native eCom store: two stores on Ecwid's wire, told apart by
+     * their store ids and order prefixes */
+    int64_t ecwid = 0, ecom = 0;
+    char ec_token[64] = "", ec_secret[64] = "", ec_url[128];
+    char eo_token[64] = "", eo_secret[64] = "", eo_url[128];
+    snprintf(ec_url, sizeof(ec_url), "http://%s", ecwid_listen);
+    snprintf(eo_url, sizeof(eo_url), "http://%s", ecom_listen);
+    const struct sb_demo_ecwid ec = {
+        .kind = "ecwid", .name = "Demo Ecwid store", .store_url = ec_url, .store_id = "1003"
+    };
+    const struct sb_demo_ecwid eo = { .kind = "ecom",
+                                      .name = "Demo eCom store",
+                                      .store_url = eo_url,
+                                      .store_id = "1004",
+                                      .statuses = true };
     if (!err && fake)
         err = sb_demo_channel(db, shop_url, &channel, shop_token, shop_secret);
     if (!err && fake)
         err = sb_demo_magento_channel(db, m2_url, &magento, m2_token);
+    if (!err && fake)
+        err = sb_demo_ecwid_channel(db, &ec, &ecwid, ec_token, ec_secret);
+    if (!err && fake)
+        err = sb_demo_ecwid_channel(db, &eo, &ecom, eo_token, eo_secret);
     sb_store_release(store, db);
     if (err) {
         sb_store_close(store);
@@ -211,10 +322,11 @@ int cmd_demo(int argc, char **argv)
     }
     int rc = 0;
     if (serve) {
-        pid_t shop = -1, m2 = -1;
+        pid_t shop = -1, m2 = -1, ew = -1, em = -1;
+        const char *server = listen ? listen : "127.0.0.1:8080";
         if (fake) {
-            shop = start_fakestore(dir, fake_listen, listen ? listen : "127.0.0.1:8080", channel,
-                                   shop_token, shop_secret, per_minute);
+            shop = start_fakestore(dir, fake_listen, server, channel, shop_token, shop_secret,
+                                   per_minute);
             if (shop > 0)
                 printf("a simulated Shopify shop on http://%s/ places %s orders a minute\n",
                        fake_listen, per_minute);
@@ -225,16 +337,32 @@ int cmd_demo(int argc, char **argv)
                 printf("a simulated Magento 2 store on http://%s/ places %s orders a minute "
                        "(channel %lld, polled every minute)\n",
                        magento_listen, per_minute, (long long)magento);
+            ew = shop > 0 ? start_ecwid(dir, ecwid_listen, server, ecwid, ec.store_id, "ECWID-",
+                                        ec_token, ec_secret, per_minute)
+                          : -1;
+            if (ew > 0)
+                printf("a simulated Ecwid store on http://%s/ places %s orders a minute "
+                       "(channel %lld, store %s)\n",
+                       ecwid_listen, per_minute, (long long)ecwid, ec.store_id);
+            em = shop > 0 ? start_ecwid(dir, ecom_listen, server, ecom, eo.store_id, "ECOM-",
+                                        eo_token, eo_secret, per_minute)
+                          : -1;
+            if (em > 0)
+                printf("a simulated native eCom store on http://%s/ places %s orders a minute "
+                       "(channel %lld, store %s)\n",
+                       ecom_listen, per_minute, (long long)ecom, eo.store_id);
         }
+        /* the server's lanes start at once: its first calls find the stores up */
+        const char *const fl[] = { fake_listen, magento_listen, ecwid_listen, ecom_listen };
+        const pid_t fp[] = { shop, m2, ew, em };
+        for (size_t i = 0; i < 4; i++)
+            if (fp[i] > 0 && !wait_listening(fl[i], fp[i]))
+                fprintf(stderr, "stockbridge demo: no fakestore answers on %s\n", fl[i]);
         rc = sb_cli_serve_until_signal(store, listen, token);
-        if (shop > 0) {
-            kill(shop, SIGTERM);
-            waitpid(shop, NULL, 0);
-        }
-        if (m2 > 0) {
-            kill(m2, SIGTERM);
-            waitpid(m2, NULL, 0);
-        }
+        stop(shop);
+        stop(m2);
+        stop(ew);
+        stop(em);
     } else {
         printf("admin token: %s\n", token);
     }

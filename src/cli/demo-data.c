@@ -425,6 +425,64 @@ sb_err sb_demo_magento_channel(struct sb_db *db, const char *store_url, int64_t 
     return err;
 }
 
+/* An Ecwid-wire channel of the demo (kind "ecwid" or "ecom"): its store the fakestore at
+ * store_url (--kind ecwid) under store_id, both outlets linked, the first outlet's register
+ * (the outlet Ecwid's orders are taken at, W4), polled every minute. */
+sb_err sb_demo_ecwid_channel(struct sb_db *db, const struct sb_demo_ecwid *d, int64_t *ret_id,
+                             char token[64], char secret[64])
+{
+    int64_t id = 0;
+    sb_err err = channel_named(db, d->name, &id);
+    if (!err && !id) {
+        char t[SB_TOKEN_LEN], w[SB_TOKEN_LEN], api_token[SB_TOKEN_LEN + 8], base[160];
+        sb_token_generate(t); /* random text: stand-ins for the app's token and secret */
+        sb_token_generate(w);
+        snprintf(api_token, sizeof(api_token), "secret_%s", t);
+        snprintf(base, sizeof(base), "%s/api/v3", d->store_url);
+        json_t *creds = json_pack("{s:s,s:s,s:s,s:s}", "store_id", d->store_id, "api_token",
+                                  api_token, "client_secret", w, "base_url", base);
+        json_t *settings = json_pack("{s:i}", "poll_interval_seconds", 60);
+        if (settings && d->statuses) {
+            json_object_set_new(settings, "push_statuses", json_true());
+            json_object_set_new(settings, "auto_fulfillment", json_false());
+        }
+        struct demo_links l;
+        err = demo_links(db, &l);
+        struct sb_channel_input in = { .kind = d->kind,
+                                       .name = d->name,
+                                       .name_set = true,
+                                       .settings = settings,
+                                       .credentials = creds,
+                                       .credentials_set = true,
+                                       .outlet_ids = l.outlets,
+                                       .n_outlets = l.n,
+                                       .outlets_set = true,
+                                       .default_outlet_id = l.outlets[0],
+                                       .default_outlet_set = true,
+                                       .register_id = l.reg,
+                                       .register_set = l.reg != 0,
+                                       .employee_id = l.emp,
+                                       .employee_set = l.emp != 0 };
+        if (!err && (!creds || !settings))
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+        if (!err)
+            err = sb_sync_channel_create(db, &in, &id);
+        json_decref(creds);
+        json_decref(settings);
+    }
+    if (err)
+        return err;
+    json_t *cred = NULL;
+    err = sb_store_channel_credentials(db, id, &cred);
+    if (!err) {
+        snprintf(token, 64, "%s", json_string_value(json_object_get(cred, "api_token")));
+        snprintf(secret, 64, "%s", json_string_value(json_object_get(cred, "client_secret")));
+        *ret_id = id;
+    }
+    json_decref(cred);
+    return err;
+}
+
 sb_err sb_demo_admin_token(struct sb_db *db, char out[SB_TOKEN_LEN])
 {
     int64_t uid;

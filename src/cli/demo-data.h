@@ -8,6 +8,8 @@
 #include "store/db.h"
 #include "util/secret.h"
 
+#include <stdbool.h>
+
 #define SB_DEMO_ITEMS    50
 #define SB_DEMO_CURRENCY "USD" /* the outlets', the catalogue's and the demo shop's */
 
@@ -29,6 +31,22 @@ sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, 
  * polled every minute; created on first use. Returns its id and access token (64 bytes). */
 sb_err sb_demo_magento_channel(struct sb_db *db, const char *store_url, int64_t *ret_id,
                                char token[64]);
+
+/* The demo's Ecwid store (kind "ecwid", issue 13) and native eCom store (kind "ecom"), both
+ * on Ecwid's wire, each a fakestore (--kind ecwid) at store_url serving store_id. */
+struct sb_demo_ecwid {
+    const char *kind;      /* "ecwid" or "ecom" */
+    const char *name;      /* the channel's name: it is found by it on the next run */
+    const char *store_url; /* http://HOST:PORT of the fakestore */
+    const char *store_id;  /* its --store-id */
+    bool statuses;         /* the kind's statuses travel out (ecom: push_statuses on, and no
+                            * auto_fulfillment: it takes statuses, not fulfillment calls) */
+};
+/* The channel, created on first use: both outlets, the first outlet's register (W4) and the
+ * first employee, polled every minute. Returns its id, API token (secret_...) and client
+ * secret (the webhook signing key), in out buffers of 64 bytes. */
+sb_err sb_demo_ecwid_channel(struct sb_db *db, const struct sb_demo_ecwid *d, int64_t *ret_id,
+                             char token[64], char secret[64]);
 
 /* A fresh bearer token for the demo's admin user. */
 sb_err sb_demo_admin_token(struct sb_db *db, char out[SB_TOKEN_LEN]);
