@@ -85,6 +85,28 @@ Test(channel_kinds, a_bit_without_its_operation_or_an_operation_without_its_bit_
     expect_refused("bit 30");
 }
 
+/* W2, SB_CH_CONNECT: the data flags hold to the bits too */
+Test(channel_kinds, w2_a_kind_that_fulfils_on_the_channel_takes_no_fulfillments)
+{
+    broken = sb_channel_shopify;
+    broken.channel_fulfills = true; /* and SB_CH_FULFILL */
+    expect_refused("fulfils on the channel");
+    broken = sb_channel_magento2;
+    broken.caps &= ~(unsigned)SB_CH_CONNECT;
+    broken.connect = NULL;
+    broken.connection = NULL;
+    cr_expect_eq(sb_channel_kind_check(&broken), SB_OK, "%s", sb_err_last()->message);
+    broken.connect_on_save = true;
+    expect_refused("connect_on_save");
+    /* a status row for no kind of order */
+    static const struct sb_status_map odd[] = {
+        { "x", SB_POS_PAID, SB_STATUS_IN, (enum sb_status_when)7 }, { 0 }
+    };
+    broken = sb_channel_magento2;
+    broken.statuses = odd;
+    expect_refused("status x");
+}
+
 Test(channel_kinds, state_settings_and_status_table_must_match_the_bits)
 {
     broken = sb_channel_shopify;
