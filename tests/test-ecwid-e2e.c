@@ -1,0 +1,691 @@
+/*
+ * The Ecwid kind end to end (issue 13 items 1-8 and 12, SPEC W1-W6, O, C, P,
+ * S1, I): the real server (th_start) and the real fakestore in Ecwid mode
+ * (stockbridge-fakestore --kind ecwid) over loopback, the fakestore sending
+ * its signed webhooks to the server's /webhooks/1. A channel saved with the
+ * store id, API token and client secret is tested; only PAID orders come
+ * down (W1), as completed sales whose fulfillment stays on Ecwid (W2), at
+ * the outlet of the channel's register (W4); the two settings (W3); the
+ * webhooks, genuine and forged (W5), and our own stock pushes' echoes (W6);
+ * the orders' money, lines, customers and payments; stock both ways; a
+ * cancel both ways (S1). Waits are on the pipeline's own signal
+ * (th_wait_pipeline) and the fakestore's calls that return once their
+ * webhooks are sent: no sleeps.
+ */
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN  "secret_e2e_token"
+#define SECRET "ecwid_e2e_client_secret"
+#define STORE  "4242"
+#define PREFIX "SHOP-"
+
+static struct th t;
+static struct th_fixture fx;
+static struct th_fake fk;
+
+/* ---------------------------------------------------------------- helpers */
+
+/* The fakestore: store 4242 with order prefix SHOP-, products TEE and MUG (100 each),
+ * webhooks to this server's /webhooks/1; extra: more flags (NULL-terminated, may be NULL). */
+static void fake_start(const char *const *extra)
+{
+    char hook[96];
+    snprintf(hook, sizeof(hook), "http://127.0.0.1:%u/webhooks/1", (unsigned)t.port);
+    const char *args[32] = { "--kind",         "ecwid", "--token",    TOKEN,
+                             "--secret",       SECRET,  "--store-id", STORE,
+                             "--order-prefix", PREFIX,  "--sku",      "TEE,MUG",
+                             "--webhook-url",  hook };
+    size_t n = 14;
+    for (; extra && *extra && n < 31; extra++)
+        args[n++] = *extra;
+    args[n] = NULL;
+    th_fake_start_args(&fk, args);
+}
+
+/* Channel 1 on the fakestore: linked to outlets 1 and 2 (default 1), register `reg` (0:
+ * none), employee 1, "Pickup at Uptown" a pickup point of outlet 2; settings_extra is
+ * more of the settings object (stock sync is off unless it says so), token the API token
+ * given. Waits for the connection test made when it is saved. */
+static void channel_full(int64_t reg, const char *settings_extra, const char *token)
+{
+    if (!fk.pid)
+        fake_start(NULL);
+    char regtext[48] = "";
+    if (reg)
+        snprintf(regtext, sizeof(regtext), "\"register_id\":%lld,", (long long)reg);
+    int64_t id =
+        th_create(&t, t.admin, "/api/v1/channels",
+                  "{\"kind\":\"ecwid\",\"name\":\"Ecwid\","
+                  "\"credentials\":{\"store_id\":\"" STORE "\",\"api_token\":\"%s\","
+                  "\"client_secret\":\"" SECRET "\",\"base_url\":\"%s/api/v3\"},"
+                  "\"outlets\":[1,2],\"default_outlet_id\":1,%s\"employee_id\":1,"
+                  "\"methods\":[{\"method\":\"Pickup at Uptown\",\"outlet_id\":2,\"pickup\":true}],"
+                  "\"settings\":{%s}}",
+                  token, fk.url, regtext, settings_extra ? settings_extra : "\"stock_sync\":false");
+    cr_assert_eq(id, 1);
+    th_wait_pipeline(&t);
+}
+
+static void channel(void)
+{
+    channel_full(1, NULL, TOKEN);
+}
+
+static void setup(void)
+{
+    th_start(&t);
+    th_fixture(&t, &fx);
+}
+
+static void teardown(void)
+{
+    th_fake_stop(&fk);
+    if (t.store)
+        th_stop(&t);
+}
+
+TestSuite(ecwid_e2e, .init = setup, .fini = teardown, .timeout = 240);
+
+/* A control call to the fakestore that must answer `want` (caller decrefs). */
+static json_t *control(const char *method, const char *path, const char *body, long want)
+{
+    struct th_resp r = th_fake_req(&fk, method, path, body);
+    cr_assert_eq(r.status, want, "%s %s: %ld %s", method, path, r.status, r.body);
+    json_t *j = json_incref(r.json);
+    th_resp_free(&r);
+    return j;
+}
+
+/* Places an order on the store (its webhooks sent), waits for the pipeline, and copies
+ * its id (SHOP-XXXXX) into id. */
+static void place(char id[64], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void place(char id[64], const char *fmt, ...)
+{
+    char body[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(body, sizeof(body), fmt, ap);
+    va_end(ap);
+    json_t *o = control("POST", "/_fake/ecwid/orders", body, 201);
+    snprintf(id, 64, "%s", th_str(o, "id"));
+    json_decref(o);
+    th_wait_pipeline(&t);
+}
+
+/* A merchant's change to an order in Ecwid's admin (its webhook sent), then the pipeline. */
+static void edit(const char *id, const char *body)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/_fake/ecwid/orders/%s", id);
+    json_decref(control("POST", path, body, 200));
+    th_wait_pipeline(&t);
+}
+
+static void fake_config(const char *body)
+{
+    json_decref(control("POST", "/_fake/ecwid/config", body, 200));
+}
+
+/* GET /_fake/ecwid/calls (caller decrefs). */
+static json_t *calls(void)
+{
+    return control("GET", "/_fake/ecwid/calls", NULL, 200);
+}
+
+/* GET /_fake/ecwid/deliveries (caller decrefs). */
+static json_t *deliveries(void)
+{
+    return control("GET", "/_fake/ecwid/deliveries", NULL, 200);
+}
+
+/* POST /api/v1/channels/1/poll, which must answer 200; then the pipeline settles. */
+static int64_t poll(void)
+{
+    struct th_resp r = th_req(&t, "POST", "/api/v1/channels/1/poll", t.admin, "{}");
+    cr_assert_eq(r.status, 200, "poll: %ld %s", r.status, r.body);
+    int64_t n = th_int(r.json, "orders");
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    return n;
+}
+
+/* The channel's record of order ext (GET /api/v1/channels/1/orders, O10; caller decrefs),
+ * or NULL. */
+static json_t *corder(const char *ext)
+{
+    int64_t after = 0;
+    for (;;) {
+        json_t *page =
+            th_get(&t, t.admin, "/api/v1/channels/1/orders?limit=500&after=%lld", (long long)after);
+        size_t i;
+        json_t *row, *found = NULL;
+        json_array_foreach(json_object_get(page, "data"), i, row)
+        {
+            if (!found && strcmp(th_str(row, "external_id"), ext) == 0)
+                found = json_incref(row);
+        }
+        json_t *next = json_object_get(page, "next_after");
+        after = json_is_integer(next) ? json_integer_value(next) : 0;
+        json_decref(page);
+        if (found || !after)
+            return found;
+    }
+}
+
+/* Order ext is in this state with this reason (NULL: none). */
+static void expect_order(const char *ext, const char *state, const char *reason)
+{
+    json_t *o = corder(ext);
+    cr_assert_not_null(o, "order %s was not seen", ext);
+    cr_expect_str_eq(th_str(o, "state"), state, "order %s: %s", ext, th_str(o, "state"));
+    if (reason)
+        cr_expect_str_eq(th_str(o, "reason"), reason, "order %s: %s", ext, th_str(o, "reason"));
+    else
+        cr_expect(json_is_null(json_object_get(o, "reason")), "order %s has a reason: %s", ext,
+                  th_str(o, "reason"));
+    json_decref(o);
+}
+
+/* The newest entry of the channel's log with this event (caller decrefs), or NULL. */
+static json_t *log_entry(const char *event)
+{
+    json_t *page = th_get(&t, t.admin, "/api/v1/channels/1/log?limit=500");
+    json_t *row, *found = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(page, "data"), i, row)
+    {
+        if (!found && strcmp(th_str(row, "event"), event) == 0)
+            found = json_incref(row);
+    }
+    json_decref(page);
+    return found;
+}
+
+static int64_t sales_of(const char *ext)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT COUNT(*) FROM sales WHERE channel_id = 1 AND external_id = '%s'", ext);
+    return th_sql_int(&t, sql);
+}
+
+static int64_t sale_id_of(const char *ext)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql), "SELECT id FROM sales WHERE channel_id = 1 AND external_id = '%s'",
+             ext);
+    return th_sql_int(&t, sql);
+}
+
+/* The sale order ext became (caller decrefs). */
+static json_t *sale_of(const char *ext)
+{
+    int64_t id = sale_id_of(ext);
+    cr_assert_gt(id, 0, "order %s has no sale", ext);
+    return th_get(&t, t.admin, "/api/v1/sales/%lld", (long long)id);
+}
+
+/* On hand of an item at an outlet. */
+static int64_t on_hand(int64_t outlet, int64_t item)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT on_hand FROM stock WHERE outlet_id = %lld AND item_id = %lld",
+             (long long)outlet, (long long)item);
+    return th_sql_int(&t, sql);
+}
+
+/* The PUT /orders bodies the engine sent the store for order id, as one JSON text. */
+static char *order_updates_for(const char *id)
+{
+    json_t *c = calls(), *out = json_array(), *u;
+    size_t i;
+    json_array_foreach(json_object_get(c, "order_updates"), i, u)
+    {
+        if (strcmp(th_str(u, "orderId"), id) == 0)
+            json_array_append(out, json_object_get(u, "body"));
+    }
+    char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(out);
+    json_decref(c);
+    return text;
+}
+
+static size_t n_order_updates(void)
+{
+    json_t *c = calls();
+    size_t n = json_array_size(json_object_get(c, "order_updates"));
+    json_decref(c);
+    return n;
+}
+
+#define PAID_TEE    "{\"paymentStatus\":\"PAID\",\"items\":[{\"sku\":\"TEE\",\"price\":20}]}"
+#define W1_AWAITING "awaiting payment (W1: only PAID orders come down)"
+#define W1_OTHER    "payment status is not PAID (W1: only PAID orders come down)"
+#define W4_REASON                                                                   \
+    "the channel has no register at one of its outlets: choose the register whose " \
+    "outlet takes its orders (W4)"
+
+/* ---------------------------------------------------------------- connect */
+
+/* Issue 13 item 1: saved with the store id, API token and client secret, the channel is
+ * tested (GET /profile): the sync status says the connection is ok, with the store's
+ * currency. */
+Test(ecwid_e2e, connect_a_saved_channel_is_tested_and_ok)
+{
+    channel();
+    json_t *s = th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+    json_t *c = json_object_get(s, "connection");
+    cr_expect(json_is_true(json_object_get(c, "ok")), "%s", json_dumps(s, 0));
+    cr_expect_str_eq(th_str(c, "currency"), "USD");
+    json_decref(s);
+    json_t *c2 = calls();
+    cr_expect_eq(th_int(c2, "unauthorized"), 0);
+    json_decref(c2);
+}
+
+/* ---------------------------------------------------------------- W1 */
+
+/* W1, O10: AWAITING_PAYMENT waits with its reason, as the API lists the channel's orders;
+ * paid on the store, order.updated brings it down, once. */
+Test(ecwid_e2e, w1_awaiting_payment_waits_then_comes_down_once_paid)
+{
+    channel();
+    char id[64];
+    place(id, "{\"items\":[{\"sku\":\"TEE\",\"price\":20}]}");
+    cr_expect_eq(strncmp(id, PREFIX, strlen(PREFIX)), 0, "%s", id);
+    expect_order(id, "waiting", W1_AWAITING);
+    cr_expect_eq(sales_of(id), 0);
+    edit(id, "{\"paymentStatus\":\"PAID\"}");
+    expect_order(id, "downloaded", NULL);
+    cr_expect_eq(sales_of(id), 1);
+    /* touched again on the store, and polled: still one sale */
+    edit(id, "{\"fulfillmentStatus\":\"PROCESSING\"}");
+    poll();
+    cr_expect_eq(sales_of(id), 1);
+}
+
+/* W1: every payment status but PAID waits, saying so: REFUNDED and PARTIALLY_REFUNDED
+ * "not PAID"; a merchant's custom status is read as not paid yet (order.c: the custom
+ * statuses are the merchant's own pending steps, "awaiting bank transfer" and the like),
+ * so it waits as awaiting payment. None becomes a sale. */
+Test(ecwid_e2e, w1_other_payment_statuses_wait)
+{
+    channel();
+    static const char *const statuses[] = { "REFUNDED", "PARTIALLY_REFUNDED",
+                                            "CUSTOM_PAYMENT_STATUS_1" };
+    static const char *const reasons[] = { W1_OTHER, W1_OTHER, W1_AWAITING };
+    for (size_t i = 0; i < 3; i++) {
+        char id[64];
+        place(id, "{\"paymentStatus\":\"%s\",\"items\":[{\"sku\":\"TEE\",\"price\":20}]}",
+              statuses[i]);
+        expect_order(id, "waiting", reasons[i]);
+    }
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 0);
+}
+
+/* ---------------------------------------------------------------- W2 */
+
+#define SHIP_TO                                                                  \
+    "\"shippingPerson\":{\"name\":\"Ada Lovelace\",\"street\":\"1 Main St\","    \
+    "\"city\":\"Springfield\",\"postalCode\":\"12345\",\"countryCode\":\"US\"}," \
+    "\"shippingMethodName\":\"Express\",\"shipping\":5"
+
+/* W2: a PAID order is a completed sale whatever its fulfillment status: no fulfillments,
+ * its shipment keeps the address and method, recorded as shipped from Ecwid, and is not on
+ * the list of shipments to ship; nothing is ever written to the store about it. */
+Test(ecwid_e2e, w2_completed_sale_whatever_the_fulfillment_status_nothing_pushed)
+{
+    channel();
+    static const char *const ff[] = { "AWAITING_PROCESSING", "PROCESSING", "SHIPPED", "DELIVERED" };
+    for (size_t i = 0; i < 4; i++) {
+        char id[64];
+        place(id,
+              "{\"paymentStatus\":\"PAID\",\"fulfillmentStatus\":\"%s\","
+              "\"items\":[{\"sku\":\"TEE\",\"price\":20}]," SHIP_TO "}",
+              ff[i]);
+        expect_order(id, "downloaded", NULL);
+        json_t *s = sale_of(id);
+        cr_expect_str_eq(th_str(s, "status"), "completed", "%s", ff[i]);
+        cr_expect_eq(th_int(s, "total"), 2500, "%s", ff[i]);
+        cr_expect_eq(th_int(s, "balance_due"), 0);
+        cr_expect_eq(json_array_size(json_object_get(s, "fulfillments")), 0, "%s",
+                     json_dumps(s, JSON_COMPACT));
+        json_t *sh = json_object_get(s, "shipment");
+        cr_expect(json_is_object(sh), "%s", json_dumps(s, JSON_COMPACT));
+        cr_expect(json_is_true(json_object_get(sh, "shipped")), "%s", json_dumps(sh, 0));
+        cr_expect_str_eq(th_str(sh, "method"), "Express");
+        cr_expect_str_eq(th_str(sh, "name"), "Ada Lovelace");
+        cr_expect_str_eq(th_str(sh, "line1"), "1 Main St");
+        cr_expect_str_eq(th_str(sh, "city"), "Springfield");
+        cr_expect_str_eq(th_str(sh, "postcode"), "12345");
+        cr_expect_str_eq(th_str(sh, "country"), "US");
+        json_decref(s);
+    }
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM fulfillments"), 0);
+    json_t *list = th_get(&t, t.admin, "/api/v1/shipments?shipped=false");
+    cr_expect_eq(json_array_size(json_object_get(list, "data")), 0, "%s",
+                 json_dumps(list, JSON_COMPACT));
+    json_decref(list);
+    /* one notification each, "fulfilled on Ecwid" */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM notifications WHERE body LIKE"
+                                " '%fulfilled on Ecwid'"),
+                 4);
+    cr_expect_eq(n_order_updates(), 0, "nothing pushed to the store");
+}
+
+/* ---------------------------------------------------------------- W4 */
+
+/* W4: the whole order at the outlet of the channel's register: linked to outlets 1 and 2,
+ * register 2 (outlet 2); the mug is in stock at outlet 1 only, and still comes off outlet
+ * 2, as a backorder there. */
+Test(ecwid_e2e, w4_stock_taken_at_the_registers_outlet_even_without_stock_there)
+{
+    channel_full(2, NULL, TOKEN);
+    char id[64];
+    place(id, "{\"paymentStatus\":\"PAID\",\"items\":[{\"sku\":\"MUG\",\"price\":12.5,"
+              "\"quantity\":2}]}");
+    expect_order(id, "downloaded", NULL);
+    json_t *s = sale_of(id);
+    cr_expect_eq(th_int(s, "outlet_id"), 2);
+    cr_expect_eq(th_int(s, "register_id"), 2);
+    cr_expect_eq(th_int(s, "total"), 2500);
+    json_decref(s);
+    cr_expect_eq(on_hand(1, fx.mug), 3, "outlet 1 untouched");
+    cr_expect_eq(on_hand(2, fx.mug), -2, "taken at outlet 2, below zero: a backorder");
+}
+
+/* W4: without a register the order waits, saying which to choose; once a register is set
+ * it comes down (at that register's outlet). */
+Test(ecwid_e2e, w4_no_register_waits_then_comes_down_once_set)
+{
+    channel_full(0, NULL, TOKEN);
+    char id[64];
+    place(id, PAID_TEE);
+    expect_order(id, "waiting", W4_REASON);
+    cr_expect_eq(sales_of(id), 0);
+    struct th_resp r = th_req(&t, "PATCH", "/api/v1/channels/1", t.admin, "{\"register_id\":2}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    poll();
+    expect_order(id, "downloaded", NULL);
+    json_t *s = sale_of(id);
+    cr_expect_eq(th_int(s, "outlet_id"), 2);
+    json_decref(s);
+    cr_expect_eq(on_hand(2, fx.tee), 4);
+}
+
+/* ---------------------------------------------------------------- S1 */
+
+/* S1: cancelled on Ecwid after it came down: the sale is voided and its stock put back,
+ * once (a second change to the cancelled order changes nothing). */
+Test(ecwid_e2e, s1_cancelled_on_ecwid_voids_the_sale_and_restocks_once)
+{
+    channel();
+    char id[64];
+    place(id, PAID_TEE);
+    cr_expect_eq(on_hand(1, fx.tee), 9);
+    edit(id, "{\"paymentStatus\":\"CANCELLED\"}");
+    json_t *s = sale_of(id);
+    cr_expect_str_eq(th_str(s, "status"), "voided");
+    json_decref(s);
+    cr_expect_eq(on_hand(1, fx.tee), 10);
+    edit(id, "{\"fulfillmentStatus\":\"WILL_NOT_DELIVER\"}");
+    poll();
+    cr_expect_eq(on_hand(1, fx.tee), 10, "once");
+    cr_expect_eq(n_order_updates(), 0, "the cancel came from Ecwid: nothing sent back");
+}
+
+/* S1: voided in the POS: PUT /orders/{id} {paymentStatus: CANCELLED} on the store, once. */
+Test(ecwid_e2e, s1_voided_in_the_pos_cancels_the_payment_on_ecwid)
+{
+    channel();
+    char id[64];
+    place(id, PAID_TEE);
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/sales/%lld/void", (long long)sale_id_of(id));
+    struct th_resp r = th_req(&t, "POST", path, t.admin, "{}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    char *u = order_updates_for(id);
+    cr_expect_str_eq(u, "[{\"paymentStatus\":\"CANCELLED\"}]");
+    free(u);
+    json_t *o = control("GET", "/_fake/ecwid/orders/SHOP-", NULL, 404);
+    json_decref(o);
+    char fpath[96];
+    snprintf(fpath, sizeof(fpath), "/_fake/ecwid/orders/%s", id);
+    o = control("GET", fpath, NULL, 200);
+    cr_expect_str_eq(th_str(o, "paymentStatus"), "CANCELLED");
+    json_decref(o);
+    /* the order.updated it raised came back: the sale stays voided, stock back once */
+    th_wait_pipeline(&t);
+    cr_expect_eq(on_hand(1, fx.tee), 10);
+    cr_expect_eq(n_order_updates(), 1);
+}
+
+/* ---------------------------------------------------------------- W5 */
+
+/* base64(HMAC-SHA256(key, "{created}.{eventId}")), as Ecwid signs. */
+static void sign(const char *key, long long created, const char *event_id, char out[64])
+{
+    char msg[128];
+    int n = snprintf(msg, sizeof(msg), "%lld.%s", created, event_id);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key, (int)strlen(key), (unsigned char *)msg, (size_t)n, mac, &len);
+    EVP_EncodeBlock((unsigned char *)out, mac, (int)len);
+}
+
+/* POSTs an Ecwid event to /webhooks/1 signed with key (NULL: the signature given in sig);
+ * returns the status. */
+static long post_event(const char *key, const char *sig, const char *event_id, long long created,
+                       const char *type, const char *order_id)
+{
+    char body[1024], s[64], header[128];
+    snprintf(body, sizeof(body),
+             "{\"eventId\":\"%s\",\"eventCreated\":%lld,\"storeId\":" STORE ",\"entityId\":1,"
+             "\"eventType\":\"%s\",\"data\":{\"orderId\":\"%s\"}}",
+             event_id, created, type, order_id);
+    if (key)
+        sign(key, created, event_id, s);
+    snprintf(header, sizeof(header), "X-Ecwid-Webhook-Signature: %s", key ? s : sig);
+    const char *const headers[] = { header, NULL };
+    struct th_resp r = th_post_headers(&t, "/webhooks/1", body, headers);
+    long status = r.status;
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    return status;
+}
+
+/* Every delivery of the store so far answered this status (each send). */
+static void expect_deliveries(long status, bool delivered)
+{
+    json_t *d = deliveries(), *e;
+    size_t i;
+    cr_assert_gt(json_array_size(d), 0);
+    json_array_foreach(d, i, e)
+    {
+        json_t *st = json_object_get(e, "statuses");
+        cr_expect_eq(json_integer_value(json_array_get(st, json_array_size(st) - 1)), status, "%s",
+                     json_dumps(e, JSON_COMPACT));
+        cr_expect_eq(json_is_true(json_object_get(e, "delivered")), delivered);
+    }
+    json_decref(d);
+}
+
+/* W5: a genuine webhook (signed with the client secret) is answered 200 and its order is
+ * fetched by data.orderId; product.updated is answered 200 too (W6). */
+Test(ecwid_e2e, w5_a_valid_webhook_fetches_the_order_and_is_answered_200)
+{
+    channel();
+    char id[64];
+    place(id, PAID_TEE);
+    expect_deliveries(200, true);
+    expect_order(id, "downloaded", NULL);
+    cr_expect_eq(sales_of(id), 1);
+}
+
+/* W5: a bad signature is refused 401 and nothing is written; Ecwid's next send (15 minutes
+ * later on its schedule), signed right, brings the order down. */
+Test(ecwid_e2e, w5_a_bad_signature_is_401_and_writes_nothing)
+{
+    channel();
+    fake_config("{\"webhook_fault\":{\"bad_signature\":2}}");
+    uint64_t before = th_fingerprint(&t);
+    char id[64];
+    place(id, PAID_TEE);
+    expect_deliveries(401, false);
+    cr_expect_eq(th_fingerprint(&t), before, "nothing written");
+    json_decref(control("POST", "/_fake/ecwid/advance", "{\"seconds\":900}", 200));
+    th_wait_pipeline(&t);
+    expect_deliveries(200, true);
+    expect_order(id, "downloaded", NULL);
+    cr_expect_eq(sales_of(id), 1);
+}
+
+/* W5: signed with the API token instead of the client secret: 401, nothing written. */
+Test(ecwid_e2e, w5_signed_with_the_api_token_is_401)
+{
+    channel();
+    fake_config("{\"webhook_url\":null}");
+    char id[64];
+    place(id, PAID_TEE);
+    uint64_t before = th_fingerprint(&t);
+    cr_expect_eq(post_event(TOKEN, NULL, "ev-token-1", 1700000000, "order.created", id), 401);
+    cr_expect_eq(th_fingerprint(&t), before, "nothing written");
+    cr_expect_eq(post_event(SECRET, NULL, "ev-token-1", 1700000000, "order.created", id), 200);
+    cr_expect_eq(sales_of(id), 1);
+}
+
+/* W5: malformed bodies: not JSON (the signature cannot be rebuilt: 401), and a genuine
+ * order event without data.orderId (400 naming the field); nothing written either way. */
+Test(ecwid_e2e, w5_a_malformed_body_is_refused_and_writes_nothing)
+{
+    channel();
+    uint64_t before = th_fingerprint(&t);
+    char s[64], header[128];
+    sign(SECRET, 1700000000, "ev-bad-1", s);
+    snprintf(header, sizeof(header), "X-Ecwid-Webhook-Signature: %s", s);
+    const char *const headers[] = { header, NULL };
+    struct th_resp r = th_post_headers(&t, "/webhooks/1", "{\"eventId\":\"ev-bad-1\",", headers);
+    cr_expect_eq(r.status, 401, "%s", r.body);
+    th_resp_free(&r);
+    r = th_post_headers(&t, "/webhooks/1",
+                        "{\"eventId\":\"ev-bad-1\",\"eventCreated\":1700000000,"
+                        "\"eventType\":\"order.created\",\"data\":{}}",
+                        headers);
+    cr_expect_eq(r.status, 422, "%ld %s", r.status, r.body);
+    cr_expect_str_eq(th_str(json_object_get(r.json, "error"), "field"), "data.orderId");
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    cr_expect_eq(th_fingerprint(&t), before, "nothing written");
+}
+
+/* W5, O2: each event delivered twice (same eventId), and posted again by hand: one sale. */
+Test(ecwid_e2e, w5_o2_a_duplicate_event_id_makes_one_sale)
+{
+    channel();
+    fake_config("{\"webhook_fault\":{\"duplicate\":10}}");
+    char id[64];
+    place(id, PAID_TEE);
+    expect_deliveries(200, true);
+    cr_expect_eq(post_event(SECRET, NULL, "ev-dup-1", 1700000000, "order.created", id), 200);
+    cr_expect_eq(post_event(SECRET, NULL, "ev-dup-1", 1700000000, "order.created", id), 200);
+    cr_expect_eq(sales_of(id), 1);
+    cr_expect_eq(on_hand(1, fx.tee), 9, "taken once");
+}
+
+/* W5, O3: the events of an order delivered in reverse order (order.updated PAID before
+ * order.created) give the same result as in order: one sale, downloaded. Posted by the
+ * test, signed as Ecwid signs, since the fakestore delivers in order. */
+Test(ecwid_e2e, w5_o3_events_in_reverse_order_give_the_same_result)
+{
+    channel();
+    fake_config("{\"webhook_url\":null}");
+    char id[64];
+    place(id, "{\"items\":[{\"sku\":\"TEE\",\"price\":20}]}");
+    edit(id, "{\"paymentStatus\":\"PAID\"}");
+    cr_expect_null(corder(id), "no webhook yet");
+    cr_expect_eq(post_event(SECRET, NULL, "ev-rev-2", 1700000100, "order.updated", id), 200);
+    cr_expect_eq(post_event(SECRET, NULL, "ev-rev-1", 1700000000, "order.created", id), 200);
+    expect_order(id, "downloaded", NULL);
+    cr_expect_eq(sales_of(id), 1);
+    cr_expect_eq(on_hand(1, fx.tee), 9);
+}
+
+/* W5: an event for an order the store does not have (the fetch 404s): answered 200 so
+ * Ecwid stops retrying, logged, nothing imported. */
+Test(ecwid_e2e, w5_an_unknown_order_is_logged_and_nothing_imported)
+{
+    channel();
+    cr_expect_eq(
+        post_event(SECRET, NULL, "ev-unknown-1", 1700000000, "order.created", "SHOP-NOPE1"), 200);
+    cr_expect_null(corder("SHOP-NOPE1"));
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 0);
+    json_t *e = log_entry("event.failed");
+    cr_assert_not_null(e, "logged");
+    cr_expect_str_eq(th_str(e, "external_id"), "SHOP-NOPE1");
+    cr_expect_str_eq(th_str(e, "level"), "error");
+    cr_expect_str_eq(th_str(e, "message"),
+                     "order.created failed: Ecwid found nothing while reading the order (HTTP "
+                     "404: Order not found (ORDER_NOT_FOUND))");
+    json_decref(e);
+}
+
+/* W5, SP1: webhooks the server never got (dropped) are healed by the poll (updatedFrom). */
+Test(ecwid_e2e, w5_missed_webhooks_are_healed_by_the_poll)
+{
+    channel();
+    fake_config("{\"webhook_fault\":{\"drop\":100}}");
+    char a[64], b[64];
+    place(a, PAID_TEE);
+    place(b, "{\"items\":[{\"sku\":\"MUG\",\"price\":12.5}]}");
+    cr_expect_null(corder(a));
+    cr_expect_eq(poll(), 2);
+    expect_order(a, "downloaded", NULL);
+    expect_order(b, "waiting", W1_AWAITING);
+    /* paid later, its webhook dropped too: the next poll reads it from its cursor */
+    edit(b, "{\"paymentStatus\":\"PAID\"}");
+    poll();
+    expect_order(b, "downloaded", NULL);
+    cr_expect_eq(sales_of(a) + sales_of(b), 2);
+}
+
+/* W5: the poll's cursor survives a restart of the server: read back the same, and the
+ * next poll after the restart goes on from it (an order missed meanwhile comes down,
+ * the ones already read are not made again). */
+Test(ecwid_e2e, w5_the_poll_cursor_survives_a_restart)
+{
+    channel();
+    fake_config("{\"webhook_fault\":{\"drop\":100}}");
+    char a[64], b[64];
+    place(a, PAID_TEE);
+    poll();
+    json_t *ch = th_get(&t, t.admin, "/api/v1/channels/1");
+    char *cursor = strdup(th_str(ch, "poll_cursor"));
+    json_decref(ch);
+    cr_expect(strlen(cursor) > 0 && strcmp(cursor, "(not a string)") != 0, "%s", cursor);
+    sb_server_stop(t.server);
+    sb_pipeline_stop(t.pipeline);
+    sb_store_close(t.store);
+    th_resume(&t);
+    ch = th_get(&t, t.admin, "/api/v1/channels/1");
+    cr_expect_str_eq(th_str(ch, "poll_cursor"), cursor);
+    json_decref(ch);
+    free(cursor);
+    place(b, PAID_TEE);
+    poll();
+    expect_order(a, "downloaded", NULL);
+    expect_order(b, "downloaded", NULL);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 2);
+}
