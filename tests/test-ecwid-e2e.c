@@ -929,3 +929,29 @@ Test(ecwid_e2e, p1_p2_payment_types_by_method_created_once)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types WHERE name = 'PayPal'"), 1);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types WHERE name = 'Ecwid'"), 1);
 }
+
+/* C3: Ecwid's person always has "name"; firstName and lastName are missing on orders made
+ * before Ecwid split them (and on some API-made ones). The customer is still created from
+ * the order's name ("Ada Lovelace": Ada, Lovelace; one word: the first name), not from
+ * the email as if the order had none (C4). */
+Test(ecwid_e2e, c3_a_person_with_only_a_full_name_names_the_customer)
+{
+    channel();
+    char a[64], b[64];
+    place(a, "{\"paymentStatus\":\"PAID\",\"email\":\"ada@example.com\","
+             "\"billingPerson\":{\"name\":\"Ada King Lovelace\"},"
+             "\"items\":[{\"sku\":\"TEE\",\"price\":20}]}");
+    place(b, "{\"paymentStatus\":\"PAID\",\"email\":\"cher@example.com\","
+             "\"shippingPerson\":{\"name\":\"Cher\",\"street\":\"2 Elm St\",\"city\":\"Oz\"},"
+             "\"items\":[{\"sku\":\"TEE\",\"price\":20}]}");
+    json_t *s = sale_of(a);
+    json_t *cust = json_object_get(s, "customer");
+    cr_expect_str_eq(th_str(cust, "first_name"), "Ada");
+    cr_expect_str_eq(th_str(cust, "last_name"), "King Lovelace");
+    json_decref(s);
+    s = sale_of(b);
+    cust = json_object_get(s, "customer");
+    cr_expect_str_eq(th_str(cust, "first_name"), "Cher");
+    cr_expect_str_eq(th_str(cust, "last_name"), "");
+    json_decref(s);
+}
