@@ -292,6 +292,33 @@ Test(ecwid_e2e, connect_a_saved_channel_is_tested_and_ok)
     json_decref(c2);
 }
 
+#define REFUSED                                                                            \
+    "Ecwid refused the API token (HTTP 403) while reading the store's profile: check the " \
+    "store id and the secret_ token, and the app's access. Ecwid: Access denied: invalid " \
+    "token (INVALID_API_TOKEN)"
+
+/* Issue 13 item 1: a token Ecwid refuses (403 INVALID_API_TOKEN, as Ecwid answers a bad
+ * token): the check made when the channel is saved says so, and what to fix, in the sync
+ * status; a connection test asked for again says the same. */
+Test(ecwid_e2e, connect_a_refused_token_says_what_to_fix)
+{
+    channel_full(1, NULL, "secret_wrong_token");
+    json_t *s = th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+    json_t *c = json_object_get(s, "connection");
+    cr_expect(json_is_false(json_object_get(c, "ok")), "%s", json_dumps(s, 0));
+    cr_expect_str_eq(th_str(c, "error"), REFUSED);
+    json_decref(s);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/channels/1/connect", t.admin, "{}");
+    cr_expect_eq(r.status, 409, "%s", r.body);
+    json_t *e = json_object_get(r.json, "error");
+    cr_expect_str_eq(th_str(e, "field"), "credentials");
+    cr_expect_str_eq(th_str(e, "message"), REFUSED);
+    th_resp_free(&r);
+    json_t *c2 = calls();
+    cr_expect_gt(th_int(c2, "unauthorized"), 0);
+    json_decref(c2);
+}
+
 /* ---------------------------------------------------------------- W1 */
 
 /* W1, O10: AWAITING_PAYMENT waits with its reason, as the API lists the channel's orders;
@@ -954,4 +981,275 @@ Test(ecwid_e2e, c3_a_person_with_only_a_full_name_names_the_customer)
     cr_expect_str_eq(th_str(cust, "first_name"), "Cher");
     cr_expect_str_eq(th_str(cust, "last_name"), "");
     json_decref(s);
+}
+
+/* ---------------------------------------------------------------- stock (item 5), W3, W6 */
+
+#define STOCK_ON "\"stock_sync\":true"
+
+/* The store's product with this SKU (GET products?sku=); its id, and its quantity in
+ * *qty (-1 when unlimited). */
+static int64_t product_by_sku(const char *sku, int64_t *qty)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/api/v3/" STORE "/products?sku=%s", sku);
+    const char *const auth[] = { "Authorization: Bearer " TOKEN, NULL };
+    struct th_resp r = th_fake_req_headers(&fk, "GET", path, NULL, auth);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *p = json_array_get(json_object_get(r.json, "items"), 0);
+    cr_assert_not_null(p, "no product %s", sku);
+    int64_t id = th_int(p, "id");
+    if (qty)
+        *qty = json_is_true(json_object_get(p, "unlimited")) ? -1 : th_int(p, "quantity");
+    th_resp_free(&r);
+    return id;
+}
+
+static int64_t store_qty(const char *sku)
+{
+    int64_t q = 0;
+    product_by_sku(sku, &q);
+    return q;
+}
+
+/* The stock calls the engine made (caller decrefs). */
+static json_t *stock_calls(void)
+{
+    json_t *c = calls();
+    json_t *s = json_incref(json_object_get(c, "stock"));
+    json_decref(c);
+    return s;
+}
+
+/* The stock calls for one product as compact text "[{...}]" (caller frees). */
+static char *stock_calls_for(int64_t pid)
+{
+    json_t *all = stock_calls(), *out = json_array(), *c;
+    size_t i;
+    json_array_foreach(all, i, c)
+    {
+        if (json_integer_value(json_object_get(c, "productId")) == pid)
+            json_array_append(out, c);
+    }
+    char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(out);
+    json_decref(all);
+    return text;
+}
+
+static void adjust(int64_t outlet, int64_t item, int64_t delta)
+{
+    char body[128];
+    snprintf(body, sizeof(body), "{\"item_id\":%lld,\"outlet_id\":%lld,\"delta\":%lld}",
+             (long long)item, (long long)outlet, (long long)delta);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/stock/adjustments", t.admin, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+}
+
+/* I2, I3: the first sync sets each product to the POS's figure (the sum of the linked
+ * outlets), an absolute PUT quantity; a POS change then sets it again. */
+Test(ecwid_e2e, i3_a_pos_stock_change_reaches_the_product_as_an_absolute_quantity)
+{
+    channel_full(1, STOCK_ON, TOKEN);
+    int64_t tee = product_by_sku("TEE", NULL);
+    cr_expect_eq(store_qty("TEE"), 15);
+    cr_expect_eq(store_qty("MUG"), 3);
+    adjust(1, fx.tee, 2);
+    cr_expect_eq(store_qty("TEE"), 17);
+    char *c = stock_calls_for(tee), want[256];
+    snprintf(want, sizeof(want),
+             "[{\"body\":{\"quantity\":15},\"inventory\":false,\"productId\":%lld},"
+             "{\"body\":{\"quantity\":17},\"inventory\":false,\"productId\":%lld}]",
+             (long long)tee, (long long)tee);
+    cr_expect_str_eq(c, want);
+    free(c);
+}
+
+/* I3: a combination (its own SKU, its own stock) gets its own absolute PUT
+ * (products/{id}/combinations/{cid}); an unlimited product is never PUT (the POS sets no
+ * quantity on it), whatever the POS's stock of its SKU does. */
+Test(ecwid_e2e, i3_a_combination_gets_its_own_put_and_unlimited_products_none)
+{
+    int64_t large = th_create(&t, t.admin, "/api/v1/items",
+                              "{\"sku\":\"TEE-L\",\"name\":\"T-shirt L\",\"track_stock\":true}");
+    int64_t cap = th_create(&t, t.admin, "/api/v1/items",
+                            "{\"sku\":\"CAP\",\"name\":\"Cap\",\"track_stock\":true}");
+    fake_start(NULL);
+    json_t *p = control("POST", "/_fake/ecwid/products",
+                        "{\"sku\":\"TEE-PARENT\",\"price\":22,\"combinations\":[{\"sku\":\"TEE-L\","
+                        "\"quantity\":50}]}",
+                        201);
+    int64_t pid = th_int(p, "id");
+    int64_t cid = th_int(json_array_get(json_object_get(p, "combinations"), 0), "id");
+    json_decref(p);
+    p = control("POST", "/_fake/ecwid/products", "{\"sku\":\"CAP\",\"unlimited\":true}", 201);
+    int64_t cap_pid = th_int(p, "id");
+    json_decref(p);
+    channel_full(1, STOCK_ON, TOKEN);
+    adjust(1, large, 7);
+    adjust(2, cap, 4);
+    char *c = stock_calls_for(pid), want[256];
+    snprintf(want, sizeof(want),
+             "[{\"body\":{\"quantity\":0},\"combinationId\":%lld,\"inventory\":false,"
+             "\"productId\":%lld},"
+             "{\"body\":{\"quantity\":7},\"combinationId\":%lld,\"inventory\":false,"
+             "\"productId\":%lld}]",
+             (long long)cid, (long long)pid, (long long)cid, (long long)pid);
+    /* the first sync: the POS has none of TEE-L yet, so the store's 50 becomes 0 (I1) */
+    cr_expect_str_eq(c, want);
+    free(c);
+    c = stock_calls_for(cap_pid);
+    cr_expect_str_eq(c, "[]", "unlimited: never PUT");
+    free(c);
+    cr_expect_eq(store_qty("CAP"), -1, "still unlimited");
+}
+
+/* W3: stock_sync off ("update Ecwid with POS stock changes"): no stock PUT at all. */
+Test(ecwid_e2e, w3_stock_sync_off_sends_no_stock)
+{
+    channel_full(1, "\"stock_sync\":false", TOKEN);
+    adjust(1, fx.tee, 2);
+    json_t *c = stock_calls();
+    cr_expect_eq(json_array_size(c), 0, "%s", json_dumps(c, 0));
+    json_decref(c);
+    cr_expect_eq(store_qty("TEE"), 100, "the store's own figure");
+}
+
+/* W3: download_orders off ("publish Ecwid sales to the POS"): orders wait with the reason;
+ * turned on, they come down at the next poll. */
+Test(ecwid_e2e, w3_download_orders_off_orders_wait_with_the_reason)
+{
+    channel_full(1, "\"stock_sync\":false,\"download_orders\":false", TOKEN);
+    char id[64];
+    place(id, PAID_TEE);
+    expect_order(id, "waiting", "order download is off for this channel");
+    cr_expect_eq(sales_of(id), 0);
+    struct th_resp r = th_req(&t, "PATCH", "/api/v1/channels/1", t.admin,
+                              "{\"settings\":{\"download_orders\":true}}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    poll();
+    expect_order(id, "downloaded", NULL);
+    cr_expect_eq(sales_of(id), 1);
+}
+
+/* W6: our stock push makes the store fire product.updated; it reaches the server, is
+ * answered 200, and changes nothing: no stock change in the POS, no second push. */
+Test(ecwid_e2e, w6_our_own_push_echoes_back_and_changes_nothing)
+{
+    channel_full(1, STOCK_ON, TOKEN);
+    adjust(1, fx.tee, 2);
+    th_wait_pipeline(&t);
+    int64_t tee = product_by_sku("TEE", NULL);
+    json_t *d = deliveries(), *e;
+    size_t i, echoes = 0;
+    json_array_foreach(d, i, e)
+    {
+        if (strcmp(th_str(e, "eventType"), "product.updated") != 0)
+            continue;
+        echoes++;
+        cr_expect(json_is_true(json_object_get(e, "delivered")), "%s", json_dumps(e, 0));
+        cr_expect_str_eq(json_dumps(json_object_get(e, "statuses"), JSON_COMPACT), "[200]");
+    }
+    json_decref(d);
+    /* the first sync's two PUTs (TEE, MUG) and the change's one */
+    cr_expect_eq(echoes, 3);
+    th_wait_pipeline(&t);
+    cr_expect_eq(on_hand(1, fx.tee), 12);
+    cr_expect_eq(on_hand(2, fx.tee), 5);
+    char *c = stock_calls_for(tee), want[256];
+    snprintf(want, sizeof(want),
+             "[{\"body\":{\"quantity\":15},\"inventory\":false,\"productId\":%lld},"
+             "{\"body\":{\"quantity\":17},\"inventory\":false,\"productId\":%lld}]",
+             (long long)tee, (long long)tee);
+    cr_expect_str_eq(c, want, "no second push");
+    free(c);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0);
+}
+
+/* I9 on Ecwid: a storm of 429s (each with Retry-After: 1) is waited out as Ecwid asks, and
+ * the level lands. */
+Test(ecwid_e2e, i9_a_429_storm_is_waited_out_and_the_level_lands)
+{
+    channel_full(1, STOCK_ON, TOKEN);
+    fake_config("{\"fault\":{\"status\":429,\"count\":3,\"path\":\"products/\"}}");
+    adjust(1, fx.tee, 2);
+    cr_expect_eq(store_qty("TEE"), 17);
+    json_t *c = control("GET", "/_fake/ecwid/config", NULL, 200);
+    cr_expect_eq(th_int(json_object_get(c, "fault"), "count"), 0, "all three 429s answered");
+    json_decref(c);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'push.retry'"), 0,
+                 "waited out within the push, not retried later");
+}
+
+/* I9 on Ecwid: a 403 (the token lost its access): the change stays queued with Ecwid's
+ * words in the sync status, retried with backoff like every failure (the token can be
+ * mended without losing it); its last attempt failing too, it is parked, listed with the
+ * error; once the store takes it again nothing is lost. */
+#define PUT_REFUSED                                                                            \
+    "Ecwid refused the API token (HTTP 403) while setting a quantity: check the store id and " \
+    "the secret_ token, and the app's access. Ecwid: Access denied: invalid token "            \
+    "(INVALID_API_TOKEN)"
+
+Test(ecwid_e2e, i9_a_403_parks_the_change_with_the_error_visible)
+{
+    channel_full(1, STOCK_ON, TOKEN);
+    fake_config("{\"fault\":{\"status\":403,\"count\":1000,\"path\":\"products/\"}}");
+    adjust(1, fx.tee, 2);
+    cr_expect_eq(store_qty("TEE"), 15, "not taken");
+    json_t *s = th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+    cr_expect_str_eq(th_str(s, "last_error"), PUT_REFUSED);
+    cr_expect_eq(th_int(json_object_get(s, "queue"), "pending"), 1);
+    json_decref(s);
+    th_sql_exec(&t, "UPDATE sync_queue SET attempts = 7, next_attempt_at = NULL");
+    th_wait_pipeline(&t);
+    s = th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+    json_t *parked = json_object_get(s, "parked_changes");
+    cr_assert_eq(json_array_size(parked), 1, "%s", json_dumps(s, 0));
+    cr_expect_str_eq(th_str(json_array_get(parked, 0), "sku"), "TEE");
+    cr_expect_str_eq(th_str(json_array_get(parked, 0), "error"), PUT_REFUSED);
+    cr_expect_eq(th_int(json_object_get(s, "queue"), "parked"), 1);
+    json_decref(s);
+    fake_config("{\"fault\":{}}");
+    adjust(1, fx.tee, 1);
+    cr_expect_eq(store_qty("TEE"), 18, "the latest figure arrives");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"), 0);
+}
+
+/* I5: reconciliation reads the store's stock (read_stock), and corrects a difference made
+ * on the store; the second time there is nothing to correct. */
+Test(ecwid_e2e, i5_reconciliation_reads_the_store_and_corrects_a_difference)
+{
+    channel_full(1, STOCK_ON, TOKEN);
+    int64_t tee = product_by_sku("TEE", NULL);
+    char path[96];
+    snprintf(path, sizeof(path), "/api/v3/" STORE "/products/%lld", (long long)tee);
+    const char *const auth[] = { "Authorization: Bearer " TOKEN, NULL };
+    struct th_resp r = th_fake_req_headers(&fk, "PUT", path, "{\"quantity\":99}", auth);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    cr_expect_eq(store_qty("TEE"), 99);
+    r = th_req(&t, "POST", "/api/v1/channels/1/reconcile", t.admin, NULL);
+    th_wait_pipeline(&t);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_str_eq(th_str(r.json, "status"), "ok");
+    cr_expect_eq(th_int(r.json, "read"), 2);
+    cr_expect_eq(th_int(r.json, "compared"), 2);
+    cr_expect_eq(th_int(r.json, "not_on_channel"), 1, "gift wrap");
+    cr_expect_eq(th_int(r.json, "corrected"), 1);
+    json_t *d = json_array_get(json_object_get(r.json, "differences"), 0);
+    cr_expect_str_eq(th_str(d, "sku"), "TEE");
+    cr_expect_eq(th_int(d, "channel"), 99);
+    cr_expect_eq(th_int(d, "pos"), 15);
+    cr_expect_eq(json_array_size(json_object_get(r.json, "differences")), 1);
+    th_resp_free(&r);
+    cr_expect_eq(store_qty("TEE"), 15, "corrected");
+    r = th_req(&t, "POST", "/api/v1/channels/1/reconcile", t.admin, NULL);
+    th_wait_pipeline(&t);
+    cr_expect_eq(th_int(r.json, "corrected"), 0);
+    th_resp_free(&r);
 }
