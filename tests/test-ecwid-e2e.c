@@ -287,6 +287,13 @@ Test(ecwid_e2e, connect_a_saved_channel_is_tested_and_ok)
     cr_expect(json_is_true(json_object_get(c, "ok")), "%s", json_dumps(s, 0));
     cr_expect_str_eq(th_str(c, "currency"), "USD");
     json_decref(s);
+    /* logged as what was checked: no access scopes on Ecwid, and its webhooks are the app's */
+    json_t *e = log_entry("push.kept");
+    cr_assert_not_null(e);
+    cr_expect_str_eq(th_str(e, "message"),
+                     "connection ok; webhooks: Ecwid sends the webhooks its app registration "
+                     "names; point them at this channel's webhook URL");
+    json_decref(e);
     json_t *c2 = calls();
     cr_expect_eq(th_int(c2, "unauthorized"), 0);
     json_decref(c2);
@@ -1151,7 +1158,9 @@ Test(ecwid_e2e, w6_our_own_push_echoes_back_and_changes_nothing)
             continue;
         echoes++;
         cr_expect(json_is_true(json_object_get(e, "delivered")), "%s", json_dumps(e, 0));
-        cr_expect_str_eq(json_dumps(json_object_get(e, "statuses"), JSON_COMPACT), "[200]");
+        char *st = json_dumps(json_object_get(e, "statuses"), JSON_COMPACT);
+        cr_expect_str_eq(st, "[200]");
+        free(st);
     }
     json_decref(d);
     /* the first sync's two PUTs (TEE, MUG) and the change's one */
