@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TOKEN  "secret_e2e_token"
 #define SECRET "ecwid_e2e_client_secret"
@@ -30,6 +31,7 @@
 static struct th t;
 static struct th_fixture fx;
 static struct th_fake fk;
+static char traffic[400]; /* the store's --traffic-log: one JSON line per /api/v3/ exchange */
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -39,11 +41,12 @@ static void fake_start(const char *const *extra)
 {
     char hook[96];
     snprintf(hook, sizeof(hook), "http://127.0.0.1:%u/webhooks/1", (unsigned)t.port);
-    const char *args[32] = { "--kind",         "ecwid", "--token",    TOKEN,
-                             "--secret",       SECRET,  "--store-id", STORE,
-                             "--order-prefix", PREFIX,  "--sku",      "TEE,MUG",
-                             "--webhook-url",  hook };
-    size_t n = 14;
+    snprintf(traffic, sizeof(traffic), "%s/ecwid-traffic.jsonl", t.dir);
+    const char *args[32] = { "--kind",         "ecwid", "--token",       TOKEN,
+                             "--secret",       SECRET,  "--store-id",    STORE,
+                             "--order-prefix", PREFIX,  "--sku",         "TEE,MUG",
+                             "--webhook-url",  hook,    "--traffic-log", traffic };
+    size_t n = 16;
     for (; extra && *extra && n < 31; extra++)
         args[n++] = *extra;
     args[n] = NULL;
@@ -88,6 +91,8 @@ static void setup(void)
 static void teardown(void)
 {
     th_fake_stop(&fk);
+    if (traffic[0])
+        unlink(traffic);
     if (t.store)
         th_stop(&t);
 }
@@ -144,6 +149,27 @@ static json_t *calls(void)
 static json_t *deliveries(void)
 {
     return control("GET", "/_fake/ecwid/deliveries", NULL, 200);
+}
+
+/* How many requests the store took with this method, a path starting with path_prefix
+ * (after /api/v3/{storeId}) and a query containing query_part ("" for any). */
+static int64_t traffic_count(const char *method, const char *path_prefix, const char *query_part)
+{
+    FILE *f = fopen(traffic, "r");
+    cr_assert_not_null(f, "no traffic log %s", traffic);
+    char line[65536], want[256];
+    snprintf(want, sizeof(want), "/api/v3/" STORE "%s", path_prefix);
+    int64_t n = 0;
+    while (fgets(line, sizeof(line), f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (j && strcmp(th_str(j, "method"), method) == 0 &&
+            strncmp(th_str(j, "path"), want, strlen(want)) == 0 &&
+            strstr(th_str(j, "query"), query_part))
+            n++;
+        json_decref(j);
+    }
+    fclose(f);
+    return n;
 }
 
 /* POST /api/v1/channels/1/poll, which must answer 200; then the pipeline settles. */
@@ -400,6 +426,10 @@ Test(ecwid_e2e, w2_completed_sale_whatever_the_fulfillment_status_nothing_pushed
         cr_expect_str_eq(th_str(sh, "city"), "Springfield");
         cr_expect_str_eq(th_str(sh, "postcode"), "12345");
         cr_expect_str_eq(th_str(sh, "country"), "US");
+        char note[160];
+        snprintf(note, sizeof(note), "Webstore order %s (Ecwid)\nPayment: Ecwid\nShipping: Express",
+                 id);
+        cr_expect_str_eq(th_str(sh, "note"), note);
         json_decref(s);
     }
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM fulfillments"), 0);
@@ -412,6 +442,8 @@ Test(ecwid_e2e, w2_completed_sale_whatever_the_fulfillment_status_nothing_pushed
                                 " '%fulfilled on Ecwid'"),
                  4);
     cr_expect_eq(n_order_updates(), 0, "nothing pushed to the store");
+    cr_expect_eq(traffic_count("PUT", "/orders", ""), 0);
+    cr_expect_eq(traffic_count("POST", "/orders", ""), 0);
 }
 
 /* ---------------------------------------------------------------- W4 */
@@ -563,6 +595,10 @@ Test(ecwid_e2e, w5_a_valid_webhook_fetches_the_order_and_is_answered_200)
     expect_deliveries(200, true);
     expect_order(id, "downloaded", NULL);
     cr_expect_eq(sales_of(id), 1);
+    char path[96];
+    snprintf(path, sizeof(path), "/orders/%s", id);
+    cr_expect_eq(traffic_count("GET", path, ""), 1, "fetched by data.orderId");
+    cr_expect_eq(traffic_count("GET", "/orders", "updatedFrom"), 0, "no poll");
 }
 
 /* W5: a bad signature is refused 401 and nothing is written; Ecwid's next send (15 minutes
@@ -689,6 +725,8 @@ Test(ecwid_e2e, w5_missed_webhooks_are_healed_by_the_poll)
     poll();
     expect_order(b, "downloaded", NULL);
     cr_expect_eq(sales_of(a) + sales_of(b), 2);
+    cr_expect_eq(traffic_count("GET", "/orders", "updatedFrom=0&"), 1, "the first sweep only");
+    cr_expect_eq(traffic_count("GET", "/orders", "updatedFrom="), 2);
 }
 
 /* W5: the poll's cursor survives a restart of the server: read back the same, and the
@@ -718,6 +756,9 @@ Test(ecwid_e2e, w5_the_poll_cursor_survives_a_restart)
     expect_order(a, "downloaded", NULL);
     expect_order(b, "downloaded", NULL);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 2);
+    /* after the restart the sweep went on from the cursor, not from the beginning */
+    cr_expect_eq(traffic_count("GET", "/orders", "updatedFrom=0&"), 1);
+    cr_expect_eq(traffic_count("GET", "/orders", "updatedFrom="), 2);
 }
 
 /* ---------------------------------------------------------------- orders (item 4) */
