@@ -1303,3 +1303,30 @@ Test(ecwid_e2e, i5_reconciliation_reads_the_store_and_corrects_a_difference)
     cr_expect_eq(th_int(r.json, "corrected"), 0);
     th_resp_free(&r);
 }
+
+/* P1: a processor named in the method is found whatever the method's other words: Ecwid
+ * names PayPal's method "PayPal Checkout" and Stripe's "Stripe Checkout"; "Checkout" is not
+ * the offline word "check" (P3), so the payment is PayPal's and Stripe's. An offline method
+ * that Ecwid says is PAID (the merchant confirmed the money, P4) is paid, under "Ecwid". */
+Test(ecwid_e2e, p1_a_checkout_method_is_its_processor_not_an_offline_cheque)
+{
+    channel();
+    char a[64], b[64], c[64];
+    place(a, "{\"paymentStatus\":\"PAID\",\"paymentMethod\":\"PayPal Checkout\","
+             "\"items\":[{\"sku\":\"TEE\",\"price\":20}]}");
+    place(b, "{\"paymentStatus\":\"PAID\",\"paymentMethod\":\"Stripe Checkout\","
+             "\"items\":[{\"sku\":\"TEE\",\"price\":20}]}");
+    place(c, "{\"paymentStatus\":\"PAID\",\"paymentMethod\":\"Cash on delivery\","
+             "\"items\":[{\"sku\":\"TEE\",\"price\":20}]}");
+    const char *ids[] = { a, b, c };
+    const char *types[] = { "PayPal", "Stripe", "Ecwid" };
+    for (int i = 0; i < 3; i++) {
+        json_t *s = sale_of(ids[i]);
+        json_t *pays = json_object_get(s, "payments");
+        cr_assert_eq(json_array_size(pays), 1);
+        cr_expect_str_eq(th_str(json_array_get(pays, 0), "payment_type_name"), types[i]);
+        cr_expect_eq(th_int(json_array_get(pays, 0), "amount"), 2000);
+        cr_expect_eq(th_int(s, "balance_due"), 0);
+        json_decref(s);
+    }
+}
