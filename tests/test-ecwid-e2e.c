@@ -706,6 +706,12 @@ Test(ecwid_e2e, w5_an_unknown_order_is_logged_and_nothing_imported)
                      "order.created failed: Ecwid found nothing while reading the order (HTTP "
                      "404: Order not found (ORDER_NOT_FOUND))");
     json_decref(e);
+    json_t *st = th_get(&t, t.admin, "/api/v1/channels/1/sync-status");
+    /* not tried again: parked at once, in sight */
+    json_t *ev = json_object_get(json_object_get(st, "queues"), "events");
+    cr_expect_eq(th_int(ev, "pending"), 0);
+    cr_expect_eq(th_int(ev, "parked"), 1);
+    json_decref(st);
 }
 
 /* W5, SP1: webhooks the server never got (dropped) are healed by the poll (updatedFrom). */
