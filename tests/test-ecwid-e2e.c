@@ -1144,7 +1144,7 @@ Test(ecwid_e2e, i3_a_combination_gets_its_own_put_and_unlimited_products_none)
     channel_full(1, STOCK_ON, TOKEN);
     adjust(1, large, 7);
     adjust(2, cap, 4);
-    char *c = stock_calls_for(pid), want[256];
+    char *c = stock_calls_for(pid), want[512];
     snprintf(want, sizeof(want),
              "[{\"body\":{\"quantity\":0},\"combinationId\":%lld,\"inventory\":false,"
              "\"productId\":%lld},"
@@ -1158,6 +1158,45 @@ Test(ecwid_e2e, i3_a_combination_gets_its_own_put_and_unlimited_products_none)
     cr_expect_str_eq(c, "[]", "unlimited: never PUT");
     free(c);
     cr_expect_eq(store_qty("CAP"), -1, "still unlimited");
+    /* I5: the combination changed on the store is read back and corrected; the unlimited
+     * product is not compared (nothing to set on it) */
+    char path[128];
+    snprintf(path, sizeof(path), "/api/v3/" STORE "/products/%lld/combinations/%lld",
+             (long long)pid, (long long)cid);
+    const char *const auth[] = { "Authorization: Bearer " TOKEN, NULL };
+    struct th_resp r = th_fake_req_headers(&fk, "PUT", path, "{\"quantity\":40}", auth);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    r = th_req(&t, "POST", "/api/v1/channels/1/reconcile", t.admin, NULL);
+    th_wait_pipeline(&t);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_expect_eq(th_int(r.json, "corrected"), 1, "%s", r.body);
+    json_t *d = json_array_get(json_object_get(r.json, "differences"), 0);
+    cr_expect_str_eq(th_str(d, "sku"), "TEE-L");
+    cr_expect_eq(th_int(d, "channel"), 40);
+    cr_expect_eq(th_int(d, "pos"), 7);
+    cr_expect_eq(json_array_size(json_object_get(r.json, "differences")), 1);
+    cr_expect_eq(th_int(r.json, "read"), 3, "TEE, MUG and the combination TEE-L");
+    cr_expect_eq(th_int(r.json, "not_on_channel"), 2, "gift wrap, and CAP: unlimited");
+    th_resp_free(&r);
+    c = stock_calls_for(pid);
+    snprintf(want, sizeof(want),
+             "[{\"body\":{\"quantity\":0},\"combinationId\":%lld,\"inventory\":false,"
+             "\"productId\":%lld},"
+             "{\"body\":{\"quantity\":7},\"combinationId\":%lld,\"inventory\":false,"
+             "\"productId\":%lld},"
+             "{\"body\":{\"quantity\":40},\"combinationId\":%lld,\"inventory\":false,"
+             "\"productId\":%lld},"
+             "{\"body\":{\"quantity\":7},\"combinationId\":%lld,\"inventory\":false,"
+             "\"productId\":%lld}]",
+             (long long)cid, (long long)pid, (long long)cid, (long long)pid, (long long)cid,
+             (long long)pid, (long long)cid, (long long)pid);
+    /* the store's calls: the first sync, the change, the test's own edit, the correction */
+    cr_expect_str_eq(c, want);
+    free(c);
+    c = stock_calls_for(cap_pid);
+    cr_expect_str_eq(c, "[]", "unlimited: never PUT");
+    free(c);
 }
 
 /* W3: stock_sync off ("update Ecwid with POS stock changes"): no stock PUT at all. */
