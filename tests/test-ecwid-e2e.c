@@ -490,6 +490,9 @@ Test(ecwid_e2e, w4_no_register_waits_then_comes_down_once_set)
 
 /* ---------------------------------------------------------------- S1 */
 
+#define STOCK_ON "\"stock_sync\":true"
+static int64_t store_qty(const char *sku);
+
 /* S1: cancelled on Ecwid after it came down: the sale is voided and its stock put back,
  * once (a second change to the cancelled order changes nothing). */
 Test(ecwid_e2e, s1_cancelled_on_ecwid_voids_the_sale_and_restocks_once)
@@ -512,7 +515,7 @@ Test(ecwid_e2e, s1_cancelled_on_ecwid_voids_the_sale_and_restocks_once)
 /* S1: voided in the POS: PUT /orders/{id} {paymentStatus: CANCELLED} on the store, once. */
 Test(ecwid_e2e, s1_voided_in_the_pos_cancels_the_payment_on_ecwid)
 {
-    channel();
+    channel_full(1, STOCK_ON, TOKEN);
     char id[64];
     place(id, PAID_TEE);
     char path[64];
@@ -533,6 +536,9 @@ Test(ecwid_e2e, s1_voided_in_the_pos_cancels_the_payment_on_ecwid)
     th_wait_pipeline(&t);
     cr_expect_eq(on_hand(1, fx.tee), 10);
     cr_expect_eq(n_order_updates(), 1);
+    /* Ecwid put the order's stock back on its side too, after the POS's figure (15) was
+     * sent: the POS's figure is sent again and stands (I1) */
+    cr_expect_eq(store_qty("TEE"), 15, "the store: %lld", (long long)store_qty("TEE"));
 }
 
 /* ---------------------------------------------------------------- W5 */
@@ -1038,8 +1044,6 @@ Test(ecwid_e2e, c3_a_person_with_only_a_full_name_names_the_customer)
 }
 
 /* ---------------------------------------------------------------- stock (item 5), W3, W6 */
-
-#define STOCK_ON "\"stock_sync\":true"
 
 /* The store's product with this SKU (GET products?sku=); its id, and its quantity in
  * *qty (-1 when unlimited). */
