@@ -924,6 +924,9 @@ Test(ecwid_e2e, w4_wins_over_a1_a_pickup_is_taken_at_the_registers_outlet)
     cr_expect_eq(th_int(s, "outlet_id"), 1);
     cr_expect_eq(th_int(s, "register_id"), 1);
     cr_expect_str_eq(th_str(s, "status"), "completed");
+    json_t *sh = json_object_get(s, "shipment");
+    cr_expect_str_eq(th_str(sh, "method"), "Pickup at Uptown");
+    cr_expect(json_is_true(json_object_get(sh, "shipped")), "handled on Ecwid (W2)");
     json_decref(s);
     cr_expect_eq(on_hand(1, fx.tee), 9);
     cr_expect_eq(on_hand(2, fx.tee), 5);
