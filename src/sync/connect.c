@@ -36,10 +36,14 @@ sb_err sb_sync_queue_connect(struct sb_db *db, const struct sb_channel_ops *ops,
 
 const char *sb_sync_connect_summary(json_t *report, char *buf, size_t cap)
 {
-    json_t *missing = json_object_get(json_object_get(report, "scopes"), "missing");
+    json_t *scopes = json_object_get(report, "scopes");
+    json_t *missing = json_object_get(scopes, "missing");
     json_t *wh = json_object_get(report, "webhooks");
+    const char *note = json_string_value(json_object_get(wh, "note"));
     size_t len = 0;
-    if (json_array_size(missing) == 0) {
+    if (!scopes) { /* a kind without access scopes (Magento, Ecwid): its test passed */
+        len = (size_t)snprintf(buf, cap, "connection ok");
+    } else if (json_array_size(missing) == 0) {
         len = (size_t)snprintf(buf, cap, "access scopes: all granted");
     } else {
         len = (size_t)snprintf(buf, cap, "access scopes missing:");
@@ -58,6 +62,8 @@ const char *sb_sync_connect_summary(json_t *report, char *buf, size_t cap)
                              (long long)json_integer_value(json_object_get(wh, "kept")),
                              (long long)json_integer_value(json_object_get(wh, "created")),
                              (long long)json_integer_value(json_object_get(wh, "deleted")));
+    else if (len < cap && note) /* the kind says who sets its webhooks up (Ecwid: the app) */
+        snprintf(buf + len, cap - len, "; webhooks: %s", note);
     else if (len < cap && wh)
         snprintf(buf + len, cap - len, "; webhooks: not managed (webhook_base_url is not set)");
     return buf;

@@ -11,8 +11,10 @@
  */
 #include "core/retry.h"
 #include "store/channel-log.h"
+#include "store/channel-orders.h"
 #include "store/due.h"
 #include "store/outbox.h"
+#include "store/stock-queue.h"
 #include "sync/connect.h"
 #include "sync/lanes.h"
 #include "sync/pipeline.h"
@@ -175,6 +177,18 @@ struct sent_job {
     struct sent_note note;
 };
 
+/* S1, I1: a cancel the channel took may put the order's stock back on its side (Ecwid
+ * does), after the POS's own figure was sent: the sale's items are queued to be sent again,
+ * so the channel ends at the POS's figure. */
+static sb_err resend_stock(struct sb_db *db, const struct sb_due_call *c)
+{
+    struct sb_channel_order_state st;
+    sb_err err = sb_store_channel_order_get(db, c->channel_id, c->ref, &st);
+    if (err || !st.sale_id)
+        return err;
+    return sb_store_sync_queue_sale(db, c->channel_id, "stock", st.sale_id);
+}
+
 static sb_err sent_fn(struct sb_db *db, void *ctx)
 {
     struct sent_job *j = ctx;
@@ -183,6 +197,8 @@ static sb_err sent_fn(struct sb_db *db, void *ctx)
     if (!j->err) {
         sb_time_format(now, at, sizeof(at));
         sb_err err = sb_store_call_sent(db, j->c->id, j->c->attempts + 1, at);
+        if (!err && strcmp(j->c->kind, SB_OUTBOX_CANCEL) == 0)
+            err = resend_stock(db, j->c);
         if (!err && j->note.text)
             return sb_store_channel_log(db, j->c->channel_id, "info", "push.kept", j->c->ref, "%s",
                                         j->note.text);

@@ -141,7 +141,8 @@ sb_err sb_ec_parse_event(const struct sb_channel *ch, const char *topic, const c
  *   text, product_id, variant_id = combinationId, discounts[].total + couponAmount as
  *   the line's discount, taxes[] or tax); shippingOption -> shipping, and a pickup
  *   (isPickup or fulfillmentType PICKUP) names pickup_location by shippingMethodName;
- *   shippingPerson -> ship_to; billingPerson's names (else shippingPerson's); what the
+ *   shippingPerson -> ship_to; billingPerson's names (else shippingPerson's; a person with
+ *   only its full name "name": the first word, and the rest as the last name); what the
  *   lines do not carry of discount and tax stays as order-level rows; refunds[] ->
  *   refunds (no lines: Ecwid sends none).
  * SB_EINVALID_FIELD / SB_EMISSING_FIELD naming the field when it cannot be read.

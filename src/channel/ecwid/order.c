@@ -141,8 +141,8 @@ bool sb_ec_order_id_ok(const char *s)
 
 /* ---------------------------------------------------------------- pieces */
 
-static sb_err person(json_t *p, const char *path, struct sb_address *ret, const char **first,
-                     const char **last)
+static sb_err person(json_t *p, const char *path, struct sb_arena *a, struct sb_address *ret,
+                     const char **first, const char **last)
 {
     sb_err err;
     memset(ret, 0, sizeof(*ret));
@@ -162,6 +162,26 @@ static sb_err person(json_t *p, const char *path, struct sb_address *ret, const 
         (err = text(p, "countryCode", path, TEXT_MAX, &ret->country)) ||
         (err = text(p, "phone", path, TEXT_MAX, &ret->phone)))
         return err;
+    /* C3: a person with only its full name (orders from before Ecwid split it): the first
+     * word is the first name, the rest the last */
+    if (!*first && !*last && ret->name) {
+        const char *n = ret->name;
+        while (*n == ' ')
+            n++;
+        const char *sp = strchr(n, ' ');
+        if (!*n)
+            return SB_OK;
+        if (!sp) {
+            *first = n;
+            return SB_OK;
+        }
+        const char *rest = sp;
+        while (*rest == ' ')
+            rest++;
+        if (!(*first = sb_arena_strndup(a, n, (size_t)(sp - n))))
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        *last = *rest ? rest : NULL;
+    }
     return SB_OK;
 }
 
@@ -392,8 +412,9 @@ sb_err sb_ec_parse_order(json_t *obj, const char *currency, struct sb_arena *a,
     /* customer and addresses (C1-C5) */
     const char *bf, *bl, *sf, *sl;
     struct sb_address bill;
-    if ((err = person(json_object_get(obj, "billingPerson"), "billingPerson", &bill, &bf, &bl)) ||
-        (err = person(json_object_get(obj, "shippingPerson"), "shippingPerson", &o->ship_to, &sf,
+    if ((err =
+             person(json_object_get(obj, "billingPerson"), "billingPerson", a, &bill, &bf, &bl)) ||
+        (err = person(json_object_get(obj, "shippingPerson"), "shippingPerson", a, &o->ship_to, &sf,
                       &sl)))
         return err;
     o->first_name = bf || bl ? bf : sf;
