@@ -529,10 +529,14 @@ Test(ecom_e2e, l2_in_shipped_and_delivered_ship_in_the_pos)
     char a[32], b[32];
     place(a, sizeof(a), PAID_SHIPPING);
     place(b, sizeof(b), PAID_SHIPPING);
-    on_ecom(a, "{\"fulfillmentStatus\":\"SHIPPED\"}");
+    on_ecom(a, "{\"fulfillmentStatus\":\"SHIPPED\",\"trackingNumber\":\"TRK-77\"}");
     on_ecom(b, "{\"fulfillmentStatus\":\"DELIVERED\"}");
     the_fulfillment(sale_of(a), "shipped", "shipping", 1);
     the_fulfillment(sale_of(b), "shipped", "shipping", 1);
+    /* the store's tracking number comes with the shipment */
+    json_t *j = sale(sale_of(a));
+    cr_expect_str_eq(th_str(json_object_get(j, "shipment"), "tracking_number"), "TRK-77");
+    json_decref(j);
     cr_expect_eq(n_updates(), 0, "nothing echoed");
     expect_ecom(a, "PAID", "SHIPPED");
     expect_ecom(b, "PAID", "DELIVERED");
@@ -629,7 +633,8 @@ Test(ecom_e2e, l2_out_shipment_shipped_sets_shipped)
     json_decref(call("PATCH", 200, path,
                      "{\"shipped\":true,\"tracking_number\":\"1Z999\",\"carrier\":\"UPS\"}"));
     th_wait_pipeline(&t);
-    expect_one_update(id, "{\"fulfillmentStatus\":\"SHIPPED\"}");
+    /* the tracking number goes with it */
+    expect_one_update(id, "{\"fulfillmentStatus\":\"SHIPPED\",\"trackingNumber\":\"1Z999\"}");
     expect_ecom(id, "PAID", "SHIPPED");
     the_fulfillment(s, "shipped", "shipping", 1);
     cr_expect_eq(outbox_count("status = 'parked'"), 0, "nothing refused");

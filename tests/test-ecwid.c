@@ -291,6 +291,12 @@ Test(ecwid, W6_product_updated_ignored_and_order_events_need_an_order)
     const char *bad = "{\"eventId\":\"08a0f3c1-ev1\",\"eventCreated\":1725434800,"
                       "\"eventType\":\"order.created\",\"data\":{\"orderId\":\"../x\"}}";
     cr_assert_eq(verify(bad, GOOD_SIG, &info), SB_EINVALID_FIELD);
+    /* an order deleted on Ecwid is answered and changes nothing in the POS (no fetch) */
+    const char *del = "{\"eventId\":\"08a0f3c1-ev1\",\"eventCreated\":1725434800,"
+                      "\"eventType\":\"order.deleted\",\"data\":{\"orderId\":\"K8XTQ\"}}";
+    cr_assert_eq(verify(del, GOOD_SIG, &info), SB_OK);
+    cr_assert(info.ignored);
+    cr_assert_null(info.order_ref);
 }
 
 /* ---------------------------------------------------------------- the budget (I9) */

@@ -231,9 +231,10 @@ struct sb_status_map {
 /* A POS status change travelling to the channel (push_status). */
 struct sb_status_push {
     const char *order_external_id;
-    const char *status;     /* the channel's status (its status table's OUT row) */
-    enum sb_pos_status pos; /* what happened in the POS */
-    bool pickup;            /* the order is a pickup */
+    const char *status;          /* the channel's status (its status table's OUT row) */
+    enum sb_pos_status pos;      /* what happened in the POS */
+    bool pickup;                 /* the order is a pickup */
+    const char *tracking_number; /* SB_POS_SHIPPED: the shipment's, or NULL */
 };
 
 /* The settings a kind with SB_CH_REFUND, SB_CH_STATUS_OUT or SB_CH_RESERVE describes

@@ -156,6 +156,30 @@ sb_err sb_store_outbox_return_made(struct sb_db *db, int64_t return_id)
     return err;
 }
 
+/* A status payload, with the sale's tracking number when the status is "shipped" (the
+ * channel's order shows it, as a fulfillment would). NULL when out of memory. */
+static json_t *status_payload(struct sb_db *db, int64_t sale_id, const char *status, sb_err *err)
+{
+    json_t *p = json_pack("{s:s}", "status", status);
+    *err = p ? SB_OK : sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!p || strcmp(status, "shipped") != 0)
+        return p;
+    struct sb_q q;
+    *err = sb_q_open(&q, db,
+                     "SELECT tracking_number FROM shipments WHERE sale_id = ?"
+                     " AND tracking_number IS NOT NULL",
+                     "i", sale_id);
+    if (!*err && sb_q_next(&q))
+        json_object_set_new(p, "tracking_number", json_string(sb_q_text(&q, 0)));
+    if (!*err)
+        *err = sb_q_close(&q);
+    if (*err) {
+        json_decref(p);
+        return NULL;
+    }
+    return p;
+}
+
 sb_err sb_store_outbox_fulfillment_moved(struct sb_db *db, int64_t fulfillment_id,
                                          const char *status)
 {
@@ -174,10 +198,12 @@ sb_err sb_store_outbox_fulfillment_moved(struct sb_db *db, int64_t fulfillment_i
     err = sb_q_close(&q);
     if (!err && sale_id)
         err = channel_with(db, sale_id, SB_CHANNEL_PUSH_STATUSES, &channel, &ref);
-    if (!err && channel)
-        err = queue_json(db, channel, SB_OUTBOX_STATUS, ref,
-                         json_pack("{s:s,s:I,s:b}", "status", status, "fulfillment_id",
-                                   (json_int_t)fulfillment_id, "pickup", pickup));
+    json_t *p = !err && channel ? status_payload(db, sale_id, status, &err) : NULL;
+    if (p) {
+        json_object_set_new(p, "fulfillment_id", json_integer(fulfillment_id));
+        json_object_set_new(p, "pickup", json_boolean(pickup));
+        err = queue_json(db, channel, SB_OUTBOX_STATUS, ref, p);
+    }
     free(ref);
     return err;
 }
@@ -187,9 +213,11 @@ sb_err sb_store_outbox_sale_status(struct sb_db *db, int64_t sale_id, const char
     int64_t channel = 0;
     char *ref = NULL;
     sb_err err = channel_with(db, sale_id, SB_CHANNEL_PUSH_STATUSES, &channel, &ref);
-    if (!err && channel)
-        err = queue_json(db, channel, SB_OUTBOX_STATUS, ref,
-                         json_pack("{s:s,s:I}", "status", status, "sale_id", (json_int_t)sale_id));
+    json_t *p = !err && channel ? status_payload(db, sale_id, status, &err) : NULL;
+    if (p) {
+        json_object_set_new(p, "sale_id", json_integer(sale_id));
+        err = queue_json(db, channel, SB_OUTBOX_STATUS, ref, p);
+    }
     free(ref);
     return err;
 }

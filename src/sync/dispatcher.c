@@ -123,7 +123,11 @@ static sb_err send_status(const struct sb_channel_rt *rt, const char *ref, json_
         return SB_OK;
     }
     struct sb_status_push s = {
-        .order_external_id = ref, .status = m->channel, .pos = pos, .pickup = pickup
+        .order_external_id = ref,
+        .status = m->channel,
+        .pos = pos,
+        .pickup = pickup,
+        .tracking_number = json_string_value(json_object_get(payload, "tracking_number")),
     };
     return rt->ops->push_status(&rt->ch, &s);
 }

@@ -86,6 +86,12 @@ static sb_err push_status(const struct sb_channel *ch, const struct sb_status_pu
         return err;
     json_t *body = json_pack("{s:s}", s->pos == SB_POS_PAID ? "paymentStatus" : "fulfillmentStatus",
                              s->status);
+    /* a shipment's tracking number goes with it, as Ecwid shows and mails it */
+    if (body && s->pos == SB_POS_SHIPPED && s->tracking_number && *s->tracking_number &&
+        json_object_set_new(body, "trackingNumber", json_string(s->tracking_number))) {
+        json_decref(body);
+        body = NULL;
+    }
     if (!body)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     err = sb_ec_order_put(ch, s->order_external_id, body, "setting the order's status");

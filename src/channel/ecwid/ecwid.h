@@ -119,7 +119,7 @@ bool sb_ec_signature(const char *client_secret, int64_t event_created, const cha
  * event_id = eventId, topic = eventType, order_ref = data.orderId for order.* events
  * (a string, as Ecwid sends the values in data; SB_EMISSING_FIELD without one). Other
  * event types (product.updated, unfinished_order.*, ...) come back ignored: W6, our own
- * stock pushes never loop back.
+ * stock pushes never loop back; so does order.deleted (the POS keeps what it made).
  */
 sb_err sb_ec_verify_webhook(const struct sb_channel *ch, const struct sb_webhook *wh,
                             struct sb_arena *a, struct sb_event_info *ret);

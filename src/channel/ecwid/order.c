@@ -406,6 +406,22 @@ sb_err sb_ec_parse_order(json_t *obj, const char *currency, struct sb_arena *a,
     o->cancelled = pay && !strcmp(pay, "CANCELLED");
     o->channel_status = o->cancelled ? "CANCELLED" : ful;
     o->fulfillment = fulfillment(ful);
+    /* a shipped order's tracking number (and its carrier, the shipping option's) travels
+     * with it: the sale's shipment keeps it (W2, S4) */
+    const char *tracking = NULL, *carrier = NULL;
+    if ((err = text(obj, "trackingNumber", "order", TEXT_MAX, &tracking)) ||
+        (err = text(json_object_get(obj, "shippingOption"), "shippingCarrierName",
+                    "order.shippingOption", TEXT_MAX, &carrier)))
+        return err;
+    if (tracking && o->fulfillment == SB_FUL_FULFILLED) {
+        struct sb_order_shipment *sh = sb_arena_alloc(a, sizeof(*sh));
+        if (!sh)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        *sh =
+            (struct sb_order_shipment){ .tracking_number = tracking, .tracking_company = carrier };
+        o->shipments = sh;
+        o->n_shipments = 1;
+    }
     o->taxes_included = flag(obj, "pricesIncludeTax");
     o->total_outstanding = o->financial == SB_FIN_PENDING ? o->total_price : 0;
 

@@ -84,7 +84,9 @@ sb_err sb_ec_verify_webhook(const struct sb_channel *ch, const struct sb_webhook
     const char *e = sb_arena_strdup(a, event_id), *t = sb_arena_strdup(a, type);
     if (!e || !t)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    if (strncmp(type, "order.", 6) != 0) {
+    /* an order deleted on Ecwid leaves the POS as it is: a sale made of it stays (staff void
+     * it if it should not stand), and an order not down yet is never listed again */
+    if (strncmp(type, "order.", 6) != 0 || strcmp(type, "order.deleted") == 0) {
         *ret = (struct sb_event_info){ .event_id = e, .topic = t, .ignored = true };
         return SB_OK;
     }
