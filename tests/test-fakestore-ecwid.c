@@ -209,6 +209,9 @@ Test(fakestore_ecwid, ecwid_orders_search_envelope_and_shapes)
                         201));
     json_decref(control(&f, "POST", "/_fake/ecwid/orders",
                         "{\"paymentStatus\":\"INCOMPLETE\",\"items\":[{\"sku\":\"B2\"}]}", 201));
+    /* an amount the store's currency cannot hold is refused, not rounded */
+    json_decref(control(&f, "POST", "/_fake/ecwid/orders",
+                        "{\"items\":[{\"sku\":\"A1\",\"price\":20.005}]}", 422));
     json_decref(control(&f, "POST", "/_fake/ecwid/orders",
                         "{\"paymentStatus\":\"CUSTOM_PAYMENT_STATUS_2\",\"fulfillmentStatus\":"
                         "\"CUSTOM_FULFILLMENT_STATUS_1\",\"items\":[{\"sku\":\"B2\"}]}",

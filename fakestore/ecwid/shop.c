@@ -185,7 +185,9 @@ bool ec_money_parse(const struct ec_shop *s, const json_t *v, int64_t *ret)
         double d = json_real_value(v);
         if (!(d > -1e13 && d < 1e13))
             return false;
-        snprintf(buf, sizeof(buf), "%.*f", s->exponent, d);
+        /* printed past the currency's decimals, so that an amount the store cannot hold
+         * (20.005 dollars) is refused rather than rounded */
+        snprintf(buf, sizeof(buf), "%.*f", s->exponent + 6, d);
         return sb_money_parse(buf, s->exponent, ret);
     }
     if (json_is_string(v))
