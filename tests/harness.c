@@ -22,6 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How many engines (server and pipeline) this test process runs now: an Ecwid store started
+ * meanwhile carries the engine's traffic (th_fake_start_args). */
+static int engines_running;
+
 void th_start(struct th *t)
 {
     th_start_with(t, "");
@@ -50,6 +54,7 @@ void th_start_with(struct th *t, const char *store_prefix)
     cr_assert_eq(sb_store_token_create(db, uid, "test", t->admin), SB_OK);
     sb_store_release(t->store, db);
     cr_assert_eq(sb_pipeline_start(t->store, &t->pipeline), SB_OK);
+    engines_running++;
     struct sb_server_config cfg = { .host = "127.0.0.1",
                                     .port = 0,
                                     .store = t->store,
@@ -66,6 +71,7 @@ void th_resume(struct th *t)
     sb_err err = sb_store_open(t->db_url, 8, &t->store);
     cr_assert_eq(err, SB_OK, "store open: %s", sb_err_last()->message);
     cr_assert_eq(sb_pipeline_start(t->store, &t->pipeline), SB_OK);
+    engines_running++;
     struct sb_server_config cfg = { .host = "127.0.0.1",
                                     .port = 0,
                                     .store = t->store,
@@ -95,6 +101,8 @@ void th_wait_pipeline(struct th *t)
 
 void th_stop_nocheck(struct th *t)
 {
+    if (t->pipeline)
+        engines_running--;
     sb_server_stop(t->server);
     sb_pipeline_stop(t->pipeline);
     sb_store_close(t->store);
@@ -106,6 +114,8 @@ void th_stop_nocheck(struct th *t)
 
 void th_stop(struct th *t)
 {
+    if (t->pipeline)
+        engines_running--;
     sb_server_stop(t->server);
     sb_pipeline_stop(t->pipeline);
     sb_store_close(t->store);
@@ -554,6 +564,22 @@ void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, 
     snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u", port);
 }
 
+/* A traffic log's path in dir: "{kind}-{what}{program}-{pid}-{time}-{n}.jsonl", one per store;
+ * program is the test executable's name (Criterion's workers are named boxfort-worker, so
+ * it is read from /proc/self/exe). */
+static void traffic_name(char *buf, size_t cap, const char *dir, const char *kind, const char *what)
+{
+    static unsigned started;
+    char exe[512];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    exe[len > 0 ? len : 0] = '\0';
+    const char *program = strrchr(exe, '/') ? strrchr(exe, '/') + 1 : "test";
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(buf, cap, "%s/%s-%s%s-%ld-%lld.%09ld-%u.jsonl", dir, kind, what, program,
+             (long)getpid(), (long long)ts.tv_sec, (long)ts.tv_nsec, ++started);
+}
+
 void th_fake_start_args(struct th_fake *f, const char *const *args)
 {
     const char *bin = getenv("SB_BIN");
@@ -568,34 +594,52 @@ void th_fake_start_args(struct th_fake *f, const char *const *args)
     argv[n++] = "stockbridge-fakestore";
     argv[n++] = "--listen";
     argv[n++] = "127.0.0.1:0";
-    bool magento = false;
-    bool own_log = false; /* a test that reads its own traffic log keeps it */
+    bool magento = false, ecwid = false;
+    const char *own_log = NULL; /* a test that reads its own traffic log keeps it */
     for (; args && *args && n < 61; args++) {
         if (n >= 4 && strcmp(argv[n - 1], "--kind") == 0 && strcmp(*args, "magento2") == 0)
             magento = true;
-        own_log = own_log || strcmp(*args, "--traffic-log") == 0;
+        if (n >= 4 && strcmp(argv[n - 1], "--kind") == 0 && strcmp(*args, "ecwid") == 0)
+            ecwid = true;
+        if (n >= 4 && strcmp(argv[n - 1], "--traffic-log") == 0)
+            own_log = *args;
         argv[n++] = *args;
     }
-    if (own_log)
-        magento = false;
     /* issue 12: with SB_M2_TRAFFIC_DIR set (make test sets it), every Magento store started
      * here logs its /rest/ traffic - our adapter's requests and its answers - to a file of
      * its own there, which scripts/test-magento-official e2e-logs checks against Magento's
      * official OpenAPI description */
     char log_path[512];
-    const char *log_dir = getenv("SB_M2_TRAFFIC_DIR");
-    if (magento && log_dir && *log_dir) {
-        static unsigned started;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        snprintf(log_path, sizeof(log_path), "%s/m2-%ld-%lld.%09ld-%u.jsonl", log_dir,
-                 (long)getpid(), (long long)ts.tv_sec, (long)ts.tv_nsec, ++started);
+    const char *m2_dir = getenv("SB_M2_TRAFFIC_DIR");
+    if (magento && !own_log && m2_dir && *m2_dir) {
+        traffic_name(log_path, sizeof(log_path), m2_dir, "m2", "");
         argv[n++] = "--traffic-log";
         argv[n++] = log_path;
     }
     f->traffic_log[0] = '\0';
-    if (magento && log_dir && *log_dir)
+    f->traffic_copy[0] = '\0';
+    if (magento && !own_log && m2_dir && *m2_dir)
         snprintf(f->traffic_log, sizeof(f->traffic_log), "%s", log_path);
+    /* issue 13: with SB_EC_TRAFFIC_DIR set (make test sets it), every Ecwid store started here
+     * logs its /api/v3/ traffic to a file of its own there, which scripts/test-ecwid-official
+     * e2e-logs checks against the routes the engine may call and the Java client's types.
+     * The name says whether this process ran the engine when the store started ("engine":
+     * the log carries the engine's requests) or not ("alone": a test of the fakestore's own,
+     * whose requests are the test's). A store given its own --traffic-log writes there and
+     * the file is copied into the directory when the store stops. */
+    const char *ec_dir = getenv("SB_EC_TRAFFIC_DIR");
+    if (ecwid && ec_dir && *ec_dir) {
+        traffic_name(log_path, sizeof(log_path), ec_dir, "ec",
+                     engines_running > 0 ? "engine-" : "alone-");
+        if (own_log) {
+            snprintf(f->traffic_log, sizeof(f->traffic_log), "%s", own_log);
+            snprintf(f->traffic_copy, sizeof(f->traffic_copy), "%s", log_path);
+        } else {
+            argv[n++] = "--traffic-log";
+            argv[n++] = log_path;
+            snprintf(f->traffic_log, sizeof(f->traffic_log), "%s", log_path);
+        }
+    }
     argv[n] = NULL;
     int pipefd[2];
     cr_assert_eq(pipe(pipefd), 0);
@@ -642,6 +686,22 @@ void th_fake_stop(struct th_fake *f)
     int status;
     waitpid(f->pid, &status, 0);
     f->pid = 0;
+    if (f->traffic_copy[0]) { /* the store's own log, complete now, into $SB_EC_TRAFFIC_DIR */
+        FILE *in = fopen(f->traffic_log, "rb");
+        FILE *out = in ? fopen(f->traffic_copy, "wb") : NULL;
+        char buf[8192];
+        size_t got;
+        bool ok = in && out;
+        while (ok && (got = fread(buf, 1, sizeof(buf), in)) > 0)
+            ok = fwrite(buf, 1, got, out) == got;
+        ok = ok && !ferror(in);
+        if (in)
+            fclose(in);
+        if (out && fclose(out) != 0)
+            ok = false;
+        cr_expect(ok, "copying the traffic log %s to %s failed", f->traffic_log, f->traffic_copy);
+        f->traffic_copy[0] = '\0';
+    }
 }
 
 struct th_resp th_fake_req(struct th_fake *f, const char *method, const char *path,

@@ -53,8 +53,9 @@ struct th_fixture;
 struct th_fake {
     int pid;
     uint16_t port;
-    char url[64];          /* "http://127.0.0.1:PORT" */
-    char traffic_log[512]; /* a Magento store's --traffic-log file, "" when none */
+    char url[64];           /* "http://127.0.0.1:PORT" */
+    char traffic_log[512];  /* the store's --traffic-log file when the harness knows one, or "" */
+    char traffic_copy[512]; /* where th_fake_stop copies it ($SB_EC_TRAFFIC_DIR), or "" */
 };
 
 /* Starts the fakestore with this token and webhook secret, sending webhooks to
@@ -66,9 +67,15 @@ void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, 
                             const char *webhook_path, const char *currency);
 /* Starts the fakestore with exactly these arguments (NULL-terminated, after the program
  * name; --listen 127.0.0.1:0 is added), for stores of any kind; needs no test server.
- * A Magento store (--kind magento2) logs its traffic to a file of its own in
- * $SB_M2_TRAFFIC_DIR when that is set (make test sets it, for the official-schema check),
- * named in f->traffic_log. */
+ * A Magento store (--kind magento2) given no --traffic-log logs its traffic to a file of
+ * its own in $SB_M2_TRAFFIC_DIR when that is set (make test sets it, for the official-schema
+ * check), named in f->traffic_log. An Ecwid store (--kind ecwid) logs to a file of its own
+ * in $SB_EC_TRAFFIC_DIR when that is set (make test sets it, for scripts/test-ecwid-official
+ * e2e-logs), named "ec-engine-{program}-..." when this process runs an engine (th_start,
+ * th_resume, not yet stopped) as the store starts, so the log carries the engine's
+ * requests, else "ec-alone-{program}-..."; f->traffic_log names the file. An Ecwid store
+ * given its own --traffic-log keeps it (f->traffic_log), and th_fake_stop copies it into
+ * the directory under such a name (f->traffic_copy). */
 void th_fake_start_args(struct th_fake *f, const char *const *args);
 /* Stops it (SIGTERM) and reaps it. */
 void th_fake_stop(struct th_fake *f);

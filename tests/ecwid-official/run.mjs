@@ -15,14 +15,23 @@
 //             client's Webhook DTO (data's values strings), the URL's ?eventtype=, and the
 //             X-Ecwid-Webhook-Signature as the Java client's WebhooksUtils.isSignatureValid
 //             computes it
+//   e2e-logs  the traffic logs the e2e suites left in SB_EC_TRAFFIC_DIR (tests/harness.c): every
+//             request the engine made is one of the REST v3 calls it may make, with the query
+//             parameters and body types of the Java client (traffic.mjs), and every answer
+//             (of every log) the DTO the rest group checks; first, hand-made requests the
+//             engine might invent are shown to fail. With SB_EC_TRAFFIC_DIR unset the logs
+//             are not checked (said so); set, a directory with no log of the engine fails.
 // `node run.mjs rest` runs one group.
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { check, assert, validate, schemaErrors, summary } from './lib.mjs';
 import { startFakestore, STORE } from './fake.mjs';
 import { sdkSchema, sdkCart, sdkValidator } from './sdk.mjs';
+import { checkRequest, checkAnswer, readLog, firstFew } from './traffic.mjs';
 
-const groups = ['schema', 'sdk', 'rest', 'webhooks'];
+const groups = ['schema', 'sdk', 'rest', 'webhooks', 'e2e-logs'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : groups;
 const bad = wanted.filter((g) => !groups.includes(g));
 if (bad.length) {
@@ -254,7 +263,121 @@ async function webhooksGroup(fake) {
     }
 }
 
-const fake = wanted.some((g) => g !== 'schema') ? await startFakestore(process.env.SB_FAKESTORE) : null;
+// A request record as the engine would log it; the check of each invented one must fail.
+const rec = (method, path, query = '', request = null) =>
+    ({ method, path: `/api/v3/${STORE.storeId}${path}`, query, request, status: 200, response: null });
+
+async function e2eLogsGroup(dir) {
+    const refuse = (name, r, why) => check(`e2e-logs/an invented request fails: ${name}`, () => {
+        const got = checkRequest(r);
+        assert(got.errors.some((e) => e.includes(why)),
+               `errors ${JSON.stringify(got.errors)} do not say "${why}"`);
+    });
+    await check('e2e-logs/every call the engine may make passes, as the engine sends it', () => {
+        const ok = [rec('GET', '/orders', 'updatedFrom=1733270400&offset=100&limit=100'),
+            rec('GET', '/orders/SHOP-K8XTQ'), rec('GET', '/orders/1234'),
+            rec('PUT', '/orders/SHOP-K8XTQ', '', { fulfillmentStatus: 'SHIPPED', trackingNumber: '1Z9' }),
+            rec('PUT', '/orders/SHOP-K8XTQ', '', { paymentStatus: 'CANCELLED', fulfillmentStatus: 'WILL_NOT_DELIVER' }),
+            rec('GET', '/products', 'sku=TEE%20S'), rec('GET', '/products', 'offset=0&limit=100'),
+            rec('PUT', '/products/77', '', { quantity: 0 }), rec('PUT', '/products/77/combinations/5', '', { quantity: 12 }),
+            rec('GET', '/profile')];
+        for (const r of ok) {
+            const got = checkRequest(r);
+            assert(got.route && got.errors.length === 0, `${r.method} ${r.path}?${r.query}: ${got.errors.join('; ')}`);
+        }
+    });
+    await refuse('a route the engine does not call', rec('GET', '/products/77'), 'not a call the engine may make');
+    await refuse('a relative stock change', rec('PUT', '/products/77/inventory', '', { quantityDelta: -1 }), 'not a call the engine may make');
+    await refuse('a DELETE', rec('DELETE', '/orders/SHOP-K8XTQ'), 'not a call the engine may make');
+    await refuse('a page over 100', rec('GET', '/orders', 'updatedFrom=1&offset=0&limit=250'), 'limit="250"');
+    await refuse('updatedFrom as a date', rec('GET', '/orders', 'updatedFrom=2024-09-04'), 'Unix seconds');
+    await refuse('a search parameter the engine does not send', rec('GET', '/orders', 'paymentStatus=PAID'), 'query parameter paymentStatus');
+    await refuse('the token in the query', rec('GET', '/profile', 'token=secret_x'), '?token=');
+    await refuse('a body on a GET', rec('GET', '/orders/SHOP-K8XTQ', '', {}), 'takes no body');
+    await refuse('a status Ecwid does not have', rec('PUT', '/orders/SHOP-K8XTQ', '', { fulfillmentStatus: 'PACKED' }), 'not a UpdatedOrder');
+    await refuse('an invented order field', rec('PUT', '/orders/SHOP-K8XTQ', '', { paymentStatus: 'PAID', note: 'x' }), 'not a UpdatedOrder');
+    await refuse('an empty status write', rec('PUT', '/orders/SHOP-K8XTQ', '', {}), 'not a UpdatedOrder');
+    await refuse('a tracking number as a number', rec('PUT', '/orders/SHOP-K8XTQ', '', { trackingNumber: 123 }), 'not a UpdatedOrder');
+    await refuse('a negative quantity', rec('PUT', '/products/77', '', { quantity: -1 }), 'not a UpdatedProduct');
+    await refuse('a fractional quantity', rec('PUT', '/products/77/combinations/5', '', { quantity: 1.5 }), 'not a UpdatedVariation');
+    await refuse('unlimited set with the quantity', rec('PUT', '/products/77', '', { quantity: 1, unlimited: false }), 'not a UpdatedProduct');
+    await refuse('a stock write with no quantity', rec('PUT', '/products/77', '', {}), 'not a UpdatedProduct');
+    await refuse('no body on a PUT', rec('PUT', '/products/77'), 'no JSON body');
+    await refuse('an order id with a slash', rec('PUT', '/orders/A%2FB', '', { paymentStatus: 'PAID' }), 'not a call the engine may make');
+    await check('e2e-logs/an answer not its route\'s DTO fails', () => {
+        const bad = { ...rec('GET', '/orders/SHOP-K8XTQ'), response: { id: 5 } };
+        assert(checkAnswer(bad).length === 1, 'a numeric order id passed');
+        const err = { ...rec('GET', '/profile'), status: 403, response: { errorCode: 'X', message: 'm' } };
+        assert(checkAnswer(err).length === 1, 'an error answer with an invented field passed');
+    });
+
+    if (!dir) {
+        console.log('      (SB_EC_TRAFFIC_DIR is not set: no e2e traffic logs to check)');
+        return;
+    }
+    let files = [];
+    await check('e2e-logs/the directory holds traffic logs, some of them the engine\'s', () => {
+        assert(existsSync(dir), `${dir} does not exist`);
+        files = readdirSync(dir).filter((f) => /^ec-.*\.jsonl$/.test(f)).sort();
+        assert(files.length > 0, `no ec-*.jsonl in ${dir}: the e2e suites logged no Ecwid traffic`);
+        assert(files.some((f) => f.startsWith('ec-engine-')),
+               `no ec-engine-*.jsonl in ${dir}: no log carries the engine's requests`);
+    });
+    const totals = { files: 0, engine: 0, requests: 0, answers: 0, authorised: 0 };
+    const routes = new Map();
+    for (const f of files) {
+        const engine = f.startsWith('ec-engine-');
+        let log;
+        await check(`e2e-logs/${f}: every line a JSON record of the log's contract`, () => {
+            log = readLog(join(dir, f));
+            assert(log.broken.length === 0, firstFew(log.broken));
+        });
+        if (!log)
+            continue;
+        totals.files++;
+        if (engine) {
+            totals.engine++;
+            const bad = [];
+            let authorised = 0;
+            for (const { line, record } of log.records) {
+                const r = checkRequest(record);
+                totals.requests++;
+                if (r.route)
+                    routes.set(r.route, (routes.get(r.route) || 0) + 1);
+                for (const e of r.errors)
+                    bad.push(`line ${line}: ${record.method} ${record.path}${record.query ? `?${record.query}` : ''}: ${e}`);
+                if (record.status >= 200 && record.status < 300)
+                    authorised++;
+            }
+            totals.authorised += authorised;
+            await check(`e2e-logs/${f}: every request one the engine may make (route, query, body, no ?token=)`, () => {
+                assert(bad.length === 0, `${bad.length} of ${log.records.length} requests invalid:\n${firstFew(bad)}`);
+            });
+        }
+        const wrong = [];
+        for (const { line, record } of log.records) {
+            totals.answers++;
+            for (const e of checkAnswer(record))
+                wrong.push(`line ${line}: ${record.method} ${record.path}: ${e}`);
+        }
+        await check(`e2e-logs/${f}: every answer its route's DTO (EcwidApiError for errors)`, () =>
+            assert(wrong.length === 0, `${wrong.length} of ${log.records.length} answers invalid:\n${firstFew(wrong)}`));
+    }
+    if (files.length)
+        await check('e2e-logs/the engine\'s requests carry the bearer: the store let them through', () => {
+            // the log has no headers: a 2xx answer to a request with no ?token= (refused above)
+            // was authorised by Authorization: Bearer; the others were refused (a test's wrong
+            // token: 403), limited (429) or faulted before the token was looked at
+            assert(totals.requests > 0, 'no request of the engine in any log');
+            assert(totals.authorised > 0, `none of ${totals.requests} requests of the engine was let through`);
+        });
+    console.log(`      ${totals.files} logs (${totals.engine} of the engine): ${totals.requests} requests ` +
+                `of the engine checked (${totals.authorised} let through by the bearer), ${totals.answers} answers`);
+    for (const [r, n] of [...routes].sort())
+        console.log(`      ${String(n).padStart(6)}  ${r}`);
+}
+
+const fake = wanted.some((g) => g !== 'schema' && g !== 'e2e-logs') ? await startFakestore(process.env.SB_FAKESTORE) : null;
 try {
     if (wanted.includes('schema'))
         await schemaGroup();
@@ -264,6 +387,8 @@ try {
         await restGroup(fake);
     if (wanted.includes('webhooks'))
         await webhooksGroup(fake);
+    if (wanted.includes('e2e-logs'))
+        await e2eLogsGroup(process.env.SB_EC_TRAFFIC_DIR || '');
 } finally {
     if (fake)
         await fake.stop();

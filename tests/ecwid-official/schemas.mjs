@@ -66,6 +66,15 @@ const DTOS = {
     FormatsAndUnits: 'currency:String? currencyPrefix:String? currencySuffix:String? currencyPrecision:Int? currencyGroupSeparator:String? currencyDecimalSeparator:String? currencyTruncateZeroFractional:Boolean? currencyRate:Double? weightUnit:WeightUnit? weightPrecision:Int? weightGroupSeparator:String? weightDecimalSeparator:String? weightTruncateZeroFractional:Boolean? dateFormat:String? timeFormat:String? timezone:String? dimensionsUnit:DimensionUnit? volumeUnit:VolumeUnit orderNumberPrefix:String? orderNumberSuffix:String? orderNumberMinDigitsAmount:Int? orderNumberNextNumber:Int?',
     // dto/common/EcwidApiError.kt (every error answer; ApiClientHelper reads it)
     EcwidApiError: 'errorMessage:String? errorCode:String? args:StringMap?',
+    // The requests the engine may send (e2e-logs checks them), as the fields of the Java
+    // client's request DTOs the engine uses, each of the DTO's type, closed to those fields:
+    // dto/order/request/UpdatedOrder.kt (PUT /orders/{id}); dto/product/request/
+    // UpdatedProduct.kt (PUT /products/{id}) and dto/variation/request/UpdatedVariation.kt
+    // (PUT /products/{id}/combinations/{cid}), whose quantity is an Int; REQUIRED and
+    // REQUEST_LIMITS below say what a request of the engine must carry.
+    UpdatedOrder: 'paymentStatus:OrderPaymentStatus fulfillmentStatus:OrderFulfillmentStatus trackingNumber:String',
+    UpdatedProduct: 'quantity:Int',
+    UpdatedVariation: 'quantity:Int',
     // dto/webhook/Webhook.kt (data is a Map<String, String>: every value a string)
     Webhook: 'eventId:String eventCreated:Long storeId:Long entityId:Long eventType:EventType data:StringMap',
 };
@@ -79,6 +88,16 @@ const REQUIRED = {
     Webhook: ['eventId', 'eventCreated', 'storeId', 'entityId', 'eventType', 'data'],
     OrdersSearchResult: ['items', 'count', 'total', 'limit', 'offset'],
     ProductsSearchResult: ['items', 'count', 'total', 'limit', 'offset'],
+    UpdatedProduct: ['quantity'],
+    UpdatedVariation: ['quantity'],
+};
+
+// What the engine's requests must satisfy beyond the DTO's types: a status write changes
+// something, and a stock level is never negative (Ecwid keeps no negative stock).
+const REQUEST_LIMITS = {
+    UpdatedOrder: { minProperties: 1 },
+    UpdatedProduct: { properties: { quantity: { minimum: 0 } } },
+    UpdatedVariation: { properties: { quantity: { minimum: 0 } } },
 };
 
 function typeSchema(t) {
@@ -119,7 +138,15 @@ function dto(name) {
         const i = f.indexOf(':');
         properties[f.slice(0, i)] = typeSchema(f.slice(i + 1));
     }
-    return { type: 'object', properties, required: REQUIRED[name] || [], additionalProperties: false };
+    const s = { type: 'object', properties, required: REQUIRED[name] || [], additionalProperties: false };
+    const limits = REQUEST_LIMITS[name];
+    if (limits) {
+        if (limits.minProperties)
+            s.minProperties = limits.minProperties;
+        for (const [k, extra] of Object.entries(limits.properties || {}))
+            s.properties[k] = { allOf: [s.properties[k], extra] };
+    }
+    return s;
 }
 
 export const definitions = Object.fromEntries(Object.keys(DTOS).map((n) => [n, dto(n)]));
