@@ -16,8 +16,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -538,6 +539,9 @@ void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, 
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
+        /* a test that fails an assertion ends without stopping its store: the store goes
+         * with it, rather than hold the test's output open until the suite times out */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);
@@ -646,6 +650,9 @@ void th_fake_start_args(struct th_fake *f, const char *const *args)
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
     if (pid == 0) {
+        /* a test that fails an assertion ends without stopping its store: the store goes
+         * with it, rather than hold the test's output open until the suite times out */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
         close(pipefd[1]);

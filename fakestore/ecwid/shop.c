@@ -351,10 +351,17 @@ static void traffic_log(struct ec_shop *s, const struct fs_ec_request *req,
         rq = json_loadb(req->body, req->body_len, JSON_DECODE_ANY, NULL);
     if (r->body)
         rs = json_loads(r->body, JSON_DECODE_ANY, NULL);
-    json_t *line =
-        json_pack("{s:s,s:s,s:s,s:o,s:i,s:o}", "method", req->method, "path", req->path, "query",
-                  req->query ? req->query : "", "request", rq ? rq : json_null(), "status",
-                  r->cut ? 0 : r->status, "response", rs ? rs : json_null());
+    /* how the call authenticated (never the token itself): the official check holds the
+     * engine to Authorization: Bearer */
+    const char *auth =
+        req->authorization && strncmp(req->authorization, "Bearer ", 7) == 0 ? "bearer"
+        : req->query && (strncmp(req->query, "token=", 6) == 0 || strstr(req->query, "&token="))
+            ? "query"
+            : "none";
+    json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:o,s:i,s:o}", "method", req->method, "path",
+                             req->path, "query", req->query ? req->query : "", "auth", auth,
+                             "request", rq ? rq : json_null(), "status", r->cut ? 0 : r->status,
+                             "response", rs ? rs : json_null());
     char *text = line ? dump(line) : NULL;
     json_decref(line);
     if (!text)

@@ -264,8 +264,8 @@ async function webhooksGroup(fake) {
 }
 
 // A request record as the engine would log it; the check of each invented one must fail.
-const rec = (method, path, query = '', request = null) =>
-    ({ method, path: `/api/v3/${STORE.storeId}${path}`, query, request, status: 200, response: null });
+const rec = (method, path, query = '', request = null, auth = 'bearer') =>
+    ({ method, path: `/api/v3/${STORE.storeId}${path}`, query, auth, request, status: 200, response: null });
 
 async function e2eLogsGroup(dir) {
     const refuse = (name, r, why) => check(`e2e-logs/an invented request fails: ${name}`, () => {
@@ -292,7 +292,8 @@ async function e2eLogsGroup(dir) {
     await refuse('a page over 100', rec('GET', '/orders', 'updatedFrom=1&offset=0&limit=250'), 'limit="250"');
     await refuse('updatedFrom as a date', rec('GET', '/orders', 'updatedFrom=2024-09-04'), 'Unix seconds');
     await refuse('a search parameter the engine does not send', rec('GET', '/orders', 'paymentStatus=PAID'), 'query parameter paymentStatus');
-    await refuse('the token in the query', rec('GET', '/profile', 'token=secret_x'), '?token=');
+    await refuse('the token in the query', rec('GET', '/profile', 'token=secret_x', null, 'query'), '?token=');
+    await refuse('no Authorization: Bearer', rec('GET', '/profile', '', null, 'none'), 'not Authorization: Bearer');
     await refuse('a body on a GET', rec('GET', '/orders/SHOP-K8XTQ', '', {}), 'takes no body');
     await refuse('a status Ecwid does not have', rec('PUT', '/orders/SHOP-K8XTQ', '', { fulfillmentStatus: 'PACKED' }), 'not a UpdatedOrder');
     await refuse('an invented order field', rec('PUT', '/orders/SHOP-K8XTQ', '', { paymentStatus: 'PAID', note: 'x' }), 'not a UpdatedOrder');

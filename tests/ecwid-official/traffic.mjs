@@ -6,8 +6,8 @@
 // of the Java client's request DTO, closed); anything else, a route or parameter or field
 // the engine invents, fails. checkAnswer: every answer is the Java client's DTO for its
 // route (or EcwidApiError for an error), as the rest group checks the fakestore's answers.
-// The log records no headers: the bearer shows only in that the store let the call through
-// (a 2xx answer, with no ?token= in the query, was authorised by Authorization: Bearer).
+// The log records how each call authenticated (auth: bearer, query or none; never the token):
+// every request of the engine must carry Authorization: Bearer.
 import { readFileSync } from 'node:fs';
 import { schemaErrors } from './lib.mjs';
 
@@ -84,6 +84,8 @@ export function checkRequest(rec) {
     const route = matchRoute(ENGINE_ROUTES, rec.method, p.segs);
     if (!route)
         return { route: null, errors: [...errors, `${rec.method} /${p.segs.join('/')}: not a call the engine may make`] };
+    if (rec.auth !== 'bearer')
+        errors.push(`authenticated by ${JSON.stringify(rec.auth)}, not Authorization: Bearer`);
     const seen = new Set();
     for (const [k, v] of new URLSearchParams(typeof rec.query === 'string' ? rec.query : '')) {
         if (k === 'token')
