@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,20 @@ static FILE *create_private(const char *path)
     return f;
 }
 
+/* The stockbridge-fakestore beside this program, into self (PATH_MAX); false when unknown. */
+static bool fakestore_path(char *self)
+{
+    ssize_t n = readlink("/proc/self/exe", self, PATH_MAX - 32);
+    if (n <= 0)
+        return false;
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash)
+        return false;
+    snprintf(slash + 1, PATH_MAX - (size_t)(slash + 1 - self), "stockbridge-fakestore");
+    return true;
+}
+
 /* Starts stockbridge-fakestore (beside this program) playing the demo's Shopify shop:
  * it places orders a few times a minute and sends them to this server's webhook URL. */
 static pid_t start_fakestore(const char *dir, const char *fake_listen, const char *listen,
@@ -46,14 +61,8 @@ static pid_t start_fakestore(const char *dir, const char *fake_listen, const cha
                              const char *per_minute)
 {
     char self[PATH_MAX], catalogue[PATH_MAX], hook[256];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
-    if (n <= 0)
+    if (!fakestore_path(self))
         return -1;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (!slash)
-        return -1;
-    snprintf(slash + 1, sizeof(self) - (size_t)(slash + 1 - self), "stockbridge-fakestore");
     snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir);
     static char csv[16384];
     size_t len = sb_demo_catalogue_csv(csv, sizeof(csv));
@@ -83,14 +92,8 @@ static pid_t start_magento(const char *dir, const char *listen, const char *toke
                            const char *per_minute)
 {
     char self[PATH_MAX], catalogue[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
-    if (n <= 0)
+    if (!fakestore_path(self))
         return -1;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (!slash)
-        return -1;
-    snprintf(slash + 1, sizeof(self) - (size_t)(slash + 1 - self), "stockbridge-fakestore");
     snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir); /* start_fakestore's */
     pid_t pid = fork();
     if (pid == 0) {
@@ -111,14 +114,8 @@ static pid_t start_ecwid(const char *dir, const char *fake_listen, const char *l
                          const char *token, const char *secret, const char *per_minute)
 {
     char self[PATH_MAX], catalogue[PATH_MAX], hook[256];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 32);
-    if (n <= 0)
+    if (!fakestore_path(self))
         return -1;
-    self[n] = '\0';
-    char *slash = strrchr(self, '/');
-    if (!slash)
-        return -1;
-    snprintf(slash + 1, sizeof(self) - (size_t)(slash + 1 - self), "stockbridge-fakestore");
     snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir); /* start_fakestore's */
     snprintf(hook, sizeof(hook), "http://%s/webhooks/%lld", listen, (long long)channel_id);
     pid_t pid = fork();

@@ -264,6 +264,22 @@ static int64_t first_id(json_t *rows)
 }
 
 /* The first channel of that name (0: none). */
+/* The channel's stored credentials key (and key2, when given) read back into token and
+ * secret (64 bytes each): what its demo store is started with. */
+static sb_err read_back(struct sb_db *db, int64_t id, const char *key, char *token,
+                        const char *key2, char *secret)
+{
+    json_t *cred = NULL;
+    sb_err err = sb_store_channel_credentials(db, id, &cred);
+    if (!err) {
+        snprintf(token, 64, "%s", json_string_value(json_object_get(cred, key)));
+        if (key2)
+            snprintf(secret, 64, "%s", json_string_value(json_object_get(cred, key2)));
+    }
+    json_decref(cred);
+    return err;
+}
+
 /* What every demo channel is linked to: both outlets (the first the default), the first
  * outlet's first register and the first employee. */
 struct demo_links {
@@ -359,14 +375,9 @@ sb_err sb_demo_channel(struct sb_db *db, const char *shop_url, int64_t *ret_id, 
     }
     if (err)
         return err;
-    json_t *cred = NULL;
-    err = sb_store_channel_credentials(db, id, &cred);
-    if (!err) {
-        snprintf(token, 64, "%s", json_string_value(json_object_get(cred, "access_token")));
-        snprintf(secret, 64, "%s", json_string_value(json_object_get(cred, "webhook_secret")));
+    err = read_back(db, id, "access_token", token, "webhook_secret", secret);
+    if (!err)
         *ret_id = id;
-    }
-    json_decref(cred);
     return err;
 }
 
@@ -415,13 +426,9 @@ sb_err sb_demo_magento_channel(struct sb_db *db, const char *store_url, int64_t 
     }
     if (err)
         return err;
-    json_t *cred = NULL;
-    err = sb_store_channel_credentials(db, id, &cred);
-    if (!err) {
-        snprintf(token, 64, "%s", json_string_value(json_object_get(cred, "access_token")));
+    err = read_back(db, id, "access_token", token, NULL, NULL);
+    if (!err)
         *ret_id = id;
-    }
-    json_decref(cred);
     return err;
 }
 
@@ -472,14 +479,9 @@ sb_err sb_demo_ecwid_channel(struct sb_db *db, const struct sb_demo_ecwid *d, in
     }
     if (err)
         return err;
-    json_t *cred = NULL;
-    err = sb_store_channel_credentials(db, id, &cred);
-    if (!err) {
-        snprintf(token, 64, "%s", json_string_value(json_object_get(cred, "api_token")));
-        snprintf(secret, 64, "%s", json_string_value(json_object_get(cred, "client_secret")));
+    err = read_back(db, id, "api_token", token, "client_secret", secret);
+    if (!err)
         *ret_id = id;
-    }
-    json_decref(cred);
     return err;
 }
 

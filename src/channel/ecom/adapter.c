@@ -104,13 +104,7 @@ static sb_err push_cancel(const struct sb_channel *ch, const char *order_externa
                           const char *reason)
 {
     (void)reason;
-    json_t *body = json_pack("{s:s,s:s}", "paymentStatus", "CANCELLED", "fulfillmentStatus",
-                             "WILL_NOT_DELIVER");
-    if (!body)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    sb_err err = sb_ec_order_put(ch, order_external_id, body, "cancelling the order");
-    json_decref(body);
-    return err;
+    return sb_ec_cancel(ch, order_external_id, true);
 }
 
 const struct sb_channel_ops sb_channel_ecom = {

@@ -65,12 +65,7 @@ static sb_err push_cancel(const struct sb_channel *ch, const char *order_externa
                           const char *reason)
 {
     (void)reason;
-    json_t *body = json_pack("{s:s}", "paymentStatus", "CANCELLED");
-    if (!body)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    sb_err err = sb_ec_order_put(ch, order_external_id, body, "cancelling the order");
-    json_decref(body);
-    return err;
+    return sb_ec_cancel(ch, order_external_id, false);
 }
 
 const struct sb_channel_ops sb_channel_ecwid = {

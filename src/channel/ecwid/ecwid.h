@@ -181,7 +181,11 @@ sb_err sb_ec_orders_page(json_t *body, const struct sb_ec_cursor *c, const char 
 const char *sb_ec_currency(const struct sb_channel *ch);
 sb_err sb_ec_poll_orders(const struct sb_channel *ch, const char *cursor, struct sb_arena *a,
                          struct sb_order_page *ret);
-/* SB_EINVALID_FIELD when the id is not an Ecwid order id (1..64 of A-Z a-z 0-9 - _). */
+/* GET /orders/{id}: the order's JSON (in the arena), unparsed. SB_EINVALID_FIELD when the
+ * id is not an Ecwid order id (1..64 of A-Z a-z 0-9 - _). */
+sb_err sb_ec_order_json(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
+                        json_t **ret);
+/* The same, parsed (SB_CH_FETCH). */
 sb_err sb_ec_fetch_order(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                          struct sb_order **ret);
 
@@ -239,6 +243,9 @@ json_t *sb_ec_connection(const struct sb_channel *ch, struct sb_arena *a, const 
  * answers {updateCount}. what names the change for errors. */
 sb_err sb_ec_order_put(const struct sb_channel *ch, const char *external_id, json_t *body,
                        const char *what);
+/* S1: the order cancelled on Ecwid: paymentStatus CANCELLED, and with will_not_deliver
+ * fulfillmentStatus WILL_NOT_DELIVER in the same call (the eCom store's cancel, L2). */
+sb_err sb_ec_cancel(const struct sb_channel *ch, const char *external_id, bool will_not_deliver);
 /* The order's paymentStatus as Ecwid has it now (GET /orders/{id}), in the arena. */
 sb_err sb_ec_order_payment(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                            const char **ret_status);

@@ -161,8 +161,8 @@ sb_err sb_ec_poll_orders(const struct sb_channel *ch, const char *cursor, struct
     return sb_ec_orders_page(r.body, &c, sb_ec_currency(ch), sb_time_now(), a, ret);
 }
 
-sb_err sb_ec_fetch_order(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
-                         struct sb_order **ret)
+sb_err sb_ec_order_json(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
+                        json_t **ret)
 {
     if (!sb_ec_order_id_ok(external_id))
         return sb_fail(SB_EINVALID_FIELD, "order_id", "not an Ecwid order id");
@@ -170,12 +170,21 @@ sb_err sb_ec_fetch_order(const struct sb_channel *ch, const char *external_id, s
     if (!path)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     struct sb_ec_reply r;
-    sb_err err = sb_ec_profile_currency(ch, a);
-    if (!err)
-        err = sb_ec_call(ch, "GET", path, NULL, NULL, a, &r);
+    sb_err err = sb_ec_call(ch, "GET", path, NULL, NULL, a, &r);
     if (err)
         return err;
     if (r.status != 200)
         return sb_ec_status_err(&r, "reading the order");
-    return sb_ec_parse_order(r.body, sb_ec_currency(ch), a, ret);
+    *ret = r.body;
+    return SB_OK;
+}
+
+sb_err sb_ec_fetch_order(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
+                         struct sb_order **ret)
+{
+    json_t *body = NULL;
+    sb_err err = sb_ec_profile_currency(ch, a);
+    if (!err)
+        err = sb_ec_order_json(ch, external_id, a, &body);
+    return err ? err : sb_ec_parse_order(body, sb_ec_currency(ch), a, ret);
 }

@@ -28,20 +28,28 @@ sb_err sb_ec_order_put(const struct sb_channel *ch, const char *external_id, jso
 sb_err sb_ec_order_payment(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                            const char **ret_status)
 {
-    if (!sb_ec_order_id_ok(external_id))
-        return sb_fail(SB_EINVALID_FIELD, "order_id", "not an Ecwid order id");
-    const char *path = sb_arena_printf(a, "/orders/%s", external_id);
-    if (!path)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    struct sb_ec_reply r;
-    sb_err err = sb_ec_call(ch, "GET", path, NULL, NULL, a, &r);
+    json_t *order = NULL;
+    sb_err err = sb_ec_order_json(ch, external_id, a, &order);
     if (err)
         return err;
-    if (r.status != 200)
-        return sb_ec_status_err(&r, "reading the order");
-    const char *st = json_string_value(json_object_get(r.body, "paymentStatus"));
+    const char *st = json_string_value(json_object_get(order, "paymentStatus"));
     if (!st)
         return sb_fail(SB_EIO, NULL, "Ecwid's order %s has no paymentStatus", external_id);
     *ret_status = st;
     return SB_OK;
+}
+
+sb_err sb_ec_cancel(const struct sb_channel *ch, const char *external_id, bool will_not_deliver)
+{
+    json_t *body = json_pack("{s:s}", "paymentStatus", "CANCELLED");
+    if (body && will_not_deliver &&
+        json_object_set_new(body, "fulfillmentStatus", json_string("WILL_NOT_DELIVER"))) {
+        json_decref(body);
+        body = NULL;
+    }
+    if (!body)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    sb_err err = sb_ec_order_put(ch, external_id, body, "cancelling the order");
+    json_decref(body);
+    return err;
 }
