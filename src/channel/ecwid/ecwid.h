@@ -53,6 +53,18 @@
  * base_url and currency (both optional). */
 extern const struct sb_field sb_ec_credentials[];
 
+/* What both kinds' rows take from the wire, as designated initializers: the credentials,
+ * state, webhooks, poll and fetch, payment types, stock and the connection test. Each row
+ * adds its kind, label, bits, rules (decide, statuses, cancel) and flags. */
+#define SB_EC_WIRE_OPS                                                                         \
+    .credentials = sb_ec_credentials, .push_batch = SB_EC_PUSH_BATCH, .connect_on_save = true, \
+    .base_url = sb_ec_base_url, .state_size = sizeof(struct sb_ec_state), .open = sb_ec_open,  \
+    .close = sb_ec_close, .verify_webhook = sb_ec_verify_webhook,                              \
+    .parse_event = sb_ec_parse_event, .poll_orders = sb_ec_poll_orders,                        \
+    .fetch_order = sb_ec_fetch_order, .payment_type = sb_ec_payment_type,                      \
+    .find_items = sb_ec_find_items, .push_stock = sb_ec_push_stock,                            \
+    .read_stock = sb_ec_read_stock, .connect = sb_ec_connect, .connection = sb_ec_connection
+
 /* ---------------------------------------------------------------- transport.c */
 
 /* A credential as non-empty text without a NUL, or NULL. The credentials: store_id,
