@@ -296,6 +296,7 @@ static size_t n_order_updates(void)
 #define PAID_TEE    "{\"paymentStatus\":\"PAID\",\"items\":[{\"sku\":\"TEE\",\"price\":20}]}"
 #define W1_AWAITING "awaiting payment (W1: only PAID orders come down)"
 #define W1_OTHER    "payment status is not PAID (W1: only PAID orders come down)"
+#define W1_CUSTOM   "a custom payment status, not PAID (W1: only PAID orders come down)"
 #define W4_REASON                                                                   \
     "the channel has no register at one of its outlets: choose the register whose " \
     "outlet takes its orders (W4)"
@@ -382,7 +383,7 @@ Test(ecwid_e2e, w1_other_payment_statuses_wait)
     channel();
     static const char *const statuses[] = { "REFUNDED", "PARTIALLY_REFUNDED",
                                             "CUSTOM_PAYMENT_STATUS_1" };
-    static const char *const reasons[] = { W1_OTHER, W1_OTHER, W1_AWAITING };
+    static const char *const reasons[] = { W1_OTHER, W1_OTHER, W1_CUSTOM };
     for (size_t i = 0; i < 3; i++) {
         char id[64];
         place(id, "{\"paymentStatus\":\"%s\",\"items\":[{\"sku\":\"TEE\",\"price\":20}]}",

@@ -752,6 +752,14 @@ Test(ecwid, W1_L1_what_each_kind_downloads)
     o.financial = SB_FIN_PARTIALLY_REFUNDED;
     cr_assert_eq(sb_channel_ecwid.decide(NULL, &o, &why), SB_DECIDE_WAIT);
     cr_assert(strstr(why, "not PAID"));
+    /* O10: which status keeps it waiting */
+    o = (struct sb_order){ .financial = SB_FIN_PENDING,
+                           .payment_status = "CUSTOM_PAYMENT_STATUS_2" };
+    cr_assert_eq(sb_channel_ecwid.decide(NULL, &o, &why), SB_DECIDE_WAIT);
+    cr_assert_str_eq(why, "a custom payment status, not PAID (W1: only PAID orders come down)");
+    o.payment_status = "INCOMPLETE";
+    cr_assert_eq(sb_channel_ecwid.decide(NULL, &o, &why), SB_DECIDE_WAIT);
+    cr_assert_str_eq(why, "checkout not completed (W1: only PAID orders come down)");
     o.financial = SB_FIN_PENDING;
     cr_assert_eq(sb_channel_ecom.decide(NULL, &o, &why), SB_DECIDE_DOWNLOAD);
     /* W2, W4 belong to Ecwid only */

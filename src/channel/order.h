@@ -117,6 +117,9 @@ struct sb_order {
      * the POS's meaning from the table (sync/order-status.c); for the others it is kept
      * for the log only. */
     const char *channel_status;
+    /* The order's payment status as the channel names it, raw (Ecwid's paymentStatus), or
+     * NULL: what a kind's decide says why an order waits by (O10). */
+    const char *payment_status;
     bool taxes_included;
     const char *gateway; /* the payment gateway named by the order */
     const char *note;    /* the order note, plus note attributes as "name: value" lines */

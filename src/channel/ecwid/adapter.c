@@ -9,6 +9,7 @@
  */
 #include "channel/ecwid/ecwid.h"
 
+#include <string.h>
 #include <strings.h>
 
 const struct sb_field sb_ec_credentials[] = {
@@ -42,21 +43,24 @@ const struct sb_field sb_ec_credentials[] = {
     { 0 },
 };
 
-/* W1: PAID comes down; awaiting payment and every other payment status waits, saying so. */
+/* W1: PAID comes down; awaiting payment and every other payment status waits, saying which
+ * (O10). */
 static enum sb_decision decide(const struct sb_channel *ch, const struct sb_order *o,
                                const char **ret_reason)
 {
     (void)ch;
-    switch (o->financial) {
-    case SB_FIN_PAID:
+    const char *p = o->payment_status ? o->payment_status : "";
+    if (o->financial == SB_FIN_PAID)
         return SB_DECIDE_DOWNLOAD;
-    case SB_FIN_PENDING:
+    if (o->financial == SB_FIN_PENDING && strncmp(p, "CUSTOM_PAYMENT_STATUS_", 22) == 0)
+        *ret_reason = "a custom payment status, not PAID (W1: only PAID orders come down)";
+    else if (o->financial == SB_FIN_PENDING && strcmp(p, "INCOMPLETE") == 0)
+        *ret_reason = "checkout not completed (W1: only PAID orders come down)";
+    else if (o->financial == SB_FIN_PENDING)
         *ret_reason = "awaiting payment (W1: only PAID orders come down)";
-        return SB_DECIDE_WAIT;
-    default:
+    else
         *ret_reason = "payment status is not PAID (W1: only PAID orders come down)";
-        return SB_DECIDE_WAIT;
-    }
+    return SB_DECIDE_WAIT;
 }
 
 /* S1: voided in the POS, the order's payment is cancelled on Ecwid (which puts its stock

@@ -403,6 +403,7 @@ sb_err sb_ec_parse_order(json_t *obj, const char *currency, struct sb_arena *a,
     /* Ecwid's discount is every discount but the coupon's */
     o->total_discounts = (coupon < 0 ? -coupon : coupon) + (discount < 0 ? -discount : discount);
     o->financial = financial(pay);
+    o->payment_status = pay;
     o->cancelled = pay && !strcmp(pay, "CANCELLED");
     o->channel_status = o->cancelled ? "CANCELLED" : ful;
     o->fulfillment = fulfillment(ful);
