@@ -826,3 +826,55 @@ Test(ecom_e2e, w5_signed_webhooks_come_down_bad_signature_401)
     th_wait_pipeline(&t);
     expect_sale(sale_of(lost), "open", 0, 4500);
 }
+
+/* ---------------------------------------------------------------- prices (PR1-PR4) */
+
+/* The store's product with this SKU: {price, compareToPrice?} (caller decrefs). */
+static json_t *ecom_product(const char *sku)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/api/v3/" STORE "/products?sku=%s", sku);
+    const char *const auth[] = { "Authorization: Bearer " TOKEN, NULL };
+    struct th_resp r = th_fake_req_headers(&fake, "GET", path, NULL, auth);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *p = json_incref(json_array_get(json_object_get(r.json, "items"), 0));
+    th_resp_free(&r);
+    cr_assert_not_null(p, "no product %s", sku);
+    return p;
+}
+
+/* PR1-PR3 on the native eCom store: use_pos_pricing with the regular level and a started
+ * sale level: each product is PUT Ecwid's price and compareToPrice (the sale price with the
+ * regular one struck through; the regular price with compareToPrice 0 where no sale);
+ * PR4: a POS price change (a sale on mugs now) reaches the store. */
+Test(ecom_e2e, pr1_pr4_pos_prices_put_on_the_store_and_a_change_follows)
+{
+    shop("\"use_pos_pricing\":true,\"regular_price_level_id\":1,\"sale_price_level_id\":2,"
+         "\"sale_starts_at\":\"2020-01-01T00:00:00Z\"");
+    json_t *c = fake_call("GET", 200, "/_fake/ecwid/calls", NULL), *row;
+    json_t *bodies = json_array();
+    size_t i;
+    json_array_foreach(json_object_get(c, "stock"), i, row)
+    {
+        json_array_append(bodies, json_object_get(row, "body"));
+    }
+    expect_json(bodies, "[{\"price\":15.0,\"compareToPrice\":20.0},"
+                        "{\"price\":12.5,\"compareToPrice\":0.0}]");
+    json_decref(bodies);
+    json_decref(c);
+    json_t *tee = ecom_product("TEE"), *mug = ecom_product("MUG");
+    cr_expect_eq(json_number_value(json_object_get(tee, "price")), 15.0);
+    cr_expect_eq(json_number_value(json_object_get(tee, "compareToPrice")), 20.0);
+    cr_expect_eq(json_number_value(json_object_get(mug, "price")), 12.5);
+    cr_expect_null(json_object_get(mug, "compareToPrice"));
+    json_decref(tee);
+    json_decref(mug);
+    json_decref(call("PATCH", 200, "/api/v1/items/2",
+                     "{\"prices\":[{\"price_level_id\":1,\"amount\":1399},"
+                     "{\"price_level_id\":2,\"amount\":999}]}"));
+    th_wait_pipeline(&t);
+    mug = ecom_product("MUG");
+    cr_expect_eq(json_number_value(json_object_get(mug, "price")), 9.99);
+    cr_expect_eq(json_number_value(json_object_get(mug, "compareToPrice")), 13.99);
+    json_decref(mug);
+}

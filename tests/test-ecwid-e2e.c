@@ -1383,3 +1383,58 @@ Test(ecwid_e2e, p1_a_checkout_method_is_its_processor_not_an_offline_cheque)
         json_decref(s);
     }
 }
+
+/* ---------------------------------------------------------------- prices (PR1-PR4) */
+
+/* The store's price of the product with this SKU and its compareToPrice, as "15.00|20.00"
+ * ("-" when it has none). */
+static const char *store_price(const char *sku, char *buf, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/api/v3/" STORE "/products?sku=%s", sku);
+    const char *const auth[] = { "Authorization: Bearer " TOKEN, NULL };
+    struct th_resp r = th_fake_req_headers(&fk, "GET", path, NULL, auth);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    json_t *p = json_array_get(json_object_get(r.json, "items"), 0);
+    json_t *price = json_object_get(p, "price"), *was = json_object_get(p, "compareToPrice");
+    cr_assert(json_is_number(price), "%s", r.body);
+    int n = snprintf(buf, cap, "%.2f|", json_number_value(price));
+    if (was)
+        snprintf(buf + n, cap - (size_t)n, "%.2f", json_number_value(was));
+    else
+        snprintf(buf + n, cap - (size_t)n, "-");
+    th_resp_free(&r);
+    return buf;
+}
+
+/* PR1-PR3: with use_pos_pricing, the regular level (TEE 20.00, MUG 12.50) and a sale level
+ * whose sale has started (TEE 15.00), the store shows the sale price with the regular one as
+ * its compareToPrice, and the regular price alone where there is no sale (the fakestore's
+ * 25.00 replaced); PR4: a POS price change then reaches the store by the stock lane, the sale
+ * gone with it. */
+Test(ecwid_e2e, pr1_pr4_pos_prices_reach_the_products_and_a_change_follows)
+{
+    char b[64];
+    channel_full(1,
+                 "\"stock_sync\":false,\"use_pos_pricing\":true,\"regular_price_level_id\":1,"
+                 "\"sale_price_level_id\":2,\"sale_starts_at\":\"2020-01-01T00:00:00Z\"",
+                 TOKEN);
+    cr_expect_str_eq(store_price("TEE", b, sizeof(b)), "15.00|20.00");
+    cr_expect_str_eq(store_price("MUG", b, sizeof(b)), "12.50|-");
+    struct th_resp r = th_req(&t, "PATCH", "/api/v1/items/1", t.admin,
+                              "{\"prices\":[{\"price_level_id\":1,\"amount\":2199}]}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    cr_expect_str_eq(store_price("TEE", b, sizeof(b)), "21.99|-");
+    cr_expect_str_eq(store_price("MUG", b, sizeof(b)), "12.50|-");
+    /* every price went as Ecwid's PUT, none as a stock write */
+    json_t *all = stock_calls(), *c;
+    size_t i;
+    json_array_foreach(all, i, c)
+    {
+        cr_expect_null(json_object_get(json_object_get(c, "body"), "quantity"));
+    }
+    cr_expect_geq(json_array_size(all), 3);
+    json_decref(all);
+}

@@ -848,3 +848,117 @@ Test(ecwid_store, S1_push_cancel_bodies)
     cr_assert_eq(sb_channel_ecom.push_cancel(&ech, "../x", NULL), SB_EINVALID_FIELD);
     cr_assert_eq(st.next, 3);
 }
+
+/* ---------------------------------------------------------------- prices (PR1-PR4) */
+
+static void store_currency(const char *code)
+{
+    memcpy(est.currency, code, 4); /* as if the profile had been read */
+}
+
+/* PR1-PR3: no sale -> the regular price with compareToPrice 0 (which clears Ecwid's
+ * struck-through price); a sale -> the sale price with the regular one as compareToPrice;
+ * a product and a combination each by their own path; amounts written exactly */
+Test(ecwid_store, PR3_price_bodies_for_products_and_combinations)
+{
+    store_currency("USD");
+    ech.currency = "USD";
+    for (int i = 0; i < 4; i++)
+        answer(200, NULL, "{\"updateCount\":1}");
+    struct sb_price p[5] = {
+        { .variant_id = "1001", .regular = 1999 },
+        { .variant_id = "1001/5002", .regular = 2000, .sale = 1599 },
+        { .variant_id = "1002", .regular = 1010, .sale = 1010 }, /* not below: no sale */
+        { .variant_id = "1003/7", .regular = 1, .sale = 0 },
+        { .variant_id = "TEE-L", .regular = 100 }, /* not an Ecwid id: refused, not sent */
+    };
+    cr_assert_eq(sb_ec_push_prices(&ech, p, 5, A), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(st.next, 4);
+    cr_assert_str_eq(st.method[0], "PUT");
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/products/1001");
+    cr_assert_str_eq(st.sent[0], "{\"price\":19.99,\"compareToPrice\":0.0}");
+    cr_assert_str_eq(st.method[1], "PUT");
+    cr_assert_str_eq(st.url[1], "/api/v3/1003/products/1001/combinations/5002");
+    cr_assert_str_eq(st.sent[1], "{\"price\":15.99,\"compareToPrice\":20.0}");
+    cr_assert_str_eq(st.url[2], "/api/v3/1003/products/1002");
+    cr_assert_str_eq(st.sent[2], "{\"price\":10.1,\"compareToPrice\":0.0}");
+    cr_assert_str_eq(st.url[3], "/api/v3/1003/products/1003/combinations/7");
+    cr_assert_str_eq(st.sent[3], "{\"price\":0.01,\"compareToPrice\":0.0}");
+    for (int i = 0; i < 4; i++)
+        cr_assert_null(p[i].error, "%d: %s", i, p[i].error);
+    cr_assert(p[4].error && strstr(p[4].error, "not an Ecwid"));
+}
+
+/* PR1 with O4's exponents: dinars with three decimals, yen with none */
+Test(ecwid_store, PR1_amounts_in_the_currencys_exponent_KWD_JPY)
+{
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(200, NULL, "{\"updateCount\":1}");
+    store_currency("KWD");
+    ech.currency = "KWD";
+    struct sb_price k[1] = { { .variant_id = "1001", .regular = 12345, .sale = 9999 } };
+    cr_assert_eq(sb_ec_push_prices(&ech, k, 1, A), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_str_eq(st.sent[0], "{\"price\":9.999,\"compareToPrice\":12.345}");
+    store_currency("JPY");
+    ech.currency = "JPY";
+    struct sb_price y[1] = { { .variant_id = "1001/9", .regular = 1500 } };
+    cr_assert_eq(sb_ec_push_prices(&ech, y, 1, A), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_str_eq(st.sent[1], "{\"price\":1500.0,\"compareToPrice\":0.0}");
+    cr_assert_null(k[0].error);
+    cr_assert_null(y[0].error);
+}
+
+/* PR1: POS amounts in another currency than the store's (its profile, read first) are
+ * never sent as if they were the store's: each price says both currencies */
+Test(ecwid_store, PR1_currency_mismatch_refuses_every_price_naming_both)
+{
+    answer(200, NULL,
+           "{\"generalInfo\":{\"storeId\":1003},\"formatsAndUnits\":{\"currency\":\"EUR\"}}");
+    ech.currency = "USD";
+    struct sb_price p[2] = { { .variant_id = "1001", .regular = 1999 },
+                             { .variant_id = "1002/3", .regular = 500, .sale = 400 } };
+    cr_assert_eq(sb_ec_push_prices(&ech, p, 2, A), SB_OK, "%s", sb_err_last()->message);
+    cr_assert_eq(st.next, 1); /* the profile, and no PUT */
+    cr_assert_str_eq(st.url[0], "/api/v3/1003/profile");
+    for (int i = 0; i < 2; i++) {
+        cr_assert(p[i].error && strstr(p[i].error, "EUR") && strstr(p[i].error, "USD"), "%s",
+                  p[i].error);
+    }
+}
+
+/* PR4 (as I3's push): a 404 marks only its price and the others go on; a 500 stops with
+ * nothing after it sent */
+Test(ecwid_store, PR4_a_refusal_marks_its_price_a_failure_stops)
+{
+    store_currency("USD");
+    ech.currency = "USD";
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(404, NULL, "{\"errorMessage\":\"Combination not found\"}");
+    answer(200, NULL, "{\"updateCount\":1}");
+    answer(500, NULL, "{\"errorMessage\":\"Internal error\"}");
+    struct sb_price p[5] = {
+        { .variant_id = "1001", .regular = 100 }, { .variant_id = "1001/9", .regular = 200 },
+        { .variant_id = "1002", .regular = 300 }, { .variant_id = "1003", .regular = 400 },
+        { .variant_id = "1004", .regular = 500 },
+    };
+    cr_assert_eq(sb_ec_push_prices(&ech, p, 5, A), SB_EIO);
+    cr_assert_eq(st.next, 4);
+    cr_assert_null(p[0].error);
+    cr_assert(p[1].error && strstr(p[1].error, "Combination not found"), "%s", p[1].error);
+    cr_assert_null(p[2].error);
+    cr_assert_null(p[4].error);
+}
+
+/* exact amounts: the largest sent carries every digit; beyond it, negative or unknown
+ * exponents, no amount */
+Test(ecwid, PR1_amounts_exact_and_bounded)
+{
+    json_t *v = sb_ec_amount(SB_EC_AMOUNT_MAX, 2);
+    char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    cr_assert_str_eq(t, "9999999999999.99");
+    free(t);
+    json_decref(v);
+    cr_assert_null(sb_ec_amount(SB_EC_AMOUNT_MAX + 1, 2));
+    cr_assert_null(sb_ec_amount(-1, 2));
+    cr_assert_null(sb_ec_amount(1, 5));
+}

@@ -662,7 +662,8 @@ Test(fakestore_ecwid, ecwid_profile_names_the_store_and_its_currency)
 }
 
 /* Issue 13 item 11 (tests/ecwid-official, the Java client's FetchedVariation): a combination
- * carries Ecwid's fields only (id, sku, quantity, unlimited, inStock): no productId, which
+ * carries Ecwid's fields only (id, sku, price, quantity, unlimited, inStock; compareToPrice
+ * once one is set): no productId, which
  * Ecwid's combinations do not have, whether read alone or inside its product. */
 Test(fakestore_ecwid, ecwid_combination_has_only_ecwids_fields)
 {
@@ -678,9 +679,9 @@ Test(fakestore_ecwid, ecwid_combination_has_only_ecwids_fields)
     json_decref(p);
     struct th_resp r = api(&f, "GET", path, NULL);
     cr_assert_eq(r.status, 200, "%s", r.body);
-    static const char *const want[] = { "id", "sku", "quantity", "unlimited", "inStock" };
-    cr_assert_eq(json_object_size(r.json), 5, "%s", r.body);
-    for (size_t i = 0; i < 5; i++)
+    static const char *const want[] = { "id", "sku", "price", "quantity", "unlimited", "inStock" };
+    cr_assert_eq(json_object_size(r.json), 6, "%s", r.body);
+    for (size_t i = 0; i < 6; i++)
         cr_assert_not_null(json_object_get(r.json, want[i]), "%s missing: %s", want[i], r.body);
     th_resp_free(&r);
     r = api(&f, "GET", "/products?sku=CAP", NULL);
@@ -864,6 +865,82 @@ Test(fakestore_ecwid, ecwid_put_cancelled_restocks_and_fires_order_updated)
     r = api(&f, "GET", ppath, NULL);
     cr_assert_eq(th_int(r.json, "quantity"), 100, "%s", r.body);
     th_resp_free(&r);
+    th_fake_stop(&f);
+    listener_stop(&l);
+}
+
+/* SPEC PR1-PR4 on the fake: PUT /products/{id} and .../combinations/{cid} take Ecwid's
+ * price and compareToPrice (UpdatedProduct / UpdatedVariation), amounts of the store's
+ * currency (a string, a negative or a fraction of a cent refused 400, nothing else of the
+ * body applied); both are rendered (compareToPrice left out once cleared with 0); a price
+ * change fires product.updated like a stock change. */
+Test(fakestore_ecwid, ecwid_prices_on_products_and_combinations)
+{
+    struct listener l;
+    listener_start(&l);
+    struct th_fake f;
+    start(&f, NULL);
+    point_hooks(&f, &l);
+    json_t *p = control(&f, "POST", "/_fake/ecwid/products",
+                        "{\"sku\":\"TEE\",\"price\":12.5,\"quantity\":3,\"combinations\":[{\"sku\":"
+                        "\"TEE-L\",\"quantity\":1}]}",
+                        201);
+    int64_t pid = th_int(p, "id");
+    int64_t cid = th_int(json_array_get(json_object_get(p, "combinations"), 0), "id");
+    /* a combination starts at its product's price, with no "was" price */
+    cr_assert_eq(json_real_value(json_object_get(
+                     json_array_get(json_object_get(p, "combinations"), 0), "price")),
+                 12.5);
+    json_decref(p);
+    char ppath[64], cpath[96];
+    snprintf(ppath, sizeof(ppath), "/products/%lld", (long long)pid);
+    snprintf(cpath, sizeof(cpath), "/products/%lld/combinations/%lld", (long long)pid,
+             (long long)cid);
+    struct th_resp r = api(&f, "PUT", ppath, "{\"price\":15.99,\"compareToPrice\":19.99}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    r = api(&f, "PUT", cpath, "{\"price\":21,\"compareToPrice\":0}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    static const char *const bad[] = { "{\"price\":\"15.99\"}", "{\"price\":-1}",
+                                       "{\"compareToPrice\":20.005}",
+                                       "{\"quantity\":9,\"price\":true}" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r = api(&f, "PUT", i % 2 ? cpath : ppath, bad[i]);
+        cr_assert_eq(r.status, 400, "%s: %s", bad[i], r.body);
+        th_resp_free(&r);
+    }
+    r = api(&f, "GET", ppath, NULL);
+    cr_assert(strstr(r.body, "\"price\":15.99"), "%s", r.body);
+    cr_assert(strstr(r.body, "\"compareToPrice\":19.99"), "%s", r.body);
+    cr_assert_eq(th_int(r.json, "quantity"), 3); /* the refused body set nothing */
+    json_t *c = json_array_get(json_object_get(r.json, "combinations"), 0);
+    cr_assert_eq(json_real_value(json_object_get(c, "price")), 21.0);
+    cr_assert_null(json_object_get(c, "compareToPrice"));
+    th_resp_free(&r);
+    /* 0 clears the "was" price */
+    r = api(&f, "PUT", ppath, "{\"price\":19.99,\"compareToPrice\":0}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    r = api(&f, "GET", cpath, NULL);
+    cr_assert_eq(json_real_value(json_object_get(r.json, "price")), 21.0);
+    th_resp_free(&r);
+    r = api(&f, "GET", ppath, NULL);
+    cr_assert(strstr(r.body, "\"price\":19.99"), "%s", r.body);
+    cr_assert_null(json_object_get(r.json, "compareToPrice"), "%s", r.body);
+    th_resp_free(&r);
+    /* each of the three price changes fired product.updated for the product */
+    json_t *d = control(&f, "GET", "/_fake/ecwid/deliveries", NULL, 200);
+    for (size_t i = 0; i < 3; i++) {
+        json_t *ev = delivery_of(d, "product.updated", i);
+        cr_assert(ev, "product.updated %zu", i);
+        cr_assert_eq(th_int(ev, "entityId"), pid);
+    }
+    size_t updated = 0;
+    for (size_t i = 0; i < json_array_size(d); i++)
+        updated += strcmp(th_str(json_array_get(d, i), "eventType"), "product.updated") == 0;
+    cr_assert_eq(updated, 3); /* the refused bodies changed nothing, fired nothing */
+    json_decref(d);
     th_fake_stop(&f);
     listener_stop(&l);
 }

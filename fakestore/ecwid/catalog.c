@@ -2,11 +2,12 @@
  * Ecwid products and their combinations (variations), each with a quantity
  * or unlimited stock (then no quantity at all on the wire), and their routes:
  * GET /products (offset, limit <= 100, sku), GET/PUT /products/{id} (an
- * absolute {quantity} or {unlimited}), GET /products/{id}/combinations,
+ * absolute {quantity} or {unlimited}, and the prices {price, compareToPrice}
+ * in the store's currency), GET /products/{id}/combinations,
  * GET/PUT /products/{id}/combinations/{cid}, and the relative PUT
  * .../inventory {quantityDelta} answering {updateCount, warning}. Every stock
- * change, the engine's included, fires product.updated, as Ecwid's do, and is
- * recorded for the control API.
+ * or price change, the engine's included, fires product.updated, as Ecwid's
+ * do, and every PUT is recorded for the control API.
  */
 #include "ecwid.h"
 
@@ -110,6 +111,7 @@ sb_err ec_product_add(struct ec_shop *s, json_t *body, struct ec_product **ret)
         snprintf(cm->sku, sizeof(cm->sku), "%s", csku);
         cm->quantity = cq;
         cm->unlimited = cu;
+        cm->price = p->price;
     }
     if (!sb_grow((void **)&s->products, &s->cap_products, s->n_products + 1, sizeof(*s->products),
                  64)) {
@@ -142,12 +144,15 @@ void ec_stock_move(struct ec_shop *s, struct ec_product *p, struct ec_comb *c, i
 }
 
 /* Ecwid's combination (the Java client's FetchedVariation) names no product id. */
-static json_t *comb_json(const struct ec_comb *c)
+static json_t *comb_json(const struct ec_shop *s, const struct ec_comb *c)
 {
-    json_t *j = json_pack("{s:I,s:s,s:b,s:b}", "id", (json_int_t)c->id, "sku", c->sku, "unlimited",
-                          c->unlimited, "inStock", c->unlimited || c->quantity > 0);
+    json_t *j = json_pack("{s:I,s:s,s:o,s:b,s:b}", "id", (json_int_t)c->id, "sku", c->sku, "price",
+                          ec_money(s, c->price), "unlimited", c->unlimited, "inStock",
+                          c->unlimited || c->quantity > 0);
     if (!c->unlimited)
         json_object_set_new(j, "quantity", json_integer(c->quantity));
+    if (c->compare_to > 0) /* Ecwid leaves an unset "was" price out */
+        json_object_set_new(j, "compareToPrice", ec_money(s, c->compare_to));
     return j;
 }
 
@@ -157,7 +162,7 @@ json_t *ec_product_json(struct ec_shop *s, const struct ec_product *p)
     ec_date(p->updated, updated, sizeof(updated));
     json_t *combs = json_array();
     for (size_t i = 0; i < p->n_combs; i++)
-        json_array_append_new(combs, comb_json(&p->combs[i]));
+        json_array_append_new(combs, comb_json(s, &p->combs[i]));
     json_t *j = json_pack("{s:I,s:s,s:s,s:o,s:b,s:b,s:b,s:s,s:I,s:o}", "id", (json_int_t)p->id,
                           "sku", p->sku, "name", p->name, "price", ec_money(s, p->price),
                           "unlimited", p->unlimited, "inStock", p->unlimited || p->quantity > 0,
@@ -165,6 +170,8 @@ json_t *ec_product_json(struct ec_shop *s, const struct ec_product *p)
                           (json_int_t)p->updated, "combinations", combs);
     if (!p->unlimited)
         json_object_set_new(j, "quantity", json_integer(p->quantity));
+    if (p->compare_to > 0)
+        json_object_set_new(j, "compareToPrice", ec_money(s, p->compare_to));
     return j;
 }
 
@@ -202,6 +209,24 @@ static bool parse_id(const char *v, int64_t *ret)
     return true;
 }
 
+/* An amount field of an update body (price, compareToPrice): a number of the store's
+ * currency, 0..EC_PRICE_MAX; false (r answered) when present and not one. */
+static bool body_money(struct ec_shop *s, json_t *body, const char *key, bool *has, int64_t *ret,
+                       struct fs_ec_response *r)
+{
+    json_t *v = json_object_get(body, key);
+    *has = v != NULL;
+    if (!v)
+        return true;
+    if (!json_is_number(v) || !ec_money_parse(s, v, ret) || *ret < 0 || *ret > EC_PRICE_MAX) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "%s must be a non-negative amount in the store's currency", key);
+        ec_error(r, 400, "INVALID_PARAMETER", msg);
+        return false;
+    }
+    return true;
+}
+
 /* An integer field of an update body; false (r answered) when present and not one. */
 static bool body_int(json_t *body, const char *key, int64_t min, int64_t max, bool *has,
                      int64_t *ret, struct fs_ec_response *r)
@@ -230,7 +255,7 @@ void ec_route_product(struct ec_shop *s, const char *method, const char *pid, co
     if (strcmp(method, "COMBINATIONS") == 0) {
         json_t *a = json_array();
         for (size_t i = 0; i < p->n_combs; i++)
-            json_array_append_new(a, comb_json(&p->combs[i]));
+            json_array_append_new(a, comb_json(s, &p->combs[i]));
         return ec_reply(r, 200, a);
     }
     struct ec_comb *c = NULL;
@@ -243,7 +268,7 @@ void ec_route_product(struct ec_shop *s, const char *method, const char *pid, co
             return ec_error(r, 404, "COMBINATION_NOT_FOUND", "Combination not found");
     }
     if (strcmp(method, "GET") == 0)
-        return ec_reply(r, 200, c ? comb_json(c) : ec_product_json(s, p));
+        return ec_reply(r, 200, c ? comb_json(s, c) : ec_product_json(s, p));
     json_t *call = json_pack("{s:I,s:O,s:b}", "productId", (json_int_t)p->id, "body", body,
                              "inventory", inventory);
     if (c)
@@ -265,9 +290,11 @@ void ec_route_product(struct ec_shop *s, const char *method, const char *pid, co
         ec_stock_move(s, p, c, delta);
         return ec_reply(r, 200, json_pack("{s:i}", "updateCount", 1));
     }
-    bool has_q, has_u = false;
-    int64_t q = 0;
-    if (!body_int(body, "quantity", 0, EC_QTY_MAX, &has_q, &q, r))
+    bool has_q, has_u = false, has_p, has_w;
+    int64_t q = 0, price = 0, was = 0;
+    if (!body_int(body, "quantity", 0, EC_QTY_MAX, &has_q, &q, r) ||
+        !body_money(s, body, "price", &has_p, &price, r) ||
+        !body_money(s, body, "compareToPrice", &has_w, &was, r))
         return;
     json_t *u = json_object_get(body, "unlimited");
     if (u && !json_is_boolean(u))
@@ -281,6 +308,15 @@ void ec_route_product(struct ec_shop *s, const char *method, const char *pid, co
     if (has_q && !*unl) { /* a quantity on an unlimited product is ignored, as Ecwid does */
         changed = changed || *qty != q;
         *qty = q;
+    }
+    int64_t *pr = c ? &c->price : &p->price, *wp = c ? &c->compare_to : &p->compare_to;
+    if (has_p && *pr != price) {
+        *pr = price;
+        changed = true;
+    }
+    if (has_w && *wp != was) { /* 0 clears it */
+        *wp = was;
+        changed = true;
     }
     if (changed)
         product_updated(s, p);

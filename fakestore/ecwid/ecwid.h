@@ -110,10 +110,12 @@ struct ec_comb {
     char sku[EC_STR];
     bool unlimited;
     int64_t quantity;
+    int64_t price, compare_to; /* minor units; its product's price when made; 0: no "was" */
 };
 
 struct ec_product {
     int64_t id, price, updated;
+    int64_t compare_to; /* compareToPrice, minor units; 0: none */
     char sku[EC_STR], name[EC_STR];
     bool unlimited;
     int64_t quantity;

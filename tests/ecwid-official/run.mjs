@@ -280,6 +280,8 @@ async function e2eLogsGroup(dir) {
             rec('PUT', '/orders/SHOP-K8XTQ', '', { paymentStatus: 'CANCELLED', fulfillmentStatus: 'WILL_NOT_DELIVER' }),
             rec('GET', '/products', 'sku=TEE%20S'), rec('GET', '/products', 'offset=0&limit=100'),
             rec('PUT', '/products/77', '', { quantity: 0 }), rec('PUT', '/products/77/combinations/5', '', { quantity: 12 }),
+            rec('PUT', '/products/77', '', { price: 19.99, compareToPrice: 0 }),
+            rec('PUT', '/products/77/combinations/5', '', { price: 15.99, compareToPrice: 20 }),
             rec('GET', '/profile')];
         for (const r of ok) {
             const got = checkRequest(r);
@@ -302,7 +304,9 @@ async function e2eLogsGroup(dir) {
     await refuse('a negative quantity', rec('PUT', '/products/77', '', { quantity: -1 }), 'not a UpdatedProduct');
     await refuse('a fractional quantity', rec('PUT', '/products/77/combinations/5', '', { quantity: 1.5 }), 'not a UpdatedVariation');
     await refuse('unlimited set with the quantity', rec('PUT', '/products/77', '', { quantity: 1, unlimited: false }), 'not a UpdatedProduct');
-    await refuse('a stock write with no quantity', rec('PUT', '/products/77', '', {}), 'not a UpdatedProduct');
+    await refuse('an empty body', rec('PUT', '/products/77', '', {}), 'not a UpdatedProduct');
+    await refuse('a price as a string', rec('PUT', '/products/77', '', { price: '19.99' }), 'not a UpdatedProduct');
+    await refuse('a negative price', rec('PUT', '/products/77/combinations/5', '', { price: 5, compareToPrice: -1 }), 'not a UpdatedVariation');
     await refuse('no body on a PUT', rec('PUT', '/products/77'), 'no JSON body');
     await refuse('an order id with a slash', rec('PUT', '/orders/A%2FB', '', { paymentStatus: 'PAID' }), 'not a call the engine may make');
     await check('e2e-logs/an answer not its route\'s DTO fails', () => {

@@ -70,11 +70,12 @@ const DTOS = {
     // client's request DTOs the engine uses, each of the DTO's type, closed to those fields:
     // dto/order/request/UpdatedOrder.kt (PUT /orders/{id}); dto/product/request/
     // UpdatedProduct.kt (PUT /products/{id}) and dto/variation/request/UpdatedVariation.kt
-    // (PUT /products/{id}/combinations/{cid}), whose quantity is an Int; REQUIRED and
-    // REQUEST_LIMITS below say what a request of the engine must carry.
+    // (PUT /products/{id}/combinations/{cid}), whose quantity is an Int and price and
+    // compareToPrice Doubles (the engine's stock and price writes); REQUEST_LIMITS below says
+    // what a request of the engine must carry.
     UpdatedOrder: 'paymentStatus:OrderPaymentStatus fulfillmentStatus:OrderFulfillmentStatus trackingNumber:String',
-    UpdatedProduct: 'quantity:Int',
-    UpdatedVariation: 'quantity:Int',
+    UpdatedProduct: 'quantity:Int price:Double compareToPrice:Double',
+    UpdatedVariation: 'quantity:Int price:Double compareToPrice:Double',
     // dto/webhook/Webhook.kt (data is a Map<String, String>: every value a string)
     Webhook: 'eventId:String eventCreated:Long storeId:Long entityId:Long eventType:EventType data:StringMap',
 };
@@ -88,16 +89,20 @@ const REQUIRED = {
     Webhook: ['eventId', 'eventCreated', 'storeId', 'entityId', 'eventType', 'data'],
     OrdersSearchResult: ['items', 'count', 'total', 'limit', 'offset'],
     ProductsSearchResult: ['items', 'count', 'total', 'limit', 'offset'],
-    UpdatedProduct: ['quantity'],
-    UpdatedVariation: ['quantity'],
 };
 
-// What the engine's requests must satisfy beyond the DTO's types: a status write changes
-// something, and a stock level is never negative (Ecwid keeps no negative stock).
+// What the engine's requests must satisfy beyond the DTO's types: a write changes
+// something (a stock write its quantity, a price write its prices), a stock level is never
+// negative (Ecwid keeps no negative stock) and neither is a price (compareToPrice 0 clears
+// the struck-through price).
+const PRODUCT_WRITE = {
+    minProperties: 1,
+    properties: { quantity: { minimum: 0 }, price: { minimum: 0 }, compareToPrice: { minimum: 0 } },
+};
 const REQUEST_LIMITS = {
     UpdatedOrder: { minProperties: 1 },
-    UpdatedProduct: { properties: { quantity: { minimum: 0 } } },
-    UpdatedVariation: { properties: { quantity: { minimum: 0 } } },
+    UpdatedProduct: PRODUCT_WRITE,
+    UpdatedVariation: PRODUCT_WRITE,
 };
 
 function typeSchema(t) {

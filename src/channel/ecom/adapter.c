@@ -110,7 +110,7 @@ static sb_err push_cancel(const struct sb_channel *ch, const char *order_externa
 const struct sb_channel_ops sb_channel_ecom = {
     .kind = "ecom",
     .label = "Lightspeed eCom",
-    .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FETCH | SB_CH_CANCEL | SB_CH_STOCK |
+    .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FETCH | SB_CH_CANCEL | SB_CH_STOCK | SB_CH_PRICES |
             SB_CH_STATUS_IN | SB_CH_STATUS_OUT | SB_CH_CONNECT,
     SB_EC_WIRE_OPS,
     .settings = settings,

@@ -75,7 +75,8 @@ static sb_err push_cancel(const struct sb_channel *ch, const char *order_externa
 const struct sb_channel_ops sb_channel_ecwid = {
     .kind = "ecwid",
     .label = "Ecwid",
-    .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FETCH | SB_CH_CANCEL | SB_CH_STOCK | SB_CH_CONNECT,
+    .caps = SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FETCH | SB_CH_CANCEL | SB_CH_STOCK | SB_CH_PRICES |
+            SB_CH_CONNECT,
     SB_EC_WIRE_OPS,
     .channel_fulfills = true,
     .register_outlet = true,

@@ -20,6 +20,8 @@
  *   update.c     an order's statuses written (PUT /orders/{id}), and its payment
  *                status read first (the eCom store's lock after a cancel, L2)
  *   payment.c    payment types from the order's payment method (P1, P3)
+ *   prices.c     prices to products and combinations (PR1-PR4): price and
+ *                compareToPrice in the store's currency
  * The two kinds' rows: channel/ecwid/adapter.c (Ecwid, W1-W6) and
  * channel/ecom/adapter.c (the native eCom store, L1-L2).
  */
@@ -54,16 +56,17 @@
 extern const struct sb_field sb_ec_credentials[];
 
 /* What both kinds' rows take from the wire, as designated initializers: the credentials,
- * state, webhooks, poll and fetch, payment types, stock and the connection test. Each row
- * adds its kind, label, bits, rules (decide, statuses, cancel) and flags. */
-#define SB_EC_WIRE_OPS                                                                         \
-    .credentials = sb_ec_credentials, .push_batch = SB_EC_PUSH_BATCH, .connect_on_save = true, \
-    .base_url = sb_ec_base_url, .state_size = sizeof(struct sb_ec_state), .open = sb_ec_open,  \
-    .close = sb_ec_close, .verify_webhook = sb_ec_verify_webhook,                              \
-    .parse_event = sb_ec_parse_event, .poll_orders = sb_ec_poll_orders,                        \
-    .fetch_order = sb_ec_fetch_order, .payment_type = sb_ec_payment_type,                      \
-    .find_items = sb_ec_find_items, .push_stock = sb_ec_push_stock,                            \
-    .read_stock = sb_ec_read_stock, .connect = sb_ec_connect, .connection = sb_ec_connection
+ * state, webhooks, poll and fetch, payment types, stock, prices and the connection test. Each row
+ * adds its kind, label, bits (SB_CH_STOCK and SB_CH_PRICES among them), rules (decide, statuses, cancel) and flags. */
+#define SB_EC_WIRE_OPS                                                                          \
+    .credentials = sb_ec_credentials, .push_batch = SB_EC_PUSH_BATCH, .connect_on_save = true,  \
+    .base_url = sb_ec_base_url, .state_size = sizeof(struct sb_ec_state), .open = sb_ec_open,   \
+    .close = sb_ec_close, .verify_webhook = sb_ec_verify_webhook,                               \
+    .parse_event = sb_ec_parse_event, .poll_orders = sb_ec_poll_orders,                         \
+    .fetch_order = sb_ec_fetch_order, .payment_type = sb_ec_payment_type,                       \
+    .find_items = sb_ec_find_items, .push_stock = sb_ec_push_stock,                             \
+    .read_stock = sb_ec_read_stock, .push_prices = sb_ec_push_prices, .connect = sb_ec_connect, \
+    .connection = sb_ec_connection
 
 /* ---------------------------------------------------------------- transport.c */
 
@@ -261,6 +264,27 @@ sb_err sb_ec_cancel(const struct sb_channel *ch, const char *external_id, bool w
 /* The order's paymentStatus as Ecwid has it now (GET /orders/{id}), in the arena. */
 sb_err sb_ec_order_payment(const struct sb_channel *ch, const char *external_id, struct sb_arena *a,
                            const char **ret_status);
+
+/* ---------------------------------------------------------------- prices.c */
+
+/* The largest amount sent (minor units): 15 digits, what a double and the transport's
+ * JSON_REAL_PRECISION(15) carry exactly. */
+#define SB_EC_AMOUNT_MAX ((int64_t)999999999999999)
+/* An amount of minor units as Ecwid's Double: the JSON real nearest its exact decimal text
+ * with exponent decimals (1999, 2 -> 19.99). NULL when negative or above SB_EC_AMOUNT_MAX. */
+json_t *sb_ec_amount(int64_t minor, int exponent);
+/* PUT /products/P or /products/P/combinations/C for a price's variant_id ("P" or "P/C");
+ * NULL when it is neither. */
+const char *sb_ec_price_path(const struct sb_price *p, struct sb_arena *a);
+/* {"price": regular, "compareToPrice": 0} without a sale, {"price": sale, "compareToPrice":
+ * regular} with one (a sale below the regular price); NULL for an amount sb_ec_amount
+ * refuses. */
+json_t *sb_ec_price_body(const struct sb_price *p, int exponent);
+/* push_prices: the store's currency read first (sb_ec_profile_currency); when it is not
+ * ch->currency every price is refused naming both; one PUT a price; a 400/404 marks that
+ * price's error and the others go on; anything else stops (nothing after it sent). */
+sb_err sb_ec_push_prices(const struct sb_channel *ch, struct sb_price *prices, size_t n,
+                         struct sb_arena *a);
 
 /* ---------------------------------------------------------------- payment.c */
 

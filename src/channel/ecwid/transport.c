@@ -189,7 +189,7 @@ sb_err sb_ec_call(const struct sb_channel *ch, const char *method, const char *p
     char *url = sb_arena_printf(a, "%.*s/%s%s%s%s", (int)bl, base, store, path,
                                 query && *query ? "?" : "", query && *query ? query : "");
     const char *authz = sb_arena_printf(a, "Bearer %s", token);
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     if (text && !sb_arena_defer(a, free, text))
         return sb_fail(SB_ENOMEM, NULL, NULL);
     if (!url || !authz || (body && !text))
