@@ -64,6 +64,9 @@ enum {
                                * import_as, reserve_order_inventory, create_order_deposits */
     SB_CH_CONNECT = 1 << 15,       /* connects as an app that checks its access and sets up
                                     * its own webhooks: connect, connection */
+    SB_CH_INBOUND = 1 << 16,       /* the webstore calls us through the connection API (E1,
+                                    * /api/v1/connection): no webhooks, no polling, no outgoing
+                                    * calls; data only, and none of the bits that call out */
 };
 
 /* A channel as adapters see it. */
@@ -389,6 +392,7 @@ extern const struct sb_channel_ops sb_channel_shopify;
 extern const struct sb_channel_ops sb_channel_magento2;
 extern const struct sb_channel_ops sb_channel_ecwid;
 extern const struct sb_channel_ops sb_channel_ecom;
+extern const struct sb_channel_ops sb_channel_export;
 
 /* The ops for a kind, or NULL when stockbridge has no adapter for it. */
 const struct sb_channel_ops *sb_channel_ops_for(const char *kind);

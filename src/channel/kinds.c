@@ -14,10 +14,8 @@
 #include <string.h>
 
 static const struct sb_channel_ops *const table[] = {
-    &sb_channel_shopify,
-    &sb_channel_magento2,
-    &sb_channel_ecwid,
-    &sb_channel_ecom,
+    &sb_channel_shopify, &sb_channel_magento2, &sb_channel_ecwid,
+    &sb_channel_ecom,    &sb_channel_export,
 };
 #define N_TABLE (sizeof(table) / sizeof(table[0]))
 
@@ -67,8 +65,15 @@ static const struct {
     { SB_CH_REFUND, "refund" },       { SB_CH_EXPORT, "export" },
     { SB_CH_STATUS_IN, "status_in" }, { SB_CH_STATUS_OUT, "status_out" },
     { SB_CH_RESERVE, "reserve" },     { SB_CH_CONNECT, "connect" },
+    { SB_CH_INBOUND, "inbound" },
 };
 #define N_CAPS (sizeof(cap_names) / sizeof(cap_names[0]))
+
+/* The bits under which the engine calls the channel (or takes its webhooks). */
+#define OUTGOING                                                                               \
+    (SB_CH_WEBHOOKS | SB_CH_POLL | SB_CH_FULFILL | SB_CH_CANCEL | SB_CH_STOCK | SB_CH_PRICES | \
+     SB_CH_FETCH | SB_CH_STOCK_ALL | SB_CH_AFTER_DOWNLOAD | SB_CH_REFUND | SB_CH_EXPORT |      \
+     SB_CH_STATUS_OUT | SB_CH_CONNECT)
 
 /* ---------------------------------------------------------------- statuses */
 
@@ -267,6 +272,11 @@ sb_err sb_channel_kind_check(const struct sb_channel_ops *ops)
             err = BAD("channel kind %s: status %s has no POS status or direction", k, m->channel);
     if (!err && ops->channel_fulfills && (ops->caps & SB_CH_FULFILL))
         err = BAD("channel kind %s fulfils on the channel and takes fulfillments too", k);
+    /* an inbound kind is called, never calls: no bit that makes the engine call it */
+    if (!err && (caps & SB_CH_INBOUND) && (caps & OUTGOING))
+        err = BAD("channel kind %s is inbound (SB_CH_INBOUND) but has capability bits that "
+                  "call the channel",
+                  k);
     if (!err && ops->connect_on_save && !(ops->caps & SB_CH_CONNECT))
         err = BAD("channel kind %s: connect_on_save without connect (SB_CH_CONNECT)", k);
     return err;

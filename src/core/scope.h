@@ -20,6 +20,9 @@ struct sb_scope {
     int64_t user_id;
     enum sb_role role;
     bool all_outlets;
+    /* E1: the export channel whose connection token this is (0: a user's token or session):
+     * such a caller opens only the connection API, never a user's routes */
+    int64_t channel_id;
 };
 
 const char *sb_role_name(enum sb_role role);

@@ -64,7 +64,7 @@ static sb_err each_object(struct sb_jctx *c, const char *key, const char *const 
     return sb_json_only(ret, allowed);
 }
 
-static sb_err parse_locations(struct sb_req *r, struct sb_jctx *c, struct sb_channel_input *in)
+sb_err sb_api_channel_locations(struct sb_req *r, struct sb_jctx *c, struct sb_channel_input *in)
 {
     json_t *arr = NULL;
     sb_err err = sb_json_array(c, "locations", false, SB_CHANNEL_MAX_LINKS, &arr);
@@ -165,7 +165,7 @@ static sb_err parse(struct sb_req *r, struct sb_channel_input *in, bool create)
     if (!err)
         err = parse_ref(&c, "employee_id", &in->employee_id, &in->employee_set);
     if (!err)
-        err = parse_locations(r, &c, in);
+        err = sb_api_channel_locations(r, &c, in);
     if (!err)
         err = parse_methods(r, &c, in);
     return err;

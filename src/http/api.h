@@ -76,6 +76,19 @@ sb_err sb_api_notifications_read_all(struct sb_req *r);
 
 /* api-channels.c */
 SB_API_RESOURCE(channels)
+/* The "locations" of a channel's body [{location_id, outlet_id, name?}], into in. */
+struct sb_channel_input;
+sb_err sb_api_channel_locations(struct sb_req *r, struct sb_jctx *c, struct sb_channel_input *in);
+
+/* api-connection.c (E1): the export-model connection */
+sb_err sb_api_connection_create(struct sb_req *r);
+sb_err sb_api_connection_get(struct sb_req *r);
+sb_err sb_api_connection_update(struct sb_req *r);
+sb_err sb_api_channels_connection_delete(struct sb_req *r);
+/* For the connection routes that serve a webstore (catalogue, orders): SB_OK when the
+ * caller's connection is complete, else 409 connection_incomplete with the reasons in the
+ * message and as error.details.missing. */
+sb_err sb_api_connection_require_ready(struct sb_req *r);
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);
 sb_err sb_api_channels_poll(struct sb_req *r);

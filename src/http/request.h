@@ -32,6 +32,10 @@ enum {
     SB_BODY_CSV = 1 << 4,   /* body is text/csv, not JSON */
     SB_BODY_LARGE = 1 << 5, /* body may be up to the import limit */
     SB_BODY_RAW = 1 << 6,   /* any content type: the handler checks the body itself */
+    /* E1: the connection API: only a connection token opens it (no role: the token
+     * stands for its export channel, scope.channel_id), and such a token opens nothing
+     * else */
+    SB_AUTH_CONNECTION = 1 << 7,
 };
 
 struct sb_route {

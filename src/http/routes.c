@@ -87,6 +87,12 @@ static const struct sb_route routes[] = {
     { "GET", V1 "/channels/{id}/items", sb_api_channels_items, SB_AUTH_STAFF },
     { "POST", V1 "/channels/{id}/reconcile", sb_api_channels_reconcile, SB_AUTH_MANAGER },
     { "POST", V1 "/channels/{id}/connect", sb_api_channels_connect, SB_AUTH_MANAGER },
+    { "DELETE", V1 "/channels/{id}/connection", sb_api_channels_connection_delete, SB_AUTH_ADMIN },
+
+    /* E1: the export-model connection; POST signs in with a user's password */
+    { "POST", V1 "/connection", sb_api_connection_create, SB_AUTH_NONE },
+    { "GET", V1 "/connection", sb_api_connection_get, SB_AUTH_CONNECTION },
+    { "PATCH", V1 "/connection", sb_api_connection_update, SB_AUTH_CONNECTION },
 
     /* Signed by the channel, not by a token: the adapter verifies the raw body. */
     { "POST", "/webhooks/{id}", sb_api_webhooks_receive, SB_AUTH_NONE | SB_BODY_RAW },

@@ -212,8 +212,9 @@ static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
 {
     struct sb_req *r = &cs->req;
     unsigned need = r->route->flags & SB_AUTH_MASK;
+    bool connection = (r->route->flags & SB_AUTH_CONNECTION) != 0;
     sb_err err = sb_store_acquire(s->cfg.store, &r->db);
-    if (!err && need != SB_AUTH_NONE) {
+    if (!err && (need != SB_AUTH_NONE || connection)) {
         err = authenticate(r);
         if (!err && r->session_token && strcmp(r->route->method, "GET") != 0 &&
             strcmp(r->route->method, "HEAD") != 0) {
@@ -224,7 +225,14 @@ static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
                 sodium_memcmp(t, r->csrf, strlen(r->csrf)) != 0)
                 err = sb_fail(SB_ECSRF, NULL, "missing or wrong X-CSRF-Token for this session");
         }
-        if (!err && (unsigned)r->scope.role < need)
+        /* E1: a connection token and a user's open different APIs */
+        if (!err && connection && !r->scope.channel_id)
+            err = sb_fail(SB_EFORBIDDEN, NULL,
+                          "the connection API takes a connection token only (POST "
+                          "/api/v1/connection makes one)");
+        else if (!err && !connection && r->scope.channel_id)
+            err = sb_fail(SB_EFORBIDDEN, NULL, "a connection token only opens the connection API");
+        else if (!err && !connection && (unsigned)r->scope.role < need)
             err = sb_fail(SB_EFORBIDDEN, NULL, "this needs the %s role",
                           sb_role_name((enum sb_role)need));
     }

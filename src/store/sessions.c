@@ -144,10 +144,9 @@ static sb_err find_user(struct sb_db *db, const char *username, int64_t *ret_id,
     return sb_q_close(&q);
 }
 
-sb_err sb_store_session_sign_in(struct sb_db *db, const char *username, const char *password,
-                                const char *address, const struct sb_sign_in_limits *limits,
-                                int64_t *ret_user_id, char token[SB_TOKEN_LEN],
-                                char csrf[SB_TOKEN_LEN], int64_t *ret_retry_after)
+sb_err sb_store_sign_in_check(struct sb_db *db, const char *username, const char *password,
+                              const char *address, const struct sb_sign_in_limits *limits,
+                              int64_t *ret_user_id, int64_t *ret_retry_after)
 {
     const struct sb_sign_in_limits *lim = limits ? limits : &sb_sign_in_defaults;
     int64_t now = sb_time_now(), user_id = 0;
@@ -169,6 +168,35 @@ sb_err sb_store_session_sign_in(struct sb_db *db, const char *username, const ch
         sb_password_verify_dummy(password);
     if (!ok)
         return sb_fail(SB_EINVALID_CREDENTIALS, NULL, "wrong user name or password");
+    *ret_user_id = user_id;
+    return SB_OK;
+}
+
+sb_err sb_store_sign_in_forgive(struct sb_db *db, const char *username, const char *address)
+{
+    /* a success forgets this name's failures from the address and takes its own count back
+     * from the address's */
+    sb_err err = sb_db_exec(db, "DELETE FROM sign_in_throttle WHERE address = ? AND username = ?",
+                            "ss", address, username);
+    if (!err)
+        err = sb_db_exec(db,
+                         "UPDATE sign_in_throttle SET failures = failures - 1"
+                         " WHERE address = ? AND username = ? AND failures > 0",
+                         "ss", address, ANY_NAME);
+    return err;
+}
+
+sb_err sb_store_session_sign_in(struct sb_db *db, const char *username, const char *password,
+                                const char *address, const struct sb_sign_in_limits *limits,
+                                int64_t *ret_user_id, char token[SB_TOKEN_LEN],
+                                char csrf[SB_TOKEN_LEN], int64_t *ret_retry_after)
+{
+    int64_t user_id = 0;
+    sb_err err =
+        sb_store_sign_in_check(db, username, password, address, limits, &user_id, ret_retry_after);
+    if (err)
+        return err;
+    int64_t now = sb_time_now();
     sb_token_generate(token);
     sb_token_generate(csrf);
     char token_hash[SB_TOKEN_HASH_LEN], at[SB_TIME_LEN], until[SB_TIME_LEN];
@@ -182,16 +210,9 @@ sb_err sb_store_session_sign_in(struct sb_db *db, const char *username, const ch
                    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)"
                    " VALUES (?, ?, ?, ?, ?)",
                    "sisss", token_hash, user_id, csrf, at, until);
-    /* a success forgets this name's failures from the address and takes its own count back
-     * from the address's; expired sessions go */
     if (!err)
-        err = sb_db_exec(db, "DELETE FROM sign_in_throttle WHERE address = ? AND username = ?",
-                         "ss", address, username);
-    if (!err)
-        err = sb_db_exec(db,
-                         "UPDATE sign_in_throttle SET failures = failures - 1"
-                         " WHERE address = ? AND username = ? AND failures > 0",
-                         "ss", address, ANY_NAME);
+        err = sb_store_sign_in_forgive(db, username, address);
+    /* expired sessions go */
     if (!err)
         err = sb_db_exec(db, "DELETE FROM sessions WHERE expires_at <= ?", "s", at);
     err = sb_db_end(db, err);

@@ -46,6 +46,16 @@ sb_err sb_store_session_sign_in(struct sb_db *db, const char *username, const ch
                                 const char *address, const struct sb_sign_in_limits *limits,
                                 int64_t *ret_user_id, char token[SB_TOKEN_LEN],
                                 char csrf[SB_TOKEN_LEN], int64_t *ret_retry_after);
+/* The password check of a sign-in alone, counted by the same limits (the export-model
+ * connection signs in this way, E1): *ret_user_id on success, errors as above. Nothing
+ * is forgiven: on success the caller calls sb_store_sign_in_forgive in the transaction
+ * of what the sign-in was for. */
+sb_err sb_store_sign_in_check(struct sb_db *db, const char *username, const char *password,
+                              const char *address, const struct sb_sign_in_limits *limits,
+                              int64_t *ret_user_id, int64_t *ret_retry_after);
+/* A successful sign-in forgets that name's failures from the address and takes its own
+ * count back from the address's (in the caller's transaction, if any). */
+sb_err sb_store_sign_in_forgive(struct sb_db *db, const char *username, const char *address);
 /* The session of a cookie token: who and its CSRF token; SB_EUNAUTHORIZED when unknown,
  * expired, or its user inactive. */
 sb_err sb_store_session_lookup(struct sb_db *db, const char *token, struct sb_scope *ret_scope,

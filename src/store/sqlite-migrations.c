@@ -623,6 +623,13 @@ static const char *const migrations[] = {
     "  CHECK (reserved >= 0);"
     "ALTER TABLE payments ADD COLUMN kind TEXT NOT NULL DEFAULT 'payment'"
     "  CHECK (kind IN ('payment', 'deposit'));",
+
+    /* E1: the export-model connection. A connection token is an API token bound to its
+     * export channel (channel_id set; user_id is who connected, for the record); a retired
+     * one keeps why (retired_reason), which its webstore is told (store/connections.c). */
+    "ALTER TABLE api_tokens ADD COLUMN channel_id INTEGER REFERENCES channels(id);"
+    "ALTER TABLE api_tokens ADD COLUMN retired_reason TEXT;"
+    "CREATE INDEX api_tokens_channel ON api_tokens(channel_id, id) WHERE channel_id IS NOT NULL;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

@@ -6,6 +6,7 @@
 #include "store/tokens.h"
 #include "util/timeutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define COLS                                                                  \
@@ -80,24 +81,30 @@ sb_err sb_store_token_list(struct sb_db *db, int64_t user_id, int64_t after, int
 
 sb_err sb_store_token_revoke(struct sb_db *db, int64_t id)
 {
-    char now[SB_TIME_LEN];
+    char now[SB_TIME_LEN], reason[80];
     sb_time_format(sb_time_now(), now, sizeof(now));
+    snprintf(reason, sizeof(reason), "revoked at %s", now);
     int64_t got;
+    /* a connection token keeps why it was retired, for its webstore (E1) */
     sb_err err = sb_db_int(db, &got,
                            "UPDATE api_tokens SET revoked = ?,"
-                           " revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING id",
-                           "bsi", true, now, id);
+                           " revoked_at = COALESCE(revoked_at, ?),"
+                           " retired_reason = CASE WHEN channel_id IS NULL THEN NULL"
+                           " ELSE COALESCE(retired_reason, ?) END WHERE id = ? RETURNING id",
+                           "bssi", true, now, reason, id);
     return err == SB_ENOT_FOUND ? sb_fail(err, NULL, "no token %lld", (long long)id) : err;
 }
 
 sb_err sb_store_token_revoke_user(struct sb_db *db, int64_t user_id)
 {
-    char now[SB_TIME_LEN];
+    char now[SB_TIME_LEN], reason[120];
     sb_time_format(sb_time_now(), now, sizeof(now));
+    snprintf(reason, sizeof(reason), "the user who made the connection was deactivated at %s", now);
     return sb_db_exec(db,
-                      "UPDATE api_tokens SET revoked = ?, revoked_at = ?"
+                      "UPDATE api_tokens SET revoked = ?, revoked_at = ?,"
+                      " retired_reason = CASE WHEN channel_id IS NULL THEN NULL ELSE ? END"
                       " WHERE user_id = ? AND NOT revoked",
-                      "bsi", true, now, user_id);
+                      "bssi", true, now, reason, user_id);
 }
 
 sb_err sb_store_token_lookup(struct sb_db *db, const char *token, struct sb_scope *ret_scope)
@@ -109,20 +116,31 @@ sb_err sb_store_token_lookup(struct sb_db *db, const char *token, struct sb_scop
     sb_time_format(sb_time_now(), now, sizeof(now));
     struct sb_q q;
     sb_err err = sb_q_open(&q, db,
-                           "SELECT u.id, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id"
-                           " WHERE t.token_hash = ? AND NOT t.revoked AND u.active"
-                           " AND (t.expires_at IS NULL OR t.expires_at > ?)",
-                           "ss", hash, now);
+                           "SELECT u.id, u.role, t.channel_id, t.retired_reason,"
+                           " NOT t.revoked AND u.active"
+                           " AND (t.expires_at IS NULL OR t.expires_at > ?) AS live, t.revoked"
+                           " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+                           " WHERE t.token_hash = ?",
+                           "ss", now, hash);
     if (err)
         return err;
-    bool found = sb_q_next(&q);
-    if (found) {
+    bool found = sb_q_next(&q), live = found && sb_q_int(&q, 4) != 0;
+    int64_t channel_id = found ? sb_q_int(&q, 2) : 0;
+    bool retired = found && channel_id && sb_q_int(&q, 5) != 0;
+    char reason[SB_TOKEN_REASON_MAX];
+    snprintf(reason, sizeof(reason), "%s",
+             retired && sb_q_text(&q, 3) ? sb_q_text(&q, 3) : "this connection was retired");
+    if (live) {
         ret_scope->user_id = sb_q_int(&q, 0);
-        ret_scope->role = sb_role_parse(sb_q_text(&q, 1));
-        ret_scope->all_outlets = ret_scope->role == SB_ROLE_ADMIN;
+        /* E1: a connection token stands for its channel, with no role of a user's */
+        ret_scope->role = channel_id ? SB_ROLE_NONE : sb_role_parse(sb_q_text(&q, 1));
+        ret_scope->all_outlets = !channel_id && ret_scope->role == SB_ROLE_ADMIN;
+        ret_scope->channel_id = channel_id;
     }
     err = sb_q_close(&q);
     if (err)
         return err;
-    return found ? SB_OK : sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
+    if (retired) /* E1: its webstore is told why, so that it can tell the merchant */
+        return sb_fail(SB_ECONNECTION_RETIRED, NULL, "%s", reason);
+    return live ? SB_OK : sb_fail(SB_EUNAUTHORIZED, NULL, NULL);
 }

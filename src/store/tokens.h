@@ -15,7 +15,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define SB_TOKEN_NAME_MAX 100
+#define SB_TOKEN_NAME_MAX   100
+#define SB_TOKEN_REASON_MAX 300 /* a retired connection's reason, as its webstore is told */
 
 /* Makes a token for the user that expires at expires_at (seconds since the epoch; 0:
  * never); the clear token is written to out, its id to *ret_id (may be NULL). An unknown
@@ -38,7 +39,10 @@ sb_err sb_store_token_revoke(struct sb_db *db, int64_t id);
 /* Revokes every token of the user (in the caller's transaction, if any). */
 sb_err sb_store_token_revoke_user(struct sb_db *db, int64_t user_id);
 /* The caller a bearer token stands for; SB_EUNAUTHORIZED when it is unknown, revoked,
- * expired or its user inactive. */
+ * expired or its user inactive. A connection token (E1, store/connections.h) stands for
+ * its channel (scope channel_id, no role); a retired one is SB_ECONNECTION_RETIRED with
+ * the reason it was retired as the message. Revoking a connection token (one at a time or
+ * a deactivated user's) retires it with a reason. */
 sb_err sb_store_token_lookup(struct sb_db *db, const char *token, struct sb_scope *ret_scope);
 
 #endif

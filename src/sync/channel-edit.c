@@ -7,6 +7,8 @@
 #include "sync/channel-edit.h"
 #include "sync/connect.h"
 
+#include "store/connections.h"
+
 #include "channel/channel.h"
 
 #include <stdio.h>
@@ -176,12 +178,19 @@ sb_err sb_sync_channel_update(struct sb_db *db, int64_t id, const struct sb_chan
     return err;
 }
 
-/* The kind's defaults into a record's settings. */
-static sb_err fill(json_t *rec)
+/* The kind's defaults into a record's settings; an inbound kind's connection (E1) beside
+ * them. */
+static sb_err fill(struct sb_db *db, json_t *rec)
 {
     const struct sb_channel_ops *ops =
         sb_channel_ops_for(json_string_value(json_object_get(rec, "kind")));
-    return ops ? sb_channel_kind_fill_settings(ops, json_object_get(rec, "settings")) : SB_OK;
+    sb_err err = ops ? sb_channel_kind_fill_settings(ops, json_object_get(rec, "settings")) : SB_OK;
+    json_t *conn = NULL;
+    if (!err && ops && (ops->caps & SB_CH_INBOUND))
+        err = sb_store_connection_json(db, json_integer_value(json_object_get(rec, "id")), &conn);
+    if (conn && json_object_set_new(rec, "connection", conn))
+        err = sb_fail(SB_ENOMEM, NULL, NULL);
+    return err;
 }
 
 sb_err sb_sync_channel_get(struct sb_db *db, int64_t id, json_t **ret)
@@ -189,7 +198,7 @@ sb_err sb_sync_channel_get(struct sb_db *db, int64_t id, json_t **ret)
     json_t *rec = NULL;
     sb_err err = sb_store_channel_get(db, id, &rec);
     if (!err)
-        err = fill(rec);
+        err = fill(db, rec);
     if (err) {
         json_decref(rec);
         return err;
@@ -208,7 +217,7 @@ sb_err sb_sync_channel_list(struct sb_db *db, const struct sb_scope *scope, int6
     json_array_foreach(rows, i, rec)
     {
         if (!err)
-            err = fill(rec);
+            err = fill(db, rec);
     }
     if (err) {
         json_decref(rows);

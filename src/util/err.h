@@ -9,38 +9,40 @@
 #ifndef SB_ERR_H
 #define SB_ERR_H
 
-#define SB_ERRORS(XX)                                                                     \
-    XX(OK, 200, "ok", "ok")                                                               \
-    XX(INVALID_JSON, 400, "invalid_json", "request body is not valid JSON")               \
-    XX(INVALID_QUERY, 400, "invalid_query", "invalid query parameter")                    \
-    XX(INVALID_CSV, 400, "invalid_csv", "CSV rows are invalid")                           \
-    XX(INVALID_PATH, 400, "invalid_path", "the request path holds a control character")   \
-    XX(UNAUTHORIZED, 401, "unauthorized", "missing or invalid bearer token")              \
-    XX(INVALID_CREDENTIALS, 401, "invalid_credentials", "wrong user name or password")    \
-    XX(FORBIDDEN, 403, "forbidden", "your role may not do this")                          \
-    XX(OUTLET_FORBIDDEN, 403, "outlet_forbidden", "you have no access to this outlet")    \
-    XX(CSRF, 403, "csrf", "missing or wrong X-CSRF-Token for this session")               \
-    XX(NOT_FOUND, 404, "not_found", "not found")                                          \
-    XX(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "method not allowed")               \
-    XX(CONFLICT, 409, "conflict", "conflicts with the current state")                     \
-    XX(DUPLICATE, 409, "duplicate", "already exists")                                     \
-    XX(INVALID_TRANSITION, 409, "invalid_transition", "status change not allowed")        \
-    XX(FULFILLMENT_CANCELLED, 409, "fulfillment_cancelled", "fulfillment cancelled")      \
-    XX(SALE_VOIDED, 409, "sale_voided", "the sale is voided")                             \
-    XX(EXCEEDS_STOCK, 409, "exceeds_stock", "more than the outlet has in stock")          \
-    XX(TOO_LARGE, 413, "payload_too_large", "request body too large")                     \
-    XX(URI_TOO_LONG, 414, "uri_too_long", "the request URI is too long")                  \
-    XX(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "unsupported content type")      \
-    XX(MISSING_FIELD, 422, "missing_field", "a required field is missing")                \
-    XX(INVALID_FIELD, 422, "invalid_field", "a field has an invalid type or value")       \
-    XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist") \
-    XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                        \
-    XX(TOO_MANY, 429, "too_many_attempts", "too many attempts: wait and try again")       \
-    XX(HEADERS_TOO_LARGE, 431, "headers_too_large", "the request headers are too large")  \
-    XX(NOMEM, 500, "out_of_memory", "out of memory")                                      \
-    XX(STORAGE, 500, "storage_error", "storage error")                                    \
-    XX(BUSY, 503, "busy", "storage is busy, retry")                                       \
-    XX(INTERNAL, 500, "internal", "internal error")                                       \
+#define SB_ERRORS(XX)                                                                       \
+    XX(OK, 200, "ok", "ok")                                                                 \
+    XX(INVALID_JSON, 400, "invalid_json", "request body is not valid JSON")                 \
+    XX(INVALID_QUERY, 400, "invalid_query", "invalid query parameter")                      \
+    XX(INVALID_CSV, 400, "invalid_csv", "CSV rows are invalid")                             \
+    XX(INVALID_PATH, 400, "invalid_path", "the request path holds a control character")     \
+    XX(UNAUTHORIZED, 401, "unauthorized", "missing or invalid bearer token")                \
+    XX(INVALID_CREDENTIALS, 401, "invalid_credentials", "wrong user name or password")      \
+    XX(CONNECTION_RETIRED, 401, "connection_retired", "this connection was retired")        \
+    XX(FORBIDDEN, 403, "forbidden", "your role may not do this")                            \
+    XX(OUTLET_FORBIDDEN, 403, "outlet_forbidden", "you have no access to this outlet")      \
+    XX(CSRF, 403, "csrf", "missing or wrong X-CSRF-Token for this session")                 \
+    XX(NOT_FOUND, 404, "not_found", "not found")                                            \
+    XX(METHOD_NOT_ALLOWED, 405, "method_not_allowed", "method not allowed")                 \
+    XX(CONFLICT, 409, "conflict", "conflicts with the current state")                       \
+    XX(DUPLICATE, 409, "duplicate", "already exists")                                       \
+    XX(INVALID_TRANSITION, 409, "invalid_transition", "status change not allowed")          \
+    XX(FULFILLMENT_CANCELLED, 409, "fulfillment_cancelled", "fulfillment cancelled")        \
+    XX(SALE_VOIDED, 409, "sale_voided", "the sale is voided")                               \
+    XX(EXCEEDS_STOCK, 409, "exceeds_stock", "more than the outlet has in stock")            \
+    XX(CONNECTION_INCOMPLETE, 409, "connection_incomplete", "the connection is incomplete") \
+    XX(TOO_LARGE, 413, "payload_too_large", "request body too large")                       \
+    XX(URI_TOO_LONG, 414, "uri_too_long", "the request URI is too long")                    \
+    XX(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "unsupported content type")        \
+    XX(MISSING_FIELD, 422, "missing_field", "a required field is missing")                  \
+    XX(INVALID_FIELD, 422, "invalid_field", "a field has an invalid type or value")         \
+    XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist")   \
+    XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                          \
+    XX(TOO_MANY, 429, "too_many_attempts", "too many attempts: wait and try again")         \
+    XX(HEADERS_TOO_LARGE, 431, "headers_too_large", "the request headers are too large")    \
+    XX(NOMEM, 500, "out_of_memory", "out of memory")                                        \
+    XX(STORAGE, 500, "storage_error", "storage error")                                      \
+    XX(BUSY, 503, "busy", "storage is busy, retry")                                         \
+    XX(INTERNAL, 500, "internal", "internal error")                                         \
     XX(IO, 500, "io_error", "input/output error")
 
 typedef enum {
