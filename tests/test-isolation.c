@@ -145,6 +145,12 @@ static const struct {
     { "GET", V1 "/customers/{id}", "customers are store-wide (their sales: probed below)" },
     { "PATCH", V1 "/customers/{id}", "customers are store-wide" },
     { "POST", "/webhooks/{id}", "signed by the webstore, not a user: no outlet scope applies" },
+    { "POST", V1 "/connection",
+      "E1: a webstore connects with a user's password: it makes its own channel, no outlet's" },
+    { "GET", V1 "/connection", "E1: a connection token, which no user holds, reads its channel" },
+    { "PATCH", V1 "/connection", "E1: a connection token, which no user holds, sets its channel" },
+    { "DELETE", V1 "/channels/{id}/connection",
+      "admins only (admins see every channel): retires an export channel's token" },
 };
 
 enum kind {
