@@ -215,7 +215,7 @@ sb_err sb_api_connection_require_ready(struct sb_req *r)
     json_t *missing = NULL;
     sb_err err = sb_sync_connection_ready(r->db, r->scope.channel_id, &missing);
     if (err == SB_ECONNECTION_INCOMPLETE && missing)
-        sb_req_error_details(r, json_pack("{s:o}", "missing", missing));
+        sb_req_error_details(r, missing);
     return err;
 }
 

@@ -87,7 +87,7 @@ sb_err sb_api_connection_update(struct sb_req *r);
 sb_err sb_api_channels_connection_delete(struct sb_req *r);
 /* For the connection routes that serve a webstore (catalogue, orders): SB_OK when the
  * caller's connection is complete, else 409 connection_incomplete with the reasons in the
- * message and as error.details.missing. */
+ * message and as error.details (the reasons, as text). */
 sb_err sb_api_connection_require_ready(struct sb_req *r);
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);

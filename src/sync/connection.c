@@ -6,6 +6,7 @@
 #include "sync/connection.h"
 
 #include "store/sessions.h"
+#include "store/store.h"
 #include "sync/channel-edit.h"
 
 #include <stdio.h>
@@ -35,24 +36,39 @@ static sb_err make_channel(struct sb_db *db, const char *webstore_id, const char
     return err;
 }
 
+struct open_job {
+    int64_t user_id;
+    const char *username, *address, *webstore_id, *name;
+    char *out;
+    int64_t channel_id;
+};
+
+static sb_err open_in(struct sb_db *db, void *ctx)
+{
+    struct open_job *j = ctx;
+    sb_err err = sb_store_sign_in_forgive(db, j->username, j->address);
+    if (!err)
+        err = sb_store_connection_find(db, j->webstore_id, &j->channel_id);
+    if (!err && !j->channel_id)
+        err = make_channel(db, j->webstore_id, j->name, &j->channel_id);
+    if (!err)
+        err = sb_store_connection_issue(db, j->channel_id, j->user_id, j->out);
+    return err;
+}
+
 sb_err sb_sync_connection_open(struct sb_db *db, int64_t user_id, const char *username,
                                const char *address, const char *webstore_id, const char *name,
                                char out[SB_TOKEN_LEN], int64_t *ret_channel_id)
 {
-    int64_t id = 0;
-    sb_err err = sb_db_begin(db);
-    if (err)
-        return err;
-    err = sb_store_sign_in_forgive(db, username, address);
+    struct open_job j = { .user_id = user_id,
+                          .username = username,
+                          .address = address,
+                          .webstore_id = webstore_id,
+                          .name = name,
+                          .out = out };
+    sb_err err = sb_store_transaction(db, open_in, &j);
     if (!err)
-        err = sb_store_connection_find(db, webstore_id, &id);
-    if (!err && !id)
-        err = make_channel(db, webstore_id, name, &id);
-    if (!err)
-        err = sb_store_connection_issue(db, id, user_id, out);
-    err = sb_db_end(db, err);
-    if (!err)
-        *ret_channel_id = id;
+        *ret_channel_id = j.channel_id;
     return err;
 }
 
