@@ -400,3 +400,28 @@ Test(channel_kinds, m3_wants_after_download_needs_after_download)
     broken.after_download = NULL;
     expect_refused("wants_after_download");
 }
+
+/* E1: the export-model webstore calls us; its kind calls nothing, and says so. */
+Test(channel_kinds, e1_the_export_kind_is_inbound_and_calls_nothing)
+{
+    cr_expect_eq(sb_channel_ops_for("export"), &sb_channel_export);
+    cr_expect_eq(sb_channel_kind_check(&sb_channel_export), SB_OK, "%s", sb_err_last()->message);
+    json_t *k = sb_channel_kind_describe(&sb_channel_export);
+    cr_assert_not_null(k);
+    char *caps = json_dumps(json_object_get(k, "capabilities"), JSON_COMPACT);
+    cr_expect_str_eq(caps, "[\"inbound\"]");
+    free(caps);
+    json_t *cred = json_object_get(k, "credentials");
+    cr_assert_eq(json_array_size(cred), 1);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(cred, 0), "name")),
+                     "webstore_id");
+    json_decref(k);
+    cr_expect_null(sb_channel_export.base_url(NULL, NULL));
+    bool integrated = false;
+    cr_expect_str_eq(sb_channel_export.payment_type(NULL, "Visa", &integrated), "Visa");
+    cr_expect(integrated);
+    /* an inbound kind with a bit under which the engine would call it is refused */
+    broken = sb_channel_shopify;
+    broken.caps |= SB_CH_INBOUND;
+    expect_refused("inbound");
+}
