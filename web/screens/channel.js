@@ -3,7 +3,8 @@
 // sync log, and the stock sync status with parked changes and, for a kind that
 // connects as an app (Shopify), its connection: missing access scopes and the
 // features they leave off, webhook subscriptions, the API version answering,
-// with a button that checks it again (POST .../connect). The settings form
+// with a button that checks it again (POST .../connect); for an export-model
+// webstore (kind export), its connection with a revoke button (admins). The settings form
 // is built from the kind's descriptions (GET /api/v1/channel-kinds: the common
 // settings, then the kind's own), the same data the server checks them by, so
 // a kind that adds a setting gets its field here without a change to this file.
@@ -92,6 +93,7 @@ async function settings(c, body, ctx) {
   replace(body,
     admin ? null : h('p', { class: 'hint' }, 'Only an admin can change these settings.'),
     err,
+    c.connection ? webstoreConnection(c, ctx) : null,
     h('fieldset', null, h('legend', null, 'Channel'),
       h('div', { class: 'check' }, enabled, h('label', { for: 'set-enabled' }, 'Channel on')),
       kind.settings.map(field)),
@@ -104,6 +106,40 @@ async function settings(c, body, ctx) {
       ['Last poll', dateTime(c.last_poll_at)], ['Webhook path', c.webhook_path],
       c.not_ready_reasons && c.not_ready_reasons.length ? ['Not ready because', c.not_ready_reasons.join('; ')] : null,
     ]));
+}
+
+// An export-model webstore's connection (SPEC E1): who connected it and when, the
+// connections retired before it with why, and (admins) a button that revokes the live
+// one at once (DELETE .../connection): the webstore's token then answers 401 with the
+// reason, and it must connect again.
+function webstoreConnection(c, ctx) {
+  const conn = c.connection;
+  const err = errorBox();
+  const by = conn.connected_by;
+  const revoke = ctx.can('admin') && conn.connected_at
+    ? h('button', { type: 'button', id: 'revoke-connection', class: 'danger' }, 'Revoke connection') : null;
+  const section = h('section', { id: 'webstore-connection' });
+  revoke?.addEventListener('click', () => {
+    if (!confirm(`Revoke the connection of ${c.name}? The webstore stops working with the POS until it connects again.`)) return;
+    busy(revoke, err, async () => {
+      await api.del(`/channels/${c.id}/connection`);
+      Object.assign(c, await api.get(`/channels/${c.id}`));
+      announce('Connection revoked.');
+      section.replaceWith(webstoreConnection(c, ctx));
+    });
+  });
+  const retired = conn.retired || [];
+  append(section, h('h2', null, 'Webstore connection'), err,
+    dl([
+      ['Connected', conn.connected_at ? dateTime(conn.connected_at) : h('span', { id: 'not-connected' }, 'Not connected')],
+      ['Connected by', by ? by.username : '—'],
+    ]),
+    retired.length
+      ? table('Retired connections, newest first', ['When', 'Why'],
+        retired.map((r) => h('tr', null, h('td', null, dateTime(r.at)), h('td', null, r.reason))), { id: 'retired-connections' })
+      : null,
+    revoke);
+  return section;
 }
 
 // The kind's credentials, from its descriptions: they never come back from the server, so
