@@ -7,7 +7,10 @@
  * outlet, items, a sale and the rest, through these same handlers.
  *
  * The input is "METHOD /path?query" on its first line, then the body; a first line
- * starting "staff " or "manager " asks as a user of outlet 1 only, else as the admin. Each
+ * starting "staff " or "manager " asks as a user of outlet 1 only, "connection " as the
+ * seeded export-model webstore's connection token (SPEC E1: GET and PATCH
+ * /api/v1/connection), else as the admin (who may also connect: POST /api/v1/connection,
+ * with maria's password "maria-fuzz" to get past the sign-in). Each
  * request runs inside a transaction that is rolled back afterwards, so every
  * input meets the same seeded database and a crash replays alone. What must
  * hold whatever the body says: a success answers 2xx with a document that
@@ -56,6 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         scope = &fz_scopes[2];
         line += 8;
         line_len -= 8;
+    } else if (line_len > 11 && memcmp(line, "connection ", 11) == 0) {
+        scope = &fz_scopes[3];
+        line += 11;
+        line_len -= 11;
     }
     const uint8_t *sp = memchr(line, ' ', line_len);
     if (!sp)

@@ -11,6 +11,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "store/check.h"
+#include "store/sessions.h"
 #include "store/store.h"
 #include "util/secretbox.h"
 
@@ -31,6 +32,7 @@ const char *__wrap_sb_req_query(struct sb_req *r, const char *name);
 struct sb_store *__wrap_sb_server_store(const struct sb_server *s);
 struct sb_pipeline *__wrap_sb_server_pipeline(const struct sb_server *s);
 sb_err __wrap_sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
+const char *__wrap_sb_req_client_address(struct sb_req *r);
 
 const char *__wrap_sb_req_query(struct sb_req *r, const char *name)
 {
@@ -45,6 +47,12 @@ struct sb_store *__wrap_sb_server_store(const struct sb_server *s)
 {
     (void)s;
     return store;
+}
+
+/* One client address for every request (the server reads it from libmicrohttpd). */
+const char *__wrap_sb_req_client_address(struct sb_req *r)
+{
+    return sb_arena_strdup(r->arena, "192.0.2.1");
 }
 
 struct sb_pipeline *__wrap_sb_server_pipeline(const struct sb_server *s)
@@ -197,7 +205,10 @@ sb_err fz_request(const struct sb_scope *scope, const char *method, char *target
     int i = sb_router_match(method, target, r.params, a, &mismatch);
     sb_err err = SB_OK;
     /* the server refuses a role below the route's before the handler runs (403) */
-    if (i >= 0 && driven(&routes[i]) && (int)(routes[i].flags & SB_AUTH_MASK) <= (int)scope->role) {
+    /* E1: a connection token opens the connection routes only, and only it opens them */
+    bool connection = i >= 0 && (routes[i].flags & SB_AUTH_CONNECTION) != 0;
+    if (i >= 0 && driven(&routes[i]) && connection == (scope->channel_id != 0) &&
+        (int)(routes[i].flags & SB_AUTH_MASK) <= (int)scope->role) {
         *ret_ran = true;
         r.route = &routes[i];
         FZ_CHECK(db->tx_depth == (check ? 1 : 0), "a transaction is open before the request");
@@ -217,7 +228,8 @@ sb_err fz_request(const struct sb_scope *scope, const char *method, char *target
             char *text = r.resp ? json_dumps(r.resp, JSON_COMPACT) : NULL;
             FZ_CHECK(!r.resp || text, "%s %s: the document does not serialise", method, target);
             free(text);
-            if (check && !scope->all_outlets && !channel_config(&routes[i]))
+            /* a connection sees the outlets of its own channel, whichever they are */
+            if (check && !scope->all_outlets && !scope->channel_id && !channel_config(&routes[i]))
                 check_outlets(r.resp, method, target);
             if (check)
                 fz_seeded_check();
@@ -233,10 +245,11 @@ sb_err fz_request(const struct sb_scope *scope, const char *method, char *target
 
 /* ---------------------------------------------------------------- the seeded database */
 
-const struct sb_scope fz_scopes[3] = {
+const struct sb_scope fz_scopes[4] = {
     { .user_id = 1, .role = SB_ROLE_ADMIN, .all_outlets = true },
     { .user_id = 2, .role = SB_ROLE_STAFF },
     { .user_id = 3, .role = SB_ROLE_MANAGER },
+    { .user_id = 1, .role = SB_ROLE_NONE, .channel_id = 2 },
 };
 
 static const char *const seed[][3] = {
@@ -286,6 +299,10 @@ static const char *const seed[][3] = {
       "\"demo.myshopify.com\",\"access_token\":\"shpat_fuzz\",\"webhook_secret\":\"s\"},"
       "\"outlets\":[1,2],\"default_outlet_id\":1,\"register_id\":1,\"employee_id\":1,"
       "\"settings\":{\"stock_sync\":false}}" },
+    /* E1: an export-model webstore (channel 2), whose connection fz_scopes[3] is */
+    { "POST", "/api/v1/channels",
+      "{\"kind\":\"export\",\"name\":\"Webstore site-1\",\"credentials\":{\"webstore_id\":"
+      "\"site-1\"},\"settings\":{\"stock_sync\":false}}" },
 };
 
 static void remove_dir(void)
@@ -327,4 +344,7 @@ void fz_seeded_init(void)
         FZ_CHECK(ran && err == SB_OK, "seeding %s %s: %s %s", seed[i][0], seed[i][1],
                  sb_err_code(err), sb_err_last()->message);
     }
+    /* a manager who can connect a webstore (POST /api/v1/connection, E1) */
+    FZ_CHECK(sb_store_user_set_password(db, 3, "maria-fuzz") == SB_OK, "password: %s",
+             sb_err_last()->message);
 }

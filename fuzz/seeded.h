@@ -26,8 +26,9 @@
 #include <stddef.h>
 
 /* Who asks: [0] the admin (user 1), [1] a staff user and [2] a manager, both of outlet 1
- * only (users 2 and 3). */
-extern const struct sb_scope fz_scopes[3];
+ * only (users 2 and 3), [3] the connection token of the seeded export-model webstore
+ * (channel 2, SPEC E1: webstore_id "site-1"; maria's password is "maria-fuzz"). */
+extern const struct sb_scope fz_scopes[4];
 
 /* Opens and seeds the database, once per process. */
 void fz_seeded_init(void);
@@ -36,7 +37,8 @@ struct sb_db *fz_seeded_db(void);
 /* Runs "METHOD target" (target: path and query, modified in place) with the body as the
  * server's last callback would. *ret_ran is false when the route is not one that can run
  * without the server (sessions, webhooks, polls, reconciliations, health, metrics), or
- * the role is below the route's (the server's 403). With check, the invariants of
+ * the role is below the route's (the server's 403), or the caller is a connection on
+ * another route or a user on a connection route (the server's 403 too). With check, the invariants of
  * fuzz-api.c are checked (no 5xx, UTF-8 errors, no open transaction, a serialisable
  * document, the database invariants, outlet 1's users shown nothing of outlet 2). On
  * success *ret_doc (may be NULL) gets a reference to the document sent. */
