@@ -204,8 +204,10 @@ static sb_err entry(struct sb_db *db, const struct ctx *c, const struct item *it
         json_object_set_new(o, sb_export_mapping[i].channel_name, v ? json_string(v) : json_null());
     }
     if (o) {
-        json_object_set_new(o, "default_cost", json_integer(it->f.default_cost));
-        json_object_set_new(o, "msrp", json_integer(it->f.msrp));
+        /* 0 is "not given" (I8) */
+        json_object_set_new(o, "default_cost",
+                            it->f.default_cost ? json_integer(it->f.default_cost) : json_null());
+        json_object_set_new(o, "msrp", it->f.msrp ? json_integer(it->f.msrp) : json_null());
     }
     for (size_t i = 0; stock && i < c->n_locations; i++) /* I2, I6 */
         json_array_append_new(
