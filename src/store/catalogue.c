@@ -351,7 +351,7 @@ static size_t listed(json_t *out)
 static sb_err page(struct sb_db *db, struct sb_arena *a, const char *cursor, int64_t limit,
                    struct ctx *c, json_t *out)
 {
-    int64_t after, seq;
+    int64_t after = 0, seq = 0;
     sb_err err = page_cursor_parse(cursor, &after);
     if (!err)
         err = check_limit(limit);
@@ -368,7 +368,7 @@ static sb_err page(struct sb_db *db, struct sb_arena *a, const char *cursor, int
     if (!batch)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     size_t scanned = 0;
-    bool more;
+    bool more = false;
     for (;;) {
         struct sb_q q;
         size_t n = 0, i = 0;
@@ -435,8 +435,8 @@ sb_err sb_store_catalogue_page(struct sb_db *db, int64_t channel_id, const char 
 static sb_err changes(struct sb_db *db, struct sb_arena *a, const char *since, int64_t limit,
                       struct ctx *c, json_t *out)
 {
-    int64_t seq;
-    uint64_t fp;
+    int64_t seq = 0;
+    uint64_t fp = 0;
     sb_err err = feed_cursor_parse(since, &seq, &fp);
     if (!err)
         err = check_limit(limit);
