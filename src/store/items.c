@@ -7,6 +7,7 @@
  */
 #include "store/items.h"
 #include "core/currency.h"
+#include "store/catalogue.h"
 #include "store/price-levels.h"
 #include "store/sqlbuild.h"
 #include "store/stock-queue.h"
@@ -40,6 +41,8 @@ static sb_err item_insert(struct sb_db *db, const struct sb_item *it, const char
         it->description.v, it->default_cost_set ? it->default_cost : 0, it->msrp_set ? it->msrp : 0,
         it->tax_class.set && it->tax_class.v ? it->tax_class.v : "standard",
         it->track_stock_set ? it->track_stock : true, it->active_set ? it->active : true, now, now);
+    if (!err)
+        err = sb_store_catalogue_touch(db, *ret_id); /* E7: a new item is a change */
     return sku_taken(err, it->sku.v);
 }
 

@@ -630,6 +630,14 @@ static const char *const migrations[] = {
     "ALTER TABLE api_tokens ADD COLUMN channel_id INTEGER REFERENCES channels(id);"
     "ALTER TABLE api_tokens ADD COLUMN retired_reason TEXT;"
     "CREATE INDEX api_tokens_channel ON api_tokens(channel_id, id) WHERE channel_id IS NOT NULL;",
+
+    /* 15 (E7): the catalogue's change feed (store/catalogue.h): per item, the sequence
+     * number of its latest stock, price or record change, from a counter that only grows
+     * (the table's highest seq, plus one); written in the transaction of every such write.
+     * Items changed before it have no row: a reader starts from a full read. */
+    "CREATE TABLE catalogue_changes ("
+    "  item_id INTEGER PRIMARY KEY REFERENCES items(id),"
+    "  seq INTEGER NOT NULL UNIQUE);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

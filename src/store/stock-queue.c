@@ -4,6 +4,7 @@
  * back, and what sync-status and /metrics show of it.
  */
 #include "store/stock-queue.h"
+#include "store/catalogue.h"
 #include "core/availability.h"
 #include "core/retry.h"
 #include "store/channel-log.h"
@@ -83,6 +84,9 @@ sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t ou
     enum {
         PAGE = 16
     };
+    sb_err err = sb_store_catalogue_touch(db, item_id); /* E7: the change feed */
+    if (err)
+        return err;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     int64_t after = 0;
@@ -92,12 +96,12 @@ sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t ou
         int64_t ids[PAGE];
         size_t n = 0, seen = 0;
         struct sb_q q;
-        sb_err err = sb_q_open(&q, db,
-                               "SELECT c.id, c.settings FROM channels c WHERE c.enabled"
-                               " AND c.id > ? AND c.id IN (SELECT channel_id FROM channel_outlets"
-                               " WHERE outlet_id = ? UNION SELECT channel_id FROM channel_locations"
-                               " WHERE outlet_id = ?) ORDER BY c.id LIMIT ?",
-                               "iiii", after, outlet_id, outlet_id, (int64_t)PAGE);
+        err = sb_q_open(&q, db,
+                        "SELECT c.id, c.settings FROM channels c WHERE c.enabled"
+                        " AND c.id > ? AND c.id IN (SELECT channel_id FROM channel_outlets"
+                        " WHERE outlet_id = ? UNION SELECT channel_id FROM channel_locations"
+                        " WHERE outlet_id = ?) ORDER BY c.id LIMIT ?",
+                        "iiii", after, outlet_id, outlet_id, (int64_t)PAGE);
         if (err)
             return err;
         while (seen < PAGE && sb_q_next(&q)) {
@@ -131,6 +135,9 @@ sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t ou
 /* The item queued as `kind` for every channel: seq moves, the row is pending again. */
 static sb_err queue_everywhere(struct sb_db *db, const char *kind, int64_t item_id)
 {
+    sb_err err = sb_store_catalogue_touch(db, item_id); /* E7: the change feed */
+    if (err)
+        return err;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     return sb_db_exec(db,
