@@ -143,6 +143,10 @@ struct sb_order {
     size_t n_order_discounts;
     struct sb_order_payment *payments; /* captured/settled payments, when the channel lists them */
     size_t n_payments;
+    /* E6: payments[] are the sale's payments, each under the payment type its gateway names
+     * (the export-model webstore); otherwise the sale takes one payment of what the order
+     * says was paid, under the order's gateway */
+    bool itemized_payments;
     struct sb_order_refund *refunds;
     size_t n_refunds;
     struct sb_order_shipment *shipments; /* fulfillments made on the channel */

@@ -478,6 +478,27 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         paid = 0; /* M6: an order takes what was paid only as a deposit, when asked */
     if (paid > 0 && (err = channel_payment(db, a, ptype, integrated, o, paid, paid, &pay)))
         return err;
+    /* E6: a kind that lists the payments (the export-model webstore) makes each one, under
+     * the payment type its method names (created when missing, P2) */
+    struct sb_sale_payment *pays = paid > 0 ? &pay : NULL;
+    size_t n_pays = paid > 0;
+    if (o->itemized_payments && kind == SB_KIND_SALE) {
+        pays = sb_arena_alloc(a, (o->n_payments + 1) * sizeof(*pays));
+        if (!pays)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        for (size_t i = 0; i < o->n_payments; i++) {
+            bool integ = true;
+            const char *name = rt->ops->payment_type(&rt->ch, o->payments[i].gateway, &integ);
+            pays[i] = (struct sb_sale_payment){
+                .amount = o->payments[i].amount,
+                .reference = o->payments[i].external_id,
+                .external_id = sb_arena_printf(a, "payment:%zu", i),
+            };
+            if ((err = sb_store_payment_type_ensure(db, name, integ, &pays[i].payment_type_id)))
+                return err;
+        }
+        n_pays = o->n_payments;
+    }
 
     /* customer (C1-C5) */
     int64_t customer = 0;
@@ -541,8 +562,8 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         .n_discounts = o->n_order_discounts,
         .adjustments = adj,
         .n_adjustments = nadj,
-        .payments = paid > 0 ? &pay : NULL,
-        .n_payments = paid > 0,
+        .payments = pays,
+        .n_payments = n_pays,
         .ship_to = ship ? &to : NULL,
         .ship_method = method_of(o),
         .ship_note = ship ? shipment_note(a, rt, o, ptype) : NULL,
@@ -566,7 +587,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         adj[nadj++] = (struct sb_sale_adjustment){ .reason = "channel total (rounding)",
                                                    .amount = o->total_price - t.total };
     in.n_adjustments = nadj;
-    in.n_payments = paid > 0;
+    in.n_payments = n_pays;
     int64_t sale_id;
     err = sb_store_sale_create(db, &in, &sale_id);
     if (err)

@@ -18,6 +18,7 @@
     XX(UNAUTHORIZED, 401, "unauthorized", "missing or invalid bearer token")                \
     XX(INVALID_CREDENTIALS, 401, "invalid_credentials", "wrong user name or password")      \
     XX(CONNECTION_RETIRED, 401, "connection_retired", "this connection was retired")        \
+    XX(UNBALANCED, 422, "unbalanced", "the payments do not add up to the order's total")    \
     XX(FORBIDDEN, 403, "forbidden", "your role may not do this")                            \
     XX(OUTLET_FORBIDDEN, 403, "outlet_forbidden", "you have no access to this outlet")      \
     XX(CSRF, 403, "csrf", "missing or wrong X-CSRF-Token for this session")                 \
