@@ -1,0 +1,556 @@
+/*
+ * Exporting orders into the POS end to end (SPEC E2-E6, issue 14 item 3): a
+ * connected webstore posts its orders to /api/v1/connection/orders. A
+ * balanced order becomes one completed sale with the connection's employee
+ * and register, however often or concurrently it is sent (E3, O2); a later
+ * export changes nothing (E5); an unbalanced one is refused with the amount
+ * due, in the log and the order's record, and nothing else is written (E2);
+ * each payment goes under its method's type, an offline one under "Manual"
+ * (E6); a batch takes each order in its own transaction (E4). Bad input
+ * answers the error shape and writes nothing.
+ */
+#include "harness.h"
+#include "store/sessions.h"
+
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct th t;
+static struct th_fixture f;
+
+static void setup(void)
+{
+    th_start(&t);
+    th_fixture(&t, &f);
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
+    int64_t id = 0;
+    cr_assert_eq(sb_db_int(db, &id, "SELECT id FROM users WHERE username = 'admin'", NULL), SB_OK);
+    cr_assert_eq(sb_store_user_set_password(db, id, "admin-secret"), SB_OK);
+    sb_store_release(t.store, db);
+}
+
+static void teardown(void)
+{
+    th_stop(&t);
+}
+
+TestSuite(export_orders, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A connection made by the admin for webstore (as test-export-connection.c does): its token
+ * into out, its channel id back; complete when `ready` (L1 -> outlet 1, L2 -> outlet 2,
+ * employee 1, register 1). */
+static int64_t connected(const char *webstore, bool ready, char out[SB_TOKEN_LEN])
+{
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"username\":\"admin\",\"password\":\"admin-secret\",\"webstore_id\":\"%s\"}",
+             webstore);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/connection", NULL, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    snprintf(out, SB_TOKEN_LEN, "%s", th_str(r.json, "token"));
+    int64_t id = th_int(r.json, "channel_id");
+    th_resp_free(&r);
+    if (!ready)
+        return id;
+    r = th_req(&t, "PATCH", "/api/v1/connection", out,
+               "{\"locations\":[{\"location_id\":\"L1\",\"outlet_id\":1},"
+               "{\"location_id\":\"L2\",\"outlet_id\":2}],\"employee_id\":1,\"register_id\":1}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cr_assert(json_is_true(json_object_get(r.json, "ready")), "%s", r.body);
+    th_resp_free(&r);
+    return id;
+}
+
+/* A balanced order: 2 TEE at 2000 less 200, 1 MUG by its UPC at 1250 with 100 tax, shipping
+ * 500: total 5050 paid by card. */
+#define ORDER(id, extra)                                                                        \
+    "{\"order_id\":\"" id "\",\"number\":\"W-" id "\",\"created_at\":\"2026-03-01T10:00:00Z\"," \
+    "\"currency\":\"USD\",\"email\":\"ann@example.com\",\"first_name\":\"Ann\","                \
+    "\"last_name\":\"Lee\",\"lines\":[{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"quantity\":2,"   \
+    "\"unit_price\":2000,\"discount\":200},{\"upc\":\"036000291452\",\"title\":\"Mug\","        \
+    "\"quantity\":1,\"unit_price\":1250,\"taxes\":[{\"name\":\"VAT\",\"rate\":\"0.08\","        \
+    "\"amount\":100}]}],\"shipping\":{\"title\":\"Ground\",\"price\":500},\"total\":5050" extra \
+    "}"
+#define PAID_BY_CARD ",\"payments\":[{\"method\":\"Card\",\"amount\":5050,\"reference\":\"tx-1\"}]"
+
+static struct th_resp export_orders(const char *token, const char *orders)
+{
+    size_t n = strlen(orders) + 32;
+    char *body = malloc(n);
+    cr_assert(body);
+    snprintf(body, n, "{\"orders\":[%s]}", orders);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/connection/orders", token, body);
+    free(body);
+    return r;
+}
+
+/* The i-th result of a 200 answer. */
+static json_t *result(struct th_resp *r, size_t i)
+{
+    cr_assert_eq(r->status, 200, "%s", r->body);
+    json_t *res = json_array_get(json_object_get(r->json, "results"), i);
+    cr_assert(res, "%s", r->body);
+    return res;
+}
+
+__attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char sql[512];
+    vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    return th_sql_int(&t, sql);
+}
+
+static int64_t on_hand(int64_t item, int64_t outlet)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql),
+             "SELECT on_hand FROM stock WHERE item_id = %lld AND outlet_id = %lld", (long long)item,
+             (long long)outlet);
+    return th_sql_int(&t, sql);
+}
+
+Test(export_orders, e3_balanced_order_is_one_completed_sale_with_the_connections_staff)
+{
+    /* RULE E3, O2, O4, O6, C1, T2 */
+    char token[SB_TOKEN_LEN];
+    int64_t ch = connected("site-1", true, token);
+    struct th_resp r = export_orders(token, ORDER("1001", PAID_BY_CARD));
+    json_t *res = result(&r, 0);
+    cr_expect_str_eq(th_str(res, "order_id"), "1001");
+    cr_expect_str_eq(th_str(res, "outcome"), "created");
+    int64_t sale = th_int(res, "sale_id");
+    cr_expect_null(json_object_get(res, "error"));
+    th_resp_free(&r);
+
+    json_t *s = th_get(&t, t.admin, "/api/v1/sales/%lld", (long long)sale);
+    cr_expect_str_eq(th_str(s, "status"), "completed");
+    cr_expect_eq(th_int(s, "total"), 5050);
+    cr_expect_eq(th_int(s, "balance_due"), 0);
+    json_decref(s);
+    cr_expect_eq(sql_int("SELECT employee_id FROM sales WHERE id = %lld", (long long)sale), 1);
+    cr_expect_eq(sql_int("SELECT register_id FROM sales WHERE id = %lld", (long long)sale), 1);
+    cr_expect_eq(sql_int("SELECT outlet_id FROM sales WHERE id = %lld", (long long)sale), 1);
+    cr_expect_eq(sql_int("SELECT channel_id FROM sales WHERE id = %lld", (long long)sale),
+                 (long long)ch);
+    cr_expect_eq(sql_int("SELECT needs_review FROM sales WHERE id = %lld", (long long)sale), 0);
+    cr_expect_eq(
+        sql_int("SELECT COUNT(*) FROM sales WHERE external_number = 'W-1001' AND id = %lld",
+                (long long)sale),
+        1);
+    /* C1: the customer by email */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM customers WHERE email = 'ann@example.com'"),
+                 1);
+    /* O6: stock at the register's outlet */
+    cr_expect_eq(on_hand(f.tee, 1), 8);
+    cr_expect_eq(on_hand(f.mug, 1), 2);
+    cr_expect_eq(on_hand(f.tee, 2), 5);
+    /* O4: lines, tax and discount as sent; the total stands */
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM sale_lines WHERE sale_id = %lld", (long long)sale),
+                 3);
+    cr_expect_eq(sql_int("SELECT tax_total FROM sales WHERE id = %lld", (long long)sale), 100);
+    cr_expect_eq(sql_int("SELECT discount_total FROM sales WHERE id = %lld", (long long)sale), 200);
+    /* E6: the payment under Card, its reference kept */
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM payments WHERE sale_id = %lld AND payment_type_id"
+                         " = 2 AND amount = 5050 AND reference = 'tx-1'",
+                         (long long)sale),
+                 1);
+    /* T2: listed with the channel's web sales */
+    json_t *list = th_get(&t, t.admin, "/api/v1/sales?channel=%lld", (long long)ch);
+    cr_expect_eq(json_array_size(json_object_get(list, "data")), 1);
+    json_decref(list);
+}
+
+Test(export_orders, o2_e5_a_repeat_is_existing_and_changes_nothing)
+{
+    /* RULE O2, E5: the same order_id with other data and status answers the same sale */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    struct th_resp r = export_orders(token, ORDER("1001", PAID_BY_CARD));
+    int64_t sale = th_int(result(&r, 0), "sale_id");
+    th_resp_free(&r);
+    uint64_t before = th_fingerprint(&t);
+    r = export_orders(token, ORDER("1001", PAID_BY_CARD ",\"status\":\"cancelled\","
+                                                        "\"note\":\"changed\""));
+    json_t *res = result(&r, 0);
+    cr_expect_str_eq(th_str(res, "outcome"), "existing");
+    cr_expect_eq(th_int(res, "sale_id"), sale);
+    th_resp_free(&r);
+    cr_expect_eq(th_fingerprint(&t), before, "a repeated export wrote something");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 1);
+    cr_expect_eq(on_hand(f.tee, 1), 8);
+}
+
+struct racer {
+    const char *token;
+    long status;
+    char outcome[16];
+    int64_t sale;
+};
+
+static void *race(void *ud)
+{
+    struct racer *rc = ud;
+    struct th_resp r = export_orders(rc->token, ORDER("2001", PAID_BY_CARD));
+    rc->status = r.status;
+    json_t *res = json_array_get(json_object_get(r.json, "results"), 0);
+    snprintf(rc->outcome, sizeof(rc->outcome), "%s", th_str(res, "outcome"));
+    rc->sale = th_int(res, "sale_id");
+    th_resp_free(&r);
+    return NULL;
+}
+
+Test(export_orders, o2_concurrent_exports_make_one_sale)
+{
+    /* RULE E3, O2: four exports of one order at once: one sale */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    pthread_t th[4];
+    struct racer rc[4];
+    for (int i = 0; i < 4; i++) {
+        rc[i] = (struct racer){ .token = token };
+        cr_assert_eq(pthread_create(&th[i], NULL, race, &rc[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    int created = 0;
+    for (int i = 0; i < 4; i++) {
+        cr_expect_eq(rc[i].status, 200);
+        created += strcmp(rc[i].outcome, "created") == 0;
+        cr_expect(strcmp(rc[i].outcome, "created") == 0 || strcmp(rc[i].outcome, "existing") == 0,
+                  "%s", rc[i].outcome);
+        cr_expect_eq(rc[i].sale, rc[0].sale);
+    }
+    cr_expect_eq(created, 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 1);
+    cr_expect_eq(on_hand(f.tee, 1), 8);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payments"), 1);
+}
+
+Test(export_orders, e2_unbalanced_order_is_refused_with_the_amount_due)
+{
+    /* RULE E2, O10: refused inside the 200, the log and the order's record say why, nothing
+     * else is written */
+    char token[SB_TOKEN_LEN];
+    int64_t ch = connected("site-1", true, token);
+    uint64_t before = th_fingerprint(&t);
+    int64_t logs = th_sql_int(&t, "SELECT COUNT(*) FROM channel_log");
+    struct th_resp r =
+        export_orders(token, ORDER("3001", ",\"payments\":[{\"method\":\"Card\",\"amount\":3000},"
+                                           "{\"method\":\"Gift card\",\"amount\":50}]"));
+    json_t *res = result(&r, 0);
+    cr_expect_str_eq(th_str(res, "outcome"), "refused");
+    cr_expect_null(json_object_get(res, "sale_id"));
+    json_t *e = json_object_get(res, "error");
+    cr_expect_str_eq(th_str(e, "code"), "unbalanced");
+    cr_expect_str_eq(th_str(e, "field"), "payments");
+    cr_expect_eq(th_int(e, "amount_due"), 2000);
+    const char *why = "unbalanced: total 5050, paid 3050, amount due 2000 USD (E2: only "
+                      "balanced orders are accepted)";
+    cr_expect_str_eq(th_str(e, "message"), why);
+    th_resp_free(&r);
+    cr_expect_neq(th_fingerprint(&t), before);
+    /* the log line, exact */
+    json_t *log = th_get(&t, t.admin, "/api/v1/channels/%lld/log?limit=500", (long long)ch);
+    json_t *row, *found = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(log, "data"), i, row)
+    {
+        if (strcmp(th_str(row, "event"), "order.refused") == 0)
+            found = row;
+    }
+    cr_assert(found, "no order.refused line");
+    cr_expect_str_eq(th_str(found, "message"), why);
+    cr_expect_str_eq(th_str(found, "level"), "warn");
+    cr_expect_str_eq(th_str(found, "external_id"), "3001");
+    json_decref(log);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log"), logs + 1);
+    /* the order's record: waiting, with why */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id = '3001'"
+                                " AND state = 'waiting' AND sale_id IS NULL"),
+                 1);
+    /* nothing else: no sale, no payment type, no customer, no stock moved */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 0);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types"), 2);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM customers"), 0);
+    cr_expect_eq(on_hand(f.tee, 1), 10);
+    /* balanced later, it comes down */
+    r = export_orders(token, ORDER("3001", PAID_BY_CARD));
+    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "created");
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id = '3001'"
+                                " AND state = 'downloaded'"),
+                 1);
+}
+
+Test(export_orders, e6_an_unknown_method_is_created_once_and_offline_is_manual)
+{
+    /* RULE E6, P2 */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    struct th_resp r = export_orders(
+        token,
+        ORDER(
+            "4001",
+            ",\"payments\":[{\"method\":\"Gift card\",\"amount\":5000},"
+            "{\"method\":\"Card\",\"amount\":50,\"offline\":true}]") "," ORDER("4002",
+                                                                               ",\"payments\":[{"
+                                                                               "\"method\":\"Gift "
+                                                                               "card\",\"amount\":"
+                                                                               "5050}]"));
+    int64_t s1 = th_int(result(&r, 0), "sale_id"), s2 = th_int(result(&r, 1), "sale_id");
+    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "created");
+    cr_expect_str_eq(th_str(result(&r, 1), "outcome"), "created");
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types WHERE name = 'Gift card'"), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types WHERE name = 'Manual'"), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types"), 4);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM payments p JOIN payment_types pt ON pt.id ="
+                         " p.payment_type_id WHERE p.sale_id = %lld AND pt.name = 'Manual' AND"
+                         " p.amount = 50",
+                         (long long)s1),
+                 1);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM payments p JOIN payment_types pt ON pt.id ="
+                         " p.payment_type_id WHERE p.sale_id = %lld AND pt.name = 'Gift card' AND"
+                         " p.amount = 5000",
+                         (long long)s1),
+                 1);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM payments WHERE sale_id = %lld", (long long)s2), 1);
+    cr_expect_eq(sql_int("SELECT balance_due FROM sales WHERE id = %lld", (long long)s1), 0);
+}
+
+Test(export_orders, e4_a_batch_takes_each_order_on_its_own)
+{
+    /* RULE E4: one refused does not stop the others; answers in the request's order */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    struct th_resp r = export_orders(
+        token, ORDER("5001", PAID_BY_CARD) "," ORDER("5002", ",\"payments\":[]") "," ORDER(
+                   "5003", PAID_BY_CARD) "," ORDER("5001", PAID_BY_CARD));
+    const char *want[][2] = {
+        { "5001", "created" }, { "5002", "refused" }, { "5003", "created" }, { "5001", "existing" }
+    };
+    for (size_t i = 0; i < 4; i++) {
+        cr_expect_str_eq(th_str(result(&r, i), "order_id"), want[i][0]);
+        cr_expect_str_eq(th_str(result(&r, i), "outcome"), want[i][1]);
+    }
+    cr_expect_eq(th_int(json_object_get(result(&r, 1), "error"), "amount_due"), 5050);
+    cr_expect_eq(th_int(result(&r, 3), "sale_id"), th_int(result(&r, 0), "sale_id"));
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 2);
+    cr_expect_eq(on_hand(f.tee, 1), 6);
+}
+
+Test(export_orders, o5_location_picks_the_outlet_and_an_unknown_sku_flags_the_sale)
+{
+    /* RULE O5, O6, E3: location L2 is outlet 2; an unknown SKU is a non-inventory line */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    struct th_resp r = export_orders(
+        token,
+        "{\"order_id\":\"6001\",\"created_at\":\"2026-03-01T10:00:00Z\",\"currency\":\"USD\","
+        "\"location_id\":\"L2\",\"lines\":[{\"ean\":\"4006381333931\",\"title\":\"Tee\","
+        "\"quantity\":1,\"unit_price\":2000},{\"sku\":\"NOPE-1\",\"title\":\"Bell\","
+        "\"quantity\":1,\"unit_price\":700}],\"taxes\":[{\"name\":\"City\",\"amount\":"
+        "27}],\"discounts\":[{\"code\":\"SPRING\",\"name\":\"Spring\",\"amount\":100}],"
+        "\"total\":2630,\"payments\":[{\"method\":\"Cash\",\"amount\":2630}]}");
+    int64_t sale = th_int(result(&r, 0), "sale_id");
+    th_resp_free(&r);
+    cr_expect_eq(sql_int("SELECT outlet_id FROM sales WHERE id = %lld", (long long)sale), 2);
+    cr_expect_eq(on_hand(f.tee, 2), 4);
+    cr_expect_eq(on_hand(f.tee, 1), 10);
+    cr_expect_eq(sql_int("SELECT needs_review FROM sales WHERE id = %lld", (long long)sale), 1);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM sale_lines WHERE sale_id = %lld AND item_id IS NULL"
+                         " AND sku = 'NOPE-1'",
+                         (long long)sale),
+                 1);
+    cr_expect_eq(sql_int("SELECT total FROM sales WHERE id = %lld", (long long)sale), 2630);
+    cr_expect_eq(sql_int("SELECT tax_total FROM sales WHERE id = %lld", (long long)sale), 27);
+    cr_expect_eq(sql_int("SELECT balance_due FROM sales WHERE id = %lld", (long long)sale), 0);
+    /* no customer for an order without an email (C5) */
+    cr_expect_eq(sql_int("SELECT customer_id IS NULL FROM sales WHERE id = %lld", (long long)sale),
+                 1);
+}
+
+Test(export_orders, e3_refused_until_the_connection_is_complete)
+{
+    /* RULE E1, E3: 409 connection_incomplete, nothing written */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", false, token);
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token,
+                    "{\"orders\":[" ORDER("1", PAID_BY_CARD) "]}", 409, "connection_incomplete");
+    /* a user's token does not open it */
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", t.admin,
+                    "{\"orders\":[" ORDER("1", PAID_BY_CARD) "]}", 403, "forbidden");
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", NULL,
+                    "{\"orders\":[" ORDER("1", PAID_BY_CARD) "]}", 401, "unauthorized");
+}
+
+Test(export_orders, e1_a_connection_retired_mid_export_keeps_its_sales)
+{
+    /* RULE E1, E3: the next request is 401 connection_retired; earlier sales stay */
+    char token[SB_TOKEN_LEN], again[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    struct th_resp r = export_orders(token, ORDER("7001", PAID_BY_CARD));
+    int64_t sale = th_int(result(&r, 0), "sale_id");
+    th_resp_free(&r);
+    connected("site-1", false, again); /* connecting again retires the first */
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token,
+                    "{\"orders\":[" ORDER("7002", PAID_BY_CARD) "]}", 401, "connection_retired");
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM sales WHERE id = %lld AND status = 'completed'",
+                         (long long)sale),
+                 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 1);
+}
+
+/* A body with the order o (a JSON object text) as its one order. */
+static void expect_bad(const char *token, const char *o, long status, const char *code,
+                       const char *field)
+{
+    size_t n = strlen(o) + 32;
+    char *body = malloc(n);
+    cr_assert(body);
+    snprintf(body, n, "{\"orders\":[%s]}", o);
+    struct th_resp r = th_req(&t, "POST", "/api/v1/connection/orders", token, body);
+    cr_expect_eq(r.status, status, "%s: %ld %s", o, r.status, r.body);
+    json_t *e = json_object_get(r.json, "error");
+    cr_expect_str_eq(th_str(e, "code"), code, "%s: %s", o, r.body);
+    if (field)
+        cr_expect_str_eq(th_str(e, "field"), field, "%s: %s", o, r.body);
+    th_resp_free(&r);
+    free(body);
+}
+
+#define BASE_HEAD "\"created_at\":\"2026-03-01T10:00:00Z\",\"currency\":\"USD\","
+#define LINE      "{\"sku\":\"TEE\",\"title\":\"T\",\"quantity\":1,\"unit_price\":100}"
+#define PAY       "\"payments\":[{\"method\":\"Card\",\"amount\":100}]"
+
+Test(export_orders, e2_bad_input_on_every_field_writes_nothing)
+{
+    /* RULE E2, E3: every field typed and bounded; the JSON error; nothing written */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    uint64_t before = th_fingerprint(&t);
+    char long_id[400];
+    snprintf(long_id, sizeof(long_id),
+             "{\"order_id\":\"%065d\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":100," PAY "}", 0);
+    const struct {
+        const char *o;
+        long status;
+        const char *code, *field;
+    } cases[] = {
+        { "{" BASE_HEAD "\"lines\":[" LINE "],\"total\":100," PAY "}", 422, "missing_field",
+          "orders[0].order_id" },
+        { "{\"order_id\":7," BASE_HEAD "\"lines\":[" LINE "],\"total\":100," PAY "}", 422,
+          "invalid_field", "orders[0].order_id" },
+        { "{\"order_id\":\"\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":100," PAY "}", 422,
+          "invalid_field", "orders[0].order_id" },
+        { long_id, 422, "invalid_field", "orders[0].order_id" },
+        { "{\"order_id\":\"a\",\"currency\":\"USD\",\"lines\":[" LINE "],\"total\":100," PAY "}",
+          422, "missing_field", "orders[0].created_at" },
+        { "{\"order_id\":\"a\",\"created_at\":\"yesterday\",\"currency\":\"USD\",\"lines\":[" LINE
+          "],\"total\":100," PAY "}",
+          422, "invalid_field", "orders[0].created_at" },
+        { "{\"order_id\":\"a\",\"created_at\":\"2026-03-01T10:00:00Z\",\"currency\":\"EUR\","
+          "\"lines\":[" LINE "],\"total\":100," PAY "}",
+          422, "invalid_field", "orders[0].currency" },
+        { "{\"order_id\":\"a\",\"created_at\":\"2026-03-01T10:00:00Z\",\"currency\":\"XYZ\","
+          "\"lines\":[" LINE "],\"total\":100," PAY "}",
+          422, "invalid_field", "orders[0].currency" },
+        { "{\"order_id\":\"a\",\"created_at\":\"2026-03-01T10:00:00Z\",\"lines\":[" LINE
+          "],\"total\":100," PAY "}",
+          422, "missing_field", "orders[0].currency" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[],\"total\":100," PAY "}", 422,
+          "invalid_field", "orders[0].lines" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"total\":100," PAY "}", 422, "missing_field",
+          "orders[0].lines" },
+        { "{\"order_id\":\"a\"," BASE_HEAD
+          "\"lines\":[{\"sku\":\"TEE\",\"title\":\"T\",\"quantity\":0,\"unit_price\":100}],"
+          "\"total\":100," PAY "}",
+          422, "invalid_field", "orders[0].lines[0].quantity" },
+        { "{\"order_id\":\"a\"," BASE_HEAD
+          "\"lines\":[{\"sku\":\"TEE\",\"title\":\"T\",\"quantity\":1.5,\"unit_price\":100}],"
+          "\"total\":100," PAY "}",
+          422, "invalid_field", "orders[0].lines[0].quantity" },
+        { "{\"order_id\":\"a\"," BASE_HEAD
+          "\"lines\":[{\"sku\":\"TEE\",\"title\":\"T\",\"quantity\":1,\"unit_price\":\"1\"}],"
+          "\"total\":100," PAY "}",
+          422, "invalid_field", "orders[0].lines[0].unit_price" },
+        { "{\"order_id\":\"a\"," BASE_HEAD
+          "\"lines\":[{\"sku\":\"TEE\",\"quantity\":1,\"unit_price\":100}],\"total\":100," PAY "}",
+          422, "missing_field", "orders[0].lines[0].title" },
+        { "{\"order_id\":\"a\"," BASE_HEAD
+          "\"lines\":[{\"sku\":\"TEE\",\"title\":\"T\",\"quantity\":1,\"unit_price\":100,"
+          "\"taxes\":[{\"name\":\"VAT\"}]}],\"total\":100," PAY "}",
+          422, "missing_field", "orders[0].lines[0].taxes[0].amount" },
+        { "{\"order_id\":\"a\"," BASE_HEAD
+          "\"lines\":[{\"sku\":\"TEE\",\"title\":\"T\",\"quantity\":1,\"unit_price\":100,"
+          "\"color\":\"red\"}],\"total\":100," PAY "}",
+          422, "invalid_field", NULL },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "]," PAY "}", 422, "missing_field",
+          "orders[0].total" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":-1," PAY "}", 422,
+          "invalid_field", "orders[0].total" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":100}", 422,
+          "missing_field", "orders[0].payments" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+          "],\"total\":100,\"payments\":[{\"method\":\"Card\",\"amount\":0}]}",
+          422, "invalid_field", "orders[0].payments[0].amount" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+          "],\"total\":100,\"payments\":[{\"method\":\"\",\"amount\":100}]}",
+          422, "invalid_field", "orders[0].payments[0].method" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+          "],\"total\":100,\"payments\":[{\"method\":\"Card\",\"amount\":100,\"offline\":1}]}",
+          422, "invalid_field", "orders[0].payments[0].offline" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+          "],\"total\":100,\"shipping\":{\"price\":5}," PAY "}",
+          422, "missing_field", "orders[0].shipping.title" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+          "],\"total\":100,\"ship_to\":{\"line1\":3}," PAY "}",
+          422, "invalid_field", "orders[0].ship_to.line1" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+          "],\"total\":100,\"location_id\":\"L9\"," PAY "}",
+          422, "unknown_reference", "orders[0].location_id" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+          "],\"total\":100,\"discounts\":[{\"amount\":5}]," PAY "}",
+          422, "missing_field", "orders[0].discounts[0].name" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":100,\"email\":5," PAY
+          "}",
+          422, "invalid_field", "orders[0].email" },
+        { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":100,\"extra\":1," PAY
+          "}",
+          422, "invalid_field", NULL },
+        { "5", 422, "invalid_field", "orders[0]" },
+        /* a good order before a bad one: nothing of either is written */
+        { "{\"order_id\":\"ok\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":100," PAY "},"
+          "{\"order_id\":\"bad\"," BASE_HEAD "\"lines\":[" LINE "]," PAY "}",
+          422, "missing_field", "orders[1].total" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        expect_bad(token, cases[i].o, cases[i].status, cases[i].code, cases[i].field);
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token, "{\"orders\":[]}", 422,
+                    "invalid_field");
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token, "{}", 422, "missing_field");
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token, "{\"orders\":{}}", 422,
+                    "invalid_field");
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token, "not json", 400,
+                    "invalid_json");
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token, NULL, 400, "invalid_json");
+    /* 101 orders: too many for one request */
+    size_t cap = 101 * 8 + 32;
+    char *many = malloc(cap);
+    cr_assert(many);
+    size_t len = (size_t)snprintf(many, cap, "{\"orders\":[");
+    for (int i = 0; i < 101; i++)
+        len += (size_t)snprintf(many + len, cap - len, "%s{}", i ? "," : "");
+    snprintf(many + len, cap - len, "]}");
+    th_expect_error(&t, "POST", "/api/v1/connection/orders", token, many, 413, "payload_too_large");
+    free(many);
+    cr_expect_eq(th_fingerprint(&t), before, "bad input wrote something");
+}
