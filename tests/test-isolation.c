@@ -151,6 +151,9 @@ static const struct {
     { "PATCH", V1 "/connection", "E1: a connection token, which no user holds, sets its channel" },
     { "DELETE", V1 "/channels/{id}/connection",
       "admins only (admins see every channel): retires an export channel's token" },
+    /* issue 14 item 3 (E2-E6) */
+    { "POST", V1 "/connection/orders",
+      "E3: a connection token, which no user holds, exports into its own channel's outlets" },
 };
 
 enum kind {
