@@ -83,7 +83,7 @@ static sb_err tax(struct sb_jctx *c, struct sb_arena *a, void *item)
     sb_err err;
     if ((err = sb_json_only(c, keys)) || (err = str(c, a, "name", true, TEXT_MAX, &t->title)) ||
         (err = nonempty(c, "name", t->title)) || (err = str(c, a, "rate", false, 32, &t->rate)) ||
-        (err = sb_json_int(c, "amount", true, -MONEY_MAX, MONEY_MAX, &t->amount, NULL)))
+        (err = sb_json_int(c, "amount", true, 0, MONEY_MAX, &t->amount, NULL)))
         return err;
     return SB_OK;
 }
@@ -250,7 +250,13 @@ sb_err sb_export_order_read(struct sb_jctx *c, const char *currency, struct sb_a
     }
     for (size_t i = 0; i < o->n_payments; i++)
         ret->paid += o->payments[i].amount;
-    o->updated_at = o->created_at; /* one version: a later export changes nothing (E5) */
+    /* the lines' ids are their places in the order (1, 2, ...), for what later refers to them */
+    for (size_t i = 0; i < o->n_lines; i++)
+        if (!(o->lines[i].external_id = sb_arena_printf(a, "%zu", i + 1)))
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+    if (!o->number)
+        o->number = o->external_id; /* what staff find it by (T2) when it has no number */
+    o->updated_at = o->created_at;  /* one version: a later export changes nothing (E5) */
     o->financial = SB_FIN_PAID;
     o->itemized_payments = true;
     o->gateway = o->n_payments ? o->payments[0].gateway : NULL;
