@@ -9,6 +9,7 @@
  * amount due). docs/channels/export.md "Exporting orders" shows examples.
  */
 #include "http/api.h"
+#include "http/server.h"
 #include "sync/channel-cache.h"
 #include "sync/order-export.h"
 
@@ -40,6 +41,19 @@ static json_t *result_of(const struct sb_export_order *e, const struct sb_export
         return NULL;
     }
     return doc;
+}
+
+struct job {
+    const struct sb_channel_rt *rt;
+    const struct sb_export_order *e;
+    int64_t outlet;
+    struct sb_export_result res;
+};
+
+static sb_err export_fn(struct sb_db *db, void *ctx)
+{
+    struct job *j = ctx;
+    return sb_sync_export_order(db, j->rt, j->e, j->outlet, &j->res);
 }
 
 sb_err sb_api_connection_orders(struct sb_req *r)
@@ -85,13 +99,24 @@ sb_err sb_api_connection_orders(struct sb_req *r)
             return err;
     }
 
-    /* E4: each in its own transaction */
+    /* E4: each in its own transaction, on the store's writer */
     json_t *results = json_array();
     if (!results)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     for (size_t i = 0; i < n; i++) {
-        struct sb_export_result res = { 0 };
-        err = sb_sync_export_order(r->db, rt, &e[i], outlet[i], &res);
+        struct job j = { .rt = rt, .e = &e[i], .outlet = outlet[i] };
+        err = sb_store_write(sb_server_store(r->server), export_fn, &j);
+        if (err && sb_err_status(err) < 500) {
+            /* the engine refused the order itself (rolled back): its answer, not the
+             * request's */
+            const struct sb_errinfo *info = sb_err_last();
+            j.res = (struct sb_export_result){ .outcome = SB_EXPORT_REFUSED, .refusal = err };
+            snprintf(j.res.message, sizeof(j.res.message), "%s",
+                     info->message[0] ? info->message : sb_err_message(err));
+            snprintf(j.res.field, sizeof(j.res.field), "%s", info->field);
+            err = SB_OK;
+        }
+        struct sb_export_result res = j.res;
         json_t *one = err ? NULL : result_of(&e[i], &res);
         if (!err && (!one || json_array_append_new(results, one)))
             err = sb_fail(SB_ENOMEM, NULL, NULL);

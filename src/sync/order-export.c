@@ -110,17 +110,5 @@ sb_err sb_sync_export_order(struct sb_db *db, const struct sb_channel_rt *rt,
                             struct sb_export_result *ret)
 {
     sb_err err = sb_db_begin(db);
-    if (err)
-        return err;
-    err = sb_db_end(db, export_one(db, rt, e, outlet, ret));
-    if (err == SB_ENOMEM || err == SB_EINTERNAL || err == SB_EBUSY)
-        return err;
-    if (err) { /* refused by the engine (rolled back): the order's own fault */
-        *ret = (struct sb_export_result){ .outcome = SB_EXPORT_REFUSED, .refusal = err };
-        const struct sb_errinfo *info = sb_err_last();
-        snprintf(ret->message, sizeof(ret->message), "%s",
-                 info->message[0] ? info->message : sb_err_message(err));
-        snprintf(ret->field, sizeof(ret->field), "%s", info->field);
-    }
-    return SB_OK;
+    return err ? err : sb_db_end(db, export_one(db, rt, e, outlet, ret));
 }
