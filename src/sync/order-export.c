@@ -71,9 +71,9 @@ static sb_err refuse_unbalanced(struct sb_db *db, const struct sb_channel_rt *rt
     return SB_OK;
 }
 
-static sb_err export_one(struct sb_db *db, const struct sb_channel_rt *rt,
-                         const struct sb_export_order *e, int64_t outlet,
-                         struct sb_export_result *ret)
+sb_err sb_sync_export_order(struct sb_db *db, const struct sb_channel_rt *rt,
+                            const struct sb_export_order *e, int64_t outlet,
+                            struct sb_export_result *ret)
 {
     const struct sb_order *o = &e->order;
     struct sb_channel_order_state was;
@@ -103,12 +103,4 @@ static sb_err export_one(struct sb_db *db, const struct sb_channel_rt *rt,
                        was.reason[0] ? was.reason : "not downloaded");
     *ret = (struct sb_export_result){ .outcome = SB_EXPORT_CREATED, .sale_id = was.sale_id };
     return SB_OK;
-}
-
-sb_err sb_sync_export_order(struct sb_db *db, const struct sb_channel_rt *rt,
-                            const struct sb_export_order *e, int64_t outlet,
-                            struct sb_export_result *ret)
-{
-    sb_err err = sb_db_begin(db);
-    return err ? err : sb_db_end(db, export_one(db, rt, e, outlet, ret));
 }

@@ -19,10 +19,10 @@ enum sb_export_outcome {
 
 struct sb_export_result {
     enum sb_export_outcome outcome;
-    int64_t sale_id;   /* created, existing */
-    sb_err refusal;    /* refused: the error */
-    char message[256]; /* refused: why */
-    char field[64];    /* refused: the field at fault, or "" */
+    int64_t sale_id;    /* created, existing */
+    sb_err refusal;     /* refused: the error */
+    char message[256];  /* refused: why */
+    char field[64];     /* refused: the field at fault, or "" */
     int64_t amount_due; /* refused as unbalanced: total - paid */
 };
 
@@ -35,8 +35,8 @@ sb_err sb_sync_export_outlet(struct sb_db *db, const struct sb_channel_rt *rt,
                              const char *location_id, const char *field, int64_t *ret);
 
 /*
- * One order in one transaction (joining the caller's, as sb_db_begin does), at outlet
- * (from sb_sync_export_outlet). An unbalanced order is SB_OK with outcome refused: its
+ * One order, inside a write whose failure rolls back what it wrote (the writer's savepoint,
+ * sb_store_write), at outlet (from sb_sync_export_outlet). An unbalanced order is SB_OK with outcome refused: its
  * refusal is written to the channel's log and its order record (waiting, with why) and
  * nothing else. Any other fault is returned (the engine's refusal of the order, or the
  * store's) and nothing of it is written.
