@@ -280,6 +280,14 @@ Test(export_orders, e2_unbalanced_order_is_refused_with_the_amount_due)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types"), 2);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM customers"), 0);
     cr_expect_eq(on_hand(f.tee, 1), 10);
+    /* and exactly: without the log line and the order's record, the database is as before */
+    th_sql_exec(&t, "DELETE FROM channel_log WHERE event = 'order.refused';"
+                    "DELETE FROM channel_orders WHERE external_id = '3001'");
+    cr_expect_eq(th_fingerprint(&t), before, "a refusal wrote more than its log and record");
+    r = export_orders(token, ORDER("3001", ",\"payments\":[{\"method\":\"Card\",\"amount\":3000},"
+                                           "{\"method\":\"Gift card\",\"amount\":50}]"));
+    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "refused");
+    th_resp_free(&r);
     /* balanced later, it comes down */
     r = export_orders(token, ORDER("3001", PAID_BY_CARD));
     cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "created");
@@ -372,6 +380,9 @@ Test(export_orders, o5_location_picks_the_outlet_and_an_unknown_sku_flags_the_sa
                  1);
     cr_expect_eq(sql_int("SELECT total FROM sales WHERE id = %lld", (long long)sale), 2630);
     cr_expect_eq(sql_int("SELECT tax_total FROM sales WHERE id = %lld", (long long)sale), 27);
+    /* O4: 2000 + 700 + 27 - 100 = 2627; the webstore's 2630 stands, 3 as an adjustment */
+    cr_expect_eq(sql_int("SELECT adjustment_total FROM sales WHERE id = %lld", (long long)sale), 3);
+    cr_expect_eq(sql_int("SELECT discount_total FROM sales WHERE id = %lld", (long long)sale), 100);
     cr_expect_eq(sql_int("SELECT balance_due FROM sales WHERE id = %lld", (long long)sale), 0);
     /* no customer for an order without an email (C5) */
     cr_expect_eq(sql_int("SELECT customer_id IS NULL FROM sales WHERE id = %lld", (long long)sale),
