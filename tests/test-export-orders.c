@@ -506,6 +506,10 @@ Test(export_orders, e2_bad_input_on_every_field_writes_nothing)
           422, "invalid_field", NULL },
         { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "]," PAY "}", 422, "missing_field",
           "orders[0].total" },
+        { "{\"order_id\":\"a\"," BASE_HEAD
+          "\"lines\":[{\"sku\":\"TEE\",\"title\":\"T\",\"quantity\":2,\"unit_price\":100,"
+          "\"discount\":201}],\"total\":100," PAY "}",
+          422, "invalid_field", "orders[0].lines[0].discount" },
         { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":-1," PAY "}", 422,
           "invalid_field", "orders[0].total" },
         { "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE "],\"total\":100}", 422,
@@ -564,4 +568,34 @@ Test(export_orders, e2_bad_input_on_every_field_writes_nothing)
     th_expect_error(&t, "POST", "/api/v1/connection/orders", token, many, 413, "payload_too_large");
     free(many);
     cr_expect_eq(th_fingerprint(&t), before, "bad input wrote something");
+}
+
+Test(export_orders, e4_an_order_the_engine_refuses_is_refused_alone)
+{
+    /* RULE E4: an order the sale itself refuses (order discounts over the lines) is refused
+     * with the engine's error and nothing of it is written; the next order is taken */
+    char token[SB_TOKEN_LEN];
+    connected("site-1", true, token);
+    uint64_t before = th_fingerprint(&t);
+    struct th_resp r = export_orders(
+        token, "{\"order_id\":\"8001\"," BASE_HEAD "\"lines\":[" LINE "],\"discounts\":[{\"name\":"
+               "\"Big\",\"amount\":500}],\"total\":0,\"payments\":[]}");
+    json_t *res = result(&r, 0);
+    cr_expect_str_eq(th_str(res, "outcome"), "refused", "%s", r.body);
+    json_t *e = json_object_get(res, "error");
+    cr_expect_str_eq(th_str(e, "code"), "invalid_field");
+    cr_expect_str_eq(th_str(e, "message"),
+                     "the discounts and adjustments take the total below zero");
+    cr_expect_null(json_object_get(e, "amount_due"));
+    th_resp_free(&r);
+    cr_expect_eq(th_fingerprint(&t), before, "a refused order wrote something");
+    r = export_orders(token, "{\"order_id\":\"8001\"," BASE_HEAD "\"lines\":[" LINE
+                             "],\"discounts\":[{\"name\":\"Big\",\"amount\":500}],\"total\":0,"
+                             "\"payments\":[]}," ORDER("8002", PAID_BY_CARD));
+    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "refused");
+    cr_expect_str_eq(th_str(result(&r, 1), "outcome"), "created");
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id = '8001'"),
+                 0);
 }

@@ -121,6 +121,12 @@ static sb_err line(struct sb_jctx *c, struct sb_arena *a, void *item)
         (err = list(c, a, "taxes", false, 0, SB_EXPORT_TAXES_MAX, sizeof(struct sb_order_tax), tax,
                     (void **)&l->taxes, &l->n_taxes)))
         return err;
+    if (l->discount > l->quantity * l->unit_price) { /* both bounded: no overflow */
+        char buf[160];
+        struct sb_jctx f = sb_jctx_child(c, "discount", -1, NULL, buf, sizeof(buf));
+        return sb_fail(SB_EINVALID_FIELD, f.prefix, "%s is more than the line is worth (%lld)",
+                       f.prefix, (long long)(l->quantity * l->unit_price));
+    }
     /* O5: the SKU is tried as SKU, UPC, EAN and MPN; without one, the first code given */
     if (!l->sku || !*l->sku)
         l->sku = mpn && *mpn ? mpn : NULL;
