@@ -557,6 +557,24 @@ Test(export_orders, e2_bad_input_on_every_field_writes_nothing)
     th_expect_error(&t, "POST", "/api/v1/connection/orders", token, "not json", 400,
                     "invalid_json");
     th_expect_error(&t, "POST", "/api/v1/connection/orders", token, NULL, 400, "invalid_json");
+    /* 501 lines, 21 payments: over their bounds */
+    size_t lcap = 501 * (sizeof(LINE) + 1) + 512;
+    char *lines = malloc(lcap);
+    cr_assert(lines);
+    size_t ll = (size_t)snprintf(lines, lcap, "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[");
+    for (int i = 0; i < 501; i++)
+        ll += (size_t)snprintf(lines + ll, lcap - ll, "%s" LINE, i ? "," : "");
+    snprintf(lines + ll, lcap - ll, "],\"total\":100," PAY "}");
+    expect_bad(token, lines, 422, "invalid_field", "orders[0].lines");
+    ll = (size_t)snprintf(lines, lcap,
+                          "{\"order_id\":\"a\"," BASE_HEAD "\"lines\":[" LINE
+                          "],\"total\":21,\"payments\":[");
+    for (int i = 0; i < 21; i++)
+        ll += (size_t)snprintf(lines + ll, lcap - ll, "%s{\"method\":\"Card\",\"amount\":1}",
+                               i ? "," : "");
+    snprintf(lines + ll, lcap - ll, "]}");
+    expect_bad(token, lines, 422, "invalid_field", "orders[0].payments");
+    free(lines);
     /* 101 orders: too many for one request */
     size_t cap = 101 * 8 + 32;
     char *many = malloc(cap);
