@@ -89,6 +89,9 @@ sb_err sb_api_channels_connection_delete(struct sb_req *r);
  * caller's connection is complete, else 409 connection_incomplete with the reasons in the
  * message and as error.details (the reasons, as text). */
 sb_err sb_api_connection_require_ready(struct sb_req *r);
+/* api-connection-catalogue.c (E7, issue 14 item 2): the catalogue and its change feed */
+sb_err sb_api_connection_catalogue(struct sb_req *r);
+sb_err sb_api_connection_changes(struct sb_req *r);
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);
 sb_err sb_api_channels_poll(struct sb_req *r);
