@@ -13,6 +13,7 @@
  */
 #include "harness.h"
 #include "http/ratelimit.h"
+#include "http/server.h"
 #include "store/sessions.h"
 #include "store/stock.h"
 #include "util/timeutil.h"
@@ -554,4 +555,80 @@ Test(export_catalogue, item6_rate_limit_per_channel_429_then_recovery)
     cr_expect_eq(h.status, 200);
     cr_expect_str_eq(h.remaining, "59");
     hfree(&h);
+}
+
+/* ---- the limit's setting (STOCKBRIDGE_CONNECTION_RATE), read when the server starts ---- */
+
+static void setup_bare(void)
+{
+    sb_time_set_for_tests(T0);
+}
+
+TestSuite(export_catalogue_rate, .init = setup_bare, .fini = teardown, .timeout = 120);
+
+/* Starts the server with STOCKBRIDGE_CONNECTION_RATE=value and the fixture; a connection. */
+static void start_with_rate(const char *value, char token[SB_TOKEN_LEN])
+{
+    cr_assert_eq(setenv("STOCKBRIDGE_CONNECTION_RATE", value, 1), 0);
+    setup();
+    connected("site-1", token);
+}
+
+Test(export_catalogue_rate, item6_the_operator_sets_the_rate_and_burst)
+{
+    /* RULE issue 14 item 6: STOCKBRIDGE_CONNECTION_RATE=PER_MINUTE/BURST */
+    char token[SB_TOKEN_LEN];
+    start_with_rate("30/2", token);
+    for (int i = 0; i < 2; i++) {
+        struct hresp h = get("/api/v1/connection", token, NULL);
+        cr_expect_eq(h.status, 200, "%s", h.body);
+        cr_expect_str_eq(h.limit, "30");
+        hfree(&h);
+    }
+    struct hresp h = get("/api/v1/connection", token, NULL);
+    expect_error(&h, 429, "rate_limited", NULL);
+    cr_expect_str_eq(h.retry_after, "2", "30 a minute: one every 2 s");
+    hfree(&h);
+}
+
+Test(export_catalogue_rate, item6_off_for_a_benchmark)
+{
+    /* RULE issue 14 item 6: "off" lifts the limit (no budget headers either) */
+    char token[SB_TOKEN_LEN];
+    start_with_rate("off", token);
+    for (int i = 0; i < SB_RATE_BURST + 5; i++) {
+        struct hresp h = get("/api/v1/connection", token, NULL);
+        cr_assert_eq(h.status, 200, "request %d: %s", i, h.body);
+        cr_expect_str_eq(h.remaining, "");
+        hfree(&h);
+    }
+}
+
+/* no server was started */
+static void clock_back(void)
+{
+    sb_time_set_for_tests(0);
+}
+
+TestSuite(export_catalogue_config, .init = setup_bare, .fini = clock_back);
+
+Test(export_catalogue_config, item6_a_bad_setting_stops_the_server_from_starting)
+{
+    /* RULE issue 14 item 6: a typo is refused, not silently the default */
+    const char *bad[] = { "120", "120/", "0/60", "120/0", "-1/5", "120/60x", "fast" };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_assert_eq(setenv("STOCKBRIDGE_CONNECTION_RATE", bad[i], 1), 0);
+        struct sb_server_config cfg = { 0 };
+        cr_expect_eq(sb_server_config_defaults(&cfg), SB_EINVALID_FIELD, "%s", bad[i]);
+    }
+    cr_assert_eq(setenv("STOCKBRIDGE_CONNECTION_RATE", "600/100", 1), 0);
+    struct sb_server_config cfg = { 0 };
+    cr_assert_eq(sb_server_config_defaults(&cfg), SB_OK);
+    cr_expect_eq(cfg.rate_per_minute, 600);
+    cr_expect_eq(cfg.rate_burst, 100);
+    unsetenv("STOCKBRIDGE_CONNECTION_RATE");
+    cfg = (struct sb_server_config){ 0 };
+    cr_assert_eq(sb_server_config_defaults(&cfg), SB_OK);
+    cr_expect_eq(cfg.rate_per_minute, SB_RATE_PER_MINUTE);
+    cr_expect_eq(cfg.rate_burst, SB_RATE_BURST);
 }

@@ -20,17 +20,20 @@ struct bucket {
 
 struct sb_ratelimit {
     pthread_mutex_t mu;
+    int64_t per_minute, burst;
     struct bucket *b;
     size_t n, cap;
 };
 
-sb_err sb_ratelimit_new(struct sb_ratelimit **ret)
+sb_err sb_ratelimit_new(int64_t per_minute, int64_t burst, struct sb_ratelimit **ret)
 {
     struct sb_ratelimit *rl = calloc(1, sizeof(*rl));
     if (!rl || pthread_mutex_init(&rl->mu, NULL) != 0) {
         free(rl);
         return sb_fail(SB_ENOMEM, NULL, NULL);
     }
+    rl->per_minute = per_minute;
+    rl->burst = burst;
     *ret = rl;
     return SB_OK;
 }
@@ -57,14 +60,14 @@ static struct bucket *find(struct sb_ratelimit *rl, int64_t channel_id, int64_t 
         rl->b = nb;
         rl->cap = cap;
     }
-    rl->b[rl->n] = (struct bucket){ channel_id, (int64_t)SB_RATE_BURST * MILLI, now };
+    rl->b[rl->n] = (struct bucket){ channel_id, rl->burst * MILLI, now };
     return &rl->b[rl->n++];
 }
 
 sb_err sb_ratelimit_take(struct sb_ratelimit *rl, int64_t channel_id, int64_t now, bool *ret_ok,
                          int64_t *ret_remaining, int64_t *ret_retry_after)
 {
-    const int64_t full = (int64_t)SB_RATE_BURST * MILLI;
+    const int64_t full = rl->burst * MILLI;
     pthread_mutex_lock(&rl->mu);
     struct bucket *b = find(rl, channel_id, now);
     if (!b) {
@@ -72,9 +75,10 @@ sb_err sb_ratelimit_take(struct sb_ratelimit *rl, int64_t channel_id, int64_t no
         return sb_fail(SB_ENOMEM, NULL, NULL);
     }
     if (now > b->at) {
-        /* a long pause only fills the bucket: no overflow from the elapsed seconds */
-        int64_t elapsed = now - b->at;
-        int64_t add = elapsed > 3600 ? full : elapsed * SB_RATE_PER_MINUTE * MILLI / 60;
+        /* capped so that the product cannot overflow (server.c bounds the rates); the cap
+         * refills any bucket the server allows */
+        int64_t elapsed = now - b->at > 10000000 ? 10000000 : now - b->at;
+        int64_t add = elapsed * rl->per_minute * MILLI / 60;
         b->milli = b->milli + add > full ? full : b->milli + add;
     }
     /* a clock set back (the test clock) does not hand out requests: only the future refills */
@@ -85,7 +89,8 @@ sb_err sb_ratelimit_take(struct sb_ratelimit *rl, int64_t channel_id, int64_t no
     *ret_ok = ok;
     *ret_remaining = b->milli / MILLI;
     /* the seconds until a whole request has come in, rounded up */
-    int64_t per_s = (int64_t)SB_RATE_PER_MINUTE * MILLI / 60;
+    int64_t per_s = rl->per_minute * MILLI / 60;
+    per_s = per_s < 1 ? 1 : per_s;
     int64_t wait = ok ? 0 : (MILLI - b->milli + per_s - 1) / per_s;
     *ret_retry_after = ok ? 0 : wait < 1 ? 1 : wait;
     pthread_mutex_unlock(&rl->mu);

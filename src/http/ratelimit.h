@@ -3,7 +3,9 @@
  * (/api/v1/connection and the routes under it). A token bucket per export
  * channel, so a connection's replacement (connecting again retires the old
  * token) shares its predecessor's budget: SB_RATE_PER_MINUTE requests a
- * minute on average, in bursts of up to SB_RATE_BURST. Held in this
+ * minute on average, in bursts of up to SB_RATE_BURST (the defaults; an
+ * operator or a benchmark sets others, or none, with
+ * STOCKBRIDGE_CONNECTION_RATE: http/server.h). Held in this
  * server's memory: several nodes behind one address would each grant the
  * budget (docs/channels/export.md says so). The clock is sb_time_now(), so
  * the e2e tests refill a bucket by moving the test clock, not by sleeping.
@@ -21,7 +23,8 @@
 
 struct sb_ratelimit;
 
-sb_err sb_ratelimit_new(struct sb_ratelimit **ret);
+/* per_minute and burst >= 1. */
+sb_err sb_ratelimit_new(int64_t per_minute, int64_t burst, struct sb_ratelimit **ret);
 void sb_ratelimit_free(struct sb_ratelimit *rl);
 
 /*

@@ -75,6 +75,26 @@ static sb_err parse_size(const char *s, size_t *ret)
     return SB_OK;
 }
 
+/* "PER_MINUTE/BURST" (each 1 to 1,000,000) or "off". */
+static sb_err parse_rate(const char *s, struct sb_server_config *cfg)
+{
+    if (strcmp(s, "off") == 0) {
+        cfg->rate_off = true;
+        return SB_OK;
+    }
+    char *end;
+    long long per = strtoll(s, &end, 10);
+    long long burst = *end == '/' ? strtoll(end + 1, &end, 10) : 0;
+    if (*end || per < 1 || per > 1000000 || burst < 1 || burst > 1000000)
+        return sb_fail(SB_EINVALID_FIELD, "connection_rate",
+                       "STOCKBRIDGE_CONNECTION_RATE must be PER_MINUTE/BURST (1 to 1000000 each)"
+                       " or off: %s",
+                       s);
+    cfg->rate_per_minute = per;
+    cfg->rate_burst = burst;
+    return SB_OK;
+}
+
 sb_err sb_server_config_defaults(struct sb_server_config *cfg)
 {
     const char *listen = getenv("STOCKBRIDGE_LISTEN");
@@ -101,6 +121,16 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
         if (err)
             return err;
     }
+    const char *rate = getenv("STOCKBRIDGE_CONNECTION_RATE");
+    if (rate && *rate && !cfg->rate_per_minute && !cfg->rate_off) {
+        sb_err err = parse_rate(rate, cfg);
+        if (err)
+            return err;
+    }
+    if (!cfg->rate_per_minute)
+        cfg->rate_per_minute = SB_RATE_PER_MINUTE;
+    if (!cfg->rate_burst)
+        cfg->rate_burst = SB_RATE_BURST;
     if (!cfg->host)
         cfg->host = "127.0.0.1";
     if (!cfg->max_connections)
@@ -125,11 +155,6 @@ static void json_free(void *p)
     json_decref(p);
 }
 
-/* X-RateLimit-Limit: the requests a minute a connection is granted on average. */
-#define SB_STR_(x) #x
-#define SB_STR(x)  SB_STR_(x)
-static const char rate_limit_text[] = SB_STR(SB_RATE_PER_MINUTE);
-
 /* The headers every answer carries, and those the handler asked for. */
 static void add_headers(struct MHD_Response *resp, const struct sb_req *r, const char *allow)
 {
@@ -143,7 +168,9 @@ static void add_headers(struct MHD_Response *resp, const struct sb_req *r, const
     if (r && r->etag)
         MHD_add_response_header(resp, "ETag", r->etag);
     if (r && r->rate_remaining) {
-        MHD_add_response_header(resp, "X-RateLimit-Limit", rate_limit_text);
+        char limit[24];
+        snprintf(limit, sizeof(limit), "%lld", (long long)r->server->cfg.rate_per_minute);
+        MHD_add_response_header(resp, "X-RateLimit-Limit", limit);
         MHD_add_response_header(resp, "X-RateLimit-Remaining", r->rate_remaining);
     }
 }
@@ -227,6 +254,8 @@ static bool content_type_ok(struct sb_req *r)
  * budget left travels in X-RateLimit-Remaining, on a refusal too. */
 static sb_err rate_limit(struct sb_server *s, struct sb_req *r)
 {
+    if (!s->rate)
+        return SB_OK; /* STOCKBRIDGE_CONNECTION_RATE=off */
     bool ok = false;
     int64_t left = 0, retry = 0;
     sb_err err = sb_ratelimit_take(s->rate, r->scope.channel_id, sb_time_now(), &ok, &left, &retry);
@@ -237,9 +266,10 @@ static sb_err rate_limit(struct sb_server *s, struct sb_req *r)
         return SB_OK;
     r->retry_after = sb_arena_printf(r->arena, "%lld", (long long)retry);
     return sb_fail(SB_ERATE_LIMITED, NULL,
-                   "this connection made more than %d requests in a minute (bursts of %d):"
+                   "this connection made more than %lld requests in a minute (bursts of %lld):"
                    " wait %lld s",
-                   SB_RATE_PER_MINUTE, SB_RATE_BURST, (long long)retry);
+                   (long long)s->cfg.rate_per_minute, (long long)s->cfg.rate_burst,
+                   (long long)retry);
 }
 
 static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
@@ -667,8 +697,8 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
         return sb_fail(SB_ENOMEM, NULL, NULL);
     s->cfg = *cfg;
     sb_err err = sb_server_config_defaults(&s->cfg);
-    if (!err)
-        err = sb_ratelimit_new(&s->rate);
+    if (!err && !s->cfg.rate_off)
+        err = sb_ratelimit_new(s->cfg.rate_per_minute, s->cfg.rate_burst, &s->rate);
     if (err) {
         free(s);
         return err;
