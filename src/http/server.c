@@ -6,8 +6,9 @@
  *      the URI limit (414) or a head over its limit (431), match the route,
  *      refuse a declared Content-Length over the route's limit (413) at once;
  *   2. body callbacks: append to a buffer bounded by that limit;
- *   3. last callback: authenticate (bearer token -> scope), check the role,
- *      borrow a database connection, run the handler, send JSON;
+ *   3. last callback: authenticate (bearer token -> scope), check the role
+ *      (and, on the connection API, its per-connection rate limit), borrow a
+ *      database connection, run the handler, send JSON;
  *   4. completion: log one line, count metrics, free the arena, give the
  *      connection back.
  * User errors always get a JSON 4xx; MHD_NO (drop the connection) is kept
