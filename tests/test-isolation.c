@@ -149,6 +149,12 @@ static const struct {
       "E1: a webstore connects with a user's password: it makes its own channel, no outlet's" },
     { "GET", V1 "/connection", "E1: a connection token, which no user holds, reads its channel" },
     { "PATCH", V1 "/connection", "E1: a connection token, which no user holds, sets its channel" },
+    /* issue 14 items 2 and 6: the catalogue routes */
+    { "GET", V1 "/connection/catalogue",
+      "E7: a connection token, which no user holds, reads its channel's catalogue (its mapped "
+      "outlets' stock only; tests/test-export-catalogue.c)" },
+    { "GET", V1 "/connection/changes",
+      "E7: a connection token, which no user holds, reads its channel's change feed" },
     { "DELETE", V1 "/channels/{id}/connection",
       "admins only (admins see every channel): retires an export channel's token" },
     /* issue 14 item 3 (E2-E6) */

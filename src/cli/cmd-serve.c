@@ -31,7 +31,9 @@ int cmd_serve(int argc, char **argv)
                    "verified, recorded and acknowledged, and applied later by\n"
                    "`stockbridge sync --drain` or a server with the worker on.\n"
                    "STOCKBRIDGE_POLL_SCHEDULE=off stops scheduled polls (POST\n"
-                   "/api/v1/channels/{id}/poll still polls).\n");
+                   "/api/v1/channels/{id}/poll still polls).\n"
+                   "STOCKBRIDGE_CONNECTION_RATE=PER_MINUTE/BURST (default 120/60) or off sets\n"
+                   "each export-model connection's rate limit on /api/v1/connection.\n");
             return 0;
         default:
             return 2;

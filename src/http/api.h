@@ -91,6 +91,9 @@ sb_err sb_api_channels_connection_delete(struct sb_req *r);
 sb_err sb_api_connection_require_ready(struct sb_req *r);
 /* api-connection-orders.c (E2-E6): a webstore exports its orders */
 sb_err sb_api_connection_orders(struct sb_req *r);
+/* api-connection-catalogue.c (E7, issue 14 item 2): the catalogue and its change feed */
+sb_err sb_api_connection_catalogue(struct sb_req *r);
+sb_err sb_api_connection_changes(struct sb_req *r);
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);
 sb_err sb_api_channels_poll(struct sb_req *r);

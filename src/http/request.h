@@ -64,8 +64,12 @@ struct sb_req {
     const char *content_type; /* for raw responses */
     char *raw;
     size_t raw_len;
-    const char *set_cookie;  /* a Set-Cookie header to send, or NULL */
-    const char *retry_after; /* a Retry-After header to send (seconds), or NULL */
+    const char *set_cookie;    /* a Set-Cookie header to send, or NULL */
+    const char *retry_after;   /* a Retry-After header to send (seconds), or NULL */
+    const char *etag;          /* an ETag header to send, or NULL (sb_reply_etag) */
+    const char *cache_control; /* Cache-Control instead of no-store, or NULL */
+    /* issue 14 item 6: the connection API's budget left (X-RateLimit-Remaining), or NULL */
+    const char *rate_remaining;
     /* signed in with the session cookie (not a bearer token): its token and CSRF token */
     const char *session_token;
     char csrf[64];
@@ -81,6 +85,10 @@ const char *sb_req_header(struct sb_req *r, const char *name);
 
 /* Replies with a non-JSON body held in the arena. */
 sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body, size_t len);
+
+/* Replies 200 with doc (stolen) as JSON, with a strong ETag (a hash of the body sent) and
+ * Cache-Control: no-cache; or 304 with no body when If-None-Match names that ETag. */
+sb_err sb_reply_etag(struct sb_req *r, json_t *doc);
 
 /* The body as a JSON object; SB_EINVALID_JSON otherwise. */
 sb_err sb_req_json(struct sb_req *r, struct sb_jctx *ret);

@@ -95,6 +95,9 @@ static const struct sb_route routes[] = {
     { "PATCH", V1 "/connection", sb_api_connection_update, SB_AUTH_CONNECTION },
     /* E2-E6: the webstore exports its orders (issue 14 item 3) */
     { "POST", V1 "/connection/orders", sb_api_connection_orders, SB_AUTH_CONNECTION },
+    /* E7: the catalogue and its change feed (api-connection-catalogue.c) */
+    { "GET", V1 "/connection/catalogue", sb_api_connection_catalogue, SB_AUTH_CONNECTION },
+    { "GET", V1 "/connection/changes", sb_api_connection_changes, SB_AUTH_CONNECTION },
 
     /* Signed by the channel, not by a token: the adapter verifies the raw body. */
     { "POST", "/webhooks/{id}", sb_api_webhooks_receive, SB_AUTH_NONE | SB_BODY_RAW },

@@ -6,8 +6,9 @@
  *      the URI limit (414) or a head over its limit (431), match the route,
  *      refuse a declared Content-Length over the route's limit (413) at once;
  *   2. body callbacks: append to a buffer bounded by that limit;
- *   3. last callback: authenticate (bearer token -> scope), check the role,
- *      borrow a database connection, run the handler, send JSON;
+ *   3. last callback: authenticate (bearer token -> scope), check the role
+ *      (and, on the connection API, its per-connection rate limit), borrow a
+ *      database connection, run the handler, send JSON;
  *   4. completion: log one line, count metrics, free the arena, give the
  *      connection back.
  * User errors always get a JSON 4xx; MHD_NO (drop the connection) is kept
@@ -15,6 +16,7 @@
  */
 #include "http/server.h"
 #include "http/metrics.h"
+#include "http/ratelimit.h"
 #include "http/router.h"
 #include "store/sessions.h"
 #include "store/tokens.h"
@@ -42,6 +44,7 @@ struct sb_server {
     struct sb_server_config cfg;
     uint16_t port;
     struct sb_metrics metrics;
+    struct sb_ratelimit *rate; /* issue 14 item 6: the connection API's buckets */
 };
 
 struct conn_state {
@@ -73,6 +76,26 @@ static sb_err parse_size(const char *s, size_t *ret)
     return SB_OK;
 }
 
+/* "PER_MINUTE/BURST" (each 1 to 1,000,000) or "off". */
+static sb_err parse_rate(const char *s, struct sb_server_config *cfg)
+{
+    if (strcmp(s, "off") == 0) {
+        cfg->rate_off = true;
+        return SB_OK;
+    }
+    char *end;
+    long long per = strtoll(s, &end, 10);
+    long long burst = *end == '/' ? strtoll(end + 1, &end, 10) : 0;
+    if (*end || per < 1 || per > 1000000 || burst < 1 || burst > 1000000)
+        return sb_fail(SB_EINVALID_FIELD, "connection_rate",
+                       "STOCKBRIDGE_CONNECTION_RATE must be PER_MINUTE/BURST (1 to 1000000 each)"
+                       " or off: %s",
+                       s);
+    cfg->rate_per_minute = per;
+    cfg->rate_burst = burst;
+    return SB_OK;
+}
+
 sb_err sb_server_config_defaults(struct sb_server_config *cfg)
 {
     const char *listen = getenv("STOCKBRIDGE_LISTEN");
@@ -99,6 +122,16 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
         if (err)
             return err;
     }
+    const char *rate = getenv("STOCKBRIDGE_CONNECTION_RATE");
+    if (rate && *rate && !cfg->rate_per_minute && !cfg->rate_off) {
+        sb_err err = parse_rate(rate, cfg);
+        if (err)
+            return err;
+    }
+    if (!cfg->rate_per_minute)
+        cfg->rate_per_minute = SB_RATE_PER_MINUTE;
+    if (!cfg->rate_burst)
+        cfg->rate_burst = SB_RATE_BURST;
     if (!cfg->host)
         cfg->host = "127.0.0.1";
     if (!cfg->max_connections)
@@ -133,6 +166,14 @@ static void add_headers(struct MHD_Response *resp, const struct sb_req *r, const
         MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
     if (r && r->retry_after)
         MHD_add_response_header(resp, "Retry-After", r->retry_after);
+    if (r && r->etag)
+        MHD_add_response_header(resp, "ETag", r->etag);
+    if (r && r->rate_remaining) {
+        char limit[24];
+        snprintf(limit, sizeof(limit), "%lld", (long long)r->server->cfg.rate_per_minute);
+        MHD_add_response_header(resp, "X-RateLimit-Limit", limit);
+        MHD_add_response_header(resp, "X-RateLimit-Remaining", r->rate_remaining);
+    }
 }
 
 static enum MHD_Result send_text(struct MHD_Connection *c, int status, const char *ctype,
@@ -143,8 +184,10 @@ static enum MHD_Result send_text(struct MHD_Connection *c, int status, const cha
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", ctype);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (ctype)
+        MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "Cache-Control",
+                            r && r->cache_control ? r->cache_control : "no-store");
     add_headers(resp, r, allow);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
@@ -208,6 +251,28 @@ static bool content_type_ok(struct sb_req *r)
     return strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* Issue 14 item 6: one request from the connection's channel's bucket (ratelimit.h); the
+ * budget left travels in X-RateLimit-Remaining, on a refusal too. */
+static sb_err rate_limit(struct sb_server *s, struct sb_req *r)
+{
+    if (!s->rate)
+        return SB_OK; /* STOCKBRIDGE_CONNECTION_RATE=off */
+    bool ok = false;
+    int64_t left = 0, retry = 0;
+    sb_err err = sb_ratelimit_take(s->rate, r->scope.channel_id, sb_time_now(), &ok, &left, &retry);
+    if (err)
+        return err;
+    r->rate_remaining = sb_arena_printf(r->arena, "%lld", (long long)left);
+    if (ok)
+        return SB_OK;
+    r->retry_after = sb_arena_printf(r->arena, "%lld", (long long)retry);
+    return sb_fail(SB_ERATE_LIMITED, NULL,
+                   "this connection made more than %lld requests in a minute (bursts of %lld):"
+                   " wait %lld s",
+                   (long long)s->cfg.rate_per_minute, (long long)s->cfg.rate_burst,
+                   (long long)retry);
+}
+
 static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
 {
     struct sb_req *r = &cs->req;
@@ -235,6 +300,8 @@ static sb_err dispatch(struct sb_server *s, struct conn_state *cs)
         else if (!err && !connection && (unsigned)r->scope.role < need)
             err = sb_fail(SB_EFORBIDDEN, NULL, "this needs the %s role",
                           sb_role_name((enum sb_role)need));
+        if (!err && connection)
+            err = rate_limit(s, r);
     }
     if (!err && !content_type_ok(r))
         err = sb_fail(SB_EUNSUPPORTED_MEDIA, NULL, "Content-Type must be %s",
@@ -374,6 +441,8 @@ static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
         }
         return send_error(cs, err, NULL);
     }
+    if (r->status == 304) /* sb_reply_etag: the client has it; no body, no type */
+        return send_text(r->conn, 304, NULL, "", 0, NULL, r);
     if (r->raw)
         return send_text(r->conn, r->status, r->content_type, r->raw, r->raw_len, NULL, r);
     char *text = r->resp ? json_dumps(r->resp, JSON_COMPACT) : NULL;
@@ -629,6 +698,8 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
         return sb_fail(SB_ENOMEM, NULL, NULL);
     s->cfg = *cfg;
     sb_err err = sb_server_config_defaults(&s->cfg);
+    if (!err && !s->cfg.rate_off)
+        err = sb_ratelimit_new(s->cfg.rate_per_minute, s->cfg.rate_burst, &s->rate);
     if (err) {
         free(s);
         return err;
@@ -636,11 +707,13 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
     struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(s->cfg.port) };
     if (inet_pton(AF_INET, s->cfg.host, &addr.sin_addr) != 1) {
         err = sb_fail(SB_EINVALID_FIELD, "listen", "not an IPv4 address: %s", s->cfg.host);
+        sb_ratelimit_free(s->rate);
         free(s);
         return err;
     }
     int fd = -1;
     if ((err = listen_on(&addr, s->cfg.host, &fd))) {
+        sb_ratelimit_free(s->rate);
         free(s);
         return err;
     }
@@ -669,6 +742,7 @@ sb_err sb_server_start(const struct sb_server_config *cfg, struct sb_server **re
          * closed it already, and the number may be in use again by now */
         err = sb_fail(SB_EIO, "listen", "the HTTP server did not start on %s:%u", s->cfg.host,
                       (unsigned)s->cfg.port);
+        sb_ratelimit_free(s->rate);
         free(s);
         return err;
     }
@@ -698,6 +772,7 @@ void sb_server_stop(struct sb_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->daemon);
+    sb_ratelimit_free(s->rate);
     free(s);
 }
 

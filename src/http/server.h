@@ -10,6 +10,7 @@
 #include "store/store.h"
 #include "util/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,11 @@ struct sb_server_config {
     /* Comma-separated IPv4 addresses of reverse proxies whose X-Forwarded-For names the
      * client (STOCKBRIDGE_TRUSTED_PROXIES); NULL: the peer address is the client. */
     const char *trusted_proxies;
+    /* Issue 14 item 6: the connection API's rate limit per connection, requests a minute
+     * and burst (http/ratelimit.h); 0: the defaults SB_RATE_PER_MINUTE and SB_RATE_BURST,
+     * or STOCKBRIDGE_CONNECTION_RATE=PER_MINUTE/BURST ("off": no limit, for a benchmark). */
+    int64_t rate_per_minute, rate_burst;
+    bool rate_off;
 };
 
 struct sb_server;
@@ -41,7 +47,7 @@ struct sb_pipeline;
 
 /* Fills unset fields of cfg with defaults and environment overrides
  * (STOCKBRIDGE_LISTEN=host:port, STOCKBRIDGE_BODY_LIMIT=bytes,
- * STOCKBRIDGE_TRUSTED_PROXIES=addr,...). */
+ * STOCKBRIDGE_TRUSTED_PROXIES=addr,..., STOCKBRIDGE_CONNECTION_RATE=120/60 or off). */
 sb_err sb_server_config_defaults(struct sb_server_config *cfg);
 /* Binds and serves. An address another socket already listens on is refused (SB_EIO,
  * "... is already in use"): the socket is made without SO_REUSEPORT (SEC2). */

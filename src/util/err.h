@@ -39,6 +39,7 @@
     XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist")   \
     XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                          \
     XX(TOO_MANY, 429, "too_many_attempts", "too many attempts: wait and try again")         \
+    XX(RATE_LIMITED, 429, "rate_limited", "too many requests: wait and try again")          \
     XX(HEADERS_TOO_LARGE, 431, "headers_too_large", "the request headers are too large")    \
     XX(NOMEM, 500, "out_of_memory", "out of memory")                                        \
     XX(STORAGE, 500, "storage_error", "storage error")                                      \

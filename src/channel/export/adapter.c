@@ -7,7 +7,8 @@
  * polling, nothing pushed (SB_CH_INBOUND). Its channel's linked outlets are
  * the webstore's mapped stores, its channel locations the webstore's
  * locations, its employee and register the connection's (E3); its common
- * settings hold the import filters (I7) and POS pricing (PR1-PR3).
+ * settings hold the import filters (I7) and POS pricing (PR1-PR3), and it
+ * adds the catalogue's field requirements (I8).
  *
  * Its one credential is the webstore's own id for itself (its Site Manager's
  * site id): connecting again from the same webstore finds the same channel.
@@ -24,6 +25,28 @@ static const struct sb_field credentials[] = {
       .label = "Webstore ID",
       .help = "The webstore's own id for itself (its Site Manager's site id), sent when it "
               "connects." },
+    { 0 },
+};
+
+/* I8: the field requirements of the catalogue (core/catalogue-fields.c reads them by these
+ * names; store/catalogue.c applies them), each on unless set to false. */
+static const struct sb_field settings[] = {
+    { .name = "require_cost_or_msrp",
+      .type = SB_FIELD_BOOL,
+      .dflt = "true",
+      .label = "Require a default cost or MSRP",
+      .help = "An item without a default cost or an MSRP is listed as incomplete, not sent "
+              "(I8)." },
+    { .name = "require_upc_or_ean",
+      .type = SB_FIELD_BOOL,
+      .dflt = "true",
+      .label = "Require a UPC or EAN",
+      .help = "An item without a UPC or an EAN is listed as incomplete, not sent (I8)." },
+    { .name = "require_manufacturer_sku",
+      .type = SB_FIELD_BOOL,
+      .dflt = "true",
+      .label = "Require a manufacturer SKU",
+      .help = "An item without a manufacturer SKU is listed as incomplete, not sent (I8)." },
     { 0 },
 };
 
@@ -61,6 +84,7 @@ const struct sb_channel_ops sb_channel_export = {
     .label = "Export-model webstore",
     .caps = SB_CH_INBOUND,
     .credentials = credentials,
+    .settings = settings,
     .base_url = base_url,
     .decide = decide,
     .payment_type = payment_type,
