@@ -79,11 +79,12 @@ fuzz: | bootstrap
 	sh scripts/test-fuzz --long
 
 bench: all
-	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock bench/bench-magento stockbridge-fakestore
+	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock bench/bench-magento bench/bench-export stockbridge-fakestore
 	./$(BUILD)/bench/bench-sales
 	./$(BUILD)/bench/bench-webhooks --clients 64
 	./$(BUILD)/bench/bench-stock
 	./$(BUILD)/bench/bench-magento
+	./$(BUILD)/bench/bench-export
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -70,9 +70,9 @@ size_t bench_discard(char *p, size_t size, size_t n, void *ud)
 
 struct conn {
     int fd;
-    char req[8192];
+    char req[32768]; /* bench-export: a batch of 20 orders */
     size_t req_len, sent;
-    char resp[4096];
+    char resp[16384];
     size_t got;
     uint64_t started;
 };
@@ -191,7 +191,7 @@ void bench_run_load(struct bench_load *l)
                 if (r == 0)
                     break;
                 uint64_t us = now_us() - c->started;
-                if (status == 200) {
+                if (status == (l->want ? l->want : 200)) {
                     l->ok++;
                     if (l->nsamples < l->max_samples)
                         l->samples[l->nsamples++] = (uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);

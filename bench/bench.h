@@ -30,8 +30,8 @@ size_t bench_discard(char *p, size_t size, size_t n, void *ud);
  * one request in flight, for `seconds`. It costs far less CPU per request
  * than libcurl, which matters when generator and server share two cores.
  * next() writes the next request (whole, with its headers) into buf and
- * returns its length. Every answer must be 200; latencies are kept in
- * microseconds (up to max_samples).
+ * returns its length. Every answer must be `want` (0: 200); latencies are
+ * kept in microseconds (up to max_samples).
  */
 struct bench_load {
     uint16_t port;
@@ -41,6 +41,7 @@ struct bench_load {
     void *ud;
     uint32_t *samples;
     size_t max_samples;
+    int want; /* the status of a good answer (0: 200) */
     /* results */
     uint64_t ok, bad;
     size_t nsamples;
