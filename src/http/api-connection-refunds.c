@@ -153,10 +153,11 @@ static sb_err answer(struct sb_req *r, int status, int64_t sale_id, int64_t retu
         json_decref(ret);
         return err;
     }
-    return sb_reply(r, status,
-                    json_pack("{s:o,s:I,s:b,s:O}", "return", ret, "sale_id", (json_int_t)sale_id,
-                              "needs_review", json_is_true(json_object_get(sale, "needs_review")),
-                              "review_reason", json_object_get(sale, "review_reason")));
+    json_t *doc = json_pack("{s:o,s:I,s:b,s:O}", "return", ret, "sale_id", (json_int_t)sale_id,
+                            "needs_review", json_is_true(json_object_get(sale, "needs_review")),
+                            "review_reason", json_object_get(sale, "review_reason"));
+    json_decref(sale);
+    return sb_reply(r, status, doc);
 }
 
 sb_err sb_api_connection_refund(struct sb_req *r)
