@@ -237,6 +237,12 @@ Test(export_refunds, e8_unknown_order_404_more_than_sold_422_nothing_written)
                "{\"sku\":\"TEE\",\"quantity\":3}]}");
     expect_error(&r, 422, "insufficient", NULL);
     expect_nothing_written(sale);
+    /* an amount above what is left to refund on the line (TEE: 3800) */
+    r = refund(
+        token, "1001",
+        "{\"refund_id\":\"R-1\",\"amount\":3801,\"lines\":[{\"sku\":\"TEE\",\"quantity\":1}]}");
+    expect_error(&r, 422, "invalid_field", "lines[0].amount");
+    expect_nothing_written(sale);
     /* another connection's order is not this one's */
     char other[SB_TOKEN_LEN];
     connected("site-2", true, other);

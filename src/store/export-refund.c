@@ -7,15 +7,17 @@
  */
 #include "store/export-refund.h"
 
+#include <stdbool.h>
+
 const char SB_EXPORT_REFUND_REVIEW[] =
     "refunded on the webstore (E8): check the money was returned there";
 
 sb_err sb_store_sale_flag_exported_return(struct sb_db *db, int64_t sale_id)
 {
     return sb_db_exec(db,
-                      "UPDATE sales SET needs_review = 1, review_reason = ? WHERE id = ?"
+                      "UPDATE sales SET needs_review = ?, review_reason = ? WHERE id = ?"
                       " AND channel_id IN (SELECT id FROM channels WHERE kind = 'export')",
-                      "si", SB_EXPORT_REFUND_REVIEW, sale_id);
+                      "bsi", true, SB_EXPORT_REFUND_REVIEW, sale_id);
 }
 
 sb_err sb_store_return_by_external(struct sb_db *db, int64_t sale_id, const char *external_id,
