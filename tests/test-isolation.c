@@ -160,6 +160,10 @@ static const struct {
     /* issue 14 item 3 (E2-E6) */
     { "POST", V1 "/connection/orders",
       "E3: a connection token, which no user holds, exports into its own channel's outlets" },
+    /* issue 14 item 4 (E8) */
+    { "POST", V1 "/connection/orders/{order_id}/refund",
+      "E8: a connection token, which no user holds, refunds only its own channel's exported "
+      "orders (another connection's is 404: tests/test-export-refunds.c)" },
 };
 
 enum kind {

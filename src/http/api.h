@@ -94,6 +94,8 @@ sb_err sb_api_connection_orders(struct sb_req *r);
 /* api-connection-catalogue.c (E7, issue 14 item 2): the catalogue and its change feed */
 sb_err sb_api_connection_catalogue(struct sb_req *r);
 sb_err sb_api_connection_changes(struct sb_req *r);
+/* E8: POST /connection/orders/{order_id}/refund (api-connection-refunds.c) */
+sb_err sb_api_connection_refund(struct sb_req *r);
 sb_err sb_api_channels_orders(struct sb_req *r);
 sb_err sb_api_channels_log(struct sb_req *r);
 sb_err sb_api_channels_poll(struct sb_req *r);

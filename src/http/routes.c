@@ -98,6 +98,9 @@ static const struct sb_route routes[] = {
     /* E7: the catalogue and its change feed (api-connection-catalogue.c) */
     { "GET", V1 "/connection/catalogue", sb_api_connection_catalogue, SB_AUTH_CONNECTION },
     { "GET", V1 "/connection/changes", sb_api_connection_changes, SB_AUTH_CONNECTION },
+    /* E8: the webstore's refund of an exported order (api-connection-refunds.c) */
+    { "POST", V1 "/connection/orders/{order_id}/refund", sb_api_connection_refund,
+      SB_AUTH_CONNECTION },
 
     /* Signed by the channel, not by a token: the adapter verifies the raw body. */
     { "POST", "/webhooks/{id}", sb_api_webhooks_receive, SB_AUTH_NONE | SB_BODY_RAW },

@@ -5,6 +5,7 @@
  * in one transaction so a failure half-way leaves nothing behind.
  */
 #include "store/sales.h"
+#include "store/export-refund.h"
 #include "core/oversell.h"
 #include "store/orders.h"
 #include "store/fulfillments.h"
@@ -892,6 +893,9 @@ sb_err sb_store_sale_return(struct sb_db *db, const struct sb_scope *scope, int6
     /* a web order's return made here may owe its channel a refund (S2 the other way) */
     if (!err)
         err = sb_store_outbox_return_made(db, rid);
+    /* E8: a return on an exported sale is owed on the webstore too */
+    if (!err)
+        err = sb_store_sale_flag_exported_return(db, sale_id);
     err = sb_db_end(db, err);
     if (!err)
         *ret_return_id = rid;
