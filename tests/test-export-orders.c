@@ -9,6 +9,7 @@
  * (E6); a batch takes each order in its own transaction (E4). Bad input
  * answers the error shape and writes nothing.
  */
+#include "export-test.h"
 #include "harness.h"
 #include "store/sessions.h"
 
@@ -23,14 +24,7 @@ static struct th_fixture f;
 
 static void setup(void)
 {
-    th_start(&t);
-    th_fixture(&t, &f);
-    struct sb_db *db;
-    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
-    int64_t id = 0;
-    cr_assert_eq(sb_db_int(db, &id, "SELECT id FROM users WHERE username = 'admin'", NULL), SB_OK);
-    cr_assert_eq(sb_store_user_set_password(db, id, "admin-secret"), SB_OK);
-    sb_store_release(t.store, db);
+    te_start(&t, &f);
 }
 
 static void teardown(void)
@@ -39,63 +33,6 @@ static void teardown(void)
 }
 
 TestSuite(export_orders, .init = setup, .fini = teardown, .timeout = 120);
-
-/* A connection made by the admin for webstore (as test-export-connection.c does): its token
- * into out, its channel id back; complete when `ready` (L1 -> outlet 1, L2 -> outlet 2,
- * employee 1, register 1). */
-static int64_t connected(const char *webstore, bool ready, char out[SB_TOKEN_LEN])
-{
-    char body[256];
-    snprintf(body, sizeof(body),
-             "{\"username\":\"admin\",\"password\":\"admin-secret\",\"webstore_id\":\"%s\"}",
-             webstore);
-    struct th_resp r = th_req(&t, "POST", "/api/v1/connection", NULL, body);
-    cr_assert_eq(r.status, 201, "%s", r.body);
-    snprintf(out, SB_TOKEN_LEN, "%s", th_str(r.json, "token"));
-    int64_t id = th_int(r.json, "channel_id");
-    th_resp_free(&r);
-    if (!ready)
-        return id;
-    r = th_req(&t, "PATCH", "/api/v1/connection", out,
-               "{\"locations\":[{\"location_id\":\"L1\",\"outlet_id\":1},"
-               "{\"location_id\":\"L2\",\"outlet_id\":2}],\"employee_id\":1,\"register_id\":1}");
-    cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_assert(json_is_true(json_object_get(r.json, "ready")), "%s", r.body);
-    th_resp_free(&r);
-    return id;
-}
-
-/* A balanced order: 2 TEE at 2000 less 200, 1 MUG by its UPC at 1250 with 100 tax, shipping
- * 500: total 5050 paid by card. */
-#define ORDER(id, extra)                                                                        \
-    "{\"order_id\":\"" id "\",\"number\":\"W-" id "\",\"created_at\":\"2026-03-01T10:00:00Z\"," \
-    "\"currency\":\"USD\",\"email\":\"ann@example.com\",\"first_name\":\"Ann\","                \
-    "\"last_name\":\"Lee\",\"lines\":[{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"quantity\":2,"   \
-    "\"unit_price\":2000,\"discount\":200},{\"upc\":\"036000291452\",\"title\":\"Mug\","        \
-    "\"quantity\":1,\"unit_price\":1250,\"taxes\":[{\"name\":\"VAT\",\"rate\":\"0.08\","        \
-    "\"amount\":100}]}],\"shipping\":{\"title\":\"Ground\",\"price\":500},\"total\":5050" extra \
-    "}"
-#define PAID_BY_CARD ",\"payments\":[{\"method\":\"Card\",\"amount\":5050,\"reference\":\"tx-1\"}]"
-
-static struct th_resp export_orders(const char *token, const char *orders)
-{
-    size_t n = strlen(orders) + 32;
-    char *body = malloc(n);
-    cr_assert(body);
-    snprintf(body, n, "{\"orders\":[%s]}", orders);
-    struct th_resp r = th_req(&t, "POST", "/api/v1/connection/orders", token, body);
-    free(body);
-    return r;
-}
-
-/* The i-th result of a 200 answer. */
-static json_t *result(struct th_resp *r, size_t i)
-{
-    cr_assert_eq(r->status, 200, "%s", r->body);
-    json_t *res = json_array_get(json_object_get(r->json, "results"), i);
-    cr_assert(res, "%s", r->body);
-    return res;
-}
 
 __attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ...)
 {
@@ -107,22 +44,13 @@ __attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ..
     return th_sql_int(&t, sql);
 }
 
-static int64_t on_hand(int64_t item, int64_t outlet)
-{
-    char sql[160];
-    snprintf(sql, sizeof(sql),
-             "SELECT on_hand FROM stock WHERE item_id = %lld AND outlet_id = %lld", (long long)item,
-             (long long)outlet);
-    return th_sql_int(&t, sql);
-}
-
 Test(export_orders, e3_balanced_order_is_one_completed_sale_with_the_connections_staff)
 {
     /* RULE E3, O2, O4, O6, C1, T2 */
     char token[SB_TOKEN_LEN];
-    int64_t ch = connected("site-1", true, token);
-    struct th_resp r = export_orders(token, ORDER("1001", PAID_BY_CARD));
-    json_t *res = result(&r, 0);
+    int64_t ch = te_connect(&t, "site-1", true, token);
+    struct th_resp r = te_export(&t, token, ORDER("1001", PAID_BY_CARD));
+    json_t *res = te_result(&r, 0);
     cr_expect_str_eq(th_str(res, "order_id"), "1001");
     cr_expect_str_eq(th_str(res, "outcome"), "created");
     int64_t sale = th_int(res, "sale_id");
@@ -148,9 +76,9 @@ Test(export_orders, e3_balanced_order_is_one_completed_sale_with_the_connections
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM customers WHERE email = 'ann@example.com'"),
                  1);
     /* O6: stock at the register's outlet */
-    cr_expect_eq(on_hand(f.tee, 1), 8);
-    cr_expect_eq(on_hand(f.mug, 1), 2);
-    cr_expect_eq(on_hand(f.tee, 2), 5);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 8);
+    cr_expect_eq(te_on_hand(&t, f.mug, 1), 2);
+    cr_expect_eq(te_on_hand(&t, f.tee, 2), 5);
     /* O4: lines, tax and discount as sent; the total stands */
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM sale_lines WHERE sale_id = %lld", (long long)sale),
                  3);
@@ -171,20 +99,21 @@ Test(export_orders, o2_e5_a_repeat_is_existing_and_changes_nothing)
 {
     /* RULE O2, E5: the same order_id with other data and status answers the same sale */
     char token[SB_TOKEN_LEN];
-    connected("site-1", true, token);
-    struct th_resp r = export_orders(token, ORDER("1001", PAID_BY_CARD));
-    int64_t sale = th_int(result(&r, 0), "sale_id");
+    te_connect(&t, "site-1", true, token);
+    struct th_resp r = te_export(&t, token, ORDER("1001", PAID_BY_CARD));
+    int64_t sale = th_int(te_result(&r, 0), "sale_id");
     th_resp_free(&r);
     uint64_t before = th_fingerprint(&t);
-    r = export_orders(token, ORDER("1001", PAID_BY_CARD ",\"status\":\"cancelled\","
-                                                        "\"note\":\"changed\""));
-    json_t *res = result(&r, 0);
+    r = te_export(&t, token,
+                  ORDER("1001", PAID_BY_CARD ",\"status\":\"cancelled\","
+                                             "\"note\":\"changed\""));
+    json_t *res = te_result(&r, 0);
     cr_expect_str_eq(th_str(res, "outcome"), "existing");
     cr_expect_eq(th_int(res, "sale_id"), sale);
     th_resp_free(&r);
     cr_expect_eq(th_fingerprint(&t), before, "a repeated export wrote something");
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 1);
-    cr_expect_eq(on_hand(f.tee, 1), 8);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 8);
 }
 
 struct racer {
@@ -197,7 +126,7 @@ struct racer {
 static void *race(void *ud)
 {
     struct racer *rc = ud;
-    struct th_resp r = export_orders(rc->token, ORDER("2001", PAID_BY_CARD));
+    struct th_resp r = te_export(&t, rc->token, ORDER("2001", PAID_BY_CARD));
     rc->status = r.status;
     json_t *res = json_array_get(json_object_get(r.json, "results"), 0);
     snprintf(rc->outcome, sizeof(rc->outcome), "%s", th_str(res, "outcome"));
@@ -210,7 +139,7 @@ Test(export_orders, o2_concurrent_exports_make_one_sale)
 {
     /* RULE E3, O2: four exports of one order at once: one sale */
     char token[SB_TOKEN_LEN];
-    connected("site-1", true, token);
+    te_connect(&t, "site-1", true, token);
     pthread_t th[4];
     struct racer rc[4];
     for (int i = 0; i < 4; i++) {
@@ -229,7 +158,7 @@ Test(export_orders, o2_concurrent_exports_make_one_sale)
     }
     cr_expect_eq(created, 1);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 1);
-    cr_expect_eq(on_hand(f.tee, 1), 8);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 8);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payments"), 1);
 }
 
@@ -238,13 +167,14 @@ Test(export_orders, e2_unbalanced_order_is_refused_with_the_amount_due)
     /* RULE E2, O10: refused inside the 200, the log and the order's record say why, nothing
      * else is written */
     char token[SB_TOKEN_LEN];
-    int64_t ch = connected("site-1", true, token);
+    int64_t ch = te_connect(&t, "site-1", true, token);
     uint64_t before = th_fingerprint(&t);
     int64_t logs = th_sql_int(&t, "SELECT COUNT(*) FROM channel_log");
     struct th_resp r =
-        export_orders(token, ORDER("3001", ",\"payments\":[{\"method\":\"Card\",\"amount\":3000},"
-                                           "{\"method\":\"Gift card\",\"amount\":50}]"));
-    json_t *res = result(&r, 0);
+        te_export(&t, token,
+                  ORDER("3001", ",\"payments\":[{\"method\":\"Card\",\"amount\":3000},"
+                                "{\"method\":\"Gift card\",\"amount\":50}]"));
+    json_t *res = te_result(&r, 0);
     cr_expect_str_eq(th_str(res, "outcome"), "refused");
     cr_expect_null(json_object_get(res, "sale_id"));
     json_t *e = json_object_get(res, "error");
@@ -279,18 +209,19 @@ Test(export_orders, e2_unbalanced_order_is_refused_with_the_amount_due)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 0);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types"), 2);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM customers"), 0);
-    cr_expect_eq(on_hand(f.tee, 1), 10);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 10);
     /* and exactly: without the log line and the order's record, the database is as before */
     th_sql_exec(&t, "DELETE FROM channel_log WHERE event = 'order.refused';"
                     "DELETE FROM channel_orders WHERE external_id = '3001'");
     cr_expect_eq(th_fingerprint(&t), before, "a refusal wrote more than its log and record");
-    r = export_orders(token, ORDER("3001", ",\"payments\":[{\"method\":\"Card\",\"amount\":3000},"
-                                           "{\"method\":\"Gift card\",\"amount\":50}]"));
-    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "refused");
+    r = te_export(&t, token,
+                  ORDER("3001", ",\"payments\":[{\"method\":\"Card\",\"amount\":3000},"
+                                "{\"method\":\"Gift card\",\"amount\":50}]"));
+    cr_expect_str_eq(th_str(te_result(&r, 0), "outcome"), "refused");
     th_resp_free(&r);
     /* balanced later, it comes down */
-    r = export_orders(token, ORDER("3001", PAID_BY_CARD));
-    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "created");
+    r = te_export(&t, token, ORDER("3001", PAID_BY_CARD));
+    cr_expect_str_eq(th_str(te_result(&r, 0), "outcome"), "created");
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id = '3001'"
                                 " AND state = 'downloaded'"),
@@ -301,9 +232,9 @@ Test(export_orders, e6_an_unknown_method_is_created_once_and_offline_is_manual)
 {
     /* RULE E6, P2 */
     char token[SB_TOKEN_LEN];
-    connected("site-1", true, token);
-    struct th_resp r = export_orders(
-        token,
+    te_connect(&t, "site-1", true, token);
+    struct th_resp r = te_export(
+        &t, token,
         ORDER(
             "4001",
             ",\"payments\":[{\"method\":\"Gift card\",\"amount\":5000},"
@@ -312,9 +243,9 @@ Test(export_orders, e6_an_unknown_method_is_created_once_and_offline_is_manual)
                                                                                "\"method\":\"Gift "
                                                                                "card\",\"amount\":"
                                                                                "5050}]"));
-    int64_t s1 = th_int(result(&r, 0), "sale_id"), s2 = th_int(result(&r, 1), "sale_id");
-    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "created");
-    cr_expect_str_eq(th_str(result(&r, 1), "outcome"), "created");
+    int64_t s1 = th_int(te_result(&r, 0), "sale_id"), s2 = th_int(te_result(&r, 1), "sale_id");
+    cr_expect_str_eq(th_str(te_result(&r, 0), "outcome"), "created");
+    cr_expect_str_eq(th_str(te_result(&r, 1), "outcome"), "created");
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types WHERE name = 'Gift card'"), 1);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM payment_types WHERE name = 'Manual'"), 1);
@@ -337,42 +268,43 @@ Test(export_orders, e4_a_batch_takes_each_order_on_its_own)
 {
     /* RULE E4: one refused does not stop the others; answers in the request's order */
     char token[SB_TOKEN_LEN];
-    connected("site-1", true, token);
-    struct th_resp r = export_orders(
-        token, ORDER("5001", PAID_BY_CARD) "," ORDER("5002", ",\"payments\":[]") "," ORDER(
-                   "5003", PAID_BY_CARD) "," ORDER("5001", PAID_BY_CARD));
+    te_connect(&t, "site-1", true, token);
+    struct th_resp r =
+        te_export(&t, token,
+                  ORDER("5001", PAID_BY_CARD) "," ORDER("5002", ",\"payments\":[]") "," ORDER(
+                      "5003", PAID_BY_CARD) "," ORDER("5001", PAID_BY_CARD));
     const char *want[][2] = {
         { "5001", "created" }, { "5002", "refused" }, { "5003", "created" }, { "5001", "existing" }
     };
     for (size_t i = 0; i < 4; i++) {
-        cr_expect_str_eq(th_str(result(&r, i), "order_id"), want[i][0]);
-        cr_expect_str_eq(th_str(result(&r, i), "outcome"), want[i][1]);
+        cr_expect_str_eq(th_str(te_result(&r, i), "order_id"), want[i][0]);
+        cr_expect_str_eq(th_str(te_result(&r, i), "outcome"), want[i][1]);
     }
-    cr_expect_eq(th_int(json_object_get(result(&r, 1), "error"), "amount_due"), 5050);
-    cr_expect_eq(th_int(result(&r, 3), "sale_id"), th_int(result(&r, 0), "sale_id"));
+    cr_expect_eq(th_int(json_object_get(te_result(&r, 1), "error"), "amount_due"), 5050);
+    cr_expect_eq(th_int(te_result(&r, 3), "sale_id"), th_int(te_result(&r, 0), "sale_id"));
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 2);
-    cr_expect_eq(on_hand(f.tee, 1), 6);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 6);
 }
 
 Test(export_orders, o5_location_picks_the_outlet_and_an_unknown_sku_flags_the_sale)
 {
     /* RULE O5, O6, E3: location L2 is outlet 2; an unknown SKU is a non-inventory line */
     char token[SB_TOKEN_LEN];
-    connected("site-1", true, token);
-    struct th_resp r = export_orders(
-        token,
+    te_connect(&t, "site-1", true, token);
+    struct th_resp r = te_export(
+        &t, token,
         "{\"order_id\":\"6001\",\"created_at\":\"2026-03-01T10:00:00Z\",\"currency\":\"USD\","
         "\"location_id\":\"L2\",\"lines\":[{\"ean\":\"4006381333931\",\"title\":\"Tee\","
         "\"quantity\":1,\"unit_price\":2000},{\"sku\":\"NOPE-1\",\"title\":\"Bell\","
         "\"quantity\":1,\"unit_price\":700}],\"taxes\":[{\"name\":\"City\",\"amount\":"
         "27}],\"discounts\":[{\"code\":\"SPRING\",\"name\":\"Spring\",\"amount\":100}],"
         "\"total\":2630,\"payments\":[{\"method\":\"Cash\",\"amount\":2630}]}");
-    int64_t sale = th_int(result(&r, 0), "sale_id");
+    int64_t sale = th_int(te_result(&r, 0), "sale_id");
     th_resp_free(&r);
     cr_expect_eq(sql_int("SELECT outlet_id FROM sales WHERE id = %lld", (long long)sale), 2);
-    cr_expect_eq(on_hand(f.tee, 2), 4);
-    cr_expect_eq(on_hand(f.tee, 1), 10);
+    cr_expect_eq(te_on_hand(&t, f.tee, 2), 4);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 10);
     cr_expect_eq(sql_int("SELECT needs_review FROM sales WHERE id = %lld", (long long)sale), 1);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM sale_lines WHERE sale_id = %lld AND item_id IS NULL"
                          " AND sku = 'NOPE-1'",
@@ -393,7 +325,7 @@ Test(export_orders, e3_refused_until_the_connection_is_complete)
 {
     /* RULE E1, E3: 409 connection_incomplete, nothing written */
     char token[SB_TOKEN_LEN];
-    connected("site-1", false, token);
+    te_connect(&t, "site-1", false, token);
     th_expect_error(&t, "POST", "/api/v1/connection/orders", token,
                     "{\"orders\":[" ORDER("1", PAID_BY_CARD) "]}", 409, "connection_incomplete");
     /* a user's token does not open it */
@@ -407,11 +339,11 @@ Test(export_orders, e1_a_connection_retired_mid_export_keeps_its_sales)
 {
     /* RULE E1, E3: the next request is 401 connection_retired; earlier sales stay */
     char token[SB_TOKEN_LEN], again[SB_TOKEN_LEN];
-    connected("site-1", true, token);
-    struct th_resp r = export_orders(token, ORDER("7001", PAID_BY_CARD));
-    int64_t sale = th_int(result(&r, 0), "sale_id");
+    te_connect(&t, "site-1", true, token);
+    struct th_resp r = te_export(&t, token, ORDER("7001", PAID_BY_CARD));
+    int64_t sale = th_int(te_result(&r, 0), "sale_id");
     th_resp_free(&r);
-    connected("site-1", false, again); /* connecting again retires the first */
+    te_connect(&t, "site-1", false, again); /* connecting again retires the first */
     th_expect_error(&t, "POST", "/api/v1/connection/orders", token,
                     "{\"orders\":[" ORDER("7002", PAID_BY_CARD) "]}", 401, "connection_retired");
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM sales WHERE id = %lld AND status = 'completed'",
@@ -446,7 +378,7 @@ Test(export_orders, e2_bad_input_on_every_field_writes_nothing)
 {
     /* RULE E2, E3: every field typed and bounded; the JSON error; nothing written */
     char token[SB_TOKEN_LEN];
-    connected("site-1", true, token);
+    te_connect(&t, "site-1", true, token);
     uint64_t before = th_fingerprint(&t);
     char long_id[400];
     snprintf(long_id, sizeof(long_id),
@@ -593,12 +525,13 @@ Test(export_orders, e4_an_order_the_engine_refuses_is_refused_alone)
     /* RULE E4: an order the sale itself refuses (order discounts over the lines) is refused
      * with the engine's error and nothing of it is written; the next order is taken */
     char token[SB_TOKEN_LEN];
-    connected("site-1", true, token);
+    te_connect(&t, "site-1", true, token);
     uint64_t before = th_fingerprint(&t);
-    struct th_resp r = export_orders(
-        token, "{\"order_id\":\"8001\"," BASE_HEAD "\"lines\":[" LINE "],\"discounts\":[{\"name\":"
-               "\"Big\",\"amount\":500}],\"total\":0,\"payments\":[]}");
-    json_t *res = result(&r, 0);
+    struct th_resp r = te_export(&t, token,
+                                 "{\"order_id\":\"8001\"," BASE_HEAD "\"lines\":[" LINE
+                                 "],\"discounts\":[{\"name\":"
+                                 "\"Big\",\"amount\":500}],\"total\":0,\"payments\":[]}");
+    json_t *res = te_result(&r, 0);
     cr_expect_str_eq(th_str(res, "outcome"), "refused", "%s", r.body);
     json_t *e = json_object_get(res, "error");
     cr_expect_str_eq(th_str(e, "code"), "invalid_field");
@@ -607,11 +540,12 @@ Test(export_orders, e4_an_order_the_engine_refuses_is_refused_alone)
     cr_expect_null(json_object_get(e, "amount_due"));
     th_resp_free(&r);
     cr_expect_eq(th_fingerprint(&t), before, "a refused order wrote something");
-    r = export_orders(token, "{\"order_id\":\"8001\"," BASE_HEAD "\"lines\":[" LINE
-                             "],\"discounts\":[{\"name\":\"Big\",\"amount\":500}],\"total\":0,"
-                             "\"payments\":[]}," ORDER("8002", PAID_BY_CARD));
-    cr_expect_str_eq(th_str(result(&r, 0), "outcome"), "refused");
-    cr_expect_str_eq(th_str(result(&r, 1), "outcome"), "created");
+    r = te_export(&t, token,
+                  "{\"order_id\":\"8001\"," BASE_HEAD "\"lines\":[" LINE
+                  "],\"discounts\":[{\"name\":\"Big\",\"amount\":500}],\"total\":0,"
+                  "\"payments\":[]}," ORDER("8002", PAID_BY_CARD));
+    cr_expect_str_eq(th_str(te_result(&r, 0), "outcome"), "refused");
+    cr_expect_str_eq(th_str(te_result(&r, 1), "outcome"), "created");
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales"), 1);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id = '8001'"),

@@ -6,6 +6,7 @@
  * on an exported sale flags it the same way. Unknown order 404, more than was
  * sold 422, bad input the error shape; nothing is written half.
  */
+#include "export-test.h"
 #include "harness.h"
 #include "store/sessions.h"
 
@@ -20,14 +21,7 @@ static struct th_fixture f;
 
 static void setup(void)
 {
-    th_start(&t);
-    th_fixture(&t, &f);
-    struct sb_db *db;
-    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
-    int64_t id = 0;
-    cr_assert_eq(sb_db_int(db, &id, "SELECT id FROM users WHERE username = 'admin'", NULL), SB_OK);
-    cr_assert_eq(sb_store_user_set_password(db, id, "admin-secret"), SB_OK);
-    sb_store_release(t.store, db);
+    te_start(&t, &f);
 }
 
 static void teardown(void)
@@ -36,63 +30,6 @@ static void teardown(void)
 }
 
 TestSuite(export_refunds, .init = setup, .fini = teardown, .timeout = 120);
-
-/* A connection made by the admin for webstore (as test-export-connection.c does): its token
- * into out, its channel id back; complete when `ready` (L1 -> outlet 1, L2 -> outlet 2,
- * employee 1, register 1). */
-static int64_t connected(const char *webstore, bool ready, char out[SB_TOKEN_LEN])
-{
-    char body[256];
-    snprintf(body, sizeof(body),
-             "{\"username\":\"admin\",\"password\":\"admin-secret\",\"webstore_id\":\"%s\"}",
-             webstore);
-    struct th_resp r = th_req(&t, "POST", "/api/v1/connection", NULL, body);
-    cr_assert_eq(r.status, 201, "%s", r.body);
-    snprintf(out, SB_TOKEN_LEN, "%s", th_str(r.json, "token"));
-    int64_t id = th_int(r.json, "channel_id");
-    th_resp_free(&r);
-    if (!ready)
-        return id;
-    r = th_req(&t, "PATCH", "/api/v1/connection", out,
-               "{\"locations\":[{\"location_id\":\"L1\",\"outlet_id\":1},"
-               "{\"location_id\":\"L2\",\"outlet_id\":2}],\"employee_id\":1,\"register_id\":1}");
-    cr_assert_eq(r.status, 200, "%s", r.body);
-    cr_assert(json_is_true(json_object_get(r.json, "ready")), "%s", r.body);
-    th_resp_free(&r);
-    return id;
-}
-
-/* A balanced order: 2 TEE at 2000 less 200, 1 MUG by its UPC at 1250 with 100 tax, shipping
- * 500: total 5050 paid by card. */
-#define ORDER(id, extra)                                                                        \
-    "{\"order_id\":\"" id "\",\"number\":\"W-" id "\",\"created_at\":\"2026-03-01T10:00:00Z\"," \
-    "\"currency\":\"USD\",\"email\":\"ann@example.com\",\"first_name\":\"Ann\","                \
-    "\"last_name\":\"Lee\",\"lines\":[{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"quantity\":2,"   \
-    "\"unit_price\":2000,\"discount\":200},{\"upc\":\"036000291452\",\"title\":\"Mug\","        \
-    "\"quantity\":1,\"unit_price\":1250,\"taxes\":[{\"name\":\"VAT\",\"rate\":\"0.08\","        \
-    "\"amount\":100}]}],\"shipping\":{\"title\":\"Ground\",\"price\":500},\"total\":5050" extra \
-    "}"
-#define PAID_BY_CARD ",\"payments\":[{\"method\":\"Card\",\"amount\":5050,\"reference\":\"tx-1\"}]"
-
-static struct th_resp export_orders(const char *token, const char *orders)
-{
-    size_t n = strlen(orders) + 32;
-    char *body = malloc(n);
-    cr_assert(body);
-    snprintf(body, n, "{\"orders\":[%s]}", orders);
-    struct th_resp r = th_req(&t, "POST", "/api/v1/connection/orders", token, body);
-    free(body);
-    return r;
-}
-
-/* The i-th result of a 200 answer. */
-static json_t *result(struct th_resp *r, size_t i)
-{
-    cr_assert_eq(r->status, 200, "%s", r->body);
-    json_t *res = json_array_get(json_object_get(r->json, "results"), i);
-    cr_assert(res, "%s", r->body);
-    return res;
-}
 
 __attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ...)
 {
@@ -104,27 +41,18 @@ __attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ..
     return th_sql_int(&t, sql);
 }
 
-static int64_t on_hand(int64_t item, int64_t outlet)
-{
-    char sql[160];
-    snprintf(sql, sizeof(sql),
-             "SELECT on_hand FROM stock WHERE item_id = %lld AND outlet_id = %lld", (long long)item,
-             (long long)outlet);
-    return th_sql_int(&t, sql);
-}
-
 #define REVIEW "refunded on the webstore (E8): check the money was returned there"
 
 /* A connection on site-1 with order 1001 exported: its sale id; the token into out. */
 static int64_t exported(char out[SB_TOKEN_LEN])
 {
-    connected("site-1", true, out);
-    struct th_resp r = export_orders(out, ORDER("1001", PAID_BY_CARD));
-    int64_t sale = th_int(result(&r, 0), "sale_id");
+    te_connect(&t, "site-1", true, out);
+    struct th_resp r = te_export(&t, out, ORDER("1001", PAID_BY_CARD));
+    int64_t sale = th_int(te_result(&r, 0), "sale_id");
     th_resp_free(&r);
     cr_assert_eq(sql_int("SELECT needs_review FROM sales WHERE id = %lld", (long long)sale), 0);
-    cr_assert_eq(on_hand(f.tee, 1), 8);
-    cr_assert_eq(on_hand(f.mug, 1), 2);
+    cr_assert_eq(te_on_hand(&t, f.tee, 1), 8);
+    cr_assert_eq(te_on_hand(&t, f.mug, 1), 2);
     return sale;
 }
 
@@ -160,9 +88,9 @@ Test(export_refunds, e8_a_full_refund_restocks_every_line_and_flags_the_sale)
     cr_expect_str_eq(th_str(r.json, "review_reason"), REVIEW);
     th_resp_free(&r);
     /* restocked at the sale's outlet */
-    cr_expect_eq(on_hand(f.tee, 1), 10);
-    cr_expect_eq(on_hand(f.mug, 1), 3);
-    cr_expect_eq(on_hand(f.tee, 2), 5);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 10);
+    cr_expect_eq(te_on_hand(&t, f.mug, 1), 3);
+    cr_expect_eq(te_on_hand(&t, f.tee, 2), 5);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM sale_lines WHERE sale_id = %lld"
                          " AND returned_quantity <> quantity",
                          (long long)sale),
@@ -185,7 +113,7 @@ Test(export_refunds, e8_a_repeated_refund_id_answers_the_same_return_once)
     cr_expect_eq(th_int(json_object_get(r.json, "return"), "id"), rid);
     th_resp_free(&r);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM returns WHERE sale_id = %lld", (long long)sale), 1);
-    cr_expect_eq(on_hand(f.tee, 1), 9);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 9);
 }
 
 Test(export_refunds, e8_s2_a_partial_refund_by_sku_and_line_index_with_its_amount)
@@ -200,8 +128,8 @@ Test(export_refunds, e8_s2_a_partial_refund_by_sku_and_line_index_with_its_amoun
     cr_assert_eq(r.status, 201, "%s", r.body);
     cr_expect_eq(th_int(json_object_get(r.json, "return"), "refund_total"), 1500);
     th_resp_free(&r);
-    cr_expect_eq(on_hand(f.tee, 1), 9);
-    cr_expect_eq(on_hand(f.mug, 1), 3);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 9);
+    cr_expect_eq(te_on_hand(&t, f.mug, 1), 3);
     cr_expect_eq(sql_int("SELECT refunded_total FROM sales WHERE id = %lld", (long long)sale),
                  1500);
     expect_flagged(sale);
@@ -211,8 +139,8 @@ static void expect_nothing_written(int64_t sale)
 {
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM returns"), 0);
     cr_expect_eq(sql_int("SELECT needs_review FROM sales WHERE id = %lld", (long long)sale), 0);
-    cr_expect_eq(on_hand(f.tee, 1), 8);
-    cr_expect_eq(on_hand(f.mug, 1), 2);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 8);
+    cr_expect_eq(te_on_hand(&t, f.mug, 1), 2);
 }
 
 static void expect_error(struct th_resp *r, long status, const char *code, const char *field)
@@ -245,7 +173,7 @@ Test(export_refunds, e8_unknown_order_404_more_than_sold_422_nothing_written)
     expect_nothing_written(sale);
     /* another connection's order is not this one's */
     char other[SB_TOKEN_LEN];
-    connected("site-2", true, other);
+    te_connect(&t, "site-2", true, other);
     r = refund(other, "1001", "{\"refund_id\":\"R-1\"}");
     expect_error(&r, 404, "not_found", NULL);
     expect_nothing_written(sale);
@@ -305,14 +233,14 @@ Test(export_refunds, e8_a_staff_return_on_an_exported_sale_flags_it)
     cr_assert_eq(r.status, 201, "%s", r.body);
     th_resp_free(&r);
     expect_flagged(sale);
-    cr_expect_eq(on_hand(f.tee, 1), 9);
+    cr_expect_eq(te_on_hand(&t, f.tee, 1), 9);
 }
 
 Test(export_refunds, e8_a_refund_before_the_connection_is_ready_is_refused)
 {
     /* RULE E8, E1 */
     char token[SB_TOKEN_LEN];
-    connected("site-3", false, token);
+    te_connect(&t, "site-3", false, token);
     struct th_resp r = refund(token, "1001", "{\"refund_id\":\"R-1\"}");
     cr_expect_eq(r.status, 409, "%s", r.body);
     th_resp_free(&r);
