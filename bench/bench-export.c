@@ -72,41 +72,8 @@ static uint64_t now_us(void)
 
 /* ---------------------------------------------------------------- one keep-alive client */
 
-struct client {
-    CURL *h;
-    char *buf;
-    size_t len;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *ud)
-{
-    struct client *c = ud;
-    size_t k = size * n;
-    if (c->len + k >= MAX_BODY)
-        return 0;
-    memcpy(c->buf + c->len, p, k);
-    c->len += k;
-    c->buf[c->len] = '\0';
-    return k;
-}
-
-static void client_init(struct client *c)
-{
-    c->h = curl_easy_init();
-    c->buf = malloc(MAX_BODY);
-    if (!c->h || !c->buf)
-        die("out of memory");
-    c->len = 0;
-}
-
-static void client_free(struct client *c)
-{
-    curl_easy_cleanup(c->h);
-    free(c->buf);
-}
-
 /* One request with a bearer token; the status (0: no answer), the body in c->buf. */
-static long request(struct client *c, const char *method, const char *path, const char *token,
+static long request(struct bench_client *c, const char *method, const char *path, const char *token,
                     const char *body)
 {
     char url[1024], auth[128];
@@ -120,7 +87,7 @@ static long request(struct client *c, const char *method, const char *path, cons
     c->buf[0] = '\0';
     curl_easy_setopt(c->h, CURLOPT_URL, url);
     curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, bench_client_collect);
     curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->h, CURLOPT_TCP_NODELAY, 1L);
@@ -139,7 +106,7 @@ static long request(struct client *c, const char *method, const char *path, cons
     return status;
 }
 
-static json_t *request_json(struct client *c, const char *method, const char *path,
+static json_t *request_json(struct bench_client *c, const char *method, const char *path,
                             const char *token, const char *body, long want)
 {
     long status = request(c, method, path, token, body);
@@ -221,7 +188,7 @@ static void pos_stop(struct pos *p)
 
 /* The webstore connects as the admin and completes the connection (L1 -> outlet 1, L2 ->
  * outlet 2, employee 1, register 1). */
-static void connect_webstore(struct client *c)
+static void connect_webstore(struct bench_client *c)
 {
     json_t *doc = request_json(c, "POST", "/api/v1/connection", NULL,
                                "{\"username\":\"bench\",\"password\":\"bench-secret\","
@@ -356,7 +323,7 @@ static bool holds_item(json_t *feed, int64_t item)
 }
 
 /* GET the feed from *cursor; *cursor moves to the answer's next_cursor. */
-static json_t *feed_get(struct client *c, char *cursor, size_t cap)
+static json_t *feed_get(struct bench_client *c, char *cursor, size_t cap)
 {
     char path[256];
     snprintf(path, sizeof(path), "/api/v1/connection/changes?since=%s", cursor);
@@ -368,7 +335,7 @@ static json_t *feed_get(struct client *c, char *cursor, size_t cap)
     return doc;
 }
 
-static void change_feed(struct client *c, uint64_t *lat, uint64_t *idle, long *max_polls)
+static void change_feed(struct bench_client *c, uint64_t *lat, uint64_t *idle, long *max_polls)
 {
     char cursor[128];
     json_t *page = request_json(c, "GET", "/api/v1/connection/catalogue", conn_token, NULL, 200);
@@ -422,8 +389,9 @@ int main(int argc, char **argv)
     setenv("STOCKBRIDGE_RECONCILE_MINUTES", "off", 1);
     struct pos p;
     pos_start(&p);
-    struct client c;
-    client_init(&c);
+    struct bench_client c;
+    if (!bench_client_init(&c, MAX_BODY))
+        die("out of memory");
     connect_webstore(&c);
 
     printf("bench-export: %d connections on one connection token (rate limit off), %.0f s per"
@@ -486,7 +454,7 @@ int main(int argc, char **argv)
            pct(lat, (size_t)n_changes, 50), pct(lat, (size_t)n_changes, 99), max_polls);
     free(lat);
     free(idle);
-    client_free(&c);
+    bench_client_free(&c);
     pos_stop(&p);
     bench_end(&B);
     return 0;

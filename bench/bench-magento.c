@@ -68,41 +68,8 @@ static double now_s(void)
 
 /* ---------------------------------------------------------------- one keep-alive client */
 
-struct client {
-    CURL *h;
-    char *buf;
-    size_t len;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *ud)
-{
-    struct client *c = ud;
-    size_t k = size * n;
-    if (c->len + k >= MAX_BODY)
-        return 0;
-    memcpy(c->buf + c->len, p, k);
-    c->len += k;
-    c->buf[c->len] = '\0';
-    return k;
-}
-
-static void client_init(struct client *c)
-{
-    c->h = curl_easy_init();
-    c->buf = malloc(MAX_BODY);
-    if (!c->h || !c->buf)
-        die("out of memory");
-    c->len = 0;
-}
-
-static void client_free(struct client *c)
-{
-    curl_easy_cleanup(c->h);
-    free(c->buf);
-}
-
 /* One request; the status (0: no answer), the body in c->buf. */
-static long request(struct client *c, const char *url, const char *method, const char *auth,
+static long request(struct bench_client *c, const char *url, const char *method, const char *auth,
                     const char *body)
 {
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
@@ -113,7 +80,7 @@ static long request(struct client *c, const char *url, const char *method, const
     c->buf[0] = '\0';
     curl_easy_setopt(c->h, CURLOPT_URL, url);
     curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, bench_client_collect);
     curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->h, CURLOPT_TCP_NODELAY, 1L);
@@ -133,7 +100,7 @@ static long request(struct client *c, const char *url, const char *method, const
     return status;
 }
 
-static json_t *request_json(struct client *c, const char *base, const char *method,
+static json_t *request_json(struct bench_client *c, const char *base, const char *method,
                             const char *path, const char *auth, const char *body, long want)
 {
     char url[1024];
@@ -152,7 +119,7 @@ static json_t *request_json(struct client *c, const char *base, const char *meth
 struct fake {
     pid_t pid;
     char url[64];
-    struct client c;
+    struct bench_client c;
 };
 
 /* The fakestore built beside this benchmark (../stockbridge-fakestore), or $SB_FAKESTORE. */
@@ -224,7 +191,8 @@ static void fake_start(struct fake *f, const char *skus)
     }
     f->pid = pid;
     snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u", port);
-    client_init(&f->c);
+    if (!bench_client_init(&f->c, MAX_BODY))
+        die("out of memory");
 }
 
 static void fake_stop(struct fake *f)
@@ -234,7 +202,7 @@ static void fake_stop(struct fake *f)
     kill(f->pid, SIGTERM);
     waitpid(f->pid, NULL, 0);
     f->pid = 0;
-    client_free(&f->c);
+    bench_client_free(&f->c);
 }
 
 /* The store's own count of the /rest/ requests it answered; with show, by route. */
@@ -426,8 +394,9 @@ int main(int argc, char **argv)
 
     struct pos p;
     pos_start(&p);
-    struct client c;
-    client_init(&c);
+    struct bench_client c;
+    if (!bench_client_init(&c, MAX_BODY))
+        die("out of memory");
     char body[512];
     snprintf(body, sizeof(body),
              "{\"kind\":\"magento2\",\"name\":\"Bench Magento\",\"credentials\":{\"base_url\":"
@@ -466,7 +435,7 @@ int main(int argc, char **argv)
            ceiling, (long long)bare_pages);
     printf("  ratio to the ceiling     %.3f\n", rate / ceiling);
     json_decref(report);
-    client_free(&c);
+    bench_client_free(&c);
     pos_stop(&p);
     fake_stop(&f);
     bench_end(&B);

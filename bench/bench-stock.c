@@ -113,41 +113,8 @@ static int64_t percentile(int64_t *v, size_t n, int p)
 /* ---------------------------------------------------------------- HTTP with libcurl */
 
 /* One keep-alive client, for one thread. */
-struct client {
-    CURL *h;
-    char *buf;
-    size_t len;
-};
-
-static size_t collect(char *p, size_t size, size_t n, void *ud)
-{
-    struct client *c = ud;
-    size_t k = size * n;
-    if (c->len + k >= MAX_BODY)
-        return 0; /* a bounded answer: curl fails the transfer */
-    memcpy(c->buf + c->len, p, k);
-    c->len += k;
-    c->buf[c->len] = '\0';
-    return k;
-}
-
-static void client_init(struct client *c)
-{
-    c->h = curl_easy_init();
-    c->buf = malloc(MAX_BODY);
-    if (!c->h || !c->buf)
-        die("out of memory");
-    c->len = 0;
-}
-
-static void client_free(struct client *c)
-{
-    curl_easy_cleanup(c->h);
-    free(c->buf);
-}
-
 /* Makes one request; returns the status (0 when no answer). The body is in c->buf. */
-static long request(struct client *c, const char *url, const char *method, const char *bearer,
+static long request(struct bench_client *c, const char *url, const char *method, const char *bearer,
                     const char *extra_header, const char *body)
 {
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
@@ -163,7 +130,7 @@ static long request(struct client *c, const char *url, const char *method, const
     c->buf[0] = '\0';
     curl_easy_setopt(c->h, CURLOPT_URL, url);
     curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, bench_client_collect);
     curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c->h, CURLOPT_TCP_NODELAY, 1L);
@@ -184,7 +151,7 @@ static long request(struct client *c, const char *url, const char *method, const
 }
 
 /* A request that must answer `want` with a JSON body; the caller frees the answer. */
-static json_t *request_json(struct client *c, const char *base, const char *method,
+static json_t *request_json(struct bench_client *c, const char *base, const char *method,
                             const char *path, const char *bearer, const char *body, long want)
 {
     char url[512];
@@ -203,7 +170,7 @@ static json_t *request_json(struct client *c, const char *base, const char *meth
 struct fake {
     pid_t pid;
     char url[64];
-    struct client c; /* for the main thread */
+    struct bench_client c; /* for the main thread */
 };
 
 /* The fakestore built beside this benchmark (../stockbridge-fakestore), or $SB_FAKESTORE. */
@@ -273,7 +240,8 @@ static void fake_start(struct fake *f, const char *const *flags)
     }
     f->pid = pid;
     snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u", port);
-    client_init(&f->c);
+    if (!bench_client_init(&f->c, MAX_BODY))
+        die("out of memory");
 }
 
 static void fake_stop(struct fake *f)
@@ -283,7 +251,7 @@ static void fake_stop(struct fake *f)
     kill(f->pid, SIGTERM);
     waitpid(f->pid, NULL, 0);
     f->pid = 0;
-    client_free(&f->c);
+    bench_client_free(&f->c);
 }
 
 static json_t *fake_call(struct fake *f, const char *method, const char *path, const char *body,
@@ -381,7 +349,7 @@ static void pos_stop(struct pos *p)
 }
 
 /* A Shopify channel selling outlet 1's stock, on the fakestore: every item is queued. */
-static void pos_channel(struct pos *p, struct client *c, const struct fake *f)
+static void pos_channel(struct pos *p, struct bench_client *c, const struct fake *f)
 {
     char body[512];
     snprintf(body, sizeof(body),
@@ -433,8 +401,9 @@ struct poster {
 static void *poster_main(void *arg)
 {
     struct poster *ps = arg;
-    struct client c;
-    client_init(&c);
+    struct bench_client c;
+    if (!bench_client_init(&c, MAX_BODY))
+        die("out of memory");
     char url[128], body[512];
     snprintf(url, sizeof(url), "%s/api/v1/sales", P.pos->url);
     uint64_t rng = 0x9E3779B97F4A7C15ull * (uint64_t)(ps->index + 1);
@@ -473,7 +442,7 @@ static void *poster_main(void *arg)
                                             .expected = START_STOCK - ++P.sold[item],
                                             .answered = answered };
     }
-    client_free(&c);
+    bench_client_free(&c);
     return NULL;
 }
 
@@ -487,8 +456,9 @@ static int sku_item(const char *sku)
 static void *watcher_main(void *arg)
 {
     (void)arg;
-    struct client c;
-    client_init(&c);
+    struct bench_client c;
+    if (!bench_client_init(&c, MAX_BODY))
+        die("out of memory");
     int64_t after = P.after;
     uint64_t deadline = 0;
     for (;;) {
@@ -532,7 +502,7 @@ static void *watcher_main(void *arg)
             break;
         }
     }
-    client_free(&c);
+    bench_client_free(&c);
     return NULL;
 }
 
@@ -554,8 +524,9 @@ static double set_quantities_p50(struct fake *f)
              (long long)json_integer_value(json_object_get(lv, "available")));
     json_decref(inv);
     snprintf(url, sizeof(url), "%s/admin/api/2025-01/graphql.json", f->url);
-    struct client c;
-    client_init(&c);
+    struct bench_client c;
+    if (!bench_client_init(&c, MAX_BODY))
+        die("out of memory");
     int64_t ns[CEIL_CALLS];
     for (int i = 0; i < CEIL_CALLS; i++) {
         uint64_t t0 = sb_clock_ns();
@@ -564,7 +535,7 @@ static double set_quantities_p50(struct fake *f)
         if (status != 200 || !strstr(c.buf, "\"userErrors\":[]"))
             die("inventorySetQuantities on the fakestore answered %ld: %.300s", status, c.buf);
     }
-    client_free(&c);
+    bench_client_free(&c);
     return (double)percentile(ns, CEIL_CALLS, 50) / 1e6;
 }
 
@@ -597,8 +568,9 @@ static void propagation(void)
     const char *const flags[] = { "--plan", "plus", NULL };
     fake_start(&fake, flags);
     pos_start(&pos, "propagation.db", "P", n_items);
-    struct client c;
-    client_init(&c);
+    struct bench_client c;
+    if (!bench_client_init(&c, MAX_BODY))
+        die("out of memory");
     char bulk[128];
     snprintf(bulk, sizeof(bulk), "{\"count\":%d,\"prefix\":\"P\",\"available\":0}", n_items);
     json_decref(fake_call(&fake, "POST", "/_fake/products/bulk", bulk, 201));
@@ -723,7 +695,7 @@ static void propagation(void)
     free(P.changes);
     free(P.sold);
     free(P.lowest);
-    client_free(&c);
+    bench_client_free(&c);
     pos_stop(&pos);
     fake_stop(&fake);
 }
@@ -791,8 +763,9 @@ static void throughput(void)
     const char *const flags[] = { "--budget", "100000000", "--restore", "100000000", NULL };
     fake_start(&fake, flags);
     pos_start(&pos, "throughput.db", "R", n_big);
-    struct client c;
-    client_init(&c);
+    struct bench_client c;
+    if (!bench_client_init(&c, MAX_BODY))
+        die("out of memory");
     char bulk[128];
     snprintf(bulk, sizeof(bulk), "{\"count\":%d,\"prefix\":\"R\",\"available\":0}", n_big);
     json_decref(fake_call(&fake, "POST", "/_fake/products/bulk", bulk, 201));
@@ -867,7 +840,7 @@ static void throughput(void)
            (double)calls / allowed_calls);
     printf("  target above 0.95 of the plan: %s\n", qty / allowed_qty > 0.95 ? "met" : "not met");
     json_decref(st);
-    client_free(&c);
+    bench_client_free(&c);
     pos_stop(&pos);
     fake_stop(&fake);
 }

@@ -238,3 +238,32 @@ double bench_percentile(struct bench_load *l, int p)
         i = l->nsamples - 1;
     return l->samples[i] / 1000.0;
 }
+
+/* ---------------------------------------------------------------- one keep-alive client */
+
+bool bench_client_init(struct bench_client *c, size_t cap)
+{
+    c->h = curl_easy_init();
+    c->buf = malloc(cap);
+    c->len = 0;
+    c->cap = cap;
+    return c->h && c->buf;
+}
+
+void bench_client_free(struct bench_client *c)
+{
+    curl_easy_cleanup(c->h);
+    free(c->buf);
+}
+
+size_t bench_client_collect(char *p, size_t size, size_t n, void *ud)
+{
+    struct bench_client *c = ud;
+    size_t k = size * n;
+    if (c->len + k >= c->cap)
+        return 0; /* a bounded answer: curl fails the transfer */
+    memcpy(c->buf + c->len, p, k);
+    c->len += k;
+    c->buf[c->len] = '\0';
+    return k;
+}

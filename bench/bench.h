@@ -5,6 +5,8 @@
 #ifndef SB_BENCH_H
 #define SB_BENCH_H
 
+#include <curl/curl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,5 +52,18 @@ struct bench_load {
 void bench_run_load(struct bench_load *l);
 /* The p-th percentile (0-100) of the load's latencies, in milliseconds (sorts them). */
 double bench_percentile(struct bench_load *l, int p);
+
+/* One keep-alive HTTP client of a benchmark's own requests: its curl handle and a bounded
+ * answer buffer (cap bytes; an answer as long fails its transfer). */
+struct bench_client {
+    CURL *h;
+    char *buf;
+    size_t len, cap;
+};
+/* false when out of memory */
+bool bench_client_init(struct bench_client *c, size_t cap);
+void bench_client_free(struct bench_client *c);
+/* The CURLOPT_WRITEFUNCTION that fills c->buf (CURLOPT_WRITEDATA: the client), NUL-ended. */
+size_t bench_client_collect(char *p, size_t size, size_t n, void *ud);
 
 #endif
