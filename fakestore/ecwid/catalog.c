@@ -175,12 +175,12 @@ json_t *ec_product_json(struct ec_shop *s, const struct ec_product *p)
     return j;
 }
 
-void ec_route_products(struct ec_shop *s, const struct ec_args *a, struct fs_ec_response *r)
+void ec_route_products(struct ec_shop *s, const struct fs_args *a, struct fs_ec_response *r)
 {
     int64_t offset, limit;
     if (!ec_paging(a, 100, &offset, &limit, r))
         return;
-    const char *sku = ec_args_get(a, "sku");
+    const char *sku = fs_args_first(a, "sku");
     json_t *items = json_array();
     size_t total = 0;
     for (size_t i = 0; i < s->n_products; i++) {

@@ -27,6 +27,7 @@
 #ifndef SB_FAKESTORE_ECWID_H
 #define SB_FAKESTORE_ECWID_H
 
+#include "query.h"
 #include "util/err.h"
 
 #include <jansson.h>
@@ -185,15 +186,9 @@ json_t *ec_money(const struct ec_shop *s, int64_t minor);
 bool ec_money_parse(const struct ec_shop *s, const json_t *v, int64_t *ret);
 void ec_reply(struct fs_ec_response *r, int status, json_t *body); /* steals body */
 void ec_error(struct fs_ec_response *r, int status, const char *code, const char *message);
-struct ec_args {
-    size_t n;
-    char **k, **v;
-};
-bool ec_args_parse(const char *query, struct ec_args *ret);
-void ec_args_free(struct ec_args *a);
-const char *ec_args_get(const struct ec_args *a, const char *key);
+bool ec_args_parse(const char *query, struct fs_args *ret);
 /* offset and limit (<= max) from the query; answers r 400 and returns false when bad. */
-bool ec_paging(const struct ec_args *a, int64_t max, int64_t *offset, int64_t *limit,
+bool ec_paging(const struct fs_args *a, int64_t max, int64_t *offset, int64_t *limit,
                struct fs_ec_response *r);
 
 /* orders.c */
@@ -209,7 +204,7 @@ json_t *ec_order_json(struct ec_shop *s, const struct ec_order *o);
 void ec_order_free(struct ec_order *o);
 /* Removes the order from the store (its stock stays where it is) and raises order.deleted. */
 void ec_order_delete(struct ec_shop *s, struct ec_order *o);
-void ec_route_orders(struct ec_shop *s, const struct ec_args *a, struct fs_ec_response *r);
+void ec_route_orders(struct ec_shop *s, const struct fs_args *a, struct fs_ec_response *r);
 void ec_route_order_get(struct ec_shop *s, const char *id, struct fs_ec_response *r);
 void ec_route_order_put(struct ec_shop *s, const char *id, json_t *body, struct fs_ec_response *r);
 
@@ -221,7 +216,7 @@ struct ec_product *ec_product_by_sku(struct ec_shop *s, const char *sku, struct 
  * product.updated. */
 void ec_stock_move(struct ec_shop *s, struct ec_product *p, struct ec_comb *c, int64_t delta);
 json_t *ec_product_json(struct ec_shop *s, const struct ec_product *p);
-void ec_route_products(struct ec_shop *s, const struct ec_args *a, struct fs_ec_response *r);
+void ec_route_products(struct ec_shop *s, const struct fs_args *a, struct fs_ec_response *r);
 void ec_route_product(struct ec_shop *s, const char *method, const char *pid, const char *cid,
                       bool inventory, json_t *body, struct fs_ec_response *r);
 

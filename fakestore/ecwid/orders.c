@@ -413,14 +413,14 @@ static int cmp_updated_desc(const void *a, const void *b)
     return -cmp_updated_asc(a, b);
 }
 
-void ec_route_orders(struct ec_shop *s, const struct ec_args *a, struct fs_ec_response *r)
+void ec_route_orders(struct ec_shop *s, const struct fs_args *a, struct fs_ec_response *r)
 {
     int64_t offset, limit, updated_from = -1, created_from = -1;
     if (!ec_paging(a, 100, &offset, &limit, r))
         return;
-    const char *uf = ec_args_get(a, "updatedFrom"), *cf = ec_args_get(a, "createdFrom");
-    const char *ps = ec_args_get(a, "paymentStatus"), *fs = ec_args_get(a, "fulfillmentStatus");
-    const char *sort = ec_args_get(a, "sortBy");
+    const char *uf = fs_args_first(a, "updatedFrom"), *cf = fs_args_first(a, "createdFrom");
+    const char *ps = fs_args_first(a, "paymentStatus"), *fs = fs_args_first(a, "fulfillmentStatus");
+    const char *sort = fs_args_first(a, "sortBy");
     if ((uf && !parse_ts(uf, &updated_from)) || (cf && !parse_ts(cf, &created_from)))
         return ec_error(r, 400, "INVALID_PARAMETER",
                         "updatedFrom and createdFrom must be Unix timestamps in seconds");

@@ -162,37 +162,13 @@ void ec_date(int64_t t, char *buf, size_t cap)
 
 json_t *ec_money(const struct ec_shop *s, int64_t minor)
 {
-    double scale = 1;
-    for (int i = 0; i < s->exponent; i++)
-        scale *= 10;
-    return json_real((double)minor / scale);
+    return fs_money_json(s->exponent, minor);
 }
 
 bool ec_money_parse(const struct ec_shop *s, const json_t *v, int64_t *ret)
 {
-    char buf[64];
-    if (json_is_integer(v)) {
-        int64_t n = json_integer_value(v);
-        for (int i = 0; i < s->exponent; i++) {
-            if (n > INT64_MAX / 10 || n < INT64_MIN / 10)
-                return false;
-            n *= 10;
-        }
-        *ret = n;
-        return true;
-    }
-    if (json_is_real(v)) {
-        double d = json_real_value(v);
-        if (!(d > -1e13 && d < 1e13))
-            return false;
-        /* printed past the currency's decimals, so that an amount the store cannot hold
-         * (20.005 dollars) is refused rather than rounded */
-        snprintf(buf, sizeof(buf), "%.*f", s->exponent + 6, d);
-        return sb_money_parse(buf, s->exponent, ret);
-    }
-    if (json_is_string(v))
-        return sb_money_parse(json_string_value(v), s->exponent, ret);
-    return false;
+    /* exact: an amount the store cannot hold (20.005 dollars) is refused, not rounded */
+    return fs_money_parse(s->exponent, v, true, ret);
 }
 
 /* ---------------------------------------------------------------- answers */
@@ -231,82 +207,11 @@ static int hexval(int c)
     return -1;
 }
 
-static char *decode(const char *p, size_t n)
-{
-    char *out = malloc(n + 1);
-    size_t o = 0;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 && hexval(p[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
-            i += 2;
-        } else
-            out[o++] = p[i] == '+' ? ' ' : p[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
 #define EC_MAX_ARGS 32
 
-bool ec_args_parse(const char *query, struct ec_args *ret)
+bool ec_args_parse(const char *query, struct fs_args *ret)
 {
-    *ret = (struct ec_args){ 0 };
-    if (!query || !*query)
-        return true;
-    if (strlen(query) > 4096)
-        return false;
-    ret->k = calloc(EC_MAX_ARGS, sizeof(char *));
-    ret->v = calloc(EC_MAX_ARGS, sizeof(char *));
-    if (!ret->k || !ret->v) {
-        ec_args_free(ret);
-        return false;
-    }
-    const char *p = query;
-    while (*p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len) {
-            if (ret->n == EC_MAX_ARGS) {
-                ec_args_free(ret);
-                return false;
-            }
-            const char *eq = memchr(p, '=', len);
-            size_t kl = eq ? (size_t)(eq - p) : len;
-            ret->k[ret->n] = decode(p, kl);
-            ret->v[ret->n] = eq ? decode(eq + 1, len - kl - 1) : strdup("");
-            if (!ret->k[ret->n] || !ret->v[ret->n]) {
-                ret->n++;
-                ec_args_free(ret);
-                return false;
-            }
-            ret->n++;
-        }
-        p += len;
-        if (*p == '&')
-            p++;
-    }
-    return true;
-}
-
-void ec_args_free(struct ec_args *a)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        free(a->k[i]);
-        free(a->v[i]);
-    }
-    free(a->k);
-    free(a->v);
-    *a = (struct ec_args){ 0 };
-}
-
-const char *ec_args_get(const struct ec_args *a, const char *key)
-{
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->k[i], key) == 0)
-            return a->v[i];
-    return NULL;
+    return fs_args_parse(query, 4096, EC_MAX_ARGS, ret);
 }
 
 static bool parse_i64(const char *v, int64_t min, int64_t max, int64_t *ret)
@@ -320,10 +225,10 @@ static bool parse_i64(const char *v, int64_t min, int64_t max, int64_t *ret)
     return true;
 }
 
-bool ec_paging(const struct ec_args *a, int64_t max, int64_t *offset, int64_t *limit,
+bool ec_paging(const struct fs_args *a, int64_t max, int64_t *offset, int64_t *limit,
                struct fs_ec_response *r)
 {
-    const char *o = ec_args_get(a, "offset"), *l = ec_args_get(a, "limit");
+    const char *o = fs_args_first(a, "offset"), *l = fs_args_first(a, "limit");
     *offset = 0;
     *limit = max;
     if (o && !parse_i64(o, 0, INT32_MAX, offset)) {
@@ -423,7 +328,7 @@ static bool body_object(const struct fs_ec_request *req, struct fs_ec_response *
 
 /* The route of segs (after api/v3/{storeId}); answers r. */
 static void dispatch(struct ec_shop *s, const struct fs_ec_request *req, char **segs, size_t n,
-                     const struct ec_args *args, struct fs_ec_response *r)
+                     const struct fs_args *args, struct fs_ec_response *r)
 {
     bool get = strcmp(req->method, "GET") == 0, put = strcmp(req->method, "PUT") == 0;
     json_t *body = NULL;
@@ -462,11 +367,11 @@ static void dispatch(struct ec_shop *s, const struct fs_ec_request *req, char **
     json_decref(body);
 }
 
-static const char *bearer(const struct fs_ec_request *req, const struct ec_args *args)
+static const char *bearer(const struct fs_ec_request *req, const struct fs_args *args)
 {
     if (req->authorization && strncmp(req->authorization, "Bearer ", 7) == 0)
         return req->authorization + 7;
-    return ec_args_get(args, "token");
+    return fs_args_first(args, "token");
 }
 
 static bool take_fault(struct ec_shop *s, const char *rest, struct ec_fault *ret)
@@ -525,7 +430,7 @@ static void answer_api(struct ec_shop *s, const struct fs_ec_request *req, struc
             return ec_error(r, f.status, NULL, "Internal server error");
     }
 
-    struct ec_args args;
+    struct fs_args args;
     if (!ec_args_parse(req->query, &args))
         return ec_error(r, 400, "INVALID_PARAMETER", "The query is too long or malformed");
     pthread_mutex_lock(&s->mu);
@@ -538,7 +443,7 @@ static void answer_api(struct ec_shop *s, const struct fs_ec_request *req, struc
         s->limited++;
         int64_t wait = 60 - (now - s->window_start);
         pthread_mutex_unlock(&s->mu);
-        ec_args_free(&args);
+        fs_args_free(&args);
         snprintf(r->retry_after, sizeof(r->retry_after), "%d", (int)(wait > 0 ? wait : 1));
         return ec_error(r, 429, "TOO_MANY_REQUESTS", "Too many requests");
     }
@@ -546,12 +451,12 @@ static void answer_api(struct ec_shop *s, const struct fs_ec_request *req, struc
     if (!tok || strcmp(tok, s->token) != 0) {
         s->unauthorized++;
         pthread_mutex_unlock(&s->mu);
-        ec_args_free(&args);
+        fs_args_free(&args);
         return ec_error(r, 403, "INVALID_API_TOKEN", "Access denied: invalid token");
     }
     dispatch(s, req, segs + 3, n - 3, &args, r);
     pthread_mutex_unlock(&s->mu);
-    ec_args_free(&args);
+    fs_args_free(&args);
 }
 
 void fs_ec_handle(struct ec_shop *s, const struct fs_ec_request *req, struct fs_ec_response *r)

@@ -181,7 +181,7 @@ static bool check_oauth(struct m2_shop *s, const struct fs_m2_request *req, cons
         return false;
     }
     char *h = strdup(header);
-    struct m2_args args = { 0 };
+    struct fs_args args = { 0 };
     struct param *ps = calloc(MAX_PARAMS, sizeof(*ps));
     char *keys[MAX_PARAMS], *vals[MAX_PARAMS];
     char *base = NULL;
@@ -309,7 +309,7 @@ out:
     free(ps);
     free(base);
     free(h);
-    m2_args_free(&args);
+    fs_args_free(&args);
     return ok;
 }
 

@@ -154,7 +154,7 @@ static void product_field(struct m2_shop *s, void *ctx, size_t i, const char *f,
         v->null = true;
 }
 
-void m2_route_products(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r)
+void m2_route_products(struct m2_shop *s, const struct fs_args *args, struct fs_m2_response *r)
 {
     size_t *idx, n;
     int64_t total;
@@ -296,7 +296,7 @@ static void source_field(struct m2_shop *s, void *ctx, size_t i, const char *f, 
         v->null = true;
 }
 
-void m2_route_sources(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r)
+void m2_route_sources(struct m2_shop *s, const struct fs_args *args, struct fs_m2_response *r)
 {
     size_t *idx, n;
     int64_t total;
@@ -350,7 +350,7 @@ json_t *m2_source_items_json(struct m2_shop *s, const struct m2_product *p)
     return a;
 }
 
-void m2_route_source_items_get(struct m2_shop *s, const struct m2_args *args,
+void m2_route_source_items_get(struct m2_shop *s, const struct fs_args *args,
                                struct fs_m2_response *r)
 {
     size_t np = 0;

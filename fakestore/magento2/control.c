@@ -185,9 +185,9 @@ static sb_err memo(struct m2_shop *s, struct m2_order *o, json_t *body, json_t *
     return SB_OK;
 }
 
-static sb_err source_items(struct m2_shop *s, const struct m2_args *args, json_t **ret)
+static sb_err source_items(struct m2_shop *s, const struct fs_args *args, json_t **ret)
 {
-    const char *sku = m2_args_get(args, "sku");
+    const char *sku = fs_args_last(args, "sku");
     if (!sku)
         return sb_fail(SB_EMISSING_FIELD, "sku", "?sku= is required");
     struct m2_product *p = m2_product_find(s, sku);
@@ -202,7 +202,7 @@ static sb_err source_items(struct m2_shop *s, const struct m2_args *args, json_t
     return SB_OK;
 }
 
-void m2_control(struct m2_shop *s, const struct fs_m2_request *req, const struct m2_args *args,
+void m2_control(struct m2_shop *s, const struct fs_m2_request *req, const struct fs_args *args,
                 struct fs_m2_response *r)
 {
     char path[256];

@@ -30,6 +30,7 @@
 #define SB_FAKESTORE_MAGENTO2_H
 
 #include "util/arena.h"
+#include "query.h"
 #include "util/err.h"
 
 #include <jansson.h>
@@ -245,13 +246,7 @@ void m2_not_found(struct fs_m2_response *r);
 bool m2_auth_check(struct m2_shop *s, const struct fs_m2_request *req, const char **ret_why);
 
 /* search.c */
-struct m2_args {
-    size_t n;
-    char **k, **v;
-};
-bool m2_args_parse(const char *query, struct m2_args *ret);
-void m2_args_free(struct m2_args *a);
-const char *m2_args_get(const struct m2_args *a, const char *key);
+bool m2_args_parse(const char *query, struct fs_args *ret);
 
 struct m2_val {
     bool null;
@@ -264,7 +259,7 @@ typedef void (*m2_getter)(struct m2_shop *s, void *ctx, size_t i, const char *fi
 /* Runs searchCriteria from the query over n records: on success *ret_idx (malloc'd) holds
  * the page's record indexes, *ret_n their count, *ret_total the matches, *ret_criteria the
  * echo of the criteria; on a bad query, answers r (400) and returns false. */
-bool m2_search(struct m2_shop *s, const struct m2_args *args, size_t n, m2_getter get, void *ctx,
+bool m2_search(struct m2_shop *s, const struct fs_args *args, size_t n, m2_getter get, void *ctx,
                struct fs_m2_response *r, size_t **ret_idx, size_t *ret_n, int64_t *ret_total,
                json_t **ret_criteria);
 void m2_search_reply(struct fs_m2_response *r, json_t *items, json_t *criteria, int64_t total);
@@ -284,14 +279,14 @@ int64_t m2_item_to_invoice(const struct m2_item *it);
 int64_t m2_item_to_ship(const struct m2_item *it);
 
 /* sales.c */
-void m2_route_orders(struct m2_shop *s, const struct fs_m2_request *req, const struct m2_args *args,
+void m2_route_orders(struct m2_shop *s, const struct fs_m2_request *req, const struct fs_args *args,
                      struct fs_m2_response *r);
 void m2_route_order_get(struct m2_shop *s, int64_t id, struct fs_m2_response *r);
 void m2_route_cancel(struct m2_shop *s, int64_t id, struct fs_m2_response *r);
 void m2_route_invoice(struct m2_shop *s, int64_t id, json_t *body, struct fs_m2_response *r);
 void m2_route_ship(struct m2_shop *s, int64_t id, json_t *body, struct fs_m2_response *r);
 void m2_route_refund(struct m2_shop *s, int64_t id, json_t *body, struct fs_m2_response *r);
-void m2_route_creditmemos(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r);
+void m2_route_creditmemos(struct m2_shop *s, const struct fs_args *args, struct fs_m2_response *r);
 /* A credit memo on order o: items [{order_item_id, qty}] (NULL or empty: everything
  * refundable: invoiced and not refunded when strict, else ordered and not canceled or
  * refunded), its state (1 open, 2 refunded, 3 canceled), adjustments and shipping; restock
@@ -309,11 +304,11 @@ json_t *m2_memo_json(struct m2_shop *s, const struct m2_memo *m);
 bool m2_order_invoice_all(struct m2_shop *s, struct m2_order *o);
 
 /* catalog.c */
-void m2_route_products(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r);
+void m2_route_products(struct m2_shop *s, const struct fs_args *args, struct fs_m2_response *r);
 void m2_route_prices(struct m2_shop *s, const char *kind, json_t *body, struct fs_m2_response *r);
 void m2_route_special_info(struct m2_shop *s, json_t *body, struct fs_m2_response *r);
-void m2_route_sources(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r);
-void m2_route_source_items_get(struct m2_shop *s, const struct m2_args *args,
+void m2_route_sources(struct m2_shop *s, const struct fs_args *args, struct fs_m2_response *r);
+void m2_route_source_items_get(struct m2_shop *s, const struct fs_args *args,
                                struct fs_m2_response *r);
 void m2_route_source_items_post(struct m2_shop *s, json_t *body, struct fs_m2_response *r);
 void m2_route_salable(struct m2_shop *s, const char *sku, const char *stock,
@@ -328,7 +323,7 @@ void m2_source_move(struct m2_shop *s, const char *sku, int64_t delta);
 json_t *m2_source_items_json(struct m2_shop *s, const struct m2_product *p);
 
 /* control.c */
-void m2_control(struct m2_shop *s, const struct fs_m2_request *req, const struct m2_args *args,
+void m2_control(struct m2_shop *s, const struct fs_m2_request *req, const struct fs_args *args,
                 struct fs_m2_response *r);
 json_t *m2_counts_json(struct m2_shop *s);
 

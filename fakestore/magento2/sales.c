@@ -94,7 +94,7 @@ static void carry_to_children(const struct m2_order *o, int64_t *qty)
 
 /* ---------------------------------------------------------------- reading */
 
-void m2_route_orders(struct m2_shop *s, const struct fs_m2_request *req, const struct m2_args *args,
+void m2_route_orders(struct m2_shop *s, const struct fs_m2_request *req, const struct fs_args *args,
                      struct fs_m2_response *r)
 {
     (void)req;
@@ -573,7 +573,7 @@ static void memo_field(struct m2_shop *s, void *ctx, size_t i, const char *f, st
         v->null = true;
 }
 
-void m2_route_creditmemos(struct m2_shop *s, const struct m2_args *args, struct fs_m2_response *r)
+void m2_route_creditmemos(struct m2_shop *s, const struct fs_args *args, struct fs_m2_response *r)
 {
     size_t *idx, n;
     int64_t total;

@@ -28,89 +28,9 @@
 
 /* ---------------------------------------------------------------- the query string */
 
-static int hexv(int c)
+bool m2_args_parse(const char *query, struct fs_args *ret)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static char *form_decode(const char *s, size_t n)
-{
-    char *out = malloc(n + 1), *o = out;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+')
-            *o++ = ' ';
-        else if (s[i] == '%' && i + 2 < n && hexv(s[i + 1]) >= 0 && hexv(s[i + 2]) >= 0) {
-            *o++ = (char)(hexv(s[i + 1]) * 16 + hexv(s[i + 2]));
-            i += 2;
-        } else
-            *o++ = s[i];
-    }
-    *o = '\0';
-    return out;
-}
-
-bool m2_args_parse(const char *query, struct m2_args *ret)
-{
-    *ret = (struct m2_args){ 0 };
-    if (!query || !*query)
-        return true;
-    if (strlen(query) > QUERY_MAX)
-        return false;
-    ret->k = calloc(ARGS_MAX, sizeof(char *));
-    ret->v = calloc(ARGS_MAX, sizeof(char *));
-    if (!ret->k || !ret->v) {
-        m2_args_free(ret);
-        return false;
-    }
-    const char *p = query;
-    while (*p) {
-        const char *amp = strchr(p, '&');
-        size_t len = amp ? (size_t)(amp - p) : strlen(p);
-        if (len) {
-            if (ret->n == ARGS_MAX) {
-                m2_args_free(ret);
-                return false;
-            }
-            const char *eq = memchr(p, '=', len);
-            size_t kl = eq ? (size_t)(eq - p) : len;
-            ret->k[ret->n] = form_decode(p, kl);
-            ret->v[ret->n] = eq ? form_decode(eq + 1, len - kl - 1) : strdup("");
-            if (!ret->k[ret->n] || !ret->v[ret->n]) {
-                ret->n++;
-                m2_args_free(ret);
-                return false;
-            }
-            ret->n++;
-        }
-        p += len;
-        if (*p == '&')
-            p++;
-    }
-    return true;
-}
-
-void m2_args_free(struct m2_args *a)
-{
-    for (size_t i = 0; i < a->n; i++) {
-        free(a->k[i]);
-        free(a->v[i]);
-    }
-    free(a->k);
-    free(a->v);
-    *a = (struct m2_args){ 0 };
-}
-
-const char *m2_args_get(const struct m2_args *a, const char *key)
-{
-    for (size_t i = a->n; i-- > 0;) /* the last one wins, as PHP's */
-        if (strcmp(a->k[i], key) == 0)
-            return a->v[i];
-    return NULL;
+    return fs_args_parse(query, QUERY_MAX, ARGS_MAX, ret);
 }
 
 /* ---------------------------------------------------------------- searchCriteria */
@@ -181,7 +101,7 @@ static void bad_type(struct fs_m2_response *r, const char *value)
              json_pack("[s,s]", value, "int"));
 }
 
-static bool parse_criteria(struct m2_shop *s, const struct m2_args *a, struct criteria *c,
+static bool parse_criteria(struct m2_shop *s, const struct fs_args *a, struct criteria *c,
                            struct fs_m2_response *r)
 {
     bool any = false;
@@ -440,7 +360,7 @@ static void select_first(size_t *pos, size_t n, size_t k, struct sort_ctx *sc, s
     }
 }
 
-bool m2_search(struct m2_shop *s, const struct m2_args *args, size_t n, m2_getter get, void *ctx,
+bool m2_search(struct m2_shop *s, const struct fs_args *args, size_t n, m2_getter get, void *ctx,
                struct fs_m2_response *r, size_t **ret_idx, size_t *ret_n, int64_t *ret_total,
                json_t **ret_criteria)
 {

@@ -180,37 +180,12 @@ bool m2_time_parse(const char *s, int64_t *ret)
 
 json_t *m2_money(const struct m2_shop *s, int64_t minor)
 {
-    /* The wire wants a JSON number; replies are dumped with 15 significant digits, which
-     * gives back the exact decimal of any amount below 10^13 minor units. */
-    double scale = 1;
-    for (int i = 0; i < s->exponent; i++)
-        scale *= 10;
-    return json_real((double)minor / scale);
+    return fs_money_json(s->exponent, minor);
 }
 
 bool m2_money_parse(const struct m2_shop *s, const json_t *v, int64_t *ret)
 {
-    char buf[64];
-    if (json_is_integer(v)) {
-        int64_t n = json_integer_value(v);
-        for (int i = 0; i < s->exponent; i++) {
-            if (n > INT64_MAX / 10 || n < INT64_MIN / 10)
-                return false;
-            n *= 10;
-        }
-        *ret = n;
-        return true;
-    }
-    if (json_is_real(v)) {
-        double d = json_real_value(v);
-        if (!(d > -1e13 && d < 1e13))
-            return false;
-        snprintf(buf, sizeof(buf), "%.*f", s->exponent, d);
-        return sb_money_parse(buf, s->exponent, ret);
-    }
-    if (json_is_string(v))
-        return sb_money_parse(json_string_value(v), s->exponent, ret);
-    return false;
+    return fs_money_parse(s->exponent, v, false, ret);
 }
 
 struct m2_order *m2_order_find(struct m2_shop *s, int64_t id)
@@ -465,7 +440,7 @@ static bool body_object(const struct fs_m2_request *req, struct fs_m2_response *
 }
 
 static void dispatch(struct m2_shop *s, const struct route *rt, const char **vars,
-                     const struct fs_m2_request *req, const struct m2_args *args,
+                     const struct fs_m2_request *req, const struct fs_args *args,
                      struct fs_m2_response *r)
 {
     int64_t id = 0;
@@ -642,13 +617,13 @@ static void answer_rest(struct m2_shop *s, const struct fs_m2_request *req,
         sb_log(SB_LOG_INFO, "fakestore.magento2.auth", "path", req->path, "refused", why, NULL);
         return unauthorized(r, rt->resource);
     }
-    struct m2_args args;
+    struct fs_args args;
     if (!m2_args_parse(req->query, &args))
         return m2_error(r, 400, "The request query is too long or malformed.", NULL);
     pthread_mutex_lock(&s->mu);
     dispatch(s, rt, vars, req, &args, r);
     pthread_mutex_unlock(&s->mu);
-    m2_args_free(&args);
+    fs_args_free(&args);
 }
 
 void fs_m2_handle(struct m2_shop *s, const struct fs_m2_request *req, struct fs_m2_response *r)
@@ -656,13 +631,13 @@ void fs_m2_handle(struct m2_shop *s, const struct fs_m2_request *req, struct fs_
     r->status = 500;
     if (strncmp(req->path, "/_fake/magento2/", 16) == 0 ||
         strcmp(req->path, "/_fake/magento2") == 0) {
-        struct m2_args args;
+        struct fs_args args;
         if (!m2_args_parse(req->query, &args)) {
             m2_error(r, 400, "bad query", NULL);
             return;
         }
         m2_control(s, req, &args, r);
-        m2_args_free(&args);
+        fs_args_free(&args);
         return;
     }
     if (strncmp(req->path, "/rest/", 6) != 0) {
