@@ -111,12 +111,16 @@ export const tests = [
       const page = await t.signIn('admin');
       // the Old Town pickup, still new: opened from the fulfillments list
       await page.goto('/fulfillments');
-      await page.locator('#fulfillments tbody tr', { hasText: oldtown.name }).first().getByRole('link').first().click();
-      await page.waitForURL(/\/fulfillments\/\d+$/);
+      const link = page.locator('#fulfillments tbody tr', { hasText: oldtown.name }).first().getByRole('link').first();
+      const id = (await link.getAttribute('href')).match(/\/fulfillments\/(\d+)$/)[1];
+      await link.click();
+      // the URL changes before the screen is painted, and the list has its
+      // own status buttons: wait for this fulfillment's heading
+      await page.getByRole('heading', { name: `Fulfillment #${id}`, exact: true }).waitFor();
       for (const step of ['In progress', 'Packed']) {
         const [res] = await Promise.all([
           page.waitForResponse((r) => /\/api\/v1\/fulfillments\/\d+\/status$/.test(r.url())),
-          page.getByRole('button', { name: step, exact: true }).click(),
+          page.getByRole('group', { name: `Move fulfillment ${id} to` }).getByRole('button', { name: step, exact: true }).click(),
         ]);
         t.assert(res.status() === 200, `${step}: ${res.status()}`);
         await page.locator('main table', { hasText: 'History' }).getByText(step).first().waitFor();
