@@ -57,6 +57,9 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/sales/{id}/void", sb_api_sales_void, SB_AUTH_MANAGER },
     { "POST", V1 "/sales/{id}/returns", sb_api_sales_return, SB_AUTH_STAFF },
     { "POST", V1 "/returns/{id}/restock", sb_api_returns_restock, SB_AUTH_STAFF },
+    /* E9: reopening an exported sale; E8: its review flag cleared (api-sale-reopen.c) */
+    { "POST", V1 "/sales/{id}/reopen", sb_api_sales_reopen, SB_AUTH_STAFF },
+    { "POST", V1 "/sales/{id}/review", sb_api_sales_review, SB_AUTH_STAFF },
 
     { "GET", V1 "/orders", sb_api_orders_list, SB_AUTH_STAFF },
     { "POST", V1 "/orders", sb_api_orders_create, SB_AUTH_STAFF },

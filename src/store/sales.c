@@ -6,6 +6,7 @@
  */
 #include "store/sales.h"
 #include "store/export-refund.h"
+#include "store/sale-reopen.h"
 #include "core/oversell.h"
 #include "store/orders.h"
 #include "store/fulfillments.h"
@@ -500,6 +501,12 @@ static sb_err sale_parts(struct sb_db *db, const struct sb_scope *scope, int64_t
         err = sb_store_fulfillments_for_sale(db, scope, id, &v);
         if (!err)
             json_object_set_new(s, "fulfillments", v);
+    }
+    /* E9: who changed what on the sale, and when */
+    if (!err) {
+        err = sb_store_sale_history(db, id, &v);
+        if (!err)
+            json_object_set_new(s, "history", v);
     }
     json_decref(lines);
     json_decref(taxes);

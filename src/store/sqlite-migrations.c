@@ -638,6 +638,23 @@ static const char *const migrations[] = {
     "CREATE TABLE catalogue_changes ("
     "  item_id INTEGER PRIMARY KEY REFERENCES items(id),"
     "  seq INTEGER NOT NULL UNIQUE);",
+
+    /* E9: a sale's history (store/sale-reopen.c): who changed what on it and when. kind
+     * 'change' is one field (outlet_id, register_id or customer_id) from old_id to new_id
+     * (NULL: none); 'note' is a note staff added; 'reviewed' is the review flag cleared
+     * (E8), with the reason it had in reason. Appended only. */
+    "CREATE TABLE sale_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sale_id INTEGER NOT NULL REFERENCES sales(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('change', 'note', 'reviewed')),"
+    "  field TEXT CHECK (field IN ('outlet_id', 'register_id', 'customer_id')),"
+    "  old_id INTEGER,"
+    "  new_id INTEGER,"
+    "  note TEXT,"
+    "  reason TEXT,"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL);"
+    "CREATE INDEX sale_events_sale ON sale_events(sale_id, id);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

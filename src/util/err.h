@@ -31,6 +31,7 @@
     XX(SALE_VOIDED, 409, "sale_voided", "the sale is voided")                               \
     XX(EXCEEDS_STOCK, 409, "exceeds_stock", "more than the outlet has in stock")            \
     XX(CONNECTION_INCOMPLETE, 409, "connection_incomplete", "the connection is incomplete") \
+    XX(NOT_EXPORTED, 409, "not_exported", "the sale was not exported by a webstore")        \
     XX(TOO_LARGE, 413, "payload_too_large", "request body too large")                       \
     XX(URI_TOO_LONG, 414, "uri_too_long", "the request URI is too long")                    \
     XX(UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "unsupported content type")        \
@@ -38,6 +39,7 @@
     XX(INVALID_FIELD, 422, "invalid_field", "a field has an invalid type or value")         \
     XX(UNKNOWN_REFERENCE, 422, "unknown_reference", "a referenced record does not exist")   \
     XX(INSUFFICIENT, 422, "insufficient", "not enough to do this")                          \
+    XX(NO_CHANGE, 422, "no_change", "the request changes nothing")                          \
     XX(TOO_MANY, 429, "too_many_attempts", "too many attempts: wait and try again")         \
     XX(RATE_LIMITED, 429, "rate_limited", "too many requests: wait and try again")          \
     XX(HEADERS_TOO_LARGE, 431, "headers_too_large", "the request headers are too large")    \
