@@ -300,6 +300,13 @@ static const struct probe {
       true, true },
     { "GET", V1 "/reports/stock-value", HIDDEN, V1 "/reports/stock-value", NULL, 0, NULL, NULL,
       false, true },
+    /* E9, E8 (api-sale-reopen.c): no control: outlet 1's sale is a till sale, which is not
+     * reopened (409 not_exported), and is not flagged for review (409 conflict); the suite
+     * test-export-reopen checks both routes for outlet 1's users */
+    { "POST", V1 "/sales/{id}/reopen", REFUSED, V1 "/sales/{sale}/reopen", "{\"note\":\"x\"}", 404,
+      "not_found", NULL, false, false },
+    { "POST", V1 "/sales/{id}/review", REFUSED, V1 "/sales/{sale}/review", "{}", 404, "not_found",
+      NULL, false, false },
     /* no control: the sale has a return by now, and cannot be voided */
     { "POST", V1 "/sales/{id}/void", REFUSED, V1 "/sales/{sale}/void", "{}", 404, "not_found", NULL,
       false, false },
