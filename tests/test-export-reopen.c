@@ -142,6 +142,7 @@ Test(export_reopen, e9_a_new_outlet_moves_the_stock_through_the_ledger)
                        "{\"outlet_id\":2,\"register_id\":2,\"note\":\"collected at Uptown\"}");
     cr_expect_eq(th_int(s, "outlet_id"), 2);
     cr_expect_eq(th_int(s, "register_id"), 2);
+    cr_expect_str_eq(th_str(s, "channel_kind"), "export");
     /* what the sale took comes back at outlet 1 and is taken at outlet 2 */
     cr_expect_eq(te_on_hand(&t, f.tee, 1), 10);
     cr_expect_eq(te_on_hand(&t, f.tee, 2), 3);

@@ -1,10 +1,13 @@
 // One sale with everything on it: lines (with taxes), discounts, taxes,
 // adjustments, payments, returns, shipment notes, fulfillments and, for a
-// web order, the channel's order reference. An open sale takes a payment.
+// web order, the channel's order reference. An open sale takes a payment. An
+// exported sale (SPEC E9) is reopened here, its history listed, and a sale
+// flagged for review (E8) is marked reviewed (sale-reopen.js).
 import { h, replace } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label, money, parseMoney, toDecimalInput } from '../format.js';
 import { heading, badge, dl, table, errorBox, busy, announce } from '../ui.js';
+import { reopenChoices, reopenForm, reviewForm, historyTable } from './sale-reopen.js';
 
 function paymentForm(sale, types, onPaid) {
   const typeSel = h('select', { id: 'pay-type', name: 'payment_type_id' },
@@ -49,6 +52,9 @@ export default async function sale(ctx) {
     return h('span', null, b, err);
   }
   const [s, types] = await Promise.all([api.get(`/sales/${id}`), api.get('/payment-types', { limit: 100 }).catch(() => ({ data: [] }))]);
+  const exported = s.channel_kind === 'export';
+  const choices = exported ? await reopenChoices() : null;
+  const repaint = (u) => { paint(u); ctx.root.querySelector('h1').focus(); };
   paint(s);
 
   function paint(s) {
@@ -61,6 +67,7 @@ export default async function sale(ctx) {
       heading(`${s.kind === 'invoice' ? 'Invoice' : s.kind === 'order' ? 'Order' : 'Sale'} #${s.id}`, h('p', { class: 'statuses' }, badge(label(s.status), s.status),
         s.needs_review ? badge('Needs review', 'warn') : null)),
       s.needs_review && s.review_reason ? h('p', { class: 'note' }, 'Review: ', s.review_reason) : null,
+      s.needs_review ? reviewForm(s, repaint) : null,
       h('div', { class: 'grid2' },
         dl([
           ['Date', dateTime(s.created_at, s.outlet_id)],
@@ -117,6 +124,8 @@ export default async function sale(ctx) {
         h('td', null, (ctx.user.outlets.find((o) => o.id === f.outlet_id) || {}).name || `Outlet ${f.outlet_id}`),
         h('td', null, label(f.kind)),
         h('td', null, badge(label(f.status), f.status), f.is_split ? badge('Split', 'split') : null,
-          f.is_backorder ? badge('Backorder', 'warn') : null)))) : null);
+          f.is_backorder ? badge('Backorder', 'warn') : null)))) : null,
+      exported && s.status !== 'voided' ? reopenForm(ctx, s, choices, repaint) : null,
+      exported || (s.history || []).length ? historyTable(s) : null);
   }
 }
