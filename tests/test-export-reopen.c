@@ -447,3 +447,25 @@ Test(export_reopen, e8_staff_mark_a_flagged_sale_reviewed)
     th_resp_free(&r);
     cr_expect_eq(sql_int("SELECT needs_review FROM sales WHERE id = %lld", (long long)sale), 0);
 }
+
+Test(export_reopen, e9_open_fulfillments_follow_the_outlet)
+{
+    /* RULE E9, F1: a shipped order's fulfillment not yet done is made at the new outlet */
+    char token[SB_TOKEN_LEN];
+    te_connect(&t, "site-1", true, token);
+    struct th_resp r = te_export(&t, token,
+                                 ORDER("1002", PAID_BY_CARD
+                                       ",\"ship_to\":{\"name\":\"Ann Lee\",\"line1\":\"1 Main St\","
+                                       "\"city\":\"Springfield\",\"country\":\"US\"}"));
+    int64_t sale = th_int(te_result(&r, 0), "sale_id");
+    th_resp_free(&r);
+    cr_assert_eq(sql_int("SELECT COUNT(*) FROM fulfillments WHERE sale_id = %lld AND outlet_id = 1",
+                         (long long)sale),
+                 1);
+    json_decref(reopen(f.manager, sale, "{\"outlet_id\":2,\"register_id\":2}"));
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM fulfillments WHERE sale_id = %lld AND outlet_id = 2",
+                         (long long)sale),
+                 1);
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM fulfillments WHERE sale_id = %lld", (long long)sale),
+                 1);
+}
