@@ -99,8 +99,11 @@ function describe(e) {
     return h('span', null, 'Marked reviewed', e.reason ? ` (was: ${e.reason})` : '', e.note ? h('span', { class: 'pre' }, ` · ${e.note}`) : '');
   const name = FIELD_NAMES[e.field] || e.field;
   const none = e.field === 'customer_id' ? 'no customer' : 'none';
-  const old = e.old === null ? none : (e.old_name || `#${e.old}`);
-  const now = e.new === null ? none : (e.new_name || `#${e.new}`);
+  // two registers may share a name ("Front counter" at each outlet): then the ids tell them apart
+  const same = e.old_name && e.old_name === e.new_name;
+  const named = (id, n) => (n ? (same ? `${n} (#${id})` : n) : `#${id}`);
+  const old = e.old === null ? none : named(e.old, e.old_name);
+  const now = e.new === null ? none : named(e.new, e.new_name);
   return `${name}: ${old} → ${now}`;
 }
 

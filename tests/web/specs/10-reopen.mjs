@@ -69,6 +69,7 @@ export const tests = [
       await history.getByText(`Outlet: ${from.name} → ${to.name}`).waitFor();
       await history.getByText('collected at the other shop').waitFor();
       t.assert((await history.innerText()).includes('admin'), 'the history does not say who');
+      await history.scrollIntoViewIfNeeded();
       await t.shot(page, 'sale-reopen');
       const after = [await onHand(from.id), await onHand(to.id)];
       t.assert(after[0] === before[0] + 1 && after[1] === before[1] - 1,
