@@ -93,7 +93,9 @@ static const char usage[] =
     "  --refresh-seconds N       the change feed every N seconds (default 60; 0 = on request)\n"
     "  --auto-export on|off      export an order once paid and fulfilled (default off)\n"
     "  --export-status TEXT      the site status an exported order takes (default: unchanged)\n"
-    "  --connect-retry           keep connecting with backoff until the POS answers\n";
+    "  --connect start|retry|request\n"
+    "                            connect at start (default), at start and again with backoff\n"
+    "                            until the POS answers, or only on POST /_fake/connect\n";
 
 struct conn {
     char *body;
@@ -605,7 +607,7 @@ int main(int argc, char **argv)
         { "refresh-seconds", required_argument, NULL, 1018 },
         { "auto-export", required_argument, NULL, 1019 },
         { "export-status", required_argument, NULL, 1020 },
-        { "connect-retry", no_argument, NULL, 1021 },
+        { "connect", required_argument, NULL, 1021 },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -765,7 +767,14 @@ int main(int argc, char **argv)
             xp_flags = true;
             break;
         case 1021:
-            xpcfg.connect_retry = true;
+            if (strcmp(optarg, "start") == 0)
+                xpcfg.connect = XP_CONNECT_START;
+            else if (strcmp(optarg, "retry") == 0)
+                xpcfg.connect = XP_CONNECT_RETRY;
+            else if (strcmp(optarg, "request") == 0)
+                xpcfg.connect = XP_CONNECT_REQUEST;
+            else
+                return fail("--connect must be start, retry or request");
             xp_flags = true;
             break;
         case 'h':
@@ -833,7 +842,7 @@ int main(int argc, char **argv)
     if (!xp && xp_flags) {
         rc = fail("--pos-url, --pos-username, --pos-password, --webstore-id, --site-name, "
                   "--locations, --refresh-seconds, --auto-export, --export-status and "
-                  "--connect-retry are for --kind export");
+                  "--connect are for --kind export");
         goto out;
     }
     if (!ec && (eccfg.store_id || eccfg.order_prefix || eccfg.rate_limit)) {

@@ -1,7 +1,8 @@
 /*
  * The export store's timer and demo orders. The timer thread connects at
- * start (with --connect-retry, as make demo starts it before the server may
- * be up: again after 1, 2, 4 ... 30 s until it connects) and then refreshes
+ * start (--connect start; with --connect retry, as make demo starts it before
+ * the server may be up, again after 1, 2, 4 ... 30 s until it connects; with
+ * --connect request only the control API connects) and then refreshes
  * the catalogue from the change feed every --refresh-seconds (never when 0:
  * only on request), not before a 429's Retry-After has passed. A demo order
  * is one to three lines of what the site sells (the POS catalogue's items
@@ -37,9 +38,9 @@ static void *timer_main(void *arg)
 {
     struct xp_site *s = arg;
     int64_t backoff = 1;
-    while (!xp_connect(s)) {
+    while (s->connect != XP_CONNECT_REQUEST && !xp_connect(s)) {
         pthread_mutex_lock(&s->mu);
-        bool stop = !s->connect_retry || wait_for(s, backoff);
+        bool stop = s->connect != XP_CONNECT_RETRY || wait_for(s, backoff);
         pthread_mutex_unlock(&s->mu);
         if (stop)
             break;

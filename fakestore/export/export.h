@@ -47,7 +47,9 @@ struct fs_xp_config {
     const char *export_status; /* NULL: "No Change" */
     const char *traffic_log;   /* NULL: none */
     const char *traffic_dir;   /* NULL: none; else also <dir>/<pid>.jsonl */
-    bool connect_retry;        /* keep connecting with backoff until it works (make demo) */
+    /* when to connect: XP_CONNECT_START (once, at start), XP_CONNECT_RETRY (at start, again
+     * with backoff until it works: make demo), XP_CONNECT_REQUEST (only on POST /_fake/connect) */
+    int connect;
 };
 
 struct fs_xp_request {
@@ -82,6 +84,12 @@ sb_err fs_xp_demo_order(struct xp_site *s, uint64_t *rng); /* without the lock *
 #define XP_MAX_LOC    32
 #define XP_BATCH      100
 
+enum {
+    XP_CONNECT_START,
+    XP_CONNECT_RETRY,
+    XP_CONNECT_REQUEST
+};
+
 struct xp_location {
     char id[XP_STR], name[XP_STR];
 };
@@ -110,7 +118,8 @@ struct xp_site {
     struct xp_location locations[XP_MAX_LOC];
     size_t n_locations;
     int64_t refresh_seconds;
-    bool auto_export, connect_retry;
+    bool auto_export;
+    int connect;
     int log_fd[2];
     pthread_mutex_t log_mu;
     /* the connection */

@@ -93,7 +93,7 @@ sb_err fs_xp_new(const struct fs_xp_config *cfg, struct xp_site **ret)
     }
     s->refresh_seconds = cfg->refresh_seconds;
     s->auto_export = cfg->auto_export;
-    s->connect_retry = cfg->connect_retry;
+    s->connect = cfg->connect;
     s->next_order = 100001;
     snprintf(s->state, sizeof(s->state), "disconnected");
     snprintf(s->currency, sizeof(s->currency), "USD");
