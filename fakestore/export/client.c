@@ -2,7 +2,8 @@
  * The export store's POS client: one exchange with stockbridge's connection
  * API over libcurl (a handle per call, so that exports may run at once), its
  * answer parsed, the headers the site cares for kept (Retry-After, ETag, the
- * rate-limit pair), and one line appended to the traffic log(s) in the
+ * rate-limit pair), and one line appended to the traffic log(s) (the
+ * password of POST /connection shown as "(redacted)") in the
  * format of the issue 14 wave 3 brief:
  *   {"method","path","query","status","request","response","headers"}
  * with only the response headers that were present, names lower-case.
@@ -96,9 +97,16 @@ static void log_line(struct xp_site *s, const char *method, const char *path, co
 {
     if (s->log_fd[0] < 0 && s->log_fd[1] < 0)
         return;
-    json_t *line = json_pack("{s:s,s:s,s:s,s:I,s:O?,s:O?,s:O}", "method", method, "path", path,
-                             "query", query ? query : "", "status", (json_int_t)rep->status,
-                             "request", request, "response", rep->body, "headers", headers);
+    /* the POS password is not written down: the field stays, as a string */
+    json_t *shown =
+        json_object_get(request, "password") ? json_pack("{s:s}", "password", "(redacted)") : NULL;
+    if (shown)
+        json_object_update_missing(shown, request);
+    json_t *line =
+        json_pack("{s:s,s:s,s:s,s:I,s:O?,s:O?,s:O}", "method", method, "path", path, "query",
+                  query ? query : "", "status", (json_int_t)rep->status, "request",
+                  shown ? shown : request, "response", rep->body, "headers", headers);
+    json_decref(shown);
     char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
     json_decref(line);
     if (!text)
