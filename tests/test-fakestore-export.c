@@ -9,12 +9,14 @@
  * payment types by name and "Manual" for an offline capture (E6), exports
  * by itself when paid and fulfilled, keeps its own status after export
  * without telling the POS (E5), records a refund on both sides (E8), and
- * is retired by a second site with the same webstore id (E1). The site's
+ * is retired by a second site with the same webstore id (E1), and waits out
+ * a 429's Retry-After (issue 14 item 6). The site's
  * calls return when the POS has answered: no sleeps.
  */
 #include "export-test.h"
 
 #include "store/sessions.h"
+#include "util/timeutil.h"
 
 #include <criterion/criterion.h>
 #include <pthread.h>
@@ -597,4 +599,59 @@ Test(fakestore_export, e8_a_refund_is_recorded_on_both_sides)
     json_decref(r);
     cr_expect_eq(log_lines(), lines);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM returns WHERE sale_id = %lld", (long long)sale), 1);
+}
+
+/* ---------------------------------------------------------------- rate limits */
+
+/* The number of lines of the traffic log for path with the status. */
+static int log_count(const char *path, long status)
+{
+    FILE *in = fopen(traffic, "r");
+    cr_assert(in, "no traffic log %s", traffic);
+    static char line[1 << 20];
+    int n = 0;
+    while (fgets(line, sizeof(line), in)) {
+        json_t *j = json_loads(line, 0, NULL);
+        cr_assert(j);
+        n += strcmp(th_str(j, "path"), path) == 0 && th_int(j, "status") == status;
+        json_decref(j);
+    }
+    fclose(in);
+    return n;
+}
+
+Test(fakestore_export, e7_the_site_honours_429_retry_after)
+{
+    /* RULE E7 (issue 14 item 6): the rate limit's Retry-After is waited out, a few times,
+     * then the 429 is shown; the clock is held still so the bucket does not refill */
+    sb_time_set_for_tests(1781524800);
+    connected(NULL);
+    int ok = 0;
+    json_t *cat = NULL;
+    for (int i = 0; i < 80; i++) {
+        struct th_resp r = th_fake_req(&site, "POST", "/_fake/refresh", "{}");
+        if (r.status != 200) {
+            cat = json_incref(r.json);
+            th_resp_free(&r);
+            break;
+        }
+        ok++;
+        th_resp_free(&r);
+    }
+    sb_time_set_for_tests(0);
+    cr_assert(cat, "never limited");
+    /* the connect took 3 requests of the burst of 60 (choices, PATCH, one catalogue page;
+     * the POST is counted by the sign-in limits instead), each refresh one */
+    cr_expect_eq(ok, 57, "ok %d", ok);
+    json_t *e = json_object_get(cat, "error");
+    cr_expect_eq(th_int(e, "status"), 429);
+    cr_expect_str_eq(th_str(e, "code"), "rate_limited");
+    cr_expect_str_eq(th_str(e, "retry_after"), "1");
+    cr_expect_gt(th_int(cat, "retry_until"), 0);
+    json_decref(cat);
+    cr_expect_eq(log_count("/api/v1/connection/changes", 429), 5); /* asked again 4 times */
+    json_t *l = log_last("GET", "/api/v1/connection/changes");
+    cr_expect_str_eq(th_str(json_object_get(l, "headers"), "retry-after"), "1");
+    cr_expect_str_eq(th_str(json_object_get(l, "headers"), "x-ratelimit-remaining"), "0");
+    json_decref(l);
 }
