@@ -2,17 +2,20 @@
  * stockbridge-fakestore: a simulated webstore on loopback, for the tests and
  * `make demo`: a Shopify shop (the default) or, with --kind magento2, a
  * Magento 2 store, or with --kind ecwid an Ecwid store (which serves the
- * native eCom store too). This file is the program around the store: flags, the
+ * native eCom store too), or with --kind export an export-model webstore's
+ * Site Manager (which calls stockbridge's connection API). This file is the program around the store: flags, the
  * catalogue (--skus / --sku), the HTTP listener (libmicrohttpd, a thread per
  * connection, bodies bounded), the demo timer that places orders, and a
  * clean stop on SIGTERM or SIGINT. The stores themselves are shopify/ (see
- * shop.h), magento2/ (see magento2.h) and ecwid/ (see ecwid.h); how to drive them is
+ * shop.h), magento2/ (see magento2.h), ecwid/ (see ecwid.h) and export/ (see
+ * export.h); how to drive them is
  * docs/fakestore.md.
  *
  * The first line on stdout is always "fakestore listening on http://HOST:PORT/"
  * (tests read the port from it); logs go to stderr as key=value lines.
  */
 #include "ecwid/ecwid.h"
+#include "export/export.h"
 #include "magento2/magento2.h"
 #include "shopify/shopify.h"
 
@@ -61,7 +64,7 @@ static const char usage[] =
     "  --seed N                  demo randomness (default: from the clock)\n"
     "  --currency CODE           the shop's ISO 4217 currency (default USD): every amount is\n"
     "                            in it, with its decimals (JPY 0, USD 2, KWD 3)\n"
-    "  --kind shopify|magento2|ecwid\n"
+    "  --kind shopify|magento2|ecwid|export\n"
     "                            the store to simulate (default shopify)\n"
     "Magento 2 (--kind magento2; --token is the integration's access token, default\n"
     "m2_fakestore_token):\n"
@@ -78,7 +81,21 @@ static const char usage[] =
     "logs every /api/v3/ exchange):\n"
     "  --store-id N              the store id in /api/v3/{storeId}/ (default 1003)\n"
     "  --order-prefix P          before every order id (default none)\n"
-    "  --rate-limit N            requests a minute before 429 (default 600)\n";
+    "  --rate-limit N            requests a minute before 429 (default 600)\n"
+    "Export-model webstore (--kind export; it calls the POS's connection API; --traffic-log\n"
+    "logs every exchange, as does $SB_EXPORT_TRAFFIC_DIR/<pid>.jsonl when that is set):\n"
+    "  --pos-url URL             the POS (stockbridge) to connect to (required)\n"
+    "  --pos-username U, --pos-password P\n"
+    "                            an admin's or manager's credentials (required)\n"
+    "  --webstore-id ID          the site's id (default fakestore-site)\n"
+    "  --site-name NAME          the name the channel takes (default: the POS names it)\n"
+    "  --locations L1:NAME,...   the site's locations (default \"L1:Main St\")\n"
+    "  --refresh-seconds N       the change feed every N seconds (default 60; 0 = on request)\n"
+    "  --auto-export on|off      export an order once paid and fulfilled (default off)\n"
+    "  --export-status TEXT      the site status an exported order takes (default: unchanged)\n"
+    "  --connect start|retry|request\n"
+    "                            connect at start (default), at start and again with backoff\n"
+    "                            until the POS answers, or only on POST /_fake/connect\n";
 
 struct conn {
     char *body;
@@ -92,6 +109,7 @@ struct program {
     struct fs_shop *shop;
     struct m2_shop *m2;
     struct ec_shop *ec;
+    struct xp_site *xp;
 };
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -156,6 +174,23 @@ static void ec_answer(struct ec_shop *ec, struct MHD_Connection *c, const char *
     resp->body = r.body;
     resp->cut = r.cut;
     snprintf(resp->retry_after, sizeof(resp->retry_after), "%s", r.retry_after);
+}
+
+/* The export store's answer: its control API only. */
+static void xp_answer(struct xp_site *xp, const char *url, const char *method, struct conn *st,
+                      struct fs_response *resp)
+{
+    struct fs_xp_request req = {
+        .method = method,
+        .path = url,
+        .query = "",
+        .body = st->body ? st->body : "",
+        .body_len = st->len,
+    };
+    struct fs_xp_response r = { 0 };
+    fs_xp_handle(xp, &req, &r);
+    resp->status = r.status;
+    resp->body = r.body;
 }
 
 static const char *request_arg(const struct fs_request *req, const char *name)
@@ -241,6 +276,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         resp.body = strdup(prog->m2   ? "{\"message\":\"Request body too large\"}"
                            : prog->ec ? "{\"errorMessage\":\"Request body too large\"}"
                                       : "{\"errors\":\"Request body too large\"}");
+    } else if (prog->xp) {
+        xp_answer(prog->xp, url, method, st, &resp);
     } else if (prog->ec) {
         ec_answer(prog->ec, c, method, st, &resp);
     } else if (prog->m2) {
@@ -402,6 +439,8 @@ static sb_err add_product(struct program *prog, const char *sku, const char *tit
 {
     if (prog->m2)
         return fs_m2_add_product(prog->m2, sku, title, price);
+    if (prog->xp)
+        return fs_xp_add_product(prog->xp, sku, title, price);
     if (prog->ec)
         return fs_ec_add_product(prog->ec, sku, title, price);
     return fs_shop_add_product(prog->shop, sku, title, price, barcode);
@@ -519,6 +558,7 @@ static void *demo_main(void *arg)
         pthread_mutex_unlock(&d->mu);
         if (d->prog->m2   ? fs_m2_demo_order(d->prog->m2, &d->rng)
             : d->prog->ec ? fs_ec_demo_order(d->prog->ec, &d->rng)
+            : d->prog->xp ? fs_xp_demo_order(d->prog->xp, &d->rng)
                           : fs_shop_demo_order(d->prog->shop, &d->rng))
             sb_log(SB_LOG_WARN, "fakestore.demo", "error", sb_err_last()->message, NULL);
         pthread_mutex_lock(&d->mu);
@@ -558,6 +598,16 @@ int main(int argc, char **argv)
         { "store-id", required_argument, NULL, 1009 },
         { "order-prefix", required_argument, NULL, 1010 },
         { "rate-limit", required_argument, NULL, 1011 },
+        { "pos-url", required_argument, NULL, 1012 },
+        { "pos-username", required_argument, NULL, 1013 },
+        { "pos-password", required_argument, NULL, 1014 },
+        { "webstore-id", required_argument, NULL, 1015 },
+        { "site-name", required_argument, NULL, 1016 },
+        { "locations", required_argument, NULL, 1017 },
+        { "refresh-seconds", required_argument, NULL, 1018 },
+        { "auto-export", required_argument, NULL, 1019 },
+        { "export-status", required_argument, NULL, 1020 },
+        { "connect", required_argument, NULL, 1021 },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -569,6 +619,9 @@ int main(int argc, char **argv)
     const char *plan = NULL, *kind = "shopify";
     struct fs_m2_config m2cfg = { 0 };
     struct fs_ec_config eccfg = { 0 };
+    struct fs_xp_config xpcfg = { .refresh_seconds = 60 };
+    bool xp_flags = false;
+    long long refresh = 60;
     long long rate_limit = 0;
     long long page_size_max = 0;
     int opt;
@@ -630,8 +683,8 @@ int main(int argc, char **argv)
             break;
         case 'n':
             if (strcmp(optarg, "shopify") != 0 && strcmp(optarg, "magento2") != 0 &&
-                strcmp(optarg, "ecwid") != 0)
-                return fail("--kind must be shopify, magento2 or ecwid");
+                strcmp(optarg, "ecwid") != 0 && strcmp(optarg, "export") != 0)
+                return fail("--kind must be shopify, magento2, ecwid or export");
             kind = optarg;
             break;
         case 1001:
@@ -672,6 +725,57 @@ int main(int argc, char **argv)
             if (!parse_i64(optarg, 1, 1000000, &rate_limit))
                 return fail("--rate-limit must be an integer from 1 to 1000000");
             eccfg.rate_limit = rate_limit;
+            break;
+        case 1012:
+            xpcfg.pos_url = optarg;
+            xp_flags = true;
+            break;
+        case 1013:
+            xpcfg.pos_username = optarg;
+            xp_flags = true;
+            break;
+        case 1014:
+            xpcfg.pos_password = optarg;
+            xp_flags = true;
+            break;
+        case 1015:
+            xpcfg.webstore_id = optarg;
+            xp_flags = true;
+            break;
+        case 1016:
+            xpcfg.site_name = optarg;
+            xp_flags = true;
+            break;
+        case 1017:
+            xpcfg.locations = optarg;
+            xp_flags = true;
+            break;
+        case 1018:
+            if (!parse_i64(optarg, 0, 86400, &refresh))
+                return fail("--refresh-seconds must be an integer from 0 to 86400");
+            xpcfg.refresh_seconds = refresh;
+            xp_flags = true;
+            break;
+        case 1019:
+            if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0)
+                return fail("--auto-export must be on or off");
+            xpcfg.auto_export = strcmp(optarg, "on") == 0;
+            xp_flags = true;
+            break;
+        case 1020:
+            xpcfg.export_status = optarg;
+            xp_flags = true;
+            break;
+        case 1021:
+            if (strcmp(optarg, "start") == 0)
+                xpcfg.connect = XP_CONNECT_START;
+            else if (strcmp(optarg, "retry") == 0)
+                xpcfg.connect = XP_CONNECT_RETRY;
+            else if (strcmp(optarg, "request") == 0)
+                xpcfg.connect = XP_CONNECT_REQUEST;
+            else
+                return fail("--connect must be start, retry or request");
+            xp_flags = true;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -725,20 +829,34 @@ int main(int argc, char **argv)
 
     struct program prog = { 0 };
     int rc = 0;
-    bool m2 = strcmp(kind, "magento2") == 0, ec = strcmp(kind, "ecwid") == 0;
+    bool m2 = strcmp(kind, "magento2") == 0, ec = strcmp(kind, "ecwid") == 0,
+         xp = strcmp(kind, "export") == 0;
     if (!m2 && (m2cfg.consumer_key || m2cfg.consumer_secret || m2cfg.token_secret ||
                 m2cfg.bearer_off || m2cfg.page_size_max || m2cfg.sources ||
-                m2cfg.increment_prefix || (m2cfg.traffic_log && !ec))) {
+                m2cfg.increment_prefix || (m2cfg.traffic_log && !ec && !xp))) {
         rc = fail("--consumer-key, --consumer-secret, --token-secret, --bearer, "
                   "--page-size-max, --sources, --increment-prefix and --traffic-log are for "
-                  "--kind magento2 (--traffic-log for ecwid too)");
+                  "--kind magento2 (--traffic-log for ecwid and export too)");
+        goto out;
+    }
+    if (!xp && xp_flags) {
+        rc = fail("--pos-url, --pos-username, --pos-password, --webstore-id, --site-name, "
+                  "--locations, --refresh-seconds, --auto-export, --export-status and "
+                  "--connect are for --kind export");
         goto out;
     }
     if (!ec && (eccfg.store_id || eccfg.order_prefix || eccfg.rate_limit)) {
         rc = fail("--store-id, --order-prefix and --rate-limit are for --kind ecwid");
         goto out;
     }
-    if (ec) {
+    if (xp) {
+        xpcfg.traffic_log = m2cfg.traffic_log;
+        xpcfg.traffic_dir = getenv("SB_EXPORT_TRAFFIC_DIR");
+        if (fs_xp_new(&xpcfg, &prog.xp)) {
+            rc = fail("%s", sb_err_last()->message);
+            goto out;
+        }
+    } else if (ec) {
         eccfg.token = cfg.token;
         eccfg.client_secret = cfg.secret;
         eccfg.webhook_url = cfg.webhook_url;
@@ -766,8 +884,9 @@ int main(int argc, char **argv)
         goto out;
     size_t n_products = m2   ? fs_m2_product_count(prog.m2)
                         : ec ? fs_ec_product_count(prog.ec)
+                        : xp ? fs_xp_product_count(prog.xp)
                              : fs_shop_product_count(prog.shop);
-    if (per_minute > 0 && n_products == 0) {
+    if (per_minute > 0 && n_products == 0 && !xp) { /* the export site orders what the POS has */
         rc = fail("--orders-per-minute needs a catalogue: --skus FILE or --sku S1,S2");
         goto out;
     }
@@ -787,6 +906,11 @@ int main(int argc, char **argv)
     unsigned port = info ? info->port : ntohs(addr.sin_port);
     printf("fakestore listening on http://%s:%u/\n", host, port);
     fflush(stdout);
+    if (xp && fs_xp_start(prog.xp)) {
+        rc = fail("%s", sb_err_last()->message);
+        MHD_stop_daemon(daemon);
+        goto out;
+    }
     char port_s[8], n_s[24];
     snprintf(port_s, sizeof(port_s), "%u", port);
     snprintf(n_s, sizeof(n_s), "%zu", n_products);
@@ -822,6 +946,7 @@ int main(int argc, char **argv)
     pthread_mutex_destroy(&demo.mu);
     MHD_stop_daemon(daemon);
 out:
+    fs_xp_free(prog.xp);
     fs_shop_free(prog.shop);
     fs_m2_free(prog.m2);
     fs_ec_free(prog.ec);

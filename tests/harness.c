@@ -361,6 +361,10 @@ int th_run_cli(struct th *t, char *out, size_t cap, ...)
     va_end(ap);
     argv[n++] = "--db";
     argv[n++] = t->db_url;
+    /* issue 14: an export-model site (--kind export) logs every exchange with the POS to
+     * $SB_EXPORT_TRAFFIC_DIR/<its pid>.jsonl when that is set (make test sets it, for the
+     * OpenAPI check of the connection API's traffic); the store reads it from its
+     * environment, which execv passes through unchanged - nothing to add to argv. */
     argv[n] = NULL;
     int pipefd[2];
     cr_assert_eq(pipe(pipefd), 0);
@@ -644,6 +648,10 @@ void th_fake_start_args(struct th_fake *f, const char *const *args)
             snprintf(f->traffic_log, sizeof(f->traffic_log), "%s", log_path);
         }
     }
+    /* issue 14: an export-model site (--kind export) logs every exchange with the POS to
+     * $SB_EXPORT_TRAFFIC_DIR/<its pid>.jsonl when that is set (make test sets it, for the
+     * OpenAPI check of the connection API's traffic); the store reads it from its
+     * environment, which execv passes through unchanged - nothing to add to argv. */
     argv[n] = NULL;
     int pipefd[2];
     cr_assert_eq(pipe(pipefd), 0);

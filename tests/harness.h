@@ -75,7 +75,9 @@ void th_fake_start_currency(struct th *t, struct th_fake *f, const char *token, 
  * th_resume, not yet stopped) as the store starts, so the log carries the engine's
  * requests, else "ec-alone-{program}-..."; f->traffic_log names the file. An Ecwid store
  * given its own --traffic-log keeps it (f->traffic_log), and th_fake_stop copies it into
- * the directory under such a name (f->traffic_copy). */
+ * the directory under such a name (f->traffic_copy). An export-model site (--kind
+ * export) logs every exchange it has with the POS to $SB_EXPORT_TRAFFIC_DIR/<its pid>.jsonl
+ * when that is set (passed through in its environment), besides its own --traffic-log. */
 void th_fake_start_args(struct th_fake *f, const char *const *args);
 /* Stops it (SIGTERM) and reaps it. */
 void th_fake_stop(struct th_fake *f);

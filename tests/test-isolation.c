@@ -164,6 +164,11 @@ static const struct {
     { "POST", V1 "/connection/orders/{order_id}/refund",
       "E8: a connection token, which no user holds, refunds only its own channel's exported "
       "orders (another connection's is 404: tests/test-export-refunds.c)" },
+    /* issue 14 item 7 (H1) */
+    { "GET", V1 "/connection/choices",
+      "E1: a connection token, which no user holds, lists the POS's outlets, registers, "
+      "employees and price levels to complete its connection with (store-wide lists, as the "
+      "PATCH that takes them accepts any)" },
 };
 
 enum kind {

@@ -3,8 +3,9 @@
  * DIR/stockbridge.db with the demo store on first use, makes a fresh admin
  * token (also written to DIR/admin-token), and serves the API. DIR is made
  * 0700 and every file in it 0600: the store holds (demo) customers, the
- * token is an admin's (SEC5). Beside it, four fakestores play the demo's
- * webstores: Shopify, Magento 2, Ecwid and the native eCom store.
+ * token is an admin's (SEC5). Beside it, five fakestores play the demo's
+ * webstores: Shopify, Magento 2, Ecwid, the native eCom store, and an
+ * export-model site that connects to this server itself (SPEC E1).
  */
 #include "cli/cli.h"
 #include "cli/demo-data.h"
@@ -129,6 +130,32 @@ static pid_t start_ecwid(const char *dir, const char *fake_listen, const char *l
     return pid;
 }
 
+/* Starts a stockbridge-fakestore --kind export: an export-model webstore's Site Manager that
+ * connects to this server (listen) with the demo admin's credentials, again with backoff
+ * until the server answers, completes the connection (L1 -> the first outlet, L2 -> the
+ * second), follows the change feed every minute and places orders from the catalogue,
+ * exported as soon as they are paid and fulfilled (SPEC E1-E7). */
+static pid_t start_export(const char *dir, const char *fake_listen, const char *listen,
+                          const char *per_minute)
+{
+    char self[PATH_MAX], catalogue[PATH_MAX], pos[256];
+    if (!fakestore_path(self))
+        return -1;
+    snprintf(catalogue, sizeof(catalogue), "%s/catalogue.csv", dir); /* start_fakestore's */
+    snprintf(pos, sizeof(pos), "http://%s", listen);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl(self, "stockbridge-fakestore", "--kind", "export", "--listen", fake_listen,
+              "--pos-url", pos, "--pos-username", "admin", "--pos-password", SB_DEMO_ADMIN_PASSWORD,
+              "--webstore-id", "demo-site", "--site-name", "Demo export webstore", "--locations",
+              "L1:Main St,L2:Warehouse", "--connect", "retry", "--auto-export", "on",
+              "--export-status", "Exported", "--skus", catalogue, "--orders-per-minute", per_minute,
+              "--currency", SB_DEMO_CURRENCY, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
 /* Waits (at most about 5 s) until a fakestore just started accepts connections on listen
  * (an IPv4 "HOST:PORT"), so that the server's first poll, stock read and connection check
  * find it up rather than failing once and retrying. False when it never did. */
@@ -180,6 +207,7 @@ int cmd_demo(int argc, char **argv)
                                           { "magento-listen", required_argument, NULL, 'm' },
                                           { "ecwid-listen", required_argument, NULL, 'e' },
                                           { "ecom-listen", required_argument, NULL, 'c' },
+                                          { "export-listen", required_argument, NULL, 'X' },
                                           { "orders-per-minute", required_argument, NULL, 'o' },
                                           { "no-fakestore", no_argument, NULL, 'x' },
                                           { "help", no_argument, NULL, 'h' },
@@ -187,6 +215,7 @@ int cmd_demo(int argc, char **argv)
     const char *dir = "demo", *listen = NULL, *dburl = NULL;
     const char *fake_listen = "127.0.0.1:8081", *magento_listen = "127.0.0.1:8082";
     const char *ecwid_listen = "127.0.0.1:8083", *ecom_listen = "127.0.0.1:8084";
+    const char *export_listen = "127.0.0.1:8085";
     const char *per_minute = "3";
     int serve = 1, fake = 1, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -215,6 +244,9 @@ int cmd_demo(int argc, char **argv)
         case 'c':
             ecom_listen = optarg;
             break;
+        case 'X':
+            export_listen = optarg;
+            break;
         case 'o':
             per_minute = optarg;
             break;
@@ -228,6 +260,7 @@ int cmd_demo(int argc, char **argv)
                    "HOST:PORT]\n"
                    "                        [--ecwid-listen HOST:PORT] [--ecom-listen "
                    "HOST:PORT]\n"
+                   "                        [--export-listen HOST:PORT]\n"
                    "                        [--orders-per-minute N] [--no-fakestore]\n\n"
                    "Creates a demo store (two outlets, registers, employees, three users, 50\n"
                    "items with prices and stock, customers and a few sales) in\n"
@@ -246,7 +279,12 @@ int cmd_demo(int argc, char **argv)
                    "channel 3: only PAID orders come down, at the first outlet's register) and a\n"
                    "native eCom store, which runs on Ecwid, on --ecom-listen (default\n"
                    "127.0.0.1:8084, channel 4: paid and unpaid orders, statuses both ways), each\n"
-                   "sending signed webhooks to this server and polled every minute.\n");
+                   "sending signed webhooks to this server and polled every minute.\n"
+                   "A fifth plays an export-model webstore on --export-listen (default\n"
+                   "127.0.0.1:8085): it connects to this server as admin (the channel \"Demo\n"
+                   "export webstore\", kind export), reads the catalogue and its change feed\n"
+                   "and exports its paid orders as completed sales; GET /_fake/state on it\n"
+                   "shows its side.\n");
             return 0;
         default:
             return 2;
@@ -319,7 +357,7 @@ int cmd_demo(int argc, char **argv)
     }
     int rc = 0;
     if (serve) {
-        pid_t shop = -1, m2 = -1, ew = -1, em = -1;
+        pid_t shop = -1, m2 = -1, ew = -1, em = -1, xp = -1;
         const char *server = listen ? listen : "127.0.0.1:8080";
         if (fake) {
             shop = start_fakestore(dir, fake_listen, server, channel, shop_token, shop_secret,
@@ -348,11 +386,17 @@ int cmd_demo(int argc, char **argv)
                 printf("a simulated native eCom store on http://%s/ places %s orders a minute "
                        "(channel %lld, store %s)\n",
                        ecom_listen, per_minute, (long long)ecom, eo.store_id);
+            xp = shop > 0 ? start_export(dir, export_listen, server, per_minute) : -1;
+            if (xp > 0)
+                printf("a simulated export-model webstore on http://%s/ connects as admin and "
+                       "exports %s orders a minute (see /_fake/state)\n",
+                       export_listen, per_minute);
         }
         /* the server's lanes start at once: its first calls find the stores up */
-        const char *const fl[] = { fake_listen, magento_listen, ecwid_listen, ecom_listen };
-        const pid_t fp[] = { shop, m2, ew, em };
-        for (size_t i = 0; i < 4; i++)
+        const char *const fl[] = { fake_listen, magento_listen, ecwid_listen, ecom_listen,
+                                   export_listen };
+        const pid_t fp[] = { shop, m2, ew, em, xp };
+        for (size_t i = 0; i < 5; i++)
             if (fp[i] > 0 && !wait_listening(fl[i], fp[i]))
                 fprintf(stderr, "stockbridge demo: no fakestore answers on %s\n", fl[i]);
         rc = sb_cli_serve_until_signal(store, listen, token);
@@ -360,6 +404,7 @@ int cmd_demo(int argc, char **argv)
         stop(m2);
         stop(ew);
         stop(em);
+        stop(xp);
     } else {
         printf("admin token: %s\n", token);
     }

@@ -129,7 +129,7 @@ static sb_err seed(struct sb_db *db, void *ctx)
     if (sb_store_user_find(db, "admin", &uid) == SB_ENOT_FOUND) /* kept if it exists */
         TRY(sb_store_user_create(db, &admin, &uid));
     /* the web app's sign-in: demo passwords, shown by `stockbridge demo` */
-    TRY(sb_store_user_set_password(db, uid, "admin-demo"));
+    TRY(sb_store_user_set_password(db, uid, SB_DEMO_ADMIN_PASSWORD));
     struct sb_user maria = { .username = { "maria", true },
                              .name = { "Maria (manager)", true },
                              .role = { "manager", true },

@@ -12,6 +12,8 @@
 
 #define SB_DEMO_ITEMS    50
 #define SB_DEMO_CURRENCY "USD" /* the outlets', the catalogue's and the demo shop's */
+/* The admin's demo password (the web app's sign-in; the export-model site connects with it). */
+#define SB_DEMO_ADMIN_PASSWORD "admin-demo"
 
 /* Creates the demo store in an empty database (SB_ECONFLICT when it already has outlets). */
 sb_err sb_demo_seed(struct sb_db *db);

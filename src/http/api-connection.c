@@ -4,7 +4,8 @@
  * user name and password (checked by the sign-in limits of POST
  * /api/v1/session; staff are refused) and answers the connection token,
  * shown once; GET and PATCH (that token) read and complete the connection:
- * its locations mapped to outlets, its employee and register, its settings.
+ * its locations mapped to outlets, its employee and register, its settings;
+ * GET /choices lists what it chooses them from (works before it is complete).
  * Admins see a connection on its channel's record and revoke it with
  * DELETE /api/v1/channels/{id}/connection. docs/channels/export.md tells a
  * webstore's developer the same with examples.
@@ -133,6 +134,13 @@ sb_err sb_api_connection_get(struct sb_req *r)
 {
     json_t *doc;
     sb_err err = view(r, r->scope.channel_id, &doc);
+    return err ? err : sb_reply(r, 200, doc);
+}
+
+sb_err sb_api_connection_choices(struct sb_req *r)
+{
+    json_t *doc = NULL;
+    sb_err err = sb_store_connection_choices(r->db, &doc);
     return err ? err : sb_reply(r, 200, doc);
 }
 

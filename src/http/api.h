@@ -87,6 +87,8 @@ sb_err sb_api_channel_locations(struct sb_req *r, struct sb_jctx *c, struct sb_c
 sb_err sb_api_connection_create(struct sb_req *r);
 sb_err sb_api_connection_get(struct sb_req *r);
 sb_err sb_api_connection_update(struct sb_req *r);
+/* GET /api/v1/connection/choices: the outlets and registers, employees and price levels. */
+sb_err sb_api_connection_choices(struct sb_req *r);
 sb_err sb_api_channels_connection_delete(struct sb_req *r);
 /* For the connection routes that serve a webstore (catalogue, orders): SB_OK when the
  * caller's connection is complete, else 409 connection_incomplete with the reasons in the

@@ -104,6 +104,8 @@ static const struct sb_route routes[] = {
     /* E8: the webstore's refund of an exported order (api-connection-refunds.c) */
     { "POST", V1 "/connection/orders/{order_id}/refund", sb_api_connection_refund,
       SB_AUTH_CONNECTION },
+    /* E1: what a webstore chooses from to complete its connection (issue 14 item 7) */
+    { "GET", V1 "/connection/choices", sb_api_connection_choices, SB_AUTH_CONNECTION },
 
     /* Signed by the channel, not by a token: the adapter verifies the raw body. */
     { "POST", "/webhooks/{id}", sb_api_webhooks_receive, SB_AUTH_NONE | SB_BODY_RAW },

@@ -165,3 +165,72 @@ sb_err sb_store_connection_missing(struct sb_db *db, int64_t channel_id, json_t 
     *ret = a;
     return SB_OK;
 }
+
+/* Each outlet with its registers under "registers", both by id. */
+static sb_err choice_outlets(struct sb_db *db, json_t **ret)
+{
+    json_t *outlets = NULL, *regs = NULL;
+    sb_err err = sb_db_json_all(db, &outlets, "SELECT id, name FROM outlets ORDER BY id", NULL);
+    if (!err)
+        err = sb_db_json_all(
+            db, &regs, "SELECT id, outlet_id, name FROM registers ORDER BY outlet_id, id", NULL);
+    size_t i, k;
+    json_t *o, *g;
+    json_array_foreach(outlets, i, o)
+    {
+        json_t *list = json_array();
+        if (err || !list || json_object_set_new(o, "registers", list)) {
+            err = err ? err : sb_fail(SB_ENOMEM, NULL, NULL);
+            break;
+        }
+        json_int_t id = json_integer_value(json_object_get(o, "id"));
+        json_array_foreach(regs, k, g)
+        {
+            if (json_integer_value(json_object_get(g, "outlet_id")) != id)
+                continue;
+            if (json_array_append_new(list, json_pack("{s:O,s:O}", "id", json_object_get(g, "id"),
+                                                      "name", json_object_get(g, "name")))) {
+                err = sb_fail(SB_ENOMEM, NULL, NULL);
+                break;
+            }
+        }
+    }
+    json_decref(regs);
+    if (err) {
+        json_decref(outlets);
+        return err;
+    }
+    *ret = outlets;
+    return SB_OK;
+}
+
+sb_err sb_store_connection_choices(struct sb_db *db, json_t **ret)
+{
+    json_t *outlets = NULL, *employees = NULL, *levels = NULL;
+    sb_err err = choice_outlets(db, &outlets);
+    if (!err)
+        err = sb_db_json_all(db, &employees,
+                             "SELECT e.id, e.name,"
+                             " (SELECT u.username FROM users u WHERE u.employee_id = e.id"
+                             "   AND u.active ORDER BY u.id LIMIT 1) AS username,"
+                             " (SELECT u.role FROM users u WHERE u.employee_id = e.id"
+                             "   AND u.active ORDER BY u.id LIMIT 1) AS role"
+                             " FROM employees e WHERE e.active ORDER BY e.id",
+                             NULL);
+    if (!err)
+        err = sb_db_json_all(db, &levels, "SELECT id, name FROM price_levels ORDER BY id", NULL);
+    json_t *doc = NULL;
+    if (!err) {
+        doc = json_pack("{s:o,s:o,s:o}", "outlets", outlets, "employees", employees, "price_levels",
+                        levels);
+        outlets = employees = levels = NULL;
+        if (!doc)
+            err = sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    json_decref(outlets);
+    json_decref(employees);
+    json_decref(levels);
+    if (!err)
+        *ret = doc;
+    return err;
+}

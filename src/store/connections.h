@@ -46,4 +46,10 @@ sb_err sb_store_connection_json(struct sb_db *db, int64_t channel_id, json_t **r
  * "no register". */
 sb_err sb_store_connection_missing(struct sb_db *db, int64_t channel_id, json_t **ret);
 
+/* What a webstore chooses from to complete its connection (GET /api/v1/connection/choices):
+ * {"outlets": [{id, name, registers: [{id, name}]}], "employees": [{id, name, username,
+ * role}] (the active employees; username and role those of the active user tied to the
+ * employee, null when none), "price_levels": [{id, name}]}, each list by id. */
+sb_err sb_store_connection_choices(struct sb_db *db, json_t **ret);
+
 #endif
