@@ -1099,23 +1099,23 @@ Test(channels, poll_cursor_and_schedule)
     int64_t ids[8];
     size_t n = 0;
     /* never polled: due; no credentials, disabled or not downloading: never */
-    cr_assert_eq(sb_store_channel_poll_due(db, now, ids, 8, &n), SB_OK);
+    cr_assert_eq(sb_store_channel_poll_due(db, now, NULL, ids, 8, &n), SB_OK);
     cr_assert_eq(n, 2);
     cr_expect_eq(ids[0], a);
     cr_expect_eq(ids[1], b);
-    cr_expect_eq(sb_store_channel_poll_due(db, now, ids, 1, &n), SB_OK);
+    cr_expect_eq(sb_store_channel_poll_due(db, now, NULL, ids, 1, &n), SB_OK);
     cr_expect_eq(n, 1);
 
     cr_assert_eq(sb_store_channel_set_cursor(db, a, "2026-01-02T10:00:00Z|gid://x"), SB_OK);
     cr_assert_eq(sb_store_channel_set_cursor(db, b, NULL), SB_OK);
     cr_expect_eq(sb_store_channel_set_cursor(db, 999, "x"), SB_ENOT_FOUND);
     /* just polled: a is due again after 300 s, b after 600 s */
-    cr_assert_eq(sb_store_channel_poll_due(db, now + 1, ids, 8, &n), SB_OK);
+    cr_assert_eq(sb_store_channel_poll_due(db, now + 1, NULL, ids, 8, &n), SB_OK);
     cr_expect_eq(n, 0);
-    cr_assert_eq(sb_store_channel_poll_due(db, now + 301, ids, 8, &n), SB_OK);
+    cr_assert_eq(sb_store_channel_poll_due(db, now + 301, NULL, ids, 8, &n), SB_OK);
     cr_assert_eq(n, 1);
     cr_expect_eq(ids[0], a);
-    cr_assert_eq(sb_store_channel_poll_due(db, now + 601, ids, 8, &n), SB_OK);
+    cr_assert_eq(sb_store_channel_poll_due(db, now + 601, NULL, ids, 8, &n), SB_OK);
     cr_expect_eq(n, 2);
     sb_store_release(t.store, db);
 

@@ -10,7 +10,10 @@
  */
 #include "harness.h"
 #include "store/sessions.h"
+#include "store/channel-polls.h"
 #include "sync/connection.h"
+#include "sync/pipeline.h"
+#include "util/timeutil.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -427,4 +430,32 @@ Test(export_connection, e1_revoke_refuses_a_channel_of_another_kind)
     json_t *ch = th_get(&t, t.admin, "/api/v1/channels/%lld", (long long)id);
     cr_expect_null(json_object_get(ch, "connection"));
     json_decref(ch);
+}
+
+Test(export_connection, e4_the_poll_schedule_never_polls_an_export_channel)
+{
+    /* RULE E4: the webstore sends its orders; the schedule polls the kinds that download
+     * orders (a Shopify channel beside it here) and not this one, whose log would otherwise
+     * fill with "this kind of channel cannot be polled" every interval */
+    char token[SB_TOKEN_LEN];
+    (void)connected("site-poll", token);
+    int64_t shop = th_create(&t, t.admin, "/api/v1/channels",
+                             "{\"kind\":\"shopify\",\"name\":\"Shop\",\"credentials\":"
+                             "{\"shop_domain\":\"acme.myshopify.com\",\"access_token\":"
+                             "\"shpat_x\",\"webhook_secret\":\"s\"},\"outlets\":[1]}");
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
+    int64_t ids[8];
+    size_t n = 0;
+    /* both are due by the store's own test (enabled, credentials, download_orders) */
+    cr_assert_eq(sb_store_channel_poll_due(db, sb_time_now(), NULL, ids, 8, &n), SB_OK);
+    cr_expect_eq(n, 2);
+    cr_assert_eq(sb_store_channel_poll_due(db, sb_time_now(), sb_sync_kind_polled, ids, 8, &n),
+                 SB_OK);
+    cr_assert_eq(n, 1);
+    cr_expect_eq(ids[0], shop);
+    sb_store_release(t.store, db);
+    cr_expect_not(sb_sync_kind_polled("export"));
+    cr_expect(sb_sync_kind_polled("shopify") && sb_sync_kind_polled("magento2") &&
+              sb_sync_kind_polled("ecwid") && sb_sync_kind_polled("ecom"));
 }

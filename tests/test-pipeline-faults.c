@@ -795,7 +795,7 @@ static bool poll_due_at(int64_t at)
     cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
     int64_t ids[8];
     size_t n = 0;
-    cr_assert_eq(sb_store_channel_poll_due(db, at, ids, 8, &n), SB_OK);
+    cr_assert_eq(sb_store_channel_poll_due(db, at, NULL, ids, 8, &n), SB_OK);
     sb_store_release(t.store, db);
     return n == 1 && ids[0] == 1;
 }

@@ -22,13 +22,13 @@ sb_err sb_store_channel_set_cursor(struct sb_db *db, int64_t id, const char *cur
     return err == SB_ENOT_FOUND ? sb_fail(err, NULL, "no channel %lld", (long long)id) : err;
 }
 
-sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
-                                 size_t *ret_n)
+sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, bool (*pollable)(const char *kind),
+                                 int64_t *ids, size_t cap, size_t *ret_n)
 {
     struct sb_q q;
     size_t n = 0;
     sb_err err = sb_q_open(&q, db,
-                           "SELECT c.id, c.settings, c.last_poll_at, s.poll_retry_at"
+                           "SELECT c.id, c.settings, c.last_poll_at, s.poll_retry_at, c.kind"
                            " FROM channels c LEFT JOIN channel_sync s ON s.channel_id = c.id"
                            " WHERE c.enabled = ? AND c.credentials IS NOT NULL"
                            " ORDER BY c.last_poll_at IS NOT NULL, c.last_poll_at, c.id",
@@ -36,6 +36,8 @@ sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, int64_t *ids, si
     if (err)
         return err;
     while (n < cap && sb_q_next(&q)) {
+        if (pollable && !pollable(sb_q_text(&q, 4) ? sb_q_text(&q, 4) : ""))
+            continue;
         struct sb_channel_settings s;
         (void)sb_store_settings_read(sb_q_text(&q, 1), &s, NULL);
         int64_t last = 0, retry = 0;

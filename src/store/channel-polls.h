@@ -18,8 +18,10 @@ sb_err sb_store_channel_set_cursor(struct sb_db *db, int64_t id, const char *cur
 
 /* Enabled channels whose next poll is due at `now` (never polled, or last polled
  * poll_interval_seconds ago or more; after a failed poll, once its backed-off retry time
- * has come, I9) and that download orders, oldest poll first; at most cap ids. */
-sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, int64_t *ids, size_t cap,
-                                 size_t *ret_n);
+ * has come, I9) and that download orders, oldest poll first; at most cap ids. Only
+ * channels of a kind for which pollable(kind) is true (NULL: every kind): the store does
+ * not know which kinds can be polled (an export-model kind is never, E4). */
+sb_err sb_store_channel_poll_due(struct sb_db *db, int64_t now, bool (*pollable)(const char *kind),
+                                 int64_t *ids, size_t cap, size_t *ret_n);
 
 #endif

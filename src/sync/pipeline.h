@@ -78,4 +78,9 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms);
 sb_err sb_sync_poll_channel(struct sb_store *store, struct sb_channel_cache *channels,
                             int64_t channel_id, json_t **ret_report);
 
+/* Whether the poll schedule polls channels of this kind: one that downloads orders
+ * (SB_CH_POLL) or collects exported ones (SB_CH_EXPORT). An export-model kind sends its
+ * orders itself (E4): polling it would only fill its log with "cannot be polled". */
+bool sb_sync_kind_polled(const char *kind);
+
 #endif

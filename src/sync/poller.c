@@ -252,6 +252,12 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
     }
 }
 
+bool sb_sync_kind_polled(const char *kind)
+{
+    const struct sb_channel_ops *ops = sb_channel_ops_for(kind);
+    return ops && (ops->caps & (SB_CH_POLL | SB_CH_EXPORT));
+}
+
 static bool listed(const int64_t *ids, size_t n, int64_t id)
 {
     for (size_t i = 0; i < n; i++)
@@ -274,7 +280,7 @@ void *sb_poller_main(void *arg)
         int64_t polls[64], recs[64];
         size_t np = 0;
         if (!sb_store_acquire(p->store, &db)) {
-            if (sb_store_channel_poll_due(db, sb_time_now(), polls, 64, &np))
+            if (sb_store_channel_poll_due(db, sb_time_now(), sb_sync_kind_polled, polls, 64, &np))
                 np = 0;
             sb_store_release(p->store, db);
         }
