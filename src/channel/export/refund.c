@@ -113,7 +113,7 @@ sb_err sb_export_refund_lines(const struct sb_export_refund *f,
         return sb_fail(SB_ENOMEM, NULL, NULL);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct sb_export_sale_line *s;
+        const struct sb_export_sale_line *s = NULL;
         int64_t quantity;
         if (f->n_lines) {
             sb_err err = line_of(&f->lines[i], i, sale, n_sale, &s);
