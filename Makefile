@@ -33,16 +33,21 @@ demo: all
 # the fakestore's Ecwid mode against Ecwid's official clients (scripts/test-ecwid-official,
 # tests/ecwid-official/: @ecwid/sdk and the Java client's DTOs as JSON Schema; its e2e-logs
 # group reads the traffic every Ecwid fakestore of the e2e suites logged into
-# $(TESTBUILD)/ec-traffic, SB_EC_TRAFFIC_DIR, so the engine's own requests are checked). The staff
+# $(TESTBUILD)/ec-traffic, SB_EC_TRAFFIC_DIR, so the engine's own requests are checked) and the
+# connection API against docs/api/openapi.yaml (scripts/test-export-openapi,
+# tests/export-openapi/: the document, its examples, a server it drives itself, and the traffic
+# every export fakestore of the e2e suites logged into $(TESTBUILD)/export-traffic,
+# SB_EXPORT_TRAFFIC_DIR). The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
 	ninja -C $(TESTBUILD)
 	@rc=0; m2logs="$$(pwd)/$(TESTBUILD)/m2-traffic"; rm -rf "$$m2logs"; mkdir -p "$$m2logs"; \
 	  eclogs="$$(pwd)/$(TESTBUILD)/ec-traffic"; rm -rf "$$eclogs"; mkdir -p "$$eclogs"; \
+	  exlogs="$$(pwd)/$(TESTBUILD)/export-traffic"; rm -rf "$$exlogs"; mkdir -p "$$exlogs"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 SB_M2_TRAFFIC_DIR="$$m2logs" \
-	  SB_EC_TRAFFIC_DIR="$$eclogs" \
+	  SB_EC_TRAFFIC_DIR="$$eclogs" SB_EXPORT_TRAFFIC_DIR="$$exlogs" \
 	  meson test -C $(TESTBUILD) --print-errorlogs --num-processes 2 --suite unit --suite e2e \
 	  || rc=$$?; \
 	if grep -q -E 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt; then \
@@ -55,6 +60,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	sh scripts/test-shopify-official || rc=1; \
 	SB_M2_TRAFFIC_DIR="$$m2logs" sh scripts/test-magento-official || rc=1; \
 	SB_EC_TRAFFIC_DIR="$$eclogs" sh scripts/test-ecwid-official || rc=1; \
+	SB_EXPORT_TRAFFIC_DIR="$$exlogs" sh scripts/test-export-openapi || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a

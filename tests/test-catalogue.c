@@ -648,3 +648,34 @@ Test(catalogue, e7_the_feed_resets_when_the_channels_catalogue_changes_as_a_whol
     free(since);
     free(next);
 }
+
+Test(catalogue, e7_no_export_channel_no_change_feed_rows_then_a_reader_starts_from_a_page)
+{
+    /* RULE E7: the feed is written only while an export-model channel exists to read it
+     * (docs/performance.md "Stock to the webstores": the bump's cost on every stock move);
+     * a channel made afterwards starts from a page, whose changes_cursor covers what came
+     * before, and from then on sees every change */
+    exec("DELETE FROM channel_locations");
+    exec("UPDATE channels SET kind = 'shopify'");
+    int64_t tee = item("TEE");
+    adjust(tee, oa, 5);
+    int64_t rows = -1;
+    cr_assert_eq(sb_db_int(db, &rows, "SELECT COUNT(*) FROM catalogue_changes", NULL), SB_OK);
+    cr_expect_eq(rows, 0, "with no export channel, a stock move writes no feed row");
+    /* the export channel comes: its first page, then a change the feed shows */
+    exec("UPDATE channels SET kind = 'export'");
+    execf("INSERT INTO channel_locations (channel_id, location_id, outlet_id, name) VALUES"
+          " (%d, 'L1', %lld, 'Main')",
+          CH, (long long)oa);
+    json_t *p = page();
+    char buf[64], want[32];
+    snprintf(want, sizeof(want), "%lld", (long long)tee);
+    cr_expect_str_eq(ids_of(p, "items", buf, sizeof(buf)), want);
+    char *since = cursor_of(p, "changes_cursor");
+    json_decref(p);
+    adjust(tee, oa, 1);
+    json_t *f = feed_at(since, 10, now);
+    cr_expect_str_eq(ids_of(f, "items", buf, sizeof(buf)), want, "the move after the page");
+    json_decref(f);
+    free(since);
+}

@@ -551,3 +551,66 @@ Test(export_orders, e4_an_order_the_engine_refuses_is_refused_alone)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_orders WHERE external_id = '8001'"),
                  0);
 }
+
+/* The ids of a page of GET /api/v1/sales (at most 4), as "id,id,...". */
+static void sale_ids(const char *query, char *out, size_t size)
+{
+    json_t *list = th_get(&t, t.admin, "/api/v1/sales?%s", query);
+    json_t *data = json_object_get(list, "data"), *row;
+    size_t i, n = 0;
+    out[0] = '\0';
+    json_array_foreach(data, i, row)
+    {
+        n += (size_t)snprintf(out + n, size - n, "%s%lld", i ? "," : "",
+                              (long long)th_int(row, "id"));
+    }
+    json_decref(list);
+}
+
+Test(export_orders, t2_an_exported_sale_is_found_by_the_webstores_order_number)
+{
+    /* RULE T2: GET /api/v1/sales?external_number= finds a web sale by the webstore's order
+     * number ("W-1002") or its order id ("1002"), exactly, alone or with ?channel= */
+    char token[SB_TOKEN_LEN], got[64], want[64];
+    int64_t ch = te_connect(&t, "site-1", true, token);
+    struct th_resp r =
+        te_export(&t, token, ORDER("1001", PAID_BY_CARD) "," ORDER("1002", PAID_BY_CARD));
+    int64_t first = th_int(te_result(&r, 0), "sale_id"),
+            second = th_int(te_result(&r, 1), "sale_id");
+    th_resp_free(&r);
+    cr_assert_neq(first, second);
+    snprintf(want, sizeof(want), "%lld", (long long)second);
+    sale_ids("external_number=W-1002", got, sizeof(got));
+    cr_expect_str_eq(got, want, "by number");
+    sale_ids("external_number=1002", got, sizeof(got));
+    cr_expect_str_eq(got, want, "by order id");
+    char q[96];
+    snprintf(q, sizeof(q), "channel=%lld&external_number=W-1002", (long long)ch);
+    sale_ids(q, got, sizeof(got));
+    cr_expect_str_eq(got, want, "with its channel");
+    snprintf(want, sizeof(want), "%lld", (long long)first);
+    sale_ids("external_number=W-1001", got, sizeof(got));
+    cr_expect_str_eq(got, want, "the other one");
+    /* exact: no prefix, no other channel, not the POS's */
+    sale_ids("external_number=W-100", got, sizeof(got));
+    cr_expect_str_eq(got, "", "a prefix");
+    snprintf(q, sizeof(q), "channel=%lld&external_number=W-1002", (long long)ch + 1);
+    sale_ids(q, got, sizeof(got));
+    cr_expect_str_eq(got, "", "another channel");
+    sale_ids("channel=pos&external_number=W-1002", got, sizeof(got));
+    cr_expect_str_eq(got, "", "the POS's sales");
+    /* bounded: empty or longer than 200 characters is 400 invalid_query */
+    char path[300] = "/api/v1/sales?external_number=";
+    size_t n = strlen(path);
+    memset(path + n, '7', 201);
+    path[n + 201] = '\0';
+    const char *bad[] = { "/api/v1/sales?external_number=", path };
+    for (size_t i = 0; i < 2; i++) {
+        r = th_req(&t, "GET", bad[i], t.admin, NULL);
+        cr_expect_eq(r.status, 400, "%s", r.body);
+        json_t *e = json_object_get(r.json, "error");
+        cr_expect_str_eq(th_str(e, "code"), "invalid_query");
+        cr_expect_str_eq(th_str(e, "field"), "external_number");
+        th_resp_free(&r);
+    }
+}

@@ -5,8 +5,10 @@
  * check the money went back on the webstore. Once per refund_id: a repeat is
  * answered with the return made before (200, not 201). Lines are named by sku
  * or line_index (the sale's lines in order); none: every line, what is left of
- * it. docs/channels/export.md "Refunds" shows examples.
+ * it. The body and the return's lines it makes are channel/export/refund.c's.
+ * docs/channels/export.md "Refunds" shows examples.
  */
+#include "channel/export/refund.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "store/channel-orders.h"
@@ -28,118 +30,27 @@ static sb_err refund_fn(struct sb_db *db, void *ctx)
     return sb_store_sale_return(db, &everything, f->sale_id, &f->in, &f->return_id);
 }
 
-/* The sale line an entry names, by sku (the first line with it that has units left)
- * or by line_index. */
-static sb_err line_of(struct sb_jctx *e, json_t *sale_lines, int64_t *ret_line, json_t **ret)
+/* The sale's lines as the refund reads them (store/sales.h's sale document). */
+static sb_err sale_lines(struct sb_req *r, json_t *sale, struct sb_export_sale_line **ret,
+                         size_t *ret_n)
 {
-    const char *sku = NULL;
-    int64_t index = 0;
-    bool has_sku = false, has_index = false;
-    sb_err err = sb_json_str(e, "sku", false, 64, &sku, &has_sku);
-    if (!err)
-        err = sb_json_int(e, "line_index", false, 0, SB_SALE_MAX_LINES, &index, &has_index);
-    if (err)
-        return err;
-    if (has_sku == has_index)
-        return sb_fail(SB_EINVALID_FIELD, e->prefix, "%s needs either sku or line_index",
-                       e->prefix);
-    json_t *line = NULL;
-    if (has_index) {
-        line = json_array_get(sale_lines, (size_t)index);
-    } else {
-        size_t i;
-        json_t *l;
-        json_array_foreach(sale_lines, i, l)
-        {
-            const char *s = json_string_value(json_object_get(l, "sku"));
-            if (!s || strcmp(s, sku) != 0)
-                continue;
-            if (!line)
-                line = l;
-            if (json_integer_value(json_object_get(l, "quantity")) >
-                json_integer_value(json_object_get(l, "returned_quantity"))) {
-                line = l;
-                break;
-            }
-        }
-    }
-    if (!line) {
-        char field[96];
-        snprintf(field, sizeof(field), "%s.%s", e->prefix, has_sku ? "sku" : "line_index");
-        return sb_fail(SB_EINVALID_FIELD, field, "is not a line of this order");
-    }
-    *ret_line = json_integer_value(json_object_get(line, "id"));
-    *ret = line;
-    return SB_OK;
-}
-
-/* The return's lines from the body's, or every line's units not yet returned. */
-static sb_err read_lines(struct sb_req *r, struct sb_jctx *c, json_t *sale_lines,
-                         struct sb_return_line **ret, json_t ***ret_src, size_t *ret_n)
-{
-    json_t *lines = NULL;
-    sb_err err = sb_json_array(c, "lines", false, SB_SALE_MAX_LINES, &lines);
-    if (err)
-        return err;
-    size_t n = lines ? json_array_size(lines) : json_array_size(sale_lines);
-    if (lines && n == 0)
-        return sb_fail(SB_EINVALID_FIELD, "lines", "lines needs at least 1 entry");
-    struct sb_return_line *l = sb_arena_alloc(r->arena, (n ? n : 1) * sizeof(*l));
-    json_t **src = sb_arena_alloc(r->arena, (n ? n : 1) * sizeof(*src));
-    if (!l || !src)
+    json_t *lines = json_object_get(sale, "lines"), *l;
+    size_t n = json_array_size(lines), i;
+    struct sb_export_sale_line *out = sb_arena_alloc(r->arena, (n ? n : 1) * sizeof(*out));
+    if (!out)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!lines) { /* every line, what is left of it */
-            json_t *sl = json_array_get(sale_lines, i);
-            int64_t left = json_integer_value(json_object_get(sl, "quantity")) -
-                           json_integer_value(json_object_get(sl, "returned_quantity"));
-            if (left <= 0)
-                continue;
-            l[k] = (struct sb_return_line){ .sale_line_id =
-                                                json_integer_value(json_object_get(sl, "id")),
-                                            .quantity = left,
-                                            .restock = true };
-            src[k++] = sl;
-            continue;
-        }
-        char buf[64];
-        json_t *v = json_array_get(lines, i);
-        struct sb_jctx e = sb_jctx_child(c, "lines", (long)i, v, buf, sizeof(buf));
-        static const char *const keys[] = { "sku", "line_index", "quantity", NULL };
-        if (!json_is_object(v))
-            return sb_fail(SB_EINVALID_FIELD, e.prefix, "%s must be an object", e.prefix);
-        l[k] = (struct sb_return_line){ .restock = true };
-        if ((err = sb_json_only(&e, keys)) ||
-            (err = line_of(&e, sale_lines, &l[k].sale_line_id, &src[k])) ||
-            (err = sb_json_int(&e, "quantity", true, 1, SB_QTY_MAX, &l[k].quantity, NULL)))
-            return err;
-        k++;
+    json_array_foreach(lines, i, l)
+    {
+        out[i] = (struct sb_export_sale_line){
+            .id = json_integer_value(json_object_get(l, "id")),
+            .sku = json_string_value(json_object_get(l, "sku")),
+            .quantity = json_integer_value(json_object_get(l, "quantity")),
+            .returned_quantity = json_integer_value(json_object_get(l, "returned_quantity")),
+            .line_total = json_integer_value(json_object_get(l, "line_total")),
+        };
     }
-    if (k == 0)
-        return sb_fail(SB_EINSUFFICIENT, "lines", "every unit of this order is already returned");
-    *ret = l;
-    *ret_src = src;
-    *ret_n = k;
-    return SB_OK;
-}
-
-/* An amount given for the whole refund, spread over the lines up to each one's value
- * (line_total for the units returned); more than the lines are worth is refused. */
-static sb_err spread_amount(int64_t amount, struct sb_return_line *l, json_t **src, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int64_t total = json_integer_value(json_object_get(src[i], "line_total"));
-        int64_t qty = json_integer_value(json_object_get(src[i], "quantity"));
-        int64_t value = qty > 0 ? total / qty * l[i].quantity : 0;
-        if (i + 1 < n && value > amount)
-            value = amount;
-        if (i + 1 == n)
-            value = amount;
-        l[i].amount = value;
-        l[i].amount_set = true;
-        amount -= value;
-    }
+    *ret = out;
+    *ret_n = n;
     return SB_OK;
 }
 
@@ -167,19 +78,10 @@ sb_err sb_api_connection_refund(struct sb_req *r)
         return err;
     const char *order_id = r->params[0];
     struct sb_jctx c;
-    if ((err = sb_req_json(r, &c)))
+    struct sb_export_refund body;
+    if ((err = sb_req_json(r, &c)) || (err = sb_export_refund_read(&c, r->arena, &body)))
         return err;
-    static const char *const keys[] = { "refund_id", "lines", "amount", "note", NULL };
-    struct refund f = { 0 };
-    int64_t amount = 0;
-    bool amount_set = false;
-    if ((err = sb_json_only(&c, keys)) ||
-        (err = sb_json_str(&c, "refund_id", true, 64, &f.in.external_id, NULL)) ||
-        (err = sb_json_int(&c, "amount", false, 0, SB_MONEY_MAX, &amount, &amount_set)) ||
-        (err = sb_json_str_or_null(&c, "note", 500, &f.in.reason, NULL)))
-        return err;
-    if (!f.in.external_id[0])
-        return sb_fail(SB_EINVALID_FIELD, "refund_id", "refund_id must not be empty");
+    struct refund f = { .in = { .external_id = body.refund_id, .reason = body.note } };
 
     struct sb_channel_order_state was;
     err = order_id ? sb_store_channel_order_get(r->db, r->scope.channel_id, order_id, &was)
@@ -201,11 +103,12 @@ sb_err sb_api_connection_refund(struct sb_req *r)
     json_t *sale = NULL;
     if ((err = sb_store_sale_get(r->db, &everything, f.sale_id, &sale)))
         return err;
+    struct sb_export_sale_line *lines = NULL;
+    size_t n_lines = 0;
     struct sb_return_line *l = NULL;
-    json_t **src = NULL;
-    err = read_lines(r, &c, json_object_get(sale, "lines"), &l, &src, &f.in.n_lines);
-    if (!err && amount_set)
-        err = spread_amount(amount, l, src, f.in.n_lines);
+    err = sale_lines(r, sale, &lines, &n_lines);
+    if (!err)
+        err = sb_export_refund_lines(&body, lines, n_lines, r->arena, &l, &f.in.n_lines);
     f.in.lines = l;
     if (!err)
         err = sb_store_write(sb_server_store(r->server), refund_fn, &f);

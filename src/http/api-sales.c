@@ -320,6 +320,18 @@ static sb_err query_channel(struct sb_req *r, struct sb_sale_filter *f)
     return SB_OK;
 }
 
+/* ?external_number= (SPEC T2): a web sale by its channel's order number or order id,
+ * exactly; 1 to SB_SALE_EXTERNAL_NUMBER_MAX characters. */
+static sb_err query_external_number(struct sb_req *r, struct sb_sale_filter *f)
+{
+    const char *s = sb_req_query(r, "external_number");
+    if (s && (!*s || strlen(s) > SB_SALE_EXTERNAL_NUMBER_MAX))
+        return sb_fail(SB_EINVALID_QUERY, "external_number",
+                       "external_number must be 1 to %d characters", SB_SALE_EXTERNAL_NUMBER_MAX);
+    f->external_number = s;
+    return SB_OK;
+}
+
 /* ?today=true: each outlet's own today, in its time zone (SPEC T1). */
 static sb_err query_today(struct sb_req *r, struct sb_sale_filter *f)
 {
@@ -368,6 +380,8 @@ sb_err sb_api_sales_list(struct sb_req *r)
         err = sb_req_query_id(r, "customer_id", &f.customer_id, NULL);
     if (!err)
         err = query_channel(r, &f);
+    if (!err)
+        err = query_external_number(r, &f);
     const char *status = sb_req_query(r, "status");
     if (!err && status) {
         f.status_set = true;

@@ -12,8 +12,9 @@
  * holding the sequence number of its latest change, taken from a counter
  * that only grows, written in the transaction of every stock move, price
  * change and item edit (sb_store_catalogue_touch, called by the stock
- * queue's hooks in store/stock-queue.c). A burst of changes to an item is
- * one row. A feed cursor also carries a fingerprint of what the channel's
+ * queue's hooks in store/stock-queue.c), while a channel of kind export
+ * exists to read it (none: nothing is written; a channel made later starts
+ * from a full page). A burst of changes to an item is one row. A feed cursor also carries a fingerprint of what the channel's
  * catalogue depends on besides the items (its settings, its locations,
  * whether its sale is on): when that moved, the feed answers "reset" and the
  * webstore reads the catalogue again.
@@ -33,7 +34,8 @@
 #define SB_CATALOGUE_SCAN_MAX 2000
 
 /* The item's latest change gets the next sequence number; in the writer's transaction.
- * Every stock, price and item write reaches it through store/stock-queue.h. */
+ * Every stock, price and item write reaches it through store/stock-queue.h. Nothing is
+ * written while no channel of kind export exists. */
 sb_err sb_store_catalogue_touch(struct sb_db *db, int64_t item_id);
 
 /*

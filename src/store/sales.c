@@ -549,16 +549,18 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
             "s.outlet_id") " AND (? OR s.created_at >= ?)"
                            " AND (? OR s.created_at < ?) AND (? OR s.outlet_id = ?) AND (? OR "
                            "s.customer_id = ?)"
-                           " AND (? OR s.source = 'pos') AND (? OR s.channel_id = ?) AND (? OR "
+                           " AND (? OR s.source = 'pos') AND (? OR s.channel_id = ?)"
+                           " AND (? OR s.external_number = ? OR s.external_id = ?) AND (? OR "
                            "s.status = ?)"
                            " AND (? OR s.business_day >= ?) AND (? OR s.business_day < ?)"
                            " AND (? OR s.business_day = (SELECT sb_local_date(?, o.timezone)"
                            " FROM outlets o WHERE o.id = s.outlet_id))"
                            " AND (CASE WHEN ? THEN s.kind <> 'order' ELSE s.kind = ? END)"
                            " ORDER BY s.id LIMIT ?",
-        "ibibsbsbibibbibsbsbsbsbsi", after, scope->all_outlets, scope->user_id, !f->from, f->from,
-        !f->to, f->to, !f->outlet_id, f->outlet_id, !f->customer_id, f->customer_id, !f->pos_only,
-        !f->channel_id, f->channel_id, !f->status_set, sb_sale_status_name(f->status), !f->from_day,
+        "ibibsbsbibibbibssbsbsbsbsbsi", after, scope->all_outlets, scope->user_id, !f->from,
+        f->from, !f->to, f->to, !f->outlet_id, f->outlet_id, !f->customer_id, f->customer_id,
+        !f->pos_only, !f->channel_id, f->channel_id, !f->external_number, f->external_number,
+        f->external_number, !f->status_set, sb_sale_status_name(f->status), !f->from_day,
         f->from_day, !f->to_day, f->to_day, !f->today, f->today, !f->kind_set,
         sb_sale_kind_name(f->kind), limit);
 }

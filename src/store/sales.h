@@ -34,6 +34,9 @@ sb_err sb_store_sale_create(struct sb_db *db, const struct sb_sale_input *in, in
  * "fulfillments". */
 sb_err sb_store_sale_get(struct sb_db *db, const struct sb_scope *scope, int64_t id, json_t **ret);
 
+/* The longest order number a sales search takes (?external_number=, SPEC T2). */
+#define SB_SALE_EXTERNAL_NUMBER_MAX 200
+
 struct sb_sale_filter {
     const char *from, *to; /* created_at >= from, < to; ISO 8601 UTC text, NULL: open */
     /* business_day >= from_day, < to_day: "YYYY-MM-DD" days in each sale's outlet's time
@@ -46,6 +49,10 @@ struct sb_sale_filter {
     int64_t customer_id; /* 0: any */
     bool pos_only;       /* sales made in the POS (source pos) */
     int64_t channel_id;  /* 0: any */
+    /* T2: the channel's order number, exactly: the sale's external_number (the number the
+     * webstore shows its customer) or its external_id (the channel's own order id); NULL:
+     * any */
+    const char *external_number;
     bool status_set;
     enum sb_sale_status status;
     /* M6: one document kind; unset: sales and invoices, not open customer orders (they
