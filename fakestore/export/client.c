@@ -6,7 +6,9 @@
  * password of POST /connection shown as "(redacted)") in the
  * format of the issue 14 wave 3 brief:
  *   {"method","path","query","status","request","response","headers"}
- * with only the response headers that were present, names lower-case.
+ * with only the response headers that were present, names lower-case. A call
+ * that got no HTTP answer at all (refused, timed out) is not an exchange and is
+ * not logged; its error is in the reply (and the site's state).
  */
 #include "export.h"
 
@@ -172,7 +174,7 @@ void xp_call(struct xp_site *s, const char *method, const char *path, const char
     if (c)
         curl_easy_cleanup(c);
     curl_slist_free_all(hl);
-    if (h.seen)
+    if (h.seen && rep->status) /* no answer (the POS not up yet): no exchange to log */
         log_line(s, method, path, query, body, rep, h.seen);
     json_decref(h.seen);
     free(payload);
