@@ -176,19 +176,25 @@ static void ec_answer(struct ec_shop *ec, struct MHD_Connection *c, const char *
     snprintf(resp->retry_after, sizeof(resp->retry_after), "%s", r.retry_after);
 }
 
-/* The export store's answer: its control API only. */
-static void xp_answer(struct xp_site *xp, const char *url, const char *method, struct conn *st,
+/* The export store's answer: its control API only, from the raw URI. */
+static void xp_answer(struct xp_site *xp, const char *method, struct conn *st,
                       struct fs_response *resp)
 {
+    char *uri = st->uri ? st->uri : (char *)"/";
+    char *q = strchr(uri, '?');
+    if (q)
+        *q = '\0';
     struct fs_xp_request req = {
         .method = method,
-        .path = url,
-        .query = "",
+        .path = uri,
+        .query = q ? q + 1 : "",
         .body = st->body ? st->body : "",
         .body_len = st->len,
     };
     struct fs_xp_response r = { 0 };
     fs_xp_handle(xp, &req, &r);
+    if (q)
+        *q = '?';
     resp->status = r.status;
     resp->body = r.body;
 }
@@ -277,7 +283,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                            : prog->ec ? "{\"errorMessage\":\"Request body too large\"}"
                                       : "{\"errors\":\"Request body too large\"}");
     } else if (prog->xp) {
-        xp_answer(prog->xp, url, method, st, &resp);
+        xp_answer(prog->xp, method, st, &resp);
     } else if (prog->ec) {
         ec_answer(prog->ec, c, method, st, &resp);
     } else if (prog->m2) {

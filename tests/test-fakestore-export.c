@@ -1,5 +1,5 @@
 /*
- * The export-model webstore end to end (issue 14 item 8, SPEC E1-E8, O2): the
+ * The export-model webstore end to end (issue 14 item 8, SPEC E1-E9, O2): the
  * real server (th_start) and the real fakestore in export mode
  * (stockbridge-fakestore --kind export, the ACTIVE side) over loopback. The
  * site connects with the admin's credentials and completes the connection
@@ -10,7 +10,9 @@
  * by itself when paid and fulfilled, keeps its own status after export
  * without telling the POS (E5), records a refund on both sides (E8), and
  * is retired by a second site with the same webstore id (E1), and waits out
- * a 429's Retry-After (issue 14 item 6). The site's
+ * a 429's Retry-After (issue 14 item 6); a sale it exported is reopened at
+ * another outlet by staff and the site reads the move (E9); its own timer
+ * follows the change feed (E7). The site's
  * calls return when the POS has answered: no sleeps.
  */
 #include "export-test.h"
@@ -599,6 +601,84 @@ Test(fakestore_export, e8_a_refund_is_recorded_on_both_sides)
     json_decref(r);
     cr_expect_eq(log_lines(), lines);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM returns WHERE sale_id = %lld", (long long)sale), 1);
+}
+
+/* ---------------------------------------------------------------- E9, and E7 on its own */
+
+static int log_count(const char *path, long status);
+
+/* The site's figure for a SKU at a location, after a refresh it asked for itself. */
+static int64_t refreshed_available(const char *sku, const char *loc)
+{
+    json_decref(call(&site, "/_fake/refresh", NULL, 200));
+    json_t *st = state(&site);
+    int64_t n = available(st, sku, loc);
+    json_decref(st);
+    return n;
+}
+
+Test(fakestore_export,
+     e9_a_sale_the_site_exported_is_reopened_at_another_outlet_and_the_site_sees_it)
+{
+    /* RULE E9: staff reopen the exported sale to move it from Downtown (L1) to Uptown
+     * (L2); the stock moves through the ledger and the site reads the move in its feed */
+    connected(NULL);
+    char id[64];
+    place(PAID_ORDER "}", id, sizeof(id));
+    json_t *r = act(id, "export", NULL, 200);
+    int64_t sale = th_int(json_object_get(r, "result"), "sale_id");
+    json_decref(r);
+    cr_assert_gt(sale, 0);
+    cr_expect_eq(refreshed_available("TEE", "L1"), 8);
+    cr_expect_eq(refreshed_available("TEE", "L2"), 5);
+    char path[80];
+    snprintf(path, sizeof(path), "/api/v1/sales/%lld/reopen", (long long)sale);
+    struct th_resp rr =
+        th_req(&t, "POST", path, t.admin,
+               "{\"outlet_id\":2,\"register_id\":2,\"note\":\"collected at Uptown\"}");
+    cr_assert_eq(rr.status, 200, "%s", rr.body);
+    th_resp_free(&rr);
+    cr_expect_eq(te_on_hand(&t, f.tee, f.outlet1), 10);
+    cr_expect_eq(te_on_hand(&t, f.tee, f.outlet2), 3);
+    cr_expect_eq(refreshed_available("TEE", "L1"), 10);
+    cr_expect_eq(refreshed_available("TEE", "L2"), 3);
+    /* the history names who moved it */
+    json_t *doc = th_get(&t, t.admin, "/api/v1/sales/%lld", (long long)sale);
+    cr_expect_eq(th_int(doc, "outlet_id"), 2);
+    cr_expect_gt(json_array_size(json_object_get(doc, "history")), 0);
+    json_decref(doc);
+    /* still the one sale: a reopen makes none */
+    cr_expect_eq(sql_int("SELECT COUNT(*) FROM sales"), 1);
+}
+
+Test(fakestore_export, e7_the_site_refreshes_on_its_own_schedule)
+{
+    /* RULE E7: with --refresh-seconds 1 the site follows the change feed by itself; the
+     * test waits for the timer's next refresh (an event the fakestore signals), never for
+     * a fixed time */
+    const char *const every_second[] = { "--refresh-seconds", "1", NULL };
+    connected(every_second);
+    json_t *st = state(&site);
+    int64_t before = th_int(json_object_get(st, "catalogue"), "refreshes");
+    json_decref(st);
+    adjust(f.tee, f.outlet1, -3);
+    /* the state once the timer has refreshed again (the fakestore waits for it, 10 s at
+     * most); the change may land just after a refresh began, so at most two more */
+    int64_t seen = -1, refreshes = before;
+    for (int i = 0; i < 3 && seen != 7; i++) {
+        char path[80];
+        snprintf(path, sizeof(path), "/_fake/state?refreshes_above=%lld", (long long)refreshes);
+        struct th_resp r = th_fake_req(&site, "GET", path, NULL);
+        cr_assert_eq(r.status, 200, "%s", r.body);
+        seen = available(r.json, "TEE", "L1");
+        refreshes = th_int(json_object_get(r.json, "catalogue"), "refreshes");
+        th_resp_free(&r);
+    }
+    cr_expect_eq(seen, 7, "the site never read the change by itself");
+    cr_expect_gt(refreshes, before);
+    /* it read the change from the change feed, not the whole catalogue again */
+    cr_expect_gt(log_count("/api/v1/connection/changes", 200), 0);
+    cr_expect_eq(log_count("/api/v1/connection/catalogue", 200), 1, "one full read, at connect");
 }
 
 /* ---------------------------------------------------------------- rate limits */

@@ -21,6 +21,15 @@
 #define RETRIES       5
 #define RETRY_MAX_SEC 30
 
+/* A refresh done (the lock held): counted, timed, and told to whoever waits for one
+ * (GET /_fake/state?refreshes_above=N; the timer's wait re-checks its own condition). */
+static void refreshed(struct xp_site *s)
+{
+    s->last_refresh = (int64_t)time(NULL);
+    s->refreshes++;
+    pthread_cond_broadcast(&s->wake);
+}
+
 /* One GET, a 429 waited out and asked again (RETRIES times at most). */
 static void get(struct xp_site *s, const char *path, const char *query, const char *token,
                 const char *etag, struct xp_reply *rep)
@@ -139,8 +148,7 @@ bool xp_catalogue_read(struct xp_site *s)
         s->feed_cursor = changes;
         s->feed_etag = NULL;
         changes = NULL;
-        s->last_refresh = (int64_t)time(NULL);
-        s->refreshes++;
+        refreshed(s);
     }
     pthread_mutex_unlock(&s->mu);
     json_decref(items);
@@ -172,8 +180,7 @@ bool xp_catalogue_refresh(struct xp_site *s)
         if (rep.status == 304) {
             pthread_mutex_lock(&s->mu);
             s->not_modified++;
-            s->refreshes++;
-            s->last_refresh = (int64_t)time(NULL);
+            refreshed(s);
             pthread_mutex_unlock(&s->mu);
             xp_reply_free(&rep);
             return true;
@@ -197,8 +204,7 @@ bool xp_catalogue_refresh(struct xp_site *s)
             /* the tag is of this answer to this `since`: only worth sending for it again */
             s->feed_etag = same && rep.etag[0] ? strdup(rep.etag) : NULL;
         }
-        s->last_refresh = (int64_t)time(NULL);
-        s->refreshes++;
+        refreshed(s);
         pthread_mutex_unlock(&s->mu);
         xp_reply_free(&rep);
         if (reset) {

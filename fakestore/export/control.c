@@ -1,7 +1,9 @@
 /*
  * The control API of the export store, under /_fake/, for the tests and the
  * demo (docs/fakestore.md, "The export-model store"):
- *   GET  /_fake/state                      the connection, mapping, catalogue, orders
+ *   GET  /_fake/state                      the connection, mapping, catalogue, orders;
+ *        ?refreshes_above=N                once the catalogue has been refreshed more than
+ *                                          N times, or after 10 s (for the timer's tests)
  *   POST /_fake/connect                    connect (again), with an optional mapping
  *                                          {locations, employee_id, register_id, settings}
  *   POST /_fake/refresh                    the change feed now (a full read first if none)
@@ -20,9 +22,28 @@
  */
 #include "export.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* ?refreshes_above=N: waits (the lock held, at most WAIT_MAX_SEC) until the catalogue's
+ * refresh count passes N, so that a test waits for the timer's refresh, not for a time. */
+#define WAIT_MAX_SEC 10
+static void wait_refresh(struct xp_site *s, const char *query)
+{
+    const char *q = query ? strstr(query, "refreshes_above=") : NULL;
+    if (!q)
+        return;
+    long long above = strtoll(q + strlen("refreshes_above="), NULL, 10);
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += WAIT_MAX_SEC;
+    while (!s->stopping && s->refreshes <= above &&
+           pthread_cond_timedwait(&s->wake, &s->mu, &dl) != ETIMEDOUT)
+        ;
+}
 
 static void reply(struct fs_xp_response *r, int status, json_t *body)
 {
@@ -180,6 +201,7 @@ void xp_control(struct xp_site *s, const struct fs_xp_request *req, struct fs_xp
     bool get = strcmp(req->method, "GET") == 0, post = strcmp(req->method, "POST") == 0;
     if (get && strcmp(p, "state") == 0) {
         pthread_mutex_lock(&s->mu);
+        wait_refresh(s, req->query);
         json_t *doc = xp_state_json(s);
         pthread_mutex_unlock(&s->mu);
         reply(r, 200, doc);
