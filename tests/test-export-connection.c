@@ -8,6 +8,7 @@
  * answers 401 connection_retired with why. Bad input on every route answers
  * the error shape and writes nothing.
  */
+#include "export-test.h"
 #include "harness.h"
 #include "store/sessions.h"
 #include "store/channel-polls.h"
@@ -458,4 +459,103 @@ Test(export_connection, e4_the_poll_schedule_never_polls_an_export_channel)
     cr_expect_not(sb_sync_kind_polled("export"));
     cr_expect(sb_sync_kind_polled("shopify") && sb_sync_kind_polled("magento2") &&
               sb_sync_kind_polled("ecwid") && sb_sync_kind_polled("ecom"));
+}
+
+/* The channel's log, oldest first, as "event external_id|message" lines of the events
+ * that start with one of the prefixes. */
+static json_t *log_of(int64_t channel)
+{
+    json_t *page = th_get(&t, t.admin, "/api/v1/channels/%lld/log?limit=100", (long long)channel);
+    json_t *out = json_array();
+    json_t *data = json_object_get(page, "data");
+    for (size_t i = json_array_size(data); i-- > 0;) {
+        json_t *e = json_array_get(data, i);
+        const char *ev = th_str(e, "event");
+        if (strncmp(ev, "connection.", 11) != 0 && strncmp(ev, "order.", 6) != 0)
+            continue;
+        json_t *id = json_object_get(e, "external_id");
+        json_array_append_new(out, json_sprintf("%s %s|%s", ev,
+                                                json_is_string(id) ? json_string_value(id) : "-",
+                                                th_str(e, "message")));
+    }
+    json_decref(page);
+    return out;
+}
+
+static void expect_line(json_t *lines, size_t i, const char *prefix)
+{
+    const char *l = json_string_value(json_array_get(lines, i));
+    cr_expect(l && strncmp(l, prefix, strlen(prefix)) == 0, "line %zu: want \"%s...\", got %s", i,
+              prefix, l ? l : "(none)");
+}
+
+Test(export_connection, o10_the_merchant_reads_the_connection_in_the_channels_log)
+{
+    /* RULE E1, E3, E8, O10: what the webstore did and what happened to its connection is in
+     * the channel's log, in order: connected, an order exported, refunded, connected again
+     * (the first retired), revoked by the admin */
+    char token[SB_TOKEN_LEN], again[SB_TOKEN_LEN];
+    int64_t id = te_connect(&t, "site-log", true, token);
+    struct th_resp r = te_export(&t, token, ORDER("2001", PAID_BY_CARD));
+    int64_t sale = th_int(te_result(&r, 0), "sale_id");
+    th_resp_free(&r);
+    r = th_req(&t, "POST", "/api/v1/connection/orders/2001/refund", token,
+               "{\"refund_id\":\"R-9\"}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    int64_t ret = th_int(json_object_get(r.json, "return"), "id");
+    th_resp_free(&r);
+    cr_assert_eq(te_connect(&t, "site-log", false, again), id);
+    char path[80];
+    snprintf(path, sizeof(path), "/api/v1/channels/%lld/connection", (long long)id);
+    r = th_req(&t, "DELETE", path, t.admin, NULL);
+    cr_assert_eq(r.status, 204, "%s", r.body);
+    th_resp_free(&r);
+
+    json_t *lines = log_of(id);
+    char want[160];
+    cr_assert_eq(json_array_size(lines), 6, "%s", json_dumps(lines, JSON_INDENT(1)));
+    expect_line(lines, 0, "connection.connected -|connected by admin (E1)");
+    snprintf(want, sizeof(want), "order.downloaded 2001|order W-2001 became sale %lld",
+             (long long)sale);
+    expect_line(lines, 1, want);
+    snprintf(want, sizeof(want),
+             "order.refunded 2001|refunded on the webstore: return %lld on sale %lld, restocked"
+             " (E8)",
+             (long long)ret, (long long)sale);
+    expect_line(lines, 2, want);
+    expect_line(
+        lines, 3,
+        "connection.retired -|the connection was retired: replaced by a new connection at ");
+    expect_line(lines, 4, "connection.connected -|connected by admin (E1)");
+    expect_line(lines, 5, "connection.retired -|the connection was retired: revoked by admin at ");
+    json_decref(lines);
+}
+
+Test(export_connection, e1_deactivating_the_user_who_connected_retires_it_and_says_so)
+{
+    /* RULE E1: the manager's connection dies with the manager's account; the webstore is
+     * told why, and so is the merchant, in the channel's log */
+    struct th_resp r = connect_as("manager", "manager-secret", "site-mgr", 201);
+    char token[SB_TOKEN_LEN];
+    snprintf(token, sizeof(token), "%s", th_str(r.json, "token"));
+    int64_t id = th_int(r.json, "channel_id");
+    th_resp_free(&r);
+    int64_t manager = th_sql_int(&t, "SELECT id FROM users WHERE username = 'manager'");
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/users/%lld", (long long)manager);
+    r = th_req(&t, "PATCH", path, t.admin, "{\"active\":false}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    r = th_req(&t, "GET", "/api/v1/connection", token, NULL);
+    expect_code(&r, 401, "connection_retired");
+    const char *why = "the user who made the connection was deactivated at ";
+    cr_expect(strncmp(error_message(&r), why, strlen(why)) == 0, "%s", r.body);
+    th_resp_free(&r);
+    json_t *lines = log_of(id);
+    cr_assert_eq(json_array_size(lines), 2, "%s", json_dumps(lines, JSON_INDENT(1)));
+    expect_line(lines, 0, "connection.connected -|connected by manager (E1)");
+    char want[160];
+    snprintf(want, sizeof(want), "connection.retired -|the connection was retired: %s", why);
+    expect_line(lines, 1, want);
+    json_decref(lines);
 }

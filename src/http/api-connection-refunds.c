@@ -11,6 +11,7 @@
 #include "channel/export/refund.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "store/channel-log.h"
 #include "store/channel-orders.h"
 #include "store/export-refund.h"
 #include "store/sales.h"
@@ -20,14 +21,21 @@
 static const struct sb_scope everything = { .all_outlets = true, .role = SB_ROLE_ADMIN };
 
 struct refund {
-    int64_t sale_id, return_id;
+    int64_t channel_id, sale_id, return_id;
+    const char *order_id;
     struct sb_return_input in;
 };
 
 static sb_err refund_fn(struct sb_db *db, void *ctx)
 {
     struct refund *f = ctx;
-    return sb_store_sale_return(db, &everything, f->sale_id, &f->in, &f->return_id);
+    sb_err err = sb_store_sale_return(db, &everything, f->sale_id, &f->in, &f->return_id);
+    if (!err)
+        err = sb_store_channel_log(db, f->channel_id, "info", "order.refunded", f->order_id,
+                                   "refunded on the webstore: return %lld on sale %lld, restocked"
+                                   " (E8)",
+                                   (long long)f->return_id, (long long)f->sale_id);
+    return err;
 }
 
 /* The sale's lines as the refund reads them (store/sales.h's sale document). */
@@ -81,7 +89,9 @@ sb_err sb_api_connection_refund(struct sb_req *r)
     struct sb_export_refund body;
     if ((err = sb_req_json(r, &c)) || (err = sb_export_refund_read(&c, r->arena, &body)))
         return err;
-    struct refund f = { .in = { .external_id = body.refund_id, .reason = body.note } };
+    struct refund f = { .channel_id = r->scope.channel_id,
+                        .order_id = order_id,
+                        .in = { .external_id = body.refund_id, .reason = body.note } };
 
     struct sb_channel_order_state was;
     err = order_id ? sb_store_channel_order_get(r->db, r->scope.channel_id, order_id, &was)

@@ -8,6 +8,7 @@
 #include "store/connections.h"
 
 #include "store/channel-credentials.h"
+#include "store/channel-log.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -60,6 +61,10 @@ sb_err sb_store_connection_retire(struct sb_db *db, int64_t channel_id, const ch
                          "UPDATE api_tokens SET revoked = ?, revoked_at = ?, retired_reason = ?"
                          " WHERE channel_id = ? AND NOT revoked",
                          "bssi", true, now, reason, channel_id);
+    /* the merchant reads it in the channel's log, as the webstore is told it (E1) */
+    if (!err && n)
+        err = sb_store_channel_log(db, channel_id, "warn", "connection.retired", NULL,
+                                   "the connection was retired: %s", reason);
     err = sb_db_end(db, err);
     if (!err && ret_n)
         *ret_n = n;

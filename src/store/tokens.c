@@ -4,6 +4,7 @@
  * comparison with now.
  */
 #include "store/tokens.h"
+#include "store/channel-log.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -100,11 +101,30 @@ sb_err sb_store_token_revoke_user(struct sb_db *db, int64_t user_id)
     char now[SB_TIME_LEN], reason[120];
     sb_time_format(sb_time_now(), now, sizeof(now));
     snprintf(reason, sizeof(reason), "the user who made the connection was deactivated at %s", now);
-    return sb_db_exec(db,
-                      "UPDATE api_tokens SET revoked = ?, revoked_at = ?,"
-                      " retired_reason = CASE WHEN channel_id IS NULL THEN NULL ELSE ? END"
-                      " WHERE user_id = ? AND NOT revoked",
-                      "bssi", true, now, reason, user_id);
+    /* the connections it retires, each told in its channel's log (E1) */
+    json_t *channels = NULL;
+    sb_err err = sb_db_json_all(db, &channels,
+                                "SELECT DISTINCT channel_id AS id FROM api_tokens WHERE user_id = ?"
+                                " AND NOT revoked AND channel_id IS NOT NULL ORDER BY channel_id",
+                                "i", user_id);
+    if (!err)
+        err = sb_db_exec(db,
+                         "UPDATE api_tokens SET revoked = ?, revoked_at = ?,"
+                         " retired_reason = CASE WHEN channel_id IS NULL THEN NULL ELSE ? END"
+                         " WHERE user_id = ? AND NOT revoked",
+                         "bssi", true, now, reason, user_id);
+    size_t i;
+    json_t *row;
+    json_array_foreach(channels, i, row)
+    {
+        if (err)
+            break;
+        err = sb_store_channel_log(db, json_integer_value(json_object_get(row, "id")), "warn",
+                                   "connection.retired", NULL, "the connection was retired: %s",
+                                   reason);
+    }
+    json_decref(channels);
+    return err;
 }
 
 sb_err sb_store_token_lookup(struct sb_db *db, const char *token, struct sb_scope *ret_scope)

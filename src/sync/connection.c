@@ -5,6 +5,7 @@
  */
 #include "sync/connection.h"
 
+#include "store/channel-log.h"
 #include "store/sessions.h"
 #include "store/store.h"
 #include "sync/channel-edit.h"
@@ -53,6 +54,9 @@ static sb_err open_in(struct sb_db *db, void *ctx)
         err = make_channel(db, j->webstore_id, j->name, &j->channel_id);
     if (!err)
         err = sb_store_connection_issue(db, j->channel_id, j->user_id, j->out);
+    if (!err)
+        err = sb_store_channel_log(db, j->channel_id, "info", "connection.connected", NULL,
+                                   "connected by %s (E1)", j->username);
     return err;
 }
 
