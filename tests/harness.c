@@ -406,6 +406,17 @@ int64_t th_sql_int(struct th *t, const char *sql)
     return err ? INT64_MIN : v;
 }
 
+int64_t th_sql_intf(struct th *t, const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sql, sizeof(sql), fmt, ap);
+    va_end(ap);
+    cr_assert(n >= 0 && (size_t)n < sizeof(sql), "SQL too long for th_sql_intf: %s", fmt);
+    return th_sql_int(t, sql);
+}
+
 void th_db_write(struct th *t, sb_err (*fn)(struct sb_db *db, void *ud), void *ud)
 {
     struct sb_db *db = db_open(t);

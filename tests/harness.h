@@ -153,6 +153,9 @@ int th_run_cli(struct th *t, char *out, size_t cap, ...) __attribute__((sentinel
 /* A scalar from the database, for assertions: th_sql_int(t, "SELECT COUNT(*) FROM sales")
  * (INT64_MIN when there is no row). */
 int64_t th_sql_int(struct th *t, const char *sql);
+/* The same with the SQL formatted (printf) first; a suite's sql_int(...) for
+ * th_sql_intf(&t, ...). */
+int64_t th_sql_intf(struct th *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A field of a JSON object: th_int asserts an integer; th_str gives "(not a string)" for
  * anything else, so a string comparison fails with a readable message. */

@@ -60,16 +60,7 @@ static const char *order_path(int64_t id, const char *tail)
     return path;
 }
 
-static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int64_t sql_int(const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return th_sql_int(&t, sql);
-}
+#define sql_int(...) th_sql_intf(&t, __VA_ARGS__)
 
 static int64_t stock_of(const char *col, int64_t item, int64_t outlet)
 {

@@ -71,16 +71,7 @@ TestSuite(channel_faults, .init = setup, .fini = teardown, .timeout = 120);
 
 /* ---------------------------------------------------------------- helpers */
 
-static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int64_t sql_int(const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return th_sql_int(&t, sql);
-}
+#define sql_int(...) th_sql_intf(&t, __VA_ARGS__)
 
 static void sql_exec(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void sql_exec(const char *fmt, ...)

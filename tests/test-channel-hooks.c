@@ -64,16 +64,7 @@ TestSuite(channel_hooks, .init = setup, .fini = teardown, .timeout = 120);
 
 /* ---------------------------------------------------------------- helpers */
 
-static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int64_t sql_int(const char *fmt, ...)
-{
-    char sql[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return th_sql_int(&t, sql);
-}
+#define sql_int(...) th_sql_intf(&t, __VA_ARGS__)
 
 /* A paid order for one T-shirt, shipped to an address, updated at `updated` (seconds past
  * 09:00), with extra JSON members (`extra`: "" or ",\"k\":v"). */

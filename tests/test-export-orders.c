@@ -34,15 +34,7 @@ static void teardown(void)
 
 TestSuite(export_orders, .init = setup, .fini = teardown, .timeout = 120);
 
-__attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char sql[512];
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return th_sql_int(&t, sql);
-}
+#define sql_int(...) th_sql_intf(&t, __VA_ARGS__)
 
 Test(export_orders, e3_balanced_order_is_one_completed_sale_with_the_connections_staff)
 {

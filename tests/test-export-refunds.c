@@ -31,15 +31,7 @@ static void teardown(void)
 
 TestSuite(export_refunds, .init = setup, .fini = teardown, .timeout = 120);
 
-__attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char sql[512];
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return th_sql_int(&t, sql);
-}
+#define sql_int(...) th_sql_intf(&t, __VA_ARGS__)
 
 #define REVIEW "refunded on the webstore (E8): check the money was returned there"
 

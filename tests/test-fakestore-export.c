@@ -153,15 +153,7 @@ static int64_t available(json_t *st, const char *sku, const char *loc)
     return -1;
 }
 
-__attribute__((format(printf, 1, 2))) static int64_t sql_int(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char sql[512];
-    vsnprintf(sql, sizeof(sql), fmt, ap);
-    va_end(ap);
-    return th_sql_int(&t, sql);
-}
+#define sql_int(...) th_sql_intf(&t, __VA_ARGS__)
 
 static size_t log_lines(void)
 {
