@@ -69,7 +69,7 @@ sb_err sb_store_call_sent(struct sb_db *db, int64_t id, int64_t attempts, const 
 {
     return sb_db_exec(db,
                       "UPDATE outbox SET status = 'done', done_at = ?, attempts = ?,"
-                      " last_error = NULL WHERE id = ?",
+                      " last_error = NULL WHERE id = ? AND status = 'pending'",
                       "sii", now, attempts, id);
 }
 

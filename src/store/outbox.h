@@ -46,7 +46,8 @@ sb_err sb_store_calls_due(struct sb_db *db, int64_t channel_id, const char *now,
                           struct sb_due_call *out, size_t cap, size_t *ret_n);
 void sb_due_call_clear(struct sb_due_call *c);
 
-/* The call went through at now, at its attempts-th try. */
+/* The call went through at now, at its attempts-th try: a pending row becomes done (a
+ * row already settled, by whichever node, stays as it is). */
 sb_err sb_store_call_sent(struct sb_db *db, int64_t id, int64_t attempts, const char *now);
 /* It failed: attempts so far, and either pending until next_at or parked, with the
  * error. */

@@ -655,6 +655,14 @@ static const char *const migrations[] = {
     "  user_id INTEGER REFERENCES users(id),"
     "  created_at TEXT NOT NULL);"
     "CREATE INDEX sale_events_sale ON sale_events(sale_id, id);",
+
+    /* Several nodes on one database (issue 15): the leases that share the background work
+     * out (store/leases.h, sync/leases.h). The same DDL runs on PostgreSQL verbatim. */
+    "CREATE TABLE leases ("
+    "  name TEXT PRIMARY KEY,"
+    "  holder TEXT NOT NULL,"
+    "  expires_at TEXT NOT NULL,"
+    "  taken_at TEXT NOT NULL);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

@@ -176,6 +176,7 @@ void sb_pipeline_kick_outbox(struct sb_pipeline *p)
 
 struct sent_job {
     const struct sb_due_call *c;
+    const struct sb_lease_fence *fence;
     sb_err err;
     const char *error;
     struct sent_note note;
@@ -210,6 +211,10 @@ static sb_err sent_fn(struct sb_db *db, void *ctx)
                    : sb_store_channel_log(db, j->c->channel_id, "info", "push.done", j->c->ref,
                                           "%s sent", j->c->kind);
     }
+    /* a failure is the lease holder's to count: a node that lost the channel meanwhile
+     * leaves the row to the node that took it over (which tries the call again) */
+    if (!sb_lease_fence_holds(db, j->fence))
+        return SB_OK;
     struct sb_retry_next r;
     sb_retry_after(&sb_retry_outbox, j->c->attempts, j->err, sb_retry_jitter(&sb_retry_outbox), &r);
     sb_time_format(now + r.delay, at, sizeof(at));
@@ -261,10 +266,16 @@ static size_t due_calls(struct sb_pipeline *p, int64_t channel, struct sb_due_ca
 static void dispatch_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
 {
     struct sb_due_call calls[32];
+    struct sb_lease_fence fence;
+    sb_lease_fence_channel(p->leases, channel, &fence);
     size_t n;
-    while (!sb_pipeline_stopping(p) && (n = due_calls(p, channel, calls, 32)) > 0) {
+    while (sb_run_go_on(p, channel) && (n = due_calls(p, channel, calls, 32)) > 0) {
         for (size_t i = 0; i < n; i++) {
-            struct sent_job j = { .c = &calls[i] };
+            if (!sb_run_go_on(p, channel)) { /* no call under a lease this node lost */
+                sb_due_call_clear(&calls[i]);
+                continue;
+            }
+            struct sent_job j = { .c = &calls[i], .fence = &fence };
             /* crash tests: killed with the call due and not made, and made but not recorded
              * as made (an answer lost): either way it is made again after a restart, and the
              * adapter keeps it once on the channel (M3's invoice) */

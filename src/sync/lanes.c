@@ -56,6 +56,11 @@ bool sb_pipeline_stopping(struct sb_pipeline *p)
     return stop;
 }
 
+bool sb_run_go_on(struct sb_pipeline *p, int64_t channel)
+{
+    return !sb_pipeline_stopping(p) && sb_leases_valid_channel(p->leases, channel);
+}
+
 /* The run is over: its slot is free and the lane looks again (more may be due). */
 static void run_end(struct sb_run *r)
 {
@@ -89,6 +94,9 @@ static void *run_main(void *arg)
 void sb_run_start(struct sb_pipeline *p, struct sb_lane *l, int64_t channel, sb_run_fn fn,
                   unsigned flags)
 {
+    /* another node works this channel (its lease): its calls and budget stay there */
+    if (!sb_leases_hold_channel(p->leases, channel))
+        return;
     struct sb_run *slot = NULL;
     pthread_mutex_lock(&p->lock);
     bool go = !p->stop;

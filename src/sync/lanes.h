@@ -15,6 +15,7 @@
 
 #include "store/store.h"
 #include "sync/channel-cache.h"
+#include "sync/leases.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -61,6 +62,7 @@ struct sb_pipeline {
     bool stop;
     bool apply_inline;                 /* webhooks' orders applied as they are recorded */
     struct sb_channel_cache *channels; /* every lane's channels, and the webhook path's */
+    struct sb_leases *leases;          /* which channels this node works (sync/leases.h) */
     bool retries_waiting; /* the worker left events pending for later: kick it on news */
     bool check_sales;     /* sb_pipeline_wait_idle asks the stock lane to look at sales now */
     struct sb_lane worker, poller, dispatcher, stock;
@@ -79,10 +81,14 @@ void sb_lane_begin(struct sb_pipeline *p, struct sb_lane *l);
 /* After a pass: rests up to `ms` unless kicked meanwhile; false once stopping. */
 bool sb_lane_rest(struct sb_pipeline *p, struct sb_lane *l, long ms);
 bool sb_pipeline_stopping(struct sb_pipeline *p);
+/* Whether a run may take its next step for the channel: the pipeline is not stopping and
+ * this node still holds the channel's lease. Checked before each batch, call or push. */
+bool sb_run_go_on(struct sb_pipeline *p, int64_t channel);
 
 /* Starts fn for the channel on a thread of its own, unless the channel has a run in
- * flight on this lane or every slot is taken (the lane looks again when a run ends).
- * Called by the lane's thread only. */
+ * flight on this lane, every slot is taken (the lane looks again when a run ends), or
+ * another node holds the channel's lease (sync/leases.h). Called by the lane's thread
+ * only. */
 void sb_run_start(struct sb_pipeline *p, struct sb_lane *l, int64_t channel, sb_run_fn fn,
                   unsigned flags);
 

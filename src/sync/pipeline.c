@@ -7,19 +7,32 @@
 #include "store/due.h"
 #include "sync/pipeline.h"
 #include "sync/lanes.h"
+#include "sync/stock-push.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Whether an outbox call is due now (the pipeline's own writes may have queued one after
- * the dispatcher's last pass: an order downloaded owes its channel an after-download call);
- * false when the store cannot say. */
-static bool calls_due(struct sb_pipeline *p)
+/* Whether an event or an outbox call is due now: the pipeline's own writes may have queued
+ * one after the lane's last pass (an order downloaded owes its channel an after-download
+ * call), or its channel's lease is another node's (a node killed a moment ago holds it
+ * until it expires: sync/leases.h), and the work is not done; false when the store cannot
+ * say. */
+static bool work_due(struct sb_pipeline *p)
 {
     int64_t id;
-    return sb_lane_due_channels(p, sb_store_calls_due_channels, &id, 1) > 0;
+    return sb_lane_due_channels(p, sb_store_calls_due_channels, &id, 1) > 0 ||
+           sb_sync_stock_due(p->store, &id, 1) > 0 ||
+           (p->apply_inline && sb_lane_due_channels(p, sb_store_events_due_channels, &id, 1) > 0);
+}
+
+static bool passed(const struct timespec *until)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return now.tv_sec > until->tv_sec ||
+           (now.tv_sec == until->tv_sec && now.tv_nsec >= until->tv_nsec);
 }
 
 bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
@@ -44,18 +57,32 @@ bool sb_pipeline_wait_idle(struct sb_pipeline *p, int timeout_ms)
             rc = pthread_cond_timedwait(&p->idle_cv, &p->lock, &until);
         bool idle = p->worker.idle && p->dispatcher.idle && p->stock.idle;
         pthread_mutex_unlock(&p->lock);
-        if (!idle || !calls_due(p))
+        if (!idle || !work_due(p))
             return idle;
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        if (now.tv_sec > until.tv_sec ||
-            (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
-            return false; /* calls still due that the dispatcher does not settle */
-        /* a call queued after the dispatcher's pass: another pass, and wait for it */
+        if (passed(&until))
+            return false; /* work still due that the lanes do not settle */
+        /* work queued after the lanes' passes, or leased elsewhere: a breath (a lane that
+         * finds the lease held elsewhere is idle at once), then another pass, and wait
+         * for it */
+        struct timespec breath;
+        clock_gettime(CLOCK_REALTIME, &breath);
+        breath.tv_nsec += 100 * 1000000L;
+        if (breath.tv_nsec >= 1000000000L) {
+            breath.tv_sec++;
+            breath.tv_nsec -= 1000000000L;
+        }
         pthread_mutex_lock(&p->lock);
-        p->dispatcher.kicked = true;
-        p->dispatcher.idle = false;
+        if (!p->stop)
+            pthread_cond_timedwait(&p->idle_cv, &p->lock, &breath);
+        p->dispatcher.kicked = p->stock.kicked = true;
+        p->dispatcher.idle = p->stock.idle = false;
         pthread_cond_signal(&p->dispatcher.wake);
+        pthread_cond_signal(&p->stock.wake);
+        if (p->apply_inline) { /* an ingest-only server has no worker to kick */
+            p->worker.kicked = true;
+            p->worker.idle = false;
+            pthread_cond_signal(&p->worker.wake);
+        }
     }
 }
 
@@ -110,6 +137,7 @@ static void free_pipeline(struct sb_pipeline *p)
     pthread_cond_destroy(&p->idle_cv);
     pthread_mutex_destroy(&p->lock);
     sb_channel_cache_free(p->channels);
+    sb_leases_stop(p->leases); /* after the lanes: what this node held goes back */
     free(p);
 }
 
@@ -126,6 +154,11 @@ sb_err sb_pipeline_start(struct sb_store *store, struct sb_pipeline **ret)
     if (sb_channel_cache_new(&p->channels)) {
         free(p);
         return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    if ((err = sb_leases_start(store, &p->leases))) {
+        sb_channel_cache_free(p->channels);
+        free(p);
+        return err;
     }
     /* an ingest-only server records and acknowledges events and leaves applying them to
      * another process (`stockbridge sync --drain`) */

@@ -216,7 +216,7 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
 {
     char id[24];
     snprintf(id, sizeof(id), "%lld", (long long)channel);
-    if (flags & POLL_DUE) {
+    if ((flags & POLL_DUE) && sb_run_go_on(p, channel)) {
         json_t *report = NULL;
         sb_err err = sb_sync_poll_channel(p->store, p->channels, channel, &report);
         json_decref(report);
@@ -224,7 +224,7 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
             sb_log(SB_LOG_WARN, "poll.failed", "channel", id, "error", sb_err_last()->message,
                    NULL);
     }
-    if (flags & POLL_DUE) {
+    if ((flags & POLL_DUE) && sb_run_go_on(p, channel)) {
         /* a kind that connects as an app is checked again from time to time: its access,
          * and its webhook subscriptions repaired (cheap when nothing is wrong) */
         struct sb_arena *a = sb_arena_new();
@@ -242,7 +242,7 @@ static void poll_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
                    NULL);
         sb_err_clear();
     }
-    if (flags & RECONCILE_DUE) {
+    if ((flags & RECONCILE_DUE) && sb_run_go_on(p, channel)) {
         json_t *report = NULL;
         sb_err err = sb_sync_reconcile(p->store, p->channels, channel, NULL, &report);
         json_decref(report);

@@ -24,7 +24,10 @@ void sb_stock_on_commit(void *arg)
 /* A stock run: the channel's due stock and price rows, a batch at a time. */
 static void stock_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
 {
-    while (!sb_pipeline_stopping(p) && sb_sync_stock_channel(p->store, p->channels, channel)) {
+    struct sb_lease_fence fence;
+    sb_lease_fence_channel(p->leases, channel, &fence);
+    while (sb_run_go_on(p, channel) &&
+           sb_sync_stock_channel(p->store, p->channels, channel, &fence)) {
     }
 }
 
@@ -44,7 +47,9 @@ void *sb_stock_main(void *arg)
         bool asked = p->check_sales;
         p->check_sales = false;
         pthread_mutex_unlock(&p->lock);
-        if (asked || sb_time_now() != sales_checked) {
+        /* one node at a time looks (a lease of its own), whichever works the channels */
+        if ((asked || sb_time_now() != sales_checked) &&
+            sb_leases_hold(p->leases, SB_LEASE_SALE_WINDOWS)) {
             sales_checked = sb_time_now();
             sb_sync_sale_windows(p->store);
         }

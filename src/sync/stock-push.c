@@ -22,6 +22,7 @@ struct settle {
 
 struct settle_job {
     int64_t channel_id;
+    const struct sb_lease_fence *fence;
     const char *kind;
     struct settle *rows;
     size_t n;
@@ -31,9 +32,26 @@ struct settle_job {
     const char *error; /* the call failed as a whole */
 };
 
+/* The lease was lost before this settle: what was sent may have landed after the new
+ * holder's own push, so every row is queued again (a new seq) for the holder to send the
+ * figure as it is now; nothing is counted against the rows. */
+static sb_err requeue(struct sb_db *db, const struct settle_job *j)
+{
+    sb_err err = SB_OK;
+    for (size_t i = 0; !err && i < j->n; i++)
+        err = sb_store_sync_queue_item(db, j->channel_id, j->kind, j->rows[i].row.item_id);
+    return err ? err
+               : sb_store_channel_log(db, j->channel_id, "warn", "push.requeued", NULL,
+                                      "%s of %zu item%s sent after this node lost the channel's "
+                                      "lease: queued again for the node that holds it",
+                                      j->kind, j->n, j->n == 1 ? "" : "s");
+}
+
 static sb_err settle_fn(struct sb_db *db, void *ctx)
 {
     struct settle_job *j = ctx;
+    if (!sb_lease_fence_holds(db, j->fence))
+        return requeue(db, j);
     sb_err err = SB_OK;
     for (size_t i = 0; !err && i < j->n_found; i++)
         err = sb_store_sync_item_set(db, j->channel_id, j->found[i].item_id, &j->found[i].ref);
@@ -136,7 +154,8 @@ static sb_err due_rows(struct sb_db *db, const struct sb_channel_rt *rt, const c
 /* PR1-PR4: one batch of price rows for one channel. Prices go only when the channel uses
  * POS pricing; otherwise the rows are dropped. */
 static sb_err push_prices(struct sb_store *store, struct sb_channel_cache *channels,
-                          int64_t channel_id, struct sb_arena *a, bool *ret_more)
+                          int64_t channel_id, const struct sb_lease_fence *fence,
+                          struct sb_arena *a, bool *ret_more)
 {
     struct sb_sync_row *rows = NULL;
     size_t n = 0, batch = 0;
@@ -165,7 +184,9 @@ static sb_err push_prices(struct sb_store *store, struct sb_channel_cache *chann
     if (err || n == 0)
         return err;
     *ret_more = *ret_more || n == batch;
-    struct settle_job j = { .channel_id = channel_id, .kind = "price", .rows = st, .n = n };
+    struct settle_job j = {
+        .channel_id = channel_id, .fence = fence, .kind = "price", .rows = st, .n = n
+    };
     if (!active) {
         settle(store, &j);
         return SB_OK;
@@ -218,7 +239,8 @@ static sb_err push_prices(struct sb_store *store, struct sb_channel_cache *chann
 
 /* One batch of stock rows for one channel; *ret_more when a full batch was taken. */
 static sb_err push_channel(struct sb_store *store, struct sb_channel_cache *channels,
-                           int64_t channel_id, struct sb_arena *a, bool *ret_more)
+                           int64_t channel_id, const struct sb_lease_fence *fence,
+                           struct sb_arena *a, bool *ret_more)
 {
     struct sb_db *db;
     struct sb_channel_rt *rt = NULL;
@@ -254,7 +276,9 @@ static sb_err push_channel(struct sb_store *store, struct sb_channel_cache *chan
     if (err || n == 0)
         return err;
     *ret_more = n == batch;
-    struct settle_job j = { .channel_id = channel_id, .kind = "stock", .rows = st, .n = n };
+    struct settle_job j = {
+        .channel_id = channel_id, .fence = fence, .kind = "stock", .rows = st, .n = n
+    };
     if (!active) { /* I4: stock sync off, the channel disabled or without credentials */
         settle(store, &j);
         return SB_OK;
@@ -345,14 +369,14 @@ size_t sb_sync_stock_due(struct sb_store *store, int64_t *ids, size_t cap)
 }
 
 bool sb_sync_stock_channel(struct sb_store *store, struct sb_channel_cache *channels,
-                           int64_t channel_id)
+                           int64_t channel_id, const struct sb_lease_fence *fence)
 {
     struct sb_arena *a = sb_arena_new();
     if (!a)
         return false;
     bool more = false;
-    if (push_channel(store, channels, channel_id, a, &more) ||
-        push_prices(store, channels, channel_id, a, &more)) {
+    if (push_channel(store, channels, channel_id, fence, a, &more) ||
+        push_prices(store, channels, channel_id, fence, a, &more)) {
         char id[24];
         snprintf(id, sizeof(id), "%lld", (long long)channel_id);
         sb_log(SB_LOG_WARN, "sync.pass", "channel", id, "error", sb_err_last()->message, NULL);

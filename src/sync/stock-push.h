@@ -11,6 +11,7 @@
 
 #include "store/store.h"
 #include "sync/channel-cache.h"
+#include "sync/leases.h"
 
 #include <stdbool.h>
 
@@ -20,8 +21,11 @@ void sb_sync_sale_windows(struct sb_store *store);
 
 /* The channels with rows due now, up to cap (the pipeline gives each its own thread). */
 size_t sb_sync_stock_due(struct sb_store *store, int64_t *ids, size_t cap);
-/* One batch of one channel's stock and price rows. True when more is due now. */
+/* One batch of one channel's stock and price rows. True when more is due now. The rows are
+ * settled only under the fence (NULL: none): a node that lost the channel's lease while its
+ * call was on the way queues the rows again instead, so the node that took the channel
+ * over sends the figures as they are after that call landed (no stale figure last). */
 bool sb_sync_stock_channel(struct sb_store *store, struct sb_channel_cache *channels,
-                           int64_t channel_id);
+                           int64_t channel_id, const struct sb_lease_fence *fence);
 
 #endif

@@ -225,7 +225,7 @@ static void worker_run(struct sb_pipeline *p, int64_t channel, unsigned flags)
         return;
     }
     size_t n;
-    while (!sb_pipeline_stopping(p) && (n = due_events(p, channel, batch)) > 0) {
+    while (sb_run_go_on(p, channel) && (n = due_events(p, channel, batch)) > 0) {
         process_batch(p, batch, n);
         for (size_t i = 0; i < n; i++)
             sb_due_event_clear(&batch[i]);
