@@ -1,0 +1,477 @@
+/*
+ * Several stockbridge nodes on one database (issue 15 items 2 and 3): three
+ * real `stockbridge serve` processes on ONE SQLite file (WAL), each a node
+ * with its own id, with a Shopify fakestore. Signed webhooks (duplicates,
+ * newer versions before older ones) are spread across the nodes, stock
+ * changes are made through every node, and the node that holds the shop's
+ * channel lease is SIGKILLed mid-run. Then: every acknowledged order is
+ * exactly one sale (O2, O3), a surviving node has taken the channel over once
+ * the lease ran out, the shop ends at the POS's figures as they are after the
+ * last write (I2, I3: no stale figure last), and the invariants hold
+ * (`stockbridge check`, in teardown). Sessions and sign-in limits are the
+ * database's, so a cookie made on one node works on another and a failure
+ * counted on one counts on all (SEC3, SEC4).
+ *
+ * Leases last STOCKBRIDGE_LEASE_SECONDS=3 here; every wait is a bounded wait
+ * on something observable (a row, the shop's figure), never a sleep.
+ */
+#include "harness.h"
+#include "store/leases.h"
+#include "store/sessions.h"
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NODES 3
+
+static struct th t;
+static struct th_fixture f;
+static struct th_fake fake;
+static struct node {
+    pid_t pid;
+    unsigned port;
+} nodes[NODES];
+
+static void fake_ok(const char *method, const char *path, const char *body)
+{
+    struct th_resp r = th_fake_req(&fake, method, path, body);
+    cr_assert_eq(r.status / 100, 2, "fakestore %s %s: %ld %s", method, path, r.status, r.body);
+    th_resp_free(&r);
+}
+
+/* Starts `stockbridge serve` on the test's database: a node. */
+static void node_start(struct node *n)
+{
+    int pipefd[2];
+    cr_assert_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        setenv("STOCKBRIDGE_LEASE_SECONDS", "3", 1);
+        /* the stock lane's timer on: changes committed by another node are seen by it */
+        unsetenv("STOCKBRIDGE_SYNC_PERIOD");
+        execl(getenv("SB_BIN"), "stockbridge", "serve", "--db", t.db_url, "--listen", "127.0.0.1:0",
+              (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char line[256];
+    size_t k = 0;
+    while (k + 1 < sizeof(line) && read(pipefd[0], line + k, 1) == 1 && line[k] != '\n')
+        k++;
+    line[k] = '\0';
+    close(pipefd[0]);
+    cr_assert_eq(sscanf(line, "stockbridge is serving on http://127.0.0.1:%u/", &n->port), 1,
+                 "serve said: %s", line);
+    n->pid = pid;
+}
+
+static void node_stop(struct node *n, int sig)
+{
+    if (n->pid <= 0)
+        return;
+    int status;
+    kill(n->pid, sig);
+    waitpid(n->pid, &status, 0);
+    n->pid = 0;
+}
+
+static void setup(void)
+{
+    th_start(&t);
+    th_fixture(&t, &f);
+    struct sb_db *db;
+    cr_assert_eq(sb_store_acquire(t.store, &db), SB_OK);
+    cr_assert_eq(sb_store_user_set_password(db, 1, "admin-secret"), SB_OK); /* the admin */
+    sb_store_release(t.store, db);
+    th_fake_start(&t, &fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1");
+    fake_ok("POST", "/_fake/products",
+            "{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"price\":\"20.00\"}");
+    fake_ok("POST", "/_fake/products", "{\"sku\":\"MUG\",\"title\":\"Mug\",\"price\":\"12.50\"}");
+    /* no webhooks from the shop itself: the test sends them, to the node it chooses */
+    int64_t id = th_create(&t, t.admin, "/api/v1/channels",
+                           "{\"kind\":\"shopify\",\"name\":\"Web shop\","
+                           "\"credentials\":{\"shop_domain\":\"nodes.myshopify.com\","
+                           "\"access_token\":\"" TH_SHOP_TOKEN "\","
+                           "\"webhook_secret\":\"" TH_SHOP_SECRET "\",\"base_url\":\"%s\"},"
+                           "\"outlets\":[1,2],\"default_outlet_id\":1}",
+                           fake.url);
+    cr_assert_eq(id, 1);
+    th_wait_pipeline(&t);
+    /* hand the database over to the nodes (this pipeline gives its leases back) */
+    sb_server_stop(t.server);
+    sb_pipeline_stop(t.pipeline);
+    sb_store_close(t.store);
+    t.server = NULL;
+    t.pipeline = NULL;
+    t.store = NULL;
+    for (int i = 0; i < NODES; i++)
+        node_start(&nodes[i]);
+}
+
+static void teardown(void)
+{
+    for (int i = 0; i < NODES; i++)
+        node_stop(&nodes[i], SIGTERM);
+    th_fake_stop(&fake);
+    th_stop(&t); /* runs `stockbridge check` on the database */
+}
+
+TestSuite(nodes, .init = setup, .fini = teardown, .timeout = 240);
+
+static size_t discard(char *p, size_t s, size_t n, void *ud)
+{
+    (void)p;
+    (void)ud;
+    return s * n;
+}
+
+/* One signed Shopify webhook to a node: order 1000+n at version `minute` (10:MM), paid or
+ * not; returns the HTTP status. */
+static long webhook(const struct node *to, const char *topic, const char *event_id, int n,
+                    int minute, bool paid)
+{
+    char body[1200], url[96], sig[128], event[128], top[96], b64[64];
+    int len = snprintf(body, sizeof(body),
+                       "{\"id\":%d,\"name\":\"#%d\",\"email\":\"c%d@example.com\","
+                       "\"created_at\":\"2026-11-22T10:00:00Z\","
+                       "\"updated_at\":\"2026-11-22T10:%02d:00Z\",\"currency\":\"USD\","
+                       "\"financial_status\":\"%s\",\"gateway\":\"shopify_payments\","
+                       "\"subtotal_price\":\"20.00\",\"total_discounts\":\"0.00\","
+                       "\"total_tax\":\"0.00\",\"total_price\":\"20.00\","
+                       "\"total_outstanding\":\"%s\","
+                       "\"shipping_address\":{\"name\":\"C %d\",\"address1\":\"1 St\"},"
+                       "\"line_items\":[{\"id\":%d00,\"sku\":\"TEE\",\"title\":\"Tee\","
+                       "\"quantity\":1,\"price\":\"20.00\",\"requires_shipping\":true}]}",
+                       1000 + n, 1000 + n, n, minute, paid ? "paid" : "pending",
+                       paid ? "0.00" : "20.00", n, 1000 + n);
+    unsigned char mac[32];
+    unsigned int maclen = 0;
+    HMAC(EVP_sha256(), TH_SHOP_SECRET, (int)strlen(TH_SHOP_SECRET), (unsigned char *)body,
+         (size_t)len, mac, &maclen);
+    EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
+    snprintf(sig, sizeof(sig), "X-Shopify-Hmac-Sha256: %s", b64);
+    snprintf(event, sizeof(event), "X-Shopify-Event-Id: %s", event_id);
+    snprintf(top, sizeof(top), "X-Shopify-Topic: %s", topic);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/webhooks/1", to->port);
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
+    hdr = curl_slist_append(hdr, top);
+    hdr = curl_slist_append(hdr, sig);
+    hdr = curl_slist_append(hdr, event);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    long status = 0;
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+/* Order n's webhooks, spread over the live nodes `live` (count nl): its creation (an
+ * unpaid first version), again (a duplicate delivery, to another node), and for every
+ * third order its payment (a newer version) sent BEFORE its creation. Counts the 200s. */
+static int deliver(int n, const int *live, int nl)
+{
+    char create[64], paid[64];
+    snprintf(create, sizeof(create), "nodes-create-%d", n);
+    snprintf(paid, sizeof(paid), "nodes-paid-%d", n);
+    int acked = 0;
+    const struct node *a = &nodes[live[n % nl]], *b = &nodes[live[(n + 1) % nl]];
+    if (n % 3 == 0)
+        acked += webhook(b, "orders/paid", paid, n, 5, true) == 200;
+    acked += webhook(a, "orders/create", create, n, 0, false) == 200;
+    acked += webhook(b, "orders/create", create, n, 0, false) == 200; /* duplicate */
+    return acked;
+}
+
+static int64_t shop_available(const char *sku)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/_fake/inventory?sku=%s", sku);
+    struct th_resp r = th_fake_req(&fake, "GET", path, NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    int64_t v = th_int(json_array_get(json_object_get(r.json, "levels"), 0), "available");
+    th_resp_free(&r);
+    return v;
+}
+
+/* I2: what the POS offers the channel for an item: available per outlet, never below 0. */
+static int64_t pos_available(int64_t item)
+{
+    return th_sql_intf(&t,
+                       "SELECT COALESCE(SUM(CASE WHEN on_hand - reserved > 0"
+                       " THEN on_hand - reserved ELSE 0 END), 0) FROM stock"
+                       " WHERE item_id = %lld AND outlet_id IN (1, 2)",
+                       (long long)item);
+}
+
+/* A stock adjustment made through a node's API. */
+static void adjust(const struct node *via, int64_t outlet, int64_t item, int64_t delta)
+{
+    char body[128];
+    snprintf(body, sizeof(body), "{\"item_id\":%lld,\"outlet_id\":%lld,\"delta\":%lld}",
+             (long long)item, (long long)outlet, (long long)delta);
+    t.port = (uint16_t)via->port;
+    struct th_resp r = th_req(&t, "POST", "/api/v1/stock/adjustments", t.admin, body);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_resp_free(&r);
+}
+
+struct lease_read {
+    char holder[160];
+    char expires[40];
+};
+
+static sb_err lease_fn(struct sb_db *db, void *ud)
+{
+    struct lease_read *l = ud;
+    return sb_store_lease_get(db, "channel:1", l->holder, sizeof(l->holder), l->expires,
+                              sizeof(l->expires));
+}
+
+/* The pid of the node holding the shop's channel (0: nobody). */
+static pid_t channel_holder(void)
+{
+    struct lease_read l = { 0 };
+    th_db_write(&t, lease_fn, &l);
+    char *last = strrchr(l.holder, ':');
+    if (!last)
+        return 0;
+    *last = '\0';
+    char *pid = strrchr(l.holder, ':');
+    return pid ? (pid_t)strtol(pid + 1, NULL, 10) : 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Polls `cond` every 50 ms until it holds or `seconds` pass; whether it held. */
+static bool wait_for(bool (*cond)(void), double seconds)
+{
+    double until = now_s() + seconds;
+    for (;;) {
+        if (cond())
+            return true;
+        if (now_s() > until)
+            return false;
+        struct timespec ts = { 0, 50 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
+static pid_t killed;
+
+static bool taken_over(void)
+{
+    pid_t h = channel_holder();
+    return h && h != killed;
+}
+
+static bool someone_holds(void)
+{
+    return channel_holder() != 0;
+}
+
+static bool settled(void)
+{
+    return th_sql_int(&t, "SELECT COUNT(*) FROM channel_events WHERE status <> 'done'") == 0 &&
+           th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE channel_id = 1") == 0 &&
+           shop_available("TEE") == pos_available(1) && shop_available("MUG") == pos_available(2);
+}
+
+Test(nodes, issue15_2_o2_i3_three_nodes_one_killed_each_order_once_and_the_last_figure_pushed)
+{
+    enum {
+        N = 60
+    };
+    int all[NODES] = { 0, 1, 2 };
+    /* stock enough for every order, counted in through one node */
+    adjust(&nodes[0], 1, 1, 100);
+    int acked = 0, sent = 0;
+    for (int n = 0; n < N / 2; n++) {
+        acked += deliver(n, all, NODES);
+        sent += n % 3 == 0 ? 3 : 2;
+        if (n % 10 == 9) /* stock changes through each node in turn */
+            adjust(&nodes[n / 10], 2, 2, 1 + n / 10);
+    }
+    /* the node that works the shop's channel dies mid-run: a change queued for it */
+    cr_assert(wait_for(someone_holds, 20), "some node took the shop's channel");
+    killed = channel_holder();
+    int dead = -1, live[NODES - 1], nl = 0;
+    for (int i = 0; i < NODES; i++) {
+        if (nodes[i].pid == killed)
+            dead = i;
+        else
+            live[nl++] = i;
+    }
+    cr_assert_neq(dead, -1, "the lease holder (pid %d) is one of the nodes", (int)killed);
+    adjust(&nodes[live[0]], 1, 2, 7);
+    double t0 = now_s();
+    node_stop(&nodes[dead], SIGKILL);
+
+    /* the rest of the orders, and more changes, through the survivors */
+    for (int n = N / 2; n < N; n++) {
+        acked += deliver(n, live, nl);
+        sent += n % 3 == 0 ? 3 : 2;
+    }
+    cr_assert(wait_for(taken_over, 20), "a surviving node took the channel over");
+    double took = now_s() - t0;
+    cr_expect_leq(took, 3 + 1 + 3, "taken over within a lease and a third (and slack): %.1f s",
+                  took);
+    adjust(&nodes[live[1]], 2, 1, -2);
+    adjust(&nodes[live[0]], 1, 2, -1); /* the last write */
+    cr_expect_eq(acked, sent, "every webhook was acknowledged");
+
+    cr_assert(wait_for(settled, 60),
+              "every event applied and the shop at the POS's figures (TEE %lld/%lld, MUG "
+              "%lld/%lld, events left %lld, queue %lld)",
+              (long long)shop_available("TEE"), (long long)pos_available(1),
+              (long long)shop_available("MUG"), (long long)pos_available(2),
+              (long long)th_sql_int(&t, "SELECT COUNT(*) FROM channel_events"
+                                        " WHERE status <> 'done'"),
+              (long long)th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"));
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), N,
+                 "every acknowledged order is a sale");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(DISTINCT external_id) FROM sales"
+                                " WHERE source = 'channel'"),
+                 N, "and no order is a sale twice");
+    /* O3: the orders whose payment came first are paid, whatever came after */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"
+                                " AND balance_due = 0"),
+                 N / 3, "the newer (paid) version stands");
+    cr_expect_eq(th_sql_int(&t, "SELECT 110 - on_hand FROM stock WHERE item_id = 1"
+                                " AND outlet_id = 1"),
+                 N, "stock left once per order");
+}
+
+/* What a node answered: its Set-Cookie (the name=value part) and its body. */
+struct answer {
+    char cookie[256];
+    char body[4096];
+    size_t len;
+};
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct answer *a = ud;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(p, "Set-Cookie: ", 12) == 0) {
+        size_t v = 0;
+        while (12 + v < len && p[12 + v] != ';' && p[12 + v] != '\r')
+            v++;
+        snprintf(a->cookie, sizeof(a->cookie), "%.*s", (int)v, p + 12);
+    }
+    return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct answer *a = ud;
+    size_t k = size * n;
+    if (a->len + k < sizeof(a->body)) {
+        memcpy(a->body + a->len, p, k);
+        a->len += k;
+        a->body[a->len] = '\0';
+    }
+    return k;
+}
+
+/* A request to a node with a cookie and CSRF token (either may be NULL). */
+static long call(const struct node *to, const char *method, const char *path, const char *body,
+                 const char *cookie, const char *csrf, struct answer *out)
+{
+    char url[160], hdr[160];
+    struct answer scratch;
+    if (!out)
+        out = &scratch;
+    memset(out, 0, sizeof(*out));
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", to->port, path);
+    CURL *h = curl_easy_init();
+    struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
+    if (csrf) {
+        snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+        list = curl_slist_append(list, hdr);
+    }
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+    if (body)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    if (cookie)
+        curl_easy_setopt(h, CURLOPT_COOKIE, cookie);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, out);
+    long status = 0;
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+#define ADMIN_SIGN_IN "{\"username\":\"admin\",\"password\":\"%s\"}"
+
+static long sign_in(const struct node *to, const char *password, struct answer *out)
+{
+    char body[128];
+    snprintf(body, sizeof(body), ADMIN_SIGN_IN, password);
+    return call(to, "POST", "/api/v1/session", body, NULL, NULL, out);
+}
+
+Test(nodes, issue15_3_sec3_a_session_made_on_one_node_works_and_ends_on_every_node)
+{
+    struct answer a;
+    cr_assert_eq(sign_in(&nodes[0], "admin-secret", &a), 200, "%s", a.body);
+    cr_assert(strncmp(a.cookie, "sb_session=", 11) == 0, "%s", a.cookie);
+    json_t *j = json_loads(a.body, 0, NULL);
+    char csrf[128];
+    snprintf(csrf, sizeof(csrf), "%s", json_string_value(json_object_get(j, "csrf_token")));
+    json_decref(j);
+    /* made on node 0, it works on every node */
+    for (int i = 0; i < NODES; i++)
+        cr_expect_eq(call(&nodes[i], "GET", "/api/v1/session", NULL, a.cookie, NULL, NULL), 200,
+                     "node %d", i);
+    /* a change without its CSRF token is refused on another node too; signed out on node
+     * 2, it is gone on all */
+    cr_expect_eq(call(&nodes[1], "DELETE", "/api/v1/session", NULL, a.cookie, "wrong", NULL), 403);
+    long out = call(&nodes[2], "DELETE", "/api/v1/session", NULL, a.cookie, csrf, NULL);
+    cr_expect(out / 100 == 2, "signed out: %ld", out);
+    for (int i = 0; i < NODES; i++)
+        cr_expect_eq(call(&nodes[i], "GET", "/api/v1/session", NULL, a.cookie, NULL, NULL), 401,
+                     "node %d", i);
+}
+
+/* SEC3, SEC4: sessions and sign-in limits are rows of the database, not a node's memory. */
+Test(nodes, issue15_3_sec4_sign_in_failures_count_across_nodes)
+{
+    /* five failures, spread over the three nodes: the sixth try, right or wrong, is held
+     * off on every node */
+    for (int i = 0; i < 5; i++)
+        cr_expect_eq(sign_in(&nodes[i % NODES], "wrong-password", NULL), 401, "try %d", i);
+    for (int i = 0; i < NODES; i++)
+        cr_expect_eq(sign_in(&nodes[i], "admin-secret", NULL), 429, "node %d", i);
+}
