@@ -475,3 +475,67 @@ Test(nodes, issue15_3_sec4_sign_in_failures_count_across_nodes)
     for (int i = 0; i < NODES; i++)
         cr_expect_eq(sign_in(&nodes[i], "admin-secret", NULL), 429, "node %d", i);
 }
+
+/*
+ * The fence (issue 15 item 2): a node whose channel lease another node took over while its
+ * stock call was on the way does not settle what it sent. The server here is this
+ * process's own, with leases of 600 s so that it still believes its lease held; the lease
+ * is taken from it in the database behind its back, as a node that paused past its lease
+ * would find it.
+ */
+static void fence_setup(void)
+{
+    setenv("STOCKBRIDGE_LEASE_SECONDS", "600", 1);
+    unsetenv("STOCKBRIDGE_SYNC_PERIOD"); /* the stock lane's timer: a pass every 250 ms */
+    th_start(&t);
+    th_fixture(&t, &f);
+    th_fake_start(&t, &fake, TH_SHOP_TOKEN, TH_SHOP_SECRET, "/webhooks/1");
+    fake_ok("POST", "/_fake/products",
+            "{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"price\":\"20.00\"}");
+    fake_ok("POST", "/_fake/products", "{\"sku\":\"MUG\",\"title\":\"Mug\",\"price\":\"12.50\"}");
+    th_create(&t, t.admin, "/api/v1/channels",
+              "{\"kind\":\"shopify\",\"name\":\"Web shop\","
+              "\"credentials\":{\"shop_domain\":\"fence.myshopify.com\","
+              "\"access_token\":\"" TH_SHOP_TOKEN "\","
+              "\"webhook_secret\":\"" TH_SHOP_SECRET "\",\"base_url\":\"%s\"},"
+              "\"outlets\":[1,2],\"default_outlet_id\":1}",
+              fake.url);
+    th_wait_pipeline(&t);
+}
+
+static void fence_teardown(void)
+{
+    unsetenv("STOCKBRIDGE_LEASE_SECONDS");
+    setenv("STOCKBRIDGE_SYNC_PERIOD", "off", 1);
+    th_fake_stop(&fake);
+    th_stop(&t);
+}
+
+TestSuite(fence, .init = fence_setup, .fini = fence_teardown, .timeout = 120);
+
+static bool requeued(void)
+{
+    return th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'push.requeued'") > 0;
+}
+
+Test(fence, issue15_2_i3_a_push_settled_after_the_lease_was_lost_is_queued_again)
+{
+    cr_assert_eq(shop_available("TEE"), 15, "the first sync, under this node's lease");
+    cr_assert_neq(channel_holder(), 0);
+    th_sql_exec(&t, "UPDATE leases SET holder = 'elsewhere:1:x' WHERE name = 'channel:1'");
+    struct th_resp r = th_req(&t, "POST", "/api/v1/stock/adjustments", t.admin,
+                              "{\"item_id\":1,\"outlet_id\":1,\"delta\":-4}");
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    th_resp_free(&r);
+    /* the node still believed it held the channel and pushed, but its settle found the lease
+     * gone: the row is queued again (a new seq) for the holder, not marked sent */
+    cr_assert(wait_for(requeued, 20), "the settle was fenced");
+    cr_expect_eq(shop_available("TEE"), 11, "the call itself went through");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE channel_id = 1"
+                                " AND item_id = 1 AND kind = 'stock' AND seq > 1"
+                                " AND status = 'pending' AND attempts = 0"),
+                 1, "queued again, nothing counted against it");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM leases WHERE name = 'channel:1'"
+                                " AND holder = 'elsewhere:1:x'"),
+                 1, "the other node keeps the lease");
+}

@@ -159,6 +159,20 @@ bool sb_leases_valid(struct sb_leases *l, const char *name)
     return ok;
 }
 
+void sb_leases_drop(struct sb_leases *l, const char *name)
+{
+    pthread_mutex_lock(&l->lock);
+    for (size_t i = 0; i < l->n; i++) {
+        if (strcmp(l->v[i].name, name) == 0 && l->v[i].held) {
+            sb_log(SB_LOG_WARN, "lease.lost", "lease", name, "node", l->node, NULL);
+            l->v[i].held = false;
+            l->v[i].valid_until_ms = 0;
+            l->v[i].retry_at_ms = mono_ms() + l->seconds * 1000 / 3;
+        }
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
 void sb_lease_channel_name(int64_t channel, char *buf, size_t cap)
 {
     snprintf(buf, cap, "channel:%lld", (long long)channel);
@@ -186,6 +200,7 @@ void sb_lease_fence_channel(struct sb_leases *l, int64_t channel, struct sb_leas
 {
     sb_lease_channel_name(channel, ret->name, sizeof(ret->name));
     ret->holder = l ? l->node : NULL;
+    ret->leases = l;
 }
 
 bool sb_lease_fence_holds(struct sb_db *db, const struct sb_lease_fence *f)
@@ -195,8 +210,10 @@ bool sb_lease_fence_holds(struct sb_db *db, const struct sb_lease_fence *f)
         return true;
     if (sb_store_lease_held(db, f->name, f->holder, &held)) {
         sb_err_clear();
-        return false;
+        return false; /* not known to hold: the work is done again by whoever holds it */
     }
+    if (!held && f->leases)
+        sb_leases_drop(f->leases, f->name);
     return held;
 }
 

@@ -53,6 +53,8 @@ bool sb_leases_hold(struct sb_leases *l, const char *name);
 /* Whether this node still holds the lease, from memory only (cheap): checked before each
  * step of the work, each call to the channel. */
 bool sb_leases_valid(struct sb_leases *l, const char *name);
+/* Forgets the lease (found taken by another node): not valid from now on. */
+void sb_leases_drop(struct sb_leases *l, const char *name);
 
 /* The same for a channel's lease; with l NULL (no leases: a tool's own pipeline) always
  * true. */
@@ -64,11 +66,13 @@ bool sb_leases_valid_channel(struct sb_leases *l, int64_t channel);
  * the lease over before it commits. */
 struct sb_lease_fence {
     char name[SB_LEASE_NAME_LEN];
-    const char *holder; /* NULL: no fence (a tool working alone) */
+    const char *holder;       /* NULL: no fence (a tool working alone) */
+    struct sb_leases *leases; /* told when the fence fails: the lease is dropped at once */
 };
 void sb_lease_fence_channel(struct sb_leases *l, int64_t channel, struct sb_lease_fence *ret);
 /* Whether the fence still holds, read in db's current transaction (true without a fence);
- * a store error counts as not holding. */
+ * a store error counts as not holding. A fence found not holding drops the lease from this
+ * node's memory, so its runs stop at their next step (sb_leases_valid). */
 bool sb_lease_fence_holds(struct sb_db *db, const struct sb_lease_fence *f);
 
 #endif
