@@ -139,7 +139,7 @@ json_t *th_get(struct th *t, const char *token, const char *fmt, ...)
 void th_user(struct th *t, const char *username, const char *role, const int64_t *outlets,
              char out_token[SB_TOKEN_LEN]);
 
-/* A digest of every row in every table. */
+/* A digest of every row in every table, but the nodes' bookkeeping (leases, rate_buckets). */
 uint64_t th_fingerprint(struct th *t);
 
 /* Sends the request and asserts the status, error code, and an unchanged database. */

@@ -7,6 +7,7 @@
  * (ISO 8601 UTC); the clock is the test's.
  */
 #include "store/leases.h"
+#include "store/rate-buckets.h"
 #include "store/store.h"
 
 #include <criterion/criterion.h>
@@ -127,4 +128,32 @@ Test(leases, issue15_2_two_nodes_taking_a_free_lease_at_once_one_wins)
                  SB_OK);
     sb_store_release(store, db2);
     cr_expect(a != b, "exactly one node holds it (a %d, b %d)", a, b);
+}
+
+/* Issue 15 item 3: a connection's rate budget is one budget whichever node grants it. Two
+ * connections stand for two nodes. */
+Test(leases, issue15_3_a_rate_bucket_is_spent_from_every_node_at_once)
+{
+    struct sb_db *db2;
+    cr_assert_eq(sb_store_acquire(store, &db2), SB_OK);
+    struct sb_db *from[] = { db, db2, db };
+    bool ok = false;
+    int64_t left = -1, retry = -1;
+    /* 60 a minute, bursts of 3: three requests, wherever they come */
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(sb_store_rate_take(from[i], "connection:9", 60, 3, 1000, &ok, &left, &retry),
+                     SB_OK, "%s", sb_err_last()->message);
+        cr_expect(ok, "request %d granted", i);
+        cr_expect_eq(left, 2 - i);
+    }
+    cr_assert_eq(sb_store_rate_take(db2, "connection:9", 60, 3, 1000, &ok, &left, &retry), SB_OK);
+    cr_expect_not(ok, "the fourth is refused on the other node too");
+    cr_expect_eq(retry, 1, "one request a second comes back");
+    /* another channel has its own bucket; a second later one request came back */
+    cr_assert_eq(sb_store_rate_take(db2, "connection:10", 60, 3, 1000, &ok, &left, &retry), SB_OK);
+    cr_expect(ok);
+    cr_assert_eq(sb_store_rate_take(db, "connection:9", 60, 3, 1001, &ok, &left, &retry), SB_OK);
+    cr_expect(ok);
+    cr_expect_eq(left, 0);
+    sb_store_release(store, db2);
 }

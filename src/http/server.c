@@ -259,7 +259,8 @@ static sb_err rate_limit(struct sb_server *s, struct sb_req *r)
         return SB_OK; /* STOCKBRIDGE_CONNECTION_RATE=off */
     bool ok = false;
     int64_t left = 0, retry = 0;
-    sb_err err = sb_ratelimit_take(s->rate, r->scope.channel_id, sb_time_now(), &ok, &left, &retry);
+    sb_err err =
+        sb_ratelimit_take(s->rate, r->db, r->scope.channel_id, sb_time_now(), &ok, &left, &retry);
     if (err)
         return err;
     r->rate_remaining = sb_arena_printf(r->arena, "%lld", (long long)left);

@@ -662,7 +662,13 @@ static const char *const migrations[] = {
     "  name TEXT PRIMARY KEY,"
     "  holder TEXT NOT NULL,"
     "  expires_at TEXT NOT NULL,"
-    "  taken_at TEXT NOT NULL);",
+    "  taken_at TEXT NOT NULL);"
+    /* ... and the rate buckets every node spends from (store/rate-buckets.h: the connection
+     * API's limit per export channel) */
+    "CREATE TABLE rate_buckets ("
+    "  name TEXT PRIMARY KEY,"
+    "  milli BIGINT NOT NULL,"
+    "  at BIGINT NOT NULL);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

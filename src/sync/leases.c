@@ -322,7 +322,9 @@ void sb_leases_stop(struct sb_leases *l)
     pthread_cond_broadcast(&l->wake);
     pthread_mutex_unlock(&l->lock);
     pthread_join(l->thread, NULL);
-    /* what this node held goes back at once: another node need not wait for it to expire */
+    /* what this node held goes back at once: another node need not wait for it to expire;
+     * the caller's own error (a server that could not start) stays what it was */
+    struct sb_errinfo saved = *sb_err_last();
     size_t n = 0;
     const char **names = calloc(l->n + 1, sizeof(*names));
     for (size_t i = 0; names && i < l->n; i++)
@@ -332,6 +334,8 @@ void sb_leases_stop(struct sb_leases *l)
         sb_log(SB_LOG_WARN, "lease.release_failed", "node", l->node, "error",
                sb_err_last()->message, NULL);
     sb_err_clear();
+    if (saved.err)
+        (void)sb_fail(saved.err, saved.field[0] ? saved.field : NULL, "%s", saved.message);
     free(names);
     free(l->v);
     pthread_cond_destroy(&l->wake);
