@@ -539,3 +539,41 @@ Test(fence, issue15_2_i3_a_push_settled_after_the_lease_was_lost_is_queued_again
                                 " AND holder = 'elsewhere:1:x'"),
                  1, "the other node keeps the lease");
 }
+
+static int64_t shop_faulted(void)
+{
+    struct th_resp r = th_fake_req(&fake, "GET", "/_fake/requests", NULL);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    int64_t n = th_int(r.json, "faulted");
+    th_resp_free(&r);
+    return n;
+}
+
+static bool call_failed(void)
+{
+    return shop_faulted() > 0;
+}
+
+Test(fence, issue15_2_an_outbox_failure_after_the_lease_was_lost_is_left_to_the_holder)
+{
+    th_sql_exec(&t, "UPDATE leases SET holder = 'elsewhere:1:x' WHERE name = 'channel:1'");
+    fake_ok("POST", "/_fake/faults", "{\"graphql\":{\"status\":503,\"count\":1000}}");
+    int64_t before = th_sql_int(&t, "SELECT COUNT(*) FROM outbox");
+    /* a base URL for webhooks queues a connection check: an outbox call */
+    struct th_resp r = th_req(&t, "PATCH", "/api/v1/channels/1", t.admin,
+                              "{\"settings\":{\"webhook_base_url\":\"https://pos.example\"}}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    cr_assert_eq(th_sql_int(&t, "SELECT COUNT(*) FROM outbox"), before + 1);
+    /* the node still believed it held the channel and made the call, which failed: the
+     * failure is not its to count (the holder tries the call itself), and the node leaves
+     * the channel (its wait ends without the call settled) */
+    cr_assert(wait_for(call_failed, 20), "the call was made");
+    cr_expect_not(sb_pipeline_wait_idle(t.pipeline, 1500), "the call stays due, for the holder");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM outbox WHERE kind = 'connect'"
+                                " AND status = 'pending' AND attempts = 0 AND last_error IS NULL"
+                                " AND id = (SELECT MAX(id) FROM outbox)"),
+                 1, "nothing recorded against the call");
+    cr_expect_eq(shop_faulted(), 1, "and the node made it once, then left the channel");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'push.retry'"), 0);
+}
