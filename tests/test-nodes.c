@@ -366,6 +366,32 @@ Test(nodes, issue15_2_o2_i3_three_nodes_one_killed_each_order_once_and_the_last_
                  N, "stock left once per order");
 }
 
+static bool stock_pushed(void)
+{
+    return th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue WHERE channel_id = 1") == 0 &&
+           shop_available("MUG") == pos_available(2);
+}
+
+Test(nodes, issue15_2_a_node_that_stops_gives_its_channels_back_at_once)
+{
+    adjust(&nodes[0], 1, 2, 1); /* work for the channel: some node takes it */
+    cr_assert(wait_for(someone_holds, 20), "some node took the shop's channel");
+    pid_t holder = channel_holder();
+    int at = -1;
+    for (int i = 0; i < NODES; i++)
+        if (nodes[i].pid == holder)
+            at = i;
+    cr_assert_neq(at, -1);
+    node_stop(&nodes[at], SIGTERM);
+    /* before it exited it gave the lease back: no waiting for it to expire */
+    cr_expect_neq(channel_holder(), holder, "the lease is not the stopped node's any more");
+    adjust(&nodes[(at + 1) % NODES], 2, 2, 2);
+    cr_assert(wait_for(someone_holds, 20), "another node took the channel");
+    cr_expect_neq(channel_holder(), holder);
+    cr_expect(wait_for(stock_pushed, 20), "and pushed the change (MUG %lld, POS %lld)",
+              (long long)shop_available("MUG"), (long long)pos_available(2));
+}
+
 /* What a node answered: its Set-Cookie (the name=value part) and its body. */
 struct answer {
     char cookie[256];
