@@ -47,6 +47,7 @@ struct sb_store {
     void *on_commit_ud;
     void (*on_queue)(void *); /* called after each job is queued (under wlock) */
     void *on_queue_ud;
+    struct sb_db_stats wstats; /* the writer connection's, as of its last batch (under wlock) */
 };
 
 sb_err sb_store_open(const char *url, unsigned max_idle, struct sb_store **ret)
@@ -239,6 +240,7 @@ static void *writer_main(void *arg)
         run_batch(s, batch);
 
         pthread_mutex_lock(&s->wlock);
+        s->wstats = sb_db_stats(s->wdb);
         for (struct write_job *j = batch; j; j = j->next)
             j->done = true;
         pthread_cond_broadcast(&s->finished);
@@ -247,6 +249,14 @@ static void *writer_main(void *arg)
     }
     pthread_mutex_unlock(&s->wlock);
     return NULL;
+}
+
+struct sb_db_stats sb_store_writer_stats(struct sb_store *s)
+{
+    pthread_mutex_lock(&s->wlock);
+    struct sb_db_stats st = s->wstats;
+    pthread_mutex_unlock(&s->wlock);
+    return st;
 }
 
 void sb_store_on_commit(struct sb_store *s, void (*fn)(void *), void *ud)

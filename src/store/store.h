@@ -29,6 +29,11 @@ int sb_store_schema_version(const struct sb_store *s);
 typedef sb_err (*sb_write_fn)(struct sb_db *db, void *ctx);
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
 
+/* What the writer's connection has run (struct sb_db_stats), as of its last batch: a job's
+ * statements are counted once sb_store_write has returned for it. Zeros before the first
+ * write. */
+struct sb_db_stats sb_store_writer_stats(struct sb_store *s);
+
 /* fn(db, ctx) as one business action on the caller's connection (not the writer's):
  * committed when it returns SB_OK, rolled back otherwise; its error is returned. For
  * callers that string several store actions together (the demo store's seed). */
