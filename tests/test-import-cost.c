@@ -97,12 +97,12 @@ static uint64_t import(int n)
     snprintf(event, sizeof(event), "X-Shopify-Event-Id: cost-%d", n);
     const char *headers[] = { "X-Shopify-Topic: orders/create", hmac, event, NULL };
     th_wait_pipeline(&t);
-    struct sb_db_stats before = sb_store_writer_stats(t.store);
+    struct sb_db_stats before = sb_store_writer_stats(t.store, NULL);
     struct th_resp r = th_post_headers(&t, "/webhooks/1", body, headers);
     cr_assert_eq(r.status, 200, "%s", r.body);
     th_resp_free(&r);
     th_wait_pipeline(&t);
-    struct sb_db_stats after = sb_store_writer_stats(t.store);
+    struct sb_db_stats after = sb_store_writer_stats(t.store, NULL);
     cr_assert_eq(th_sql_intf(&t, "SELECT COUNT(*) FROM sales WHERE external_id = '%d'", n), 1,
                  "order %d became a sale when its webhook was answered", n);
     return after.statements - before.statements;

@@ -70,10 +70,11 @@ struct sb_db_ops {
 };
 
 /* What a connection has asked of its backend, counted by the helpers below (whichever
- * backend): statements run (each query, exec, savepoint, begin and commit is one) and,
- * while sb_db_stats_timing is on, the wall time spent inside the backend's calls for them
- * (prepare, bind, step, reset). For benchmarks and for tests that pin the statements an
- * action costs. */
+ * backend): statements run (each query, exec and savepoint, and each BEGIN, COMMIT and
+ * ROLLBACK of sb_db_begin/sb_db_end, is one) and, while sb_db_stats_timing is on, the
+ * wall time spent inside the backend's calls for the statements (prepare, bind, step,
+ * reset) - not BEGIN and COMMIT, which wait for the write lock and the disk. For
+ * benchmarks and for tests that pin the statements an action costs. */
 struct sb_db_stats {
     uint64_t statements;
     uint64_t backend_ns;

@@ -31,8 +31,9 @@ sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
 
 /* What the writer's connection has run (struct sb_db_stats), as of its last batch: a job's
  * statements are counted once sb_store_write has returned for it. Zeros before the first
- * write. */
-struct sb_db_stats sb_store_writer_stats(struct sb_store *s);
+ * write. ret_cpu_ns (may be NULL): the CPU time the writer thread has spent running its
+ * batches (jobs, savepoints, commits), for benchmarks. */
+struct sb_db_stats sb_store_writer_stats(struct sb_store *s, uint64_t *ret_cpu_ns);
 
 /* fn(db, ctx) as one business action on the caller's connection (not the writer's):
  * committed when it returns SB_OK, rolled back otherwise; its error is returned. For
