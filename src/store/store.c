@@ -24,7 +24,7 @@
 
 struct write_job {
     struct write_job *next;
-    sb_write_fn fn;
+    sb_write_fn fn, otherwise;
     void *ctx;
     sb_err err;
     struct sb_errinfo info;
@@ -168,6 +168,16 @@ static sb_err run_job(struct sb_db *db, struct write_job *j, bool *ret_lost)
         return e;
     }
     e = j->fn(db, j->ctx);
+    if (e && j->otherwise && db->tx_depth == 1) {
+        /* fn's work undone, and the job's other way taken in its place */
+        if (sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_job", NULL)) {
+            j->info = *sb_err_last();
+            *ret_lost = true;
+            return e;
+        }
+        sb_err_clear();
+        e = j->otherwise(db, j->ctx);
+    }
     if (db->tx_depth != 1) {
         /* fn left a transaction of its own open: refuse its work */
         db->tx_depth = 1;
@@ -293,7 +303,12 @@ void sb_store_on_queue(struct sb_store *s, void (*fn)(void *), void *ud)
 
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)
 {
-    struct write_job job = { .fn = fn, .ctx = ctx };
+    return sb_store_write_else(s, fn, NULL, ctx);
+}
+
+sb_err sb_store_write_else(struct sb_store *s, sb_write_fn fn, sb_write_fn otherwise, void *ctx)
+{
+    struct write_job job = { .fn = fn, .otherwise = otherwise, .ctx = ctx };
     pthread_mutex_lock(&s->wlock);
     if (!s->writer_started) {
         sb_err err = s->stopping ? sb_fail(SB_EINTERNAL, NULL, "the store is closing")

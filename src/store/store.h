@@ -28,6 +28,11 @@ int sb_store_schema_version(const struct sb_store *s);
  */
 typedef sb_err (*sb_write_fn)(struct sb_db *db, void *ctx);
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
+/* The same with another way: when fn fails, its work is undone and otherwise(db, ctx)
+ * runs in its place, in the same job; the call answers otherwise's error (fn's is gone).
+ * For a job that would otherwise wrap a part that may fail in a savepoint of its own:
+ * the usual case then costs no second savepoint. NULL otherwise: sb_store_write. */
+sb_err sb_store_write_else(struct sb_store *s, sb_write_fn fn, sb_write_fn otherwise, void *ctx);
 
 /* What the writer's connection has run (struct sb_db_stats), as of its last batch: a job's
  * statements are counted once sb_store_write has returned for it. Zeros before the first
