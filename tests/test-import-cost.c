@@ -20,7 +20,7 @@
 
 /* The statements of one imported web order, BEGIN and COMMIT of its batch included
  * (alone in its batch here; under load those two are shared by the batch). */
-#define STATEMENTS_PER_ORDER 27
+#define STATEMENTS_PER_ORDER 26
 
 static struct th t;
 static struct th_fixture f;

@@ -13,6 +13,7 @@ struct by_sku {
     size_t n;
     int64_t *ids;
     bool *tracked;
+    int64_t *free;
 };
 
 static sb_err took_sku(struct sb_q *q, void *ud)
@@ -23,13 +24,15 @@ static sb_err took_sku(struct sb_q *q, void *ud)
         if (b->codes[i] && !b->ids[i] && strcmp(b->codes[i], sku) == 0) {
             b->ids[i] = sb_q_int(q, 0); /* rows come by id: the first is the lowest */
             b->tracked[i] = sb_q_int(q, 2) != 0;
+            b->free[i] = sb_q_null(q, 3) ? 0 : sb_q_int(q, 3); /* no stock row: none */
         }
     }
     return SB_OK;
 }
 
-sb_err sb_store_items_by_sku(struct sb_db *db, const char *const *codes, size_t n, int64_t *ret_ids,
-                             bool *ret_tracked)
+sb_err sb_store_items_by_sku(struct sb_db *db, const char *const *codes, size_t n,
+                             int64_t outlet_id, int64_t *ret_ids, bool *ret_tracked,
+                             int64_t *ret_free)
 {
     struct sb_db_arg *keys = calloc(n + 1, sizeof(*keys));
     if (!keys)
@@ -38,12 +41,19 @@ sb_err sb_store_items_by_sku(struct sb_db *db, const char *const *codes, size_t 
     for (size_t i = 0; i < n; i++) {
         ret_ids[i] = 0;
         ret_tracked[i] = false;
+        ret_free[i] = 0;
         if (codes[i])
             keys[k++] = (struct sb_db_arg){ .kind = 's', .s = codes[i] };
     }
-    struct by_sku b = { .codes = codes, .n = n, .ids = ret_ids, .tracked = ret_tracked };
-    sb_err err = sb_rows_select(db, "SELECT id, sku, track_stock FROM items WHERE sku IN (",
-                                ") ORDER BY id", NULL, 0, keys, k, NULL, 0, took_sku, &b);
+    struct sb_db_arg at = { .kind = 'i', .i = outlet_id };
+    struct by_sku b = {
+        .codes = codes, .n = n, .ids = ret_ids, .tracked = ret_tracked, .free = ret_free
+    };
+    sb_err err = sb_rows_select(db,
+                                "SELECT i.id, i.sku, i.track_stock, s.on_hand - s.reserved"
+                                " FROM items i LEFT JOIN stock s ON s.item_id = i.id"
+                                " AND s.outlet_id = ? WHERE i.sku IN (",
+                                ") ORDER BY i.id", &at, 1, keys, k, NULL, 0, took_sku, &b);
     free(keys);
     return err;
 }

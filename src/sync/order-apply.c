@@ -359,15 +359,21 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     int64_t *ids = sb_arena_alloc(a, (nl + 1) * sizeof(*ids));
     int64_t *tracked_ids = sb_arena_alloc(a, (nl + 1) * sizeof(*tracked_ids));
     bool *tracked = sb_arena_alloc(a, (nl + 1) * sizeof(*tracked));
-    if (!items || !al || !skus || !ids || !tracked || !tracked_ids)
+    int64_t *free_at_default = sb_arena_alloc(a, (nl + 1) * sizeof(int64_t));
+    int64_t *tracked_free = sb_arena_alloc(a, (nl + 1) * sizeof(int64_t));
+    if (!items || !al || !skus || !ids || !tracked || !tracked_ids || !free_at_default ||
+        !tracked_free)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    /* every line's SKU as a SKU in one read, the other codes line by line when it fails */
+    /* every line's SKU as a SKU in one read, with the item's stock at the default outlet
+     * (allocation's first choice, A3); the other codes line by line when it fails */
     for (size_t i = 0; i < nl; i++)
         skus[i] = o->lines[i].sku && *o->lines[i].sku ? o->lines[i].sku : NULL;
-    err = sb_store_items_by_sku(db, skus, nl, ids, tracked);
+    err = sb_store_items_by_sku(db, skus, nl, rt->rec.default_outlet_id, ids, tracked,
+                                free_at_default);
     if (err)
         return err;
     size_t n_tracked = 0;
+    bool default_read = true; /* every tracked item's stock there came with it */
     for (size_t i = 0; i < nl; i++) {
         items[i] = (struct item_match){ .id = ids[i], .tracked = tracked[i] };
         err = ids[i] ? SB_OK : find_item(db, &o->lines[i], skus[i] != NULL, &items[i]);
@@ -376,8 +382,11 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
         bool listed = false;
         for (size_t j = 0; j < n_tracked; j++)
             listed |= tracked_ids[j] == items[i].id;
-        if (items[i].tracked && !listed)
+        if (items[i].tracked && !listed) {
+            default_read &= ids[i] != 0;
+            tracked_free[n_tracked] = free_at_default[i];
             tracked_ids[n_tracked++] = items[i].id;
+        }
         /* M8: a fixed-price bundle's parent carries the price while its products follow as
          * their own lines and move the stock: unknown, it is a plain non-inventory line */
         if (!items[i].id && !o->lines[i].container) {
@@ -418,6 +427,12 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     if (!stock.read || !stock.stock)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     memset(stock.read, 0, (no + 1) * sizeof(bool));
+    for (size_t i = 0; default_read && n_tracked && i < no; i++) {
+        if (rt->rec.outlet_ids[i] != rt->rec.default_outlet_id)
+            continue;
+        memcpy(&stock.stock[i * n_tracked], tracked_free, n_tracked * sizeof(int64_t));
+        stock.read[i] = true;
+    }
     struct sb_alloc_input ai = { .lines = al,
                                  .n_lines = nl,
                                  .outlets = rt->rec.outlet_ids,
