@@ -187,3 +187,95 @@ Test(import_cost, item4_a_web_order_leaves_every_row_it_did)
         th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'order.downloaded'"), 2);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_events WHERE status = 'done'"), 2);
 }
+
+/* A long order goes in several statements of at most 8 rows (store/rows.c), and two lines
+ * of one item share a stock row (moved one at a time): the same rows either way, each line
+ * with its own id, taxes, fulfillment line and ledger entry, the figures after in order. */
+Test(import_cost, item4_a_long_order_and_a_repeated_item_keep_every_row)
+{
+    char items[1024] = "", lines[8192] = "";
+    size_t il = 0, ll = 0;
+    for (int i = 0; i < 10; i++) {
+        il += (size_t)snprintf(items + il, sizeof(items) - il, "%s(%d, 'L%d', 'L%d', 'x', 'x')",
+                               i ? ", " : "", 20 + i, i, i);
+        /* line i: quantity 1, price 1.00 + i, a tax of i + 1 cents; line 10 repeats L0 */
+        ll += (size_t)snprintf(lines + ll, sizeof(lines) - ll,
+                               "{\"id\":90%d,\"sku\":\"L%d\",\"title\":\"L%d\",\"quantity\":1,"
+                               "\"price\":\"%d.00\",\"requires_shipping\":true,"
+                               "\"discount_allocations\":[],\"tax_lines\":[{\"title\":\"Tax\","
+                               "\"rate\":0.01,\"price\":\"0.%02d\"}]},",
+                               i, i, i, 1 + i, i + 1);
+    }
+    ll += (size_t)snprintf(lines + ll, sizeof(lines) - ll,
+                           "{\"id\":9010,\"sku\":\"L0\",\"title\":\"L0 again\",\"quantity\":2,"
+                           "\"price\":\"1.00\",\"requires_shipping\":true,"
+                           "\"discount_allocations\":[],\"tax_lines\":[]}");
+    char sql[2048];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO items (id, sku, name, created_at, updated_at) VALUES %s;"
+             "INSERT INTO stock (item_id, outlet_id, on_hand, updated_at)"
+             " SELECT id, 1, 100, 'x' FROM items WHERE id BETWEEN 20 AND 29;"
+             "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta,"
+             " reserved_delta, on_hand_after, reserved_after, created_at)"
+             " SELECT id, 1, 'receipt', 100, 0, 100, 0, 'x' FROM items WHERE id BETWEEN 20 AND 29",
+             items);
+    th_sql_exec(&t, sql);
+    /* 10 lines at 1+i dollars = 55.00, taxes 0.01..0.10 = 0.55, L0 again 2.00, no shipping */
+    char body[12288], mac_b64[64], hmac[128];
+    snprintf(body, sizeof(body),
+             "{\"id\":3001,\"name\":\"#3001\",\"email\":\"long@example.com\","
+             "\"created_at\":\"2026-11-22T10:00:00Z\",\"updated_at\":\"2026-11-22T10:00:00Z\","
+             "\"currency\":\"USD\",\"financial_status\":\"paid\",\"fulfillment_status\":null,"
+             "\"gateway\":\"shopify_payments\",\"taxes_included\":false,"
+             "\"total_tax\":\"0.55\",\"total_price\":\"57.55\",\"total_outstanding\":\"0.00\","
+             "\"shipping_address\":{\"name\":\"Long\",\"address1\":\"1 Main St\","
+             "\"city\":\"Portland\",\"zip\":\"04101\",\"country_code\":\"US\"},"
+             "\"line_items\":[%s]}",
+             lines);
+    unsigned char mac[32];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), SECRET, (int)strlen(SECRET), (const unsigned char *)body, strlen(body), mac,
+         &len);
+    EVP_EncodeBlock((unsigned char *)mac_b64, mac, (int)len);
+    snprintf(hmac, sizeof(hmac), "X-Shopify-Hmac-Sha256: %s", mac_b64);
+    const char *headers[] = { "X-Shopify-Topic: orders/create", hmac,
+                              "X-Shopify-Event-Id: cost-long", NULL };
+    struct th_resp r = th_post_headers(&t, "/webhooks/1", body, headers);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    th_wait_pipeline(&t);
+    int64_t sale = th_sql_int(&t, "SELECT id FROM sales WHERE external_id = '3001'");
+    cr_assert_gt(sale, 0, "the long order came down");
+    const struct {
+        const char *sql;
+        int64_t want;
+    } rows[] = {
+        { "SELECT COUNT(*) FROM sale_lines WHERE sale_id = $S", 11 },
+        { "SELECT COUNT(DISTINCT line_no) FROM sale_lines WHERE sale_id = $S", 11 },
+        /* each line's id is its own: line_no i+1 holds L<i> at 1+i dollars */
+        { "SELECT COUNT(*) FROM sale_lines WHERE sale_id = $S AND line_no <= 10"
+          " AND item_id = 19 + line_no AND unit_price = 100 * line_no",
+          10 },
+        /* each tax under its own line */
+        { "SELECT COUNT(*) FROM sale_taxes x JOIN sale_lines l ON l.id = x.sale_line_id"
+          " WHERE x.sale_id = $S AND x.amount = l.line_no",
+          10 },
+        { "SELECT total FROM sales WHERE id = $S", 5755 },
+        { "SELECT COUNT(*) FROM fulfillment_lines fl JOIN fulfillments ff"
+          " ON ff.id = fl.fulfillment_id JOIN sale_lines l ON l.id = fl.sale_line_id"
+          " WHERE ff.sale_id = $S AND l.sale_id = ff.sale_id AND fl.quantity = l.quantity",
+          11 },
+        { "SELECT COUNT(*) FROM stock_ledger WHERE sale_id = $S", 11 },
+        /* L0 moved twice, one after the other: 100 - 1 = 99, then 99 - 2 = 97 */
+        { "SELECT COUNT(*) FROM stock_ledger WHERE sale_id = $S AND item_id = 20"
+          " AND ((on_hand_delta = -1 AND on_hand_after = 99)"
+          " OR (on_hand_delta = -2 AND on_hand_after = 97))",
+          2 },
+        { "SELECT on_hand FROM stock WHERE item_id = 20 AND outlet_id = 1 AND $S > 0", 97 },
+        { "SELECT on_hand FROM stock WHERE item_id = 29 AND outlet_id = 1 AND $S > 0", 99 },
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        int64_t got = sale_int(rows[i].sql, sale);
+        cr_expect_eq(got, rows[i].want, "%s: %lld", rows[i].sql, (long long)got);
+    }
+}
