@@ -8,6 +8,10 @@
  *     pipeline has turned every event into a sale (3 lines, a payment, a
  *     shipment, a fulfillment, stock ledger entries, a notification);
  *   - the CPU time every thread of the process spent per order;
+ *   - the statements the writer ran per order, and the time it spent in SQLite's calls
+ *     for them (sb_db_stats: prepare, bind, step and reset; not BEGIN and COMMIT, which
+ *     wait for the lock and the disk) - for the server's writer and for the storage path
+ *     alone;
  * beside two ceilings measured in the same run: GET /healthz on the same
  * server with the same connections (HTTP), and the storage path alone: the
  * same orders recorded and applied in-process, 64 per durable commit, with
@@ -36,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SECRET      "bench-webhook-secret"
@@ -162,12 +167,23 @@ static void load(struct bench_load *l, bool webhooks)
     }
 }
 
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /*
  * The import ceiling: the same orders, parsed beforehand, each recorded and applied
  * (sb_sync_apply_order) in-process on one connection, BATCH_CEIL orders per durable
  * commit: what the storage path does per order, without HTTP, parsing or queueing.
  */
 #define BATCH_CEIL 64
+static struct sb_db_stats ceiling_stats; /* over the timed part */
+static double ceiling_cpu;               /* seconds of this thread's CPU, the same */
+static size_t ceiling_orders;
+
 static double import_ceiling(const char *dir)
 {
     char url[160];
@@ -192,6 +208,8 @@ static double import_ceiling(const char *dir)
                 bench_die(&B, "ceiling parse");
         }
         t0 = sb_clock_ns();
+        double c0 = thread_cpu_seconds();
+        struct sb_db_stats st0 = sb_db_stats(db);
         sb_err err = sb_db_begin(db);
         for (size_t i = n; !err && i < n + BATCH_CEIL; i++) {
             snprintf(event, sizeof(event), "ceiling-%zu", i);
@@ -207,8 +225,13 @@ static double import_ceiling(const char *dir)
         if (sb_db_end(db, err))
             bench_die(&B, "ceiling import");
         spent += sb_clock_ns() - t0;
+        ceiling_cpu += thread_cpu_seconds() - c0;
+        struct sb_db_stats st1 = sb_db_stats(db);
+        ceiling_stats.statements += st1.statements - st0.statements;
+        ceiling_stats.backend_ns += st1.backend_ns - st0.backend_ns;
         n += BATCH_CEIL;
     }
+    ceiling_orders = n;
     free(orders);
     sb_store_release(store, db);
     sb_arena_free(a);
@@ -227,6 +250,7 @@ static double cpu_seconds(void)
 int main(int argc, char **argv)
 {
     bench_begin(&B, "bench-webhooks", argc, argv);
+    sb_db_stats_timing(true); /* two clock reads per SQLite call: about 1% of the CPU */
     setenv("STOCKBRIDGE_POLL_SCHEDULE", "off", 1);
     samples = malloc(MAX_SAMPLES * sizeof(*samples));
     if (!samples)
@@ -254,11 +278,14 @@ int main(int argc, char **argv)
     load(&http, false);
     uint64_t t0 = sb_clock_ns();
     double cpu0 = cpu_seconds();
+    uint64_t wcpu0 = 0, wcpu1 = 0;
+    struct sb_db_stats w0 = sb_store_writer_stats(store, &wcpu0);
     load(&hooks, true);
     if (!sb_pipeline_wait_idle(pipeline, 600000))
         bench_die(&B, "the pipeline did not settle");
     double import_s = (double)(sb_clock_ns() - t0) / 1e9;
     double cpu = cpu_seconds() - cpu0;
+    struct sb_db_stats w1 = sb_store_writer_stats(store, &wcpu1);
     struct sb_db *db;
     int64_t sales = 0;
     if (sb_store_acquire(store, &db) ||
@@ -280,6 +307,11 @@ int main(int argc, char **argv)
     printf("  HTTP ceiling     GET /healthz                    %10.0f req/s\n", http_rate);
     printf("  storage ceiling  the import alone, in-process,    %10.0f orders/s\n", storage);
     printf("                   %d orders per durable commit\n", BATCH_CEIL);
+    printf("                   %.1f statements per order, %.0f us of SQLite calls per order"
+           " (wall), %.0f us of CPU per order\n",
+           (double)ceiling_stats.statements / (double)ceiling_orders,
+           (double)ceiling_stats.backend_ns / 1e3 / (double)ceiling_orders,
+           ceiling_cpu * 1e6 / (double)ceiling_orders);
     printf("  webhooks acknowledged (durably recorded)         %10.0f /s\n",
            (double)hooks.ok / hooks.elapsed);
     printf("  webhook latency  p50 %.2f ms  p99 %.2f ms\n", p50, p99);
@@ -289,6 +321,12 @@ int main(int argc, char **argv)
     printf("  CPU per order    %.0f us (every thread: server, writer, load generator; "
            "2 cores = %.0f us of CPU per second)\n",
            cpu / (double)sales * 1e6, 2e6);
+    printf("  writer           %.1f statements per order (BEGIN and COMMIT shared by a batch),"
+           " %.0f us of SQLite calls per order (wall), %.0f us of the writer thread's CPU per"
+           " order\n",
+           (double)(w1.statements - w0.statements) / (double)sales,
+           (double)(w1.backend_ns - w0.backend_ns) / 1e3 / (double)sales,
+           (double)(wcpu1 - wcpu0) / 1e3 / (double)sales);
     printf("  ratio to HTTP ceiling    %.3f\n", (double)sales / import_s / http_rate);
     printf("  ratio to storage ceiling %.3f\n", (double)sales / import_s / storage);
     printf("  target 10000 orders/s: %s\n", (double)sales / import_s >= 10000 ? "met" : "not met");

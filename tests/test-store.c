@@ -284,3 +284,39 @@ Test(store, group_commit_isolates_failures)
     cr_expect_str_eq(sb_err_last()->field, "name");
     cr_expect_str_eq(sb_err_last()->message, "refused fresh on purpose");
 }
+
+/* sb_store_write_else: a failing job's work is undone and its other way runs in its place,
+ * in the same job; a job that succeeds never takes it. */
+static sb_err insert_other(struct sb_db *d, void *ctx)
+{
+    struct job_ctx *j = ctx;
+    struct job_ctx other = { .name = j->fail ? "other-way" : "never", .fail = false };
+    return insert_outlet(d, &other);
+}
+
+Test(store, write_else_undoes_the_failed_way_and_takes_the_other)
+{
+    int64_t n;
+    struct job_ctx refused = { .name = "first-way", .fail = true };
+    cr_expect_eq(sb_store_write_else(store, insert_outlet, insert_other, &refused), SB_OK);
+    cr_assert_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets WHERE name = 'first-way'", NULL),
+                 SB_OK);
+    cr_expect_eq(n, 0, "the failed way's outlet is undone");
+    cr_assert_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets WHERE name = 'other-way'", NULL),
+                 SB_OK);
+    cr_expect_eq(n, 1, "the other way is committed");
+    struct job_ctx fine = { .name = "fine-way", .fail = false };
+    cr_expect_eq(sb_store_write_else(store, insert_outlet, insert_other, &fine), SB_OK);
+    cr_assert_eq(sb_db_int(db, &n,
+                           "SELECT COUNT(*) FROM outlets WHERE name IN ('fine-way',"
+                           " 'never')",
+                           NULL),
+                 SB_OK);
+    cr_expect_eq(n, 1, "a job that succeeds keeps its work and never takes the other way");
+    /* the other way failing too: the caller gets its error, nothing of either is kept */
+    struct job_ctx dup = { .name = "other-way", .fail = true }; /* the other way: a duplicate */
+    cr_expect_eq(sb_store_write_else(store, insert_outlet, insert_other, &dup), SB_EDUPLICATE);
+    cr_assert_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets WHERE name = 'other-way'", NULL),
+                 SB_OK);
+    cr_expect_eq(n, 1);
+}

@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-sb_err sb_store_catalogue_touch(struct sb_db *db, int64_t item_id)
+/* Whether any export-model channel reads the change feed. */
+static sb_err feed_read(struct sb_db *db, bool *ret)
 {
     /* no export-model channel, no reader of the feed: nothing to record (bench-stock: the
      * bump nearly doubled a commit of 20,000 stock moves; docs/performance.md). A channel
@@ -28,8 +29,13 @@ sb_err sb_store_catalogue_touch(struct sb_db *db, int64_t item_id)
     int64_t readers = 0;
     sb_err err = sb_db_int(db, &readers, "SELECT EXISTS (SELECT 1 FROM channels WHERE kind = ?)",
                            "s", SB_CONNECTION_KIND);
-    if (err || !readers)
-        return err;
+    if (!err)
+        *ret = readers != 0;
+    return err;
+}
+
+static sb_err bump(struct sb_db *db, int64_t item_id)
+{
     /* the counter is the table's highest seq (writes are serialized: a later commit always
      * takes a higher number) */
     return sb_db_exec(db,
@@ -37,6 +43,21 @@ sb_err sb_store_catalogue_touch(struct sb_db *db, int64_t item_id)
                       " SELECT ?, COALESCE(MAX(seq), 0) + 1 FROM catalogue_changes WHERE true"
                       " ON CONFLICT (item_id) DO UPDATE SET seq = excluded.seq",
                       "i", item_id);
+}
+
+sb_err sb_store_catalogue_touch(struct sb_db *db, int64_t item_id)
+{
+    return sb_store_catalogue_touch_many(db, &item_id, 1);
+}
+
+sb_err sb_store_catalogue_touch_many(struct sb_db *db, const int64_t *item_ids, size_t n)
+{
+    bool read = false;
+    sb_err err = n ? feed_read(db, &read) : SB_OK;
+    /* one row per item, each its own number, in the order given (seq is unique) */
+    for (size_t i = 0; !err && read && i < n; i++)
+        err = bump(db, item_ids[i]);
+    return err;
 }
 
 /* One channel location: its id and the outlets mapped to it. */

@@ -37,6 +37,8 @@
  * Every stock, price and item write reaches it through store/stock-queue.h. Nothing is
  * written while no channel of kind export exists. */
 sb_err sb_store_catalogue_touch(struct sb_db *db, int64_t item_id);
+/* The same for n items, in that order, asking once whether anything reads the feed. */
+sb_err sb_store_catalogue_touch_many(struct sb_db *db, const int64_t *item_ids, size_t n);
 
 /*
  * E7: up to limit (1..SB_CATALOGUE_LIMIT_MAX) entries of the channel's catalogue after

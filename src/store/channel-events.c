@@ -4,6 +4,7 @@
  * channel's adapter, runs.
  */
 #include "store/channel-events.h"
+#include "store/channels.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,38 @@ sb_err sb_store_event_record(struct sb_db *db, const struct sb_event_record *e, 
     if (!err)
         *ret_id = id;
     return err;
+}
+
+sb_err sb_store_event_record_at(struct sb_db *db, const struct sb_event_record *e, const char *now,
+                                int64_t revision, int64_t *ret_id, bool *ret_stale)
+{
+    /* one statement when the channel is as cached: the insert takes its channel_id from
+     * the channel's row only while its revision is the one given */
+    int64_t id = 0;
+    sb_err err =
+        sb_db_int(db, &id,
+                  "INSERT INTO channel_events (channel_id, event_id, topic, order_ref,"
+                  " body, status, received_at, processed_at)"
+                  " SELECT c.id, ?, ?, ?, ?, ?, ?, ? FROM channels c"
+                  " WHERE c.id = ? AND c.revision = ?"
+                  " ON CONFLICT (channel_id, event_id) DO NOTHING RETURNING id",
+                  "sssssssii", e->event_id, e->topic, e->order_ref, e->body,
+                  e->done ? "done" : "pending", now, e->done ? now : NULL, e->channel_id, revision);
+    *ret_stale = false;
+    if (!err) {
+        *ret_id = id;
+        return SB_OK;
+    }
+    if (err != SB_ENOT_FOUND)
+        return err;
+    /* nothing written: a channel changed since it was cached, or an event seen before */
+    int64_t now_rev = 0;
+    err = sb_store_channel_revision(db, e->channel_id, &now_rev);
+    if (err)
+        return err;
+    *ret_stale = now_rev != revision;
+    *ret_id = 0;
+    return SB_OK;
 }
 
 sb_err sb_store_event_done(struct sb_db *db, int64_t id, const char *now)

@@ -25,6 +25,11 @@ struct sb_event_record {
  * sent this event id before (nothing is written then). */
 sb_err sb_store_event_record(struct sb_db *db, const struct sb_event_record *e, const char *now,
                              int64_t *ret_id);
+/* The same, only while the channel's revision is `revision` (the run-time channel the
+ * event was verified with is current): *ret_stale and nothing written when the channel
+ * changed since; else as sb_store_event_record. One statement in the usual case. */
+sb_err sb_store_event_record_at(struct sb_db *db, const struct sb_event_record *e, const char *now,
+                                int64_t revision, int64_t *ret_id, bool *ret_stale);
 /* The event was applied: done at now. */
 sb_err sb_store_event_done(struct sb_db *db, int64_t id, const char *now);
 /* An event recorded as done whose apply was undone: pending again, for the worker. */

@@ -219,14 +219,15 @@ sb_err sb_customer_match_or_create(struct sb_db *db, const char *email, const ch
     sb_err err = sb_db_begin(db);
     if (err)
         return err;
-    /* C3 when new; C1/C2 when the key exists: nothing is written, the row is read */
-    err = sb_db_exec(db,
-                     "INSERT INTO customers (first_name, last_name, email, email_norm,"
-                     " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-                     " ON CONFLICT (email_norm) DO NOTHING",
-                     "ssssss", first, last, trim, key, now, now);
+    /* C3 when new (the insert answers its id); C1/C2 when the key exists: nothing is
+     * written (the insert answers no row), the row is read */
     int64_t id = 0;
-    if (!err)
+    err = sb_db_int(db, &id,
+                    "INSERT INTO customers (first_name, last_name, email, email_norm,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (email_norm) DO NOTHING RETURNING id",
+                    "ssssss", first, last, trim, key, now, now);
+    if (err == SB_ENOT_FOUND)
         err = sb_db_int(db, &id, "SELECT id FROM customers WHERE email_norm = ?", "s", key);
     err = sb_db_end(db, err);
     if (!err)

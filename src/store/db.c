@@ -3,8 +3,10 @@
  * uses. Only the driver calls in struct sb_db_ops touch the backend.
  */
 #include "store/db.h"
+#include "util/timeutil.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 
 static const struct sb_db_ops *backends[4] = { &sb_db_sqlite };
@@ -36,6 +38,32 @@ void sb_db_close(struct sb_db *db)
 {
     if (db)
         db->ops->close(db);
+}
+
+/* ---- what a connection asks of its backend (struct sb_db_stats) ---- */
+
+static atomic_bool timing;
+
+void sb_db_stats_timing(bool on)
+{
+    atomic_store(&timing, on);
+}
+
+struct sb_db_stats sb_db_stats(const struct sb_db *db)
+{
+    return db->stats;
+}
+
+/* A clock reading when timing is on, else 0 (then spent() adds nothing). */
+static uint64_t clock_start(void)
+{
+    return atomic_load_explicit(&timing, memory_order_relaxed) ? sb_clock_ns() : 0;
+}
+
+static void spent(struct sb_db *db, uint64_t t0)
+{
+    if (t0)
+        db->stats.backend_ns += sb_clock_ns() - t0;
 }
 
 static sb_err bindv(struct sb_db *db, struct sb_stmt *st, const char *fmt, va_list ap)
@@ -70,16 +98,55 @@ static sb_err bindv(struct sb_db *db, struct sb_stmt *st, const char *fmt, va_li
 static sb_err q_openv(struct sb_q *q, struct sb_db *db, const char *sql, const char *fmt,
                       va_list ap)
 {
+    uint64_t t0 = clock_start();
     q->db = db;
     q->st = NULL;
+    db->stats.statements++;
     q->err = db->ops->prepare(db, sql, &q->st);
-    if (q->err)
-        return q->err;
-    q->err = bindv(db, q->st, fmt, ap);
-    if (q->err) {
+    if (!q->err)
+        q->err = bindv(db, q->st, fmt, ap);
+    if (q->err && q->st) {
         db->ops->finish(q->st);
         q->st = NULL;
     }
+    spent(db, t0);
+    return q->err;
+}
+
+sb_err sb_q_open_args(struct sb_q *q, struct sb_db *db, const char *sql,
+                      const struct sb_db_arg *args, size_t n)
+{
+    const struct sb_db_ops *ops = db->ops;
+    uint64_t t0 = clock_start();
+    q->db = db;
+    q->st = NULL;
+    db->stats.statements++;
+    q->err = ops->prepare(db, sql, &q->st);
+    for (size_t i = 0; !q->err && i < n; i++) {
+        const struct sb_db_arg *a = &args[i];
+        int idx = (int)i + 1;
+        switch (a->kind) {
+        case 'i':
+            q->err = ops->bind_i64(q->st, idx, a->i);
+            break;
+        case 'n':
+            q->err = a->i ? ops->bind_i64(q->st, idx, a->i) : ops->bind_null(q->st, idx);
+            break;
+        case 'b':
+            q->err = ops->bind_i64(q->st, idx, a->i ? 1 : 0);
+            break;
+        case 's':
+            q->err = a->s ? ops->bind_text(q->st, idx, a->s) : ops->bind_null(q->st, idx);
+            break;
+        default:
+            q->err = sb_fail(SB_EINTERNAL, NULL, "bad bind kind '%c'", a->kind);
+        }
+    }
+    if (q->err && q->st) {
+        ops->finish(q->st);
+        q->st = NULL;
+    }
+    spent(db, t0);
     return q->err;
 }
 
@@ -97,7 +164,9 @@ bool sb_q_next(struct sb_q *q)
     if (q->err || !q->st)
         return false;
     bool row = false;
+    uint64_t t0 = clock_start();
     q->err = q->db->ops->step(q->st, &row);
+    spent(q->db, t0);
     return !q->err && row;
 }
 
@@ -148,8 +217,11 @@ json_t *sb_q_row_json(struct sb_q *q)
 
 sb_err sb_q_close(struct sb_q *q)
 {
-    if (q->st)
+    if (q->st) {
+        uint64_t t0 = clock_start();
         q->db->ops->finish(q->st);
+        spent(q->db, t0);
+    }
     q->st = NULL;
     return q->err;
 }
@@ -245,6 +317,7 @@ sb_err sb_db_begin(struct sb_db *db)
 {
     if (db->tx_depth++ > 0)
         return SB_OK;
+    db->stats.statements++; /* not timed: it waits for the write lock */
     sb_err err = db->ops->begin(db);
     if (err)
         db->tx_depth = 0;
@@ -260,11 +333,13 @@ sb_err sb_db_end(struct sb_db *db, sb_err err)
     if (err) {
         /* keep the caller's error details: a rollback failure changes nothing for them */
         struct sb_errinfo saved = *sb_err_last();
+        db->stats.statements++;
         (void)db->ops->rollback(db);
         sb_fail(saved.err ? saved.err : err, saved.field[0] ? saved.field : NULL, "%s",
                 saved.message[0] ? saved.message : sb_err_message(err));
         return err;
     }
+    db->stats.statements++; /* not timed: it waits for the disk */
     err = db->ops->commit(db);
     if (err)
         (void)db->ops->rollback(db);

@@ -69,9 +69,21 @@ struct sb_db_ops {
     sb_err (*tables)(struct sb_db *db, json_t **ret);
 };
 
+/* What a connection has asked of its backend, counted by the helpers below (whichever
+ * backend): statements run (each query, exec and savepoint, and each BEGIN, COMMIT and
+ * ROLLBACK of sb_db_begin/sb_db_end, is one) and, while sb_db_stats_timing is on, the
+ * wall time spent inside the backend's calls for the statements (prepare, bind, step,
+ * reset) - not BEGIN and COMMIT, which wait for the write lock and the disk. For
+ * benchmarks and for tests that pin the statements an action costs. */
+struct sb_db_stats {
+    uint64_t statements;
+    uint64_t backend_ns;
+};
+
 struct sb_db {
     const struct sb_db_ops *ops;
     int tx_depth;
+    struct sb_db_stats stats; /* kept by db.c; read with sb_db_stats() */
 };
 
 extern const struct sb_db_ops sb_db_sqlite;
@@ -100,6 +112,17 @@ struct sb_q {
 sb_err sb_q_open(struct sb_q *q, struct sb_db *db, const char *sql, const char *fmt, ...);
 /* The number of columns the query's rows have. */
 int sb_q_columns(struct sb_q *q);
+/* One bound value, for statements whose arguments are counted at run time (multi-row
+ * inserts, assembled queries): kind is one of the bind formats above, 'i', 'n' and 'b'
+ * taking i, 's' taking s. */
+struct sb_db_arg {
+    char kind;
+    int64_t i;
+    const char *s;
+};
+/* sb_q_open with the arguments as an array of n. */
+sb_err sb_q_open_args(struct sb_q *q, struct sb_db *db, const char *sql,
+                      const struct sb_db_arg *args, size_t n);
 /* True while there is a row; false at the end or on error (then q->err is set). */
 bool sb_q_next(struct sb_q *q);
 int64_t sb_q_int(struct sb_q *q, int col);
@@ -121,6 +144,14 @@ sb_err sb_db_int(struct sb_db *db, int64_t *ret, const char *sql, const char *fm
 sb_err sb_db_json_one(struct sb_db *db, json_t **ret, const char *sql, const char *fmt, ...);
 /* All rows as a JSON array of objects. */
 sb_err sb_db_json_all(struct sb_db *db, json_t **ret, const char *sql, const char *fmt, ...);
+
+/* The connection's counts so far (see struct sb_db_stats). Subtract two readings to
+ * count one action. */
+struct sb_db_stats sb_db_stats(const struct sb_db *db);
+/* Whether the helpers also time the backend's calls (two clock reads per call), for every
+ * connection of the process; off unless a benchmark or test turns it on. Counting
+ * statements is always on. */
+void sb_db_stats_timing(bool on);
 
 /* The database's tables (see sb_db_ops.tables); SB_EINTERNAL when the backend does not
  * say. */

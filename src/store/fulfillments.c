@@ -6,10 +6,12 @@
  * are about to change, then change them.
  */
 #include "store/fulfillments.h"
+#include "store/rows.h"
 #include "store/outbox-queue.h"
 #include "store/shipments.h"
 #include "util/timeutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define FF_COLS                                                                                 \
@@ -36,6 +38,36 @@ static sb_err add_event(struct sb_db *db, int64_t ff_id, const char *from, const
                       "issns", ff_id, from, to, user_id, now);
 }
 
+/* The fulfillment's lines in one statement (rows.h). A refused row is named as when they
+ * went one by one: the rows go in in order, and the first that breaks a rule stops them. */
+static sb_err insert_lines(struct sb_db *db, int64_t id, const struct sb_ff_line *lines, size_t n)
+{
+    struct sb_db_arg *args = calloc(n * 4 + 1, sizeof(*args));
+    if (!args)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        args[i * 4] = (struct sb_db_arg){ .kind = 'i', .i = id };
+        args[i * 4 + 1] = (struct sb_db_arg){ .kind = 'i', .i = lines[i].sale_line_id };
+        args[i * 4 + 2] = (struct sb_db_arg){ .kind = 'i', .i = lines[i].quantity };
+        args[i * 4 + 3] = (struct sb_db_arg){ .kind = 'i', .i = lines[i].backorder_quantity };
+    }
+    sb_err err = sb_rows_insert(db,
+                                "INSERT INTO fulfillment_lines (fulfillment_id, sale_line_id,"
+                                " quantity, backorder_quantity)",
+                                "(?, ?, ?, ?)", NULL, args, n, NULL, NULL);
+    free(args);
+    for (size_t i = 0; err == SB_EDUPLICATE && i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (lines[j].sale_line_id == lines[i].sale_line_id)
+                return sb_fail(err, "lines", "sale line %lld is listed twice",
+                               (long long)lines[i].sale_line_id);
+    for (size_t i = 0; err == SB_ECONFLICT && i < n; i++)
+        if (lines[i].quantity <= 0 || lines[i].backorder_quantity < 0 || i + 1 == n)
+            return sb_fail(err, "lines", "quantities must be positive (sale line %lld)",
+                           (long long)lines[i].sale_line_id);
+    return err;
+}
+
 sb_err sb_store_fulfillment_create(struct sb_db *db, const struct sb_ff_new *f, int64_t *ret_id)
 {
     char now[SB_TIME_LEN];
@@ -53,19 +85,8 @@ sb_err sb_store_fulfillment_create(struct sb_db *db, const struct sb_ff_new *f, 
     if (err == SB_EDUPLICATE)
         err = sb_fail(err, "outlet_id", "the sale already has a fulfillment at outlet %lld",
                       (long long)f->outlet_id);
-    for (size_t i = 0; !err && i < f->n_lines; i++) {
-        const struct sb_ff_line *l = &f->lines[i];
-        err = sb_db_exec(db,
-                         "INSERT INTO fulfillment_lines (fulfillment_id, sale_line_id, quantity,"
-                         " backorder_quantity) VALUES (?, ?, ?, ?)",
-                         "iiii", id, l->sale_line_id, l->quantity, l->backorder_quantity);
-        if (err == SB_EDUPLICATE)
-            err =
-                sb_fail(err, "lines", "sale line %lld is listed twice", (long long)l->sale_line_id);
-        else if (err == SB_ECONFLICT)
-            err = sb_fail(err, "lines", "quantities must be positive (sale line %lld)",
-                          (long long)l->sale_line_id);
-    }
+    if (!err)
+        err = insert_lines(db, id, f->lines, f->n_lines);
     if (!err)
         err = add_event(db, id, NULL, "new", f->user_id, now);
     err = sb_db_end(db, err);

@@ -2,8 +2,96 @@
  * The POS as applying a web order reads it (see order-lookup.h).
  */
 #include "store/order-lookup.h"
+#include "store/rows.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct by_sku {
+    const char *const *codes;
+    size_t n;
+    int64_t *ids;
+    bool *tracked;
+    int64_t *free;
+};
+
+static sb_err took_sku(struct sb_q *q, void *ud)
+{
+    struct by_sku *b = ud;
+    const char *sku = sb_q_text(q, 1);
+    for (size_t i = 0; sku && i < b->n; i++) {
+        if (b->codes[i] && !b->ids[i] && strcmp(b->codes[i], sku) == 0) {
+            b->ids[i] = sb_q_int(q, 0); /* rows come by id: the first is the lowest */
+            b->tracked[i] = sb_q_int(q, 2) != 0;
+            b->free[i] = sb_q_null(q, 3) ? 0 : sb_q_int(q, 3); /* no stock row: none */
+        }
+    }
+    return SB_OK;
+}
+
+sb_err sb_store_items_by_sku(struct sb_db *db, const char *const *codes, size_t n,
+                             int64_t outlet_id, int64_t *ret_ids, bool *ret_tracked,
+                             int64_t *ret_free)
+{
+    struct sb_db_arg *keys = calloc(n + 1, sizeof(*keys));
+    if (!keys)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        ret_ids[i] = 0;
+        ret_tracked[i] = false;
+        ret_free[i] = 0;
+        if (codes[i])
+            keys[k++] = (struct sb_db_arg){ .kind = 's', .s = codes[i] };
+    }
+    struct sb_db_arg at = { .kind = 'i', .i = outlet_id };
+    struct by_sku b = {
+        .codes = codes, .n = n, .ids = ret_ids, .tracked = ret_tracked, .free = ret_free
+    };
+    sb_err err = sb_rows_select(db,
+                                "SELECT i.id, i.sku, i.track_stock, s.on_hand - s.reserved"
+                                " FROM items i LEFT JOIN stock s ON s.item_id = i.id"
+                                " AND s.outlet_id = ? WHERE i.sku IN (",
+                                ") ORDER BY i.id", &at, 1, keys, k, NULL, 0, took_sku, &b);
+    free(keys);
+    return err;
+}
+
+struct free_at {
+    const int64_t *items;
+    size_t n;
+    int64_t *ret;
+};
+
+static sb_err took_free(struct sb_q *q, void *ud)
+{
+    struct free_at *f = ud;
+    int64_t item = sb_q_int(q, 0);
+    for (size_t i = 0; i < f->n; i++)
+        if (f->items[i] == item)
+            f->ret[i] = sb_q_int(q, 1);
+    return SB_OK;
+}
+
+sb_err sb_store_stock_free_many(struct sb_db *db, const int64_t *item_ids, size_t n,
+                                int64_t outlet_id, int64_t *ret)
+{
+    struct sb_db_arg *keys = calloc(n + 1, sizeof(*keys));
+    if (!keys)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        ret[i] = 0; /* no stock row is no stock */
+        keys[i] = (struct sb_db_arg){ .kind = 'i', .i = item_ids[i] };
+    }
+    struct sb_db_arg at = { .kind = 'i', .i = outlet_id };
+    struct free_at f = { .items = item_ids, .n = n, .ret = ret };
+    sb_err err =
+        sb_rows_select(db, "SELECT item_id, on_hand - reserved FROM stock WHERE item_id IN (",
+                       ") AND outlet_id = ?", NULL, 0, keys, n, &at, 1, took_free, &f);
+    free(keys);
+    return err;
+}
 
 sb_err sb_store_item_by_code(struct sb_db *db, enum sb_item_code field, const char *code,
                              int64_t *ret_id, bool *ret_tracked)

@@ -26,8 +26,19 @@ enum sb_item_code {
 sb_err sb_store_item_by_code(struct sb_db *db, enum sb_item_code field, const char *code,
                              int64_t *ret_id, bool *ret_tracked);
 
+/* The same by SKU for n codes at once (one statement for a whole order's lines): for
+ * each codes[i] (NULL: skipped), the first item (lowest id) with that SKU, or 0, and
+ * with it what sb_store_stock_free answers for it at outlet_id (ret_free[i]). */
+sb_err sb_store_items_by_sku(struct sb_db *db, const char *const *codes, size_t n,
+                             int64_t outlet_id, int64_t *ret_ids, bool *ret_tracked,
+                             int64_t *ret_free);
+
 /* On hand less reserved of an item at an outlet; 0 when it has no stock row there. */
 sb_err sb_store_stock_free(struct sb_db *db, int64_t item_id, int64_t outlet_id, int64_t *ret);
+
+/* The same for n items at one outlet, in one statement: ret[i] for item_ids[i]. */
+sb_err sb_store_stock_free_many(struct sb_db *db, const int64_t *item_ids, size_t n,
+                                int64_t outlet_id, int64_t *ret);
 
 /* The register's outlet; 0 when the register is gone. */
 sb_err sb_store_register_outlet(struct sb_db *db, int64_t register_id, int64_t *ret_outlet);

@@ -80,12 +80,15 @@ sb_err sb_store_payment_type_ensure(struct sb_db *db, const char *name, bool int
     err = sb_db_begin(db);
     if (err)
         return err;
-    err = sb_db_exec(db,
-                     "INSERT INTO payment_types (name, name_norm, integrated, created_at,"
-                     " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_norm) DO NOTHING",
-                     "ssbss", trim, key, integrated, now, now);
+    /* nearly always there already: read first, created when missing (P2) */
     int64_t id = 0;
-    if (!err)
+    err = sb_db_int(db, &id, "SELECT id FROM payment_types WHERE name_norm = ?", "s", key);
+    if (err == SB_ENOT_FOUND)
+        err = sb_db_exec(db,
+                         "INSERT INTO payment_types (name, name_norm, integrated, created_at,"
+                         " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_norm) DO NOTHING",
+                         "ssbss", trim, key, integrated, now, now);
+    if (!err && !id)
         err = sb_db_int(db, &id, "SELECT id FROM payment_types WHERE name_norm = ?", "s", key);
     err = sb_db_end(db, err);
     if (!err)

@@ -12,6 +12,7 @@
 #include "store/fulfillments.h"
 #include "store/notifications.h"
 #include "store/outbox-queue.h"
+#include "store/rows.h"
 #include "store/shipments.h"
 #include "store/stock.h"
 #include "util/timeutil.h"
@@ -54,23 +55,47 @@ static sb_err exists(struct sb_db *db, const char *sql, int64_t id, const char *
     return err;
 }
 
-/* Checks the sale's own references and returns the outlet's currency and its business
- * day at `now` (SPEC T1: the calendar day in the outlet's time zone; a zone the tz
- * database does not know counts as UTC). */
+/* Checks the sale's own references and returns the outlet's currency, its business day
+ * at `now` (SPEC T1: the calendar day in the outlet's time zone; a zone the tz database
+ * does not know counts as UTC) and the default price level (0: none). One read answers
+ * for the outlet and every reference the sale names (one row of subqueries), each checked
+ * in the order a reader of the input would; payments after the first are checked one by
+ * one. */
 static sb_err check_header(struct sb_db *db, const struct sb_sale_input *in, int64_t now,
-                           char currency[4], char day[SB_DAY_LEN])
+                           char currency[4], char day[SB_DAY_LEN], int64_t *ret_level)
 {
     struct sb_q q;
-    sb_err err = sb_q_open(&q, db, "SELECT currency, timezone FROM outlets WHERE id = ?", "i",
-                           in->outlet_id);
+    int64_t pt0 = in->n_payments ? in->payments[0].payment_type_id : 0;
+    sb_err err = sb_q_open(&q, db,
+                           "SELECT o.currency, o.timezone,"
+                           " (SELECT r.outlet_id FROM registers r WHERE r.id = ?),"
+                           " (SELECT COUNT(*) FROM employees e WHERE e.id = ?),"
+                           " (SELECT COUNT(*) FROM customers c WHERE c.id = ?),"
+                           " (SELECT COUNT(*) FROM price_levels p WHERE p.id = ?),"
+                           " (SELECT COUNT(*) FROM channels ch WHERE ch.id = ?),"
+                           " (SELECT COUNT(*) FROM payment_types t WHERE t.id = ?),"
+                           " (SELECT MIN(d.id) FROM price_levels d)"
+                           " FROM outlets o WHERE o.id = ?",
+                           "iiiiiii", in->register_id, in->employee_id, in->customer_id,
+                           in->price_level_id, in->channel_id, pt0, in->outlet_id);
     if (err)
         return err;
     bool found = sb_q_next(&q);
+    bool reg_found = false;
+    int64_t reg_outlet = 0, employee = 0, customer = 0, level = 0, channel = 0, ptype = 0, dflt = 0;
     if (found) {
         snprintf(currency, 4, "%s", sb_q_text(&q, 0) ? sb_q_text(&q, 0) : "");
         const char *zone = sb_q_text(&q, 1);
         if (!(zone && sb_zone_day(zone, now, day)) && !sb_zone_day("UTC", now, day))
             day[0] = '\0';
+        reg_found = !sb_q_null(&q, 2);
+        reg_outlet = sb_q_int(&q, 2);
+        employee = sb_q_int(&q, 3);
+        customer = sb_q_int(&q, 4);
+        level = sb_q_int(&q, 5);
+        channel = sb_q_int(&q, 6);
+        ptype = sb_q_int(&q, 7);
+        dflt = sb_q_null(&q, 8) ? 0 : sb_q_int(&q, 8);
     }
     err = sb_q_close(&q);
     if (err)
@@ -78,52 +103,96 @@ static sb_err check_header(struct sb_db *db, const struct sb_sale_input *in, int
     if (!found)
         return sb_fail(SB_EUNKNOWN_REFERENCE, "outlet_id", "outlet %lld does not exist",
                        (long long)in->outlet_id);
-    if (in->register_id) {
-        int64_t outlet;
-        err = sb_db_int(db, &outlet, "SELECT outlet_id FROM registers WHERE id = ?", "i",
-                        in->register_id);
-        if (err == SB_ENOT_FOUND)
-            return sb_fail(SB_EUNKNOWN_REFERENCE, "register_id", "register %lld does not exist",
-                           (long long)in->register_id);
-        if (err)
-            return err;
-        if (outlet != in->outlet_id)
-            return sb_fail(SB_EINVALID_FIELD, "register_id",
-                           "register %lld belongs to another outlet", (long long)in->register_id);
-    }
-    if (!err && in->employee_id)
-        err = exists(db, "SELECT 1 FROM employees WHERE id = ?", in->employee_id, "employee_id");
-    if (!err && in->customer_id)
-        err = exists(db, "SELECT 1 FROM customers WHERE id = ?", in->customer_id, "customer_id");
-    if (!err && in->price_level_id)
-        err = exists(db, "SELECT 1 FROM price_levels WHERE id = ?", in->price_level_id,
-                     "price_level_id");
-    if (!err && in->source == SB_SALE_SOURCE_CHANNEL)
-        err = exists(db, "SELECT 1 FROM channels WHERE id = ?", in->channel_id, "channel_id");
-    for (size_t i = 0; !err && i < in->n_payments; i++) {
+    if (in->register_id && !reg_found)
+        return sb_fail(SB_EUNKNOWN_REFERENCE, "register_id", "register %lld does not exist",
+                       (long long)in->register_id);
+    if (in->register_id && reg_outlet != in->outlet_id)
+        return sb_fail(SB_EINVALID_FIELD, "register_id", "register %lld belongs to another outlet",
+                       (long long)in->register_id);
+    const struct {
+        int64_t id, have;
+        const char *field;
+    } refs[] = {
+        { in->employee_id, employee, "employee_id" },
+        { in->customer_id, customer, "customer_id" },
+        { in->price_level_id, level, "price_level_id" },
+        { in->source == SB_SALE_SOURCE_CHANNEL ? in->channel_id : 0, channel, "channel_id" },
+        { pt0, ptype, "payments[0].payment_type_id" },
+    };
+    for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
+        if (refs[i].id && !refs[i].have)
+            return sb_fail(SB_EUNKNOWN_REFERENCE, refs[i].field, "%s %lld does not exist",
+                           refs[i].field, (long long)refs[i].id);
+    /* a channel sale names its channel, whose id 0 exists nowhere */
+    if (in->source == SB_SALE_SOURCE_CHANNEL && !in->channel_id)
+        return sb_fail(SB_EUNKNOWN_REFERENCE, "channel_id", "channel_id 0 does not exist");
+    if (in->n_payments && !pt0)
+        return sb_fail(SB_EUNKNOWN_REFERENCE, "payments[0].payment_type_id",
+                       "payments[0].payment_type_id 0 does not exist");
+    for (size_t i = 1; !err && i < in->n_payments; i++) {
         char field[64];
         snprintf(field, sizeof(field), "payments[%zu].payment_type_id", i);
         err = exists(db, "SELECT 1 FROM payment_types WHERE id = ?",
                      in->payments[i].payment_type_id, field);
     }
+    *ret_level = in->price_level_id ? in->price_level_id : dflt;
     return err;
 }
 
-/* Fills in each item line's unit price from the price level when it was not given,
- * and checks that items and line outlets exist. */
-static sb_err resolve_lines(struct sb_db *db, const struct sb_sale_input *in,
-                            struct sb_sale_line *lines)
+/* What resolve_lines reads of the sale's items, in one statement. */
+struct line_items {
+    const struct sb_sale_line *lines;
+    size_t n;
+    signed char *found; /* per line: 1 when its item exists */
+    bool *tracked, *priced;
+    int64_t *price;
+};
+
+static sb_err took_item(struct sb_q *q, void *ud)
 {
-    int64_t level = in->price_level_id;
-    sb_err err = SB_OK;
-    if (!level) {
-        err = sb_db_int(db, &level, "SELECT id FROM price_levels ORDER BY id LIMIT 1", NULL);
-        if (err == SB_ENOT_FOUND) {
-            level = 0;
-            err = SB_OK;
-        }
+    struct line_items *li = ud;
+    int64_t id = sb_q_int(q, 0);
+    for (size_t i = 0; i < li->n; i++) {
+        if (li->lines[i].item_id != id)
+            continue;
+        li->found[i] = 1;
+        li->tracked[i] = sb_q_int(q, 1) != 0;
+        li->priced[i] = !sb_q_null(q, 2);
+        li->price[i] = li->priced[i] ? sb_q_int(q, 2) : 0;
     }
-    for (size_t i = 0; !err && i < in->n_lines; i++) {
+    return SB_OK;
+}
+
+/* Fills in each item line's unit price from the price level when it was not given,
+ * checks that items and line outlets exist, and says which lines' items track stock
+ * (tracked). The items are read in one statement; the lines are then judged in order,
+ * so the first bad line is the one named. */
+static sb_err resolve_lines(struct sb_db *db, const struct sb_sale_input *in, int64_t level,
+                            struct sb_sale_line *lines, bool *tracked)
+{
+    size_t n = in->n_lines;
+    struct line_items li = { .lines = lines,
+                             .n = n,
+                             .found = calloc(n + 1, 1),
+                             .tracked = tracked,
+                             .priced = calloc(n + 1, sizeof(bool)),
+                             .price = calloc(n + 1, sizeof(int64_t)) };
+    struct sb_db_arg *ids = calloc(n + 1, sizeof(*ids));
+    sb_err err = li.found && li.priced && li.price && ids ? SB_OK : sb_fail(SB_ENOMEM, NULL, NULL);
+    size_t nids = 0;
+    for (size_t i = 0; !err && i < n; i++) {
+        tracked[i] = false;
+        if (lines[i].item_id)
+            ids[nids++] = (struct sb_db_arg){ .kind = 'i', .i = lines[i].item_id };
+    }
+    struct sb_db_arg lvl = { .kind = 'i', .i = level };
+    if (!err)
+        err = sb_rows_select(db,
+                             "SELECT i.id, i.track_stock, (SELECT amount FROM item_prices"
+                             " WHERE item_id = i.id AND price_level_id = ?) FROM items i"
+                             " WHERE i.id IN (",
+                             ")", &lvl, 1, ids, nids, NULL, 0, took_item, &li);
+    for (size_t i = 0; !err && i < n; i++) {
         struct sb_sale_line *l = &lines[i];
         if (l->outlet_id && l->outlet_id != in->outlet_id) {
             err = exists(db, "SELECT 1 FROM outlets WHERE id = ?", l->outlet_id, "outlet_id");
@@ -132,29 +201,20 @@ static sb_err resolve_lines(struct sb_db *db, const struct sb_sale_input *in,
         }
         if (err || !l->item_id)
             continue;
-        struct sb_q q;
-        err = sb_q_open(&q, db,
-                        "SELECT (SELECT amount FROM item_prices WHERE item_id = i.id"
-                        " AND price_level_id = ?) FROM items i WHERE i.id = ?",
-                        "ii", level, l->item_id);
-        if (err)
-            break;
-        bool found = sb_q_next(&q);
-        bool priced = found && !sb_q_null(&q, 0);
-        int64_t price = priced ? sb_q_int(&q, 0) : 0;
-        err = sb_q_close(&q);
-        if (err)
-            break;
-        if (!found)
-            return fail_at(SB_EUNKNOWN_REFERENCE, "lines", i, "item_id", "does not exist");
-        if (!l->unit_price_set) {
-            if (!priced)
-                return fail_at(SB_EINVALID_FIELD, "lines", i, "unit_price",
-                               "is needed: the item has no price at the sale's price level");
-            l->unit_price = price;
+        if (!li.found[i])
+            err = fail_at(SB_EUNKNOWN_REFERENCE, "lines", i, "item_id", "does not exist");
+        else if (!l->unit_price_set && !li.priced[i])
+            err = fail_at(SB_EINVALID_FIELD, "lines", i, "unit_price",
+                          "is needed: the item has no price at the sale's price level");
+        else if (!l->unit_price_set) {
+            l->unit_price = li.price[i];
             l->unit_price_set = true;
         }
     }
+    free(li.found);
+    free(li.priced);
+    free(li.price);
+    free(ids);
     return err;
 }
 
@@ -181,19 +241,29 @@ static sb_err stock_have(void *ctx, int64_t item_id, int64_t outlet_id, struct s
     return sb_q_close(&q);
 }
 
-static sb_err insert_tax(struct sb_db *db, int64_t sale_id, int64_t line_id,
-                         const struct sb_sale_tax *t)
+static sb_err took_line(struct sb_q *q, void *ud)
 {
-    return sb_db_exec(db,
-                      "INSERT INTO sale_taxes (sale_id, sale_line_id, name, rate, amount)"
-                      " VALUES (?, ?, ?, ?, ?)",
-                      "inssi", sale_id, line_id, t->name, t->rate, t->amount);
+    int64_t *line_ids = ud;
+    line_ids[sb_q_int(q, 1) - 1] = sb_q_int(q, 0); /* by line_no */
+    return SB_OK;
 }
 
-/* The lines, their taxes and the stock they take. line_ids gets each line's id. */
+static void tax_row(struct sb_db_arg *a, int64_t sale_id, int64_t line_id,
+                    const struct sb_sale_tax *t)
+{
+    a[0] = (struct sb_db_arg){ .kind = 'i', .i = sale_id };
+    a[1] = (struct sb_db_arg){ .kind = 'n', .i = line_id };
+    a[2] = (struct sb_db_arg){ .kind = 's', .s = t->name };
+    a[3] = (struct sb_db_arg){ .kind = 's', .s = t->rate };
+    a[4] = (struct sb_db_arg){ .kind = 'i', .i = t->amount };
+}
+
+/* The lines, their taxes and the order's, and the stock the lines take: each kind of row
+ * in one statement (a few for long sales, rows.h), in line order. line_ids gets each
+ * line's id; tracked says which lines' items track stock (resolve_lines). */
 static sb_err insert_lines(struct sb_db *db, const struct sb_sale_input *in,
                            const struct sb_sale_line *lines, const struct sb_sale_line_calc *calc,
-                           int64_t sale_id, int64_t *line_ids)
+                           const bool *tracked, int64_t sale_id, int64_t *line_ids)
 {
     /* M6: an order holds its stock as reserved (or leaves it alone); a sale or an invoice
      * takes it */
@@ -201,57 +271,113 @@ static sb_err insert_lines(struct sb_db *db, const struct sb_sale_input *in,
     bool moves = !order || in->reserve;
     char ref[32];
     snprintf(ref, sizeof(ref), order ? "order:%lld" : "sale:%lld", (long long)sale_id);
-    sb_err err = SB_OK;
-    for (size_t i = 0; !err && i < in->n_lines; i++) {
-        const struct sb_sale_line *l = &lines[i];
-        int64_t outlet = l->outlet_id ? l->outlet_id : in->outlet_id;
-        err = sb_db_int(db, &line_ids[i],
-                        "INSERT INTO sale_lines (sale_id, line_no, item_id, sku, description,"
-                        " quantity, unit_price, line_discount, tax_total, line_total, outlet_id,"
-                        " external_line_id) VALUES (?, ?, ?,"
-                        " COALESCE(?, (SELECT sku FROM items WHERE id = ?)),"
-                        " COALESCE(?, (SELECT name FROM items WHERE id = ?)),"
-                        " ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        "iinsnsniiiiiis", sale_id, (int64_t)(i + 1), l->item_id, l->sku, l->item_id,
-                        l->description, l->item_id, l->quantity, l->unit_price, l->line_discount,
-                        calc[i].tax_total, calc[i].line_total, outlet, l->external_line_id);
-        for (size_t k = 0; !err && k < l->n_taxes; k++)
-            err = insert_tax(db, sale_id, line_ids[i], &l->taxes[k]);
-        if (!err && l->item_id && moves) {
-            struct sb_stock_move m = { .item_id = l->item_id,
-                                       .outlet_id = outlet,
-                                       .reason = order ? SB_STOCK_RESERVATION : SB_STOCK_SALE,
-                                       .quantity = order ? l->quantity : -l->quantity,
-                                       .reference = ref,
-                                       .sale_id = sale_id,
-                                       .user_id = in->user_id };
-            bool applied = false;
-            err = sb_store_stock_move(db, &m, NULL, &applied);
-            /* what the line holds, released when the order becomes a sale or is cancelled */
-            if (!err && order && applied)
-                err = sb_db_exec(db, "UPDATE sale_lines SET reserved = ? WHERE id = ?", "ii",
-                                 l->quantity, line_ids[i]);
-        }
+    size_t n = in->n_lines, ntax = in->n_taxes;
+    for (size_t i = 0; i < n; i++)
+        ntax += lines[i].n_taxes;
+    struct sb_db_arg *args = calloc(n * 14 + ntax * 5 + 1, sizeof(*args));
+    struct sb_stock_move *m = calloc(n + 1, sizeof(*m));
+    bool *known = calloc(n + 1, sizeof(bool)), *applied = calloc(n + 1, sizeof(bool));
+    if (!args || !m || !known || !applied) {
+        free(args);
+        free(m);
+        free(known);
+        free(applied);
+        return sb_fail(SB_ENOMEM, NULL, NULL);
     }
+    for (size_t i = 0; i < n; i++) {
+        const struct sb_sale_line *l = &lines[i];
+        struct sb_db_arg *a = &args[i * 14];
+        a[0] = (struct sb_db_arg){ .kind = 'i', .i = sale_id };
+        a[1] = (struct sb_db_arg){ .kind = 'i', .i = (int64_t)(i + 1) };
+        a[2] = (struct sb_db_arg){ .kind = 'n', .i = l->item_id };
+        a[3] = (struct sb_db_arg){ .kind = 's', .s = l->sku };
+        a[4] = (struct sb_db_arg){ .kind = 'n', .i = l->item_id };
+        a[5] = (struct sb_db_arg){ .kind = 's', .s = l->description };
+        a[6] = (struct sb_db_arg){ .kind = 'n', .i = l->item_id };
+        a[7] = (struct sb_db_arg){ .kind = 'i', .i = l->quantity };
+        a[8] = (struct sb_db_arg){ .kind = 'i', .i = l->unit_price };
+        a[9] = (struct sb_db_arg){ .kind = 'i', .i = l->line_discount };
+        a[10] = (struct sb_db_arg){ .kind = 'i', .i = calc[i].tax_total };
+        a[11] = (struct sb_db_arg){ .kind = 'i', .i = calc[i].line_total };
+        a[12] = (struct sb_db_arg){ .kind = 'i', .i = l->outlet_id ? l->outlet_id : in->outlet_id };
+        a[13] = (struct sb_db_arg){ .kind = 's', .s = l->external_line_id };
+        line_ids[i] = 0;
+    }
+    sb_err err = sb_rows_insert(db,
+                                "INSERT INTO sale_lines (sale_id, line_no, item_id, sku,"
+                                " description, quantity, unit_price, line_discount, tax_total,"
+                                " line_total, outlet_id, external_line_id)",
+                                "(?, ?, ?, COALESCE(?, (SELECT sku FROM items WHERE id = ?)),"
+                                " COALESCE(?, (SELECT name FROM items WHERE id = ?)),"
+                                " ?, ?, ?, ?, ?, ?, ?)",
+                                " RETURNING id, line_no", args, n, took_line, line_ids);
+    /* the lines' taxes, then the order's (no line) */
+    size_t k = 0;
+    for (size_t i = 0; !err && i < n; i++)
+        for (size_t t = 0; t < lines[i].n_taxes; t++, k++)
+            tax_row(&args[k * 5], sale_id, line_ids[i], &lines[i].taxes[t]);
+    for (size_t t = 0; !err && t < in->n_taxes; t++, k++)
+        tax_row(&args[k * 5], sale_id, 0, &in->taxes[t]);
+    if (!err)
+        err =
+            sb_rows_insert(db, "INSERT INTO sale_taxes (sale_id, sale_line_id, name, rate, amount)",
+                           "(?, ?, ?, ?, ?)", NULL, args, k, NULL, NULL);
+    size_t nm = 0;
+    for (size_t i = 0; !err && moves && i < n; i++) {
+        const struct sb_sale_line *l = &lines[i];
+        if (!l->item_id)
+            continue;
+        m[nm] = (struct sb_stock_move){ .item_id = l->item_id,
+                                        .outlet_id = l->outlet_id ? l->outlet_id : in->outlet_id,
+                                        .reason = order ? SB_STOCK_RESERVATION : SB_STOCK_SALE,
+                                        .quantity = order ? l->quantity : -l->quantity,
+                                        .reference = ref,
+                                        .sale_id = sale_id,
+                                        .user_id = in->user_id };
+        known[nm++] = tracked[i];
+    }
+    if (!err)
+        err = sb_store_stock_moves(db, m, nm, known, applied);
+    /* what an order's line holds, released when the order becomes a sale or is cancelled */
+    for (size_t i = 0, j = 0; !err && order && moves && i < n; i++) {
+        if (!lines[i].item_id)
+            continue;
+        if (applied[j++])
+            err = sb_db_exec(db, "UPDATE sale_lines SET reserved = ? WHERE id = ?", "ii",
+                             lines[i].quantity, line_ids[i]);
+    }
+    free(args);
+    free(m);
+    free(known);
+    free(applied);
     return err;
 }
 
 static sb_err insert_parts(struct sb_db *db, const struct sb_sale_input *in, int64_t sale_id,
                            const char *now)
 {
-    sb_err err = SB_OK;
-    for (size_t i = 0; !err && i < in->n_taxes; i++)
-        err = insert_tax(db, sale_id, 0, &in->taxes[i]);
-    for (size_t i = 0; !err && i < in->n_discounts; i++)
-        err = sb_db_exec(db,
-                         "INSERT INTO sale_discounts (sale_id, name, code, amount)"
-                         " VALUES (?, ?, ?, ?)",
-                         "issi", sale_id, in->discounts[i].name, in->discounts[i].code,
-                         in->discounts[i].amount);
-    for (size_t i = 0; !err && i < in->n_adjustments; i++)
-        err = sb_db_exec(db,
-                         "INSERT INTO sale_adjustments (sale_id, reason, amount) VALUES (?, ?, ?)",
-                         "isi", sale_id, in->adjustments[i].reason, in->adjustments[i].amount);
+    size_t most = in->n_discounts > in->n_adjustments ? in->n_discounts : in->n_adjustments;
+    struct sb_db_arg *args = calloc(most * 4 + 1, sizeof(*args));
+    if (!args)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < in->n_discounts; i++) {
+        args[i * 4] = (struct sb_db_arg){ .kind = 'i', .i = sale_id };
+        args[i * 4 + 1] = (struct sb_db_arg){ .kind = 's', .s = in->discounts[i].name };
+        args[i * 4 + 2] = (struct sb_db_arg){ .kind = 's', .s = in->discounts[i].code };
+        args[i * 4 + 3] = (struct sb_db_arg){ .kind = 'i', .i = in->discounts[i].amount };
+    }
+    sb_err err = sb_rows_insert(db, "INSERT INTO sale_discounts (sale_id, name, code, amount)",
+                                "(?, ?, ?, ?)", NULL, args, in->n_discounts, NULL, NULL);
+    for (size_t i = 0; i < in->n_adjustments; i++) {
+        args[i * 3] = (struct sb_db_arg){ .kind = 'i', .i = sale_id };
+        args[i * 3 + 1] = (struct sb_db_arg){ .kind = 's', .s = in->adjustments[i].reason };
+        args[i * 3 + 2] = (struct sb_db_arg){ .kind = 'i', .i = in->adjustments[i].amount };
+    }
+    if (!err)
+        err = sb_rows_insert(db, "INSERT INTO sale_adjustments (sale_id, reason, amount)",
+                             "(?, ?, ?)", NULL, args, in->n_adjustments, NULL, NULL);
+    free(args);
+    /* one at a time: a repeated external id is named by its index */
     for (size_t i = 0; !err && i < in->n_payments; i++) {
         const struct sb_sale_payment *p = &in->payments[i];
         err = sb_db_exec(db,
@@ -309,14 +435,14 @@ static sb_err ship(struct sb_db *db, const struct sb_sale_input *in, int64_t sal
 
 static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
                            struct sb_sale_line *lines, struct sb_sale_line_calc *calc,
-                           int64_t *line_ids, int64_t *ret_id)
+                           bool *tracked, int64_t *line_ids, int64_t *ret_id)
 {
     char currency[4] = "", now[SB_TIME_LEN], day[SB_DAY_LEN] = "";
-    int64_t at = sb_time_now();
+    int64_t at = sb_time_now(), level = 0;
     sb_time_format(at, now, sizeof(now));
-    sb_err err = check_header(db, in, at, currency, day);
+    sb_err err = check_header(db, in, at, currency, day, &level);
     if (!err)
-        err = resolve_lines(db, in, lines);
+        err = resolve_lines(db, in, level, lines, tracked);
     struct sb_sale_input resolved = *in;
     resolved.lines = lines;
     struct sb_sale_totals t;
@@ -348,7 +474,7 @@ static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
     if (err == SB_EDUPLICATE)
         return sb_fail(err, "external_id", "this channel order is already recorded");
     if (!err)
-        err = insert_lines(db, in, lines, calc, id, line_ids);
+        err = insert_lines(db, in, lines, calc, tracked, id, line_ids);
     if (!err)
         err = insert_parts(db, in, id, now);
     if (!err && in->ship_to)
@@ -358,27 +484,38 @@ static sb_err create_in_tx(struct sb_db *db, const struct sb_sale_input *in,
     return err;
 }
 
-sb_err sb_store_sale_create(struct sb_db *db, const struct sb_sale_input *in, int64_t *ret_id)
+sb_err sb_store_sale_create_lines(struct sb_db *db, const struct sb_sale_input *in, int64_t *ret_id,
+                                  int64_t *ret_line_ids)
 {
     sb_err err = sb_sale_validate(in);
     if (err)
         return err;
     /* a working copy: unit prices get filled in from the price level */
-    struct sb_sale_line *lines = calloc(in->n_lines, sizeof(*lines));
-    struct sb_sale_line_calc *calc = calloc(in->n_lines, sizeof(*calc));
-    int64_t *line_ids = calloc(in->n_lines, sizeof(*line_ids));
-    if (!lines || !calc || !line_ids) {
+    struct sb_sale_line *lines = calloc(in->n_lines + 1, sizeof(*lines));
+    struct sb_sale_line_calc *calc = calloc(in->n_lines + 1, sizeof(*calc));
+    int64_t *line_ids = calloc(in->n_lines + 1, sizeof(*line_ids));
+    bool *tracked = calloc(in->n_lines + 1, sizeof(*tracked));
+    if (!lines || !calc || !line_ids || !tracked) {
         err = sb_fail(SB_ENOMEM, NULL, NULL);
     } else {
-        memcpy(lines, in->lines, in->n_lines * sizeof(*lines));
+        if (in->n_lines)
+            memcpy(lines, in->lines, in->n_lines * sizeof(*lines));
         err = sb_db_begin(db);
         if (!err)
-            err = sb_db_end(db, create_in_tx(db, in, lines, calc, line_ids, ret_id));
+            err = sb_db_end(db, create_in_tx(db, in, lines, calc, tracked, line_ids, ret_id));
+        if (!err && ret_line_ids && in->n_lines)
+            memcpy(ret_line_ids, line_ids, in->n_lines * sizeof(*line_ids));
     }
     free(lines);
     free(calc);
     free(line_ids);
+    free(tracked);
     return err;
+}
+
+sb_err sb_store_sale_create(struct sb_db *db, const struct sb_sale_input *in, int64_t *ret_id)
+{
+    return sb_store_sale_create_lines(db, in, ret_id, NULL);
 }
 
 /* ---- reading a sale ---- */

@@ -27,6 +27,10 @@
  * order already recorded is SB_EDUPLICATE "external_id" (SPEC O2).
  */
 sb_err sb_store_sale_create(struct sb_db *db, const struct sb_sale_input *in, int64_t *ret_id);
+/* The same, answering the new lines' ids too (ret_line_ids: in->n_lines of them, in
+ * line order), for a caller that goes on to write rows about them (fulfillments). */
+sb_err sb_store_sale_create_lines(struct sb_db *db, const struct sb_sale_input *in, int64_t *ret_id,
+                                  int64_t *ret_line_ids);
 
 /* The whole sale: its columns with "lines" (each with "taxes"), "taxes" (order
  * level), "discounts", "adjustments", "payments" (with payment_type_name),

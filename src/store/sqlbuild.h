@@ -20,11 +20,7 @@ struct sb_sqlb {
     size_t len;
     bool overflow;
     int n;
-    struct {
-        char kind; /* 'i' or 's' */
-        int64_t i;
-        const char *s;
-    } args[SB_SQLB_MAX_ARGS];
+    struct sb_db_arg args[SB_SQLB_MAX_ARGS]; /* kind 'i' or 's' */
 };
 
 static inline void sb_sqlb_add(struct sb_sqlb *b, const char *frag)
@@ -65,16 +61,7 @@ static inline sb_err sb_sqlb_open(struct sb_sqlb *b, struct sb_db *db, struct sb
     q->st = NULL;
     if (b->overflow)
         return q->err = sb_fail(SB_EINTERNAL, NULL, "query too long");
-    q->err = db->ops->prepare(db, b->sql, &q->st);
-    for (int i = 0; !q->err && i < b->n; i++)
-        q->err = b->args[i].kind == 'i' ? db->ops->bind_i64(q->st, i + 1, b->args[i].i)
-                 : b->args[i].s         ? db->ops->bind_text(q->st, i + 1, b->args[i].s)
-                                        : db->ops->bind_null(q->st, i + 1);
-    if (q->err && q->st) {
-        db->ops->finish(q->st);
-        q->st = NULL;
-    }
-    return q->err;
+    return sb_q_open_args(q, db, b->sql, b->args, (size_t)b->n);
 }
 
 /* All rows as a JSON array of objects. */

@@ -79,57 +79,90 @@ static bool stock_sync_on(int64_t channel_id, const char *text)
     return on;
 }
 
-sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id)
+/* The items (n of them) queued for every channel that stocks from the outlet with stock
+ * sync on. */
+static sb_err queue_at_outlet(struct sb_db *db, const int64_t *item_ids, size_t n,
+                              int64_t outlet_id, const char *now)
 {
     enum {
         PAGE = 16
     };
-    sb_err err = sb_store_catalogue_touch(db, item_id); /* E7: the change feed */
-    if (err)
-        return err;
-    char now[SB_TIME_LEN];
-    sb_time_format(sb_time_now(), now, sizeof(now));
     int64_t after = 0;
     for (;;) {
         /* the channels that stock from the outlet, a page at a time (a handful, nearly
          * always one page); stock sync is a setting, read from the channel's JSON here */
         int64_t ids[PAGE];
-        size_t n = 0, seen = 0;
+        size_t nch = 0, seen = 0;
         struct sb_q q;
-        err = sb_q_open(&q, db,
-                        "SELECT c.id, c.settings FROM channels c WHERE c.enabled"
-                        " AND c.id > ? AND c.id IN (SELECT channel_id FROM channel_outlets"
-                        " WHERE outlet_id = ? UNION SELECT channel_id FROM channel_locations"
-                        " WHERE outlet_id = ?) ORDER BY c.id LIMIT ?",
-                        "iiii", after, outlet_id, outlet_id, (int64_t)PAGE);
+        sb_err err = sb_q_open(&q, db,
+                               "SELECT c.id, c.settings FROM channels c WHERE c.enabled"
+                               " AND c.id > ? AND c.id IN (SELECT channel_id FROM channel_outlets"
+                               " WHERE outlet_id = ? UNION SELECT channel_id FROM"
+                               " channel_locations WHERE outlet_id = ?) ORDER BY c.id LIMIT ?",
+                               "iiii", after, outlet_id, outlet_id, (int64_t)PAGE);
         if (err)
             return err;
         while (seen < PAGE && sb_q_next(&q)) {
             seen++;
             after = sb_q_int(&q, 0);
             if (stock_sync_on(after, sb_q_text(&q, 1)))
-                ids[n++] = after;
+                ids[nch++] = after;
         }
         if ((err = sb_q_close(&q)))
             return err;
-        for (size_t i = 0; i < n; i++) {
-            err = sb_db_exec(
-                db,
-                "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
-                " VALUES (?, 'stock', ?, ?) ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET"
-                " seq = sync_queue.seq + 1,"
-                " attempts = CASE WHEN sync_queue.status = 'parked' THEN 0"
-                " ELSE sync_queue.attempts END,"
-                " next_attempt_at = CASE WHEN sync_queue.status = 'parked' THEN NULL"
-                " ELSE sync_queue.next_attempt_at END,"
-                " status = 'pending'",
-                "iis", ids[i], item_id, now);
-            if (err)
-                return err;
+        for (size_t c = 0; c < nch; c++) {
+            for (size_t i = 0; i < n; i++) {
+                err = sb_db_exec(
+                    db,
+                    "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
+                    " VALUES (?, 'stock', ?, ?) ON CONFLICT (channel_id, kind, item_id) DO UPDATE"
+                    " SET seq = sync_queue.seq + 1,"
+                    " attempts = CASE WHEN sync_queue.status = 'parked' THEN 0"
+                    " ELSE sync_queue.attempts END,"
+                    " next_attempt_at = CASE WHEN sync_queue.status = 'parked' THEN NULL"
+                    " ELSE sync_queue.next_attempt_at END,"
+                    " status = 'pending'",
+                    "iis", ids[c], item_ids[i], now);
+                if (err)
+                    return err;
+            }
         }
         if (seen < PAGE)
             return SB_OK;
     }
+}
+
+sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id)
+{
+    return sb_store_queue_stock_changes(db, &item_id, &outlet_id, 1);
+}
+
+sb_err sb_store_queue_stock_changes(struct sb_db *db, const int64_t *item_ids,
+                                    const int64_t *outlet_ids, size_t n)
+{
+    sb_err err = sb_store_catalogue_touch_many(db, item_ids, n); /* E7: the change feed */
+    if (err || !n)
+        return err;
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    /* the channels are read once per outlet, for that outlet's items (nearly always one) */
+    int64_t *items = malloc(n * sizeof(*items));
+    if (!items)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; !err && i < n; i++) {
+        bool first = true;
+        for (size_t j = 0; j < i && first; j++)
+            first = outlet_ids[j] != outlet_ids[i];
+        if (!first)
+            continue;
+        size_t k = 0;
+        for (size_t j = i; j < n; j++)
+            if (outlet_ids[j] == outlet_ids[i])
+                items[k++] = item_ids[j];
+        err = queue_at_outlet(db, items, k, outlet_ids[i], now);
+    }
+    free(items);
+    return err;
 }
 
 /* The item queued as `kind` for every channel: seq moves, the row is pending again. */

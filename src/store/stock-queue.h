@@ -36,6 +36,10 @@ struct sb_sync_row {
  * alike). A parked row gets a fresh start (no attempts, due now); one backing off keeps
  * its wait. */
 sb_err sb_store_queue_stock_change(struct sb_db *db, int64_t item_id, int64_t outlet_id);
+/* The same for n stock rows (item_ids[i] at outlet_ids[i]), reading the channels once per
+ * outlet rather than once per row. */
+sb_err sb_store_queue_stock_changes(struct sb_db *db, const int64_t *item_ids,
+                                    const int64_t *outlet_ids, size_t n);
 /* PR4: one of the item's prices was written: its price is queued for every channel (one
  * without POS pricing drops it when its turn comes). */
 sb_err sb_store_queue_price_change(struct sb_db *db, int64_t item_id);

@@ -9,11 +9,13 @@
  * the outlet (store/stock-queue.h) in the same transaction.
  */
 #include "store/stock.h"
+#include "store/rows.h"
 #include "store/sqlbuild.h"
 #include "store/stock-queue.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #define ROW_COLS                                                                      \
     "s.item_id, i.sku, i.name, s.outlet_id, s.on_hand, s.reserved,"                   \
@@ -31,20 +33,11 @@ static sb_err no_outlet(sb_err err, int64_t outlet_id)
     return err;
 }
 
-static sb_err move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret_on_hand,
-                   bool *ret_applied, int64_t *ret_ledger_id)
+/* One movement of an item known to track stock. */
+static sb_err move_tracked(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret_on_hand,
+                           int64_t *ret_ledger_id)
 {
-    int64_t track = 0;
-    sb_err err =
-        sb_db_int(db, &track, "SELECT track_stock FROM items WHERE id = ?", "i", m->item_id);
-    if (err == SB_ENOT_FOUND)
-        return sb_fail(SB_EUNKNOWN_REFERENCE, "item_id", "no item %lld", (long long)m->item_id);
-    if (err)
-        return err;
-    if (ret_applied)
-        *ret_applied = track != 0;
-    if (!track)
-        return SB_OK;
+    sb_err err;
     bool reserve = m->reason == SB_STOCK_RESERVATION || m->reason == SB_STOCK_RELEASE;
     int64_t d_on_hand = reserve ? 0 : m->quantity;
     int64_t d_reserved = reserve ? m->quantity : 0;
@@ -85,6 +78,192 @@ static sb_err move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret
     if (ret_ledger_id)
         *ret_ledger_id = ledger_id;
     return SB_OK;
+}
+
+static sb_err move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret_on_hand,
+                   bool *ret_applied, int64_t *ret_ledger_id)
+{
+    int64_t track = 0;
+    sb_err err =
+        sb_db_int(db, &track, "SELECT track_stock FROM items WHERE id = ?", "i", m->item_id);
+    if (err == SB_ENOT_FOUND)
+        return sb_fail(SB_EUNKNOWN_REFERENCE, "item_id", "no item %lld", (long long)m->item_id);
+    if (err)
+        return err;
+    if (ret_applied)
+        *ret_applied = track != 0;
+    return track ? move_tracked(db, m, ret_on_hand, ret_ledger_id) : SB_OK;
+}
+
+/* ---- several movements at once (a sale's lines) ---- */
+
+struct batch {
+    const struct sb_stock_move *m;
+    size_t n;
+    signed char *track;          /* per movement: 1 tracks stock, 0 not, -1 no such item */
+    size_t *idx;                 /* the applied movements, in order */
+    size_t k;                    /* how many */
+    int64_t *on_hand, *reserved; /* after, per applied movement */
+    int64_t *items, *outlets;    /* per applied movement */
+};
+
+static sb_err took_track(struct sb_q *q, void *ud)
+{
+    struct batch *b = ud;
+    int64_t id = sb_q_int(q, 0);
+    bool track = sb_q_int(q, 1) != 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->m[i].item_id == id)
+            b->track[i] = track;
+    return SB_OK;
+}
+
+static sb_err took_row(struct sb_q *q, void *ud)
+{
+    struct batch *b = ud;
+    int64_t item = sb_q_int(q, 0), outlet = sb_q_int(q, 1);
+    for (size_t j = 0; j < b->k; j++) {
+        if (b->items[j] == item && b->outlets[j] == outlet) {
+            b->on_hand[j] = sb_q_int(q, 2);
+            b->reserved[j] = sb_q_int(q, 3);
+        }
+    }
+    return SB_OK;
+}
+
+/* Whether two applied movements share a stock row: then one multi-row upsert cannot
+ * give each its own figures after (and PostgreSQL refuses to touch a row twice in one
+ * statement), so they go one at a time. */
+static bool shared_rows(const struct batch *b)
+{
+    for (size_t i = 0; i < b->k; i++)
+        for (size_t j = 0; j < i; j++)
+            if (b->items[i] == b->items[j] && b->outlets[i] == b->outlets[j])
+                return true;
+    return false;
+}
+
+static sb_err moves_batch(struct sb_db *db, struct batch *b, const bool *known)
+{
+    const struct sb_stock_move *m = b->m;
+    sb_err err = SB_OK;
+    if (known) {
+        for (size_t i = 0; i < b->n; i++)
+            b->track[i] = known[i];
+    } else {
+        struct sb_db_arg *ids = calloc(b->n, sizeof(*ids));
+        if (!ids)
+            return sb_fail(SB_ENOMEM, NULL, NULL);
+        for (size_t i = 0; i < b->n; i++) {
+            ids[i] = (struct sb_db_arg){ .kind = 'i', .i = m[i].item_id };
+            b->track[i] = -1; /* until read */
+        }
+        err = sb_rows_select(db, "SELECT id, track_stock FROM items WHERE id IN (", ")", NULL, 0,
+                             ids, b->n, NULL, 0, took_track, b);
+        free(ids);
+        for (size_t i = 0; !err && i < b->n; i++)
+            if (b->track[i] < 0)
+                return sb_fail(SB_EUNKNOWN_REFERENCE, "item_id", "no item %lld",
+                               (long long)m[i].item_id);
+        if (err)
+            return err;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->track[i] <= 0)
+            continue;
+        b->idx[b->k] = i;
+        b->items[b->k] = m[i].item_id;
+        b->outlets[b->k] = m[i].outlet_id;
+        b->on_hand[b->k] = b->reserved[b->k] = 0;
+        b->k++;
+    }
+    if (!b->k)
+        return SB_OK;
+    if (b->k == 1 || shared_rows(b)) {
+        for (size_t j = 0; !err && j < b->k; j++)
+            err = move_tracked(db, &m[b->idx[j]], NULL, NULL);
+        return err;
+    }
+    char now[SB_TIME_LEN];
+    sb_time_format(sb_time_now(), now, sizeof(now));
+    struct sb_db_arg *args = calloc(b->k * 12, sizeof(*args));
+    if (!args)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t j = 0; j < b->k; j++) {
+        const struct sb_stock_move *x = &m[b->idx[j]];
+        bool reserve = x->reason == SB_STOCK_RESERVATION || x->reason == SB_STOCK_RELEASE;
+        struct sb_db_arg *a = &args[j * 5];
+        a[0] = (struct sb_db_arg){ .kind = 'i', .i = x->item_id };
+        a[1] = (struct sb_db_arg){ .kind = 'i', .i = x->outlet_id };
+        a[2] = (struct sb_db_arg){ .kind = 'i', .i = reserve ? 0 : x->quantity };
+        a[3] = (struct sb_db_arg){ .kind = 'i', .i = reserve ? x->quantity : 0 };
+        a[4] = (struct sb_db_arg){ .kind = 's', .s = now };
+    }
+    err =
+        sb_rows_insert(db, "INSERT INTO stock (item_id, outlet_id, on_hand, reserved, updated_at)",
+                       "(?, ?, ?, ?, ?)",
+                       " ON CONFLICT (item_id, outlet_id) DO UPDATE SET"
+                       " on_hand = stock.on_hand + excluded.on_hand,"
+                       " reserved = stock.reserved + excluded.reserved,"
+                       " updated_at = excluded.updated_at"
+                       " RETURNING item_id, outlet_id, on_hand, reserved",
+                       args, b->k, took_row, b);
+    if (err)
+        err = no_outlet(err, b->outlets[0]);
+    if (!err) /* I3 */
+        err = sb_store_queue_stock_changes(db, b->items, b->outlets, b->k);
+    for (size_t j = 0; !err && j < b->k; j++) {
+        const struct sb_stock_move *x = &m[b->idx[j]];
+        bool reserve = x->reason == SB_STOCK_RESERVATION || x->reason == SB_STOCK_RELEASE;
+        struct sb_db_arg *a = &args[j * 12];
+        a[0] = (struct sb_db_arg){ .kind = 'i', .i = x->item_id };
+        a[1] = (struct sb_db_arg){ .kind = 'i', .i = x->outlet_id };
+        a[2] = (struct sb_db_arg){ .kind = 's', .s = sb_stock_reason_name(x->reason) };
+        a[3] = (struct sb_db_arg){ .kind = 'i', .i = reserve ? 0 : x->quantity };
+        a[4] = (struct sb_db_arg){ .kind = 'i', .i = reserve ? x->quantity : 0 };
+        a[5] = (struct sb_db_arg){ .kind = 'i', .i = b->on_hand[j] };
+        a[6] = (struct sb_db_arg){ .kind = 'i', .i = b->reserved[j] };
+        a[7] = (struct sb_db_arg){ .kind = 's', .s = x->reference };
+        a[8] = (struct sb_db_arg){ .kind = 'n', .i = x->sale_id };
+        a[9] = (struct sb_db_arg){ .kind = 'n', .i = x->user_id };
+        a[10] = (struct sb_db_arg){ .kind = 's', .s = x->note };
+        a[11] = (struct sb_db_arg){ .kind = 's', .s = now };
+    }
+    if (!err)
+        err = sb_rows_insert(db,
+                             "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta,"
+                             " reserved_delta, on_hand_after, reserved_after, reference, sale_id,"
+                             " user_id, note, created_at)",
+                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL, args, b->k, NULL, NULL);
+    free(args);
+    return err;
+}
+
+sb_err sb_store_stock_moves(struct sb_db *db, const struct sb_stock_move *m, size_t n,
+                            const bool *tracked, bool *ret_applied)
+{
+    if (!n)
+        return SB_OK;
+    struct batch b = { .m = m,
+                       .n = n,
+                       .track = calloc(n, 1),
+                       .idx = calloc(n, sizeof(size_t)),
+                       .on_hand = calloc(n, sizeof(int64_t)),
+                       .reserved = calloc(n, sizeof(int64_t)),
+                       .items = calloc(n, sizeof(int64_t)),
+                       .outlets = calloc(n, sizeof(int64_t)) };
+    sb_err err = b.track && b.idx && b.on_hand && b.reserved && b.items && b.outlets
+                     ? moves_batch(db, &b, tracked)
+                     : sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; !err && ret_applied && i < n; i++)
+        ret_applied[i] = b.track[i] > 0;
+    free(b.track);
+    free(b.idx);
+    free(b.on_hand);
+    free(b.reserved);
+    free(b.items);
+    free(b.outlets);
+    return err;
 }
 
 sb_err sb_store_stock_move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret_on_hand,

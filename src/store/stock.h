@@ -17,6 +17,13 @@
  */
 sb_err sb_store_stock_move(struct sb_db *db, const struct sb_stock_move *m, int64_t *ret_on_hand,
                            bool *ret_applied);
+/* Several movements in the caller's transaction, as sb_store_stock_move applies each in
+ * turn - the same ledger entries, in order, and the same rows - in a few statements
+ * rather than a few per movement. tracked[i] says whether m[i]'s item tracks stock when
+ * the caller has just read it (NULL: read here); ret_applied (may be NULL) gets, for each,
+ * whether it was applied. */
+sb_err sb_store_stock_moves(struct sb_db *db, const struct sb_stock_move *m, size_t n,
+                            const bool *tracked, bool *ret_applied);
 /* The same, answering the new ledger entry's id (0 when nothing was applied). */
 sb_err sb_store_stock_move_entry(struct sb_db *db, const struct sb_stock_move *m,
                                  int64_t *ret_ledger_id, bool *ret_applied);

@@ -18,12 +18,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define BATCH_MAX 256
 
 struct write_job {
     struct write_job *next;
-    sb_write_fn fn;
+    sb_write_fn fn, otherwise;
     void *ctx;
     sb_err err;
     struct sb_errinfo info;
@@ -47,6 +48,8 @@ struct sb_store {
     void *on_commit_ud;
     void (*on_queue)(void *); /* called after each job is queued (under wlock) */
     void *on_queue_ud;
+    struct sb_db_stats wstats; /* the writer connection's, as of its last batch (under wlock) */
+    uint64_t wcpu_ns;          /* the writer thread's CPU time in its batches (under wlock) */
 };
 
 sb_err sb_store_open(const char *url, unsigned max_idle, struct sb_store **ret)
@@ -165,6 +168,16 @@ static sb_err run_job(struct sb_db *db, struct write_job *j, bool *ret_lost)
         return e;
     }
     e = j->fn(db, j->ctx);
+    if (e && j->otherwise && db->tx_depth == 1) {
+        /* fn's work undone, and the job's other way taken in its place */
+        if (sb_db_exec(db, "ROLLBACK TO SAVEPOINT sb_job", NULL)) {
+            j->info = *sb_err_last();
+            *ret_lost = true;
+            return e;
+        }
+        sb_err_clear();
+        e = j->otherwise(db, j->ctx);
+    }
     if (db->tx_depth != 1) {
         /* fn left a transaction of its own open: refuse its work */
         db->tx_depth = 1;
@@ -217,6 +230,15 @@ static void run_batch(struct sb_store *s, struct write_job *batch)
     }
 }
 
+/* This thread's CPU time (two clock reads a batch: cheap beside its commit). */
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *writer_main(void *arg)
 {
     struct sb_store *s = arg;
@@ -236,9 +258,13 @@ static void *writer_main(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&s->wlock);
 
+        uint64_t cpu0 = thread_cpu_ns();
         run_batch(s, batch);
+        uint64_t cpu = thread_cpu_ns() - cpu0;
 
         pthread_mutex_lock(&s->wlock);
+        s->wstats = sb_db_stats(s->wdb);
+        s->wcpu_ns += cpu;
         for (struct write_job *j = batch; j; j = j->next)
             j->done = true;
         pthread_cond_broadcast(&s->finished);
@@ -247,6 +273,16 @@ static void *writer_main(void *arg)
     }
     pthread_mutex_unlock(&s->wlock);
     return NULL;
+}
+
+struct sb_db_stats sb_store_writer_stats(struct sb_store *s, uint64_t *ret_cpu_ns)
+{
+    pthread_mutex_lock(&s->wlock);
+    struct sb_db_stats st = s->wstats;
+    if (ret_cpu_ns)
+        *ret_cpu_ns = s->wcpu_ns;
+    pthread_mutex_unlock(&s->wlock);
+    return st;
 }
 
 void sb_store_on_commit(struct sb_store *s, void (*fn)(void *), void *ud)
@@ -267,7 +303,12 @@ void sb_store_on_queue(struct sb_store *s, void (*fn)(void *), void *ud)
 
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx)
 {
-    struct write_job job = { .fn = fn, .ctx = ctx };
+    return sb_store_write_else(s, fn, NULL, ctx);
+}
+
+sb_err sb_store_write_else(struct sb_store *s, sb_write_fn fn, sb_write_fn otherwise, void *ctx)
+{
+    struct write_job job = { .fn = fn, .otherwise = otherwise, .ctx = ctx };
     pthread_mutex_lock(&s->wlock);
     if (!s->writer_started) {
         sb_err err = s->stopping ? sb_fail(SB_EINTERNAL, NULL, "the store is closing")

@@ -28,6 +28,17 @@ int sb_store_schema_version(const struct sb_store *s);
  */
 typedef sb_err (*sb_write_fn)(struct sb_db *db, void *ctx);
 sb_err sb_store_write(struct sb_store *s, sb_write_fn fn, void *ctx);
+/* The same with another way: when fn fails, its work is undone and otherwise(db, ctx)
+ * runs in its place, in the same job; the call answers otherwise's error (fn's is gone).
+ * For a job that would otherwise wrap a part that may fail in a savepoint of its own:
+ * the usual case then costs no second savepoint. NULL otherwise: sb_store_write. */
+sb_err sb_store_write_else(struct sb_store *s, sb_write_fn fn, sb_write_fn otherwise, void *ctx);
+
+/* What the writer's connection has run (struct sb_db_stats), as of its last batch: a job's
+ * statements are counted once sb_store_write has returned for it. Zeros before the first
+ * write. ret_cpu_ns (may be NULL): the CPU time the writer thread has spent running its
+ * batches (jobs, savepoints, commits), for benchmarks. */
+struct sb_db_stats sb_store_writer_stats(struct sb_store *s, uint64_t *ret_cpu_ns);
 
 /* fn(db, ctx) as one business action on the caller's connection (not the writer's):
  * committed when it returns SB_OK, rolled back otherwise; its error is returned. For

@@ -55,7 +55,10 @@ struct item_match {
     bool tracked;
 };
 
-static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, struct item_match *ret)
+/* sku_tried: the line's SKU was looked for as a SKU already (with the order's other lines,
+ * sb_store_items_by_sku), and found nothing. */
+static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, bool sku_tried,
+                        struct item_match *ret)
 {
     static const enum sb_item_code by[] = { SB_ITEM_SKU, SB_ITEM_UPC, SB_ITEM_EAN, SB_ITEM_MPN };
     const char *keys[2] = { l->sku && *l->sku ? l->sku : NULL,
@@ -65,7 +68,7 @@ static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, struct 
         if (!keys[k])
             continue;
         /* the SKU is tried in every field, in order; a barcode only as UPC or EAN */
-        for (size_t b = k == 0 ? 0 : 1; b < (k == 0 ? 4u : 3u); b++) {
+        for (size_t b = k == 0 ? (sku_tried ? 1 : 0) : 1; b < (k == 0 ? 4u : 3u); b++) {
             sb_err err = sb_store_item_by_code(db, by[b], keys[k], &ret->id, &ret->tracked);
             if (err || ret->id)
                 return err;
@@ -78,11 +81,19 @@ static sb_err find_item(struct sb_db *db, const struct sb_order_line *l, struct 
 
 /* The allocation's stock reader. sb_allocate's callback cannot fail, so a failed read
  * is kept here and fails the import after it: an order is never allocated as if the
- * stock it could not read were not there. No stock row is no stock. */
+ * stock it could not read were not there. No stock row is no stock. The first question
+ * about an outlet reads the stock of all the order's items there (one statement); the
+ * rest are answered from that, in the same transaction. */
 struct avail_ctx {
     struct sb_db *db;
     sb_err err;
     struct sb_errinfo info;
+    const int64_t *items; /* the order's items that track stock */
+    size_t n_items;
+    const int64_t *outlets; /* the channel's */
+    size_t n_outlets;
+    bool *read;     /* per outlet */
+    int64_t *stock; /* [outlet][item] */
 };
 
 static int64_t available(void *ud, int64_t item_id, int64_t outlet_id)
@@ -91,6 +102,25 @@ static int64_t available(void *ud, int64_t item_id, int64_t outlet_id)
     int64_t v = 0;
     if (c->err)
         return 0;
+    for (size_t o = 0; o < c->n_outlets; o++) {
+        if (c->outlets[o] != outlet_id)
+            continue;
+        for (size_t i = 0; i < c->n_items; i++) {
+            if (c->items[i] != item_id)
+                continue;
+            sb_err err = SB_OK;
+            if (!c->read[o])
+                err = sb_store_stock_free_many(c->db, c->items, c->n_items, outlet_id,
+                                               &c->stock[o * c->n_items]);
+            if (err) {
+                c->err = err;
+                c->info = *sb_err_last();
+                return 0;
+            }
+            c->read[o] = true;
+            return c->stock[o * c->n_items + i];
+        }
+    }
     sb_err err = sb_store_stock_free(c->db, item_id, outlet_id, &v);
     if (err) {
         c->err = err;
@@ -325,12 +355,38 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     /* match lines */
     struct item_match *items = sb_arena_alloc(a, (nl + 1) * sizeof(*items));
     struct sb_alloc_line *al = sb_arena_alloc(a, (nl + 1) * sizeof(*al));
-    if (!items || !al)
+    const char **skus = sb_arena_alloc(a, (nl + 1) * sizeof(*skus));
+    int64_t *ids = sb_arena_alloc(a, (nl + 1) * sizeof(*ids));
+    int64_t *tracked_ids = sb_arena_alloc(a, (nl + 1) * sizeof(*tracked_ids));
+    bool *tracked = sb_arena_alloc(a, (nl + 1) * sizeof(*tracked));
+    int64_t *free_at_default = sb_arena_alloc(a, (nl + 1) * sizeof(int64_t));
+    int64_t *tracked_free = sb_arena_alloc(a, (nl + 1) * sizeof(int64_t));
+    if (!items || !al || !skus || !ids || !tracked || !tracked_ids || !free_at_default ||
+        !tracked_free)
         return sb_fail(SB_ENOMEM, NULL, NULL);
+    /* every line's SKU as a SKU in one read, with the item's stock at the default outlet
+     * (allocation's first choice, A3); the other codes line by line when it fails */
+    for (size_t i = 0; i < nl; i++)
+        skus[i] = o->lines[i].sku && *o->lines[i].sku ? o->lines[i].sku : NULL;
+    err = sb_store_items_by_sku(db, skus, nl, rt->rec.default_outlet_id, ids, tracked,
+                                free_at_default);
+    if (err)
+        return err;
+    size_t n_tracked = 0;
+    bool default_read = true; /* every tracked item's stock there came with it */
     for (size_t i = 0; i < nl; i++) {
-        err = find_item(db, &o->lines[i], &items[i]);
+        items[i] = (struct item_match){ .id = ids[i], .tracked = tracked[i] };
+        err = ids[i] ? SB_OK : find_item(db, &o->lines[i], skus[i] != NULL, &items[i]);
         if (err)
             return err;
+        bool listed = false;
+        for (size_t j = 0; j < n_tracked; j++)
+            listed |= tracked_ids[j] == items[i].id;
+        if (items[i].tracked && !listed) {
+            default_read &= ids[i] != 0;
+            tracked_free[n_tracked] = free_at_default[i];
+            tracked_ids[n_tracked++] = items[i].id;
+        }
         /* M8: a fixed-price bundle's parent carries the price while its products follow as
          * their own lines and move the stock: unknown, it is a plain non-inventory line */
         if (!items[i].id && !o->lines[i].container) {
@@ -361,7 +417,22 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             return sb_fail(SB_ECONFLICT, NULL, "%s", NO_REGISTER);
         pickup = o->pickup_location != NULL;
     }
-    struct avail_ctx stock = { .db = db };
+    struct avail_ctx stock = { .db = db,
+                               .items = tracked_ids,
+                               .n_items = n_tracked,
+                               .outlets = rt->rec.outlet_ids,
+                               .n_outlets = no,
+                               .read = sb_arena_alloc(a, (no + 1) * sizeof(bool)),
+                               .stock = sb_arena_alloc(a, (no * n_tracked + 1) * sizeof(int64_t)) };
+    if (!stock.read || !stock.stock)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    memset(stock.read, 0, (no + 1) * sizeof(bool));
+    for (size_t i = 0; default_read && n_tracked && i < no; i++) {
+        if (rt->rec.outlet_ids[i] != rt->rec.default_outlet_id)
+            continue;
+        memcpy(&stock.stock[i * n_tracked], tracked_free, n_tracked * sizeof(int64_t));
+        stock.read[i] = true;
+    }
     struct sb_alloc_input ai = { .lines = al,
                                  .n_lines = nl,
                                  .outlets = rt->rec.outlet_ids,
@@ -589,7 +660,10 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
     in.n_adjustments = nadj;
     in.n_payments = n_pays;
     int64_t sale_id;
-    err = sb_store_sale_create(db, &in, &sale_id);
+    int64_t *line_ids = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(int64_t));
+    if (!line_ids)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    err = sb_store_sale_create_lines(db, &in, &sale_id, line_ids);
     if (err)
         return err;
 
@@ -606,13 +680,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
 
     /* fulfillments, one per outlet (F1), and their notifications (N1, N3) */
     if (ship) {
-        int64_t *line_ids = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(int64_t));
-        if (!line_ids)
-            return sb_fail(SB_ENOMEM, NULL, NULL);
-        size_t n = 0;
-        err = sb_store_sale_line_ids(db, sale_id, line_ids, b.n_lines, &n);
-        if (err)
-            return err;
+        size_t n = b.n_lines;
         struct sb_ff_line *fl = sb_arena_alloc(a, (b.n_lines + 1) * sizeof(*fl));
         if (!fl)
             return sb_fail(SB_ENOMEM, NULL, NULL);

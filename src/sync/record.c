@@ -5,12 +5,13 @@
  * is applied in the same write job: one commit makes the event durable and
  * its effects visible, so the 200 means "recorded" and, almost always,
  * "applied" too. Parsing happens on the handler's thread, beside other
- * requests, not on the writer's. When the apply fails, its savepoint is
- * rolled back and the event is left pending: the worker retries it with
- * backoff, as any other.
+ * requests, not on the writer's. When the apply fails, all of it is undone
+ * and the event is recorded pending instead, in the same write job
+ * (sb_store_write_else: no savepoint of its own in the usual case): the
+ * worker retries it with backoff, as any other.
  */
 #include "store/channel-events.h"
-#include "store/savepoint.h"
+#include "store/store.h"
 #include "sync/lanes.h"
 #include "sync/order-apply.h"
 #include "sync/pipeline.h"
@@ -26,23 +27,9 @@ struct record_job {
     bool duplicate, stale;
 };
 
-static sb_err apply_inline(struct sb_db *db, void *ctx)
-{
-    struct record_job *j = ctx;
-    return sb_sync_apply_order(db, j->rt, j->order, NULL);
-}
-
 static sb_err record_fn(struct sb_db *db, void *ctx)
 {
     struct record_job *j = ctx;
-    int64_t revision = 0;
-    sb_err err = sb_store_channel_revision(db, j->rt->ch.id, &revision);
-    if (err)
-        return err;
-    if (revision != j->rt->rec.revision) { /* changed since it was cached: nothing written */
-        j->stale = true;
-        return SB_OK;
-    }
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
     struct sb_event_record e = { .channel_id = j->rt->ch.id,
@@ -52,20 +39,29 @@ static sb_err record_fn(struct sb_db *db, void *ctx)
                                  .body = j->body,
                                  .done = j->order != NULL };
     int64_t id = 0;
-    err = sb_store_event_record(db, &e, now, &id);
+    bool stale = false;
+    sb_err err = sb_store_event_record_at(db, &e, now, j->rt->rec.revision, &id, &stale);
+    if (!err && stale) { /* the channel changed since it was cached: nothing written */
+        j->stale = true;
+        return SB_OK;
+    }
     if (!err && !id) { /* seen before */
         j->duplicate = true;
         return SB_OK;
     }
     if (err || !j->order)
         return err;
-    sb_err why = SB_OK;
-    err = sb_store_savepoint(db, apply_inline, j, &why);
-    if (!err && why)
-        err = sb_store_event_reopen(db, id);
-    if (!err && why)
-        j->order = NULL; /* left to the worker */
-    return err;
+    return sb_sync_apply_order(db, j->rt, j->order, NULL);
+}
+
+/* The job's other way, when the apply (or anything before it) failed: the writer has
+ * undone all of it, and the event is recorded as pending, left to the worker. */
+static sb_err record_only_fn(struct sb_db *db, void *ctx)
+{
+    struct record_job *j = ctx;
+    j->order = NULL;
+    j->duplicate = j->stale = false;
+    return record_fn(db, ctx);
 }
 
 sb_err sb_pipeline_channel(struct sb_pipeline *p, struct sb_db *db, int64_t id,
@@ -96,7 +92,7 @@ sb_err sb_pipeline_record(struct sb_pipeline *p, const struct sb_channel_rt *rt,
             j.order = order;
         sb_err_clear();
     }
-    sb_err err = sb_store_write(p->store, record_fn, &j);
+    sb_err err = sb_store_write_else(p->store, record_fn, j.order ? record_only_fn : NULL, &j);
     if (err)
         return err;
     pthread_mutex_lock(&p->lock);
