@@ -15,7 +15,9 @@
 #include "util/timeutil.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct th {
     char dir[256];
@@ -26,7 +28,22 @@ struct th {
     struct sb_pipeline *pipeline;
     uint16_t port;
     char admin[SB_TOKEN_LEN]; /* admin token */
+    char pg_name[64];         /* the test's own PostgreSQL database, or "" (SQLite) */
 };
+
+/* Whether this run is the PostgreSQL pass ($SB_TEST_DB is a postgres URL: each test gets a
+ * database of its own on that cluster instead of a SQLite file). */
+bool th_pg(void);
+
+/* For a test that is about SQLite itself (its file, its crash points, a shim over it):
+ * skips the test on the PostgreSQL pass, printing why (docs/testing.md lists them). */
+#define TH_SQLITE_ONLY(why)                                                                   \
+    do {                                                                                      \
+        if (th_pg()) {                                                                        \
+            printf("skipped on PostgreSQL: %s\n", why);                                       \
+            cr_skip_test("SQLite only: %s", why);                                             \
+        }                                                                                     \
+    } while (0)
 
 struct th_resp {
     long status;
