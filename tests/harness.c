@@ -469,6 +469,21 @@ int64_t th_sql_int(struct th *t, const char *sql)
     return err ? INT64_MIN : v;
 }
 
+int64_t th_sql_time(struct th *t, const char *sql)
+{
+    struct sb_db *db = db_open(t);
+    json_t *row = NULL;
+    sb_err err = sb_db_json_one(db, &row, sql, NULL);
+    cr_assert_eq(err, SB_OK, "%s: %s", sql, sb_err_last()->message);
+    sb_db_close(db);
+    json_t *v = json_object_iter_value(json_object_iter(row));
+    int64_t secs = 0;
+    cr_assert(json_is_string(v) && sb_time_parse(json_string_value(v), &secs),
+              "%s: not an ISO 8601 time", sql);
+    json_decref(row);
+    return secs;
+}
+
 int64_t th_sql_intf(struct th *t, const char *fmt, ...)
 {
     char sql[1024];
@@ -556,33 +571,34 @@ void th_fixture(struct th *t, struct th_fixture *f)
 {
     const char *now = "'2026-01-01T00:00:00Z'";
     char sql[8192];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
-             " (1, 'Downtown', 'USD', %1$s, %1$s), (2, 'Uptown', 'USD', %1$s, %1$s);"
-             "INSERT INTO registers (id, outlet_id, name, created_at, updated_at) VALUES"
-             " (1, 1, 'Till 1', %1$s, %1$s), (2, 2, 'Till 1', %1$s, %1$s);"
-             "INSERT INTO employees (id, name, created_at, updated_at) VALUES"
-             " (1, 'Erin', %1$s, %1$s);"
-             "INSERT INTO price_levels (id, name, created_at, updated_at) VALUES"
-             " (1, 'Default', %1$s, %1$s), (2, 'Sale', %1$s, %1$s);"
-             "INSERT INTO payment_types (id, name, name_norm, integrated, created_at, updated_at)"
-             " VALUES (1, 'Cash', 'cash', false, %1$s, %1$s), (2, 'Card', 'card', true, %1$s, %1$s);"
-             "INSERT INTO items (id, sku, upc, ean, manufacturer_sku, name, default_cost, msrp,"
-             " track_stock, created_at, updated_at) VALUES"
-             " (1, 'TEE', '012345678905', '4006381333931', 'MFR-TEE', 'T-shirt', 800, 2500, true,"
-             " %1$s, %1$s),"
-             " (2, 'MUG', '036000291452', NULL, 'MFR-MUG', 'Mug', 400, 1500, true, %1$s, %1$s),"
-             " (3, 'GIFTWRAP', NULL, NULL, NULL, 'Gift wrap', 0, 0, false, %1$s, %1$s);"
-             "INSERT INTO item_prices (item_id, price_level_id, amount) VALUES"
-             " (1, 1, 2000), (1, 2, 1500), (2, 1, 1250), (3, 1, 500);"
-             "INSERT INTO stock (item_id, outlet_id, on_hand, reserved, updated_at) VALUES"
-             " (1, 1, 10, 0, %1$s), (1, 2, 5, 0, %1$s), (2, 1, 3, 0, %1$s), (2, 2, 0, 0, %1$s);"
-             "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta, reserved_delta,"
-             " on_hand_after, reserved_after, reference, created_at) VALUES"
-             " (1, 1, 'receipt', 10, 0, 10, 0, 'fixture', %1$s),"
-             " (1, 2, 'receipt', 5, 0, 5, 0, 'fixture', %1$s),"
-             " (2, 1, 'receipt', 3, 0, 3, 0, 'fixture', %1$s);",
-             now);
+    snprintf(
+        sql, sizeof(sql),
+        "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
+        " (1, 'Downtown', 'USD', %1$s, %1$s), (2, 'Uptown', 'USD', %1$s, %1$s);"
+        "INSERT INTO registers (id, outlet_id, name, created_at, updated_at) VALUES"
+        " (1, 1, 'Till 1', %1$s, %1$s), (2, 2, 'Till 1', %1$s, %1$s);"
+        "INSERT INTO employees (id, name, created_at, updated_at) VALUES"
+        " (1, 'Erin', %1$s, %1$s);"
+        "INSERT INTO price_levels (id, name, created_at, updated_at) VALUES"
+        " (1, 'Default', %1$s, %1$s), (2, 'Sale', %1$s, %1$s);"
+        "INSERT INTO payment_types (id, name, name_norm, integrated, created_at, updated_at)"
+        " VALUES (1, 'Cash', 'cash', false, %1$s, %1$s), (2, 'Card', 'card', true, %1$s, %1$s);"
+        "INSERT INTO items (id, sku, upc, ean, manufacturer_sku, name, default_cost, msrp,"
+        " track_stock, created_at, updated_at) VALUES"
+        " (1, 'TEE', '012345678905', '4006381333931', 'MFR-TEE', 'T-shirt', 800, 2500, true,"
+        " %1$s, %1$s),"
+        " (2, 'MUG', '036000291452', NULL, 'MFR-MUG', 'Mug', 400, 1500, true, %1$s, %1$s),"
+        " (3, 'GIFTWRAP', NULL, NULL, NULL, 'Gift wrap', 0, 0, false, %1$s, %1$s);"
+        "INSERT INTO item_prices (item_id, price_level_id, amount) VALUES"
+        " (1, 1, 2000), (1, 2, 1500), (2, 1, 1250), (3, 1, 500);"
+        "INSERT INTO stock (item_id, outlet_id, on_hand, reserved, updated_at) VALUES"
+        " (1, 1, 10, 0, %1$s), (1, 2, 5, 0, %1$s), (2, 1, 3, 0, %1$s), (2, 2, 0, 0, %1$s);"
+        "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta, reserved_delta,"
+        " on_hand_after, reserved_after, reference, created_at) VALUES"
+        " (1, 1, 'receipt', 10, 0, 10, 0, 'fixture', %1$s),"
+        " (1, 2, 'receipt', 5, 0, 5, 0, 'fixture', %1$s),"
+        " (2, 1, 'receipt', 3, 0, 3, 0, 'fixture', %1$s);",
+        now);
     th_sql_exec(t, sql);
     *f = (struct th_fixture){ .outlet1 = 1,
                               .outlet2 = 2,

@@ -37,12 +37,12 @@ bool th_pg(void);
 
 /* For a test that is about SQLite itself (its file, its crash points, a shim over it):
  * skips the test on the PostgreSQL pass, printing why (docs/testing.md lists them). */
-#define TH_SQLITE_ONLY(why)                                                                   \
-    do {                                                                                      \
-        if (th_pg()) {                                                                        \
-            printf("skipped on PostgreSQL: %s\n", why);                                       \
-            cr_skip_test("SQLite only: %s", why);                                             \
-        }                                                                                     \
+#define TH_SQLITE_ONLY(why)                             \
+    do {                                                \
+        if (th_pg()) {                                  \
+            printf("skipped on PostgreSQL: %s\n", why); \
+            cr_skip_test("SQLite only: %s", why);       \
+        }                                               \
     } while (0)
 
 struct th_resp {
@@ -170,7 +170,10 @@ int th_run_cli(struct th *t, char *out, size_t cap, ...) __attribute__((sentinel
 /* A scalar from the database, for assertions: th_sql_int(t, "SELECT COUNT(*) FROM sales")
  * (INT64_MIN when there is no row). */
 int64_t th_sql_int(struct th *t, const char *sql);
-/* The same with the SQL formatted (printf) first; a suite's sql_int(...) for
+/* A time (ISO 8601 UTC text, the first column of the first row) as seconds since the epoch,
+ * for arithmetic on times that is the same on every backend. */
+int64_t th_sql_time(struct th *t, const char *sql);
+/* The same as th_sql_int with the SQL formatted (printf) first; a suite's sql_int(...) for
  * th_sql_intf(&t, ...). */
 int64_t th_sql_intf(struct th *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

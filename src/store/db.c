@@ -29,7 +29,8 @@ sb_err sb_db_open(const char *url, struct sb_db **ret)
         if (strncmp(url, backends[i]->scheme, n) == 0)
             return backends[i]->open(url + n, ret);
     }
-    return sb_fail(SB_EINVALID_FIELD, "db", "unsupported database URL (use sqlite:PATH or postgresql://...)");
+    return sb_fail(SB_EINVALID_FIELD, "db",
+                   "unsupported database URL (use sqlite:PATH or postgresql://...)");
 }
 
 void sb_db_close(struct sb_db *db)

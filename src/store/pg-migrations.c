@@ -549,7 +549,8 @@ static const char *const migrations[] = {
      * when. */
     "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;"
     "ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;"
-    "UPDATE api_tokens SET revoked_at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') WHERE revoked;"
+    "UPDATE api_tokens SET revoked_at = to_char(now() AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') WHERE revoked;"
     "CREATE INDEX api_tokens_user ON api_tokens(user_id);",
 
     /* 9 (SEC4): failed sign-ins as one counter per (client address, user name) and per address

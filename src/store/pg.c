@@ -12,8 +12,8 @@
  *     SQLite only the statement. Inside a transaction each statement that writes (and each
  *     first preparation) runs in a savepoint of its own, undone when it fails.
  *   - Parameters untyped where PostgreSQL can infer their type (a bound 1 is a boolean
- *     where a boolean is wanted); where it cannot ("? IS NULL"), the statement is prepared
- *     again with the types the values were bound with.
+ *     where a boolean is wanted); one it cannot type ("? IS NULL") gets the type of the
+ *     value bound to it.
  *   - A connection lost (the server restarted) answers SB_ESTORAGE saying so, and is
  *     opened again at the next begin or prepare outside a transaction.
  */
@@ -48,7 +48,7 @@ struct sb_stmt {
     char *sql;   /* the caller's text: the cache key */
     char *pgsql; /* with $n placeholders */
     int nparams;
-    bool writes; /* not a plain SELECT: runs in a savepoint inside a transaction */
+    bool writes;  /* not a plain SELECT: runs in a savepoint inside a transaction */
     bool control; /* SAVEPOINT / RELEASE / ROLLBACK TO: never wrapped */
     char name[24];
     unsigned prepared_gen; /* the connection generation it was prepared on (0: not) */
@@ -89,18 +89,15 @@ static sb_err map_result(struct pg_db *d, const PGresult *r)
     while (n && (d->msg[n - 1] == '\n' || d->msg[n - 1] == ' '))
         d->msg[--n] = '\0';
     if (PQstatus(d->c) == CONNECTION_BAD || !state || strncmp(state, "08", 2) == 0 ||
-        strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
-        strcmp(state, "57P03") == 0)
+        strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
         return lost(d);
     if (strcmp(state, "23505") == 0)
         return sb_fail(SB_EDUPLICATE, NULL, "already exists (%s)", d->msg);
     if (strcmp(state, "23503") == 0)
         return sb_fail(SB_EUNKNOWN_REFERENCE, NULL, NULL);
-    if (strcmp(state, "23514") == 0 || strcmp(state, "P0001") == 0 ||
-        strcmp(state, "23502") == 0)
+    if (strcmp(state, "23514") == 0 || strcmp(state, "P0001") == 0 || strcmp(state, "23502") == 0)
         return sb_fail(SB_ECONFLICT, NULL, "%s", d->msg);
-    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-        strcmp(state, "55P03") == 0)
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
         return sb_fail(SB_EBUSY, NULL, NULL);
     if (strcmp(state, "53200") == 0)
         return sb_fail(SB_ENOMEM, NULL, NULL);
@@ -186,11 +183,11 @@ static sb_err pg_open(const char *rest, struct sb_db **ret)
     if (strncmp(rest, "://", 3) != 0 && strncmp(rest, "ql://", 5) != 0)
         return sb_fail(SB_EINVALID_FIELD, "db",
                        "unsupported database URL (use postgres://... or postgresql://...)");
-    char *url = malloc(strlen(rest) + sizeof("postgres"));
+    size_t cap = strlen(rest) + sizeof("postgres");
+    char *url = malloc(cap);
     if (!url)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    strcpy(url, "postgres");
-    strcat(url, rest);
+    snprintf(url, cap, "postgres%s", rest);
     sb_err err = pg_open_url(url, ret);
     free(url);
     return err;
@@ -263,7 +260,8 @@ static uint32_t hash(const char *s)
 static char *rewrite(const char *sql, int *ret_n)
 {
     size_t len = strlen(sql);
-    char *out = malloc(len * 4 + 1);
+    size_t cap = len * 4 + 1; /* "?" becomes at most "$128" */
+    char *out = malloc(cap);
     if (!out)
         return NULL;
     size_t o = 0;
@@ -283,7 +281,7 @@ static char *rewrite(const char *sql, int *ret_n)
                 out[o++] = sql[i];
             continue;
         } else if (c == '?') {
-            o += (size_t)sprintf(out + o, "$%d", ++n);
+            o += (size_t)snprintf(out + o, cap - o, "$%d", ++n);
             continue;
         }
         out[o++] = c;
@@ -297,7 +295,8 @@ static bool starts_with_word(const char *sql, const char *word)
 {
     sql += strspn(sql, " \t\r\n(");
     size_t n = strlen(word);
-    return strncasecmp(sql, word, n) == 0 && !(sql[n] && (sql[n] == '_' || isalnum((unsigned char)sql[n])));
+    return strncasecmp(sql, word, n) == 0 &&
+           !(sql[n] && (sql[n] == '_' || isalnum((unsigned char)sql[n])));
 }
 
 static sb_err pg_prepare(struct sb_db *db, const char *sql, struct sb_stmt **ret)
@@ -379,26 +378,51 @@ static sb_err pg_bind_null(struct sb_stmt *st, int idx)
     return set_param(st, idx, NULL, 0);
 }
 
-/* Prepares the statement on this connection: untyped, or else typed as bound. */
+/* N of "could not determine data type of parameter $N" (SQLSTATE 42P18), or 0. */
+static int untyped_param(const PGresult *r)
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    const char *p = m ? strchr(m, '$') : NULL; /* the message may be translated: "$N" is not */
+    if (!state || strcmp(state, "42P18") != 0 || !p)
+        return 0;
+    char *end;
+    long n = strtol(p + 1, &end, 10);
+    return end != p + 1 && n > 0 && n <= MAX_PARAMS ? (int)n : 0;
+}
+
+/*
+ * Prepares the statement on this connection with its parameters untyped, PostgreSQL
+ * inferring each from where it stands (a bound 1 is then a boolean beside OR). A parameter
+ * it cannot type ("? IS NULL") gets the type of the value bound to it (bigint for an
+ * integer, text otherwise), one at a time as PostgreSQL names them, the others staying
+ * untyped. Inside a transaction each try runs in the statement's savepoint.
+ */
 static sb_err prepare_here(struct pg_db *d, struct sb_stmt *st, bool in_savepoint)
 {
-    snprintf(st->name, sizeof(st->name), "sb%u", ++d->next_name);
-    PGresult *r = PQprepare(d->c, st->name, st->pgsql, st->nparams, NULL);
-    ExecStatusType rs = PQresultStatus(r);
-    if (rs != PGRES_COMMAND_OK && PQstatus(d->c) == CONNECTION_OK &&
-        (in_savepoint || !d->in_tx)) {
+    Oid types[MAX_PARAMS] = { 0 };
+    PGresult *r = NULL;
+    for (int tries = 0; tries <= st->nparams; tries++) {
         PQclear(r);
+        snprintf(st->name, sizeof(st->name), "sb%u", ++d->next_name);
+        r = PQprepare(d->c, st->name, st->pgsql, st->nparams, types);
+        if (PQresultStatus(r) == PGRES_COMMAND_OK)
+            break;
+        int n = untyped_param(r);
+        if (n < 1 || n > st->nparams || types[n - 1] || (d->in_tx && !in_savepoint) ||
+            PQstatus(d->c) != CONNECTION_OK)
+            break;
+        types[n - 1] = st->types[n - 1] ? st->types[n - 1] : 25 /* text */;
+        st->typed = true;
         if (in_savepoint) {
             sb_err e = exec_raw(d, "ROLLBACK TO SAVEPOINT sb_stmt");
-            if (e)
+            if (e) {
+                PQclear(r);
                 return e;
+            }
         }
-        snprintf(st->name, sizeof(st->name), "sb%u", ++d->next_name);
-        r = PQprepare(d->c, st->name, st->pgsql, st->nparams, st->types);
-        rs = PQresultStatus(r);
-        st->typed = true;
     }
-    sb_err err = rs == PGRES_COMMAND_OK ? SB_OK : map_result(d, r);
+    sb_err err = PQresultStatus(r) == PGRES_COMMAND_OK ? SB_OK : map_result(d, r);
     PQclear(r);
     if (!err)
         st->prepared_gen = d->gen;
@@ -417,8 +441,8 @@ static sb_err run(struct sb_stmt *st)
         err = prepare_here(d, st, wrap);
     if (!err) {
         PQclear(st->res);
-        st->res = PQexecPrepared(d->c, st->name, st->nparams, (const char *const *)st->vals,
-                                 NULL, NULL, 0);
+        st->res = PQexecPrepared(d->c, st->name, st->nparams, (const char *const *)st->vals, NULL,
+                                 NULL, 0);
         ExecStatusType rs = PQresultStatus(st->res);
         if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
             err = map_result(d, st->res);
