@@ -429,6 +429,63 @@ static sb_err prepare_here(struct pg_db *d, struct sb_stmt *st, bool in_savepoin
     return err;
 }
 
+/*
+ * A prepared statement in its savepoint, in one round trip: SAVEPOINT, the statement and
+ * RELEASE sent together in libpq's pipeline mode. *ret_failed when the statement failed
+ * (its error is set; the transaction is then aborted until the caller rolls back to the
+ * savepoint); *ret_sent false when pipeline mode could not be used at all.
+ */
+static sb_err run_pipelined(struct pg_db *d, struct sb_stmt *st, bool *ret_failed, bool *ret_sent)
+{
+    *ret_failed = false;
+    *ret_sent = false;
+    if (!PQenterPipelineMode(d->c))
+        return SB_OK;
+    *ret_sent = true;
+    sb_err err = SB_OK;
+    if (!PQsendQueryParams(d->c, "SAVEPOINT sb_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQsendQueryPrepared(d->c, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL,
+                             0) ||
+        !PQsendQueryParams(d->c, "RELEASE SAVEPOINT sb_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQpipelineSync(d->c))
+        err = lost(d);
+    /* the results in the order sent (each followed by NULL), then the sync's */
+    int idx = 0, nulls = 0;
+    while (!err) {
+        PGresult *r = PQgetResult(d->c);
+        if (!r) {
+            if (++nulls > 4 || PQstatus(d->c) != CONNECTION_OK)
+                err = lost(d);
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType rs = PQresultStatus(r);
+        if (rs == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        bool ok = rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK;
+        if (idx == 1 && ok) {
+            PQclear(st->res);
+            st->res = r;
+            r = NULL;
+        } else if (!ok && rs != PGRES_PIPELINE_ABORTED && !*ret_failed) {
+            *ret_failed = true;
+            (void)map_result(d, r); /* the first failure's error is the caller's */
+        }
+        PQclear(r);
+        idx++;
+    }
+    if (!PQexitPipelineMode(d->c) && !err)
+        err = lost(d);
+    if (!err && *ret_failed) {
+        PQclear(st->res);
+        st->res = NULL;
+        err = sb_err_last()->err ? sb_err_last()->err : SB_ESTORAGE;
+    }
+    return err;
+}
+
 static sb_err run(struct sb_stmt *st)
 {
     struct pg_db *d = st->db;
@@ -436,6 +493,18 @@ static sb_err run(struct sb_stmt *st)
         return lost(d);
     bool fresh = st->prepared_gen != d->gen;
     bool wrap = d->in_tx && !st->control && (st->writes || fresh);
+    if (wrap && !fresh) {
+        bool failed, sent;
+        sb_err err = run_pipelined(d, st, &failed, &sent);
+        if (sent) {
+            if (failed && PQstatus(d->c) == CONNECTION_OK) {
+                struct sb_errinfo saved = *sb_err_last();
+                (void)exec_raw(d, "ROLLBACK TO SAVEPOINT sb_stmt; RELEASE SAVEPOINT sb_stmt");
+                sb_fail(saved.err, saved.field[0] ? saved.field : NULL, "%s", saved.message);
+            }
+            return err;
+        }
+    }
     sb_err err = wrap ? exec_raw(d, "SAVEPOINT sb_stmt") : SB_OK;
     if (!err && fresh)
         err = prepare_here(d, st, wrap);
