@@ -4,7 +4,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DEMO_DIR   ?= demo
 
-.PHONY: all demo test tsan fuzz bench chaos format format-check clean bootstrap
+.PHONY: all demo test test-pg tsan fuzz bench chaos format format-check clean bootstrap
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -37,7 +37,8 @@ demo: all
 # connection API against docs/api/openapi.yaml (scripts/test-export-openapi,
 # tests/export-openapi/: the document, its examples, a server it drives itself, and the traffic
 # every export fakestore of the e2e suites logged into $(TESTBUILD)/export-traffic,
-# SB_EXPORT_TRAFFIC_DIR). The staff
+# SB_EXPORT_TRAFFIC_DIR). The whole unit and e2e suite runs twice: on SQLite, then on
+# PostgreSQL (make test-pg, right after the SQLite pass). The staff
 # web app's browser tests (scripts/test-web: Chromium and playwright-core,
 # installed when missing) run last, against that build's demo.
 test: $(TESTBUILD)/build.ninja format-check all
@@ -55,6 +56,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
+	$(MAKE) --no-print-directory test-pg || rc=1; \
 	TESTBUILD=$(TESTBUILD) sh scripts/test-tsan || rc=1; \
 	sh scripts/test-fuzz || rc=1; \
 	sh scripts/test-shopify-official || rc=1; \
@@ -62,6 +64,27 @@ test: $(TESTBUILD)/build.ninja format-check all
 	SB_EC_TRAFFIC_DIR="$$eclogs" sh scripts/test-ecwid-official || rc=1; \
 	SB_EXPORT_TRAFFIC_DIR="$$exlogs" sh scripts/test-export-openapi || rc=1; \
 	sh scripts/test-web || rc=1; exit $$rc
+
+# The unit and e2e suites again on PostgreSQL (docs/testing.md): a throwaway cluster
+# (scripts/pg-cluster), SB_TEST_DB naming it so that each test makes a database of its own;
+# tests about SQLite itself skip themselves, saying why. Log: $(TESTBUILD)/meson-logs/pg.txt.
+PG_STATE = $(abspath $(TESTBUILD))/pg-cluster.state
+test-pg: $(TESTBUILD)/build.ninja
+	ninja -C $(TESTBUILD)
+	@rc=0; start=$$(date +%s); \
+	url=$$(SB_PG_STATE=$(PG_STATE) sh scripts/pg-cluster start) || exit 1; \
+	echo "test-pg: cluster at $$url"; \
+	SB_TEST_DB="$$url" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(TESTBUILD) --no-rebuild --print-errorlogs --num-processes 2 \
+	  --suite unit --suite e2e --logbase pg || rc=$$?; \
+	SB_PG_STATE=$(PG_STATE) sh scripts/pg-cluster stop; \
+	if grep -q -E 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/pg.txt; then \
+	  echo "sanitizer reports in $(TESTBUILD)/meson-logs/pg.txt:"; \
+	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/pg.txt | head -80; \
+	  rc=1; fi; \
+	sh scripts/test-summary $(TESTBUILD)/meson-logs/pg.txt; \
+	echo "test-pg: the PostgreSQL pass took $$(( $$(date +%s) - start )) s"; exit $$rc
 
 # Long crash runs (the bounded one is in make test): many kills of the server during a
 # stream of duplicate, reordered webhooks, a new seed each run (printed, to replay it with

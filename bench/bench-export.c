@@ -144,12 +144,12 @@ static void pos_start(struct pos *p)
         " VALUES (1, 1, 'Till', 'x', 'x')",
         "INSERT INTO employees (id, name, created_at, updated_at) VALUES (1, 'E', 'x', 'x')",
         "INSERT INTO payment_types (id, name, name_norm, integrated, created_at, updated_at)"
-        " VALUES (1, 'Cash', 'cash', 0, 'x', 'x'), (2, 'Card', 'card', 1, 'x', 'x')",
+        " VALUES (1, 'Cash', 'cash', false, 'x', 'x'), (2, 'Card', 'card', true, 'x', 'x')",
         "INSERT INTO items (id, sku, upc, ean, manufacturer_sku, name, default_cost, msrp,"
         " track_stock, created_at, updated_at) VALUES"
-        " (1, 'TEE', '012345678905', '4006381333931', 'MFR-TEE', 'T-shirt', 800, 2500, 1,"
+        " (1, 'TEE', '012345678905', '4006381333931', 'MFR-TEE', 'T-shirt', 800, 2500, true,"
         " 'x', 'x'),"
-        " (2, 'MUG', '036000291452', NULL, 'MFR-MUG', 'Mug', 400, 1500, 1, 'x', 'x')",
+        " (2, 'MUG', '036000291452', NULL, 'MFR-MUG', 'Mug', 400, 1500, true, 'x', 'x')",
         "INSERT INTO stock (item_id, outlet_id, on_hand, reserved, updated_at)"
         " SELECT id, 1, 100000000, 0, 'x' FROM items",
         "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta, reserved_delta,"

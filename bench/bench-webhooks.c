@@ -186,8 +186,11 @@ static size_t ceiling_orders;
 
 static double import_ceiling(const char *dir)
 {
-    char url[160];
-    snprintf(url, sizeof(url), "sqlite:%s/ceiling.db", dir);
+    char url[512];
+    if (B.db)
+        snprintf(url, sizeof(url), "%s", B.ceiling_db);
+    else
+        snprintf(url, sizeof(url), "sqlite:%s/ceiling.db", dir);
     struct sb_store *store;
     if (sb_store_open(url, 4, &store))
         bench_die(&B, "ceiling store");
@@ -256,8 +259,11 @@ int main(int argc, char **argv)
     if (!samples)
         return 1;
     const char *dir = B.dir;
-    char url[128];
-    snprintf(url, sizeof(url), "sqlite:%s/bench.db", dir);
+    char url[512];
+    if (B.db)
+        snprintf(url, sizeof(url), "%s", B.db);
+    else
+        snprintf(url, sizeof(url), "sqlite:%s/bench.db", dir);
     struct sb_store *store;
     struct sb_pipeline *pipeline;
     if (sb_secretbox_init(url) || sb_store_open(url, 64, &store))
@@ -271,9 +277,8 @@ int main(int argc, char **argv)
         bench_die(&B, "server");
     port = sb_server_port(server);
 
-    printf("bench-webhooks: %d connections, %.0f s of load, durable commits (WAL, "
-           "synchronous=FULL)\n",
-           B.clients, B.seconds);
+    printf("bench-webhooks: %d connections, %.0f s of load, durable commits (%s)\n", B.clients,
+           B.seconds, B.db ? B.db : "SQLite: WAL, synchronous=FULL");
     struct bench_load http, hooks;
     load(&http, false);
     uint64_t t0 = sb_clock_ns();
@@ -300,7 +305,8 @@ int main(int argc, char **argv)
     sb_server_stop(server);
     sb_pipeline_stop(pipeline);
     sb_store_close(store);
-    double storage = import_ceiling(dir);
+    /* with --db and no --ceiling-db there is no second empty database: no ceiling */
+    double storage = !B.db || B.ceiling_db ? import_ceiling(dir) : 0;
 
     double http_rate = (double)http.ok / http.elapsed;
     double p50 = bench_percentile(&hooks, 50), p99 = bench_percentile(&hooks, 99);

@@ -30,9 +30,14 @@ void bench_begin(struct bench *b, const char *name, int argc, char **argv)
             b->seconds = strtod(argv[i + 1], NULL);
         else if (strcmp(argv[i], "--clients") == 0)
             b->clients = (int)strtol(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--db") == 0)
+            b->db = argv[i + 1];
+        else if (strcmp(argv[i], "--ceiling-db") == 0)
+            b->ceiling_db = argv[i + 1];
     }
     if (b->seconds <= 0 || b->clients <= 0) {
-        fprintf(stderr, "usage: %s [--seconds N] [--clients N]\n", name);
+        fprintf(stderr, "usage: %s [--seconds N] [--clients N] [--db URL [--ceiling-db URL]]\n",
+                name);
         exit(2);
     }
     sb_log_set_level(SB_LOG_ERROR);
@@ -42,6 +47,11 @@ void bench_begin(struct bench *b, const char *name, int argc, char **argv)
     snprintf(b->dir, sizeof(b->dir), "/tmp/sbbench-XXXXXX");
     if (!mkdtemp(b->dir))
         bench_die(b, "a scratch directory");
+    if (b->db && !getenv("STOCKBRIDGE_KEY_FILE")) { /* a database URL names no file beside */
+        char key[96];
+        snprintf(key, sizeof(key), "%s/bench.key", b->dir);
+        setenv("STOCKBRIDGE_KEY_FILE", key, 1);
+    }
 }
 
 void bench_end(struct bench *b)

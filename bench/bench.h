@@ -1,5 +1,6 @@
 /*
- * What the benchmarks share: their command line (--seconds, --clients), a
+ * What the benchmarks share: their command line (--seconds, --clients, and --db /
+ * --ceiling-db for those that can run on another database than a scratch SQLite file), a
  * scratch directory, and small helpers for the load generators.
  */
 #ifndef SB_BENCH_H
@@ -15,9 +16,11 @@ struct bench {
     double seconds; /* per measurement */
     int clients;    /* load-generating threads, each with one keep-alive connection */
     char dir[64];   /* a scratch directory, removed by bench_end() */
+    const char *db; /* --db URL: an empty database to run on instead of a scratch file, or NULL */
+    const char *ceiling_db; /* --ceiling-db URL: another, for a second measurement, or NULL */
 };
 
-/* Parses --seconds and --clients (defaults: 5 s, 32 clients), quietens the logs, starts
+/* Parses --seconds, --clients (defaults: 5 s, 32 clients), --db and --ceiling-db, quietens the logs, starts
  * libsodium and libcurl and makes the scratch directory. Exits 2 on bad arguments. */
 void bench_begin(struct bench *b, const char *name, int argc, char **argv);
 void bench_end(struct bench *b);

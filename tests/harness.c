@@ -27,6 +27,60 @@
  * meanwhile carries the engine's traffic (th_fake_start_args). */
 static int engines_running;
 
+/* The PostgreSQL pass (docs/testing.md): $SB_TEST_DB names a cluster's database (the
+ * administrative one); each test makes a database of its own there and drops it at the
+ * end. Unset (or not a postgres URL): each test has a SQLite file. */
+static const char *pg_admin_url(void)
+{
+    const char *u = getenv("SB_TEST_DB");
+    return u && strncmp(u, "postgres", 8) == 0 ? u : NULL;
+}
+
+bool th_pg(void)
+{
+    return pg_admin_url() != NULL;
+}
+
+static void pg_admin_exec(const char *sql)
+{
+    struct sb_db *db = NULL;
+    sb_err err = sb_db_open(pg_admin_url(), &db);
+    cr_assert_eq(err, SB_OK, "open %s: %s", pg_admin_url(), sb_err_last()->message);
+    err = sb_db_exec(db, sql, NULL);
+    cr_assert_eq(err, SB_OK, "%s: %s", sql, sb_err_last()->message);
+    sb_db_close(db);
+}
+
+/* A fresh database for this test: t->db_url names it, t->pg_name keeps its name. */
+static void pg_create(struct th *t)
+{
+    static unsigned n;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(t->pg_name, sizeof(t->pg_name), "sbt_%ld_%u_%ld", (long)getpid(), ++n,
+             (long)(ts.tv_nsec / 1000));
+    char sql[128];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->pg_name);
+    pg_admin_exec(sql);
+    const char *admin = pg_admin_url();
+    const char *q = strchr(admin, '?');
+    size_t end = q ? (size_t)(q - admin) : strlen(admin);
+    const char *slash = memrchr(admin, '/', end);
+    cr_assert(slash && slash > admin + 10, "SB_TEST_DB needs a database: %s", admin);
+    snprintf(t->db_url, sizeof(t->db_url), "%.*s/%s%s", (int)(slash - admin), admin, t->pg_name,
+             q ? q : "");
+}
+
+static void pg_drop(struct th *t)
+{
+    if (!t->pg_name[0])
+        return;
+    char sql[128];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->pg_name);
+    pg_admin_exec(sql);
+    t->pg_name[0] = '\0';
+}
+
 void th_start(struct th *t)
 {
     th_start_with(t, "");
@@ -41,6 +95,14 @@ void th_start_with(struct th *t, const char *store_prefix)
     cr_assert_not_null(mkdtemp(t->dir));
     snprintf(t->db_path, sizeof(t->db_path), "%s/test.db", t->dir);
     snprintf(t->db_url, sizeof(t->db_url), "sqlite:%s", t->db_path);
+    if (th_pg()) {
+        /* the key file beside the test's directory, for the CLI runs too (a postgres URL
+         * names no file to put it beside) */
+        char key[400];
+        snprintf(key, sizeof(key), "%s.key", t->db_path);
+        setenv("STOCKBRIDGE_KEY_FILE", key, 1);
+        pg_create(t);
+    }
     sb_err err = sb_secretbox_init(t->db_url);
     cr_assert_eq(err, SB_OK, "secretbox: %s", sb_err_last()->message);
     char url[400];
@@ -93,6 +155,7 @@ static void cleanup_files(struct th *t)
         unlink(path);
     }
     rmdir(t->dir);
+    pg_drop(t);
 }
 
 void th_wait_pipeline(struct th *t)
@@ -416,6 +479,21 @@ int64_t th_sql_int(struct th *t, const char *sql)
     return err ? INT64_MIN : v;
 }
 
+int64_t th_sql_time(struct th *t, const char *sql)
+{
+    struct sb_db *db = db_open(t);
+    json_t *row = NULL;
+    sb_err err = sb_db_json_one(db, &row, sql, NULL);
+    cr_assert_eq(err, SB_OK, "%s: %s", sql, sb_err_last()->message);
+    sb_db_close(db);
+    json_t *v = json_object_iter_value(json_object_iter(row));
+    int64_t secs = 0;
+    cr_assert(json_is_string(v) && sb_time_parse(json_string_value(v), &secs),
+              "%s: not an ISO 8601 time", sql);
+    json_decref(row);
+    return secs;
+}
+
 int64_t th_sql_intf(struct th *t, const char *fmt, ...)
 {
     char sql[1024];
@@ -427,12 +505,16 @@ int64_t th_sql_intf(struct th *t, const char *fmt, ...)
     return th_sql_int(t, sql);
 }
 
+static sb_err pg_sync_ids(struct sb_db *db);
+
 void th_db_write(struct th *t, sb_err (*fn)(struct sb_db *db, void *ud), void *ud)
 {
     struct sb_db *db = db_open(t);
     sb_err err = sb_db_begin(db);
     if (!err)
         err = sb_db_end(db, fn(db, ud));
+    if (!err && th_pg())
+        err = pg_sync_ids(db);
     cr_assert_eq(err, SB_OK, "%s", sb_err_last()->message);
     sb_db_close(db);
 }
@@ -474,6 +556,22 @@ static sb_err script_fn(struct sb_db *db, void *ud)
     return err;
 }
 
+/* Fixtures write ids of their own; PostgreSQL's identity columns then need to be told to go
+ * on after the highest (SQLite's rowids do so by themselves). */
+static sb_err pg_sync_ids(struct sb_db *db)
+{
+    return sb_db_exec(
+        db,
+        "DO $$ DECLARE r record; BEGIN"
+        " FOR r IN SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE a.attidentity <> '' AND a.attname = 'id' AND n.nspname = current_schema() LOOP"
+        " EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''),"
+        " COALESCE((SELECT MAX(id) FROM %I), 0) + 1, false)', r.relname, r.relname);"
+        " END LOOP; END $$",
+        NULL);
+}
+
 void th_sql_exec(struct th *t, const char *sql)
 {
     th_db_write(t, script_fn, (void *)sql);
@@ -483,33 +581,34 @@ void th_fixture(struct th *t, struct th_fixture *f)
 {
     const char *now = "'2026-01-01T00:00:00Z'";
     char sql[8192];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
-             " (1, 'Downtown', 'USD', %1$s, %1$s), (2, 'Uptown', 'USD', %1$s, %1$s);"
-             "INSERT INTO registers (id, outlet_id, name, created_at, updated_at) VALUES"
-             " (1, 1, 'Till 1', %1$s, %1$s), (2, 2, 'Till 1', %1$s, %1$s);"
-             "INSERT INTO employees (id, name, created_at, updated_at) VALUES"
-             " (1, 'Erin', %1$s, %1$s);"
-             "INSERT INTO price_levels (id, name, created_at, updated_at) VALUES"
-             " (1, 'Default', %1$s, %1$s), (2, 'Sale', %1$s, %1$s);"
-             "INSERT INTO payment_types (id, name, name_norm, integrated, created_at, updated_at)"
-             " VALUES (1, 'Cash', 'cash', 0, %1$s, %1$s), (2, 'Card', 'card', 1, %1$s, %1$s);"
-             "INSERT INTO items (id, sku, upc, ean, manufacturer_sku, name, default_cost, msrp,"
-             " track_stock, created_at, updated_at) VALUES"
-             " (1, 'TEE', '012345678905', '4006381333931', 'MFR-TEE', 'T-shirt', 800, 2500, 1,"
-             " %1$s, %1$s),"
-             " (2, 'MUG', '036000291452', NULL, 'MFR-MUG', 'Mug', 400, 1500, 1, %1$s, %1$s),"
-             " (3, 'GIFTWRAP', NULL, NULL, NULL, 'Gift wrap', 0, 0, 0, %1$s, %1$s);"
-             "INSERT INTO item_prices (item_id, price_level_id, amount) VALUES"
-             " (1, 1, 2000), (1, 2, 1500), (2, 1, 1250), (3, 1, 500);"
-             "INSERT INTO stock (item_id, outlet_id, on_hand, reserved, updated_at) VALUES"
-             " (1, 1, 10, 0, %1$s), (1, 2, 5, 0, %1$s), (2, 1, 3, 0, %1$s), (2, 2, 0, 0, %1$s);"
-             "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta, reserved_delta,"
-             " on_hand_after, reserved_after, reference, created_at) VALUES"
-             " (1, 1, 'receipt', 10, 0, 10, 0, 'fixture', %1$s),"
-             " (1, 2, 'receipt', 5, 0, 5, 0, 'fixture', %1$s),"
-             " (2, 1, 'receipt', 3, 0, 3, 0, 'fixture', %1$s);",
-             now);
+    snprintf(
+        sql, sizeof(sql),
+        "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
+        " (1, 'Downtown', 'USD', %1$s, %1$s), (2, 'Uptown', 'USD', %1$s, %1$s);"
+        "INSERT INTO registers (id, outlet_id, name, created_at, updated_at) VALUES"
+        " (1, 1, 'Till 1', %1$s, %1$s), (2, 2, 'Till 1', %1$s, %1$s);"
+        "INSERT INTO employees (id, name, created_at, updated_at) VALUES"
+        " (1, 'Erin', %1$s, %1$s);"
+        "INSERT INTO price_levels (id, name, created_at, updated_at) VALUES"
+        " (1, 'Default', %1$s, %1$s), (2, 'Sale', %1$s, %1$s);"
+        "INSERT INTO payment_types (id, name, name_norm, integrated, created_at, updated_at)"
+        " VALUES (1, 'Cash', 'cash', false, %1$s, %1$s), (2, 'Card', 'card', true, %1$s, %1$s);"
+        "INSERT INTO items (id, sku, upc, ean, manufacturer_sku, name, default_cost, msrp,"
+        " track_stock, created_at, updated_at) VALUES"
+        " (1, 'TEE', '012345678905', '4006381333931', 'MFR-TEE', 'T-shirt', 800, 2500, true,"
+        " %1$s, %1$s),"
+        " (2, 'MUG', '036000291452', NULL, 'MFR-MUG', 'Mug', 400, 1500, true, %1$s, %1$s),"
+        " (3, 'GIFTWRAP', NULL, NULL, NULL, 'Gift wrap', 0, 0, false, %1$s, %1$s);"
+        "INSERT INTO item_prices (item_id, price_level_id, amount) VALUES"
+        " (1, 1, 2000), (1, 2, 1500), (2, 1, 1250), (3, 1, 500);"
+        "INSERT INTO stock (item_id, outlet_id, on_hand, reserved, updated_at) VALUES"
+        " (1, 1, 10, 0, %1$s), (1, 2, 5, 0, %1$s), (2, 1, 3, 0, %1$s), (2, 2, 0, 0, %1$s);"
+        "INSERT INTO stock_ledger (item_id, outlet_id, reason, on_hand_delta, reserved_delta,"
+        " on_hand_after, reserved_after, reference, created_at) VALUES"
+        " (1, 1, 'receipt', 10, 0, 10, 0, 'fixture', %1$s),"
+        " (1, 2, 'receipt', 5, 0, 5, 0, 'fixture', %1$s),"
+        " (2, 1, 'receipt', 3, 0, 3, 0, 'fixture', %1$s);",
+        now);
     th_sql_exec(t, sql);
     *f = (struct th_fixture){ .outlet1 = 1,
                               .outlet2 = 2,

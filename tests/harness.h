@@ -15,7 +15,9 @@
 #include "util/timeutil.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct th {
     char dir[256];
@@ -26,7 +28,22 @@ struct th {
     struct sb_pipeline *pipeline;
     uint16_t port;
     char admin[SB_TOKEN_LEN]; /* admin token */
+    char pg_name[64];         /* the test's own PostgreSQL database, or "" (SQLite) */
 };
+
+/* Whether this run is the PostgreSQL pass ($SB_TEST_DB is a postgres URL: each test gets a
+ * database of its own on that cluster instead of a SQLite file). */
+bool th_pg(void);
+
+/* For a test that is about SQLite itself (its file, its crash points, a shim over it):
+ * skips the test on the PostgreSQL pass, printing why (docs/testing.md lists them). */
+#define TH_SQLITE_ONLY(why)                             \
+    do {                                                \
+        if (th_pg()) {                                  \
+            printf("skipped on PostgreSQL: %s\n", why); \
+            cr_skip_test("SQLite only: %s", why);       \
+        }                                               \
+    } while (0)
 
 struct th_resp {
     long status;
@@ -153,7 +170,10 @@ int th_run_cli(struct th *t, char *out, size_t cap, ...) __attribute__((sentinel
 /* A scalar from the database, for assertions: th_sql_int(t, "SELECT COUNT(*) FROM sales")
  * (INT64_MIN when there is no row). */
 int64_t th_sql_int(struct th *t, const char *sql);
-/* The same with the SQL formatted (printf) first; a suite's sql_int(...) for
+/* A time (ISO 8601 UTC text, the first column of the first row) as seconds since the epoch,
+ * for arithmetic on times that is the same on every backend. */
+int64_t th_sql_time(struct th *t, const char *sql);
+/* The same as th_sql_int with the SQL formatted (printf) first; a suite's sql_int(...) for
  * th_sql_intf(&t, ...). */
 int64_t th_sql_intf(struct th *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

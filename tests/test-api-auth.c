@@ -93,7 +93,7 @@ Test(auth, inactive_users_and_malformed_headers)
     json_t *me = th_get(&t, f.staff1, "/api/v1/me");
     cr_expect_str_eq(json_string_value(json_object_get(me, "username")), "staff1");
     json_decref(me);
-    th_sql_exec(&t, "UPDATE users SET active = 0 WHERE username = 'staff1'");
+    th_sql_exec(&t, "UPDATE users SET active = false WHERE username = 'staff1'");
     th_expect_error(&t, "GET", "/api/v1/me", f.staff1, NULL, 401, "unauthorized");
     char huge[200];
     memset(huge, 'a', sizeof(huge) - 1);
@@ -263,7 +263,7 @@ Test(auth, sec3_a_token_expires_when_asked_and_bad_expiries_are_refused)
                     "missing_field");
     th_expect_error(&t, "POST", "/api/v1/tokens", t.admin, "{\"user_id\":999}", 422,
                     "unknown_reference");
-    th_sql_exec(&t, "UPDATE users SET active = 0 WHERE username = 'staff2'");
+    th_sql_exec(&t, "UPDATE users SET active = false WHERE username = 'staff2'");
     snprintf(body, sizeof(body), "{\"user_id\":%lld}",
              (long long)th_sql_int(&t, "SELECT id FROM users WHERE username = 'staff2'"));
     th_expect_error(&t, "POST", "/api/v1/tokens", t.admin, body, 409, "conflict");

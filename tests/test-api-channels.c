@@ -393,7 +393,7 @@ Test(channels, credentials_never_leave_in_clear)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE message LIKE '%shpat%'"
                                 " OR message LIKE '%whsec%'"),
                  0);
-    char wal[400];
+    char wal[400]; /* (on PostgreSQL there is no file: th_pg(), nothing to read) */
     snprintf(wal, sizeof(wal), "%s-wal", t.db_path);
     cr_expect(!file_contains(t.db_path, TOKEN) && !file_contains(wal, TOKEN),
               "the access token is in the database files in clear");
@@ -567,14 +567,19 @@ Test(channels, runtime_view_for_the_pipeline)
     cr_expect_eq(sb_channel_load(NULL, db, 999, a, &rt), SB_ENOT_FOUND);
     cr_expect_null(rt);
     /* another key file: the credentials cannot be opened, and the error says so, not them */
-    char other[400];
+    char other[400], before[400];
     snprintf(other, sizeof(other), "%s/other.key", t.dir);
+    const char *was = getenv("STOCKBRIDGE_KEY_FILE"); /* the harness's, on PostgreSQL */
+    snprintf(before, sizeof(before), "%s", was ? was : "");
     setenv("STOCKBRIDGE_KEY_FILE", other, 1);
     cr_assert_eq(sb_secretbox_init(t.db_url), SB_OK);
     cr_expect_eq(sb_channel_load(NULL, db, id, a, &rt), SB_EINTERNAL);
     cr_expect_null(strstr(sb_err_last()->message, TOKEN));
     cr_expect_not_null(strstr(sb_err_last()->message, "cannot be opened"));
-    unsetenv("STOCKBRIDGE_KEY_FILE");
+    if (before[0])
+        setenv("STOCKBRIDGE_KEY_FILE", before, 1);
+    else
+        unsetenv("STOCKBRIDGE_KEY_FILE");
     unlink(other);
     cr_assert_eq(sb_secretbox_init(t.db_url), SB_OK);
     cr_expect_eq(sb_channel_load(NULL, db, id, a, &rt), SB_OK);
@@ -836,13 +841,13 @@ static void insert_orders(int64_t channel)
              " version, financial_status, fulfillment_status, cancelled, sale_id, total,"
              " currency, first_seen_at, updated_at, channel_status) VALUES"
              " (%1$lld, '5000000000000000001', '#1001', 'downloaded', NULL,"
-             "  '2026-01-02T10:00:00Z', 'paid', NULL, 0, NULL, 2599, 'USD',"
+             "  '2026-01-02T10:00:00Z', 'paid', NULL, false, NULL, 2599, 'USD',"
              "  '2026-01-02T10:00:01Z', '2026-01-02T10:00:01Z', NULL),"
              " (%1$lld, '5000000000000000002', '#1002', 'waiting', 'awaiting payment',"
-             "  '2026-01-02T11:00:00Z', 'pending', NULL, 0, NULL, 1000, 'USD',"
+             "  '2026-01-02T11:00:00Z', 'pending', NULL, false, NULL, 1000, 'USD',"
              "  '2026-01-02T11:00:01Z', '2026-01-02T11:00:01Z', 'pending'),"
              " (%1$lld, '5000000000000000003', '#1003', 'skipped', 'cancelled before download',"
-             "  '2026-01-02T12:00:00Z', 'voided', 'fulfilled', 1, NULL, 500, 'USD',"
+             "  '2026-01-02T12:00:00Z', 'voided', 'fulfilled', true, NULL, 500, 'USD',"
              "  '2026-01-02T12:00:01Z', '2026-01-02T12:30:00Z', 'canceled');",
              (long long)channel);
     th_sql_exec(&t, sql);

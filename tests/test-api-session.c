@@ -437,8 +437,8 @@ Test(session, sec4_every_sign_in_does_the_same_hashing_work)
      * runs exactly one, with the same parameters: a known user with a wrong password, a
      * name no one has, an inactive user, a user without a password */
     th_sql_exec(&t, "INSERT INTO users (username, role, active, created_at, updated_at) VALUES"
-                    " ('gone', 'staff', 0, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
-                    " ('nopass', 'staff', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+                    " ('gone', 'staff', false, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),"
+                    " ('nopass', 'staff', true, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
     const char *names[] = { "admin", "no-such-user", "gone", "nopass" };
     for (size_t i = 0; i < 4; i++) {
         char body[128];

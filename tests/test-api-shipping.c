@@ -77,7 +77,7 @@ static void fulfillment(int64_t id, int64_t sale, int64_t outlet, const char *ki
     snprintf(sql, sizeof(sql),
              "INSERT INTO fulfillments (id, sale_id, outlet_id, kind, status, is_split,"
              " is_backorder, created_at, updated_at) VALUES (%1$lld, %2$lld, %3$lld, '%4$s',"
-             " '%5$s', %6$d, 0, '2026-02-01T10:00:00Z', '2026-02-01T10:00:00Z');"
+             " '%5$s', %6$s, false, '2026-02-01T10:00:00Z', '2026-02-01T10:00:00Z');"
              "INSERT INTO fulfillment_lines (fulfillment_id, sale_line_id, quantity,"
              " backorder_quantity) VALUES (%1$lld, %7$lld, 2, 0), (%1$lld, %8$lld, 1, 0);"
              "INSERT INTO fulfillment_events (fulfillment_id, from_status, to_status, user_id,"
@@ -85,8 +85,8 @@ static void fulfillment(int64_t id, int64_t sale, int64_t outlet, const char *ki
              "INSERT INTO notifications (outlet_id, kind, title, sale_id, fulfillment_id,"
              " created_at) VALUES (%3$lld, 'fulfillment.new', 'New web order', %2$lld,"
              " %1$lld, '2026-02-01T10:00:00Z');",
-             (long long)id, (long long)sale, (long long)outlet, kind, status, split,
-             (long long)LINE_ID(sale, 1), (long long)LINE_ID(sale, 2));
+             (long long)id, (long long)sale, (long long)outlet, kind, status,
+             split ? "true" : "false", (long long)LINE_ID(sale, 1), (long long)LINE_ID(sale, 2));
     th_sql_exec(&t, sql);
 }
 
@@ -775,7 +775,7 @@ Test(shipping, f2_fulfillments_cascade_to_the_shipment)
     cr_expect(json_is_true(json_object_get(json_object_get(r.json, "shipment"), "shipped")));
     th_resp_free(&r);
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM shipments WHERE sale_id = 1"
-                                " AND shipped = 1 AND shipped_at IS NOT NULL"),
+                                " AND shipped AND shipped_at IS NOT NULL"),
                  1);
 
     /* one shipped, the other cancelled: the shipment is complete when the last closes */

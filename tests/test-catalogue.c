@@ -78,7 +78,7 @@ static void setup(void)
     exec("INSERT INTO price_levels (id, name, created_at, updated_at) VALUES (1, 'Default', 'x',"
          " 'x'), (2, 'Sale', 'x', 'x')");
     execf("INSERT INTO channels (id, kind, name, enabled, settings, created_at, updated_at)"
-          " VALUES (%d, 'export', 'Web', 1, '{" PRICING "}', 'x', 'x')",
+          " VALUES (%d, 'export', 'Web', true, '{" PRICING "}', 'x', 'x')",
           CH);
     execf("INSERT INTO channel_locations (channel_id, location_id, outlet_id, name) VALUES"
           " (%d, 'L1', %lld, 'Main'), (%d, 'L1', %lld, 'Main'), (%d, 'L2', %lld, 'Annex')",

@@ -158,6 +158,17 @@ static int64_t event_int(int64_t channel, const char *event_id, const char *expr
                    expr, (long long)channel, event_id);
 }
 
+/* A time column of the event, in seconds since the epoch. */
+static int64_t event_time(int64_t channel, const char *event_id, const char *column)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT %s FROM channel_events WHERE channel_id = %lld"
+             " AND event_id = '%s'",
+             column, (long long)channel, event_id);
+    return th_sql_time(&t, sql);
+}
+
 /* The newest entry of the channel's log with this event name (caller decrefs), or NULL. */
 static json_t *log_entry(int64_t channel, const char *event)
 {
@@ -210,9 +221,7 @@ Test(channel_faults, i9_sp1_an_event_whose_fetch_fails_is_retried_with_backoff_t
     cr_expect_eq(event_int(1, ev, "attempts"), 1);
     cr_expect_eq(event_int(1, ev, "status = 'pending'"), 1, "kept, to be tried again");
     /* exponential backoff: the first retry 2 s (+-25%) after the failure */
-    int64_t delay = event_int(1, ev,
-                              "CAST(strftime('%s', next_attempt_at) AS INTEGER)"
-                              " - CAST(strftime('%s', received_at) AS INTEGER)");
+    int64_t delay = event_time(1, ev, "next_attempt_at") - event_time(1, ev, "received_at");
     cr_expect(delay >= 1 && delay <= 3, "first retry after %lld s", (long long)delay);
     cr_expect_eq(sql_int("SELECT COUNT(*) FROM channel_events WHERE event_id = '%s'"
                          " AND error = 'the shop answered HTTP 503 (injected)'",
@@ -228,9 +237,7 @@ Test(channel_faults, i9_sp1_an_event_whose_fetch_fails_is_retried_with_backoff_t
     retry_now(1, 7002);
     cr_expect_eq(event_int(1, ev, "attempts"), 2, "rate limited is not permanent either");
     cr_expect_eq(event_int(1, ev, "status = 'pending'"), 1);
-    int64_t delay2 = event_int(1, ev,
-                               "CAST(strftime('%s', next_attempt_at) AS INTEGER)"
-                               " - CAST(strftime('%s', 'now') AS INTEGER)");
+    int64_t delay2 = event_time(1, ev, "next_attempt_at") - sb_time_now();
     cr_expect(delay2 >= 2 && delay2 <= 5, "the second retry waits longer: %lld s",
               (long long)delay2);
 

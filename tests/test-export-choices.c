@@ -32,7 +32,7 @@ Test(export_choices, e1_incomplete_connection_lists_outlets_registers_employees_
 {
     /* a second employee, inactive, and one tied to the manager user */
     th_sql_exec(&t, "INSERT INTO employees (id, name, active, created_at, updated_at) VALUES"
-                    " (2, 'Gone', 0, 'x', 'x'), (3, 'Mo', 1, 'x', 'x');"
+                    " (2, 'Gone', false, 'x', 'x'), (3, 'Mo', true, 'x', 'x');"
                     "UPDATE users SET employee_id = 3 WHERE username = 'manager';"
                     "INSERT INTO registers (id, outlet_id, name, created_at, updated_at) VALUES"
                     " (3, 1, 'Till 2', 'x', 'x');");
@@ -59,7 +59,7 @@ Test(export_choices, e1_incomplete_connection_lists_outlets_registers_employees_
 /* RULE E1: a deactivated user's name is not shown beside its employee. */
 Test(export_choices, e1_inactive_user_is_not_named)
 {
-    th_sql_exec(&t, "UPDATE users SET employee_id = 1, active = 0 WHERE username = 'manager';");
+    th_sql_exec(&t, "UPDATE users SET employee_id = 1, active = false WHERE username = 'manager';");
     char token[SB_TOKEN_LEN];
     te_connect(&t, "site-1", true, token);
     struct th_resp r = th_req(&t, "GET", "/api/v1/connection/choices", token, NULL);

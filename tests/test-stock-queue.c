@@ -50,8 +50,8 @@ static void channel(int64_t id, bool enabled, const char *settings, int64_t outl
     char sql[512];
     snprintf(sql, sizeof(sql),
              "INSERT INTO channels (id, kind, name, enabled, settings, created_at, updated_at)"
-             " VALUES (%lld, 'shopify', 'C%lld', %d, '%s', 'x', 'x')",
-             (long long)id, (long long)id, enabled ? 1 : 0, settings);
+             " VALUES (%lld, 'shopify', 'C%lld', %s, '%s', 'x', 'x')",
+             (long long)id, (long long)id, enabled ? "true" : "false", settings);
     exec(sql);
     if (!outlet)
         return;
@@ -257,7 +257,7 @@ Test(stock_queue, i4_stock_sync_turned_on_or_off_applies_to_the_next_change)
     exec("DELETE FROM sync_queue");
     adjust(o1, 1);
     cr_expect_str_eq(queued_for("stock", b, sizeof(b)), "2,4");
-    exec("UPDATE channels SET enabled = 0 WHERE id = 4");
+    exec("UPDATE channels SET enabled = false WHERE id = 4");
     exec("DELETE FROM sync_queue");
     adjust(o1, 1);
     cr_expect_str_eq(queued_for("stock", b, sizeof(b)), "2");

@@ -503,6 +503,9 @@ static long sweep(const struct action *a, enum path p, enum fault_kind kind, str
 
 static void sweep_all(const struct action *a)
 {
+    TH_SQLITE_ONLY("the shim fails every driver call in turn the way SQLite fails (SQLITE_FULL "
+                   "and SQLITE_IOERR give up the whole transaction), thousands of sweeps each "
+                   "with a fingerprint: 30-60 s a test on PostgreSQL, over the pass's budget");
     struct ctx c = { 0 };
     for (int p = DIRECT; p <= GROUP; p++) {
         for (int k = FAULT_FAIL; k <= FAULT_IOERR; k++) {

@@ -53,8 +53,8 @@ static int64_t item(const char *sku, int track)
     char sql[256];
     snprintf(sql, sizeof(sql),
              "INSERT INTO items (sku, name, track_stock, created_at, updated_at)"
-             " VALUES ('%s', 'x', %d, 'now', 'now') RETURNING id",
-             sku, track);
+             " VALUES ('%s', 'x', %s, 'now', 'now') RETURNING id",
+             sku, track ? "true" : "false");
     int64_t id;
     cr_assert_eq(sb_db_int(db, &id, sql, NULL), SB_OK);
     return id;

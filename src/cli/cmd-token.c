@@ -185,7 +185,7 @@ int cmd_token(int argc, char **argv)
         (!is_create && !is_revoke && operands != 0) || (!is_create && (o.label || o.expires_in)) ||
         (is_revoke && o.user))
         return usage(stderr);
-    int64_t expires = 0, lifetime = 0;
+    int64_t lifetime = 0;
     if (o.expires_in) {
         if (!parse_duration(o.expires_in, &lifetime)) {
             fprintf(stderr,
@@ -194,7 +194,6 @@ int cmd_token(int argc, char **argv)
                     o.expires_in);
             return 2;
         }
-        expires = sb_time_now() + lifetime;
     }
     struct sb_store *store;
     if (sb_cli_open(sb_cli_db_url(o.db), &store))
@@ -202,6 +201,10 @@ int cmd_token(int argc, char **argv)
     struct sb_db *conn;
     sb_err err = sb_store_acquire(store, &conn);
     if (!err) {
+        /* counted from now, not from before the store opened (connecting and checking the
+         * migrations of a PostgreSQL database takes a moment): SEC3's "expires 30 days after
+         * it was made" is read against the token's created_at */
+        int64_t expires = o.expires_in ? sb_time_now() + lifetime : 0;
         if (is_create)
             err = create(conn, &o, expires);
         else if (is_revoke)

@@ -9,7 +9,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-static const struct sb_db_ops *backends[4] = { &sb_db_sqlite };
+static const struct sb_db_ops *backends[4] = { &sb_db_sqlite, &sb_db_pg };
 
 sb_err sb_db_register(const struct sb_db_ops *ops)
 {
@@ -31,7 +31,8 @@ sb_err sb_db_open(const char *url, struct sb_db **ret)
         if (strncmp(url, backends[i]->scheme, n) == 0)
             return backends[i]->open(url + n, ret);
     }
-    return sb_fail(SB_EINVALID_FIELD, "db", "unsupported database URL (use sqlite:PATH)");
+    return sb_fail(SB_EINVALID_FIELD, "db",
+                   "unsupported database URL (use sqlite:PATH or postgresql://...)");
 }
 
 void sb_db_close(struct sb_db *db)

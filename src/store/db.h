@@ -87,6 +87,7 @@ struct sb_db {
 };
 
 extern const struct sb_db_ops sb_db_sqlite;
+extern const struct sb_db_ops sb_db_pg; /* postgres://... or postgresql://... */
 
 /*
  * Adds a backend, looked up by its scheme before the built-in ones: the hook

@@ -16,9 +16,10 @@ sb_err sb_store_report_sales_by_day(struct sb_db *db, const struct sb_scope *sco
         " COALESCE(c.name, 'In store') AS channel, COUNT(*) AS sales, SUM(s.total) AS total,"
         " s.currency FROM sales s LEFT JOIN channels c ON c.id = s.channel_id"
         " WHERE s.status <> 'voided' AND s.kind <> 'order' AND s.business_day BETWEEN ? AND ?"
-        " AND " SB_SQL_SCOPE("s.outlet_id") " GROUP BY s.business_day, s.channel_id, s.currency"
-                                            " ORDER BY s.business_day, s.channel_id IS NOT NULL,"
-                                            " s.channel_id",
+        " AND " SB_SQL_SCOPE(
+            "s.outlet_id") " GROUP BY s.business_day, s.channel_id, c.name, s.currency"
+                           " ORDER BY s.business_day, s.channel_id IS NOT NULL,"
+                           " s.channel_id",
         "ssbi", from, to, scope->all_outlets, scope->user_id);
 }
 

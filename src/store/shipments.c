@@ -105,12 +105,12 @@ sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **re
 }
 
 /* Adds "lines" (the order details) to a shipment row, and makes "can_ship" (an SQL
- * expression, so an integer) a boolean. */
+ * expression: an integer on SQLite, a boolean on PostgreSQL) a boolean. */
 static sb_err add_lines(struct sb_db *db, json_t *row)
 {
-    json_t *lines;
+    json_t *lines, *can = json_object_get(row, "can_ship");
     json_object_set_new(row, "can_ship",
-                        json_boolean(json_integer_value(json_object_get(row, "can_ship")) != 0));
+                        json_boolean(json_is_true(can) || json_integer_value(can) != 0));
     sb_err err = sb_db_json_all(db, &lines,
                                 "SELECT sku, description, quantity FROM sale_lines"
                                 " WHERE sale_id = ? ORDER BY line_no",

@@ -286,7 +286,8 @@ sb_err sb_store_sync_queue_sale(struct sb_db *db, int64_t channel_id, const char
     sb_time_format(sb_time_now(), now, sizeof(now));
     return sb_db_exec(db,
                       "INSERT INTO sync_queue (channel_id, kind, item_id, queued_at)"
-                      " SELECT DISTINCT ?, ?, item_id, ? FROM sale_lines"
+                      " SELECT DISTINCT CAST(? AS BIGINT), CAST(? AS TEXT), item_id,"
+                      " CAST(? AS TEXT) FROM sale_lines"
                       " WHERE sale_id = ? AND item_id IS NOT NULL"
                       " ON CONFLICT (channel_id, kind, item_id) DO UPDATE SET"
                       " seq = sync_queue.seq + 1, status = 'pending', attempts = 0,"
