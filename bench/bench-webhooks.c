@@ -32,7 +32,10 @@
 #include "util/secretbox.h"
 #include "util/timeutil.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <openssl/hmac.h>
 #include <pthread.h>
 #include <sys/resource.h>
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,6 +52,119 @@
 
 static struct bench B;
 static uint16_t port;
+
+/* --nodes N: node 0 is this process's server; the others are `stockbridge serve` processes
+ * on the same database (the binary beside this one's folder), their ports in node_ports. */
+static int nnodes = 1;
+static uint16_t node_ports[8];
+static pid_t node_pids[8];
+
+static void nodes_start(const char *url)
+{
+    char self[PATH_MAX], bin[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0)
+        bench_die(&B, "/proc/self/exe");
+    self[n] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(bin, sizeof(bin), "%s/../stockbridge", self);
+    for (int i = 1; i < nnodes; i++) {
+        int fds[2];
+        if (pipe(fds))
+            bench_die(&B, "pipe");
+        pid_t pid = fork();
+        if (pid < 0)
+            bench_die(&B, "fork");
+        if (pid == 0) {
+            dup2(fds[1], STDOUT_FILENO);
+            close(fds[0]);
+            close(fds[1]);
+            setenv("STOCKBRIDGE_LOG_LEVEL", "error", 1);
+            execl(bin, "stockbridge", "serve", "--db", url, "--listen", "127.0.0.1:0",
+                  (char *)NULL);
+            _exit(127);
+        }
+        close(fds[1]);
+        char line[256];
+        size_t k = 0;
+        while (k + 1 < sizeof(line) && read(fds[0], line + k, 1) == 1 && line[k] != '\n')
+            k++;
+        line[k] = '\0';
+        close(fds[0]);
+        unsigned p = 0;
+        if (sscanf(line, "stockbridge is serving on http://127.0.0.1:%u/", &p) != 1)
+            bench_die(&B, "a node did not start");
+        node_pids[i] = pid;
+        node_ports[i] = (uint16_t)p;
+    }
+}
+
+static void nodes_stop(void)
+{
+    for (int i = 1; i < nnodes; i++) {
+        if (node_pids[i] <= 0)
+            continue;
+        int st;
+        kill(node_pids[i], SIGTERM);
+        waitpid(node_pids[i], &st, 0);
+        node_pids[i] = 0;
+    }
+}
+
+/* CPU seconds of process pid (utime + stime from /proc/pid/stat), 0 when it is gone. */
+static double proc_cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* the command may hold spaces */
+    unsigned long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds of the other nodes, and of every process named postgres (the database
+ * server's, on this machine) */
+static double nodes_cpu_seconds(void)
+{
+    double s = 0;
+    for (int i = 1; i < nnodes; i++)
+        s += proc_cpu_seconds(node_pids[i]);
+    return s;
+}
+
+static double postgres_cpu_seconds(void)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    double s = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        char path[64], comm[64] = "";
+        snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (fgets(comm, sizeof(comm), f) && strncmp(comm, "postgres", 8) == 0)
+            s += proc_cpu_seconds((pid_t)pid);
+        fclose(f);
+    }
+    closedir(d);
+    return s;
+}
 static atomic_llong next_order = 1;
 static uint32_t *samples; /* latencies in microseconds */
 
@@ -155,11 +272,14 @@ static size_t next_webhook(void *ud, char *buf, size_t cap)
 static void load(struct bench_load *l, bool webhooks)
 {
     *l = (struct bench_load){ .port = port,
+                              .nports = nnodes > 1 ? nnodes : 0,
                               .conns = B.clients,
                               .seconds = B.seconds,
                               .next = webhooks ? next_webhook : next_healthz,
                               .samples = samples,
                               .max_samples = MAX_SAMPLES };
+    for (int i = 0; i < nnodes && nnodes > 1; i++)
+        l->ports[i] = node_ports[i];
     bench_run_load(l);
     if (l->bad) {
         fprintf(stderr, "bench-webhooks: %llu unexpected answers\n", (unsigned long long)l->bad);
@@ -276,20 +396,25 @@ int main(int argc, char **argv)
     if (sb_server_start(&cfg, &server))
         bench_die(&B, "server");
     port = sb_server_port(server);
+    nnodes = B.nodes;
+    node_ports[0] = port;
+    nodes_start(url);
 
-    printf("bench-webhooks: %d connections, %.0f s of load, durable commits (%s)\n", B.clients,
-           B.seconds, B.db ? B.db : "SQLite: WAL, synchronous=FULL");
+    printf("bench-webhooks: %d connections, %.0f s of load, durable commits (%s), %d node%s\n",
+           B.clients, B.seconds, B.db ? B.db : "SQLite: WAL, synchronous=FULL", nnodes,
+           nnodes > 1 ? "s (connections spread over them)" : "");
     struct bench_load http, hooks;
     load(&http, false);
     uint64_t t0 = sb_clock_ns();
-    double cpu0 = cpu_seconds();
+    double cpu0 = cpu_seconds(), ncpu0 = nodes_cpu_seconds(), pgcpu0 = postgres_cpu_seconds();
     uint64_t wcpu0 = 0, wcpu1 = 0;
     struct sb_db_stats w0 = sb_store_writer_stats(store, &wcpu0);
     load(&hooks, true);
     if (!sb_pipeline_wait_idle(pipeline, 600000))
         bench_die(&B, "the pipeline did not settle");
     double import_s = (double)(sb_clock_ns() - t0) / 1e9;
-    double cpu = cpu_seconds() - cpu0;
+    double cpu = cpu_seconds() - cpu0, ncpu = nodes_cpu_seconds() - ncpu0;
+    double pgcpu = postgres_cpu_seconds() - pgcpu0;
     struct sb_db_stats w1 = sb_store_writer_stats(store, &wcpu1);
     struct sb_db *db;
     int64_t sales = 0;
@@ -302,6 +427,7 @@ int main(int argc, char **argv)
                 (unsigned long long)hooks.ok, (long long)sales);
         return 1;
     }
+    nodes_stop();
     sb_server_stop(server);
     sb_pipeline_stop(pipeline);
     sb_store_close(store);
@@ -327,12 +453,20 @@ int main(int argc, char **argv)
     printf("  CPU per order    %.0f us (every thread: server, writer, load generator; "
            "2 cores = %.0f us of CPU per second)\n",
            cpu / (double)sales * 1e6, 2e6);
-    printf("  writer           %.1f statements per order (BEGIN and COMMIT shared by a batch),"
-           " %.0f us of SQLite calls per order (wall), %.0f us of the writer thread's CPU per"
-           " order\n",
-           (double)(w1.statements - w0.statements) / (double)sales,
-           (double)(w1.backend_ns - w0.backend_ns) / 1e3 / (double)sales,
-           (double)(wcpu1 - wcpu0) / 1e3 / (double)sales);
+    if (nnodes > 1)
+        printf("  other nodes      %.0f us of CPU per order (the %d serve processes)\n",
+               ncpu / (double)sales * 1e6, nnodes - 1);
+    if (pgcpu > 0)
+        printf("  PostgreSQL       %.0f us of the server's CPU per order (every postgres"
+               " process on this machine)\n",
+               pgcpu / (double)sales * 1e6);
+    if (nnodes == 1)
+        printf("  writer           %.1f statements per order (BEGIN and COMMIT shared by a batch),"
+               " %.0f us of SQLite calls per order (wall), %.0f us of the writer thread's CPU per"
+               " order\n",
+               (double)(w1.statements - w0.statements) / (double)sales,
+               (double)(w1.backend_ns - w0.backend_ns) / 1e3 / (double)sales,
+               (double)(wcpu1 - wcpu0) / 1e3 / (double)sales);
     printf("  ratio to HTTP ceiling    %.3f\n", (double)sales / import_s / http_rate);
     printf("  ratio to storage ceiling %.3f\n", (double)sales / import_s / storage);
     printf("  target 10000 orders/s: %s\n", (double)sales / import_s >= 10000 ? "met" : "not met");

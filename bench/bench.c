@@ -25,6 +25,7 @@ void bench_begin(struct bench *b, const char *name, int argc, char **argv)
     b->name = name;
     b->seconds = 5.0;
     b->clients = 32;
+    b->nodes = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--seconds") == 0)
             b->seconds = strtod(argv[i + 1], NULL);
@@ -34,9 +35,13 @@ void bench_begin(struct bench *b, const char *name, int argc, char **argv)
             b->db = argv[i + 1];
         else if (strcmp(argv[i], "--ceiling-db") == 0)
             b->ceiling_db = argv[i + 1];
+        else if (strcmp(argv[i], "--nodes") == 0)
+            b->nodes = (int)strtol(argv[i + 1], NULL, 10);
     }
-    if (b->seconds <= 0 || b->clients <= 0) {
-        fprintf(stderr, "usage: %s [--seconds N] [--clients N] [--db URL [--ceiling-db URL]]\n",
+    if (b->seconds <= 0 || b->clients <= 0 || b->nodes < 1 || b->nodes > 8) {
+        fprintf(stderr,
+                "usage: %s [--seconds N] [--clients N] [--db URL [--ceiling-db URL]] "
+                "[--nodes 1-8]\n",
                 name);
         exit(2);
     }
@@ -173,7 +178,7 @@ void bench_run_load(struct bench_load *l)
     l->nsamples = 0;
     uint64_t t0 = now_us(), limit = (uint64_t)(l->seconds * 1e6);
     for (int i = 0; i < l->conns; i++) {
-        cs[i].fd = connect_to(l->port);
+        cs[i].fd = connect_to(l->nports > 0 ? l->ports[i % l->nports] : l->port);
         struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = &cs[i] };
         epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
         start_request(l, &cs[i]);

@@ -18,9 +18,10 @@ struct bench {
     char dir[64];   /* a scratch directory, removed by bench_end() */
     const char *db; /* --db URL: an empty database to run on instead of a scratch file, or NULL */
     const char *ceiling_db; /* --ceiling-db URL: another, for a second measurement, or NULL */
+    int nodes;              /* --nodes N: stockbridge nodes on the database (default 1) */
 };
 
-/* Parses --seconds, --clients (defaults: 5 s, 32 clients), --db and --ceiling-db, quietens the logs, starts
+/* Parses --seconds, --clients (defaults: 5 s, 32 clients), --db, --ceiling-db and --nodes, quietens the logs, starts
  * libsodium and libcurl and makes the scratch directory. Exits 2 on bad arguments. */
 void bench_begin(struct bench *b, const char *name, int argc, char **argv);
 void bench_end(struct bench *b);
@@ -40,6 +41,9 @@ size_t bench_discard(char *p, size_t size, size_t n, void *ud);
  */
 struct bench_load {
     uint16_t port;
+    /* when nports > 0: the connections are spread over these ports (several nodes) */
+    uint16_t ports[8];
+    int nports;
     int conns;
     double seconds;
     size_t (*next)(void *ud, char *buf, size_t cap);
