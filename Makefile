@@ -4,7 +4,7 @@ BUILD      ?= build
 TESTBUILD  ?= build-test
 DEMO_DIR   ?= demo
 
-.PHONY: all demo test test-pg tsan fuzz bench chaos format format-check clean bootstrap
+.PHONY: all demo test test-pg tsan fuzz bench bench-pg chaos format format-check clean bootstrap
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -114,6 +114,11 @@ bench: all
 	./$(BUILD)/bench/bench-stock
 	./$(BUILD)/bench/bench-magento
 	./$(BUILD)/bench/bench-export
+
+# bench-webhooks on SQLite and on PostgreSQL with 1, 2 and 3 nodes, side by side
+# (scripts/bench-pg; a durable throwaway cluster, docs/performance.md).
+bench-pg: all
+	sh scripts/bench-pg
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
