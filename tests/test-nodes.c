@@ -301,6 +301,24 @@ static bool settled(void)
            shop_available("TEE") == pos_available(1) && shop_available("MUG") == pos_available(2);
 }
 
+/* O2, O3 after a run of n orders delivered by deliver(): each acknowledged order is one sale,
+ * the paid version stands where it came first (every third order), and TEE's stock at
+ * outlet 1 (110 after the run's first adjustment) went once per order. */
+static void expect_each_order_once(int n)
+{
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), n,
+                 "every acknowledged order is a sale");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(DISTINCT external_id) FROM sales"
+                                " WHERE source = 'channel'"),
+                 n, "and no order is a sale twice");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"
+                                " AND balance_due = 0"),
+                 n / 3, "the newer (paid) version stands");
+    cr_expect_eq(th_sql_int(&t, "SELECT 110 - on_hand FROM stock WHERE item_id = 1"
+                                " AND outlet_id = 1"),
+                 n, "stock left once per order");
+}
+
 Test(nodes, issue15_2_o2_i3_three_nodes_one_killed_each_order_once_and_the_last_figure_pushed)
 {
     enum {
@@ -352,18 +370,7 @@ Test(nodes, issue15_2_o2_i3_three_nodes_one_killed_each_order_once_and_the_last_
               (long long)th_sql_int(&t, "SELECT COUNT(*) FROM channel_events"
                                         " WHERE status <> 'done'"),
               (long long)th_sql_int(&t, "SELECT COUNT(*) FROM sync_queue"));
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), N,
-                 "every acknowledged order is a sale");
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(DISTINCT external_id) FROM sales"
-                                " WHERE source = 'channel'"),
-                 N, "and no order is a sale twice");
-    /* O3: the orders whose payment came first are paid, whatever came after */
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"
-                                " AND balance_due = 0"),
-                 N / 3, "the newer (paid) version stands");
-    cr_expect_eq(th_sql_int(&t, "SELECT 110 - on_hand FROM stock WHERE item_id = 1"
-                                " AND outlet_id = 1"),
-                 N, "stock left once per order");
+    expect_each_order_once(N);
 }
 
 static bool stock_pushed(void)
@@ -765,15 +772,5 @@ Test(pgrestart, issue15_3_o2_i3_postgres_restarted_then_a_node_killed_every_orde
               (long long)shop_available("MUG"), (long long)pos_available(2));
     for (int i = 0; i < nl; i++)
         cr_expect_eq(kill(nodes[live[i]].pid, 0), 0, "node %d lived through the restart", live[i]);
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), N,
-                 "every acknowledged order is a sale");
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(DISTINCT external_id) FROM sales"
-                                " WHERE source = 'channel'"),
-                 N, "and no order is a sale twice");
-    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"
-                                " AND balance_due = 0"),
-                 N / 3, "the newer (paid) version stands");
-    cr_expect_eq(th_sql_int(&t, "SELECT 110 - on_hand FROM stock WHERE item_id = 1"
-                                " AND outlet_id = 1"),
-                 N, "stock left once per order");
+    expect_each_order_once(N);
 }
