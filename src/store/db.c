@@ -3,6 +3,8 @@
  * uses. Only the driver calls in struct sb_db_ops touch the backend.
  */
 #include "store/db.h"
+#include "util/crashpoint.h"
+#include "util/timeutil.h"
 #include "util/timeutil.h"
 
 #include <stdarg.h>
@@ -345,4 +347,36 @@ sb_err sb_db_end(struct sb_db *db, sb_err err)
     if (err)
         (void)db->ops->rollback(db);
     return err;
+}
+
+sb_err sb_db_apply_migrations(struct sb_db *db, const char *const *migrations, size_t n,
+                              sb_err (*script)(struct sb_db *db, const char *sql), int *ret_version)
+{
+    int64_t have = 0;
+    sb_err err =
+        sb_db_int(db, &have, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL);
+    if (err)
+        return err;
+    if ((size_t)have > n)
+        return sb_fail(SB_ESTORAGE, "db",
+                       "database schema version %lld is newer than this program (%zu)",
+                       (long long)have, n);
+    for (size_t v = (size_t)have + 1; v <= n; v++) {
+        char ts[SB_TIME_LEN];
+        sb_time_format(sb_time_now(), ts, sizeof(ts));
+        err = sb_db_begin(db);
+        if (!err)
+            err = script(db, migrations[v - 1]);
+        if (!err)
+            err =
+                sb_db_exec(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                           "is", (int64_t)v, ts);
+        if (!err)
+            sb_crashpoint("migration"); /* applied, not yet committed */
+        err = sb_db_end(db, err);
+        if (err)
+            return err;
+    }
+    *ret_version = (int)n;
+    return SB_OK;
 }

@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct sb_db;
@@ -153,6 +154,14 @@ struct sb_db_stats sb_db_stats(const struct sb_db *db);
  * connection of the process; off unless a benchmark or test turns it on. Counting
  * statements is always on. */
 void sb_db_stats_timing(bool on);
+
+/* For backends' migrate: applies the numbered scripts after the highest version recorded in
+ * schema_migrations (which the backend has made), each in a transaction of its own with its
+ * row, run by the backend's script runner; refuses a database newer than the list. Sets
+ * *ret_version to the list's length. */
+sb_err sb_db_apply_migrations(struct sb_db *db, const char *const *migrations, size_t n,
+                              sb_err (*script)(struct sb_db *db, const char *sql),
+                              int *ret_version);
 
 /* The database's tables (see sb_db_ops.tables); SB_EINTERNAL when the backend does not
  * say. */

@@ -650,6 +650,12 @@ static sb_err pg_tables(struct sb_db *db, json_t **ret)
     return SB_OK;
 }
 
+/* A migration's script, run as it is (several statements). */
+static sb_err script(struct sb_db *db, const char *sql)
+{
+    return exec_raw((struct pg_db *)db, sql);
+}
+
 /*
  * Several nodes may start at once: the first to take the migrations' advisory lock
  * migrates, the others wait for it and then find the schema current. Each migration is
@@ -662,34 +668,9 @@ static sb_err migrate_locked(struct pg_db *d, int *ret_version)
                              " version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)");
     if (err)
         return err;
-    int64_t have = 0;
-    err = sb_db_int(db, &have, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL);
-    if (err)
-        return err;
     size_t n;
     const char *const *migrations = sb_pg_migrations(&n);
-    if ((size_t)have > n)
-        return sb_fail(SB_ESTORAGE, "db",
-                       "database schema version %lld is newer than this program (%zu)",
-                       (long long)have, n);
-    for (size_t v = (size_t)have + 1; v <= n; v++) {
-        char ts[SB_TIME_LEN];
-        sb_time_format(sb_time_now(), ts, sizeof(ts));
-        err = sb_db_begin(db);
-        if (!err)
-            err = exec_raw(d, migrations[v - 1]);
-        if (!err)
-            err =
-                sb_db_exec(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                           "is", (int64_t)v, ts);
-        if (!err)
-            sb_crashpoint("migration"); /* applied, not yet committed */
-        err = sb_db_end(db, err);
-        if (err)
-            return err;
-    }
-    *ret_version = (int)n;
-    return SB_OK;
+    return sb_db_apply_migrations(db, migrations, n, script, ret_version);
 }
 
 static sb_err pg_migrate(struct sb_db *db, int *ret_version)

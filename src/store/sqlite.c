@@ -343,6 +343,12 @@ static sb_err sq_tables(struct sb_db *db, json_t **ret)
     return SB_OK;
 }
 
+/* A migration's script, run as it is (several statements). */
+static sb_err script(struct sb_db *db, const char *sql)
+{
+    return exec_raw((struct sqlite_db *)db, sql);
+}
+
 static sb_err sq_migrate(struct sb_db *db, int *ret_version)
 {
     struct sqlite_db *d = (struct sqlite_db *)db;
@@ -350,35 +356,9 @@ static sb_err sq_migrate(struct sb_db *db, int *ret_version)
                              " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
     if (err)
         return err;
-    int64_t have = 0;
-    err = sb_db_int(db, &have, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL);
-    if (err)
-        return err;
     size_t n;
     const char *const *migrations = sb_sqlite_migrations(&n);
-    if ((size_t)have > n)
-        return sb_fail(SB_ESTORAGE, "db",
-                       "database schema version %lld is newer than this "
-                       "program (%zu)",
-                       (long long)have, n);
-    for (size_t v = (size_t)have + 1; v <= n; v++) {
-        char ts[SB_TIME_LEN];
-        sb_time_format(sb_time_now(), ts, sizeof(ts));
-        err = sb_db_begin(db);
-        if (!err)
-            err = exec_raw(d, migrations[v - 1]);
-        if (!err)
-            err =
-                sb_db_exec(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                           "is", (int64_t)v, ts);
-        if (!err)
-            sb_crashpoint("migration"); /* applied, not yet committed */
-        err = sb_db_end(db, err);
-        if (err)
-            return err;
-    }
-    *ret_version = (int)n;
-    return SB_OK;
+    return sb_db_apply_migrations(db, migrations, n, script, ret_version);
 }
 
 const struct sb_db_ops sb_db_sqlite = {
