@@ -171,6 +171,12 @@ static void f_close(struct sb_db *db)
     free(c);
 }
 
+static sb_err f_script(struct sb_db *db, const char *sql)
+{
+    struct fault_conn *c = (struct fault_conn *)db;
+    return sb_db_script(c->inner, sql);
+}
+
 static sb_err f_migrate(struct sb_db *db, int *ret_version)
 {
     struct fault_conn *c = (struct fault_conn *)db;
@@ -326,6 +332,7 @@ static const struct sb_db_ops fault_ops = {
     .open = f_open,
     .close = f_close,
     .migrate = f_migrate,
+    .script = f_script,
     .begin = f_begin,
     .commit = f_commit,
     .rollback = f_rollback,

@@ -41,6 +41,8 @@ bool th_pg(void)
     return pg_admin_url() != NULL;
 }
 
+static sb_err pg_sync_ids(struct sb_db *db);
+
 static void pg_admin_exec(const char *sql)
 {
     struct sb_db *db = NULL;
@@ -51,34 +53,66 @@ static void pg_admin_exec(const char *sql)
     sb_db_close(db);
 }
 
-/* A fresh database for this test: t->db_url names it, t->pg_name keeps its name. */
-static void pg_create(struct th *t)
+/* A fresh database on the cluster: name gets its name, url (of size n) its URL. */
+static void pg_create_db(char *name, size_t name_size, char *url, size_t n)
 {
-    static unsigned n;
+    static unsigned count;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    snprintf(t->pg_name, sizeof(t->pg_name), "sbt_%ld_%u_%ld", (long)getpid(), ++n,
-             (long)(ts.tv_nsec / 1000));
+    snprintf(name, name_size, "sbt_%ld_%u_%ld", (long)getpid(), ++count, (long)(ts.tv_nsec / 1000));
     char sql[128];
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", t->pg_name);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
     pg_admin_exec(sql);
     const char *admin = pg_admin_url();
     const char *q = strchr(admin, '?');
     size_t end = q ? (size_t)(q - admin) : strlen(admin);
     const char *slash = memrchr(admin, '/', end);
     cr_assert(slash && slash > admin + 10, "SB_TEST_DB needs a database: %s", admin);
-    snprintf(t->db_url, sizeof(t->db_url), "%.*s/%s%s", (int)(slash - admin), admin, t->pg_name,
-             q ? q : "");
+    snprintf(url, n, "%.*s/%s%s", (int)(slash - admin), admin, name, q ? q : "");
+}
+
+static void pg_drop_db(char *name)
+{
+    if (!name[0])
+        return;
+    char sql[128];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+    pg_admin_exec(sql);
+    name[0] = '\0';
+}
+
+static void pg_create(struct th *t)
+{
+    pg_create_db(t->pg_name, sizeof(t->pg_name), t->db_url, sizeof(t->db_url));
 }
 
 static void pg_drop(struct th *t)
 {
-    if (!t->pg_name[0])
-        return;
-    char sql[128];
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", t->pg_name);
-    pg_admin_exec(sql);
-    t->pg_name[0] = '\0';
+    pg_drop_db(t->pg_name);
+}
+
+void th_db_make(struct th_db *d)
+{
+    memset(d, 0, sizeof(*d));
+    snprintf(d->dir, sizeof(d->dir), "/tmp/sbunit-XXXXXX");
+    cr_assert_not_null(mkdtemp(d->dir));
+    if (th_pg())
+        pg_create_db(d->pg_name, sizeof(d->pg_name), d->url, sizeof(d->url));
+    else
+        snprintf(d->url, sizeof(d->url), "sqlite:%s/t.db", d->dir);
+}
+
+void th_db_drop(struct th_db *d)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", d->dir);
+    cr_expect_eq(system(cmd), 0);
+    pg_drop_db(d->pg_name);
+}
+
+sb_err th_db_sync_ids(struct sb_db *db)
+{
+    return th_pg() ? pg_sync_ids(db) : SB_OK;
 }
 
 void th_start(struct th *t)
@@ -504,8 +538,6 @@ int64_t th_sql_intf(struct th *t, const char *fmt, ...)
     cr_assert(n >= 0 && (size_t)n < sizeof(sql), "SQL too long for th_sql_intf: %s", fmt);
     return th_sql_int(t, sql);
 }
-
-static sb_err pg_sync_ids(struct sb_db *db);
 
 void th_db_write(struct th *t, sb_err (*fn)(struct sb_db *db, void *ud), void *ud)
 {

@@ -45,6 +45,20 @@ bool th_pg(void);
         }                                               \
     } while (0)
 
+/* A database of its own for a test that uses the store without a server: a SQLite file in
+ * a fresh directory, or on the PostgreSQL pass a fresh database on $SB_TEST_DB's cluster.
+ * th_db_drop removes it. */
+struct th_db {
+    char dir[64]; /* a scratch directory, on both passes */
+    char url[340];
+    char pg_name[64];
+};
+void th_db_make(struct th_db *d);
+void th_db_drop(struct th_db *d);
+/* After rows written with explicit ids: on PostgreSQL, moves each table's id sequence past
+ * its largest id, so the store's own inserts do not collide (a no-op on SQLite). */
+sb_err th_db_sync_ids(struct sb_db *db);
+
 struct th_resp {
     long status;
     json_t *json; /* NULL when the body is not JSON */

@@ -311,17 +311,14 @@ Test(customers, bad_input)
 
 /* ---- the order pipeline's look-ups, against a store without HTTP ---- */
 
-static char dir[64];
+static struct th_db tdb;
 static struct sb_store *store;
 static struct sb_db *db;
 
 static void store_setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sbpipe-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    char url[128];
-    snprintf(url, sizeof(url), "sqlite:%s/p.db", dir);
-    cr_assert_eq(sb_store_open(url, 2, &store), SB_OK, "%s", sb_err_last()->message);
+    th_db_make(&tdb);
+    cr_assert_eq(sb_store_open(tdb.url, 2, &store), SB_OK, "%s", sb_err_last()->message);
     cr_assert_eq(sb_store_acquire(store, &db), SB_OK);
 }
 
@@ -329,13 +326,7 @@ static void store_teardown(void)
 {
     sb_store_release(store, db);
     sb_store_close(store);
-    const char *suffix[] = { "", "-wal", "-shm" };
-    for (int i = 0; i < 3; i++) {
-        char p[128];
-        snprintf(p, sizeof(p), "%s/p.db%s", dir, suffix[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    th_db_drop(&tdb);
 }
 
 TestSuite(pipeline, .init = store_setup, .fini = store_teardown);

@@ -14,6 +14,8 @@
 #include "store/store.h"
 #include "util/timeutil.h"
 
+#include "harness.h"
+
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64], url[128];
+static struct th_db tdb;
 static struct sb_store *store;
 static struct sb_db *db;
 static int64_t oa, ob, oc, od;
@@ -32,6 +34,7 @@ static int64_t now; /* 2026-06-15T12:00:00Z: inside the fixture's sale */
 static void exec(const char *sql)
 {
     cr_assert_eq(sb_db_exec(db, sql, NULL), SB_OK, "%s: %s", sql, sb_err_last()->message);
+    cr_assert_eq(th_db_sync_ids(db), SB_OK, "%s", sb_err_last()->message);
 }
 
 static void execf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -64,10 +67,8 @@ static void settings(const char *json)
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sbcat-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
-    cr_assert_eq(sb_store_open(url, 2, &store), SB_OK, "%s", sb_err_last()->message);
+    th_db_make(&tdb);
+    cr_assert_eq(sb_store_open(tdb.url, 2, &store), SB_OK, "%s", sb_err_last()->message);
     cr_assert_eq(sb_store_acquire(store, &db), SB_OK);
     const char *names[] = { "A", "B", "C", "D" };
     int64_t *ids[] = { &oa, &ob, &oc, &od };
@@ -90,9 +91,7 @@ static void teardown(void)
 {
     sb_store_release(store, db);
     sb_store_close(store);
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    th_db_drop(&tdb);
 }
 
 TestSuite(catalogue, .init = setup, .fini = teardown);

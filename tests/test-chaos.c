@@ -400,16 +400,17 @@ Test(chaos, a_kill_inside_any_migration_is_recovered_by_the_next_start)
     int64_t latest = sql("SELECT MAX(version) FROM schema_migrations");
     cr_assert_gt(latest, 1);
     for (int64_t v = 1; v <= latest; v++) {
-        char path[400], url[420], at[32];
-        snprintf(path, sizeof(path), "%s/fresh-%lld.db", t.dir, (long long)v);
-        snprintf(url, sizeof(url), "sqlite:%s", path);
+        struct th_db fresh; /* a new database on the test's backend */
+        th_db_make(&fresh);
+        const char *url = fresh.url;
+        char at[32];
         snprintf(at, sizeof(at), "migration:%lld", (long long)v);
         const char *migrate[] = { "stockbridge", "migrate", "--db", url, NULL };
         int st = run(at, migrate);
         cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "migration %lld: killed (%d)",
                   (long long)v, st);
         struct th other = t;
-        snprintf(other.db_path, sizeof(other.db_path), "%s", path);
+        other.db_path[0] = '\0';
         snprintf(other.db_url, sizeof(other.db_url), "%s", url);
         cr_expect_eq(th_sql_int(&other, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"),
                      v - 1, "migration %lld: not applied at all", (long long)v);
@@ -420,5 +421,6 @@ Test(chaos, a_kill_inside_any_migration_is_recovered_by_the_next_start)
         const char *check[] = { "stockbridge", "check", "--db", url, NULL };
         st = run(NULL, check);
         cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "migration %lld: check", (long long)v);
+        th_db_drop(&fresh);
     }
 }

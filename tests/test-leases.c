@@ -10,22 +10,22 @@
 #include "store/rate-buckets.h"
 #include "store/store.h"
 
+#include "harness.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64], url[128];
+static struct th_db tdb;
 static struct sb_store *store;
 static struct sb_db *db;
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sbleases-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
-    cr_assert_eq(sb_store_open(url, 2, &store), SB_OK, "%s", sb_err_last()->message);
+    th_db_make(&tdb);
+    cr_assert_eq(sb_store_open(tdb.url, 2, &store), SB_OK, "%s", sb_err_last()->message);
     cr_assert_eq(sb_store_acquire(store, &db), SB_OK);
 }
 
@@ -33,9 +33,7 @@ static void teardown(void)
 {
     sb_store_release(store, db);
     sb_store_close(store);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    th_db_drop(&tdb);
 }
 
 TestSuite(leases, .init = setup, .fini = teardown);

@@ -12,6 +12,8 @@
 #include "store/shipments.h"
 #include "store/store.h"
 
+#include "harness.h"
+
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64], url[128];
+static struct th_db tdb;
 static struct sb_store *store;
 static struct sb_db *db;
 static const struct sb_scope admin = { .user_id = 0, .role = SB_ROLE_ADMIN, .all_outlets = true };
@@ -33,6 +35,7 @@ static void exec(const char *fmt, ...)
     vsnprintf(sql, sizeof(sql), fmt, ap);
     va_end(ap);
     cr_assert_eq(sb_db_exec(db, sql, NULL), SB_OK, "%s: %s", sql, sb_err_last()->message);
+    cr_assert_eq(th_db_sync_ids(db), SB_OK, "%s", sb_err_last()->message);
 }
 
 static int64_t count(const char *where)
@@ -46,10 +49,8 @@ static int64_t count(const char *where)
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sboutbox-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
-    cr_assert_eq(sb_store_open(url, 2, &store), SB_OK, "%s", sb_err_last()->message);
+    th_db_make(&tdb);
+    cr_assert_eq(sb_store_open(tdb.url, 2, &store), SB_OK, "%s", sb_err_last()->message);
     cr_assert_eq(sb_store_acquire(store, &db), SB_OK);
     exec("INSERT INTO outlets (id, name, currency, created_at, updated_at)"
          " VALUES (1, 'Harbour', 'USD', 'x', 'x'), (2, 'Old Town', 'USD', 'x', 'x')");
@@ -62,9 +63,7 @@ static void teardown(void)
 {
     sb_store_release(store, db);
     sb_store_close(store);
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    th_db_drop(&tdb);
 }
 
 TestSuite(outbox_queue, .init = setup, .fini = teardown);

@@ -12,6 +12,8 @@
 #include "store/stock.h"
 #include "store/store.h"
 
+#include "harness.h"
+
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64], url[128];
+static struct th_db tdb;
 static struct sb_store *store;
 static struct sb_db *db;
 static int64_t o1, o2, item;
@@ -27,6 +29,7 @@ static int64_t o1, o2, item;
 static void exec(const char *sql)
 {
     cr_assert_eq(sb_db_exec(db, sql, NULL), SB_OK, "%s: %s", sql, sb_err_last()->message);
+    cr_assert_eq(th_db_sync_ids(db), SB_OK, "%s", sb_err_last()->message);
 }
 
 static int64_t sql_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -70,10 +73,8 @@ static void channel(int64_t id, bool enabled, const char *settings, int64_t outl
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sbqueue-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
-    cr_assert_eq(sb_store_open(url, 2, &store), SB_OK, "%s", sb_err_last()->message);
+    th_db_make(&tdb);
+    cr_assert_eq(sb_store_open(tdb.url, 2, &store), SB_OK, "%s", sb_err_last()->message);
     cr_assert_eq(sb_store_acquire(store, &db), SB_OK);
     struct sb_outlet a = { .name = { "A", true }, .currency = { "USD", true } };
     struct sb_outlet b = { .name = { "B", true }, .currency = { "USD", true } };
@@ -99,9 +100,7 @@ static void teardown(void)
 {
     sb_store_release(store, db);
     sb_store_close(store);
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    th_db_drop(&tdb);
 }
 
 TestSuite(stock_queue, .init = setup, .fini = teardown);

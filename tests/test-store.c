@@ -8,6 +8,8 @@
 #include "store/stock.h"
 #include "store/store.h"
 
+#include "harness.h"
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -16,16 +18,14 @@
 #include <string.h>
 #include <unistd.h>
 
-static char dir[64], url[128];
+static struct th_db tdb;
 static struct sb_store *store;
 static struct sb_db *db;
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/sbstore-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
-    cr_assert_eq(sb_store_open(url, 4, &store), SB_OK, "%s", sb_err_last()->message);
+    th_db_make(&tdb);
+    cr_assert_eq(sb_store_open(tdb.url, 4, &store), SB_OK, "%s", sb_err_last()->message);
     cr_assert_eq(sb_store_acquire(store, &db), SB_OK);
 }
 
@@ -33,9 +33,7 @@ static void teardown(void)
 {
     sb_store_release(store, db);
     sb_store_close(store);
-    char cmd[160];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-    cr_expect_eq(system(cmd), 0);
+    th_db_drop(&tdb);
 }
 
 TestSuite(store, .init = setup, .fini = teardown);
@@ -68,7 +66,7 @@ Test(store, migrations_are_recorded_once)
     cr_expect_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM schema_migrations", NULL), SB_OK);
     cr_expect_eq(n, version);
     struct sb_store *again;
-    cr_assert_eq(sb_store_open(url, 1, &again), SB_OK);
+    cr_assert_eq(sb_store_open(tdb.url, 1, &again), SB_OK);
     cr_expect_eq(sb_store_schema_version(again), version);
     sb_store_close(again);
     cr_expect_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM schema_migrations", NULL), SB_OK);

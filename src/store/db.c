@@ -349,6 +349,14 @@ sb_err sb_db_end(struct sb_db *db, sb_err err)
     return err;
 }
 
+sb_err sb_db_script(struct sb_db *db, const char *sql)
+{
+    if (!db->ops->script)
+        return sb_fail(SB_ESTORAGE, "db", "the %s backend runs no scripts", db->ops->name);
+    db->stats.statements++;
+    return db->ops->script(db, sql);
+}
+
 sb_err sb_db_apply_migrations(struct sb_db *db, const char *const *migrations, size_t n,
                               sb_err (*script)(struct sb_db *db, const char *sql), int *ret_version)
 {

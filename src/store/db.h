@@ -44,6 +44,8 @@ struct sb_db_ops {
     void (*close)(struct sb_db *db);
     /* Applies pending numbered migrations; returns the schema version. */
     sb_err (*migrate)(struct sb_db *db, int *ret_version);
+    /* Runs a script of several statements, without parameters, as it is (a migration's). */
+    sb_err (*script)(struct sb_db *db, const char *sql);
     sb_err (*begin)(struct sb_db *db); /* a write transaction */
     sb_err (*commit)(struct sb_db *db);
     sb_err (*rollback)(struct sb_db *db);
@@ -154,6 +156,11 @@ struct sb_db_stats sb_db_stats(const struct sb_db *db);
  * connection of the process; off unless a benchmark or test turns it on. Counting
  * statements is always on. */
 void sb_db_stats_timing(bool on);
+
+/* Runs a script of several statements without parameters, as the backend's migrations are
+ * run: for migrations and for tools that build a schema step by step. SB_ESTORAGE when the
+ * backend offers none. */
+sb_err sb_db_script(struct sb_db *db, const char *sql);
 
 /* For backends' migrate: applies the numbered scripts after the highest version recorded in
  * schema_migrations (which the backend has made), each in a transaction of its own with its

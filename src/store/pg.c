@@ -693,6 +693,7 @@ const struct sb_db_ops sb_db_pg = {
     .open = pg_open,
     .close = pg_close,
     .migrate = pg_migrate,
+    .script = script,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,

@@ -367,6 +367,7 @@ const struct sb_db_ops sb_db_sqlite = {
     .open = sq_open,
     .close = sq_close,
     .migrate = sq_migrate,
+    .script = script,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
