@@ -197,29 +197,27 @@ void th_wait_pipeline(struct th *t)
     cr_assert(sb_pipeline_wait_idle(t->pipeline, 20000), "the pipeline did not settle in 20 s");
 }
 
-void th_stop_nocheck(struct th *t)
+void th_hand_over(struct th *t)
 {
     if (t->pipeline)
         engines_running--;
     sb_server_stop(t->server);
     sb_pipeline_stop(t->pipeline);
     sb_store_close(t->store);
-    t->pipeline = NULL;
     t->server = NULL;
+    t->pipeline = NULL;
     t->store = NULL;
+}
+
+void th_stop_nocheck(struct th *t)
+{
+    th_hand_over(t);
     cleanup_files(t);
 }
 
 void th_stop(struct th *t)
 {
-    if (t->pipeline)
-        engines_running--;
-    sb_server_stop(t->server);
-    sb_pipeline_stop(t->pipeline);
-    sb_store_close(t->store);
-    t->pipeline = NULL;
-    t->server = NULL;
-    t->store = NULL;
+    th_hand_over(t);
     char out[4096];
     int rc = th_run_cli(t, out, sizeof(out), "check", NULL);
     cr_expect_eq(rc, 0, "stockbridge check found violations:\n%s", out);

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 struct th {
     char dir[256];
@@ -59,6 +60,24 @@ void th_db_drop(struct th_db *d);
  * its largest id, so the store's own inserts do not collide (a no-op on SQLite). */
 sb_err th_db_sync_ids(struct sb_db *db);
 
+/* A node: `stockbridge serve` as a process of its own on a database (tests/th-node.c), with
+ * leases of 3 s and the stock lane's timer on. key_file: its STOCKBRIDGE_KEY_FILE, or NULL
+ * for the environment's. th_node_start returns once it listens; th_node_stop sends sig and
+ * waits for it. */
+struct th_node {
+    pid_t pid;
+    unsigned port;
+};
+void th_node_start(struct th_node *n, const char *db_url, const char *key_file);
+void th_node_stop(struct th_node *n, int sig);
+/* One Shopify webhook, signed with secret as a shop signs it, to 127.0.0.1:port + path; the
+ * HTTP status (0: no answer). */
+long th_shopify_hook(unsigned port, const char *path, const char *secret, const char *topic,
+                     const char *event_id, const char *body);
+/* A Shopify order as its webhook carries it: order `id` (name "#id"), of email, one TEE at
+ * 20.00 USD to ship, at version 2026-11-22T10:MM (minute), paid or pending. */
+void th_shopify_order_json(char *buf, size_t cap, int id, const char *email, int minute, bool paid);
+
 struct th_resp {
     long status;
     json_t *json; /* NULL when the body is not JSON */
@@ -77,6 +96,9 @@ void th_resume(struct th *t);
 /* Waits (bounded, on the pipeline's own signal) until every recorded webhook event is
  * applied and every due outbox call is sent; asserts it happened within 20 s. */
 void th_wait_pipeline(struct th *t);
+/* Stops the test's in-process server and pipeline and closes its store (the pipeline gives
+ * its leases back), leaving the database to nodes of its own (th_node_start). */
+void th_hand_over(struct th *t);
 
 struct th_fixture;
 

@@ -21,8 +21,6 @@
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +35,7 @@
 static struct th t;
 static struct th_fixture f;
 static struct th_fake fake;
-static struct node {
-    pid_t pid;
-    unsigned port;
-} nodes[NODES];
+static struct th_node nodes[NODES];
 
 static void fake_ok(const char *method, const char *path, const char *body)
 {
@@ -49,44 +44,14 @@ static void fake_ok(const char *method, const char *path, const char *body)
     th_resp_free(&r);
 }
 
-/* Starts `stockbridge serve` on the test's database: a node. */
-static void node_start(struct node *n)
+static void node_start(struct th_node *n)
 {
-    int pipefd[2];
-    cr_assert_eq(pipe(pipefd), 0);
-    pid_t pid = fork();
-    cr_assert_neq(pid, -1);
-    if (pid == 0) {
-        dup2(pipefd[1], STDOUT_FILENO);
-        close(pipefd[0]);
-        close(pipefd[1]);
-        setenv("STOCKBRIDGE_LEASE_SECONDS", "3", 1);
-        /* the stock lane's timer on: changes committed by another node are seen by it */
-        unsetenv("STOCKBRIDGE_SYNC_PERIOD");
-        execl(getenv("SB_BIN"), "stockbridge", "serve", "--db", t.db_url, "--listen", "127.0.0.1:0",
-              (char *)NULL);
-        _exit(127);
-    }
-    close(pipefd[1]);
-    char line[256];
-    size_t k = 0;
-    while (k + 1 < sizeof(line) && read(pipefd[0], line + k, 1) == 1 && line[k] != '\n')
-        k++;
-    line[k] = '\0';
-    close(pipefd[0]);
-    cr_assert_eq(sscanf(line, "stockbridge is serving on http://127.0.0.1:%u/", &n->port), 1,
-                 "serve said: %s", line);
-    n->pid = pid;
+    th_node_start(n, t.db_url, NULL);
 }
 
-static void node_stop(struct node *n, int sig)
+static void node_stop(struct th_node *n, int sig)
 {
-    if (n->pid <= 0)
-        return;
-    int status;
-    kill(n->pid, sig);
-    waitpid(n->pid, &status, 0);
-    n->pid = 0;
+    th_node_stop(n, sig);
 }
 
 static void setup(void)
@@ -111,13 +76,7 @@ static void setup(void)
                            fake.url);
     cr_assert_eq(id, 1);
     th_wait_pipeline(&t);
-    /* hand the database over to the nodes (this pipeline gives its leases back) */
-    sb_server_stop(t.server);
-    sb_pipeline_stop(t.pipeline);
-    sb_store_close(t.store);
-    t.server = NULL;
-    t.pipeline = NULL;
-    t.store = NULL;
+    th_hand_over(&t); /* the database to the nodes */
     for (int i = 0; i < NODES; i++)
         node_start(&nodes[i]);
 }
@@ -132,62 +91,20 @@ static void teardown(void)
 
 TestSuite(nodes, .init = setup, .fini = teardown, .timeout = 240);
 
-static size_t discard(char *p, size_t s, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return s * n;
-}
-
 /* One signed Shopify webhook to a node: order 1000+n at version `minute` (10:MM), paid or
  * not; returns the HTTP status. */
-static long webhook(const struct node *to, const char *topic, const char *event_id, int n,
+static long webhook(const struct th_node *to, const char *topic, const char *event_id, int n,
                     int minute, bool paid)
 {
-    char body[1200], url[96], sig[128], event[128], top[96], b64[64];
-    int len = snprintf(body, sizeof(body),
-                       "{\"id\":%d,\"name\":\"#%d\",\"email\":\"c%d@example.com\","
-                       "\"created_at\":\"2026-11-22T10:00:00Z\","
-                       "\"updated_at\":\"2026-11-22T10:%02d:00Z\",\"currency\":\"USD\","
-                       "\"financial_status\":\"%s\",\"gateway\":\"shopify_payments\","
-                       "\"subtotal_price\":\"20.00\",\"total_discounts\":\"0.00\","
-                       "\"total_tax\":\"0.00\",\"total_price\":\"20.00\","
-                       "\"total_outstanding\":\"%s\","
-                       "\"shipping_address\":{\"name\":\"C %d\",\"address1\":\"1 St\"},"
-                       "\"line_items\":[{\"id\":%d00,\"sku\":\"TEE\",\"title\":\"Tee\","
-                       "\"quantity\":1,\"price\":\"20.00\",\"requires_shipping\":true}]}",
-                       1000 + n, 1000 + n, n, minute, paid ? "paid" : "pending",
-                       paid ? "0.00" : "20.00", n, 1000 + n);
-    unsigned char mac[32];
-    unsigned int maclen = 0;
-    HMAC(EVP_sha256(), TH_SHOP_SECRET, (int)strlen(TH_SHOP_SECRET), (unsigned char *)body,
-         (size_t)len, mac, &maclen);
-    EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
-    snprintf(sig, sizeof(sig), "X-Shopify-Hmac-Sha256: %s", b64);
-    snprintf(event, sizeof(event), "X-Shopify-Event-Id: %s", event_id);
-    snprintf(top, sizeof(top), "X-Shopify-Topic: %s", topic);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u/webhooks/1", to->port);
-    CURL *h = curl_easy_init();
-    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-    hdr = curl_slist_append(hdr, top);
-    hdr = curl_slist_append(hdr, sig);
-    hdr = curl_slist_append(hdr, event);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-    long status = 0;
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(h);
-    return status;
+    char body[1200], email[64];
+    snprintf(email, sizeof(email), "c%d@example.com", n);
+    th_shopify_order_json(body, sizeof(body), 1000 + n, email, minute, paid);
+    return th_shopify_hook(to->port, "/webhooks/1", TH_SHOP_SECRET, topic, event_id, body);
 }
 
 /* One webhook to a node; with `again`, delivered until a node answers 200, as a channel
  * retries (bounded: 30 s). Whether it was taken. */
-static bool send_hook(const struct node *to, const char *topic, const char *event_id, int n,
+static bool send_hook(const struct th_node *to, const char *topic, const char *event_id, int n,
                       int minute, bool paid, bool again);
 
 /* Order n's webhooks, spread over the live nodes `live` (count nl): its creation (an
@@ -200,7 +117,7 @@ static int deliver_as(int n, const int *live, int nl, const char *prefix, bool a
     snprintf(create, sizeof(create), "%s-create-%d", prefix, n);
     snprintf(paid, sizeof(paid), "%s-paid-%d", prefix, n);
     int acked = 0;
-    const struct node *a = &nodes[live[n % nl]], *b = &nodes[live[(n + 1) % nl]];
+    const struct th_node *a = &nodes[live[n % nl]], *b = &nodes[live[(n + 1) % nl]];
     if (n % 3 == 0)
         acked += send_hook(b, "orders/paid", paid, n, 5, true, again);
     acked += send_hook(a, "orders/create", create, n, 0, false, again);
@@ -236,10 +153,10 @@ static int64_t pos_available(int64_t item)
 
 /* A stock adjustment made through a node's API; with `again`, made again while the node
  * answers 5xx (the database away, bounded: 30 s). Its 201 is the one that counts. */
-static void adjust_as(const struct node *via, int64_t outlet, int64_t item, int64_t delta,
+static void adjust_as(const struct th_node *via, int64_t outlet, int64_t item, int64_t delta,
                       bool again);
 
-static void adjust(const struct node *via, int64_t outlet, int64_t item, int64_t delta)
+static void adjust(const struct th_node *via, int64_t outlet, int64_t item, int64_t delta)
 {
     adjust_as(via, outlet, item, delta, false);
 }
@@ -441,7 +358,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 }
 
 /* A request to a node with a cookie and CSRF token (either may be NULL). */
-static long call(const struct node *to, const char *method, const char *path, const char *body,
+static long call(const struct th_node *to, const char *method, const char *path, const char *body,
                  const char *cookie, const char *csrf, struct answer *out)
 {
     char url[160], hdr[160];
@@ -477,7 +394,7 @@ static long call(const struct node *to, const char *method, const char *path, co
 
 #define ADMIN_SIGN_IN "{\"username\":\"admin\",\"password\":\"%s\"}"
 
-static long sign_in(const struct node *to, const char *password, struct answer *out)
+static long sign_in(const struct th_node *to, const char *password, struct answer *out)
 {
     char body[128];
     snprintf(body, sizeof(body), ADMIN_SIGN_IN, password);
@@ -679,7 +596,7 @@ static void restart_teardown(void)
 
 TestSuite(pgrestart, .init = restart_setup, .fini = restart_teardown, .timeout = 240);
 
-static bool send_hook(const struct node *to, const char *topic, const char *event_id, int n,
+static bool send_hook(const struct th_node *to, const char *topic, const char *event_id, int n,
                       int minute, bool paid, bool again)
 {
     double until = now_s() + 30;
@@ -698,7 +615,7 @@ static int deliver_until_taken(int n, const int *live, int nl)
     return deliver_as(n, live, nl, "pgr", true);
 }
 
-static void adjust_as(const struct node *via, int64_t outlet, int64_t item, int64_t delta,
+static void adjust_as(const struct th_node *via, int64_t outlet, int64_t item, int64_t delta,
                       bool again)
 {
     char body[128];
@@ -721,7 +638,8 @@ static void adjust_as(const struct node *via, int64_t outlet, int64_t item, int6
     }
 }
 
-static void adjust_until_taken(const struct node *via, int64_t outlet, int64_t item, int64_t delta)
+static void adjust_until_taken(const struct th_node *via, int64_t outlet, int64_t item,
+                               int64_t delta)
 {
     adjust_as(via, outlet, item, delta, true);
 }
