@@ -53,7 +53,7 @@ test: $(TESTBUILD)/build.ninja format-check all
 	  || rc=$$?; \
 	if grep -q -E 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt; then \
 	  echo "sanitizer reports in $(TESTBUILD)/meson-logs/testlog.txt:"; \
-	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
+	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:|strict mode' $(TESTBUILD)/meson-logs/testlog.txt | head -80; \
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/testlog.txt; \
 	$(MAKE) --no-print-directory test-pg || rc=1; \
@@ -74,14 +74,14 @@ test-pg: $(TESTBUILD)/build.ninja
 	@rc=0; start=$$(date +%s); \
 	url=$$(SB_PG_STATE=$(PG_STATE) sh scripts/pg-cluster start) || exit 1; \
 	echo "test-pg: cluster at $$url"; \
-	SB_TEST_DB="$$url" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	SB_TEST_DB="$$url" STOCKBRIDGE_PG_STRICT=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(TESTBUILD) --no-rebuild --print-errorlogs --num-processes 2 \
 	  --suite unit --suite e2e --logbase pg || rc=$$?; \
 	SB_PG_STATE=$(PG_STATE) sh scripts/pg-cluster stop; \
-	if grep -q -E 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/pg.txt; then \
+	if grep -q -E 'LeakSanitizer|AddressSanitizer|runtime error:|strict mode' $(TESTBUILD)/meson-logs/pg.txt; then \
 	  echo "sanitizer reports in $(TESTBUILD)/meson-logs/pg.txt:"; \
-	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:' $(TESTBUILD)/meson-logs/pg.txt | head -80; \
+	  grep -E -A12 'LeakSanitizer|AddressSanitizer|runtime error:|strict mode' $(TESTBUILD)/meson-logs/pg.txt | head -80; \
 	  rc=1; fi; \
 	sh scripts/test-summary $(TESTBUILD)/meson-logs/pg.txt; \
 	echo "test-pg: the PostgreSQL pass took $$(( $$(date +%s) - start )) s"; exit $$rc

@@ -441,7 +441,7 @@ int main(int argc, char **argv)
     printf("  HTTP ceiling     GET /healthz                    %10.0f req/s\n", http_rate);
     printf("  storage ceiling  the import alone, in-process,    %10.0f orders/s\n", storage);
     printf("                   %d orders per durable commit\n", BATCH_CEIL);
-    printf("                   %.1f statements per order, %.0f us of SQLite calls per order"
+    printf("                   %.1f statements per order, %.0f us of storage calls per order"
            " (wall), %.0f us of CPU per order\n",
            (double)ceiling_stats.statements / (double)ceiling_orders,
            (double)ceiling_stats.backend_ns / 1e3 / (double)ceiling_orders,
@@ -464,7 +464,7 @@ int main(int argc, char **argv)
                pgcpu / (double)sales * 1e6);
     if (nnodes == 1)
         printf("  writer           %.1f statements per order (BEGIN and COMMIT shared by a batch),"
-               " %.0f us of SQLite calls per order (wall), %.0f us of the writer thread's CPU per"
+               " %.0f us of storage calls per order (wall), %.0f us of the writer thread's CPU per"
                " order\n",
                (double)(w1.statements - w0.statements) / (double)sales,
                (double)(w1.backend_ns - w0.backend_ns) / 1e3 / (double)sales,

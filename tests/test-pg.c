@@ -10,6 +10,10 @@
 #include "store/store.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,7 +47,7 @@ static struct sb_db *open_db(const char *url)
     return db;
 }
 
-Test(pg, issue15_1_errors_map_as_on_sqlite_and_a_failed_statement_fails_alone)
+Test(pg, issue15_1_errors_map_as_on_sqlite_and_a_failed_statement_marked_may_fail_fails_alone)
 {
     PG_ONLY();
     struct sb_db *db = open_db(t.db_url);
@@ -52,12 +56,16 @@ Test(pg, issue15_1_errors_map_as_on_sqlite_and_a_failed_statement_fails_alone)
     cr_assert_eq(sb_db_begin(db), SB_OK);
     int64_t id = 0;
     cr_assert_eq(sb_db_int(db, &id, outlet, "s", "Downtown"), SB_OK, "%s", sb_err_last()->message);
+    sb_db_may_fail(db);
     cr_expect_eq(sb_db_int(db, &id, outlet, "s", "Downtown"), SB_EDUPLICATE);
+    cr_expect_not(db->may_fail, "the mark is for one statement");
+    sb_db_may_fail(db);
     cr_expect_eq(sb_db_exec(db,
                             "INSERT INTO registers (outlet_id, name, created_at, updated_at)"
                             " VALUES (?, 'Till', 'x', 'x')",
                             "i", (int64_t)9999),
                  SB_EUNKNOWN_REFERENCE);
+    sb_db_may_fail(db);
     cr_expect_eq(sb_db_exec(db,
                             "INSERT INTO outlets (name, currency, created_at, updated_at)"
                             " VALUES ('Bad', 'DOLLARS', 'x', 'x')",
@@ -71,6 +79,68 @@ Test(pg, issue15_1_errors_map_as_on_sqlite_and_a_failed_statement_fails_alone)
     cr_assert_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets", NULL), SB_OK);
     cr_expect_eq(n, 2, "both good inserts committed");
     sb_db_close(db);
+}
+
+/* Opens a connection without the PostgreSQL pass's strict mode (read when it opens). */
+static struct sb_db *open_lenient(void)
+{
+    char *strict = getenv("STOCKBRIDGE_PG_STRICT") ? strdup(getenv("STOCKBRIDGE_PG_STRICT")) : NULL;
+    unsetenv("STOCKBRIDGE_PG_STRICT");
+    struct sb_db *db = open_db(t.db_url);
+    if (strict)
+        setenv("STOCKBRIDGE_PG_STRICT", strict, 1);
+    free(strict);
+    return db;
+}
+
+/* A failure not marked may_fail gives the transaction up: the statement's own error for the
+ * caller, then nothing more runs in it, and nothing of it is committed (never half). */
+Test(pg, issue15_1_an_unmarked_failure_fails_the_whole_transaction)
+{
+    PG_ONLY();
+    struct sb_db *db = open_lenient();
+    const char *outlet = "INSERT INTO outlets (name, currency, created_at, updated_at)"
+                         " VALUES (?, 'USD', 'x', 'x') RETURNING id";
+    cr_assert_eq(sb_db_begin(db), SB_OK);
+    int64_t id = 0;
+    cr_assert_eq(sb_db_int(db, &id, outlet, "s", "Downtown"), SB_OK, "%s", sb_err_last()->message);
+    cr_expect_eq(sb_db_int(db, &id, outlet, "s", "Downtown"), SB_EDUPLICATE);
+    sb_err err = sb_db_int(db, &id, outlet, "s", "Uptown");
+    cr_expect_eq(err, SB_ESTORAGE, "the transaction is given up: %s", sb_err_last()->message);
+    cr_expect_neq(sb_db_end(db, err), SB_OK);
+    int64_t n = -1;
+    cr_assert_eq(sb_db_int(db, &n, "SELECT COUNT(*) FROM outlets", NULL), SB_OK);
+    cr_expect_eq(n, 0, "nothing of it committed");
+    sb_db_close(db);
+}
+
+/* STOCKBRIDGE_PG_STRICT=1 (the test suite's PostgreSQL pass) stops the process at a statement
+ * run after an unmarked failure: how a caller that goes on without sb_db_may_fail is found. */
+Test(pg, issue15_1_strict_mode_stops_at_a_statement_after_an_unmarked_failure)
+{
+    PG_ONLY();
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        setenv("STOCKBRIDGE_PG_STRICT", "1", 1);
+        /* its expected report stays out of the pass's log, which make test-pg reads for reports */
+        if (!freopen("/dev/null", "w", stderr))
+            _exit(5);
+        setenv("ASAN_OPTIONS", "abort_on_error=1:detect_leaks=0", 1);
+        struct sb_db *db = NULL;
+        if (sb_db_open(t.db_url, &db) || sb_db_begin(db))
+            _exit(3);
+        int64_t id = 0;
+        const char *sql = "INSERT INTO outlets (name, currency, created_at, updated_at)"
+                          " VALUES ('Strict', 'USD', 'x', 'x') RETURNING id";
+        if (sb_db_int(db, &id, sql, NULL) != SB_OK || sb_db_int(db, &id, sql, NULL) == SB_OK)
+            _exit(4);
+        (void)sb_db_int(db, &id, "SELECT 1", NULL); /* aborts here */
+        _exit(0);
+    }
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_expect(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT, "status %d", status);
 }
 
 Test(pg, issue15_1_parameters_booleans_and_the_append_only_ledger)

@@ -112,6 +112,8 @@ static sb_err q_openv(struct sb_q *q, struct sb_db *db, const char *sql, const c
         db->ops->finish(q->st);
         q->st = NULL;
     }
+    if (q->err)
+        db->may_fail = false;
     spent(db, t0);
     return q->err;
 }
@@ -149,6 +151,8 @@ sb_err sb_q_open_args(struct sb_q *q, struct sb_db *db, const char *sql,
         ops->finish(q->st);
         q->st = NULL;
     }
+    if (q->err)
+        db->may_fail = false;
     spent(db, t0);
     return q->err;
 }
@@ -220,6 +224,8 @@ json_t *sb_q_row_json(struct sb_q *q)
 
 sb_err sb_q_close(struct sb_q *q)
 {
+    if (q->db)
+        q->db->may_fail = false;
     if (q->st) {
         uint64_t t0 = clock_start();
         q->db->ops->finish(q->st);
@@ -347,6 +353,11 @@ sb_err sb_db_end(struct sb_db *db, sb_err err)
     if (err)
         (void)db->ops->rollback(db);
     return err;
+}
+
+void sb_db_may_fail(struct sb_db *db)
+{
+    db->may_fail = true;
 }
 
 sb_err sb_db_script(struct sb_db *db, const char *sql)

@@ -86,6 +86,7 @@ struct sb_db_stats {
 struct sb_db {
     const struct sb_db_ops *ops;
     int tx_depth;
+    bool may_fail; /* sb_db_may_fail: the next statement's failure is one the caller goes on from */
     struct sb_db_stats stats; /* kept by db.c; read with sb_db_stats() */
 };
 
@@ -156,6 +157,16 @@ struct sb_db_stats sb_db_stats(const struct sb_db *db);
  * connection of the process; off unless a benchmark or test turns it on. Counting
  * statements is always on. */
 void sb_db_stats_timing(bool on);
+
+/*
+ * The next statement may fail and the caller goes on in the same transaction (a duplicate
+ * it answers with the row that exists, say). SQLite undoes a failed statement alone;
+ * PostgreSQL gives up the whole transaction, so its backend runs that statement in a
+ * savepoint of its own. Every other statement that fails inside a transaction fails the
+ * transaction: its caller returns the error, and the transaction is rolled back (or rolled
+ * back to the caller's sb_store_savepoint). Cleared when the statement is done.
+ */
+void sb_db_may_fail(struct sb_db *db);
 
 /* Runs a script of several statements without parameters, as the backend's migrations are
  * run: for migrations and for tools that build a schema step by step. SB_ESTORAGE when the

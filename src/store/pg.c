@@ -8,9 +8,15 @@
  *   - One writer at a time: every write transaction takes one transaction-level advisory
  *     lock when it begins, so writers queue (across threads and nodes alike) as SQLite's
  *     do, and a read-then-write in a transaction sees nothing change under it.
- *   - A failed statement fails alone: PostgreSQL aborts the whole transaction on an error,
- *     SQLite only the statement. Inside a transaction each statement that writes (and each
- *     first preparation) runs in a savepoint of its own, undone when it fails.
+ *   - A failed statement fails alone where the caller goes on after it: PostgreSQL aborts
+ *     the whole transaction on an error, SQLite only the statement. A statement the store
+ *     marks with sb_db_may_fail (and each first preparation, which may be tried twice) runs
+ *     in a savepoint of its own, undone when it fails, in the same round trip; any other
+ *     failure gives up the transaction, which its caller rolls back (or rolls back to its
+ *     piece's savepoint). STOCKBRIDGE_PG_SAVEPOINTS=every wraps every writing statement, as
+ *     before; STOCKBRIDGE_PG_STRICT=1 (the test suite's PostgreSQL pass) aborts the process
+ *     when a statement is run after an unwrapped failure in the same transaction, which is
+ *     how a caller that goes on without sb_db_may_fail is found.
  *   - Parameters untyped where PostgreSQL can infer their type (a bound 1 is a boolean
  *     where a boolean is wanted); one it cannot type ("? IS NULL") gets the type of the
  *     value bound to it.
@@ -66,6 +72,10 @@ struct pg_db {
     unsigned gen; /* bumped at every (re)connection: prepared statements are per connection */
     unsigned next_name;
     bool in_tx;
+    bool wrap_every; /* STOCKBRIDGE_PG_SAVEPOINTS=every */
+    bool strict;     /* STOCKBRIDGE_PG_STRICT=1 */
+    bool aborted;    /* a statement failed unwrapped in this transaction */
+    char failed_sql[200];
     char msg[512];
     struct sb_stmt *cache[CACHE_SLOTS];
 };
@@ -156,6 +166,10 @@ static sb_err pg_open_url(const char *url, struct sb_db **ret)
     if (!d)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     d->base.ops = &sb_db_pg;
+    const char *every = getenv("STOCKBRIDGE_PG_SAVEPOINTS"),
+               *strict = getenv("STOCKBRIDGE_PG_STRICT");
+    d->wrap_every = every && strcmp(every, "every") == 0;
+    d->strict = strict && strcmp(strict, "1") == 0;
     d->c = PQconnectdb(url);
     if (!d->c || PQstatus(d->c) != CONNECTION_OK) {
         sb_err err = sb_fail(SB_ESTORAGE, "db", "cannot connect to PostgreSQL: %.300s",
@@ -220,6 +234,7 @@ static sb_err pg_begin(struct sb_db *db)
         return err;
     }
     d->in_tx = true;
+    d->aborted = false;
     return SB_OK;
 }
 
@@ -233,8 +248,10 @@ static sb_err pg_commit(struct sb_db *db)
     else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) /* an aborted transaction rolls back */
         err = sb_fail(SB_ESTORAGE, NULL, "the transaction was aborted: %s", d->msg);
     PQclear(r);
-    if (!err || PQtransactionStatus(d->c) == PQTRANS_IDLE)
+    if (!err || PQtransactionStatus(d->c) == PQTRANS_IDLE) {
         d->in_tx = false;
+        d->aborted = false;
+    }
     return err; /* on failure sb_db_end rolls back */
 }
 
@@ -245,6 +262,7 @@ static sb_err pg_rollback(struct sb_db *db)
     if (PQstatus(d->c) == CONNECTION_OK && PQtransactionStatus(d->c) != PQTRANS_IDLE)
         err = exec_raw(d, "ROLLBACK");
     d->in_tx = false;
+    d->aborted = false;
     return err;
 }
 
@@ -486,13 +504,38 @@ static sb_err run_pipelined(struct pg_db *d, struct sb_stmt *st, bool *ret_faile
     return err;
 }
 
+static sb_err run_statement(struct pg_db *d, struct sb_stmt *st, bool fresh, bool wrap);
+
 static sb_err run(struct sb_stmt *st)
 {
     struct pg_db *d = st->db;
     if (PQstatus(d->c) != CONNECTION_OK)
         return lost(d);
     bool fresh = st->prepared_gen != d->gen;
-    bool wrap = d->in_tx && !st->control && (st->writes || fresh);
+    bool may_fail = d->base.may_fail || d->wrap_every;
+    bool wrap = d->in_tx && !st->control && ((st->writes && may_fail) || fresh);
+    if (d->in_tx && d->aborted && !st->control && d->strict) {
+        fprintf(stderr,
+                "stockbridge: PostgreSQL strict mode: a statement run after a failed one in the"
+                " same transaction (mark the failing statement with sb_db_may_fail)\n"
+                "  failed: %s\n  then:   %.200s\n",
+                d->failed_sql, st->sql);
+        abort();
+    }
+    sb_err err = run_statement(d, st, fresh, wrap);
+    if (d->in_tx && PQstatus(d->c) == CONNECTION_OK) {
+        if (err && !wrap) {
+            d->aborted = true;
+            snprintf(d->failed_sql, sizeof(d->failed_sql), "%s", st->sql);
+        } else if (!err && st->control && starts_with_word(st->sql, "ROLLBACK")) {
+            d->aborted = false; /* back to a savepoint from before the failure */
+        }
+    }
+    return err;
+}
+
+static sb_err run_statement(struct pg_db *d, struct sb_stmt *st, bool fresh, bool wrap)
+{
     if (wrap && !fresh) {
         bool failed, sent;
         sb_err err = run_pipelined(d, st, &failed, &sent);

@@ -759,7 +759,10 @@ static sb_err pay_in_tx(struct sb_db *db, const struct sb_scope *scope, int64_t 
         return err;
     char now[SB_TIME_LEN];
     sb_time_format(sb_time_now(), now, sizeof(now));
-    /* M6: money taken on an open order is a deposit, and the order stays open */
+    /* M6: money taken on an open order is a deposit, and the order stays open. A payment
+     * recorded already (its external id) is a duplicate the channel's order import goes on
+     * from. */
+    sb_db_may_fail(db);
     err = sb_db_int(db, ret_id,
                     "INSERT INTO payments (sale_id, payment_type_id, amount, reference,"
                     " external_id, user_id, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
