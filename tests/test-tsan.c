@@ -17,6 +17,7 @@
  * `stockbridge check`), so the load is known to have done its work.
  */
 #include "harness.h"
+#include "store/leases.h"
 
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -47,13 +48,7 @@ static void setup(void)
               " scripts/test-tsan (make tsan)");
     th_start(&t);
     th_fixture(&t, &f);
-    /* the database goes to the TSan-built processes */
-    sb_server_stop(t.server);
-    sb_pipeline_stop(t.pipeline);
-    sb_store_close(t.store);
-    t.server = NULL;
-    t.pipeline = NULL;
-    t.store = NULL;
+    th_hand_over(&t); /* the database goes to the TSan-built processes */
     snprintf(logdir, sizeof(logdir), "%s/tsan-logs", t.dir);
     cr_assert_eq(mkdir(logdir, 0700), 0);
 }
@@ -546,4 +541,70 @@ Test(tsan, o2_an_ingest_only_server_and_sync_drain_report_no_race)
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(DISTINCT external_id) FROM sales"
                                 " WHERE source = 'channel'"),
                  2 * HOOK_THREADS * HOOKS);
+}
+
+/* Issue 15: three TSan-built nodes on one database share the channel's background work by
+ * leases; the load goes to each node in turn, and the node holding the lease is stopped
+ * (SIGTERM: it gives its leases back) between rounds, so the lease changes hands under load.
+ * No node reports a race; every order is one sale. */
+Test(tsan, issue15_2_three_nodes_on_one_database_hand_their_leases_over_under_load_no_race)
+{
+    setenv("STOCKBRIDGE_LEASE_SECONDS", "3", 1);
+    unsigned port[3];
+    pid_t node[3];
+    for (int i = 0; i < 3; i++)
+        node[i] = serve(&port[i], false);
+    server_pid = 0; /* the nodes are stopped here; teardown stops only what a failure left */
+    fake_start(port[0]);
+    shop_products(fake_port);
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"kind\":\"shopify\",\"name\":\"Web shop\",\"credentials\":{\"shop_domain\":"
+             "\"tsan.myshopify.com\",\"access_token\":\"" TH_SHOP_TOKEN "\",\"webhook_secret\":"
+             "\"" TH_SHOP_SECRET "\",\"base_url\":\"http://127.0.0.1:%u\"},\"outlets\":[1,2],"
+             "\"default_outlet_id\":1,\"register_id\":1,\"employee_id\":1}",
+             fake_port);
+    t.port = (uint16_t)port[0];
+    cr_assert_eq(th_create(&t, t.admin, "/api/v1/channels", "%s", body), 1);
+    static struct load l;
+    bool alive[3] = { true, true, true };
+    for (int round = 0; round < 3; round++) {
+        int to = round;
+        while (!alive[to])
+            to = (to + 1) % 3;
+        l = (struct load){ .port = port[to], .fake = fake_port, .round = round };
+        round_of_load(&l, false, false);
+        if (round == 1) {
+            /* the lease holder (its pid is in the lease's holder, "host:pid:nonce") stops */
+            char holder[200] = "";
+            struct sb_db *db = NULL;
+            cr_assert_eq(sb_db_open(t.db_url, &db), SB_OK);
+            char expires[40];
+            (void)sb_store_lease_get(db, "channel:1", holder, sizeof(holder), expires,
+                                     sizeof(expires));
+            sb_db_close(db);
+            int stopped = 0;
+            for (int i = 0; i < 3; i++) {
+                char pid[24];
+                snprintf(pid, sizeof(pid), ":%d:", (int)node[i]);
+                if (strstr(holder, pid)) {
+                    stop(node[i], "the lease holder");
+                    alive[i] = false;
+                    stopped++;
+                }
+            }
+            cr_assert_eq(stopped, 1, "one of the nodes holds the channel's lease: \"%s\"", holder);
+        }
+    }
+    for (int i = 0; i < 3; i++)
+        if (alive[i])
+            stop(node[i], "a node");
+    cr_expect_eq(drain(), 0);
+    int orders = 3 * HOOK_THREADS * HOOKS;
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_events WHERE status <> 'done'"), 0);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sales WHERE source = 'channel'"), orders,
+                 "every order down");
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(DISTINCT external_id) FROM sales"
+                                " WHERE source = 'channel'"),
+                 orders, "and once");
 }
