@@ -645,6 +645,17 @@ static const char *const migrations[] = {
     "  name TEXT PRIMARY KEY,"
     "  milli BIGINT NOT NULL,"
     "  at BIGINT NOT NULL);",
+
+    /* Finding any sale (SPEC T2, issue 16): the indexes the sales search's terms and sorts
+     * use on a million sales (store/sale-search.c; bench/bench-search measures them). */
+    "CREATE INDEX sales_external_number ON sales(external_number);"
+    "CREATE INDEX sales_outlet_id ON sales(outlet_id, id);"
+    "CREATE INDEX sales_channel_id ON sales(channel_id, id);"
+    "CREATE INDEX sales_status_id ON sales(status, id);"
+    "CREATE INDEX sales_total ON sales(total, id);"
+    "CREATE INDEX sale_lines_sku ON sale_lines(sku, sale_id);"
+    "CREATE INDEX customers_full_name ON customers(lower(first_name || ' ' || last_name));"
+    "CREATE INDEX customers_last_name ON customers(lower(last_name));",
 };
 
 const char *const *sb_pg_migrations(size_t *ret_count)

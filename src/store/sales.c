@@ -5,6 +5,7 @@
  * in one transaction so a failure half-way leaves nothing behind.
  */
 #include "store/sales.h"
+#include "store/sale-cols.h"
 #include "store/export-refund.h"
 #include "store/sale-reopen.h"
 #include "core/oversell.h"
@@ -24,15 +25,6 @@
 
 /* The channel's name comes with its id: staff may not read channel records, but they
  * see which webstore a sale came from. */
-#define SALE_COLS                                                                          \
-    "s.id, s.outlet_id, s.register_id, s.employee_id, s.customer_id, s.user_id, s.status," \
-    " s.currency, s.subtotal, s.discount_total, s.tax_total, s.adjustment_total, s.total," \
-    " s.paid_total, s.balance_due, s.refunded_total, s.note, s.source, s.channel_id,"      \
-    " (SELECT ch.name FROM channels ch WHERE ch.id = s.channel_id) AS channel_name,"       \
-    " (SELECT ch.kind FROM channels ch WHERE ch.id = s.channel_id) AS channel_kind,"       \
-    " s.external_id, s.external_number, s.needs_review, s.review_reason, s.created_at,"    \
-    " s.updated_at, s.completed_at, s.voided_at, s.business_day, s.kind, s.began_as_order"
-
 #define LINE_COLS                                                                             \
     "id, line_no, item_id, sku, description, quantity, unit_price, line_discount, tax_total," \
     " line_total, outlet_id, returned_quantity, external_line_id, reserved"
@@ -671,35 +663,6 @@ sb_err sb_store_sale_get(struct sb_db *db, const struct sb_scope *scope, int64_t
     }
     *ret = s;
     return SB_OK;
-}
-
-sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
-                          const struct sb_sale_filter *f, int64_t after, int64_t limit,
-                          json_t **ret)
-{
-    return sb_db_json_all(
-        db, ret,
-        "SELECT " SALE_COLS ", CASE WHEN c.id IS NULL THEN NULL ELSE"
-        " COALESCE(NULLIF(TRIM(c.first_name || ' ' || c.last_name), ''), c.company, c.email)"
-        " END AS customer_name FROM sales s LEFT JOIN customers c ON c.id = s.customer_id"
-        " WHERE s.id > ? AND " SB_SQL_SCOPE(
-            "s.outlet_id") " AND (? OR s.created_at >= ?)"
-                           " AND (? OR s.created_at < ?) AND (? OR s.outlet_id = ?) AND (? OR "
-                           "s.customer_id = ?)"
-                           " AND (? OR s.source = 'pos') AND (? OR s.channel_id = ?)"
-                           " AND (? OR s.external_number = ? OR s.external_id = ?) AND (? OR "
-                           "s.status = ?)"
-                           " AND (? OR s.business_day >= ?) AND (? OR s.business_day < ?)"
-                           " AND (? OR s.business_day = (SELECT sb_local_date(?, o.timezone)"
-                           " FROM outlets o WHERE o.id = s.outlet_id))"
-                           " AND (CASE WHEN ? THEN s.kind <> 'order' ELSE s.kind = ? END)"
-                           " ORDER BY s.id LIMIT ?",
-        "ibibsbsbibibbibssbsbsbsbsbsi", after, scope->all_outlets, scope->user_id, !f->from,
-        f->from, !f->to, f->to, !f->outlet_id, f->outlet_id, !f->customer_id, f->customer_id,
-        !f->pos_only, !f->channel_id, f->channel_id, !f->external_number, f->external_number,
-        f->external_number, !f->status_set, sb_sale_status_name(f->status), !f->from_day,
-        f->from_day, !f->to_day, f->to_day, !f->today, f->today, !f->kind_set,
-        sb_sale_kind_name(f->kind), limit);
 }
 
 /* ---- changing a sale ---- */

@@ -63,13 +63,37 @@ struct sb_sale_filter {
      * have their own list, store/orders.h, until they become sales) */
     bool kind_set;
     enum sb_sale_kind kind;
+    /* T2: a sale's number ("123" or "#123"), the channel's order number or id, an item's SKU,
+     * or the start of the customer's email, full name or last name (case-insensitive); NULL
+     * or "": any */
+    const char *q;
+    /* the order of the rows: by id (the default: oldest first), newest first, or by total
+     * (largest first or smallest first), each keyset-paginated after the id of the last
+     * row of the page before */
+    enum sb_sale_sort {
+        SB_SALE_SORT_ID,
+        SB_SALE_SORT_NEWEST,
+        SB_SALE_SORT_TOTAL_DESC,
+        SB_SALE_SORT_TOTAL_ASC
+    } sort;
 };
 
-/* Sale rows (columns, "channel_name" among them, plus "customer_name"), keyset-paginated
- * by id. */
+/* The longest q a sales search takes. */
+#define SB_SALE_Q_MAX 200
+/* A count of the sales a search matches stops here (the answer says "at least"). */
+#define SB_SALE_COUNT_CAP 10000
+
+/* Sale rows (columns, "channel_name" among them, plus "customer_name"), in f->sort's
+ * order, after the sale `after` (0: from the first); store/sale-search.c. A sale `after`
+ * that the caller cannot see or that does not exist is SB_EINVALID_QUERY "after" for the
+ * sorts by total (their page boundary is that sale's total). */
 sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
                           const struct sb_sale_filter *f, int64_t after, int64_t limit,
                           json_t **ret);
+/* How many sales the filters match, up to SB_SALE_COUNT_CAP + 1 (more than the cap: at
+ * least that many). */
+sb_err sb_store_sale_count(struct sb_db *db, const struct sb_scope *scope,
+                           const struct sb_sale_filter *f, int64_t *ret);
 
 /* Adds a payment to an open sale (completed or voided: SB_ECONFLICT); an amount
  * above the balance due is SB_EINVALID_FIELD "amount". Completes the sale when

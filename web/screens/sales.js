@@ -1,5 +1,7 @@
-// Sales history with filters (dates, outlet, channel, status) and today's
-// transactions. Each row opens the sale.
+// Sales history (SPEC T2): find any sale by its number, the channel's order
+// number, the customer's name or email, or a SKU; filters (dates, outlet,
+// channel, status), newest first or by total, and a count that says where the
+// list is; today's transactions. Each row opens the sale.
 import { h, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label, money } from '../format.js';
@@ -46,30 +48,49 @@ export default async function sales(ctx) {
   const statusSel = h('select', { id: 'sales-status', name: 'status' }, h('option', { value: '' }, 'Any'),
     ['open', 'completed', 'voided'].map((s) => h('option', { value: s, selected: q.get('status') === s }, label(s))));
   const todayBox = h('input', { type: 'checkbox', id: 'sales-today', name: 'today', checked: today });
-  const form = h('form', { class: 'filters', 'aria-label': 'Filter sales' },
+  const search = h('input', { type: 'search', id: 'sales-q', name: 'q', value: q.get('q') || '',
+    placeholder: 'Sale #, order #, customer, email or SKU', autocomplete: 'off' });
+  const SORTS = [['-id', 'Newest first'], ['id', 'Oldest first'], ['-total', 'Largest total'], ['total', 'Smallest total']];
+  const sortSel = h('select', { id: 'sales-sort', name: 'sort' },
+    SORTS.map(([v, text]) => h('option', { value: v, selected: (q.get('sort') || '-id') === v }, text)));
+  const form = h('form', { class: 'filters', 'aria-label': 'Find sales' },
+    h('div', { class: 'field wide' }, h('label', { for: 'sales-q' }, 'Find'), search),
     h('div', { class: 'field' }, h('label', { for: 'sales-from' }, 'From'), from),
     h('div', { class: 'field' }, h('label', { for: 'sales-to' }, 'Before'), to),
     h('div', { class: 'field' }, h('label', { for: 'sales-outlet' }, 'Outlet'), outletSel),
     h('div', { class: 'field' }, h('label', { for: 'sales-channel' }, 'Channel'), chanSel),
     h('div', { class: 'field' }, h('label', { for: 'sales-status' }, 'Status'), statusSel),
+    h('div', { class: 'field' }, h('label', { for: 'sales-sort' }, 'Order'), sortSel),
     h('div', { class: 'check' }, todayBox, h('label', { for: 'sales-today' }, 'Today only')),
     h('button', { type: 'submit' }, 'Show'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const p = new URLSearchParams();
-    for (const el of [from, to, outletSel, chanSel, statusSel]) if (el.value) p.set(el.name, el.value);
+    for (const el of [search, from, to, outletSel, chanSel, statusSel]) if (el.value.trim()) p.set(el.name, el.value.trim());
+    if (sortSel.value !== '-id') p.set('sort', sortSel.value);
     if (todayBox.checked) p.set('today', 'true');
     ctx.navigate('/sales' + (p.toString() ? '?' + p : ''));
   });
   const tbody = h('tbody');
-  const params = Object.fromEntries(['from', 'to', 'outlet_id', 'channel', 'status', 'today'].map((k) => [k, q.get(k)]));
-  const p = pager(tbody, (after) => api.get('/sales', { ...params, limit: 50, after }), (s) => saleRow(s, outlets, channels),
-    { emptyText: 'No sales match.' });
+  const params = Object.fromEntries(['q', 'from', 'to', 'outlet_id', 'channel', 'status', 'today'].map((k) => [k, q.get(k)]));
+  params.sort = q.get('sort') || '-id';
+  // where the list is: "1–50 of 1,234" (the count comes with the first page)
+  const where = h('p', { id: 'sales-count', class: 'hint', 'aria-live': 'polite' });
+  let total = null, capped = false, shown = 0;
+  const load = async (after) => {
+    const page = await api.get('/sales', { ...params, limit: 50, after, count: after ? undefined : 'true' });
+    if (!after) { total = page.total; capped = page.total_capped; shown = 0; }
+    shown += page.data.length;
+    where.textContent = shown ? `Showing 1–${shown.toLocaleString()} of ${total.toLocaleString()}${capped ? '+' : ''}` : '';
+    return page;
+  };
+  const p = pager(tbody, load, (s) => saleRow(s, outlets, channels),
+    { emptyText: params.q ? `No sale matches “${params.q}”.` : 'No sales match.' });
   const t = table(null, SALE_HEADERS, [], { id: 'sales' });
   t.querySelector('tbody').replaceWith(tbody);
   append(ctx.root, heading(today ? "Today's transactions" : 'Sales',
     h('div', null, h('a', { class: 'button secondary', href: '/sales?today=true' }, "Today's transactions"), ' ',
       h('a', { class: 'button', href: '/sell' }, 'New sale'))),
-  form, t, p.controls);
+  form, where, t, p.controls);
   return p.start();
 }

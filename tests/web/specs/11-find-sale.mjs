@@ -1,0 +1,68 @@
+// Find any sale (SPEC T2): the sales list is newest first and says where it
+// is ("Showing 1–50 of N"); the Find box takes a sale's number, a customer's
+// email or a SKU; the Order select sorts by total. What the screen shows is
+// checked against the API's own answer for the same search.
+export const tests = [
+  {
+    name: 't2: find a sale by its number, its customer\'s email and a SKU; newest first; by total',
+    async fn(t) {
+      const page = await t.signIn('admin');
+      const api = async (q) => (await page.request.get(`/api/v1/sales?${q}`)).json();
+      const shownIds = () => page.locator('#sales tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.dataset.sale)));
+      const find = async (text, sort) => {
+        await page.fill('#sales-q', text);
+        if (sort) await page.selectOption('#sales-sort', sort);
+        const [answer] = await Promise.all([
+          page.waitForResponse((r) => r.url().includes('/api/v1/sales?') && r.url().includes('count=true')),
+          page.locator('form.filters button[type=submit]').click(),
+        ]);
+        t.assert(answer.status() === 200, `search answered ${answer.status()}`);
+        await page.locator('#sales-count:not(:empty), p.empty:not([hidden])').first().waitFor();
+      };
+
+      // newest first, with where the list is
+      await page.goto('/sales');
+      await page.locator('#sales tbody tr').first().waitFor();
+      await page.locator('#sales-count:not(:empty)').waitFor();
+      const newest = await api('sort=-id&limit=50&count=true');
+      t.assert(JSON.stringify(await shownIds()) === JSON.stringify(newest.data.map((s) => s.id)),
+        'the list is the API\'s newest-first page');
+      const count = await page.locator('#sales-count').innerText();
+      t.assert(count === `Showing 1–${newest.data.length} of ${newest.total.toLocaleString()}${newest.total_capped ? '+' : ''}`,
+        `the count: ${count}`);
+
+      // by number: exactly that sale
+      const target = newest.data[newest.data.length - 1];
+      await find(`#${target.id}`);
+      t.assert(JSON.stringify(await shownIds()) === JSON.stringify([target.id]), `#${target.id}: ${await shownIds()}`);
+
+      // by a customer's email: the customer's sales, as the API finds them
+      const withCustomer = (await api('sort=-id&limit=200')).data.find((s) => s.customer_id);
+      t.assert(withCustomer, 'a sale with a customer in the demo data');
+      const customer = (await (await page.request.get(`/api/v1/customers/${withCustomer.customer_id}`)).json());
+      if (customer.email) {
+        await find(customer.email);
+        const want = await api(`sort=-id&limit=50&q=${encodeURIComponent(customer.email)}`);
+        const ids = await shownIds();
+        t.assert(ids.includes(withCustomer.id) && JSON.stringify(ids) === JSON.stringify(want.data.map((s) => s.id)),
+          `${customer.email}: ${ids} against ${want.data.map((s) => s.id)}`);
+      }
+
+      // by SKU, largest total first
+      const sale = await (await page.request.get(`/api/v1/sales/${target.id}`)).json();
+      const sku = sale.lines.find((l) => l.sku)?.sku;
+      t.assert(sku, `sale ${target.id} has a line with a SKU`);
+      await find(sku, '-total');
+      const want = await api(`sort=-total&limit=50&count=true&q=${encodeURIComponent(sku)}`);
+      t.assert(JSON.stringify(await shownIds()) === JSON.stringify(want.data.map((s) => s.id)),
+        `${sku} by total: the API's order`);
+      t.assert(want.data.every((s, i) => i === 0 || want.data[i - 1].total >= s.total), 'largest total first');
+      t.assert(new URL(page.url()).searchParams.get('sort') === '-total', 'the order is in the address, to come back to');
+
+      // nothing found says so, in words
+      await find('no-such-sale-anywhere');
+      await page.getByText('No sale matches “no-such-sale-anywhere”.').waitFor();
+      await t.shot(page, 'sales-find');
+    },
+  },
+];
