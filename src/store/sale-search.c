@@ -236,9 +236,13 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     struct text t;
+    /* the page's ids first, then the columns of those rows only: the join and the
+     * columns' subqueries are not paid for every sale a search matches before it is
+     * sorted */
     add(q, "SELECT " SALE_COLS ", CASE WHEN c.id IS NULL THEN NULL ELSE"
            " COALESCE(NULLIF(TRIM(c.first_name || ' ' || c.last_name), ''), c.company, c.email)"
-           " END AS customer_name FROM sales s LEFT JOIN customers c ON c.id = s.customer_id");
+           " END AS customer_name FROM sales s LEFT JOIN customers c ON c.id = s.customer_id"
+           " WHERE s.id IN (SELECT s.id FROM sales s");
     conditions(q, scope, f, &t);
     const char *order = " ORDER BY s.id";
     switch (f->sort) {
@@ -257,7 +261,8 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
         break;
     case SB_SALE_SORT_TOTAL_DESC:
         if (after) {
-            add(q, " AND (s.total < ? OR (s.total = ? AND s.id < ?))");
+            /* a range on total first, which the index (total, id) serves */
+            add(q, " AND s.total <= ? AND (s.total < ? OR s.id < ?)");
             arg_i(q, bound);
             arg_i(q, bound);
             arg_i(q, after);
@@ -266,7 +271,7 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
         break;
     case SB_SALE_SORT_TOTAL_ASC:
         if (after) {
-            add(q, " AND (s.total > ? OR (s.total = ? AND s.id > ?))");
+            add(q, " AND s.total >= ? AND (s.total > ? OR s.id > ?)");
             arg_i(q, bound);
             arg_i(q, bound);
             arg_i(q, after);
@@ -275,8 +280,9 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
         break;
     }
     add(q, order);
-    add(q, " LIMIT ?");
+    add(q, " LIMIT ?)");
     arg_i(q, limit);
+    add(q, order);
     sb_err err = run(db, q, ret);
     free(q);
     return err;

@@ -674,6 +674,7 @@ static const char *const migrations[] = {
      * use on a million sales (store/sale-search.c; bench/bench-search measures them). */
     "CREATE INDEX sales_external_number ON sales(external_number);"
     "CREATE INDEX sales_outlet_id ON sales(outlet_id, id);"
+    "CREATE INDEX sales_outlet_status ON sales(outlet_id, status, id);"
     "CREATE INDEX sales_channel_id ON sales(channel_id, id);"
     "CREATE INDEX sales_status_id ON sales(status, id);"
     "CREATE INDEX sales_total ON sales(total, id);"

@@ -58,11 +58,11 @@ export const tests = [
         `${sku} by total: the API's order`);
       t.assert(want.data.every((s, i) => i === 0 || want.data[i - 1].total >= s.total), 'largest total first');
       t.assert(new URL(page.url()).searchParams.get('sort') === '-total', 'the order is in the address, to come back to');
+      await t.shot(page, 'sales-find');
 
       // nothing found says so, in words
       await find('no-such-sale-anywhere');
       await page.getByText('No sale matches “no-such-sale-anywhere”.').waitFor();
-      await t.shot(page, 'sales-find');
     },
   },
 ];
