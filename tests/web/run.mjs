@@ -77,7 +77,24 @@ async function shot(page, name) {
   }
 }
 
-const t = { base, fake, fakeApi, poll, assert, newPage, signIn, shot, browser };
+// Accessibility (issue 16): axe-core, pinned in package.json, run over the page as it
+// is; any violation of serious or critical impact fails the test, named with the
+// elements it was found on. Rules that judge a screen's content rather than its
+// markup stay on, colour contrast included.
+const axeSource = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+async function axe(page, name) {
+  // evaluated through the DevTools protocol: the app's Content-Security-Policy (no inline
+  // scripts) stays as it is
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert(found.length === 0, `${name}: accessibility violations:\n  ${found.join('\n  ')}`);
+}
+
+const t = { base, fake, fakeApi, poll, assert, newPage, signIn, shot, axe, browser };
 
 const files = fs.readdirSync(path.join(here, 'specs')).filter((f) => f.endsWith('.mjs')).sort();
 let passed = 0, failed = 0;

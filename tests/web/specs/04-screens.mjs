@@ -25,6 +25,7 @@ export const tests = [
       await signin.goto('/signin');
       await signin.locator('#username').waitFor();
       await t.shot(signin, 'signin');
+      await t.axe(signin, 'signin');
       const page = await t.signIn('admin');
       for (const [name, url, ready] of SCREENS) {
         await page.goto(url);
@@ -32,6 +33,7 @@ export const tests = [
         if (name === 'reports') await page.locator('figure[id^="sales-chart"] svg, #rep-sales ~ div p.empty').first().waitFor();
         t.assert(!(await page.locator('#alert').innerText()).trim(), `${name}: ${await page.locator('#alert').innerText()}`);
         if (name !== 'notifications') await t.shot(page, name);
+        await t.axe(page, name);
       }
       // Details: a fulfillment, a web order's sale, a customer.
       await page.goto('/fulfillments');

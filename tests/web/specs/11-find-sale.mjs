@@ -59,6 +59,7 @@ export const tests = [
       t.assert(want.data.every((s, i) => i === 0 || want.data[i - 1].total >= s.total), 'largest total first');
       t.assert(new URL(page.url()).searchParams.get('sort') === '-total', 'the order is in the address, to come back to');
       await t.shot(page, 'sales-find');
+      await t.axe(page, 'sales-find');
 
       // nothing found says so, in words
       await find('no-such-sale-anywhere');
