@@ -17,6 +17,7 @@ static struct th_fixture f;
 /* the sales: Ann's TEE (outlet 1), Bob's MUG (outlet 1), a walk-in's TEE and MUG (outlet 2),
  * Ann's two MUGs (outlet 2), and Bob's web order #1042 (channel order id 555, outlet 1) */
 static int64_t ann_tee, bob_mug, walkin, ann_mugs, web;
+static int64_t ann_id;
 
 static int64_t customer(const char *first, const char *last, const char *email)
 {
@@ -40,6 +41,7 @@ static void setup(void)
     th_start(&t);
     th_fixture(&t, &f);
     int64_t ann = customer("Ann", "Lee", "ann@example.com");
+    ann_id = ann;
     int64_t bob = customer("Bob", "Stone", "bob.stone@shop.example");
     char tee[96], mug[96], both[192], mugs[96];
     snprintf(tee, sizeof(tee), "[{\"item_id\":%lld,\"quantity\":1,\"unit_price\":2500}]",
@@ -213,4 +215,60 @@ Test(sale_search, t2_bad_queries_are_refused_in_words)
     th_expect_error(&t, "GET", path, t.admin, NULL, 400, "invalid_query");
     th_expect_error(&t, "GET", "/api/v1/sales?sort=total&after=99999", t.admin, NULL, 400,
                     "invalid_query");
+}
+
+/* A customer's sales take the same search, orders and count; what the customer bought in the
+ * caller's outlets is summed per currency, net of refunds, completed sales only. */
+Test(sale_search, t2_a_customers_sales_and_what_they_bought)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "/api/v1/customers/%lld/sales?sort=-id&count=true", ID(ann_id));
+    json_t *page = th_get(&t, t.admin, "%s", path);
+    json_t *rows = json_object_get(page, "data");
+    cr_assert_eq(json_array_size(rows), 2);
+    cr_expect_eq(th_int(json_array_get(rows, 0), "id"), ann_mugs, "newest first");
+    cr_expect_eq(th_int(json_array_get(rows, 1), "id"), ann_tee);
+    cr_expect_eq(th_int(page, "total"), 2);
+    json_decref(page);
+    snprintf(path, sizeof(path), "/api/v1/customers/%lld/sales?q=MUG", ID(ann_id));
+    page = th_get(&t, t.admin, "%s", path);
+    rows = json_object_get(page, "data");
+    cr_expect_eq(json_array_size(rows), 1);
+    cr_expect_eq(th_int(json_array_get(rows, 0), "id"), ann_mugs);
+    json_decref(page);
+
+    /* nothing completed yet: both of Ann's sales are unpaid */
+    snprintf(path, sizeof(path), "/api/v1/customers/%lld/summary", ID(ann_id));
+    json_t *sum = th_get(&t, t.admin, "%s", path);
+    cr_expect_eq(th_int(sum, "sales"), 0);
+    cr_expect_eq(json_array_size(json_object_get(sum, "spend")), 0);
+    cr_expect(json_is_null(json_object_get(sum, "last_purchase_at")));
+    json_decref(sum);
+    /* Ann pays for the T-shirt: one completed sale, its total spent */
+    char sale_path[96];
+    snprintf(sale_path, sizeof(sale_path), "/api/v1/sales/%lld", ID(ann_tee));
+    json_t *s = th_get(&t, t.admin, "%s", sale_path);
+    int64_t due = th_int(s, "balance_due"), total = th_int(s, "total");
+    json_decref(s);
+    snprintf(sale_path, sizeof(sale_path), "/api/v1/sales/%lld/payments", ID(ann_tee));
+    cr_assert_gt(th_create(&t, t.admin, sale_path, "{\"payment_type_id\":%lld,\"amount\":%lld}",
+                           (long long)f.cash, (long long)due),
+                 0);
+    s = th_get(&t, t.admin, "/api/v1/sales/%lld", ID(ann_tee));
+    cr_assert_str_eq(th_str(s, "status"), "completed");
+    sum = th_get(&t, t.admin, "%s", path);
+    cr_expect_eq(th_int(sum, "sales"), 1);
+    json_t *usd = json_array_get(json_object_get(sum, "spend"), 0);
+    cr_assert_not_null(usd);
+    cr_expect_str_eq(th_str(usd, "currency"), "USD");
+    cr_expect_eq(th_int(usd, "amount"), total);
+    cr_expect_eq(th_int(usd, "sales"), 1);
+    cr_expect_str_eq(th_str(sum, "last_purchase_at"), th_str(s, "created_at"));
+    json_decref(sum);
+    json_decref(s);
+    /* staff of outlet 2 do not see the outlet 1 sale: nothing bought there */
+    sum = th_get(&t, f.staff2, "%s", path);
+    cr_expect_eq(th_int(sum, "sales"), 0);
+    json_decref(sum);
+    th_expect_error(&t, "GET", "/api/v1/customers/999999/summary", t.admin, NULL, 404, "not_found");
 }

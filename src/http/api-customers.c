@@ -5,6 +5,7 @@
  * caller's outlets.
  */
 #include "http/api.h"
+#include "http/sale-page.h"
 #include "store/customers.h"
 #include "store/sales.h"
 
@@ -130,7 +131,7 @@ sb_err sb_api_customers_sales(struct sb_req *r)
 {
     int64_t id;
     struct sb_page page;
-    json_t *rows, *customer = NULL;
+    json_t *customer = NULL;
     sb_err err = sb_req_id(r, 0, &id);
     if (!err)
         err = sb_req_page(r, &page);
@@ -138,7 +139,21 @@ sb_err sb_api_customers_sales(struct sb_req *r)
         err = sb_store_customer_get(r->db, id, &customer); /* 404 for an unknown customer */
     json_decref(customer);
     struct sb_sale_filter f = { .customer_id = id };
+    bool count = false;
     if (!err)
-        err = sb_store_sale_list(r->db, &r->scope, &f, page.after, page.limit, &rows);
-    return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
+        err = sb_req_sale_search(r, &f, &count);
+    return err ? err : sb_reply_sale_page(r, &f, &page, count);
+}
+
+sb_err sb_api_customers_summary(struct sb_req *r)
+{
+    int64_t id;
+    json_t *customer = NULL, *doc = NULL;
+    sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_store_customer_get(r->db, id, &customer); /* 404 for an unknown customer */
+    json_decref(customer);
+    if (!err)
+        err = sb_store_customer_summary(r->db, &r->scope, id, &doc);
+    return err ? err : sb_reply(r, 200, doc);
 }

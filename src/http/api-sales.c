@@ -7,6 +7,7 @@
  * pipeline calls the same way.
  */
 #include "http/api.h"
+#include "http/sale-page.h"
 #include "http/server.h"
 #include "store/return-restock.h"
 #include "store/sales.h"
@@ -361,39 +362,11 @@ static sb_err query_bound(struct sb_req *r, const char *name, const char **ret_t
     return sb_req_query_time(r, name, ret_time);
 }
 
-/* T2: ?q= (a sale's number, an order number, a SKU, a customer's email or name) and
- * ?sort= (id, -id: newest first, total, -total: largest first). */
-static sb_err query_search(struct sb_req *r, struct sb_sale_filter *f)
-{
-    const char *q = sb_req_query(r, "q");
-    if (q && strlen(q) > SB_SALE_Q_MAX)
-        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d characters", SB_SALE_Q_MAX);
-    f->q = q;
-    const char *sort = sb_req_query(r, "sort");
-    static const struct {
-        const char *name;
-        enum sb_sale_sort sort;
-    } sorts[] = { { "id", SB_SALE_SORT_ID },
-                  { "-id", SB_SALE_SORT_NEWEST },
-                  { "total", SB_SALE_SORT_TOTAL_ASC },
-                  { "-total", SB_SALE_SORT_TOTAL_DESC } };
-    if (!sort)
-        return SB_OK;
-    for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
-        if (strcmp(sort, sorts[i].name) == 0) {
-            f->sort = sorts[i].sort;
-            return SB_OK;
-        }
-    return sb_fail(SB_EINVALID_QUERY, "sort",
-                   "sort must be id, -id (newest first), total or -total");
-}
-
 sb_err sb_api_sales_list(struct sb_req *r)
 {
     struct sb_page page;
     struct sb_sale_filter f = { 0 };
     bool have_outlet = false;
-    json_t *rows;
     sb_err err = sb_req_page(r, &page);
     if (!err)
         err = query_bound(r, "from", &f.from, &f.from_day);
@@ -421,31 +394,12 @@ sb_err sb_api_sales_list(struct sb_req *r)
         if (!sb_sale_kind_parse(kind, &f.kind))
             err = sb_fail(SB_EINVALID_QUERY, "kind", "kind must be sale, order or invoice");
     }
-    if (!err)
-        err = query_search(r, &f);
     bool count = false;
     if (!err)
-        err = sb_req_query_bool(r, "count", &count, NULL);
+        err = sb_req_sale_search(r, &f, &count);
     if (!err && have_outlet)
         err = sb_req_outlet(r, f.outlet_id);
-    if (!err)
-        err = sb_store_sale_list(r->db, &r->scope, &f, page.after, page.limit, &rows);
-    if (err)
-        return err;
-    json_t *body = sb_page_json(rows, &page);
-    if (count) {
-        /* where the page is in the list: "51-100 of 1,234" (or "of 10,000 or more") */
-        int64_t n = 0;
-        err = sb_store_sale_count(r->db, &r->scope, &f, &n);
-        if (err) {
-            json_decref(body);
-            return err;
-        }
-        json_object_set_new(body, "total",
-                            json_integer(n > SB_SALE_COUNT_CAP ? SB_SALE_COUNT_CAP : n));
-        json_object_set_new(body, "total_capped", json_boolean(n > SB_SALE_COUNT_CAP));
-    }
-    return sb_reply(r, 200, body);
+    return err ? err : sb_reply_sale_page(r, &f, &page, count);
 }
 
 sb_err sb_api_sales_get(struct sb_req *r)

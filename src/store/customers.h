@@ -6,6 +6,7 @@
 #define SB_STORE_CUSTOMERS_H
 
 #include "core/customer.h"
+#include "core/scope.h"
 #include "store/db.h"
 
 #include <jansson.h>
@@ -16,6 +17,11 @@ sb_err sb_store_customer_create(struct sb_db *db, const struct sb_customer *c, i
 sb_err sb_store_customer_update(struct sb_db *db, int64_t id, const struct sb_customer *c);
 /* The customer's columns (without email_norm) and "addresses". */
 sb_err sb_store_customer_get(struct sb_db *db, int64_t id, json_t **ret);
+/* What the customer bought in the caller's outlets (store/customer-summary.c): "sales" (their
+ * completed sales), "spend" ([{currency, amount, sales}], amounts net of refunds, in minor
+ * units) and "last_purchase_at" (or null). */
+sb_err sb_store_customer_summary(struct sb_db *db, const struct sb_scope *scope, int64_t id,
+                                 json_t **ret);
 
 struct sb_customer_filter {
     const char *email; /* matched after normalising; NULL: any */

@@ -61,7 +61,21 @@ export const tests = [
       await t.shot(page, 'sales-find');
       await t.axe(page, 'sales-find');
 
+      // a customer's page: what they bought, and their sales newest first
+      const sum = await (await page.request.get(`/api/v1/customers/${withCustomer.customer_id}/summary`)).json();
+      const theirs = await api(`customer_id=${withCustomer.customer_id}&sort=-id&limit=50`);
+      await page.goto(`/customers/${withCustomer.customer_id}`);
+      await page.locator('#customer-sales tbody tr').first().waitFor();
+      const fact = async (k) => (await page.locator('dl.facts dt', { hasText: k }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
+      t.assert(await fact('Completed sales') === String(sum.sales), `completed sales: ${await fact('Completed sales')} against ${sum.sales}`);
+      t.assert(sum.spend.length === 0 ? await fact('Lifetime spend') === 'Nothing yet' : (await fact('Lifetime spend')).length > 1, 'lifetime spend shown');
+      const custIds = await page.locator('#customer-sales tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.dataset.sale)));
+      t.assert(JSON.stringify(custIds) === JSON.stringify(theirs.data.map((x) => x.id)), `the customer's sales newest first: ${custIds}`);
+      await t.axe(page, 'customer');
+
       // nothing found says so, in words
+      await page.goto('/sales');
+      await page.locator('#sales tbody tr').first().waitFor();
       await find('no-such-sale-anywhere');
       await page.getByText('No sale matches “no-such-sale-anywhere”.').waitFor();
     },
