@@ -78,6 +78,8 @@ function renderTools() {
   const bell = h('div', { class: 'bell-slot' });
   replace(tools, bell,
     h('span', { class: 'who' }, session.user.name || session.user.username),
+    h('button', { type: 'button', class: 'secondary', id: 'shortcuts-button', 'aria-keyshortcuts': '?',
+      onclick: () => import('./keys.js').then((m) => m.openShortcuts(), showAlert) }, 'Shortcuts'),
     h('button', { type: 'button', class: 'secondary', id: 'signout', onclick: signOut }, 'Sign out'));
   // The bell is not needed for the first paint: load it after.
   import('./bell.js').then((m) => { if (session.user) m.startBell(bell, navigate); }, showAlert);
@@ -191,6 +193,7 @@ document.addEventListener('click', (e) => {
 window.addEventListener('popstate', route);
 
 async function start() {
+  import('./keys.js').then((m) => m.startKeys(navigate, () => !!session.user), showAlert);
   try {
     const body = await api.get('/session');
     signedIn(body);
