@@ -157,3 +157,26 @@ sb_err sb_api_customers_summary(struct sb_req *r)
         err = sb_store_customer_summary(r->db, &r->scope, id, &doc);
     return err ? err : sb_reply(r, 200, doc);
 }
+
+sb_err sb_api_customers_merge(struct sb_req *r)
+{
+    static const char *const merge_fields[] = { "from_customer_id", NULL };
+    struct sb_jctx c;
+    int64_t id = 0, from = 0, moved = 0;
+    sb_err err = sb_req_id(r, 0, &id);
+    if (!err)
+        err = sb_req_json(r, &c);
+    if (!err)
+        err = sb_json_only(&c, merge_fields);
+    if (!err)
+        err = sb_json_id(&c, "from_customer_id", true, &from, NULL);
+    if (!err)
+        err = sb_store_customer_merge(r->db, id, from, r->scope.user_id, &moved);
+    json_t *doc = NULL;
+    if (!err)
+        err = sb_store_customer_get(r->db, id, &doc);
+    if (err)
+        return err;
+    json_object_set_new(doc, "moved_sales", json_integer(moved));
+    return sb_reply(r, 200, doc);
+}

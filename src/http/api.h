@@ -30,6 +30,7 @@ sb_err sb_api_items_import(struct sb_req *r);
 SB_API_RESOURCE(customers) /* api-customers.c */
 sb_err sb_api_customers_sales(struct sb_req *r);
 sb_err sb_api_customers_summary(struct sb_req *r);
+sb_err sb_api_customers_merge(struct sb_req *r);
 
 /* api-stock.c */
 sb_err sb_api_stock_list(struct sb_req *r);

@@ -50,6 +50,7 @@ static const struct sb_route routes[] = {
     CRUD("/customers", customers, SB_AUTH_STAFF, SB_AUTH_STAFF),
     { "GET", V1 "/customers/{id}/sales", sb_api_customers_sales, SB_AUTH_STAFF },
     { "GET", V1 "/customers/{id}/summary", sb_api_customers_summary, SB_AUTH_STAFF },
+    { "POST", V1 "/customers/{id}/merge", sb_api_customers_merge, SB_AUTH_MANAGER },
 
     { "GET", V1 "/sales", sb_api_sales_list, SB_AUTH_STAFF },
     { "POST", V1 "/sales", sb_api_sales_create, SB_AUTH_STAFF },

@@ -3,7 +3,7 @@
 // their sales, newest first.
 import { h, append } from '../dom.js';
 import * as api from '../api.js';
-import { heading, pager, table, dl } from '../ui.js';
+import { heading, pager, table, dl, busy, errorBox, announce } from '../ui.js';
 import { dateTime, money } from '../format.js';
 import { fullName } from './customers.js';
 import { saleRow, SALE_HEADERS, channelNames } from './sales.js';
@@ -26,6 +26,36 @@ export default async function customer(ctx) {
     (c.addresses || []).length ? h('section', null, h('h2', null, 'Addresses'),
       h('ul', null, c.addresses.map((a) => h('li', null,
         [a.name, a.line1, a.line2, a.city, a.region, a.postcode, a.country].filter(Boolean).join(', '))))) : null,
-    t, p.controls);
+    t, p.controls, ctx.can('manager') ? mergeForm(ctx, c) : null);
   return p.start();
+}
+
+// Managers merge a duplicate (found by its email or its number) into this
+// customer, after confirming whose record goes.
+function mergeForm(ctx, c) {
+  const input = h('input', { id: 'merge-from', name: 'from', autocomplete: 'off', placeholder: 'Email or customer #' });
+  const errs = errorBox();
+  const button = h('button', { type: 'submit', class: 'secondary' }, 'Merge into this customer');
+  const form = h('form', { class: 'merge', 'aria-labelledby': 'merge-title' },
+    h('h2', { id: 'merge-title' }, 'Merge a duplicate'),
+    h('p', { class: 'hint' }, `The duplicate's sales, addresses and any details ${fullName(c)} lacks come here; the duplicate is then deleted.`),
+    h('div', { class: 'field' }, h('label', { for: 'merge-from' }, 'The duplicate'), input),
+    button, errs);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    busy(button, errs, async () => {
+      const v = input.value.trim();
+      const num = /^#?(\d+)$/.exec(v);
+      let dup = null;
+      if (num) dup = await api.get(`/customers/${num[1]}`);
+      else if (v) dup = (await api.get('/customers', { email: v, limit: 1 })).data[0];
+      if (!dup) throw new Error(v ? `No customer has the email ${v}.` : 'Type the duplicate\'s email or number.');
+      if (dup.id === c.id) throw new Error('That is this customer.');
+      if (!confirm(`Merge ${fullName(dup)} (#${dup.id}) into ${fullName(c)}? ${fullName(dup)}'s record is deleted.`)) return;
+      const kept = await api.post(`/customers/${c.id}/merge`, { from_customer_id: dup.id });
+      announce(`Merged: ${kept.moved_sales} sale${kept.moved_sales === 1 ? '' : 's'} moved.`);
+      ctx.navigate(`/customers/${c.id}`, { replace: true });
+    });
+  });
+  return form;
 }
