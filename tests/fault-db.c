@@ -288,6 +288,12 @@ static sb_err f_step(struct sb_stmt *st, bool *ret_row)
     return inner_ops(st)->step(fs(st)->inner, ret_row);
 }
 
+static int f_param_count(struct sb_stmt *st)
+{
+    const struct sb_db_ops *ops = inner_ops(st);
+    return ops->param_count ? ops->param_count(fs(st)->inner) : -1;
+}
+
 static int f_column_count(struct sb_stmt *st)
 {
     return inner_ops(st)->column_count(fs(st)->inner);
@@ -342,6 +348,7 @@ static const struct sb_db_ops fault_ops = {
     .bind_null = f_bind_null,
     .step = f_step,
     .column_count = f_column_count,
+    .param_count = f_param_count,
     .column_name = f_column_name,
     .column_kind = f_column_kind,
     .column_i64 = f_column_i64,

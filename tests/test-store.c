@@ -318,3 +318,19 @@ Test(store, write_else_undoes_the_failed_way_and_takes_the_other)
                  SB_OK);
     cr_expect_eq(n, 1);
 }
+
+/* A statement given fewer or more values than it has "?" marks is refused, on every backend
+ * (SQLite alone would bind the missing ones as NULL without a word). */
+Test(store, a_statement_given_the_wrong_number_of_values_is_refused)
+{
+    int64_t v = 0;
+#define TWO "SELECT CAST(? AS BIGINT) + CAST(? AS BIGINT)"
+    cr_expect_eq(sb_db_int(db, &v, TWO, "i", (int64_t)1), SB_EINTERNAL);
+    cr_expect(strstr(sb_err_last()->message, "takes 2 values, 1 given") != NULL, "%s",
+              sb_err_last()->message);
+    cr_expect_eq(sb_db_int(db, &v, "SELECT CAST(? AS BIGINT)", "ii", (int64_t)1, (int64_t)2),
+                 SB_EINTERNAL);
+    cr_expect_eq(sb_db_int(db, &v, TWO, "ii", (int64_t)1, (int64_t)2), SB_OK, "%s",
+                 sb_err_last()->message);
+    cr_expect_eq(v, 3);
+}

@@ -5,7 +5,6 @@
 #include "store/db.h"
 #include "util/crashpoint.h"
 #include "util/timeutil.h"
-#include "util/timeutil.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -69,6 +68,17 @@ static void spent(struct sb_db *db, uint64_t t0)
         db->stats.backend_ns += sb_clock_ns() - t0;
 }
 
+/* As many values as the statement has "?" marks: a value too few would be bound as NULL
+ * by SQLite without a word. */
+static sb_err check_count(struct sb_db *db, struct sb_stmt *st, size_t given, const char *sql)
+{
+    int want = db->ops->param_count ? db->ops->param_count(st) : -1;
+    if (want < 0 || (size_t)want == given)
+        return SB_OK;
+    return sb_fail(SB_EINTERNAL, NULL, "the statement takes %d values, %zu given: %.120s", want,
+                   given, sql);
+}
+
 static sb_err bindv(struct sb_db *db, struct sb_stmt *st, const char *fmt, va_list ap)
 {
     const struct sb_db_ops *ops = db->ops;
@@ -107,6 +117,8 @@ static sb_err q_openv(struct sb_q *q, struct sb_db *db, const char *sql, const c
     db->stats.statements++;
     q->err = db->ops->prepare(db, sql, &q->st);
     if (!q->err)
+        q->err = check_count(db, q->st, fmt ? strlen(fmt) : 0, sql);
+    if (!q->err)
         q->err = bindv(db, q->st, fmt, ap);
     if (q->err && q->st) {
         db->ops->finish(q->st);
@@ -127,6 +139,8 @@ sb_err sb_q_open_args(struct sb_q *q, struct sb_db *db, const char *sql,
     q->st = NULL;
     db->stats.statements++;
     q->err = ops->prepare(db, sql, &q->st);
+    if (!q->err)
+        q->err = check_count(db, q->st, n, sql);
     for (size_t i = 0; !q->err && i < n; i++) {
         const struct sb_db_arg *a = &args[i];
         int idx = (int)i + 1;

@@ -59,6 +59,8 @@ struct sb_db_ops {
      * SB_ECONFLICT (check or trigger). */
     sb_err (*step)(struct sb_stmt *st, bool *ret_row);
     int (*column_count)(struct sb_stmt *st);
+    /* How many values the statement takes ("?" marks); NULL: not offered. */
+    int (*param_count)(struct sb_stmt *st);
     const char *(*column_name)(struct sb_stmt *st, int col);
     enum sb_col_kind (*column_kind)(struct sb_stmt *st, int col);
     int64_t (*column_i64)(struct sb_stmt *st, int col);

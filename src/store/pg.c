@@ -595,6 +595,11 @@ static sb_err pg_step(struct sb_stmt *st, bool *ret_row)
     return SB_OK;
 }
 
+static int pg_param_count(struct sb_stmt *st)
+{
+    return st->nparams;
+}
+
 static int pg_column_count(struct sb_stmt *st)
 {
     return st->res ? PQnfields(st->res) : 0;
@@ -746,6 +751,7 @@ const struct sb_db_ops sb_db_pg = {
     .bind_null = pg_bind_null,
     .step = pg_step,
     .column_count = pg_column_count,
+    .param_count = pg_param_count,
     .column_name = pg_column_name,
     .column_kind = pg_column_kind,
     .column_i64 = pg_column_i64,

@@ -271,6 +271,11 @@ static sb_err sq_step(struct sb_stmt *st, bool *ret_row)
     return map_rc(st->db, sqlite3_reset(st->st));
 }
 
+static int sq_param_count(struct sb_stmt *st)
+{
+    return sqlite3_bind_parameter_count(st->st);
+}
+
 static int sq_column_count(struct sb_stmt *st)
 {
     return sqlite3_column_count(st->st);
@@ -377,6 +382,7 @@ const struct sb_db_ops sb_db_sqlite = {
     .bind_null = sq_bind_null,
     .step = sq_step,
     .column_count = sq_column_count,
+    .param_count = sq_param_count,
     .column_name = sq_column_name,
     .column_kind = sq_column_kind,
     .column_i64 = sq_column_i64,
