@@ -227,6 +227,12 @@ static const struct probe {
       true },
     { "GET", V1 "/customers/{id}/sales", HIDDEN, V1 "/customers/{customer}/sales", NULL, 0, NULL,
       "{sale}", true, true },
+    /* what the customer bought counts the caller's outlets only (tests/test-sale-search.c
+     * checks the figures); merging refuses a duplicate with sales elsewhere before anything */
+    { "GET", V1 "/customers/{id}/summary", HIDDEN, V1 "/customers/{customer}/summary", NULL, 0,
+      NULL, NULL, false, false },
+    { "POST", V1 "/customers/{id}/merge", REFUSED, V1 "/customers/{customer}/merge",
+      "{\"from_customer_id\":{customer}}", 403, "outlet_forbidden", NULL, false, false },
     { "GET", V1 "/sales", HIDDEN, V1 "/sales", NULL, 0, NULL, "{sale}", true, true },
     { "GET", V1 "/sales", REFUSED, V1 "/sales?outlet_id={outlet}", NULL, 403, "outlet_forbidden",
       NULL, false, true },

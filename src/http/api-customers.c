@@ -171,7 +171,7 @@ sb_err sb_api_customers_merge(struct sb_req *r)
     if (!err)
         err = sb_json_id(&c, "from_customer_id", true, &from, NULL);
     if (!err)
-        err = sb_store_customer_merge(r->db, id, from, r->scope.user_id, &moved);
+        err = sb_store_customer_merge(r->db, &r->scope, id, from, r->scope.user_id, &moved);
     json_t *doc = NULL;
     if (!err)
         err = sb_store_customer_get(r->db, id, &doc);

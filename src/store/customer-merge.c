@@ -9,11 +9,25 @@
 #include "store/customers.h"
 #include "util/timeutil.h"
 
-static sb_err merge_fn(struct sb_db *db, int64_t keep, int64_t dup, int64_t user_id,
-                       int64_t *ret_moved)
+static sb_err merge_fn(struct sb_db *db, const struct sb_scope *scope, int64_t keep, int64_t dup,
+                       int64_t user_id, int64_t *ret_moved)
 {
+    /* the duplicate's sales move: all of them must be in the caller's outlets */
+    int64_t outside = 0;
+    sb_err err = sb_db_int(db, &outside,
+                           "SELECT COUNT(*) FROM sales s WHERE s.customer_id = ?"
+                           " AND NOT " SB_SQL_SCOPE("s.outlet_id"),
+                           "ibi", dup, scope->all_outlets, scope->user_id);
+    if (err)
+        return err;
+    if (outside)
+        return sb_fail(SB_EOUTLET_FORBIDDEN, "from_customer_id",
+                       "the duplicate has sales at outlets you have no access to");
+    if (keep == dup)
+        return sb_fail(SB_EINVALID_FIELD, "from_customer_id",
+                       "a customer cannot be merged into itself");
     int64_t one = 0;
-    sb_err err = sb_db_int(db, &one, "SELECT 1 FROM customers WHERE id = ?", "i", keep);
+    err = sb_db_int(db, &one, "SELECT 1 FROM customers WHERE id = ?", "i", keep);
     if (err == SB_ENOT_FOUND)
         return sb_fail(err, NULL, "no customer %lld", (long long)keep);
     if (!err)
@@ -74,17 +88,14 @@ static sb_err merge_fn(struct sb_db *db, int64_t keep, int64_t dup, int64_t user
     return err;
 }
 
-sb_err sb_store_customer_merge(struct sb_db *db, int64_t keep, int64_t dup, int64_t user_id,
-                               int64_t *ret_moved)
+sb_err sb_store_customer_merge(struct sb_db *db, const struct sb_scope *scope, int64_t keep,
+                               int64_t dup, int64_t user_id, int64_t *ret_moved)
 {
-    if (keep == dup)
-        return sb_fail(SB_EINVALID_FIELD, "from_customer_id",
-                       "a customer cannot be merged into itself");
     int64_t moved = 0;
     sb_err err = sb_db_begin(db);
     if (err)
         return err;
-    err = sb_db_end(db, merge_fn(db, keep, dup, user_id, &moved));
+    err = sb_db_end(db, merge_fn(db, scope, keep, dup, user_id, &moved));
     if (!err && ret_moved)
         *ret_moved = moved;
     return err;

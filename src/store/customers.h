@@ -25,11 +25,12 @@ sb_err sb_store_customer_summary(struct sb_db *db, const struct sb_scope *scope,
 
 /* Merges customer dup into keep (store/customer-merge.c): keep's fields win, those it lacks
  * come from dup (the email too); dup's sales (each with a history line by user_id, 0: none)
- * and addresses move to keep; dup is deleted. *ret_moved: the sales moved. An unknown keep is
- * SB_ENOT_FOUND, an unknown dup SB_EUNKNOWN_REFERENCE "from_customer_id", keep == dup
- * SB_EINVALID_FIELD "from_customer_id". */
-sb_err sb_store_customer_merge(struct sb_db *db, int64_t keep, int64_t dup, int64_t user_id,
-                               int64_t *ret_moved);
+ * and addresses move to keep; dup is deleted. *ret_moved: the sales moved. A dup with sales
+ * outside the caller's outlets is SB_EOUTLET_FORBIDDEN (checked first: nothing else is
+ * told); keep == dup SB_EINVALID_FIELD "from_customer_id"; an unknown keep SB_ENOT_FOUND, an
+ * unknown dup SB_EUNKNOWN_REFERENCE "from_customer_id". */
+sb_err sb_store_customer_merge(struct sb_db *db, const struct sb_scope *scope, int64_t keep,
+                               int64_t dup, int64_t user_id, int64_t *ret_moved);
 
 struct sb_customer_filter {
     const char *email; /* matched after normalising; NULL: any */
