@@ -448,14 +448,9 @@ static int64_t log_count(const char *event)
     return th_sql_int(&t, sql);
 }
 
-/* ---------------------------------------------------------------- the tests */
-
-Test(tsan, o2_i3_the_server_pipeline_and_stock_threads_under_load_report_no_race)
+/* The shop's channel, on the fakestore (through the server t.port names): channel 1. */
+static void shop_channel(void)
 {
-    unsigned port;
-    pid_t server = serve(&port, false);
-    fake_start(port);
-    shop_products(fake_port);
     char body[1024];
     snprintf(body, sizeof(body),
              "{\"kind\":\"shopify\",\"name\":\"Web shop\",\"credentials\":{\"shop_domain\":"
@@ -464,6 +459,17 @@ Test(tsan, o2_i3_the_server_pipeline_and_stock_threads_under_load_report_no_race
              "\"default_outlet_id\":1,\"register_id\":1,\"employee_id\":1}",
              fake_port);
     cr_assert_eq(th_create(&t, t.admin, "/api/v1/channels", "%s", body), 1);
+}
+
+/* ---------------------------------------------------------------- the tests */
+
+Test(tsan, o2_i3_the_server_pipeline_and_stock_threads_under_load_report_no_race)
+{
+    unsigned port;
+    pid_t server = serve(&port, false);
+    fake_start(port);
+    shop_products(fake_port);
+    shop_channel();
 
     /* rounds of load until the poller's first scheduled pass (5 s after the start: the
      * channel's first poll and reconciliation) has run beside them, then a last round with
@@ -557,15 +563,8 @@ Test(tsan, issue15_2_three_nodes_on_one_database_hand_their_leases_over_under_lo
     server_pid = 0; /* the nodes are stopped here; teardown stops only what a failure left */
     fake_start(port[0]);
     shop_products(fake_port);
-    char body[1024];
-    snprintf(body, sizeof(body),
-             "{\"kind\":\"shopify\",\"name\":\"Web shop\",\"credentials\":{\"shop_domain\":"
-             "\"tsan.myshopify.com\",\"access_token\":\"" TH_SHOP_TOKEN "\",\"webhook_secret\":"
-             "\"" TH_SHOP_SECRET "\",\"base_url\":\"http://127.0.0.1:%u\"},\"outlets\":[1,2],"
-             "\"default_outlet_id\":1,\"register_id\":1,\"employee_id\":1}",
-             fake_port);
     t.port = (uint16_t)port[0];
-    cr_assert_eq(th_create(&t, t.admin, "/api/v1/channels", "%s", body), 1);
+    shop_channel();
     static struct load l;
     bool alive[3] = { true, true, true };
     for (int round = 0; round < 3; round++) {

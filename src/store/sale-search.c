@@ -8,50 +8,11 @@
  */
 #include "store/sale-cols.h"
 #include "store/sales.h"
+#include "store/sqlbuild.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_ARGS 32
-
-/* A query being assembled: its text and its arguments. */
-struct sq {
-    char sql[4096];
-    size_t len;
-    struct sb_db_arg args[MAX_ARGS];
-    size_t n;
-    bool overflow;
-};
-
-static void add(struct sq *q, const char *text)
-{
-    size_t k = strlen(text);
-    if (q->len + k + 1 > sizeof(q->sql)) {
-        q->overflow = true;
-        return;
-    }
-    memcpy(q->sql + q->len, text, k + 1);
-    q->len += k;
-}
-
-static void arg_i(struct sq *q, int64_t v)
-{
-    if (q->n == MAX_ARGS) {
-        q->overflow = true;
-        return;
-    }
-    q->args[q->n++] = (struct sb_db_arg){ .kind = 'i', .i = v };
-}
-
-static void arg_s(struct sq *q, const char *v)
-{
-    if (q->n == MAX_ARGS) {
-        q->overflow = true;
-        return;
-    }
-    q->args[q->n++] = (struct sb_db_arg){ .kind = 's', .s = v };
-}
 
 /* A prefix search as a range, lower <= x < upper, which an index serves on both backends
  * (LIKE 'x%' does not, on SQLite, without a NOCASE index): upper is the prefix with its
@@ -97,114 +58,95 @@ static int64_t sale_number(const char *text)
     return n ? v : 0;
 }
 
-static void text_terms(struct sq *q, const char *text, struct text *t)
+static void text_terms(struct sb_sqlb *q, const char *text, struct text *t)
 {
     t->number = sale_number(text);
     t->ranged = prefix_range(text, t->lower, t->upper, sizeof(t->lower));
-    add(q, " AND (s.external_number = ? OR s.external_id = ?"
-           " OR s.id IN (SELECT sl.sale_id FROM sale_lines sl WHERE sl.sku = ?)");
-    arg_s(q, text);
-    arg_s(q, text);
-    arg_s(q, text);
+    sb_sqlb_add(q, " AND (s.external_number = ? OR s.external_id = ?"
+                   " OR s.id IN (SELECT sl.sale_id FROM sale_lines sl WHERE sl.sku = ?)");
+    sb_sqlb_text(q, text);
+    sb_sqlb_text(q, text);
+    sb_sqlb_text(q, text);
     if (t->number) {
-        add(q, " OR s.id = ?");
-        arg_i(q, t->number);
+        sb_sqlb_add(q, " OR s.id = ?");
+        sb_sqlb_int(q, t->number);
     }
     if (t->ranged) {
-        add(q, " OR s.customer_id IN (SELECT c.id FROM customers c WHERE"
-               " (c.email_norm >= ? AND c.email_norm < ?)"
-               " OR (lower(c.first_name || ' ' || c.last_name) >= ?"
-               " AND lower(c.first_name || ' ' || c.last_name) < ?)"
-               " OR (lower(c.last_name) >= ? AND lower(c.last_name) < ?))");
+        sb_sqlb_add(q, " OR s.customer_id IN (SELECT c.id FROM customers c WHERE"
+                       " (c.email_norm >= ? AND c.email_norm < ?)"
+                       " OR (lower(c.first_name || ' ' || c.last_name) >= ?"
+                       " AND lower(c.first_name || ' ' || c.last_name) < ?)"
+                       " OR (lower(c.last_name) >= ? AND lower(c.last_name) < ?))");
         for (int i = 0; i < 3; i++) {
-            arg_s(q, t->lower);
-            arg_s(q, t->upper);
+            sb_sqlb_text(q, t->lower);
+            sb_sqlb_text(q, t->upper);
         }
     }
-    add(q, ")");
+    sb_sqlb_add(q, ")");
 }
 
 /* The conditions every query of the list shares: scope and filters. */
-static void conditions(struct sq *q, const struct sb_scope *scope, const struct sb_sale_filter *f,
-                       struct text *t)
+static void conditions(struct sb_sqlb *q, const struct sb_scope *scope,
+                       const struct sb_sale_filter *f, struct text *t)
 {
-    add(q, " WHERE 1 = 1");
+    sb_sqlb_add(q, " WHERE 1 = 1");
     if (!scope->all_outlets) {
-        add(q, " AND s.outlet_id IN (SELECT outlet_id FROM user_outlets WHERE user_id = ?)");
-        arg_i(q, scope->user_id);
+        sb_sqlb_add(q,
+                    " AND s.outlet_id IN (SELECT outlet_id FROM user_outlets WHERE user_id = ?)");
+        sb_sqlb_int(q, scope->user_id);
     }
     if (f->from) {
-        add(q, " AND s.created_at >= ?");
-        arg_s(q, f->from);
+        sb_sqlb_add(q, " AND s.created_at >= ?");
+        sb_sqlb_text(q, f->from);
     }
     if (f->to) {
-        add(q, " AND s.created_at < ?");
-        arg_s(q, f->to);
+        sb_sqlb_add(q, " AND s.created_at < ?");
+        sb_sqlb_text(q, f->to);
     }
     if (f->outlet_id) {
-        add(q, " AND s.outlet_id = ?");
-        arg_i(q, f->outlet_id);
+        sb_sqlb_add(q, " AND s.outlet_id = ?");
+        sb_sqlb_int(q, f->outlet_id);
     }
     if (f->customer_id) {
-        add(q, " AND s.customer_id = ?");
-        arg_i(q, f->customer_id);
+        sb_sqlb_add(q, " AND s.customer_id = ?");
+        sb_sqlb_int(q, f->customer_id);
     }
     if (f->pos_only)
-        add(q, " AND s.source = 'pos'");
+        sb_sqlb_add(q, " AND s.source = 'pos'");
     if (f->channel_id) {
-        add(q, " AND s.channel_id = ?");
-        arg_i(q, f->channel_id);
+        sb_sqlb_add(q, " AND s.channel_id = ?");
+        sb_sqlb_int(q, f->channel_id);
     }
     if (f->external_number) {
-        add(q, " AND (s.external_number = ? OR s.external_id = ?)");
-        arg_s(q, f->external_number);
-        arg_s(q, f->external_number);
+        sb_sqlb_add(q, " AND (s.external_number = ? OR s.external_id = ?)");
+        sb_sqlb_text(q, f->external_number);
+        sb_sqlb_text(q, f->external_number);
     }
     if (f->status_set) {
-        add(q, " AND s.status = ?");
-        arg_s(q, sb_sale_status_name(f->status));
+        sb_sqlb_add(q, " AND s.status = ?");
+        sb_sqlb_text(q, sb_sale_status_name(f->status));
     }
     if (f->from_day) {
-        add(q, " AND s.business_day >= ?");
-        arg_s(q, f->from_day);
+        sb_sqlb_add(q, " AND s.business_day >= ?");
+        sb_sqlb_text(q, f->from_day);
     }
     if (f->to_day) {
-        add(q, " AND s.business_day < ?");
-        arg_s(q, f->to_day);
+        sb_sqlb_add(q, " AND s.business_day < ?");
+        sb_sqlb_text(q, f->to_day);
     }
     if (f->today) {
-        add(q, " AND s.business_day = (SELECT sb_local_date(?, o.timezone) FROM outlets o"
-               " WHERE o.id = s.outlet_id)");
-        arg_s(q, f->today);
+        sb_sqlb_add(q, " AND s.business_day = (SELECT sb_local_date(?, o.timezone) FROM outlets o"
+                       " WHERE o.id = s.outlet_id)");
+        sb_sqlb_text(q, f->today);
     }
     if (f->kind_set) {
-        add(q, " AND s.kind = ?");
-        arg_s(q, sb_sale_kind_name(f->kind));
+        sb_sqlb_add(q, " AND s.kind = ?");
+        sb_sqlb_text(q, sb_sale_kind_name(f->kind));
     } else {
-        add(q, " AND s.kind <> 'order'");
+        sb_sqlb_add(q, " AND s.kind <> 'order'");
     }
     if (f->q && f->q[0])
         text_terms(q, f->q, t);
-}
-
-static sb_err run(struct sb_db *db, struct sq *q, json_t **ret)
-{
-    if (q->overflow)
-        return sb_fail(SB_EINTERNAL, NULL, "the sales query does not fit");
-    struct sb_q r;
-    sb_err err = sb_q_open_args(&r, db, q->sql, q->args, q->n);
-    if (err)
-        return err;
-    json_t *rows = json_array();
-    while (sb_q_next(&r))
-        json_array_append_new(rows, sb_q_row_json(&r));
-    err = sb_q_close(&r);
-    if (err) {
-        json_decref(rows);
-        return err;
-    }
-    *ret = rows;
-    return SB_OK;
 }
 
 /* The page boundary of the sorts by total: the total of the sale `after`. */
@@ -219,12 +161,20 @@ static sb_err boundary_total(struct sb_db *db, const struct sb_scope *scope, int
     return err;
 }
 
+static sb_err check_q(const struct sb_sale_filter *f)
+{
+    if (f->q && strlen(f->q) > SB_SALE_Q_MAX)
+        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d characters", SB_SALE_Q_MAX);
+    return SB_OK;
+}
+
 sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
                           const struct sb_sale_filter *f, int64_t after, int64_t limit,
                           json_t **ret)
 {
-    if (f->q && strlen(f->q) > SB_SALE_Q_MAX)
-        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d characters", SB_SALE_Q_MAX);
+    sb_err qerr = check_q(f);
+    if (qerr)
+        return qerr;
     int64_t bound = 0;
     bool by_total = f->sort == SB_SALE_SORT_TOTAL_DESC || f->sort == SB_SALE_SORT_TOTAL_ASC;
     if (by_total && after) {
@@ -232,14 +182,15 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
         if (err)
             return err;
     }
-    struct sq *q = calloc(1, sizeof(*q));
+    struct sb_sqlb *q = calloc(1, sizeof(*q));
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     struct text t;
     /* the page's ids first, then the columns of those rows only: the join and the
      * columns' subqueries are not paid for every sale a search matches before it is
      * sorted */
-    add(q, "SELECT " SALE_COLS ", CASE WHEN c.id IS NULL THEN NULL ELSE"
+    sb_sqlb_add(
+        q, "SELECT " SALE_COLS ", CASE WHEN c.id IS NULL THEN NULL ELSE"
            " COALESCE(NULLIF(TRIM(c.first_name || ' ' || c.last_name), ''), c.company, c.email)"
            " END AS customer_name FROM sales s LEFT JOIN customers c ON c.id = s.customer_id"
            " WHERE s.id IN (SELECT s.id FROM sales s");
@@ -248,42 +199,42 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
     switch (f->sort) {
     case SB_SALE_SORT_ID:
         if (after) {
-            add(q, " AND s.id > ?");
-            arg_i(q, after);
+            sb_sqlb_add(q, " AND s.id > ?");
+            sb_sqlb_int(q, after);
         }
         break;
     case SB_SALE_SORT_NEWEST:
         if (after) {
-            add(q, " AND s.id < ?");
-            arg_i(q, after);
+            sb_sqlb_add(q, " AND s.id < ?");
+            sb_sqlb_int(q, after);
         }
         order = " ORDER BY s.id DESC";
         break;
     case SB_SALE_SORT_TOTAL_DESC:
         if (after) {
             /* a range on total first, which the index (total, id) serves */
-            add(q, " AND s.total <= ? AND (s.total < ? OR s.id < ?)");
-            arg_i(q, bound);
-            arg_i(q, bound);
-            arg_i(q, after);
+            sb_sqlb_add(q, " AND s.total <= ? AND (s.total < ? OR s.id < ?)");
+            sb_sqlb_int(q, bound);
+            sb_sqlb_int(q, bound);
+            sb_sqlb_int(q, after);
         }
         order = " ORDER BY s.total DESC, s.id DESC";
         break;
     case SB_SALE_SORT_TOTAL_ASC:
         if (after) {
-            add(q, " AND s.total >= ? AND (s.total > ? OR s.id > ?)");
-            arg_i(q, bound);
-            arg_i(q, bound);
-            arg_i(q, after);
+            sb_sqlb_add(q, " AND s.total >= ? AND (s.total > ? OR s.id > ?)");
+            sb_sqlb_int(q, bound);
+            sb_sqlb_int(q, bound);
+            sb_sqlb_int(q, after);
         }
         order = " ORDER BY s.total, s.id";
         break;
     }
-    add(q, order);
-    add(q, " LIMIT ?)");
-    arg_i(q, limit);
-    add(q, order);
-    sb_err err = run(db, q, ret);
+    sb_sqlb_add(q, order);
+    sb_sqlb_add(q, " LIMIT ?)");
+    sb_sqlb_int(q, limit);
+    sb_sqlb_add(q, order);
+    sb_err err = sb_sqlb_json_all(q, db, ret);
     free(q);
     return err;
 }
@@ -291,16 +242,17 @@ sb_err sb_store_sale_list(struct sb_db *db, const struct sb_scope *scope,
 sb_err sb_store_sale_count(struct sb_db *db, const struct sb_scope *scope,
                            const struct sb_sale_filter *f, int64_t *ret)
 {
-    if (f->q && strlen(f->q) > SB_SALE_Q_MAX)
-        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d characters", SB_SALE_Q_MAX);
-    struct sq *q = calloc(1, sizeof(*q));
+    sb_err qerr = check_q(f);
+    if (qerr)
+        return qerr;
+    struct sb_sqlb *q = calloc(1, sizeof(*q));
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     struct text t;
     /* the customers table is not joined: no condition reads it but through a subquery */
-    add(q, "SELECT s.id FROM sales s");
+    sb_sqlb_add(q, "SELECT s.id FROM sales s");
     conditions(q, scope, f, &t);
-    arg_i(q, SB_SALE_COUNT_CAP + 1);
+    sb_sqlb_int(q, SB_SALE_COUNT_CAP + 1);
     char *sql = NULL;
     sb_err err = SB_OK;
     if (q->overflow || asprintf(&sql, "SELECT COUNT(*) FROM (%s LIMIT ?) AS capped", q->sql) < 0) {
@@ -308,7 +260,7 @@ sb_err sb_store_sale_count(struct sb_db *db, const struct sb_scope *scope,
         err = sb_fail(SB_EINTERNAL, NULL, "the sales query does not fit");
     } else {
         struct sb_q r;
-        err = sb_q_open_args(&r, db, sql, q->args, q->n);
+        err = sb_q_open_args(&r, db, sql, q->args, (size_t)q->n);
         if (!err) {
             *ret = sb_q_next(&r) ? sb_q_int(&r, 0) : 0;
             err = sb_q_close(&r);

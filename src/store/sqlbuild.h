@@ -13,10 +13,10 @@
 
 #include <string.h>
 
-#define SB_SQLB_MAX_ARGS 16
+#define SB_SQLB_MAX_ARGS 32
 
 struct sb_sqlb {
-    char sql[2048];
+    char sql[4096]; /* the sales search (store/sale-search.c) is the longest */
     size_t len;
     bool overflow;
     int n;
