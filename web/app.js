@@ -5,6 +5,8 @@ import { h, replace } from './dom.js';
 import * as api from './api.js';
 import { showAlert } from './ui.js';
 import { setOutlets } from './format.js';
+import { startDrafts, keepDrafts, setDraftUser } from './drafts.js';
+import { rememberFrom, sequenceBar } from './sequence.js';
 
 const ROUTES = [
   [/^\/signin$/, 'signin', 'Sign in', null],
@@ -19,6 +21,8 @@ const ROUTES = [
   [/^\/orders\/(\d+)$/, 'order', 'Order', 'orders'],
   [/^\/customers$/, 'customers', 'Customers', 'customers'],
   [/^\/customers\/(\d+)$/, 'customer', 'Customer', 'customers'],
+  [/^\/customers\/new$/, 'customer-edit', 'New customer', 'customers'],
+  [/^\/customers\/(\d+)\/edit$/, 'customer-edit', 'Edit customer', 'customers'],
   [/^\/channels$/, 'channels', 'Channels', 'channels'],
   [/^\/channels\/(\d+)$/, 'channel', 'Channel', 'channels'],
   [/^\/reports$/, 'reports', 'Reports', 'reports'],
@@ -46,7 +50,14 @@ export function can(role) {
   return session.user && RANK[session.user.role] >= RANK[role];
 }
 
+// Where the page was scrolled to is kept in its history entry, so that Back
+// comes to the same place once the screen has loaded again.
+function keepScroll() {
+  try { history.replaceState({ ...(history.state || {}), scroll: window.scrollY }, ''); } catch { /* ignore */ }
+}
+
 export function navigate(path, { replace: rep = false } = {}) {
+  if (!rep) keepScroll();
   if (rep) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   route();
@@ -87,6 +98,7 @@ function renderTools() {
 
 function signedIn(body) {
   session.user = body.user;
+  setDraftUser(body.user.id);
   setOutlets(body.user.outlets); // money and times are shown each outlet's way
   api.setCsrf(body.csrf_token);
   replace(document.getElementById('nav'));
@@ -101,6 +113,7 @@ export function onSignedIn(body, next) {
 
 function signedOut() {
   session.user = null;
+  setDraftUser(null);
   setOutlets([]);
   api.setCsrf(null);
   import('./bell.js').then((m) => m.stopBell(), () => {});
@@ -164,19 +177,31 @@ async function route() {
     root, params: m.slice(1), query: new URLSearchParams(location.search),
     user: session.user, navigate, can, alive: () => my === seq, onSignedIn,
   };
+  const scroll = popped && history.state ? history.state.scroll : null;
+  popped = false;
   try {
     const r = await mod.default(ctx);
     if (typeof r === 'function') {
       if (my === seq) cleanup = r; else r();
     }
   } catch (err) {
-    if (my === seq) showAlert(err);
+    // a screen that could not load offers to try again (a network error, a 5xx)
+    if (my === seq) showAlert(err, err && (err.status === 0 || err.status >= 500) ? route : null);
   }
-  if (my === seq && focusNext) {
+  if (my !== seq) return;
+  keepDrafts(root);
+  const bar = sequenceBar(location.pathname);
+  if (bar) root.prepend(bar);
+  if (focusNext) {
     const h1 = root.querySelector('h1');
     if (h1) h1.focus({ preventScroll: false });
   }
   focusNext = true;
+  if (typeof scroll === 'number' && scroll > 0) {
+    // Back: the screen's first page may still be loading
+    await api.idle();
+    if (my === seq) window.scrollTo(0, scroll);
+  }
 }
 
 let focusNext = false; // the first screen keeps the browser's natural focus
@@ -188,11 +213,15 @@ document.addEventListener('click', (e) => {
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
   e.preventDefault();
+  rememberFrom(a);
   if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
 });
-window.addEventListener('popstate', route);
+let popped = false; // this route comes from Back or Forward
+window.addEventListener('popstate', () => { popped = true; route(); });
+history.scrollRestoration = 'manual';
 
 async function start() {
+  startDrafts();
   import('./keys.js').then((m) => m.startKeys(navigate, () => !!session.user), showAlert);
   try {
     const body = await api.get('/session');

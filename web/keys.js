@@ -2,6 +2,7 @@
 // help overlay that "?" (or the Shortcuts button) opens:
 //   /      the screen's search box      n   a new sale (Sell)
 //   j, k   next, previous row of a list  Enter  opens the row (its link has the focus)
+//   [, ]   previous, next record on a page opened from a list
 //   ?      this list                      Esc   closes it
 // Keys typed into a field are the field's, and a key with Ctrl, Alt or Cmd is
 // the browser's.
@@ -13,6 +14,8 @@ const SHORTCUTS = [
   ['j', 'Next row of the list'],
   ['k', 'Previous row of the list'],
   ['Enter', 'Open the row'],
+  ['[', 'Previous record (on a page opened from a list)'],
+  [']', 'Next record (on a page opened from a list)'],
   ['?', 'Show these shortcuts'],
   ['Esc', 'Close this list, the bell or a dialog'],
 ];
@@ -69,6 +72,12 @@ export function startKeys(navigate, signedIn) {
     case 'n': navigate('/sell'); break;
     case 'j': move(1); break;
     case 'k': move(-1); break;
+    case '[': case ']': {
+      const link = document.getElementById(e.key === '[' ? 'seq-prev' : 'seq-next');
+      if (!link) return;
+      link.click();
+      break;
+    }
     case '?': help(); break;
     default: return;
     }

@@ -7,11 +7,13 @@ export function announce(text) {
   if (el) { el.textContent = ''; setTimeout(() => { el.textContent = text; }, 30); }
 }
 
-export function showAlert(err) {
+// A page-wide error; with retry, a "Try again" button that calls it.
+export function showAlert(err, retry) {
   const el = document.getElementById('alert');
   if (!el) return;
   if (!err) { replace(el); return; }
   replace(el, h('p', null, message(err),
+    retry ? [' ', h('button', { type: 'button', class: 'link', id: 'alert-retry', onclick: () => { replace(el); retry(); } }, 'Try again')] : null,
     ' ', h('button', { type: 'button', class: 'link', onclick: () => replace(el) }, 'Dismiss')));
 }
 
@@ -66,7 +68,8 @@ export function badge(text, kind) {
 }
 
 // A paged list: load(after) resolves to {data, next_after}; render(row) gives
-// nodes to append to container. Adds a "Load more" button while pages remain.
+// nodes to append to container. Adds a "Load more" button while pages remain,
+// and "Try again" when a page could not be read.
 export function pager(container, load, render, { emptyText = 'Nothing here.' } = {}) {
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Load more');
   const errBox = errorBox();
@@ -74,6 +77,7 @@ export function pager(container, load, render, { emptyText = 'Nothing here.' } =
   let after = null;
   let count = 0;
   async function next() {
+    let ok = false;
     await busy(more, errBox, async () => {
       const page = await load(after);
       for (const row of page.data) container.append(render(row));
@@ -81,7 +85,11 @@ export function pager(container, load, render, { emptyText = 'Nothing here.' } =
       after = page.next_after;
       more.hidden = after === null || after === undefined;
       none.hidden = count > 0;
+      ok = true;
     });
+    // a page that could not be read can be asked for again
+    more.textContent = ok ? 'Load more' : 'Try again';
+    if (!ok) more.hidden = false;
   }
   more.addEventListener('click', next);
   return { controls: h('div', { class: 'pager' }, none, errBox, more), start: next };

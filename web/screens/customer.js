@@ -18,7 +18,7 @@ export default async function customer(ctx) {
     (s) => saleRow(s, outlets, channels), { emptyText: 'No sales in your outlets.' });
   const t = table("Customer's sales", SALE_HEADERS, [], { id: 'customer-sales' });
   t.querySelector('tbody').replaceWith(tbody);
-  append(ctx.root, heading(fullName(c)),
+  append(ctx.root, heading(fullName(c), h('a', { href: `/customers/${c.id}/edit`, class: 'button secondary', id: 'customer-edit' }, 'Edit')),
     dl([['Email', c.email], ['Phone', c.phone], ['Company', c.company], ['Note', c.note],
       ['Completed sales', String(bought.sales)],
       ['Lifetime spend', bought.spend.length ? bought.spend.map((m) => money(m.amount, m.currency)).join(' + ') : 'Nothing yet'],

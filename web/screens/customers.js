@@ -22,6 +22,6 @@ export default function customers(ctx) {
   { emptyText: 'No customers match.' });
   const t = table(null, ['Name', 'Company', 'Email', 'Phone'], [], { id: 'customers' });
   t.querySelector('tbody').replaceWith(tbody);
-  append(ctx.root, heading('Customers'), form, t, p.controls);
+  append(ctx.root, heading('Customers', h('a', { href: '/customers/new', class: 'button', id: 'customer-new' }, 'New customer')), form, t, p.controls);
   return p.start();
 }
