@@ -272,3 +272,63 @@ Test(sale_search, t2_a_customers_sales_and_what_they_bought)
     json_decref(sum);
     th_expect_error(&t, "GET", "/api/v1/customers/999999/summary", t.admin, NULL, 404, "not_found");
 }
+
+/* The ids of a channel's orders list, in order, as "a,b,c". */
+static void channel_order_ids(const char *query, char *out, size_t cap, int64_t *ret_next)
+{
+    json_t *page = th_get(&t, t.admin, "/api/v1/channels/7/orders?%s", query);
+    json_t *rows = json_object_get(page, "data");
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < json_array_size(rows); i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? "," : "",
+                              json_string_value(
+                                  json_object_get(json_array_get(rows, i), "external_id")));
+    json_t *next = json_object_get(page, "next_after");
+    if (ret_next)
+        *ret_next = json_is_integer(next) ? json_integer_value(next) : 0;
+    json_decref(page);
+}
+
+/* T2 on a channel's orders (issue 16 item 2): found by number with or without its '#'
+ * (Shopify writes "#1042", Ecwid "1043") or by the channel's order id; newest first a
+ * page at a time; bad queries refused in words. */
+Test(sale_search, t2_a_channels_orders_by_number_newest_first)
+{
+    const char *rows[][2] = { { "555", "#1042" }, { "556", "1043" }, { "557", "#1044" } };
+    for (size_t i = 0; i < 3; i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO channel_orders (channel_id, external_id, number, state, version,"
+                 " first_seen_at, updated_at) VALUES (7, '%s', '%s', 'downloaded', '1',"
+                 " '2026-06-15T12:00:00Z', '2026-06-15T12:00:00Z')",
+                 rows[i][0], rows[i][1]);
+        th_sql_exec(&t, sql);
+    }
+    char got[128];
+    channel_order_ids("q=1042", got, sizeof(got), NULL);
+    cr_expect_str_eq(got, "555");
+    channel_order_ids("q=%231042", got, sizeof(got), NULL);
+    cr_expect_str_eq(got, "555");
+    channel_order_ids("q=%231043", got, sizeof(got), NULL);
+    cr_expect_str_eq(got, "556", "'#1043' finds the order the channel numbers 1043");
+    channel_order_ids("q=557", got, sizeof(got), NULL);
+    cr_expect_str_eq(got, "557", "by the channel's order id");
+    channel_order_ids("q=104", got, sizeof(got), NULL);
+    cr_expect_str_eq(got, "", "a number is matched whole");
+    channel_order_ids("sort=-id", got, sizeof(got), NULL);
+    cr_expect_str_eq(got, "557,556,555");
+    channel_order_ids("", got, sizeof(got), NULL);
+    cr_expect_str_eq(got, "555,556,557", "oldest first by default, as before");
+    int64_t next = 0;
+    channel_order_ids("sort=-id&limit=2", got, sizeof(got), &next);
+    cr_expect_str_eq(got, "557,556");
+    char q[64];
+    snprintf(q, sizeof(q), "sort=-id&limit=2&after=%lld", (long long)next);
+    channel_order_ids(q, got, sizeof(got), &next);
+    cr_expect_str_eq(got, "555", "the next page holds the older one");
+    th_expect_error(&t, "GET", "/api/v1/channels/7/orders?sort=newest", t.admin, NULL, 400,
+                    "invalid_query");
+    th_expect_error(&t, "GET", "/api/v1/channels/7/orders?q=", t.admin, NULL, 400,
+                    "invalid_query");
+}

@@ -254,8 +254,15 @@ sb_err sb_api_channels_orders(struct sb_req *r)
             err =
                 sb_fail(SB_EINVALID_QUERY, "state", "state must be downloaded, waiting or skipped");
     }
+    struct sb_channel_order_filter f = { .state = state, .q = sb_req_query(r, "q") };
+    if (!err && f.q && (!*f.q || strlen(f.q) > SB_CHANNEL_ORDER_Q_MAX))
+        err = sb_fail(SB_EINVALID_QUERY, "q", "q must be 1 to 200 characters");
+    const char *sort = sb_req_query(r, "sort");
+    if (!err && sort && strcmp(sort, "id") != 0 && strcmp(sort, "-id") != 0)
+        err = sb_fail(SB_EINVALID_QUERY, "sort", "sort must be id or -id (newest first)");
+    f.newest_first = sort && strcmp(sort, "-id") == 0;
     if (!err)
-        err = sb_store_channel_orders(r->db, &r->scope, id, state, page.after, page.limit, &rows);
+        err = sb_store_channel_orders(r->db, &r->scope, id, &f, page.after, page.limit, &rows);
     return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
 }
 

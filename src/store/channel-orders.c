@@ -5,6 +5,7 @@
 #include "store/channel-orders.h"
 
 #include "store/channels.h"
+#include "store/sqlbuild.h"
 
 #include <stdio.h>
 
@@ -73,16 +74,43 @@ sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
     "SELECT id, external_id, number, state, reason, version, channel_status,"                     \
     " financial_status, fulfillment_status, cancelled, sale_id, total, currency, first_seen_at, " \
     "updated_at"                                                                                  \
-    " FROM channel_orders WHERE channel_id = ? AND id > ?"
+    " FROM channel_orders WHERE channel_id = ?"
 
 sb_err sb_store_channel_orders(struct sb_db *db, const struct sb_scope *scope, int64_t id,
-                               const char *state, int64_t after, int64_t limit, json_t **ret)
+                               const struct sb_channel_order_filter *f, int64_t after,
+                               int64_t limit, json_t **ret)
 {
     sb_err err = sb_store_channel_visible(db, scope, id);
     if (err)
         return err;
-    if (state)
-        return sb_db_json_all(db, ret, ORDER_COLS " AND state = ? ORDER BY id LIMIT ?", "iisi", id,
-                              after, state, limit);
-    return sb_db_json_all(db, ret, ORDER_COLS " ORDER BY id LIMIT ?", "iii", id, after, limit);
+    struct sb_sqlb b = { 0 };
+    char bare[SB_CHANNEL_ORDER_Q_MAX + 2], hashed[SB_CHANNEL_ORDER_Q_MAX + 2];
+    sb_sqlb_add(&b, ORDER_COLS);
+    sb_sqlb_int(&b, id);
+    if (f->state) {
+        sb_sqlb_add(&b, " AND state = ?");
+        sb_sqlb_text(&b, f->state);
+    }
+    if (f->q) {
+        /* "#1001" and "1001" find the same order, whichever way the channel writes it */
+        const char *q = f->q[0] == '#' ? f->q + 1 : f->q;
+        snprintf(bare, sizeof(bare), "%s", q);
+        snprintf(hashed, sizeof(hashed), "#%s", q);
+        sb_sqlb_add(&b, " AND (number IN (?, ?) OR external_id = ?)");
+        sb_sqlb_text(&b, bare);
+        sb_sqlb_text(&b, hashed);
+        sb_sqlb_text(&b, f->q);
+    }
+    if (f->newest_first) {
+        if (after > 0) {
+            sb_sqlb_add(&b, " AND id < ?");
+            sb_sqlb_int(&b, after);
+        }
+        sb_sqlb_add(&b, " ORDER BY id DESC LIMIT ?");
+    } else {
+        sb_sqlb_add(&b, " AND id > ? ORDER BY id LIMIT ?");
+        sb_sqlb_int(&b, after);
+    }
+    sb_sqlb_int(&b, limit);
+    return sb_sqlb_json_all(&b, db, ret);
 }

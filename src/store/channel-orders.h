@@ -50,10 +50,20 @@ sb_err sb_store_channel_order_unreadable(struct sb_db *db, int64_t channel_id,
                                          const char *external_id, const char *reason,
                                          const char *now);
 
-/* Web orders seen on a channel (O10), oldest first after an id; state NULL for all.
- * A channel the caller cannot see is SB_ENOT_FOUND: admins see every channel, others
- * the channels linked to at least one of their outlets. */
+#define SB_CHANNEL_ORDER_Q_MAX 200
+
+/* Which of a channel's orders to list: NULLs and false for all, oldest first. */
+struct sb_channel_order_filter {
+    const char *state;
+    const char *q; /* T2: the order's number (with or without its '#') or its id */
+    bool newest_first;
+};
+
+/* Web orders seen on a channel (O10), after an id in the filter's order (after 0: from
+ * the start). A channel the caller cannot see is SB_ENOT_FOUND: admins see every
+ * channel, others the channels linked to at least one of their outlets. */
 sb_err sb_store_channel_orders(struct sb_db *db, const struct sb_scope *scope, int64_t id,
-                               const char *state, int64_t after, int64_t limit, json_t **ret);
+                               const struct sb_channel_order_filter *f, int64_t after,
+                               int64_t limit, json_t **ret);
 
 #endif

@@ -657,6 +657,9 @@ static const char *const migrations[] = {
     "CREATE INDEX sale_lines_sku ON sale_lines(sku, sale_id);"
     "CREATE INDEX customers_full_name ON customers(lower(first_name || ' ' || last_name));"
     "CREATE INDEX customers_last_name ON customers(lower(last_name));",
+
+    /* T2 on a channel's orders (store/channel-orders.c): found by their number. */
+    "CREATE INDEX channel_orders_number ON channel_orders(channel_id, number);",
 };
 
 const char *const *sb_pg_migrations(size_t *ret_count)

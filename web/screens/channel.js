@@ -175,19 +175,30 @@ function credentials(c, kind) {
 
 function orders(c, body, ctx) {
   const state = ctx.query.get('state') || '';
+  const q = ctx.query.get('q') || '';
   const sel = h('select', { id: 'co-state' }, h('option', { value: '' }, 'Any state'),
     ['downloaded', 'waiting', 'skipped'].map((s) => h('option', { value: s, selected: s === state }, label(s))));
-  const form = h('form', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'co-state' }, 'State'), sel), h('button', { type: 'submit' }, 'Show'));
-  form.addEventListener('submit', (e) => { e.preventDefault(); ctx.navigate(`/channels/${c.id}?tab=orders${sel.value ? '&state=' + sel.value : ''}`); });
+  const find = h('input', { type: 'search', id: 'co-q', name: 'q', value: q, autocomplete: 'off', placeholder: 'e.g. #1001' });
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Find web orders' },
+    h('div', { class: 'field' }, h('label', { for: 'co-q' }, 'Order number'), find),
+    h('div', { class: 'field' }, h('label', { for: 'co-state' }, 'State'), sel), h('button', { type: 'submit' }, 'Show'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const params = new URLSearchParams({ tab: 'orders' });
+    if (find.value.trim()) params.set('q', find.value.trim());
+    if (sel.value) params.set('state', sel.value);
+    ctx.navigate(`/channels/${c.id}?${params}`);
+  });
   const tbody = h('tbody');
-  const p = pager(tbody, (after) => api.get(`/channels/${c.id}/orders`, { state, limit: 50, after }), (o) => h('tr', null,
+  // newest first (T2); a number finds its order whether typed with its # or not
+  const p = pager(tbody, (after) => api.get(`/channels/${c.id}/orders`, { state, q, sort: '-id', limit: 50, after }), (o) => h('tr', null,
     h('td', null, o.number || o.external_id), h('td', null, badge(label(o.state), o.state), o.cancelled ? badge('Cancelled', 'cancelled') : null),
     h('td', null, o.reason || '—'), h('td', null, o.channel_status || '—'),
     h('td', null, `${o.financial_status || '—'} / ${o.fulfillment_status || '—'}`),
     h('td', { class: 'num' }, o.total === null || o.total === undefined ? '—' : money(o.total, o.currency)),
     h('td', null, o.sale_id ? h('a', { href: `/sales/${o.sale_id}` }, `Sale #${o.sale_id}`) : '—'),
-    h('td', null, dateTime(o.first_seen_at))), { emptyText: 'No orders seen yet.' });
-  const t = table('Orders seen', ['Order', 'State', 'Reason', 'Status on the webstore', 'Payment / fulfilment', 'Total', 'Sale', 'First seen'], [], { id: 'channel-orders' });
+    h('td', null, dateTime(o.first_seen_at))), { emptyText: q ? `No order numbered “${q}” on this channel.` : 'No orders seen yet.' });
+  const t = table('Orders seen, newest first', ['Order', 'State', 'Reason', 'Status on the webstore', 'Payment / fulfilment', 'Total', 'Sale', 'First seen'], [], { id: 'channel-orders' });
   t.querySelector('tbody').replaceWith(tbody);
   replace(body, form, t, p.controls);
   return p.start();

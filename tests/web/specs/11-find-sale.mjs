@@ -80,4 +80,33 @@ export const tests = [
       await page.getByText('No sale matches “no-such-sale-anywhere”.').waitFor();
     },
   },
+  {
+    name: "t2: a channel's web orders newest first, found by their number with or without its #",
+    async fn(t) {
+      const page = await t.signIn('admin');
+      // two more orders on the simulated Shopify shop, so that there is an order between others
+      const stamp = Date.now().toString(36);
+      for (const last of [`Ash${stamp}`, `Birch${stamp}`])
+        await t.fakeApi('POST', '/_fake/orders', { line_items: [{ sku: 'TEE-RED', quantity: 1 }], email: `${last}@example.com`,
+          customer: { first_name: 'Rae', last_name: last } });
+      const all = await t.poll(async () => {
+        const a = await (await page.request.get('/api/v1/channels/1/orders?sort=-id&limit=50')).json();
+        return a.data.length >= 3 && a;
+      }, "the shop's orders downloaded");
+      await page.goto('/channels/1?tab=orders');
+      await page.locator('#channel-orders tbody tr').first().waitFor();
+      const shown = await page.locator('#channel-orders tbody tr td:first-child').allInnerTexts();
+      t.assert(JSON.stringify(shown) === JSON.stringify(all.data.map((o) => o.number || o.external_id)),
+        `newest first, as the API: ${shown.slice(0, 3)}`);
+      const target = all.data[1];
+      const bare = (target.number || target.external_id).replace(/^#/, '');
+      await page.fill('#co-q', bare);
+      await page.locator('#co-q').press('Enter');
+      await page.waitForURL(`**/channels/1?tab=orders&q=${encodeURIComponent(bare)}`);
+      await t.poll(async () => (await page.locator('#channel-orders tbody tr').count()) === 1 &&
+        (await page.locator('#channel-orders tbody tr td:first-child').innerText()) === (target.number || target.external_id),
+        `only order ${target.number} shown`);
+      await t.axe(page, 'channel-orders-find');
+    },
+  },
 ];
