@@ -281,9 +281,9 @@ static void channel_order_ids(const char *query, char *out, size_t cap, int64_t 
     size_t n = 0;
     out[0] = '\0';
     for (size_t i = 0; i < json_array_size(rows); i++)
-        n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? "," : "",
-                              json_string_value(
-                                  json_object_get(json_array_get(rows, i), "external_id")));
+        n += (size_t)snprintf(
+            out + n, cap - n, "%s%s", i ? "," : "",
+            json_string_value(json_object_get(json_array_get(rows, i), "external_id")));
     json_t *next = json_object_get(page, "next_after");
     if (ret_next)
         *ret_next = json_is_integer(next) ? json_integer_value(next) : 0;
@@ -329,6 +329,5 @@ Test(sale_search, t2_a_channels_orders_by_number_newest_first)
     cr_expect_str_eq(got, "555", "the next page holds the older one");
     th_expect_error(&t, "GET", "/api/v1/channels/7/orders?sort=newest", t.admin, NULL, 400,
                     "invalid_query");
-    th_expect_error(&t, "GET", "/api/v1/channels/7/orders?q=", t.admin, NULL, 400,
-                    "invalid_query");
+    th_expect_error(&t, "GET", "/api/v1/channels/7/orders?q=", t.admin, NULL, 400, "invalid_query");
 }
