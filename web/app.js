@@ -7,6 +7,7 @@ import { showAlert } from './ui.js';
 import { setOutlets } from './format.js';
 import { startDrafts, keepDrafts, setDraftUser } from './drafts.js';
 import { rememberFrom, sequenceBar } from './sequence.js';
+import { fitTables } from './fit.js';
 
 const ROUTES = [
   [/^\/signin$/, 'signin', 'Sign in', null],
@@ -173,6 +174,7 @@ async function route() {
   if (my !== seq) return;
   const root = h('div', { class: 'screen screen-' + name });
   replace(main, root);
+  fitTables(root);
   const ctx = {
     root, params: m.slice(1), query: new URLSearchParams(location.search),
     user: session.user, navigate, can, alive: () => my === seq, onSignedIn,

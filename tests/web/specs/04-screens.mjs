@@ -17,7 +17,66 @@ const SCREENS = [
   ['notifications', '/notifications', '#notifications li, p.empty:not([hidden])'],
 ];
 
+// Interactive elements a user would have to scroll sideways to reach at the
+// page's width: outside the window, or clipped by a scrolling table wrapper.
+async function outOfReach(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > width + 1) found.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+    for (const el of document.querySelectorAll('#main a[href], #main button, #main input, #main select, #main textarea')) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height || el.closest('[hidden]')) continue;
+      let clip = { left: 0, right: width };
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === 'auto' || o === 'scroll' || o === 'hidden') {
+          const pr = p.getBoundingClientRect();
+          clip = { left: Math.max(clip.left, pr.left), right: Math.min(clip.right, pr.right) };
+        }
+      }
+      if (r.right > clip.right + 1 || r.left < clip.left - 1)
+        found.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.textContent || el.value || el.name || '').trim().slice(0, 30)}" at ${Math.round(r.left)}–${Math.round(r.right)}`);
+    }
+    return found;
+  });
+}
+
 export const tests = [
+  {
+    name: 'tablet: at 768 px every action of every screen is reachable without scrolling sideways',
+    async fn(t) {
+      const page = await t.signIn('admin', undefined, { viewport: { width: 768, height: 1024 } });
+      const bad = [];
+      for (const [name, url, ready] of SCREENS) {
+        await page.goto(url);
+        await page.locator(ready).first().waitFor();
+        const found = await outOfReach(page);
+        if (found.length) bad.push(`${name}: ${found.slice(0, 4).join('; ')}`);
+      }
+      // and the pages a row opens
+      for (const [list, row] of [['/sales', '#sales tbody tr a[href^="/sales/"]'], ['/fulfillments', '#fulfillments tbody tr a[href^="/fulfillments/"]'],
+        ['/customers', '#customers tbody tr a[href^="/customers/"]']]) {
+        await page.goto(list);
+        await page.locator(row).first().click();
+        await page.locator('#main h1').waitFor();
+        await page.waitForFunction(() => !document.querySelector('#main [aria-busy="true"]'));
+        const found = await outOfReach(page);
+        if (found.length) bad.push(`${page.url()}: ${found.slice(0, 4).join('; ')}`);
+      }
+      t.assert(bad.length === 0, `out of reach at 768 px:\n  ${bad.join('\n  ')}`);
+      // the fulfillments' nine columns become one card per row, each cell named
+      await page.goto('/fulfillments');
+      await page.locator('#fulfillments tbody tr').first().waitFor();
+      await page.locator('.table-wrap.stacked #fulfillments').waitFor();
+      t.assert(await page.locator('#fulfillments tbody tr:first-child td[data-label="Customer"]').count() === 1, 'cells are named');
+      await t.shot(page, 'fulfillments-tablet');
+      await t.axe(page, 'fulfillments-tablet');
+      // and back to a table when the window is wide again
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.locator('.table-wrap:not(.stacked) #fulfillments').waitFor();
+    },
+  },
   {
     name: 'a screenshot of every screen',
     async fn(t) {
