@@ -162,3 +162,13 @@ const LABELS = {
 export function label(status) {
   return LABELS[status] || (status ? String(status).replace(/_/g, ' ') : '—');
 }
+
+// Who a sale, order or fulfillment is for, the same way on every screen
+// (issue 16, item 10): the customer's name, else the ship-to's name or the
+// email; a sale with no customer at all is a walk-in.
+export function customerLabel(r) {
+  if (!r) return 'Walk-in';
+  const name = r.customer_name || r.name || r.email || r.customer_email;
+  if (name) return name;
+  return r.customer_id || r.channel_id || r.external_number ? 'No name given' : 'Walk-in';
+}

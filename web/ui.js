@@ -17,10 +17,38 @@ export function showAlert(err, retry) {
     ' ', h('button', { type: 'button', class: 'link', onclick: () => replace(el) }, 'Dismiss')));
 }
 
+// What the server says is written for API clients; staff read it in words
+// (issue 16, item 10): a few codes get a sentence of their own, and field
+// names become words ("lines[1].unit_price" is "line 2's unit price",
+// "payment_type_id" is "payment type"), with no "minor units" left in.
+const CODE_WORDS = {
+  outlet_forbidden: 'You have no access to that outlet.',
+  csrf: 'This page is out of step with your session (signed in again in another tab?). Reload the page and try again.',
+  busy: 'The server is busy. Try again in a moment.',
+  storage_error: 'Something went wrong on the server and nothing was changed. Try again; tell your administrator if it happens again.',
+  internal: 'Something went wrong on the server and nothing was changed. Try again; tell your administrator if it happens again.',
+};
+
+function fieldWords(name) {
+  return name.replace(/_id$/, '').replace(/_/g, ' ');
+}
+
+export function inWords(text) {
+  const s = String(text)
+    .replace(/\b([a-z_]+)\[(\d+)\]\.([a-z_]+)\b/g, (_, list, i, f) =>
+      `${fieldWords(list).replace(/s$/, '')} ${Number(i) + 1}'s ${fieldWords(f)}`)
+    .replace(/\b([a-z]+(?:_[a-z]+)+)\b/g, (m) => fieldWords(m))
+    .replace(/ in minor units\b/g, '')
+    .replace(/\bsettings\.(\w+)/g, (_, f) => fieldWords(f));
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 export function message(err) {
   if (!err) return '';
-  if (err.status === 403 && err.code === 'forbidden') return 'Your role does not allow this. ' + (err.message || '');
-  return err.message || String(err);
+  if (err.status === 403 && err.code === 'forbidden') return 'Your role does not allow this. ' + inWords(err.message || '');
+  if (err.code && CODE_WORDS[err.code]) return CODE_WORDS[err.code];
+  if (err.status === undefined) return err.message || String(err); // the app's own words
+  return inWords(err.message || String(err));
 }
 
 // An inline error region: role=alert so it is read out when it changes.

@@ -4,7 +4,7 @@
 // checks), read once: nothing here repeats the rule.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
-import { dateTime, label } from '../format.js';
+import { dateTime, label, customerLabel } from '../format.js';
 import { heading, badge, errorBox, busy, dl, table, announce } from '../ui.js';
 
 let statusTable = null;
@@ -69,7 +69,7 @@ export default async function fulfillment(ctx) {
     head,
     dl([
       ['Order', h('a', { href: `/sales/${f.sale_id}` }, f.external_number || `Sale #${f.sale_id}`)],
-      ['Customer', f.customer_name],
+      ['Customer', customerLabel(f)],
       ['Outlet', names[f.outlet_id] || `Outlet ${f.outlet_id}`],
       ['Kind', label(f.kind)],
       ['Ordered', dateTime(f.order_date || f.created_at, f.outlet_id)],

@@ -3,7 +3,7 @@
 // Cancelled from any non-final status), by the server's table of statuses.
 import { h, append } from '../dom.js';
 import * as api from '../api.js';
-import { dateTime, label } from '../format.js';
+import { dateTime, label, customerLabel } from '../format.js';
 import { heading, pager, badge, table } from '../ui.js';
 import { loadStatuses, statusButtons } from './fulfillment.js';
 
@@ -36,7 +36,7 @@ export default async function fulfillments(ctx) {
       h('td', null, h('a', { href: `/fulfillments/${f.id}` }, `#${f.id}`)),
       h('td', null, h('a', { href: `/sales/${f.sale_id}` }, f.external_number || `Sale #${f.sale_id}`),
         f.is_split ? badge('Split', 'split') : null, f.is_backorder ? badge('Backorder', 'warn') : null),
-      h('td', null, f.customer_name || '—'),
+      h('td', null, customerLabel(f)),
       h('td', null, names[f.outlet_id] || `Outlet ${f.outlet_id}`),
       h('td', null, label(f.kind)),
       h('td', null, h('time', { datetime: f.order_date || f.created_at }, dateTime(f.order_date || f.created_at, f.outlet_id))),

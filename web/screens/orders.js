@@ -2,7 +2,7 @@
 // cancelled), newest first, in the user's outlets. Each row opens the order.
 import { h, append } from '../dom.js';
 import * as api from '../api.js';
-import { dateTime, label, money } from '../format.js';
+import { dateTime, label, money, customerLabel } from '../format.js';
 import { heading, pager, badge, table } from '../ui.js';
 
 export const ORDER_STATUS_LABEL = { open: 'Open', completed: 'Turned into sale', voided: 'Cancelled' };
@@ -13,7 +13,7 @@ function orderRow(o, outlets) {
     h('td', null, h('time', { datetime: o.created_at }, dateTime(o.created_at, o.outlet_id))),
     h('td', null, outlets[o.outlet_id] || `Outlet ${o.outlet_id}`),
     h('td', null, o.channel_id ? `${o.channel_name || 'Channel ' + o.channel_id} ${o.external_number || ''}` : 'In store'),
-    h('td', null, o.customer_name || '—'),
+    h('td', null, customerLabel(o)),
     h('td', null, badge(ORDER_STATUS_LABEL[o.order_status] || label(o.order_status), o.order_status)),
     h('td', { class: 'num' }, o.reserved_total),
     h('td', { class: 'num' }, money(o.deposit_total, o.currency)),

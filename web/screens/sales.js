@@ -4,7 +4,7 @@
 // list is; today's transactions. Each row opens the sale.
 import { h, append } from '../dom.js';
 import * as api from '../api.js';
-import { dateTime, label, money } from '../format.js';
+import { dateTime, label, money, customerLabel } from '../format.js';
 import { heading, pager, badge, table } from '../ui.js';
 
 // The channels whose orders the user may see (linked to one of their outlets),
@@ -24,7 +24,7 @@ export function saleRow(s, outlets, channels) {
     h('td', null, h('time', { datetime: s.created_at }, dateTime(s.created_at, s.outlet_id))),
     h('td', null, outlets[s.outlet_id] || `Outlet ${s.outlet_id}`),
     h('td', null, s.channel_id ? `${s.channel_name || channels[s.channel_id] || 'Channel ' + s.channel_id} ${s.external_number || ''}` : 'In store'),
-    h('td', null, s.customer_name || '—'),
+    h('td', null, customerLabel(s)),
     h('td', null, badge(label(s.status), s.status), s.kind === 'invoice' ? badge('Invoice', 'invoice') : null,
       s.needs_review ? badge('Review', 'warn') : null),
     h('td', { class: 'num' }, money(s.total, s.currency)),

@@ -206,4 +206,40 @@ export const tests = [
       t.assert(await page.locator('.sequence').count() === 0, 'no bar for a page outside the list');
     },
   },
+  {
+    name: "errors in words: field names, codes and minor units are not shown to staff",
+    async fn(t) {
+      const page = await t.signIn('admin');
+      const said = await page.evaluate(async () => {
+        const { message } = await import('/ui.js');
+        const { ApiError } = await import('/api.js');
+        const e = (status, code, msg, field) => message(new ApiError(status, code, msg, field));
+        return [
+          e(422, 'invalid_field', 'lines[1].unit_price must be a non-negative amount in minor units', 'lines[1].unit_price'),
+          e(422, 'missing_field', 'payment_type_id is required', 'payment_type_id'),
+          e(403, 'outlet_forbidden', 'you have no access to outlet 7', 'outlet_id'),
+          e(422, 'missing_field', 'settings.regular_price_level_id is required', 'settings.regular_price_level_id'),
+          message(new Error('Enter the amount, e.g. 12.50.')),
+        ];
+      });
+      const want = [
+        "Line 2's unit price must be a non-negative amount",
+        'Payment type is required',
+        'You have no access to that outlet.',
+        'Regular price level is required',
+        'Enter the amount, e.g. 12.50.',
+      ];
+      t.assert(JSON.stringify(said) === JSON.stringify(want), `in words: ${JSON.stringify(said)}`);
+
+      // as a screen shows one: a customer with a bad email, refused by the server
+      await page.goto('/customers/new');
+      await page.getByLabel('First name').fill('Bad');
+      await page.getByLabel('Email').fill('not-an-email');
+      await page.locator('#customer-save').click();
+      const box = page.locator('.customer-form .error p');
+      await box.waitFor();
+      const text = await box.innerText();
+      t.assert(/^Email /.test(text) && !/_/.test(text), `the server's refusal in words: ${text}`);
+    },
+  },
 ];
