@@ -93,8 +93,8 @@ static void refused(const char *method, const char *path, const char *token, con
 {
     uint64_t before = th_fingerprint(&t);
     struct th_resp r = th_req(&t, method, path, token, body);
-    cr_expect_eq(r.status, status, "%s %s %s: want %ld, got %ld %s", method, path,
-                 body ? body : "", status, r.status, r.body);
+    cr_expect_eq(r.status, status, "%s %s %s: want %ld, got %ld %s", method, path, body ? body : "",
+                 status, r.status, r.body);
     json_t *e = json_object_get(r.json, "error");
     cr_expect_str_eq(th_str(e, "code"), code, "%s %s", body ? body : "", r.body);
     if (field)
@@ -175,10 +175,9 @@ Test(purchase_orders, ordered_then_received_in_part_and_in_full)
     json_decref(po);
     cr_expect_eq(on_hand(f.tee, f.outlet1), 16);
     cr_expect_eq(on_order(f.tee, f.outlet1), 0);
-    cr_expect_eq(th_sql_intf(&t,
-                             "SELECT COUNT(*) FROM stock_ledger WHERE reference = 'receipt:%s'",
-                             number),
-                 3);
+    cr_expect_eq(
+        th_sql_intf(&t, "SELECT COUNT(*) FROM stock_ledger WHERE reference = 'receipt:%s'", number),
+        3);
     /* I3: the received items wait in the queue of a channel that stocks from the outlet
      * (none here) - the queue's writer ran: the stock rows' figures are the API's */
     json_t *stock = th_get(&t, f.staff1, "/api/v1/stock?item_id=1&outlet_id=1");
@@ -234,7 +233,8 @@ Test(purchase_orders, cancelling_takes_what_was_outstanding_off_on_order)
 Test(purchase_orders, more_than_outstanding_is_refused_and_nothing_changes)
 {
     /* issue 16 item 1: an order is never over-received (extra goods are a stock receipt) */
-    int64_t id = draft(f.outlet1, "[{\"item_id\":1,\"quantity\":2},{\"item_id\":2,\"quantity\":1}]");
+    int64_t id =
+        draft(f.outlet1, "[{\"item_id\":1,\"quantity\":2},{\"item_id\":2,\"quantity\":1}]");
     char path[96];
     snprintf(path, sizeof(path), "/api/v1/purchase-orders/%lld/receive", (long long)id);
     refused("POST", path, f.staff1, "{\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 409,
@@ -249,9 +249,8 @@ Test(purchase_orders, more_than_outstanding_is_refused_and_nothing_changes)
             "conflict", "lines[1].quantity");
     /* a line of another order, an item not on this one */
     int64_t other = draft(f.outlet1, "[{\"item_id\":2,\"quantity\":1}]");
-    int64_t other_line =
-        th_sql_intf(&t, "SELECT id FROM purchase_order_lines WHERE purchase_order_id = %lld",
-                    (long long)other);
+    int64_t other_line = th_sql_intf(
+        &t, "SELECT id FROM purchase_order_lines WHERE purchase_order_id = %lld", (long long)other);
     char body[128];
     snprintf(body, sizeof(body), "{\"lines\":[{\"line_id\":%lld,\"quantity\":1}]}",
              (long long)other_line);
@@ -319,7 +318,8 @@ Test(purchase_orders, bad_requests_name_the_field_and_change_nothing)
 {
     /* network input is hostile: 4xx naming the field, nothing written */
     char ok_head[64];
-    snprintf(ok_head, sizeof(ok_head), "{\"supplier_id\":%lld,\"outlet_id\":1", (long long)supplier);
+    snprintf(ok_head, sizeof(ok_head), "{\"supplier_id\":%lld,\"outlet_id\":1",
+             (long long)supplier);
     static const struct {
         const char *tail;
         long status;
@@ -341,8 +341,8 @@ Test(purchase_orders, bad_requests_name_the_field_and_change_nothing)
           "lines[0].item_id" },
         { ",\"expected_on\":\"soon\",\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 422,
           "invalid_field", "expected_on" },
-        { ",\"currency\":\"XXY\",\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 422,
-          "invalid_field", "currency" },
+        { ",\"currency\":\"XXY\",\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 422, "invalid_field",
+          "currency" },
         { ",\"colour\":\"red\",\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 422, "invalid_field",
           "colour" },
     };
@@ -353,8 +353,8 @@ Test(purchase_orders, bad_requests_name_the_field_and_change_nothing)
                 cases[i].field);
     }
     refused("POST", "/api/v1/purchase-orders", f.manager,
-            "{\"supplier_id\":999,\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1}]}",
-            422, "unknown_reference", "supplier_id");
+            "{\"supplier_id\":999,\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 422,
+            "unknown_reference", "supplier_id");
     refused("POST", "/api/v1/purchase-orders", f.manager, "{\"outlet_id\":1,\"lines\":[]}", 422,
             "missing_field", "supplier_id");
     refused("POST", "/api/v1/purchase-orders", f.manager, "not json", 400, "invalid_json", NULL);
@@ -476,7 +476,8 @@ static void published(const char *token, char *out, size_t cap)
     out[0] = '\0';
     json_array_foreach(json_object_get(doc, "items"), i, it)
     {
-        n += (size_t)snprintf(out + n, cap - n, "%s%lld", i ? "," : "", (long long)th_int(it, "id"));
+        n +=
+            (size_t)snprintf(out + n, cap - n, "%s%lld", i ? "," : "", (long long)th_int(it, "id"));
         cr_assert_lt(n, cap);
     }
     json_decref(doc);

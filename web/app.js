@@ -19,6 +19,8 @@ const ROUTES = [
   [/^\/orders\/(\d+)$/, 'order', 'Order', 'orders'],
   [/^\/customers$/, 'customers', 'Customers', 'customers'],
   [/^\/customers\/(\d+)$/, 'customer', 'Customer', 'customers'],
+  [/^\/purchase-orders$/, 'purchase-orders', 'Purchase orders', 'purchasing'],
+  [/^\/purchase-orders\/(\d+)$/, 'purchase-order', 'Purchase order', 'purchasing'],
   [/^\/channels$/, 'channels', 'Channels', 'channels'],
   [/^\/channels\/(\d+)$/, 'channel', 'Channel', 'channels'],
   [/^\/reports$/, 'reports', 'Reports', 'reports'],
@@ -33,6 +35,7 @@ const NAV = [
   ['/sales', 'Sales', 'sales'],
   ['/orders', 'Orders', 'orders'],
   ['/customers', 'Customers', 'customers'],
+  ['/purchase-orders', 'Purchasing', 'purchasing'],
   ['/channels', 'Channels', 'channels', 'manager'],
   ['/reports', 'Reports', 'reports'],
 ];

@@ -6,9 +6,8 @@
 #include <string.h>
 
 static const char *const names[] = {
-    [SB_PO_DRAFT] = "draft",         [SB_PO_ORDERED] = "ordered",
-    [SB_PO_PARTIAL] = "partial",     [SB_PO_RECEIVED] = "received",
-    [SB_PO_CANCELLED] = "cancelled",
+    [SB_PO_DRAFT] = "draft",       [SB_PO_ORDERED] = "ordered",     [SB_PO_PARTIAL] = "partial",
+    [SB_PO_RECEIVED] = "received", [SB_PO_CANCELLED] = "cancelled",
 };
 
 const char *sb_po_status_name(enum sb_po_status s)
@@ -56,8 +55,8 @@ sb_err sb_po_check(enum sb_po_status s, enum sb_po_action a)
         return SB_OK;
     case SB_PO_CANCEL:
         if (s == SB_PO_RECEIVED || s == SB_PO_CANCELLED)
-            return sb_fail(SB_EINVALID_TRANSITION, "status",
-                           "the purchase order is %s already", st);
+            return sb_fail(SB_EINVALID_TRANSITION, "status", "the purchase order is %s already",
+                           st);
         return SB_OK;
     }
     return sb_fail(SB_EINTERNAL, NULL, "unknown purchase order action");

@@ -15,8 +15,8 @@
 
 static const char *const create_fields[] = { "supplier_id", "outlet_id", "currency", "expected_on",
                                              "note",        "lines",     NULL };
-static const char *const update_fields[] = { "supplier_id", "currency", "expected_on", "note",
-                                             "lines",       NULL };
+static const char *const update_fields[] = { "supplier_id", "currency", "expected_on",
+                                             "note",        "lines",    NULL };
 static const char *const line_fields[] = { "item_id", "quantity", "unit_cost", NULL };
 static const char *const receive_fields[] = { "reference", "note", "lines", NULL };
 static const char *const receive_line_fields[] = { "line_id", "item_id", "quantity", NULL };

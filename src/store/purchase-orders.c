@@ -15,18 +15,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PO_COLS                                                                                \
-    "p.id, p.number, p.status, p.supplier_id, su.name AS supplier_name, p.outlet_id,"         \
-    " o.name AS outlet_name, p.currency, p.expected_on, p.note, p.user_id, p.ordered_at,"      \
-    " p.closed_at, p.created_at, p.updated_at,"                                                \
-    " (SELECT COALESCE(SUM(l.quantity * l.unit_cost), 0) FROM purchase_order_lines l"          \
-    " WHERE l.purchase_order_id = p.id) AS total,"                                             \
-    " (SELECT COALESCE(SUM(l.quantity), 0) FROM purchase_order_lines l"                        \
-    " WHERE l.purchase_order_id = p.id) AS quantity,"                                          \
-    " (SELECT COALESCE(SUM(l.received), 0) FROM purchase_order_lines l"                        \
+#define PO_COLS                                                                           \
+    "p.id, p.number, p.status, p.supplier_id, su.name AS supplier_name, p.outlet_id,"     \
+    " o.name AS outlet_name, p.currency, p.expected_on, p.note, p.user_id, p.ordered_at," \
+    " p.closed_at, p.created_at, p.updated_at,"                                           \
+    " (SELECT COALESCE(SUM(l.quantity * l.unit_cost), 0) FROM purchase_order_lines l"     \
+    " WHERE l.purchase_order_id = p.id) AS total,"                                        \
+    " (SELECT COALESCE(SUM(l.quantity), 0) FROM purchase_order_lines l"                   \
+    " WHERE l.purchase_order_id = p.id) AS quantity,"                                     \
+    " (SELECT COALESCE(SUM(l.received), 0) FROM purchase_order_lines l"                   \
     " WHERE l.purchase_order_id = p.id) AS received"
-#define PO_FROM                                                                                \
-    " FROM purchase_orders p JOIN suppliers su ON su.id = p.supplier_id"                       \
+#define PO_FROM                                                          \
+    " FROM purchase_orders p JOIN suppliers su ON su.id = p.supplier_id" \
     " JOIN outlets o ON o.id = p.outlet_id"
 
 /* The order's row touched under the caller's scope (the lock, see above): its status,
@@ -35,10 +35,11 @@ static sb_err touch(struct sb_db *db, const struct sb_scope *scope, int64_t id,
                     enum sb_po_status *ret_status, int64_t *ret_outlet, char *number, size_t cap)
 {
     struct sb_q q;
-    sb_err err = sb_q_open(&q, db,
-                           "UPDATE purchase_orders SET updated_at = updated_at WHERE id = ? AND " SB_SQL_SCOPE(
-                               "outlet_id") " RETURNING status, outlet_id, number",
-                           "ibi", id, scope->all_outlets, scope->user_id);
+    sb_err err = sb_q_open(
+        &q, db,
+        "UPDATE purchase_orders SET updated_at = updated_at WHERE id = ? AND " SB_SQL_SCOPE(
+            "outlet_id") " RETURNING status, outlet_id, number",
+        "ibi", id, scope->all_outlets, scope->user_id);
     if (err)
         return err;
     bool found = sb_q_next(&q);
@@ -65,7 +66,8 @@ static sb_err set_status(struct sb_db *db, int64_t id, enum sb_po_status s, cons
                       "UPDATE purchase_orders SET status = ?, updated_at = ?,"
                       " ordered_at = CASE WHEN ? THEN ? ELSE ordered_at END,"
                       " closed_at = CASE WHEN ? THEN ? ELSE closed_at END WHERE id = ?",
-                      "ssbsbsi", sb_po_status_name(s), now, s == SB_PO_ORDERED, now, closes, now, id);
+                      "ssbsbsi", sb_po_status_name(s), now, s == SB_PO_ORDERED, now, closes, now,
+                      id);
 }
 
 /* An item that exists and tracks stock (a purchase order's goods are received into stock);
@@ -73,8 +75,8 @@ static sb_err set_status(struct sb_db *db, int64_t id, enum sb_po_status s, cons
 static sb_err stocked_item(struct sb_db *db, int64_t item_id, const char *field, int64_t *ret_cost)
 {
     struct sb_q q;
-    sb_err err = sb_q_open(&q, db, "SELECT track_stock, default_cost FROM items WHERE id = ?", "i",
-                           item_id);
+    sb_err err =
+        sb_q_open(&q, db, "SELECT track_stock, default_cost FROM items WHERE id = ?", "i", item_id);
     if (err)
         return err;
     bool found = sb_q_next(&q), track = found && sb_q_int(&q, 0) != 0;
@@ -83,8 +85,8 @@ static sb_err stocked_item(struct sb_db *db, int64_t item_id, const char *field,
     if (!err && !found)
         err = sb_fail(SB_EUNKNOWN_REFERENCE, field, "no item %lld", (long long)item_id);
     if (!err && !track)
-        err = sb_fail(SB_EINVALID_FIELD, field, "item %lld does not track stock: it cannot be ordered",
-                      (long long)item_id);
+        err = sb_fail(SB_EINVALID_FIELD, field,
+                      "item %lld does not track stock: it cannot be ordered", (long long)item_id);
     if (!err)
         *ret_cost = cost;
     return err;
@@ -92,8 +94,8 @@ static sb_err stocked_item(struct sb_db *db, int64_t item_id, const char *field,
 
 static sb_err put_lines(struct sb_db *db, int64_t id, const struct sb_po_input *in)
 {
-    sb_err err = sb_db_exec(db, "DELETE FROM purchase_order_lines WHERE purchase_order_id = ?", "i",
-                            id);
+    sb_err err =
+        sb_db_exec(db, "DELETE FROM purchase_order_lines WHERE purchase_order_id = ?", "i", id);
     for (size_t i = 0; !err && i < in->n_lines; i++) {
         const struct sb_po_line_input *l = &in->lines[i];
         char field[48];
@@ -101,11 +103,11 @@ static sb_err put_lines(struct sb_db *db, int64_t id, const struct sb_po_input *
         int64_t cost = 0;
         err = stocked_item(db, l->item_id, field, &cost);
         if (!err)
-            err = sb_db_exec(db,
-                             "INSERT INTO purchase_order_lines (purchase_order_id, item_id, quantity,"
-                             " unit_cost) VALUES (?, ?, ?, ?)",
-                             "iiii", id, l->item_id, l->quantity,
-                             l->unit_cost_set ? l->unit_cost : cost);
+            err = sb_db_exec(
+                db,
+                "INSERT INTO purchase_order_lines (purchase_order_id, item_id, quantity,"
+                " unit_cost) VALUES (?, ?, ?, ?)",
+                "iiii", id, l->item_id, l->quantity, l->unit_cost_set ? l->unit_cost : cost);
         if (err == SB_EDUPLICATE)
             err = sb_fail(err, field, "item %lld is on the order twice", (long long)l->item_id);
     }
@@ -171,7 +173,8 @@ sb_err sb_store_po_create(struct sb_db *db, const struct sb_po_input *in, int64_
     char number[32];
     snprintf(number, sizeof(number), "PO-%05lld", (long long)id);
     if (!err)
-        err = sb_db_exec(db, "UPDATE purchase_orders SET number = ? WHERE id = ?", "si", number, id);
+        err =
+            sb_db_exec(db, "UPDATE purchase_orders SET number = ? WHERE id = ?", "si", number, id);
     if (!err)
         err = put_lines(db, id, in);
     err = sb_db_end(db, err);
@@ -216,10 +219,9 @@ sb_err sb_store_po_update(struct sb_db *db, const struct sb_scope *scope, int64_
 sb_err sb_store_po_get(struct sb_db *db, const struct sb_scope *scope, int64_t id, json_t **ret)
 {
     json_t *po = NULL, *lines = NULL, *receipts = NULL;
-    sb_err err = sb_db_json_one(db, &po,
-                                "SELECT " PO_COLS PO_FROM
-                                " WHERE p.id = ? AND " SB_SQL_SCOPE("p.outlet_id"),
-                                "ibi", id, scope->all_outlets, scope->user_id);
+    sb_err err = sb_db_json_one(
+        db, &po, "SELECT " PO_COLS PO_FROM " WHERE p.id = ? AND " SB_SQL_SCOPE("p.outlet_id"),
+        "ibi", id, scope->all_outlets, scope->user_id);
     if (err == SB_ENOT_FOUND)
         return sb_fail(err, NULL, "no purchase order %lld", (long long)id);
     if (!err)
@@ -292,7 +294,8 @@ sb_err sb_store_po_list(struct sb_db *db, const struct sb_scope *scope,
     if (f->q && *f->q) {
         if (!like_pattern(f->q, like, sizeof(like)))
             return sb_fail(SB_EINVALID_QUERY, "q", "q is too long");
-        sb_sqlb_add(&b, " AND (lower(p.number) LIKE ? ESCAPE '\\' OR su.name_norm LIKE ? ESCAPE '\\')");
+        sb_sqlb_add(&b,
+                    " AND (lower(p.number) LIKE ? ESCAPE '\\' OR su.name_norm LIKE ? ESCAPE '\\')");
         sb_sqlb_text(&b, like);
         sb_sqlb_text(&b, like);
     }
@@ -396,8 +399,8 @@ sb_err sb_store_po_cancel(struct sb_db *db, const struct sb_scope *scope, int64_
         err = sb_db_exec(db,
                          "UPDATE stock SET on_order = CASE WHEN on_order > ? THEN on_order - ?"
                          " ELSE 0 END, updated_at = ? WHERE item_id = ? AND outlet_id = ?",
-                         "iisii", lines[i].outstanding, lines[i].outstanding, now,
-                         lines[i].item_id, outlet);
+                         "iisii", lines[i].outstanding, lines[i].outstanding, now, lines[i].item_id,
+                         outlet);
         if (!err) /* I3, I7 */
             err = sb_store_queue_stock_change(db, lines[i].item_id, outlet);
     }
@@ -446,7 +449,8 @@ sb_err sb_store_po_receive(struct sb_db *db, const struct sb_scope *scope, int64
         err = sb_po_check(status, SB_PO_RECEIVE);
     for (size_t i = 0; !err && !seen && i < n; i++) {
         char field[48], qfield[48];
-        snprintf(field, sizeof(field), "lines[%zu].%s", i, lines[i].line_id ? "line_id" : "item_id");
+        snprintf(field, sizeof(field), "lines[%zu].%s", i,
+                 lines[i].line_id ? "line_id" : "item_id");
         snprintf(qfield, sizeof(qfield), "lines[%zu].quantity", i);
         struct sb_q q;
         err = sb_q_open(&q, db,
@@ -458,8 +462,7 @@ sb_err sb_store_po_receive(struct sb_db *db, const struct sb_scope *scope, int64
         bool found = sb_q_next(&q);
         int64_t line_id = found ? sb_q_int(&q, 0) : 0, ordered = found ? sb_q_int(&q, 2) : 0,
                 received = found ? sb_q_int(&q, 3) : 0;
-        stock[i] = (struct sb_stock_receipt_line){ found ? sb_q_int(&q, 1) : 0,
-                                                   lines[i].quantity };
+        stock[i] = (struct sb_stock_receipt_line){ found ? sb_q_int(&q, 1) : 0, lines[i].quantity };
         err = sb_q_close(&q);
         if (!err && !found)
             err = sb_fail(SB_EUNKNOWN_REFERENCE, field, "%s is not a line of %s", field, number);

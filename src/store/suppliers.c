@@ -37,10 +37,11 @@ sb_err sb_store_supplier_create(struct sb_db *db, const struct sb_supplier *s, i
     if (!sb_trim_copy(s->name.v, trim, sizeof(trim)) || !sb_norm_key(s->name.v, key, sizeof(key)))
         return sb_fail(SB_EINVALID_FIELD, "name", "name must be 1 to %d characters",
                        SB_SUPPLIER_NAME_MAX);
-    return name_taken(sb_db_int(db, ret_id,
-                                "INSERT INTO suppliers (name, name_norm, email, phone, note,"
-                                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                "sssssss", trim, key, s->email.v, s->phone.v, s->note.v, now, now));
+    return name_taken(
+        sb_db_int(db, ret_id,
+                  "INSERT INTO suppliers (name, name_norm, email, phone, note,"
+                  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  "sssssss", trim, key, s->email.v, s->phone.v, s->note.v, now, now));
 }
 
 sb_err sb_store_supplier_update(struct sb_db *db, int64_t id, const struct sb_supplier *s)
