@@ -33,7 +33,7 @@ export const tests = [
       await page.fill('#po-cost-1', '7.50');
       await page.click('#po-add-line');
       await page.fill('#po-sku-2', items[1].sku);
-      await page.fill('#po-qty-2', '3');
+      await page.fill('#po-qty-2', '4');
       await t.axe(page, 'purchase-orders');
       await Promise.all([page.waitForURL(/\/purchase-orders\/\d+$/), page.click('#po-create')]);
       const id = Number(new URL(page.url()).pathname.split('/').pop());
@@ -41,6 +41,15 @@ export const tests = [
       const statusText = () => page.locator('.screen-head .badge').innerText();
       t.assert(await statusText() === 'Draft', 'a draft first');
       await t.axe(page, 'purchase-order draft');
+      // the draft is still edited: the second line down to 3, an expected date
+      t.assert(await page.inputValue('#po-sku-2') === items[1].sku, 'the draft\'s lines are in the editor');
+      await page.fill('#po-qty-2', '3');
+      await page.fill('#po-expected', '2026-12-24');
+      await page.click('#po-save');
+      await page.waitForFunction(() => document.querySelector('#po-received')?.textContent === '0 of 8 units');
+      const edited = await json(`/purchase-orders/${id}`);
+      t.assert(edited.lines[1].quantity === 3 && edited.expected_on === '2026-12-24',
+        `the draft as saved: ${JSON.stringify(edited.lines.map((l) => l.quantity))} ${edited.expected_on}`);
 
       // placed: on order grows by exactly the quantities
       await page.click('#po-order');
