@@ -437,6 +437,17 @@ Test(purchase_orders, drafts_are_edited_and_the_list_filters_newest_first)
     cr_assert_eq(json_array_size(json_object_get(page, "data")), 1);
     cr_expect_eq(th_int(json_array_get(json_object_get(page, "data"), 0), "id"), c);
     json_decref(page);
+    /* its digits alone, or lower case without the dash, find it too (by the unique index) */
+    page = th_get(&t, f.manager, "/api/v1/purchase-orders?q=%lld", (long long)c);
+    cr_assert_eq(json_array_size(json_object_get(page, "data")), 1);
+    cr_expect_eq(th_int(json_array_get(json_object_get(page, "data"), 0), "id"), c);
+    json_decref(page);
+    page = th_get(&t, f.manager, "/api/v1/purchase-orders?q=po%lld", (long long)c);
+    cr_assert_eq(json_array_size(json_object_get(page, "data")), 1);
+    json_decref(page);
+    page = th_get(&t, f.manager, "/api/v1/purchase-orders?q=999999");
+    cr_expect_eq(json_array_size(json_object_get(page, "data")), 0);
+    json_decref(page);
     page = th_get(&t, f.manager, "/api/v1/purchase-orders?supplier_id=%lld&outlet_id=1",
                   (long long)supplier);
     cr_expect_eq(json_array_size(json_object_get(page, "data")), 2);

@@ -267,6 +267,30 @@ static bool like_pattern(const char *q, char *buf, size_t cap)
     return true;
 }
 
+/* "PO-00042", "po42", "#42" or "42" as the number "PO-00042"; false for anything else. */
+static bool as_number(const char *q, char *buf, size_t cap)
+{
+    while (*q == ' ')
+        q++;
+    if ((q[0] == 'P' || q[0] == 'p') && (q[1] == 'O' || q[1] == 'o')) {
+        q += 2;
+        if (*q == '-')
+            q++;
+    } else if (*q == '#') {
+        q++;
+    }
+    int64_t v = 0;
+    size_t n = 0;
+    for (; *q >= '0' && *q <= '9' && n < 18; q++, n++)
+        v = v * 10 + (*q - '0');
+    while (*q == ' ')
+        q++;
+    if (n == 0 || *q)
+        return false;
+    snprintf(buf, cap, "PO-%05lld", (long long)v);
+    return true;
+}
+
 sb_err sb_store_po_list(struct sb_db *db, const struct sb_scope *scope,
                         const struct sb_po_filter *f, int64_t after, int64_t limit, json_t **ret)
 {
@@ -291,7 +315,12 @@ sb_err sb_store_po_list(struct sb_db *db, const struct sb_scope *scope,
         sb_sqlb_add(&b, " AND p.outlet_id = ?");
         sb_sqlb_int(&b, f->outlet_id);
     }
-    if (f->q && *f->q) {
+    char number[32];
+    if (f->q && as_number(f->q, number, sizeof(number))) {
+        /* a PO number (or its digits): the unique index finds it, where LIKE would scan */
+        sb_sqlb_add(&b, " AND p.number = ?");
+        sb_sqlb_text(&b, number);
+    } else if (f->q && *f->q) {
         if (!like_pattern(f->q, like, sizeof(like)))
             return sb_fail(SB_EINVALID_QUERY, "q", "q is too long");
         sb_sqlb_add(&b,

@@ -48,7 +48,9 @@ struct sb_po_filter {
     bool status_set;
     enum sb_po_status status;
     int64_t supplier_id, outlet_id; /* 0: any */
-    const char *q;                  /* part of the number or of the supplier's name */
+    /* a PO number ("PO-00042", "42"): that order; else part of the number or of the
+     * supplier's name */
+    const char *q;
 };
 
 /* A draft. The outlet's currency unless one is given. Line errors name "lines[i].item_id"
