@@ -33,6 +33,7 @@ static char manager2[SB_TOKEN_LEN];
 /* outlet 1's records, by the names the templates below use */
 static struct {
     int64_t sale, line, customer, shipment, fulfillment, notification, channel, ret, order;
+    int64_t po; /* issue 16 item 1: a purchase order delivered to outlet 1, ordered */
 } rec;
 
 static void setup(void)
@@ -86,6 +87,15 @@ static void setup(void)
     rec.order = th_create(&t, t.admin, "/api/v1/orders",
                           "{\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1}]}");
     cr_assert_gt(rec.order, 0);
+    int64_t supplier = th_create(&t, t.admin, "/api/v1/suppliers", "{\"name\":\"Acme\"}");
+    rec.po = th_create(&t, t.admin, "/api/v1/purchase-orders",
+                       "{\"supplier_id\":%lld,\"outlet_id\":1,\"lines\":[{\"item_id\":1,"
+                       "\"quantity\":5}]}",
+                       (long long)supplier);
+    snprintf(path, sizeof(path), "/api/v1/purchase-orders/%lld/order", (long long)rec.po);
+    r = th_req(&t, "POST", path, t.admin, "{}");
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
     cr_assert_gt(rec.shipment, 0);
     cr_assert_gt(rec.fulfillment, 0);
     cr_assert_gt(rec.notification, 0);
@@ -169,6 +179,11 @@ static const struct {
       "E1: a connection token, which no user holds, lists the POS's outlets, registers, "
       "employees and price levels to complete its connection with (store-wide lists, as the "
       "PATCH that takes them accepts any)" },
+    /* issue 16 item 1 */
+    { "GET", V1 "/suppliers", "suppliers are store-wide" },
+    { "POST", V1 "/suppliers", "suppliers are store-wide" },
+    { "GET", V1 "/suppliers/{id}", "suppliers are store-wide" },
+    { "PATCH", V1 "/suppliers/{id}", "suppliers are store-wide" },
 };
 
 enum kind {
@@ -225,6 +240,26 @@ static const struct probe {
     { "POST", V1 "/stock/levels", REFUSED, V1 "/stock/levels",
       "{\"item_id\":1,\"outlet_id\":1,\"on_order\":4}", 403, "outlet_forbidden", NULL, false,
       true },
+    /* issue 16 item 1: purchase orders go by their outlet. No control where outlet 1's
+     * user would change what later probes need: the order is ordered (not editable, not
+     * ordered again) and stays open (not cancelled); receiving one unit is harmless */
+    { "GET", V1 "/purchase-orders", HIDDEN, V1 "/purchase-orders", NULL, 0, NULL, "{po}", true,
+      true },
+    { "GET", V1 "/purchase-orders", REFUSED, V1 "/purchase-orders?outlet_id={outlet}", NULL, 403,
+      "outlet_forbidden", NULL, false, true },
+    { "POST", V1 "/purchase-orders", REFUSED, V1 "/purchase-orders",
+      "{\"supplier_id\":1,\"outlet_id\":1,\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 403,
+      "outlet_forbidden", NULL, false, false },
+    { "GET", V1 "/purchase-orders/{id}", REFUSED, V1 "/purchase-orders/{po}", NULL, 404,
+      "not_found", NULL, false, true },
+    { "PATCH", V1 "/purchase-orders/{id}", REFUSED, V1 "/purchase-orders/{po}", "{\"note\":\"x\"}",
+      404, "not_found", NULL, false, false },
+    { "POST", V1 "/purchase-orders/{id}/order", REFUSED, V1 "/purchase-orders/{po}/order", "{}",
+      404, "not_found", NULL, false, false },
+    { "POST", V1 "/purchase-orders/{id}/receive", REFUSED, V1 "/purchase-orders/{po}/receive",
+      "{\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 404, "not_found", NULL, false, true },
+    { "POST", V1 "/purchase-orders/{id}/cancel", REFUSED, V1 "/purchase-orders/{po}/cancel", "{}",
+      404, "not_found", NULL, false, false },
     { "GET", V1 "/customers/{id}/sales", HIDDEN, V1 "/customers/{customer}/sales", NULL, 0, NULL,
       "{sale}", true, true },
     /* what the customer bought counts the caller's outlets only (tests/test-sale-search.c
@@ -336,6 +371,7 @@ static void expand(const char *tpl, char *out, size_t cap)
         } vars[] = {
             { "{sale}", rec.sale },
             { "{order}", rec.order },
+            { "{po}", rec.po },
             { "{line}", rec.line },
             { "{customer}", rec.customer },
             { "{shipment}", rec.shipment },

@@ -24,6 +24,8 @@ const ROUTES = [
   [/^\/customers\/(\d+)$/, 'customer', 'Customer', 'customers'],
   [/^\/customers\/new$/, 'customer-edit', 'New customer', 'customers'],
   [/^\/customers\/(\d+)\/edit$/, 'customer-edit', 'Edit customer', 'customers'],
+  [/^\/purchase-orders$/, 'purchase-orders', 'Purchase orders', 'purchasing'],
+  [/^\/purchase-orders\/(\d+)$/, 'purchase-order', 'Purchase order', 'purchasing'],
   [/^\/channels$/, 'channels', 'Channels', 'channels'],
   [/^\/channels\/(\d+)$/, 'channel', 'Channel', 'channels'],
   [/^\/reports$/, 'reports', 'Reports', 'reports'],
@@ -38,6 +40,7 @@ const NAV = [
   ['/sales', 'Sales', 'sales'],
   ['/orders', 'Orders', 'orders'],
   ['/customers', 'Customers', 'customers'],
+  ['/purchase-orders', 'Purchasing', 'purchasing'],
   ['/channels', 'Channels', 'channels', 'manager'],
   ['/reports', 'Reports', 'reports'],
 ];

@@ -4,7 +4,8 @@
  * staff: Old Town only), two price levels, two payment types, 50 items
  * (imported as CSV, so every identifier passes the same checks as a real
  * import) with stock received into both outlets, a few customers and a
- * few of today's sales, one of them to be shipped and one still unpaid.
+ * few of today's sales, one of them to be shipped and one still unpaid, and a
+ * supplier with one purchase order placed for Harbour Street (on order).
  */
 #include "cli/demo-data.h"
 #include "core/currency.h"
@@ -19,11 +20,13 @@
 #include "store/outlets.h"
 #include "store/payment-types.h"
 #include "store/price-levels.h"
+#include "store/purchase-orders.h"
 #include "store/registers.h"
 #include "store/sales.h"
 #include "store/stock.h"
 #include "store/store.h"
 #include "store/sessions.h"
+#include "store/suppliers.h"
 #include "store/users.h"
 #include "sync/channel-edit.h"
 
@@ -247,6 +250,25 @@ static sb_err seed(struct sb_db *db, void *ctx)
                                 .n_payments = 1,
                                 .note = "Layaway: balance on pick-up" };
     TRY(sb_store_sale_create(db, &s4, &sale));
+
+    /* issue 16 item 1: a supplier, and hoodies and mugs on order for Harbour Street */
+    struct sb_supplier sup = { .name = { "Portland Print Co.", true },
+                               .email = { "orders@portlandprint.example", true },
+                               .phone = { "207-555-0142", true } };
+    int64_t supplier, po;
+    TRY(sb_store_supplier_create(db, &sup, &supplier));
+    struct sb_po_line_input pl[] = { { .item_id = 6, .quantity = 12 },
+                                     { .item_id = 16, .quantity = 24 } };
+    struct sb_po_input pin = { .supplier_id = supplier,
+                               .outlet_id = harbour,
+                               .expected_on = { "2026-12-15", true },
+                               .note = { "Winter restock", true },
+                               .lines = pl,
+                               .n_lines = 2,
+                               .lines_set = true };
+    TRY(sb_store_po_create(db, &pin, &po));
+    struct sb_scope everyone = { .role = SB_ROLE_ADMIN, .all_outlets = true };
+    TRY(sb_store_po_order(db, &everyone, po));
     return SB_OK;
 }
 

@@ -39,6 +39,12 @@ sb_err sb_api_stock_receive(struct sb_req *r);
 sb_err sb_api_stock_ledger(struct sb_req *r);
 sb_err sb_api_stock_levels(struct sb_req *r);
 
+SB_API_RESOURCE(suppliers)       /* api-suppliers.c */
+SB_API_RESOURCE(purchase_orders) /* api-purchase-orders.c */
+sb_err sb_api_purchase_orders_order(struct sb_req *r);
+sb_err sb_api_purchase_orders_receive(struct sb_req *r);
+sb_err sb_api_purchase_orders_cancel(struct sb_req *r);
+
 /* api-sales.c */
 sb_err sb_api_sales_list(struct sb_req *r);
 sb_err sb_api_sales_create(struct sb_req *r);

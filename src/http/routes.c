@@ -47,6 +47,13 @@ static const struct sb_route routes[] = {
     { "GET", V1 "/stock/ledger", sb_api_stock_ledger, SB_AUTH_STAFF },
     { "POST", V1 "/stock/levels", sb_api_stock_levels, SB_AUTH_MANAGER },
 
+    /* issue 16 item 1: purchase orders to suppliers (api-suppliers.c, api-purchase-orders.c) */
+    CRUD("/suppliers", suppliers, SB_AUTH_STAFF, SB_AUTH_MANAGER),
+    CRUD("/purchase-orders", purchase_orders, SB_AUTH_STAFF, SB_AUTH_MANAGER),
+    { "POST", V1 "/purchase-orders/{id}/order", sb_api_purchase_orders_order, SB_AUTH_MANAGER },
+    { "POST", V1 "/purchase-orders/{id}/receive", sb_api_purchase_orders_receive, SB_AUTH_STAFF },
+    { "POST", V1 "/purchase-orders/{id}/cancel", sb_api_purchase_orders_cancel, SB_AUTH_MANAGER },
+
     CRUD("/customers", customers, SB_AUTH_STAFF, SB_AUTH_STAFF),
     { "GET", V1 "/customers/{id}/sales", sb_api_customers_sales, SB_AUTH_STAFF },
     { "GET", V1 "/customers/{id}/summary", sb_api_customers_summary, SB_AUTH_STAFF },

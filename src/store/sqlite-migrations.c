@@ -684,6 +684,55 @@ static const char *const migrations[] = {
 
     /* T2 on a channel's orders (store/channel-orders.c): found by their number. */
     "CREATE INDEX channel_orders_number ON channel_orders(channel_id, number);",
+    /* Purchase orders (issue 16 item 1; store/purchase-orders.c): suppliers, and orders to
+     * them delivered to one outlet. status: draft (edited freely) -> ordered (its open
+     * quantities are added to stock.on_order at its outlet) -> partial -> received, or
+     * cancelled (what was still open leaves on_order). A line's received never exceeds what
+     * was ordered; unit_cost is in minor units of the order's currency. Each delivery is a
+     * purchase_order_receipts row; a delivery retried with the same reference is received
+     * once (UNIQUE). number is set from the id in the creating transaction. */
+    "CREATE TABLE suppliers ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  name_norm TEXT NOT NULL UNIQUE,"
+    "  email TEXT,"
+    "  phone TEXT,"
+    "  note TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "CREATE TABLE purchase_orders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  number TEXT UNIQUE,"
+    "  supplier_id INTEGER NOT NULL REFERENCES suppliers(id),"
+    "  outlet_id INTEGER NOT NULL REFERENCES outlets(id),"
+    "  status TEXT NOT NULL DEFAULT 'draft'"
+    "    CHECK (status IN ('draft', 'ordered', 'partial', 'received', 'cancelled')),"
+    "  currency TEXT NOT NULL,"
+    "  expected_on TEXT,"
+    "  note TEXT,"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  ordered_at TEXT,"
+    "  closed_at TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "CREATE INDEX purchase_orders_status ON purchase_orders(status, id);"
+    "CREATE INDEX purchase_orders_supplier ON purchase_orders(supplier_id, id);"
+    "CREATE INDEX purchase_orders_outlet ON purchase_orders(outlet_id, id);"
+    "CREATE TABLE purchase_order_lines ("
+    "  id INTEGER PRIMARY KEY,"
+    "  purchase_order_id INTEGER NOT NULL REFERENCES purchase_orders(id),"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  quantity INTEGER NOT NULL CHECK (quantity > 0),"
+    "  received INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0 AND received <= quantity),"
+    "  unit_cost INTEGER NOT NULL CHECK (unit_cost >= 0),"
+    "  UNIQUE (purchase_order_id, item_id));"
+    "CREATE TABLE purchase_order_receipts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  purchase_order_id INTEGER NOT NULL REFERENCES purchase_orders(id),"
+    "  reference TEXT,"
+    "  user_id INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL,"
+    "  UNIQUE (purchase_order_id, reference));",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)
