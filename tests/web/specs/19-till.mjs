@@ -126,4 +126,90 @@ export const tests = [
       await page.getByRole('link', { name: `Tilly Counter${stamp}` }).waitFor();
     },
   },
+  {
+    name: 'till: a manager voids a sale after a dialog that says what a void does; its stock comes back',
+    async fn(t) {
+      const page = await t.signIn('maria');
+      const tee = (await api(page, 'GET', '/items?sku=TEE-SND')).data[0];
+      const type = (await api(page, 'GET', '/payment-types')).data[0];
+      const onHand = async () => ((await api(page, 'GET', `/stock?item_id=${tee.id}&outlet_id=1`)).data[0] || { on_hand: 0 }).on_hand;
+      const sale = await api(page, 'POST', '/sales', { outlet_id: 1, allow_oversell: true,
+        lines: [{ item_id: tee.id, quantity: 3, unit_price: 1000 }], payments: [{ payment_type_id: type.id, amount: 3000 }] });
+      const before = await onHand();
+      await page.goto(`/sales/${sale.id}`);
+      await page.getByRole('button', { name: 'Void sale' }).click();
+      const dialog = page.locator('#void-dialog');
+      await dialog.waitFor();
+      await dialog.getByText(`Back to Harbour Street's stock: 3 × ${tee.name}.`).waitFor();
+      await dialog.getByText('stay on record').waitFor();
+      await t.axe(page, 'void-dialog');
+      await t.shot(page, 'sale-void');
+      // Escape keeps the sale
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      t.assert((await onHand()) === before, 'nothing moved when the void was not confirmed');
+      await page.getByRole('button', { name: 'Void sale' }).click();
+      await page.fill('#void-reason', 'rang up twice');
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith(`/api/v1/sales/${sale.id}/void`)),
+        page.locator('#void-confirm').click(),
+      ]);
+      t.assert(res.status() === 200, `void: ${res.status()} ${await res.text()}`);
+      await page.locator('main .badge', { hasText: 'Voided' }).first().waitFor();
+      t.assert(!(await page.getByRole('button', { name: 'Void sale' }).count()), 'a voided sale offers no void');
+      t.assert(!(await page.locator('#returns-section').count()), 'a voided sale offers no return');
+      t.assert((await onHand()) === before + 3, `on hand ${await onHand()}, want ${before + 3}`);
+      // staff cannot void: no button
+      const tom = await t.signIn('tom');
+      const own = await api(tom, 'POST', '/sales', { outlet_id: 2, allow_oversell: true, lines: [{ item_id: tee.id, quantity: 1, unit_price: 100 }] });
+      await tom.goto(`/sales/${own.id}`);
+      await tom.getByRole('heading', { name: `Sale #${own.id}` }).waitFor();
+      t.assert(!(await tom.getByRole('button', { name: 'Void sale' }).count()), 'staff are not offered a void');
+    },
+  },
+  {
+    name: 'till: two of three lines returned with restock and a refund lowered by the clerk',
+    async fn(t) {
+      const page = await t.signIn('admin');
+      const items = await Promise.all(['TEE-BLK', 'MUG-GRN', 'CAP-SND'].map(async (sku) => (await api(page, 'GET', `/items?sku=${sku}`)).data[0]));
+      const type = (await api(page, 'GET', '/payment-types')).data[0];
+      const onHand = async (it) => ((await api(page, 'GET', `/stock?item_id=${it.id}&outlet_id=1`)).data[0] || { on_hand: 0 }).on_hand;
+      const sale = await api(page, 'POST', '/sales', { outlet_id: 1, allow_oversell: true,
+        lines: [{ item_id: items[0].id, quantity: 2, unit_price: 1000 }, { item_id: items[1].id, quantity: 1, unit_price: 500 },
+          { item_id: items[2].id, quantity: 1, unit_price: 700 }],
+        payments: [{ payment_type_id: type.id, amount: 3200 }] });
+      const before = await Promise.all(items.map(onHand));
+      await page.goto(`/sales/${sale.id}`);
+      await page.getByRole('button', { name: 'Return items' }).click();
+      const form = page.locator('#return-form');
+      await form.waitFor();
+      await page.fill(`#ret-qty-${sale.lines[0].id}`, '1');
+      await page.fill(`#ret-qty-${sale.lines[1].id}`, '1');
+      // the refund the lines are worth: half the first line, all the second
+      t.assert(await page.inputValue('#ret-refund') === '15.00', `refund offered ${await page.inputValue('#ret-refund')}`);
+      await page.fill('#ret-refund', '20.00');
+      await page.getByRole('button', { name: 'Record return' }).click();
+      await form.getByText(`The refund can be at most ${await money(page, 1500)}.`).waitFor();
+      await page.fill('#ret-refund', '12.00');
+      await page.fill('#ret-reason', 'wrong size');
+      await t.axe(page, 'sale-return');
+      await t.shot(page, 'sale-return');
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith(`/api/v1/sales/${sale.id}/returns`)),
+        page.getByRole('button', { name: 'Record return' }).click(),
+      ]);
+      t.assert(res.status() === 201, `return: ${res.status()} ${await res.text()}`);
+      const done = await res.json();
+      t.assert(done.return.refund_total === 1200, `refund ${done.return.refund_total}`);
+      t.assert(done.return.lines.length === 2 && done.return.lines.every((l) => l.restock), 'two lines, both restocked');
+      t.assert(done.return.lines[0].amount === 1000 && done.return.lines[1].amount === 200, 'the refund is spread over the lines in order');
+      await page.locator('main dl.facts').getByText(await money(page, 1200), { exact: true }).waitFor();
+      const after = await Promise.all(items.map(onHand));
+      t.assert(after[0] === before[0] + 1 && after[1] === before[1] + 1 && after[2] === before[2],
+        `stock ${before} -> ${after}`);
+      // what is left to return: 1 of the first line and the third
+      await page.getByRole('button', { name: 'Return items' }).click();
+      t.assert(await page.locator('#return-form tbody tr').count() === 2, 'the returned mug is no longer offered');
+    },
+  },
 ];
