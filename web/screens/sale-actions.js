@@ -162,3 +162,57 @@ export function returnSection(sale, types, onDone) {
     lines.length ? [h('p', null, open), form] : h('p', { class: 'empty' }, 'Every unit of this sale has been returned.'));
 }
 
+
+// SPEC O5: a web order's lines whose product the POS did not know, each with a
+// search for the item it is (by SKU, barcode or name) and "Map to this item":
+// POST /sales/{id}/lines/{line_id}/item, which takes the stock and, once no
+// unknown line is left, clears the review flag.
+export function unmatchedLines(sale) {
+  if (!sale.channel_id || sale.status === 'voided' || (sale.kind === 'order' && sale.status === 'open')) return [];
+  return (sale.lines || []).filter((l) => !l.item_id && l.external_line_id);
+}
+
+export function mapSection(sale, onDone) {
+  const lines = unmatchedLines(sale);
+  if (!lines.length) return null;
+  return h('section', { id: 'map-lines', 'aria-labelledby': 'map-title' },
+    h('h2', { id: 'map-title' }, 'Lines without an item'),
+    h('p', null, h('small', null, 'The webstore sold these under a SKU the POS does not know. Find the item each one is: its stock is then taken as for any sale.')),
+    lines.map((l) => mapForm(sale, l, onDone)));
+}
+
+function mapForm(sale, l, onDone) {
+  const q = h('input', { id: `map-q-${l.id}`, type: 'search', autocomplete: 'off', maxlength: '200', value: l.sku || '' });
+  const find = h('button', { type: 'submit', class: 'secondary' }, 'Find item');
+  const err = errorBox();
+  const results = h('ul', { class: 'results', 'aria-label': `Items for line ${l.line_no}` });
+  const form = h('form', { class: 'inline', id: `map-line-${l.id}`, 'data-line': String(l.id), 'aria-label': `Map line ${l.line_no} to an item` },
+    h('p', { class: 'full' }, h('strong', null, `Line ${l.line_no}: ${l.description}`), ' ',
+      h('small', null, [l.sku ? `SKU ${l.sku}` : null, `${l.quantity} × ${money(l.unit_price, sale.currency)}`].filter(Boolean).join(' · '))),
+    h('div', { class: 'field' }, h('label', { for: `map-q-${l.id}` }, 'Item SKU, barcode or name'), q), find, err,
+    h('div', { class: 'full' }, results));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = q.value.trim();
+    if (!text) { err.show(new Error('Type the SKU, barcode or name of the item.')); q.focus(); return; }
+    busy(find, err, async () => {
+      let items = [];
+      for (const key of ['sku', 'upc', 'ean']) {
+        items = (await api.get('/items', { [key]: text, limit: 5 })).data;
+        if (items.length) break;
+      }
+      if (!items.length) items = (await api.get('/items', { q: text, limit: 10 })).data;
+      results.replaceChildren(...(items.length ? items.map((it) => {
+        const use = h('button', { type: 'button', class: 'secondary', 'data-item': String(it.id) }, 'Map to this item', h('span', { class: 'visually-hidden' }, ` ${it.name}`));
+        use.addEventListener('click', () => busy(use, err, async () => {
+          const updated = await api.post(`/sales/${sale.id}/lines/${l.id}/item`, { item_id: it.id });
+          announce(`Line ${l.line_no} is now ${it.name}.`);
+          onDone(updated);
+        }));
+        return h('li', null, h('span', null, it.name, ' ', h('small', null, it.sku || '')), use);
+      }) : [h('li', { class: 'empty' }, 'No item matches.')]));
+      announce(`${items.length} items found.`);
+    });
+  });
+  return form;
+}

@@ -8,7 +8,7 @@ import * as api from '../api.js';
 import { dateTime, label, money, parseMoney, toDecimalInput } from '../format.js';
 import { heading, badge, dl, table, errorBox, busy, announce } from '../ui.js';
 import { reopenChoices, reopenForm, reviewForm, historyTable } from './sale-reopen.js';
-import { voidButton, returnSection } from './sale-actions.js';
+import { voidButton, returnSection, mapSection } from './sale-actions.js';
 
 function paymentForm(sale, types, onPaid) {
   const typeSel = h('select', { id: 'pay-type', name: 'payment_type_id' },
@@ -77,6 +77,7 @@ export default async function sale(ctx) {
         ? h('p', { class: 'sale-actions' }, voidButton(ctx, s, repaint))
         : s.status !== 'voided' && ctx.can('manager') ? h('p', { class: 'hint' }, 'This sale has returns, so it cannot be voided: return the rest instead.') : null,
       s.needs_review && s.review_reason ? h('p', { class: 'note' }, 'Review: ', s.review_reason) : null,
+      mapSection(s, repaint),
       s.needs_review ? reviewForm(s, repaint) : null,
       h('div', { class: 'grid2' },
         dl([

@@ -212,4 +212,43 @@ export const tests = [
       t.assert(await page.locator('#return-form tbody tr').count() === 2, 'the returned mug is no longer offered');
     },
   },
+  {
+    name: 'till: o5, a web order line of an unknown product is mapped to an item from the sale page',
+    async fn(t) {
+      const stamp = Date.now().toString(36).toUpperCase();
+      const order = await t.fakeApi('POST', '/_fake/orders', {
+        line_items: [{ sku: `ZZ-${stamp}`, title: 'Mystery mug', quantity: 2, price: '9.00' }],
+        email: 'mystery@example.com', financial_status: 'paid',
+        shipping_address: { first_name: 'Mo', last_name: 'Stery', address1: '1 Quay', city: 'Portland', province_code: 'ME', zip: '04101', country_code: 'US' },
+      });
+      const page = await t.signIn('admin');
+      const row = await t.poll(async () => (await api(page, 'GET', '/channels/1/orders?limit=200')).data
+        .find((o) => o.number === order.name && o.sale_id), `order ${order.name} to come down as a sale`);
+      const sale = await api(page, 'GET', `/sales/${row.sale_id}`);
+      t.assert(sale.needs_review, 'O5: the sale is flagged for review');
+      const line = sale.lines.find((l) => l.sku === `ZZ-${stamp}`);
+      const outlet = line.outlet_id || sale.outlet_id;
+      const mug = (await api(page, 'GET', '/items?sku=MUG-SND')).data[0];
+      const onHand = async () => ((await api(page, 'GET', `/stock?item_id=${mug.id}&outlet_id=${outlet}`)).data[0] || { on_hand: 0 }).on_hand;
+      const before = await onHand();
+
+      await page.goto(`/sales/${sale.id}`);
+      const form = page.locator(`#map-line-${line.id}`);
+      await form.waitFor();
+      await form.getByLabel('Item SKU, barcode or name').fill('MUG-SND');
+      await form.getByRole('button', { name: 'Find item' }).click();
+      await form.getByRole('button', { name: `Map to this item ${mug.name}` }).waitFor();
+      await t.axe(page, 'sale-map-line');
+      await t.shot(page, 'sale-map-line');
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith(`/api/v1/sales/${sale.id}/lines/${line.id}/item`)),
+        form.getByRole('button', { name: `Map to this item ${mug.name}` }).click(),
+      ]);
+      t.assert(res.status() === 200, `map: ${res.status()} ${await res.text()}`);
+      await page.locator('#map-lines').waitFor({ state: 'detached' });
+      t.assert(!(await page.locator('main .badge', { hasText: 'Needs review' }).count()), 'the review flag is gone');
+      await page.locator('#sale-history').getByText(`matched to ${mug.name}`).waitFor();
+      t.assert((await onHand()) === before - 2, `on hand ${await onHand()}, want ${before - 2}`);
+    },
+  },
 ];
