@@ -73,9 +73,11 @@ export default async function sale(ctx) {
     replace(ctx.root,
       heading(`${s.kind === 'invoice' ? 'Invoice' : s.kind === 'order' ? 'Order' : 'Sale'} #${s.id}`, h('p', { class: 'statuses' }, badge(label(s.status), s.status),
         s.needs_review ? badge('Needs review', 'warn') : null)),
-      s.status !== 'voided' && ctx.can('manager') && !(s.returns || []).length
-        ? h('p', { class: 'sale-actions' }, voidButton(ctx, s, repaint))
-        : s.status !== 'voided' && ctx.can('manager') ? h('p', { class: 'hint' }, 'This sale has returns, so it cannot be voided: return the rest instead.') : null,
+      h('p', { class: 'sale-actions' },
+        h('a', { href: `/sales/${s.id}/receipt`, class: 'button secondary', id: 'sale-receipt' }, 'Print receipt'),
+        s.status !== 'voided' && ctx.can('manager') && !(s.returns || []).length ? voidButton(ctx, s, repaint) : null),
+      s.status !== 'voided' && ctx.can('manager') && (s.returns || []).length
+        ? h('p', { class: 'hint' }, 'This sale has returns, so it cannot be voided: return the rest instead.') : null,
       s.needs_review && s.review_reason ? h('p', { class: 'note' }, 'Review: ', s.review_reason) : null,
       mapSection(s, repaint),
       s.needs_review ? reviewForm(s, repaint) : null,

@@ -95,6 +95,8 @@ export const tests = [
       t.assert(await page.inputValue(`#disc-${tee.id}`) === '10' && await page.inputValue(`#disc-kind-${tee.id}`) === 'percent', 'the line discount is back');
       await page.locator('#sell-customer-name', { hasText: `Tilly Counter${stamp}` }).waitFor();
 
+      // the customer hands over more than the total: the change is on the receipt
+      await page.fill('#sell-amount', ((total + 586) / 100).toFixed(2));
       const [res] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/api/v1/sales') && r.request().method() === 'POST'),
         page.getByRole('button', { name: 'Complete sale' }).click(),
@@ -118,7 +120,31 @@ export const tests = [
       t.assert(await page.locator('#cart tbody tr[data-item]').count() === 0, 'the cart is empty after the sale');
       t.assert(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sb-cart:') && JSON.parse(localStorage[k]).lines.length).length) === 0, 'no cart kept');
 
-      await page.locator('#sell-sale-link').click();
+      await page.locator('#sell-done', { hasText: `Change: ${await money(page, 586)}` }).waitFor();
+
+      // the receipt: the server's figures, the customer, the change; printed alone, 80 mm wide
+      await page.locator('#sell-receipt').click();
+      const paper = page.locator('#receipt');
+      await paper.waitFor();
+      for (const text of [tee.name, mug.name, `Sale #${s.id}`, `Customer: Tilly Counter${stamp}`, 'Sale discount 7.5%', 'Gift wrap, please', 'Old Town'])
+        await paper.getByText(text).first().waitFor();
+      await paper.locator('#receipt-total', { hasText: await money(page, total) }).waitFor();
+      await paper.locator('#receipt-change', { hasText: await money(page, 586) }).waitFor();
+      await paper.getByText('−' + await money(page, teeDisc), { exact: true }).waitFor();
+      const when = await page.evaluate(async ([iso, o]) => (await import('/format.js')).dateTime(iso, o), [s.created_at, s.outlet_id]);
+      await paper.getByText(when).waitFor();
+      await t.axe(page, 'receipt');
+      await t.shot(page, 'receipt');
+      await page.emulateMedia({ media: 'print' });
+      t.assert(!(await page.locator('header.top').isVisible()) && !(await page.locator('#receipt-print').isVisible()), 'printing shows the receipt alone');
+      const pdf = await page.pdf({ preferCSSPageSize: true });
+      t.assert(pdf.subarray(0, 5).toString() === '%PDF-' && pdf.length > 1000, 'the receipt prints to a PDF');
+      // the page is the 80 mm roll (226.8 pt), not A4 or Letter
+      const media = /\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/.exec(pdf.toString('latin1'));
+      t.assert(media && Math.abs(Number(media[1]) - 226.77) < 1, `the receipt's page is 80 mm wide: ${media && media[0]}`);
+      await page.emulateMedia({ media: 'screen' });
+
+      await page.getByRole('link', { name: 'Back to the sale' }).click();
       await page.getByRole('heading', { name: `Sale #${s.id}` }).waitFor();
       const facts = page.locator('main dl.facts');
       await facts.getByText(await money(page, total), { exact: true }).first().waitFor();
