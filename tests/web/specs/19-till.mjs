@@ -66,10 +66,13 @@ export const tests = [
 
       // the figures, in integers as the server makes them
       const teeDisc = Math.floor((teePrice * 2 * 1000 + 5000) / 10000);
-      const subtotal = teePrice * 2 + mugPrice;
-      const base = subtotal - teeDisc - 100;
-      const saleDisc = Math.floor((base * 750 + 5000) / 10000);
-      const total = base - saleDisc;
+      const sums = (mp) => {
+        const sub = teePrice * 2 + mp;
+        const b = sub - teeDisc - 100;
+        const sd = Math.floor((b * 750 + 5000) / 10000);
+        return [sub, sd, b - sd];
+      };
+      let [subtotal, saleDisc, total] = sums(mugPrice);
       await page.locator('#sell-total', { hasText: await money(page, total) }).waitFor();
       await page.locator('#sell-discounts', { hasText: await money(page, saleDisc) }).waitFor();
       await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
@@ -83,6 +86,29 @@ export const tests = [
       t.assert(await page.inputValue('#sell-level') === String(sale.id), 'the price level is back after a reload');
       await page.locator('#sell-customer-name', { hasText: `Tilly Counter${stamp}` }).waitFor();
 
+      // so does going elsewhere and coming back
+      await page.getByRole('link', { name: 'Sales', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sales' }).waitFor();
+      await page.getByRole('link', { name: 'Sell' }).click();
+      await page.locator('#sell-total', { hasText: await money(page, total) }).waitFor();
+
+      // on a tablet: every action of the cart within the screen, nothing to scroll sideways
+      await page.setViewportSize({ width: 768, height: 1024 });
+      for (const b of await page.locator('#cart button, #sell-complete, #sell-clear, #sell-customer button:visible').all()) {
+        const box = await b.boundingBox();
+        t.assert(box && box.x >= 0 && box.x + box.width <= 768, `${await b.textContent()} is off the screen at 768 px (${box && box.x + box.width})`);
+      }
+      t.assert(await page.evaluate(() => document.documentElement.scrollWidth) <= 768, 'the Sell screen scrolls sideways at 768 px');
+      await t.shot(page, 'sell-tablet');
+      await page.setViewportSize({ width: 1280, height: 860 });
+
+      // meanwhile the mug's Sale price goes up: the cart takes the new one, and says so
+      const admin = await t.signIn('admin');
+      const newMug = mugPrice + 100;
+      const mugPrices = mug.prices.map((p) => ({ price_level_id: p.price_level_id, amount: p.price_level_id === sale.id ? newMug : p.amount }));
+      await admin.evaluate(async ([id, prices]) => (await import('/api.js')).patch(`/items/${id}`, { prices }), [mug.id, mugPrices]);
+      [subtotal, saleDisc, total] = sums(newMug);
+
       // the session ends (as one that expired): the next call is refused, the clerk signs in again
       await api(page, 'DELETE', '/session');
       await page.getByLabel('Add item').fill('CAP-RED');
@@ -92,6 +118,7 @@ export const tests = [
       await Promise.all([page.waitForURL('**/sell'), page.getByLabel('Password').press('Enter')]);
       await page.locator('#sell-total', { hasText: await money(page, total) }).waitFor();
       t.assert(await page.locator('#cart tbody tr[data-item]').count() === 2, 'both lines are back after signing in');
+      await page.locator('#sell-restored', { hasText: `${mug.name} now costs ${await money(page, newMug)} (was ${await money(page, mugPrice)}).` }).waitFor();
       t.assert(await page.inputValue(`#disc-${tee.id}`) === '10' && await page.inputValue(`#disc-kind-${tee.id}`) === 'percent', 'the line discount is back');
       await page.locator('#sell-customer-name', { hasText: `Tilly Counter${stamp}` }).waitFor();
 
@@ -114,6 +141,7 @@ export const tests = [
         `server figures ${s.subtotal}/${s.discount_total}/${s.total}/${s.balance_due}, want ${subtotal}/${teeDisc + 100 + saleDisc}/${total}/0`);
       t.assert(s.price_level_id === sale.id || s.price_level_id === undefined, 'the sale carries the level');
       t.assert(s.lines[0].unit_price === teePrice && s.lines[0].line_discount === teeDisc, 'line 1 at the Sale level with its discount');
+      t.assert(s.lines[1].unit_price === newMug, `line 2 at the mug's new price (${s.lines[1].unit_price})`);
       t.assert(s.discounts.length === 1 && s.discounts[0].name === 'Sale discount 7.5%' && s.discounts[0].amount === saleDisc, 'the sale discount');
       t.assert(s.note === 'Gift wrap, please' && s.customer && s.customer.first_name === 'Tilly', 'note and customer');
       // the cart is gone once the sale is made
@@ -150,6 +178,15 @@ export const tests = [
       await facts.getByText(await money(page, total), { exact: true }).first().waitFor();
       await facts.getByText('−' + await money(page, teeDisc + 100 + saleDisc), { exact: true }).waitFor();
       await page.getByRole('link', { name: `Tilly Counter${stamp}` }).waitFor();
+      // Clear sale forgets a cart for good
+      await page.getByRole('link', { name: 'Sell' }).click();
+      await addBySku(page, 'TEE-RED');
+      await page.getByRole('button', { name: 'Clear sale' }).click();
+      await page.locator('#cart td.empty').waitFor();
+      await page.reload();
+      await page.locator('#cart td.empty').waitFor();
+      t.assert(await page.locator('#sell-customer-name').textContent() === 'Walk-in', 'a cleared sale is a walk-in again');
+      await admin.evaluate(async ([id, prices]) => (await import('/api.js')).patch(`/items/${id}`, { prices }), [mug.id, mug.prices.map((p) => ({ price_level_id: p.price_level_id, amount: p.amount }))]);
     },
   },
   {
@@ -213,13 +250,21 @@ export const tests = [
       await page.fill(`#ret-qty-${sale.lines[1].id}`, '1');
       // the refund the lines are worth: half the first line, all the second
       t.assert(await page.inputValue('#ret-refund') === '15.00', `refund offered ${await page.inputValue('#ret-refund')}`);
+      await page.fill('#ret-reason', 'wrong size');
+      await page.fill('#ret-refund', '12.00');
+      await page.locator('#ret-refund').blur();
+      await t.shot(page, 'sale-return');
       await page.fill('#ret-refund', '20.00');
       await page.getByRole('button', { name: 'Record return' }).click();
       await form.getByText(`The refund can be at most ${await money(page, 1500)}.`).waitFor();
       await page.fill('#ret-refund', '12.00');
-      await page.fill('#ret-reason', 'wrong size');
+      await page.setViewportSize({ width: 768, height: 1024 });
+      for (const b of await page.locator('#return-form button, #return-form input').all()) {
+        const box = await b.boundingBox();
+        t.assert(box && box.x + box.width <= 768, `a return control is off the screen at 768 px (${box && box.x + box.width})`);
+      }
+      await page.setViewportSize({ width: 1280, height: 860 });
       await t.axe(page, 'sale-return');
-      await t.shot(page, 'sale-return');
       const [res] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith(`/api/v1/sales/${sale.id}/returns`)),
         page.getByRole('button', { name: 'Record return' }).click(),
