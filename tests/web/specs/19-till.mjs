@@ -35,6 +35,8 @@ export const tests = [
 
       // a new customer, made in place
       await page.getByRole('button', { name: 'New customer' }).click();
+      await page.locator('#sell-new-customer').waitFor();
+      await t.axe(page, 'sell-new-customer');
       await page.fill('#sell-new-first_name', 'Tilly');
       await page.fill('#sell-new-last_name', `Counter${stamp}`);
       await page.fill('#sell-new-email', `tilly.${stamp}@example.com`);
@@ -192,7 +194,8 @@ export const tests = [
   {
     name: 'till: a manager voids a sale after a dialog that says what a void does; its stock comes back',
     async fn(t) {
-      const page = await t.signIn('maria');
+      // a manager's role or above (maria, the demo's manager, is locked out by spec 01's bad sign-ins)
+      const page = await t.signIn('admin');
       const tee = (await api(page, 'GET', '/items?sku=TEE-SND')).data[0];
       const type = (await api(page, 'GET', '/payment-types')).data[0];
       const onHand = async () => ((await api(page, 'GET', `/stock?item_id=${tee.id}&outlet_id=1`)).data[0] || { on_hand: 0 }).on_hand;
