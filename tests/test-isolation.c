@@ -353,6 +353,11 @@ static const struct probe {
       "not_found", NULL, false, false },
     { "POST", V1 "/sales/{id}/review", REFUSED, V1 "/sales/{sale}/review", "{}", 404, "not_found",
       NULL, false, false },
+    /* O5 (api-sale-map-line.c): no control: outlet 1's sale is a till sale, whose line is no
+     * web order line (409 conflict); test-sale-map-line checks the route for outlet 1's users,
+     * and a line at an outlet the caller lacks (403 outlet_forbidden) */
+    { "POST", V1 "/sales/{id}/lines/{line_id}/item", REFUSED, V1 "/sales/{sale}/lines/{line}/item",
+      "{\"item_id\":2}", 404, "not_found", NULL, false, false },
     /* no control: the sale has a return by now, and cannot be voided */
     { "POST", V1 "/sales/{id}/void", REFUSED, V1 "/sales/{sale}/void", "{}", 404, "not_found", NULL,
       false, false },

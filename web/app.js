@@ -17,6 +17,7 @@ const ROUTES = [
   [/^\/fulfillments\/(\d+)$/, 'fulfillment', 'Fulfillment', 'fulfillments'],
   [/^\/sales$/, 'sales', 'Sales', 'sales'],
   [/^\/sales\/(\d+)$/, 'sale', 'Sale', 'sales'],
+  [/^\/sales\/(\d+)\/receipt$/, 'receipt', 'Receipt', 'sales'],
   [/^\/sell$/, 'sell', 'Sell', 'sell'],
   [/^\/orders$/, 'orders', 'Orders', 'orders'],
   [/^\/orders\/(\d+)$/, 'order', 'Order', 'orders'],

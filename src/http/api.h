@@ -56,6 +56,7 @@ sb_err sb_api_returns_restock(struct sb_req *r);
 /* api-sale-reopen.c (E9, E8) */
 sb_err sb_api_sales_reopen(struct sb_req *r);
 sb_err sb_api_sales_review(struct sb_req *r);
+sb_err sb_api_sales_map_line(struct sb_req *r);
 /* The "lines" of a sale's (or an order's) body, as POST /sales reads them. */
 struct sb_jctx;
 struct sb_sale_input;

@@ -69,6 +69,7 @@ static const struct sb_route routes[] = {
     /* E9: reopening an exported sale; E8: its review flag cleared (api-sale-reopen.c) */
     { "POST", V1 "/sales/{id}/reopen", sb_api_sales_reopen, SB_AUTH_STAFF },
     { "POST", V1 "/sales/{id}/review", sb_api_sales_review, SB_AUTH_STAFF },
+    { "POST", V1 "/sales/{id}/lines/{line_id}/item", sb_api_sales_map_line, SB_AUTH_STAFF },
 
     { "GET", V1 "/orders", sb_api_orders_list, SB_AUTH_STAFF },
     { "POST", V1 "/orders", sb_api_orders_create, SB_AUTH_STAFF },

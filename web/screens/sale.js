@@ -8,6 +8,7 @@ import * as api from '../api.js';
 import { dateTime, label, money, parseMoney, toDecimalInput } from '../format.js';
 import { heading, badge, dl, table, errorBox, busy, announce } from '../ui.js';
 import { reopenChoices, reopenForm, reviewForm, historyTable } from './sale-reopen.js';
+import { voidButton, returnSection, mapSection } from './sale-actions.js';
 
 function paymentForm(sale, types, onPaid) {
   const typeSel = h('select', { id: 'pay-type', name: 'payment_type_id' },
@@ -35,6 +36,12 @@ function paymentForm(sale, types, onPaid) {
     });
   });
   return form;
+}
+
+// A sale line by what it sold, not by its id.
+function lineName(s, id) {
+  const l = (s.lines || []).find((x) => x.id === id);
+  return l ? l.description : `line ${id}`;
 }
 
 export default async function sale(ctx) {
@@ -66,7 +73,13 @@ export default async function sale(ctx) {
     replace(ctx.root,
       heading(`${s.kind === 'invoice' ? 'Invoice' : s.kind === 'order' ? 'Order' : 'Sale'} #${s.id}`, h('p', { class: 'statuses' }, badge(label(s.status), s.status),
         s.needs_review ? badge('Needs review', 'warn') : null)),
+      h('p', { class: 'sale-actions' },
+        h('a', { href: `/sales/${s.id}/receipt`, class: 'button secondary', id: 'sale-receipt' }, 'Print receipt'),
+        s.status !== 'voided' && ctx.can('manager') && !(s.returns || []).length ? voidButton(ctx, s, repaint) : null),
+      s.status !== 'voided' && ctx.can('manager') && (s.returns || []).length
+        ? h('p', { class: 'hint' }, 'This sale has returns, so it cannot be voided: return the rest instead.') : null,
       s.needs_review && s.review_reason ? h('p', { class: 'note' }, 'Review: ', s.review_reason) : null,
+      mapSection(s, repaint),
       s.needs_review ? reviewForm(s, repaint) : null,
       h('div', { class: 'grid2' },
         dl([
@@ -107,10 +120,11 @@ export default async function sale(ctx) {
         : h('tr', null, h('td', { colspan: '4', class: 'empty' }, 'No payments yet.')), { id: 'payments' }),
       (s.returns || []).length ? table('Returns', ['When', 'Lines', 'Refund', 'Stock'], s.returns.map((r) => h('tr', null,
         h('td', null, dateTime(r.created_at, s.outlet_id)),
-        h('td', null, (r.lines || []).map((l) => h('div', null, `${l.quantity} × line ${l.sale_line_id}`,
+        h('td', null, (r.lines || []).map((l) => h('div', null, `${l.quantity} × ${lineName(s, l.sale_line_id)}`,
           l.restock ? '' : h('small', null, ' · not restocked')))),
         h('td', { class: 'num' }, m(r.refund_total ?? r.amount ?? 0)),
         h('td', null, s.status !== 'voided' && (r.lines || []).some((l) => !l.restock) ? restockButton(r) : 'Restocked')))) : null,
+      s.status !== 'voided' && s.kind !== 'order' && (s.lines || []).length ? returnSection(s, types.data, repaint) : null,
       sh ? h('section', { 'aria-labelledby': 'ship-title' },
         h('h2', { id: 'ship-title' }, 'Shipment'),
         dl([
