@@ -11,6 +11,8 @@
 #include "store/shipments.h"
 #include "store/fulfillments.h"
 #include "store/outbox-queue.h"
+#include "store/sqlbuild.h"
+#include "core/carrier.h"
 #include "util/timeutil.h"
 
 #include <stdlib.h>
@@ -42,38 +44,23 @@
 
 #define ROW_SELECT                                                                          \
     "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name," \
-    " s.status AS sale_status, s.external_number, s.outlet_id, " FF_STATUS                  \
-    " AS fulfillment_status, " CAN_SHIP " AS can_ship"                                      \
+    " s.status AS sale_status, s.external_number, s.outlet_id, o.name AS outlet_name,"          \
+    " c.email AS customer_email, " FF_STATUS " AS fulfillment_status, " CAN_SHIP " AS can_ship" \
     " FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                                  \
-    " LEFT JOIN customers c ON c.id = s.customer_id"
+    " JOIN outlets o ON o.id = s.outlet_id LEFT JOIN customers c ON c.id = s.customer_id"
 
 #define LIKE_Q(col) "lower(" col ") LIKE ? ESCAPE '\\'"
 
-/* The search (SH1), bound as: skip-flag, 5 patterns, the exact text, 6 patterns. Customer
- * name: the ship-to name and the customer's names; order number: the channel's number, or
- * the sale id exactly (a search for "1" should not list sales 10 to 19); then the address. */
-/* clang-format off */
-#define SEARCH                                                                                     \
-    "(? OR " LIKE_Q("sh.name")                                                                     \
-    " OR " LIKE_Q("c.first_name")                                                                  \
-    " OR " LIKE_Q("c.last_name")                                                                   \
-    " OR " LIKE_Q("c.first_name || ' ' || c.last_name")                                            \
-    " OR " LIKE_Q("s.external_number")                                                             \
-    " OR CAST(s.id AS TEXT) = ?"                                                                   \
-    " OR " LIKE_Q("sh.line1")                                                                      \
-    " OR " LIKE_Q("sh.line2")                                                                      \
-    " OR " LIKE_Q("sh.city")                                                                       \
-    " OR " LIKE_Q("sh.region")                                                                     \
-    " OR " LIKE_Q("sh.postcode")                                                                   \
-    " OR " LIKE_Q("sh.country") ")"
-/* clang-format on */
-
-/* The list: shipped ones, or those to ship, which are what can still ship (F3, SH2: no
- * voided or cancelled order, no pickup); bound as: after, shipped twice, the scope,
- * SEARCH. The plain shipped test keeps the shipped index usable. */
-#define LIST_WHERE                                                \
-    " WHERE sh.id > ? AND sh.shipped = ? AND (? OR " CAN_SHIP ")" \
-    " AND " SB_SQL_SCOPE("s.outlet_id") " AND " SEARCH " ORDER BY sh.id LIMIT ?"
+/* The columns the search (SH1) reads with a pattern: the customer's and the ship-to names
+ * and emails, the channel's order number, the address, the tracking number. */
+static const char *const like_cols[] = {
+    LIKE_Q("sh.name"),          LIKE_Q("c.first_name"), LIKE_Q("c.last_name"),
+    LIKE_Q("c.first_name || ' ' || c.last_name"),       LIKE_Q("c.email"),
+    LIKE_Q("sh.email"),         LIKE_Q("s.external_number"),
+    LIKE_Q("sh.line1"),         LIKE_Q("sh.line2"),     LIKE_Q("sh.city"),
+    LIKE_Q("sh.region"),        LIKE_Q("sh.postcode"),  LIKE_Q("sh.country"),
+    LIKE_Q("sh.tracking_number"),
+};
 
 sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct sb_address *to,
                                 const char *method, const char *note, int64_t *ret_id)
@@ -104,28 +91,59 @@ sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **re
                           "i", sale_id);
 }
 
-/* Adds "lines" (the order details) to a shipment row, and makes "can_ship" (an SQL
- * expression: an integer on SQLite, a boolean on PostgreSQL) a boolean. */
+/* Adds what a packer reads to a shipment row: "lines" (the order details: the items to
+ * pack, never the shipping charge), "items_count" (their units), "ship_outlets" (the
+ * outlets whose open shipping fulfillments ship it; the sale's outlet when it has none)
+ * and "tracking_url" (core/carrier.h; null for an unknown carrier). Makes "can_ship" (an
+ * SQL expression: an integer on SQLite, a boolean on PostgreSQL) a boolean. */
 static sb_err add_lines(struct sb_db *db, json_t *row)
 {
-    json_t *lines, *can = json_object_get(row, "can_ship");
+    json_t *lines = NULL, *outlets = NULL, *can = json_object_get(row, "can_ship");
+    int64_t sale_id = json_integer_value(json_object_get(row, "sale_id"));
     json_object_set_new(row, "can_ship",
                         json_boolean(json_is_true(can) || json_integer_value(can) != 0));
     sb_err err = sb_db_json_all(db, &lines,
-                                "SELECT sku, description, quantity FROM sale_lines"
-                                " WHERE sale_id = ? ORDER BY line_no",
-                                "i", (int64_t)json_integer_value(json_object_get(row, "sale_id")));
+                                "SELECT id, item_id, sku, description, quantity FROM sale_lines"
+                                " WHERE sale_id = ? AND NOT is_shipping ORDER BY line_no",
+                                "i", sale_id);
     if (!err)
-        json_object_set_new(row, "lines", lines);
-    return err;
+        err = sb_db_json_all(db, &outlets,
+                             "SELECT DISTINCT o.id, o.name FROM fulfillments f"
+                             " JOIN outlets o ON o.id = f.outlet_id WHERE f.sale_id = ?"
+                             " AND f.kind = 'shipping' AND f.status <> 'cancelled' ORDER BY o.id",
+                             "i", sale_id);
+    if (err) {
+        json_decref(lines);
+        return err;
+    }
+    if (json_array_size(outlets) == 0) {
+        json_t *own = json_object();
+        json_object_set(own, "id", json_object_get(row, "outlet_id"));
+        json_object_set(own, "name", json_object_get(row, "outlet_name"));
+        json_array_append_new(outlets, own);
+    }
+    int64_t units = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach(lines, i, l)
+    {
+        units += json_integer_value(json_object_get(l, "quantity"));
+    }
+    char url[SB_CARRIER_URL_MAX];
+    bool linked = sb_carrier_tracking_url(json_string_value(json_object_get(row, "carrier")),
+                                          json_string_value(json_object_get(row, "tracking_number")),
+                                          url, sizeof(url));
+    json_object_set_new(row, "lines", lines);
+    json_object_set_new(row, "items_count", json_integer(units));
+    json_object_set_new(row, "ship_outlets", outlets);
+    json_object_set_new(row, "tracking_url", linked ? json_string(url) : json_null());
+    return SB_OK;
 }
 
 /* "%q%" in lower case with LIKE's wildcards escaped, so the text is matched literally. */
-static sb_err like_pattern(const char *q, char *buf, size_t cap)
+static void like_pattern(const char *q, char *buf, size_t cap)
 {
     size_t n = 0;
-    if (strlen(q) > SB_SHIPMENT_Q_MAX)
-        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d bytes", SB_SHIPMENT_Q_MAX);
     buf[n++] = '%';
     for (; *q && n + 4 < cap; q++) {
         char ch = *q;
@@ -135,21 +153,87 @@ static sb_err like_pattern(const char *q, char *buf, size_t cap)
     }
     buf[n++] = '%';
     buf[n] = '\0';
+}
+
+/* The conditions the list and its count share: state, scope, outlet, search. */
+static void conditions(struct sb_sqlb *b, const struct sb_scope *scope,
+                       const struct sb_shipment_filter *f, const char *pat)
+{
+    switch (f->state) {
+    case SB_SHIPMENT_TO_SHIP:
+        /* what can still ship (F3, SH2) */
+        sb_sqlb_add(b, " WHERE NOT sh.shipped AND " CAN_SHIP);
+        break;
+    case SB_SHIPMENT_SHIPPED:
+        sb_sqlb_add(b, " WHERE sh.shipped");
+        break;
+    case SB_SHIPMENT_ALL:
+        sb_sqlb_add(b, " WHERE (sh.shipped OR " CAN_SHIP ")");
+        break;
+    }
+    if (!scope->all_outlets) {
+        sb_sqlb_add(b,
+                    " AND s.outlet_id IN (SELECT outlet_id FROM user_outlets WHERE user_id = ?)");
+        sb_sqlb_int(b, scope->user_id);
+    }
+    if (f->outlet_id) {
+        /* the outlet that ships it: the sale's, or one of its shipping fulfillments' */
+        sb_sqlb_add(b, " AND (s.outlet_id = ? OR EXISTS (SELECT 1 FROM fulfillments f"
+                       " WHERE f.sale_id = s.id AND f.outlet_id = ? AND f.kind = 'shipping'))");
+        sb_sqlb_int(b, f->outlet_id);
+        sb_sqlb_int(b, f->outlet_id);
+    }
+    if (pat) {
+        /* order number: the channel's (by pattern) or the sale's own exactly (a search
+         * for "1" should not list sales 10 to 19); a tracking number exactly, by index */
+        sb_sqlb_add(b, " AND (CAST(s.id AS TEXT) = ? OR sh.tracking_number = ?");
+        sb_sqlb_text(b, f->q[0] == '#' ? f->q + 1 : f->q);
+        sb_sqlb_text(b, f->q);
+        for (size_t i = 0; i < sizeof(like_cols) / sizeof(like_cols[0]); i++) {
+            sb_sqlb_add(b, " OR ");
+            sb_sqlb_add(b, like_cols[i]);
+            sb_sqlb_text(b, pat);
+        }
+        sb_sqlb_add(b, ")");
+    }
+}
+
+static sb_err check_q(const struct sb_shipment_filter *f)
+{
+    if (f->q && strlen(f->q) > SB_SHIPMENT_Q_MAX)
+        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d bytes", SB_SHIPMENT_Q_MAX);
     return SB_OK;
 }
+
+#define FROM_JOINS                                     \
+    " FROM shipments sh JOIN sales s ON s.id = sh.sale_id" \
+    " LEFT JOIN customers c ON c.id = s.customer_id"
 
 sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
                               const struct sb_shipment_filter *f, json_t **ret)
 {
-    char pat[2 * SB_SHIPMENT_Q_MAX + 8];
-    const char *q = f->q && f->q[0] ? f->q : NULL;
-    sb_err err = like_pattern(q ? q : "", pat, sizeof(pat));
+    sb_err err = check_q(f);
     if (err)
         return err;
-    json_t *rows;
-    err = sb_db_json_all(db, &rows, ROW_SELECT LIST_WHERE, "ibbbibssssssssssssi", f->after,
-                         f->shipped, f->shipped, scope->all_outlets, scope->user_id, !q, pat, pat,
-                         pat, pat, pat, q ? q : "", pat, pat, pat, pat, pat, pat, f->limit);
+    char pat[2 * SB_SHIPMENT_Q_MAX + 8];
+    bool searching = f->q && f->q[0];
+    if (searching)
+        like_pattern(f->q, pat, sizeof(pat));
+    struct sb_sqlb *b = calloc(1, sizeof(*b));
+    if (!b)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    /* newest first (T2), keyset pages by id: the page's ids first, then their columns */
+    sb_sqlb_add(b, ROW_SELECT " WHERE sh.id IN (SELECT sh.id" FROM_JOINS);
+    conditions(b, scope, f, searching ? pat : NULL);
+    if (f->after) {
+        sb_sqlb_add(b, " AND sh.id < ?");
+        sb_sqlb_int(b, f->after);
+    }
+    sb_sqlb_add(b, " ORDER BY sh.id DESC LIMIT ?) ORDER BY sh.id DESC");
+    sb_sqlb_int(b, f->limit);
+    json_t *rows = NULL;
+    err = sb_sqlb_json_all(b, db, &rows);
+    free(b);
     if (err)
         return err;
     size_t i;
@@ -166,6 +250,33 @@ sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
     }
     *ret = rows;
     return SB_OK;
+}
+
+sb_err sb_store_shipment_count(struct sb_db *db, const struct sb_scope *scope,
+                               const struct sb_shipment_filter *f, int64_t *ret)
+{
+    sb_err err = check_q(f);
+    if (err)
+        return err;
+    char pat[2 * SB_SHIPMENT_Q_MAX + 8];
+    bool searching = f->q && f->q[0];
+    if (searching)
+        like_pattern(f->q, pat, sizeof(pat));
+    struct sb_sqlb *b = calloc(1, sizeof(*b));
+    if (!b)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    sb_sqlb_add(b, "SELECT COUNT(*) FROM (SELECT sh.id" FROM_JOINS);
+    conditions(b, scope, f, searching ? pat : NULL);
+    sb_sqlb_add(b, " LIMIT ?) AS capped");
+    sb_sqlb_int(b, SB_SHIPMENT_COUNT_CAP + 1);
+    struct sb_q q;
+    err = sb_sqlb_open(b, db, &q);
+    if (!err) {
+        *ret = sb_q_next(&q) ? sb_q_int(&q, 0) : 0;
+        err = sb_q_close(&q);
+    }
+    free(b);
+    return err;
 }
 
 sb_err sb_store_shipment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,

@@ -681,6 +681,15 @@ static const char *const migrations[] = {
     "CREATE INDEX sale_lines_sku ON sale_lines(sku, sale_id);"
     "CREATE INDEX customers_full_name ON customers(lower(first_name || ' ' || last_name));"
     "CREATE INDEX customers_last_name ON customers(lower(last_name));",
+    /* Packing (issue 16 item 3): a sale line that is the order's shipping charge is never an
+     * item to pack (store/shipments.c, the pick list and packing slips); lines written before
+     * this were made by the order pipeline as "Shipping: <title>" with no item and no
+     * channel line. Shipped orders are found by their tracking number (SH1). */
+    "ALTER TABLE sale_lines ADD COLUMN is_shipping BOOLEAN NOT NULL DEFAULT 0;"
+    "UPDATE sale_lines SET is_shipping = 1 WHERE item_id IS NULL"
+    "  AND external_line_id IS NULL AND description LIKE 'Shipping: %'"
+    "  AND sale_id IN (SELECT id FROM sales WHERE source = 'channel');"
+    "CREATE INDEX shipments_tracking ON shipments(tracking_number);",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)
