@@ -313,3 +313,47 @@ Test(shipments_search, item3_bulk_request_is_bounded_and_checked_whole)
     th_expect_error(&t, "POST", B, fx.staff1, body, 422, "invalid_field");
     cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM shipments WHERE shipped"), 0);
 }
+
+/* ---- a real channel order: its shipping line is marked so by the pipeline ---- */
+
+static struct th_fake fake;
+
+static void shop_setup(void)
+{
+    th_shop_start(&t, &fx, &fake);
+}
+
+static void shop_teardown(void)
+{
+    th_fake_stop(&fake);
+    th_stop(&t);
+}
+
+TestSuite(shipments_shop, .init = shop_setup, .fini = shop_teardown);
+
+Test(shipments_shop, item3_pipeline_marks_the_shipping_line_which_is_never_packed)
+{
+    char order[32];
+    th_shop_place(&t, &fake,
+                  "{\"email\":\"web@example.com\",\"financial_status\":\"paid\","
+                  "\"shipping_address\":{\"name\":\"Web Buyer\",\"address1\":\"1 Quay St\","
+                  "\"city\":\"Portland\",\"country_code\":\"US\"},"
+                  "\"line_items\":[{\"sku\":\"TEE\",\"title\":\"T-shirt\",\"quantity\":3,"
+                  "\"price\":\"20.00\"}],"
+                  "\"shipping_lines\":[{\"title\":\"Standard\",\"code\":\"STD\","
+                  "\"price\":\"5.00\"}]}",
+                  order, sizeof(order));
+    /* the sale keeps the charge as a line, marked as shipping */
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sale_lines WHERE is_shipping"
+                                " AND description = 'Shipping: Standard'"),
+                 1);
+    cr_expect_eq(th_sql_int(&t, "SELECT COUNT(*) FROM sale_lines WHERE NOT is_shipping"), 1);
+    json_t *page = th_get(&t, t.admin, "/api/v1/shipments?q=web%%20buyer");
+    json_t *rows = json_object_get(page, "data");
+    cr_assert_eq(json_array_size(rows), 1);
+    json_t *lines = json_object_get(json_array_get(rows, 0), "lines");
+    cr_assert_eq(json_array_size(lines), 1);
+    cr_expect_str_eq(th_str(json_array_get(lines, 0), "sku"), "TEE");
+    cr_expect_eq(th_int(json_array_get(rows, 0), "items_count"), 3);
+    json_decref(page);
+}

@@ -85,10 +85,27 @@ sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct 
     return err;
 }
 
+/* "tracking_url": the carrier's tracking page for the row's number (core/carrier.h), or
+ * null for an unknown carrier or none. */
+static void add_tracking_url(json_t *row)
+{
+    char url[SB_CARRIER_URL_MAX];
+    bool linked = sb_carrier_tracking_url(json_string_value(json_object_get(row, "carrier")),
+                                          json_string_value(json_object_get(row, "tracking_number")),
+                                          url, sizeof(url));
+    json_object_set_new(row, "tracking_url", linked ? json_string(url) : json_null());
+}
+
 sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **ret)
 {
-    return sb_db_json_one(db, ret, "SELECT " SHIP_COLS " FROM shipments sh WHERE sh.sale_id = ?",
-                          "i", sale_id);
+    json_t *row;
+    sb_err err = sb_db_json_one(
+        db, &row, "SELECT " SHIP_COLS " FROM shipments sh WHERE sh.sale_id = ?", "i", sale_id);
+    if (err)
+        return err;
+    add_tracking_url(row);
+    *ret = row;
+    return SB_OK;
 }
 
 /* Adds what a packer reads to a shipment row: "lines" (the order details: the items to
@@ -129,14 +146,10 @@ static sb_err add_lines(struct sb_db *db, json_t *row)
     {
         units += json_integer_value(json_object_get(l, "quantity"));
     }
-    char url[SB_CARRIER_URL_MAX];
-    bool linked = sb_carrier_tracking_url(json_string_value(json_object_get(row, "carrier")),
-                                          json_string_value(json_object_get(row, "tracking_number")),
-                                          url, sizeof(url));
     json_object_set_new(row, "lines", lines);
     json_object_set_new(row, "items_count", json_integer(units));
     json_object_set_new(row, "ship_outlets", outlets);
-    json_object_set_new(row, "tracking_url", linked ? json_string(url) : json_null());
+    add_tracking_url(row);
     return SB_OK;
 }
 

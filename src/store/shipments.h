@@ -14,7 +14,7 @@
 /* Inside the caller's transaction. */
 sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct sb_address *to,
                                 const char *method, const char *note, int64_t *ret_id);
-/* The sale's shipment as JSON, or SB_ENOT_FOUND. */
+/* The sale's shipment as JSON with its "tracking_url" (core/carrier.h), or SB_ENOT_FOUND. */
 sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **ret);
 
 /* The longest search text the list accepts. */

@@ -48,7 +48,7 @@ function pickList(shipments) {
     h('h2', { id: 'pick-title' }, `Pick list · ${shipments.length} orders · ${units} units`),
     h('p', null, 'Orders: ', shipments.map(orderRef).join(', ')),
     h('table', { class: 'dense', id: 'pick-lines' },
-      h('thead', null, h('tr', null, ['Picked', 'SKU', 'Item', 'Qty', 'For'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Picked', 'SKU', 'Item', 'Qty', 'For'].map((t) => h('th', { scope: 'col', class: t === 'Qty' ? 'num' : null }, t)))),
       h('tbody', null, lines.map((l) => h('tr', { 'data-sku': l.sku || '' },
         h('td', { class: 'tick', 'aria-label': 'Not yet picked' }, '☐'),
         h('td', null, l.sku || '—'), h('td', null, l.description),

@@ -14,18 +14,12 @@
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label } from '../format.js';
+import { trackingLink } from '../tracking.js';
 import { heading, errorBox, busy, pager, announce, badge, dl, table } from '../ui.js';
 
 // Names the carrier field suggests: the carriers the server links (core/carrier.c); any
 // other name is kept, with no link.
 const CARRIERS = ['UPS', 'USPS', 'FedEx', 'DHL', 'Royal Mail', 'Canada Post', 'Australia Post', 'PostNL', 'DPD'];
-
-// A tracking number, linked to the carrier's page when the server knows the carrier.
-export function trackingLink(s) {
-  if (!s.tracking_number) return null;
-  const text = `${s.tracking_number}${s.carrier ? ' (' + s.carrier + ')' : ''}`;
-  return s.tracking_url ? h('a', { href: s.tracking_url, class: 'tracking', target: '_blank', rel: 'noopener noreferrer' }, text) : text;
-}
 
 function shipOutlets(s) {
   return (s.ship_outlets || []).map((o) => o.name).join(', ') || s.outlet_name || '';
