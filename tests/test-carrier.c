@@ -32,7 +32,8 @@ Test(carrier, item3_each_carrier_has_its_public_tracking_page)
                      "?searchFor=1234567890123456");
     cr_expect_str_eq(url("Australia Post", "33ABC1234567"),
                      "https://auspost.com.au/mypost/track/details/33ABC1234567");
-    cr_expect_str_eq(url("PostNL", "3SABCD1234567"), "https://postnl.nl/tracktrace/?B=3SABCD1234567");
+    cr_expect_str_eq(url("PostNL", "3SABCD1234567"),
+                     "https://postnl.nl/tracktrace/?B=3SABCD1234567");
     cr_expect_str_eq(url("DPD", "01234567890123"),
                      "https://tracking.dpd.de/status/en_US/parcel/01234567890123");
 }

@@ -140,8 +140,7 @@ Test(shipments_search, sh1_search_and_filters_include_shipped_orders)
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=1Z999AA10123456784", S), "");
     /* the shipping outlet */
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&outlet_id=2", S), "104,103");
-    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&outlet_id=1&q=turing", S),
-                     "");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&outlet_id=1&q=turing", S), "");
     /* a split order shows at the other outlet too, by its shipping fulfillment there */
     th_sql_exec(&t, "INSERT INTO fulfillments (id, sale_id, outlet_id, kind, status, is_split,"
                     " is_backorder, created_at, updated_at) VALUES (42, 2, 2, 'shipping', 'new',"
@@ -232,11 +231,12 @@ Test(shipments_search, f3_bulk_ship_each_row_all_or_nothing_with_its_reason)
     th_sql_exec(&t, "UPDATE fulfillments SET status = 'cancelled' WHERE id = 2;"
                     "UPDATE sales SET status = 'voided', voided_at = '2026-02-05T00:00:00Z'"
                     " WHERE id = 3");
-    struct th_resp r = bulk(fx.staff1, "{\"action\":\"ship\",\"shipments\":["
-                                       "{\"id\":101,\"tracking_number\":\"1Z1\",\"carrier\":\"UPS\"},"
-                                       "{\"id\":102,\"tracking_number\":\"1Z2\"},"
-                                       "{\"id\":103,\"tracking_number\":\"1Z3\"},"
-                                       "{\"id\":104,\"tracking_number\":\"1Z4\"}]}");
+    struct th_resp r =
+        bulk(fx.staff1, "{\"action\":\"ship\",\"shipments\":["
+                        "{\"id\":101,\"tracking_number\":\"1Z1\",\"carrier\":\"UPS\"},"
+                        "{\"id\":102,\"tracking_number\":\"1Z2\"},"
+                        "{\"id\":103,\"tracking_number\":\"1Z3\"},"
+                        "{\"id\":104,\"tracking_number\":\"1Z4\"}]}");
     cr_assert_eq(r.status, 200, "%s", r.body);
     cr_expect_eq(th_int(r.json, "shipped"), 1);
     cr_expect_eq(th_int(r.json, "refused"), 3);

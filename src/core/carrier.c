@@ -9,10 +9,10 @@
 #include <string.h>
 
 struct carrier {
-    const char *name;      /* canonical */
-    const char *aliases;   /* normalised names, separated by '|' */
-    const char *prefix;    /* the tracking page up to the number */
-    const char *suffix;    /* after it, may be "" */
+    const char *name;    /* canonical */
+    const char *aliases; /* normalised names, separated by '|' */
+    const char *prefix;  /* the tracking page up to the number */
+    const char *suffix;  /* after it, may be "" */
 };
 
 static const struct carrier carriers[] = {

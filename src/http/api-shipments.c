@@ -275,13 +275,14 @@ sb_err sb_api_shipments_bulk(struct sb_req *r)
                 return e;
             }
             const struct sb_errinfo *info = sb_err_last();
-            json_t *error = json_pack("{s:s, s:s}", "code", sb_err_code(e), "message",
-                                      info->err == e && info->message[0] ? info->message
-                                                                         : sb_err_message(e));
+            json_t *error =
+                json_pack("{s:s, s:s}", "code", sb_err_code(e), "message",
+                          info->err == e && info->message[0] ? info->message : sb_err_message(e));
             if (info->err == e && info->field[0])
                 json_object_set_new(error, "field", json_string(info->field));
-            json_array_append_new(results, json_pack("{s:I, s:b, s:o}", "id", (json_int_t)rows[i].id,
-                                                     "ok", 0, "error", error));
+            json_array_append_new(results,
+                                  json_pack("{s:I, s:b, s:o}", "id", (json_int_t)rows[i].id, "ok",
+                                            0, "error", error));
             sb_err_clear();
             continue;
         }

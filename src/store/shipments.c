@@ -15,6 +15,7 @@
 #include "core/carrier.h"
 #include "util/timeutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,11 +43,11 @@
     " OR EXISTS (SELECT 1 FROM fulfillments f WHERE f.sale_id = s.id"        \
     " AND f.kind = 'shipping' AND f.status <> 'cancelled')))"
 
-#define ROW_SELECT                                                                          \
-    "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name," \
+#define ROW_SELECT                                                                              \
+    "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name,"     \
     " s.status AS sale_status, s.external_number, s.outlet_id, o.name AS outlet_name,"          \
     " c.email AS customer_email, " FF_STATUS " AS fulfillment_status, " CAN_SHIP " AS can_ship" \
-    " FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                                  \
+    " FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                                      \
     " JOIN outlets o ON o.id = s.outlet_id LEFT JOIN customers c ON c.id = s.customer_id"
 
 #define LIKE_Q(col) "lower(" col ") LIKE ? ESCAPE '\\'"
@@ -54,12 +55,13 @@
 /* The columns the search (SH1) reads with a pattern: the customer's and the ship-to names
  * and emails, the channel's order number, the address, the tracking number. */
 static const char *const like_cols[] = {
-    LIKE_Q("sh.name"),          LIKE_Q("c.first_name"), LIKE_Q("c.last_name"),
-    LIKE_Q("c.first_name || ' ' || c.last_name"),       LIKE_Q("c.email"),
-    LIKE_Q("sh.email"),         LIKE_Q("s.external_number"),
-    LIKE_Q("sh.line1"),         LIKE_Q("sh.line2"),     LIKE_Q("sh.city"),
-    LIKE_Q("sh.region"),        LIKE_Q("sh.postcode"),  LIKE_Q("sh.country"),
-    LIKE_Q("sh.tracking_number"),
+    LIKE_Q("sh.name"),           LIKE_Q("c.first_name"),
+    LIKE_Q("c.last_name"),       LIKE_Q("c.first_name || ' ' || c.last_name"),
+    LIKE_Q("c.email"),           LIKE_Q("sh.email"),
+    LIKE_Q("s.external_number"), LIKE_Q("sh.line1"),
+    LIKE_Q("sh.line2"),          LIKE_Q("sh.city"),
+    LIKE_Q("sh.region"),         LIKE_Q("sh.postcode"),
+    LIKE_Q("sh.country"),        LIKE_Q("sh.tracking_number"),
 };
 
 sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct sb_address *to,
@@ -90,9 +92,9 @@ sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct 
 static void add_tracking_url(json_t *row)
 {
     char url[SB_CARRIER_URL_MAX];
-    bool linked = sb_carrier_tracking_url(json_string_value(json_object_get(row, "carrier")),
-                                          json_string_value(json_object_get(row, "tracking_number")),
-                                          url, sizeof(url));
+    bool linked = sb_carrier_tracking_url(
+        json_string_value(json_object_get(row, "carrier")),
+        json_string_value(json_object_get(row, "tracking_number")), url, sizeof(url));
     json_object_set_new(row, "tracking_url", linked ? json_string(url) : json_null());
 }
 
@@ -218,7 +220,7 @@ static sb_err check_q(const struct sb_shipment_filter *f)
     return SB_OK;
 }
 
-#define FROM_JOINS                                     \
+#define FROM_JOINS                                         \
     " FROM shipments sh JOIN sales s ON s.id = sh.sale_id" \
     " LEFT JOIN customers c ON c.id = s.customer_id"
 
@@ -278,16 +280,23 @@ sb_err sb_store_shipment_count(struct sb_db *db, const struct sb_scope *scope,
     struct sb_sqlb *b = calloc(1, sizeof(*b));
     if (!b)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    sb_sqlb_add(b, "SELECT COUNT(*) FROM (SELECT sh.id" FROM_JOINS);
+    sb_sqlb_add(b, "SELECT sh.id" FROM_JOINS);
     conditions(b, scope, f, searching ? pat : NULL);
-    sb_sqlb_add(b, " LIMIT ?) AS capped");
     sb_sqlb_int(b, SB_SHIPMENT_COUNT_CAP + 1);
-    struct sb_q q;
-    err = sb_sqlb_open(b, db, &q);
-    if (!err) {
-        *ret = sb_q_next(&q) ? sb_q_int(&q, 0) : 0;
-        err = sb_q_close(&q);
+    /* counted up to the cap: the rows past it are never read (as the sales count) */
+    char *sql = NULL;
+    if (b->overflow || asprintf(&sql, "SELECT COUNT(*) FROM (%s LIMIT ?) AS capped", b->sql) < 0) {
+        sql = NULL;
+        err = sb_fail(SB_EINTERNAL, NULL, "the shipments query does not fit");
+    } else {
+        struct sb_q q;
+        err = sb_q_open_args(&q, db, sql, b->args, (size_t)b->n);
+        if (!err) {
+            *ret = sb_q_next(&q) ? sb_q_int(&q, 0) : 0;
+            err = sb_q_close(&q);
+        }
     }
+    free(sql);
     free(b);
     return err;
 }

@@ -31,8 +31,8 @@ enum sb_shipment_state {
 
 struct sb_shipment_filter {
     enum sb_shipment_state state;
-    int64_t outlet_id; /* 0: any in scope; else the sale's outlet or a shipping fulfillment's */
-    const char *q;     /* NULL or a case-insensitive search over the sale number (exact),
+    int64_t outlet_id;    /* 0: any in scope; else the sale's outlet or a shipping fulfillment's */
+    const char *q;        /* NULL or a case-insensitive search over the sale number (exact),
                           the channel's order number, customer and ship-to name and email,
                           address and tracking number */
     int64_t after, limit; /* newest first: after is the id of the last row of the page before */
