@@ -22,12 +22,13 @@ static void setup(void)
 {
     th_start(&t);
     th_fixture(&t, &fx);
-    th_sql_exec(&t, "INSERT INTO channels (id, kind, name, created_at, updated_at)"
-                    " VALUES (1, 'shopify', 'Web', '2026-01-01T00:00:00Z',"
-                    " '2026-01-01T00:00:00Z');"
-                    "INSERT INTO customers (id, first_name, last_name, email, created_at,"
-                    " updated_at) VALUES (7, 'Grace', 'Hopper', 'grace@navy.example',"
-                    " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+    th_sql_exec(
+        &t, "INSERT INTO channels (id, kind, name, created_at, updated_at)"
+            " VALUES (1, 'shopify', 'Web', '2026-01-01T00:00:00Z',"
+            " '2026-01-01T00:00:00Z');"
+            "INSERT INTO customers (id, first_name, last_name, email, email_norm, created_at,"
+            " updated_at) VALUES (7, 'Grace', 'Hopper', 'grace@navy.example', 'grace@navy.example',"
+            " '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
 }
 
 static void teardown(void)
@@ -136,7 +137,14 @@ Test(shipments_search, sh1_search_and_filters_include_shipped_orders)
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&q=GRACE%%40NAVY", S), "101");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&q=w-77", S), "103");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&q=%%234", S), "104");
-    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&q=turing", S), "104,103");
+    /* names, emails, city, postcode and tracking from their start, by index, on every list */
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&q=alan%%20t", S), "104,103");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=shipped&q=WILMS", S), "103");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=shipped&q=hopper", S), "101");
+    /* anywhere in any column: the list to ship only (the shipped are found by index) */
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=turing", S), "104");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&q=turing", S), "");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=dock%%20road", S), "104,102");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=1Z999AA10123456784", S), "");
     /* the shipping outlet */
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?status=all&outlet_id=2", S), "104,103");

@@ -50,18 +50,24 @@
     " FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                                      \
     " JOIN outlets o ON o.id = s.outlet_id LEFT JOIN customers c ON c.id = s.customer_id"
 
-#define LIKE_Q(col) "lower(" col ") LIKE ? ESCAPE '\\'"
+/* The list to ship is small (what is not shipped yet: the shipped index finds it), so its
+ * search also reads every column, anywhere in the text, as one pattern over them all: the
+ * customer's and the ship-to names and emails, the channel's order number, the address,
+ * the tracking number (one bound value, where a pattern per column would be fourteen). */
+#define ANYWHERE                                                                  \
+    "lower(COALESCE(sh.name, '') || ' ' || COALESCE(c.first_name, '') || ' '"     \
+    " || COALESCE(c.last_name, '') || ' ' || COALESCE(c.email, '') || ' '"        \
+    " || COALESCE(sh.email, '') || ' ' || COALESCE(s.external_number, '') || ' '" \
+    " || COALESCE(sh.line1, '') || ' ' || COALESCE(sh.line2, '') || ' '"          \
+    " || COALESCE(sh.city, '') || ' ' || COALESCE(sh.region, '') || ' '"          \
+    " || COALESCE(sh.postcode, '') || ' ' || COALESCE(sh.country, '') || ' '"     \
+    " || COALESCE(sh.tracking_number, '')) LIKE ? ESCAPE '\\'"
 
-/* The columns the search (SH1) reads with a pattern: the customer's and the ship-to names
- * and emails, the channel's order number, the address, the tracking number. */
-static const char *const like_cols[] = {
-    LIKE_Q("sh.name"),           LIKE_Q("c.first_name"),
-    LIKE_Q("c.last_name"),       LIKE_Q("c.first_name || ' ' || c.last_name"),
-    LIKE_Q("c.email"),           LIKE_Q("sh.email"),
-    LIKE_Q("s.external_number"), LIKE_Q("sh.line1"),
-    LIKE_Q("sh.line2"),          LIKE_Q("sh.city"),
-    LIKE_Q("sh.region"),         LIKE_Q("sh.postcode"),
-    LIKE_Q("sh.country"),        LIKE_Q("sh.tracking_number"),
+/* The terms every search has, each served by an index on a million shipments (the
+ * shipped ones are most of them): a range lower <= x < upper is a prefix. */
+static const char *const range_cols[] = {
+    "lower(sh.tracking_number)", "lower(sh.name)", "lower(sh.email)", "lower(sh.city)",
+    "lower(sh.postcode)",
 };
 
 sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct sb_address *to,
@@ -155,32 +161,112 @@ static sb_err add_lines(struct sb_db *db, json_t *row)
     return SB_OK;
 }
 
-/* "%q%" in lower case with LIKE's wildcards escaped, so the text is matched literally. */
-static void like_pattern(const char *q, char *buf, size_t cap)
+/* A search's terms, prepared once for the list and its count. */
+struct text {
+    const char *q;
+    char pat[2 * SB_SHIPMENT_Q_MAX + 8]; /* "%q%", lower case, LIKE's wildcards escaped */
+    char lower[SB_SHIPMENT_Q_MAX + 2], upper[SB_SHIPMENT_Q_MAX + 2]; /* the prefix range */
+    char upcase[SB_SHIPMENT_Q_MAX + 1], hashed[SB_SHIPMENT_Q_MAX + 2];
+    bool ranged;
+    int64_t number; /* "123" or "#123" read as a sale number, else 0 */
+};
+
+static void text_prepare(const char *q, struct text *t)
 {
-    size_t n = 0;
-    buf[n++] = '%';
-    for (; *q && n + 4 < cap; q++) {
-        char ch = *q;
+    size_t n = 0, len = strlen(q);
+    t->q = q;
+    t->pat[n++] = '%';
+    for (const char *p = q; *p && n + 4 < sizeof(t->pat); p++) {
+        char ch = *p;
         if (ch == '%' || ch == '_' || ch == '\\')
-            buf[n++] = '\\';
-        buf[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+            t->pat[n++] = '\\';
+        t->pat[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
     }
-    buf[n++] = '%';
-    buf[n] = '\0';
+    t->pat[n++] = '%';
+    t->pat[n] = '\0';
+    for (size_t i = 0; i <= len; i++) {
+        char ch = q[i];
+        t->lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+        t->upcase[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
+    }
+    /* the upper bound: the prefix with its last byte raised (none past 0xff) */
+    memcpy(t->upper, t->lower, len + 1);
+    size_t m = len;
+    while (m > 0 && (unsigned char)t->upper[m - 1] == 0xff)
+        t->upper[--m] = '\0';
+    t->ranged = m > 0;
+    if (t->ranged)
+        t->upper[m - 1] = (char)((unsigned char)t->upper[m - 1] + 1);
+    snprintf(t->hashed, sizeof(t->hashed), "#%s", q);
+    const char *d = q[0] == '#' ? q + 1 : q;
+    t->number = 0;
+    size_t k = 0;
+    for (; d[k]; k++) {
+        if (d[k] < '0' || d[k] > '9' || k >= 15) {
+            t->number = 0;
+            break;
+        }
+        t->number = t->number * 10 + (d[k] - '0');
+    }
+}
+
+/* The search (SH1): the sale's own number exactly, the channel's order number as written
+ * (also with a '#' or in capitals), the customer's email or name from its start (the
+ * customers' indexes, as the sales search), and the ship-to's tracking number, name,
+ * email, city and postcode from their start; on the list to ship, any column anywhere. */
+static void text_terms(struct sb_sqlb *b, bool anywhere, const struct text *t)
+{
+    /* every term names the shipments table alone, so that the planner can serve each
+     * by its own index and join the answers (SQLite's OR optimisation, PostgreSQL's
+     * bitmap OR); a term on the sales table would make it read them all */
+    sb_sqlb_add(b, " AND (sh.sale_id IN (SELECT s2.id FROM sales s2"
+                   " WHERE s2.external_number IN (?, ?, ?))");
+    sb_sqlb_text(b, t->q);
+    sb_sqlb_text(b, t->hashed);
+    sb_sqlb_text(b, t->upcase);
+    if (t->number) {
+        sb_sqlb_add(b, " OR sh.sale_id = ?");
+        sb_sqlb_int(b, t->number);
+    }
+    if (t->ranged) {
+        sb_sqlb_add(b, " OR sh.sale_id IN (SELECT s2.id FROM sales s2 WHERE s2.customer_id IN"
+                       " (SELECT c2.id FROM customers c2 WHERE"
+                       " (c2.email_norm >= ? AND c2.email_norm < ?)"
+                       " OR (lower(c2.first_name || ' ' || c2.last_name) >= ?"
+                       " AND lower(c2.first_name || ' ' || c2.last_name) < ?)"
+                       " OR (lower(c2.last_name) >= ? AND lower(c2.last_name) < ?)))");
+        for (int i = 0; i < 3; i++) {
+            sb_sqlb_text(b, t->lower);
+            sb_sqlb_text(b, t->upper);
+        }
+        for (size_t i = 0; i < sizeof(range_cols) / sizeof(range_cols[0]); i++) {
+            sb_sqlb_add(b, " OR (");
+            sb_sqlb_add(b, range_cols[i]);
+            sb_sqlb_add(b, " >= ? AND ");
+            sb_sqlb_add(b, range_cols[i]);
+            sb_sqlb_add(b, " < ?)");
+            sb_sqlb_text(b, t->lower);
+            sb_sqlb_text(b, t->upper);
+        }
+    }
+    if (anywhere) {
+        sb_sqlb_add(b, " OR " ANYWHERE);
+        sb_sqlb_text(b, t->pat);
+    }
+    sb_sqlb_add(b, ")");
 }
 
 /* The conditions the list and its count share: state, scope, outlet, search. */
 static void conditions(struct sb_sqlb *b, const struct sb_scope *scope,
-                       const struct sb_shipment_filter *f, const char *pat)
+                       const struct sb_shipment_filter *f, const struct text *t)
 {
     switch (f->state) {
     case SB_SHIPMENT_TO_SHIP:
         /* what can still ship (F3, SH2) */
-        sb_sqlb_add(b, " WHERE NOT sh.shipped AND " CAN_SHIP);
+        sb_sqlb_add(b, " WHERE sh.shipped = false AND " CAN_SHIP);
         break;
     case SB_SHIPMENT_SHIPPED:
-        sb_sqlb_add(b, " WHERE sh.shipped");
+        sb_sqlb_add(b, " WHERE sh.shipped = true");
         break;
     case SB_SHIPMENT_ALL:
         sb_sqlb_add(b, " WHERE (sh.shipped OR " CAN_SHIP ")");
@@ -198,19 +284,8 @@ static void conditions(struct sb_sqlb *b, const struct sb_scope *scope,
         sb_sqlb_int(b, f->outlet_id);
         sb_sqlb_int(b, f->outlet_id);
     }
-    if (pat) {
-        /* order number: the channel's (by pattern) or the sale's own exactly (a search
-         * for "1" should not list sales 10 to 19); a tracking number exactly, by index */
-        sb_sqlb_add(b, " AND (CAST(s.id AS TEXT) = ? OR sh.tracking_number = ?");
-        sb_sqlb_text(b, f->q[0] == '#' ? f->q + 1 : f->q);
-        sb_sqlb_text(b, f->q);
-        for (size_t i = 0; i < sizeof(like_cols) / sizeof(like_cols[0]); i++) {
-            sb_sqlb_add(b, " OR ");
-            sb_sqlb_add(b, like_cols[i]);
-            sb_sqlb_text(b, pat);
-        }
-        sb_sqlb_add(b, ")");
-    }
+    if (t)
+        text_terms(b, f->state == SB_SHIPMENT_TO_SHIP, t);
 }
 
 static sb_err check_q(const struct sb_shipment_filter *f)
@@ -230,25 +305,33 @@ sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
     sb_err err = check_q(f);
     if (err)
         return err;
-    char pat[2 * SB_SHIPMENT_Q_MAX + 8];
     bool searching = f->q && f->q[0];
-    if (searching)
-        like_pattern(f->q, pat, sizeof(pat));
     struct sb_sqlb *b = calloc(1, sizeof(*b));
-    if (!b)
+    struct text *t = calloc(1, sizeof(*t));
+    if (!b || !t) {
+        free(b);
+        free(t);
         return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    if (searching)
+        text_prepare(f->q, t);
     /* newest first (T2), keyset pages by id: the page's ids first, then their columns */
     sb_sqlb_add(b, ROW_SELECT " WHERE sh.id IN (SELECT sh.id" FROM_JOINS);
-    conditions(b, scope, f, searching ? pat : NULL);
+    conditions(b, scope, f, searching ? t : NULL);
     if (f->after) {
         sb_sqlb_add(b, " AND sh.id < ?");
         sb_sqlb_int(b, f->after);
     }
-    sb_sqlb_add(b, " ORDER BY sh.id DESC LIMIT ?) ORDER BY sh.id DESC");
+    /* a search is read through its terms' indexes and its few rows sorted: "+sh.id" keeps
+     * the planner from walking the whole table in id order instead, hoping to fill the
+     * page early (it cannot know the page is small next to what a rare text would scan) */
+    sb_sqlb_add(b, searching ? " ORDER BY +sh.id DESC LIMIT ?) ORDER BY sh.id DESC"
+                             : " ORDER BY sh.id DESC LIMIT ?) ORDER BY sh.id DESC");
     sb_sqlb_int(b, f->limit);
     json_t *rows = NULL;
     err = sb_sqlb_json_all(b, db, &rows);
     free(b);
+    free(t);
     if (err)
         return err;
     size_t i;
@@ -273,15 +356,18 @@ sb_err sb_store_shipment_count(struct sb_db *db, const struct sb_scope *scope,
     sb_err err = check_q(f);
     if (err)
         return err;
-    char pat[2 * SB_SHIPMENT_Q_MAX + 8];
     bool searching = f->q && f->q[0];
-    if (searching)
-        like_pattern(f->q, pat, sizeof(pat));
     struct sb_sqlb *b = calloc(1, sizeof(*b));
-    if (!b)
+    struct text *t = calloc(1, sizeof(*t));
+    if (!b || !t) {
+        free(b);
+        free(t);
         return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    if (searching)
+        text_prepare(f->q, t);
     sb_sqlb_add(b, "SELECT sh.id" FROM_JOINS);
-    conditions(b, scope, f, searching ? pat : NULL);
+    conditions(b, scope, f, searching ? t : NULL);
     sb_sqlb_int(b, SB_SHIPMENT_COUNT_CAP + 1);
     /* counted up to the cap: the rows past it are never read (as the sales count) */
     char *sql = NULL;
@@ -298,6 +384,7 @@ sb_err sb_store_shipment_count(struct sb_db *db, const struct sb_scope *scope,
     }
     free(sql);
     free(b);
+    free(t);
     return err;
 }
 
