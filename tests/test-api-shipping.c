@@ -206,7 +206,7 @@ Test(shipping, sh1_search_by_name_number_city_postcode)
     order(3, 2, "W-77", 0, "Alan Turing", "Wilmslow", "SK9 1AA");
     char b[128];
     const char *S = "/api/v1/shipments";
-    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s", S), "101,102,103");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s", S), "103,102,101");
     /* customer name: ship-to name, customer first/last and full name, any case */
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=lovelace", S), "102");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=GRACE", S), "101");
@@ -220,33 +220,34 @@ Test(shipping, sh1_search_by_name_number_city_postcode)
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=springf", S), "101");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=n1%%209gu", S), "102");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=sk9", S), "103");
-    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=dock", S), "101,102,103");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=dock", S), "103,102,101");
     /* LIKE wildcards in the search are taken literally */
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=%%25", S), "");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=_", S), "");
     cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=nobody", S), "");
     /* an empty q is no filter */
-    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=", S), "101,102,103");
+    cr_expect_str_eq(list_ids(t.admin, b, sizeof(b), "%s?q=", S), "103,102,101");
     /* scoped by the sale's outlet: staff1 (outlet 1) never sees outlet 2's order */
     cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "%s?q=turing", S), "");
-    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "%s", S), "101,102");
+    cr_expect_str_eq(list_ids(fx.staff1, b, sizeof(b), "%s", S), "102,101");
     cr_expect_str_eq(list_ids(fx.staff2, b, sizeof(b), "%s", S), "103");
 }
 
 Test(shipping, sh1_list_is_paginated)
 {
+    /* newest first (T2); after is the id of the last row of the page before */
     for (int i = 1; i <= 5; i++)
         order(i, 1, "#1", 0, "Buyer", "Town", "1000");
     char b[128];
     json_t *page = th_get(&t, t.admin, "/api/v1/shipments?limit=2");
-    cr_expect_str_eq(ids(page, b, sizeof(b)), "101,102");
-    cr_expect_eq(th_int(page, "next_after"), 102);
-    json_decref(page);
-    page = th_get(&t, t.admin, "/api/v1/shipments?limit=2&after=102");
-    cr_expect_str_eq(ids(page, b, sizeof(b)), "103,104");
+    cr_expect_str_eq(ids(page, b, sizeof(b)), "105,104");
+    cr_expect_eq(th_int(page, "next_after"), 104);
     json_decref(page);
     page = th_get(&t, t.admin, "/api/v1/shipments?limit=2&after=104");
-    cr_expect_str_eq(ids(page, b, sizeof(b)), "105");
+    cr_expect_str_eq(ids(page, b, sizeof(b)), "103,102");
+    json_decref(page);
+    page = th_get(&t, t.admin, "/api/v1/shipments?limit=2&after=102");
+    cr_expect_str_eq(ids(page, b, sizeof(b)), "101");
     cr_expect(json_is_null(json_object_get(page, "next_after")));
     json_decref(page);
 }

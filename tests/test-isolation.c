@@ -184,6 +184,11 @@ static const struct {
     { "POST", V1 "/suppliers", "suppliers are store-wide" },
     { "GET", V1 "/suppliers/{id}", "suppliers are store-wide" },
     { "PATCH", V1 "/suppliers/{id}", "suppliers are store-wide" },
+    /* issue 16 item 3 */
+    { "POST", V1 "/shipments/bulk",
+      "answers 200 with a result per row: another outlet's shipment is refused in its row as "
+      "not_found and nothing of it changes (tests/test-shipments-search.c, "
+      "f3_bulk_ship_each_row_all_or_nothing_with_its_reason)" },
 };
 
 enum kind {
@@ -302,6 +307,10 @@ static const struct probe {
     { "POST", V1 "/orders/{id}/cancel", REFUSED, V1 "/orders/{order}/cancel", "{}", 404,
       "not_found", NULL, false, false },
     { "GET", V1 "/shipments", HIDDEN, V1 "/shipments", NULL, 0, NULL, "{shipment}", true, true },
+    { "GET", V1 "/shipments", HIDDEN, V1 "/shipments?status=all&q=web%20buyer", NULL, 0, NULL,
+      "{shipment}", true, true },
+    { "GET", V1 "/shipments", REFUSED, V1 "/shipments?outlet_id={outlet}", NULL, 403,
+      "outlet_forbidden", NULL, false, true },
     { "GET", V1 "/shipments/{id}", REFUSED, V1 "/shipments/{shipment}", NULL, 404, "not_found",
       NULL, false, true },
     { "PATCH", V1 "/shipments/{id}", REFUSED, V1 "/shipments/{shipment}",

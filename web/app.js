@@ -12,6 +12,7 @@ import { fitTables } from './fit.js';
 const ROUTES = [
   [/^\/signin$/, 'signin', 'Sign in', null],
   [/^\/shipping$/, 'shipping', 'Shipping', 'shipping'],
+  [/^\/shipping\/print$/, 'shipping-print', 'Print', 'shipping'],
   [/^\/pickups$/, 'pickups', 'Pickups', 'pickups'],
   [/^\/fulfillments$/, 'fulfillments', 'Fulfillments', 'fulfillments'],
   [/^\/fulfillments\/(\d+)$/, 'fulfillment', 'Fulfillment', 'fulfillments'],

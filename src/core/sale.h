@@ -68,6 +68,7 @@ struct sb_sale_line {
     size_t n_taxes;
     int64_t outlet_id;            /* where its stock leaves; 0: the sale's outlet */
     const char *external_line_id; /* the channel's line id, may be NULL */
+    bool shipping;                /* the order's shipping charge: never an item to pack */
 };
 
 struct sb_sale_discount {

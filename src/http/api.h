@@ -74,6 +74,7 @@ sb_err sb_api_orders_cancel(struct sb_req *r);
 sb_err sb_api_shipments_list(struct sb_req *r);
 sb_err sb_api_shipments_get(struct sb_req *r);
 sb_err sb_api_shipments_update(struct sb_req *r);
+sb_err sb_api_shipments_bulk(struct sb_req *r);
 
 /* api-fulfillments.c */
 sb_err sb_api_fulfillments_list(struct sb_req *r);

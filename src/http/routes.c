@@ -79,6 +79,7 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/orders/{id}/cancel", sb_api_orders_cancel, SB_AUTH_MANAGER },
 
     { "GET", V1 "/shipments", sb_api_shipments_list, SB_AUTH_STAFF },
+    { "POST", V1 "/shipments/bulk", sb_api_shipments_bulk, SB_AUTH_STAFF },
     { "GET", V1 "/shipments/{id}", sb_api_shipments_get, SB_AUTH_STAFF },
     { "PATCH", V1 "/shipments/{id}", sb_api_shipments_update, SB_AUTH_STAFF },
 

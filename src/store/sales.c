@@ -266,7 +266,7 @@ static sb_err insert_lines(struct sb_db *db, const struct sb_sale_input *in,
     size_t n = in->n_lines, ntax = in->n_taxes;
     for (size_t i = 0; i < n; i++)
         ntax += lines[i].n_taxes;
-    struct sb_db_arg *args = calloc(n * 14 + ntax * 5 + 1, sizeof(*args));
+    struct sb_db_arg *args = calloc(n * 15 + ntax * 5 + 1, sizeof(*args));
     struct sb_stock_move *m = calloc(n + 1, sizeof(*m));
     bool *known = calloc(n + 1, sizeof(bool)), *applied = calloc(n + 1, sizeof(bool));
     if (!args || !m || !known || !applied) {
@@ -278,7 +278,7 @@ static sb_err insert_lines(struct sb_db *db, const struct sb_sale_input *in,
     }
     for (size_t i = 0; i < n; i++) {
         const struct sb_sale_line *l = &lines[i];
-        struct sb_db_arg *a = &args[i * 14];
+        struct sb_db_arg *a = &args[i * 15];
         a[0] = (struct sb_db_arg){ .kind = 'i', .i = sale_id };
         a[1] = (struct sb_db_arg){ .kind = 'i', .i = (int64_t)(i + 1) };
         a[2] = (struct sb_db_arg){ .kind = 'n', .i = l->item_id };
@@ -293,15 +293,16 @@ static sb_err insert_lines(struct sb_db *db, const struct sb_sale_input *in,
         a[11] = (struct sb_db_arg){ .kind = 'i', .i = calc[i].line_total };
         a[12] = (struct sb_db_arg){ .kind = 'i', .i = l->outlet_id ? l->outlet_id : in->outlet_id };
         a[13] = (struct sb_db_arg){ .kind = 's', .s = l->external_line_id };
+        a[14] = (struct sb_db_arg){ .kind = 'b', .i = l->shipping };
         line_ids[i] = 0;
     }
     sb_err err = sb_rows_insert(db,
                                 "INSERT INTO sale_lines (sale_id, line_no, item_id, sku,"
                                 " description, quantity, unit_price, line_discount, tax_total,"
-                                " line_total, outlet_id, external_line_id)",
+                                " line_total, outlet_id, external_line_id, is_shipping)",
                                 "(?, ?, ?, COALESCE(?, (SELECT sku FROM items WHERE id = ?)),"
                                 " COALESCE(?, (SELECT name FROM items WHERE id = ?)),"
-                                " ?, ?, ?, ?, ?, ?, ?)",
+                                " ?, ?, ?, ?, ?, ?, ?, ?)",
                                 " RETURNING id, line_no", args, n, took_line, line_ids);
     /* the lines' taxes, then the order's (no line) */
     size_t k = 0;

@@ -11,8 +11,11 @@
 #include "store/shipments.h"
 #include "store/fulfillments.h"
 #include "store/outbox-queue.h"
+#include "store/sqlbuild.h"
+#include "core/carrier.h"
 #include "util/timeutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,40 +43,32 @@
     " OR EXISTS (SELECT 1 FROM fulfillments f WHERE f.sale_id = s.id"        \
     " AND f.kind = 'shipping' AND f.status <> 'cancelled')))"
 
-#define ROW_SELECT                                                                          \
-    "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name," \
-    " s.status AS sale_status, s.external_number, s.outlet_id, " FF_STATUS                  \
-    " AS fulfillment_status, " CAN_SHIP " AS can_ship"                                      \
-    " FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                                  \
-    " LEFT JOIN customers c ON c.id = s.customer_id"
+#define ROW_SELECT                                                                              \
+    "SELECT " SHIP_COLS ", s.created_at AS order_date, " CUSTOMER_NAME " AS customer_name,"     \
+    " s.status AS sale_status, s.external_number, s.outlet_id, o.name AS outlet_name,"          \
+    " c.email AS customer_email, " FF_STATUS " AS fulfillment_status, " CAN_SHIP " AS can_ship" \
+    " FROM shipments sh JOIN sales s ON s.id = sh.sale_id"                                      \
+    " JOIN outlets o ON o.id = s.outlet_id LEFT JOIN customers c ON c.id = s.customer_id"
 
-#define LIKE_Q(col) "lower(" col ") LIKE ? ESCAPE '\\'"
+/* The list to ship is small (what is not shipped yet: the shipped index finds it), so its
+ * search also reads every column, anywhere in the text, as one pattern over them all: the
+ * customer's and the ship-to names and emails, the channel's order number, the address,
+ * the tracking number (one bound value, where a pattern per column would be fourteen). */
+#define ANYWHERE                                                                  \
+    "lower(COALESCE(sh.name, '') || ' ' || COALESCE(c.first_name, '') || ' '"     \
+    " || COALESCE(c.last_name, '') || ' ' || COALESCE(c.email, '') || ' '"        \
+    " || COALESCE(sh.email, '') || ' ' || COALESCE(s.external_number, '') || ' '" \
+    " || COALESCE(sh.line1, '') || ' ' || COALESCE(sh.line2, '') || ' '"          \
+    " || COALESCE(sh.city, '') || ' ' || COALESCE(sh.region, '') || ' '"          \
+    " || COALESCE(sh.postcode, '') || ' ' || COALESCE(sh.country, '') || ' '"     \
+    " || COALESCE(sh.tracking_number, '')) LIKE ? ESCAPE '\\'"
 
-/* The search (SH1), bound as: skip-flag, 5 patterns, the exact text, 6 patterns. Customer
- * name: the ship-to name and the customer's names; order number: the channel's number, or
- * the sale id exactly (a search for "1" should not list sales 10 to 19); then the address. */
-/* clang-format off */
-#define SEARCH                                                                                     \
-    "(? OR " LIKE_Q("sh.name")                                                                     \
-    " OR " LIKE_Q("c.first_name")                                                                  \
-    " OR " LIKE_Q("c.last_name")                                                                   \
-    " OR " LIKE_Q("c.first_name || ' ' || c.last_name")                                            \
-    " OR " LIKE_Q("s.external_number")                                                             \
-    " OR CAST(s.id AS TEXT) = ?"                                                                   \
-    " OR " LIKE_Q("sh.line1")                                                                      \
-    " OR " LIKE_Q("sh.line2")                                                                      \
-    " OR " LIKE_Q("sh.city")                                                                       \
-    " OR " LIKE_Q("sh.region")                                                                     \
-    " OR " LIKE_Q("sh.postcode")                                                                   \
-    " OR " LIKE_Q("sh.country") ")"
-/* clang-format on */
-
-/* The list: shipped ones, or those to ship, which are what can still ship (F3, SH2: no
- * voided or cancelled order, no pickup); bound as: after, shipped twice, the scope,
- * SEARCH. The plain shipped test keeps the shipped index usable. */
-#define LIST_WHERE                                                \
-    " WHERE sh.id > ? AND sh.shipped = ? AND (? OR " CAN_SHIP ")" \
-    " AND " SB_SQL_SCOPE("s.outlet_id") " AND " SEARCH " ORDER BY sh.id LIMIT ?"
+/* The terms every search has, each served by an index on a million shipments (the
+ * shipped ones are most of them): a range lower <= x < upper is a prefix. */
+static const char *const range_cols[] = {
+    "lower(sh.tracking_number)", "lower(sh.name)", "lower(sh.email)", "lower(sh.city)",
+    "lower(sh.postcode)",
+};
 
 sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct sb_address *to,
                                 const char *method, const char *note, int64_t *ret_id)
@@ -98,58 +93,245 @@ sb_err sb_store_shipment_create(struct sb_db *db, int64_t sale_id, const struct 
     return err;
 }
 
-sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **ret)
+/* "tracking_url": the carrier's tracking page for the row's number (core/carrier.h), or
+ * null for an unknown carrier or none. */
+static void add_tracking_url(json_t *row)
 {
-    return sb_db_json_one(db, ret, "SELECT " SHIP_COLS " FROM shipments sh WHERE sh.sale_id = ?",
-                          "i", sale_id);
+    char url[SB_CARRIER_URL_MAX];
+    bool linked = sb_carrier_tracking_url(
+        json_string_value(json_object_get(row, "carrier")),
+        json_string_value(json_object_get(row, "tracking_number")), url, sizeof(url));
+    json_object_set_new(row, "tracking_url", linked ? json_string(url) : json_null());
 }
 
-/* Adds "lines" (the order details) to a shipment row, and makes "can_ship" (an SQL
- * expression: an integer on SQLite, a boolean on PostgreSQL) a boolean. */
+sb_err sb_store_shipment_for_sale(struct sb_db *db, int64_t sale_id, json_t **ret)
+{
+    json_t *row;
+    sb_err err = sb_db_json_one(
+        db, &row, "SELECT " SHIP_COLS " FROM shipments sh WHERE sh.sale_id = ?", "i", sale_id);
+    if (err)
+        return err;
+    add_tracking_url(row);
+    *ret = row;
+    return SB_OK;
+}
+
+/* Adds what a packer reads to a shipment row: "lines" (the order details: the items to
+ * pack, never the shipping charge), "items_count" (their units), "ship_outlets" (the
+ * outlets whose open shipping fulfillments ship it; the sale's outlet when it has none)
+ * and "tracking_url" (core/carrier.h; null for an unknown carrier). Makes "can_ship" (an
+ * SQL expression: an integer on SQLite, a boolean on PostgreSQL) a boolean. */
 static sb_err add_lines(struct sb_db *db, json_t *row)
 {
-    json_t *lines, *can = json_object_get(row, "can_ship");
+    json_t *lines = NULL, *outlets = NULL, *can = json_object_get(row, "can_ship");
+    int64_t sale_id = json_integer_value(json_object_get(row, "sale_id"));
     json_object_set_new(row, "can_ship",
                         json_boolean(json_is_true(can) || json_integer_value(can) != 0));
     sb_err err = sb_db_json_all(db, &lines,
-                                "SELECT sku, description, quantity FROM sale_lines"
-                                " WHERE sale_id = ? ORDER BY line_no",
-                                "i", (int64_t)json_integer_value(json_object_get(row, "sale_id")));
+                                "SELECT id, item_id, sku, description, quantity FROM sale_lines"
+                                " WHERE sale_id = ? AND NOT is_shipping ORDER BY line_no",
+                                "i", sale_id);
     if (!err)
-        json_object_set_new(row, "lines", lines);
-    return err;
-}
-
-/* "%q%" in lower case with LIKE's wildcards escaped, so the text is matched literally. */
-static sb_err like_pattern(const char *q, char *buf, size_t cap)
-{
-    size_t n = 0;
-    if (strlen(q) > SB_SHIPMENT_Q_MAX)
-        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d bytes", SB_SHIPMENT_Q_MAX);
-    buf[n++] = '%';
-    for (; *q && n + 4 < cap; q++) {
-        char ch = *q;
-        if (ch == '%' || ch == '_' || ch == '\\')
-            buf[n++] = '\\';
-        buf[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+        err = sb_db_json_all(db, &outlets,
+                             "SELECT DISTINCT o.id, o.name FROM fulfillments f"
+                             " JOIN outlets o ON o.id = f.outlet_id WHERE f.sale_id = ?"
+                             " AND f.kind = 'shipping' AND f.status <> 'cancelled' ORDER BY o.id",
+                             "i", sale_id);
+    if (err) {
+        json_decref(lines);
+        return err;
     }
-    buf[n++] = '%';
-    buf[n] = '\0';
+    if (json_array_size(outlets) == 0) {
+        json_t *own = json_object();
+        json_object_set(own, "id", json_object_get(row, "outlet_id"));
+        json_object_set(own, "name", json_object_get(row, "outlet_name"));
+        json_array_append_new(outlets, own);
+    }
+    int64_t units = 0;
+    size_t i;
+    json_t *l;
+    json_array_foreach(lines, i, l)
+    {
+        units += json_integer_value(json_object_get(l, "quantity"));
+    }
+    json_object_set_new(row, "lines", lines);
+    json_object_set_new(row, "items_count", json_integer(units));
+    json_object_set_new(row, "ship_outlets", outlets);
+    add_tracking_url(row);
     return SB_OK;
 }
+
+/* A search's terms, prepared once for the list and its count. */
+struct text {
+    const char *q;
+    char pat[2 * SB_SHIPMENT_Q_MAX + 8]; /* "%q%", lower case, LIKE's wildcards escaped */
+    char lower[SB_SHIPMENT_Q_MAX + 2], upper[SB_SHIPMENT_Q_MAX + 2]; /* the prefix range */
+    char upcase[SB_SHIPMENT_Q_MAX + 1], hashed[SB_SHIPMENT_Q_MAX + 2];
+    bool ranged;
+    int64_t number; /* "123" or "#123" read as a sale number, else 0 */
+};
+
+static void text_prepare(const char *q, struct text *t)
+{
+    size_t n = 0, len = strlen(q);
+    t->q = q;
+    t->pat[n++] = '%';
+    for (const char *p = q; *p && n + 4 < sizeof(t->pat); p++) {
+        char ch = *p;
+        if (ch == '%' || ch == '_' || ch == '\\')
+            t->pat[n++] = '\\';
+        t->pat[n++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+    }
+    t->pat[n++] = '%';
+    t->pat[n] = '\0';
+    for (size_t i = 0; i <= len; i++) {
+        char ch = q[i];
+        t->lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+        t->upcase[i] = (ch >= 'a' && ch <= 'z') ? (char)(ch - 'a' + 'A') : ch;
+    }
+    /* the upper bound: the prefix with its last byte raised (none past 0xff) */
+    memcpy(t->upper, t->lower, len + 1);
+    size_t m = len;
+    while (m > 0 && (unsigned char)t->upper[m - 1] == 0xff)
+        t->upper[--m] = '\0';
+    t->ranged = m > 0;
+    if (t->ranged)
+        t->upper[m - 1] = (char)((unsigned char)t->upper[m - 1] + 1);
+    snprintf(t->hashed, sizeof(t->hashed), "#%s", q);
+    const char *d = q[0] == '#' ? q + 1 : q;
+    t->number = 0;
+    size_t k = 0;
+    for (; d[k]; k++) {
+        if (d[k] < '0' || d[k] > '9' || k >= 15) {
+            t->number = 0;
+            break;
+        }
+        t->number = t->number * 10 + (d[k] - '0');
+    }
+}
+
+/* The search (SH1): the sale's own number exactly, the channel's order number as written
+ * (also with a '#' or in capitals), the customer's email or name from its start (the
+ * customers' indexes, as the sales search), and the ship-to's tracking number, name,
+ * email, city and postcode from their start; on the list to ship, any column anywhere. */
+static void text_terms(struct sb_sqlb *b, bool anywhere, const struct text *t)
+{
+    /* every term names the shipments table alone, so that the planner can serve each
+     * by its own index and join the answers (SQLite's OR optimisation, PostgreSQL's
+     * bitmap OR); a term on the sales table would make it read them all */
+    sb_sqlb_add(b, " AND (sh.sale_id IN (SELECT s2.id FROM sales s2"
+                   " WHERE s2.external_number IN (?, ?, ?))");
+    sb_sqlb_text(b, t->q);
+    sb_sqlb_text(b, t->hashed);
+    sb_sqlb_text(b, t->upcase);
+    if (t->number) {
+        sb_sqlb_add(b, " OR sh.sale_id = ?");
+        sb_sqlb_int(b, t->number);
+    }
+    if (t->ranged) {
+        sb_sqlb_add(b, " OR sh.sale_id IN (SELECT s2.id FROM sales s2 WHERE s2.customer_id IN"
+                       " (SELECT c2.id FROM customers c2 WHERE"
+                       " (c2.email_norm >= ? AND c2.email_norm < ?)"
+                       " OR (lower(c2.first_name || ' ' || c2.last_name) >= ?"
+                       " AND lower(c2.first_name || ' ' || c2.last_name) < ?)"
+                       " OR (lower(c2.last_name) >= ? AND lower(c2.last_name) < ?)))");
+        for (int i = 0; i < 3; i++) {
+            sb_sqlb_text(b, t->lower);
+            sb_sqlb_text(b, t->upper);
+        }
+        for (size_t i = 0; i < sizeof(range_cols) / sizeof(range_cols[0]); i++) {
+            sb_sqlb_add(b, " OR (");
+            sb_sqlb_add(b, range_cols[i]);
+            sb_sqlb_add(b, " >= ? AND ");
+            sb_sqlb_add(b, range_cols[i]);
+            sb_sqlb_add(b, " < ?)");
+            sb_sqlb_text(b, t->lower);
+            sb_sqlb_text(b, t->upper);
+        }
+    }
+    if (anywhere) {
+        sb_sqlb_add(b, " OR " ANYWHERE);
+        sb_sqlb_text(b, t->pat);
+    }
+    sb_sqlb_add(b, ")");
+}
+
+/* The conditions the list and its count share: state, scope, outlet, search. */
+static void conditions(struct sb_sqlb *b, const struct sb_scope *scope,
+                       const struct sb_shipment_filter *f, const struct text *t)
+{
+    switch (f->state) {
+    case SB_SHIPMENT_TO_SHIP:
+        /* what can still ship (F3, SH2) */
+        sb_sqlb_add(b, " WHERE sh.shipped = false AND " CAN_SHIP);
+        break;
+    case SB_SHIPMENT_SHIPPED:
+        sb_sqlb_add(b, " WHERE sh.shipped = true");
+        break;
+    case SB_SHIPMENT_ALL:
+        sb_sqlb_add(b, " WHERE (sh.shipped OR " CAN_SHIP ")");
+        break;
+    }
+    if (!scope->all_outlets) {
+        sb_sqlb_add(b,
+                    " AND s.outlet_id IN (SELECT outlet_id FROM user_outlets WHERE user_id = ?)");
+        sb_sqlb_int(b, scope->user_id);
+    }
+    if (f->outlet_id) {
+        /* the outlet that ships it: the sale's, or one of its shipping fulfillments' */
+        sb_sqlb_add(b, " AND (s.outlet_id = ? OR EXISTS (SELECT 1 FROM fulfillments f"
+                       " WHERE f.sale_id = s.id AND f.outlet_id = ? AND f.kind = 'shipping'))");
+        sb_sqlb_int(b, f->outlet_id);
+        sb_sqlb_int(b, f->outlet_id);
+    }
+    if (t)
+        text_terms(b, f->state == SB_SHIPMENT_TO_SHIP, t);
+}
+
+static sb_err check_q(const struct sb_shipment_filter *f)
+{
+    if (f->q && strlen(f->q) > SB_SHIPMENT_Q_MAX)
+        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d bytes", SB_SHIPMENT_Q_MAX);
+    return SB_OK;
+}
+
+#define FROM_JOINS                                         \
+    " FROM shipments sh JOIN sales s ON s.id = sh.sale_id" \
+    " LEFT JOIN customers c ON c.id = s.customer_id"
 
 sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
                               const struct sb_shipment_filter *f, json_t **ret)
 {
-    char pat[2 * SB_SHIPMENT_Q_MAX + 8];
-    const char *q = f->q && f->q[0] ? f->q : NULL;
-    sb_err err = like_pattern(q ? q : "", pat, sizeof(pat));
+    sb_err err = check_q(f);
     if (err)
         return err;
-    json_t *rows;
-    err = sb_db_json_all(db, &rows, ROW_SELECT LIST_WHERE, "ibbbibssssssssssssi", f->after,
-                         f->shipped, f->shipped, scope->all_outlets, scope->user_id, !q, pat, pat,
-                         pat, pat, pat, q ? q : "", pat, pat, pat, pat, pat, pat, f->limit);
+    bool searching = f->q && f->q[0];
+    struct sb_sqlb *b = calloc(1, sizeof(*b));
+    struct text *t = calloc(1, sizeof(*t));
+    if (!b || !t) {
+        free(b);
+        free(t);
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    if (searching)
+        text_prepare(f->q, t);
+    /* newest first (T2), keyset pages by id: the page's ids first, then their columns */
+    sb_sqlb_add(b, ROW_SELECT " WHERE sh.id IN (SELECT sh.id" FROM_JOINS);
+    conditions(b, scope, f, searching ? t : NULL);
+    if (f->after) {
+        sb_sqlb_add(b, " AND sh.id < ?");
+        sb_sqlb_int(b, f->after);
+    }
+    /* a search is read through its terms' indexes and its few rows sorted: "+sh.id" keeps
+     * the planner from walking the whole table in id order instead, hoping to fill the
+     * page early (it cannot know the page is small next to what a rare text would scan) */
+    sb_sqlb_add(b, searching ? " ORDER BY +sh.id DESC LIMIT ?) ORDER BY sh.id DESC"
+                             : " ORDER BY sh.id DESC LIMIT ?) ORDER BY sh.id DESC");
+    sb_sqlb_int(b, f->limit);
+    json_t *rows = NULL;
+    err = sb_sqlb_json_all(b, db, &rows);
+    free(b);
+    free(t);
     if (err)
         return err;
     size_t i;
@@ -166,6 +348,44 @@ sb_err sb_store_shipment_list(struct sb_db *db, const struct sb_scope *scope,
     }
     *ret = rows;
     return SB_OK;
+}
+
+sb_err sb_store_shipment_count(struct sb_db *db, const struct sb_scope *scope,
+                               const struct sb_shipment_filter *f, int64_t *ret)
+{
+    sb_err err = check_q(f);
+    if (err)
+        return err;
+    bool searching = f->q && f->q[0];
+    struct sb_sqlb *b = calloc(1, sizeof(*b));
+    struct text *t = calloc(1, sizeof(*t));
+    if (!b || !t) {
+        free(b);
+        free(t);
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    }
+    if (searching)
+        text_prepare(f->q, t);
+    sb_sqlb_add(b, "SELECT sh.id" FROM_JOINS);
+    conditions(b, scope, f, searching ? t : NULL);
+    sb_sqlb_int(b, SB_SHIPMENT_COUNT_CAP + 1);
+    /* counted up to the cap: the rows past it are never read (as the sales count) */
+    char *sql = NULL;
+    if (b->overflow || asprintf(&sql, "SELECT COUNT(*) FROM (%s LIMIT ?) AS capped", b->sql) < 0) {
+        sql = NULL;
+        err = sb_fail(SB_EINTERNAL, NULL, "the shipments query does not fit");
+    } else {
+        struct sb_q q;
+        err = sb_q_open_args(&q, db, sql, b->args, (size_t)b->n);
+        if (!err) {
+            *ret = sb_q_next(&q) ? sb_q_int(&q, 0) : 0;
+            err = sb_q_close(&q);
+        }
+    }
+    free(sql);
+    free(b);
+    free(t);
+    return err;
 }
 
 sb_err sb_store_shipment_get(struct sb_db *db, const struct sb_scope *scope, int64_t id,

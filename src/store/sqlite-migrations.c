@@ -733,6 +733,20 @@ static const char *const migrations[] = {
     "  user_id INTEGER REFERENCES users(id),"
     "  created_at TEXT NOT NULL,"
     "  UNIQUE (purchase_order_id, reference));",
+    /* Packing (issue 16 item 3): a sale line that is the order's shipping charge is never an
+     * item to pack (store/shipments.c, the pick list and packing slips); lines written before
+     * this were made by the order pipeline as "Shipping: <title>" with no item and no
+     * channel line. Shipped orders are found by tracking number, ship-to name and email,
+     * city and postcode from their start, by index on a million (SH1, store/shipments.c). */
+    "ALTER TABLE sale_lines ADD COLUMN is_shipping BOOLEAN NOT NULL DEFAULT 0;"
+    "UPDATE sale_lines SET is_shipping = 1 WHERE item_id IS NULL"
+    "  AND external_line_id IS NULL AND description LIKE 'Shipping: %'"
+    "  AND sale_id IN (SELECT id FROM sales WHERE source = 'channel');"
+    "CREATE INDEX shipments_tracking ON shipments(lower(tracking_number));"
+    "CREATE INDEX shipments_name ON shipments(lower(name));"
+    "CREATE INDEX shipments_email ON shipments(lower(email));"
+    "CREATE INDEX shipments_city ON shipments(lower(city));"
+    "CREATE INDEX shipments_postcode ON shipments(lower(postcode));",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

@@ -530,6 +530,7 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
             .taxes = taxes,
             .n_taxes = sh->n_taxes,
             .outlet_id = sale_outlet,
+            .shipping = true,
         };
         b.order_line[k] = SIZE_MAX;
         b.outlet[k] = sale_outlet;

@@ -2,7 +2,9 @@
 // the Shipping list and ask for no tracking number. Their flow: Packed means
 // ready for pickup, then Picked up, both moves of the fulfillment's status
 // (SPEC F2; a cancelled one, or one of a voided sale, never moves: F3). The
-// "Picked up" tab lists the handed-over ones.
+// "Picked up" tab lists the handed-over ones. A dense table like Shipping's
+// (issue 16 item 3): one row group per order, the outlet it is collected at
+// always shown.
 import { h, replace, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label } from '../format.js';
@@ -36,7 +38,10 @@ export default async function pickups(ctx) {
   const tabs = h('nav', { class: 'tabs', 'aria-label': 'Pickup lists' },
     h('a', { href: '/pickups', 'aria-current': done ? null : 'page' }, 'To hand over'),
     h('a', { href: '/pickups?done=true', 'aria-current': done ? 'page' : null }, 'Picked up'));
-  const list = h('ul', { class: 'cards', id: 'pickups', 'aria-label': done ? 'Picked up orders' : 'Orders to hand over' });
+  const list = h('table', { id: 'pickups', class: 'dense', 'aria-label': done ? 'Picked up orders' : 'Orders to hand over' },
+    h('thead', null, h('tr', null, ['Order', 'Ordered', 'Customer', 'Contact', 'Items', 'Collect at', 'Status'].map((c, i) =>
+      h('th', { scope: 'col', class: i === 3 || i === 4 ? 'col-wide' : null }, c)),
+    done ? null : h('th', { scope: 'col' }, 'Next'))));
 
   function actions(f, li) {
     const next = f.status === 'packed' ? 'picked_up' : 'packed';
@@ -57,7 +62,7 @@ export default async function pickups(ctx) {
         announce(`${orderRef(f)} picked up.`);
         const to = after ? after.querySelector('button[data-status]') : document.querySelector('#pu-outlet');
         if (to) to.focus();
-        if (!list.children.length) list.after(h('p', { class: 'empty' }, 'Nothing is waiting for pickup.'));
+        if (!list.querySelector('tbody')) list.after(h('p', { class: 'empty' }, 'Nothing is waiting for pickup.'));
         return;
       }
       announce(`${orderRef(f)} is ready for pickup.`);
@@ -70,27 +75,24 @@ export default async function pickups(ctx) {
   }
 
   function card(f) {
-    const li = h('li', { class: 'card pickup', 'data-fulfillment': f.id, 'data-order': f.external_number || '' });
-    return replace(li,
-      h('div', { class: 'card-head' },
-        h('h2', null, h('a', { href: `/sales/${f.sale_id}` }, orderRef(f)), ' · ', f.customer_name || 'No name'),
-        h('span', { class: 'statuses' }, badge(pickupLabel(f.status), f.status),
-          f.is_split ? badge('Split', 'split') : null, f.is_backorder ? badge('Backorder', 'warn') : null)),
-      h('div', { class: 'card-body' },
-        h('div', null,
-          h('h3', null, 'Ordered'), h('time', { datetime: f.order_date }, dateTime(f.order_date)),
-          h('h3', null, 'Collect at'), h('p', null, outlets[f.outlet_id] || `Outlet ${f.outlet_id}`),
-          f.phone || f.email ? [h('h3', null, 'Contact'), h('p', null, [f.phone, f.email].filter(Boolean).join(' · '))] : null),
-        h('div', null, h('h3', null, 'Order'),
-          h('ul', { class: 'lines' }, (f.lines || []).map((l) =>
-            h('li', null, `${l.quantity} × `, l.description, l.sku ? h('small', null, ' ', l.sku) : null,
-              l.backorder_quantity ? h('small', null, ` (${l.backorder_quantity} on backorder)`) : null))))),
-      done ? null : actions(f, li));
+    const li = h('tbody', { class: 'pickup', 'data-fulfillment': f.id, 'data-order': f.external_number || '' });
+    const items = (f.lines || []).map((l) => h('div', null, `${l.quantity} × `, l.description, l.sku ? h('small', null, ' ', l.sku) : null,
+      l.backorder_quantity ? h('small', null, ` (${l.backorder_quantity} on backorder)`) : null));
+    return replace(li, h('tr', null,
+      h('th', { scope: 'row' }, h('a', { href: `/sales/${f.sale_id}` }, orderRef(f))),
+      h('td', null, h('time', { datetime: f.order_date }, dateTime(f.order_date, f.outlet_id))),
+      h('td', null, f.customer_name || 'No name'),
+      h('td', { class: 'col-wide' }, [f.phone, f.email].filter(Boolean).join(' · ') || '—'),
+      h('td', { class: 'col-wide items' }, items),
+      h('td', { class: 'outlet' }, outlets[f.outlet_id] || `Outlet ${f.outlet_id}`),
+      h('td', null, h('span', { class: 'statuses' }, badge(pickupLabel(f.status), f.status),
+        f.is_split ? badge('Split', 'split') : null, f.is_backorder ? badge('Backorder', 'warn') : null)),
+      done ? null : h('td', null, actions(f, li))));
   }
 
   const params = done ? { kind: 'pickup', status: 'picked_up' } : { kind: 'pickup', open: 'true' };
   const p = pager(list, (after) => api.get('/fulfillments', { ...params, outlet_id: outlet, limit: 25, after }), card,
     { emptyText: done ? 'No pickups handed over yet.' : 'Nothing is waiting for pickup.' });
-  append(ctx.root, heading('Pickups'), tabs, form, list, p.controls);
+  append(ctx.root, heading('Pickups'), tabs, form, h('div', { class: 'table-wrap dense-wrap' }, list), p.controls);
   await p.start();
 }

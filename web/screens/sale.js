@@ -7,6 +7,7 @@ import { h, replace } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label, money, parseMoney, toDecimalInput } from '../format.js';
 import { heading, badge, dl, table, errorBox, busy, announce } from '../ui.js';
+import { trackingLink } from '../tracking.js';
 import { reopenChoices, reopenForm, reviewForm, historyTable } from './sale-reopen.js';
 import { voidButton, returnSection, mapSection } from './sale-actions.js';
 
@@ -130,7 +131,7 @@ export default async function sale(ctx) {
         dl([
           ['Ship to', [sh.name, sh.company, sh.line1, sh.line2, sh.city, sh.region, sh.postcode, sh.country].filter(Boolean).join(', ')],
           ['Method', sh.method], ['Shipped', sh.shipped ? dateTime(sh.shipped_at, s.outlet_id) : 'Not yet'],
-          ['Tracking', sh.tracking_number ? `${sh.tracking_number}${sh.carrier ? ' (' + sh.carrier + ')' : ''}` : '—'],
+          ['Tracking', trackingLink(sh) || '—'],
           ['Notes', h('span', { class: 'note' }, sh.note || '—')],
         ])) : null,
       (s.fulfillments || []).length ? table('Fulfillments', ['#', 'Outlet', 'Kind', 'Status'], s.fulfillments.map((f) => h('tr', null,

@@ -42,14 +42,15 @@ export const tests = [
       await page.locator('main').getByText(`Wren Harbour${stamp}`).first().waitFor();
       await page.locator('main').getByText('Harbour Street').first().waitFor();
 
-      // Shipping list: the order with its date, customer, status, address and lines.
+      // Shipping list (a dense table since issue 16 item 3): the order with its date,
+      // customer, status, ship-to city, lines and shipping outlet; the street is in its details.
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shipping' }).click();
-      const card = page.locator(`li.shipment[data-order="${harbour.name}"]`);
+      const card = page.locator(`tbody.shipment[data-order="${harbour.name}"]`);
       await card.waitFor();
       const text = await card.innerText();
-      for (const want of [`Wren Harbour${stamp}`, '5 Test Street', 'Portland', 'Red Tee', 'New'])
-        t.assert(text.includes(want), `shipping card lacks "${want}": ${text}`);
-      t.assert(/Ordered/i.test(text), 'shipping card lacks the order date');
+      for (const want of [`Wren Harbour${stamp}`, 'Portland', 'Red Tee', 'New'])
+        t.assert(text.includes(want), `shipping row lacks "${want}": ${text}`);
+      t.assert(await card.locator('time[datetime]').count() === 1, 'shipping row lacks the order date');
       const tracking = `1Z${stamp.toUpperCase()}`;
       await card.getByLabel('Tracking number').fill(tracking);
       await card.getByLabel('Carrier').fill('UPS');
@@ -65,7 +66,7 @@ export const tests = [
       await page.getByRole('link', { name: 'Shipped' }).click();
       await page.getByLabel('Search shipped orders').fill(`Harbour${stamp}`);
       await page.getByLabel('Search shipped orders').press('Enter');
-      await page.locator(`li.shipment[data-order="${harbour.name}"]`).getByText(tracking).waitFor();
+      await page.locator(`tbody.shipment[data-order="${harbour.name}"]`).getByText(tracking).waitFor();
 
       // The engine fulfilled the order on the webstore with that tracking number.
       const f = await t.poll(async () => (await t.fakeApi('GET', '/_fake/fulfillments')).fulfillments
@@ -95,8 +96,8 @@ export const tests = [
       await page.goto(`/shipping?q=Harbour${stamp}`);
       await page.getByText('Nothing to ship right now.').waitFor();
       await page.goto('/shipping');
-      await page.locator('#shipments li, p.empty:not([hidden])').first().waitFor();
-      t.assert(await page.locator(`li.shipment[data-order="${harbour.name}"]`).count() === 0, 'tom sees the Harbour order on Shipping');
+      await page.locator('#shipments tbody.shipment, p.empty:not([hidden])').first().waitFor();
+      t.assert(await page.locator(`tbody.shipment[data-order="${harbour.name}"]`).count() === 0, 'tom sees the Harbour order on Shipping');
       await t.shot(page, 'shipping-staff');
       // Nor among fulfillments, and opening its sale is "not found".
       await page.goto('/fulfillments');

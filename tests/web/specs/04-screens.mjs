@@ -1,9 +1,9 @@
 // One screenshot of every screen (tests/web/screenshots/ and docs/web/),
 // each taken once the screen has its data; plus keyboard reachability.
 const SCREENS = [
-  ['shipping', '/shipping', 'li.shipment, p.empty:not([hidden])'],
-  ['shipped', '/shipping?shipped=true', 'li.shipment, p.empty:not([hidden])'],
-  ['pickups', '/pickups', 'li.pickup, p.empty:not([hidden])'],
+  ['shipping', '/shipping', 'tbody.shipment, p.empty:not([hidden])'],
+  ['shipped', '/shipping?shipped=true', 'tbody.shipment, p.empty:not([hidden])'],
+  ['pickups', '/pickups', 'tbody.pickup, p.empty:not([hidden])'],
   ['fulfillments', '/fulfillments', '#fulfillments tbody tr'],
   ['sales', '/sales', '#sales tbody tr'],
   ['sales-today', '/sales?today=true', '#sales tbody tr'],
@@ -109,7 +109,7 @@ export const tests = [
       await t.shot(page, 'customer');
       // On a tablet.
       const tablet = await t.signIn('admin', 'admin-demo', { viewport: { width: 768, height: 1024 } });
-      await tablet.locator('li.shipment, p.empty:not([hidden])').first().waitFor();
+      await tablet.locator('tbody.shipment, p.empty:not([hidden])').first().waitFor();
       await t.shot(tablet, 'shipping-tablet');
     },
   },

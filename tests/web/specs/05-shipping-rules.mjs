@@ -36,7 +36,7 @@ export const tests = [
       t.assert(ff && ff.kind === 'shipping' && ff.status === 'new', `unexpected fulfillment ${JSON.stringify(ff)}`);
 
       await page.goto(`/shipping?q=${last}`);
-      const card = page.locator(`li.shipment[data-order="${order.name}"]`);
+      const card = page.locator(`tbody.shipment[data-order="${order.name}"]`);
       await card.waitFor();
 
       // Seed 000: the customer's name opens the shipment's details.
@@ -107,7 +107,7 @@ export const tests = [
 
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Pickups' }).click();
       await page.getByRole('heading', { name: 'Pickups' }).waitFor();
-      const card = page.locator(`li.pickup[data-order="${order.name}"]`);
+      const card = page.locator(`tbody.pickup[data-order="${order.name}"]`);
       await card.waitFor();
       const text = await card.innerText();
       for (const want of [`Wren ${last}`, 'Red Tee', 'Old Town', '207-555-0101', 'New'])
@@ -128,7 +128,7 @@ export const tests = [
       await card.waitFor({ state: 'detached' });
 
       await page.locator('nav.tabs').getByRole('link', { name: 'Picked up' }).click();
-      await page.locator(`li.pickup[data-order="${order.name}"]`).locator('.badge', { hasText: 'Picked up' }).waitFor();
+      await page.locator(`tbody.pickup[data-order="${order.name}"]`).locator('.badge', { hasText: 'Picked up' }).waitFor();
     },
   },
   {
