@@ -681,6 +681,10 @@ static const char *const migrations[] = {
     "CREATE INDEX sale_lines_sku ON sale_lines(sku, sale_id);"
     "CREATE INDEX customers_full_name ON customers(lower(first_name || ' ' || last_name));"
     "CREATE INDEX customers_last_name ON customers(lower(last_name));",
+
+    /* N4 (issue 16 item 8): a web order's email to staff is queued once per order, whatever
+     * replays its import (store/outbox-email.c) */
+    "CREATE UNIQUE INDEX outbox_email_once ON outbox(channel_id, ref) WHERE kind = 'email';",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)
