@@ -178,8 +178,8 @@ static long order_as(int n, const char *event, const char *name, const char *fir
         json_t *ship = json_object_get(o, "shipping_address");
         if (!ship)
             json_object_set_new(o, "shipping_address",
-                                ship = json_pack("{s:s,s:s,s:s}", "address1", "1 Quay St",
-                                                 "city", "Portland", "country_code", "US"));
+                                ship = json_pack("{s:s,s:s,s:s}", "address1", "1 Quay St", "city",
+                                                 "Portland", "country_code", "US"));
         json_object_set_new(ship, "first_name", json_string(first_name));
         json_object_set_new(ship, "last_name", json_string("Bloggs"));
     }
@@ -232,8 +232,8 @@ Test(notify_email, n4_a_new_order_sends_one_email_to_the_recipients)
     cr_expect(strncmp(header(m, "Subject"), "New web order", 13) == 0);
     cr_expect(strstr(th_str(m, "date"), " +0000") != NULL, "Date: %s", th_str(m, "date"));
     int64_t sale = th_sql_int(&t, "SELECT id FROM sales WHERE external_id = '7001'");
-    int64_t ff = th_sql_intf(&t, "SELECT id FROM fulfillments WHERE sale_id = %lld",
-                             (long long)sale);
+    int64_t ff =
+        th_sql_intf(&t, "SELECT id FROM fulfillments WHERE sale_id = %lld", (long long)sale);
     char want[200];
     snprintf(want, sizeof(want), "<order-%lld.channel-1@shop.example>", (long long)sale);
     cr_expect_str_eq(th_str(m, "message_id"), want);
@@ -295,8 +295,8 @@ Test(notify_email, n4_a_mail_server_that_is_down_delays_the_email_and_loses_noth
     json_t *m = mail(1);
     cr_expect_str_eq(th_str(m, "subject"), "New web order #7005 \xe2\x80\x94 Downtown");
     json_decref(m);
-    cr_expect_geq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'push.retry'"),
-                  1, "the failure is in the channel's log");
+    cr_expect_geq(th_sql_int(&t, "SELECT COUNT(*) FROM channel_log WHERE event = 'push.retry'"), 1,
+                  "the failure is in the channel's log");
 }
 
 Test(notify_email, n4_a_refusal_for_good_is_parked_and_shown)
@@ -351,9 +351,10 @@ Test(notify_email, n4_the_settings_are_checked)
     th_expect_error(&t, "PATCH", "/api/v1/channels/1", t.admin,
                     "{\"settings\":{\"email_recipients\":\"floor@shop.example, not-an-address\"}}",
                     422, "invalid_field");
-    th_expect_error(&t, "PATCH", "/api/v1/channels/1", t.admin,
-                    "{\"settings\":{\"email_recipients\":\"a@shop.example\\r\\nBcc: b@x.example\"}}",
-                    422, "invalid_field");
+    th_expect_error(
+        &t, "PATCH", "/api/v1/channels/1", t.admin,
+        "{\"settings\":{\"email_recipients\":\"a@shop.example\\r\\nBcc: b@x.example\"}}", 422,
+        "invalid_field");
     th_expect_error(&t, "PATCH", "/api/v1/channels/1", t.admin,
                     "{\"settings\":{\"email_recipients\":\"<a@shop.example>\"}}", 422,
                     "invalid_field");

@@ -85,12 +85,12 @@ static void open_stream(struct stream *s, uint16_t port, const char *token, cons
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
     cr_assert_eq(connect(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
     char req[512];
-    int n = snprintf(req, sizeof(req),
-                     "GET /api/v1/notifications/stream HTTP/1.0\r\nHost: localhost\r\n"
-                     "Accept: text/event-stream\r\n%s%s%s%s%s%s\r\n",
-                     token ? "Authorization: Bearer " : "", token ? token : "",
-                     token ? "\r\n" : "", last_id ? "Last-Event-ID: " : "",
-                     last_id ? last_id : "", last_id ? "\r\n" : "");
+    int n =
+        snprintf(req, sizeof(req),
+                 "GET /api/v1/notifications/stream HTTP/1.0\r\nHost: localhost\r\n"
+                 "Accept: text/event-stream\r\n%s%s%s%s%s%s\r\n",
+                 token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "",
+                 last_id ? "Last-Event-ID: " : "", last_id ? last_id : "", last_id ? "\r\n" : "");
     cr_assert_eq(send(s->fd, req, (size_t)n, 0), n);
     uint64_t deadline = now_ms() + 10000;
     char *end;
@@ -167,9 +167,8 @@ static void order(int n)
     char body[1200], event[32];
     th_shopify_order_json(body, sizeof(body), 5000 + n, "stream@example.com", 0, true);
     snprintf(event, sizeof(event), "stream-%d", n);
-    cr_assert_eq(th_shopify_hook(t.port, "/webhooks/1", TH_SHOP_SECRET, "orders/create", event,
-                                 body),
-                 200);
+    cr_assert_eq(
+        th_shopify_hook(t.port, "/webhooks/1", TH_SHOP_SECRET, "orders/create", event, body), 200);
 }
 
 Test(notify_stream, n1_a_new_order_reaches_an_open_stream_at_once)

@@ -24,8 +24,8 @@
     {                                                                              \
 #name, SB_FIELD_INT, false, false, dflt, min, max, NULL, NULL, label, help \
     }
-#define TEXT(name, max, label, help)                                            \
-    {                                                                           \
+#define TEXT(name, max, label, help)                                                \
+    {                                                                               \
 #name, SB_FIELD_TEXT, false, false, "null", 0, max, NULL, NULL, label, help \
     }
 #define TIME(name, label, help)                                                   \
@@ -65,10 +65,10 @@
     X(sale_starts_at,                                                                              \
       TIME(sale_starts_at, "Sale starts (UTC)", "The sale price shows from this time."))           \
     X(sale_ends_at,                                                                                \
-      TIME(sale_ends_at, "Sale ends (UTC)", "And until this time (none: until it is cleared).")) \
-    X(email_new_orders, BOOL(email_new_orders, "false", "Email staff about new orders", \
-                             "Each new web order is also emailed to the addresses below.")) \
-    X(email_recipients, TEXT(email_recipients, SB_EMAIL_RECIPIENTS_MAX, "Email new orders to", \
+      TIME(sale_ends_at, "Sale ends (UTC)", "And until this time (none: until it is cleared)."))   \
+    X(email_new_orders, BOOL(email_new_orders, "false", "Email staff about new orders",            \
+                             "Each new web order is also emailed to the addresses below."))        \
+    X(email_recipients, TEXT(email_recipients, SB_EMAIL_RECIPIENTS_MAX, "Email new orders to",     \
                              "Email addresses, separated by commas."))
 
 #define FIELD(member, desc)  desc,
@@ -113,8 +113,8 @@ sb_err sb_channel_settings_check(const struct sb_channel_settings *s)
     char buf[SB_EMAIL_RECIPIENTS_MAX + 1];
     const char *to[SB_EMAIL_RECIPIENTS_N];
     size_t n = 0;
-    sb_err err = sb_email_list_split(s->email_recipients, buf, sizeof(buf), to,
-                                     SB_EMAIL_RECIPIENTS_N, &n);
+    sb_err err =
+        sb_email_list_split(s->email_recipients, buf, sizeof(buf), to, SB_EMAIL_RECIPIENTS_N, &n);
     if (err)
         return err;
     if (s->email_new_orders && n == 0)

@@ -48,8 +48,8 @@ static void put_base64(struct buf *b, const unsigned char *s, size_t n)
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
                      (i + 2 < n ? s[i + 2] : 0);
-        char out[4] = { b64[v >> 18 & 63], b64[v >> 12 & 63],
-                        i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '=' };
+        char out[4] = { b64[v >> 18 & 63], b64[v >> 12 & 63], i + 1 < n ? b64[v >> 6 & 63] : '=',
+                        i + 2 < n ? b64[v & 63] : '=' };
         put(b, out, 4);
     }
 }
@@ -85,8 +85,8 @@ char *sb_mail_header_value(const char *text, size_t name_len)
         return b.p ? b.p : calloc(1, 1);
     }
     /* =?UTF-8?B?...?= words of at most 45 bytes of text (60 base64 + 12 = 72 columns),
-     * each on a line of its own after the first */
-    size_t col = name_len + 2;
+     * each on a line of its own after the first (the first follows "Name: ") */
+    (void)name_len;
     for (size_t i = 0; i < n;) {
         size_t take = 0;
         while (i + take < n) {
@@ -95,11 +95,8 @@ char *sb_mail_header_value(const char *text, size_t name_len)
                 break;
             take += c;
         }
-        if (i > 0) {
+        if (i > 0)
             puts_(&b, "\r\n ");
-            col = 1;
-        }
-        (void)col;
         puts_(&b, "=?UTF-8?B?");
         put_base64(&b, clean + i, take);
         puts_(&b, "?=");

@@ -13,13 +13,13 @@
 #include <time.h>
 
 struct sb_mail {
-    const char *from;       /* an addr-spec, checked by the caller */
-    const char *const *to;  /* addr-specs, checked by the caller */
+    const char *from;      /* an addr-spec, checked by the caller */
+    const char *const *to; /* addr-specs, checked by the caller */
     size_t n_to;
     const char *subject;    /* any text */
     const char *message_id; /* "<...@...>", the same on every try of the same message */
     time_t date;
-    const char *body;       /* any text; "\n" ends lines */
+    const char *body; /* any text; "\n" ends lines */
 };
 
 /* The whole message (malloc'd), or NULL when out of memory. */

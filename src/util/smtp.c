@@ -68,6 +68,6 @@ sb_err sb_smtp_send(const char *url, const char *from, const char *const *to, si
     if (code >= 500 && code < 600)
         return sb_fail(SB_EINVALID_FIELD, "smtp", "the mail server refused the message (%ld): %s",
                        code, why);
-    return sb_fail(SB_EIO, "smtp", "the mail server could not take the message now (%ld): %s",
-                   code, why);
+    return sb_fail(SB_EIO, "smtp", "the mail server could not take the message now (%ld): %s", code,
+                   why);
 }
