@@ -138,7 +138,7 @@ static json_t *next_event(struct stream *s, int timeout_ms)
             return NULL;
         if (strncmp(msg, "id: ", 4) != 0)
             continue; /* "retry:", ": stream open", ": heartbeat" */
-        long long id = atoll(msg + 4);
+        long long id = strtoll(msg + 4, NULL, 10);
         cr_assert(strstr(msg, "\nevent: notification\ndata: ") != NULL, "%s", msg);
         json_t *data = json_loads(strstr(msg, "data: ") + 6, 0, NULL);
         cr_assert_not_null(data, "%s", msg);
