@@ -10,8 +10,9 @@
  * Last-Event-ID; the stream then starts with what came after it. Without it the stream
  * starts at the newest notification (the caller reads the list for what came before).
  * A comment line goes out when nothing else has for a heartbeat (15 s), which keeps
- * proxies from closing the connection and finds clients that have gone; at each heartbeat
- * the caller's session or token is looked up again, so a signed-out user's stream ends.
+ * proxies from closing the connection and finds clients that have gone. The caller's
+ * session or token is looked up again at each heartbeat and before any event goes out, so
+ * a signed-out user's stream ends and sends nothing more.
  *
  * Waking: the server runs a thread per connection, so the stream's thread blocks in read
  * on the process's doorbell (util/bell.h), which the commit of a notification on this node
@@ -39,6 +40,10 @@
 #define LOOK_MS     1000 /* how often this process looks for other nodes' notifications */
 #define RETRY_MS    3000 /* the client's reconnection delay, sent as the stream opens */
 #define MAX_PENDING (256 * 1024)
+/* Streams reading the database at once, per process: one order wakes every stream, and
+ * each borrows a connection for its look; without a bound, 100 streams would open 100
+ * connections at once (PostgreSQL's default limit is 100). */
+#define READERS 8
 
 struct stream {
     struct sb_server *server;
@@ -59,6 +64,41 @@ static struct {
     uint64_t last_look_ns;
     int64_t newest;
 } look = { PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    int busy;
+} readers = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+
+/* A connection from the store, taken once fewer than READERS streams hold one. */
+static sb_err reader_acquire(struct sb_store *store, struct sb_db **ret)
+{
+    pthread_mutex_lock(&readers.lock);
+    while (readers.busy >= READERS)
+        pthread_cond_wait(&readers.freed, &readers.lock);
+    readers.busy++;
+    pthread_mutex_unlock(&readers.lock);
+    sb_err err = sb_store_acquire(store, ret);
+    if (err) {
+        pthread_mutex_lock(&readers.lock);
+        readers.busy--;
+        pthread_cond_signal(&readers.freed);
+        pthread_mutex_unlock(&readers.lock);
+    }
+    return err;
+}
+
+static void reader_release(struct sb_store *store, struct sb_db *db)
+{
+    if (!db)
+        return;
+    sb_store_release(store, db);
+    pthread_mutex_lock(&readers.lock);
+    readers.busy--;
+    pthread_cond_signal(&readers.freed);
+    pthread_mutex_unlock(&readers.lock);
+}
 
 static bool append(struct stream *st, const char *text, size_t n)
 {
@@ -93,17 +133,25 @@ static bool append_event(struct stream *st, json_t *row)
 
 /* Reads the caller's events after last_id into the buffer; false when the stream must end
  * (storage failing: the client reconnects and resumes from its Last-Event-ID). */
+static bool still_signed_in(struct stream *st);
+
 static bool read_events(struct stream *st)
 {
     struct sb_store *store = sb_server_store(st->server);
     struct sb_db *db = NULL;
     json_t *rows = NULL;
-    sb_err err = sb_store_acquire(store, &db);
+    sb_err err = reader_acquire(store, &db);
     if (!err)
         err = sb_store_notification_since(db, &st->scope, st->last_id, BATCH, &rows);
-    sb_store_release(store, db);
+    reader_release(store, db);
     if (err)
         return false;
+    /* nothing goes out to a session or token that has ended since the last look (SEC2);
+     * looked up only when there is something to send, so quiet wakes cost one query */
+    if (json_array_size(rows) && !still_signed_in(st)) {
+        json_decref(rows);
+        return false;
+    }
     size_t i;
     json_t *row;
     json_array_foreach(rows, i, row)
@@ -126,11 +174,11 @@ static bool still_signed_in(struct stream *st)
     struct sb_db *db = NULL;
     struct sb_scope scope = { 0 };
     char csrf[SB_TOKEN_LEN];
-    sb_err err = sb_store_acquire(store, &db);
+    sb_err err = reader_acquire(store, &db);
     if (!err)
         err = st->cookie ? sb_store_session_lookup(db, st->credential, &scope, csrf)
                          : sb_store_token_lookup(db, st->credential, &scope);
-    sb_store_release(store, db);
+    reader_release(store, db);
     if (err || scope.user_id != st->scope.user_id)
         return false;
     st->scope = scope; /* a role or outlet change since takes effect */
@@ -151,10 +199,10 @@ static void look_for_others(struct sb_server *server, uint64_t now)
     struct sb_store *store = sb_server_store(server);
     struct sb_db *db = NULL;
     int64_t newest = 0;
-    sb_err err = sb_store_acquire(store, &db);
+    sb_err err = reader_acquire(store, &db);
     if (!err)
         err = sb_store_notification_last_id(db, &newest);
-    sb_store_release(store, db);
+    reader_release(store, db);
     if (err)
         return;
     pthread_mutex_lock(&look.lock);
