@@ -365,3 +365,41 @@ Test(notify_email, n4_the_settings_are_checked)
     cr_expect_str_eq(th_str(s, "email_recipients"), "a@shop.example,b@shop.example");
     json_decref(c);
 }
+
+Test(notify_email, n4_a_long_non_ascii_subject_is_folded_and_reads_back_whole)
+{
+    sink_start();
+    /* 3 x 26 characters, most of them two or three bytes: several encoded-words */
+    th_sql_exec(&t, "UPDATE outlets SET name = 'Caf\xc3\xa9 \xc3\x9c"
+                    "ber der Stra\xc3\x9f"
+                    "e \xe2\x80\x94 \xe6\x9d\xb1\xe4\xba\xac \xe6\xb8\x8b\xe8\xb0\xb7 "
+                    "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 \xc3\x85rhus "
+                    "M\xc3\xbcnchen Z\xc3\xbcrich \xc5\x81\xc3\xb3\x64\xc5\xba' WHERE id = 1");
+    settings("{\"email_new_orders\":true,\"email_recipients\":\"floor@shop.example\"}");
+    order(9);
+    th_wait_pipeline(&t);
+    cr_assert_eq(mails(), 1);
+    json_t *m = mail(1);
+    cr_expect_str_eq(th_str(m, "subject"),
+                     "New web order #7009 \xe2\x80\x94 Caf\xc3\xa9 \xc3\x9c"
+                     "ber der Stra\xc3\x9f"
+                     "e \xe2\x80\x94 \xe6\x9d\xb1\xe4\xba\xac \xe6\xb8\x8b\xe8\xb0\xb7 "
+                     "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 \xc3\x85rhus "
+                     "M\xc3\xbcnchen Z\xc3\xbcrich \xc5\x81\xc3\xb3\x64\xc5\xba");
+    cr_expect_eq(json_array_size(json_object_get(m, "defects")), 0);
+    json_decref(m);
+    /* every line of the raw head within 78 columns (RFC 5322's "SHOULD") */
+    char path[400], line[1200];
+    snprintf(path, sizeof(path), "%s/0001.eml", mail_dir);
+    FILE *fp = fopen(path, "r");
+    cr_assert_not_null(fp);
+    int subject_lines = 0;
+    bool in_subject = false;
+    while (fgets(line, sizeof(line), fp) && strcmp(line, "\r\n") != 0) {
+        cr_expect_leq(strlen(line), 80, "a long header line: %s", line);
+        in_subject = strncmp(line, "Subject:", 8) == 0 || (in_subject && line[0] == ' ');
+        subject_lines += in_subject;
+    }
+    fclose(fp);
+    cr_expect_geq(subject_lines, 3, "folded into several encoded-words");
+}

@@ -84,23 +84,27 @@ char *sb_mail_header_value(const char *text, size_t name_len)
         free(clean);
         return b.p ? b.p : calloc(1, 1);
     }
-    /* =?UTF-8?B?...?= words of at most 45 bytes of text (60 base64 + 12 = 72 columns),
-     * each on a line of its own after the first (the first follows "Name: ") */
-    (void)name_len;
+    /* =?UTF-8?B?...?= words, each line within 76 columns: the first after "Name: ", the
+     * others after a space; 4 base64 characters carry 3 bytes, and a word never splits a
+     * character */
+    size_t room = name_len + 2 + 12 < 76 ? 76 - (name_len + 2) - 12 : 12;
     for (size_t i = 0; i < n;) {
-        size_t take = 0;
+        size_t most = room / 4 * 3, take = 0;
         while (i + take < n) {
             size_t c = char_len(clean + i + take, n - i - take);
-            if (take + c > 45)
+            if (take + c > most)
                 break;
             take += c;
         }
+        if (take == 0) /* a character longer than the room: it still goes, whole */
+            take = char_len(clean + i, n - i);
         if (i > 0)
             puts_(&b, "\r\n ");
         puts_(&b, "=?UTF-8?B?");
         put_base64(&b, clean + i, take);
         puts_(&b, "?=");
         i += take;
+        room = 76 - 1 - 12;
     }
     free(clean);
     if (b.failed) {
