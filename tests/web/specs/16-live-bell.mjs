@@ -3,6 +3,7 @@
 // fakestore changes its count with no reload and well inside the old 5 s
 // poll; when the stream cannot be reached the bell says "Can't reach the
 // server — retrying" (visible, in a live region) and recovers by itself.
+// N4's settings (a channel's new-order emails) are set on the channel's screen.
 const stamp = Date.now().toString(36);
 
 function orderBody(last) {
@@ -75,6 +76,35 @@ export const tests = [
       await t.fakeApi('POST', '/_fake/orders', orderBody(`Back${stamp}`));
       await page.waitForFunction((n) => Number(document.querySelector('#bell-count').textContent || 0) > n,
         before, { timeout: 4000 });
+    },
+  },
+  {
+    name: 'N4: a channel\'s new-order emails are set on its screen, the addresses checked',
+    async fn(t) {
+      const page = await t.signIn('admin');
+      await page.goto('/channels/1');
+      const to = page.getByLabel('Email new orders to');
+      const on = page.getByLabel('Email staff about new orders');
+      await to.waitFor();
+      t.assert(!(await on.isChecked()), 'off by default');
+      const patch = () => page.waitForResponse((r) => r.url().endsWith('/api/v1/channels/1') && r.request().method() === 'PATCH');
+      const type = async (text) => { await to.fill(text); await to.press('Tab'); };
+      let [res] = await Promise.all([patch(), type('floor@shop.example, not an address')]);
+      t.assert(res.status() === 422, `a bad address: ${res.status()}`);
+      await page.getByText(/not an email address/).first().waitFor();
+      [res] = await Promise.all([patch(), type('floor@shop.example, boss@shop.example')]);
+      t.assert(res.status() === 200, `the addresses: ${res.status()}`);
+      [res] = await Promise.all([patch(), on.click()]);
+      t.assert(res.status() === 200, `turned on: ${res.status()}`);
+      await page.reload();
+      await to.waitFor();
+      t.assert((await to.inputValue()) === 'floor@shop.example, boss@shop.example', 'the addresses were kept');
+      t.assert(await on.isChecked(), 'on after a reload');
+      await to.scrollIntoViewIfNeeded();
+      await t.shot(page, 'channel-email');
+      await t.axe(page, 'channel-email');
+      [res] = await Promise.all([patch(), on.click()]); // off again: the demo has no mail server
+      t.assert(res.status() === 200, `turned off: ${res.status()}`);
     },
   },
 ];
