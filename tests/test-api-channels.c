@@ -147,13 +147,14 @@ Test(channels, create_minimal_fills_defaults_and_is_not_ready)
     cr_expect_str_eq(th_str(c, "kind"), "shopify");
     cr_expect_str_eq(th_str(c, "name"), "Acme online");
     cr_expect(json_is_true(json_object_get(c, "enabled")));
-    /* N3, S3, S4, I4, I7, PR1, PR3: the defaults */
+    /* N3, S3, S4, I4, I7, PR1, PR3, N4: the defaults */
     expect_json(json_object_get(c, "settings"),
                 "{\"download_orders\":true,\"notifications\":true,\"auto_fulfillment\":true,"
                 "\"take_fulfillments\":false,\"stock_sync\":true,\"use_pos_pricing\":false,"
                 "\"regular_price_level_id\":null,\"sale_price_level_id\":null,"
                 "\"poll_interval_seconds\":300,\"publish_on_hand\":true,\"publish_on_order\":false,"
                 "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null,"
+                "\"email_new_orders\":false,\"email_recipients\":null,"
                 "\"webhook_base_url\":null}");
     cr_expect(json_is_false(json_object_get(c, "has_credentials")));
     expect_json(json_object_get(c, "outlets"), "[]");
@@ -200,6 +201,7 @@ Test(channels, create_full_record_is_ready)
                 "\"regular_price_level_id\":1,\"sale_price_level_id\":2,"
                 "\"poll_interval_seconds\":60,\"publish_on_hand\":true,\"publish_on_order\":false,"
                 "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null,"
+                "\"email_new_orders\":false,\"email_recipients\":null,"
                 "\"webhook_base_url\":null}");
     /* priority order as given */
     expect_json(json_object_get(c, "outlets"),
@@ -285,6 +287,7 @@ Test(channels, settings_merge_key_by_key)
                 "\"regular_price_level_id\":null,\"sale_price_level_id\":null,"
                 "\"poll_interval_seconds\":300,\"publish_on_hand\":true,\"publish_on_order\":false,"
                 "\"publish_reorder\":false,\"sale_starts_at\":null,\"sale_ends_at\":null,"
+                "\"email_new_orders\":false,\"email_recipients\":null,"
                 "\"webhook_base_url\":null}");
     json_decref(c);
     /* PR2: POS pricing needs a regular price level; null clears a level */

@@ -155,6 +155,10 @@ static const struct {
     { "GET", V1 "/customers/{id}", "customers are store-wide (their sales: probed below)" },
     { "PATCH", V1 "/customers/{id}", "customers are store-wide" },
     { "POST", "/webhooks/{id}", "signed by the webstore, not a user: no outlet scope applies" },
+    /* issue 16 item 8 */
+    { "GET", V1 "/notifications/stream",
+      "N2: an event stream does not end, so a request here cannot probe it; another outlet's "
+      "user gets nothing from it: tests/test-notify-stream.c (n2_a_user_of_another_outlet_...)" },
     { "POST", V1 "/connection",
       "E1: a webstore connects with a user's password: it makes its own channel, no outlet's" },
     { "GET", V1 "/connection", "E1: a connection token, which no user holds, reads its channel" },

@@ -1,15 +1,22 @@
-// The notifications bell: the unread count (polled every 5 s; the API only
-// returns notifications of the user's outlets) and a panel of the latest
-// ones, each opening its fulfillment.
+// The notifications bell: the unread count and a panel of the latest ones,
+// each opening its fulfillment (the API only returns notifications of the
+// user's outlets, N2). The count changes the moment an order lands: the bell
+// listens to GET /api/v1/notifications/stream (Server-Sent Events, with the
+// session cookie) and reads the list again on each event. When the stream
+// fails the bell says so ("Can't reach the server — retrying") and keeps
+// trying by itself; polling every 5 s only where EventSource is missing.
 import { h, svg, replace } from './dom.js';
 import * as api from './api.js';
 import { dateTime } from './format.js';
 import { message } from './ui.js';
 
 const POLL_MS = 5000;
+const RETRY_MS = [3000, 6000, 15000, 30000]; // when the browser gives a stream up itself
+const OFFLINE = 'Can\u2019t reach the server \u2014 retrying';
 let timer = null;
 let running = false;
 let state = null;
+let source = null;
 
 function bellIcon() {
   return svg('svg', { viewBox: '0 0 24 24', width: '20', height: '20', 'aria-hidden': 'true', focusable: 'false', class: 'bell-icon' },
@@ -20,6 +27,8 @@ export function stopBell() {
   running = false;
   clearTimeout(timer);
   timer = null;
+  if (source) source.close();
+  source = null;
   if (state) {
     document.removeEventListener('keydown', state.onKey);
     document.removeEventListener('click', state.onDoc);
@@ -37,13 +46,14 @@ export function startBell(slot, navigate) {
   }, bellIcon(), h('span', { class: 'visually-hidden' }, 'Notifications'), count);
   const list = h('ul', { class: 'bell-list' });
   const err = h('p', { class: 'error', role: 'alert' });
+  const status = h('span', { class: 'bell-status', id: 'bell-status', role: 'status', 'aria-live': 'polite' }, '');
   const panel = h('div', { class: 'bell-panel', id: 'bell-panel', hidden: true, role: 'region', 'aria-label': 'Notifications' },
     h('div', { class: 'bell-head' },
       h('h2', null, 'Notifications'),
       h('button', { type: 'button', class: 'link', onclick: readAll }, 'Mark all read')),
     err, list,
     h('p', null, h('a', { href: '/notifications', onclick: () => toggle(false) }, 'All notifications')));
-  replace(slot, button, panel);
+  replace(slot, status, button, panel);
   state = { onKey, onDoc };
   document.addEventListener('keydown', onKey);
   document.addEventListener('click', onDoc);
@@ -59,7 +69,7 @@ export function startBell(slot, navigate) {
   function toggle(open) {
     panel.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
-    if (open) { poll(); const first = panel.querySelector('button, a'); if (first) first.focus(); }
+    if (open) { refresh(); const first = panel.querySelector('button, a'); if (first) first.focus(); }
   }
   button.addEventListener('click', () => toggle(panel.hidden));
 
@@ -70,12 +80,12 @@ export function startBell(slot, navigate) {
     }
     if (n.fulfillment_id) navigate(`/fulfillments/${n.fulfillment_id}`);
     else if (n.sale_id) navigate(`/sales/${n.sale_id}`);
-    poll();
+    refresh();
   }
 
   async function readAll() {
     try { await api.post('/notifications/read-all'); err.textContent = ''; } catch (e) { err.textContent = message(e); }
-    poll();
+    refresh();
   }
 
   function render(page) {
@@ -93,9 +103,17 @@ export function startBell(slot, navigate) {
       : h('li', { class: 'empty' }, 'No notifications yet.'));
   }
 
-  async function poll() {
-    clearTimeout(timer);
-    if (!running) return;
+  function offline(down) {
+    status.textContent = down ? OFFLINE : '';
+    slot.classList.toggle('offline', down);
+  }
+
+  // Reads the list and the count; a burst of events costs one read at a time.
+  let reading = false;
+  let again = false;
+  async function refresh() {
+    if (reading) { again = true; return; }
+    reading = true;
     try {
       const page = await api.get('/notifications', { limit: 10 });
       if (!running) return;
@@ -104,8 +122,49 @@ export function startBell(slot, navigate) {
     } catch (e) {
       if (!running) return;
       err.textContent = message(e);
+    } finally {
+      reading = false;
+      if (again && running) { again = false; refresh(); }
     }
-    if (running) timer = setTimeout(poll, POLL_MS);
   }
-  poll();
+
+  // Without EventSource: the list every POLL_MS.
+  async function poll() {
+    clearTimeout(timer);
+    if (!running) return;
+    await refresh();
+    if (running && !source) timer = setTimeout(poll, POLL_MS);
+  }
+
+  let failures = 0;
+  function listen() {
+    clearTimeout(timer);
+    if (!running) return;
+    const es = new EventSource('/api/v1/notifications/stream');
+    source = es;
+    es.addEventListener('open', () => {
+      if (source !== es) return;
+      failures = 0;
+      offline(false);
+      refresh(); // what came while it was down
+    });
+    es.addEventListener('notification', () => { if (source === es) refresh(); });
+    es.addEventListener('error', () => {
+      if (source !== es || !running) return;
+      offline(true);
+      // CONNECTING: the browser retries by itself (after the stream's retry: delay);
+      // CLOSED (an answer that is no stream: 503, 401...): we try again, backing off
+      if (es.readyState === EventSource.CLOSED) {
+        es.close();
+        timer = setTimeout(listen, RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)]);
+      }
+    });
+  }
+
+  if (typeof EventSource === 'function') {
+    refresh();
+    listen();
+  } else {
+    poll();
+  }
 }

@@ -24,6 +24,10 @@
     {                                                                              \
 #name, SB_FIELD_INT, false, false, dflt, min, max, NULL, NULL, label, help \
     }
+#define TEXT(name, max, label, help)                                                \
+    {                                                                               \
+#name, SB_FIELD_TEXT, false, false, "null", 0, max, NULL, NULL, label, help \
+    }
 #define TIME(name, label, help)                                                   \
     {                                                                             \
 #name, SB_FIELD_TIME, false, false, "null", 0, 0, NULL, NULL, label, help \
@@ -61,7 +65,11 @@
     X(sale_starts_at,                                                                              \
       TIME(sale_starts_at, "Sale starts (UTC)", "The sale price shows from this time."))           \
     X(sale_ends_at,                                                                                \
-      TIME(sale_ends_at, "Sale ends (UTC)", "And until this time (none: until it is cleared)."))
+      TIME(sale_ends_at, "Sale ends (UTC)", "And until this time (none: until it is cleared)."))   \
+    X(email_new_orders, BOOL(email_new_orders, "false", "Email staff about new orders",            \
+                             "Each new web order is also emailed to the addresses below."))        \
+    X(email_recipients, TEXT(email_recipients, SB_EMAIL_RECIPIENTS_MAX, "Email new orders to",     \
+                             "Email addresses, separated by commas."))
 
 #define FIELD(member, desc)  desc,
 #define OFFSET(member, desc) offsetof(struct sb_channel_settings, member),
@@ -82,6 +90,8 @@ void sb_channel_settings_defaults(struct sb_channel_settings *s)
         char *p = (char *)s + offsets[i];
         if (f->type == SB_FIELD_BOOL)
             *(bool *)p = f->dflt && strcmp(f->dflt, "true") == 0;
+        else if (f->type == SB_FIELD_TEXT)
+            *p = '\0'; /* TEXT defaults to none */
         else if (f->dflt && strcmp(f->dflt, "null") != 0)
             *(int64_t *)p = strtoll(f->dflt, NULL, 10); /* REF and TIME default to none */
     }
@@ -100,5 +110,67 @@ sb_err sb_channel_settings_check(const struct sb_channel_settings *s)
     if (s->sale_ends_at && (!s->sale_starts_at || s->sale_ends_at <= s->sale_starts_at))
         return sb_fail(SB_EINVALID_FIELD, "settings.sale_ends_at",
                        "settings.sale_ends_at must come after settings.sale_starts_at");
+    char buf[SB_EMAIL_RECIPIENTS_MAX + 1];
+    const char *to[SB_EMAIL_RECIPIENTS_N];
+    size_t n = 0;
+    sb_err err =
+        sb_email_list_split(s->email_recipients, buf, sizeof(buf), to, SB_EMAIL_RECIPIENTS_N, &n);
+    if (err)
+        return err;
+    if (s->email_new_orders && n == 0)
+        return sb_fail(SB_EMISSING_FIELD, "settings.email_recipients",
+                       "settings.email_recipients needs an address when email_new_orders is on");
+    return SB_OK;
+}
+
+/* An addr-spec we are willing to put in an envelope and a To: header. */
+static bool address_ok(const char *a)
+{
+    const char *at = strrchr(a, '@');
+    size_t len = strlen(a);
+    if (!at || at == a || !at[1] || len > 254 || (size_t)(at - a) > 64)
+        return false;
+    for (const char *c = a; *c; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (u <= ' ' || u >= 0x7f || strchr("\"(),:;<>[]\\", u) || (u == '@' && c != at))
+            return false;
+    }
+    for (const char *c = at + 1; *c; c++) /* a host name: letters, digits, dots, hyphens */
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '.' || *c == '-'))
+            return false;
+    return at[1] != '.' && a[len - 1] != '.';
+}
+
+sb_err sb_email_list_split(const char *list, char *buf, size_t buf_cap, const char **out,
+                           size_t cap, size_t *ret_n)
+{
+    size_t n = 0, len = strlen(list);
+    if (len + 1 > buf_cap)
+        return sb_fail(SB_EINVALID_FIELD, "settings.email_recipients",
+                       "settings.email_recipients is too long");
+    memcpy(buf, list, len + 1);
+    for (char *p = buf; *p;) {
+        char *end = p + strcspn(p, ",");
+        bool last = *end == '\0';
+        *end = '\0';
+        while (*p == ' ')
+            p++;
+        for (char *q = end; q > p && q[-1] == ' ';)
+            *--q = '\0';
+        if (*p) {
+            if (!address_ok(p))
+                return sb_fail(SB_EINVALID_FIELD, "settings.email_recipients",
+                               "settings.email_recipients: not an email address: %.80s", p);
+            if (n == cap)
+                return sb_fail(SB_EINVALID_FIELD, "settings.email_recipients",
+                               "settings.email_recipients: at most %zu addresses", cap);
+            out[n++] = p;
+        }
+        if (last)
+            break;
+        p = end + 1;
+    }
+    *ret_n = n;
     return SB_OK;
 }

@@ -21,6 +21,8 @@
 #define SB_POLL_INTERVAL_MIN     60
 #define SB_POLL_INTERVAL_MAX     86400
 #define SB_POLL_INTERVAL_DEFAULT 300
+#define SB_EMAIL_RECIPIENTS_MAX  1000 /* bytes of the N4 recipients list */
+#define SB_EMAIL_RECIPIENTS_N    20   /* addresses in it */
 
 struct sb_channel_settings {
     bool notifications;     /* N3: a notification per new web order (default on) */
@@ -38,10 +40,15 @@ struct sb_channel_settings {
     /* PR3: the sale price level shows from sale_starts_at (none: never) until
      * sale_ends_at (none: open-ended); Unix seconds, 0 = none */
     int64_t sale_starts_at, sale_ends_at;
+    /* N4: each new web order is also emailed to these addresses (comma-separated; off by
+     * default), through the outbox */
+    bool email_new_orders;
+    char email_recipients[SB_EMAIL_RECIPIENTS_MAX + 1]; /* "" when none */
 };
 
 /* The common settings' descriptions, NULL-name-terminated, in the order records show them:
- * BOOL (a bool member), INT and REF (int64_t), TIME (int64_t Unix seconds, 0: none). */
+ * BOOL (a bool member), INT and REF (int64_t), TIME (int64_t Unix seconds, 0: none), TEXT
+ * (a char array of max + 1 bytes, "": none). */
 extern const struct sb_field sb_channel_common_settings[];
 /* Where struct sb_channel_settings keeps the i-th of them. */
 size_t sb_channel_setting_offset(size_t i);
@@ -62,6 +69,13 @@ size_t sb_channel_setting_offset(size_t i);
 #define SB_CHANNEL_RESERVE_STOCK "reserve_order_inventory"
 /* M6: the amount paid is a deposit on the order (bool, SB_CH_RESERVE; off by default) */
 #define SB_CHANNEL_ORDER_DEPOSITS "create_order_deposits"
+
+/* N4: splits a recipients list ("a@x.com, b@y.org") into its addresses, each checked as a
+ * plain addr-spec (local@domain, printable ASCII without spaces, quotes, angle brackets or
+ * commas: nothing that could end a mail header or add a recipient); at most cap. Returns
+ * how many, or SB_EINVALID_FIELD naming the bad one. out[i] point into buf (a copy). */
+sb_err sb_email_list_split(const char *list, char *buf, size_t buf_cap, const char **out,
+                           size_t cap, size_t *ret_n);
 
 /* Every setting at its described default. */
 void sb_channel_settings_defaults(struct sb_channel_settings *s);

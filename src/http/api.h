@@ -86,6 +86,8 @@ sb_err sb_api_fulfillment_statuses(struct sb_req *r);
 sb_err sb_api_notifications_list(struct sb_req *r);
 sb_err sb_api_notifications_read(struct sb_req *r);
 sb_err sb_api_notifications_read_all(struct sb_req *r);
+/* api-notification-stream.c */
+sb_err sb_api_notifications_stream(struct sb_req *r);
 
 /* api-channels.c */
 SB_API_RESOURCE(channels)

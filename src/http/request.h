@@ -73,6 +73,23 @@ struct sb_req {
     /* signed in with the session cookie (not a bearer token): its token and CSRF token */
     const char *session_token;
     char csrf[64];
+    /* a streamed answer (sb_reply_stream), or NULL */
+    const struct sb_stream_ops *stream;
+    void *stream_cls;
+};
+
+/*
+ * A body written as it goes (text/event-stream): libmicrohttpd calls read on the
+ * connection's own thread whenever it can send more, until read answers SB_STREAM_END;
+ * read may block (the server runs a thread per connection) but must come back within a
+ * second or so to look at sb_server_stopping. free is called once the connection is done,
+ * whatever happened, and also when the answer could not be queued.
+ */
+#define SB_STREAM_END ((long)-1)
+struct sb_stream_ops {
+    const char *content_type;
+    long (*read)(void *cls, char *buf, size_t max); /* bytes written (> 0), or SB_STREAM_END */
+    void (*free)(void *cls);
 };
 
 /* The routes, in the order they are matched. */
@@ -82,6 +99,9 @@ const struct sb_route *sb_routes(size_t *ret_count);
 sb_err sb_reply(struct sb_req *r, int status, json_t *doc);
 /* A request header, or NULL. */
 const char *sb_req_header(struct sb_req *r, const char *name);
+
+/* Replies 200 with a body streamed by ops (cls: heap memory that ops->free releases). */
+sb_err sb_reply_stream(struct sb_req *r, const struct sb_stream_ops *ops, void *cls);
 
 /* Replies with a non-JSON body held in the arena. */
 sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body, size_t len);

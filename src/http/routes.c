@@ -89,6 +89,7 @@ static const struct sb_route routes[] = {
     { "POST", V1 "/fulfillments/{id}/status", sb_api_fulfillments_status, SB_AUTH_STAFF },
 
     { "GET", V1 "/notifications", sb_api_notifications_list, SB_AUTH_STAFF },
+    { "GET", V1 "/notifications/stream", sb_api_notifications_stream, SB_AUTH_STAFF },
     { "POST", V1 "/notifications/read-all", sb_api_notifications_read_all, SB_AUTH_STAFF },
     { "POST", V1 "/notifications/{id}/read", sb_api_notifications_read, SB_AUTH_STAFF },
 

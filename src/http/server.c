@@ -24,12 +24,15 @@
 #include "util/secret.h"
 #include "util/timeutil.h"
 
+#include "util/bell.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +48,8 @@ struct sb_server {
     uint16_t port;
     struct sb_metrics metrics;
     struct sb_ratelimit *rate; /* issue 14 item 6: the connection API's buckets */
+    atomic_bool stopping;      /* sb_server_stop has begun: streams end */
+    atomic_uint streams;       /* open event streams (sb_server_stream_enter) */
 };
 
 struct conn_state {
@@ -138,6 +143,28 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
         cfg->max_connections = 1024;
     if (!cfg->timeout_s)
         cfg->timeout_s = 30;
+    const char *streams = getenv("STOCKBRIDGE_STREAM_LIMIT");
+    if (streams && *streams && !cfg->max_streams) {
+        size_t n;
+        sb_err err = parse_size(streams, &n);
+        if (err || n > 100000)
+            return sb_fail(SB_EINVALID_FIELD, "stream_limit",
+                           "STOCKBRIDGE_STREAM_LIMIT must be 1 to 100000: %s", streams);
+        cfg->max_streams = (unsigned)n;
+    }
+    if (!cfg->max_streams) /* each holds a connection and its thread: leave most for requests */
+        cfg->max_streams = cfg->max_connections / 4 ? cfg->max_connections / 4 : 1;
+    const char *beat = getenv("STOCKBRIDGE_STREAM_HEARTBEAT_MS");
+    if (beat && *beat && !cfg->heartbeat_ms) {
+        size_t n;
+        sb_err err = parse_size(beat, &n);
+        if (err || n < 100 || n > 600000)
+            return sb_fail(SB_EINVALID_FIELD, "stream_heartbeat",
+                           "STOCKBRIDGE_STREAM_HEARTBEAT_MS must be 100 to 600000: %s", beat);
+        cfg->heartbeat_ms = (unsigned)n;
+    }
+    if (!cfg->heartbeat_ms)
+        cfg->heartbeat_ms = 15000;
     if (!cfg->conn_memory_limit)
         cfg->conn_memory_limit = 64 * 1024;
     if (!cfg->body_limit)
@@ -190,6 +217,52 @@ static enum MHD_Result send_text(struct MHD_Connection *c, int status, const cha
                             r && r->cache_control ? r->cache_control : "no-store");
     add_headers(resp, r, allow);
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* A streamed answer (sb_reply_stream): the handler's ops, behind libmicrohttpd's callback. */
+struct stream_glue {
+    const struct sb_stream_ops *ops;
+    void *cls;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct stream_glue *g = cls;
+    long n = g->ops->read(g->cls, buf, max);
+    return n > 0 ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream_glue *g = cls;
+    g->ops->free(g->cls);
+    free(g);
+}
+
+static enum MHD_Result send_stream(struct sb_req *r)
+{
+    struct stream_glue *g = malloc(sizeof(*g));
+    if (!g) {
+        r->stream->free(r->stream_cls);
+        return MHD_NO;
+    }
+    *g = (struct stream_glue){ r->stream, r->stream_cls };
+    r->stream = NULL; /* the response owns it now */
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, g, stream_free);
+    if (!resp) {
+        stream_free(g);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", g->ops->content_type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* a proxy must not hold events */
+    add_headers(resp, r, NULL);
+    r->status = 200;
+    enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
     MHD_destroy_response(resp);
     return ret;
 }
@@ -435,13 +508,15 @@ static enum MHD_Result respond(struct sb_server *s, struct conn_state *cs)
     if (err) {
         if (err == SB_ESTORAGE || err == SB_EBUSY)
             sb_metrics_storage_error(&s->metrics);
-        if (sb_err_status(err) >= 500) {
+        if (sb_err_status(err) >= 500 && err != SB_ETOO_MANY_STREAMS) { /* shed, not failed */
             const struct sb_errinfo *info = sb_err_last();
             sb_log(SB_LOG_ERROR, "http.failure", "method", cs->method, "route", r->route->pattern,
                    "code", sb_err_code(err), "detail", info->message, NULL);
         }
         return send_error(cs, err, NULL);
     }
+    if (r->stream)
+        return send_stream(r);
     if (r->status == 304) /* sb_reply_etag: the client has it; no body, no type */
         return send_text(r->conn, 304, NULL, "", 0, NULL, r);
     if (r->raw)
@@ -645,6 +720,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                "user", uid, NULL);
     }
     sb_store_release(s->cfg.store, cs->req.db);
+    if (cs->req.stream) /* the handler made a stream that was never sent */
+        cs->req.stream->free(cs->req.stream_cls);
     json_decref(cs->req.error_details);
     free(cs->req.body);
     cs->req.body = NULL;
@@ -772,9 +849,47 @@ void sb_server_stop(struct sb_server *s)
 {
     if (!s)
         return;
+    /* open event streams see this within their next wait and end, so that stopping the
+     * daemon (which joins every connection's thread) does not wait on them */
+    atomic_store(&s->stopping, true);
+    sb_bell_ring();
     MHD_stop_daemon(s->daemon);
     sb_ratelimit_free(s->rate);
     free(s);
+}
+
+bool sb_server_stopping(const struct sb_server *s)
+{
+    return atomic_load(&s->stopping);
+}
+
+sb_err sb_server_stream_enter(struct sb_server *s)
+{
+    if (s->cfg.threads)
+        return sb_fail(SB_ETOO_MANY_STREAMS, NULL,
+                       "event streams need a thread per connection (this server runs a pool)");
+    unsigned n = atomic_load(&s->streams);
+    do {
+        if (n >= s->cfg.max_streams)
+            return sb_fail(SB_ETOO_MANY_STREAMS, NULL,
+                           "this node has %u event streams open, its limit: retry later", n);
+    } while (!atomic_compare_exchange_weak(&s->streams, &n, n + 1));
+    return SB_OK;
+}
+
+void sb_server_stream_leave(struct sb_server *s)
+{
+    atomic_fetch_sub(&s->streams, 1);
+}
+
+unsigned sb_server_stream_count(struct sb_server *s)
+{
+    return atomic_load(&s->streams);
+}
+
+unsigned sb_server_heartbeat_ms(const struct sb_server *s)
+{
+    return s->cfg.heartbeat_ms;
 }
 
 char *sb_server_metrics_text(struct sb_server *s, struct sb_arena *a, size_t *ret_len)
@@ -789,6 +904,14 @@ sb_err sb_reply(struct sb_req *r, int status, json_t *doc)
     r->status = status;
     r->resp = doc ? sb_arena_defer(r->arena, json_free, doc) : NULL;
     return doc || status == 204 ? SB_OK : sb_fail(SB_ENOMEM, NULL, NULL);
+}
+
+sb_err sb_reply_stream(struct sb_req *r, const struct sb_stream_ops *ops, void *cls)
+{
+    r->status = 200;
+    r->stream = ops;
+    r->stream_cls = cls;
+    return SB_OK;
 }
 
 sb_err sb_reply_raw(struct sb_req *r, int status, const char *content_type, char *body, size_t len)

@@ -39,6 +39,12 @@ struct sb_server_config {
      * or STOCKBRIDGE_CONNECTION_RATE=PER_MINUTE/BURST ("off": no limit, for a benchmark). */
     int64_t rate_per_minute, rate_burst;
     bool rate_off;
+    /* Event streams (GET /api/v1/notifications/stream) open at once on this node, beyond
+     * which one is refused 503 too_many_streams (STOCKBRIDGE_STREAM_LIMIT; default a quarter
+     * of max_connections), and the comment a stream sends when it has been quiet this long
+     * (STOCKBRIDGE_STREAM_HEARTBEAT_MS; default 15000). */
+    unsigned max_streams;
+    unsigned heartbeat_ms;
 };
 
 struct sb_server;
@@ -56,6 +62,15 @@ uint16_t sb_server_port(const struct sb_server *s);
 struct sb_store *sb_server_store(const struct sb_server *s);
 struct sb_pipeline *sb_server_pipeline(const struct sb_server *s);
 void sb_server_stop(struct sb_server *s); /* accepts NULL */
+
+/* Whether sb_server_stop has begun: a stream ends at its next look. */
+bool sb_server_stopping(const struct sb_server *s);
+/* Counts one more open stream, or refuses it (SB_ETOO_MANY_STREAMS) at the limit or when
+ * the server runs a thread pool (a stream holds its thread); leave when it ends. */
+sb_err sb_server_stream_enter(struct sb_server *s);
+void sb_server_stream_leave(struct sb_server *s);
+unsigned sb_server_stream_count(struct sb_server *s);
+unsigned sb_server_heartbeat_ms(const struct sb_server *s);
 
 /* Prometheus text for /metrics, in the arena. */
 char *sb_server_metrics_text(struct sb_server *s, struct sb_arena *a, size_t *ret_len);

@@ -43,6 +43,15 @@ static bool set_typed(struct sb_channel_settings *s, size_t i, json_t *v)
         else
             return false;
         return true;
+    case SB_FIELD_TEXT: /* checked against the description on the way in (channel-edit.c) */
+        if (json_is_null(v))
+            *p = '\0';
+        else if (json_is_string(v) && json_string_length(v) <= (size_t)f->max &&
+                 strlen(json_string_value(v)) == json_string_length(v))
+            memcpy(p, json_string_value(v), json_string_length(v) + 1);
+        else
+            return false;
+        return true;
     default: /* the common settings have no other types */
         return false;
     }
@@ -86,6 +95,9 @@ json_t *sb_store_settings_json(const struct sb_channel_settings *s)
             v = *(const int64_t *)p ? json_string(t) : json_null();
             break;
         }
+        case SB_FIELD_TEXT:
+            v = *p ? json_string(p) : json_null();
+            break;
         default:
             v = json_null();
             break;

@@ -3,6 +3,7 @@
  * uses. Only the driver calls in struct sb_db_ops touch the backend.
  */
 #include "store/db.h"
+#include "util/bell.h"
 #include "util/crashpoint.h"
 #include "util/timeutil.h"
 
@@ -360,12 +361,14 @@ sb_err sb_db_end(struct sb_db *db, sb_err err)
         (void)db->ops->rollback(db);
         sb_fail(saved.err ? saved.err : err, saved.field[0] ? saved.field : NULL, "%s",
                 saved.message[0] ? saved.message : sb_err_message(err));
+        sb_bell_commit(false);
         return err;
     }
     db->stats.statements++; /* not timed: it waits for the disk */
     err = db->ops->commit(db);
     if (err)
         (void)db->ops->rollback(db);
+    sb_bell_commit(!err); /* a notification written in it is visible now (util/bell.h) */
     return err;
 }
 

@@ -4,6 +4,7 @@
  * idempotent upsert, and "unread" is the absence of the row.
  */
 #include "store/notifications.h"
+#include "util/bell.h"
 #include "util/timeutil.h"
 
 #define ROW_SELECT                                                                    \
@@ -28,6 +29,8 @@ sb_err sb_store_notification_create(struct sb_db *db, const struct sb_notificati
                            n->fulfillment_id, n->item_id, now);
     if (err == SB_EUNKNOWN_REFERENCE)
         return sb_fail(err, "notification", "the notification names an unknown record");
+    if (!err)
+        sb_bell_mark(); /* the commit rings this node's streams */
     return err;
 }
 
@@ -57,6 +60,31 @@ sb_err sb_store_notification_list(struct sb_db *db, const struct sb_scope *scope
     }
     *ret = rows;
     return SB_OK;
+}
+
+sb_err sb_store_notification_since(struct sb_db *db, const struct sb_scope *scope, int64_t after,
+                                   int64_t limit, json_t **ret)
+{
+    json_t *rows;
+    sb_err err = sb_db_json_all(
+        db, &rows,
+        ROW_SELECT " WHERE n.id > ? AND " SB_SQL_SCOPE("n.outlet_id") " ORDER BY n.id LIMIT ?",
+        "iibii", scope->user_id, after, scope->all_outlets, scope->user_id, limit);
+    if (err)
+        return err;
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row)
+    {
+        add_read(row);
+    }
+    *ret = rows;
+    return SB_OK;
+}
+
+sb_err sb_store_notification_last_id(struct sb_db *db, int64_t *ret)
+{
+    return sb_db_int(db, ret, "SELECT COALESCE(MAX(id), 0) FROM notifications", "");
 }
 
 sb_err sb_store_notification_unread_count(struct sb_db *db, const struct sb_scope *scope,

@@ -26,6 +26,13 @@ sb_err sb_store_notification_create(struct sb_db *db, const struct sb_notificati
  * keyset runs downwards. Each row carries "read" (bool) and "read_at" for this user. */
 sb_err sb_store_notification_list(struct sb_db *db, const struct sb_scope *scope, bool unread_only,
                                   int64_t before, int64_t limit, json_t **ret);
+/* The caller's notifications with an id above after, oldest first (a stream's next events),
+ * at most limit, each as in the list. */
+sb_err sb_store_notification_since(struct sb_db *db, const struct sb_scope *scope, int64_t after,
+                                   int64_t limit, json_t **ret);
+/* The newest notification's id, whoever may see it (0: none): where a new stream starts, and
+ * what a node looks at to learn that another node raised one. */
+sb_err sb_store_notification_last_id(struct sb_db *db, int64_t *ret);
 /* How many visible notifications this user has not read. */
 sb_err sb_store_notification_unread_count(struct sb_db *db, const struct sb_scope *scope,
                                           int64_t *ret);

@@ -30,6 +30,10 @@
 /* The channel connects as an app (SB_CH_CONNECT): its access checked and its webhooks set
  * up (sync/connect.h); payload {}. Queued when a channel is created or changed. */
 #define SB_OUTBOX_CONNECT "connect"
+/* N4: a new web order emailed to the channel's recipients (sync/mail.c sends it over SMTP,
+ * needing no capability of the channel); ref is the order's id, once per order; payload as
+ * store/outbox-email.h writes it. */
+#define SB_OUTBOX_EMAIL "email"
 
 /* The calls are queued by the store actions that need them (store/outbox-queue.c: a
  * voided web sale, a shipped shipment, the last fulfillment shipped). */

@@ -723,6 +723,9 @@ static const char *const migrations[] = {
     "CREATE INDEX shipments_email ON shipments(lower(email));"
     "CREATE INDEX shipments_city ON shipments(lower(city));"
     "CREATE INDEX shipments_postcode ON shipments(lower(postcode));",
+    /* N4 (issue 16 item 8): a web order's email to staff is queued once per order, whatever
+     * replays its import (store/outbox-email.c) */
+    "CREATE UNIQUE INDEX outbox_email_once ON outbox(channel_id, ref) WHERE kind = 'email';",
 };
 
 const char *const *sb_pg_migrations(size_t *ret_count)

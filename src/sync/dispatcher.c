@@ -17,6 +17,7 @@
 #include "store/stock-queue.h"
 #include "sync/connect.h"
 #include "sync/lanes.h"
+#include "sync/order-email.h"
 #include "sync/pipeline.h"
 #include "util/log.h"
 #include "util/crashpoint.h"
@@ -145,10 +146,17 @@ static sb_err send_connect(const struct sb_channel_rt *rt, const char *ref, json
     return err;
 }
 
+/* N4: a new web order emailed to staff; the channel itself is not called. */
+static sb_err send_email(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
+                         struct sent_note *note)
+{
+    return sb_order_email_send(rt->ch.id, ref, payload);
+}
+
 /* The kinds of outbox call: to add one, a row here and its SB_OUTBOX_ name. */
 static const struct outbox_kind {
     const char *kind;
-    unsigned cap; /* the channel must have it */
+    unsigned cap; /* the channel must have it (0: none needed) */
     sb_err (*send)(const struct sb_channel_rt *rt, const char *ref, json_t *payload,
                    struct sent_note *note);
 } kinds[] = {
@@ -158,6 +166,7 @@ static const struct outbox_kind {
     { SB_OUTBOX_REFUND, SB_CH_REFUND, send_refund },                         /* S2 */
     { SB_OUTBOX_STATUS, SB_CH_STATUS_OUT, send_status },                     /* 8 */
     { SB_OUTBOX_CONNECT, SB_CH_CONNECT, send_connect },                      /* app */
+    { SB_OUTBOX_EMAIL, 0, send_email }, /* N4: any channel (SMTP, not the channel) */
 };
 
 static const struct outbox_kind *kind_of(const char *name)
@@ -237,7 +246,7 @@ static sb_err send_call(struct sb_pipeline *p, const struct sb_due_call *c, stru
         sb_store_release(p->store, db);
     }
     const struct outbox_kind *k = kind_of(c->kind);
-    if (!err && !(k && (rt->ops->caps & k->cap)))
+    if (!err && !(k && (!k->cap || (rt->ops->caps & k->cap))))
         err = sb_fail(SB_EINVALID_FIELD, "kind", "the channel takes no %s calls", c->kind);
     if (!err) {
         json_t *payload = json_loads(c->payload, 0, NULL);

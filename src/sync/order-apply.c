@@ -22,6 +22,7 @@
 #include "store/customers.h"
 #include "store/fulfillments.h"
 #include "store/notifications.h"
+#include "store/outbox-email.h"
 #include "store/order-lookup.h"
 #include "store/outbox-queue.h"
 #include "store/outbox.h"
@@ -715,6 +716,12 @@ static sb_err import(struct sb_db *db, struct sb_arena *a, const struct sb_chann
                 return err;
         }
     }
+    /* N4: the order emailed to the channel's recipients, through the outbox, once */
+    json_t *mail_to = json_object_get(rt->ch.settings, "email_recipients");
+    if (setting(rt, "email_new_orders", false) && json_is_string(mail_to) &&
+        (err = sb_store_outbox_order_email(db, rt->ch.id, o->external_id, sale_id,
+                                           json_string_value(mail_to))))
+        return err;
     *ret_sale = sale_id;
     return SB_OK;
 }

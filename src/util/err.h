@@ -46,6 +46,7 @@
     XX(NOMEM, 500, "out_of_memory", "out of memory")                                        \
     XX(STORAGE, 500, "storage_error", "storage error")                                      \
     XX(BUSY, 503, "busy", "storage is busy, retry")                                         \
+    XX(TOO_MANY_STREAMS, 503, "too_many_streams", "too many event streams open")            \
     XX(INTERNAL, 500, "internal", "internal error")                                         \
     XX(IO, 500, "io_error", "input/output error")
 

@@ -1,5 +1,5 @@
-// A web order placed on the fakestore raises a notification (bell, polled
-// every 5 s), appears on the Shipping screen, is marked shipped with a
+// A web order placed on the fakestore raises a notification (bell, live
+// from the notifications stream), appears on the Shipping screen, is marked shipped with a
 // tracking number, and the fakestore then holds the fulfillment with it.
 // A staff user without access to the order's outlet never sees it.
 const stamp = Date.now().toString(36);
@@ -30,7 +30,7 @@ export const tests = [
       const before = await bellCount(page);
       harbour = await t.fakeApi('POST', '/_fake/orders', orderBody(`Harbour${stamp}`, { title: 'Standard', price: '5.00' }));
       oldtown = await t.fakeApi('POST', '/_fake/orders', orderBody(`Oldtown${stamp}`, { title: 'Pickup at Old Town', price: '0.00' }));
-      // The bell's unread count goes up on its own (the 5 s poll), no reload.
+      // The bell's unread count goes up on its own (the stream), no reload.
       await page.waitForFunction((n) => Number(document.querySelector('#bell-count').textContent || 0) >= n + 2, before, { timeout: 15000 });
       await page.locator('#bell').click();
       const note = page.locator('#bell-panel button.note', { hasText: `order ${harbour.name}` });
