@@ -145,7 +145,7 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
         cfg->timeout_s = 30;
     const char *streams = getenv("STOCKBRIDGE_STREAM_LIMIT");
     if (streams && *streams && !cfg->max_streams) {
-        size_t n;
+        size_t n = 0;
         sb_err err = parse_size(streams, &n);
         if (err || n > 100000)
             return sb_fail(SB_EINVALID_FIELD, "stream_limit",
@@ -156,7 +156,7 @@ sb_err sb_server_config_defaults(struct sb_server_config *cfg)
         cfg->max_streams = cfg->max_connections / 4 ? cfg->max_connections / 4 : 1;
     const char *beat = getenv("STOCKBRIDGE_STREAM_HEARTBEAT_MS");
     if (beat && *beat && !cfg->heartbeat_ms) {
-        size_t n;
+        size_t n = 0;
         sb_err err = parse_size(beat, &n);
         if (err || n < 100 || n > 600000)
             return sb_fail(SB_EINVALID_FIELD, "stream_heartbeat",
@@ -634,7 +634,7 @@ static enum MHD_Result first_call(struct sb_server *s, struct conn_state *cs, co
                           NULL);
     cs->route_index = sb_router_match(method, cs->path, cs->req.params, a, &cs->method_mismatch);
     if (cs->route_index >= 0) {
-        size_t n;
+        size_t n = 0;
         cs->req.route = &sb_routes(&n)[cs->route_index];
     }
     cs->limit = cs->req.route && (cs->req.route->flags & SB_BODY_LARGE) ? s->cfg.import_limit
