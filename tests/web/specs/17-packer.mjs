@@ -39,6 +39,15 @@ export const tests = [
     name: 'item 3: outlet filter, a shipped order found by tracking number, pick list and packing slips as PDF',
     async fn(t) {
       const page = await t.signIn('admin');
+      // Harbour Street (outlet 1) has the goods, whatever the specs before this one sold
+      // there, so that it is the outlet these orders are allocated to
+      await page.evaluate(async () => {
+        const api = await import('/api.js');
+        const lines = [];
+        for (const sku of ['TEE-RED', 'MUG-NVY'])
+          lines.push({ item_id: (await api.get('/items', { sku })).data[0].id, quantity: 50 });
+        await api.post('/stock/receipts', { outlet_id: 1, reference: 'spec 17', lines });
+      });
       a = await t.fakeApi('POST', '/_fake/orders', orderBody(`Pack${stamp}A`,
         [{ sku: 'TEE-RED', quantity: 2 }, { sku: 'MUG-NVY', quantity: 1 }], standard));
       b = await t.fakeApi('POST', '/_fake/orders', orderBody(`Pack${stamp}B`, [{ sku: 'TEE-RED', quantity: 1 }], standard));
