@@ -657,6 +657,29 @@ static const char *const migrations[] = {
     "CREATE INDEX sale_lines_sku ON sale_lines(sku, sale_id);"
     "CREATE INDEX customers_full_name ON customers(lower(first_name || ' ' || last_name));"
     "CREATE INDEX customers_last_name ON customers(lower(last_name));",
+
+    /* Items and stock (issue 16 item 1): the item list's sorts and search (store/item-search.c;
+     * bench/bench-items measures them on 100,000 items), the low-stock view (stock rows with a
+     * reorder point), and transfers between outlets in the ledger (reasons transfer_out and
+     * transfer_in, store/stock-transfer.c). */
+    "CREATE INDEX items_name ON items(lower(name), id);"
+    "CREATE INDEX items_active_name ON items(active, lower(name), id);"
+    "CREATE INDEX stock_reorder ON stock(reorder_point, item_id);"
+    /* What each channel was last sent for each item (the item page, issue 16 item 1), written
+     * by the stock lane when a channel takes a figure (sync/stock-push.c) */
+    "CREATE TABLE channel_sent ("
+    "  channel_id BIGINT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+    "  item_id BIGINT NOT NULL REFERENCES items(id),"
+    "  quantity BIGINT,"
+    "  stock_sent_at TEXT,"
+    "  price BIGINT,"
+    "  sale_price BIGINT,"
+    "  price_sent_at TEXT,"
+    "  PRIMARY KEY (channel_id, item_id));"
+    "ALTER TABLE stock_ledger DROP CONSTRAINT stock_ledger_reason_check;"
+    "ALTER TABLE stock_ledger ADD CONSTRAINT stock_ledger_reason_check CHECK (reason IN ('sale',"
+    "  'void', 'return', 'receipt', 'count', 'adjustment', 'reservation', 'release',"
+    "  'transfer_out', 'transfer_in'));",
 };
 
 const char *const *sb_pg_migrations(size_t *ret_count)
