@@ -19,6 +19,10 @@ const ROUTES = [
   [/^\/orders\/(\d+)$/, 'order', 'Order', 'orders'],
   [/^\/customers$/, 'customers', 'Customers', 'customers'],
   [/^\/customers\/(\d+)$/, 'customer', 'Customer', 'customers'],
+  [/^\/items$/, 'items', 'Items', 'items'],
+  [/^\/items\/new$/, 'item-edit', 'New item', 'items'],
+  [/^\/items\/(\d+)$/, 'item', 'Item', 'items'],
+  [/^\/items\/(\d+)\/edit$/, 'item-edit', 'Edit item', 'items'],
   [/^\/channels$/, 'channels', 'Channels', 'channels'],
   [/^\/channels\/(\d+)$/, 'channel', 'Channel', 'channels'],
   [/^\/reports$/, 'reports', 'Reports', 'reports'],
@@ -33,6 +37,7 @@ const NAV = [
   ['/sales', 'Sales', 'sales'],
   ['/orders', 'Orders', 'orders'],
   ['/customers', 'Customers', 'customers'],
+  ['/items', 'Items', 'items'],
   ['/channels', 'Channels', 'channels', 'manager'],
   ['/reports', 'Reports', 'reports'],
 ];
