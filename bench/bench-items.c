@@ -33,8 +33,8 @@ enum {
     ROUNDS = 100
 };
 
-static const char *const COLOUR[] = { "Black", "White", "Red",   "Blue",  "Green",
-                                      "Grey",  "Navy",  "Olive", "Sand",  "Rust" };
+static const char *const COLOUR[] = { "Black", "White", "Red",   "Blue", "Green",
+                                      "Grey",  "Navy",  "Olive", "Sand", "Rust" };
 static const char *const STUFF[] = { "Linen", "Cotton", "Wool",  "Canvas", "Leather",
                                      "Oak",   "Steel",  "Glass", "Cork",   "Paper" };
 static const char *const THING[] = { "Apron", "Bag",    "Cap",    "Mug",   "Tee",
@@ -131,8 +131,7 @@ static void seed(struct sb_db *db)
                 "(?, ?, ?, ?, ?, 'A thing made well, to last.', 'x', 'x')", 5, n_items, fill_item);
     insert_rows(db, "INSERT INTO item_prices (item_id, price_level_id, amount)", "(?, ?, ?)", 3,
                 2 * n_items, fill_price);
-    insert_rows(db,
-                "INSERT INTO stock (item_id, outlet_id, on_hand, reorder_point, updated_at)",
+    insert_rows(db, "INSERT INTO stock (item_id, outlet_id, on_hand, reorder_point, updated_at)",
                 "(?, ?, ?, ?, 'x')", 4, OUTLETS * n_items, fill_stock);
     printf("  seeded %lld items, %lld prices, %lld stock rows in %.1f s\n", (long long)n_items,
            (long long)(2 * n_items), (long long)(OUTLETS * n_items), (now_ms() - t0) / 1e3);
@@ -188,8 +187,8 @@ static double measure_n(struct bench_client *c, const char *what,
     qsort(ms, (size_t)rounds, sizeof(ms[0]), cmp_double);
     double p50 = ms[rounds / 2], p99 = ms[rounds * 99 / 100];
     if (ceiling_p50 > 0)
-        printf("  %-44s p50 %7.2f ms  p99 %7.2f ms  (%6zu %s)  x%.1f the ceiling\n", what, p50,
-               p99, rows, csv ? "lines" : "rows", p50 / ceiling_p50);
+        printf("  %-44s p50 %7.2f ms  p99 %7.2f ms  (%6zu %s)  x%.1f the ceiling\n", what, p50, p99,
+               rows, csv ? "lines" : "rows", p50 / ceiling_p50);
     else
         printf("  %-44s p50 %7.2f ms  p99 %7.2f ms\n", what, p50, p99);
     return p50;

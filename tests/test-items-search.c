@@ -35,7 +35,8 @@ static void setup(void)
     th_fixture(&t, &f);
     apron = th_create(&t, f.manager, "/api/v1/items",
                       "{\"sku\":\"ZAP-1\",\"name\":\"apron\",\"description\":\"Kitchen, canvas\"}");
-    bag = th_create(&t, f.manager, "/api/v1/items", "{\"sku\":\"BAG\",\"name\":\"Bag\",\"active\":false}");
+    bag = th_create(&t, f.manager, "/api/v1/items",
+                    "{\"sku\":\"BAG\",\"name\":\"Bag\",\"active\":false}");
     bag2 = th_create(&t, f.manager, "/api/v1/items", "{\"sku\":\"BAG-2\",\"name\":\"bag\"}");
     /* TEE: 10 at Downtown (below 20), 5 at Uptown; MUG: 3 at Downtown, 0 at Uptown (below 1) */
     level(f.manager, f.tee, f.outlet1, 20);
@@ -83,14 +84,14 @@ static void expect_ids(const char *token, const char *query, const char *want, .
 
 Test(items_search, item1_by_code_exactly_and_by_text_anywhere)
 {
-    expect_ids(f.staff1, "q=012345678905", "%lld", ID(f.tee));    /* UPC */
-    expect_ids(f.staff1, "q=4006381333931", "%lld", ID(f.tee));   /* EAN */
-    expect_ids(f.staff1, "q=MFR-MUG", "%lld", ID(f.mug));         /* manufacturer SKU */
-    expect_ids(f.staff1, "q=mfr-mug", "%s", "");                        /* codes are exact */
-    expect_ids(f.staff1, "q=01234567890", "%s", "");                    /* no part of a code */
-    expect_ids(f.staff1, "q=zap", "%lld", ID(apron));             /* in the SKU */
-    expect_ids(f.staff1, "q=WRAP", "%lld", ID(f.giftwrap));       /* in the name, any case */
-    expect_ids(f.staff1, "q=canvas", "%lld", ID(apron));          /* in the description */
+    expect_ids(f.staff1, "q=012345678905", "%lld", ID(f.tee));  /* UPC */
+    expect_ids(f.staff1, "q=4006381333931", "%lld", ID(f.tee)); /* EAN */
+    expect_ids(f.staff1, "q=MFR-MUG", "%lld", ID(f.mug));       /* manufacturer SKU */
+    expect_ids(f.staff1, "q=mfr-mug", "%s", "");                /* codes are exact */
+    expect_ids(f.staff1, "q=01234567890", "%s", "");            /* no part of a code */
+    expect_ids(f.staff1, "q=zap", "%lld", ID(apron));           /* in the SKU */
+    expect_ids(f.staff1, "q=WRAP", "%lld", ID(f.giftwrap));     /* in the name, any case */
+    expect_ids(f.staff1, "q=canvas", "%lld", ID(apron));        /* in the description */
     expect_ids(f.staff1, "q=bag&sort=name", "%lld,%lld", ID(bag), ID(bag2));
     expect_ids(f.staff1, "q=bag&active=true", "%lld", ID(bag2));
     expect_ids(f.staff1, "active=false", "%lld", ID(bag));
@@ -100,8 +101,8 @@ Test(items_search, item1_by_code_exactly_and_by_text_anywhere)
 Test(items_search, item1_sorts_page_by_keyset)
 {
     /* names, case-insensitively: apron, Bag, bag (tie: by id), Gift wrap, Mug, T-shirt */
-    expect_ids(f.staff1, "sort=name", "%lld,%lld,%lld,%lld,%lld,%lld", ID(apron), ID(bag),
-               ID(bag2), ID(f.giftwrap), ID(f.mug), ID(f.tee));
+    expect_ids(f.staff1, "sort=name", "%lld,%lld,%lld,%lld,%lld,%lld", ID(apron), ID(bag), ID(bag2),
+               ID(f.giftwrap), ID(f.mug), ID(f.tee));
     char q[96];
     expect_ids(f.staff1, "sort=name&limit=2", "%lld,%lld", ID(apron), ID(bag));
     snprintf(q, sizeof(q), "sort=name&limit=2&after=%lld", ID(bag));
@@ -202,15 +203,16 @@ Test(items_search, item1_bad_queries_name_the_parameter)
  * it was last sent. */
 Test(items_search, item1_channels_of_an_item)
 {
-    th_sql_exec(&t, "INSERT INTO channels (id, kind, name, created_at, updated_at)"
-                    " VALUES (7, 'shopify', 'Web', 'x', 'x'), (8, 'shopify', 'Outlet web', 'x', 'x');"
-                    "INSERT INTO channel_outlets (channel_id, outlet_id, priority)"
-                    " VALUES (7, 1, 1), (8, 2, 1);"
-                    "INSERT INTO channel_items (channel_id, item_id, sku, external_item_id,"
-                    " checked_at) VALUES (7, 1, 'TEE', 'gid://1', '2026-03-01T10:00:00Z'),"
-                    " (8, 1, 'TEE', NULL, '2026-03-01T10:00:00Z');"
-                    "INSERT INTO channel_sent (channel_id, item_id, quantity, stock_sent_at)"
-                    " VALUES (7, 1, 15, '2026-03-02T09:30:00Z')");
+    th_sql_exec(&t,
+                "INSERT INTO channels (id, kind, name, created_at, updated_at)"
+                " VALUES (7, 'shopify', 'Web', 'x', 'x'), (8, 'shopify', 'Outlet web', 'x', 'x');"
+                "INSERT INTO channel_outlets (channel_id, outlet_id, priority)"
+                " VALUES (7, 1, 1), (8, 2, 1);"
+                "INSERT INTO channel_items (channel_id, item_id, sku, external_item_id,"
+                " checked_at) VALUES (7, 1, 'TEE', 'gid://1', '2026-03-01T10:00:00Z'),"
+                " (8, 1, 'TEE', NULL, '2026-03-01T10:00:00Z');"
+                "INSERT INTO channel_sent (channel_id, item_id, quantity, stock_sent_at)"
+                " VALUES (7, 1, 15, '2026-03-02T09:30:00Z')");
     json_t *doc = th_get(&t, f.staff1, "/api/v1/items/%lld/channels", ID(f.tee));
     json_t *rows = json_object_get(doc, "data");
     cr_assert_eq(json_array_size(rows), 1, "staff1 sees the channel of Downtown only");

@@ -107,18 +107,18 @@ Test(stock_transfer, item1_a_bad_line_rolls_back_the_whole_transfer)
         const char *code, *field;
     } bad[] = {
         /* 2 TEE would go, but only 3 MUG are at Downtown */
-        { "[{\"item_id\":1,\"quantity\":2},{\"item_id\":2,\"quantity\":50}]", 422,
-          "insufficient", "lines[1].quantity" },
+        { "[{\"item_id\":1,\"quantity\":2},{\"item_id\":2,\"quantity\":50}]", 422, "insufficient",
+          "lines[1].quantity" },
         { "[{\"item_id\":1,\"quantity\":2},{\"item_id\":99,\"quantity\":1}]", 422,
           "unknown_reference", "lines[1].item_id" },
-        { "[{\"item_id\":1,\"quantity\":2},{\"item_id\":3,\"quantity\":1}]", 422,
-          "invalid_field", "lines[1].item_id" }, /* gift wrap tracks no stock */
+        { "[{\"item_id\":1,\"quantity\":2},{\"item_id\":3,\"quantity\":1}]", 422, "invalid_field",
+          "lines[1].item_id" }, /* gift wrap tracks no stock */
         { "[{\"item_id\":1,\"quantity\":0}]", 422, "invalid_field", "lines[0].quantity" },
         { "[{\"item_id\":1}]", 422, "missing_field", "lines[0].quantity" },
         { "[]", 422, "invalid_field", "lines" },
         /* the same item twice: the second finds what the first left (10 - 6 < 5) */
-        { "[{\"item_id\":1,\"quantity\":6},{\"item_id\":1,\"quantity\":5}]", 422,
-          "insufficient", "lines[1].quantity" },
+        { "[{\"item_id\":1,\"quantity\":6},{\"item_id\":1,\"quantity\":5}]", 422, "insufficient",
+          "lines[1].quantity" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char body[256];

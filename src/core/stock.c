@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-static const char *const names[] = { "sale",        "void",       "return",      "receipt",
-                                     "count",       "adjustment", "reservation", "release",
+static const char *const names[] = { "sale",         "void",       "return",      "receipt",
+                                     "count",        "adjustment", "reservation", "release",
                                      "transfer_out", "transfer_in" };
 
 const char *sb_stock_reason_name(enum sb_stock_reason r)

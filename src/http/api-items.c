@@ -97,9 +97,9 @@ static sb_err parse_sort(struct sb_req *r, enum sb_item_sort *ret)
     static const struct {
         const char *name;
         enum sb_item_sort sort;
-    } sorts[] = { { "id", SB_ITEM_SORT_ID },        { "-id", SB_ITEM_SORT_ID_DESC },
-                  { "name", SB_ITEM_SORT_NAME },    { "-name", SB_ITEM_SORT_NAME_DESC },
-                  { "sku", SB_ITEM_SORT_SKU },      { "-sku", SB_ITEM_SORT_SKU_DESC } };
+    } sorts[] = { { "id", SB_ITEM_SORT_ID },     { "-id", SB_ITEM_SORT_ID_DESC },
+                  { "name", SB_ITEM_SORT_NAME }, { "-name", SB_ITEM_SORT_NAME_DESC },
+                  { "sku", SB_ITEM_SORT_SKU },   { "-sku", SB_ITEM_SORT_SKU_DESC } };
     const char *sort = sb_req_query(r, "sort");
     if (!sort)
         return SB_OK;

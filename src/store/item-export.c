@@ -54,10 +54,9 @@ static sb_err load_outlets(struct sb_db *db, const struct sb_scope *scope, struc
                            size_t *ret_n)
 {
     struct sb_q q;
-    sb_err err = sb_q_open(&q, db,
-                           "SELECT id, name FROM outlets o WHERE " SB_SQL_SCOPE("o.id")
-                           " ORDER BY id",
-                           "bi", scope->all_outlets, scope->user_id);
+    sb_err err = sb_q_open(
+        &q, db, "SELECT id, name FROM outlets o WHERE " SB_SQL_SCOPE("o.id") " ORDER BY id", "bi",
+        scope->all_outlets, scope->user_id);
     if (err)
         return err;
     struct outlet_ref *v = NULL;

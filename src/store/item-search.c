@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ITEM_COLS                                                                            \
+#define ITEM_COLS                                                                           \
     "i.id, i.sku, i.upc, i.ean, i.manufacturer_sku, i.name, i.description, i.default_cost," \
     " i.msrp, i.tax_class, i.track_stock, i.active, i.created_at, i.updated_at"
 
@@ -41,7 +41,8 @@ static void stock_outlets(struct sb_sqlb *q, const struct sb_scope *scope,
         sb_sqlb_add(q, " AND s.outlet_id = ?");
         sb_sqlb_int(q, f->outlet_id);
     } else if (!scope->all_outlets) {
-        sb_sqlb_add(q, " AND s.outlet_id IN (SELECT outlet_id FROM user_outlets WHERE user_id = ?)");
+        sb_sqlb_add(q,
+                    " AND s.outlet_id IN (SELECT outlet_id FROM user_outlets WHERE user_id = ?)");
         sb_sqlb_int(q, scope->user_id);
     }
 }
@@ -93,14 +94,12 @@ static void conditions(struct sb_sqlb *q, const struct sb_scope *scope,
 static sb_err check_q(const struct sb_item_filter *f)
 {
     if (f->q && strlen(f->q) > SB_ITEM_QUERY_MAX)
-        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d characters",
-                       SB_ITEM_QUERY_MAX);
+        return sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d characters", SB_ITEM_QUERY_MAX);
     return SB_OK;
 }
 
 /* The page boundary of the sorts by name and SKU: that of the item `after`. */
-static sb_err boundary(struct sb_db *db, const struct sb_item_filter *f, int64_t after,
-                       char **ret)
+static sb_err boundary(struct sb_db *db, const struct sb_item_filter *f, int64_t after, char **ret)
 {
     bool by_name = f->sort == SB_ITEM_SORT_NAME || f->sort == SB_ITEM_SORT_NAME_DESC;
     struct sb_q q;
@@ -256,16 +255,22 @@ sb_err sb_store_item_list_count(struct sb_db *db, const struct sb_scope *scope,
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
     char pattern[2 * SB_ITEM_QUERY_MAX + 8];
-    sb_sqlb_add(q, "SELECT COUNT(*) FROM (SELECT i.id FROM items i");
+    sb_sqlb_add(q, "SELECT i.id FROM items i");
     conditions(q, scope, f, pattern, sizeof(pattern));
-    sb_sqlb_add(q, " LIMIT ?) AS capped");
     sb_sqlb_int(q, SB_ITEM_COUNT_CAP + 1);
-    struct sb_q r;
-    err = sb_sqlb_open(q, db, &r);
-    if (!err) {
-        *ret = sb_q_next(&r) ? sb_q_int(&r, 0) : 0;
-        err = sb_q_close(&r);
+    char *sql = NULL;
+    if (q->overflow || asprintf(&sql, "SELECT COUNT(*) FROM (%s LIMIT ?) AS capped", q->sql) < 0) {
+        sql = NULL;
+        err = sb_fail(SB_EINTERNAL, NULL, "the items query does not fit");
+    } else {
+        struct sb_q r;
+        err = sb_q_open_args(&r, db, sql, q->args, (size_t)q->n);
+        if (!err) {
+            *ret = sb_q_next(&r) ? sb_q_int(&r, 0) : 0;
+            err = sb_q_close(&r);
+        }
     }
+    free(sql);
     free(q);
     return err;
 }
