@@ -236,6 +236,10 @@ static void p_sku(int i, char *p, size_t n)
 {
     snprintf(p, n, "/api/v1/items?sort=name&q=SKU-%06lld&count=true", (long long)any_item(i));
 }
+static void p_sku_part(int i, char *p, size_t n)
+{
+    snprintf(p, n, "/api/v1/items?sort=name&q=U-%05lld&count=true", (long long)any_item(i) / 10);
+}
 static void p_word(int i, char *p, size_t n)
 {
     snprintf(p, n, "/api/v1/items?sort=name&q=%s&count=true", THING[i % 20]);
@@ -311,6 +315,7 @@ int main(int argc, char **argv)
     measure(&c, "q = a UPC (scanned), with count", p_upc, ceiling);
     measure(&c, "q = a manufacturer SKU", p_mfr, ceiling);
     measure(&c, "q = a SKU, with count", p_sku, ceiling);
+    measure(&c, "q = part of a SKU (10 items), with count", p_sku_part, ceiling);
     measure(&c, "q = a word (1 item in 20), with count", p_word, ceiling);
     measure(&c, "q = two words (1 in 200)", p_two_words, ceiling);
     measure(&c, "q = text no item has, with count", p_nothing, ceiling);

@@ -1,6 +1,7 @@
 /*
- * Issue 16 item 1, the item list: GET /api/v1/items found by a code (UPC, EAN,
- * manufacturer SKU, exactly) or by text in the name, SKU or description;
+ * Issue 16 item 1, the item list: GET /api/v1/items found by a code (SKU, UPC,
+ * EAN, manufacturer SKU, exactly: that item alone) or else by text in the
+ * name, SKU or description;
  * filtered (active, low stock at the caller's outlets or one of them); sorted
  * by id, name or SKU either way, a page at a time by keyset, with a capped
  * count; stock columns summed over the caller's outlets only (SEC2); bad
@@ -94,6 +95,16 @@ Test(items_search, item1_by_code_exactly_and_by_text_anywhere)
     expect_ids(f.staff1, "q=canvas", "%lld", ID(apron));        /* in the description */
     expect_ids(f.staff1, "q=bag&sort=name", "%lld,%lld", ID(bag), ID(bag2));
     expect_ids(f.staff1, "q=bag&active=true", "%lld", ID(bag2));
+    /* a SKU typed exactly is that item alone; in another case it is text, found anywhere */
+    expect_ids(f.staff1, "q=BAG&sort=name", "%lld", ID(bag));
+    expect_ids(f.staff1, "q=TEE", "%lld", ID(f.tee));
+    /* a text search pages as the list does (names tie: by id) */
+    char q[96];
+    expect_ids(f.staff1, "q=bag&sort=-name&limit=1", "%lld", ID(bag2));
+    snprintf(q, sizeof(q), "q=bag&sort=-name&limit=1&after=%lld", ID(bag2));
+    expect_ids(f.staff1, q, "%lld", ID(bag));
+    snprintf(q, sizeof(q), "q=a&sort=sku&limit=2&after=%lld", ID(bag2));
+    expect_ids(f.staff1, q, "%lld,%lld", ID(f.giftwrap), ID(apron)); /* "a" in gift wrap, apron */
     expect_ids(f.staff1, "active=false", "%lld", ID(bag));
     expect_ids(f.staff1, "q=nothing-like-it", "%s", "");
 }
