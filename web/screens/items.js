@@ -178,9 +178,10 @@ function importForm(ctx) {
         return;
       }
       result.append(h('p', { class: 'ok-note' },
-        `Imported: ${body.created.toLocaleString()} created, ${body.updated.toLocaleString()} updated.`));
+        `Imported: ${body.created.toLocaleString()} created, ${body.updated.toLocaleString()} updated.`),
+      h('button', { type: 'button', class: 'link', onclick: () => ctx.navigate('/items' + location.search, { replace: true }) },
+        'Show the list with the changes'));
       announce('Import done.');
-      if (body.created || body.updated) setTimeout(() => ctx.alive() && ctx.navigate('/items' + location.search, { replace: true }), 1500);
     });
   });
   return form;

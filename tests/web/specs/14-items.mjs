@@ -2,7 +2,9 @@
 // and by name, edits its price, receives, counts, adjusts (refused in words
 // when it would go below zero) and transfers stock and sees the figures change
 // on the item page, sets a reorder point and finds the item in the low-stock
-// view, and exports the items as CSV (header and the item's row checked).
+// view, exports the items as CSV (header and the item's row checked) and
+// imports its row again from the screen (updated, nothing created; a bad row
+// named with its line).
 import fs from 'node:fs';
 
 export const tests = [
@@ -162,6 +164,29 @@ export const tests = [
         `the item's row: ${row}`);
       const all = await api('/items?count=true&limit=1');
       t.assert(csv.split('\r\n').filter(Boolean).length === all.total + 1, 'every item and the header');
+
+      // the item's row imported again from the screen (the header and that row alone, so the
+      // rest of the catalogue is left as the later specs expect it): updated, nothing created
+      await page.locator('#items-import-file').setInputFiles({ name: 'apron.csv', mimeType: 'text/csv',
+        buffer: Buffer.from(`${header}\r\n${row}\r\n`) });
+      const [imported] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/items/import')),
+        page.getByRole('button', { name: 'Import CSV' }).click(),
+      ]);
+      t.assert(imported.status() === 200, `the import answered ${imported.status()}`);
+      await page.locator('#items-import-result .ok-note').waitFor();
+      const summary = await page.locator('#items-import-result .ok-note').innerText();
+      t.assert(summary === 'Imported: 0 created, 1 updated.', `the summary: ${summary}`);
+      // a wrong cell: nothing imported, the line and why listed
+      await page.locator('#items-import-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv',
+        buffer: Buffer.from(`sku,name,msrp\r\n${sku},${name},twelve\r\n`) });
+      await page.getByRole('button', { name: 'Import CSV' }).click();
+      await page.locator('#items-import-result .error li').waitFor();
+      const why = await page.locator('#items-import-result').innerText();
+      t.assert(/Line 2 \(msrp\)/.test(why), `the bad row is named: ${why}`);
+      const after = await api(`/items/${id}`);
+      t.assert(after.prices[0].amount === 2100 && after.msrp === 0 && after.stock.find((x) => x.outlet_id === harbour.id).on_hand === 7,
+        'the round trip changed nothing');
     },
   },
 ];
