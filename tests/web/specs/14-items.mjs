@@ -150,6 +150,10 @@ export const tests = [
       const lowApi = await api('/items?low_stock=true&sort=name&limit=50');
       t.assert(JSON.stringify(lowIds) === JSON.stringify(lowApi.data.map((i) => i.id)), 'the low-stock view is the API\'s');
       await t.axe(page, 'items-low');
+      await page.setViewportSize({ width: 768, height: 1000 });
+      const listWide = await page.evaluate(() => document.documentElement.scrollWidth);
+      t.assert(listWide <= 768, `the list fits 768 px (${listWide})`);
+      await page.setViewportSize({ width: 1280, height: 860 });
 
       // the export: the import's header, and the item's row with its stock per outlet
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#items-export').click()]);
