@@ -147,7 +147,6 @@ static const struct {
     { "GET", V1 "/payment-types/{id}", "payment types are store-wide" },
     { "PATCH", V1 "/payment-types/{id}", "payment types are store-wide" },
     { "POST", V1 "/items/import", "items are store-wide (the import sets no stock)" },
-    { "GET", V1 "/items", "items are store-wide (the list carries no stock)" },
     { "POST", V1 "/items", "items are store-wide (the answer carries no stock)" },
     { "PATCH", V1 "/items/{id}", "items are store-wide (the answer carries no stock)" },
     { "GET", V1 "/customers", "customers are store-wide" },
@@ -234,6 +233,15 @@ static const struct probe {
     { "PATCH", V1 "/registers/{id}", REFUSED, V1 "/registers/{register}", "{\"name\":\"Till 1b\"}",
       403, "forbidden", NULL, false, true },
     { "GET", V1 "/items/{id}", HIDDEN, V1 "/items/1", NULL, 0, NULL, NULL, false, true },
+    /* issue 16 item 1: the list's stock columns and low-stock filter read the caller's outlets
+     * (tests/test-items-search.c checks the figures), the export's on_hand columns too, and an
+     * item's channels are those of the caller's outlets */
+    { "GET", V1 "/items", HIDDEN, V1 "/items?low_stock=true", NULL, 0, NULL, NULL, false, false },
+    { "GET", V1 "/items", REFUSED, V1 "/items?outlet_id={outlet}", NULL, 403, "outlet_forbidden",
+      NULL, false, true },
+    { "GET", V1 "/items/export", HIDDEN, V1 "/items/export", NULL, 0, NULL, NULL, false, false },
+    { "GET", V1 "/items/{id}/channels", HIDDEN, V1 "/items/1/channels", NULL, 0, NULL, NULL, true,
+      true },
     { "GET", V1 "/stock", HIDDEN, V1 "/stock", NULL, 0, NULL, NULL, false, true },
     { "GET", V1 "/stock", REFUSED, V1 "/stock?outlet_id={outlet}", NULL, 403, "outlet_forbidden",
       NULL, false, true },
@@ -269,6 +277,10 @@ static const struct probe {
       "{\"lines\":[{\"item_id\":1,\"quantity\":1}]}", 404, "not_found", NULL, false, true },
     { "POST", V1 "/purchase-orders/{id}/cancel", REFUSED, V1 "/purchase-orders/{po}/cancel", "{}",
       404, "not_found", NULL, false, false },
+    { "POST", V1 "/stock/transfers", REFUSED, V1 "/stock/transfers",
+      "{\"from_outlet_id\":{outlet},\"to_outlet_id\":2,\"lines\":[{\"item_id\":1,"
+      "\"quantity\":1}]}",
+      403, "outlet_forbidden", NULL, false, true },
     { "GET", V1 "/customers/{id}/sales", HIDDEN, V1 "/customers/{customer}/sales", NULL, 0, NULL,
       "{sale}", true, true },
     /* what the customer bought counts the caller's outlets only (tests/test-sale-search.c

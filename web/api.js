@@ -42,6 +42,11 @@ export function setCsrf(token) {
   csrfToken = token || null;
 }
 
+// The CSRF token, for a request made without request() (a file upload).
+export function csrf() {
+  return csrfToken || '';
+}
+
 export class ApiError extends Error {
   constructor(status, code, message, field, retryAfter) {
     super(message || code || `HTTP ${status}`);

@@ -220,6 +220,11 @@ static sb_err header_col(struct sb_item_csv_col *col, char *name,
         }
     }
     clip(name, sizeof(field) - 1, field, sizeof(field));
+    if (strncasecmp(name, "on_hand:", 8) == 0) {
+        col->kind = SB_ICOL_STOCK;
+        clip(name, sizeof(col->name) - 1, col->name, sizeof(col->name));
+        return SB_OK;
+    }
     if (strncasecmp(name, "price:", 6) != 0)
         return sb_fail(SB_EINVALID_CSV, field, "unknown column \"%s\"",
                        clip(name, 80, quoted, sizeof(quoted)));
@@ -253,7 +258,8 @@ sb_err sb_item_csv_header(struct sb_item_csv_map *map, char *const *fields, size
         sb_err err = header_col(col, name, levels, n_levels, &prices);
         if (err)
             return err;
-        for (size_t j = 0; j < i && col->kind != SB_ICOL_IGNORE; j++) {
+        bool once = col->kind != SB_ICOL_IGNORE && col->kind != SB_ICOL_STOCK;
+        for (size_t j = 0; j < i && once; j++) {
             const struct sb_item_csv_col *o = &map->cols[j];
             if (o->kind == col->kind &&
                 (col->kind != SB_ICOL_PRICE || o->price_level_id == col->price_level_id))
@@ -356,6 +362,8 @@ static sb_err row_cell(const struct sb_item_csv_map *map, const struct sb_item_c
         }
         return err;
     }
+    case SB_ICOL_STOCK:
+        return SB_OK;
     case SB_ICOL_IGNORE:
         break;
     }

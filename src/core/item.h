@@ -71,6 +71,8 @@ enum sb_item_col {
     SB_ICOL_TRACK_STOCK,
     SB_ICOL_ACTIVE,
     SB_ICOL_PRICE,  /* "price:<Level Name>" */
+    SB_ICOL_STOCK,  /* "on_hand:<Outlet Name>": written by the export, read and ignored by
+                     * the import (stock moves through the ledger, not the catalogue) */
     SB_ICOL_IGNORE, /* a column without a name: its cells must be empty */
 };
 

@@ -5,8 +5,9 @@
 
 #include <string.h>
 
-static const char *const names[] = { "sale",  "void",       "return",      "receipt",
-                                     "count", "adjustment", "reservation", "release" };
+static const char *const names[] = { "sale",         "void",       "return",      "receipt",
+                                     "count",        "adjustment", "reservation", "release",
+                                     "transfer_out", "transfer_in" };
 
 const char *sb_stock_reason_name(enum sb_stock_reason r)
 {
@@ -22,6 +23,15 @@ bool sb_stock_reason_parse(const char *s, enum sb_stock_reason *ret)
         }
     }
     return false;
+}
+
+sb_err sb_stock_transfer_check(int64_t on_hand, int64_t quantity, const char *field)
+{
+    if (on_hand - quantity < 0)
+        return sb_fail(SB_EINSUFFICIENT, field,
+                       "only %lld on hand at the outlet it leaves: moving %lld would go below zero",
+                       (long long)on_hand, (long long)quantity);
+    return SB_OK;
 }
 
 sb_err sb_stock_adjustment_quantity(const struct sb_stock_adjustment *a, int64_t on_hand,

@@ -27,6 +27,8 @@ enum sb_stock_reason {
     SB_STOCK_ADJUSTMENT,
     SB_STOCK_RESERVATION,
     SB_STOCK_RELEASE,
+    SB_STOCK_TRANSFER_OUT, /* a transfer's two entries: out of one outlet, into another */
+    SB_STOCK_TRANSFER_IN,
 };
 
 const char *sb_stock_reason_name(enum sb_stock_reason r);
@@ -63,6 +65,10 @@ struct sb_stock_adjustment {
  * there is corrected with a count. */
 sb_err sb_stock_adjustment_quantity(const struct sb_stock_adjustment *a, int64_t on_hand,
                                     int64_t *ret);
+
+/* A transfer takes quantity (> 0) out of an outlet holding on_hand: as a decrease by
+ * adjustment, it may not take on hand below zero (SB_EINSUFFICIENT on field). */
+sb_err sb_stock_transfer_check(int64_t on_hand, int64_t quantity, const char *field);
 
 /* Levels that are not on hand and so move without the ledger. */
 struct sb_stock_levels {

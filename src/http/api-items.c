@@ -91,6 +91,30 @@ static sb_err reply_one(struct sb_req *r, int status, int64_t id, bool with_stoc
     return err ? err : sb_reply(r, status, doc);
 }
 
+/* ?sort=: id, -id, name, -name, sku, -sku. */
+static sb_err parse_sort(struct sb_req *r, enum sb_item_sort *ret)
+{
+    static const struct {
+        const char *name;
+        enum sb_item_sort sort;
+    } sorts[] = { { "id", SB_ITEM_SORT_ID },     { "-id", SB_ITEM_SORT_ID_DESC },
+                  { "name", SB_ITEM_SORT_NAME }, { "-name", SB_ITEM_SORT_NAME_DESC },
+                  { "sku", SB_ITEM_SORT_SKU },   { "-sku", SB_ITEM_SORT_SKU_DESC } };
+    const char *sort = sb_req_query(r, "sort");
+    if (!sort)
+        return SB_OK;
+    for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+        if (strcmp(sort, sorts[i].name) == 0) {
+            *ret = sorts[i].sort;
+            return SB_OK;
+        }
+    return sb_fail(SB_EINVALID_QUERY, "sort", "sort must be id, -id, name, -name, sku or -sku");
+}
+
+/* Issue 16 item 1: ?q= (a code, or text in the name, SKU or description), exact ?sku= ?upc=
+ * ?ean= ?manufacturer_sku=, ?active=, ?low_stock=true (below the reorder point at one of the
+ * caller's outlets, or at ?outlet_id=), ?sort=, keyset ?after= and ?count=true (the
+ * total, capped). */
 sb_err sb_api_items_list(struct sb_req *r)
 {
     struct sb_page page;
@@ -99,15 +123,40 @@ sb_err sb_api_items_list(struct sb_req *r)
                                 .ean = sb_req_query(r, "ean"),
                                 .manufacturer_sku = sb_req_query(r, "manufacturer_sku"),
                                 .q = sb_req_query(r, "q") };
+    bool count = false, has_outlet = false;
     sb_err err = sb_req_page(r, &page);
     if (!err && f.q && strlen(f.q) > SB_ITEM_QUERY_MAX)
         err = sb_fail(SB_EINVALID_QUERY, "q", "q is longer than %d bytes", SB_ITEM_QUERY_MAX);
     if (!err)
         err = sb_req_query_bool(r, "active", &f.active, &f.active_set);
+    if (!err)
+        err = sb_req_query_bool(r, "low_stock", &f.low_stock, NULL);
+    if (!err)
+        err = sb_req_query_bool(r, "count", &count, NULL);
+    if (!err)
+        err = parse_sort(r, &f.sort);
+    if (!err)
+        err = sb_req_query_id(r, "outlet_id", &f.outlet_id, &has_outlet);
+    if (!err && has_outlet)
+        err = sb_req_outlet(r, f.outlet_id);
     json_t *rows;
     if (!err)
-        err = sb_store_item_list(r->db, &f, page.after, page.limit, &rows);
-    return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
+        err = sb_store_item_list(r->db, &r->scope, &f, page.after, page.limit, &rows);
+    if (err)
+        return err;
+    json_t *body = sb_page_json(rows, &page);
+    if (count) {
+        int64_t n = 0;
+        err = sb_store_item_list_count(r->db, &r->scope, &f, &n);
+        if (err) {
+            json_decref(body);
+            return err;
+        }
+        json_object_set_new(body, "total",
+                            json_integer(n > SB_ITEM_COUNT_CAP ? SB_ITEM_COUNT_CAP : n));
+        json_object_set_new(body, "total_capped", json_boolean(n > SB_ITEM_COUNT_CAP));
+    }
+    return sb_reply(r, 200, body);
 }
 
 sb_err sb_api_items_create(struct sb_req *r)

@@ -14,6 +14,8 @@ static const char *const adjust_fields[] = { "item_id", "outlet_id", "delta", "c
                                              "reason",  "reference", "note",  NULL };
 static const char *const receipt_fields[] = { "outlet_id", "reference", "note", "lines", NULL };
 static const char *const line_fields[] = { "item_id", "quantity", NULL };
+static const char *const transfer_fields[] = { "from_outlet_id", "to_outlet_id", "note", "lines",
+                                               NULL };
 static const char *const level_fields[] = { "item_id",       "outlet_id", "on_order",
                                             "reorder_point", "max_level", NULL };
 
@@ -112,6 +114,32 @@ sb_err sb_api_stock_adjust(struct sb_req *r)
     return sb_reply(r, 201, json_pack("{s:o,s:o}", "stock", stock, "ledger_entry", entry));
 }
 
+/* lines: [{item_id, quantity >= 1}], in the arena. */
+static sb_err parse_lines(struct sb_req *r, struct sb_jctx *c, json_t *arr,
+                          struct sb_stock_receipt_line **ret)
+{
+    size_t n = json_array_size(arr);
+    struct sb_stock_receipt_line *lines = sb_arena_alloc(r->arena, n * sizeof(*lines));
+    if (!lines)
+        return sb_fail(SB_ENOMEM, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        char buf[64];
+        json_t *el = json_array_get(arr, i);
+        struct sb_jctx lc = sb_jctx_child(c, "lines", (long)i, el, buf, sizeof(buf));
+        if (!json_is_object(el))
+            return sb_fail(SB_EINVALID_FIELD, buf, "%s must be an object", buf);
+        sb_err err = sb_json_only(&lc, line_fields);
+        if (!err)
+            err = sb_json_id(&lc, "item_id", true, &lines[i].item_id, NULL);
+        if (!err)
+            err = sb_json_int(&lc, "quantity", true, 1, SB_STOCK_QTY_MAX, &lines[i].quantity, NULL);
+        if (err)
+            return err;
+    }
+    *ret = lines;
+    return SB_OK;
+}
+
 sb_err sb_api_stock_receive(struct sb_req *r)
 {
     struct sb_jctx c;
@@ -134,23 +162,10 @@ sb_err sb_api_stock_receive(struct sb_req *r)
     if (err)
         return err;
     size_t n = json_array_size(arr);
-    struct sb_stock_receipt_line *lines = sb_arena_alloc(r->arena, n * sizeof(*lines));
-    if (!lines)
-        return sb_fail(SB_ENOMEM, NULL, NULL);
-    for (size_t i = 0; i < n; i++) {
-        char buf[64];
-        json_t *el = json_array_get(arr, i);
-        struct sb_jctx lc = sb_jctx_child(&c, "lines", (long)i, el, buf, sizeof(buf));
-        if (!json_is_object(el))
-            return sb_fail(SB_EINVALID_FIELD, buf, "%s must be an object", buf);
-        err = sb_json_only(&lc, line_fields);
-        if (!err)
-            err = sb_json_id(&lc, "item_id", true, &lines[i].item_id, NULL);
-        if (!err)
-            err = sb_json_int(&lc, "quantity", true, 1, SB_STOCK_QTY_MAX, &lines[i].quantity, NULL);
-        if (err)
-            return err;
-    }
+    struct sb_stock_receipt_line *lines;
+    err = parse_lines(r, &c, arr, &lines);
+    if (err)
+        return err;
     err = sb_req_outlet(r, outlet_id);
     if (!err)
         err = sb_store_stock_receive(r->db, outlet_id, reference, note, r->scope.user_id, lines, n);
@@ -217,4 +232,62 @@ sb_err sb_api_stock_ledger(struct sb_req *r)
         err = sb_store_ledger_list(r->db, &r->scope, item_id, outlet_id, page.after, page.limit,
                                    &rows);
     return err ? err : sb_reply(r, 200, sb_page_json(rows, &page));
+}
+
+/* sb_req_outlet, naming the field. */
+static sb_err outlet_allowed(struct sb_req *r, int64_t outlet_id, const char *field)
+{
+    sb_err err = sb_req_outlet(r, outlet_id);
+    if (err == SB_EOUTLET_FORBIDDEN)
+        return sb_fail(err, field, "you have no access to outlet %lld", (long long)outlet_id);
+    return err;
+}
+
+/* Issue 16 item 1: stock moved between two outlets, both the caller's (SEC2); the answer is
+ * each line's stock at both. */
+sb_err sb_api_stock_transfer(struct sb_req *r)
+{
+    struct sb_jctx c;
+    int64_t from = 0, to = 0;
+    const char *note = NULL;
+    json_t *arr = NULL;
+    sb_err err = sb_req_json(r, &c);
+    if (!err)
+        err = sb_json_only(&c, transfer_fields);
+    if (!err)
+        err = sb_json_id(&c, "from_outlet_id", true, &from, NULL);
+    if (!err)
+        err = sb_json_id(&c, "to_outlet_id", true, &to, NULL);
+    if (!err)
+        err = sb_json_str_or_null(&c, "note", NOTE_MAX, &note, NULL);
+    if (!err)
+        err = sb_json_array(&c, "lines", true, MAX_RECEIPT_LINES, &arr);
+    if (!err && json_array_size(arr) == 0)
+        err = sb_fail(SB_EINVALID_FIELD, "lines", "lines must have at least one line");
+    size_t n = json_array_size(arr);
+    struct sb_stock_receipt_line *lines = NULL;
+    if (!err)
+        err = parse_lines(r, &c, arr, &lines);
+    if (!err)
+        err = outlet_allowed(r, from, "from_outlet_id");
+    if (!err)
+        err = outlet_allowed(r, to, "to_outlet_id");
+    if (!err)
+        err = sb_store_stock_transfer(r->db, from, to, note, r->scope.user_id, lines, n);
+    json_t *rows = json_array();
+    for (size_t i = 0; !err && i < n; i++) {
+        json_t *out = NULL, *in = NULL;
+        err = sb_store_stock_row(r->db, lines[i].item_id, from, &out);
+        if (!err)
+            err = sb_store_stock_row(r->db, lines[i].item_id, to, &in);
+        if (!err)
+            json_array_append_new(rows, json_pack("{s:o,s:o}", "from", out, "to", in));
+        else
+            json_decref(out);
+    }
+    if (err) {
+        json_decref(rows);
+        return err;
+    }
+    return sb_reply(r, 201, json_pack("{s:o}", "lines", rows));
 }

@@ -27,6 +27,9 @@ SB_API_RESOURCE(price_levels)  /* api-price-levels.c */
 SB_API_RESOURCE(payment_types) /* api-payment-types.c */
 SB_API_RESOURCE(items)         /* api-items.c */
 sb_err sb_api_items_import(struct sb_req *r);
+/* api-item-page.c */
+sb_err sb_api_items_export(struct sb_req *r);
+sb_err sb_api_items_channels(struct sb_req *r);
 SB_API_RESOURCE(customers) /* api-customers.c */
 sb_err sb_api_customers_sales(struct sb_req *r);
 sb_err sb_api_customers_summary(struct sb_req *r);
@@ -38,6 +41,7 @@ sb_err sb_api_stock_adjust(struct sb_req *r);
 sb_err sb_api_stock_receive(struct sb_req *r);
 sb_err sb_api_stock_ledger(struct sb_req *r);
 sb_err sb_api_stock_levels(struct sb_req *r);
+sb_err sb_api_stock_transfer(struct sb_req *r);
 
 SB_API_RESOURCE(suppliers)       /* api-suppliers.c */
 SB_API_RESOURCE(purchase_orders) /* api-purchase-orders.c */

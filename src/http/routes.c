@@ -39,13 +39,17 @@ static const struct sb_route routes[] = {
 
     { "POST", V1 "/items/import", sb_api_items_import,
       SB_AUTH_MANAGER | SB_BODY_CSV | SB_BODY_LARGE },
+    /* issue 16 item 1: the CSV export and an item on the channels (api-item-page.c) */
+    { "GET", V1 "/items/export", sb_api_items_export, SB_AUTH_STAFF },
     CRUD("/items", items, SB_AUTH_STAFF, SB_AUTH_MANAGER),
+    { "GET", V1 "/items/{id}/channels", sb_api_items_channels, SB_AUTH_STAFF },
 
     { "GET", V1 "/stock", sb_api_stock_list, SB_AUTH_STAFF },
     { "POST", V1 "/stock/adjustments", sb_api_stock_adjust, SB_AUTH_MANAGER },
     { "POST", V1 "/stock/receipts", sb_api_stock_receive, SB_AUTH_STAFF },
     { "GET", V1 "/stock/ledger", sb_api_stock_ledger, SB_AUTH_STAFF },
     { "POST", V1 "/stock/levels", sb_api_stock_levels, SB_AUTH_MANAGER },
+    { "POST", V1 "/stock/transfers", sb_api_stock_transfer, SB_AUTH_MANAGER },
 
     /* issue 16 item 1: purchase orders to suppliers (api-suppliers.c, api-purchase-orders.c) */
     CRUD("/suppliers", suppliers, SB_AUTH_STAFF, SB_AUTH_MANAGER),

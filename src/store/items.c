@@ -144,7 +144,7 @@ sb_err sb_store_item_update(struct sb_db *db, int64_t id, const struct sb_item *
     return sb_db_end(db, err);
 }
 
-static sb_err add_prices(struct sb_db *db, json_t *item)
+sb_err sb_store_item_prices(struct sb_db *db, json_t *item)
 {
     json_t *prices;
     sb_err err = sb_db_json_all(db, &prices,
@@ -166,7 +166,7 @@ sb_err sb_store_item_get(struct sb_db *db, int64_t id, const struct sb_scope *st
         return sb_fail(err, NULL, "no item %lld", (long long)id);
     if (err)
         return err;
-    err = add_prices(db, item);
+    err = sb_store_item_prices(db, item);
     if (!err && stock_scope) {
         json_t *stock;
         err = sb_db_json_all(
@@ -187,70 +187,6 @@ sb_err sb_store_item_get(struct sb_db *db, int64_t id, const struct sb_scope *st
         return err;
     }
     *ret = item;
-    return SB_OK;
-}
-
-/* "%text%" in lower case, with LIKE's wildcards escaped by a backslash. */
-static void like_pattern(const char *q, char *buf, size_t cap)
-{
-    size_t n = 0;
-    buf[n++] = '%';
-    for (; *q && n + 4 < cap; q++) {
-        char ch = *q >= 'A' && *q <= 'Z' ? (char)(*q - 'A' + 'a') : *q;
-        if (ch == '%' || ch == '_' || ch == '\\')
-            buf[n++] = '\\';
-        buf[n++] = ch;
-    }
-    buf[n++] = '%';
-    buf[n] = '\0';
-}
-
-sb_err sb_store_item_list(struct sb_db *db, const struct sb_item_filter *f, int64_t after,
-                          int64_t limit, json_t **ret)
-{
-    struct sb_sqlb b = { 0 };
-    char pattern[2 * SB_ITEM_QUERY_MAX + 8];
-    sb_sqlb_add(&b, "SELECT " COLS " FROM items WHERE id > ?");
-    sb_sqlb_int(&b, after);
-    const struct {
-        const char *v, *sql;
-    } exact[] = {
-        { f->sku, " AND sku = ?" },
-        { f->upc, " AND upc = ?" },
-        { f->ean, " AND ean = ?" },
-        { f->manufacturer_sku, " AND manufacturer_sku = ?" },
-    };
-    for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
-        if (exact[i].v) {
-            sb_sqlb_add(&b, exact[i].sql);
-            sb_sqlb_text(&b, exact[i].v);
-        }
-    }
-    if (f->q) {
-        like_pattern(f->q, pattern, sizeof(pattern));
-        sb_sqlb_add(&b, " AND (lower(name) LIKE ? ESCAPE '\\' OR lower(sku) LIKE ? ESCAPE '\\'"
-                        " OR lower(description) LIKE ? ESCAPE '\\')");
-        sb_sqlb_text(&b, pattern);
-        sb_sqlb_text(&b, pattern);
-        sb_sqlb_text(&b, pattern);
-    }
-    if (f->active_set) {
-        sb_sqlb_add(&b, " AND active = ?");
-        sb_sqlb_int(&b, f->active);
-    }
-    sb_sqlb_add(&b, " ORDER BY id LIMIT ?");
-    sb_sqlb_int(&b, limit);
-    json_t *rows;
-    sb_err err = sb_sqlb_json_all(&b, db, &rows);
-    if (err)
-        return err;
-    for (size_t i = 0; !err && i < json_array_size(rows); i++)
-        err = add_prices(db, json_array_get(rows, i));
-    if (err) {
-        json_decref(rows);
-        return err;
-    }
-    *ret = rows;
     return SB_OK;
 }
 
@@ -331,12 +267,9 @@ static sb_err import_row(struct import *im, const struct sb_csv_record *rec)
     return err;
 }
 
-/* The decimals of the file's prices: those of the currency given, or of the one currency
- * the outlets use. */
-static sb_err import_exponent(struct import *im, int *ret)
+sb_err sb_store_items_exponent(struct sb_db *db, const char *given, int *ret)
 {
     char cur[4] = "USD", other[4] = "";
-    const char *given = im->io->currency;
     if (given) {
         snprintf(cur, sizeof(cur), "%.3s", given);
         if (strlen(given) != 3)
@@ -344,7 +277,7 @@ static sb_err import_exponent(struct import *im, int *ret)
     } else {
         struct sb_q q;
         sb_err err = sb_q_open(
-            &q, im->db, "SELECT DISTINCT currency FROM outlets ORDER BY currency LIMIT 2", NULL);
+            &q, db, "SELECT DISTINCT currency FROM outlets ORDER BY currency LIMIT 2", NULL);
         if (err)
             return err;
         if (sb_q_next(&q))
@@ -379,7 +312,7 @@ static sb_err import_rows(struct import *im, size_t len)
         err = sb_fail(SB_EINVALID_CSV, NULL, "the file has no header row");
         return structural(im, 1, err);
     }
-    err = import_exponent(im, &im->map.exponent);
+    err = sb_store_items_exponent(im->db, im->io->currency, &im->map.exponent);
     if (err)
         return err;
     im->map.cap = rec.n;

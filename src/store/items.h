@@ -26,15 +26,44 @@ sb_err sb_store_item_count(struct sb_db *db, int64_t *ret);
 sb_err sb_store_item_get(struct sb_db *db, int64_t id, const struct sb_scope *stock_scope,
                          json_t **ret);
 
+/* The item list's orders (issue 16 item 1): by id, name (case-insensitive) or SKU, each
+ * either way; ties by id. */
+enum sb_item_sort {
+    SB_ITEM_SORT_ID,
+    SB_ITEM_SORT_ID_DESC,
+    SB_ITEM_SORT_NAME,
+    SB_ITEM_SORT_NAME_DESC,
+    SB_ITEM_SORT_SKU,
+    SB_ITEM_SORT_SKU_DESC,
+};
+
 struct sb_item_filter {
     const char *sku, *upc, *ean, *manufacturer_sku; /* exact; NULL: any */
-    const char *q; /* case-insensitive text in name, SKU or description */
+    /* an exact SKU, UPC, EAN or manufacturer SKU, or case-insensitive text in the name,
+     * SKU or description */
+    const char *q;
     bool active, active_set;
+    /* items whose available stock (on hand less reserved) is below their reorder point at
+     * an outlet of the scope (at outlet_id, when given) */
+    bool low_stock;
+    int64_t outlet_id; /* the outlet the stock columns and low_stock read; 0: the scope's */
+    enum sb_item_sort sort;
 };
 #define SB_ITEM_QUERY_MAX 200
+#define SB_ITEM_COUNT_CAP 100000
 
-sb_err sb_store_item_list(struct sb_db *db, const struct sb_item_filter *f, int64_t after,
-                          int64_t limit, json_t **ret);
+/* A page of the item list (store/item-search.c): up to limit items after the item `after`
+ * in the sort's order, each with its prices and its stock summed over the scope's outlets
+ * (or outlet_id): on_hand, available, on_order, and low_stock (below the reorder point at
+ * one of them). SB_EINVALID_QUERY ("after") when after names no item. */
+sb_err sb_store_item_list(struct sb_db *db, const struct sb_scope *scope,
+                          const struct sb_item_filter *f, int64_t after, int64_t limit,
+                          json_t **ret);
+/* How many items the filters match, up to SB_ITEM_COUNT_CAP + 1. */
+sb_err sb_store_item_list_count(struct sb_db *db, const struct sb_scope *scope,
+                                const struct sb_item_filter *f, int64_t *ret);
+/* The item's prices as the item record carries them: [{price_level_id, name, amount}]. */
+sb_err sb_store_item_prices(struct sb_db *db, json_t *item);
 
 struct sb_item_import {
     /* out */
@@ -53,6 +82,18 @@ struct sb_item_import {
     void *progress_ud;
 };
 #define SB_IMPORT_MAX_DETAILS 100
+
+/* The decimals of a file's prices: those of the currency given (NULL: of the one currency
+ * the outlets use; SB_EMISSING_FIELD "currency" when they use several). */
+sb_err sb_store_items_exponent(struct sb_db *db, const char *currency, int *ret);
+
+/* The CSV export (store/item-export.c): every item, by id, in the columns the import
+ * reads (sku, name, upc, ean, manufacturer_sku, description, default_cost, msrp,
+ * tax_class, track_stock, active, price:<level> for every price level), and then
+ * on_hand:<outlet> for each outlet of the scope, which the import ignores; money in the
+ * currency's decimals as sb_store_items_exponent. *ret_csv is malloc'd. */
+sb_err sb_store_items_export(struct sb_db *db, const struct sb_scope *scope, const char *currency,
+                             char **ret_csv, size_t *ret_len);
 
 /*
  * Imports a CSV file in one transaction: a row whose SKU exists updates that item

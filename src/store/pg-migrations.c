@@ -726,6 +726,31 @@ static const char *const migrations[] = {
     /* N4 (issue 16 item 8): a web order's email to staff is queued once per order, whatever
      * replays its import (store/outbox-email.c) */
     "CREATE UNIQUE INDEX outbox_email_once ON outbox(channel_id, ref) WHERE kind = 'email';",
+    /* Items and stock (issue 16 item 1): the item list's sorts and search (store/item-search.c;
+     * bench/bench-items measures them on 100,000 items), the low-stock view (stock rows with a
+     * reorder point), and transfers between outlets in the ledger (reasons transfer_out and
+     * transfer_in, store/stock-transfer.c). */
+    "CREATE INDEX items_name ON items(lower(name), id);"
+    "CREATE INDEX items_active_name ON items(active, lower(name), id);"
+    /* the low-stock rows alone, a partial index PostgreSQL reads for the view (SQLite's
+     * planner prefers the covering index the SQLite migration makes instead) */
+    "CREATE INDEX stock_low ON stock(outlet_id, item_id)"
+    "  WHERE reorder_point > 0 AND on_hand - reserved < reorder_point;"
+    /* What each channel was last sent for each item (the item page, issue 16 item 1), written
+     * by the stock lane when a channel takes a figure (sync/stock-push.c) */
+    "CREATE TABLE channel_sent ("
+    "  channel_id BIGINT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+    "  item_id BIGINT NOT NULL REFERENCES items(id),"
+    "  quantity BIGINT,"
+    "  stock_sent_at TEXT,"
+    "  price BIGINT,"
+    "  sale_price BIGINT,"
+    "  price_sent_at TEXT,"
+    "  PRIMARY KEY (channel_id, item_id));"
+    "ALTER TABLE stock_ledger DROP CONSTRAINT stock_ledger_reason_check;"
+    "ALTER TABLE stock_ledger ADD CONSTRAINT stock_ledger_reason_check CHECK (reason IN ('sale',"
+    "  'void', 'return', 'receipt', 'count', 'adjustment', 'reservation', 'release',"
+    "  'transfer_out', 'transfer_in'));",
 };
 
 const char *const *sb_pg_migrations(size_t *ret_count)

@@ -750,6 +750,50 @@ static const char *const migrations[] = {
     /* N4 (issue 16 item 8): a web order's email to staff is queued once per order, whatever
      * replays its import (store/outbox-email.c) */
     "CREATE UNIQUE INDEX outbox_email_once ON outbox(channel_id, ref) WHERE kind = 'email';",
+    /* Items and stock (issue 16 item 1): the item list's sorts and search (store/item-search.c;
+     * bench/bench-items measures them on 100,000 items), the low-stock view (stock rows with a
+     * reorder point), and transfers between outlets in the ledger (reasons transfer_out and
+     * transfer_in, store/stock-transfer.c). */
+    "CREATE INDEX items_name ON items(lower(name), id);"
+    "CREATE INDEX items_active_name ON items(active, lower(name), id);"
+    "CREATE INDEX stock_reorder ON stock(reorder_point, item_id, outlet_id, on_hand, reserved);"
+    /* What each channel was last sent for each item (the item page, issue 16 item 1), written
+     * by the stock lane when a channel takes a figure (sync/stock-push.c) */
+    "CREATE TABLE channel_sent ("
+    "  channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  quantity INTEGER,"
+    "  stock_sent_at TEXT,"
+    "  price INTEGER,"
+    "  sale_price INTEGER,"
+    "  price_sent_at TEXT,"
+    "  PRIMARY KEY (channel_id, item_id));"
+    /* SQLite cannot change a CHECK: the ledger is copied into a table with the new one */
+    "CREATE TABLE stock_ledger_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL REFERENCES items(id),"
+    "  outlet_id INTEGER NOT NULL REFERENCES outlets(id),"
+    "  reason TEXT NOT NULL CHECK (reason IN ('sale', 'void', 'return', 'receipt', 'count',"
+    "    'adjustment', 'reservation', 'release', 'transfer_out', 'transfer_in')),"
+    "  on_hand_delta INTEGER NOT NULL,"
+    "  reserved_delta INTEGER NOT NULL,"
+    "  on_hand_after INTEGER NOT NULL,"
+    "  reserved_after INTEGER NOT NULL,"
+    "  reference TEXT,"
+    "  sale_id INTEGER,"
+    "  user_id INTEGER,"
+    "  note TEXT,"
+    "  created_at TEXT NOT NULL);"
+    "INSERT INTO stock_ledger_new SELECT id, item_id, outlet_id, reason, on_hand_delta,"
+    "  reserved_delta, on_hand_after, reserved_after, reference, sale_id, user_id, note,"
+    "  created_at FROM stock_ledger;"
+    "DROP TABLE stock_ledger;"
+    "ALTER TABLE stock_ledger_new RENAME TO stock_ledger;"
+    "CREATE INDEX stock_ledger_item ON stock_ledger(item_id, outlet_id, id);"
+    "CREATE TRIGGER stock_ledger_no_update BEFORE UPDATE ON stock_ledger"
+    "  BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;"
+    "CREATE TRIGGER stock_ledger_no_delete BEFORE DELETE ON stock_ledger"
+    "  BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END;",
 };
 
 const char *const *sb_sqlite_migrations(size_t *ret_count)

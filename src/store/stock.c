@@ -479,6 +479,62 @@ sb_err sb_store_stock_receive(struct sb_db *db, int64_t outlet_id, const char *r
     return sb_db_end(db, err);
 }
 
+static sb_err transfer_line(struct sb_db *db, int64_t from, int64_t to, const char *note,
+                            int64_t user_id, const struct sb_stock_receipt_line *l, size_t i)
+{
+    char field[48], out_ref[48], in_ref[48];
+    snprintf(field, sizeof(field), "lines[%zu].item_id", i);
+    sb_err err = stocked_item(db, l->item_id, field);
+    int64_t on_hand = 0;
+    if (!err)
+        err = on_hand_now(db, l->item_id, from, &on_hand);
+    snprintf(field, sizeof(field), "lines[%zu].quantity", i);
+    if (!err)
+        err = sb_stock_transfer_check(on_hand, l->quantity, field);
+    snprintf(out_ref, sizeof(out_ref), "transfer-to:%lld", (long long)to);
+    snprintf(in_ref, sizeof(in_ref), "transfer-from:%lld", (long long)from);
+    struct sb_stock_move out = { .item_id = l->item_id,
+                                 .outlet_id = from,
+                                 .reason = SB_STOCK_TRANSFER_OUT,
+                                 .quantity = -l->quantity,
+                                 .reference = out_ref,
+                                 .user_id = user_id,
+                                 .note = note };
+    struct sb_stock_move in = out;
+    in.outlet_id = to;
+    in.reason = SB_STOCK_TRANSFER_IN;
+    in.quantity = l->quantity;
+    in.reference = in_ref;
+    if (!err)
+        err = move(db, &out, NULL, NULL, NULL);
+    if (!err)
+        err = move(db, &in, NULL, NULL, NULL);
+    return err;
+}
+
+sb_err sb_store_stock_transfer(struct sb_db *db, int64_t from_outlet_id, int64_t to_outlet_id,
+                               const char *note, int64_t user_id,
+                               const struct sb_stock_receipt_line *lines, size_t n)
+{
+    if (from_outlet_id == to_outlet_id)
+        return sb_fail(SB_EINVALID_FIELD, "to_outlet_id",
+                       "the stock must go to another outlet than the one it leaves");
+    sb_err err = sb_db_begin(db);
+    if (err)
+        return err;
+    err = outlet_exists(db, from_outlet_id);
+    if (err == SB_EUNKNOWN_REFERENCE)
+        err = sb_fail(err, "from_outlet_id", "no outlet %lld", (long long)from_outlet_id);
+    if (!err) {
+        err = outlet_exists(db, to_outlet_id);
+        if (err == SB_EUNKNOWN_REFERENCE)
+            err = sb_fail(err, "to_outlet_id", "no outlet %lld", (long long)to_outlet_id);
+    }
+    for (size_t i = 0; !err && i < n; i++)
+        err = transfer_line(db, from_outlet_id, to_outlet_id, note, user_id, &lines[i], i);
+    return sb_db_end(db, err);
+}
+
 sb_err sb_store_stock_set_levels(struct sb_db *db, const struct sb_stock_levels *l)
 {
     char now[SB_TIME_LEN];

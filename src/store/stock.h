@@ -68,6 +68,16 @@ sb_err sb_store_stock_receive(struct sb_db *db, int64_t outlet_id, const char *r
                               const char *note, int64_t user_id,
                               const struct sb_stock_receipt_line *lines, size_t n);
 
+/* A transfer between two outlets (issue 16 item 1): per line, a ledger entry out of the
+ * one (reason transfer_out, reference "transfer-to:<outlet>") and one into the other
+ * (transfer_in, "transfer-from:<outlet>"), queued for the channels like any change (I3);
+ * one transaction, nothing written if a line is bad. The outlet left may not go below
+ * zero (SB_EINSUFFICIENT, "lines[i].quantity"), as with an adjustment. Line errors name
+ * "lines[i].item_id"; the same outlet twice is SB_EINVALID_FIELD "to_outlet_id". */
+sb_err sb_store_stock_transfer(struct sb_db *db, int64_t from_outlet_id, int64_t to_outlet_id,
+                               const char *note, int64_t user_id,
+                               const struct sb_stock_receipt_line *lines, size_t n);
+
 /* Sets on order, reorder point and maximum level (those given); no ledger entry. */
 sb_err sb_store_stock_set_levels(struct sb_db *db, const struct sb_stock_levels *l);
 

@@ -6,6 +6,7 @@
  */
 #include "sync/stock-push.h"
 #include "store/channel-log.h"
+#include "store/item-channels.h"
 #include "sync/stock-levels.h"
 #include "store/stock-queue.h"
 #include "util/log.h"
@@ -18,6 +19,10 @@
 struct settle {
     struct sb_sync_row row;
     const char *error; /* NULL: sent, or nothing to send */
+    /* what the channel took, recorded for the item page (store/item-channels.h): the
+     * quantity summed over its locations, or the regular and sale price */
+    bool took;
+    int64_t value, sale;
 };
 
 struct settle_job {
@@ -63,6 +68,9 @@ static sb_err settle_fn(struct sb_db *db, void *ctx)
                 sb_store_sync_failed(db, j->channel_id, j->kind, &j->rows[i].row, j->rows[i].error);
         } else {
             err = sb_store_sync_done(db, j->channel_id, j->kind, &j->rows[i].row);
+            if (!err && j->rows[i].took)
+                err = sb_store_item_sent(db, j->channel_id, j->rows[i].row.item_id, j->kind,
+                                         j->rows[i].value, j->rows[i].sale);
         }
     }
     if (!err && (j->sent || j->error))
@@ -228,10 +236,14 @@ static sb_err push_prices(struct sb_store *store, struct sb_channel_cache *chann
         return SB_OK;
     }
     for (size_t k = 0; k < m; k++) {
-        if (prices[k].error)
+        if (prices[k].error) {
             st[row_of[k]].error = prices[k].error;
-        else
+        } else {
             j.sent++;
+            st[row_of[k]].took = true;
+            st[row_of[k]].value = prices[k].regular;
+            st[row_of[k]].sale = prices[k].sale;
+        }
     }
     settle(store, &j);
     return SB_OK;
@@ -330,7 +342,9 @@ static sb_err push_channel(struct sb_store *store, struct sb_channel_cache *chan
                 st[i].error = levels[at].error;
             else if (!levels[at].error)
                 j.sent++;
+            st[i].value += levels[at].available;
         }
+        st[i].took = n_per_item[i] > 0 && !st[i].error;
     }
     settle(store, &j);
     return SB_OK;
