@@ -15,6 +15,12 @@ const SCREENS = [
   ['channel-sync', '/channels/1?tab=sync', '#parked'],
   ['reports', '/reports', 'figure[id^="stock-chart"] svg'],
   ['notifications', '/notifications', '#notifications li, p.empty:not([hidden])'],
+  ['sell', '/sell', '#sell-find'],
+  ['items', '/items', '#items tbody tr'],
+  ['item', '/items/1', '#item-stock-table tbody tr'],
+  ['purchase-orders', '/purchase-orders', '#purchase-orders tbody tr'],
+  ['purchase-order', '/purchase-orders/1', '#po-lines tbody tr'],
+  ['customer-new', '/customers/new', '#customer-save'],
 ];
 
 // Interactive elements a user would have to scroll sideways to reach at the
