@@ -657,6 +657,10 @@ static const char *const migrations[] = {
     "CREATE INDEX sale_lines_sku ON sale_lines(sku, sale_id);"
     "CREATE INDEX customers_full_name ON customers(lower(first_name || ' ' || last_name));"
     "CREATE INDEX customers_last_name ON customers(lower(last_name));",
+
+    /* Reports (issue 16 item 6, store/report-periods.c): what was refunded of a sale line,
+     * for the top items net of returns, found from the line. */
+    "CREATE INDEX return_lines_sale_line ON return_lines(sale_line_id);",
 };
 
 const char *const *sb_pg_migrations(size_t *ret_count)
