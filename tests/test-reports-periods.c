@@ -69,14 +69,12 @@ static json_t *bucket(json_t *doc, size_t cur, const char *which, size_t i)
     return json_array_get(json_object_get(s, "buckets"), i);
 }
 
-static void expect_bucket(json_t *b, const char *start, const char *end, int64_t sales,
-                          int64_t net)
+static void expect_bucket(json_t *b, const char *start, const char *end, int64_t sales, int64_t net)
 {
     cr_assert(b, "no bucket %s", start);
     cr_expect_str_eq(th_str(b, "start"), start);
     cr_expect_str_eq(th_str(b, "end"), end);
-    cr_expect_eq(th_int(b, "sales"), sales, "%s: %lld sales", start,
-                 (long long)th_int(b, "sales"));
+    cr_expect_eq(th_int(b, "sales"), sales, "%s: %lld sales", start, (long long)th_int(b, "sales"));
     cr_expect_eq(th_int(b, "net"), net, "%s: net %lld", start, (long long)th_int(b, "net"));
 }
 
@@ -88,9 +86,9 @@ static size_t nbuckets(json_t *doc, size_t cur, const char *which)
     return json_array_size(json_object_get(s, "buckets"));
 }
 
-#define TEE "[{\"item_id\":1,\"quantity\":1}]"
-#define MUG "[{\"item_id\":2,\"quantity\":1}]"
-#define WRAP "[{\"item_id\":3,\"quantity\":1}]"
+#define TEE   "[{\"item_id\":1,\"quantity\":1}]"
+#define MUG   "[{\"item_id\":2,\"quantity\":1}]"
+#define WRAP  "[{\"item_id\":3,\"quantity\":1}]"
 #define NOPAY "[]"
 
 /* New York: the sales on either side of the spring change and of the March/April month
@@ -129,8 +127,8 @@ Test(reports_periods, t1_days_are_local_across_dst_and_month_end)
 Test(reports_periods, weeks_start_on_monday)
 {
     dst_and_month_end();
-    json_t *d = th_get(&t, t.admin,
-                       "/api/v1/reports/sales?from=2026-03-04&to=2026-04-02&group=week");
+    json_t *d =
+        th_get(&t, t.admin, "/api/v1/reports/sales?from=2026-03-04&to=2026-04-02&group=week");
     cr_expect_str_eq(th_str(d, "group"), "week");
     cr_assert_eq(nbuckets(d, 0, NULL), 5);
     expect_bucket(bucket(d, 0, NULL, 0), "2026-03-04", "2026-03-09", 2, 3250); /* Sat + Sun */
@@ -144,8 +142,8 @@ Test(reports_periods, weeks_start_on_monday)
 Test(reports_periods, months_by_local_day)
 {
     dst_and_month_end();
-    json_t *d = th_get(&t, t.admin,
-                       "/api/v1/reports/sales?from=2026-03-04&to=2026-04-02&group=month");
+    json_t *d =
+        th_get(&t, t.admin, "/api/v1/reports/sales?from=2026-03-04&to=2026-04-02&group=month");
     cr_assert_eq(nbuckets(d, 0, NULL), 2);
     expect_bucket(bucket(d, 0, NULL, 0), "2026-03-04", "2026-04-01", 4, 5750);
     expect_bucket(bucket(d, 0, NULL, 1), "2026-04-01", "2026-04-02", 1, 1250);
@@ -165,8 +163,8 @@ Test(reports_periods, months_by_local_day)
 Test(reports_periods, compare_with_the_previous_period)
 {
     dst_and_month_end();
-    json_t *d = th_get(&t, t.admin,
-                       "/api/v1/reports/sales?from=2026-03-09&to=2026-04-02&compare=previous");
+    json_t *d =
+        th_get(&t, t.admin, "/api/v1/reports/sales?from=2026-03-09&to=2026-04-02&compare=previous");
     cr_expect_str_eq(th_str(json_object_get(d, "previous"), "from"), "2026-02-13");
     cr_expect_str_eq(th_str(json_object_get(d, "previous"), "to"), "2026-03-09");
     json_t *s = json_array_get(json_object_get(d, "data"), 0);
@@ -182,8 +180,7 @@ Test(reports_periods, compare_with_the_previous_period)
     cr_expect(json_real_value(json_object_get(ch, "sales_percent")) == 50.0);
     json_decref(d);
     /* nothing before: no percent */
-    d = th_get(&t, t.admin,
-               "/api/v1/reports/sales?from=2026-03-01&to=2026-03-08&compare=previous");
+    d = th_get(&t, t.admin, "/api/v1/reports/sales?from=2026-03-01&to=2026-03-08&compare=previous");
     s = json_array_get(json_object_get(d, "data"), 0);
     cr_expect(json_is_null(json_object_get(json_object_get(s, "change"), "net_percent")));
     cr_expect_eq(th_int(json_object_get(s, "change"), "net"), 2000);
@@ -200,8 +197,7 @@ static void shop_day(void)
                     "{\"first_name\":\"Ann\",\"last_name\":\"Lee, Jr\",\"email\":\"ann@x.test\"}");
     bob = th_create(&t, t.admin, "/api/v1/customers",
                     "{\"first_name\":\"Bob\",\"last_name\":\"Ray\",\"email\":\"bob@x.test\"}");
-    int64_t s1 = sale_at("2026-05-10T09:00:00Z", f.outlet2, ann,
-                         "[{\"item_id\":1,\"quantity\":3}]",
+    int64_t s1 = sale_at("2026-05-10T09:00:00Z", f.outlet2, ann, "[{\"item_id\":1,\"quantity\":3}]",
                          "[{\"payment_type_id\":1,\"amount\":6000}]");
     sale_at("2026-05-10T10:00:00Z", f.outlet2, bob, "[{\"item_id\":2,\"quantity\":2}]",
             "[{\"payment_type_id\":2,\"amount\":2500}]");

@@ -12,12 +12,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SB_REPORT_DAY_LEN 11     /* "2026-11-22" + NUL */
-#define SB_REPORT_MAX_DAYS 1827  /* five years and a leap day: the longest range */
-#define SB_REPORT_AUTO_DAY 62    /* auto: days up to two months */
+#define SB_REPORT_DAY_LEN   11   /* "2026-11-22" + NUL */
+#define SB_REPORT_MAX_DAYS  1827 /* five years and a leap day: the longest range */
+#define SB_REPORT_AUTO_DAY  62   /* auto: days up to two months */
 #define SB_REPORT_AUTO_WEEK 366  /* auto: weeks up to a year; months beyond */
 
-enum sb_report_group { SB_GROUP_AUTO, SB_GROUP_DAY, SB_GROUP_WEEK, SB_GROUP_MONTH };
+enum sb_report_group {
+    SB_GROUP_AUTO,
+    SB_GROUP_DAY,
+    SB_GROUP_WEEK,
+    SB_GROUP_MONTH
+};
 
 /* "YYYY-MM-DD" (a real date, years 1000-9999) as days since 1970-01-01. */
 bool sb_report_day_parse(const char *s, int64_t *ret);

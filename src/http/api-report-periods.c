@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP_LIMIT_MAX 100
+#define TOP_LIMIT_MAX     100
 #define TOP_LIMIT_DEFAULT 10
 
 struct range {
@@ -68,8 +68,8 @@ static sb_err parse_range(struct sb_req *r, struct range *g)
     if (!err && g->to <= g->from)
         err = sb_fail(SB_EINVALID_QUERY, "to", "to must come after from (to is not included)");
     if (!err && g->to - g->from > SB_REPORT_MAX_DAYS)
-        err = sb_fail(SB_EINVALID_QUERY, "to", "a report covers at most %d days",
-                      SB_REPORT_MAX_DAYS);
+        err =
+            sb_fail(SB_EINVALID_QUERY, "to", "a report covers at most %d days", SB_REPORT_MAX_DAYS);
     bool have_outlet = false;
     if (!err)
         err = sb_req_query_id(r, "outlet_id", &g->f.outlet_id, &have_outlet);
@@ -150,7 +150,8 @@ static sb_err reply_csv(struct sb_req *r, const struct col *cols, json_t *rows)
     put(&b, "\r\n", 2);
     size_t i;
     json_t *row;
-    json_array_foreach (rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         int exponent = sb_currency_exponent(json_string_value(json_object_get(row, "currency")));
         for (const struct col *c = cols; c->key; c++) {
             json_t *v = json_object_get(row, c->key);
@@ -216,7 +217,8 @@ static json_t *series(struct sb_req *r, json_t *days, const char *currency, int6
     size_t n = buckets(from, to, g, work), at = 0, i;
     struct bucket sum = { .start = from, .end = to };
     json_t *row;
-    json_array_foreach (days, i, row) {
+    json_array_foreach(days, i, row)
+    {
         int64_t day;
         if (strcmp(json_string_value(json_object_get(row, "currency")), currency) != 0 ||
             !sb_report_day_parse(json_string_value(json_object_get(row, "day")), &day))
@@ -251,13 +253,13 @@ static void add_currency(json_t *list, json_t *days)
 {
     size_t i;
     json_t *row;
-    json_array_foreach (days, i, row) {
+    json_array_foreach(days, i, row)
+    {
         const char *c = json_string_value(json_object_get(row, "currency"));
         size_t k;
         json_t *have;
         bool seen = false;
-        json_array_foreach (list, k, have)
-            seen = seen || strcmp(json_string_value(have), c) == 0;
+        json_array_foreach(list, k, have) seen = seen || strcmp(json_string_value(have), c) == 0;
         if (!seen)
             json_array_append_new(list, json_string(c));
     }
@@ -267,7 +269,8 @@ static void csv_rows(json_t *out, const char *which, const char *currency, json_
 {
     size_t i;
     json_t *b;
-    json_array_foreach (json_object_get(s, "buckets"), i, b) {
+    json_array_foreach(json_object_get(s, "buckets"), i, b)
+    {
         json_t *row = json_deep_copy(b);
         json_object_set_new(row, "series", json_string(which));
         json_object_set_new(row, "currency", json_string(currency));
@@ -315,7 +318,8 @@ sb_err sb_api_reports_sales(struct sb_req *r)
     json_t *out = json_array(), *flat = json_array();
     size_t i;
     json_t *cv;
-    json_array_foreach (currencies, i, cv) {
+    json_array_foreach(currencies, i, cv)
+    {
         if (!work)
             break;
         const char *c = json_string_value(cv);
@@ -349,9 +353,9 @@ sb_err sb_api_reports_sales(struct sb_req *r)
     }
     if (g.csv) {
         static const struct col cols[] = {
-            { "series", 't' }, { "currency", 't' }, { "start", 't' },    { "end", 't' },
-            { "sales", 'i' },  { "total", 'm' },    { "refunded", 'm' }, { "net", 'm' },
-            { NULL, 0 },
+            { "series", 't' },   { "currency", 't' }, { "start", 't' },
+            { "end", 't' },      { "sales", 'i' },    { "total", 'm' },
+            { "refunded", 'm' }, { "net", 'm' },      { NULL, 0 },
         };
         json_decref(out);
         return reply_csv(r, cols, flat);
@@ -423,8 +427,12 @@ sb_err sb_api_reports_top_customers(struct sb_req *r)
 sb_err sb_api_reports_takings(struct sb_req *r)
 {
     static const struct col cols[] = {
-        { "payment_type_id", 'i' }, { "payment_type", 't' }, { "currency", 't' },
-        { "payments", 'm' },        { "refunds", 'm' },      { "net", 'm' },
+        { "payment_type_id", 'i' },
+        { "payment_type", 't' },
+        { "currency", 't' },
+        { "payments", 'm' },
+        { "refunds", 'm' },
+        { "net", 'm' },
         { NULL, 0 },
     };
     struct range g;

@@ -59,17 +59,16 @@ sb_err sb_store_report_day_totals(struct sb_db *db, const struct sb_scope *scope
 }
 
 sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
-                                 const struct sb_report_filter *f, bool by_quantity,
-                                 int64_t limit, json_t **ret)
+                                 const struct sb_report_filter *f, bool by_quantity, int64_t limit,
+                                 json_t **ret)
 {
     struct sb_sqlb *q = calloc(1, sizeof(*q));
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    /* what was refunded of a line: only lines with a return look for one */
-    sb_sqlb_add(q, "SELECT t.item_id, t.sku, t.name, t.currency, t.quantity, t.revenue, t.rank"
-                   " FROM (SELECT sl.item_id, COALESCE(MAX(i.sku), MAX(sl.sku)) AS sku,"
-                   " COALESCE(MAX(i.name), MAX(sl.description)) AS name, s.currency,"
-                   " SUM(sl.quantity - sl.returned_quantity) AS quantity,"
+    /* the lines summed per item first, the names joined to the top rows only; what was
+     * refunded of a line looked up only for lines with a return */
+    sb_sqlb_add(q, "WITH t AS (SELECT sl.item_id, MAX(sl.sku) AS sku, MAX(sl.description) AS"
+                   " name, s.currency, SUM(sl.quantity - sl.returned_quantity) AS quantity,"
                    " SUM(sl.line_total - CASE WHEN sl.returned_quantity > 0 THEN"
                    " COALESCE((SELECT SUM(rl.amount) FROM return_lines rl"
                    " WHERE rl.sale_line_id = sl.id), 0) ELSE 0 END) AS revenue,"
@@ -81,33 +80,36 @@ sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
                        " COALESCE((SELECT SUM(rl.amount) FROM return_lines rl"
                        " WHERE rl.sale_line_id = sl.id), 0) ELSE 0 END) DESC,");
     sb_sqlb_add(q, " sl.item_id) AS rank FROM sales s JOIN sale_lines sl ON sl.sale_id = s.id"
-                   " LEFT JOIN items i ON i.id = sl.item_id WHERE sl.item_id IS NOT NULL AND");
+                   " WHERE sl.item_id IS NOT NULL AND");
     conditions(q, scope, f);
-    sb_sqlb_add(q, " GROUP BY sl.item_id, s.currency) t WHERE t.rank <= ?"
-                   " ORDER BY t.currency, t.rank");
+    sb_sqlb_add(q, " GROUP BY sl.item_id, s.currency)"
+                   " SELECT t.item_id, COALESCE(i.sku, t.sku) AS sku, COALESCE(i.name, t.name)"
+                   " AS name, t.currency, t.quantity, t.revenue, t.rank"
+                   " FROM t LEFT JOIN items i ON i.id = t.item_id"
+                   " WHERE t.rank <= ? ORDER BY t.currency, t.rank");
     sb_sqlb_int(q, limit);
     return run(q, db, ret);
 }
 
 sb_err sb_store_report_top_customers(struct sb_db *db, const struct sb_scope *scope,
-                                     const struct sb_report_filter *f, int64_t limit,
-                                     json_t **ret)
+                                     const struct sb_report_filter *f, int64_t limit, json_t **ret)
 {
     struct sb_sqlb *q = calloc(1, sizeof(*q));
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    /* walk-in sales have no customer: the join leaves them out */
-    sb_sqlb_add(
-        q, "SELECT t.customer_id, t.name, t.email, t.currency, t.sales, t.spend, t.rank FROM"
-           " (SELECT s.customer_id, COALESCE(NULLIF(TRIM(MAX(c.first_name) || ' ' ||"
-           " MAX(c.last_name)), ''), MAX(c.company), MAX(c.email)) AS name, MAX(c.email) AS email,"
-           " s.currency, COUNT(*) AS sales, SUM(s.total - s.refunded_total) AS spend,"
-           " ROW_NUMBER() OVER (PARTITION BY s.currency ORDER BY SUM(s.total - s.refunded_total)"
-           " DESC, s.customer_id) AS rank FROM sales s JOIN customers c ON c.id = s.customer_id"
-           " WHERE");
+    /* the sales summed per customer first (walk-in sales have none), the names joined to
+     * the top rows only: joined first, the planner may walk every customer to its sales */
+    sb_sqlb_add(q, "WITH t AS (SELECT s.customer_id, s.currency, COUNT(*) AS sales,"
+                   " SUM(s.total - s.refunded_total) AS spend,"
+                   " ROW_NUMBER() OVER (PARTITION BY s.currency ORDER BY"
+                   " SUM(s.total - s.refunded_total) DESC, s.customer_id) AS rank"
+                   " FROM sales s WHERE s.customer_id IS NOT NULL AND");
     conditions(q, scope, f);
-    sb_sqlb_add(q, " GROUP BY s.customer_id, s.currency) t WHERE t.rank <= ?"
-                   " ORDER BY t.currency, t.rank");
+    sb_sqlb_add(q, " GROUP BY s.customer_id, s.currency)"
+                   " SELECT t.customer_id, COALESCE(NULLIF(TRIM(c.first_name || ' ' ||"
+                   " c.last_name), ''), c.company, c.email) AS name, c.email, t.currency,"
+                   " t.sales, t.spend, t.rank FROM t JOIN customers c ON c.id = t.customer_id"
+                   " WHERE t.rank <= ? ORDER BY t.currency, t.rank");
     sb_sqlb_int(q, limit);
     return run(q, db, ret);
 }
@@ -118,16 +120,16 @@ sb_err sb_store_report_takings(struct sb_db *db, const struct sb_scope *scope,
     struct sb_sqlb *q = calloc(1, sizeof(*q));
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    sb_sqlb_add(q, "SELECT t.payment_type_id, COALESCE(MAX(pt.name), 'Not recorded') AS"
-                   " payment_type, t.currency, SUM(t.paid) AS payments, SUM(t.refunded) AS"
-                   " refunds, SUM(t.paid) - SUM(t.refunded) AS net FROM"
-                   " (SELECT p.payment_type_id, s.currency, p.amount AS paid, 0 AS refunded"
-                   " FROM sales s JOIN payments p ON p.sale_id = s.id WHERE");
+    sb_sqlb_add(q, "WITH t AS (SELECT p.payment_type_id, s.currency, p.amount AS paid,"
+                   " 0 AS refunded FROM sales s JOIN payments p ON p.sale_id = s.id WHERE");
     conditions(q, scope, f);
     sb_sqlb_add(q, " UNION ALL SELECT r.payment_type_id, s.currency, 0, r.refund_total"
                    " FROM sales s JOIN returns r ON r.sale_id = s.id WHERE r.refund_total > 0 AND");
     conditions(q, scope, f);
-    sb_sqlb_add(q, ") t LEFT JOIN payment_types pt ON pt.id = t.payment_type_id"
+    sb_sqlb_add(q, ") SELECT t.payment_type_id, COALESCE(MAX(pt.name), 'Not recorded') AS"
+                   " payment_type, t.currency, SUM(t.paid) AS payments, SUM(t.refunded) AS"
+                   " refunds, SUM(t.paid) - SUM(t.refunded) AS net"
+                   " FROM t LEFT JOIN payment_types pt ON pt.id = t.payment_type_id"
                    " GROUP BY t.payment_type_id, t.currency"
                    " ORDER BY t.currency, SUM(t.paid) - SUM(t.refunded) DESC, t.payment_type_id");
     return run(q, db, ret);

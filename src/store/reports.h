@@ -39,13 +39,12 @@ sb_err sb_store_report_day_totals(struct sb_db *db, const struct sb_scope *scope
 /* The `limit` best items per currency, net of returns, by revenue or quantity:
  * [{"item_id","sku","name","currency","quantity","revenue","rank"}]. */
 sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
-                                 const struct sb_report_filter *f, bool by_quantity,
-                                 int64_t limit, json_t **ret);
+                                 const struct sb_report_filter *f, bool by_quantity, int64_t limit,
+                                 json_t **ret);
 /* The `limit` customers per currency by spend net of refunds (walk-in sales left out):
  * [{"customer_id","name","email","currency","sales","spend","rank"}]. */
 sb_err sb_store_report_top_customers(struct sb_db *db, const struct sb_scope *scope,
-                                     const struct sb_report_filter *f, int64_t limit,
-                                     json_t **ret);
+                                     const struct sb_report_filter *f, int64_t limit, json_t **ret);
 /* Per payment type and currency, the payments and the refunds of the range's sales:
  * [{"payment_type_id","payment_type","currency","payments","refunds","net"}]. */
 sb_err sb_store_report_takings(struct sb_db *db, const struct sb_scope *scope,
