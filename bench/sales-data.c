@@ -11,12 +11,12 @@
 #include <time.h>
 
 const char *const bench_first_names[20] = { "Ann",  "Bob", "Carla", "Dev",  "Erin", "Femi", "Gus",
-                                     "Hana", "Ivo", "Jun",   "Kofi", "Lena", "Mo",   "Nia",
-                                     "Omar", "Pia", "Quinn", "Rosa", "Sam",  "Tess" };
+                                            "Hana", "Ivo", "Jun",   "Kofi", "Lena", "Mo",   "Nia",
+                                            "Omar", "Pia", "Quinn", "Rosa", "Sam",  "Tess" };
 const char *const bench_last_names[20] = { "Lee",   "Stone",  "Garcia", "Smith",  "Okafor",
-                                    "Ng",    "Muller", "Rossi",  "Khan",   "Silva",
-                                    "Brown", "Kim",    "Novak",  "Dubois", "Sato",
-                                    "Berg",  "Costa",  "Ivanov", "Moreau", "Walsh" };
+                                           "Ng",    "Muller", "Rossi",  "Khan",   "Silva",
+                                           "Brown", "Kim",    "Novak",  "Dubois", "Sato",
+                                           "Berg",  "Costa",  "Ivanov", "Moreau", "Walsh" };
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next_rand(void)
@@ -86,7 +86,8 @@ static void fill_sale(int64_t i, struct sb_db_arg *a, char *text)
     uint64_t r = next_rand();
     bool web = id % 3 == 0;
     char *created = text, *day = text + 48, *num = text + 96, *ext = text + 144;
-    sb_time_format(BENCH_FIRST_SALE_AT + id * BENCH_SALE_EVERY, created, 48); /* from 2025-01-01, a sale every 30 s */
+    sb_time_format(BENCH_FIRST_SALE_AT + id * BENCH_SALE_EVERY, created,
+                   48); /* from 2025-01-01, a sale every 30 s */
     snprintf(day, 48, "%.10s", created);
     snprintf(num, 48, "#W%lld", (long long)id);
     snprintf(ext, 48, "%lld", (long long)(7000000000 + id));
@@ -95,9 +96,9 @@ static void fill_sale(int64_t i, struct sb_db_arg *a, char *text)
     int n = 0;
     a[n++] = (struct sb_db_arg){ .kind = 'i', .i = id };
     a[n++] = (struct sb_db_arg){ .kind = 'i', .i = 1 + (int64_t)((r >> 8) % BENCH_OUTLETS) };
-    a[n++] =
-        (struct sb_db_arg){ .kind = 'n',
-                            .i = (r >> 16) % 10 < 7 ? 1 + (int64_t)((r >> 20) % BENCH_CUSTOMERS) : 0 };
+    a[n++] = (struct sb_db_arg){
+        .kind = 'n', .i = (r >> 16) % 10 < 7 ? 1 + (int64_t)((r >> 20) % BENCH_CUSTOMERS) : 0
+    };
     a[n++] = (struct sb_db_arg){ .kind = 's', .s = status };
     a[n++] = (struct sb_db_arg){ .kind = 'i', .i = total };
     a[n++] = (struct sb_db_arg){ .kind = 'i', .i = strcmp(status, "open") ? total : 0 };
@@ -172,11 +173,9 @@ static void seed_money(struct sb_db *db)
              " (3, 'Gift card', 'gift card', 'x', 'x')");
     insert_rows(db, "INSERT INTO payments (sale_id, payment_type_id, amount, created_at)",
                 "(?, ?, ?, ?)", 4, n_sales, fill_payment);
-    insert_rows(db,
-                "INSERT INTO returns (id, sale_id, refund_total, payment_type_id, created_at)",
+    insert_rows(db, "INSERT INTO returns (id, sale_id, refund_total, payment_type_id, created_at)",
                 "(?, ?, 500, 1, ?)", 3, n_returns, fill_return);
-    insert_rows(db,
-                "INSERT INTO return_lines (return_id, sale_line_id, quantity, amount, restock)",
+    insert_rows(db, "INSERT INTO return_lines (return_id, sale_line_id, quantity, amount, restock)",
                 "(?, ?, 1, 500, false)", 2, n_returns, fill_return_line);
     exec(db, "UPDATE sale_lines SET returned_quantity = 1"
              " WHERE id IN (SELECT sale_line_id FROM return_lines)");
@@ -216,4 +215,3 @@ void bench_sales_seed(const struct bench *b, struct sb_db *db, int64_t n, bool m
            (long long)(2 * n_sales), BENCH_CUSTOMERS,
            money ? ", a payment a sale and a return every 50" : "", (now_ms() - t0) / 1e3);
 }
-

@@ -21,7 +21,7 @@ enum {
     BENCH_RETURN_EVERY = 50,
 };
 #define BENCH_FIRST_SALE_AT 1735689600 /* 2025-01-01T00:00:00Z */
-#define BENCH_SALE_EVERY 30            /* seconds */
+#define BENCH_SALE_EVERY    30         /* seconds */
 
 extern const char *const bench_first_names[20];
 extern const char *const bench_last_names[20];
