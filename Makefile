@@ -108,13 +108,14 @@ fuzz: | bootstrap
 	sh scripts/test-fuzz --long
 
 bench: all
-	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock bench/bench-magento bench/bench-export bench/bench-search stockbridge-fakestore
+	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock bench/bench-magento bench/bench-export bench/bench-search bench/bench-reports stockbridge-fakestore
 	./$(BUILD)/bench/bench-sales
 	./$(BUILD)/bench/bench-webhooks --clients 64
 	./$(BUILD)/bench/bench-stock
 	./$(BUILD)/bench/bench-magento
 	./$(BUILD)/bench/bench-export
 	./$(BUILD)/bench/bench-search
+	./$(BUILD)/bench/bench-reports
 
 # bench-webhooks on SQLite and on PostgreSQL with 1, 2 and 3 nodes, side by side
 # (scripts/bench-pg; a durable throwaway cluster, docs/performance.md).

@@ -309,6 +309,20 @@ Test(reports_periods, csv_exact_text)
                "previous,USD,2026-05-09,2026-05-10,0,0.00,0.00,0.00\r\n");
 }
 
+/* Network input is hostile: a customer named by a webstore as a formula stays text in the
+ * CSV (opened with a quote); amounts below zero keep their sign. */
+Test(reports_periods, csv_text_is_never_a_formula)
+{
+    int64_t c = th_create(&t, t.admin, "/api/v1/customers", "{\"first_name\":\"=HYPERLINK(1)\"}");
+    sale_at("2026-05-10T09:00:00Z", f.outlet2, c, WRAP, NOPAY);
+    char want[256];
+    snprintf(want, sizeof(want),
+             "rank,customer_id,name,email,currency,sales,spend\r\n"
+             "1,%lld,'=HYPERLINK(1),,USD,1,5.00\r\n",
+             (long long)c);
+    expect_csv("/api/v1/reports/top-customers?" DAY "&format=csv", want);
+}
+
 /* SEC2: a staff member sees their outlets' sales only and may not name another outlet. */
 Test(reports_periods, sec2_scoped_to_my_outlets)
 {

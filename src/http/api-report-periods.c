@@ -8,7 +8,8 @@
  *   GET /api/v1/reports/takings        payments minus refunds per payment type
  * All per currency, never added across currencies. ?format=csv (or Accept: text/csv) sends
  * the same rows as CSV with a header row, money as decimal text in its currency's minor
- * units beside a currency column.
+ * units beside a currency column, text that a spreadsheet would take for a formula opened
+ * with a quote.
  */
 #include "core/currency.h"
 #include "core/money.h"
@@ -158,7 +159,14 @@ static sb_err reply_csv(struct sb_req *r, const struct col *cols, json_t *rows)
             char num[48];
             if (c != cols)
                 put(&b, ",", 1);
-            if (json_is_string(v))
+            if (json_is_string(v) && strchr("=+-@\t\r", *json_string_value(v)) &&
+                *json_string_value(v)) {
+                /* a name from a webstore must not be a spreadsheet formula (CWE-1236):
+                 * text that would start one is opened with a quote */
+                char *quoted = sb_arena_printf(r->arena, "'%s", json_string_value(v));
+                put_field(&b, quoted ? quoted : "");
+                b.oom = b.oom || !quoted;
+            } else if (json_is_string(v))
                 put_field(&b, json_string_value(v));
             else if (json_is_integer(v) && c->kind == 'm') {
                 sb_money_format(json_integer_value(v), exponent < 0 ? 0 : exponent, num,
