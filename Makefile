@@ -108,7 +108,7 @@ fuzz: | bootstrap
 	sh scripts/test-fuzz --long
 
 bench: all
-	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock bench/bench-magento bench/bench-export bench/bench-search bench/bench-items stockbridge-fakestore
+	ninja -C $(BUILD) bench/bench-sales bench/bench-webhooks bench/bench-stock bench/bench-magento bench/bench-export bench/bench-search bench/bench-items bench/bench-reports stockbridge-fakestore
 	./$(BUILD)/bench/bench-sales
 	./$(BUILD)/bench/bench-webhooks --clients 64
 	./$(BUILD)/bench/bench-stock
@@ -116,6 +116,7 @@ bench: all
 	./$(BUILD)/bench/bench-export
 	./$(BUILD)/bench/bench-search
 	./$(BUILD)/bench/bench-items
+	./$(BUILD)/bench/bench-reports
 
 # bench-webhooks on SQLite and on PostgreSQL with 1, 2 and 3 nodes, side by side
 # (scripts/bench-pg; a durable throwaway cluster, docs/performance.md).

@@ -9,9 +9,9 @@
  *   bench-search [--db URL]     (default: a scratch SQLite file)
  */
 #include "bench.h"
+#include "sales-data.h"
 #include "http/server.h"
 #include "store/db.h"
-#include "store/rows.h"
 #include "store/store.h"
 #include "store/users.h"
 #include "sync/pipeline.h"
@@ -30,35 +30,13 @@ static unsigned port;
 static int64_t n_sales;
 
 enum {
-    CUSTOMERS = 100000,
-    ITEMS = 200,
-    OUTLETS = 4,
+    CUSTOMERS = BENCH_CUSTOMERS,
+    ITEMS = BENCH_ITEMS,
+    OUTLETS = BENCH_OUTLETS,
     ROUNDS = 200
 };
-
-static const char *const FIRST[] = { "Ann",  "Bob", "Carla", "Dev",  "Erin", "Femi", "Gus",
-                                     "Hana", "Ivo", "Jun",   "Kofi", "Lena", "Mo",   "Nia",
-                                     "Omar", "Pia", "Quinn", "Rosa", "Sam",  "Tess" };
-static const char *const LAST[] = { "Lee",   "Stone",  "Garcia", "Smith",  "Okafor",
-                                    "Ng",    "Muller", "Rossi",  "Khan",   "Silva",
-                                    "Brown", "Kim",    "Novak",  "Dubois", "Sato",
-                                    "Berg",  "Costa",  "Ivanov", "Moreau", "Walsh" };
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-static uint64_t next_rand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+#define FIRST bench_first_names
+#define LAST  bench_last_names
 
 static void exec(struct sb_db *db, const char *sql)
 {
@@ -66,122 +44,11 @@ static void exec(struct sb_db *db, const char *sql)
         bench_die(&B, sql);
 }
 
-/* Rows of one table, SB_ROWS_MAX a statement; fill(i, args) writes row i's values. */
-static void insert_rows(struct sb_db *db, const char *head, const char *row, size_t ncols,
-                        int64_t n, void (*fill)(int64_t i, struct sb_db_arg *a, char *text))
+static double now_ms(void)
 {
-    struct sb_db_arg args[SB_ROWS_MAX * 16];
-    static char text[SB_ROWS_MAX][8][48];
-    int64_t done = 0;
-    while (done < n) {
-        if (sb_db_begin(db))
-            bench_die(&B, "begin");
-        for (int64_t in_tx = 0; in_tx < 20000 && done < n;) {
-            size_t k = 0;
-            for (; k < SB_ROWS_MAX && done + (int64_t)k < n; k++)
-                fill(done + (int64_t)k, &args[k * ncols], text[k][0]);
-            if (sb_rows_insert(db, head, row, NULL, args, k, NULL, NULL))
-                bench_die(&B, head);
-            done += (int64_t)k;
-            in_tx += (int64_t)k;
-        }
-        if (sb_db_end(db, SB_OK))
-            bench_die(&B, "commit");
-    }
-}
-
-/* customer i+1: first name, last name, email */
-static void fill_customer(int64_t i, struct sb_db_arg *a, char *text)
-{
-    char *email = text;
-    snprintf(email, 48, "c%lld@shop%lld.example", (long long)i + 1, (long long)(i % 97));
-    a[0] = (struct sb_db_arg){ .kind = 's', .s = FIRST[i % 20] };
-    char *last = text + 48;
-    snprintf(last, 48, "%s%lld", LAST[(i / 20) % 20], (long long)(i / 400) % 50);
-    a[1] = (struct sb_db_arg){ .kind = 's', .s = last };
-    a[2] = (struct sb_db_arg){ .kind = 's', .s = email };
-    a[3] = (struct sb_db_arg){ .kind = 's', .s = email };
-}
-
-/* sale i+1: every 3rd a web order (#W<n>, channel id <n>), 7 in 10 with a customer */
-static void fill_sale(int64_t i, struct sb_db_arg *a, char *text)
-{
-    int64_t id = i + 1;
-    uint64_t r = next_rand();
-    bool web = id % 3 == 0;
-    char *created = text, *day = text + 48, *num = text + 96, *ext = text + 144;
-    sb_time_format(1735689600 + id * 30, created, 48); /* from 2025-01-01, a sale every 30 s */
-    snprintf(day, 48, "%.10s", created);
-    snprintf(num, 48, "#W%lld", (long long)id);
-    snprintf(ext, 48, "%lld", (long long)(7000000000 + id));
-    int64_t total = 500 + (int64_t)(r % 49500);
-    const char *status = r % 100 < 95 ? "completed" : r % 100 < 98 ? "open" : "voided";
-    int n = 0;
-    a[n++] = (struct sb_db_arg){ .kind = 'i', .i = id };
-    a[n++] = (struct sb_db_arg){ .kind = 'i', .i = 1 + (int64_t)((r >> 8) % OUTLETS) };
-    a[n++] =
-        (struct sb_db_arg){ .kind = 'n',
-                            .i = (r >> 16) % 10 < 7 ? 1 + (int64_t)((r >> 20) % CUSTOMERS) : 0 };
-    a[n++] = (struct sb_db_arg){ .kind = 's', .s = status };
-    a[n++] = (struct sb_db_arg){ .kind = 'i', .i = total };
-    a[n++] = (struct sb_db_arg){ .kind = 'i', .i = strcmp(status, "open") ? total : 0 };
-    a[n++] = (struct sb_db_arg){ .kind = 'i', .i = strcmp(status, "open") ? 0 : total };
-    a[n++] = (struct sb_db_arg){ .kind = 's', .s = web ? "channel" : "pos" };
-    a[n++] = (struct sb_db_arg){ .kind = 'n', .i = web ? 1 : 0 };
-    a[n++] = (struct sb_db_arg){ .kind = 's', .s = web ? ext : NULL };
-    a[n++] = (struct sb_db_arg){ .kind = 's', .s = web ? num : NULL };
-    a[n++] = (struct sb_db_arg){ .kind = 's', .s = created };
-    a[n++] = (struct sb_db_arg){ .kind = 's', .s = created };
-    a[n++] = (struct sb_db_arg){ .kind = 's', .s = day };
-}
-
-/* line i: two a sale, of SKU-001..SKU-200 */
-static void fill_line(int64_t i, struct sb_db_arg *a, char *text)
-{
-    uint64_t r = next_rand();
-    int64_t item = 1 + (int64_t)(r % ITEMS);
-    snprintf(text, 48, "SKU-%03lld", (long long)item);
-    a[0] = (struct sb_db_arg){ .kind = 'i', .i = i / 2 + 1 };
-    a[1] = (struct sb_db_arg){ .kind = 'i', .i = i % 2 + 1 };
-    a[2] = (struct sb_db_arg){ .kind = 'i', .i = item };
-    a[3] = (struct sb_db_arg){ .kind = 's', .s = text };
-    a[4] = (struct sb_db_arg){ .kind = 'i', .i = 1 + (int64_t)((r >> 24) % OUTLETS) };
-}
-
-static void fill_item(int64_t i, struct sb_db_arg *a, char *text)
-{
-    snprintf(text, 48, "SKU-%03lld", (long long)i + 1);
-    a[0] = (struct sb_db_arg){ .kind = 'i', .i = i + 1 };
-    a[1] = (struct sb_db_arg){ .kind = 's', .s = text };
-}
-
-static void seed(struct sb_db *db)
-{
-    double t0 = now_ms();
-    exec(db, "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
-             " (1, 'Harbour', 'USD', 'x', 'x'), (2, 'Old Town', 'USD', 'x', 'x'),"
-             " (3, 'Station', 'USD', 'x', 'x'), (4, 'Airport', 'USD', 'x', 'x')");
-    exec(db, "INSERT INTO channels (id, kind, name, created_at, updated_at)"
-             " VALUES (1, 'shopify', 'Web', 'x', 'x')");
-    insert_rows(db, "INSERT INTO items (id, sku, name, track_stock, created_at, updated_at)",
-                "(?, ?, 'Item', false, 'x', 'x')", 2, ITEMS, fill_item);
-    insert_rows(db,
-                "INSERT INTO customers (first_name, last_name, email, email_norm, created_at,"
-                " updated_at)",
-                "(?, ?, ?, ?, 'x', 'x')", 4, CUSTOMERS, fill_customer);
-    insert_rows(db,
-                "INSERT INTO sales (id, outlet_id, customer_id, status, currency, subtotal,"
-                " discount_total, tax_total, adjustment_total, total, paid_total, balance_due,"
-                " source, channel_id, external_id, external_number, created_at, updated_at,"
-                " business_day)",
-                "(?, ?, ?, ?, 'USD', 0, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 14, n_sales,
-                fill_sale);
-    insert_rows(db,
-                "INSERT INTO sale_lines (sale_id, line_no, item_id, sku, description, quantity,"
-                " unit_price, line_total, outlet_id)",
-                "(?, ?, ?, ?, 'Item', 1, 0, 0, ?)", 5, 2 * n_sales, fill_line);
-    printf("  seeded %lld sales, %lld lines, %d customers in %.1f s\n", (long long)n_sales,
-           (long long)(2 * n_sales), CUSTOMERS, (now_ms() - t0) / 1e3);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* ---------------------------------------------------------------- the measurements */
@@ -294,7 +161,7 @@ static void p_filters(int i, char *p, size_t n)
 static void p_days(int i, char *p, size_t n)
 {
     char from[SB_TIME_LEN], to[SB_TIME_LEN];
-    int64_t at = 1735689600 + any_sale(i) * 30;
+    int64_t at = BENCH_FIRST_SALE_AT + any_sale(i) * BENCH_SALE_EVERY;
     sb_time_format(at, from, sizeof(from));
     sb_time_format(at + 7 * 86400, to, sizeof(to));
     snprintf(p, n, "/api/v1/sales?sort=-id&from=%.10s&to=%.10s&channel=1&count=true", from, to);
@@ -329,7 +196,7 @@ int main(int argc, char **argv)
     struct sb_db *db;
     if (sb_store_acquire(store, &db))
         bench_die(&B, "acquire");
-    seed(db);
+    bench_sales_seed(&B, db, n_sales, false);
     exec(db, "ANALYZE");
     struct sb_user u = { .username = { "bench", true }, .role = { "admin", true } };
     int64_t uid;

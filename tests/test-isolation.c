@@ -371,6 +371,17 @@ static const struct probe {
       true, true },
     { "GET", V1 "/reports/stock-value", HIDDEN, V1 "/reports/stock-value", NULL, 0, NULL, NULL,
       false, true },
+    /* issue 16 item 6 (api-report-periods.c): outlet 1's sales of today are in the default
+     * range (the 30 days to today); outlet 2's user finds no currency, item, customer or
+     * payment in them */
+    { "GET", V1 "/reports/sales", HIDDEN, V1 "/reports/sales?compare=previous", NULL, 0, NULL, NULL,
+      true, true },
+    { "GET", V1 "/reports/top-items", HIDDEN, V1 "/reports/top-items", NULL, 0, NULL, NULL, true,
+      true },
+    { "GET", V1 "/reports/top-customers", HIDDEN, V1 "/reports/top-customers", NULL, 0, NULL, NULL,
+      true, true },
+    { "GET", V1 "/reports/takings", HIDDEN, V1 "/reports/takings?format=json", NULL, 0, NULL, NULL,
+      true, true },
     /* E9, E8 (api-sale-reopen.c): no control: outlet 1's sale is a till sale, which is not
      * reopened (409 not_exported), and is not flagged for review (409 conflict); the suite
      * test-export-reopen checks both routes for outlet 1's users */

@@ -14,8 +14,10 @@ function niceCeil(n) {
   return 10 * mag;
 }
 
-// Grouped vertical bars: groups [{label, values: [n per series]}], series [{name}].
-export function groupedBars({ title, desc, groups, series, format, height = 260 }) {
+// Grouped vertical bars: groups [{label, values: [n per series]}], series [{name, colour?}].
+// Over many groups (a year by week) only every n-th label is drawn, so that none overlap
+// (labelWidth: the room one label needs, in the chart's units).
+export function groupedBars({ title, desc, groups, series, format, height = 260, labelWidth = 56 }) {
   const left = 80, bottom = 40, top = 12, right = 10;
   const bw = Math.max(6, Math.min(28, Math.floor(600 / Math.max(1, groups.length * series.length))));
   const gw = bw * series.length + 10;
@@ -24,6 +26,8 @@ export function groupedBars({ title, desc, groups, series, format, height = 260 
   const plotH = height - top - bottom;
   const y = (v) => top + plotH - Math.round((v / max) * plotH);
   const ticks = [0, 1, 2, 3, 4].map((i) => Math.round((max * i) / 4));
+  const every = Math.max(1, Math.ceil(labelWidth / gw));
+  const colour = (si) => series[si].colour || COLOURS[si % COLOURS.length];
   return svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, class: 'bars', preserveAspectRatio: 'xMinYMin meet' },
     svg('title', null, title), svg('desc', null, desc || ''),
     ticks.map((t) => [
@@ -34,9 +38,9 @@ export function groupedBars({ title, desc, groups, series, format, height = 260 
       const x0 = left + gi * gw + 5;
       return [
         g.values.map((v, si) => v ? svg('rect', {
-          x: x0 + si * bw, y: y(v), width: bw - 2, height: Math.max(1, top + plotH - y(v)), fill: COLOURS[si % COLOURS.length],
+          x: x0 + si * bw, y: y(v), width: bw - 2, height: Math.max(1, top + plotH - y(v)), fill: colour(si),
         }, svg('title', null, `${g.label}, ${series[si].name}: ${format(v)}`)) : null),
-        svg('text', { x: x0 + (bw * series.length) / 2, y: height - bottom + 16, 'text-anchor': 'middle' }, g.label),
+        gi % every === 0 ? svg('text', { x: x0 + (bw * series.length) / 2, y: height - bottom + 16, 'text-anchor': 'middle' }, g.label) : null,
       ];
     }),
     svg('line', { x1: left, x2: width - right, y1: top + plotH, y2: top + plotH, stroke: '#57606a' }));

@@ -133,6 +133,11 @@ sb_err sb_api_me_json(struct sb_req *r, json_t **ret);
 /* api-reports.c */
 sb_err sb_api_reports_sales_by_day(struct sb_req *r);
 sb_err sb_api_reports_stock_value(struct sb_req *r);
+/* api-report-periods.c */
+sb_err sb_api_reports_sales(struct sb_req *r);
+sb_err sb_api_reports_top_items(struct sb_req *r);
+sb_err sb_api_reports_top_customers(struct sb_req *r);
+sb_err sb_api_reports_takings(struct sb_req *r);
 /* api-tokens.c */
 sb_err sb_api_tokens_list(struct sb_req *r);
 sb_err sb_api_tokens_create(struct sb_req *r);

@@ -25,6 +25,10 @@ static const struct sb_route routes[] = {
     { "DELETE", V1 "/session", sb_api_session_delete, SB_AUTH_STAFF },
     { "GET", V1 "/reports/sales-by-day", sb_api_reports_sales_by_day, SB_AUTH_STAFF },
     { "GET", V1 "/reports/stock-value", sb_api_reports_stock_value, SB_AUTH_STAFF },
+    { "GET", V1 "/reports/sales", sb_api_reports_sales, SB_AUTH_STAFF },
+    { "GET", V1 "/reports/top-items", sb_api_reports_top_items, SB_AUTH_STAFF },
+    { "GET", V1 "/reports/top-customers", sb_api_reports_top_customers, SB_AUTH_STAFF },
+    { "GET", V1 "/reports/takings", sb_api_reports_takings, SB_AUTH_STAFF },
 
     CRUD("/outlets", outlets, SB_AUTH_STAFF, SB_AUTH_ADMIN),
     CRUD("/registers", registers, SB_AUTH_STAFF, SB_AUTH_ADMIN),

@@ -24,4 +24,30 @@ sb_err sb_store_report_today(struct sb_db *db, const struct sb_scope *scope, int
  * tracked, on hand above 0),"items","currency"}]. */
 sb_err sb_store_report_stock_value(struct sb_db *db, const struct sb_scope *scope, json_t **ret);
 
+/* The reports screen (issue 16 item 6, store/report-periods.c): local days [from, to)
+ * "YYYY-MM-DD", the caller's outlets, optionally one outlet (outlet_id) and one channel
+ * (channel_id) or the POS alone (pos_only). */
+struct sb_report_filter {
+    const char *from, *to;
+    int64_t outlet_id;
+    int64_t channel_id;
+    bool pos_only;
+};
+/* [{"day","currency","sales","total","refunded"}] per business day and currency. */
+sb_err sb_store_report_day_totals(struct sb_db *db, const struct sb_scope *scope,
+                                  const struct sb_report_filter *f, json_t **ret);
+/* The `limit` best items per currency, net of returns, by revenue or quantity:
+ * [{"item_id","sku","name","currency","quantity","revenue","rank"}]. */
+sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
+                                 const struct sb_report_filter *f, bool by_quantity, int64_t limit,
+                                 json_t **ret);
+/* The `limit` customers per currency by spend net of refunds (walk-in sales left out):
+ * [{"customer_id","name","email","currency","sales","spend","rank"}]. */
+sb_err sb_store_report_top_customers(struct sb_db *db, const struct sb_scope *scope,
+                                     const struct sb_report_filter *f, int64_t limit, json_t **ret);
+/* Per payment type and currency, the payments and the refunds of the range's sales:
+ * [{"payment_type_id","payment_type","currency","payments","refunds","net"}]. */
+sb_err sb_store_report_takings(struct sb_db *db, const struct sb_scope *scope,
+                               const struct sb_report_filter *f, json_t **ret);
+
 #endif

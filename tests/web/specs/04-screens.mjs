@@ -95,7 +95,7 @@ export const tests = [
       for (const [name, url, ready] of SCREENS) {
         await page.goto(url);
         await page.locator(ready).first().waitFor();
-        if (name === 'reports') await page.locator('figure[id^="sales-chart"] svg, #rep-sales ~ div p.empty').first().waitFor();
+        if (name === 'reports') await page.locator('figure[id^="sales-chart"] svg, #rep-sales-body p.empty').first().waitFor();
         t.assert(!(await page.locator('#alert').innerText()).trim(), `${name}: ${await page.locator('#alert').innerText()}`);
         if (name !== 'notifications') await t.shot(page, name);
         await t.axe(page, name);
