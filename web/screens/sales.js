@@ -6,6 +6,7 @@ import { h, append } from '../dom.js';
 import * as api from '../api.js';
 import { dateTime, label, money, customerLabel } from '../format.js';
 import { heading, pager, badge, table } from '../ui.js';
+import { PRESETS, presetRange, addDays } from '../range.js';
 
 // The channels whose orders the user may see (linked to one of their outlets),
 // by id: names only, which every role may read (GET /me/channels).
@@ -33,13 +34,38 @@ export function saleRow(s, outlets, channels) {
 
 export const SALE_HEADERS = ['#', 'Date', 'Outlet', 'Channel', 'Customer', 'Status', 'Total', 'Due'];
 
+// The period the address names: ?range=<preset>, ?range=custom&from=&to= (either day may be
+// left out; to is included), or any time. An older address's from= and to= (to was the
+// first day after) keep their meaning.
+function salesPeriod(q) {
+  const key = q.get('range');
+  const day = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || '') ? v : '');
+  if (key === 'custom') return { preset: 'custom', from: day(q.get('from')), to: day(q.get('to')) };
+  if (key && PRESETS.some(([k]) => k === key)) return { preset: key, ...presetRange(key) };
+  const from = day(q.get('from')), before = day(q.get('to'));
+  if (from || before) return { preset: 'custom', from, to: before ? addDays(before, -1) : '' };
+  return { preset: 'any', from: '', to: '' };
+}
+
 export default async function sales(ctx) {
   const q = ctx.query;
   const today = q.get('today') === 'true';
   const channels = await channelNames();
   const outlets = Object.fromEntries(ctx.user.outlets.map((o) => [o.id, o.name]));
-  const from = h('input', { type: 'date', id: 'sales-from', name: 'from', value: q.get('from') || '' });
-  const to = h('input', { type: 'date', id: 'sales-to', name: 'to', value: q.get('to') || '' });
+  // the period: the app's one date-range control's presets and days (range.js), or any
+  // time; days are the outlets' business days, the last one included
+  const period = salesPeriod(q);
+  const periodSel = h('select', { id: 'sales-range', name: 'range' },
+    [['any', 'Any time'], ...PRESETS].map(([k, text]) => h('option', { value: k, selected: k === period.preset }, text)));
+  const from = h('input', { type: 'date', id: 'sales-from', name: 'from', value: period.from || '' });
+  const to = h('input', { type: 'date', id: 'sales-to', name: 'to', value: period.to || '' });
+  periodSel.addEventListener('change', () => {
+    if (periodSel.value === 'custom') { from.focus(); return; }
+    const r = periodSel.value === 'any' ? { from: '', to: '' } : presetRange(periodSel.value);
+    from.value = r.from;
+    to.value = r.to;
+  });
+  for (const el of [from, to]) el.addEventListener('input', () => { periodSel.value = from.value || to.value ? 'custom' : 'any'; });
   const outletSel = h('select', { id: 'sales-outlet', name: 'outlet_id' }, h('option', { value: '' }, 'All my outlets'),
     ctx.user.outlets.map((o) => h('option', { value: String(o.id), selected: q.get('outlet_id') === String(o.id) }, o.name)));
   const chanSel = h('select', { id: 'sales-channel', name: 'channel' }, h('option', { value: '' }, 'Any'),
@@ -55,8 +81,9 @@ export default async function sales(ctx) {
     SORTS.map(([v, text]) => h('option', { value: v, selected: (q.get('sort') || '-id') === v }, text)));
   const form = h('form', { class: 'filters', 'aria-label': 'Find sales' },
     h('div', { class: 'field wide' }, h('label', { for: 'sales-q' }, 'Find'), search),
+    h('div', { class: 'field' }, h('label', { for: 'sales-range' }, 'Period'), periodSel),
     h('div', { class: 'field' }, h('label', { for: 'sales-from' }, 'From'), from),
-    h('div', { class: 'field' }, h('label', { for: 'sales-to' }, 'Before'), to),
+    h('div', { class: 'field' }, h('label', { for: 'sales-to' }, 'To'), to),
     h('div', { class: 'field' }, h('label', { for: 'sales-outlet' }, 'Outlet'), outletSel),
     h('div', { class: 'field' }, h('label', { for: 'sales-channel' }, 'Channel'), chanSel),
     h('div', { class: 'field' }, h('label', { for: 'sales-status' }, 'Status'), statusSel),
@@ -66,13 +93,23 @@ export default async function sales(ctx) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const p = new URLSearchParams();
-    for (const el of [search, from, to, outletSel, chanSel, statusSel]) if (el.value.trim()) p.set(el.name, el.value.trim());
+    for (const el of [search, outletSel, chanSel, statusSel]) if (el.value.trim()) p.set(el.name, el.value.trim());
+    if (periodSel.value === 'custom' && (from.value || to.value)) {
+      p.set('range', 'custom');
+      if (from.value) p.set('from', from.value);
+      if (to.value) p.set('to', to.value);
+    } else if (periodSel.value !== 'any' && periodSel.value !== 'custom') {
+      p.set('range', periodSel.value);
+    }
     if (sortSel.value !== '-id') p.set('sort', sortSel.value);
     if (todayBox.checked) p.set('today', 'true');
     ctx.navigate('/sales' + (p.toString() ? '?' + p : ''));
   });
   const tbody = h('tbody');
-  const params = Object.fromEntries(['q', 'from', 'to', 'outlet_id', 'channel', 'status', 'today'].map((k) => [k, q.get(k)]));
+  const params = Object.fromEntries(['q', 'outlet_id', 'channel', 'status', 'today'].map((k) => [k, q.get(k)]));
+  // the API takes the first day and the day after the last
+  if (period.from) params.from = period.from;
+  if (period.to) params.to = addDays(period.to, 1);
   params.sort = q.get('sort') || '-id';
   // where the list is: "1–50 of 1,234" (the count comes with the first page)
   const where = h('p', { id: 'sales-count', class: 'hint', 'aria-live': 'polite' });

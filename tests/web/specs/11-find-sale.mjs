@@ -109,4 +109,38 @@ export const tests = [
       await t.axe(page, 'channel-orders-find');
     },
   },
+  {
+    name: 't2: sales of a period, chosen with the app\'s one date-range control (a preset, then two days)',
+    async fn(t) {
+      const page = await t.signIn('admin');
+      await page.goto('/sales');
+      await page.locator('#sales tbody tr').first().waitFor();
+      const shown = () => page.locator('#sales tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.dataset.sale)));
+      const apiIds = async (from, toIncl) => {
+        const next = await page.evaluate(async (d) => (await import('/range.js')).addDays(d, 1), toIncl);
+        const r = await (await page.request.get(`/api/v1/sales?sort=-id&limit=50&from=${from}&to=${next}`)).json();
+        return r.data.map((x) => x.id);
+      };
+      // a preset: the days it names are filled in, and the address keeps the preset
+      await page.selectOption('#sales-range', 'this-week');
+      const week = { from: await page.inputValue('#sales-from'), to: await page.inputValue('#sales-to') };
+      const want = await page.evaluate(async () => (await import('/range.js')).presetRange('this-week'));
+      t.assert(week.from === want.from && week.to === want.to, `this week's days: ${JSON.stringify(week)}`);
+      await Promise.all([page.waitForURL(/range=this-week/), page.getByRole('button', { name: 'Show' }).click()]);
+      await page.locator('#sales tbody tr, #main p.empty:not([hidden])').first().waitFor();
+      const weekIds = await apiIds(week.from, week.to);
+      t.assert(weekIds.length > 0, 'this week has sales (the specs made some today)');
+      t.assert(JSON.stringify(await shown()) === JSON.stringify(weekIds), 'this week: the API\'s sales, newest first');
+      // two days of one's choosing: yesterday alone has none of today's sales
+      const yesterday = await page.evaluate(async () => (await import('/range.js')).presetRange('yesterday'));
+      await page.fill('#sales-from', yesterday.from);
+      await page.fill('#sales-to', yesterday.to);
+      t.assert(await page.inputValue('#sales-range') === 'custom', 'typing a day makes the period custom');
+      await Promise.all([page.waitForURL(/range=custom/), page.getByRole('button', { name: 'Show' }).click()]);
+      await page.locator('#sales tbody tr, #main p.empty:not([hidden])').first().waitFor();
+      t.assert(JSON.stringify(await shown()) === JSON.stringify(await apiIds(yesterday.from, yesterday.to)), 'yesterday: the API\'s sales');
+      t.assert(new URL(page.url()).searchParams.get('to') === yesterday.to, 'the last day is in the address as chosen');
+      await t.axe(page, 'sales-period');
+    },
+  },
 ];
