@@ -65,10 +65,11 @@ sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
     struct sb_sqlb *q = calloc(1, sizeof(*q));
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    /* the lines summed per item first, the names joined to the top rows only; what was
-     * refunded of a line looked up only for lines with a return */
-    sb_sqlb_add(q, "WITH t AS (SELECT sl.item_id, MAX(sl.sku) AS sku, MAX(sl.description) AS"
-                   " name, s.currency, SUM(sl.quantity - sl.returned_quantity) AS quantity,"
+    /* the lines summed per item first, from the covering index sale_lines_report alone
+     * (items are never deleted, so the name and SKU come from the item, joined to the top
+     * rows only); what was refunded of a line looked up only for lines with a return */
+    sb_sqlb_add(q, "WITH t AS (SELECT sl.item_id,"
+                   " s.currency, SUM(sl.quantity - sl.returned_quantity) AS quantity,"
                    " SUM(sl.line_total - CASE WHEN sl.returned_quantity > 0 THEN"
                    " COALESCE((SELECT SUM(rl.amount) FROM return_lines rl"
                    " WHERE rl.sale_line_id = sl.id), 0) ELSE 0 END) AS revenue,"
@@ -83,9 +84,8 @@ sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
                    " WHERE sl.item_id IS NOT NULL AND");
     conditions(q, scope, f);
     sb_sqlb_add(q, " GROUP BY sl.item_id, s.currency)"
-                   " SELECT t.item_id, COALESCE(i.sku, t.sku) AS sku, COALESCE(i.name, t.name)"
-                   " AS name, t.currency, t.quantity, t.revenue, t.rank"
-                   " FROM t LEFT JOIN items i ON i.id = t.item_id"
+                   " SELECT t.item_id, i.sku, i.name, t.currency, t.quantity, t.revenue, t.rank"
+                   " FROM t JOIN items i ON i.id = t.item_id"
                    " WHERE t.rank <= ? ORDER BY t.currency, t.rank");
     sb_sqlb_int(q, limit);
     return run(q, db, ret);

@@ -120,7 +120,7 @@ export const tests = [
       }, 'Adjust stock');
       await page.locator('#stock-adjust .error p').waitFor();
       const refusal = await page.locator('#stock-adjust .error').innerText();
-      t.assert(/only 7 on hand/.test(refusal), `the refusal says why: ${refusal}`);
+      t.assert(/only 7 on hand/i.test(refusal), `the refusal says why: ${refusal}`);
       t.assert((await onHand(harbour).innerText()) === '7', 'nothing changed');
       // a reorder point above what is there: low stock
       await act('reorder', async (f) => {

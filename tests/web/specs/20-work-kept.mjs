@@ -194,11 +194,12 @@ export const tests = [
       await page.locator('#seq-next').click();
       await page.waitForURL(`**${hrefs[2]}`);
       await page.locator('#seq-prev').waitFor();
+      // the keys navigate in the page (history.pushState): the address is watched for
       await page.keyboard.press(']');
-      await page.waitForURL(`**${hrefs[3]}`);
+      await t.poll(() => new URL(page.url()).pathname === hrefs[3], `] to open ${hrefs[3]}`);
       await page.locator('#seq-prev').waitFor();
       await page.keyboard.press('[');
-      await page.waitForURL(`**${hrefs[2]}`);
+      await t.poll(() => new URL(page.url()).pathname === hrefs[2], `[ to open ${hrefs[2]}`);
       await page.locator('#seq-list').click();
       await page.waitForURL('**/sales');
       // a page not opened from a list has no bar
