@@ -104,6 +104,49 @@ Test(cli, check_reports_violations)
     th_sql_exec(&t, "UPDATE stock SET on_hand = on_hand - 1 WHERE item_id = 1 AND outlet_id = 2");
 }
 
+/* Issue 16 item 6: the top items' per-day summary is kept by triggers through a sale, a
+ * return and a void, and check names any row that drifts from the lines it sums. */
+Test(cli, check_reports_a_report_summary_that_drifts)
+{
+    struct th_fixture f;
+    th_fixture(&t, &f);
+    char out[1024], body[256];
+    snprintf(body, sizeof(body),
+             "{\"outlet_id\":1,\"allow_oversell\":true,\"lines\":[{\"item_id\":%lld,"
+             "\"quantity\":3,\"unit_price\":1000}]}",
+             (long long)f.tee);
+    int64_t sale = th_create(&t, t.admin, "/api/v1/sales", "%s", body);
+    cr_expect_eq(th_sql_intf(&t, "SELECT SUM(revenue) FROM report_item_days WHERE item_id = %lld",
+                             (long long)f.tee),
+                 3000);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "check", NULL), 0, "%s", out);
+    char sql[128];
+    snprintf(sql, sizeof(sql),
+             "UPDATE report_item_days SET revenue = revenue + 1 WHERE item_id = %lld",
+             (long long)f.tee);
+    th_sql_exec(&t, sql);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "check", NULL), 1);
+    snprintf(body, sizeof(body),
+             "violation report.summary: item %lld at outlet 1: the report summary says revenue "
+             "3001, but its sales' lines add up to 3000\n1 violation\n",
+             (long long)f.tee);
+    cr_expect_str_eq(out, body);
+    snprintf(sql, sizeof(sql),
+             "UPDATE report_item_days SET revenue = revenue - 1 WHERE item_id = %lld",
+             (long long)f.tee);
+    th_sql_exec(&t, sql);
+    /* a void takes the sale out of the summary, by trigger */
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/sales/%lld/void", (long long)sale);
+    struct th_resp r = th_req(&t, "POST", path, t.admin, "{}");
+    cr_expect_eq(r.status, 200, "%s", r.body);
+    th_resp_free(&r);
+    cr_expect_eq(th_sql_intf(&t, "SELECT SUM(lines) FROM report_item_days WHERE item_id = %lld",
+                             (long long)f.tee),
+                 0);
+    cr_expect_eq(th_run_cli(&t, out, sizeof(out), "check", NULL), 0, "%s", out);
+}
+
 static size_t discard(char *p, size_t s, size_t n, void *ud)
 {
     (void)p;

@@ -12,6 +12,8 @@ const char *sb_invariant_name(enum sb_invariant inv)
         return "sale.balance";
     case SB_INV_STOCK_LEDGER:
         return "stock.ledger";
+    case SB_INV_REPORT_SUMMARY:
+        return "report.summary";
     }
     return "unknown";
 }

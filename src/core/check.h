@@ -16,7 +16,8 @@
 enum sb_invariant {
     SB_INV_SALE_TOTAL,
     SB_INV_SALE_BALANCE,
-    SB_INV_STOCK_LEDGER
+    SB_INV_STOCK_LEDGER,
+    SB_INV_REPORT_SUMMARY
 };
 
 const char *sb_invariant_name(enum sb_invariant inv);

@@ -97,6 +97,35 @@ sb_err sb_store_check(struct sb_db *db, sb_violation_fn fn, void *ud, int64_t *r
                   " HAVING s.reserved <> COALESCE(SUM(l.reserved_delta), 0)",
                   "item %lld at outlet %lld: reserved %lld, but its ledger adds up to %lld", fn, ud,
                   &n);
+    /* the top items' per-day summary (report_item_days, kept by triggers) against the lines
+     * it sums: every key either side, with its lines, quantity and revenue */
+    if (!err)
+        err = run(db, SB_INV_REPORT_SUMMARY,
+                  "WITH live AS (SELECT COALESCE(s.business_day, '') AS business_day, s.outlet_id,"
+                  " s.source, COALESCE(s.channel_id, 0) AS channel_id, s.currency, sl.item_id,"
+                  " COUNT(*) AS lines, SUM(sl.quantity - sl.returned_quantity) AS quantity,"
+                  " SUM(sl.line_total - CASE WHEN sl.returned_quantity > 0 THEN"
+                  " COALESCE((SELECT SUM(rl.amount) FROM return_lines rl"
+                  " WHERE rl.sale_line_id = sl.id), 0) ELSE 0 END) AS revenue"
+                  " FROM sales s JOIN sale_lines sl ON sl.sale_id = s.id"
+                  " WHERE sl.item_id IS NOT NULL AND s.status <> 'voided' AND s.kind <> 'order'"
+                  " GROUP BY COALESCE(s.business_day, ''), s.outlet_id, s.source,"
+                  " COALESCE(s.channel_id, 0), s.currency, sl.item_id)"
+                  " SELECT d.item_id, d.outlet_id, d.revenue, COALESCE(l.revenue, 0)"
+                  " FROM report_item_days d LEFT JOIN live l ON l.business_day = d.business_day"
+                  " AND l.outlet_id = d.outlet_id AND l.source = d.source"
+                  " AND l.channel_id = d.channel_id AND l.currency = d.currency"
+                  " AND l.item_id = d.item_id"
+                  " WHERE COALESCE(l.lines, 0) <> d.lines OR COALESCE(l.quantity, 0) <> d.quantity"
+                  " OR COALESCE(l.revenue, 0) <> d.revenue"
+                  " UNION ALL SELECT l.item_id, l.outlet_id, 0, l.revenue FROM live l"
+                  " WHERE NOT EXISTS (SELECT 1 FROM report_item_days d"
+                  " WHERE d.business_day = l.business_day AND d.outlet_id = l.outlet_id"
+                  " AND d.source = l.source AND d.channel_id = l.channel_id"
+                  " AND d.currency = l.currency AND d.item_id = l.item_id)",
+                  "item %lld at outlet %lld: the report summary says revenue %lld, but its sales'"
+                  " lines add up to %lld",
+                  fn, ud, &n);
     if (!err)
         *ret_count = n;
     return err;

@@ -58,6 +58,30 @@ sb_err sb_store_report_day_totals(struct sb_db *db, const struct sb_scope *scope
     return run(q, db, ret);
 }
 
+/* The same range and filters over the top items' per-day summary, `d`. */
+static void day_conditions(struct sb_sqlb *q, const struct sb_scope *scope,
+                           const struct sb_report_filter *f)
+{
+    sb_sqlb_add(q, " d.business_day >= ? AND d.business_day < ?");
+    sb_sqlb_text(q, f->from);
+    sb_sqlb_text(q, f->to);
+    if (!scope->all_outlets) {
+        sb_sqlb_add(q,
+                    " AND d.outlet_id IN (SELECT outlet_id FROM user_outlets WHERE user_id = ?)");
+        sb_sqlb_int(q, scope->user_id);
+    }
+    if (f->outlet_id) {
+        sb_sqlb_add(q, " AND d.outlet_id = ?");
+        sb_sqlb_int(q, f->outlet_id);
+    }
+    if (f->pos_only)
+        sb_sqlb_add(q, " AND d.source = 'pos'");
+    if (f->channel_id) {
+        sb_sqlb_add(q, " AND d.channel_id = ?");
+        sb_sqlb_int(q, f->channel_id);
+    }
+}
+
 sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
                                  const struct sb_report_filter *f, bool by_quantity, int64_t limit,
                                  json_t **ret)
@@ -65,25 +89,20 @@ sb_err sb_store_report_top_items(struct sb_db *db, const struct sb_scope *scope,
     struct sb_sqlb *q = calloc(1, sizeof(*q));
     if (!q)
         return sb_fail(SB_ENOMEM, NULL, NULL);
-    /* the lines summed per item first, from the covering index sale_lines_report alone
-     * (items are never deleted, so the name and SKU come from the item, joined to the top
-     * rows only); what was refunded of a line looked up only for lines with a return */
-    sb_sqlb_add(q, "WITH t AS (SELECT sl.item_id,"
-                   " s.currency, SUM(sl.quantity - sl.returned_quantity) AS quantity,"
-                   " SUM(sl.line_total - CASE WHEN sl.returned_quantity > 0 THEN"
-                   " COALESCE((SELECT SUM(rl.amount) FROM return_lines rl"
-                   " WHERE rl.sale_line_id = sl.id), 0) ELSE 0 END) AS revenue,"
-                   " ROW_NUMBER() OVER (PARTITION BY s.currency ORDER BY");
+    /* summed per item from report_item_days (a row per day, outlet, source, channel,
+     * currency and item, kept by triggers with every sale, line and return: the lines of
+     * the range are never read), the names joined to the top rows only (items are never
+     * deleted); an item whose lines all went (lines 0) is not listed */
+    sb_sqlb_add(q, "WITH t AS (SELECT d.item_id, d.currency, SUM(d.quantity) AS quantity,"
+                   " SUM(d.revenue) AS revenue, ROW_NUMBER() OVER (PARTITION BY d.currency"
+                   " ORDER BY");
     if (by_quantity)
-        sb_sqlb_add(q, " SUM(sl.quantity - sl.returned_quantity) DESC,");
+        sb_sqlb_add(q, " SUM(d.quantity) DESC,");
     else
-        sb_sqlb_add(q, " SUM(sl.line_total - CASE WHEN sl.returned_quantity > 0 THEN"
-                       " COALESCE((SELECT SUM(rl.amount) FROM return_lines rl"
-                       " WHERE rl.sale_line_id = sl.id), 0) ELSE 0 END) DESC,");
-    sb_sqlb_add(q, " sl.item_id) AS rank FROM sales s JOIN sale_lines sl ON sl.sale_id = s.id"
-                   " WHERE sl.item_id IS NOT NULL AND");
-    conditions(q, scope, f);
-    sb_sqlb_add(q, " GROUP BY sl.item_id, s.currency)"
+        sb_sqlb_add(q, " SUM(d.revenue) DESC,");
+    sb_sqlb_add(q, " d.item_id) AS rank FROM report_item_days d WHERE");
+    day_conditions(q, scope, f);
+    sb_sqlb_add(q, " GROUP BY d.item_id, d.currency HAVING SUM(d.lines) > 0)"
                    " SELECT t.item_id, i.sku, i.name, t.currency, t.quantity, t.revenue, t.rank"
                    " FROM t JOIN items i ON i.id = t.item_id"
                    " WHERE t.rank <= ? ORDER BY t.currency, t.rank");
