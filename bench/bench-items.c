@@ -42,13 +42,6 @@ static const char *const THING[] = { "Apron", "Bag",    "Cap",    "Mug",   "Tee"
                                      "Bowl",  "Candle", "Poster", "Sock",  "Notebook",
                                      "Tray",  "Vase",   "Clock",  "Mat",   "Basket" };
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void exec(struct sb_db *db, const char *sql)
 {
     if (sb_db_exec(db, sql, NULL))
@@ -119,7 +112,7 @@ static void fill_stock(int64_t i, struct sb_db_arg *a, char *text)
 
 static void seed(struct sb_db *db)
 {
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     exec(db, "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
              " (1, 'Harbour', 'USD', 'x', 'x'), (2, 'Old Town', 'USD', 'x', 'x'),"
              " (3, 'Station', 'USD', 'x', 'x'), (4, 'Airport', 'USD', 'x', 'x')");
@@ -134,16 +127,10 @@ static void seed(struct sb_db *db)
     insert_rows(db, "INSERT INTO stock (item_id, outlet_id, on_hand, reorder_point, updated_at)",
                 "(?, ?, ?, ?, 'x')", 4, OUTLETS * n_items, fill_stock);
     printf("  seeded %lld items, %lld prices, %lld stock rows in %.1f s\n", (long long)n_items,
-           (long long)(2 * n_items), (long long)(OUTLETS * n_items), (now_ms() - t0) / 1e3);
+           (long long)(2 * n_items), (long long)(OUTLETS * n_items), (bench_now_ms() - t0) / 1e3);
 }
 
 /* ---------------------------------------------------------------- the measurements */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* rounds GETs of path(i); prints p50 and p99 in ms, the rows (or bytes) of the last answer
  * and the ratio to ceiling_p50 (when > 0); returns the p50. */
@@ -164,14 +151,14 @@ static double measure_n(struct bench_client *c, const char *what,
         curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
         curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, bench_client_collect);
         curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         long status = 0;
         if (curl_easy_perform(c->h) != CURLE_OK ||
             curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200) {
             fprintf(stderr, "bench-items: GET %s -> %ld %.300s\n", p, status, c->buf);
             exit(1);
         }
-        ms[i] = now_ms() - t0;
+        ms[i] = bench_now_ms() - t0;
         csv = strstr(p, "/export") != NULL;
         if (csv) {
             rows = 0;
@@ -184,7 +171,7 @@ static double measure_n(struct bench_client *c, const char *what,
         }
     }
     curl_slist_free_all(hdr);
-    qsort(ms, (size_t)rounds, sizeof(ms[0]), cmp_double);
+    bench_sort_ms(ms, (size_t)rounds);
     double p50 = ms[rounds / 2], p99 = ms[rounds * 99 / 100];
     if (ceiling_p50 > 0)
         printf("  %-44s p50 %7.2f ms  p99 %7.2f ms  (%6zu %s)  x%.1f the ceiling\n", what, p50, p99,

@@ -33,19 +33,6 @@ static char admin[SB_TOKEN_LEN];
 static unsigned port;
 static int64_t n_sales, span_days;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* ROUNDS GETs of path(i); prints p50 and p99 in ms, the rows of the last answer (JSON
  * "data", or CSV lines) and the ratio to ceiling_p50 (when > 0); returns the p50. */
 static double measure(struct bench_client *c, const char *what,
@@ -64,14 +51,14 @@ static double measure(struct bench_client *c, const char *what,
         curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
         curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, bench_client_collect);
         curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         long status = 0;
         if (curl_easy_perform(c->h) != CURLE_OK ||
             curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status != 200) {
             fprintf(stderr, "bench-reports: GET %s -> %ld %.300s\n", p, status, c->buf);
             exit(1);
         }
-        ms[i] = now_ms() - t0;
+        ms[i] = bench_now_ms() - t0;
         json_t *doc = json_loadb(c->buf, c->len, 0, NULL);
         json_t *data = json_object_get(doc, "data");
         rows = 0;
@@ -85,7 +72,7 @@ static double measure(struct bench_client *c, const char *what,
         json_decref(doc);
     }
     curl_slist_free_all(hdr);
-    qsort(ms, ROUNDS, sizeof(ms[0]), cmp_double);
+    bench_sort_ms(ms, (size_t)(ROUNDS));
     double p50 = ms[ROUNDS / 2], p99 = ms[ROUNDS * 99 / 100];
     if (ceiling_p50 > 0)
         printf("  %-46s p50 %8.2f ms  p99 %8.2f ms  (%3zu rows)  x%.0f the ceiling\n", what, p50,

@@ -282,3 +282,21 @@ size_t bench_client_collect(char *p, size_t size, size_t n, void *ud)
     c->buf[c->len] = '\0';
     return k;
 }
+
+double bench_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void bench_sort_ms(double *ms, size_t n)
+{
+    qsort(ms, n, sizeof(*ms), cmp_double);
+}

@@ -27,6 +27,10 @@ void bench_begin(struct bench *b, const char *name, int argc, char **argv);
 void bench_end(struct bench *b);
 /* Prints "name: what: <last error>" and exits 1. */
 void bench_die(const struct bench *b, const char *what) __attribute__((noreturn));
+/* Milliseconds on the monotonic clock, for timing one request or one step. */
+double bench_now_ms(void);
+/* Sorts n timings in place, smallest first, to read percentiles from. */
+void bench_sort_ms(double *ms, size_t n);
 /* A curl write callback that drops the body. */
 size_t bench_discard(char *p, size_t size, size_t n, void *ud);
 

@@ -27,13 +27,6 @@ static uint64_t next_rand(void)
     return rng;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static const struct bench *B;
 
 static void exec(struct sb_db *db, const char *sql)
@@ -186,7 +179,7 @@ void bench_sales_seed(const struct bench *b, struct sb_db *db, int64_t n, bool m
 {
     B = b;
     n_sales = n;
-    double t0 = now_ms();
+    double t0 = bench_now_ms();
     exec(db, "INSERT INTO outlets (id, name, currency, created_at, updated_at) VALUES"
              " (1, 'Harbour', 'USD', 'x', 'x'), (2, 'Old Town', 'USD', 'x', 'x'),"
              " (3, 'Station', 'USD', 'x', 'x'), (4, 'Airport', 'USD', 'x', 'x')");
@@ -213,5 +206,5 @@ void bench_sales_seed(const struct bench *b, struct sb_db *db, int64_t n, bool m
         seed_money(db);
     printf("  seeded %lld sales, %lld lines, %d customers%s in %.1f s\n", (long long)n_sales,
            (long long)(2 * n_sales), BENCH_CUSTOMERS,
-           money ? ", a payment a sale and a return every 50" : "", (now_ms() - t0) / 1e3);
+           money ? ", a payment a sale and a return every 50" : "", (bench_now_ms() - t0) / 1e3);
 }
